@@ -1,0 +1,88 @@
+#!/bin/sh
+# One entry point for `npm start`, `npm test` and the other scripts.
+#
+# wrangler, miniflare and vitest need Node.js >= 22.12. When the Node.js that runs npm is older,
+# this script installs Node 24 from the npm registry (the `node-<os>-<arch>` package ships the
+# official binary) into .node/ inside the checkout and runs everything with it. The system Node.js
+# is never touched. Dependencies are installed with `npm ci` whenever package-lock.json is newer
+# than node_modules. Everything runs offline apart from the npm registry: no Cloudflare login,
+# no telemetry.
+set -eu
+
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+export WRANGLER_SEND_METRICS=false
+export CLOUDFLARE_CF_FETCH_ENABLED=false
+export WRANGLER_LOG_PATH="$root/.wrangler/logs"
+
+node_is_recent_enough() {
+  command -v node >/dev/null 2>&1 || return 1
+  node -e 'const [major, minor] = process.versions.node.split(".").map(Number);
+process.exit(major > 22 || (major === 22 && minor >= 12) ? 0 : 1)'
+}
+
+node_package_name() {
+  case "$(uname -s)" in
+    Linux) os=linux ;;
+    Darwin) os=darwin ;;
+    *) echo "gatehouse: unsupported OS $(uname -s); install Node.js >= 22.12 yourself" >&2; exit 1 ;;
+  esac
+  case "$(uname -m)" in
+    x86_64 | amd64) arch=x64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) echo "gatehouse: unsupported CPU $(uname -m); install Node.js >= 22.12 yourself" >&2; exit 1 ;;
+  esac
+  echo "node-$os-$arch"
+}
+
+ensure_node() {
+  node_is_recent_enough && return 0
+  package=$(node_package_name)
+  node_dir="$root/.node/node_modules/$package"
+  if [ ! -x "$node_dir/bin/node" ]; then
+    echo "gatehouse: Node.js $(node --version 2>/dev/null || echo missing) is older than 22.12;" \
+      "installing $package@24 into .node/ (the system Node.js stays as it is)" >&2
+    mkdir -p "$root/.node"
+    npm install --prefix "$root/.node" --no-save --no-package-lock --loglevel=error "$package@24" >&2
+  fi
+  PATH="$node_dir/bin:$PATH"
+  export PATH
+  # Native add-ons, if any ever get built, must target the Node.js that runs them.
+  npm_config_nodedir="$node_dir"
+  export npm_config_nodedir
+  node_is_recent_enough || { echo "gatehouse: could not provision Node.js >= 22.12" >&2; exit 1; }
+}
+
+ensure_dependencies() {
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "gatehouse: installing dependencies (npm ci)" >&2
+    npm ci --no-audit --no-fund --loglevel=error >&2
+  fi
+}
+
+ensure_node
+ensure_dependencies
+bin="$root/node_modules/.bin"
+
+command=${1:-}
+[ $# -gt 0 ] && shift
+case "$command" in
+  start)
+    "$bin/wrangler" d1 migrations apply DB --local
+    "$bin/tsx" scripts/bootstrap-admin.ts
+    exec "$bin/wrangler" dev --ip 127.0.0.1 --port "${PORT:-8787}" --test-scheduled "$@"
+    ;;
+  test)
+    exec "$bin/vitest" run "$@"
+    ;;
+  exec)
+    tool=$1
+    shift
+    exec "$bin/$tool" "$@"
+    ;;
+  *)
+    echo "usage: scripts/gatehouse.sh start|test|exec <tool> [args]" >&2
+    exit 2
+    ;;
+esac

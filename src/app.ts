@@ -1,0 +1,55 @@
+// Global middleware and sub-app mounting. createApp() takes the clock and the store factory so
+// tests can build the very same app with a clock they control.
+import { Hono } from "hono";
+import { csrf } from "hono/csrf";
+import { createDbFromEnv } from "./db/connect";
+import { AppError } from "./errors";
+import { loadCaller } from "./http/access";
+import type { AppEnv } from "./http/app-env";
+import { logUnexpectedError, problemResponse, toAppError } from "./http/errors";
+import { handlePageError } from "./http/page-errors";
+import { type AppOptions, provideRequestContext } from "./http/request-context";
+import { applySecureHeaders, preventCaching } from "./http/security-headers";
+import { adminUserRoutes } from "./routes/admin/users";
+import { apiV1 } from "./routes/api/v1";
+import { homeRoutes } from "./routes/home";
+import { setupRoutes } from "./routes/setup";
+import { signInRoutes } from "./routes/sign-in";
+import { staticRoutes } from "./routes/static";
+
+function isApiPath(url: string): boolean {
+  return new URL(url).pathname.startsWith("/api/");
+}
+
+export function createApp(options: Partial<AppOptions> = {}) {
+  const resolved: AppOptions = { clock: () => new Date(), createDb: createDbFromEnv, ...options };
+
+  const pages = new Hono<AppEnv>()
+    .use(csrf())
+    .use(loadCaller({ acceptApiTokens: false }))
+    .route("/", signInRoutes)
+    .route("/", setupRoutes)
+    .route("/", homeRoutes)
+    .route("/admin/users", adminUserRoutes);
+  pages.onError(handlePageError);
+
+  const app = new Hono<AppEnv>()
+    .use(provideRequestContext(resolved))
+    .use(applySecureHeaders)
+    .use(preventCaching)
+    .route("/static", staticRoutes)
+    .route("/api/v1", apiV1)
+    .route("/", pages);
+
+  app.notFound((c) =>
+    isApiPath(c.req.url) ? problemResponse(c, new AppError("NOT_FOUND")) : handlePageError(new AppError("NOT_FOUND"), c),
+  );
+  app.onError((error, c) => {
+    if (isApiPath(c.req.url)) {
+      logUnexpectedError(c, error);
+      return problemResponse(c, toAppError(error));
+    }
+    return handlePageError(error, c);
+  });
+  return app;
+}

@@ -1,0 +1,20 @@
+// db.batch() is the only atomic multi-statement write on D1 (and maps to a libSQL transaction):
+// it commits or rolls back whole. These helpers keep call sites short.
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "./client";
+
+export type Statement = BatchItem<"sqlite">;
+
+export async function runBatch(db: Db, statements: Statement[]): Promise<unknown[]> {
+  if (statements.length === 0) return [];
+  return db.batch(statements as [Statement, ...Statement[]]);
+}
+
+/** True when the error (or one of its causes) is a UNIQUE violation on the given column or index. */
+export function isUniqueViolation(error: unknown, columnOrIndex: string): boolean {
+  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
+    const message = current instanceof Error ? current.message : String(current);
+    if (message.includes("UNIQUE constraint failed") && message.includes(columnOrIndex)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,312 @@
+// The whole Gatehouse data model (SPEC §1–7). One schema for D1 and libSQL.
+// Times are integer milliseconds since the epoch (UTC). Status is derived from the columns,
+// never stored twice: PENDING = activated_at IS NULL, DEACTIVATED = deactivated_at IS NOT NULL.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const timestamp = (name: string) => integer(name, { mode: "timestamp_ms" });
+
+export const globalRoles = ["SUPER_ADMIN", "OPERATOR", "CONTRACTOR", "CLIENT_USER"] as const;
+export type GlobalRole = (typeof globalRoles)[number];
+
+export const membershipRoles = ["OPERATOR_FULL", "OPERATOR_READONLY", "CLIENT_ADMIN", "CLIENT_VIEWER"] as const;
+export type MembershipRole = (typeof membershipRoles)[number];
+
+export const setupPurposes = ["invite", "reset_two_factor"] as const;
+export type SetupPurpose = (typeof setupPurposes)[number];
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    // Trimmed and lower-cased on the way in (normalizeEmail); the unique index makes it the identity.
+    email: text("email").notNull(),
+    firstName: text("first_name").notNull(),
+    lastName: text("last_name").notNull(),
+    displayName: text("display_name").notNull(),
+    role: text("role", { enum: globalRoles }).notNull(),
+    slackId: text("slack_id"),
+    timeZone: text("time_zone").notNull().default("UTC"),
+    passwordHash: text("password_hash"),
+    totpSecret: text("totp_secret"),
+    // Highest TOTP time step ever accepted: a code at or below it is a replay (RFC 6238 §5.2).
+    totpLastStep: integer("totp_last_step"),
+    // Setup link: only the SHA-256 of the token. D1 is the authority; KV holds a copy with a TTL.
+    setupTokenHash: text("setup_token_hash"),
+    setupTokenExpiresAt: timestamp("setup_token_expires_at"),
+    setupPurpose: text("setup_purpose", { enum: setupPurposes }),
+    // Chosen on the first setup step, promoted on the final confirmation.
+    pendingDisplayName: text("pending_display_name"),
+    pendingPasswordHash: text("pending_password_hash"),
+    pendingTotpSecret: text("pending_totp_secret"),
+    activatedAt: timestamp("activated_at"),
+    deactivatedAt: timestamp("deactivated_at"),
+    erasedAt: timestamp("erased_at"),
+    lastLoginAt: timestamp("last_login_at"),
+    createdAt: timestamp("created_at").notNull(),
+    createdBy: text("created_by"),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("users_email_unique").on(table.email),
+    uniqueIndex("users_setup_token_hash_unique").on(table.setupTokenHash),
+    index("users_created_at_idx").on(table.createdAt, table.id),
+    index("users_role_idx").on(table.role),
+  ],
+);
+
+export const recoveryCodes = sqliteTable(
+  "recovery_codes",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    codeHash: text("code_hash").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+    usedAt: timestamp("used_at"),
+  },
+  (table) => [uniqueIndex("recovery_codes_user_hash_unique").on(table.userId, table.codeHash)],
+);
+
+export const tenants = sqliteTable(
+  "tenants",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    slug: text("slug").notNull(),
+    description: text("description").notNull().default(""),
+    createdAt: timestamp("created_at").notNull(),
+    createdBy: text("created_by"),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (table) => [uniqueIndex("tenants_slug_unique").on(table.slug), index("tenants_name_idx").on(table.name)],
+);
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    role: text("role", { enum: membershipRoles }).notNull(),
+    expiresAt: timestamp("expires_at"),
+    createdAt: timestamp("created_at").notNull(),
+    createdBy: text("created_by"),
+    updatedAt: timestamp("updated_at").notNull(),
+    revokedAt: timestamp("revoked_at"),
+    revokedBy: text("revoked_by"),
+    revokeReason: text("revoke_reason", { enum: ["removed", "expired", "replaced", "user_erased"] }),
+  },
+  (table) => [
+    // One live (not revoked) membership per user and tenant.
+    uniqueIndex("memberships_live_user_tenant_unique").on(table.userId, table.tenantId).where(sql`revoked_at IS NULL`),
+    index("memberships_user_idx").on(table.userId, table.revokedAt),
+    index("memberships_tenant_idx").on(table.tenantId, table.revokedAt),
+    // Drives the expiry sweep and the "expires within N days" filter.
+    index("memberships_live_expiry_idx").on(table.expiresAt).where(sql`revoked_at IS NULL AND expires_at IS NOT NULL`),
+  ],
+);
+
+export const expiryNotices = sqliteTable(
+  "expiry_notices",
+  {
+    membershipId: text("membership_id")
+      .notNull()
+      .references(() => memberships.id),
+    // Notices are keyed by the expiry they announce, so extending a membership re-arms them.
+    expiresAt: timestamp("expires_at").notNull(),
+    daysBefore: integer("days_before").notNull(),
+    queuedAt: timestamp("queued_at").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.membershipId, table.expiresAt, table.daysBefore] })],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    // SHA-256 of the cookie token, hex.
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: timestamp("created_at").notNull(),
+    lastSeenAt: timestamp("last_seen_at").notNull(),
+    expiresAt: timestamp("expires_at").notNull(),
+    // When password and TOTP were last both proven in this session ("recent sign-in").
+    authenticatedAt: timestamp("authenticated_at").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (table) => [index("sessions_user_idx").on(table.userId)],
+);
+
+export const signInChallenges = sqliteTable(
+  "sign_in_challenges",
+  {
+    // SHA-256 of the challenge cookie token: password verified, second factor pending.
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    purpose: text("purpose", { enum: ["sign_in", "step_up"] }).notNull(),
+    createdAt: timestamp("created_at").notNull(),
+    expiresAt: timestamp("expires_at").notNull(),
+    failedAttempts: integer("failed_attempts").notNull().default(0),
+  },
+  (table) => [index("sign_in_challenges_user_idx").on(table.userId)],
+);
+
+export const signInThrottles = sqliteTable("sign_in_throttles", {
+  // "account:<normalized email>" or "address:<client address>".
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull(),
+  windowStartedAt: timestamp("window_started_at").notNull(),
+  lockedUntil: timestamp("locked_until"),
+  updatedAt: timestamp("updated_at").notNull(),
+});
+
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+    expiresAt: timestamp("expires_at"),
+    lastUsedAt: timestamp("last_used_at"),
+    revokedAt: timestamp("revoked_at"),
+  },
+  (table) => [uniqueIndex("api_tokens_hash_unique").on(table.tokenHash), index("api_tokens_user_idx").on(table.userId)],
+);
+
+export const accessGroups = sqliteTable(
+  "access_groups",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    createdAt: timestamp("created_at").notNull(),
+    createdBy: text("created_by"),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (table) => [uniqueIndex("access_groups_name_unique").on(sql`lower(${table.name})`)],
+);
+
+export const accessGroupPermissions = sqliteTable(
+  "access_group_permissions",
+  {
+    groupId: text("group_id")
+      .notNull()
+      .references(() => accessGroups.id, { onDelete: "cascade" }),
+    permission: text("permission").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.groupId, table.permission] })],
+);
+
+export const accessGroupMembers = sqliteTable(
+  "access_group_members",
+  {
+    groupId: text("group_id")
+      .notNull()
+      .references(() => accessGroups.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    addedAt: timestamp("added_at").notNull(),
+    addedBy: text("added_by"),
+  },
+  (table) => [primaryKey({ columns: [table.groupId, table.userId] }), index("access_group_members_user_idx").on(table.userId)],
+);
+
+export const tenantUpdates = sqliteTable(
+  "tenant_updates",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    authorId: text("author_id").references(() => users.id),
+    createdAt: timestamp("created_at").notNull(),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (table) => [index("tenant_updates_tenant_idx").on(table.tenantId, table.createdAt)],
+);
+
+// Append-only: triggers in the migrations refuse UPDATE and DELETE.
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: timestamp("at").notNull(),
+    action: text("action").notNull(),
+    actorId: text("actor_id"),
+    actorName: text("actor_name").notNull(),
+    actorEmail: text("actor_email"),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    targetLabel: text("target_label"),
+    tenantId: text("tenant_id"),
+    details: text("details", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    ip: text("ip"),
+    requestId: text("request_id"),
+  },
+  (table) => [
+    index("audit_events_at_idx").on(table.at),
+    index("audit_events_actor_idx").on(table.actorId, table.id),
+    index("audit_events_target_idx").on(table.targetId, table.id),
+    index("audit_events_tenant_idx").on(table.tenantId, table.id),
+    index("audit_events_action_idx").on(table.action, table.id),
+  ],
+);
+
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind").notNull(),
+    toAddress: text("to_address").notNull(),
+    subject: text("subject").notNull(),
+    textBody: text("text_body").notNull(),
+    htmlBody: text("html_body").notNull(),
+    // Related user (the invite's recipient), to show delivery state on their page.
+    userId: text("user_id"),
+    // Makes queueing idempotent where a job may run twice (expiry notices).
+    dedupeKey: text("dedupe_key"),
+    status: text("status", { enum: ["pending", "sending", "sent", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    nextAttemptAt: timestamp("next_attempt_at").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+    sentAt: timestamp("sent_at"),
+  },
+  (table) => [
+    uniqueIndex("outbox_dedupe_key_unique").on(table.dedupeKey),
+    index("outbox_due_idx").on(table.status, table.nextAttemptAt),
+    index("outbox_user_idx").on(table.userId, table.createdAt),
+    index("outbox_created_idx").on(table.createdAt),
+  ],
+);
+
+export const jobRuns = sqliteTable("job_runs", {
+  job: text("job").primaryKey(),
+  lastStartedAt: timestamp("last_started_at").notNull(),
+  lastFinishedAt: timestamp("last_finished_at"),
+  lastResult: text("last_result", { mode: "json" }).$type<Record<string, unknown>>(),
+  lastError: text("last_error"),
+});
+
+// A statement-level assertion inside db.batch(): inserting anything but 1 aborts the batch,
+// inserting 1 stores nothing (see the trigger in the migrations and db/guards.ts).
+export const batchGuards = sqliteTable("batch_guards", {
+  ok: integer("ok"),
+});

@@ -1,0 +1,100 @@
+// Audit events (SPEC §6): one append-only row per change, written in the same batch as the change.
+// Actor and target are snapshots (name and email as they were), so renames never rewrite history.
+// Details never carry secrets: keys that look like one are refused before anything is written.
+import type { Db } from "../db/client";
+import { auditEvents } from "../db/schema";
+import { type DomainContext, snapshotActor } from "./context";
+
+export const auditActions = [
+  "user.invited",
+  "user.setup_link_regenerated",
+  "user.setup_completed",
+  "user.updated",
+  "user.role_changed",
+  "user.deactivated",
+  "user.reactivated",
+  "user.two_factor_reset",
+  "user.two_factor_enrolled",
+  "user.erased",
+  "user.sessions_ended",
+  "user.sign_in_lock_cleared",
+  "user.password_changed",
+  "user.recovery_codes_regenerated",
+  "user.display_name_changed",
+  "user.time_zone_changed",
+  "session.signed_in",
+  "session.sign_in_failed",
+  "session.account_locked",
+  "session.totp_replay_refused",
+  "session.recovery_code_used",
+  "session.signed_out",
+  "session.ended",
+  "tenant.created",
+  "tenant.updated",
+  "tenant.update_posted",
+  "tenant.update_edited",
+  "tenant.update_deleted",
+  "membership.granted",
+  "membership.changed",
+  "membership.revoked",
+  "membership.expired",
+  "group.created",
+  "group.updated",
+  "group.deleted",
+  "group.member_added",
+  "group.member_removed",
+  "api_token.created",
+  "api_token.revoked",
+  "audit.exported",
+] as const;
+
+export type AuditAction = (typeof auditActions)[number];
+
+export interface AuditTarget {
+  type: "user" | "tenant" | "membership" | "group" | "api_token" | "session" | "tenant_update" | "audit";
+  id: string | null;
+  label: string | null;
+}
+
+export interface AuditEventInput {
+  action: AuditAction;
+  target?: AuditTarget;
+  tenantId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+const secretLookingKey = /pass(word)?|secret|token|code|otp|cookie|hash/i;
+
+function assertNoSecrets(details: Record<string, unknown>): void {
+  for (const key of Object.keys(details)) {
+    if (secretLookingKey.test(key)) throw new Error(`audit details must not carry secrets (key "${key}")`);
+  }
+}
+
+export function insertAuditEvent(ctx: Pick<DomainContext, "db" | "now" | "actor" | "ip" | "requestId">, event: AuditEventInput) {
+  const details = event.details ?? {};
+  assertNoSecrets(details);
+  const actor = snapshotActor(ctx.actor);
+  return insertAuditRow(ctx.db, {
+    at: ctx.now,
+    action: event.action,
+    actorId: actor.id,
+    actorName: actor.name,
+    actorEmail: actor.email,
+    targetType: event.target?.type ?? null,
+    targetId: event.target?.id ?? null,
+    targetLabel: event.target?.label ?? null,
+    tenantId: event.tenantId ?? null,
+    details,
+    ip: ctx.ip,
+    requestId: ctx.requestId,
+  });
+}
+
+function insertAuditRow(db: Db, row: typeof auditEvents.$inferInsert) {
+  return db.insert(auditEvents).values(row);
+}
+
+export function describeUser(user: { id: string; email: string; firstName: string; lastName: string }): AuditTarget {
+  return { type: "user", id: user.id, label: `${user.firstName} ${user.lastName} <${user.email}>` };
+}

@@ -1,0 +1,115 @@
+// The emails Gatehouse sends, as text and simple HTML. Plain and clear: what happened, the link,
+// who did it, and until when the link works. The HTML part is escaped by hono/html.
+import { html } from "hono/html";
+
+export interface EmailMessage {
+  kind: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+async function renderHtml(paragraphs: Array<string | { link: string }>): Promise<string> {
+  const body = paragraphs.map((part) =>
+    typeof part === "string" ? html`<p>${part}</p>` : html`<p><a href="${part.link}">${part.link}</a></p>`,
+  );
+  return (await html`<!DOCTYPE html><html><body style="font-family: sans-serif; line-height: 1.5">${body}</body></html>`).toString();
+}
+
+export async function buildInviteEmail(input: {
+  to: string;
+  firstName: string;
+  invitedBy: string;
+  setupUrl: string;
+  expiresAt: Date;
+  resent: boolean;
+}): Promise<EmailMessage> {
+  const parts = [
+    `Hello ${input.firstName},`,
+    input.resent
+      ? `${input.invitedBy} sent you a new Gatehouse setup link. Any earlier link no longer works.`
+      : `${input.invitedBy} invited you to Gatehouse.`,
+    "Open this link to choose your password and set up your authenticator app:",
+    { link: input.setupUrl },
+    `The link works once and expires at ${formatUtc(input.expiresAt)}. If it has expired, ask ${input.invitedBy} for a new one.`,
+  ];
+  return {
+    kind: input.resent ? "invite_resent" : "invite",
+    to: input.to,
+    subject: input.resent ? "Your new Gatehouse setup link" : "You are invited to Gatehouse",
+    text: parts.map((part) => (typeof part === "string" ? part : part.link)).join("\n\n"),
+    html: await renderHtml(parts),
+  };
+}
+
+export async function buildTwoFactorResetEmail(input: {
+  to: string;
+  firstName: string;
+  resetBy: string;
+  setupUrl: string;
+  expiresAt: Date;
+}): Promise<EmailMessage> {
+  const parts = [
+    `Hello ${input.firstName},`,
+    `${input.resetBy} reset the two-factor authentication of your Gatehouse account. Your sessions were ended and your old authenticator no longer works.`,
+    "To sign in again, open this link, confirm your password and enroll a new authenticator:",
+    { link: input.setupUrl },
+    `The link works once and expires at ${formatUtc(input.expiresAt)}. If you did not ask for this, tell your administrator at once.`,
+  ];
+  return {
+    kind: "two_factor_reset",
+    to: input.to,
+    subject: "Your Gatehouse two-factor authentication was reset",
+    text: parts.map((part) => (typeof part === "string" ? part : part.link)).join("\n\n"),
+    html: await renderHtml(parts),
+  };
+}
+
+export async function buildSecurityNoticeEmail(input: {
+  to: string;
+  firstName: string;
+  subject: string;
+  message: string;
+}): Promise<EmailMessage> {
+  const parts = [`Hello ${input.firstName},`, input.message, "If this was not you, tell your administrator at once."];
+  return {
+    kind: "security_notice",
+    to: input.to,
+    subject: input.subject,
+    text: parts.join("\n\n"),
+    html: await renderHtml(parts),
+  };
+}
+
+export async function buildExpiryNoticeEmail(input: {
+  to: string;
+  recipientName: string;
+  memberName: string;
+  tenantName: string;
+  expiresAt: Date;
+  daysBefore: number;
+  forGrantor: boolean;
+}): Promise<EmailMessage> {
+  const when = input.daysBefore === 1 ? "tomorrow" : `in ${input.daysBefore} days`;
+  const parts = [
+    `Hello ${input.recipientName},`,
+    input.forGrantor
+      ? `The access you granted ${input.memberName} to ${input.tenantName} expires ${when}, at ${formatUtc(input.expiresAt)}.`
+      : `Your access to ${input.tenantName} expires ${when}, at ${formatUtc(input.expiresAt)}.`,
+    input.forGrantor
+      ? "If the engagement continues, extend the membership in Gatehouse (Admin → Memberships)."
+      : "If you still need it, ask the person who granted it to extend your membership.",
+  ];
+  return {
+    kind: "expiry_notice",
+    to: input.to,
+    subject: `Access to ${input.tenantName} expires ${when}`,
+    text: parts.join("\n\n"),
+    html: await renderHtml(parts),
+  };
+}

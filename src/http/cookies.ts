@@ -1,0 +1,35 @@
+// The three cookies Gatehouse sets, all __Host- (Secure, Path=/, no Domain), HttpOnly and
+// SameSite=Lax. They carry random tokens; the server stores only their SHA-256.
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { sessionAbsoluteLifetimeSeconds } from "../auth/session";
+import { challengeLifetimeSeconds } from "../domain/sign-in";
+import type { AppContext } from "./app-env";
+
+const cookieNames = { session: "gatehouse_session", challenge: "gatehouse_challenge", setup: "gatehouse_setup" } as const;
+type CookieKind = keyof typeof cookieNames;
+
+const maxAgeSeconds: Record<CookieKind, number> = {
+  session: sessionAbsoluteLifetimeSeconds,
+  challenge: challengeLifetimeSeconds,
+  // The setup cookie only carries the link's token to a clean URL; the token's own expiry still rules.
+  setup: 60 * 60,
+};
+
+export function readCookie(c: AppContext, kind: CookieKind): string | undefined {
+  return getCookie(c, cookieNames[kind], "host");
+}
+
+export function writeCookie(c: AppContext, kind: CookieKind, value: string): void {
+  setCookie(c, cookieNames[kind], value, {
+    prefix: "host",
+    path: "/",
+    secure: true,
+    httpOnly: true,
+    sameSite: "Lax",
+    maxAge: maxAgeSeconds[kind],
+  });
+}
+
+export function clearCookie(c: AppContext, kind: CookieKind): void {
+  deleteCookie(c, cookieNames[kind], { prefix: "host", path: "/", secure: true, httpOnly: true, sameSite: "Lax" });
+}

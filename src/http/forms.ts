@@ -1,0 +1,53 @@
+// Form posts go through zod like every other input. On failure the page is re-rendered with the
+// values the person typed and one message per field, next to the field.
+import type { z } from "zod";
+import { AppError } from "../errors";
+import type { AppContext } from "./app-env";
+
+export type FieldErrors = Record<string, string>;
+export type FormValues = Record<string, string | string[]>;
+
+export type FormResult<T> = { success: true; data: T; values: FormValues } | { success: false; values: FormValues; errors: FieldErrors };
+
+export async function readFormValues(c: AppContext): Promise<FormValues> {
+  const contentType = c.req.header("content-type") ?? "";
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(contentType)) {
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", { detail: "Forms must be sent as application/x-www-form-urlencoded." });
+  }
+  const body = await c.req.parseBody({ all: true });
+  const values: FormValues = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value === "string") values[key] = value;
+    else if (Array.isArray(value)) values[key] = value.filter((item): item is string => typeof item === "string");
+  }
+  return values;
+}
+
+export function collectFieldErrors(error: z.ZodError): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of error.issues) {
+    const field = issue.path.join(".") || "form";
+    errors[field] ??= issue.message;
+  }
+  return errors;
+}
+
+export async function readForm<S extends z.ZodType>(c: AppContext, schema: S): Promise<FormResult<z.output<S>>> {
+  const values = await readFormValues(c);
+  const parsed = schema.safeParse(values);
+  if (parsed.success) return { success: true, data: parsed.data, values };
+  return { success: false, values, errors: collectFieldErrors(parsed.error) };
+}
+
+/** Field errors of an AppError, keyed by field, for re-rendering a form. */
+export function fieldErrorsOf(error: AppError): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const item of error.fieldErrors) errors[item.field] ??= item.message;
+  if (Object.keys(errors).length === 0) errors.form = error.detail ?? error.title;
+  return errors;
+}
+
+export function formValue(values: FormValues, key: string): string {
+  const value = values[key];
+  return typeof value === "string" ? value : "";
+}

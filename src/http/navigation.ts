@@ -1,0 +1,56 @@
+// What the header shows a given principal: only the sections authorize() lets them open.
+import type { NavigationItem, SignedInUser } from "../../views/layouts/page-layout";
+import { authorize, type Principal, type Requirement } from "../domain/access";
+import type { AppContext } from "./app-env";
+
+const sections: Array<{ href: string; label: string; requirement: Requirement }> = [
+  { href: "/admin/users", label: "Users", requirement: { kind: "console", permission: "users:read" } },
+  { href: "/admin/tenants", label: "Tenants", requirement: { kind: "console", permission: "tenants:read" } },
+  { href: "/admin/memberships", label: "Memberships", requirement: { kind: "console", permission: "memberships:read" } },
+  { href: "/admin/access-groups", label: "Access groups", requirement: { kind: "console", permission: "groups:read" } },
+  { href: "/admin/audit", label: "Audit log", requirement: { kind: "console", permission: "audit:read" } },
+];
+
+export function buildNavigation(principal: Principal, currentPath: string): NavigationItem[] {
+  const items: NavigationItem[] = [];
+  const isCurrent = (href: string) => currentPath === href || currentPath.startsWith(`${href}/`);
+  if (principal.user.role === "CLIENT_USER") {
+    items.push({ href: "/portal", label: "Portal", current: isCurrent("/portal") });
+  } else {
+    items.push({ href: "/admin", label: "Home", current: currentPath === "/admin" });
+    for (const section of sections) {
+      if (authorize(principal, section.requirement).allowed) {
+        items.push({ href: section.href, label: section.label, current: isCurrent(section.href) });
+      }
+    }
+    if (principal.user.role === "SUPER_ADMIN") items.push({ href: "/admin/outbox", label: "Outbox", current: isCurrent("/admin/outbox") });
+  }
+  return items;
+}
+
+export function signedInUser(principal: Principal): SignedInUser {
+  return { displayName: principal.user.displayName, email: principal.user.email, role: principal.user.role };
+}
+
+/** The layout props of a signed-in page. */
+export function layoutProps(c: AppContext, principal: Principal) {
+  return { user: signedInUser(principal), navigation: buildNavigation(principal, new URL(c.req.url).pathname) };
+}
+
+/** Only same-origin paths: "/x" but never "//host", "/\\host" or anything with a scheme. */
+export function sanitizeNextPath(value: string | undefined | null): string | null {
+  if (!value || value.length > 500) return null;
+  if (!value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return null;
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) return null;
+  try {
+    const resolved = new URL(value, "https://gatehouse.invalid");
+    if (resolved.origin !== "https://gatehouse.invalid") return null;
+    return `${resolved.pathname}${resolved.search}`;
+  } catch {
+    return null;
+  }
+}
+
+export function landingPathFor(principal: Principal): string {
+  return principal.user.role === "CLIENT_USER" ? "/portal" : "/admin";
+}

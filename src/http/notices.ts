@@ -1,0 +1,35 @@
+// Confirmation messages after Post/Redirect/Get: the redirect carries a key from this catalogue,
+// never free text, so a crafted link cannot put words on our pages.
+const notices = {
+  "user-updated": "The user was updated.",
+  "user-deactivated": "The user was deactivated. Their sessions and API tokens stopped working.",
+  "user-reactivated": "The user was reactivated.",
+  "sessions-ended": "Their sessions were ended.",
+  "lock-cleared": "The sign-in lock was cleared.",
+  "membership-added": "The membership was added.",
+  "membership-updated": "The membership was updated.",
+  "membership-removed": "The membership was removed.",
+  "membership-extended": "The membership was extended.",
+  "tenant-created": "The tenant was created.",
+  "tenant-updated": "The tenant was updated.",
+  "groups-updated": "The access groups were updated.",
+  "group-created": "The access group was created.",
+  "group-updated": "The access group was updated.",
+  "group-deleted": "The access group was deleted.",
+  "account-updated": "Your account was updated.",
+  "password-changed": "Your password was changed. Your other sessions were ended.",
+  "session-ended": "The session was ended.",
+  "other-sessions-ended": "All your other sessions were ended.",
+  "token-revoked": "The API token was revoked.",
+  "update-posted": "The update was posted.",
+  "update-edited": "The update was saved.",
+  "update-deleted": "The update was deleted.",
+  "client-removed": "The person was removed from the company.",
+  "user-erased": "The user's personal data was erased.",
+} as const;
+
+export type NoticeKey = keyof typeof notices;
+
+export function noticeFor(key: string | undefined): string | undefined {
+  return key && key in notices ? notices[key as NoticeKey] : undefined;
+}

@@ -1,0 +1,40 @@
+// How page routes answer errors: sign-in for 401, a neutral page for dead setup links, a plain
+// page with a reference for everything else. Never data, never a stack trace.
+import type { Context } from "hono";
+import { MessagePage } from "../../views/pages/message-page";
+import type { AppEnv } from "./app-env";
+import { logUnexpectedError, toAppError } from "./errors";
+import { layoutProps } from "./navigation";
+import { renderPage } from "./render";
+
+export function handlePageError(error: unknown, c: Context<AppEnv>): Response | Promise<Response> {
+  logUnexpectedError(c, error);
+  const appError = toAppError(error);
+  if (appError.code === "UNAUTHENTICATED") {
+    const url = new URL(c.req.url);
+    const next = c.req.method === "GET" ? `?next=${encodeURIComponent(url.pathname + url.search)}` : "";
+    return c.redirect(`/login${next}`, 303);
+  }
+  if (appError.retryAfterSeconds !== undefined) c.header("Retry-After", String(appError.retryAfterSeconds));
+  const principal = c.get("principal");
+  const layout = principal ? layoutProps(c, principal) : {};
+  const status = appError.status as 400 | 401 | 403 | 404 | 409 | 429 | 500;
+  const titles: Partial<Record<number, string>> = {
+    403: "Access denied",
+    404: "Page not found",
+    429: "Too many attempts",
+    500: "Something went wrong",
+  };
+  const title = appError.code === "SETUP_LINK_INVALID" ? "Setup link not valid" : (titles[status] ?? "Request not accepted");
+  const message =
+    status === 404 && appError.code === "NOT_FOUND"
+      ? "There is nothing here, or you do not have access to it."
+      : status === 403
+        ? (appError.detail ?? "You do not have access to this page. Ask an administrator if you need it.")
+        : (appError.detail ?? appError.title);
+  return renderPage(
+    c,
+    <MessagePage title={title} message={message} requestId={status >= 500 ? c.get("requestId") : undefined} {...layout} />,
+    status,
+  );
+}

@@ -1,0 +1,189 @@
+// Admin → Users: list, invite, a user's page, setup links (SPEC §2, §9).
+import { Hono } from "hono";
+import { formatDateTime } from "../../../views/format";
+import { inviteMembershipRows, NewUserPage, SetupLinkIssuedPage } from "../../../views/pages/admin/new-user-page";
+import { UserPage } from "../../../views/pages/admin/user-page";
+import { UsersPage } from "../../../views/pages/admin/users-page";
+import { hasPermission } from "../../domain/access";
+import { listTenantChoices } from "../../domain/tenants";
+import {
+  deriveSetupLinkState,
+  deriveUserStatus,
+  findUserById,
+  inviteInputSchema,
+  inviteUser,
+  listUsers,
+  listUsersQuerySchema,
+  regenerateSetupLink,
+  type UserRow,
+} from "../../domain/users";
+import { AppError } from "../../errors";
+import { currentPrincipal, requireAccess } from "../../http/access";
+import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { collectFieldErrors, type FormValues, fieldErrorsOf, formValue, readFormValues } from "../../http/forms";
+import { layoutProps } from "../../http/navigation";
+import { noticeFor } from "../../http/notices";
+import { renderPage } from "../../http/render";
+import { localDateTimeToIso } from "../../http/time-input";
+
+const assignableRoles = (c: AppContext) =>
+  currentPrincipal(c).user.role === "SUPER_ADMIN"
+    ? ["OPERATOR", "CONTRACTOR", "CLIENT_USER", "SUPER_ADMIN"]
+    : ["OPERATOR", "CONTRACTOR", "CLIENT_USER"];
+
+/** Form fields → the invite input the API takes; datetime-local values are read in the admin's zone. */
+function inviteFromForm(values: FormValues, timeZone: string) {
+  const memberships = Array.from({ length: inviteMembershipRows }, (_, index) => ({
+    tenantId: formValue(values, `memberships.${index}.tenantId`),
+    role: formValue(values, `memberships.${index}.role`),
+    expiresAt: localDateTimeToIso(formValue(values, `memberships.${index}.expiresAt`), timeZone),
+  })).filter((row) => row.tenantId !== "");
+  return {
+    email: formValue(values, "email"),
+    firstName: formValue(values, "firstName"),
+    lastName: formValue(values, "lastName"),
+    role: formValue(values, "role") || "OPERATOR",
+    slackId: formValue(values, "slackId"),
+    memberships: memberships.map((row) => ({ ...row, expiresAt: row.expiresAt === undefined ? "not a date" : row.expiresAt })),
+  };
+}
+
+async function renderNewUserPage(
+  c: AppContext,
+  values: FormValues,
+  errors: Record<string, string>,
+  existingUser?: { id: string; pending: boolean },
+) {
+  const principal = currentPrincipal(c);
+  const tenants = hasPermission(principal, "memberships:create") ? await listTenantChoices(domainContext(c)) : null;
+  const flatValues = Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [key, Array.isArray(value) ? (value[0] ?? "") : value]),
+  );
+  return renderPage(
+    c,
+    <NewUserPage
+      {...layoutProps(c, principal)}
+      values={flatValues}
+      errors={errors}
+      roleOptions={assignableRoles(c)}
+      tenants={tenants}
+      timeZone={principal.user.timeZone}
+      existingUser={existingUser}
+    />,
+    Object.keys(errors).length > 0 ? (existingUser ? 409 : 400) : 200,
+  );
+}
+
+function userPageSubject(user: UserRow, now: Date) {
+  return {
+    ...user,
+    status: deriveUserStatus(user),
+    setupLink: deriveSetupLinkState(user, now),
+    setupLinkExpiresAt: user.setupTokenExpiresAt,
+  };
+}
+
+export const adminUserRoutes = new Hono<AppEnv>()
+  .get("/", requireAccess({ kind: "console", permission: "users:read" }), async (c) => {
+    const principal = currentPrincipal(c);
+    const raw = c.req.query();
+    const parsed = listUsersQuerySchema.safeParse({
+      query: raw.query || undefined,
+      role: raw.role || undefined,
+      status: raw.status || undefined,
+      cursor: raw.cursor || undefined,
+    });
+    if (!parsed.success) throw new AppError("VALIDATION_FAILED", { detail: "These filters are not valid." });
+    const page = await listUsers(domainContext(c), parsed.data);
+    const now = c.get("now");
+    const nextParams = new URLSearchParams({
+      ...(raw.query ? { query: raw.query } : {}),
+      ...(raw.role ? { role: raw.role } : {}),
+      ...(raw.status ? { status: raw.status } : {}),
+    });
+    if (page.nextCursor) nextParams.set("cursor", page.nextCursor);
+    return renderPage(
+      c,
+      <UsersPage
+        {...layoutProps(c, principal)}
+        timeZone={principal.user.timeZone}
+        rows={page.items.map((user) => ({
+          id: user.id,
+          name: `${user.firstName} ${user.lastName}`,
+          email: user.email,
+          role: user.role,
+          status: deriveUserStatus(user),
+          setupLink: deriveSetupLinkState(user, now),
+          slackId: user.slackId,
+          createdAt: user.createdAt,
+          lastLoginAt: user.lastLoginAt,
+        }))}
+        filters={{ query: raw.query ?? "", role: raw.role ?? "", status: raw.status ?? "" }}
+        nextPageHref={page.nextCursor ? `/admin/users?${nextParams.toString()}` : null}
+        canInvite={hasPermission(principal, "users:create")}
+        superAdminHint={null}
+        notice={noticeFor(c.req.query("notice"))}
+      />,
+    );
+  })
+  .get("/new", requireAccess({ kind: "console", permission: "users:create" }), (c) => renderNewUserPage(c, {}, {}))
+  .post("/", requireAccess({ kind: "console", permission: "users:create" }), async (c) => {
+    const principal = currentPrincipal(c);
+    const values = await readFormValues(c);
+    const parsed = inviteInputSchema.safeParse(inviteFromForm(values, principal.user.timeZone));
+    if (!parsed.success) return renderNewUserPage(c, values, collectFieldErrors(parsed.error));
+    try {
+      const invited = await inviteUser(domainContext(c), parsed.data);
+      return renderPage(
+        c,
+        <SetupLinkIssuedPage
+          {...layoutProps(c, principal)}
+          heading="User created"
+          message={`${invited.user.firstName} ${invited.user.lastName} (${invited.user.email}) was created as ${invited.user.role}. Give them this setup link.`}
+          setupUrl={invited.setupUrl}
+          expiresAtText={formatDateTime(invited.setupLinkExpiresAt, principal.user.timeZone)}
+          subjectUserId={invited.user.id}
+        />,
+        201,
+      );
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500 || error.code === "FORBIDDEN") throw error;
+      const existing =
+        error.code === "EMAIL_IN_USE"
+          ? { id: String(error.extensions.existingUserId), pending: error.extensions.existingUserStatus === "PENDING" }
+          : undefined;
+      return renderNewUserPage(c, values, fieldErrorsOf(error), existing);
+    }
+  })
+  .get("/:id", requireAccess({ kind: "console", permission: "users:read" }), async (c) => {
+    const principal = currentPrincipal(c);
+    const user = await findUserById(domainContext(c), c.req.param("id"));
+    if (!user) throw new AppError("NOT_FOUND");
+    return renderPage(
+      c,
+      <UserPage
+        {...layoutProps(c, principal)}
+        timeZone={principal.user.timeZone}
+        subject={userPageSubject(user, c.get("now"))}
+        canRegenerateLink={hasPermission(principal, "users:update")}
+        notice={noticeFor(c.req.query("notice"))}
+      />,
+    );
+  })
+  .post("/:id/setup-link", requireAccess({ kind: "console", permission: "users:update" }), async (c) => {
+    const principal = currentPrincipal(c);
+    const values = await readFormValues(c);
+    const issued = await regenerateSetupLink(domainContext(c), c.req.param("id"));
+    const resend = formValue(values, "intent") === "resend";
+    return renderPage(
+      c,
+      <SetupLinkIssuedPage
+        {...layoutProps(c, principal)}
+        heading={resend ? "Invite resent" : "New setup link"}
+        message={`The previous link no longer works. ${resend ? "The invite email was queued again." : "Give them this new link."}`}
+        setupUrl={issued.setupUrl}
+        expiresAtText={formatDateTime(issued.setupLinkExpiresAt, principal.user.timeZone)}
+        subjectUserId={issued.user.id}
+      />,
+    );
+  });

@@ -1,0 +1,20 @@
+// /api/v1: the JSON API (SPEC §5). Same domain code and the same authorize() as the pages.
+import { Hono } from "hono";
+import { AppError } from "../../../errors";
+import { loadCaller } from "../../../http/access";
+import { requireJsonBodies, requireSameOriginForCookieWrites } from "../../../http/api-middleware";
+import type { AppEnv } from "../../../http/app-env";
+import { logUnexpectedError, problemResponse, toAppError } from "../../../http/errors";
+import { meApi } from "./me";
+
+export const apiV1 = new Hono<AppEnv>()
+  .use(requireJsonBodies())
+  .use(loadCaller({ acceptApiTokens: true }))
+  .use(requireSameOriginForCookieWrites())
+  .route("/me", meApi);
+
+apiV1.notFound((c) => problemResponse(c, new AppError("NOT_FOUND")));
+apiV1.onError((error, c) => {
+  logUnexpectedError(c, error);
+  return problemResponse(c, toAppError(error));
+});

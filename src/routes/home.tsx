@@ -1,0 +1,37 @@
+// "/" and "/admin": where people land after signing in (SPEC §9).
+import { differenceInCalendarDays } from "date-fns";
+import { Hono } from "hono";
+import { ConsoleHomePage } from "../../views/pages/admin/console-home-page";
+import { listActiveSuperAdmins } from "../domain/users";
+import { currentPrincipal, requireAccess } from "../http/access";
+import { type AppEnv, domainContext } from "../http/app-env";
+import { buildNavigation, landingPathFor, layoutProps } from "../http/navigation";
+import { renderPage } from "../http/render";
+
+export const homeRoutes = new Hono<AppEnv>()
+  .get("/", (c) => {
+    const principal = c.get("principal");
+    return c.redirect(principal ? landingPathFor(principal) : "/login", 303);
+  })
+  .get("/admin", requireAccess({ kind: "console" }), async (c) => {
+    const principal = currentPrincipal(c);
+    const now = c.get("now");
+    const sections = buildNavigation(principal, "/admin").filter((item) => item.href !== "/admin");
+    const administrators = sections.length === 0 && principal.memberships.length === 0 ? await listActiveSuperAdmins(domainContext(c)) : [];
+    return renderPage(
+      c,
+      <ConsoleHomePage
+        {...layoutProps(c, principal)}
+        timeZone={principal.user.timeZone}
+        sections={sections}
+        tenants={principal.memberships.map((membership) => ({
+          slug: membership.tenantSlug,
+          name: membership.tenantName,
+          role: membership.role,
+          expiresAt: membership.expiresAt,
+          daysLeft: membership.expiresAt ? differenceInCalendarDays(membership.expiresAt, now) : null,
+        }))}
+        administrators={administrators}
+      />,
+    );
+  });

@@ -1,0 +1,98 @@
+// Test data through the real domain code: users are invited and complete setup exactly as the
+// product does it, so no test depends on a hand-written row.
+import { env } from "cloudflare:test";
+import { createApp } from "../../src/app";
+import { createD1Db } from "../../src/db/client";
+import type { GlobalRole } from "../../src/db/schema";
+import type { Actor, DomainContext } from "../../src/domain/context";
+import { choosePassword, completeSetup, findSetupState } from "../../src/domain/setup";
+import { type InviteInput, inviteUser } from "../../src/domain/users";
+import { readConfig } from "../../src/env";
+import { Agent, describe } from "./agent";
+import type { TestClock } from "./clock";
+import { extractEmbeddedToken } from "./links";
+import { totpCode } from "./totp";
+
+let counter = 0;
+
+export function uniqueEmail(prefix = "user"): string {
+  counter += 1;
+  return `${prefix}.${counter}.${crypto.randomUUID().slice(0, 8)}@example.test`;
+}
+
+export const testPassword = "correct horse battery staple";
+
+export function testContext(clock: TestClock, actor: Actor = { kind: "system" }): DomainContext {
+  return {
+    db: createD1Db(env.DB),
+    kv: env.KV,
+    now: clock.now(),
+    config: readConfig(env),
+    actor,
+    ip: "203.0.113.7",
+    requestId: "test",
+  };
+}
+
+export function createTestApp(clock: TestClock) {
+  return createApp({ clock: clock.now });
+}
+
+export async function inviteTestUser(clock: TestClock, input: Partial<InviteInput> = {}, actor?: Actor) {
+  const result = await inviteUser(testContext(clock, actor), {
+    email: input.email ?? uniqueEmail(),
+    firstName: input.firstName ?? "Test",
+    lastName: input.lastName ?? "Person",
+    role: input.role ?? "OPERATOR",
+    slackId: input.slackId ?? null,
+    memberships: input.memberships ?? [],
+  });
+  return { ...result, token: extractEmbeddedToken(result.setupUrl) };
+}
+
+export interface ActiveTestUser {
+  id: string;
+  email: string;
+  role: GlobalRole;
+  password: string;
+  totpSecret: string;
+  recoveryCodes: string[];
+}
+
+/** Invites a user and completes setup through the domain (password + TOTP). */
+export async function createActiveUser(clock: TestClock, input: Partial<InviteInput> = {}, actor?: Actor): Promise<ActiveTestUser> {
+  const invited = await inviteTestUser(clock, input, actor);
+  const ctx = testContext(clock);
+  const state = await findSetupState(ctx, invited.token);
+  if (!state) throw new Error("setup link of a fresh invite is not valid");
+  const totpSecret = await choosePassword(ctx, state, {
+    displayName: "Test Person",
+    password: testPassword,
+    passwordConfirmation: testPassword,
+  });
+  const refreshed = await findSetupState(ctx, invited.token);
+  if (!refreshed) throw new Error("setup state vanished");
+  const completed = await completeSetup(ctx, refreshed, totpCode(totpSecret, clock.now()), { ip: null, userAgent: null });
+  return {
+    id: invited.user.id,
+    email: invited.user.email,
+    role: invited.user.role,
+    password: testPassword,
+    totpSecret,
+    recoveryCodes: completed.recoveryCodes,
+  };
+}
+
+/**
+ * Signs in through the pages as a person would. Moves the clock one TOTP step forward first:
+ * the step used at setup (or a previous sign-in) is never accepted twice.
+ */
+export async function signInAs(app: ReturnType<typeof createApp>, clock: TestClock, user: ActiveTestUser): Promise<Agent> {
+  clock.advanceSeconds(30);
+  const agent = new Agent(app);
+  const passwordStep = await agent.post("/login", { email: user.email, password: user.password });
+  if (passwordStep.status !== 303) throw new Error(`password step failed: ${await describe(passwordStep)}`);
+  const codeStep = await agent.post("/login/verify", { code: totpCode(user.totpSecret, clock.now()) });
+  if (codeStep.status !== 303 || !agent.sessionCookie()) throw new Error(`code step failed: ${await describe(codeStep)}`);
+  return agent;
+}

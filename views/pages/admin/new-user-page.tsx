@@ -1,0 +1,122 @@
+import { CopyField } from "../../components/copy-field";
+import { FormErrorSummary, Notice, SelectField, TextField } from "../../components/form-fields";
+import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
+
+export const inviteMembershipRows = 3;
+
+export interface NewUserPageProps {
+  user: SignedInUser;
+  navigation: NavigationItem[];
+  values: Record<string, string>;
+  errors: Record<string, string>;
+  roleOptions: string[];
+  tenants: Array<{ id: string; name: string }> | null;
+  timeZone: string;
+  existingUser?: { id: string; pending: boolean } | undefined;
+}
+
+const membershipRoleOptions = [
+  { value: "OPERATOR_FULL", label: "OPERATOR_FULL (read and write)" },
+  { value: "OPERATOR_READONLY", label: "OPERATOR_READONLY (read only)" },
+  { value: "CLIENT_ADMIN", label: "CLIENT_ADMIN (portal admin)" },
+  { value: "CLIENT_VIEWER", label: "CLIENT_VIEWER (portal read only)" },
+];
+
+export function NewUserPage(props: NewUserPageProps) {
+  const { values, errors } = props;
+  return (
+    <PageLayout title="New user" user={props.user} navigation={props.navigation}>
+      <h1>New user</h1>
+      <p>
+        The new user gets a one-time setup link (valid for 7 days) to choose a password and enroll an authenticator. OPERATOR and CONTRACTOR
+        accounts see nothing until you give them memberships or access groups.
+      </p>
+      <FormErrorSummary errors={errors} />
+      {props.existingUser && (
+        <Notice kind="info">
+          <a href={`/admin/users/${props.existingUser.id}`}>Open the existing user</a>
+          {props.existingUser.pending && " — they are still pending: you can regenerate their setup link from their page."}
+        </Notice>
+      )}
+      <form method="post" action="/admin/users" novalidate>
+        <TextField name="email" label="Email" type="email" value={values.email} error={errors.email} autocomplete="off" required />
+        <TextField name="firstName" label="First name" value={values.firstName} error={errors.firstName} maxlength={100} required />
+        <TextField name="lastName" label="Last name" value={values.lastName} error={errors.lastName} maxlength={100} required />
+        <SelectField
+          name="role"
+          label="Global role"
+          value={values.role || "OPERATOR"}
+          error={errors.role}
+          hint="OPERATOR grants nothing until memberships or access groups are added. CONTRACTOR memberships always expire."
+          options={props.roleOptions.map((role) => ({ value: role, label: role }))}
+        />
+        <TextField name="slackId" label="Slack ID (optional)" value={values.slackId} error={errors.slackId} hint="For example U012AB3CD." />
+        {props.tenants && (
+          <fieldset>
+            <legend>First memberships (optional)</legend>
+            <p class="hint">Expiry is in your time zone ({props.timeZone}); required for contractors.</p>
+            {props.tenants.length === 0 && <p class="empty">No tenants exist yet.</p>}
+            {props.tenants.length > 0 &&
+              Array.from({ length: inviteMembershipRows }, (_, index) => (
+                <div class="membership-row">
+                  <SelectField
+                    name={`memberships.${index}.tenantId`}
+                    label={`Tenant ${index + 1}`}
+                    value={values[`memberships.${index}.tenantId`]}
+                    error={errors[`memberships.${index}.tenantId`]}
+                    options={[{ value: "", label: "— none —" }, ...props.tenants!.map((t) => ({ value: t.id, label: t.name }))]}
+                  />
+                  <SelectField
+                    name={`memberships.${index}.role`}
+                    label={`Membership role ${index + 1}`}
+                    value={values[`memberships.${index}.role`]}
+                    error={errors[`memberships.${index}.role`]}
+                    options={membershipRoleOptions}
+                  />
+                  <TextField
+                    name={`memberships.${index}.expiresAt`}
+                    label={`Expires ${index + 1}`}
+                    type="datetime-local"
+                    value={values[`memberships.${index}.expiresAt`]}
+                    error={errors[`memberships.${index}.expiresAt`]}
+                  />
+                </div>
+              ))}
+          </fieldset>
+        )}
+        <button type="submit">Create user</button>
+      </form>
+    </PageLayout>
+  );
+}
+
+export interface SetupLinkIssuedPageProps {
+  user: SignedInUser;
+  navigation: NavigationItem[];
+  heading: string;
+  message: string;
+  setupUrl: string;
+  expiresAtText: string;
+  subjectUserId: string;
+}
+
+/** Shown once after an invite, a regenerate or a two-factor reset: the link is not kept anywhere. */
+export function SetupLinkIssuedPage(props: SetupLinkIssuedPageProps) {
+  return (
+    <PageLayout title={props.heading} user={props.user} navigation={props.navigation}>
+      <h1>{props.heading}</h1>
+      <Notice kind="success">{props.message}</Notice>
+      <CopyField id="setup-url" label="Setup link (shown only now)" value={props.setupUrl} />
+      <p>
+        It works once and expires {props.expiresAtText}. An email with the link is queued as well; send the link yourself (chat, phone) if
+        email is slow. If it is lost, regenerate it from the user's page.
+      </p>
+      <p>
+        <a class="button" href={`/admin/users/${props.subjectUserId}`}>
+          Go to the user
+        </a>{" "}
+        <a href="/admin/users">Back to users</a>
+      </p>
+    </PageLayout>
+  );
+}
