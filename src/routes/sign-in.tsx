@@ -22,15 +22,16 @@ function nextOf(value: string | undefined): string {
   return sanitizeNextPath(value) ?? "";
 }
 
-function renderSignInRefusal(c: AppContext, error: unknown, render: (message: string) => Response | Promise<Response>) {
-  if (!(error instanceof AppError)) throw error;
-  if (error.code === "THROTTLED") {
-    c.header("Retry-After", String(error.retryAfterSeconds ?? 60));
-    c.status(429);
-  } else {
-    c.status(error.code === "SIGN_IN_EXPIRED" ? 400 : 401);
-  }
-  return render(error.title);
+type RefusalStatus = 400 | 401 | 429;
+
+function renderSignInRefusal(
+  c: AppContext,
+  error: unknown,
+  render: (message: string, status: RefusalStatus) => Response | Promise<Response>,
+) {
+  if (!(error instanceof AppError) || !["THROTTLED", "SIGN_IN_FAILED", "SIGN_IN_EXPIRED"].includes(error.code)) throw error;
+  if (error.code === "THROTTLED") c.header("Retry-After", String(error.retryAfterSeconds ?? 60));
+  return render(error.title, error.code === "THROTTLED" ? 429 : error.code === "SIGN_IN_EXPIRED" ? 400 : 401);
 }
 
 export const signInRoutes = new Hono<AppEnv>()
@@ -50,8 +51,8 @@ export const signInRoutes = new Hono<AppEnv>()
       writeCookie(c, "challenge", challenge);
       return c.redirect(`/login/verify${next ? `?next=${encodeURIComponent(next)}` : ""}`, 303);
     } catch (error) {
-      return renderSignInRefusal(c, error, (message) =>
-        renderPage(c, <LoginPage email={email} next={next} error={message} />, c.res.status as 401),
+      return renderSignInRefusal(c, error, (message, status) =>
+        renderPage(c, <LoginPage email={email} next={next} error={message} />, status),
       );
     }
   })
@@ -75,7 +76,7 @@ export const signInRoutes = new Hono<AppEnv>()
         clearCookie(c, "challenge");
         return renderPage(c, <LoginPage email="" next={next} notice={error.title} />, 400);
       }
-      return renderSignInRefusal(c, error, (message) => renderPage(c, <VerifyPage next={next} error={message} />, c.res.status as 401));
+      return renderSignInRefusal(c, error, (message, status) => renderPage(c, <VerifyPage next={next} error={message} />, status));
     }
   })
   .post("/logout", async (c) => {
