@@ -1,15 +1,29 @@
 // Run by `npm start` after the migrations: creates the first SUPER_ADMIN on an empty local
-// database and prints the setup link. It uses wrangler's platform proxy, so it writes to the very
-// same local D1 and KV that `wrangler dev` serves, through the same domain code.
+// database and prints the setup link. It goes through wrangler's platform proxy, so it writes to
+// the very same local D1 and KV that `wrangler dev` serves, with the same domain code.
+//
+// With --remote it does the same against the deployed D1 database and KV namespace of
+// wrangler.toml through wrangler's remote bindings (needs `wrangler login`).
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { getPlatformProxy } from "wrangler";
 import { createD1Db } from "../src/db/client";
 import { bootstrapFirstAdmin } from "../src/domain/bootstrap";
 import { type Bindings, readConfig } from "../src/env";
 
-const port = process.env.PORT ?? "8787";
-const { env, dispose } = await getPlatformProxy<Bindings & { DB: D1Database }>({ configPath: "wrangler.toml", persist: true });
+const remote = process.argv.includes("--remote");
+const remoteConfigPath = ".wrangler-bootstrap-remote.toml";
+
+function writeRemoteConfig(): string {
+  const config = readFileSync("wrangler.toml", "utf8").replace(/^(binding = "(?:DB|KV)")$/gm, "$1\nremote = true");
+  writeFileSync(remoteConfigPath, config);
+  return remoteConfigPath;
+}
+
+const configPath = remote ? writeRemoteConfig() : "wrangler.toml";
+const { env, dispose } = await getPlatformProxy<Bindings & { DB: D1Database }>({ configPath, persist: !remote, remoteBindings: remote });
 try {
-  const config = readConfig({ ...env, APP_ORIGIN: process.env.APP_ORIGIN ?? `http://127.0.0.1:${port}` });
+  const localOrigin = `http://127.0.0.1:${process.env.PORT ?? "8787"}`;
+  const config = readConfig({ ...env, APP_ORIGIN: remote ? env.APP_ORIGIN : (process.env.APP_ORIGIN ?? localOrigin) });
   const outcome = await bootstrapFirstAdmin({
     db: createD1Db(env.DB),
     kv: env.KV,
@@ -20,7 +34,7 @@ try {
     requestId: "bootstrap",
   });
   if (outcome.kind === "nothing_to_do") {
-    console.log("gatehouse: the database already has an active SUPER_ADMIN; no bootstrap needed.");
+    console.log("gatehouse: the database already has users and an active SUPER_ADMIN; no bootstrap needed.");
   } else {
     const { invite } = outcome;
     const verb =
@@ -41,4 +55,5 @@ try {
   }
 } finally {
   await dispose();
+  if (remote) rmSync(remoteConfigPath, { force: true });
 }

@@ -69,9 +69,13 @@ command=${1:-}
 [ $# -gt 0 ] && shift
 case "$command" in
   start)
+    port=${PORT:-8787}
     "$bin/wrangler" d1 migrations apply DB --local
     "$bin/tsx" scripts/bootstrap-admin.ts
-    exec "$bin/wrangler" dev --ip 127.0.0.1 --port "${PORT:-8787}" --test-scheduled "$@"
+    echo "gatehouse: serving http://127.0.0.1:$port (fire the cron with: curl 'http://127.0.0.1:$port/cdn-cgi/handler/scheduled')" >&2
+    # wrangler logs request paths; the filter hides setup tokens in them and in the outbox's console copy.
+    "$bin/wrangler" dev --ip 127.0.0.1 --port "$port" --test-scheduled --var "APP_ORIGIN:http://127.0.0.1:$port" "$@" 2>&1 |
+      node scripts/redact-secrets.mjs
     ;;
   test)
     exec "$bin/vitest" run "$@"

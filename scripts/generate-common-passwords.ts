@@ -19,5 +19,5 @@ const lines = [
   "];",
   "",
 ];
-writeFileSync(new URL("../src/auth/common-passwords.ts", import.meta.url), lines.join("\n"));
+writeFileSync("src/auth/common-passwords.ts", lines.join("\n"));
 console.log(`wrote ${unique.length} passwords`);

@@ -1,6 +1,6 @@
 // Bindings and vars, validated once per isolate. A misconfiguration fails on the first request
 // with a message that names the setting, instead of somewhere deep inside a handler.
-import { z } from "zod";
+import * as z from "zod";
 
 export interface Bindings {
   DB?: D1Database;

@@ -3,13 +3,12 @@
 // Rules: 12..128 code points after NFKC normalization, any characters, no composition rules, no
 // truncation; refused when it is a common password (bundled list), or contains "gatehouse" or the
 // email's local part. Storage: argon2id at OWASP's minimum (m=19 MiB, t=2, p=1) with a 16-byte
-// salt, encoded as a PHC string so parameters can be raised later. The WASM module is imported
-// statically because Workers refuse to compile WebAssembly at run time.
-import { constantTimeEqual } from "@oslojs/crypto/subtle";
-import { decodeBase64IgnorePadding, encodeBase64NoPadding } from "@oslojs/encoding";
-import nonSimdModule from "argon2id/dist/no-simd.wasm";
-import simdModule from "argon2id/dist/simd.wasm";
-import setupWasm, { type computeHash } from "argon2id/lib/setup.js";
+// salt, as a standard PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash) so parameters can be raised
+// later and any argon2 library can read it. The implementation is the reference C code compiled to
+// WebAssembly with SIMD (@phi-ag/argon2), imported statically because Workers refuse to compile
+// WebAssembly at run time; its verify compares in constant time. Cost inside workerd: docs/PASSWORDS.md.
+import Argon2, { Argon2Type, Argon2Version } from "@phi-ag/argon2";
+import argon2Module from "@phi-ag/argon2/argon2.wasm";
 import { commonLongPasswords } from "./common-passwords";
 import { generateRandomBytes } from "./crypto";
 
@@ -44,66 +43,48 @@ export function findPasswordProblems(password: string, email: string): string[] 
   return problems;
 }
 
-let argon2idPromise: Promise<computeHash> | undefined;
+let argon2Promise: Promise<Argon2> | undefined;
 
-function loadArgon2id(): Promise<computeHash> {
-  argon2idPromise ??= setupWasm(
-    async (imports) => ({ instance: await WebAssembly.instantiate(simdModule, imports), module: simdModule }),
-    async (imports) => ({ instance: await WebAssembly.instantiate(nonSimdModule, imports), module: nonSimdModule }),
-  );
-  return argon2idPromise;
-}
-
-interface Argon2idHash {
-  memoryKiB: number;
-  passes: number;
-  parallelism: number;
-  salt: Uint8Array;
-  hash: Uint8Array;
-}
-
-async function deriveArgon2id(password: string, parameters: Omit<Argon2idHash, "hash">, tagLength: number) {
-  const argon2id = await loadArgon2id();
-  return argon2id({
-    password: new TextEncoder().encode(normalizePassword(password)),
-    salt: parameters.salt,
-    parallelism: parameters.parallelism,
-    passes: parameters.passes,
-    memorySize: parameters.memoryKiB,
-    tagLength,
-  });
+function loadArgon2(): Promise<Argon2> {
+  argon2Promise ??= WebAssembly.instantiate(argon2Module).then((instance) => new Argon2(instance));
+  return argon2Promise;
 }
 
 export async function hashPassword(password: string): Promise<string> {
+  const argon2 = await loadArgon2();
   const { memoryKiB, passes, parallelism, tagLength, saltLength } = argon2idParameters;
-  const salt = generateRandomBytes(saltLength);
-  const hash = await deriveArgon2id(password, { memoryKiB, passes, parallelism, salt }, tagLength);
-  return `$argon2id$v=19$m=${memoryKiB},t=${passes},p=${parallelism}$${encodeBase64NoPadding(salt)}$${encodeBase64NoPadding(hash)}`;
+  return argon2.hash(normalizePassword(password), {
+    salt: generateRandomBytes(saltLength),
+    hashLength: tagLength,
+    timeCost: passes,
+    memoryCost: memoryKiB,
+    parallelism,
+    type: Argon2Type.Argon2id,
+    version: Argon2Version.Version13,
+  }).encoded;
 }
 
-export function parsePasswordHash(encoded: string): Argon2idHash | null {
-  const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/.exec(encoded);
+export interface PasswordHashParameters {
+  memoryKiB: number;
+  passes: number;
+  parallelism: number;
+}
+
+export function parsePasswordHash(encoded: string): PasswordHashParameters | null {
+  const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/.exec(encoded);
   if (!match) return null;
-  const [, memory, passes, parallelism, salt, hash] = match as unknown as [string, string, string, string, string, string];
-  return {
-    memoryKiB: Number(memory),
-    passes: Number(passes),
-    parallelism: Number(parallelism),
-    salt: decodeBase64IgnorePadding(salt),
-    hash: decodeBase64IgnorePadding(hash),
-  };
+  return { memoryKiB: Number(match[1]), passes: Number(match[2]), parallelism: Number(match[3]) };
 }
 
 export async function verifyPassword(encodedHash: string, password: string): Promise<boolean> {
-  const stored = parsePasswordHash(encodedHash);
-  if (!stored) return false;
-  const candidate = await deriveArgon2id(password, stored, stored.hash.length);
-  return constantTimeEqual(candidate, stored.hash);
+  if (!parsePasswordHash(encodedHash)) return false;
+  const argon2 = await loadArgon2();
+  return argon2.tryVerify(encodedHash, normalizePassword(password), Argon2Type.Argon2id).success;
 }
 
-// A well-formed hash of a random password nobody knows, at the current parameters: unknown,
-// pending and deactivated accounts are checked against it so every failure costs the same KDF work.
-const unknownAccountPasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRmb3JkdW1teQ$0eO8ZjR0pyuThSbhGjfAfX0Zs3dxG6ZpQHgmYiOoHPE";
+// A real hash, at the current parameters, of a random password nobody knows: unknown, pending and
+// deactivated accounts are checked against it so every failure costs the same KDF work.
+const unknownAccountPasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$/BZByGaslkaNivhPRB3HpA$3PCDvKbYriaynLuZTwB3q7xalkxLWLfSol1CAACiT24";
 
 export async function spendPasswordVerificationWork(password: string): Promise<false> {
   await verifyPassword(unknownAccountPasswordHash, password);

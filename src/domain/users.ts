@@ -1,6 +1,6 @@
 // Users: invite, read, list and the setup link (SPEC §2). Status is derived from the row.
 import { and, desc, eq, inArray, isNotNull, isNull, like, lt, or, type SQL, sql } from "drizzle-orm";
-import { z } from "zod";
+import * as z from "zod";
 import { generateId } from "../auth/crypto";
 import { forgetSetupTokenInKv, prepareSetupToken, storeSetupTokenInKv } from "../auth/setup-tokens";
 import { isUniqueViolation, runBatch, type Statement } from "../db/batch";

@@ -4,7 +4,7 @@
 // any Referer. Mail scanners that fetch the link consume nothing.
 import { Hono } from "hono";
 import { renderSVG } from "uqr";
-import { z } from "zod";
+import * as z from "zod";
 import { SetupDonePage, SetupPasswordPage, SetupTotpPage } from "../../views/pages/auth/setup-pages";
 import { buildTotpUri } from "../auth/totp";
 import { choosePassword, completeSetup, confirmCurrentPassword, findSetupState, type SetupState } from "../domain/setup";

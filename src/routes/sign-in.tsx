@@ -1,6 +1,6 @@
 // /login, /login/verify and POST /logout (SPEC §2 "Sign in", §9).
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { LoginPage, VerifyPage } from "../../views/pages/auth/login-page";
 import { signOut, verifyPasswordStep, verifySecondFactor } from "../domain/sign-in";
 import { AppError } from "../errors";
