@@ -55,7 +55,7 @@ describe("password hashing (argon2id)", () => {
   });
 
   it("verifies the right password and refuses others, including a truncated one", async () => {
-    const password = "p".repeat(100) + "tail";
+    const password = `${"p".repeat(100)}tail`;
     const stored = await hashPassword(password);
     expect(await verifyPassword(stored, password)).toBe(true);
     expect(await verifyPassword(stored, "p".repeat(100))).toBe(false);
