@@ -38,6 +38,8 @@ export function createApp(options: Partial<AppOptions> = {}) {
     .use(applySecureHeaders)
     .use(preventCaching)
     .route("/static", staticRoutes)
+    // Touches nothing (no session, no store): the runtime's ceiling for benchmarks, and a liveness probe.
+    .get("/healthz", (c) => c.text("ok"))
     .route("/api/v1", apiV1)
     .route("/", pages);
 
