@@ -1,0 +1,54 @@
+// The header and tabs every user page shares: /admin/users/:id (Details), /memberships,
+// /access-groups and /security. Tabs are plain links, so they work without JavaScript.
+import { StatusBadge } from "../pages/admin/users-page";
+
+export type UserTab = "details" | "memberships" | "access-groups" | "security";
+
+export interface UserHeaderProps {
+  subject: {
+    id: string;
+    firstName: string;
+    lastName: string;
+    email: string;
+    status: "PENDING" | "ACTIVE" | "DEACTIVATED";
+    setupLink: "valid" | "expired" | "none";
+  };
+  current: UserTab;
+  tabs: UserTab[];
+}
+
+const tabLabels: Record<UserTab, string> = {
+  details: "Details",
+  memberships: "Memberships",
+  "access-groups": "Access groups",
+  security: "Security",
+};
+
+function tabHref(userId: string, tab: UserTab): string {
+  return tab === "details" ? `/admin/users/${userId}` : `/admin/users/${userId}/${tab}`;
+}
+
+export function UserHeader({ subject, current, tabs }: UserHeaderProps) {
+  return (
+    <>
+      <p>
+        <a href="/admin/users">← Users</a>
+      </p>
+      <h1>
+        {subject.firstName} {subject.lastName} <StatusBadge status={subject.status} setupLink={subject.setupLink} />
+      </h1>
+      <p class="muted">{subject.email}</p>
+      <nav aria-label="User sections">
+        <ul class="tabs">
+          {tabs.map((tab) => (
+            <li>
+              <a href={tabHref(subject.id, tab)} aria-current={tab === current ? "page" : undefined}>
+                {tabLabels[tab]}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+    </>
+  );
+}
