@@ -5,7 +5,8 @@
 import { and, count, eq, isNotNull, isNull } from "drizzle-orm";
 import { users } from "../db/schema";
 import type { DomainContext } from "./context";
-import { deriveUserStatus, findUserByEmail, type InviteResult, inviteUser, regenerateSetupLink } from "./users";
+import { type InviteResult, inviteUser, regenerateSetupLink } from "./invites";
+import { deriveUserStatus, findUserByEmail } from "./users";
 
 export type BootstrapOutcome =
   | { kind: "created"; invite: InviteResult }

@@ -5,18 +5,10 @@ import { inviteMembershipRows, NewUserPage, SetupLinkIssuedPage } from "../../..
 import { UserPage } from "../../../views/pages/admin/user-page";
 import { UsersPage } from "../../../views/pages/admin/users-page";
 import { hasPermission } from "../../domain/access";
+import { inviteUser, regenerateSetupLink } from "../../domain/invites";
 import { listTenantChoices } from "../../domain/tenants";
-import {
-  deriveSetupLinkState,
-  deriveUserStatus,
-  findUserById,
-  inviteInputSchema,
-  inviteUser,
-  listUsers,
-  listUsersQuerySchema,
-  regenerateSetupLink,
-  type UserRow,
-} from "../../domain/users";
+import { deriveSetupLinkState, deriveUserStatus, findUserById, inviteInputSchema, type UserRow } from "../../domain/users";
+import { listUsers, listUsersQuerySchema } from "../../domain/users-list";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
