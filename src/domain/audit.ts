@@ -1,7 +1,6 @@
 // Audit events (SPEC §6): one append-only row per change, written in the same batch as the change.
 // Actor and target are snapshots (name and email as they were), so renames never rewrite history.
 // Details never carry secrets: keys that look like one are refused before anything is written.
-import type { Db } from "../db/client";
 import { auditEvents } from "../db/schema";
 import { type DomainContext, snapshotActor } from "./context";
 
@@ -29,6 +28,7 @@ export const auditActions = [
   "session.recovery_code_used",
   "session.signed_out",
   "session.ended",
+  "session.reauthenticated",
   "tenant.created",
   "tenant.updated",
   "tenant.update_posted",
@@ -71,11 +71,14 @@ function assertNoSecrets(details: Record<string, unknown>): void {
   }
 }
 
-export function insertAuditEvent(ctx: Pick<DomainContext, "db" | "now" | "actor" | "ip" | "requestId">, event: AuditEventInput) {
+export type AuditContext = Pick<DomainContext, "db" | "now" | "actor" | "ip" | "requestId">;
+
+/** The row of one audit event; insertAuditEvent writes it, bulk writers chunk many of them. */
+export function buildAuditRow(ctx: AuditContext, event: AuditEventInput): typeof auditEvents.$inferInsert {
   const details = event.details ?? {};
   assertNoSecrets(details);
   const actor = snapshotActor(ctx.actor);
-  return insertAuditRow(ctx.db, {
+  return {
     at: ctx.now,
     action: event.action,
     actorId: actor.id,
@@ -88,11 +91,11 @@ export function insertAuditEvent(ctx: Pick<DomainContext, "db" | "now" | "actor"
     details,
     ip: ctx.ip,
     requestId: ctx.requestId,
-  });
+  };
 }
 
-function insertAuditRow(db: Db, row: typeof auditEvents.$inferInsert) {
-  return db.insert(auditEvents).values(row);
+export function insertAuditEvent(ctx: AuditContext, event: AuditEventInput) {
+  return ctx.db.insert(auditEvents).values(buildAuditRow(ctx, event));
 }
 
 export function describeUser(user: { id: string; email: string; firstName: string; lastName: string }): AuditTarget {

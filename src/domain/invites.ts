@@ -1,35 +1,23 @@
 // Invites and setup links (SPEC §2 "Invite", "Setup link"): create a PENDING user with a fresh
 // link in one batch, and regenerate (= resend) the link while the user is pending.
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { generateId } from "../auth/crypto";
-import { forgetSetupTokenInKv, prepareSetupToken, storeSetupTokenInKv } from "../auth/setup-tokens";
+import { forgetSetupTokenInKv, type PreparedSetupToken, prepareSetupToken, storeSetupTokenInKv } from "../auth/setup-tokens";
 import { isUniqueViolation, runBatch, type Statement } from "../db/batch";
+import { insertInChunks } from "../db/chunked-insert";
+import type { Db } from "../db/client";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/guards";
-import { memberships, tenants, users } from "../db/schema";
+import { auditEvents, memberships, outbox, tenants, users } from "../db/schema";
 import { AppError, type FieldError } from "../errors";
 import { hasPermission } from "./access";
-import { describeUser, insertAuditEvent } from "./audit";
-import { type DomainContext, snapshotActor } from "./context";
+import { buildAuditRow, describeUser, insertAuditEvent } from "./audit";
+import { actorUserId, type DomainContext, snapshotActor } from "./context";
 import { buildInviteEmail } from "./emails";
+import { describeMembership } from "./memberships-read";
 import { findMembershipProblems } from "./memberships-rules";
-import { insertOutboxMessage } from "./outbox";
-import {
-  assertMayAssignRole,
-  buildSetupUrl,
-  deriveUserStatus,
-  findUserByEmail,
-  findUserById,
-  type InviteInput,
-  type UserRow,
-} from "./users";
-
-function emailInUseError(existing: UserRow): AppError {
-  return new AppError("EMAIL_IN_USE", {
-    detail: `Email already in use by ${existing.firstName} ${existing.lastName}.`,
-    fieldErrors: [{ field: "email", message: "Email already in use." }],
-    extensions: { existingUserId: existing.id, existingUserStatus: deriveUserStatus(existing) },
-  });
-}
+import { buildOutboxRow, insertOutboxMessage } from "./outbox";
+import { findManageableUser } from "./user-guards";
+import { assertMayAssignRole, buildSetupUrl, deriveUserStatus, findUserByEmail, type InviteInput, type UserRow } from "./users";
 
 export interface InviteResult {
   user: UserRow;
@@ -37,24 +25,41 @@ export interface InviteResult {
   setupLinkExpiresAt: Date;
 }
 
-/** Checks the invite's memberships against the tenants that exist; returns field errors. */
-async function findInviteMembershipProblems(ctx: DomainContext, input: InviteInput): Promise<FieldError[]> {
+export function emailInUseError(existing: UserRow): AppError {
+  return new AppError("EMAIL_IN_USE", {
+    detail: `Email already in use by ${existing.firstName} ${existing.lastName}.`,
+    fieldErrors: [{ field: "email", message: "Email already in use." }],
+    extensions: { existingUserId: existing.id, existingUserStatus: deriveUserStatus(existing) },
+  });
+}
+
+export type TenantSlugs = ReadonlyMap<string, string>;
+
+/** Field errors of an invite's memberships; `tenantSlugs` maps the tenants that exist to their slug. */
+export function findInviteMembershipProblems(ctx: DomainContext, input: InviteInput, tenantSlugs: TenantSlugs, prefix = ""): FieldError[] {
   if (input.memberships.length === 0) return [];
   if (ctx.actor.kind === "user" && !hasPermission(ctx.actor.principal, "memberships:create")) {
-    return [{ field: "memberships", message: "You may not grant memberships (memberships:create)." }];
+    return [{ field: `${prefix}memberships`, message: "You may not grant memberships (memberships:create)." }];
   }
-  const tenantIds = [...new Set(input.memberships.map((m) => m.tenantId))];
-  const found = await ctx.db.select({ id: tenants.id }).from(tenants).where(inArray(tenants.id, tenantIds));
-  const known = new Set(found.map((row) => row.id));
   const seen = new Set<string>();
   return input.memberships.flatMap((membership, index) => {
-    const prefix = `memberships.${index}.`;
-    const problems = findMembershipProblems(input.role, membership, ctx.now, prefix);
-    if (!known.has(membership.tenantId)) problems.push({ field: `${prefix}tenantId`, message: "No such tenant." });
-    if (seen.has(membership.tenantId)) problems.push({ field: `${prefix}tenantId`, message: "This tenant is listed twice." });
+    const path = `${prefix}memberships.${index}.`;
+    const problems = findMembershipProblems(input.role, membership, ctx.now, path);
+    if (!tenantSlugs.has(membership.tenantId)) problems.push({ field: `${path}tenantId`, message: "No such tenant." });
+    if (seen.has(membership.tenantId)) problems.push({ field: `${path}tenantId`, message: "This tenant is listed twice." });
     seen.add(membership.tenantId);
     return problems;
   });
+}
+
+/** The slugs of the given tenants that exist, in one query (one JSON parameter, whatever the count). */
+export async function findTenantSlugs(ctx: Pick<DomainContext, "db">, tenantIds: string[]): Promise<TenantSlugs> {
+  if (tenantIds.length === 0) return new Map();
+  const rows = await ctx.db
+    .select({ id: tenants.id, slug: tenants.slug })
+    .from(tenants)
+    .where(sql`${tenants.id} IN (SELECT value FROM json_each(${JSON.stringify([...new Set(tenantIds)])}))`);
+  return new Map(rows.map((row) => [row.id, row.slug]));
 }
 
 /**
@@ -65,14 +70,17 @@ export async function inviteUser(ctx: DomainContext, input: InviteInput): Promis
   assertMayAssignRole(ctx, input.role);
   const existing = await findUserByEmail(ctx, input.email);
   if (existing) throw emailInUseError(existing);
-  const problems = await findInviteMembershipProblems(ctx, input);
+  const tenantSlugs = await findTenantSlugs(
+    ctx,
+    input.memberships.map((m) => m.tenantId),
+  );
+  const problems = findInviteMembershipProblems(ctx, input, tenantSlugs);
   if (problems.length > 0) {
     throw new AppError("VALIDATION_FAILED", { detail: problems.map((p) => p.message).join(" "), fieldErrors: problems });
   }
-
-  const { statements, result, prepared } = await prepareInvite(ctx, input);
+  const invite = await prepareInvite(ctx, input, tenantSlugs);
   try {
-    await runBatch(ctx.db, statements);
+    await runBatch(ctx.db, buildInviteStatements(ctx.db, [invite]));
   } catch (error) {
     if (isUniqueViolation(error, "users.email")) {
       const winner = await findUserByEmail(ctx, input.email);
@@ -80,15 +88,78 @@ export async function inviteUser(ctx: DomainContext, input: InviteInput): Promis
     }
     throw error;
   }
-  await storeSetupTokenInKv(ctx.kv, prepared, result.user.id, "invite", ctx.now);
-  return result;
+  await storeSetupTokenInKv(ctx.kv, invite.prepared, invite.result.user.id, "invite", ctx.now);
+  return invite.result;
 }
 
-/** The statements of one invite, for inviteUser and the bulk invite (which batches many). */
-export async function prepareInvite(ctx: DomainContext, input: InviteInput) {
+export interface PreparedInvite {
+  prepared: PreparedSetupToken;
+  result: InviteResult;
+  rows: {
+    users: Array<typeof users.$inferInsert>;
+    memberships: Array<typeof memberships.$inferInsert>;
+    audit: Array<typeof auditEvents.$inferInsert>;
+    outbox: Array<typeof outbox.$inferInsert>;
+  };
+}
+
+/** The rows of one invite (user, memberships, audit events, email), for one invite or a bulk one. */
+export async function prepareInvite(ctx: DomainContext, input: InviteInput, tenantSlugs: TenantSlugs): Promise<PreparedInvite> {
   const prepared = prepareSetupToken(ctx.now, ctx.config.SETUP_TOKEN_TTL_SECONDS);
-  const actorId = ctx.actor.kind === "user" ? ctx.actor.principal.user.id : null;
-  const user: UserRow = {
+  const actorId = actorUserId(ctx.actor);
+  const user = buildPendingUser(input, prepared, ctx.now, actorId);
+  const setupUrl = buildSetupUrl(ctx.config.APP_ORIGIN, prepared.token);
+  const rows: PreparedInvite["rows"] = {
+    users: [user],
+    memberships: [],
+    audit: [
+      buildAuditRow(ctx, {
+        action: "user.invited",
+        target: describeUser(user),
+        details: { role: user.role, setupLinkExpiresAt: prepared.expiresAt.toISOString() },
+      }),
+    ],
+    outbox: [],
+  };
+  for (const membership of input.memberships) {
+    const membershipId = generateId("mbr");
+    rows.memberships.push({
+      id: membershipId,
+      userId: user.id,
+      tenantId: membership.tenantId,
+      role: membership.role,
+      expiresAt: membership.expiresAt,
+      createdAt: ctx.now,
+      createdBy: actorId,
+      updatedAt: ctx.now,
+    });
+    rows.audit.push(
+      buildAuditRow(ctx, {
+        action: "membership.granted",
+        target: describeMembership({
+          id: membershipId,
+          userEmail: user.email,
+          tenantSlug: tenantSlugs.get(membership.tenantId) ?? membership.tenantId,
+        }),
+        tenantId: membership.tenantId,
+        details: { userId: user.id, role: membership.role, expiresAt: membership.expiresAt?.toISOString() ?? null },
+      }),
+    );
+  }
+  const email = await buildInviteEmail({
+    to: user.email,
+    firstName: user.firstName,
+    invitedBy: snapshotActor(ctx.actor).name,
+    setupUrl,
+    expiresAt: prepared.expiresAt,
+    resent: false,
+  });
+  rows.outbox.push(buildOutboxRow(email, ctx.now, { userId: user.id }));
+  return { prepared, rows, result: { user, setupUrl, setupLinkExpiresAt: prepared.expiresAt } };
+}
+
+function buildPendingUser(input: InviteInput, prepared: PreparedSetupToken, now: Date, createdBy: string | null): UserRow {
+  return {
     id: generateId("usr"),
     email: input.email,
     firstName: input.firstName,
@@ -110,51 +181,36 @@ export async function prepareInvite(ctx: DomainContext, input: InviteInput) {
     deactivatedAt: null,
     erasedAt: null,
     lastLoginAt: null,
-    createdAt: ctx.now,
-    createdBy: actorId,
-    updatedAt: ctx.now,
+    createdAt: now,
+    createdBy,
+    updatedAt: now,
   };
-  const setupUrl = buildSetupUrl(ctx.config.APP_ORIGIN, prepared.token);
-  const target = describeUser(user);
-  const statements: Statement[] = [
-    ctx.db.insert(users).values(user),
-    insertAuditEvent(ctx, {
-      action: "user.invited",
-      target,
-      details: { role: user.role, setupLinkExpiresAt: prepared.expiresAt.toISOString() },
-    }),
+}
+
+/** Multi-row inserts, chunked under D1's parameter limit; users first (memberships refer to them). */
+export function buildInviteStatements(db: Db, invites: PreparedInvite[]): Statement[] {
+  return [
+    ...insertInChunks(
+      db,
+      users,
+      invites.flatMap((invite) => invite.rows.users),
+    ),
+    ...insertInChunks(
+      db,
+      memberships,
+      invites.flatMap((invite) => invite.rows.memberships),
+    ),
+    ...insertInChunks(
+      db,
+      auditEvents,
+      invites.flatMap((invite) => invite.rows.audit),
+    ),
+    ...insertInChunks(
+      db,
+      outbox,
+      invites.flatMap((invite) => invite.rows.outbox),
+    ),
   ];
-  for (const membership of input.memberships) {
-    const membershipId = generateId("mbr");
-    statements.push(
-      ctx.db.insert(memberships).values({
-        id: membershipId,
-        userId: user.id,
-        tenantId: membership.tenantId,
-        role: membership.role,
-        expiresAt: membership.expiresAt,
-        createdAt: ctx.now,
-        createdBy: actorId,
-        updatedAt: ctx.now,
-      }),
-      insertAuditEvent(ctx, {
-        action: "membership.granted",
-        target: { type: "membership", id: membershipId, label: `${user.email} in tenant ${membership.tenantId}` },
-        tenantId: membership.tenantId,
-        details: { userId: user.id, role: membership.role, expiresAt: membership.expiresAt?.toISOString() ?? null },
-      }),
-    );
-  }
-  const email = await buildInviteEmail({
-    to: user.email,
-    firstName: user.firstName,
-    invitedBy: snapshotActor(ctx.actor).name,
-    setupUrl,
-    expiresAt: prepared.expiresAt,
-    resent: false,
-  });
-  statements.push(insertOutboxMessage(ctx.db, email, ctx.now, { userId: user.id }));
-  return { statements, prepared, result: { user, setupUrl, setupLinkExpiresAt: prepared.expiresAt } };
 }
 
 /**
@@ -162,8 +218,7 @@ export async function prepareInvite(ctx: DomainContext, input: InviteInput) {
  * the new hash). Regenerate and Resend invite are the same operation; both queue the email.
  */
 export async function regenerateSetupLink(ctx: DomainContext, userId: string): Promise<InviteResult> {
-  const user = await findUserById(ctx, userId);
-  if (!user) throw new AppError("NOT_FOUND");
+  const user = await findManageableUser(ctx, userId);
   if (deriveUserStatus(user) !== "PENDING") {
     throw new AppError("STATE_CONFLICT", { detail: "Setup links can only be regenerated while the user is pending." });
   }

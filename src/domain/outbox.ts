@@ -7,13 +7,17 @@ import type { Db } from "../db/client";
 import { outbox } from "../db/schema";
 import type { EmailMessage } from "./emails";
 
-export function insertOutboxMessage(
-  db: Db,
-  message: EmailMessage,
-  now: Date,
-  options: { userId?: string | null; dedupeKey?: string } = {},
-) {
-  return db.insert(outbox).values({
+export interface OutboxOptions {
+  userId?: string | null;
+  dedupeKey?: string;
+}
+
+export function insertOutboxMessage(db: Db, message: EmailMessage, now: Date, options: OutboxOptions = {}) {
+  return db.insert(outbox).values(buildOutboxRow(message, now, options));
+}
+
+export function buildOutboxRow(message: EmailMessage, now: Date, options: OutboxOptions = {}): typeof outbox.$inferInsert {
+  return {
     id: generateId("msg"),
     kind: message.kind,
     toAddress: message.to,
@@ -26,5 +30,5 @@ export function insertOutboxMessage(
     attempts: 0,
     nextAttemptAt: now,
     createdAt: now,
-  });
+  };
 }

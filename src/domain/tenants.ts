@@ -1,9 +1,149 @@
-// Tenants (SPEC §3): name and a unique slug.
-import { asc } from "drizzle-orm";
+// Tenants (SPEC §3): a name and a unique slug ([a-z0-9-]{3,63}), plus a short profile.
+import { and, asc, eq, gt, or, type SQL, sql } from "drizzle-orm";
+import * as z from "zod";
+import { generateId } from "../auth/crypto";
+import { isUniqueViolation, runBatch } from "../db/batch";
 import { tenants } from "../db/schema";
+import { AppError } from "../errors";
+import { insertAuditEvent } from "./audit";
 import type { DomainContext } from "./context";
+import { decodeTextCursor, encodeTextCursor, type Page, toPage } from "./pagination";
 
 export type TenantRow = typeof tenants.$inferSelect;
+
+export const tenantSlugSchema = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9-]{3,63}$/, "Use 3 to 63 lower-case letters, digits and dashes, for example acme-corp.");
+const tenantNameSchema = z.string().trim().min(1, "Name is required.").max(100, "Use at most 100 characters.");
+const tenantDescriptionSchema = z.string().trim().max(2000, "Use at most 2000 characters.");
+
+export const createTenantSchema = z.strictObject({
+  name: tenantNameSchema,
+  slug: tenantSlugSchema,
+  description: tenantDescriptionSchema.optional().default(""),
+});
+
+export const updateTenantSchema = z.strictObject({
+  name: tenantNameSchema.optional(),
+  slug: tenantSlugSchema.optional(),
+  description: tenantDescriptionSchema.optional(),
+});
+
+export function toTenantDto(tenant: TenantRow) {
+  return {
+    id: tenant.id,
+    name: tenant.name,
+    slug: tenant.slug,
+    description: tenant.description,
+    createdAt: tenant.createdAt.toISOString(),
+    updatedAt: tenant.updatedAt.toISOString(),
+  };
+}
+
+function slugTakenError(slug: string): AppError {
+  return new AppError("SLUG_TAKEN", {
+    detail: `The slug "${slug}" is already taken. Choose another.`,
+    fieldErrors: [{ field: "slug", message: "This slug is already taken." }],
+  });
+}
+
+export function describeTenant(tenant: Pick<TenantRow, "id" | "name" | "slug">) {
+  return { type: "tenant" as const, id: tenant.id, label: `${tenant.name} (${tenant.slug})` };
+}
+
+export async function createTenant(ctx: DomainContext, input: z.output<typeof createTenantSchema>): Promise<TenantRow> {
+  const tenant: TenantRow = {
+    id: generateId("tnt"),
+    name: input.name,
+    slug: input.slug,
+    description: input.description,
+    createdAt: ctx.now,
+    createdBy: ctx.actor.kind === "user" ? ctx.actor.principal.user.id : null,
+    updatedAt: ctx.now,
+  };
+  try {
+    await runBatch(ctx.db, [
+      ctx.db.insert(tenants).values(tenant),
+      insertAuditEvent(ctx, {
+        action: "tenant.created",
+        target: describeTenant(tenant),
+        tenantId: tenant.id,
+        details: { slug: tenant.slug },
+      }),
+    ]);
+  } catch (error) {
+    if (isUniqueViolation(error, "tenants.slug")) throw slugTakenError(input.slug);
+    throw error;
+  }
+  return tenant;
+}
+
+export async function updateTenant(ctx: DomainContext, tenantId: string, changes: z.output<typeof updateTenantSchema>): Promise<TenantRow> {
+  const tenant = await findTenantById(ctx, tenantId);
+  if (!tenant) throw new AppError("NOT_FOUND");
+  const values = Object.fromEntries(
+    Object.entries(changes).filter(([key, value]) => value !== undefined && value !== tenant[key as keyof TenantRow]),
+  );
+  if (Object.keys(values).length === 0) return tenant;
+  try {
+    await runBatch(ctx.db, [
+      ctx.db
+        .update(tenants)
+        .set({ ...values, updatedAt: ctx.now })
+        .where(eq(tenants.id, tenant.id)),
+      insertAuditEvent(ctx, {
+        action: "tenant.updated",
+        target: describeTenant(tenant),
+        tenantId: tenant.id,
+        details: { fields: Object.keys(values), ...(values.slug ? { previousSlug: tenant.slug } : {}) },
+      }),
+    ]);
+  } catch (error) {
+    if (isUniqueViolation(error, "tenants.slug") && changes.slug) throw slugTakenError(changes.slug);
+    throw error;
+  }
+  return { ...tenant, ...values, updatedAt: ctx.now };
+}
+
+export async function findTenantById(ctx: Pick<DomainContext, "db">, tenantId: string): Promise<TenantRow | null> {
+  const [tenant] = await ctx.db.select().from(tenants).where(eq(tenants.id, tenantId)).limit(1);
+  return tenant ?? null;
+}
+
+export async function findTenantBySlug(ctx: Pick<DomainContext, "db">, slug: string): Promise<TenantRow | null> {
+  const [tenant] = await ctx.db.select().from(tenants).where(eq(tenants.slug, slug)).limit(1);
+  return tenant ?? null;
+}
+
+export const listTenantsQuerySchema = z.strictObject({
+  query: z.string().trim().max(100).optional(),
+  cursor: z.string().max(400).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+export type TenantListRow = TenantRow & { memberCount: number };
+
+/** Alphabetical by name, with each tenant's number of live memberships. */
+export async function listTenants(ctx: DomainContext, query: z.output<typeof listTenantsQuerySchema>): Promise<Page<TenantListRow>> {
+  const conditions: SQL[] = [];
+  if (query.query) {
+    const pattern = `%${query.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(sql`(lower(${tenants.name}) LIKE ${pattern} ESCAPE '\\' OR ${tenants.slug} LIKE ${pattern} ESCAPE '\\')`);
+  }
+  const cursor = decodeTextCursor(query.cursor);
+  if (cursor) conditions.push(or(gt(tenants.name, cursor.key), and(eq(tenants.name, cursor.key), gt(tenants.id, cursor.id))) as SQL);
+  const memberCount = sql<number>`(SELECT count(*) FROM memberships AS m WHERE m.tenant_id = ${tenants.id}
+    AND m.revoked_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > ${ctx.now.getTime()}))`;
+  const rows = await ctx.db
+    .select({ tenant: tenants, memberCount })
+    .from(tenants)
+    .where(and(...conditions))
+    .orderBy(asc(tenants.name), asc(tenants.id))
+    .limit(query.limit + 1);
+  const page = toPage(rows, query.limit, (row) => encodeTextCursor({ key: row.tenant.name, id: row.tenant.id }));
+  return { items: page.items.map((row) => ({ ...row.tenant, memberCount: Number(row.memberCount) })), nextCursor: page.nextCursor };
+}
 
 /** Every tenant's id and name, for pickers (a thousand tenants is a few kilobytes). */
 export async function listTenantChoices(ctx: Pick<DomainContext, "db">): Promise<Array<{ id: string; name: string }>> {

@@ -3,7 +3,7 @@ import { and, desc, eq, isNotNull, isNull, like, lt, or, type SQL, sql } from "d
 import * as z from "zod";
 import { globalRoles, users } from "../db/schema";
 import type { DomainContext } from "./context";
-import { decodeCursor, encodeCursor, type Page } from "./pagination";
+import { decodeCursor, encodeCursor, type Page, toPage } from "./pagination";
 import type { UserRow, UserStatus } from "./users";
 
 export const listUsersQuerySchema = z.strictObject({
@@ -52,12 +52,7 @@ export async function listUsers(ctx: Pick<DomainContext, "db">, query: ListUsers
     .where(and(...conditions))
     .orderBy(desc(users.createdAt), desc(users.id))
     .limit(query.limit + 1);
-  const items = rows.slice(0, query.limit);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: rows.length > query.limit && last ? encodeCursor({ time: last.createdAt.getTime(), id: last.id }) : null,
-  };
+  return toPage(rows, query.limit, (row) => encodeCursor({ time: row.createdAt.getTime(), id: row.id }));
 }
 
 /** Active SUPER_ADMINs, to tell people with no access whom to ask. */

@@ -1,0 +1,177 @@
+// A user's own account (SPEC §9): display name and time zone, their sessions, password change
+// (ends the other sessions), recovery codes, and the step-up that makes a sign-in "recent".
+import { and, count, desc, eq, isNull } from "drizzle-orm";
+import * as z from "zod";
+import { generateId } from "../auth/crypto";
+import { findPasswordProblems, hashPassword, verifyPassword } from "../auth/password";
+import { generateRecoveryCodes, hashRecoveryCode } from "../auth/recovery-codes";
+import { deleteOtherUserSessions, deleteSession, isSessionLive } from "../auth/session";
+import { accountThrottleKey } from "../auth/throttle";
+import { runBatch } from "../db/batch";
+import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/guards";
+import { recoveryCodes, sessions, users } from "../db/schema";
+import { AppError, fieldError } from "../errors";
+import type { Principal } from "./access";
+import { describeUser, insertAuditEvent } from "./audit";
+import type { DomainContext } from "./context";
+import { buildSecurityNoticeEmail } from "./emails";
+import { insertOutboxMessage } from "./outbox";
+import { reauthenticate } from "./reauthenticate";
+import { enforceAccountThrottle, recordSignInFailure } from "./sign-in-failures";
+import { displayNameSchema, findUserById } from "./users";
+
+function isKnownTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const profileSchema = z.strictObject({
+  displayName: displayNameSchema,
+  timeZone: z.string().trim().max(64).refine(isKnownTimeZone, "Choose a time zone from the list, such as Europe/Berlin or UTC."),
+});
+
+export async function updateOwnProfile(ctx: DomainContext, principal: Principal, input: z.output<typeof profileSchema>): Promise<void> {
+  const changed = (["displayName", "timeZone"] as const).filter((key) => input[key] !== principal.user[key]);
+  if (changed.length === 0) return;
+  await runBatch(ctx.db, [
+    ctx.db
+      .update(users)
+      .set({ ...input, updatedAt: ctx.now })
+      .where(eq(users.id, principal.user.id)),
+    ...changed.map((field) =>
+      insertAuditEvent(ctx, {
+        action: field === "displayName" ? "user.display_name_changed" : "user.time_zone_changed",
+        target: describeUser(principal.user),
+        details: { from: principal.user[field], to: input[field] },
+      }),
+    ),
+  ]);
+}
+
+export async function listOwnSessions(ctx: DomainContext, principal: Principal) {
+  const rows = await ctx.db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.userId, principal.user.id))
+    .orderBy(desc(sessions.lastSeenAt))
+    .limit(100);
+  const current = principal.credential.kind === "session" ? principal.credential.sessionId : null;
+  return rows.filter((row) => isSessionLive(row, ctx.now)).map((row) => ({ ...row, current: row.id === current }));
+}
+
+export async function endOwnSession(ctx: DomainContext, principal: Principal, sessionId: string): Promise<void> {
+  const [row] = await ctx.db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, principal.user.id)));
+  if (!row) throw new AppError("NOT_FOUND");
+  await runBatch(ctx.db, [
+    deleteSession(ctx.db, row.id),
+    insertAuditEvent(ctx, { action: "session.ended", target: describeUser(principal.user), details: { scope: "one" } }),
+  ]);
+}
+
+export async function endOtherOwnSessions(ctx: DomainContext, principal: Principal): Promise<void> {
+  if (principal.credential.kind !== "session") throw new AppError("FORBIDDEN");
+  await runBatch(ctx.db, [
+    deleteOtherUserSessions(ctx.db, principal.user.id, principal.credential.sessionId),
+    insertAuditEvent(ctx, { action: "session.ended", target: describeUser(principal.user), details: { scope: "others" } }),
+  ]);
+}
+
+export const changePasswordSchema = z.object({
+  currentPassword: z.string().max(4096),
+  newPassword: z.string().max(4096),
+  newPasswordConfirmation: z.string().max(4096),
+});
+
+export async function changeOwnPassword(
+  ctx: DomainContext,
+  principal: Principal,
+  input: z.output<typeof changePasswordSchema>,
+): Promise<void> {
+  if (principal.credential.kind !== "session") throw new AppError("FORBIDDEN");
+  const user = await findUserById(ctx, principal.user.id);
+  if (!user?.passwordHash) throw new AppError("UNAUTHENTICATED");
+  const throttleKey = accountThrottleKey(user.email);
+  const accountRow = await enforceAccountThrottle(ctx, throttleKey);
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    await recordSignInFailure(ctx, { email: user.email, user, factor: "password", throttleKey, accountRow, reason: "password_change" });
+    throw fieldError("currentPassword", "That is not your current password.");
+  }
+  const problems = findPasswordProblems(input.newPassword, user.email);
+  if (problems.length > 0)
+    throw new AppError("VALIDATION_FAILED", { fieldErrors: problems.map((message) => ({ field: "newPassword", message })) });
+  if (input.newPassword !== input.newPasswordConfirmation)
+    throw fieldError("newPasswordConfirmation", "The two passwords are not the same.");
+  const notice = await buildSecurityNoticeEmail({
+    to: user.email,
+    firstName: user.firstName,
+    subject: "Your Gatehouse password was changed",
+    message: "The password of your Gatehouse account was just changed, and your other sessions were signed out.",
+  });
+  await runBatch(ctx.db, [
+    ctx.db
+      .update(users)
+      .set({ passwordHash: await hashPassword(input.newPassword), updatedAt: ctx.now })
+      .where(eq(users.id, user.id)),
+    deleteOtherUserSessions(ctx.db, user.id, principal.credential.sessionId),
+    insertAuditEvent(ctx, { action: "user.password_changed", target: describeUser(user), details: {} }),
+    insertOutboxMessage(ctx.db, notice, ctx.now, { userId: user.id }),
+  ]);
+}
+
+export async function countUnusedRecoveryCodes(ctx: DomainContext, principal: Principal): Promise<number> {
+  const [row] = await ctx.db
+    .select({ value: count() })
+    .from(recoveryCodes)
+    .where(and(eq(recoveryCodes.userId, principal.user.id), isNull(recoveryCodes.usedAt)));
+  return row?.value ?? 0;
+}
+
+export const reauthenticationSchema = z.object({ password: z.string().max(4096), code: z.string().max(64).default("") });
+
+/** New recovery codes after password + TOTP; the old ones stop working. Returns the codes, shown once. */
+export async function regenerateRecoveryCodes(ctx: DomainContext, principal: Principal, input: z.output<typeof reauthenticationSchema>) {
+  const { user, claimStatements } = await reauthenticate(ctx, principal, input);
+  const codes = generateRecoveryCodes();
+  try {
+    await runBatch(ctx.db, [
+      ...claimStatements,
+      ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
+      ctx.db
+        .insert(recoveryCodes)
+        .values(codes.map((code) => ({ id: generateId("rc"), userId: user.id, codeHash: hashRecoveryCode(code), createdAt: ctx.now }))),
+      insertAuditEvent(ctx, { action: "user.recovery_codes_regenerated", target: describeUser(user), details: {} }),
+    ]);
+  } catch (error) {
+    if (isBatchGuardFailure(error)) throw fieldError("code", "That code was already used. Wait for the next one.");
+    throw error;
+  }
+  return codes;
+}
+
+/** Step-up: password + TOTP make this session's sign-in "recent" again (15 minutes). */
+export async function confirmRecentSignIn(
+  ctx: DomainContext,
+  principal: Principal,
+  input: z.output<typeof reauthenticationSchema>,
+): Promise<void> {
+  if (principal.credential.kind !== "session") throw new AppError("FORBIDDEN");
+  const { user, claimStatements } = await reauthenticate(ctx, principal, input);
+  try {
+    await runBatch(ctx.db, [
+      ...claimStatements,
+      ctx.db.update(sessions).set({ authenticatedAt: ctx.now, lastSeenAt: ctx.now }).where(eq(sessions.id, principal.credential.sessionId)),
+      assertPreviousWriteChangedOneRow(ctx.db),
+      insertAuditEvent(ctx, { action: "session.reauthenticated", target: describeUser(user), details: {} }),
+    ]);
+  } catch (error) {
+    if (isBatchGuardFailure(error)) throw fieldError("code", "That code was already used. Wait for the next one.");
+    throw error;
+  }
+}

@@ -1,0 +1,90 @@
+// Reading memberships: one with its user and tenant, and the filtered list of Admin → Memberships
+// (sorted by expiry, soonest first, memberships without expiry last; keyset pagination).
+import { addDays } from "date-fns";
+import { and, asc, eq, gt, lte, or, type SQL, sql } from "drizzle-orm";
+import * as z from "zod";
+import { membershipRoles, memberships, tenants, users } from "../db/schema";
+import type { DomainContext } from "./context";
+import { decodeCursor, encodeCursor, type Page, toPage } from "./pagination";
+
+export interface MembershipWithParties {
+  membership: typeof memberships.$inferSelect;
+  userEmail: string;
+  userName: string;
+  userRole: (typeof users.$inferSelect)["role"];
+  tenantSlug: string;
+  tenantName: string;
+}
+
+export function describeMembership(found: { id?: string; membership?: { id: string }; userEmail: string; tenantSlug: string }) {
+  const id = found.membership?.id ?? found.id ?? null;
+  return { type: "membership" as const, id, label: `${found.userEmail} in ${found.tenantSlug}` };
+}
+
+const partiesSelection = {
+  membership: memberships,
+  userEmail: users.email,
+  userName: users.displayName,
+  userRole: users.role,
+  tenantSlug: tenants.slug,
+  tenantName: tenants.name,
+};
+
+export async function findMembershipWithParties(
+  ctx: Pick<DomainContext, "db">,
+  membershipId: string,
+): Promise<MembershipWithParties | null> {
+  const [row] = await ctx.db
+    .select(partiesSelection)
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
+    .where(eq(memberships.id, membershipId))
+    .limit(1);
+  return row ?? null;
+}
+
+export const listMembershipsQuerySchema = z.strictObject({
+  tenantId: z.string().max(64).optional(),
+  userId: z.string().max(64).optional(),
+  role: z.enum(membershipRoles).optional(),
+  expiringWithinDays: z.coerce.number().int().min(0).max(3650).optional(),
+  cursor: z.string().max(400).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+export type ListMembershipsQuery = z.output<typeof listMembershipsQuerySchema>;
+
+// Memberships without expiry sort after every dated one.
+const noExpirySortKey = 8_640_000_000_000_000;
+const expirySortKey = sql<number>`COALESCE(${memberships.expiresAt}, ${noExpirySortKey})`;
+
+/** Active memberships (not revoked, not expired at `now`), soonest expiry first. */
+export async function listMemberships(
+  ctx: Pick<DomainContext, "db" | "now">,
+  query: ListMembershipsQuery,
+): Promise<Page<MembershipWithParties>> {
+  const conditions: SQL[] = [
+    sql`${memberships.revokedAt} IS NULL`,
+    or(sql`${memberships.expiresAt} IS NULL`, gt(memberships.expiresAt, ctx.now)) as SQL,
+  ];
+  if (query.tenantId) conditions.push(eq(memberships.tenantId, query.tenantId));
+  if (query.userId) conditions.push(eq(memberships.userId, query.userId));
+  if (query.role) conditions.push(eq(memberships.role, query.role));
+  if (query.expiringWithinDays !== undefined) {
+    conditions.push(lte(memberships.expiresAt, addDays(ctx.now, query.expiringWithinDays)));
+  }
+  const cursor = decodeCursor(query.cursor);
+  if (cursor) conditions.push(sql`(${expirySortKey}, ${memberships.id}) > (${cursor.time}, ${cursor.id})`);
+  const rows = await ctx.db
+    .select(partiesSelection)
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
+    .where(and(...conditions))
+    .orderBy(asc(expirySortKey), asc(memberships.id))
+    .limit(query.limit + 1);
+  return toPage(rows, query.limit, (row) =>
+    encodeCursor({ time: row.membership.expiresAt?.getTime() ?? noExpirySortKey, id: row.membership.id }),
+  );
+}
