@@ -10,6 +10,10 @@ import { logUnexpectedError, problemResponse, toAppError } from "./http/errors";
 import { handlePageError } from "./http/page-errors";
 import { type AppOptions, provideRequestContext } from "./http/request-context";
 import { applySecureHeaders, preventCaching } from "./http/security-headers";
+import { accountRoutes } from "./routes/account";
+import { adminMembershipRoutes } from "./routes/admin/memberships";
+import { adminTenantRoutes } from "./routes/admin/tenants";
+import { adminUserTabRoutes } from "./routes/admin/user-tabs";
 import { adminUserRoutes } from "./routes/admin/users";
 import { apiV1 } from "./routes/api/v1";
 import { homeRoutes } from "./routes/home";
@@ -30,7 +34,11 @@ export function createApp(options: Partial<AppOptions> = {}) {
     .route("/", signInRoutes)
     .route("/", setupRoutes)
     .route("/", homeRoutes)
-    .route("/admin/users", adminUserRoutes);
+    .route("/admin/users", adminUserRoutes)
+    .route("/admin/users", adminUserTabRoutes)
+    .route("/admin/tenants", adminTenantRoutes)
+    .route("/admin/memberships", adminMembershipRoutes)
+    .route("/account", accountRoutes);
   pages.onError(handlePageError);
 
   const app = new Hono<AppEnv>()

@@ -6,12 +6,18 @@ import { requireJsonBodies, requireSameOriginForCookieWrites } from "../../../ht
 import type { AppEnv } from "../../../http/app-env";
 import { logUnexpectedError, problemResponse, toAppError } from "../../../http/errors";
 import { meApi } from "./me";
+import { membershipsApi } from "./memberships";
+import { tenantsApi } from "./tenants";
+import { usersApi } from "./users";
 
 export const apiV1 = new Hono<AppEnv>()
   .use(requireJsonBodies())
   .use(loadCaller({ acceptApiTokens: true }))
   .use(requireSameOriginForCookieWrites())
-  .route("/me", meApi);
+  .route("/me", meApi)
+  .route("/users", usersApi)
+  .route("/tenants", tenantsApi)
+  .route("/memberships", membershipsApi);
 
 apiV1.notFound((c) => problemResponse(c, new AppError("NOT_FOUND")));
 apiV1.onError((error, c) => {
