@@ -1,6 +1,6 @@
 // /account: every signed-in user's own settings.
 import { CopyField } from "../components/copy-field";
-import { FormErrorSummary, Notice, SelectField, TextField } from "../components/form-fields";
+import { FormErrorSummary, HiddenUsername, Notice, SelectField, TextField } from "../components/form-fields";
 import { Time } from "../components/time";
 import { type NavigationItem, PageLayout, type SignedInUser } from "../layouts/page-layout";
 
@@ -170,6 +170,7 @@ export function AccountPage(props: AccountPageProps) {
         <h2 id="password-heading">Password</h2>
         <FormErrorSummary errors={props.password.errors} />
         <form method="post" action="/account/password" novalidate>
+          <HiddenUsername value={props.user.email} />
           <TextField
             name="currentPassword"
             label="Current password"

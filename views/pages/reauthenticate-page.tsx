@@ -1,6 +1,6 @@
 // Password + a TOTP code, inside a session: the step-up before sensitive admin actions, and the
 // check before new recovery codes are made.
-import { FormErrorSummary, TextField } from "../components/form-fields";
+import { FormErrorSummary, HiddenUsername, TextField } from "../components/form-fields";
 import { type NavigationItem, PageLayout, type SignedInUser } from "../layouts/page-layout";
 
 export interface ReauthenticatePageProps {
@@ -23,6 +23,7 @@ export function ReauthenticatePage(props: ReauthenticatePageProps) {
         <FormErrorSummary errors={props.errors} />
         <form method="post" action={props.action} novalidate>
           {props.next && <input type="hidden" name="next" value={props.next} />}
+          <HiddenUsername value={props.user.email} />
           <TextField
             name="password"
             label="Your password"
