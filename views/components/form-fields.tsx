@@ -120,5 +120,5 @@ export function Notice({ kind, children }: { kind: "success" | "error" | "info" 
 
 /** Lets password managers tie a password form to the account (and quiets the browser's warning). */
 export function HiddenUsername({ value }: { value: string }) {
-  return <input type="email" name="username" value={value} autocomplete="username" hidden readonly aria-hidden="true" tabindex={-1} />;
+  return <input type="email" name="username" value={value} autocomplete="username" hidden readonly tabindex={-1} />;
 }
