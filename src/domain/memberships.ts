@@ -9,7 +9,7 @@ import { isUniqueViolation, runBatch, type Statement } from "../db/batch";
 import { assertCondition, assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/guards";
 import { type MembershipRole, membershipRoles, memberships } from "../db/schema";
 import { AppError } from "../errors";
-import { insertAuditEvent } from "./audit";
+import { insertAuditEvent, insertAuditEventsFromSelect } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
 import { describeMembership, findMembershipWithParties, type MembershipWithParties } from "./memberships-read";
 import { assertMembershipFits } from "./memberships-rules";
@@ -59,12 +59,14 @@ function expireStaleMembershipStatements(ctx: DomainContext, userId: string, ten
   const stale = sql`SELECT id FROM memberships WHERE user_id = ${userId} AND tenant_id = ${tenantId}
     AND revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ${ctx.now.getTime()}`;
   return [
-    ctx.db.run(sql`INSERT INTO audit_events (at, action, actor_id, actor_name, actor_email, target_type, target_id, target_label, tenant_id, details, ip, request_id)
-      SELECT ${ctx.now.getTime()}, 'membership.expired', NULL, 'Gatehouse (system)', NULL, 'membership', m.id,
+    insertAuditEventsFromSelect(
+      ctx.db,
+      sql`SELECT NULL, ${ctx.now.getTime()}, 'membership.expired', NULL, 'Gatehouse (system)', NULL, 'membership', m.id,
         u.email || ' in ' || t.slug, m.tenant_id,
         json_object('userId', m.user_id, 'role', m.role, 'expiresAt', strftime('%Y-%m-%dT%H:%M:%fZ', m.expires_at / 1000.0, 'unixepoch')),
         ${ctx.ip}, ${ctx.requestId}
-      FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id WHERE m.id IN (${stale})`),
+      FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id WHERE m.id IN (${stale})`,
+    ),
     ctx.db
       .update(memberships)
       .set({ revokedAt: ctx.now, revokeReason: "expired", updatedAt: ctx.now })
