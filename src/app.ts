@@ -17,9 +17,11 @@ import { adminUserTabRoutes } from "./routes/admin/user-tabs";
 import { adminUserRoutes } from "./routes/admin/users";
 import { apiV1 } from "./routes/api/v1";
 import { homeRoutes } from "./routes/home";
+import { portalRoutes } from "./routes/portal";
 import { setupRoutes } from "./routes/setup";
 import { signInRoutes } from "./routes/sign-in";
 import { staticRoutes } from "./routes/static";
+import { tenantWorkspaceRoutes } from "./routes/tenant-workspace";
 
 function isApiPath(url: string): boolean {
   return new URL(url).pathname.startsWith("/api/");
@@ -38,7 +40,9 @@ export function createApp(options: Partial<AppOptions> = {}) {
     .route("/admin/users", adminUserTabRoutes)
     .route("/admin/tenants", adminTenantRoutes)
     .route("/admin/memberships", adminMembershipRoutes)
-    .route("/account", accountRoutes);
+    .route("/account", accountRoutes)
+    .route("/tenants", tenantWorkspaceRoutes)
+    .route("/portal", portalRoutes);
   pages.onError(handlePageError);
 
   const app = new Hono<AppEnv>()

@@ -13,8 +13,9 @@ import { insertAuditEvent, insertAuditEventsFromSelect } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
 import { describeMembership, findMembershipWithParties, type MembershipWithParties } from "./memberships-read";
 import { assertMembershipFits } from "./memberships-rules";
-import { findTenantById } from "./tenants";
+import { findTenantById, type TenantRow } from "./tenants";
 import { findManageableUser } from "./user-guards";
+import type { UserRow } from "./users";
 
 export type MembershipRow = typeof memberships.$inferSelect;
 
@@ -80,9 +81,23 @@ function duplicateMembershipError(): AppError {
   });
 }
 
+/** Console and API grant: the caller must be allowed to change this user (user-guards). */
 export async function grantMembership(ctx: DomainContext, input: z.output<typeof grantMembershipSchema>): Promise<MembershipRow> {
   const [user, tenant] = await Promise.all([findManageableUser(ctx, input.userId), findTenantById(ctx, input.tenantId)]);
   if (!tenant) throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "tenantId", message: "No such tenant." }] });
+  return writeMembershipGrant(ctx, user, tenant, input);
+}
+
+/**
+ * The grant itself, for callers that already decided the actor may grant it (the console after
+ * its user guard, delegated client invites after the tenant check).
+ */
+export async function writeMembershipGrant(
+  ctx: DomainContext,
+  user: UserRow,
+  tenant: TenantRow,
+  input: { role: MembershipRole; expiresAt: Date | null },
+): Promise<MembershipRow> {
   if (user.deactivatedAt) throw new AppError("STATE_CONFLICT", { detail: "The user is deactivated; reactivate them first." });
   assertMembershipFits(user.role, input, ctx.now);
   const membership: MembershipRow = {

@@ -7,6 +7,7 @@ import type { AppEnv } from "../../../http/app-env";
 import { logUnexpectedError, problemResponse, toAppError } from "../../../http/errors";
 import { meApi } from "./me";
 import { membershipsApi } from "./memberships";
+import { tenantContentApi } from "./tenant-content";
 import { tenantsApi } from "./tenants";
 import { usersApi } from "./users";
 
@@ -17,6 +18,7 @@ export const apiV1 = new Hono<AppEnv>()
   .route("/me", meApi)
   .route("/users", usersApi)
   .route("/tenants", tenantsApi)
+  .route("/tenants", tenantContentApi)
   .route("/memberships", membershipsApi);
 
 apiV1.notFound((c) => problemResponse(c, new AppError("NOT_FOUND")));
