@@ -10,6 +10,7 @@ import { logUnexpectedError, problemResponse, toAppError } from "./http/errors";
 import { handlePageError } from "./http/page-errors";
 import { type AppOptions, provideRequestContext } from "./http/request-context";
 import { applySecureHeaders, preventCaching } from "./http/security-headers";
+import { adminOutboxRoutes } from "./routes/admin/outbox";
 import { adminUserRoutes } from "./routes/admin/users";
 import { apiV1 } from "./routes/api/v1";
 import { homeRoutes } from "./routes/home";
@@ -30,7 +31,8 @@ export function createApp(options: Partial<AppOptions> = {}) {
     .route("/", signInRoutes)
     .route("/", setupRoutes)
     .route("/", homeRoutes)
-    .route("/admin/users", adminUserRoutes);
+    .route("/admin/users", adminUserRoutes)
+    .route("/admin/outbox", adminOutboxRoutes);
   pages.onError(handlePageError);
 
   const app = new Hono<AppEnv>()
