@@ -23,11 +23,15 @@ export const adminOutboxRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const principal = currentPrincipal(c);
     const raw = c.req.query();
-    const parsed = listOutboxQuerySchema.safeParse({ status: raw.status || undefined, cursor: raw.cursor || undefined });
+    const parsed = listOutboxQuerySchema.safeParse({
+      status: raw.status || undefined,
+      cursor: raw.cursor || undefined,
+      limit: raw.limit || undefined,
+    });
     if (!parsed.success) throw new AppError("VALIDATION_FAILED", { detail: "These filters are not valid." });
     const ctx = domainContext(c);
     const [page, counts] = await Promise.all([listOutboxMessages(ctx, parsed.data), countUndelivered(ctx)]);
-    const nextParams = new URLSearchParams(raw.status ? { status: raw.status } : {});
+    const nextParams = new URLSearchParams({ ...(raw.status ? { status: raw.status } : {}), ...(raw.limit ? { limit: raw.limit } : {}) });
     if (page.nextCursor) nextParams.set("cursor", page.nextCursor);
     return renderPage(
       c,
