@@ -35,23 +35,26 @@ function dueStage(now: Date): SQL<number> {
   return sql<number>`(CASE WHEN ${memberships.expiresAt} <= ${now.getTime() + dayMs} THEN 1 ELSE 7 END)`;
 }
 
-function readDueMemberships(ctx: NoticeContext) {
-  const stage = dueStage(ctx.now);
-  const alreadyNoticed = ctx.db
+/** Correlated: the notice due now for the outer membership row was already written. */
+function noticeAlreadyQueued(ctx: NoticeContext) {
+  return ctx.db
     .select({ one: sql`1` })
     .from(expiryNotices)
     .where(
       and(
         eq(expiryNotices.membershipId, memberships.id),
         eq(expiryNotices.expiresAt, memberships.expiresAt),
-        eq(expiryNotices.daysBefore, stage),
+        eq(expiryNotices.daysBefore, dueStage(ctx.now)),
       ),
     );
+}
+
+function readDueMemberships(ctx: NoticeContext) {
   return ctx.db
     .select({
       id: memberships.id,
       expiresAt: memberships.expiresAt,
-      daysBefore: stage,
+      daysBefore: dueStage(ctx.now),
       tenantName: tenants.name,
       member: {
         id: users.id,
@@ -59,6 +62,7 @@ function readDueMemberships(ctx: NoticeContext) {
         name: users.firstName,
         displayName: users.displayName,
         deactivatedAt: users.deactivatedAt,
+        erasedAt: users.erasedAt,
       },
       grantor: {
         id: grantors.id,
@@ -68,7 +72,6 @@ function readDueMemberships(ctx: NoticeContext) {
         deactivatedAt: grantors.deactivatedAt,
         erasedAt: grantors.erasedAt,
       },
-      memberErasedAt: users.erasedAt,
     })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
@@ -79,7 +82,7 @@ function readDueMemberships(ctx: NoticeContext) {
         isNull(memberships.revokedAt),
         gt(memberships.expiresAt, ctx.now),
         lte(memberships.expiresAt, new Date(ctx.now.getTime() + 7 * dayMs)),
-        notExists(alreadyNoticed),
+        notExists(noticeAlreadyQueued(ctx)),
       ),
     )
     .orderBy(asc(memberships.expiresAt), asc(memberships.id))
@@ -107,7 +110,7 @@ function insertNoticeRecord(ctx: NoticeContext, due: DueMembership): Statement {
         .from(memberships)
         .where(stillDue(due)),
     )
-    .onConflictDoNothing() as unknown as Statement;
+    .onConflictDoNothing();
 }
 
 function insertNoticeEmail(ctx: NoticeContext, due: DueMembership, message: EmailMessage, recipient: string, userId: string): Statement {
@@ -137,14 +140,14 @@ function insertNoticeEmail(ctx: NoticeContext, due: DueMembership, message: Emai
         .from(memberships)
         .where(stillDue(due)),
     )
-    .onConflictDoNothing() as unknown as Statement;
+    .onConflictDoNothing();
 }
 
 async function buildNoticeStatements(ctx: NoticeContext, due: DueMembership): Promise<{ record: Statement; emails: Statement[] }> {
   const expiresAt = due.expiresAt as Date;
   const common = { memberName: due.member.displayName, tenantName: due.tenantName, expiresAt, now: ctx.now };
   const emails: Statement[] = [];
-  if (!due.member.deactivatedAt && !due.memberErasedAt) {
+  if (!due.member.deactivatedAt && !due.member.erasedAt) {
     const message = await buildExpiryNoticeEmail({ ...common, to: due.member.email, recipientName: due.member.name, forGrantor: false });
     emails.push(insertNoticeEmail(ctx, due, message, "member", due.member.id));
   }
