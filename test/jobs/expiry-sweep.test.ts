@@ -1,6 +1,8 @@
 import { env } from "cloudflare:test";
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client";
+import { assertCondition } from "../../src/db/guards";
 import { sweepExpiredMemberships } from "../../src/jobs/expiry-sweep";
 import { TestClock } from "../helpers/clock";
 import { inviteTestUser, testContext } from "../helpers/factories";
@@ -29,6 +31,22 @@ function failOnBatch(db: Db, failingBatch: number): Db {
         calls += 1;
         if (calls === failingBatch) return Promise.reject(new Error("injected D1 failure"));
         return target.batch(...args);
+      };
+    },
+  });
+}
+
+/** A Db whose `failingBatch`-th db.batch() aborts inside D1, between the audit INSERT and the UPDATE. */
+function abortInsideBatch(db: Db, failingBatch: number): Db {
+  let calls = 0;
+  return new Proxy(db, {
+    get(target, property, receiver) {
+      if (property !== "batch") return Reflect.get(target, property, receiver);
+      return ([first, ...rest]: Parameters<Db["batch"]>[0]) => {
+        calls += 1;
+        const statements: Parameters<Db["batch"]>[0] =
+          calls === failingBatch ? [first, assertCondition(target, sql`0`), ...rest] : [first, ...rest];
+        return target.batch(statements);
       };
     },
   });
@@ -149,6 +167,22 @@ describe("expiry sweep", () => {
     const next = await sweepExpiredMemberships(testContext(clock), { batchSize: 2 });
 
     expect(next.revoked).toBe(3);
+    for (const id of ids) expect(await countExpiryAuditEvents(id)).toBe(1);
+  });
+
+  it("rolls back a whole batch that fails inside D1: no audit event without its revocation", async () => {
+    const clock = new TestClock("2027-01-01T00:00:00Z");
+    const { ids } = await seedExpiredMemberships(clock, 5, new Date(clock.now().getTime() - minuteMs));
+    const ctx = testContext(clock);
+
+    await expect(sweepExpiredMemberships({ ...ctx, db: abortInsideBatch(ctx.db, 2) }, { batchSize: 2 })).rejects.toThrow();
+    const states = await Promise.all(
+      ids.map(async (id) => [(await readMembership(id))?.revoke_reason ?? null, await countExpiryAuditEvents(id)]),
+    );
+    expect(states.filter(([reason, events]) => reason === "expired" && events === 1)).toHaveLength(2);
+    expect(states.filter(([reason, events]) => reason === null && events === 0)).toHaveLength(3);
+
+    await sweepExpiredMemberships(testContext(clock), { batchSize: 2 });
     for (const id of ids) expect(await countExpiryAuditEvents(id)).toBe(1);
   });
 
