@@ -12,6 +12,7 @@ import { type AppOptions, provideRequestContext } from "./http/request-context";
 import { applySecureHeaders, preventCaching } from "./http/security-headers";
 import { accountRoutes } from "./routes/account";
 import { adminMembershipRoutes } from "./routes/admin/memberships";
+import { adminOutboxRoutes } from "./routes/admin/outbox";
 import { adminTenantRoutes } from "./routes/admin/tenants";
 import { adminUserTabRoutes } from "./routes/admin/user-tabs";
 import { adminUserRoutes } from "./routes/admin/users";
@@ -42,7 +43,8 @@ export function createApp(options: Partial<AppOptions> = {}) {
     .route("/admin/memberships", adminMembershipRoutes)
     .route("/account", accountRoutes)
     .route("/tenants", tenantWorkspaceRoutes)
-    .route("/portal", portalRoutes);
+    .route("/portal", portalRoutes)
+    .route("/admin/outbox", adminOutboxRoutes);
   pages.onError(handlePageError);
 
   const app = new Hono<AppEnv>()
