@@ -14,9 +14,10 @@ import { memberships } from "../db/schema";
 import { AppError } from "../errors";
 import { insertAuditEvent } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
-import { buildInviteStatements, type InviteResult, issueNewSetupLink, prepareInvite } from "./invites";
+import { buildInviteStatements, type InviteResult, prepareInvite } from "./invites";
 import { writeMembershipGrant } from "./memberships";
 import { describeMembership, findMembershipWithParties } from "./memberships-read";
+import { issueNewSetupLink } from "./setup-links";
 import type { TenantRow } from "./tenants";
 import { deriveUserStatus, emailSchema, findUserByEmail, findUserById, firstNameSchema, lastNameSchema } from "./users";
 
@@ -115,7 +116,7 @@ export async function removeClientUser(ctx: DomainContext, tenant: TenantRow, me
 export async function regenerateClientSetupLink(ctx: DomainContext, tenant: TenantRow, membershipId: string): Promise<InviteResult> {
   const found = await findClientMembership(ctx, tenant, membershipId);
   const user = await findUserById(ctx, found.membership.userId);
-  if (!user || user.role !== "CLIENT_USER" || deriveUserStatus(user) !== "PENDING") {
+  if (user?.role !== "CLIENT_USER" || deriveUserStatus(user) !== "PENDING") {
     throw new AppError("STATE_CONFLICT", { detail: "Only a pending portal user gets a new setup link." });
   }
   return issueNewSetupLink(ctx, user);

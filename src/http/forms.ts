@@ -51,3 +51,8 @@ export function formValue(values: FormValues, key: string): string {
   const value = values[key];
   return typeof value === "string" ? value : "";
 }
+
+/** The form's values as single strings (the first of repeated fields), for re-rendering inputs. */
+export function formValuesAsStrings(values: FormValues): Record<string, string> {
+  return Object.fromEntries(Object.keys(values).map((key) => [key, formValue(values, key)]));
+}
