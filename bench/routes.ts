@@ -5,6 +5,9 @@ import { decodeTotpSecret, generateTotpCodeAt } from "../src/auth/totp";
 import type { LoadPlan, PlannedRequest } from "./lib/load";
 import type { SignInUser } from "./seed";
 
+/** better-auth 1.7 (organization, two-factor and admin plugins) on this machine, same local workerd (issue 9). */
+export const betterAuthBareMs = "0.3–0.9";
+
 /** Work better-auth 1.7 was measured doing on this machine (CPU ms per unit, docs/PERFORMANCE.md). */
 export const betterAuthFigures = {
   "session read": { minMs: 2.1, maxMs: 3.3 },

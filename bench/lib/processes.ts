@@ -1,6 +1,7 @@
 // Starting wrangler dev for a benchmark and reading CPU time of its workerd processes from /proc.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 
 const clockTicksPerSecond = 100;
 
@@ -17,7 +18,17 @@ export interface DevServer {
   workerPids: () => number[];
 }
 
+/** Refuses a port something already listens on: the readiness probe below would measure that server instead. */
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", () => reject(new Error(`port ${port} is in use; choose another (BENCH_PORT / BENCH_KDF_PORT)`)));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
+
 export async function startDevServer(args: string[], port: number, env: NodeJS.ProcessEnv = {}): Promise<DevServer> {
+  await assertPortFree(port);
   const child = spawn("node_modules/.bin/wrangler", ["dev", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn", ...args], {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
