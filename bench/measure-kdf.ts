@@ -1,12 +1,11 @@
 // Measures the password KDF's CPU cost per hash inside workerd: `npm run bench:kdf`.
 // Reads user+system CPU of the workerd processes from /proc around a batch of verifications.
-import { findWorkerdProcesses, readCpuMilliseconds, startDevServer } from "./lib/processes";
+import { readCpuMilliseconds, startDevServer } from "./lib/processes";
 
 export async function measureKdf(port = 8790, rounds = 200): Promise<{ parameters: string; cpuMsPerHash: number; wallMsPerHash: number }> {
-  const before = new Set(findWorkerdProcesses());
   const server = await startDevServer(["--config", "bench/kdf-wrangler.toml"], port);
   try {
-    const pids = findWorkerdProcesses().filter((pid) => !before.has(pid));
+    const pids = server.workerPids();
     const parameters = await (await fetch(`${server.url}/?rounds=5`)).text();
     const cpuBefore = readCpuMilliseconds(pids);
     const started = performance.now();

@@ -1,6 +1,7 @@
 // Starting wrangler dev for a benchmark and reading CPU time of its workerd processes from /proc.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 
 const clockTicksPerSecond = 100;
 
@@ -8,9 +9,26 @@ export interface DevServer {
   url: string;
   process: ChildProcess;
   stop: () => Promise<void>;
+  /** The workerd processes this server started (its own, not other wrangler or vitest runs on the machine). */
+  workerdPids: () => number[];
+  /**
+   * The workerd process that runs the Worker itself (and local D1 and KV), without the one in
+   * front of it that serves wrangler's public port and forwards every request (its dev proxy).
+   */
+  workerPids: () => number[];
+}
+
+/** Refuses a port something already listens on: the readiness probe below would measure that server instead. */
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", () => reject(new Error(`port ${port} is in use; choose another (BENCH_PORT / BENCH_KDF_PORT)`)));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
 }
 
 export async function startDevServer(args: string[], port: number, env: NodeJS.ProcessEnv = {}): Promise<DevServer> {
+  await assertPortFree(port);
   const child = spawn("node_modules/.bin/wrangler", ["dev", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn", ...args], {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -30,17 +48,68 @@ export async function startDevServer(args: string[], port: number, env: NodeJS.P
       return {
         url,
         process: child,
-        stop: async () => {
-          if (child.pid) process.kill(-child.pid, "SIGTERM");
-          await new Promise((resolve) => setTimeout(resolve, 300));
+        stop: () => stopProcessGroup(child),
+        workerdPids: () => (child.pid ? findDescendantWorkerdProcesses(child.pid) : []),
+        workerPids: () => {
+          const all = child.pid ? findDescendantWorkerdProcesses(child.pid) : [];
+          const worker = all.filter((pid) => !readCommandLine(pid).includes(`entry=127.0.0.1:${port} `));
+          return worker.length > 0 ? worker : all;
         },
       };
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  if (child.pid) process.kill(-child.pid, "SIGTERM");
+  await stopProcessGroup(child);
   throw new Error(`wrangler dev did not start on ${url}:\n${output}`);
+}
+
+/** Ends the process group started for `child` (detached, so the group is wrangler and its workerd children). */
+async function stopProcessGroup(child: ChildProcess): Promise<void> {
+  if (!child.pid || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+}
+
+function readParentPid(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return Number(fields[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** workerd processes below `rootPid` in the process tree. */
+export function findDescendantWorkerdProcesses(rootPid: number): number[] {
+  const pids = readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number);
+  const children = new Map<number, number[]>();
+  for (const pid of pids) {
+    const parent = readParentPid(pid);
+    if (parent !== null) children.set(parent, [...(children.get(parent) ?? []), pid]);
+  }
+  const found: number[] = [];
+  const queue = [...(children.get(rootPid) ?? [])];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    found.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return found.filter((pid) => readCommandLine(pid).includes("workerd"));
+}
+
+function readCommandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
 }
 
 /** The workerd processes serving `port` (wrangler runs the user worker in a child workerd). */

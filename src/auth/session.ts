@@ -9,7 +9,8 @@ import { generateToken, hashToken } from "./crypto";
 
 export const sessionIdleTimeoutSeconds = 30 * 60;
 export const sessionAbsoluteLifetimeSeconds = 12 * 60 * 60;
-// last_seen_at is written at most once a minute per session, not on every request.
+// last_seen_at is written at most once a minute per session, not on every request (the
+// conditional write rides in the caller's read batch: domain/principal.ts).
 export const sessionTouchIntervalSeconds = 60;
 export const recentSignInWindowSeconds = 15 * 60;
 
@@ -45,14 +46,6 @@ export function insertSession(
 
 export function isSessionLive(session: { lastSeenAt: Date; expiresAt: Date }, now: Date): boolean {
   return session.expiresAt.getTime() > now.getTime() && now.getTime() - session.lastSeenAt.getTime() < sessionIdleTimeoutSeconds * 1000;
-}
-
-export function sessionNeedsTouch(session: { lastSeenAt: Date }, now: Date): boolean {
-  return now.getTime() - session.lastSeenAt.getTime() >= sessionTouchIntervalSeconds * 1000;
-}
-
-export async function touchSession(db: Db, sessionId: string, now: Date): Promise<void> {
-  await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, sessionId));
 }
 
 export function hasRecentSignIn(session: { authenticatedAt: Date }, now: Date): boolean {

@@ -2,9 +2,9 @@
 // session cookie or an API token, in ONE batch keyed by the credential's hash (one D1 round trip,
 // one query in the budget). Nothing is cached across requests, so deactivation, demotion,
 // membership removal, group changes and expiry all take effect on the very next request.
-import { and, eq, gt, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, exists, gt, isNotNull, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import { hashToken } from "../auth/crypto";
-import { isSessionLive, sessionNeedsTouch, touchSession } from "../auth/session";
+import { isSessionLive, sessionIdleTimeoutSeconds, sessionTouchIntervalSeconds } from "../auth/session";
 import type { Db } from "../db/client";
 import { accessGroupMembers, accessGroupPermissions, apiTokens, memberships, sessions, tenants, users } from "../db/schema";
 import { type LiveMembership, type Principal, resolvePermissions } from "./access";
@@ -22,6 +22,56 @@ function userIdOf(credential: Credential, hash: string): SQL {
 
 function canUseAccount(user: UserRow): boolean {
   return Boolean(user.activatedAt && !user.deactivatedAt && !user.erasedAt && user.totpSecret);
+}
+
+/**
+ * Records the credential's use at most once a minute, only while it is live and its account
+ * usable (the same rules as the checks below). A conditional write placed after the reads of the
+ * same batch, which see the values from before it: loading the caller stays one query, touch or not.
+ */
+function recordUseIfDue(db: Db, credential: Credential, hash: string, now: Date) {
+  const nowMs = now.getTime();
+  const accountUsable = (userId: typeof sessions.userId | typeof apiTokens.userId) =>
+    exists(
+      db
+        .select({ one: sql`1` })
+        .from(users)
+        .where(
+          and(
+            eq(users.id, userId),
+            isNotNull(users.activatedAt),
+            isNull(users.deactivatedAt),
+            isNull(users.erasedAt),
+            isNotNull(users.totpSecret),
+          ),
+        ),
+    );
+  if (credential.kind === "session") {
+    return db
+      .update(sessions)
+      .set({ lastSeenAt: now })
+      .where(
+        and(
+          eq(sessions.id, hash),
+          lte(sessions.lastSeenAt, new Date(nowMs - sessionTouchIntervalSeconds * 1000)),
+          gt(sessions.lastSeenAt, new Date(nowMs - sessionIdleTimeoutSeconds * 1000)),
+          gt(sessions.expiresAt, now),
+          accountUsable(sessions.userId),
+        ),
+      );
+  }
+  return db
+    .update(apiTokens)
+    .set({ lastUsedAt: now })
+    .where(
+      and(
+        eq(apiTokens.tokenHash, hash),
+        or(isNull(apiTokens.lastUsedAt), lte(apiTokens.lastUsedAt, new Date(nowMs - apiTokenTouchIntervalMs))),
+        isNull(apiTokens.revokedAt),
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
+        accountUsable(apiTokens.userId),
+      ),
+    );
 }
 
 export async function loadPrincipal(db: Db, credential: Credential, now: Date): Promise<Principal | null> {
@@ -64,6 +114,7 @@ export async function loadPrincipal(db: Db, credential: Credential, now: Date): 
       .from(accessGroupPermissions)
       .innerJoin(accessGroupMembers, eq(accessGroupMembers.groupId, accessGroupPermissions.groupId))
       .where(eq(accessGroupMembers.userId, sql`(${userIdSubquery})`)),
+    recordUseIfDue(db, credential, hash, now),
   ]);
   const credentialRow = credentialRows[0];
   const user = userRows[0];
@@ -72,14 +123,10 @@ export async function loadPrincipal(db: Db, credential: Credential, now: Date): 
   if (credential.kind === "session") {
     const session = credentialRow as typeof sessions.$inferSelect;
     if (!isSessionLive(session, now)) return null;
-    if (sessionNeedsTouch(session, now)) await touchSession(db, session.id, now);
     principalCredential = { kind: "session", sessionId: session.id, authenticatedAt: session.authenticatedAt };
   } else {
     const token = credentialRow as typeof apiTokens.$inferSelect;
     if (token.revokedAt || (token.expiresAt && token.expiresAt.getTime() <= now.getTime())) return null;
-    if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= apiTokenTouchIntervalMs) {
-      await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, token.id));
-    }
     principalCredential = { kind: "api_token", tokenId: token.id };
   }
   return {
