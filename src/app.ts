@@ -10,6 +10,10 @@ import { logUnexpectedError, problemResponse, toAppError } from "./http/errors";
 import { handlePageError } from "./http/page-errors";
 import { type AppOptions, provideRequestContext } from "./http/request-context";
 import { applySecureHeaders, preventCaching } from "./http/security-headers";
+import { adminAccessGroupMemberRoutes } from "./routes/admin/access-group-members";
+import { adminAccessGroupRoutes } from "./routes/admin/access-groups";
+import { adminAuditRoutes } from "./routes/admin/audit";
+import { adminUserAccessGroupRoutes } from "./routes/admin/user-access-groups";
 import { adminUserRoutes } from "./routes/admin/users";
 import { apiV1 } from "./routes/api/v1";
 import { homeRoutes } from "./routes/home";
@@ -30,7 +34,11 @@ export function createApp(options: Partial<AppOptions> = {}) {
     .route("/", signInRoutes)
     .route("/", setupRoutes)
     .route("/", homeRoutes)
-    .route("/admin/users", adminUserRoutes);
+    .route("/admin/users", adminUserRoutes)
+    .route("/admin/users", adminUserAccessGroupRoutes)
+    .route("/admin/access-groups", adminAccessGroupRoutes)
+    .route("/admin/access-groups", adminAccessGroupMemberRoutes)
+    .route("/admin/audit", adminAuditRoutes);
   pages.onError(handlePageError);
 
   const app = new Hono<AppEnv>()

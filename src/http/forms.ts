@@ -51,3 +51,10 @@ export function formValue(values: FormValues, key: string): string {
   const value = values[key];
   return typeof value === "string" ? value : "";
 }
+
+/** Every value of a repeated field (checkboxes): none, one or many. */
+export function formList(values: FormValues, key: string): string[] {
+  const value = values[key];
+  if (value === undefined) return [];
+  return typeof value === "string" ? [value] : value;
+}

@@ -5,13 +5,17 @@ import { loadCaller } from "../../../http/access";
 import { requireJsonBodies, requireSameOriginForCookieWrites } from "../../../http/api-middleware";
 import type { AppEnv } from "../../../http/app-env";
 import { logUnexpectedError, problemResponse, toAppError } from "../../../http/errors";
+import { accessGroupsApi } from "./access-groups";
+import { auditEventsApi } from "./audit-events";
 import { meApi } from "./me";
 
 export const apiV1 = new Hono<AppEnv>()
   .use(requireJsonBodies())
   .use(loadCaller({ acceptApiTokens: true }))
   .use(requireSameOriginForCookieWrites())
-  .route("/me", meApi);
+  .route("/me", meApi)
+  .route("/access-groups", accessGroupsApi)
+  .route("/audit-events", auditEventsApi);
 
 apiV1.notFound((c) => problemResponse(c, new AppError("NOT_FOUND")));
 apiV1.onError((error, c) => {

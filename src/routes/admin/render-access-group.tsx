@@ -1,0 +1,76 @@
+// Renders Admin → Access groups → one group, for its GET and for every form that re-renders it
+// with errors (details, permissions, members), so each error lands next to its form.
+import { AccessGroupPage } from "../../../views/pages/admin/access-group-page";
+import { hasPermission } from "../../domain/access";
+import { permissionsBeyondActor } from "../../domain/group-guards";
+import { findMemberCandidates, listGroupMembers } from "../../domain/group-members";
+import { findGroup } from "../../domain/groups";
+import { AppError } from "../../errors";
+import { currentPrincipal } from "../../http/access";
+import { type AppContext, domainContext } from "../../http/app-env";
+import type { FieldErrors } from "../../http/forms";
+import { layoutProps } from "../../http/navigation";
+import { noticeFor } from "../../http/notices";
+import { renderPage } from "../../http/render";
+
+export interface AccessGroupOverrides {
+  details?: { values: { name: string; description: string }; errors: FieldErrors };
+  permissions?: { selected: string[]; error?: string | undefined };
+  memberError?: string;
+  status?: 200 | 400 | 403 | 404 | 409;
+}
+
+export async function renderAccessGroup(c: AppContext, groupId: string, overrides: AccessGroupOverrides = {}) {
+  const principal = currentPrincipal(c);
+  const ctx = domainContext(c);
+  const group = await findGroup(ctx, groupId);
+  if (!group) throw new AppError("NOT_FOUND");
+  const beyond = permissionsBeyondActor(ctx, group.permissions);
+  const inReach = beyond.length === 0;
+  const canUpdate = inReach && hasPermission(principal, "groups:update");
+  const canLookUpPeople = canUpdate && hasPermission(principal, "users:read");
+  const find = c.req.query("find") ?? "";
+  const [members, candidates] = await Promise.all([
+    listGroupMembers(ctx, group.id),
+    canLookUpPeople ? findMemberCandidates(ctx, group.id, find) : Promise.resolve(null),
+  ]);
+  const mayChange = hasPermission(principal, "groups:update") || hasPermission(principal, "groups:delete");
+  return renderPage(
+    c,
+    <AccessGroupPage
+      {...layoutProps(c, principal)}
+      timeZone={principal.user.timeZone}
+      group={group}
+      outOfReach={
+        !inReach && mayChange
+          ? `This group holds permissions you do not hold (${beyond.join(", ")}), so you cannot change it or its members.`
+          : null
+      }
+      canUpdate={canUpdate}
+      canDelete={inReach && hasPermission(principal, "groups:delete")}
+      grantable={[...principal.permissions]}
+      details={overrides.details ?? { values: { name: group.name, description: group.description }, errors: {} }}
+      permissions={overrides.permissions ?? { selected: group.permissions }}
+      members={{
+        rows: members.map((m) => ({ ...m, name: `${m.firstName} ${m.lastName}` })),
+        candidates: candidates && {
+          query: find,
+          rows: candidates.map((p) => ({ id: p.id, name: `${p.firstName} ${p.lastName}`, email: p.email, role: p.role })),
+        },
+        error: overrides.memberError,
+      }}
+      auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?target=${encodeURIComponent(group.id)}` : null}
+      notice={noticeFor(c.req.query("notice"))}
+    />,
+    overrides.status ?? 200,
+  );
+}
+
+/** 4xx errors a form can show next to itself; anything else goes to the error page. */
+export function isFormError(error: unknown): error is AppError {
+  return error instanceof AppError && error.status < 500 && error.code !== "NOT_FOUND";
+}
+
+export function formStatus(error: AppError): 400 | 403 | 409 {
+  return error.status === 403 ? 403 : error.status === 409 ? 409 : 400;
+}
