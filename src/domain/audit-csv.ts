@@ -4,7 +4,7 @@
 // = + - @, a tab or a carriage return gets a leading apostrophe, so a spreadsheet shows it as text.
 // Every cell is quoted (RFC 4180: inner quotes doubled), lines end with CRLF, and a UTF-8 byte order
 // mark lets spreadsheet programs read names with accents correctly.
-import { type AuditEventRow, type AuditFilter, type AuditPosition, positionOf, readAuditRows } from "./audit-log";
+import { type AuditEventRow, type AuditFilter, readAuditRows } from "./audit-log";
 import type { DomainContext } from "./context";
 
 export const auditCsvColumns = [
@@ -65,7 +65,7 @@ export function streamAuditCsv(
   pageSize = auditCsvPageSize,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  let after: AuditPosition | null = null;
+  let beforeId: number | null = null;
   let headerSent = false;
   return new ReadableStream<Uint8Array>(
     {
@@ -75,11 +75,11 @@ export function streamAuditCsv(
           controller.enqueue(encoder.encode(`\uFEFF${toCsvLine([...auditCsvColumns])}`));
           return;
         }
-        const rows = await readAuditRows(ctx, filter, after, pageSize);
+        const rows = await readAuditRows(ctx, filter, beforeId, pageSize);
         const last = rows.at(-1);
         if (last) {
           controller.enqueue(encoder.encode(rows.map(auditRowToCsv).join("")));
-          after = positionOf(last);
+          beforeId = last.id;
         }
         if (rows.length < pageSize) controller.close();
       },

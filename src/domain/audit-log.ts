@@ -1,8 +1,11 @@
 // Reading the audit log (SPEC §6): newest first, filtered by actor, action, target, tenant and time,
-// keyset-paginated on (at, id) so a page costs the same at any depth. Rows are shown as written:
+// keyset-paginated on the id, so a page costs the same at any depth. "Newest" is the order rows
+// were recorded (the autoincrement id, which follows the clock to the millisecond): every filter
+// has an index ending in the id (actor_id, id), (target_id, id), … so no page ever sorts, which
+// is what lets a 100,000-row export run in linear time. Rows are shown as written:
 // actor and target names are the snapshots taken when the event happened. Nothing here (or
 // anywhere) updates or deletes an audit row; the database refuses it anyway (migration 0001).
-import { and, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
 import * as z from "zod";
 import { auditEvents } from "../db/schema";
 import { type AuditAction, auditActions, insertAuditEvent } from "./audit";
@@ -55,39 +58,21 @@ function filterConditions(filter: AuditFilter): SQL[] {
   return conditions;
 }
 
-export interface AuditPosition {
-  at: number;
-  id: number;
-}
-
-/** Up to `limit` rows strictly older than `after` (by time, then id), newest first. */
+/** Up to `limit` rows recorded before the row `beforeId` (all when null), newest first. */
 export async function readAuditRows(
   ctx: Pick<DomainContext, "db">,
   filter: AuditFilter,
-  after: AuditPosition | null,
+  beforeId: number | null,
   limit: number,
 ): Promise<AuditEventRow[]> {
   const conditions = filterConditions(filter);
-  if (after) {
-    // Written so the index on `at` (which carries the rowid) serves the range.
-    conditions.push(lte(auditEvents.at, new Date(after.at)));
-    conditions.push(or(lt(auditEvents.at, new Date(after.at)), lt(auditEvents.id, after.id)) as SQL);
-  }
+  if (beforeId !== null) conditions.push(lt(auditEvents.id, beforeId));
   return ctx.db
     .select()
     .from(auditEvents)
     .where(and(...conditions))
-    .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+    .orderBy(desc(auditEvents.id))
     .limit(limit);
-}
-
-export function positionOf(row: AuditEventRow): AuditPosition {
-  return { at: row.at.getTime(), id: row.id };
-}
-
-function decodePosition(cursor: string | undefined): AuditPosition | null {
-  const decoded = decodeCursor(cursor);
-  return decoded ? { at: decoded.time, id: Number(decoded.id) } : null;
 }
 
 export async function listAuditEvents(
@@ -95,7 +80,8 @@ export async function listAuditEvents(
   filter: AuditFilter,
   page: { cursor?: string | undefined; limit: number },
 ): Promise<Page<AuditEventRow>> {
-  const rows = await readAuditRows(ctx, filter, decodePosition(page.cursor), page.limit + 1);
+  const cursor = decodeCursor(page.cursor);
+  const rows = await readAuditRows(ctx, filter, cursor ? Number(cursor.id) : null, page.limit + 1);
   return toPage(rows, page.limit, (row) => encodeCursor({ time: row.at.getTime(), id: String(row.id) }));
 }
 
