@@ -10,8 +10,8 @@ import { AppError } from "../errors";
 import { buildAuditRow, describeUser, insertAuditEvent } from "./audit";
 import type { DomainContext } from "./context";
 import { assertMayChangeGroup, assertMayChangeGroupsOf, guardGroupInReach, guardPeopleInReach } from "./group-guards";
-import { listGroupMembers, loadPeople } from "./group-members";
-import { describeGroup, findGroup } from "./groups";
+import { listGroupMembers, loadPeople } from "./group-members-read";
+import { describeGroup, findGroup } from "./groups-read";
 
 export async function deleteGroup(ctx: DomainContext, groupId: string): Promise<void> {
   const group = await findGroup(ctx, groupId);

@@ -2,122 +2,21 @@
 // for it (a group's member list, a user's Access groups tab, PUT …/members), goes through
 // changeGroupMemberships: one set of rules (group-guards.ts), one batch with one audit event per
 // person and group. The event's target is the person, so a user's history shows their access.
-import { and, eq, inArray, isNull, ne, notInArray, sql } from "drizzle-orm";
-import { runBatch, type Statement } from "../db/batch";
+import { and, eq, inArray } from "drizzle-orm";
+import { isUniqueViolation, runBatch, type Statement } from "../db/batch";
 import { insertInChunks } from "../db/chunked-insert";
 import { isBatchGuardFailure } from "../db/guards";
-import { accessGroupMembers, accessGroupPermissions, accessGroups, auditEvents, users } from "../db/schema";
+import { accessGroupMembers, accessGroups, auditEvents } from "../db/schema";
 import { AppError } from "../errors";
-import { resolvePermissions } from "./access";
 import { buildAuditRow, describeUser } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
 import { assertMayChangeGroup, assertMayChangeGroupsOf, type GroupCandidate, guardGroupInReach, guardPeopleInReach } from "./group-guards";
-import { findGroups, type Group } from "./groups";
-import { deriveUserStatus, type UserStatus } from "./users";
+import { chunk, loadExistingPairs, loadPeople } from "./group-members-read";
+import { findGroups, type Group } from "./groups-read";
 
 /** At most this many people change in one request (each change is a row and an audit event). */
 export const maximumMemberChanges = 500;
 export const maximumGroupsAtOnce = 50;
-// D1 binds at most 100 parameters per statement.
-const idsPerStatement = 90;
-
-function chunk<T>(items: T[], size = idsPerStatement): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-  return chunks;
-}
-
-export interface GroupMember {
-  id: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  displayName: string;
-  role: string;
-  status: UserStatus;
-  addedAt: Date;
-}
-
-export async function listGroupMembers(ctx: Pick<DomainContext, "db">, groupId: string): Promise<GroupMember[]> {
-  const rows = await ctx.db
-    .select({
-      id: users.id,
-      email: users.email,
-      firstName: users.firstName,
-      lastName: users.lastName,
-      displayName: users.displayName,
-      role: users.role,
-      activatedAt: users.activatedAt,
-      deactivatedAt: users.deactivatedAt,
-      addedAt: accessGroupMembers.addedAt,
-    })
-    .from(accessGroupMembers)
-    .innerJoin(users, eq(users.id, accessGroupMembers.userId))
-    .where(eq(accessGroupMembers.groupId, groupId))
-    .orderBy(users.firstName, users.lastName, users.id);
-  return rows.map(({ activatedAt, deactivatedAt, ...row }) => ({ ...row, status: deriveUserStatus({ activatedAt, deactivatedAt }) }));
-}
-
-/** Staff who could join the group: not in it yet, not a CLIENT_USER, not erased; matching `query` when given. */
-export async function findMemberCandidates(ctx: Pick<DomainContext, "db">, groupId: string, query: string, limit = 25) {
-  const pattern = `%${query
-    .trim()
-    .toLowerCase()
-    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return ctx.db
-    .select({ id: users.id, email: users.email, firstName: users.firstName, lastName: users.lastName, role: users.role })
-    .from(users)
-    .where(
-      and(
-        ne(users.role, "CLIENT_USER"),
-        isNull(users.erasedAt),
-        notInArray(
-          users.id,
-          ctx.db.select({ id: accessGroupMembers.userId }).from(accessGroupMembers).where(eq(accessGroupMembers.groupId, groupId)),
-        ),
-        query.trim() === ""
-          ? undefined
-          : sql`(${users.email} LIKE ${pattern} ESCAPE '\\' OR lower(${users.firstName} || ' ' || ${users.lastName}) LIKE ${pattern} ESCAPE '\\')`,
-      ),
-    )
-    .orderBy(users.firstName, users.lastName, users.id)
-    .limit(limit);
-}
-
-/** People with the permissions they hold now, keyed by id; erased accounts count as absent. */
-export async function loadPeople(ctx: DomainContext, userIds: string[]): Promise<Map<string, GroupCandidate>> {
-  const people = new Map<string, GroupCandidate>();
-  for (const ids of chunk(userIds)) {
-    const [rows, held] = await ctx.db.batch([
-      ctx.db
-        .select({ id: users.id, email: users.email, firstName: users.firstName, lastName: users.lastName, role: users.role })
-        .from(users)
-        .where(and(inArray(users.id, ids), isNull(users.erasedAt))),
-      ctx.db
-        .selectDistinct({ userId: accessGroupMembers.userId, permission: accessGroupPermissions.permission })
-        .from(accessGroupMembers)
-        .innerJoin(accessGroupPermissions, eq(accessGroupPermissions.groupId, accessGroupMembers.groupId))
-        .where(inArray(accessGroupMembers.userId, ids)),
-    ]);
-    for (const row of rows) {
-      const permissions = held.filter((entry) => entry.userId === row.id).map((entry) => entry.permission);
-      people.set(row.id, { ...row, permissions: resolvePermissions(row.role, permissions) });
-    }
-  }
-  return people;
-}
-
-async function loadExistingPairs(ctx: DomainContext, groupIds: string[], userIds: string[]): Promise<Set<string>> {
-  const pairs = new Set<string>();
-  for (const ids of chunk(userIds, idsPerStatement - groupIds.length)) {
-    const rows = await ctx.db
-      .select({ groupId: accessGroupMembers.groupId, userId: accessGroupMembers.userId })
-      .from(accessGroupMembers)
-      .where(and(inArray(accessGroupMembers.groupId, groupIds), inArray(accessGroupMembers.userId, ids)));
-    for (const row of rows) pairs.add(`${row.groupId} ${row.userId}`);
-  }
-  return pairs;
-}
 
 export interface Pair {
   groupId: string;
@@ -129,15 +28,15 @@ export interface MembershipChange {
   remove: Pair[];
 }
 
-function unknownUserError(userId: string, field: string): AppError {
-  return new AppError("VALIDATION_FAILED", { detail: `No such user: ${userId}.`, fieldErrors: [{ field, message: "No such user." }] });
+function pairKey(pair: Pair): string {
+  return `${pair.groupId} ${pair.userId}`;
 }
 
-/** Applies the change (pairs already in the wanted state are skipped); returns how many pairs changed. */
-export async function changeGroupMemberships(ctx: DomainContext, change: MembershipChange, userField = "userIds"): Promise<number> {
-  const groupIds = [...new Set([...change.add, ...change.remove].map((pair) => pair.groupId))];
-  const userIds = [...new Set([...change.add, ...change.remove].map((pair) => pair.userId))];
-  if (groupIds.length === 0) return 0;
+function dedupe(pairs: Pair[]): Pair[] {
+  return [...new Map(pairs.map((pair) => [pairKey(pair), pair])).values()];
+}
+
+async function loadGroupsInReach(ctx: DomainContext, groupIds: string[]): Promise<Map<string, Group>> {
   if (groupIds.length > maximumGroupsAtOnce) {
     throw new AppError("VALIDATION_FAILED", { detail: `At most ${maximumGroupsAtOnce} groups at once.` });
   }
@@ -147,37 +46,53 @@ export async function changeGroupMemberships(ctx: DomainContext, change: Members
     if (!group) throw new AppError("NOT_FOUND", { detail: "That access group does not exist (any more)." });
     assertMayChangeGroup(ctx, group);
   }
-  const [people, existing] = await Promise.all([loadPeople(ctx, userIds), loadExistingPairs(ctx, groupIds, userIds)]);
-  const isMember = (pair: Pair) => existing.has(`${pair.groupId} ${pair.userId}`);
-  const add = dedupe(change.add).filter((pair) => !isMember(pair));
-  const remove = dedupe(change.remove).filter(isMember);
-  if (add.length + remove.length > maximumMemberChanges) {
-    throw new AppError("VALIDATION_FAILED", { detail: `At most ${maximumMemberChanges} membership changes at once.` });
-  }
-  for (const pair of add) {
+  return groups;
+}
+
+function assertPeopleInReach(ctx: DomainContext, change: MembershipChange, people: Map<string, GroupCandidate>, userField: string): void {
+  for (const pair of change.add) {
     const person = people.get(pair.userId);
-    if (!person) throw unknownUserError(pair.userId, userField);
+    if (!person) {
+      const message = "No such user.";
+      throw new AppError("VALIDATION_FAILED", { detail: `No such user: ${pair.userId}.`, fieldErrors: [{ field: userField, message }] });
+    }
     assertMayChangeGroupsOf(ctx, person, true);
   }
-  for (const pair of remove) {
+  for (const pair of change.remove) {
     const person = people.get(pair.userId);
     if (person) assertMayChangeGroupsOf(ctx, person, false);
   }
-  if (add.length + remove.length === 0) return 0;
-  await runBatch(ctx.db, buildMembershipStatements(ctx, { add, remove }, groups, people)).catch((error) => {
-    if (isBatchGuardFailure(error) || String(error).includes("UNIQUE constraint failed")) {
+}
+
+/** Applies the change (pairs already in the wanted state are skipped); returns how many pairs changed. */
+export async function changeGroupMemberships(ctx: DomainContext, change: MembershipChange, userField = "userIds"): Promise<number> {
+  const all = [...change.add, ...change.remove];
+  const groupIds = [...new Set(all.map((pair) => pair.groupId))];
+  if (groupIds.length === 0) return 0;
+  const groups = await loadGroupsInReach(ctx, groupIds);
+  const userIds = [...new Set(all.map((pair) => pair.userId))];
+  const [people, existing] = await Promise.all([loadPeople(ctx, userIds), loadExistingPairs(ctx, groupIds, userIds)]);
+  const effective: MembershipChange = {
+    add: dedupe(change.add).filter((pair) => !existing.has(pairKey(pair))),
+    remove: dedupe(change.remove).filter((pair) => existing.has(pairKey(pair))),
+  };
+  const count = effective.add.length + effective.remove.length;
+  if (count > maximumMemberChanges) {
+    throw new AppError("VALIDATION_FAILED", { detail: `At most ${maximumMemberChanges} membership changes at once.` });
+  }
+  assertPeopleInReach(ctx, effective, people, userField);
+  if (count === 0) return 0;
+  try {
+    await runBatch(ctx.db, buildMembershipStatements(ctx, effective, groups, people));
+  } catch (error) {
+    if (isBatchGuardFailure(error) || isUniqueViolation(error, "access_group_members")) {
       throw new AppError("STATE_CONFLICT", {
         detail: "Someone changed these groups, permissions or roles meanwhile. Reload and try again.",
       });
     }
     throw error;
-  });
-  return add.length + remove.length;
-}
-
-function dedupe(pairs: Pair[]): Pair[] {
-  const seen = new Map(pairs.map((pair) => [`${pair.groupId} ${pair.userId}`, pair]));
-  return [...seen.values()];
+  }
+  return count;
 }
 
 function buildMembershipStatements(
@@ -186,14 +101,11 @@ function buildMembershipStatements(
   groups: Map<string, Group>,
   people: Map<string, GroupCandidate>,
 ): Statement[] {
-  const touchedGroups = [...new Set([...change.add, ...change.remove].map((pair) => pair.groupId))];
+  const all = [...change.add, ...change.remove];
+  const touchedGroups = [...new Set(all.map((pair) => pair.groupId))];
   const statements: Statement[] = [
     ...touchedGroups.flatMap((groupId) => guardGroupInReach(ctx, groupId)),
-    ...guardPeopleInReach(
-      ctx,
-      [...new Set([...change.add, ...change.remove].map((pair) => pair.userId))],
-      [...new Set(change.add.map((pair) => pair.userId))],
-    ),
+    ...guardPeopleInReach(ctx, [...new Set(all.map((pair) => pair.userId))], [...new Set(change.add.map((pair) => pair.userId))]),
   ];
   for (const groupId of touchedGroups) {
     const leaving = change.remove.filter((pair) => pair.groupId === groupId).map((pair) => pair.userId);
@@ -204,17 +116,23 @@ function buildMembershipStatements(
     }
   }
   const addedBy = actorUserId(ctx.actor);
-  statements.push(
-    ...insertInChunks(
-      ctx.db,
-      accessGroupMembers,
-      change.add.map((pair) => ({ ...pair, addedAt: ctx.now, addedBy })),
-    ),
-  );
-  const auditRows = [
+  const rows = change.add.map((pair) => ({ ...pair, addedAt: ctx.now, addedBy }));
+  statements.push(...insertInChunks(ctx.db, accessGroupMembers, rows));
+  statements.push(...insertInChunks(ctx.db, auditEvents, membershipAuditRows(ctx, change, groups, people)));
+  return statements;
+}
+
+function membershipAuditRows(
+  ctx: DomainContext,
+  change: MembershipChange,
+  groups: Map<string, Group>,
+  people: Map<string, GroupCandidate>,
+) {
+  const events = [
     ...change.add.map((pair) => ({ pair, action: "group.member_added" as const })),
     ...change.remove.map((pair) => ({ pair, action: "group.member_removed" as const })),
-  ].map(({ pair, action }) => {
+  ];
+  return events.map(({ pair, action }) => {
     const group = groups.get(pair.groupId) as Group;
     const person = people.get(pair.userId);
     return buildAuditRow(ctx, {
@@ -223,8 +141,6 @@ function buildMembershipStatements(
       details: { groupId: group.id, groupName: group.name, groupPermissions: group.permissions },
     });
   });
-  statements.push(...insertInChunks(ctx.db, auditEvents, auditRows));
-  return statements;
 }
 
 /** Replaces the group's members with exactly `userIds` (PUT /api/v1/access-groups/{id}/members). */

@@ -1,19 +1,19 @@
 // Access groups (SPEC §1 "Access groups"): named bundles of console permissions. This module
-// reads them and creates, renames, describes, re-permissions and deletes them; members live in
-// group-members.ts and the reach rules in group-guards.ts. Every change and its audit event are
+// creates, renames, describes and re-permissions them; reads are in groups-read.ts, members in
+// group-members.ts, deletion in group-deletion.ts and the reach rules in group-guards.ts. Every change and its audit event are
 // one batch; names are unique case-insensitively (the unique index on lower(name) is the judge).
-import { and, asc, eq, gt, or, type SQL, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import * as z from "zod";
 import { generateId } from "../auth/crypto";
 import { isUniqueViolation, runBatch, type Statement } from "../db/batch";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/guards";
 import { accessGroupPermissions, accessGroups } from "../db/schema";
 import { AppError } from "../errors";
-import { allPermissions, isPermission, type Permission } from "./access";
-import { type AuditTarget, insertAuditEvent } from "./audit";
+import { allPermissions, type Permission } from "./access";
+import { insertAuditEvent } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
 import { assertMayChangeGroup, assertMayGrant, guardGroupInReach } from "./group-guards";
-import { decodeCursor, encodeCursor, type Page, toPage } from "./pagination";
+import { describeGroup, findGroup, type Group, sortPermissions } from "./groups-read";
 
 export const groupNameSchema = z.string().trim().min(1, "Name is required.").max(100, "Name must be at most 100 characters.");
 export const groupDescriptionSchema = z.string().trim().max(500, "Description must be at most 500 characters.");
@@ -37,107 +37,6 @@ export const updateGroupSchema = z
   .refine((value) => Object.values(value).some((field) => field !== undefined), "Send at least one of name, description, permissions.");
 
 export type GroupChanges = z.output<typeof updateGroupSchema>;
-
-/** Deduplicated, in matrix order (users, memberships, tenants, groups, audit × read, create, update, delete). */
-export function sortPermissions(permissions: Iterable<string>): Permission[] {
-  const wanted = new Set(permissions);
-  return allPermissions.filter((permission) => wanted.has(permission));
-}
-
-export interface Group {
-  id: string;
-  name: string;
-  description: string;
-  permissions: Permission[];
-  memberCount: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export function toGroupDto(group: Group) {
-  return {
-    id: group.id,
-    name: group.name,
-    description: group.description,
-    permissions: group.permissions,
-    memberCount: group.memberCount,
-    createdAt: group.createdAt.toISOString(),
-    updatedAt: group.updatedAt.toISOString(),
-  };
-}
-
-export function describeGroup(group: { id: string; name: string }): AuditTarget {
-  return { type: "group", id: group.id, label: group.name };
-}
-
-const groupSelection = {
-  id: accessGroups.id,
-  name: accessGroups.name,
-  description: accessGroups.description,
-  createdAt: accessGroups.createdAt,
-  updatedAt: accessGroups.updatedAt,
-  permissionList: sql<
-    string | null
-  >`(SELECT group_concat(p.permission, ' ') FROM access_group_permissions AS p WHERE p.group_id = ${accessGroups.id})`,
-  memberCount: sql<number>`(SELECT count(*) FROM access_group_members AS m WHERE m.group_id = ${accessGroups.id})`,
-};
-
-interface GroupSelectionRow {
-  id: string;
-  name: string;
-  description: string;
-  createdAt: Date;
-  updatedAt: Date;
-  permissionList: string | null;
-  memberCount: number;
-}
-
-function toGroup(row: GroupSelectionRow): Group {
-  const permissions = sortPermissions((row.permissionList ?? "").split(" ").filter(isPermission));
-  return { ...row, permissions, memberCount: Number(row.memberCount) };
-}
-
-export async function findGroup(ctx: Pick<DomainContext, "db">, groupId: string): Promise<Group | null> {
-  const [row] = await ctx.db.select(groupSelection).from(accessGroups).where(eq(accessGroups.id, groupId)).limit(1);
-  return row ? toGroup(row) : null;
-}
-
-export async function findGroups(ctx: Pick<DomainContext, "db">, where?: SQL): Promise<Group[]> {
-  const rows = await ctx.db
-    .select(groupSelection)
-    .from(accessGroups)
-    .where(where)
-    .orderBy(asc(sql`lower(${accessGroups.name})`));
-  return rows.map(toGroup);
-}
-
-export const listGroupsQuerySchema = z.strictObject({
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
-
-/** Oldest first (the seeded "Read-only auditor" leads); a page reads at most limit + 1 rows. */
-export async function listGroups(ctx: Pick<DomainContext, "db">, query: z.output<typeof listGroupsQuerySchema>): Promise<Page<Group>> {
-  const cursor = decodeCursor(query.cursor);
-  const after = cursor
-    ? or(
-        gt(accessGroups.createdAt, new Date(cursor.time)),
-        and(eq(accessGroups.createdAt, new Date(cursor.time)), gt(accessGroups.id, cursor.id)),
-      )
-    : undefined;
-  const rows = await ctx.db
-    .select(groupSelection)
-    .from(accessGroups)
-    .where(after)
-    .orderBy(asc(accessGroups.createdAt), asc(accessGroups.id))
-    .limit(query.limit + 1);
-  return toPage(rows.map(toGroup), query.limit, (group) => encodeCursor({ time: group.createdAt.getTime(), id: group.id }));
-}
-
-/** The groups a user belongs to, by name. */
-export async function listUserGroups(ctx: Pick<DomainContext, "db">, userId: string): Promise<Group[]> {
-  return findGroups(ctx, sql`${accessGroups.id} IN (SELECT group_id FROM access_group_members WHERE user_id = ${userId})`);
-}
 
 async function assertNameFree(ctx: DomainContext, name: string, exceptGroupId?: string): Promise<void> {
   const [taken] = await ctx.db

@@ -2,7 +2,8 @@
 import type { Permission } from "../../src/domain/access";
 import type { Actor } from "../../src/domain/context";
 import { addGroupMembers } from "../../src/domain/group-members";
-import { createGroup, type Group } from "../../src/domain/groups";
+import { createGroup } from "../../src/domain/groups";
+import type { Group } from "../../src/domain/groups-read";
 import type { InviteInput } from "../../src/domain/users";
 import type { TestClock } from "./clock";
 import { type ActiveTestUser, createActiveUser, testContext } from "./factories";

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { ConfirmPage } from "../../../views/pages/admin/confirm-page";
 import { assertMayChangeGroup } from "../../domain/group-guards";
 import { addGroupMembers, removeGroupMember } from "../../domain/group-members";
-import { findGroup } from "../../domain/groups";
+import { findGroup } from "../../domain/groups-read";
 import { findUserById } from "../../domain/users";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";

@@ -3,8 +3,8 @@
 import { AccessGroupPage } from "../../../views/pages/admin/access-group-page";
 import { hasPermission } from "../../domain/access";
 import { permissionsBeyondActor } from "../../domain/group-guards";
-import { findMemberCandidates, listGroupMembers } from "../../domain/group-members";
-import { findGroup } from "../../domain/groups";
+import { findMemberCandidates, listGroupMembers } from "../../domain/group-members-read";
+import { findGroup, type Group } from "../../domain/groups-read";
 import { AppError } from "../../errors";
 import { currentPrincipal } from "../../http/access";
 import { type AppContext, domainContext } from "../../http/app-env";
@@ -20,45 +20,56 @@ export interface AccessGroupOverrides {
   status?: 200 | 400 | 403 | 404 | 409;
 }
 
-export async function renderAccessGroup(c: AppContext, groupId: string, overrides: AccessGroupOverrides = {}) {
+/** What the viewer may do with this group: groups holding more than the viewer are out of reach. */
+function viewerRights(c: AppContext, group: Group) {
   const principal = currentPrincipal(c);
-  const ctx = domainContext(c);
-  const group = await findGroup(ctx, groupId);
-  if (!group) throw new AppError("NOT_FOUND");
-  const beyond = permissionsBeyondActor(ctx, group.permissions);
+  const beyond = permissionsBeyondActor(domainContext(c), group.permissions);
   const inReach = beyond.length === 0;
-  const canUpdate = inReach && hasPermission(principal, "groups:update");
-  const canLookUpPeople = canUpdate && hasPermission(principal, "users:read");
+  const mayChangeGroups = hasPermission(principal, "groups:update") || hasPermission(principal, "groups:delete");
+  return {
+    canUpdate: inReach && hasPermission(principal, "groups:update"),
+    canDelete: inReach && hasPermission(principal, "groups:delete"),
+    canLookUpPeople: inReach && hasPermission(principal, "groups:update") && hasPermission(principal, "users:read"),
+    outOfReach:
+      !inReach && mayChangeGroups
+        ? `This group holds permissions you do not hold (${beyond.join(", ")}), so you cannot change it or its members.`
+        : null,
+  };
+}
+
+async function loadMembersSection(c: AppContext, group: Group, canLookUpPeople: boolean, error: string | undefined) {
+  const ctx = domainContext(c);
   const find = c.req.query("find") ?? "";
   const [members, candidates] = await Promise.all([
     listGroupMembers(ctx, group.id),
     canLookUpPeople ? findMemberCandidates(ctx, group.id, find) : Promise.resolve(null),
   ]);
-  const mayChange = hasPermission(principal, "groups:update") || hasPermission(principal, "groups:delete");
+  return {
+    rows: members.map((m) => ({ ...m, name: `${m.firstName} ${m.lastName}` })),
+    candidates: candidates && {
+      query: find,
+      rows: candidates.map((p) => ({ id: p.id, name: `${p.firstName} ${p.lastName}`, email: p.email, role: p.role })),
+    },
+    error,
+  };
+}
+
+export async function renderAccessGroup(c: AppContext, groupId: string, overrides: AccessGroupOverrides = {}) {
+  const principal = currentPrincipal(c);
+  const group = await findGroup(domainContext(c), groupId);
+  if (!group) throw new AppError("NOT_FOUND");
+  const { canLookUpPeople, ...rights } = viewerRights(c, group);
   return renderPage(
     c,
     <AccessGroupPage
       {...layoutProps(c, principal)}
+      {...rights}
       timeZone={principal.user.timeZone}
       group={group}
-      outOfReach={
-        !inReach && mayChange
-          ? `This group holds permissions you do not hold (${beyond.join(", ")}), so you cannot change it or its members.`
-          : null
-      }
-      canUpdate={canUpdate}
-      canDelete={inReach && hasPermission(principal, "groups:delete")}
       grantable={[...principal.permissions]}
       details={overrides.details ?? { values: { name: group.name, description: group.description }, errors: {} }}
       permissions={overrides.permissions ?? { selected: group.permissions }}
-      members={{
-        rows: members.map((m) => ({ ...m, name: `${m.firstName} ${m.lastName}` })),
-        candidates: candidates && {
-          query: find,
-          rows: candidates.map((p) => ({ id: p.id, name: `${p.firstName} ${p.lastName}`, email: p.email, role: p.role })),
-        },
-        error: overrides.memberError,
-      }}
+      members={await loadMembersSection(c, group, canLookUpPeople, overrides.memberError)}
       auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?target=${encodeURIComponent(group.id)}` : null}
       notice={noticeFor(c.req.query("notice"))}
     />,

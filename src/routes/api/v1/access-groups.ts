@@ -3,17 +3,10 @@
 import { Hono } from "hono";
 import * as z from "zod";
 import { deleteGroup } from "../../../domain/group-deletion";
-import { listGroupMembers, maximumMemberChanges, setGroupMembers } from "../../../domain/group-members";
-import {
-  createGroup,
-  createGroupSchema,
-  findGroup,
-  listGroups,
-  listGroupsQuerySchema,
-  toGroupDto,
-  updateGroup,
-  updateGroupSchema,
-} from "../../../domain/groups";
+import { maximumMemberChanges, setGroupMembers } from "../../../domain/group-members";
+import { listGroupMembers } from "../../../domain/group-members-read";
+import { createGroup, createGroupSchema, updateGroup, updateGroupSchema } from "../../../domain/groups";
+import { findGroup, listGroups, listGroupsQuerySchema, toGroupDto } from "../../../domain/groups-read";
 import { AppError } from "../../../errors";
 import { requireAccess } from "../../../http/access";
 import { jsonBody, queryParams } from "../../../http/api-middleware";
