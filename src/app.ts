@@ -10,16 +10,22 @@ import { logUnexpectedError, problemResponse, toAppError } from "./http/errors";
 import { handlePageError } from "./http/page-errors";
 import { type AppOptions, provideRequestContext } from "./http/request-context";
 import { applySecureHeaders, preventCaching } from "./http/security-headers";
+import { accountRoutes } from "./routes/account";
 import { adminAccessGroupMemberRoutes } from "./routes/admin/access-group-members";
 import { adminAccessGroupRoutes } from "./routes/admin/access-groups";
 import { adminAuditRoutes } from "./routes/admin/audit";
+import { adminMembershipRoutes } from "./routes/admin/memberships";
+import { adminTenantRoutes } from "./routes/admin/tenants";
 import { adminUserAccessGroupRoutes } from "./routes/admin/user-access-groups";
+import { adminUserTabRoutes } from "./routes/admin/user-tabs";
 import { adminUserRoutes } from "./routes/admin/users";
 import { apiV1 } from "./routes/api/v1";
 import { homeRoutes } from "./routes/home";
+import { portalRoutes } from "./routes/portal";
 import { setupRoutes } from "./routes/setup";
 import { signInRoutes } from "./routes/sign-in";
 import { staticRoutes } from "./routes/static";
+import { tenantWorkspaceRoutes } from "./routes/tenant-workspace";
 
 function isApiPath(url: string): boolean {
   return new URL(url).pathname.startsWith("/api/");
@@ -35,10 +41,16 @@ export function createApp(options: Partial<AppOptions> = {}) {
     .route("/", setupRoutes)
     .route("/", homeRoutes)
     .route("/admin/users", adminUserRoutes)
+    .route("/admin/users", adminUserTabRoutes)
+    .route("/admin/tenants", adminTenantRoutes)
+    .route("/admin/memberships", adminMembershipRoutes)
     .route("/admin/users", adminUserAccessGroupRoutes)
     .route("/admin/access-groups", adminAccessGroupRoutes)
     .route("/admin/access-groups", adminAccessGroupMemberRoutes)
-    .route("/admin/audit", adminAuditRoutes);
+    .route("/admin/audit", adminAuditRoutes)
+    .route("/account", accountRoutes)
+    .route("/tenants", tenantWorkspaceRoutes)
+    .route("/portal", portalRoutes);
   pages.onError(handlePageError);
 
   const app = new Hono<AppEnv>()

@@ -27,6 +27,7 @@ export const errorCatalogue = {
     title: "There must always be at least one active SUPER_ADMIN. Promote someone else to SUPER_ADMIN first.",
   },
   ROLE_CONFLICTS_WITH_MEMBERSHIPS: { status: 409, title: "The new role does not fit the user's memberships" },
+  INVITE_REFUSED: { status: 409, title: "This email address cannot be invited here. Ask your Gatehouse administrator for help." },
   STATE_CONFLICT: { status: 409, title: "The request conflicts with the current state" },
   PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Send the body as application/json" },

@@ -59,17 +59,53 @@ export function isMembershipLive(membership: { revokedAt?: Date | null; expiresA
   return membership.expiresAt === null || membership.expiresAt.getTime() > now.getTime();
 }
 
+/** A tenant named by slug (page URLs) or by id (API URLs). */
+export type TenantRef = { slug: string } | { id: string };
+
+export type TenantAccess =
+  /** Staff and client members of the tenant (any role), and SUPER_ADMIN. */
+  | "read"
+  /** Changing the tenant's profile and updates: OPERATOR_FULL and SUPER_ADMIN. */
+  | "write"
+  /** Inviting, removing and re-linking the tenant's client users: OPERATOR_FULL, SUPER_ADMIN and CLIENT_ADMIN. */
+  | "manage-clients";
+
 export type Requirement =
   /** Any admin-console surface; with a permission, that permission too. */
   | { kind: "console"; permission?: Permission }
-  /** The operator workspace of one tenant. */
-  | { kind: "tenant"; tenantSlug: string; access: "read" | "write" }
-  /** The client portal of one tenant. */
-  | { kind: "portal"; tenantSlug: string; access: "read" | "admin" }
+  /** The operator workspace of one tenant (/tenants/*): staff only. */
+  | { kind: "tenant-workspace"; tenant: TenantRef; access: TenantAccess }
+  /** The client portal of one tenant (/portal/*): client users only. */
+  | { kind: "portal"; tenant: TenantRef; access: TenantAccess }
+  /** A tenant's content through the API: staff and client members alike. */
+  | { kind: "tenant-content"; tenant: TenantRef; access: TenantAccess }
   /** Anything every signed-in user may do for themselves (account page, /me). */
   | { kind: "self" };
 
 export type Decision = { allowed: true; membership?: LiveMembership } | { allowed: false; status: 401 | 403 | 404 };
+
+function findMembership(principal: Principal, tenant: TenantRef): LiveMembership | undefined {
+  return principal.memberships.find((m) => ("slug" in tenant ? m.tenantSlug === tenant.slug : m.tenantId === tenant.id));
+}
+
+const rolesAllowed: Record<TenantAccess, readonly MembershipRole[]> = {
+  read: ["OPERATOR_FULL", "OPERATOR_READONLY", "CLIENT_ADMIN", "CLIENT_VIEWER"],
+  write: ["OPERATOR_FULL"],
+  "manage-clients": ["OPERATOR_FULL", "CLIENT_ADMIN"],
+};
+
+/**
+ * Tenant-scoped access: a tenant the caller is not a live member of answers 404 (its existence is
+ * not revealed); a member whose role lacks the access answers 403. SUPER_ADMIN reaches every
+ * tenant as OPERATOR_FULL (SPEC §9); the route still answers 404 when the tenant does not exist.
+ */
+function decideTenantAccess(principal: Principal, tenant: TenantRef, access: TenantAccess): Decision {
+  const membership = findMembership(principal, tenant);
+  if (principal.user.role === "SUPER_ADMIN") return { allowed: true, ...(membership ? { membership } : {}) };
+  if (!membership) return { allowed: false, status: 404 };
+  if (!rolesAllowed[access].includes(membership.role)) return { allowed: false, status: 403 };
+  return { allowed: true, membership };
+}
 
 export function authorize(principal: Principal | null, requirement: Requirement): Decision {
   if (!principal) return { allowed: false, status: 401 };
@@ -84,22 +120,15 @@ export function authorize(principal: Principal | null, requirement: Requirement)
       }
       return { allowed: true };
     }
-    case "tenant": {
+    case "tenant-workspace":
       if (!isStaffRole(role)) return { allowed: false, status: 404 };
-      const membership = principal.memberships.find((m) => m.tenantSlug === requirement.tenantSlug);
-      // SPEC §9: SUPER_ADMIN reaches /tenants/* as OPERATOR_FULL (the tenant's existence is checked by the route).
-      if (role === "SUPER_ADMIN") return { allowed: true, ...(membership ? { membership } : {}) };
-      if (!membership) return { allowed: false, status: 404 };
-      if (requirement.access === "write" && membership.role !== "OPERATOR_FULL") return { allowed: false, status: 403 };
-      return { allowed: true, membership };
-    }
-    case "portal": {
+      return decideTenantAccess(principal, requirement.tenant, requirement.access);
+    case "portal":
+      // SPEC §9: /portal/* answers 404 to staff.
       if (role !== "CLIENT_USER") return { allowed: false, status: 404 };
-      const membership = principal.memberships.find((m) => m.tenantSlug === requirement.tenantSlug);
-      if (!membership) return { allowed: false, status: 404 };
-      if (requirement.access === "admin" && membership.role !== "CLIENT_ADMIN") return { allowed: false, status: 403 };
-      return { allowed: true, membership };
-    }
+      return decideTenantAccess(principal, requirement.tenant, requirement.access);
+    case "tenant-content":
+      return decideTenantAccess(principal, requirement.tenant, requirement.access);
   }
 }
 

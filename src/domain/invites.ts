@@ -218,7 +218,11 @@ export function buildInviteStatements(db: Db, invites: PreparedInvite[]): Statem
  * the new hash). Regenerate and Resend invite are the same operation; both queue the email.
  */
 export async function regenerateSetupLink(ctx: DomainContext, userId: string): Promise<InviteResult> {
-  const user = await findManageableUser(ctx, userId);
+  return issueNewSetupLink(ctx, await findManageableUser(ctx, userId));
+}
+
+/** The regeneration itself, for callers that already decided the actor may do it. */
+export async function issueNewSetupLink(ctx: DomainContext, user: UserRow): Promise<InviteResult> {
   if (deriveUserStatus(user) !== "PENDING") {
     throw new AppError("STATE_CONFLICT", { detail: "Setup links can only be regenerated while the user is pending." });
   }

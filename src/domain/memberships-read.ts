@@ -47,6 +47,7 @@ export async function findMembershipWithParties(
 export const listMembershipsQuerySchema = z.strictObject({
   tenantId: z.string().max(64).optional(),
   userId: z.string().max(64).optional(),
+  userEmail: z.string().trim().toLowerCase().max(254).optional(),
   role: z.enum(membershipRoles).optional(),
   expiringWithinDays: z.coerce.number().int().min(0).max(3650).optional(),
   cursor: z.string().max(400).optional(),
@@ -70,6 +71,7 @@ export async function listMemberships(
   ];
   if (query.tenantId) conditions.push(eq(memberships.tenantId, query.tenantId));
   if (query.userId) conditions.push(eq(memberships.userId, query.userId));
+  if (query.userEmail) conditions.push(eq(users.email, query.userEmail));
   if (query.role) conditions.push(eq(memberships.role, query.role));
   if (query.expiringWithinDays !== undefined) {
     conditions.push(lte(memberships.expiresAt, addDays(ctx.now, query.expiringWithinDays)));

@@ -9,12 +9,13 @@ import { isUniqueViolation, runBatch, type Statement } from "../db/batch";
 import { assertCondition, assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/guards";
 import { type MembershipRole, membershipRoles, memberships } from "../db/schema";
 import { AppError } from "../errors";
-import { insertAuditEvent } from "./audit";
+import { insertAuditEvent, insertAuditEventsFromSelect } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
 import { describeMembership, findMembershipWithParties, type MembershipWithParties } from "./memberships-read";
 import { assertMembershipFits } from "./memberships-rules";
-import { findTenantById } from "./tenants";
+import { findTenantById, type TenantRow } from "./tenants";
 import { findManageableUser } from "./user-guards";
+import type { UserRow } from "./users";
 
 export type MembershipRow = typeof memberships.$inferSelect;
 
@@ -59,12 +60,14 @@ function expireStaleMembershipStatements(ctx: DomainContext, userId: string, ten
   const stale = sql`SELECT id FROM memberships WHERE user_id = ${userId} AND tenant_id = ${tenantId}
     AND revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ${ctx.now.getTime()}`;
   return [
-    ctx.db.run(sql`INSERT INTO audit_events (at, action, actor_id, actor_name, actor_email, target_type, target_id, target_label, tenant_id, details, ip, request_id)
-      SELECT ${ctx.now.getTime()}, 'membership.expired', NULL, 'Gatehouse (system)', NULL, 'membership', m.id,
+    insertAuditEventsFromSelect(
+      ctx.db,
+      sql`SELECT NULL, ${ctx.now.getTime()}, 'membership.expired', NULL, 'Gatehouse (system)', NULL, 'membership', m.id,
         u.email || ' in ' || t.slug, m.tenant_id,
         json_object('userId', m.user_id, 'role', m.role, 'expiresAt', strftime('%Y-%m-%dT%H:%M:%fZ', m.expires_at / 1000.0, 'unixepoch')),
         ${ctx.ip}, ${ctx.requestId}
-      FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id WHERE m.id IN (${stale})`),
+      FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id WHERE m.id IN (${stale})`,
+    ),
     ctx.db
       .update(memberships)
       .set({ revokedAt: ctx.now, revokeReason: "expired", updatedAt: ctx.now })
@@ -78,9 +81,23 @@ function duplicateMembershipError(): AppError {
   });
 }
 
+/** Console and API grant: the caller must be allowed to change this user (user-guards). */
 export async function grantMembership(ctx: DomainContext, input: z.output<typeof grantMembershipSchema>): Promise<MembershipRow> {
   const [user, tenant] = await Promise.all([findManageableUser(ctx, input.userId), findTenantById(ctx, input.tenantId)]);
   if (!tenant) throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "tenantId", message: "No such tenant." }] });
+  return writeMembershipGrant(ctx, user, tenant, input);
+}
+
+/**
+ * The grant itself, for callers that already decided the actor may grant it (the console after
+ * its user guard, delegated client invites after the tenant check).
+ */
+export async function writeMembershipGrant(
+  ctx: DomainContext,
+  user: UserRow,
+  tenant: TenantRow,
+  input: { role: MembershipRole; expiresAt: Date | null },
+): Promise<MembershipRow> {
   if (user.deactivatedAt) throw new AppError("STATE_CONFLICT", { detail: "The user is deactivated; reactivate them first." });
   assertMembershipFits(user.role, input, ctx.now);
   const membership: MembershipRow = {

@@ -27,6 +27,8 @@ const notices = {
   "update-edited": "The update was saved.",
   "update-deleted": "The update was deleted.",
   "client-removed": "The person was removed from the company.",
+  "client-added": "They already had an account: they now have access to this company too.",
+  "profile-updated": "The profile was saved.",
   "user-erased": "The user's personal data was erased.",
 } as const;
 

@@ -3,10 +3,12 @@
 import { env } from "cloudflare:test";
 import { createApp } from "../../src/app";
 import { createD1Db } from "../../src/db/client";
-import type { GlobalRole } from "../../src/db/schema";
+import type { GlobalRole, MembershipRole } from "../../src/db/schema";
 import type { Actor, DomainContext } from "../../src/domain/context";
 import { inviteUser } from "../../src/domain/invites";
+import { grantMembership } from "../../src/domain/memberships";
 import { choosePassword, completeSetup, findSetupState } from "../../src/domain/setup";
+import { createTenant } from "../../src/domain/tenants";
 import type { InviteInput } from "../../src/domain/users";
 import { readConfig } from "../../src/env";
 import { Agent, describe } from "./agent";
@@ -96,4 +98,32 @@ export async function signInAs(app: ReturnType<typeof createApp>, clock: TestClo
   const codeStep = await agent.post("/login/verify", { code: totpCode(user.totpSecret, clock.now()) });
   if (codeStep.status !== 303 || !agent.sessionCookie()) throw new Error(`code step failed: ${await describe(codeStep)}`);
   return agent;
+}
+
+export async function createTestTenant(clock: TestClock, name = "Tenant") {
+  const slug = `${name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${crypto.randomUUID().slice(0, 8)}`;
+  return createTenant(testContext(clock), { name, slug, description: "" });
+}
+
+export async function grantTestMembership(
+  clock: TestClock,
+  input: { userId: string; tenantId: string; role: MembershipRole; expiresAt?: Date | null },
+) {
+  return grantMembership(testContext(clock), { ...input, expiresAt: input.expiresAt ?? null });
+}
+
+/** Puts a user into a new access group holding exactly `permissions` (fixture; groups have their own tests). */
+export async function grantPermissionsThroughGroup(userId: string, permissions: string[]) {
+  const groupId = `grp_test_${crypto.randomUUID().replaceAll("-", "")}`;
+  await env.DB.batch([
+    env.DB.prepare("INSERT INTO access_groups (id, name, description, created_at, updated_at) VALUES (?, ?, '', 0, 0)").bind(
+      groupId,
+      groupId,
+    ),
+    ...permissions.map((permission) =>
+      env.DB.prepare("INSERT INTO access_group_permissions (group_id, permission) VALUES (?, ?)").bind(groupId, permission),
+    ),
+    env.DB.prepare("INSERT INTO access_group_members (group_id, user_id, added_at) VALUES (?, ?, 0)").bind(groupId, userId),
+  ]);
+  return groupId;
 }

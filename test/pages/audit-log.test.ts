@@ -178,7 +178,7 @@ suite("CSV export", () => {
     )
       .bind(total, tenantId)
       .run();
-    const response = await agent.get(`/admin/audit/export.csv?tenant=${tenantId}`);
+    const response = await agent.get(`/admin/audit/export.csv?tenantId=${tenantId}`);
     expect(response.status).toBe(200);
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();

@@ -1,7 +1,7 @@
 // The filter form of Admin → Audit log: plain GET, so a filtered view is a link you can share.
 // Times are datetime-local inputs read in the viewer's time zone.
 
-export type AuditFilterValues = Record<"actor" | "action" | "target" | "tenant" | "from" | "to", string>;
+export type AuditFilterValues = Record<"actor" | "action" | "targetId" | "tenantId" | "from" | "to", string>;
 
 export interface AuditFiltersProps {
   values: AuditFilterValues;
@@ -65,8 +65,8 @@ export function AuditFilters({ values, errors, actions, timeZone }: AuditFilters
           ))}
         </select>
       </div>
-      <FilterField name="target" label="Target id" value={values.target} error={errors.target} />
-      <FilterField name="tenant" label="Tenant id" value={values.tenant} error={errors.tenant} />
+      <FilterField name="targetId" label="Target id" value={values.targetId} error={errors.targetId} />
+      <FilterField name="tenantId" label="Tenant id" value={values.tenantId} error={errors.tenantId} />
       <FilterField
         name="from"
         label="From"

@@ -117,3 +117,8 @@ export function Notice({ kind, children }: { kind: "success" | "error" | "info" 
     </div>
   );
 }
+
+/** Lets password managers tie a password form to the account (and quiets the browser's warning). */
+export function HiddenUsername({ value }: { value: string }) {
+  return <input type="email" name="username" value={value} autocomplete="username" hidden readonly tabindex={-1} />;
+}

@@ -14,7 +14,8 @@ import { layoutProps } from "../../http/navigation";
 import { renderPage } from "../../http/render";
 import { localDateTimeToIso } from "../../http/time-input";
 
-const filterKeys = ["actor", "action", "target", "tenant", "from", "to"] as const;
+// Query names match the API's where they mean the same (targetId, tenantId), so pages can link here.
+const filterKeys = ["actor", "action", "targetId", "tenantId", "from", "to"] as const;
 
 function readInstant(value: string, timeZone: string, field: string, errors: FieldErrors): Date | undefined {
   const iso = localDateTimeToIso(value, timeZone);
@@ -26,6 +27,7 @@ function readInstant(value: string, timeZone: string, field: string, errors: Fie
 function readAuditFilter(c: AppContext) {
   const timeZone = currentPrincipal(c).user.timeZone;
   const values = Object.fromEntries(filterKeys.map((key) => [key, (c.req.query(key) ?? "").trim().slice(0, 254)])) as AuditFilterValues;
+  values.actor ||= (c.req.query("actorId") ?? "").trim().slice(0, 254);
   const errors: FieldErrors = {};
   const action = values.action === "" ? undefined : auditActionSchema.safeParse(values.action);
   if (action && !action.success) errors.action = "Choose an action from the list.";
@@ -34,8 +36,8 @@ function readAuditFilter(c: AppContext) {
     actorId: values.actor && !actorIsEmail ? values.actor : undefined,
     actorEmail: actorIsEmail ? values.actor : undefined,
     action: action?.success ? action.data : undefined,
-    targetId: values.target || undefined,
-    tenantId: values.tenant || undefined,
+    targetId: values.targetId || undefined,
+    tenantId: values.tenantId || undefined,
     from: readInstant(values.from, timeZone, "from", errors),
     to: readInstant(values.to, timeZone, "to", errors),
   };

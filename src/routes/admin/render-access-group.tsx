@@ -70,7 +70,7 @@ export async function renderAccessGroup(c: AppContext, groupId: string, override
       details={overrides.details ?? { values: { name: group.name, description: group.description }, errors: {} }}
       permissions={overrides.permissions ?? { selected: group.permissions }}
       members={await loadMembersSection(c, group, canLookUpPeople, overrides.memberError)}
-      auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?target=${encodeURIComponent(group.id)}` : null}
+      auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${encodeURIComponent(group.id)}` : null}
       notice={noticeFor(c.req.query("notice"))}
     />,
     overrides.status ?? 200,

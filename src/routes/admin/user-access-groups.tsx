@@ -2,7 +2,6 @@
 // in, "Add to access group" for several groups in one action, and removal behind a confirmation.
 // Seeing it takes users:read and groups:read; changing it users:read and groups:update.
 import { Hono } from "hono";
-import type { UserTab } from "../../../views/components/user-header";
 import { ConfirmPage } from "../../../views/pages/admin/confirm-page";
 import { UserAccessGroupsPage } from "../../../views/pages/admin/user-access-groups-page";
 import { hasPermission } from "../../domain/access";
@@ -10,7 +9,7 @@ import { assertMayChangeGroup, permissionsBeyondActor, refusalToChangeGroupsOf }
 import { addUserToGroups, removeGroupMember } from "../../domain/group-members";
 import { loadPeople } from "../../domain/group-members-read";
 import { findGroup, findGroups, type Group, listUserGroups } from "../../domain/groups-read";
-import { deriveSetupLinkState, deriveUserStatus, findUserById, type UserRow } from "../../domain/users";
+import { findUserById, type UserRow } from "../../domain/users";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
@@ -19,8 +18,8 @@ import { layoutProps } from "../../http/navigation";
 import { noticeFor } from "../../http/notices";
 import { renderPage } from "../../http/render";
 import { formStatus, isFormError } from "./render-access-group";
+import { userSubject, visibleUserTabs } from "./user-page-support";
 
-const userTabs: UserTab[] = ["details", "memberships", "access-groups", "security"];
 const usersRead = requireAccess({ kind: "console", permission: "users:read" });
 const groupsRead = requireAccess({ kind: "console", permission: "groups:read" });
 const groupsUpdate = requireAccess({ kind: "console", permission: "groups:update" });
@@ -44,14 +43,14 @@ async function renderUserGroups(c: AppContext, subject: UserRow, error?: { messa
     c,
     <UserAccessGroupsPage
       {...layoutProps(c, principal)}
-      subject={{ ...subject, status: deriveUserStatus(subject), setupLink: deriveSetupLinkState(subject, c.get("now")) }}
-      tabs={userTabs}
+      subject={userSubject(subject, c.get("now"))}
+      tabs={visibleUserTabs(principal)}
       groups={groups.map(toRow)}
       available={canUpdate && subject.role !== "CLIENT_USER" ? everyGroup.filter((group) => !memberOf.has(group.id)).map(toRow) : null}
       refusal={refusal?.detail ?? null}
       canUpdate={canUpdate}
       effectivePermissions={[...(person?.permissions ?? [])]}
-      auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?target=${encodeURIComponent(subject.id)}` : null}
+      auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${encodeURIComponent(subject.id)}` : null}
       notice={noticeFor(c.req.query("notice"))}
       error={error?.message}
     />,

@@ -7,16 +7,19 @@ import { UsersPage } from "../../../views/pages/admin/users-page";
 import { hasPermission } from "../../domain/access";
 import { inviteUser, regenerateSetupLink } from "../../domain/invites";
 import { listTenantChoices } from "../../domain/tenants";
+import { countActiveSuperAdmins } from "../../domain/user-guards";
+import { updateUser, updateUserSchema } from "../../domain/user-lifecycle";
 import { deriveSetupLinkState, deriveUserStatus, findUserById, inviteInputSchema, type UserRow } from "../../domain/users";
 import { listUsers, listUsersQuerySchema } from "../../domain/users-list";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
-import { collectFieldErrors, type FormValues, fieldErrorsOf, formValue, readFormValues } from "../../http/forms";
+import { collectFieldErrors, type FormValues, fieldErrorsOf, formValue, readForm, readFormValues } from "../../http/forms";
 import { layoutProps } from "../../http/navigation";
 import { noticeFor } from "../../http/notices";
 import { renderPage } from "../../http/render";
 import { localDateTimeToIso } from "../../http/time-input";
+import { userSubject, visibleUserTabs } from "./user-page-support";
 
 const assignableRoles = (c: AppContext) =>
   currentPrincipal(c).user.role === "SUPER_ADMIN"
@@ -24,6 +27,10 @@ const assignableRoles = (c: AppContext) =>
     : ["OPERATOR", "CONTRACTOR", "CLIENT_USER"];
 
 /** Form fields → the invite input the API takes; datetime-local values are read in the admin's zone. */
+function flatten(values: FormValues): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Array.isArray(value) ? (value[0] ?? "") : value]));
+}
+
 function inviteFromForm(values: FormValues, timeZone: string) {
   const memberships = Array.from({ length: inviteMembershipRows }, (_, index) => ({
     tenantId: formValue(values, `memberships.${index}.tenantId`),
@@ -66,13 +73,35 @@ async function renderNewUserPage(
   );
 }
 
-function userPageSubject(user: UserRow, now: Date) {
+function detailValues(user: UserRow): Record<string, string> {
   return {
-    ...user,
-    status: deriveUserStatus(user),
-    setupLink: deriveSetupLinkState(user, now),
-    setupLinkExpiresAt: user.setupTokenExpiresAt,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    displayName: user.displayName,
+    slackId: user.slackId ?? "",
+    role: user.role,
   };
+}
+
+async function renderUserPage(c: AppContext, user: UserRow, values: Record<string, string>, errors: Record<string, string>) {
+  const principal = currentPrincipal(c);
+  const roles = assignableRoles(c);
+  return renderPage(
+    c,
+    <UserPage
+      {...layoutProps(c, principal)}
+      timeZone={principal.user.timeZone}
+      subject={userSubject(user, c.get("now"))}
+      tabs={visibleUserTabs(principal)}
+      canEdit={hasPermission(principal, "users:update")}
+      roleOptions={roles.includes(user.role) ? roles : [user.role, ...roles]}
+      values={values}
+      errors={errors}
+      auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${user.id}` : null}
+      notice={noticeFor(c.req.query("notice"))}
+    />,
+    Object.keys(errors).length > 0 ? 400 : 200,
+  );
 }
 
 export const adminUserRoutes = new Hono<AppEnv>()
@@ -86,7 +115,7 @@ export const adminUserRoutes = new Hono<AppEnv>()
       cursor: raw.cursor || undefined,
     });
     if (!parsed.success) throw new AppError("VALIDATION_FAILED", { detail: "These filters are not valid." });
-    const page = await listUsers(domainContext(c), parsed.data);
+    const [page, superAdmins] = await Promise.all([listUsers(domainContext(c), parsed.data), countActiveSuperAdmins(domainContext(c))]);
     const now = c.get("now");
     const nextParams = new URLSearchParams({
       ...(raw.query ? { query: raw.query } : {}),
@@ -101,7 +130,7 @@ export const adminUserRoutes = new Hono<AppEnv>()
         timeZone={principal.user.timeZone}
         rows={page.items.map((user) => ({
           id: user.id,
-          name: `${user.firstName} ${user.lastName}`,
+          name: user.displayName,
           email: user.email,
           role: user.role,
           status: deriveUserStatus(user),
@@ -113,7 +142,7 @@ export const adminUserRoutes = new Hono<AppEnv>()
         filters={{ query: raw.query ?? "", role: raw.role ?? "", status: raw.status ?? "" }}
         nextPageHref={page.nextCursor ? `/admin/users?${nextParams.toString()}` : null}
         canInvite={hasPermission(principal, "users:create")}
-        superAdminHint={null}
+        superAdminHint={superAdmins > 3 ? superAdmins : null}
         notice={noticeFor(c.req.query("notice"))}
       />,
     );
@@ -148,19 +177,23 @@ export const adminUserRoutes = new Hono<AppEnv>()
     }
   })
   .get("/:id", requireAccess({ kind: "console", permission: "users:read" }), async (c) => {
-    const principal = currentPrincipal(c);
     const user = await findUserById(domainContext(c), c.req.param("id"));
-    if (!user) throw new AppError("NOT_FOUND");
-    return renderPage(
-      c,
-      <UserPage
-        {...layoutProps(c, principal)}
-        timeZone={principal.user.timeZone}
-        subject={userPageSubject(user, c.get("now"))}
-        canRegenerateLink={hasPermission(principal, "users:update")}
-        notice={noticeFor(c.req.query("notice"))}
-      />,
-    );
+    if (!user || user.erasedAt) throw new AppError("NOT_FOUND");
+    return renderUserPage(c, user, detailValues(user), {});
+  })
+  .post("/:id", requireAccess({ kind: "console", permission: "users:update" }), async (c) => {
+    const ctx = domainContext(c);
+    const user = await findUserById(ctx, c.req.param("id"));
+    if (!user || user.erasedAt) throw new AppError("NOT_FOUND");
+    const form = await readForm(c, updateUserSchema.required());
+    if (!form.success) return renderUserPage(c, user, { ...detailValues(user), ...flatten(form.values) }, form.errors);
+    try {
+      await updateUser(ctx, user.id, form.data);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500 || error.code === "FORBIDDEN") throw error;
+      return renderUserPage(c, user, { ...detailValues(user), ...flatten(form.values) }, fieldErrorsOf(error));
+    }
+    return c.redirect(`/admin/users/${user.id}?notice=user-updated`, 303);
   })
   .post("/:id/setup-link", requireAccess({ kind: "console", permission: "users:update" }), async (c) => {
     const principal = currentPrincipal(c);

@@ -82,12 +82,12 @@ export function AuditPage(props: AuditPageProps) {
                 <td>
                   {row.targetType && <span class="muted">{row.targetType}: </span>}
                   {row.targetId ? (
-                    <a href={filterHref("target", row.targetId)}>{row.targetLabel ?? row.targetId}</a>
+                    <a href={filterHref("targetId", row.targetId)}>{row.targetLabel ?? row.targetId}</a>
                   ) : (
                     (row.targetLabel ?? "—")
                   )}
                 </td>
-                <td>{row.tenantId ? <a href={filterHref("tenant", row.tenantId)}>{row.tenantId}</a> : "—"}</td>
+                <td>{row.tenantId ? <a href={filterHref("tenantId", row.tenantId)}>{row.tenantId}</a> : "—"}</td>
                 <td>
                   <code class="details-json">{Object.keys(row.details).length > 0 ? JSON.stringify(row.details) : ""}</code>
                 </td>

@@ -1,7 +1,10 @@
-import { Notice } from "../../components/form-fields";
+// A user's Details tab: the facts, the edit form (names, Slack ID, global role) and, while the
+// user is pending, the setup link actions.
+import type { Child } from "hono/jsx";
+import { FormErrorSummary, Notice, SelectField, TextField } from "../../components/form-fields";
 import { Time } from "../../components/time";
+import { UserHeader, type UserTab } from "../../components/user-header";
 import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
-import { StatusBadge } from "./users-page";
 
 export interface UserPageSubject {
   id: string;
@@ -24,31 +27,25 @@ export interface UserPageProps {
   navigation: NavigationItem[];
   timeZone: string;
   subject: UserPageSubject;
-  canRegenerateLink: boolean;
+  tabs: UserTab[];
+  canEdit: boolean;
+  roleOptions: string[];
+  values: Record<string, string>;
+  errors: Record<string, string>;
+  inviteDelivery?: Child;
+  auditHref: string | null;
   notice?: string | undefined;
-  error?: string | undefined;
 }
 
-export function UserPage({ user, navigation, timeZone, subject, canRegenerateLink, notice, error }: UserPageProps) {
+export function UserPage(props: UserPageProps) {
+  const { subject, values, errors, timeZone } = props;
   return (
-    <PageLayout title={subject.displayName} user={user} navigation={navigation}>
-      <p>
-        <a href="/admin/users">← Users</a>
-      </p>
-      <h1>
-        {subject.firstName} {subject.lastName} <StatusBadge status={subject.status} setupLink={subject.setupLink} />
-      </h1>
-      {notice && <Notice kind="success">{notice}</Notice>}
-      {error && <Notice kind="error">{error}</Notice>}
+    <PageLayout title={subject.displayName} user={props.user} navigation={props.navigation}>
+      <UserHeader subject={subject} current="details" tabs={props.tabs} />
+      {props.notice && <Notice kind="success">{props.notice}</Notice>}
       <dl class="details">
-        <dt>Email</dt>
-        <dd>{subject.email}</dd>
         <dt>Display name</dt>
         <dd>{subject.displayName}</dd>
-        <dt>Global role</dt>
-        <dd>{subject.role}</dd>
-        <dt>Slack ID</dt>
-        <dd>{subject.slackId ?? "—"}</dd>
         <dt>Created</dt>
         <dd>
           <Time value={subject.createdAt} timeZone={timeZone} />
@@ -57,6 +54,14 @@ export function UserPage({ user, navigation, timeZone, subject, canRegenerateLin
         <dd>
           <Time value={subject.lastLoginAt} timeZone={timeZone} />
         </dd>
+        {subject.deactivatedAt && (
+          <>
+            <dt>Deactivated</dt>
+            <dd>
+              <Time value={subject.deactivatedAt} timeZone={timeZone} />
+            </dd>
+          </>
+        )}
         {subject.status === "PENDING" && (
           <>
             <dt>Setup link</dt>
@@ -64,10 +69,17 @@ export function UserPage({ user, navigation, timeZone, subject, canRegenerateLin
               {subject.setupLink === "valid" ? "valid until " : "expired "}
               <Time value={subject.setupLinkExpiresAt} timeZone={timeZone} />
             </dd>
+            <dt>Invite email</dt>
+            <dd>{props.inviteDelivery ?? "—"}</dd>
           </>
         )}
       </dl>
-      {subject.status === "PENDING" && canRegenerateLink && (
+      {props.auditHref && (
+        <p>
+          <a href={props.auditHref}>History of this user in the audit log</a>
+        </p>
+      )}
+      {subject.status === "PENDING" && props.canEdit && (
         <section aria-labelledby="setup-link-heading">
           <h2 id="setup-link-heading">Setup link</h2>
           <p>A new link replaces the current one at once; the old link stops working. The invite email is sent again.</p>
@@ -78,6 +90,40 @@ export function UserPage({ user, navigation, timeZone, subject, canRegenerateLin
             <button type="submit" name="intent" value="resend" class="secondary">
               Resend invite
             </button>
+          </form>
+        </section>
+      )}
+      {props.canEdit && (
+        <section aria-labelledby="edit-heading">
+          <h2 id="edit-heading">Edit details</h2>
+          <FormErrorSummary errors={errors} />
+          <form method="post" action={`/admin/users/${subject.id}`} novalidate>
+            <TextField name="firstName" label="First name" value={values.firstName} error={errors.firstName} maxlength={100} required />
+            <TextField name="lastName" label="Last name" value={values.lastName} error={errors.lastName} maxlength={100} required />
+            <TextField
+              name="displayName"
+              label="Display name"
+              value={values.displayName}
+              error={errors.displayName}
+              maxlength={100}
+              required
+            />
+            <TextField
+              name="slackId"
+              label="Slack ID"
+              value={values.slackId}
+              error={errors.slackId}
+              hint="For example U012AB3CD; leave empty for none."
+            />
+            <SelectField
+              name="role"
+              label="Global role"
+              value={values.role}
+              error={errors.role}
+              hint="Role changes apply on the user's next request."
+              options={props.roleOptions.map((role) => ({ value: role, label: role }))}
+            />
+            <button type="submit">Save changes</button>
           </form>
         </section>
       )}

@@ -8,12 +8,20 @@ import { logUnexpectedError, problemResponse, toAppError } from "../../../http/e
 import { accessGroupsApi } from "./access-groups";
 import { auditEventsApi } from "./audit-events";
 import { meApi } from "./me";
+import { membershipsApi } from "./memberships";
+import { tenantContentApi } from "./tenant-content";
+import { tenantsApi } from "./tenants";
+import { usersApi } from "./users";
 
 export const apiV1 = new Hono<AppEnv>()
   .use(requireJsonBodies())
   .use(loadCaller({ acceptApiTokens: true }))
   .use(requireSameOriginForCookieWrites())
   .route("/me", meApi)
+  .route("/users", usersApi)
+  .route("/tenants", tenantsApi)
+  .route("/tenants", tenantContentApi)
+  .route("/memberships", membershipsApi)
   .route("/access-groups", accessGroupsApi)
   .route("/audit-events", auditEventsApi);
 

@@ -1,0 +1,135 @@
+// Admin → Tenants (SPEC §3): list and create; a tenant's settings page with its own members.
+import { Hono } from "hono";
+import { TenantSettingsPage } from "../../../views/pages/admin/tenant-settings-page";
+import { TenantsPage } from "../../../views/pages/admin/tenants-page";
+import { membershipRoles } from "../../db/schema";
+import { hasPermission } from "../../domain/access";
+import { listMemberships } from "../../domain/memberships-read";
+import {
+  createTenant,
+  createTenantSchema,
+  findTenantBySlug,
+  listTenants,
+  listTenantsQuerySchema,
+  type TenantRow,
+  updateTenant,
+  updateTenantSchema,
+} from "../../domain/tenants";
+import { AppError } from "../../errors";
+import { currentPrincipal, requireAccess } from "../../http/access";
+import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { type FieldErrors, type FormValues, fieldErrorsOf, formValue, readForm } from "../../http/forms";
+import { layoutProps } from "../../http/navigation";
+import { noticeFor } from "../../http/notices";
+import { renderPage } from "../../http/render";
+import { membershipTableProps } from "./user-page-support";
+
+function flatten(values: FormValues): Record<string, string> {
+  return Object.fromEntries(Object.keys(values).map((key) => [key, formValue(values, key)]));
+}
+
+async function renderTenantsPage(c: AppContext, values: Record<string, string>, errors: FieldErrors) {
+  const principal = currentPrincipal(c);
+  const query = c.req.query("query") ?? "";
+  const parsed = listTenantsQuerySchema.safeParse({ query: query || undefined, cursor: c.req.query("cursor") || undefined });
+  if (!parsed.success) throw new AppError("VALIDATION_FAILED", { detail: "This search is not valid." });
+  const page = await listTenants(domainContext(c), parsed.data);
+  const next = new URLSearchParams({ ...(query ? { query } : {}), ...(page.nextCursor ? { cursor: page.nextCursor } : {}) });
+  return renderPage(
+    c,
+    <TenantsPage
+      {...layoutProps(c, principal)}
+      rows={page.items}
+      query={query}
+      nextPageHref={page.nextCursor ? `/admin/tenants?${next.toString()}` : null}
+      canCreate={hasPermission(principal, "tenants:create")}
+      values={values}
+      errors={errors}
+      notice={noticeFor(c.req.query("notice"))}
+    />,
+    Object.keys(errors).length > 0 ? (errors.slug === "This slug is already taken." ? 409 : 400) : 200,
+  );
+}
+
+async function requireTenant(c: AppContext): Promise<TenantRow> {
+  const tenant = await findTenantBySlug(domainContext(c), c.req.param("slug") ?? "");
+  if (!tenant) throw new AppError("NOT_FOUND");
+  return tenant;
+}
+
+async function renderSettings(c: AppContext, tenant: TenantRow, values: Record<string, string>, errors: FieldErrors) {
+  const principal = currentPrincipal(c);
+  const returnTo = `/admin/tenants/${tenant.slug}`;
+  const canReadMembers = hasPermission(principal, "memberships:read");
+  const page = canReadMembers
+    ? await listMemberships(domainContext(c), { tenantId: tenant.id, limit: 50, cursor: c.req.query("cursor") || undefined })
+    : { items: [], nextCursor: null };
+  return renderPage(
+    c,
+    <TenantSettingsPage
+      {...layoutProps(c, principal)}
+      tenant={tenant}
+      timeZone={principal.user.timeZone}
+      canEdit={hasPermission(principal, "tenants:update")}
+      values={values}
+      errors={errors}
+      members={membershipTableProps(principal, page.items, c.get("now"), {
+        show: { user: true, tenant: false },
+        returnTo,
+        caption: `Members of ${tenant.name}`,
+      })}
+      nextPageHref={page.nextCursor ? `${returnTo}?cursor=${page.nextCursor}` : null}
+      form={
+        hasPermission(principal, "memberships:create")
+          ? {
+              action: "/admin/memberships",
+              returnTo,
+              fixed: { tenantId: tenant.id },
+              userEmail: true,
+              roleOptions: membershipRoles,
+              values: {},
+              errors: {},
+              timeZone: principal.user.timeZone,
+            }
+          : null
+      }
+      auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?tenantId=${tenant.id}` : null}
+      notice={noticeFor(c.req.query("notice"))}
+    />,
+    Object.keys(errors).length > 0 ? 400 : 200,
+  );
+}
+
+function tenantValues(tenant: TenantRow): Record<string, string> {
+  return { name: tenant.name, slug: tenant.slug, description: tenant.description };
+}
+
+export const adminTenantRoutes = new Hono<AppEnv>()
+  .get("/", requireAccess({ kind: "console", permission: "tenants:read" }), (c) => renderTenantsPage(c, {}, {}))
+  .post("/", requireAccess({ kind: "console", permission: "tenants:create" }), async (c) => {
+    const form = await readForm(c, createTenantSchema);
+    if (!form.success) return renderTenantsPage(c, flatten(form.values), form.errors);
+    try {
+      const tenant = await createTenant(domainContext(c), form.data);
+      return c.redirect(`/admin/tenants/${tenant.slug}?notice=tenant-created`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500 || error.status === 403) throw error;
+      return renderTenantsPage(c, flatten(form.values), fieldErrorsOf(error));
+    }
+  })
+  .get("/:slug", requireAccess({ kind: "console", permission: "tenants:read" }), async (c) => {
+    const tenant = await requireTenant(c);
+    return renderSettings(c, tenant, tenantValues(tenant), {});
+  })
+  .post("/:slug", requireAccess({ kind: "console", permission: "tenants:update" }), async (c) => {
+    const tenant = await requireTenant(c);
+    const form = await readForm(c, updateTenantSchema);
+    if (!form.success) return renderSettings(c, tenant, { ...tenantValues(tenant), ...flatten(form.values) }, form.errors);
+    try {
+      const updated = await updateTenant(domainContext(c), tenant.id, form.data);
+      return c.redirect(`/admin/tenants/${updated.slug}?notice=tenant-updated`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500 || error.status === 403) throw error;
+      return renderSettings(c, tenant, { ...tenantValues(tenant), ...flatten(form.values) }, fieldErrorsOf(error));
+    }
+  });

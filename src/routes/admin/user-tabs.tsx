@@ -1,0 +1,187 @@
+// A user's Memberships and Security tabs (/admin/users/:id/memberships, /security) and the
+// security actions: deactivate, reactivate, reset two-factor, end sessions, clear the lock, erase.
+import { Hono } from "hono";
+import { formatDateTime } from "../../../views/format";
+import { SetupLinkIssuedPage } from "../../../views/pages/admin/new-user-page";
+import { UserMembershipsPage } from "../../../views/pages/admin/user-memberships-page";
+import { UserSecurityPage } from "../../../views/pages/admin/user-security-page";
+import { ConfirmPage } from "../../../views/pages/confirm-page";
+import { hasRecentSignIn } from "../../auth/session";
+import { hasPermission } from "../../domain/access";
+import { listMemberships } from "../../domain/memberships-read";
+import { fittingRolesFor } from "../../domain/memberships-rules";
+import { listTenantChoices } from "../../domain/tenants";
+import { deactivateUser, reactivateUser } from "../../domain/user-lifecycle";
+import { assertRecentSignIn, clearSignInLock, endUserSessions, eraseUser, resetTwoFactor } from "../../domain/user-security";
+import { findUserSecurityFacts } from "../../domain/user-security-facts";
+import { findUserById, type UserRow } from "../../domain/users";
+import { AppError } from "../../errors";
+import { currentPrincipal, requireAccess } from "../../http/access";
+import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { layoutProps } from "../../http/navigation";
+import { noticeFor } from "../../http/notices";
+import { renderPage } from "../../http/render";
+import { membershipTableProps, userSubject, visibleUserTabs } from "./user-page-support";
+
+async function requireSubject(c: AppContext): Promise<UserRow> {
+  const user = await findUserById(domainContext(c), c.req.param("id") ?? "");
+  if (!user || user.erasedAt) throw new AppError("NOT_FOUND");
+  return user;
+}
+
+function header(c: AppContext, user: UserRow) {
+  return { subject: userSubject(user, c.get("now")), tabs: visibleUserTabs(currentPrincipal(c)) };
+}
+
+function confirm(c: AppContext, user: UserRow, options: { title: string; message: string; action: string; label: string }) {
+  return renderPage(
+    c,
+    <ConfirmPage
+      {...layoutProps(c, currentPrincipal(c))}
+      title={options.title}
+      message={options.message}
+      action={`/admin/users/${user.id}/${options.action}`}
+      confirmLabel={options.label}
+      cancelHref={`/admin/users/${user.id}/security`}
+    />,
+  );
+}
+
+const backToSecurity = (c: AppContext, user: UserRow, notice: string) =>
+  c.redirect(`/admin/users/${user.id}/security?notice=${notice}`, 303);
+const usersRead = requireAccess({ kind: "console", permission: "users:read" });
+const usersUpdate = requireAccess({ kind: "console", permission: "users:update" });
+const usersDelete = requireAccess({ kind: "console", permission: "users:delete" });
+
+export const adminUserTabRoutes = new Hono<AppEnv>()
+  .get("/:id/memberships", requireAccess({ kind: "console", permission: "memberships:read" }), async (c) => {
+    const principal = currentPrincipal(c);
+    const user = await requireSubject(c);
+    const ctx = domainContext(c);
+    const returnTo = `/admin/users/${user.id}/memberships`;
+    const [page, tenants] = await Promise.all([
+      listMemberships(ctx, { userId: user.id, limit: 100 }),
+      hasPermission(principal, "memberships:create") && !user.deactivatedAt ? listTenantChoices(ctx) : Promise.resolve(null),
+    ]);
+    return renderPage(
+      c,
+      <UserMembershipsPage
+        {...layoutProps(c, principal)}
+        header={header(c, user)}
+        table={membershipTableProps(principal, page.items, c.get("now"), {
+          show: { user: false, tenant: true },
+          returnTo,
+          caption: "Memberships",
+        })}
+        form={
+          tenants && {
+            action: "/admin/memberships",
+            returnTo,
+            fixed: { userId: user.id },
+            tenants,
+            roleOptions: fittingRolesFor(user.role),
+            values: {},
+            errors: {},
+            timeZone: principal.user.timeZone,
+          }
+        }
+        notice={noticeFor(c.req.query("notice"))}
+      />,
+    );
+  })
+  .get("/:id/security", usersRead, async (c) => {
+    const principal = currentPrincipal(c);
+    const user = await requireSubject(c);
+    const facts = await findUserSecurityFacts(domainContext(c), user);
+    const isSelf = principal.user.id === user.id;
+    const isSuperAdmin = principal.user.role === "SUPER_ADMIN";
+    const credential = principal.credential;
+    return renderPage(
+      c,
+      <UserSecurityPage
+        {...layoutProps(c, principal)}
+        header={header(c, user)}
+        sessionCount={facts.sessionCount}
+        locked={facts.locked}
+        hasRecentSignIn={credential.kind === "session" && hasRecentSignIn(credential, c.get("now"))}
+        can={{
+          resetTwoFactor: hasPermission(principal, "users:update") && !isSelf && userSubject(user, c.get("now")).status === "ACTIVE",
+          endSessions: hasPermission(principal, "users:update"),
+          clearLock: isSuperAdmin,
+          deactivate: hasPermission(principal, "users:delete") && !isSelf,
+          erase: isSuperAdmin && !isSelf && user.deactivatedAt !== null,
+        }}
+        notice={noticeFor(c.req.query("notice"))}
+      />,
+    );
+  })
+  .get("/:id/deactivate", usersDelete, async (c) => {
+    const user = await requireSubject(c);
+    return confirm(c, user, {
+      title: `Deactivate ${user.displayName}?`,
+      message: `${user.email} will be signed out everywhere at once, their API tokens stop working, and they cannot sign in until reactivated. Memberships and history are kept.`,
+      action: "deactivate",
+      label: "Deactivate",
+    });
+  })
+  .post("/:id/deactivate", usersDelete, async (c) => {
+    const user = await requireSubject(c);
+    await deactivateUser(domainContext(c), user.id);
+    return backToSecurity(c, user, "user-deactivated");
+  })
+  .post("/:id/reactivate", usersDelete, async (c) => {
+    const user = await requireSubject(c);
+    await reactivateUser(domainContext(c), user.id);
+    return backToSecurity(c, user, "user-reactivated");
+  })
+  .post("/:id/end-sessions", usersUpdate, async (c) => {
+    const user = await requireSubject(c);
+    await endUserSessions(domainContext(c), user.id);
+    return backToSecurity(c, user, "sessions-ended");
+  })
+  .post("/:id/clear-lock", usersUpdate, async (c) => {
+    const user = await requireSubject(c);
+    await clearSignInLock(domainContext(c), user.id);
+    return backToSecurity(c, user, "lock-cleared");
+  })
+  .get("/:id/reset-two-factor", usersUpdate, async (c) => {
+    const user = await requireSubject(c);
+    assertRecentSignIn(domainContext(c));
+    return confirm(c, user, {
+      title: `Reset two-factor of ${user.displayName}?`,
+      message:
+        "Their authenticator and recovery codes stop working and their sessions end. You get a link for them to enroll a new authenticator; they keep their password.",
+      action: "reset-two-factor",
+      label: "Reset two-factor",
+    });
+  })
+  .post("/:id/reset-two-factor", usersUpdate, async (c) => {
+    const principal = currentPrincipal(c);
+    const issued = await resetTwoFactor(domainContext(c), c.req.param("id"));
+    return renderPage(
+      c,
+      <SetupLinkIssuedPage
+        {...layoutProps(c, principal)}
+        heading="Two-factor reset"
+        message={`${issued.user.displayName}'s authenticator was removed and their sessions ended. Give them this link to enroll a new one; an email tells them too.`}
+        setupUrl={issued.setupUrl}
+        expiresAtText={formatDateTime(issued.setupLinkExpiresAt, principal.user.timeZone)}
+        subjectUserId={issued.user.id}
+      />,
+    );
+  })
+  .get("/:id/erase", usersDelete, async (c) => {
+    const user = await requireSubject(c);
+    assertRecentSignIn(domainContext(c));
+    return confirm(c, user, {
+      title: `Erase ${user.displayName}'s personal data?`,
+      message:
+        "Name, email and Slack ID are replaced by a tombstone, credentials and mail copies are deleted, memberships are revoked. This cannot be undone. The audit log keeps its records.",
+      action: "erase",
+      label: "Erase personal data",
+    });
+  })
+  .post("/:id/erase", usersDelete, async (c) => {
+    await eraseUser(domainContext(c), c.req.param("id"));
+    return c.redirect("/admin/users?notice=user-erased", 303);
+  });

@@ -1,0 +1,71 @@
+// /portal and /portal/<slug> (SPEC §4): the client portal. Client users only (staff get 404);
+// a slug the user is not a live member of answers 404. CLIENT_ADMIN manages the company's users.
+import { Hono } from "hono";
+import { PortalChooserPage, PortalPage } from "../../views/pages/portal/portal-page";
+import { authorize, type Requirement } from "../domain/access";
+import { readTenantPage } from "../domain/tenant-page";
+import { AppError } from "../errors";
+import { currentPrincipal, requireAccess } from "../http/access";
+import { type AppContext, type AppEnv, domainContext } from "../http/app-env";
+import type { FieldErrors } from "../http/forms";
+import { layoutProps } from "../http/navigation";
+import { noticeFor } from "../http/notices";
+import { renderPage } from "../http/render";
+import { tenantClientRoutes } from "./tenant-clients";
+import { toPersonRows } from "./tenant-page-support";
+
+async function renderPortal(c: AppContext, slug: string, invite?: { values: Record<string, string>; errors: FieldErrors }) {
+  const principal = currentPrincipal(c);
+  const page = await readTenantPage(domainContext(c), slug, { updatesCursor: c.req.query("updates") || undefined });
+  if (!page) throw new AppError("NOT_FOUND");
+  const isAdmin = authorize(principal, { kind: "portal", tenant: { slug }, access: "manage-clients" }).allowed;
+  return renderPage(
+    c,
+    <PortalPage
+      {...layoutProps(c, principal)}
+      timeZone={principal.user.timeZone}
+      tenant={page.tenant}
+      companies={principal.memberships.map((m) => ({ slug: m.tenantSlug, name: m.tenantName, current: m.tenantSlug === slug }))}
+      isAdmin={isAdmin}
+      updates={{
+        updates: page.updates.items,
+        timeZone: principal.user.timeZone,
+        manageBase: null,
+        olderHref: page.updates.nextCursor ? `/portal/${slug}?updates=${page.updates.nextCursor}` : null,
+      }}
+      users={toPersonRows(page.people.clients, principal.user.id)}
+      staff={toPersonRows(page.people.staff, principal.user.id)}
+      invite={{ action: `/portal/${slug}/users`, ...(invite ?? { values: {}, errors: {} }) }}
+      notice={noticeFor(c.req.query("notice"))}
+    />,
+    invite && Object.keys(invite.errors).length > 0 ? 400 : 200,
+  );
+}
+
+const portalAccess = requireAccess((c): Requirement => ({ kind: "portal", tenant: { slug: c.req.param("slug") ?? "" }, access: "read" }));
+
+export const portalRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const principal = c.get("principal");
+    if (!principal) throw new AppError("UNAUTHENTICATED");
+    if (principal.user.role !== "CLIENT_USER") throw new AppError("NOT_FOUND");
+    const only = principal.memberships.length === 1 ? principal.memberships[0] : undefined;
+    if (only) return c.redirect(`/portal/${only.tenantSlug}`, 303);
+    return renderPage(
+      c,
+      <PortalChooserPage
+        {...layoutProps(c, principal)}
+        companies={principal.memberships.map((m) => ({ slug: m.tenantSlug, name: m.tenantName, role: m.role }))}
+      />,
+    );
+  })
+  .get("/:slug", portalAccess, (c) => renderPortal(c, c.req.param("slug")))
+  .route(
+    "/:slug/users",
+    tenantClientRoutes({
+      kind: "portal",
+      homePath: (slug) => `/portal/${slug}`,
+      managePath: (slug) => `/portal/${slug}/users`,
+      renderHome: (c, tenant, invite) => renderPortal(c, tenant.slug, invite),
+    }),
+  );

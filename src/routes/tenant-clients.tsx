@@ -1,0 +1,107 @@
+// Managing a company's portal users, shared by the operator workspace (/tenants/:slug/clients)
+// and the client portal (/portal/:slug/users): invite, new setup link, remove. The tenant access
+// ("manage-clients") is checked by requireAccess before anything is read.
+import { Hono } from "hono";
+import { formatDateTime } from "../../views/format";
+import { ConfirmPage } from "../../views/pages/confirm-page";
+import { LinkIssuedPage } from "../../views/pages/link-issued-page";
+import type { Requirement } from "../domain/access";
+import { delegatedInviteSchema, inviteClientUser, regenerateClientSetupLink, removeClientUser } from "../domain/delegated-invites";
+import { findMembershipWithParties } from "../domain/memberships-read";
+import { findTenantBySlug, type TenantRow } from "../domain/tenants";
+import { AppError } from "../errors";
+import { currentPrincipal, requireAccess } from "../http/access";
+import { type AppContext, type AppEnv, domainContext } from "../http/app-env";
+import { type FieldErrors, type FormValues, fieldErrorsOf, formValue, readForm } from "../http/forms";
+import { layoutProps } from "../http/navigation";
+import { renderPage } from "../http/render";
+
+export interface TenantClientsOptions {
+  kind: "tenant-workspace" | "portal";
+  /** The page this sub-app belongs to, e.g. /tenants/acme or /portal/acme. */
+  homePath: (slug: string) => string;
+  /** Where this sub-app is mounted, e.g. /tenants/acme/clients or /portal/acme/users. */
+  managePath: (slug: string) => string;
+  /** Re-renders that page with the invite form's values and errors. */
+  renderHome: (c: AppContext, tenant: TenantRow, invite: { values: Record<string, string>; errors: FieldErrors }) => Promise<Response>;
+}
+
+export async function requireTenantFromSlug(c: AppContext): Promise<TenantRow> {
+  const tenant = await findTenantBySlug(domainContext(c), c.req.param("slug") ?? "");
+  if (!tenant) throw new AppError("NOT_FOUND");
+  return tenant;
+}
+
+function flatten(values: FormValues): Record<string, string> {
+  return Object.fromEntries(Object.keys(values).map((key) => [key, formValue(values, key)]));
+}
+
+function linkIssued(
+  c: AppContext,
+  tenant: TenantRow,
+  options: TenantClientsOptions,
+  heading: string,
+  issued: { setupUrl: string; setupLinkExpiresAt: Date; user: { displayName: string } },
+) {
+  const principal = currentPrincipal(c);
+  return renderPage(
+    c,
+    <LinkIssuedPage
+      {...layoutProps(c, principal)}
+      heading={heading}
+      message={`Give ${issued.user.displayName} this link to choose a password and set up their authenticator.`}
+      setupUrl={issued.setupUrl}
+      expiresAtText={formatDateTime(issued.setupLinkExpiresAt, principal.user.timeZone)}
+      backHref={options.homePath(tenant.slug)}
+      backLabel={`Back to ${tenant.name}`}
+    />,
+    201,
+  );
+}
+
+export function tenantClientRoutes(options: TenantClientsOptions) {
+  const manage = requireAccess(
+    (c): Requirement => ({ kind: options.kind, tenant: { slug: c.req.param("slug") ?? "" }, access: "manage-clients" }),
+  );
+  return new Hono<AppEnv>()
+    .post("/", manage, async (c) => {
+      const tenant = await requireTenantFromSlug(c);
+      const form = await readForm(c, delegatedInviteSchema);
+      if (!form.success) return options.renderHome(c, tenant, { values: flatten(form.values), errors: form.errors });
+      try {
+        const outcome = await inviteClientUser(domainContext(c), tenant, form.data);
+        if (outcome.kind === "added") return c.redirect(`${options.homePath(tenant.slug)}?notice=client-added`, 303);
+        return linkIssued(c, tenant, options, "Invitation created", outcome.invite);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status >= 500 || error.status === 401 || error.status === 403) throw error;
+        return options.renderHome(c, tenant, { values: flatten(form.values), errors: fieldErrorsOf(error) });
+      }
+    })
+    .post("/:membershipId/setup-link", manage, async (c) => {
+      const tenant = await requireTenantFromSlug(c);
+      const issued = await regenerateClientSetupLink(domainContext(c), tenant, c.req.param("membershipId"));
+      return linkIssued(c, tenant, options, "New setup link", issued);
+    })
+    .get("/:membershipId/remove", manage, async (c) => {
+      const tenant = await requireTenantFromSlug(c);
+      const found = await findMembershipWithParties(domainContext(c), c.req.param("membershipId"));
+      if (!found || found.membership.tenantId !== tenant.id || found.membership.revokedAt) throw new AppError("NOT_FOUND");
+      const home = options.homePath(tenant.slug);
+      return renderPage(
+        c,
+        <ConfirmPage
+          {...layoutProps(c, currentPrincipal(c))}
+          title={`Remove ${found.userName} from ${tenant.name}?`}
+          message={`${found.userEmail} loses access to ${tenant.name}'s portal on their next request. Their account itself stays.`}
+          action={`${options.managePath(tenant.slug)}/${found.membership.id}/remove`}
+          confirmLabel="Remove"
+          cancelHref={home}
+        />,
+      );
+    })
+    .post("/:membershipId/remove", manage, async (c) => {
+      const tenant = await requireTenantFromSlug(c);
+      await removeClientUser(domainContext(c), tenant, c.req.param("membershipId"));
+      return c.redirect(`${options.homePath(tenant.slug)}?notice=client-removed`, 303);
+    });
+}

@@ -1,0 +1,133 @@
+import { env } from "cloudflare:test";
+import { expect, it, describe as suite } from "vitest";
+import { Agent, describe } from "../helpers/agent";
+import { TestClock } from "../helpers/clock";
+import { createActiveUser, createTestApp, signInAs } from "../helpers/factories";
+import { extractSetupUrl } from "../helpers/links";
+import { extractRecoveryCodes, extractTotpSecret, totpCode } from "../helpers/totp";
+
+async function setup() {
+  const clock = new TestClock();
+  const app = createTestApp(clock);
+  const admin = await createActiveUser(clock, { role: "SUPER_ADMIN" });
+  return { clock, app, admin, adminAgent: await signInAs(app, clock, admin) };
+}
+
+suite("reset two-factor", () => {
+  it("needs a sign-in within 15 minutes, then takes a step-up with password and code", async () => {
+    const { clock, app, admin, adminAgent } = await setup();
+    const user = await createActiveUser(clock);
+    clock.advanceSeconds(16 * 60);
+    await adminAgent.get("/admin"); // keep the session from idling out
+    const page = await (await adminAgent.get(`/admin/users/${user.id}/security`)).text();
+    expect(page).toContain("This needs a recent sign-in");
+    const refused = await adminAgent.post(`/admin/users/${user.id}/reset-two-factor`, {});
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain("confirm your password and a code");
+
+    const wrong = await adminAgent.post("/account/confirm", {
+      password: admin.password,
+      code: "000000",
+      next: `/admin/users/${user.id}/security`,
+    });
+    expect(wrong.status).toBe(400);
+    clock.advanceSeconds(30);
+    const confirmed = await adminAgent.post("/account/confirm", {
+      password: admin.password,
+      code: totpCode(admin.totpSecret, clock.now()),
+      next: `/admin/users/${user.id}/security`,
+    });
+    expect(confirmed.headers.get("location")).toBe(`/admin/users/${user.id}/security`);
+    expect(await (await adminAgent.get(`/admin/users/${user.id}/security`)).text()).toContain("Reset two-factor…");
+    const replay = await adminAgent.post("/account/confirm", { password: admin.password, code: totpCode(admin.totpSecret, clock.now()) });
+    expect(replay.status).toBe(400);
+    expect(app).toBeDefined();
+  });
+
+  it("kills sessions, removes the authenticator, keeps the password and enrolls a new one through the link", async () => {
+    const { clock, app, adminAgent } = await setup();
+    const user = await createActiveUser(clock);
+    const userAgent = await signInAs(app, clock, user);
+    expect((await adminAgent.get(`/admin/users/${user.id}/reset-two-factor`)).status).toBe(200);
+    const issued = await adminAgent.post(`/admin/users/${user.id}/reset-two-factor`, {});
+    const html = await issued.text();
+    expect(issued.status, html).toBe(200);
+    const setupUrl = extractSetupUrl(html);
+
+    expect((await userAgent.get("/admin")).status).toBe(303);
+    const row = await env.DB.prepare("SELECT totp_secret, password_hash, activated_at, deactivated_at FROM users WHERE id = ?")
+      .bind(user.id)
+      .first<Record<string, unknown>>();
+    expect(row?.totp_secret).toBeNull();
+    expect(row?.password_hash).not.toBeNull();
+    expect(row?.activated_at).not.toBeNull();
+    const mail = await env.DB.prepare("SELECT kind FROM outbox WHERE user_id = ? ORDER BY created_at DESC LIMIT 1")
+      .bind(user.id)
+      .first<{ kind: string }>();
+    expect(mail?.kind).toBe("two_factor_reset");
+    const oldCode = await new Agent(app).post("/login", { email: user.email, password: user.password });
+    expect(oldCode.status).toBe(401);
+
+    const enrolling = new Agent(app);
+    expect((await enrolling.get(new URL(setupUrl).pathname)).status).toBe(303);
+    const step1 = await (await enrolling.get("/setup")).text();
+    expect(step1).toContain("Current password");
+    expect((await enrolling.post("/setup", { step: "password", password: "not my password at all" })).status).toBe(400);
+    const step2 = await enrolling.post("/setup", { step: "password", password: user.password });
+    const secret = extractTotpSecret(await step2.text());
+    expect(secret).not.toBe(user.totpSecret);
+    const done = await enrolling.post("/setup", { step: "confirm", code: totpCode(secret, clock.now()) });
+    expect(extractRecoveryCodes(await done.text())).toHaveLength(10);
+    const again = await signInAs(app, clock, { ...user, totpSecret: secret });
+    expect((await again.get("/admin")).status).toBe(200);
+    const actions = await env.DB.prepare("SELECT action FROM audit_events WHERE target_id = ? ORDER BY id")
+      .bind(user.id)
+      .all<{ action: string }>();
+    expect(actions.results.map((r) => r.action)).toEqual(expect.arrayContaining(["user.two_factor_reset", "user.two_factor_enrolled"]));
+  });
+
+  it("is never allowed on your own account", async () => {
+    const { admin, adminAgent } = await setup();
+    const response = await adminAgent.post(`/admin/users/${admin.id}/reset-two-factor`, {});
+    expect(response.status).toBe(403);
+  });
+});
+
+suite("sessions, locks and erasure", () => {
+  it("ends a user's sessions and clears their sign-in lock, audited", async () => {
+    const { clock, app, adminAgent } = await setup();
+    const user = await createActiveUser(clock);
+    const userAgent = await signInAs(app, clock, user);
+    expect((await adminAgent.post(`/admin/users/${user.id}/end-sessions`, {})).status).toBe(303);
+    expect((await userAgent.get("/admin")).status).toBe(303);
+    for (let i = 0; i < 10; i++) await new Agent(app).post("/login", { email: user.email, password: "wrong wrong wrong" });
+    expect((await new Agent(app).post("/login", { email: user.email, password: user.password })).status).toBe(429);
+    expect(await (await adminAgent.get(`/admin/users/${user.id}/security`)).text()).toContain("Clear the lock");
+    expect((await adminAgent.post(`/admin/users/${user.id}/clear-lock`, {})).status).toBe(303);
+    expect((await new Agent(app).post("/login", { email: user.email, password: user.password })).status).toBe(303);
+    const actions = await env.DB.prepare("SELECT action FROM audit_events WHERE target_id = ? ORDER BY id")
+      .bind(user.id)
+      .all<{ action: string }>();
+    expect(actions.results.map((r) => r.action)).toEqual(
+      expect.arrayContaining(["user.sessions_ended", "session.account_locked", "user.sign_in_lock_cleared"]),
+    );
+  });
+
+  it("erases a deactivated user's personal data but keeps the audit trail as it was", async () => {
+    const { clock, adminAgent } = await setup();
+    const user = await createActiveUser(clock, { firstName: "Gdpr", lastName: "Subject" });
+    expect((await adminAgent.post(`/admin/users/${user.id}/erase`, {})).status).toBe(409);
+    await adminAgent.post(`/admin/users/${user.id}/deactivate`, {});
+    const erased = await adminAgent.post(`/admin/users/${user.id}/erase`, {});
+    expect(erased.status, await describe(erased)).toBe(303);
+    const row = await env.DB.prepare("SELECT email, first_name, password_hash, erased_at FROM users WHERE id = ?")
+      .bind(user.id)
+      .first<Record<string, unknown>>();
+    expect(row).toMatchObject({ email: `erased-${user.id}@erased.invalid`, first_name: "Erased", password_hash: null });
+    const history = await env.DB.prepare("SELECT target_label FROM audit_events WHERE target_id = ? AND action = 'user.invited'")
+      .bind(user.id)
+      .first<{ target_label: string }>();
+    expect(history?.target_label).toContain(user.email);
+    expect((await adminAgent.get(`/admin/users/${user.id}`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,30 @@
+import { FormErrorSummary, SelectField, TextField } from "./form-fields";
+
+export interface ClientInviteFormProps {
+  action: string;
+  values: Record<string, string>;
+  errors: Record<string, string>;
+}
+
+/** Delegated invite of a portal user: only client roles, only into this company. */
+export function ClientInviteForm({ action, values, errors }: ClientInviteFormProps) {
+  return (
+    <form method="post" action={action} novalidate>
+      <FormErrorSummary errors={errors} />
+      <TextField name="email" label="Email" type="email" value={values.email} error={errors.email} required />
+      <TextField name="firstName" label="First name" value={values.firstName} error={errors.firstName} maxlength={100} required />
+      <TextField name="lastName" label="Last name" value={values.lastName} error={errors.lastName} maxlength={100} required />
+      <SelectField
+        name="role"
+        label="Portal role"
+        value={values.role || "CLIENT_VIEWER"}
+        error={errors.role}
+        options={[
+          { value: "CLIENT_VIEWER", label: "CLIENT_VIEWER (reads the portal)" },
+          { value: "CLIENT_ADMIN", label: "CLIENT_ADMIN (also invites and removes portal users)" },
+        ]}
+      />
+      <button type="submit">Invite</button>
+    </form>
+  );
+}

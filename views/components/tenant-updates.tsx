@@ -1,0 +1,48 @@
+// A tenant's updates, newest first. Bodies are plain text: JSX escapes them and CSS keeps the
+// line breaks, so nothing a writer types can become markup.
+import { Time } from "./time";
+
+export interface UpdateItem {
+  id: string;
+  title: string;
+  body: string;
+  authorName: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface UpdatesListProps {
+  updates: UpdateItem[];
+  timeZone: string;
+  /** Where edit and delete links point, when the viewer may write. */
+  manageBase: string | null;
+  olderHref: string | null;
+}
+
+export function UpdatesList({ updates, timeZone, manageBase, olderHref }: UpdatesListProps) {
+  if (updates.length === 0) return <p class="empty">No updates yet.</p>;
+  return (
+    <>
+      {updates.map((update) => (
+        <article class="update" aria-labelledby={`update-${update.id}`}>
+          <h3 id={`update-${update.id}`}>{update.title}</h3>
+          <p class="muted">
+            {update.authorName ?? "Someone"}, <Time value={update.createdAt} timeZone={timeZone} />
+            {update.updatedAt.getTime() !== update.createdAt.getTime() && " (edited)"}
+          </p>
+          <p class="post-body">{update.body}</p>
+          {manageBase && (
+            <p>
+              <a href={`${manageBase}/${update.id}/edit`}>Edit</a> · <a href={`${manageBase}/${update.id}/delete`}>Delete</a>
+            </p>
+          )}
+        </article>
+      ))}
+      {olderHref && (
+        <p>
+          <a href={olderHref}>Older updates →</a>
+        </p>
+      )}
+    </>
+  );
+}

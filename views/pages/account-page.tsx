@@ -1,0 +1,212 @@
+// /account: every signed-in user's own settings.
+import { CopyField } from "../components/copy-field";
+import { FormErrorSummary, HiddenUsername, Notice, SelectField, TextField } from "../components/form-fields";
+import { Time } from "../components/time";
+import { type NavigationItem, PageLayout, type SignedInUser } from "../layouts/page-layout";
+
+export interface AccountPageProps {
+  user: SignedInUser;
+  navigation: NavigationItem[];
+  timeZone: string;
+  timeZones: string[];
+  profile: { values: Record<string, string>; errors: Record<string, string> };
+  password: { errors: Record<string, string> };
+  tokens: { values: Record<string, string>; errors: Record<string, string>; created?: { name: string; secret: string } };
+  sessions: Array<{ id: string; createdAt: Date; lastSeenAt: Date; ip: string | null; userAgent: string | null; current: boolean }>;
+  apiTokens: Array<{ id: string; name: string; createdAt: Date; expiresAt: Date | null; lastUsedAt: Date | null; status: string }>;
+  recoveryCodesLeft: number;
+  notice?: string | undefined;
+}
+
+export function AccountPage(props: AccountPageProps) {
+  const { timeZone } = props;
+  return (
+    <PageLayout title="Your account" user={props.user} navigation={props.navigation}>
+      <h1>Your account</h1>
+      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <section aria-labelledby="profile-heading">
+        <h2 id="profile-heading">Profile</h2>
+        <FormErrorSummary errors={props.profile.errors} />
+        <form method="post" action="/account/profile" novalidate>
+          <TextField
+            name="displayName"
+            label="Display name"
+            value={props.profile.values.displayName}
+            error={props.profile.errors.displayName}
+            maxlength={100}
+            required
+          />
+          <SelectField
+            name="timeZone"
+            label="Time zone"
+            value={props.profile.values.timeZone}
+            error={props.profile.errors.timeZone}
+            hint="Times on every page are shown in this zone; the UTC value is in each time's tooltip."
+            options={props.timeZones.map((zone) => ({ value: zone, label: zone }))}
+          />
+          <button type="submit">Save profile</button>
+        </form>
+      </section>
+      <section aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading">Where you are signed in</h2>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Signed in</th>
+              <th scope="col">Last active</th>
+              <th scope="col">Address and browser</th>
+              <th scope="col">Action</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.sessions.map((session) => (
+              <tr>
+                <td>
+                  <Time value={session.createdAt} timeZone={timeZone} />
+                </td>
+                <td>
+                  <Time value={session.lastSeenAt} timeZone={timeZone} />
+                </td>
+                <td>
+                  {session.ip ?? "unknown address"} · {session.userAgent?.slice(0, 80) ?? "unknown browser"}
+                </td>
+                <td>
+                  {session.current ? (
+                    "this session"
+                  ) : (
+                    <form method="post" action="/account/sessions/end" class="inline">
+                      <input type="hidden" name="sessionId" value={session.id} />
+                      <button type="submit" class="secondary">
+                        End
+                      </button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {props.sessions.length > 1 && (
+          <form method="post" action="/account/sessions/end-others">
+            <button type="submit" class="secondary">
+              End all other sessions
+            </button>
+          </form>
+        )}
+      </section>
+      <section aria-labelledby="tokens-heading">
+        <h2 id="tokens-heading">Personal API tokens</h2>
+        <p>
+          A token acts as you on /api/v1 (send it as <code>Authorization: Bearer …</code>) with your current rights.
+        </p>
+        {props.tokens.created && (
+          <Notice kind="success">
+            <p>Token "{props.tokens.created.name}" created. Copy it now: it is shown only once.</p>
+            <CopyField id="new-api-token" label="API token" value={props.tokens.created.secret} />
+          </Notice>
+        )}
+        {props.apiTokens.length === 0 ? (
+          <p class="empty">No tokens yet.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Created</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Last used</th>
+                <th scope="col">Status</th>
+                <th scope="col">Action</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.apiTokens.map((token) => (
+                <tr>
+                  <td>{token.name}</td>
+                  <td>
+                    <Time value={token.createdAt} timeZone={timeZone} />
+                  </td>
+                  <td>{token.expiresAt ? <Time value={token.expiresAt} timeZone={timeZone} /> : "never"}</td>
+                  <td>
+                    <Time value={token.lastUsedAt} timeZone={timeZone} />
+                  </td>
+                  <td>{token.status}</td>
+                  <td>
+                    {token.status === "active" && (
+                      <form method="post" action="/account/tokens/revoke" class="inline">
+                        <input type="hidden" name="tokenId" value={token.id} />
+                        <button type="submit" class="secondary">
+                          Revoke
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <FormErrorSummary errors={props.tokens.errors} />
+        <form method="post" action="/account/tokens" novalidate>
+          <TextField
+            name="name"
+            label="Token name"
+            value={props.tokens.values.name}
+            error={props.tokens.errors.name}
+            maxlength={100}
+            required
+          />
+          <TextField
+            name="expiresAt"
+            label={`Expires (optional, ${timeZone})`}
+            type="datetime-local"
+            value={props.tokens.values.expiresAt}
+            error={props.tokens.errors.expiresAt}
+          />
+          <button type="submit">Create token</button>
+        </form>
+      </section>
+      <section aria-labelledby="password-heading">
+        <h2 id="password-heading">Password</h2>
+        <FormErrorSummary errors={props.password.errors} />
+        <form method="post" action="/account/password" novalidate>
+          <HiddenUsername value={props.user.email} />
+          <TextField
+            name="currentPassword"
+            label="Current password"
+            type="password"
+            autocomplete="current-password"
+            error={props.password.errors.currentPassword}
+            required
+          />
+          <TextField
+            name="newPassword"
+            label="New password"
+            type="password"
+            autocomplete="new-password"
+            hint="At least 12 characters."
+            error={props.password.errors.newPassword}
+            required
+          />
+          <TextField
+            name="newPasswordConfirmation"
+            label="New password again"
+            type="password"
+            autocomplete="new-password"
+            error={props.password.errors.newPasswordConfirmation}
+            required
+          />
+          <button type="submit">Change password</button>
+        </form>
+        <p class="muted">Changing your password signs you out everywhere else.</p>
+      </section>
+      <section aria-labelledby="recovery-heading">
+        <h2 id="recovery-heading">Recovery codes</h2>
+        <p>
+          You have <strong>{props.recoveryCodesLeft}</strong> unused recovery code{props.recoveryCodesLeft === 1 ? "" : "s"} left.
+        </p>
+        <a href="/account/recovery-codes">Make new recovery codes</a>
+      </section>
+    </PageLayout>
+  );
+}

@@ -1,0 +1,99 @@
+// Admin → Memberships: every active membership across tenants, filterable, soonest expiry first.
+import type { Child } from "hono/jsx";
+import { Notice } from "../../components/form-fields";
+import { MembershipForm, type MembershipFormProps } from "../../components/membership-form";
+import { MembershipTable, type MembershipTableProps } from "../../components/membership-table";
+import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
+
+export interface MembershipsPageProps {
+  user: SignedInUser;
+  navigation: NavigationItem[];
+  health?: Child;
+  filters: { tenantId: string; userEmail: string; role: string; expiringWithinDays: string };
+  tenants: Array<{ id: string; name: string }>;
+  table: MembershipTableProps;
+  nextPageHref: string | null;
+  form: MembershipFormProps | null;
+  notice?: string | undefined;
+  filterError?: string | undefined;
+}
+
+const roles = ["", "OPERATOR_FULL", "OPERATOR_READONLY", "CLIENT_ADMIN", "CLIENT_VIEWER"];
+
+export function MembershipsPage(props: MembershipsPageProps) {
+  const { filters } = props;
+  return (
+    <PageLayout title="Memberships" user={props.user} navigation={props.navigation}>
+      <h1>Memberships</h1>
+      {props.health}
+      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      {props.filterError && <Notice kind="error">{props.filterError}</Notice>}
+      <form method="get" action="/admin/memberships" class="filters" aria-label="Filter memberships">
+        <div class="field">
+          <label for="filter-tenant">Tenant</label>
+          <select id="filter-tenant" name="tenantId">
+            <option value="">Any tenant</option>
+            {props.tenants.map((tenant) => (
+              <option value={tenant.id} selected={tenant.id === filters.tenantId}>
+                {tenant.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="filter-user">User's email</label>
+          <input id="filter-user" name="userEmail" type="search" value={filters.userEmail} />
+        </div>
+        <div class="field">
+          <label for="filter-role">Role</label>
+          <select id="filter-role" name="role">
+            {roles.map((role) => (
+              <option value={role} selected={role === filters.role}>
+                {role || "Any role"}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="filter-expiring">Expires within (days)</label>
+          <input id="filter-expiring" name="expiringWithinDays" type="number" min="0" max="3650" value={filters.expiringWithinDays} />
+        </div>
+        <button type="submit" class="secondary">
+          Filter
+        </button>
+      </form>
+      <MembershipTable {...props.table} />
+      {props.nextPageHref && (
+        <p>
+          <a href={props.nextPageHref}>Next page →</a>
+        </p>
+      )}
+      {props.form && (
+        <section aria-labelledby="add-heading">
+          <h2 id="add-heading">Add a membership</h2>
+          <MembershipForm {...props.form} />
+        </section>
+      )}
+    </PageLayout>
+  );
+}
+
+export interface AddMembershipPageProps {
+  user: SignedInUser;
+  navigation: NavigationItem[];
+  form: MembershipFormProps;
+  backHref: string;
+}
+
+/** Shown when an added membership was refused: the form again, values kept, errors by the fields. */
+export function AddMembershipPage(props: AddMembershipPageProps) {
+  return (
+    <PageLayout title="Add a membership" user={props.user} navigation={props.navigation}>
+      <p>
+        <a href={props.backHref}>← Back</a>
+      </p>
+      <h1>Add a membership</h1>
+      <MembershipForm {...props.form} />
+    </PageLayout>
+  );
+}

@@ -1,0 +1,93 @@
+// A tenant's settings page: its details, and only its own members (add, change, remove).
+import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
+import { MembershipForm, type MembershipFormProps } from "../../components/membership-form";
+import { MembershipTable, type MembershipTableProps } from "../../components/membership-table";
+import { Time } from "../../components/time";
+import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
+
+export interface TenantSettingsPageProps {
+  user: SignedInUser;
+  navigation: NavigationItem[];
+  tenant: { id: string; name: string; slug: string; description: string; createdAt: Date };
+  timeZone: string;
+  canEdit: boolean;
+  values: Record<string, string>;
+  errors: Record<string, string>;
+  members: MembershipTableProps;
+  nextPageHref: string | null;
+  form: MembershipFormProps | null;
+  auditHref: string | null;
+  notice?: string | undefined;
+}
+
+export function TenantSettingsPage(props: TenantSettingsPageProps) {
+  const { tenant } = props;
+  return (
+    <PageLayout title={tenant.name} user={props.user} navigation={props.navigation}>
+      <p>
+        <a href="/admin/tenants">← Tenants</a>
+      </p>
+      <h1>{tenant.name}</h1>
+      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <dl class="details">
+        <dt>Slug</dt>
+        <dd>
+          <code>{tenant.slug}</code>
+        </dd>
+        <dt>Created</dt>
+        <dd>
+          <Time value={tenant.createdAt} timeZone={props.timeZone} />
+        </dd>
+        <dt>Description</dt>
+        <dd class="post-body">{tenant.description || "—"}</dd>
+      </dl>
+      <p>
+        <a href={`/tenants/${tenant.slug}`}>Open the tenant workspace</a>
+        {props.auditHref && (
+          <>
+            {" · "}
+            <a href={props.auditHref}>History of this tenant in the audit log</a>
+          </>
+        )}
+      </p>
+      <h2>Members</h2>
+      <MembershipTable {...props.members} />
+      {props.nextPageHref && (
+        <p>
+          <a href={props.nextPageHref}>Next page →</a>
+        </p>
+      )}
+      {props.form && (
+        <section aria-labelledby="add-member-heading">
+          <h2 id="add-member-heading">Add a member</h2>
+          <MembershipForm {...props.form} />
+        </section>
+      )}
+      {props.canEdit && (
+        <section aria-labelledby="edit-tenant-heading">
+          <h2 id="edit-tenant-heading">Edit details</h2>
+          <FormErrorSummary errors={props.errors} />
+          <form method="post" action={`/admin/tenants/${tenant.slug}`} novalidate>
+            <TextField name="name" label="Name" value={props.values.name} error={props.errors.name} maxlength={100} required />
+            <TextField
+              name="slug"
+              label="Slug"
+              value={props.values.slug}
+              error={props.errors.slug}
+              hint="Changing it changes the portal's address."
+              required
+            />
+            <TextField
+              name="description"
+              label="Description"
+              value={props.values.description}
+              error={props.errors.description}
+              maxlength={2000}
+            />
+            <button type="submit">Save changes</button>
+          </form>
+        </section>
+      )}
+    </PageLayout>
+  );
+}

@@ -1,0 +1,98 @@
+// A user's Security tab: two-factor reset, sessions, sign-in lock, deactivation and erasure.
+import { Notice } from "../../components/form-fields";
+import { UserHeader, type UserHeaderProps } from "../../components/user-header";
+import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
+
+export interface UserSecurityPageProps {
+  user: SignedInUser;
+  navigation: NavigationItem[];
+  header: Omit<UserHeaderProps, "current">;
+  sessionCount: number;
+  locked: boolean;
+  can: { resetTwoFactor: boolean; endSessions: boolean; clearLock: boolean; deactivate: boolean; erase: boolean };
+  hasRecentSignIn: boolean;
+  notice?: string | undefined;
+  error?: string | undefined;
+}
+
+export function UserSecurityPage(props: UserSecurityPageProps) {
+  const { subject } = props.header;
+  const base = `/admin/users/${subject.id}`;
+  return (
+    <PageLayout title={`Security of ${subject.firstName} ${subject.lastName}`} user={props.user} navigation={props.navigation}>
+      <UserHeader {...props.header} current="security" />
+      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      {props.error && <Notice kind="error">{props.error}</Notice>}
+      <h2>Sessions</h2>
+      <p>{props.sessionCount === 1 ? "1 active session." : `${props.sessionCount} active sessions.`}</p>
+      {props.can.endSessions && props.sessionCount > 0 && (
+        <form method="post" action={`${base}/end-sessions`}>
+          <button type="submit" class="secondary">
+            End all their sessions
+          </button>
+        </form>
+      )}
+      {props.locked && (
+        <>
+          <h2>Sign-in lock</h2>
+          <p>Too many failed sign-in attempts locked this account for 15 minutes.</p>
+          {props.can.clearLock && (
+            <form method="post" action={`${base}/clear-lock`}>
+              <button type="submit" class="secondary">
+                Clear the lock
+              </button>
+            </form>
+          )}
+        </>
+      )}
+      {props.can.resetTwoFactor && (
+        <section class="danger-zone" aria-labelledby="reset-heading">
+          <h2 id="reset-heading">Reset two-factor authentication</h2>
+          <p>
+            For a user who lost their phone: removes their authenticator and recovery codes, ends their sessions and gives you a link for
+            them to enroll a new authenticator (their password stays). They are told by email.
+          </p>
+          {props.hasRecentSignIn ? (
+            <a class="button" href={`${base}/reset-two-factor`}>
+              Reset two-factor…
+            </a>
+          ) : (
+            <p>
+              This needs a recent sign-in.{" "}
+              <a href={`/account/confirm?next=${encodeURIComponent(`${base}/security`)}`}>Confirm your password and code</a> first.
+            </p>
+          )}
+        </section>
+      )}
+      {props.can.deactivate && (
+        <section class="danger-zone" aria-labelledby="deactivate-heading">
+          <h2 id="deactivate-heading">{subject.status === "DEACTIVATED" ? "Reactivate" : "Deactivate"}</h2>
+          {subject.status === "DEACTIVATED" ? (
+            <>
+              <p>Reactivation restores sign-in. Memberships that expired meanwhile stay expired; revoked API tokens stay revoked.</p>
+              <form method="post" action={`${base}/reactivate`}>
+                <button type="submit">Reactivate</button>
+              </form>
+            </>
+          ) : (
+            <>
+              <p>Deactivation blocks sign-in and ends every session and API token at once. Memberships and history are kept.</p>
+              <a class="button" href={`${base}/deactivate`}>
+                Deactivate…
+              </a>
+            </>
+          )}
+        </section>
+      )}
+      {props.can.erase && (
+        <section class="danger-zone" aria-labelledby="erase-heading">
+          <h2 id="erase-heading">Erase personal data (GDPR)</h2>
+          <p>Replaces name, email and Slack ID with a tombstone and deletes credentials. The audit log keeps its records.</p>
+          <a class="button" href={`${base}/erase`}>
+            Erase…
+          </a>
+        </section>
+      )}
+    </PageLayout>
+  );
+}

@@ -1,0 +1,83 @@
+// /portal/<slug>: a client company's portal — updates, the company's portal users, and which
+// operators and contractors can reach the company and until when.
+import { ClientInviteForm, type ClientInviteFormProps } from "../../components/client-invite-form";
+import { Notice } from "../../components/form-fields";
+import { AccessTable, ClientUsersTable, type PersonRow } from "../../components/tenant-people";
+import { UpdatesList, type UpdatesListProps } from "../../components/tenant-updates";
+import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
+
+export interface PortalPageProps {
+  user: SignedInUser;
+  navigation: NavigationItem[];
+  timeZone: string;
+  tenant: { name: string; slug: string; description: string };
+  companies: Array<{ slug: string; name: string; current: boolean }>;
+  isAdmin: boolean;
+  updates: UpdatesListProps;
+  users: PersonRow[];
+  staff: PersonRow[];
+  invite: ClientInviteFormProps;
+  notice?: string | undefined;
+}
+
+export function PortalPage(props: PortalPageProps) {
+  return (
+    <PageLayout title={props.tenant.name} user={props.user} navigation={props.navigation}>
+      {props.companies.length > 1 && (
+        <nav aria-label="Your companies" class="filters">
+          <span>Switch company:</span>
+          {props.companies.map((company) => (
+            <a href={`/portal/${company.slug}`} aria-current={company.current ? "page" : undefined}>
+              {company.name}
+            </a>
+          ))}
+        </nav>
+      )}
+      <h1>{props.tenant.name}</h1>
+      {props.tenant.description && <p class="post-body">{props.tenant.description}</p>}
+      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <section aria-labelledby="updates-heading">
+        <h2 id="updates-heading">Updates</h2>
+        <UpdatesList {...props.updates} />
+      </section>
+      <section aria-labelledby="users-heading">
+        <h2 id="users-heading">Your company's portal users</h2>
+        <ClientUsersTable people={props.users} manageBase={props.isAdmin ? `/portal/${props.tenant.slug}/users` : null} />
+        {props.isAdmin && (
+          <details open={Object.keys(props.invite.errors).length > 0}>
+            <summary>Invite a colleague</summary>
+            <ClientInviteForm {...props.invite} />
+          </details>
+        )}
+      </section>
+      <section aria-labelledby="access-heading">
+        <h2 id="access-heading">Who has access to your company</h2>
+        <p>These operators and contractors can see and change your company's data, until the date shown.</p>
+        <AccessTable people={props.staff} timeZone={props.timeZone} />
+      </section>
+    </PageLayout>
+  );
+}
+
+export function PortalChooserPage(props: {
+  user: SignedInUser;
+  navigation: NavigationItem[];
+  companies: Array<{ slug: string; name: string; role: string }>;
+}) {
+  return (
+    <PageLayout title="Your companies" user={props.user} navigation={props.navigation}>
+      <h1>Your companies</h1>
+      {props.companies.length === 0 ? (
+        <p class="empty">You have no access to any company yet. Ask the person who invited you.</p>
+      ) : (
+        <ul>
+          {props.companies.map((company) => (
+            <li>
+              <a href={`/portal/${company.slug}`}>{company.name}</a> <span class="muted">({company.role})</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </PageLayout>
+  );
+}

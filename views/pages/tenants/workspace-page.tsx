@@ -1,0 +1,95 @@
+// /tenants/<slug>: an operator's view of one tenant. OPERATOR_FULL sees write controls; every
+// other member reads (and the server refuses writes anyway).
+import { ClientInviteForm, type ClientInviteFormProps } from "../../components/client-invite-form";
+import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
+import { AccessTable, ClientUsersTable, type PersonRow } from "../../components/tenant-people";
+import { UpdatesList, type UpdatesListProps } from "../../components/tenant-updates";
+import { UpdateForm } from "../../components/update-form";
+import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
+
+export interface WorkspacePageProps {
+  user: SignedInUser;
+  navigation: NavigationItem[];
+  timeZone: string;
+  tenant: { name: string; slug: string; description: string };
+  yourRole: string;
+  canWrite: boolean;
+  profile: { values: Record<string, string>; errors: Record<string, string> };
+  updates: UpdatesListProps;
+  newUpdate: { values: Record<string, string>; errors: Record<string, string> };
+  clients: PersonRow[];
+  staff: PersonRow[];
+  invite: ClientInviteFormProps;
+  notice?: string | undefined;
+}
+
+export function WorkspacePage(props: WorkspacePageProps) {
+  const base = `/tenants/${props.tenant.slug}`;
+  return (
+    <PageLayout title={props.tenant.name} user={props.user} navigation={props.navigation}>
+      <h1>{props.tenant.name}</h1>
+      <p class="muted">
+        Your access: {props.yourRole}
+        {props.canWrite ? "" : " (read only)"}
+      </p>
+      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <section aria-labelledby="profile-heading">
+        <h2 id="profile-heading">Profile</h2>
+        <p class="post-body">{props.tenant.description || "No description yet."}</p>
+        {props.canWrite && (
+          <details>
+            <summary>Edit the profile</summary>
+            <FormErrorSummary errors={props.profile.errors} />
+            <form method="post" action={`${base}/profile`} novalidate>
+              <TextField
+                name="name"
+                label="Name"
+                value={props.profile.values.name}
+                error={props.profile.errors.name}
+                maxlength={100}
+                required
+              />
+              <TextField
+                name="description"
+                label="Description"
+                value={props.profile.values.description}
+                error={props.profile.errors.description}
+                maxlength={2000}
+              />
+              <button type="submit">Save profile</button>
+            </form>
+          </details>
+        )}
+      </section>
+      <section aria-labelledby="updates-heading">
+        <h2 id="updates-heading">Updates for the client</h2>
+        {props.canWrite && (
+          <details open={Object.keys(props.newUpdate.errors).length > 0}>
+            <summary>Post an update</summary>
+            <UpdateForm
+              action={`${base}/updates`}
+              values={props.newUpdate.values}
+              errors={props.newUpdate.errors}
+              submitLabel="Post update"
+            />
+          </details>
+        )}
+        <UpdatesList {...props.updates} />
+      </section>
+      <section aria-labelledby="clients-heading">
+        <h2 id="clients-heading">Client users</h2>
+        <ClientUsersTable people={props.clients} manageBase={props.canWrite ? `${base}/clients` : null} />
+        {props.canWrite && (
+          <details open={Object.keys(props.invite.errors).length > 0}>
+            <summary>Invite a client user</summary>
+            <ClientInviteForm {...props.invite} />
+          </details>
+        )}
+      </section>
+      <section aria-labelledby="access-heading">
+        <h2 id="access-heading">Who has access</h2>
+        <AccessTable people={props.staff} timeZone={props.timeZone} />
+      </section>
+    </PageLayout>
+  );
+}
