@@ -135,6 +135,31 @@ const checks: Check[] = [
     send: async (a) => a.json("DELETE", `/api/v1/access-groups/${await freshEmptyGroup()}`),
   },
   { name: "GET /api/v1/audit-events", requires: ["audit:read"], ok: 200, send: (a) => a.get("/api/v1/audit-events") },
+  // The rest of the console (pages and API built beside this branch), so each permission is seen to open nothing else.
+  {
+    name: "GET /admin/users/:id/security",
+    requires: ["users:read"],
+    ok: 200,
+    send: (a) => a.get(`/admin/users/${fixture.subjectId}/security`),
+  },
+  { name: "GET /admin/tenants", requires: ["tenants:read"], ok: 200, send: (a) => a.get("/admin/tenants") },
+  { name: "GET /admin/memberships", requires: ["memberships:read"], ok: 200, send: (a) => a.get("/admin/memberships") },
+  { name: "GET /api/v1/users", requires: ["users:read"], ok: 200, send: (a) => a.get("/api/v1/users") },
+  { name: "GET /api/v1/users/:id", requires: ["users:read"], ok: 200, send: (a) => a.get(`/api/v1/users/${fixture.subjectId}`) },
+  {
+    name: "PATCH /api/v1/users/:id",
+    requires: ["users:update"],
+    ok: 200,
+    send: (a) => a.json("PATCH", `/api/v1/users/${fixture.subjectId}`, { slackId: null }),
+  },
+  { name: "GET /api/v1/tenants", requires: ["tenants:read"], ok: 200, send: (a) => a.get("/api/v1/tenants") },
+  {
+    name: "POST /api/v1/tenants",
+    requires: ["tenants:create"],
+    ok: 201,
+    send: (a) => a.json("POST", "/api/v1/tenants", { name: "Matrix Co", slug: `matrix-${crypto.randomUUID().slice(0, 8)}` }),
+  },
+  { name: "GET /api/v1/memberships", requires: ["memberships:read"], ok: 200, send: (a) => a.get("/api/v1/memberships") },
 ];
 
 async function runChecks(agent: Agent, mayPass: (check: Check) => boolean) {
@@ -161,6 +186,12 @@ suite("the permission matrix", () => {
     const user = await createUserWithPermissions(clock, [permission]);
     const agent = await signInAs(app, clock, user);
     await runChecks(agent, (check) => check.requires.length === 1 && check.requires[0] === permission);
+  });
+
+  it("opens Admin → Users to a CONTRACTOR with users:read, as to an OPERATOR", async () => {
+    const contractor = await createUserWithPermissions(clock, ["users:read"], { role: "CONTRACTOR" });
+    const agent = await signInAs(app, clock, contractor);
+    await runChecks(agent, (check) => check.requires.length === 1 && check.requires[0] === "users:read");
   });
 
   it("opens the two-permission user tab to someone holding both", async () => {
