@@ -78,13 +78,9 @@ export function assertMayChangeGroupsOf(ctx: DomainContext, person: GroupCandida
   if (refusal) throw refusal;
 }
 
-/** SQL true when `column` holds a permission outside `held`. */
-function outside(column: SQL, held: ReadonlySet<Permission>): SQL {
-  if (held.size === 0) return sql`1`;
-  return sql`${column} NOT IN (${sql.join(
-    [...held].map((permission) => sql`${permission}`),
-    sql`, `,
-  )})`;
+/** `(SELECT value FROM json_each(?))`: any number of values as one bound parameter (D1 binds at most 100). */
+export function jsonList(values: Iterable<string>): SQL {
+  return sql`(SELECT value FROM json_each(${JSON.stringify([...values])}))`;
 }
 
 /** Guards: the group still exists and still holds nothing the actor lacks. */
@@ -92,38 +88,27 @@ export function guardGroupInReach(ctx: DomainContext, groupId: string): Statemen
   const held = restrictedPermissionsOf(ctx);
   const statements: Statement[] = [assertCondition(ctx.db, sql`EXISTS (SELECT 1 FROM access_groups WHERE id = ${groupId})`)];
   if (held !== null) {
-    const beyond = sql`SELECT 1 FROM access_group_permissions AS p WHERE p.group_id = ${groupId} AND ${outside(sql`p.permission`, held)}`;
+    const beyond = sql`SELECT 1 FROM access_group_permissions AS p WHERE p.group_id = ${groupId} AND p.permission NOT IN ${jsonList(held)}`;
     statements.push(assertCondition(ctx.db, sql`NOT EXISTS (${beyond})`));
   }
   return statements;
 }
 
-// A guard statement binds the user ids plus up to 20 permissions: stay under D1's 100 parameters.
-const userIdsPerGuard = 70;
-
 /** Guards: the people still hold nothing the actor lacks, are no SUPER_ADMIN (unless the actor is one), and none added is a CLIENT_USER. */
 export function guardPeopleInReach(ctx: DomainContext, userIds: string[], addedUserIds: string[]): Statement[] {
   const held = restrictedPermissionsOf(ctx);
   const statements: Statement[] = [];
-  for (let start = 0; start < addedUserIds.length; start += userIdsPerGuard) {
-    const ids = sql.join(
-      addedUserIds.slice(start, start + userIdsPerGuard).map((id) => sql`${id}`),
-      sql`, `,
-    );
-    statements.push(assertCondition(ctx.db, sql`NOT EXISTS (SELECT 1 FROM users WHERE id IN (${ids}) AND role = 'CLIENT_USER')`));
+  if (addedUserIds.length > 0) {
+    const clients = sql`SELECT 1 FROM users WHERE id IN ${jsonList(addedUserIds)} AND role = 'CLIENT_USER'`;
+    statements.push(assertCondition(ctx.db, sql`NOT EXISTS (${clients})`));
   }
-  if (held === null) return statements;
-  for (let start = 0; start < userIds.length; start += userIdsPerGuard) {
-    const ids = sql.join(
-      userIds.slice(start, start + userIdsPerGuard).map((id) => sql`${id}`),
-      sql`, `,
-    );
-    const beyond = sql`SELECT 1 FROM access_group_members AS m JOIN access_group_permissions AS p ON p.group_id = m.group_id
-      WHERE m.user_id IN (${ids}) AND ${outside(sql`p.permission`, held)}`;
-    statements.push(
-      assertCondition(ctx.db, sql`NOT EXISTS (${beyond})`),
-      assertCondition(ctx.db, sql`NOT EXISTS (SELECT 1 FROM users WHERE id IN (${ids}) AND role = 'SUPER_ADMIN')`),
-    );
-  }
+  if (held === null || userIds.length === 0) return statements;
+  const ids = jsonList(userIds);
+  const beyond = sql`SELECT 1 FROM access_group_members AS m JOIN access_group_permissions AS p ON p.group_id = m.group_id
+    WHERE m.user_id IN ${ids} AND p.permission NOT IN ${jsonList(held)}`;
+  statements.push(
+    assertCondition(ctx.db, sql`NOT EXISTS (${beyond})`),
+    assertCondition(ctx.db, sql`NOT EXISTS (SELECT 1 FROM users WHERE id IN ${ids} AND role = 'SUPER_ADMIN')`),
+  );
   return statements;
 }

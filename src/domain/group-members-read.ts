@@ -1,20 +1,11 @@
 // Reading access-group members: a group's member list, the people who could join it, and the
 // people about to be changed together with the permissions they hold now (for the reach rules).
-import { and, eq, inArray, isNull, ne, notInArray, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, notInArray, sql } from "drizzle-orm";
 import { accessGroupMembers, accessGroupPermissions, users } from "../db/schema";
 import { resolvePermissions } from "./access";
 import type { DomainContext } from "./context";
-import type { GroupCandidate } from "./group-guards";
+import { type GroupCandidate, jsonList } from "./group-guards";
 import { deriveUserStatus, type UserStatus } from "./users";
-
-// D1 binds at most 100 parameters per statement.
-export const idsPerStatement = 90;
-
-export function chunk<T>(items: T[], size = idsPerStatement): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-  return chunks;
-}
 
 export interface GroupMember {
   id: string;
@@ -76,34 +67,30 @@ export async function findMemberCandidates(ctx: Pick<DomainContext, "db">, group
 /** People with the permissions they hold now, keyed by id; erased accounts count as absent. */
 export async function loadPeople(ctx: DomainContext, userIds: string[]): Promise<Map<string, GroupCandidate>> {
   const people = new Map<string, GroupCandidate>();
-  for (const ids of chunk(userIds)) {
-    const [rows, held] = await ctx.db.batch([
-      ctx.db
-        .select({ id: users.id, email: users.email, firstName: users.firstName, lastName: users.lastName, role: users.role })
-        .from(users)
-        .where(and(inArray(users.id, ids), isNull(users.erasedAt))),
-      ctx.db
-        .selectDistinct({ userId: accessGroupMembers.userId, permission: accessGroupPermissions.permission })
-        .from(accessGroupMembers)
-        .innerJoin(accessGroupPermissions, eq(accessGroupPermissions.groupId, accessGroupMembers.groupId))
-        .where(inArray(accessGroupMembers.userId, ids)),
-    ]);
-    for (const row of rows) {
-      const permissions = held.filter((entry) => entry.userId === row.id).map((entry) => entry.permission);
-      people.set(row.id, { ...row, permissions: resolvePermissions(row.role, permissions) });
-    }
+  if (userIds.length === 0) return people;
+  const [rows, held] = await ctx.db.batch([
+    ctx.db
+      .select({ id: users.id, email: users.email, firstName: users.firstName, lastName: users.lastName, role: users.role })
+      .from(users)
+      .where(and(sql`${users.id} IN ${jsonList(userIds)}`, isNull(users.erasedAt))),
+    ctx.db
+      .selectDistinct({ userId: accessGroupMembers.userId, permission: accessGroupPermissions.permission })
+      .from(accessGroupMembers)
+      .innerJoin(accessGroupPermissions, eq(accessGroupPermissions.groupId, accessGroupMembers.groupId))
+      .where(sql`${accessGroupMembers.userId} IN ${jsonList(userIds)}`),
+  ]);
+  for (const row of rows) {
+    const permissions = held.filter((entry) => entry.userId === row.id).map((entry) => entry.permission);
+    people.set(row.id, { ...row, permissions: resolvePermissions(row.role, permissions) });
   }
   return people;
 }
 
+/** The (group, user) pairs among these that exist now, as "groupId userId" keys. */
 export async function loadExistingPairs(ctx: DomainContext, groupIds: string[], userIds: string[]): Promise<Set<string>> {
-  const pairs = new Set<string>();
-  for (const ids of chunk(userIds, idsPerStatement - groupIds.length)) {
-    const rows = await ctx.db
-      .select({ groupId: accessGroupMembers.groupId, userId: accessGroupMembers.userId })
-      .from(accessGroupMembers)
-      .where(and(inArray(accessGroupMembers.groupId, groupIds), inArray(accessGroupMembers.userId, ids)));
-    for (const row of rows) pairs.add(`${row.groupId} ${row.userId}`);
-  }
-  return pairs;
+  const rows = await ctx.db
+    .select({ groupId: accessGroupMembers.groupId, userId: accessGroupMembers.userId })
+    .from(accessGroupMembers)
+    .where(and(sql`${accessGroupMembers.groupId} IN ${jsonList(groupIds)}`, sql`${accessGroupMembers.userId} IN ${jsonList(userIds)}`));
+  return new Set(rows.map((row) => `${row.groupId} ${row.userId}`));
 }

@@ -2,7 +2,7 @@
 // for it (a group's member list, a user's Access groups tab, PUT …/members), goes through
 // changeGroupMemberships: one set of rules (group-guards.ts), one batch with one audit event per
 // person and group. The event's target is the person, so a user's history shows their access.
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { isUniqueViolation, runBatch, type Statement } from "../db/batch";
 import { insertInChunks } from "../db/chunked-insert";
 import { isBatchGuardFailure } from "../db/guards";
@@ -10,8 +10,15 @@ import { accessGroupMembers, accessGroups, auditEvents } from "../db/schema";
 import { AppError } from "../errors";
 import { buildAuditRow, describeUser } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
-import { assertMayChangeGroup, assertMayChangeGroupsOf, type GroupCandidate, guardGroupInReach, guardPeopleInReach } from "./group-guards";
-import { chunk, loadExistingPairs, loadPeople } from "./group-members-read";
+import {
+  assertMayChangeGroup,
+  assertMayChangeGroupsOf,
+  type GroupCandidate,
+  guardGroupInReach,
+  guardPeopleInReach,
+  jsonList,
+} from "./group-guards";
+import { loadExistingPairs, loadPeople } from "./group-members-read";
 import { findGroups, type Group } from "./groups-read";
 
 /** At most this many people change in one request (each change is a row and an audit event). */
@@ -109,9 +116,11 @@ function buildMembershipStatements(
   ];
   for (const groupId of touchedGroups) {
     const leaving = change.remove.filter((pair) => pair.groupId === groupId).map((pair) => pair.userId);
-    for (const ids of chunk(leaving)) {
+    if (leaving.length > 0) {
       statements.push(
-        ctx.db.delete(accessGroupMembers).where(and(eq(accessGroupMembers.groupId, groupId), inArray(accessGroupMembers.userId, ids))),
+        ctx.db
+          .delete(accessGroupMembers)
+          .where(and(eq(accessGroupMembers.groupId, groupId), sql`${accessGroupMembers.userId} IN ${jsonList(leaving)}`)),
       );
     }
   }

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { expect, it, describe as suite } from "vitest";
 import { type Agent, describe } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, createTestApp, signInAs } from "../helpers/factories";
+import { createActiveUser, createTestApp, inviteTestUser, signInAs } from "../helpers/factories";
 import { createTestGroup, createUserWithPermissions, uniqueGroupName } from "../helpers/groups";
 
 const clock = new TestClock();
@@ -140,6 +140,22 @@ suite("/api/v1/access-groups", () => {
     const unknown = await json(agent, "PUT", `/api/v1/access-groups/${group.id}/members`, { userIds: ["usr_nobody"] });
     expect(unknown.status).toBe(400);
     expect(await memberIds(group.id)).toEqual([b.id, c.id].sort());
+  });
+
+  it("adds and removes 150 people in one request, past D1's 100 bound parameters per statement", async () => {
+    const { agent } = await signedInAdmin();
+    const group = await createTestGroup(clock, ["users:read"]);
+    const people = [];
+    for (let index = 0; index < 150; index += 1) people.push((await inviteTestUser(clock, { firstName: `Bulk${index}` })).user.id);
+    const added = await json(agent, "PUT", `/api/v1/access-groups/${group.id}/members`, { userIds: people });
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
+    expect(added.body.memberCount).toBe(150);
+    expect(await auditRows("action = 'group.member_added' AND json_extract(details, '$.groupId') = ?", group.id)).toHaveLength(150);
+    const kept = people.slice(0, 20);
+    const replaced = await json(agent, "PUT", `/api/v1/access-groups/${group.id}/members`, { userIds: kept });
+    expect(replaced.body.memberCount).toBe(20);
+    expect(await memberIds(group.id)).toEqual([...kept].sort());
+    expect(await auditRows("action = 'group.member_removed' AND json_extract(details, '$.groupId') = ?", group.id)).toHaveLength(130);
   });
 
   it("makes group changes bite on the member's very next request", async () => {
