@@ -15,6 +15,7 @@ import { adminAccessGroupMemberRoutes } from "./routes/admin/access-group-member
 import { adminAccessGroupRoutes } from "./routes/admin/access-groups";
 import { adminAuditRoutes } from "./routes/admin/audit";
 import { adminMembershipRoutes } from "./routes/admin/memberships";
+import { adminOutboxRoutes } from "./routes/admin/outbox";
 import { adminTenantRoutes } from "./routes/admin/tenants";
 import { adminUserAccessGroupRoutes } from "./routes/admin/user-access-groups";
 import { adminUserTabRoutes } from "./routes/admin/user-tabs";
@@ -50,7 +51,8 @@ export function createApp(options: Partial<AppOptions> = {}) {
     .route("/admin/audit", adminAuditRoutes)
     .route("/account", accountRoutes)
     .route("/tenants", tenantWorkspaceRoutes)
-    .route("/portal", portalRoutes);
+    .route("/portal", portalRoutes)
+    .route("/admin/outbox", adminOutboxRoutes);
   pages.onError(handlePageError);
 
   const app = new Hono<AppEnv>()

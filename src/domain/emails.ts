@@ -86,16 +86,28 @@ export async function buildSecurityNoticeEmail(input: {
   };
 }
 
+const hourMs = 3_600_000;
+const dayMs = 24 * hourMs;
+
+/** "in 7 days", "in 1 day", "in 5 hours": the real time left, since a run can be late or a membership short. */
+export function describeTimeLeft(expiresAt: Date, now: Date): string {
+  const leftMs = Math.max(0, expiresAt.getTime() - now.getTime());
+  if (leftMs >= 1.5 * dayMs) return `in ${Math.round(leftMs / dayMs)} days`;
+  if (leftMs >= 20 * hourMs) return "in 1 day";
+  const hours = Math.max(1, Math.ceil(leftMs / hourMs));
+  return hours === 1 ? "within the hour" : `in ${hours} hours`;
+}
+
 export async function buildExpiryNoticeEmail(input: {
   to: string;
   recipientName: string;
   memberName: string;
   tenantName: string;
   expiresAt: Date;
-  daysBefore: number;
+  now: Date;
   forGrantor: boolean;
 }): Promise<EmailMessage> {
-  const when = input.daysBefore === 1 ? "tomorrow" : `in ${input.daysBefore} days`;
+  const when = describeTimeLeft(input.expiresAt, input.now);
   const parts = [
     `Hello ${input.recipientName},`,
     input.forGrantor
@@ -108,7 +120,9 @@ export async function buildExpiryNoticeEmail(input: {
   return {
     kind: "expiry_notice",
     to: input.to,
-    subject: `Access to ${input.tenantName} expires ${when}`,
+    subject: input.forGrantor
+      ? `Access of ${input.memberName} to ${input.tenantName} expires ${when}`
+      : `Your access to ${input.tenantName} expires ${when}`,
     text: parts.join("\n\n"),
     html: await renderHtml(parts),
   };

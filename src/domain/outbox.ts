@@ -1,11 +1,16 @@
 // Outbound email goes through the outbox table (SPEC §7): queueing is a row written in the same
 // batch as the change that caused it, so a mail is never lost and never blocks the change.
-// Delivery happens later, on the cron (jobs/deliver-outbox.ts).
+// Delivery happens later, on the cron (jobs/deliver-outbox.ts). This module also reads the outbox
+// for the Outbox page and for a user's invite delivery state.
 
+import { and, count, desc, eq, inArray, lt, or, type SQL } from "drizzle-orm";
+import * as z from "zod";
 import { generateId } from "../auth/crypto";
 import type { Db } from "../db/client";
 import { outbox } from "../db/schema";
+import type { DomainContext } from "./context";
 import type { EmailMessage } from "./emails";
+import { decodeCursor, encodeCursor, type Page } from "./pagination";
 
 export interface OutboxOptions {
   userId?: string | null;
@@ -31,4 +36,109 @@ export function buildOutboxRow(message: EmailMessage, now: Date, options: Outbox
     nextAttemptAt: now,
     createdAt: now,
   };
+}
+
+export const outboxStatuses = ["pending", "sending", "sent", "failed"] as const;
+export type OutboxStatus = (typeof outboxStatuses)[number];
+export type OutboxRow = typeof outbox.$inferSelect;
+export type OutboxSummary = Omit<OutboxRow, "textBody" | "htmlBody">;
+
+export const listOutboxQuerySchema = z.strictObject({
+  status: z.enum(outboxStatuses).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+export type ListOutboxQuery = z.output<typeof listOutboxQuerySchema>;
+
+const summaryColumns = {
+  id: outbox.id,
+  kind: outbox.kind,
+  toAddress: outbox.toAddress,
+  subject: outbox.subject,
+  userId: outbox.userId,
+  dedupeKey: outbox.dedupeKey,
+  status: outbox.status,
+  attempts: outbox.attempts,
+  lastError: outbox.lastError,
+  nextAttemptAt: outbox.nextAttemptAt,
+  createdAt: outbox.createdAt,
+  sentAt: outbox.sentAt,
+};
+
+/** Newest first, without the bodies; a page reads at most `limit + 1` rows. */
+export async function listOutboxMessages(ctx: Pick<DomainContext, "db">, query: ListOutboxQuery): Promise<Page<OutboxSummary>> {
+  const conditions: SQL[] = [];
+  if (query.status) conditions.push(eq(outbox.status, query.status));
+  const cursor = decodeCursor(query.cursor);
+  if (cursor) {
+    const after = or(
+      lt(outbox.createdAt, new Date(cursor.time)),
+      and(eq(outbox.createdAt, new Date(cursor.time)), lt(outbox.id, cursor.id)),
+    );
+    if (after) conditions.push(after);
+  }
+  const rows = await ctx.db
+    .select(summaryColumns)
+    .from(outbox)
+    .where(and(...conditions))
+    .orderBy(desc(outbox.createdAt), desc(outbox.id))
+    .limit(query.limit + 1);
+  const items = rows.slice(0, query.limit);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor: rows.length > query.limit && last ? encodeCursor({ time: last.createdAt.getTime(), id: last.id }) : null,
+  };
+}
+
+export async function findOutboxMessage(ctx: Pick<DomainContext, "db">, id: string): Promise<OutboxRow | null> {
+  const [row] = await ctx.db.select().from(outbox).where(eq(outbox.id, id)).limit(1);
+  return row ?? null;
+}
+
+/** How many messages gave up and how many wait for delivery, for the Outbox page's summary. */
+export async function countUndelivered(ctx: Pick<DomainContext, "db">): Promise<{ failed: number; waiting: number }> {
+  const [failed, waiting] = await ctx.db.batch([
+    ctx.db.select({ n: count() }).from(outbox).where(eq(outbox.status, "failed")),
+    ctx.db
+      .select({ n: count() })
+      .from(outbox)
+      .where(inArray(outbox.status, ["pending", "sending"])),
+  ]);
+  return { failed: failed[0]?.n ?? 0, waiting: waiting[0]?.n ?? 0 };
+}
+
+/** The emails that carry a setup link: their delivery state is what an admin wants on a user's page. */
+export const setupLinkEmailKinds = ["invite", "invite_resent", "two_factor_reset"] as const;
+
+export interface InviteDelivery {
+  messageId: string;
+  kind: string;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  nextAttemptAt: Date;
+  sentAt: Date | null;
+}
+
+/** The delivery state of the user's latest setup-link email, or null when none was queued. */
+export async function findInviteDelivery(ctx: Pick<DomainContext, "db">, userId: string): Promise<InviteDelivery | null> {
+  const [row] = await ctx.db
+    .select({
+      messageId: outbox.id,
+      kind: outbox.kind,
+      status: outbox.status,
+      attempts: outbox.attempts,
+      lastError: outbox.lastError,
+      createdAt: outbox.createdAt,
+      nextAttemptAt: outbox.nextAttemptAt,
+      sentAt: outbox.sentAt,
+    })
+    .from(outbox)
+    .where(and(eq(outbox.userId, userId), inArray(outbox.kind, [...setupLinkEmailKinds])))
+    .orderBy(desc(outbox.createdAt), desc(outbox.id))
+    .limit(1);
+  return row ?? null;
 }

@@ -1,6 +1,6 @@
 // Who is in a tenant (SPEC §4): its client users (with their setup state) and "who has access to
 // your company" — the operators and contractors with their role and expiry. Live memberships only.
-import { and, asc, eq, gt, isNull, or, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, or, type SQL, sql } from "drizzle-orm";
 import { memberships, users } from "../db/schema";
 import type { DomainContext } from "./context";
 import { deriveUserStatus } from "./users";
@@ -22,8 +22,9 @@ export interface TenantPerson {
 export function selectTenantPeople(ctx: Pick<DomainContext, "db" | "now">, tenantId: string | SQL) {
   return ctx.db
     .select({
-      membershipId: memberships.id,
-      userId: users.id,
+      // Aliased: memberships.id and users.id would both be "id", which a D1 batch cannot tell apart.
+      membershipId: sql<string>`${memberships.id}`.as("membership_id"),
+      userId: sql<string>`${users.id}`.as("person_id"),
       name: users.displayName,
       email: users.email,
       role: memberships.role,

@@ -1,4 +1,58 @@
-// The cron trigger's entry. Filled in by the expiry sweep and outbox delivery jobs.
-import type { Bindings } from "../env";
+// The cron trigger's entry (wrangler.toml: every 5 minutes). Runs the jobs in order — the sweep,
+// the expiry notices, then delivery, so notices queued by this run go out in this run — each on
+// its own: one job failing is recorded in job_runs and logged, and the others still run.
+// Cron runs can be retried, skipped or overlap; every job is idempotent (see each module).
+import { createDbFromEnv } from "../db/connect";
+import type { DomainContext } from "../domain/context";
+import { type JobName, type JobResult, recordJobFinished, recordJobStarted } from "../domain/job-health";
+import { type Bindings, readConfig } from "../env";
+import { deliverOutbox } from "./deliver-outbox";
+import { createEmailProvider, type EmailProvider, maskSetupTokens, type ProviderOptions } from "./email-providers";
+import { queueExpiryNotices } from "./expiry-notices";
+import { sweepExpiredMemberships } from "./expiry-sweep";
 
-export async function runScheduledJobs(_env: Bindings, _now: Date): Promise<void> {}
+/** Drizzle wraps driver errors as "Failed query: … params: …": keep the driver's first line only. */
+function summarizeError(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const text = cause instanceof Error ? `${cause.name}: ${cause.message.split("\n")[0]}` : "non-error thrown";
+  return maskSetupTokens(text).slice(0, 500);
+}
+
+async function runRecordedJob(ctx: DomainContext, job: JobName, work: () => Promise<JobResult>): Promise<JobResult | null> {
+  try {
+    await recordJobStarted(ctx.db, job, ctx.now);
+    const result = await work();
+    await recordJobFinished(ctx.db, job, ctx.now, { result });
+    return result;
+  } catch (error) {
+    const summary = summarizeError(error);
+    console.error(`[gatehouse] job ${job} (${ctx.requestId}) failed: ${summary}`);
+    await recordJobFinished(ctx.db, job, ctx.now, { error: summary }).catch(() => undefined);
+    return null;
+  }
+}
+
+export type ScheduledRunResult = Record<JobName, JobResult | null>;
+
+/** The jobs of one cron run, for a context and provider the caller built (tests build their own). */
+export async function runJobs(ctx: DomainContext, provider: EmailProvider): Promise<ScheduledRunResult> {
+  const expirySweep = await runRecordedJob(ctx, "expiry_sweep", async () => ({ ...(await sweepExpiredMemberships(ctx)) }));
+  const expiryNotices = await runRecordedJob(ctx, "expiry_notices", async () => ({ ...(await queueExpiryNotices(ctx)) }));
+  const outboxDelivery = await runRecordedJob(ctx, "outbox_delivery", async () => ({ ...(await deliverOutbox(ctx, provider)) }));
+  return { expiry_sweep: expirySweep, expiry_notices: expiryNotices, outbox_delivery: outboxDelivery };
+}
+
+export async function runScheduledJobs(env: Bindings, now: Date, options: ProviderOptions = {}): Promise<ScheduledRunResult> {
+  const config = readConfig(env);
+  const ctx: DomainContext = {
+    db: createDbFromEnv(env),
+    kv: env.KV,
+    now,
+    config,
+    actor: { kind: "system" },
+    ip: null,
+    // Audit rows written by this run share one id, like the rows of one request.
+    requestId: `cron-${crypto.randomUUID()}`,
+  };
+  return runJobs(ctx, createEmailProvider(config, env, options));
+}

@@ -69,7 +69,7 @@ export async function createActiveUser(clock: TestClock, input: Partial<InviteIn
   const state = await findSetupState(ctx, invited.token);
   if (!state) throw new Error("setup link of a fresh invite is not valid");
   const totpSecret = await choosePassword(ctx, state, {
-    displayName: "Test Person",
+    displayName: `${invited.user.firstName} ${invited.user.lastName}`,
     password: testPassword,
     passwordConfirmation: testPassword,
   });

@@ -1,11 +1,13 @@
 // Admin → Memberships (SPEC §3): the list with filters, and every membership action; the user tab
 // and the tenant page post here too and come back through `returnTo`.
 import { Hono } from "hono";
+import { JobHealthLine } from "../../../views/components/job-health";
 import { AddMembershipPage, MembershipsPage } from "../../../views/pages/admin/memberships-page";
 import { ConfirmPage } from "../../../views/pages/confirm-page";
 import { MessagePage } from "../../../views/pages/message-page";
 import { membershipRoles } from "../../db/schema";
 import { hasPermission } from "../../domain/access";
+import { readJobHealth } from "../../domain/job-health";
 import {
   changeMembership,
   changeMembershipSchema,
@@ -100,9 +102,10 @@ export const adminMembershipRoutes = new Hono<AppEnv>()
       cursor: raw.cursor || undefined,
     });
     const ctx = domainContext(c);
-    const [page, tenants] = await Promise.all([
+    const [page, tenants, health] = await Promise.all([
       parsed.success ? listMemberships(ctx, parsed.data) : Promise.resolve({ items: [], nextCursor: null }),
       listTenantChoices(ctx),
+      readJobHealth(ctx),
     ]);
     const next = new URLSearchParams(Object.entries(filters).filter(([, value]) => value !== ""));
     if (page.nextCursor) next.set("cursor", page.nextCursor);
@@ -113,6 +116,7 @@ export const adminMembershipRoutes = new Hono<AppEnv>()
         {...layoutProps(c, principal)}
         filters={filters}
         tenants={tenants}
+        health={<JobHealthLine health={health} timeZone={principal.user.timeZone} />}
         table={membershipTableProps(principal, page.items, c.get("now"), {
           show: { user: true, tenant: true },
           returnTo,

@@ -1,11 +1,13 @@
 // Admin → Users: list, invite, a user's page, setup links (SPEC §2, §9).
 import { Hono } from "hono";
+import { InviteDeliveryState } from "../../../views/components/invite-delivery";
 import { formatDateTime } from "../../../views/format";
 import { inviteMembershipRows, NewUserPage, SetupLinkIssuedPage } from "../../../views/pages/admin/new-user-page";
 import { UserPage } from "../../../views/pages/admin/user-page";
 import { UsersPage } from "../../../views/pages/admin/users-page";
 import { hasPermission } from "../../domain/access";
 import { inviteUser, regenerateSetupLink } from "../../domain/invites";
+import { findInviteDelivery } from "../../domain/outbox";
 import { listTenantChoices } from "../../domain/tenants";
 import { countActiveSuperAdmins } from "../../domain/user-guards";
 import { updateUser, updateUserSchema } from "../../domain/user-lifecycle";
@@ -85,6 +87,8 @@ function detailValues(user: UserRow): Record<string, string> {
 
 async function renderUserPage(c: AppContext, user: UserRow, values: Record<string, string>, errors: Record<string, string>) {
   const principal = currentPrincipal(c);
+  const delivery = await findInviteDelivery(domainContext(c), user.id);
+  const isSuperAdmin = principal.user.role === "SUPER_ADMIN";
   const roles = assignableRoles(c);
   return renderPage(
     c,
@@ -98,6 +102,13 @@ async function renderUserPage(c: AppContext, user: UserRow, values: Record<strin
       values={values}
       errors={errors}
       auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${user.id}` : null}
+      inviteDelivery={
+        <InviteDeliveryState
+          delivery={delivery}
+          timeZone={principal.user.timeZone}
+          messageHref={isSuperAdmin && delivery ? `/admin/outbox/${delivery.messageId}` : null}
+        />
+      }
       notice={noticeFor(c.req.query("notice"))}
     />,
     Object.keys(errors).length > 0 ? 400 : 200,

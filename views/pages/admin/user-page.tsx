@@ -69,10 +69,10 @@ export function UserPage(props: UserPageProps) {
               {subject.setupLink === "valid" ? "valid until " : "expired "}
               <Time value={subject.setupLinkExpiresAt} timeZone={timeZone} />
             </dd>
-            <dt>Invite email</dt>
-            <dd>{props.inviteDelivery ?? "—"}</dd>
           </>
         )}
+        <dt>Setup email</dt>
+        <dd>{props.inviteDelivery ?? "—"}</dd>
       </dl>
       {props.auditHref && (
         <p>

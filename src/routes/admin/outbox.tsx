@@ -1,0 +1,54 @@
+// Admin → Outbox (SPEC §7, §9): the queued emails and their delivery state. SUPER_ADMIN only:
+// bodies can carry live setup links, which no access group may hand out.
+import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
+import { OutboxMessagePage } from "../../../views/pages/admin/outbox-message-page";
+import { OutboxPage } from "../../../views/pages/admin/outbox-page";
+import { countUndelivered, findOutboxMessage, listOutboxMessages, listOutboxQuerySchema } from "../../domain/outbox";
+import { AppError } from "../../errors";
+import { currentPrincipal, requireAccess } from "../../http/access";
+import { type AppEnv, domainContext } from "../../http/app-env";
+import { layoutProps } from "../../http/navigation";
+import { renderPage } from "../../http/render";
+
+const requireSuperAdmin = createMiddleware<AppEnv>(async function requireSuperAdmin(c, next) {
+  if (currentPrincipal(c).user.role !== "SUPER_ADMIN") {
+    throw new AppError("FORBIDDEN", { detail: "Only a SUPER_ADMIN can read the outbox: its messages can contain live setup links." });
+  }
+  await next();
+});
+
+export const adminOutboxRoutes = new Hono<AppEnv>()
+  .use(requireAccess({ kind: "console" }), requireSuperAdmin)
+  .get("/", async (c) => {
+    const principal = currentPrincipal(c);
+    const raw = c.req.query();
+    const parsed = listOutboxQuerySchema.safeParse({
+      status: raw.status || undefined,
+      cursor: raw.cursor || undefined,
+      limit: raw.limit || undefined,
+    });
+    if (!parsed.success) throw new AppError("VALIDATION_FAILED", { detail: "These filters are not valid." });
+    const ctx = domainContext(c);
+    const [page, counts] = await Promise.all([listOutboxMessages(ctx, parsed.data), countUndelivered(ctx)]);
+    const nextParams = new URLSearchParams({ ...(raw.status ? { status: raw.status } : {}), ...(raw.limit ? { limit: raw.limit } : {}) });
+    if (page.nextCursor) nextParams.set("cursor", page.nextCursor);
+    return renderPage(
+      c,
+      <OutboxPage
+        {...layoutProps(c, principal)}
+        timeZone={principal.user.timeZone}
+        provider={c.get("config").EMAIL_PROVIDER}
+        rows={page.items}
+        status={parsed.data.status ?? ""}
+        counts={counts}
+        nextPageHref={page.nextCursor ? `/admin/outbox?${nextParams.toString()}` : null}
+      />,
+    );
+  })
+  .get("/:id", async (c) => {
+    const principal = currentPrincipal(c);
+    const message = await findOutboxMessage(domainContext(c), c.req.param("id"));
+    if (!message) throw new AppError("NOT_FOUND");
+    return renderPage(c, <OutboxMessagePage {...layoutProps(c, principal)} timeZone={principal.user.timeZone} message={message} />);
+  });

@@ -1,0 +1,51 @@
+// Tenants and memberships as plain rows, for the jobs' tests: the sweep and the notices only read
+// these tables, so the tests do not wait on the memberships domain API.
+import { env } from "cloudflare:test";
+import { generateId } from "../../src/auth/crypto";
+import { createD1Db } from "../../src/db/client";
+import { type MembershipRole, memberships, tenants } from "../../src/db/schema";
+import type { TestClock } from "./clock";
+
+export async function createTestTenant(clock: TestClock, name = "Acme Ltd") {
+  const id = generateId("tnt");
+  const slug = `acme-${crypto.randomUUID().slice(0, 8)}`;
+  await createD1Db(env.DB).insert(tenants).values({ id, name, slug, createdAt: clock.now(), updatedAt: clock.now() });
+  return { id, name, slug };
+}
+
+export async function insertTestMembership(
+  clock: TestClock,
+  input: { userId: string; tenantId: string; expiresAt: Date | null; role?: MembershipRole; createdBy?: string | null },
+) {
+  const id = generateId("mbr");
+  await createD1Db(env.DB)
+    .insert(memberships)
+    .values({
+      id,
+      userId: input.userId,
+      tenantId: input.tenantId,
+      role: input.role ?? "OPERATOR_READONLY",
+      expiresAt: input.expiresAt,
+      createdAt: clock.now(),
+      createdBy: input.createdBy ?? null,
+      updatedAt: clock.now(),
+    });
+  return id;
+}
+
+export interface MembershipState {
+  revoked_at: number | null;
+  revoke_reason: string | null;
+  expires_at: number | null;
+}
+
+export async function readMembership(id: string): Promise<MembershipState | null> {
+  return env.DB.prepare("SELECT revoked_at, revoke_reason, expires_at FROM memberships WHERE id = ?").bind(id).first<MembershipState>();
+}
+
+export async function countExpiryAuditEvents(membershipId: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'membership.expired' AND target_id = ?")
+    .bind(membershipId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}

@@ -1,0 +1,187 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Db } from "../../src/db/client";
+import { queueExpiryNotices } from "../../src/jobs/expiry-notices";
+import { TestClock } from "../helpers/clock";
+import { createActiveUser, inviteTestUser, testContext } from "../helpers/factories";
+import { createTestTenant, insertTestMembership } from "../helpers/memberships";
+
+const dayMs = 86_400_000;
+
+interface NoticeMail {
+  to_address: string;
+  subject: string;
+  text_body: string;
+  dedupe_key: string;
+  user_id: string;
+}
+
+async function noticeMails(membershipId: string): Promise<NoticeMail[]> {
+  const rows = await env.DB.prepare("SELECT * FROM outbox WHERE kind = 'expiry_notice' AND dedupe_key LIKE ? ORDER BY dedupe_key")
+    .bind(`expiry:${membershipId}:%`)
+    .all<NoticeMail>();
+  return rows.results;
+}
+
+/** A contractor's membership granted by an active admin, expiring `inMs` after the clock's now. */
+async function seedMembership(clock: TestClock, inMs: number, grantorId?: string | null) {
+  const grantor = grantorId === undefined ? await createActiveUser(clock, { role: "SUPER_ADMIN" }) : null;
+  const { user } = await inviteTestUser(clock, { role: "CONTRACTOR", firstName: "Casey", lastName: "Contractor" });
+  const tenant = await createTestTenant(clock, "Globex");
+  const id = await insertTestMembership(clock, {
+    userId: user.id,
+    tenantId: tenant.id,
+    expiresAt: new Date(clock.now().getTime() + inMs),
+    createdBy: grantorId === undefined ? (grantor?.id ?? null) : grantorId,
+  });
+  return { id, member: user, grantor, tenant };
+}
+
+function setExpiry(id: string, expiresAt: number) {
+  return env.DB.prepare("UPDATE memberships SET expires_at = ? WHERE id = ?").bind(expiresAt, id).run();
+}
+
+describe("expiry notices", () => {
+  it("queues a 7-day notice to the member and to the grantor, once however often it runs", async () => {
+    // Each test starts on its own day: memberships of earlier tests stay out of its window.
+    const clock = new TestClock("2026-01-10T09:00:00Z");
+    const { id, member, grantor } = await seedMembership(clock, 7 * dayMs);
+
+    await queueExpiryNotices(testContext(clock));
+    await queueExpiryNotices(testContext(clock));
+    clock.advanceSeconds(300);
+    await queueExpiryNotices(testContext(clock));
+
+    const mails = await noticeMails(id);
+    expect(mails.map((mail) => [mail.to_address, mail.user_id])).toEqual([
+      [grantor?.email, grantor?.id],
+      [member.email, member.id],
+    ]);
+    expect(mails[1]?.subject).toBe("Your access to Globex expires in 7 days");
+    expect(mails[1]?.text_body).toContain("Your access to Globex expires in 7 days, at 2026-01-17 09:00 UTC.");
+    expect(mails[0]?.text_body).toContain("The access you granted Casey Contractor to Globex expires in 7 days");
+    const records = await env.DB.prepare("SELECT days_before FROM expiry_notices WHERE membership_id = ?").bind(id).all();
+    expect(records.results).toEqual([{ days_before: 7 }]);
+  });
+
+  it("queues the 1-day notice a day before, without repeating the 7-day one", async () => {
+    const clock = new TestClock("2026-02-10T09:00:00Z");
+    const { id } = await seedMembership(clock, 7 * dayMs);
+    await queueExpiryNotices(testContext(clock));
+
+    clock.advanceSeconds(5 * 86_400);
+    await queueExpiryNotices(testContext(clock));
+    expect(await noticeMails(id)).toHaveLength(2);
+
+    clock.advanceSeconds(86_400);
+    await queueExpiryNotices(testContext(clock));
+    await queueExpiryNotices(testContext(clock));
+
+    const mails = await noticeMails(id);
+    expect(mails).toHaveLength(4);
+    expect(mails.filter((mail) => mail.dedupe_key.endsWith(":1:member"))[0]?.subject).toBe("Your access to Globex expires in 1 day");
+  });
+
+  it("sends only the 1-day notice for a membership that starts within a day of its expiry, worded with the real time left", async () => {
+    const clock = new TestClock("2026-03-10T09:00:00Z");
+    const { id } = await seedMembership(clock, 5 * 3_600_000);
+
+    await queueExpiryNotices(testContext(clock));
+    clock.advanceSeconds(3600);
+    await queueExpiryNotices(testContext(clock));
+
+    const mails = await noticeMails(id);
+    expect(mails.map((mail) => mail.dedupe_key.split(":").slice(3).join(":"))).toEqual(["1:grantor", "1:member"]);
+    expect(mails[1]?.subject).toBe("Your access to Globex expires in 5 hours");
+  });
+
+  it("sends nothing for a membership removed before its notice, and nothing more after expiry", async () => {
+    const clock = new TestClock("2026-04-10T09:00:00Z");
+    const { id } = await seedMembership(clock, 6 * dayMs);
+    await env.DB.prepare("UPDATE memberships SET revoked_at = ?, revoke_reason = 'removed' WHERE id = ?")
+      .bind(clock.now().getTime(), id)
+      .run();
+
+    await queueExpiryNotices(testContext(clock));
+    expect(await noticeMails(id)).toHaveLength(0);
+
+    const expired = await seedMembership(clock, 6 * dayMs);
+    clock.advanceSeconds(7 * 86_400);
+    await queueExpiryNotices(testContext(clock));
+    expect(await noticeMails(expired.id)).toHaveLength(0);
+  });
+
+  it("re-arms the notices when the membership is extended", async () => {
+    const clock = new TestClock("2026-05-10T09:00:00Z");
+    const { id } = await seedMembership(clock, 7 * dayMs);
+    await queueExpiryNotices(testContext(clock));
+    expect(await noticeMails(id)).toHaveLength(2);
+
+    const extendedTo = clock.now().getTime() + 37 * dayMs;
+    await setExpiry(id, extendedTo);
+    clock.advanceSeconds(6 * 86_400);
+    await queueExpiryNotices(testContext(clock));
+    expect(await noticeMails(id)).toHaveLength(2);
+
+    clock.set(new Date(extendedTo - 7 * dayMs));
+    await queueExpiryNotices(testContext(clock));
+    const mails = await noticeMails(id);
+    expect(mails).toHaveLength(4);
+    expect(mails.filter((mail) => mail.dedupe_key.startsWith(`expiry:${id}:${extendedTo}:7:`))).toHaveLength(2);
+  });
+
+  it("queues nothing for a membership extended between the read and the write", async () => {
+    const clock = new TestClock("2026-06-10T09:00:00Z");
+    const { id } = await seedMembership(clock, 7 * dayMs);
+    const ctx = testContext(clock);
+    // The extension lands just before the job's batch: the job read the old expiry.
+    const racingDb = new Proxy(ctx.db, {
+      get(target, property, receiver) {
+        if (property !== "batch") return Reflect.get(target, property, receiver);
+        return async (...args: Parameters<Db["batch"]>) => {
+          await setExpiry(id, clock.now().getTime() + 90 * dayMs);
+          return target.batch(...args);
+        };
+      },
+    });
+
+    const result = await queueExpiryNotices({ ...ctx, db: racingDb });
+
+    expect(result).toEqual({ memberships: 0, emails: 0 });
+    expect(await noticeMails(id)).toHaveLength(0);
+  });
+
+  it("queues each notice once when two runs overlap", async () => {
+    const clock = new TestClock("2026-07-10T09:00:00Z");
+    const seeded = [await seedMembership(clock, 3 * dayMs), await seedMembership(clock, 20 * 3_600_000)];
+
+    const [a, b] = await Promise.all([queueExpiryNotices(testContext(clock)), queueExpiryNotices(testContext(clock))]);
+
+    expect(a.emails + b.emails).toBe(4);
+    for (const { id } of seeded) expect(await noticeMails(id)).toHaveLength(2);
+  });
+
+  it("writes to the grantor only when they exist, are active and are not the member", async () => {
+    const clock = new TestClock("2026-08-10T09:00:00Z");
+    const noGrantor = await seedMembership(clock, 2 * dayMs, null);
+    const self = await inviteTestUser(clock, { role: "CONTRACTOR" });
+    const tenant = await createTestTenant(clock);
+    const selfGranted = await insertTestMembership(clock, {
+      userId: self.user.id,
+      tenantId: tenant.id,
+      expiresAt: new Date(clock.now().getTime() + 2 * dayMs),
+      createdBy: self.user.id,
+    });
+    const pendingGrantor = await inviteTestUser(clock, { role: "OPERATOR" });
+    const withPendingGrantor = await seedMembership(clock, 2 * dayMs, pendingGrantor.user.id);
+    const deactivatedMember = await seedMembership(clock, 2 * dayMs);
+    await env.DB.prepare("UPDATE users SET deactivated_at = ? WHERE id = ?").bind(clock.now().getTime(), deactivatedMember.member.id).run();
+
+    await queueExpiryNotices(testContext(clock));
+
+    expect((await noticeMails(noGrantor.id)).map((mail) => mail.to_address)).toEqual([noGrantor.member.email]);
+    expect((await noticeMails(selfGranted)).map((mail) => mail.to_address)).toEqual([self.user.email]);
+    expect((await noticeMails(withPendingGrantor.id)).map((mail) => mail.to_address)).toEqual([withPendingGrantor.member.email]);
+    expect((await noticeMails(deactivatedMember.id)).map((mail) => mail.to_address)).toEqual([deactivatedMember.grantor?.email]);
+  });
+});

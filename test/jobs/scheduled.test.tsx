@@ -1,0 +1,128 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Db } from "../../src/db/client";
+import { readJobHealth } from "../../src/domain/job-health";
+import { createEmailProvider } from "../../src/jobs/email-providers";
+import { runJobs, runScheduledJobs } from "../../src/jobs/scheduled";
+import { JobHealthLine, type JobHealthView } from "../../views/components/job-health";
+import { TestClock } from "../helpers/clock";
+import { createActiveUser, createTestApp, signInAs, testContext } from "../helpers/factories";
+import { createTestTenant, readMembership } from "../helpers/memberships";
+
+async function membershipsSeenByApi(agent: Awaited<ReturnType<typeof signInAs>>): Promise<string[]> {
+  const response = await agent.json("GET", "/api/v1/me");
+  const body = (await response.json()) as { memberships: Array<{ id: string }> };
+  return body.memberships.map((membership) => membership.id);
+}
+
+describe("scheduled jobs", () => {
+  it("ends access at the expiry minute, then records the revocation and sends the notice through the outbox", async () => {
+    const clock = new TestClock("2026-03-02T10:00:00Z");
+    const app = createTestApp(clock);
+    const tenant = await createTestTenant(clock, "Initech");
+    const expiresAt = new Date(clock.now().getTime() + 5 * 60_000);
+    const contractor = await createActiveUser(clock, {
+      role: "CONTRACTOR",
+      memberships: [{ tenantId: tenant.id, role: "OPERATOR_FULL", expiresAt }],
+    });
+    const agent = await signInAs(app, clock, contractor);
+    const [membershipId] = await membershipsSeenByApi(agent);
+    const lines: string[] = [];
+
+    await runScheduledJobs(env, clock.now(), { log: (line) => lines.push(line) });
+    expect(lines.join("\n")).toContain("Your access to Initech expires within the hour");
+
+    clock.set(expiresAt);
+    expect(await membershipsSeenByApi(agent)).toEqual([]);
+    expect((await readMembership(membershipId as string))?.revoked_at).toBeNull();
+
+    await runScheduledJobs(env, clock.now(), { log: (line) => lines.push(line) });
+    expect(await readMembership(membershipId as string)).toMatchObject({ revoked_at: expiresAt.getTime(), revoke_reason: "expired" });
+    const audit = await env.DB.prepare(
+      "SELECT actor_name, request_id FROM audit_events WHERE action = 'membership.expired' AND target_id = ?",
+    )
+      .bind(membershipId)
+      .all<{ actor_name: string; request_id: string }>();
+    expect(audit.results).toHaveLength(1);
+    expect(audit.results[0]?.request_id).toMatch(/^cron-[0-9a-f-]{36}$/);
+    const notices = await env.DB.prepare("SELECT status FROM outbox WHERE kind = 'expiry_notice' AND user_id = ?")
+      .bind(contractor.id)
+      .all();
+    expect(notices.results).toEqual([{ status: "sent" }]);
+  });
+
+  it("records every job's run; health turns stale after two intervals without a finished run", async () => {
+    const clock = new TestClock("2026-04-02T10:00:00Z");
+    await runScheduledJobs(env, clock.now(), { log: () => undefined });
+
+    const fresh = await readJobHealth(testContext(clock));
+    expect(fresh).toMatchObject({ lastRunAt: clock.now(), stale: false, failing: false });
+    expect(fresh.jobs.map((job) => [job.job, job.lastFinishedAt?.getTime()])).toEqual([
+      ["expiry_sweep", clock.now().getTime()],
+      ["expiry_notices", clock.now().getTime()],
+      ["outbox_delivery", clock.now().getTime()],
+    ]);
+    expect(fresh.jobs[0]?.lastResult).toEqual({ revoked: 0, batches: 1, complete: true });
+
+    clock.advanceSeconds(600);
+    expect((await readJobHealth(testContext(clock))).stale).toBe(false);
+    clock.advanceSeconds(1);
+    expect((await readJobHealth(testContext(clock))).stale).toBe(true);
+  });
+
+  it("runs the other jobs when one fails, and records the failure", async () => {
+    const clock = new TestClock("2026-05-02T10:00:00Z");
+    const ctx = testContext(clock);
+    let batches = 0;
+    const failingFirstBatch = new Proxy(ctx.db, {
+      get(target, property, receiver) {
+        if (property !== "batch") return Reflect.get(target, property, receiver);
+        return (...args: Parameters<Db["batch"]>) => {
+          batches += 1;
+          return batches === 1 ? Promise.reject(new Error("injected D1 failure")) : target.batch(...args);
+        };
+      },
+    });
+    const provider = createEmailProvider(ctx.config, env, { log: () => undefined });
+
+    const result = await runJobs({ ...ctx, db: failingFirstBatch }, provider);
+
+    expect(result.expiry_sweep).toBeNull();
+    expect(result.expiry_notices).not.toBeNull();
+    expect(result.outbox_delivery).not.toBeNull();
+    const health = await readJobHealth(ctx);
+    expect(health.failing).toBe(true);
+    expect(health.jobs.find((job) => job.job === "expiry_sweep")?.lastError).toBe("Error: injected D1 failure");
+  });
+
+  it("renders the health line: the last run and its results, a warning when stale, the failure when failing", async () => {
+    const lastRunAt = new Date("2026-06-02T10:00:00Z");
+    const jobs: JobHealthView["jobs"] = [
+      {
+        job: "expiry_sweep",
+        label: "Expiry sweep",
+        lastFinishedAt: lastRunAt,
+        lastResult: { revoked: 2, batches: 1, complete: true },
+        lastError: null,
+      },
+      {
+        job: "expiry_notices",
+        label: "Expiry notices",
+        lastFinishedAt: lastRunAt,
+        lastResult: { memberships: 1, emails: 1 },
+        lastError: null,
+      },
+      { job: "outbox_delivery", label: "Email delivery", lastFinishedAt: lastRunAt, lastResult: null, lastError: "Error: D1 down" },
+    ];
+    const healthy = String(<JobHealthLine health={{ lastRunAt, stale: false, failing: false, jobs: jobs.slice(0, 2) }} timeZone="UTC" />);
+    expect(healthy).toContain("2 memberships recorded as expired, 1 expiry notice queued.");
+    expect(healthy).not.toContain("notice-warning");
+
+    const stale = String(<JobHealthLine health={{ lastRunAt, stale: true, failing: true, jobs }} timeZone="UTC" />);
+    expect(stale).toContain("have not completed a run in the last 10 minutes");
+    expect(stale).toContain("Email delivery failed in its last run: Error: D1 down");
+
+    const never = String(<JobHealthLine health={{ lastRunAt: null, stale: true, failing: false, jobs: [] }} timeZone="UTC" />);
+    expect(never).toContain("have not run yet");
+  });
+});

@@ -1,0 +1,264 @@
+import { env } from "cloudflare:test";
+import { expect, it, describe as suite } from "vitest";
+import { Agent, describe } from "../helpers/agent";
+import { TestClock } from "../helpers/clock";
+import {
+  createActiveUser,
+  createTestApp,
+  createTestTenant,
+  grantTestMembership,
+  signInAs,
+  testPassword,
+  uniqueEmail,
+} from "../helpers/factories";
+import { extractSetupUrl } from "../helpers/links";
+import { extractTotpSecret, totpCode } from "../helpers/totp";
+
+async function world() {
+  const clock = new TestClock("2026-11-23T12:00:00Z");
+  const app = createTestApp(clock);
+  const tenant = await createTestTenant(clock, "Acme");
+  const other = await createTestTenant(clock, "Other");
+  const full = await createActiveUser(clock, { role: "OPERATOR", firstName: "Fiona", lastName: "Full" });
+  const readonly = await createActiveUser(clock, { role: "OPERATOR", firstName: "Rory", lastName: "Readonly" });
+  const contractor = await createActiveUser(clock, { role: "CONTRACTOR", firstName: "Cara", lastName: "Contractor" });
+  const clientAdmin = await createActiveUser(clock, { role: "CLIENT_USER", firstName: "Cleo", lastName: "Admin" });
+  const viewer = await createActiveUser(clock, { role: "CLIENT_USER", firstName: "Vic", lastName: "Viewer" });
+  await grantTestMembership(clock, { userId: full.id, tenantId: tenant.id, role: "OPERATOR_FULL" });
+  await grantTestMembership(clock, { userId: readonly.id, tenantId: tenant.id, role: "OPERATOR_READONLY" });
+  await grantTestMembership(clock, {
+    userId: contractor.id,
+    tenantId: tenant.id,
+    role: "OPERATOR_FULL",
+    expiresAt: new Date("2026-11-23T13:00:00Z"),
+  });
+  await grantTestMembership(clock, { userId: clientAdmin.id, tenantId: tenant.id, role: "CLIENT_ADMIN" });
+  await grantTestMembership(clock, { userId: viewer.id, tenantId: tenant.id, role: "CLIENT_VIEWER" });
+  return { clock, app, tenant, other, full, readonly, contractor, clientAdmin, viewer };
+}
+
+suite("operator workspace", () => {
+  it("lists the operator's tenants with role and, for contractors, expiry and days left", async () => {
+    const w = await world();
+    const home = await (await (await signInAs(w.app, w.clock, w.contractor)).get("/admin")).text();
+    expect(home).toContain(`href="/tenants/${w.tenant.slug}"`);
+    expect(home).toContain("(0 days left)");
+  });
+
+  it("lets OPERATOR_FULL post updates as plain text and OPERATOR_READONLY only read", async () => {
+    const w = await world();
+    const writer = await signInAs(w.app, w.clock, w.full);
+    const posted = await writer.post(`/tenants/${w.tenant.slug}/updates`, {
+      title: "Maintenance <b>tonight</b>",
+      body: "Line one\r\n<script>alert(1)</script>",
+    });
+    expect(posted.status, await describe(posted)).toBe(303);
+    const html = await (await writer.get(`/tenants/${w.tenant.slug}`)).text();
+    expect(html).toContain("Maintenance &lt;b&gt;tonight&lt;/b&gt;");
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(html).not.toContain("<script>alert");
+    const reader = await signInAs(w.app, w.clock, w.readonly);
+    const readerHtml = await (await reader.get(`/tenants/${w.tenant.slug}`)).text();
+    expect(readerHtml).toContain("Maintenance");
+    expect(readerHtml).not.toContain("Post an update");
+    expect(readerHtml).not.toContain("Invite a client user");
+    expect((await reader.post(`/tenants/${w.tenant.slug}/updates`, { title: "No", body: "No" })).status).toBe(403);
+    expect(
+      (
+        await reader.post(`/tenants/${w.tenant.slug}/clients`, {
+          email: uniqueEmail(),
+          firstName: "A",
+          lastName: "B",
+          role: "CLIENT_VIEWER",
+        })
+      ).status,
+    ).toBe(403);
+  });
+
+  it("edits and deletes an update after a confirmation, audited", async () => {
+    const w = await world();
+    const writer = await signInAs(w.app, w.clock, w.full);
+    await writer.post(`/tenants/${w.tenant.slug}/updates`, { title: "Draft", body: "Text" });
+    const id = (
+      await env.DB.prepare("SELECT id FROM tenant_updates WHERE tenant_id = ? AND title = 'Draft'")
+        .bind(w.tenant.id)
+        .first<{ id: string }>()
+    )?.id;
+    expect((await writer.post(`/tenants/${w.tenant.slug}/updates/${id}/edit`, { title: "", body: "x" })).status).toBe(400);
+    expect((await writer.post(`/tenants/${w.tenant.slug}/updates/${id}/edit`, { title: "Final", body: "Text" })).status).toBe(303);
+    expect(await (await writer.get(`/tenants/${w.tenant.slug}/updates/${id}/delete`)).text()).toContain("Delete &quot;Final&quot;?");
+    expect((await writer.post(`/tenants/${w.tenant.slug}/updates/${id}/delete`, {})).status).toBe(303);
+    const actions = await env.DB.prepare("SELECT action FROM audit_events WHERE target_id = ? ORDER BY id")
+      .bind(id)
+      .all<{ action: string }>();
+    expect(actions.results.map((r) => r.action)).toEqual(["tenant.update_posted", "tenant.update_edited", "tenant.update_deleted"]);
+    const other = await createTestTenant(w.clock, "Elsewhere");
+    expect((await writer.get(`/tenants/${other.slug}/updates/${id}/edit`)).status).toBe(404);
+  });
+
+  it("answers 404 for a tenant the operator is not a member of, and loses the workspace when the membership expires", async () => {
+    const w = await world();
+    const contractor = await signInAs(w.app, w.clock, w.contractor);
+    expect((await contractor.get(`/tenants/${w.other.slug}`)).status).toBe(404);
+    expect((await contractor.get("/tenants/does-not-exist")).status).toBe(404);
+    for (const time of ["2026-11-23T12:25:00Z", "2026-11-23T12:50:00Z"]) {
+      w.clock.set(time);
+      expect((await contractor.get(`/tenants/${w.tenant.slug}`)).status).toBe(200);
+    }
+    w.clock.set("2026-11-23T12:59:59.999Z");
+    expect((await contractor.get(`/tenants/${w.tenant.slug}`)).status).toBe(200);
+    w.clock.set("2026-11-23T13:00:00Z");
+    expect((await contractor.get(`/tenants/${w.tenant.slug}`)).status).toBe(404);
+  });
+
+  it("shows who has access with role and expiry, and the client users", async () => {
+    const w = await world();
+    const html = await (await (await signInAs(w.app, w.clock, w.full)).get(`/tenants/${w.tenant.slug}`)).text();
+    for (const name of ["Fiona Full", "Rory Readonly", "Cara Contractor", "Cleo Admin", "Vic Viewer"]) expect(html).toContain(name);
+    expect(html).toContain("23 Nov 2026, 13:00");
+  });
+});
+
+suite("client portal", () => {
+  it("shows the company's updates, users and who has access; staff get 404 and clients get 403 on /admin", async () => {
+    const w = await world();
+    const client = await signInAs(w.app, w.clock, w.viewer);
+    const landing = await client.get("/portal");
+    expect(landing.headers.get("location")).toBe(`/portal/${w.tenant.slug}`);
+    const html = await (await client.get(`/portal/${w.tenant.slug}`)).text();
+    expect(html).toContain("Who has access to your company");
+    expect(html).toContain("Cara Contractor");
+    expect(html).toContain("23 Nov 2026, 13:00");
+    expect(html).not.toContain("Invite a colleague");
+    const adminPage = await client.get("/admin/users");
+    expect(adminPage.status).toBe(403);
+    const denied = await adminPage.text();
+    for (const other of [w.full, w.readonly, w.contractor, w.clientAdmin]) expect(denied).not.toContain(other.email);
+    expect((await client.get(`/portal/${w.other.slug}`)).status).toBe(404);
+    expect((await client.get(`/tenants/${w.tenant.slug}`)).status).toBe(404);
+    const staff = await signInAs(w.app, w.clock, w.full);
+    expect((await staff.get(`/portal/${w.tenant.slug}`)).status).toBe(404);
+  });
+
+  it("lets a client in several companies switch between them, from a chooser", async () => {
+    const w = await world();
+    await grantTestMembership(w.clock, { userId: w.viewer.id, tenantId: w.other.id, role: "CLIENT_ADMIN" });
+    const client = await signInAs(w.app, w.clock, w.viewer);
+    const chooser = await client.get("/portal");
+    const chooserHtml = await chooser.text();
+    expect(chooser.status).toBe(200);
+    expect(chooserHtml).toContain(`href="/portal/${w.tenant.slug}"`);
+    expect(chooserHtml).toContain(`href="/portal/${w.other.slug}"`);
+    const portal = await (await client.get(`/portal/${w.other.slug}`)).text();
+    expect(portal).toContain("Switch company");
+    expect(portal).toContain("Invite a colleague");
+  });
+});
+
+suite("delegated invites", () => {
+  it("lets a client admin invite a colleague who completes setup and lands on the portal", async () => {
+    const w = await world();
+    const admin = await signInAs(w.app, w.clock, w.clientAdmin);
+    const email = uniqueEmail("colleague");
+    const invited = await admin.post(`/portal/${w.tenant.slug}/users`, {
+      email,
+      firstName: "Col",
+      lastName: "League",
+      role: "CLIENT_VIEWER",
+    });
+    const html = await invited.text();
+    expect(invited.status, html).toBe(201);
+    const setupUrl = extractSetupUrl(html);
+    const row = await env.DB.prepare("SELECT role, created_by FROM users WHERE email = ?").bind(email).first();
+    expect(row).toEqual({ role: "CLIENT_USER", created_by: w.clientAdmin.id });
+    const colleague = new Agent(w.app);
+    await colleague.get(new URL(setupUrl).pathname);
+    const step2 = await colleague.post("/setup", {
+      step: "password",
+      displayName: "Col",
+      password: testPassword,
+      passwordConfirmation: testPassword,
+    });
+    const secret = extractTotpSecret(await step2.text());
+    const done = await (await colleague.post("/setup", { step: "confirm", code: totpCode(secret, w.clock.now()) })).text();
+    expect(done).toContain('href="/portal"');
+    expect((await colleague.get("/portal")).headers.get("location")).toBe(`/portal/${w.tenant.slug}`);
+  });
+
+  it("adds an existing client user without a second account, and refuses staff emails with one neutral message", async () => {
+    const w = await world();
+    const admin = await signInAs(w.app, w.clock, w.clientAdmin);
+    const outsider = await createActiveUser(w.clock, { role: "CLIENT_USER" });
+    const added = await admin.post(`/portal/${w.tenant.slug}/users`, {
+      email: outsider.email,
+      firstName: "X",
+      lastName: "Y",
+      role: "CLIENT_VIEWER",
+    });
+    expect(added.headers.get("location")).toBe(`/portal/${w.tenant.slug}?notice=client-added`);
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?").bind(outsider.email).first<{ n: number }>();
+    expect(count?.n).toBe(1);
+    const deactivated = await createActiveUser(w.clock, { role: "CLIENT_USER" });
+    await env.DB.prepare("UPDATE users SET deactivated_at = 1 WHERE id = ?").bind(deactivated.id).run();
+    const refusals = [];
+    for (const email of [w.full.email, deactivated.email]) {
+      const response = await admin.post(`/portal/${w.tenant.slug}/users`, { email, firstName: "X", lastName: "Y", role: "CLIENT_VIEWER" });
+      expect(response.status, await describe(response)).toBe(400);
+      const html = await response.text();
+      expect(html).toContain("This email address cannot be invited here.");
+      refusals.push(html.replace(/value="[^"]*"/g, ""));
+    }
+    expect(new Set(refusals).size).toBe(1);
+  });
+
+  it("never grants more than client roles, and only in the delegator's own tenant", async () => {
+    const w = await world();
+    const admin = await signInAs(w.app, w.clock, w.clientAdmin);
+    const staffRole = await admin.post(`/portal/${w.tenant.slug}/users`, {
+      email: uniqueEmail(),
+      firstName: "X",
+      lastName: "Y",
+      role: "OPERATOR_FULL",
+    });
+    expect(staffRole.status).toBe(400);
+    expect(
+      (await admin.post(`/portal/${w.other.slug}/users`, { email: uniqueEmail(), firstName: "X", lastName: "Y", role: "CLIENT_VIEWER" }))
+        .status,
+    ).toBe(404);
+    const viewer = await signInAs(w.app, w.clock, w.viewer);
+    expect(
+      (await viewer.post(`/portal/${w.tenant.slug}/users`, { email: uniqueEmail(), firstName: "X", lastName: "Y", role: "CLIENT_VIEWER" }))
+        .status,
+    ).toBe(403);
+    const operator = await signInAs(w.app, w.clock, w.full);
+    const byOperator = await operator.post(`/tenants/${w.tenant.slug}/clients`, {
+      email: uniqueEmail("opinvite"),
+      firstName: "By",
+      lastName: "Operator",
+      role: "CLIENT_ADMIN",
+    });
+    expect(byOperator.status).toBe(201);
+  });
+
+  it("removes a portal user from the company after a confirmation, but not yourself", async () => {
+    const w = await world();
+    const admin = await signInAs(w.app, w.clock, w.clientAdmin);
+    const membership = await env.DB.prepare("SELECT id FROM memberships WHERE user_id = ? AND tenant_id = ?")
+      .bind(w.viewer.id, w.tenant.id)
+      .first<{ id: string }>();
+    expect(await (await admin.get(`/portal/${w.tenant.slug}/users/${membership?.id}/remove`)).text()).toContain(
+      "Remove Vic Viewer from Acme?",
+    );
+    expect((await admin.post(`/portal/${w.tenant.slug}/users/${membership?.id}/remove`, {})).status).toBe(303);
+    const viewer = await signInAs(w.app, w.clock, w.viewer);
+    expect((await viewer.get(`/portal/${w.tenant.slug}`)).status).toBe(404);
+    const own = await env.DB.prepare("SELECT id FROM memberships WHERE user_id = ? AND tenant_id = ?")
+      .bind(w.clientAdmin.id, w.tenant.id)
+      .first<{ id: string }>();
+    expect((await admin.post(`/portal/${w.tenant.slug}/users/${own?.id}/remove`, {})).status).toBe(403);
+    const staffMembership = await env.DB.prepare("SELECT id FROM memberships WHERE user_id = ? AND tenant_id = ?")
+      .bind(w.full.id, w.tenant.id)
+      .first<{ id: string }>();
+    expect((await admin.post(`/portal/${w.tenant.slug}/users/${staffMembership?.id}/remove`, {})).status).toBe(404);
+  });
+});

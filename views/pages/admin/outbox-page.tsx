@@ -1,0 +1,120 @@
+// Admin → Outbox (SUPER_ADMIN only): every queued email, newest first, with its delivery state.
+import { Notice } from "../../components/form-fields";
+import { Time } from "../../components/time";
+import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
+
+export type OutboxStatusValue = "pending" | "sending" | "sent" | "failed";
+
+export interface OutboxListRow {
+  id: string;
+  toAddress: string;
+  subject: string;
+  kind: string;
+  status: OutboxStatusValue;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+export interface OutboxPageProps {
+  user: SignedInUser;
+  navigation: NavigationItem[];
+  timeZone: string;
+  provider: string;
+  rows: OutboxListRow[];
+  status: string;
+  counts: { failed: number; waiting: number };
+  nextPageHref: string | null;
+}
+
+const statusBadgeClass: Record<OutboxStatusValue, string> = {
+  pending: "badge badge-pending",
+  sending: "badge badge-pending",
+  sent: "badge badge-active",
+  failed: "badge badge-expired",
+};
+
+export function OutboxStatusBadge({ status }: { status: OutboxStatusValue }) {
+  return <span class={statusBadgeClass[status]}>{status[0]?.toUpperCase() + status.slice(1)}</span>;
+}
+
+export function OutboxPage(props: OutboxPageProps) {
+  return (
+    <PageLayout title="Outbox" user={props.user} navigation={props.navigation}>
+      <h1>Outbox</h1>
+      <p class="muted">
+        Emails are delivered by the scheduled jobs every five minutes through the <code>{props.provider}</code> provider, retried with
+        back-off, and marked failed after the last attempt. Messages can contain live setup links: only SUPER_ADMINs see this page.
+      </p>
+      {props.counts.failed > 0 && (
+        <Notice kind="error">
+          {props.counts.failed} message{props.counts.failed === 1 ? "" : "s"} could not be delivered.{" "}
+          <a href="/admin/outbox?status=failed">Show them</a>
+        </Notice>
+      )}
+      {props.counts.waiting > 0 && <p>{props.counts.waiting} waiting for delivery.</p>}
+      <form method="get" action="/admin/outbox" class="filters" aria-label="Filter messages">
+        <div class="field">
+          <label for="filter-status">Status</label>
+          <select id="filter-status" name="status">
+            {["", "pending", "sending", "sent", "failed"].map((status) => (
+              <option value={status} selected={props.status === status}>
+                {status || "Any status"}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" class="secondary">
+          Filter
+        </button>
+      </form>
+      {props.rows.length === 0 ? (
+        <p class="empty">No messages.</p>
+      ) : (
+        <table>
+          <caption class="visually-hidden">Messages</caption>
+          <thead>
+            <tr>
+              <th scope="col">To</th>
+              <th scope="col">Subject</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Status</th>
+              <th scope="col">Attempts</th>
+              <th scope="col">Last error</th>
+              <th scope="col">Created</th>
+              <th scope="col">Sent</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((row) => (
+              <tr>
+                <td>{row.toAddress}</td>
+                <td>
+                  <a href={`/admin/outbox/${row.id}`}>{row.subject}</a>
+                </td>
+                <td>{row.kind}</td>
+                <td>
+                  <OutboxStatusBadge status={row.status} />
+                </td>
+                <td>{row.attempts}</td>
+                <td>{row.lastError ?? "—"}</td>
+                <td>
+                  <Time value={row.createdAt} timeZone={props.timeZone} />
+                </td>
+                <td>
+                  <Time value={row.sentAt} timeZone={props.timeZone} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {props.nextPageHref && (
+        <p>
+          <a href={props.nextPageHref}>Next page →</a>
+        </p>
+      )}
+    </PageLayout>
+  );
+}
