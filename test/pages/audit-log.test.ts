@@ -32,6 +32,8 @@ suite("Admin → Audit log", () => {
     const groupId = groupPath.split("/").pop() ?? "";
     await operatorAgent.post(`${groupPath}/members`, { userIds: operator.id });
 
+    const [original] = await testContext(clock).db.select({ displayName: users.displayName }).from(users).where(eq(users.id, operator.id));
+    const originalName = original?.displayName as string;
     const after = uniqueGroupName("Beta");
     await testContext(clock)
       .db.update(users)
@@ -45,14 +47,14 @@ suite("Admin → Audit log", () => {
       .where(and(eq(auditEvents.actorId, operator.id), like(auditEvents.action, "group.%")))
       .orderBy(auditEvents.id);
     expect(rows.map((row) => [row.action, row.actorName, row.targetLabel])).toEqual([
-      ["group.created", "Test Person", before],
-      ["group.member_added", "Test Person", `Olga Before <${operator.email}>`],
+      ["group.created", originalName, before],
+      ["group.member_added", originalName, `Olga Before <${operator.email}>`],
       ["group.updated", "Olga Renamed", after],
     ]);
     const html = await (await agent.get(`/admin/audit?actor=${operator.id}`)).text();
     expect(html).toContain(`>${before}</a>`);
     expect(html).toContain(`Olga Before &lt;${operator.email}&gt;`);
-    expect(html).toContain(">Test Person</a>");
+    expect(html).toContain(`>${originalName}</a>`);
     expect(html).toContain(">Olga Renamed</a>");
     const table = html.slice(html.indexOf("<tbody>"));
     expect(table.indexOf("group.updated")).toBeLessThan(table.indexOf("group.created"));
