@@ -8,7 +8,7 @@ import { hasPermission } from "../../domain/access";
 import { assertMayChangeGroup, permissionsBeyondActor, refusalToChangeGroupsOf } from "../../domain/group-guards";
 import { addUserToGroups, removeGroupMember } from "../../domain/group-members";
 import { loadPeople } from "../../domain/group-members-read";
-import { findGroup, findGroups, type Group, listUserGroups } from "../../domain/groups-read";
+import { findGroup, findGroups, type Group, listUserGroups, sortPermissions } from "../../domain/groups-read";
 import { findUserById, type UserRow } from "../../domain/users";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
@@ -49,7 +49,7 @@ async function renderUserGroups(c: AppContext, subject: UserRow, error?: { messa
       available={canUpdate && subject.role !== "CLIENT_USER" ? everyGroup.filter((group) => !memberOf.has(group.id)).map(toRow) : null}
       refusal={refusal?.detail ?? null}
       canUpdate={canUpdate}
-      effectivePermissions={[...(person?.permissions ?? [])]}
+      effectivePermissions={sortPermissions(person?.permissions ?? [])}
       auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${encodeURIComponent(subject.id)}` : null}
       notice={noticeFor(c.req.query("notice"))}
       error={error?.message}
