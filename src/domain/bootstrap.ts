@@ -5,7 +5,8 @@
 import { and, count, eq, isNotNull, isNull } from "drizzle-orm";
 import { users } from "../db/schema";
 import type { DomainContext } from "./context";
-import { type InviteResult, inviteUser, regenerateSetupLink } from "./invites";
+import { type InviteResult, inviteUser } from "./invites";
+import { regenerateSetupLink } from "./setup-links";
 import { deriveUserStatus, findUserByEmail } from "./users";
 
 export type BootstrapOutcome =

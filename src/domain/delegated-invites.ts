@@ -14,9 +14,10 @@ import { memberships } from "../db/schema";
 import { AppError } from "../errors";
 import { insertAuditEvent } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
-import { buildInviteStatements, type InviteResult, issueNewSetupLink, prepareInvite } from "./invites";
+import { buildInviteStatements, type InviteResult, prepareInvite } from "./invites";
 import { writeMembershipGrant } from "./memberships";
 import { describeMembership, findMembershipWithParties } from "./memberships-read";
+import { issueNewSetupLink } from "./setup-links";
 import type { TenantRow } from "./tenants";
 import { deriveUserStatus, emailSchema, findUserByEmail, findUserById, firstNameSchema, lastNameSchema } from "./users";
 

@@ -1,22 +1,20 @@
 // Invites and setup links (SPEC §2 "Invite", "Setup link"): create a PENDING user with a fresh
 // link in one batch, and regenerate (= resend) the link while the user is pending.
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { generateId } from "../auth/crypto";
-import { forgetSetupTokenInKv, type PreparedSetupToken, prepareSetupToken, storeSetupTokenInKv } from "../auth/setup-tokens";
+import { type PreparedSetupToken, prepareSetupToken, storeSetupTokenInKv } from "../auth/setup-tokens";
 import { isUniqueViolation, runBatch, type Statement } from "../db/batch";
 import { insertInChunks } from "../db/chunked-insert";
 import type { Db } from "../db/client";
-import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/guards";
 import { auditEvents, memberships, outbox, tenants, users } from "../db/schema";
 import { AppError, type FieldError } from "../errors";
 import { hasPermission } from "./access";
-import { buildAuditRow, describeUser, insertAuditEvent } from "./audit";
+import { buildAuditRow, describeUser } from "./audit";
 import { actorUserId, type DomainContext, snapshotActor } from "./context";
 import { buildInviteEmail } from "./emails";
 import { describeMembership } from "./memberships-read";
 import { findMembershipProblems } from "./memberships-rules";
-import { buildOutboxRow, insertOutboxMessage } from "./outbox";
-import { findManageableUser } from "./user-guards";
+import { buildOutboxRow } from "./outbox";
 import { assertMayAssignRole, buildSetupUrl, deriveUserStatus, findUserByEmail, type InviteInput, type UserRow } from "./users";
 
 export interface InviteResult {
@@ -211,62 +209,4 @@ export function buildInviteStatements(db: Db, invites: PreparedInvite[]): Statem
       invites.flatMap((invite) => invite.rows.outbox),
     ),
   ];
-}
-
-/**
- * Issues a new setup link for a PENDING user and kills the old one at once (the row holds only
- * the new hash). Regenerate and Resend invite are the same operation; both queue the email.
- */
-export async function regenerateSetupLink(ctx: DomainContext, userId: string): Promise<InviteResult> {
-  return issueNewSetupLink(ctx, await findManageableUser(ctx, userId));
-}
-
-/** The regeneration itself, for callers that already decided the actor may do it. */
-export async function issueNewSetupLink(ctx: DomainContext, user: UserRow): Promise<InviteResult> {
-  if (deriveUserStatus(user) !== "PENDING") {
-    throw new AppError("STATE_CONFLICT", { detail: "Setup links can only be regenerated while the user is pending." });
-  }
-  const prepared = prepareSetupToken(ctx.now, ctx.config.SETUP_TOKEN_TTL_SECONDS);
-  const setupUrl = buildSetupUrl(ctx.config.APP_ORIGIN, prepared.token);
-  const email = await buildInviteEmail({
-    to: user.email,
-    firstName: user.firstName,
-    invitedBy: snapshotActor(ctx.actor).name,
-    setupUrl,
-    expiresAt: prepared.expiresAt,
-    resent: true,
-  });
-  try {
-    await runBatch(ctx.db, [
-      ctx.db
-        .update(users)
-        .set({
-          setupTokenHash: prepared.hash,
-          setupTokenExpiresAt: prepared.expiresAt,
-          setupPurpose: "invite",
-          pendingDisplayName: null,
-          pendingPasswordHash: null,
-          pendingTotpSecret: null,
-          updatedAt: ctx.now,
-        })
-        .where(and(eq(users.id, user.id), isNull(users.activatedAt), isNull(users.deactivatedAt))),
-      assertPreviousWriteChangedOneRow(ctx.db),
-      insertAuditEvent(ctx, {
-        action: "user.setup_link_regenerated",
-        target: describeUser(user),
-        details: { setupLinkExpiresAt: prepared.expiresAt.toISOString() },
-      }),
-      insertOutboxMessage(ctx.db, email, ctx.now, { userId: user.id }),
-    ]);
-  } catch (error) {
-    if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The user is no longer pending." });
-    throw error;
-  }
-  await forgetSetupTokenInKv(ctx.kv, user.setupTokenHash);
-  await storeSetupTokenInKv(ctx.kv, prepared, user.id, "invite", ctx.now);
-  return {
-    user: { ...user, setupTokenHash: prepared.hash, setupTokenExpiresAt: prepared.expiresAt },
-    setupUrl,
-    setupLinkExpiresAt: prepared.expiresAt,
-  };
 }

@@ -52,6 +52,11 @@ export function formValue(values: FormValues, key: string): string {
   return typeof value === "string" ? value : "";
 }
 
+/** The form's values as single strings (the first of repeated fields), for re-rendering inputs. */
+export function formValuesAsStrings(values: FormValues): Record<string, string> {
+  return Object.fromEntries(Object.keys(values).map((key) => [key, formValue(values, key)]));
+}
+
 /** Every value of a repeated field (checkboxes): none, one or many. */
 export function formList(values: FormValues, key: string): string[] {
   const value = values[key];

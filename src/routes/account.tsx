@@ -20,7 +20,7 @@ import { createApiToken, createApiTokenSchema, listOwnApiTokens, revokeOwnApiTok
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";
-import { type FormValues, fieldErrorsOf, formValue, readForm, readFormValues } from "../http/forms";
+import { fieldErrorsOf, formValue, formValuesAsStrings, readForm, readFormValues } from "../http/forms";
 import { layoutProps, sanitizeNextPath } from "../http/navigation";
 import { noticeFor } from "../http/notices";
 import { renderPage } from "../http/render";
@@ -61,10 +61,6 @@ function refusedFields(error: unknown) {
   return fieldErrorsOf(error);
 }
 
-function flatten(values: FormValues): Record<string, string> {
-  return Object.fromEntries(Object.keys(values).map((key) => [key, formValue(values, key)]));
-}
-
 function renderReauthenticate(c: AppContext, mode: "confirm" | "recovery", errors: Record<string, string>, next?: string) {
   const principal = currentPrincipal(c);
   const confirm = mode === "confirm";
@@ -92,7 +88,7 @@ export const accountRoutes = new Hono<AppEnv>()
   .get("/", (c) => renderAccount(c))
   .post("/profile", async (c) => {
     const form = await readForm(c, profileSchema);
-    if (!form.success) return renderAccount(c, { profile: { values: flatten(form.values), errors: form.errors } }, 400);
+    if (!form.success) return renderAccount(c, { profile: { values: formValuesAsStrings(form.values), errors: form.errors } }, 400);
     await updateOwnProfile(domainContext(c), currentPrincipal(c), form.data);
     return c.redirect("/account?notice=account-updated", 303);
   })
@@ -121,7 +117,7 @@ export const accountRoutes = new Hono<AppEnv>()
       const created = await createApiToken(domainContext(c), principal, parsed.data);
       return renderAccount(c, { tokens: { values: {}, errors: {}, created: { name: created.token.name, secret: created.secret } } }, 201);
     } catch (error) {
-      return renderAccount(c, { tokens: { values: flatten(values), errors: refusedFields(error) } }, 400);
+      return renderAccount(c, { tokens: { values: formValuesAsStrings(values), errors: refusedFields(error) } }, 400);
     }
   })
   .post("/tokens/revoke", async (c) => {

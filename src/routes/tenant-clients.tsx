@@ -12,7 +12,7 @@ import { findTenantBySlug, type TenantRow } from "../domain/tenants";
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";
-import { type FieldErrors, type FormValues, fieldErrorsOf, formValue, readForm } from "../http/forms";
+import { type FieldErrors, fieldErrorsOf, formValuesAsStrings, readForm } from "../http/forms";
 import { layoutProps } from "../http/navigation";
 import { renderPage } from "../http/render";
 
@@ -30,10 +30,6 @@ export async function requireTenantFromSlug(c: AppContext): Promise<TenantRow> {
   const tenant = await findTenantBySlug(domainContext(c), c.req.param("slug") ?? "");
   if (!tenant) throw new AppError("NOT_FOUND");
   return tenant;
-}
-
-function flatten(values: FormValues): Record<string, string> {
-  return Object.fromEntries(Object.keys(values).map((key) => [key, formValue(values, key)]));
 }
 
 function linkIssued(
@@ -67,14 +63,14 @@ export function tenantClientRoutes(options: TenantClientsOptions) {
     .post("/", manage, async (c) => {
       const tenant = await requireTenantFromSlug(c);
       const form = await readForm(c, delegatedInviteSchema);
-      if (!form.success) return options.renderHome(c, tenant, { values: flatten(form.values), errors: form.errors });
+      if (!form.success) return options.renderHome(c, tenant, { values: formValuesAsStrings(form.values), errors: form.errors });
       try {
         const outcome = await inviteClientUser(domainContext(c), tenant, form.data);
         if (outcome.kind === "added") return c.redirect(`${options.homePath(tenant.slug)}?notice=client-added`, 303);
         return linkIssued(c, tenant, options, "Invitation created", outcome.invite);
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500 || error.status === 401 || error.status === 403) throw error;
-        return options.renderHome(c, tenant, { values: flatten(form.values), errors: fieldErrorsOf(error) });
+        return options.renderHome(c, tenant, { values: formValuesAsStrings(form.values), errors: fieldErrorsOf(error) });
       }
     })
     .post("/:membershipId/setup-link", manage, async (c) => {

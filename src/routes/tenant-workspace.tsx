@@ -12,7 +12,7 @@ import { type TenantRow, updateTenant, updateTenantSchema } from "../domain/tena
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";
-import { type FieldErrors, type FormValues, fieldErrorsOf, formValue, readForm } from "../http/forms";
+import { type FieldErrors, fieldErrorsOf, formValuesAsStrings, readForm } from "../http/forms";
 import { layoutProps } from "../http/navigation";
 import { noticeFor } from "../http/notices";
 import { renderPage } from "../http/render";
@@ -61,10 +61,6 @@ async function renderWorkspace(c: AppContext, slug: string, forms: WorkspaceForm
   );
 }
 
-function flatten(values: FormValues): Record<string, string> {
-  return Object.fromEntries(Object.keys(values).map((key) => [key, formValue(values, key)]));
-}
-
 function refusal(error: unknown): FieldErrors {
   if (!(error instanceof AppError) || error.status >= 500 || error.status === 401 || error.status === 403 || error.status === 404)
     throw error;
@@ -81,17 +77,19 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
     const tenant = await requireTenantFromSlug(c);
     const form = await readForm(c, updateTenantSchema.pick({ name: true, description: true }));
     try {
-      if (!form.success) return renderWorkspace(c, tenant.slug, { profile: { values: flatten(form.values), errors: form.errors } });
+      if (!form.success)
+        return renderWorkspace(c, tenant.slug, { profile: { values: formValuesAsStrings(form.values), errors: form.errors } });
       await updateTenant(domainContext(c), tenant.id, form.data);
     } catch (error) {
-      return renderWorkspace(c, tenant.slug, { profile: { values: flatten(form.values), errors: refusal(error) } });
+      return renderWorkspace(c, tenant.slug, { profile: { values: formValuesAsStrings(form.values), errors: refusal(error) } });
     }
     return c.redirect(`/tenants/${tenant.slug}?notice=profile-updated`, 303);
   })
   .post("/:slug/updates", workspace("write"), async (c) => {
     const tenant = await requireTenantFromSlug(c);
     const form = await readForm(c, tenantUpdateSchema);
-    if (!form.success) return renderWorkspace(c, tenant.slug, { newUpdate: { values: flatten(form.values), errors: form.errors } });
+    if (!form.success)
+      return renderWorkspace(c, tenant.slug, { newUpdate: { values: formValuesAsStrings(form.values), errors: form.errors } });
     await postTenantUpdate(domainContext(c), tenant, form.data);
     return c.redirect(`/tenants/${tenant.slug}?notice=update-posted`, 303);
   })
@@ -120,7 +118,7 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
           {...layoutProps(c, currentPrincipal(c))}
           action={`${back}/updates/${c.req.param("updateId")}/edit`}
           backHref={back}
-          values={flatten(form.values)}
+          values={formValuesAsStrings(form.values)}
           errors={errors}
         />,
         400,

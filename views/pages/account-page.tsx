@@ -1,7 +1,8 @@
 // /account: every signed-in user's own settings.
+
+import { type ApiTokenRow, ApiTokensTable, type SessionRow, SessionsTable } from "../components/account-tables";
 import { CopyField } from "../components/copy-field";
 import { FormErrorSummary, HiddenUsername, Notice, SelectField, TextField } from "../components/form-fields";
-import { Time } from "../components/time";
 import { type NavigationItem, PageLayout, type SignedInUser } from "../layouts/page-layout";
 
 export interface AccountPageProps {
@@ -12,8 +13,8 @@ export interface AccountPageProps {
   profile: { values: Record<string, string>; errors: Record<string, string> };
   password: { errors: Record<string, string> };
   tokens: { values: Record<string, string>; errors: Record<string, string>; created?: { name: string; secret: string } };
-  sessions: Array<{ id: string; createdAt: Date; lastSeenAt: Date; ip: string | null; userAgent: string | null; current: boolean }>;
-  apiTokens: Array<{ id: string; name: string; createdAt: Date; expiresAt: Date | null; lastUsedAt: Date | null; status: string }>;
+  sessions: SessionRow[];
+  apiTokens: ApiTokenRow[];
   recoveryCodesLeft: number;
   notice?: string | undefined;
 }
@@ -49,43 +50,7 @@ export function AccountPage(props: AccountPageProps) {
       </section>
       <section aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">Where you are signed in</h2>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Signed in</th>
-              <th scope="col">Last active</th>
-              <th scope="col">Address and browser</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.sessions.map((session) => (
-              <tr>
-                <td>
-                  <Time value={session.createdAt} timeZone={timeZone} />
-                </td>
-                <td>
-                  <Time value={session.lastSeenAt} timeZone={timeZone} />
-                </td>
-                <td>
-                  {session.ip ?? "unknown address"} · {session.userAgent?.slice(0, 80) ?? "unknown browser"}
-                </td>
-                <td>
-                  {session.current ? (
-                    "this session"
-                  ) : (
-                    <form method="post" action="/account/sessions/end" class="inline">
-                      <input type="hidden" name="sessionId" value={session.id} />
-                      <button type="submit" class="secondary">
-                        End
-                      </button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <SessionsTable sessions={props.sessions} timeZone={timeZone} />
         {props.sessions.length > 1 && (
           <form method="post" action="/account/sessions/end-others">
             <button type="submit" class="secondary">
@@ -105,47 +70,7 @@ export function AccountPage(props: AccountPageProps) {
             <CopyField id="new-api-token" label="API token" value={props.tokens.created.secret} />
           </Notice>
         )}
-        {props.apiTokens.length === 0 ? (
-          <p class="empty">No tokens yet.</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Created</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Status</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.apiTokens.map((token) => (
-                <tr>
-                  <td>{token.name}</td>
-                  <td>
-                    <Time value={token.createdAt} timeZone={timeZone} />
-                  </td>
-                  <td>{token.expiresAt ? <Time value={token.expiresAt} timeZone={timeZone} /> : "never"}</td>
-                  <td>
-                    <Time value={token.lastUsedAt} timeZone={timeZone} />
-                  </td>
-                  <td>{token.status}</td>
-                  <td>
-                    {token.status === "active" && (
-                      <form method="post" action="/account/tokens/revoke" class="inline">
-                        <input type="hidden" name="tokenId" value={token.id} />
-                        <button type="submit" class="secondary">
-                          Revoke
-                        </button>
-                      </form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ApiTokensTable tokens={props.apiTokens} timeZone={timeZone} />
         <FormErrorSummary errors={props.tokens.errors} />
         <form method="post" action="/account/tokens" novalidate>
           <TextField

@@ -18,15 +18,11 @@ import {
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
-import { type FieldErrors, type FormValues, fieldErrorsOf, formValue, readForm } from "../../http/forms";
+import { type FieldErrors, fieldErrorsOf, formValuesAsStrings, readForm } from "../../http/forms";
 import { layoutProps } from "../../http/navigation";
 import { noticeFor } from "../../http/notices";
 import { renderPage } from "../../http/render";
 import { membershipTableProps } from "./user-page-support";
-
-function flatten(values: FormValues): Record<string, string> {
-  return Object.fromEntries(Object.keys(values).map((key) => [key, formValue(values, key)]));
-}
 
 async function renderTenantsPage(c: AppContext, values: Record<string, string>, errors: FieldErrors) {
   const principal = currentPrincipal(c);
@@ -108,13 +104,13 @@ export const adminTenantRoutes = new Hono<AppEnv>()
   .get("/", requireAccess({ kind: "console", permission: "tenants:read" }), (c) => renderTenantsPage(c, {}, {}))
   .post("/", requireAccess({ kind: "console", permission: "tenants:create" }), async (c) => {
     const form = await readForm(c, createTenantSchema);
-    if (!form.success) return renderTenantsPage(c, flatten(form.values), form.errors);
+    if (!form.success) return renderTenantsPage(c, formValuesAsStrings(form.values), form.errors);
     try {
       const tenant = await createTenant(domainContext(c), form.data);
       return c.redirect(`/admin/tenants/${tenant.slug}?notice=tenant-created`, 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500 || error.status === 403) throw error;
-      return renderTenantsPage(c, flatten(form.values), fieldErrorsOf(error));
+      return renderTenantsPage(c, formValuesAsStrings(form.values), fieldErrorsOf(error));
     }
   })
   .get("/:slug", requireAccess({ kind: "console", permission: "tenants:read" }), async (c) => {
@@ -124,12 +120,12 @@ export const adminTenantRoutes = new Hono<AppEnv>()
   .post("/:slug", requireAccess({ kind: "console", permission: "tenants:update" }), async (c) => {
     const tenant = await requireTenant(c);
     const form = await readForm(c, updateTenantSchema);
-    if (!form.success) return renderSettings(c, tenant, { ...tenantValues(tenant), ...flatten(form.values) }, form.errors);
+    if (!form.success) return renderSettings(c, tenant, { ...tenantValues(tenant), ...formValuesAsStrings(form.values) }, form.errors);
     try {
       const updated = await updateTenant(domainContext(c), tenant.id, form.data);
       return c.redirect(`/admin/tenants/${updated.slug}?notice=tenant-updated`, 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500 || error.status === 403) throw error;
-      return renderSettings(c, tenant, { ...tenantValues(tenant), ...flatten(form.values) }, fieldErrorsOf(error));
+      return renderSettings(c, tenant, { ...tenantValues(tenant), ...formValuesAsStrings(form.values) }, fieldErrorsOf(error));
     }
   });

@@ -6,8 +6,9 @@ import { inviteMembershipRows, NewUserPage, SetupLinkIssuedPage } from "../../..
 import { UserPage } from "../../../views/pages/admin/user-page";
 import { UsersPage } from "../../../views/pages/admin/users-page";
 import { hasPermission } from "../../domain/access";
-import { inviteUser, regenerateSetupLink } from "../../domain/invites";
+import { inviteUser } from "../../domain/invites";
 import { findInviteDelivery } from "../../domain/outbox";
+import { regenerateSetupLink } from "../../domain/setup-links";
 import { listTenantChoices } from "../../domain/tenants";
 import { countActiveSuperAdmins } from "../../domain/user-guards";
 import { updateUser, updateUserSchema } from "../../domain/user-lifecycle";
@@ -16,7 +17,15 @@ import { listUsers, listUsersQuerySchema } from "../../domain/users-list";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
-import { collectFieldErrors, type FormValues, fieldErrorsOf, formValue, readForm, readFormValues } from "../../http/forms";
+import {
+  collectFieldErrors,
+  type FormValues,
+  fieldErrorsOf,
+  formValue,
+  formValuesAsStrings,
+  readForm,
+  readFormValues,
+} from "../../http/forms";
 import { layoutProps } from "../../http/navigation";
 import { noticeFor } from "../../http/notices";
 import { renderPage } from "../../http/render";
@@ -29,9 +38,6 @@ const assignableRoles = (c: AppContext) =>
     : ["OPERATOR", "CONTRACTOR", "CLIENT_USER"];
 
 /** Form fields → the invite input the API takes; datetime-local values are read in the admin's zone. */
-function flatten(values: FormValues): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Array.isArray(value) ? (value[0] ?? "") : value]));
-}
 
 function inviteFromForm(values: FormValues, timeZone: string) {
   const memberships = Array.from({ length: inviteMembershipRows }, (_, index) => ({
@@ -197,12 +203,12 @@ export const adminUserRoutes = new Hono<AppEnv>()
     const user = await findUserById(ctx, c.req.param("id"));
     if (!user || user.erasedAt) throw new AppError("NOT_FOUND");
     const form = await readForm(c, updateUserSchema.required());
-    if (!form.success) return renderUserPage(c, user, { ...detailValues(user), ...flatten(form.values) }, form.errors);
+    if (!form.success) return renderUserPage(c, user, { ...detailValues(user), ...formValuesAsStrings(form.values) }, form.errors);
     try {
       await updateUser(ctx, user.id, form.data);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500 || error.code === "FORBIDDEN") throw error;
-      return renderUserPage(c, user, { ...detailValues(user), ...flatten(form.values) }, fieldErrorsOf(error));
+      return renderUserPage(c, user, { ...detailValues(user), ...formValuesAsStrings(form.values) }, fieldErrorsOf(error));
     }
     return c.redirect(`/admin/users/${user.id}?notice=user-updated`, 303);
   })

@@ -2,7 +2,8 @@
 // regenerate the setup link. Same domain functions and the same authorize() as the pages.
 import { Hono } from "hono";
 import { bulkInvite, bulkInviteSchema } from "../../../domain/bulk-invite";
-import { inviteUser, regenerateSetupLink } from "../../../domain/invites";
+import { inviteUser } from "../../../domain/invites";
+import { regenerateSetupLink } from "../../../domain/setup-links";
 import { deactivateUser, reactivateUser, updateUser, updateUserSchema } from "../../../domain/user-lifecycle";
 import { findUserById, inviteInputSchema, toUserDto } from "../../../domain/users";
 import { listUsers, listUsersQuerySchema } from "../../../domain/users-list";
