@@ -11,9 +11,13 @@ import { handlePageError } from "./http/page-errors";
 import { type AppOptions, provideRequestContext } from "./http/request-context";
 import { applySecureHeaders, preventCaching } from "./http/security-headers";
 import { accountRoutes } from "./routes/account";
+import { adminAccessGroupMemberRoutes } from "./routes/admin/access-group-members";
+import { adminAccessGroupRoutes } from "./routes/admin/access-groups";
+import { adminAuditRoutes } from "./routes/admin/audit";
 import { adminMembershipRoutes } from "./routes/admin/memberships";
 import { adminOutboxRoutes } from "./routes/admin/outbox";
 import { adminTenantRoutes } from "./routes/admin/tenants";
+import { adminUserAccessGroupRoutes } from "./routes/admin/user-access-groups";
 import { adminUserTabRoutes } from "./routes/admin/user-tabs";
 import { adminUserRoutes } from "./routes/admin/users";
 import { apiV1 } from "./routes/api/v1";
@@ -41,6 +45,10 @@ export function createApp(options: Partial<AppOptions> = {}) {
     .route("/admin/users", adminUserTabRoutes)
     .route("/admin/tenants", adminTenantRoutes)
     .route("/admin/memberships", adminMembershipRoutes)
+    .route("/admin/users", adminUserAccessGroupRoutes)
+    .route("/admin/access-groups", adminAccessGroupRoutes)
+    .route("/admin/access-groups", adminAccessGroupMemberRoutes)
+    .route("/admin/audit", adminAuditRoutes)
     .route("/account", accountRoutes)
     .route("/tenants", tenantWorkspaceRoutes)
     .route("/portal", portalRoutes)

@@ -20,6 +20,7 @@ export const errorCatalogue = {
   EMAIL_IN_USE: { status: 409, title: "Email already in use" },
   SLUG_TAKEN: { status: 409, title: "That slug is already taken" },
   GROUP_NAME_TAKEN: { status: 409, title: "An access group with that name already exists" },
+  CLIENT_USER_CANNOT_JOIN_GROUPS: { status: 409, title: "CLIENT_USER accounts cannot join access groups" },
   DUPLICATE_MEMBERSHIP: { status: 409, title: "This user already has an active membership in that tenant" },
   LAST_SUPER_ADMIN: {
     status: 409,

@@ -56,3 +56,10 @@ export function formValue(values: FormValues, key: string): string {
 export function formValuesAsStrings(values: FormValues): Record<string, string> {
   return Object.fromEntries(Object.keys(values).map((key) => [key, formValue(values, key)]));
 }
+
+/** Every value of a repeated field (checkboxes): none, one or many. */
+export function formList(values: FormValues, key: string): string[] {
+  const value = values[key];
+  if (value === undefined) return [];
+  return typeof value === "string" ? [value] : value;
+}

@@ -16,6 +16,8 @@ const notices = {
   "group-created": "The access group was created.",
   "group-updated": "The access group was updated.",
   "group-deleted": "The access group was deleted.",
+  "group-members-added": "The people were added to the group. Their access changes on their next request.",
+  "group-member-removed": "The person was removed from the group. Their access changes on their next request.",
   "account-updated": "Your account was updated.",
   "password-changed": "Your password was changed. Your other sessions were ended.",
   "session-ended": "The session was ended.",

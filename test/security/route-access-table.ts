@@ -113,6 +113,56 @@ export const routeAccessTable: RouteRow[] = [
   { method: "GET", route: "/admin/outbox", path: "/admin/outbox", expect: consoleSuperAdmin(200) },
   { method: "GET", route: "/admin/outbox/:id", path: "/admin/outbox/{messageId}", expect: consoleSuperAdmin(200) },
 
+  // Console access groups and audit log (issue 7). grp_readonly_auditor is seeded by migration 0001.
+  {
+    method: "GET",
+    route: "/admin/users/:id/access-groups",
+    path: "/admin/users/{userId}/access-groups",
+    expect: consoleSuperAdmin(200),
+  },
+  {
+    method: "POST",
+    route: "/admin/users/:id/access-groups",
+    path: "/admin/users/{userId}/access-groups",
+    expect: consoleSuperAdmin(400),
+  },
+  {
+    method: "POST",
+    route: "/admin/users/:id/access-groups/:groupId/remove",
+    path: "/admin/users/{userId}/access-groups/{missing}/remove",
+    expect: consoleSuperAdmin(404),
+  },
+  { method: "GET", route: "/admin/access-groups", path: "/admin/access-groups", expect: consoleSuperAdmin(200) },
+  { method: "POST", route: "/admin/access-groups", path: "/admin/access-groups", expect: consoleSuperAdmin(400) },
+  { method: "GET", route: "/admin/access-groups/:id", path: "/admin/access-groups/grp_readonly_auditor", expect: consoleSuperAdmin(200) },
+  { method: "POST", route: "/admin/access-groups/:id", path: "/admin/access-groups/grp_readonly_auditor", expect: consoleSuperAdmin(400) },
+  {
+    method: "POST",
+    route: "/admin/access-groups/:id/permissions",
+    path: "/admin/access-groups/{missing}/permissions",
+    expect: consoleSuperAdmin(404),
+  },
+  {
+    method: "POST",
+    route: "/admin/access-groups/:id/delete",
+    path: "/admin/access-groups/{missing}/delete",
+    expect: consoleSuperAdmin(404),
+  },
+  {
+    method: "POST",
+    route: "/admin/access-groups/:id/members",
+    path: "/admin/access-groups/{missing}/members",
+    expect: consoleSuperAdmin(404),
+  },
+  {
+    method: "POST",
+    route: "/admin/access-groups/:id/members/:userId/remove",
+    path: "/admin/access-groups/{missing}/members/{userId}/remove",
+    expect: consoleSuperAdmin(404),
+  },
+  { method: "GET", route: "/admin/audit", path: "/admin/audit", expect: consoleSuperAdmin(200) },
+  { method: "GET", route: "/admin/audit/export.csv", path: "/admin/audit/export.csv", expect: consoleSuperAdmin(200) },
+
   // Account (every signed-in user, for themselves)
   { method: "GET", route: "/account", path: "/account", expect: self(200) },
   { method: "POST", route: "/account/profile", path: "/account/profile", expect: self(400) },
@@ -221,6 +271,18 @@ export const routeAccessTable: RouteRow[] = [
   { method: "PATCH", route: "/api/v1/memberships/:id", path: "/api/v1/memberships/{missing}", expect: apiSuperAdmin(404) },
   { method: "POST", route: "/api/v1/memberships/:id/extend", path: "/api/v1/memberships/{missing}/extend", expect: apiSuperAdmin(400) },
   { method: "DELETE", route: "/api/v1/memberships/:id", path: "/api/v1/memberships/{missing}", expect: apiSuperAdmin(404) },
+  { method: "GET", route: "/api/v1/access-groups", path: "/api/v1/access-groups", expect: apiSuperAdmin(200) },
+  { method: "POST", route: "/api/v1/access-groups", path: "/api/v1/access-groups", expect: apiSuperAdmin(400) },
+  { method: "GET", route: "/api/v1/access-groups/:id", path: "/api/v1/access-groups/grp_readonly_auditor", expect: apiSuperAdmin(200) },
+  { method: "PATCH", route: "/api/v1/access-groups/:id", path: "/api/v1/access-groups/{missing}", expect: apiSuperAdmin(400) },
+  { method: "DELETE", route: "/api/v1/access-groups/:id", path: "/api/v1/access-groups/{missing}", expect: apiSuperAdmin(404) },
+  {
+    method: "PUT",
+    route: "/api/v1/access-groups/:id/members",
+    path: "/api/v1/access-groups/{missing}/members",
+    expect: apiSuperAdmin(400),
+  },
+  { method: "GET", route: "/api/v1/audit-events", path: "/api/v1/audit-events", expect: apiSuperAdmin(200) },
 
   // API: a tenant's content
   { method: "GET", route: "/api/v1/tenants/:id/updates", path: "/api/v1/tenants/{tenantId}/updates", expect: apiTenantRead(200) },

@@ -5,6 +5,8 @@ import { loadCaller } from "../../../http/access";
 import { requireJsonBodies, requireSameOriginForCookieWrites } from "../../../http/api-middleware";
 import type { AppEnv } from "../../../http/app-env";
 import { logUnexpectedError, problemResponse, toAppError } from "../../../http/errors";
+import { accessGroupsApi } from "./access-groups";
+import { auditEventsApi } from "./audit-events";
 import { meApi } from "./me";
 import { membershipsApi } from "./memberships";
 import { tenantContentApi } from "./tenant-content";
@@ -19,7 +21,9 @@ export const apiV1 = new Hono<AppEnv>()
   .route("/users", usersApi)
   .route("/tenants", tenantsApi)
   .route("/tenants", tenantContentApi)
-  .route("/memberships", membershipsApi);
+  .route("/memberships", membershipsApi)
+  .route("/access-groups", accessGroupsApi)
+  .route("/audit-events", auditEventsApi);
 
 apiV1.notFound((c) => problemResponse(c, new AppError("NOT_FOUND")));
 apiV1.onError((error, c) => {

@@ -1,0 +1,56 @@
+// Admin → Access groups → a group's members: add the people picked from the search (several at
+// once) and remove one, behind a confirmation. The rules live in domain/group-members.ts.
+import { Hono } from "hono";
+import { ConfirmPage } from "../../../views/pages/admin/confirm-page";
+import { assertMayChangeGroup } from "../../domain/group-guards";
+import { addGroupMembers, removeGroupMember } from "../../domain/group-members";
+import { findGroup } from "../../domain/groups-read";
+import { findUserById } from "../../domain/users";
+import { AppError } from "../../errors";
+import { currentPrincipal, requireAccess } from "../../http/access";
+import { type AppEnv, domainContext } from "../../http/app-env";
+import { formList, formValue, readFormValues } from "../../http/forms";
+import { layoutProps } from "../../http/navigation";
+import { renderPage } from "../../http/render";
+import { formStatus, isFormError, renderAccessGroup } from "./render-access-group";
+
+export const adminAccessGroupMemberRoutes = new Hono<AppEnv>()
+  .post("/:id/members", requireAccess({ kind: "console", permission: "groups:update" }), async (c) => {
+    const groupId = c.req.param("id");
+    const userIds = formList(await readFormValues(c), "userIds");
+    if (userIds.length === 0) return renderAccessGroup(c, groupId, { memberError: "Choose at least one person to add.", status: 400 });
+    try {
+      await addGroupMembers(domainContext(c), groupId, userIds);
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      return renderAccessGroup(c, groupId, { memberError: error.detail ?? error.title, status: formStatus(error) });
+    }
+    return c.redirect(`/admin/access-groups/${groupId}?notice=group-members-added`, 303);
+  })
+  .post("/:id/members/:userId/remove", requireAccess({ kind: "console", permission: "groups:update" }), async (c) => {
+    const ctx = domainContext(c);
+    const confirmed = formValue(await readFormValues(c), "confirm") === "yes";
+    const [group, person] = await Promise.all([findGroup(ctx, c.req.param("id")), findUserById(ctx, c.req.param("userId"))]);
+    if (!group || !person) throw new AppError("NOT_FOUND");
+    assertMayChangeGroup(ctx, group);
+    if (!confirmed) {
+      return renderPage(
+        c,
+        <ConfirmPage
+          {...layoutProps(c, currentPrincipal(c))}
+          title={`Remove ${person.firstName} ${person.lastName} from “${group.name}”?`}
+          message={`They lose the group's permissions (${group.permissions.join(", ") || "none"}) on their next request, unless another of their groups grants them.`}
+          action={`/admin/access-groups/${group.id}/members/${person.id}/remove`}
+          confirmLabel="Remove from group"
+          cancelHref={`/admin/access-groups/${group.id}`}
+        />,
+      );
+    }
+    try {
+      await removeGroupMember(ctx, group.id, person.id);
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      return renderAccessGroup(c, group.id, { memberError: error.detail ?? error.title, status: formStatus(error) });
+    }
+    return c.redirect(`/admin/access-groups/${group.id}?notice=group-member-removed`, 303);
+  });

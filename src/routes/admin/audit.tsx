@@ -1,0 +1,88 @@
+// Admin → Audit log (SPEC §6): filters, keyset pages, and the streamed CSV export of the same filter.
+// There is no route that changes or deletes an audit row, and the database would refuse it.
+import { Hono } from "hono";
+import type { AuditFilterValues } from "../../../views/components/audit-filters";
+import { AuditPage } from "../../../views/pages/admin/audit-page";
+import { auditActions } from "../../domain/audit";
+import { streamAuditCsv } from "../../domain/audit-csv";
+import { type AuditFilter, auditActionSchema, listAuditEvents, recordAuditExport } from "../../domain/audit-log";
+import { AppError } from "../../errors";
+import { currentPrincipal, requireAccess } from "../../http/access";
+import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import type { FieldErrors } from "../../http/forms";
+import { layoutProps } from "../../http/navigation";
+import { renderPage } from "../../http/render";
+import { localDateTimeToIso } from "../../http/time-input";
+
+// Query names match the API's where they mean the same (targetId, tenantId), so pages can link here.
+const filterKeys = ["actor", "action", "targetId", "tenantId", "from", "to"] as const;
+
+function readInstant(value: string, timeZone: string, field: string, errors: FieldErrors): Date | undefined {
+  const iso = localDateTimeToIso(value, timeZone);
+  if (iso === undefined) errors[field] = "Enter a date and time, e.g. 2026-11-23T09:30.";
+  return iso ? new Date(iso) : undefined;
+}
+
+/** The page's query string (datetime-local values in the viewer's zone) → a domain filter. */
+function readAuditFilter(c: AppContext) {
+  const timeZone = currentPrincipal(c).user.timeZone;
+  const values = Object.fromEntries(filterKeys.map((key) => [key, (c.req.query(key) ?? "").trim().slice(0, 254)])) as AuditFilterValues;
+  values.actor ||= (c.req.query("actorId") ?? "").trim().slice(0, 254);
+  const errors: FieldErrors = {};
+  const action = values.action === "" ? undefined : auditActionSchema.safeParse(values.action);
+  if (action && !action.success) errors.action = "Choose an action from the list.";
+  const actorIsEmail = values.actor.includes("@");
+  const filter: AuditFilter = {
+    actorId: values.actor && !actorIsEmail ? values.actor : undefined,
+    actorEmail: actorIsEmail ? values.actor : undefined,
+    action: action?.success ? action.data : undefined,
+    targetId: values.targetId || undefined,
+    tenantId: values.tenantId || undefined,
+    from: readInstant(values.from, timeZone, "from", errors),
+    to: readInstant(values.to, timeZone, "to", errors),
+  };
+  return { filter, values, errors };
+}
+
+function queryOf(values: AuditFilterValues, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  for (const key of filterKeys) if (values[key]) params.set(key, values[key]);
+  for (const [key, value] of Object.entries(extra)) params.set(key, value);
+  const query = params.toString();
+  return query ? `?${query}` : "";
+}
+
+export const adminAuditRoutes = new Hono<AppEnv>()
+  .get("/", requireAccess({ kind: "console", permission: "audit:read" }), async (c) => {
+    const principal = currentPrincipal(c);
+    const { filter, values, errors } = readAuditFilter(c);
+    const valid = Object.keys(errors).length === 0;
+    const page = valid ? await listAuditEvents(domainContext(c), filter, { cursor: c.req.query("cursor") || undefined, limit: 50 }) : null;
+    return renderPage(
+      c,
+      <AuditPage
+        {...layoutProps(c, principal)}
+        timeZone={principal.user.timeZone}
+        rows={page?.items ?? []}
+        values={values}
+        errors={errors}
+        actions={auditActions}
+        nextPageHref={page?.nextCursor ? `/admin/audit${queryOf(values, { cursor: page.nextCursor })}` : null}
+        exportHref={`/admin/audit/export.csv${queryOf(values)}`}
+      />,
+      valid ? 200 : 400,
+    );
+  })
+  .get("/export.csv", requireAccess({ kind: "console", permission: "audit:read" }), async (c) => {
+    const { filter, errors } = readAuditFilter(c);
+    if (Object.keys(errors).length > 0) {
+      throw new AppError("VALIDATION_FAILED", { detail: `These filters are not valid: ${Object.values(errors).join(" ")}` });
+    }
+    const ctx = domainContext(c);
+    await recordAuditExport(ctx, filter);
+    const stamp = ctx.now.toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
+    return c.body(streamAuditCsv(ctx, filter), 200, {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="gatehouse-audit-${stamp}.csv"`,
+    });
+  });

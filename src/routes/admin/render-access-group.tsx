@@ -1,0 +1,87 @@
+// Renders Admin → Access groups → one group, for its GET and for every form that re-renders it
+// with errors (details, permissions, members), so each error lands next to its form.
+import { AccessGroupPage } from "../../../views/pages/admin/access-group-page";
+import { hasPermission } from "../../domain/access";
+import { permissionsBeyondActor } from "../../domain/group-guards";
+import { findMemberCandidates, listGroupMembers } from "../../domain/group-members-read";
+import { findGroup, type Group } from "../../domain/groups-read";
+import { AppError } from "../../errors";
+import { currentPrincipal } from "../../http/access";
+import { type AppContext, domainContext } from "../../http/app-env";
+import type { FieldErrors } from "../../http/forms";
+import { layoutProps } from "../../http/navigation";
+import { noticeFor } from "../../http/notices";
+import { renderPage } from "../../http/render";
+
+export interface AccessGroupOverrides {
+  details?: { values: { name: string; description: string }; errors: FieldErrors };
+  permissions?: { selected: string[]; error?: string | undefined };
+  memberError?: string;
+  status?: 200 | 400 | 403 | 404 | 409;
+}
+
+/** What the viewer may do with this group: groups holding more than the viewer are out of reach. */
+function viewerRights(c: AppContext, group: Group) {
+  const principal = currentPrincipal(c);
+  const beyond = permissionsBeyondActor(domainContext(c), group.permissions);
+  const inReach = beyond.length === 0;
+  const mayChangeGroups = hasPermission(principal, "groups:update") || hasPermission(principal, "groups:delete");
+  return {
+    canUpdate: inReach && hasPermission(principal, "groups:update"),
+    canDelete: inReach && hasPermission(principal, "groups:delete"),
+    canLookUpPeople: inReach && hasPermission(principal, "groups:update") && hasPermission(principal, "users:read"),
+    outOfReach:
+      !inReach && mayChangeGroups
+        ? `This group holds permissions you do not hold (${beyond.join(", ")}), so you cannot change it or its members.`
+        : null,
+  };
+}
+
+async function loadMembersSection(c: AppContext, group: Group, canLookUpPeople: boolean, error: string | undefined) {
+  const ctx = domainContext(c);
+  const find = c.req.query("find") ?? "";
+  const [members, candidates] = await Promise.all([
+    listGroupMembers(ctx, group.id),
+    canLookUpPeople ? findMemberCandidates(ctx, group.id, find) : Promise.resolve(null),
+  ]);
+  return {
+    rows: members.map((m) => ({ ...m, name: `${m.firstName} ${m.lastName}` })),
+    candidates: candidates && {
+      query: find,
+      rows: candidates.map((p) => ({ id: p.id, name: `${p.firstName} ${p.lastName}`, email: p.email, role: p.role })),
+    },
+    error,
+  };
+}
+
+export async function renderAccessGroup(c: AppContext, groupId: string, overrides: AccessGroupOverrides = {}) {
+  const principal = currentPrincipal(c);
+  const group = await findGroup(domainContext(c), groupId);
+  if (!group) throw new AppError("NOT_FOUND");
+  const { canLookUpPeople, ...rights } = viewerRights(c, group);
+  return renderPage(
+    c,
+    <AccessGroupPage
+      {...layoutProps(c, principal)}
+      {...rights}
+      timeZone={principal.user.timeZone}
+      group={group}
+      grantable={[...principal.permissions]}
+      details={overrides.details ?? { values: { name: group.name, description: group.description }, errors: {} }}
+      permissions={overrides.permissions ?? { selected: group.permissions }}
+      members={await loadMembersSection(c, group, canLookUpPeople, overrides.memberError)}
+      auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${encodeURIComponent(group.id)}` : null}
+      notice={noticeFor(c.req.query("notice"))}
+    />,
+    overrides.status ?? 200,
+  );
+}
+
+/** 4xx errors a form can show next to itself; anything else goes to the error page. */
+export function isFormError(error: unknown): error is AppError {
+  return error instanceof AppError && error.status < 500 && error.code !== "NOT_FOUND";
+}
+
+export function formStatus(error: AppError): 400 | 403 | 409 {
+  return error.status === 403 ? 403 : error.status === 409 ? 409 : 400;
+}

@@ -1,0 +1,219 @@
+import { env } from "cloudflare:test";
+import { and, eq, like } from "drizzle-orm";
+import { expect, it, describe as suite } from "vitest";
+import { auditEvents, users } from "../../src/db/schema";
+import { auditCsvColumns } from "../../src/domain/audit-csv";
+import { describe } from "../helpers/agent";
+import { parseCsv, testActor, writeAuditEvent } from "../helpers/audit";
+import { TestClock } from "../helpers/clock";
+import { createActiveUser, createTestApp, signInAs, testContext } from "../helpers/factories";
+import { createUserWithPermissions, uniqueGroupName } from "../helpers/groups";
+
+const clock = new TestClock("2026-11-24T12:00:00Z");
+const app = createTestApp(clock);
+
+async function signedInAdmin(timeZone = "UTC") {
+  const admin = await createActiveUser(clock, { role: "SUPER_ADMIN" });
+  await testContext(clock).db.update(users).set({ timeZone }).where(eq(users.id, admin.id));
+  return { admin, agent: await signInAs(app, clock, admin) };
+}
+
+suite("Admin → Audit log", () => {
+  it("shows actor and target names as they were, after a group and a user are renamed", async () => {
+    const { agent } = await signedInAdmin();
+    const operator = await createUserWithPermissions(clock, ["groups:create", "groups:read", "groups:update", "users:read"], {
+      firstName: "Olga",
+      lastName: "Before",
+    });
+    const operatorAgent = await signInAs(app, clock, operator);
+    const before = uniqueGroupName("Alpha");
+    const created = await operatorAgent.post("/admin/access-groups", { name: before, description: "" });
+    const groupPath = (created.headers.get("location") ?? "").split("?")[0] ?? "";
+    const groupId = groupPath.split("/").pop() ?? "";
+    await operatorAgent.post(`${groupPath}/members`, { userIds: operator.id });
+
+    const [original] = await testContext(clock).db.select({ displayName: users.displayName }).from(users).where(eq(users.id, operator.id));
+    const originalName = original?.displayName as string;
+    const after = uniqueGroupName("Beta");
+    await testContext(clock)
+      .db.update(users)
+      .set({ firstName: "Olga", lastName: "After", displayName: "Olga Renamed" })
+      .where(eq(users.id, operator.id));
+    await operatorAgent.post(groupPath, { name: after, description: "" });
+
+    const rows = await testContext(clock)
+      .db.select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.actorId, operator.id), like(auditEvents.action, "group.%")))
+      .orderBy(auditEvents.id);
+    expect(rows.map((row) => [row.action, row.actorName, row.targetLabel])).toEqual([
+      ["group.created", originalName, before],
+      ["group.member_added", originalName, `Olga Before <${operator.email}>`],
+      ["group.updated", "Olga Renamed", after],
+    ]);
+    const html = await (await agent.get(`/admin/audit?actor=${operator.id}`)).text();
+    expect(html).toContain(`>${before}</a>`);
+    expect(html).toContain(`Olga Before &lt;${operator.email}&gt;`);
+    expect(html).toContain(`>${originalName}</a>`);
+    expect(html).toContain(">Olga Renamed</a>");
+    const table = html.slice(html.indexOf("<tbody>"));
+    expect(table.indexOf("group.updated")).toBeLessThan(table.indexOf("group.created"));
+    const byGroup = await (await agent.get(`/api/v1/audit-events?targetId=${groupId}`)).json<{
+      items: Array<{ target: { label: string } }>;
+    }>();
+    expect(byGroup.items.map((item) => item.target.label)).toEqual([after, before]);
+  });
+
+  it("filters by actor email and by a time range typed in the viewer's time zone", async () => {
+    const { agent } = await signedInAdmin("America/New_York");
+    const actor = testActor("Zoe Zone");
+    await writeAuditEvent("2026-11-22T14:00:00Z", actor, { action: "tenant.created" });
+    await writeAuditEvent("2026-11-22T16:00:00Z", actor, { action: "tenant.updated" });
+    await writeAuditEvent("2026-11-22T18:00:00Z", actor, { action: "tenant.update_posted" });
+    // 10:30 and 12:30 in New York (UTC-5 in November) are 15:30 and 17:30 UTC.
+    const response = await agent.get(
+      `/admin/audit?actor=${encodeURIComponent(actor.user.email.toUpperCase())}&from=2026-11-22T10:30&to=2026-11-22T12:30`,
+    );
+    const html = await response.text();
+    expect(response.status, html).toBe(200);
+    expect(html).toContain("tenant.updated");
+    expect(html).not.toContain("tenant.created</code>");
+    expect(html).not.toContain("tenant.update_posted</code>");
+    expect(html).toContain("EST");
+    expect(html).toContain('value="2026-11-22T10:30"');
+    expect(html).toContain(
+      `href="/admin/audit/export.csv?actor=${encodeURIComponent(actor.user.email.toUpperCase())}&amp;from=2026-11-22T10%3A30&amp;to=2026-11-22T12%3A30"`,
+    );
+  });
+
+  it("puts a malformed time or unknown action next to its field", async () => {
+    const { agent } = await signedInAdmin();
+    const response = await agent.get("/admin/audit?from=soon&action=user.hacked");
+    const html = await response.text();
+    expect(response.status).toBe(400);
+    expect(html).toContain('id="filter-from-error">Enter a date and time');
+    expect(html).toContain('id="filter-action-error">Choose an action from the list.');
+  });
+
+  it("pages to older events with a link that keeps the filter", async () => {
+    const { agent } = await signedInAdmin();
+    const actor = testActor();
+    for (let minute = 0; minute < 52; minute += 1) {
+      await writeAuditEvent(`2026-11-23T08:${String(minute).padStart(2, "0")}:00Z`, actor, { action: "user.updated", details: { minute } });
+    }
+    const first = await (await agent.get(`/admin/audit?actor=${actor.user.id}`)).text();
+    expect(first.match(/&quot;minute&quot;:/g)).toHaveLength(50);
+    const next = /href="(\/admin\/audit\?actor=[^"]+&amp;cursor=[^"]+)">Older events/.exec(first)?.[1]?.replaceAll("&amp;", "&");
+    expect(next).toBeDefined();
+    const second = await (await agent.get(next as string)).text();
+    expect(second).toContain("{&quot;minute&quot;:1}");
+    expect(second).toContain("{&quot;minute&quot;:0}");
+    expect(second).not.toContain("Older events");
+  });
+});
+
+suite("CSV export", () => {
+  it("exports the current filter with quoting and formula neutralization, and audits the export", async () => {
+    const { agent, admin } = await signedInAdmin();
+    const actor = testActor('=cmd|" /C calc"!A0');
+    const labels = [
+      '=HYPERLINK("http://evil.example","x")',
+      "+1",
+      "-2",
+      "@SUM(A1)",
+      "\tTab",
+      "\rReturn",
+      'Comma, "quoted"\nnew line',
+      "plain",
+    ];
+    for (const [index, label] of labels.entries()) {
+      await writeAuditEvent(`2026-11-23T09:0${index}:00Z`, actor, {
+        action: "user.updated",
+        target: { type: "user", id: `usr_t${index}`, label },
+        details: { index },
+      });
+    }
+    const response = await agent.get(`/admin/audit/export.csv?actor=${actor.user.id}`);
+    expect(response.status, await describe(response)).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="gatehouse-audit-20261124-\d{4}\.csv"$/);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = new TextDecoder().decode(bytes);
+    const [header, ...rows] = parseCsv(text);
+    expect(header).toEqual([...auditCsvColumns]);
+    expect(rows).toHaveLength(labels.length);
+    const column = (name: string) => header?.indexOf(name) ?? -1;
+    expect(rows.map((row) => row[column("target_label")])).toEqual([
+      "plain",
+      'Comma, "quoted"\nnew line',
+      "'\rReturn",
+      "'\tTab",
+      "'@SUM(A1)",
+      "'-2",
+      "'+1",
+      `'=HYPERLINK("http://evil.example","x")`,
+    ]);
+    expect(rows[0]?.[column("actor_name")]).toBe(`'=cmd|" /C calc"!A0`);
+    expect(rows[0]).toMatchObject({
+      [column("at")]: "2026-11-23T09:07:00.000Z",
+      [column("action")]: "user.updated",
+      [column("details")]: '{"index":7}',
+    });
+    expect(text).toContain('"\'=HYPERLINK(""http://evil.example"",""x"")"');
+    const exported = await env.DB.prepare("SELECT details FROM audit_events WHERE action = 'audit.exported' AND actor_id = ?")
+      .bind(admin.id)
+      .first<{ details: string }>();
+    expect(JSON.parse(String(exported?.details))).toEqual({ filter: { actorId: actor.user.id } });
+  });
+
+  it("streams 100,000 rows page by page, in linear time", async () => {
+    const { agent } = await signedInAdmin();
+    const tenantId = `tnt_bulk_${crypto.randomUUID().slice(0, 8)}`;
+    const total = 100_000;
+    await env.DB.prepare(
+      `INSERT INTO audit_events (at, action, actor_id, actor_name, actor_email, target_type, target_id, target_label, tenant_id, details, ip, request_id)
+       WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)
+       SELECT 1795000000000 + n * 1000, 'membership.expired', NULL, 'Gatehouse (system)', NULL, 'membership', 'mbr_' || n,
+         'person' || n || '@example.test in acme', ?, '{}', NULL, NULL FROM seq`,
+    )
+      .bind(total, tenantId)
+      .run();
+    const response = await agent.get(`/admin/audit/export.csv?tenantId=${tenantId}`);
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let chunks = 0;
+    let lines = 0;
+    let largestChunk = 0;
+    let tail = "";
+    for (let result = await reader.read(); !result.done; result = await reader.read()) {
+      chunks += 1;
+      largestChunk = Math.max(largestChunk, result.value.byteLength);
+      const text = decoder.decode(result.value, { stream: true });
+      lines += text.split("\r\n").length - 1;
+      tail = text;
+    }
+    expect(lines).toBe(total + 1);
+    expect(chunks).toBeGreaterThanOrEqual(total / 500);
+    // One page of 500 rows is about 80 KB: nothing close to the whole export is ever held at once.
+    expect(largestChunk).toBeLessThan(200_000);
+    expect(tail).toContain('"mbr_1"');
+  }, 60_000);
+});
+
+suite("the audit table", () => {
+  it("refuses UPDATE and DELETE in the database, whichever way they are sent", async () => {
+    await writeAuditEvent("2026-11-23T10:00:00Z", testActor(), { action: "user.updated" });
+    const db = testContext(clock).db;
+    await expect(db.update(auditEvents).set({ actorName: "someone else" })).rejects.toThrow();
+    await expect(db.delete(auditEvents)).rejects.toThrow();
+    await expect(env.DB.prepare("UPDATE audit_events SET action = 'tampered'").run()).rejects.toThrow(/append-only/);
+    await expect(env.DB.prepare("DELETE FROM audit_events").run()).rejects.toThrow(/append-only/);
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE actor_name = 'someone else' OR action = 'tampered'").first("n"),
+    ).toBe(0);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM audit_events").first("n")).toBeGreaterThan(0);
+  });
+});

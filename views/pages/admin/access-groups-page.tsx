@@ -1,0 +1,99 @@
+import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
+import { PermissionMatrix } from "../../components/permission-matrix";
+import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
+
+export interface AccessGroupRow {
+  id: string;
+  name: string;
+  description: string;
+  permissions: string[];
+  memberCount: number;
+}
+
+export interface AccessGroupsPageProps {
+  user: SignedInUser;
+  navigation: NavigationItem[];
+  groups: AccessGroupRow[];
+  nextPageHref: string | null;
+  /** Null when the viewer may not create groups. */
+  createForm: {
+    values: { name: string; description: string; permissions: string[] };
+    errors: Record<string, string>;
+    grantable: string[];
+  } | null;
+  notice?: string | undefined;
+}
+
+export function AccessGroupsPage(props: AccessGroupsPageProps) {
+  return (
+    <PageLayout title="Access groups" user={props.user} navigation={props.navigation}>
+      <h1>Access groups</h1>
+      <p>
+        An access group is a named bundle of admin-console permissions. Members hold every permission of every group they are in;
+        SUPER_ADMINs hold everything anyway, and CLIENT_USER accounts never join a group. Changes take effect on the member's next request.
+      </p>
+      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      {props.groups.length === 0 ? (
+        <p class="empty">No access groups yet.</p>
+      ) : (
+        <table>
+          <caption class="visually-hidden">Access groups</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Description</th>
+              <th scope="col">Permissions</th>
+              <th scope="col">Members</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.groups.map((group) => (
+              <tr>
+                <td>
+                  <a href={`/admin/access-groups/${group.id}`}>{group.name}</a>
+                </td>
+                <td>{group.description || "—"}</td>
+                <td>{group.permissions.length === 0 ? <span class="muted">none</span> : <code>{group.permissions.join(" ")}</code>}</td>
+                <td>{group.memberCount}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {props.nextPageHref && (
+        <p>
+          <a href={props.nextPageHref}>Next page →</a>
+        </p>
+      )}
+      {props.createForm && <CreateGroupForm {...props.createForm} />}
+    </PageLayout>
+  );
+}
+
+function CreateGroupForm({ values, errors, grantable }: NonNullable<AccessGroupsPageProps["createForm"]>) {
+  return (
+    <section aria-labelledby="new-group-heading">
+      <h2 id="new-group-heading">New access group</h2>
+      <FormErrorSummary errors={errors} />
+      <form method="post" action="/admin/access-groups" novalidate>
+        <TextField name="name" label="Name" value={values.name} error={errors.name} maxlength={100} required />
+        <TextField
+          name="description"
+          label="Description (optional)"
+          value={values.description}
+          error={errors.description}
+          maxlength={500}
+          hint="Who the group is for, e.g. “Support: reads users and memberships”."
+        />
+        <PermissionMatrix
+          selected={values.permissions}
+          grantable={grantable}
+          editable
+          error={errors.permissions}
+          idPrefix="new-permission"
+        />
+        <button type="submit">Create group</button>
+      </form>
+    </section>
+  );
+}

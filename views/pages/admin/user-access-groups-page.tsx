@@ -1,0 +1,127 @@
+import { Notice } from "../../components/form-fields";
+import { UserHeader, type UserHeaderProps } from "../../components/user-header";
+import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
+
+export interface UserGroupRow {
+  id: string;
+  name: string;
+  description: string;
+  permissions: string[];
+  /** False when the group holds a permission the viewer lacks: they cannot add to or remove from it. */
+  inReach: boolean;
+}
+
+export interface UserAccessGroupsPageProps {
+  user: SignedInUser;
+  navigation: NavigationItem[];
+  subject: UserHeaderProps["subject"] & { role: string };
+  tabs: UserHeaderProps["tabs"];
+  groups: UserGroupRow[];
+  /** Groups the subject could join; null when nothing can be added here. */
+  available: UserGroupRow[] | null;
+  /** Why the viewer cannot change this person's groups; null when they can (or only read). */
+  refusal: string | null;
+  canUpdate: boolean;
+  effectivePermissions: string[];
+  auditHref: string | null;
+  notice?: string | undefined;
+  error?: string | undefined;
+}
+
+function Permissions({ list }: { list: string[] }) {
+  return list.length === 0 ? <span class="muted">none</span> : <code>{list.join(" ")}</code>;
+}
+
+export function UserAccessGroupsPage(props: UserAccessGroupsPageProps) {
+  const { subject } = props;
+  return (
+    <PageLayout title={`${subject.firstName} ${subject.lastName}: access groups`} user={props.user} navigation={props.navigation}>
+      <UserHeader subject={subject} current="access-groups" tabs={props.tabs} />
+      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      {props.error && <Notice kind="error">{props.error}</Notice>}
+      {subject.role === "SUPER_ADMIN" && <Notice kind="info">A SUPER_ADMIN bypasses access groups and holds every permission.</Notice>}
+      {subject.role === "CLIENT_USER" && (
+        <Notice kind="info">CLIENT_USER accounts cannot join access groups; their access comes from tenant memberships only.</Notice>
+      )}
+      {props.refusal && <Notice kind="info">{props.refusal}</Notice>}
+      <p>
+        Console permissions held now: <Permissions list={props.effectivePermissions} />
+        {props.auditHref && (
+          <>
+            {" · "}
+            <a href={props.auditHref}>History in the audit log</a>
+          </>
+        )}
+      </p>
+      {props.groups.length === 0 ? (
+        <p class="empty">Not in any access group.</p>
+      ) : (
+        <table>
+          <caption class="visually-hidden">Access groups of this user</caption>
+          <thead>
+            <tr>
+              <th scope="col">Group</th>
+              <th scope="col">Description</th>
+              <th scope="col">Permissions</th>
+              {props.canUpdate && <th scope="col">Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {props.groups.map((group) => (
+              <tr>
+                <td>
+                  <a href={`/admin/access-groups/${group.id}`}>{group.name}</a>
+                </td>
+                <td>{group.description || "—"}</td>
+                <td>
+                  <Permissions list={group.permissions} />
+                </td>
+                {props.canUpdate && (
+                  <td>
+                    {group.inReach ? (
+                      <form method="post" action={`/admin/users/${subject.id}/access-groups/${group.id}/remove`} class="inline">
+                        <button type="submit" class="secondary" aria-label={`Remove from ${group.name}`}>
+                          Remove…
+                        </button>
+                      </form>
+                    ) : (
+                      <span class="muted">holds permissions you lack</span>
+                    )}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {props.available && <AddToGroups subjectId={subject.id} groups={props.available} />}
+    </PageLayout>
+  );
+}
+
+function AddToGroups({ subjectId, groups }: { subjectId: string; groups: UserGroupRow[] }) {
+  return (
+    <section aria-labelledby="add-groups-heading">
+      <h2 id="add-groups-heading">Add to access group</h2>
+      {groups.length === 0 ? (
+        <p class="empty">They are already in every group.</p>
+      ) : (
+        <form method="post" action={`/admin/users/${subjectId}/access-groups`}>
+          <fieldset>
+            <legend>Choose one or more groups</legend>
+            {groups.map((group) => (
+              <div>
+                <input type="checkbox" id={`group-${group.id}`} name="groupIds" value={group.id} disabled={!group.inReach} />{" "}
+                <label for={`group-${group.id}`}>
+                  {group.name} — <Permissions list={group.permissions} />
+                  {!group.inReach && <span class="muted"> (holds permissions you lack)</span>}
+                </label>
+              </div>
+            ))}
+          </fieldset>
+          <button type="submit">Save changes</button>
+        </form>
+      )}
+    </section>
+  );
+}
