@@ -54,7 +54,7 @@ const usersUpdate = requireAccess({ kind: "console", permission: "users:update" 
 const usersDelete = requireAccess({ kind: "console", permission: "users:delete" });
 
 export const adminUserTabRoutes = new Hono<AppEnv>()
-  .get("/:id/memberships", requireAccess({ kind: "console", permission: "memberships:read" }), async (c) => {
+  .get("/:id/memberships", usersRead, requireAccess({ kind: "console", permission: "memberships:read" }), async (c) => {
     const principal = currentPrincipal(c);
     const user = await requireSubject(c);
     const ctx = domainContext(c);
