@@ -64,9 +64,9 @@ th { background: var(--soft); font-size: 14px; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .danger-zone { border: 1px solid #ffcecb; border-radius: 6px; padding: 4px 16px 16px; margin-top: 24px; }
 .post-body { white-space: pre-line; }
+.audit-details { min-width: 16em; font-size: 14px; overflow-wrap: anywhere; }
 .message-body { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 12px; }
 .permission-matrix { width: auto; } .permission-matrix td { text-align: center; } .permission-matrix input { width: 20px; height: 20px; }
-.details-json { font-size: 13px; word-break: break-word; }
 `;
 
 // Progressive enhancement only: every page works without it.

@@ -88,8 +88,12 @@ export function AuditPage(props: AuditPageProps) {
                   )}
                 </td>
                 <td>{row.tenantId ? <a href={filterHref("tenantId", row.tenantId)}>{row.tenantId}</a> : "—"}</td>
-                <td>
-                  <code class="details-json">{Object.keys(row.details).length > 0 ? JSON.stringify(row.details) : ""}</code>
+                <td class="audit-details">
+                  {Object.entries(row.details).map(([key, value]) => (
+                    <div>
+                      <span class="muted">{key}:</span> <code>{typeof value === "string" ? value : JSON.stringify(value)}</code>
+                    </div>
+                  ))}
                 </td>
                 <td>{row.ip ?? "—"}</td>
               </tr>
