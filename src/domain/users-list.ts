@@ -1,5 +1,5 @@
 // Listing users: filters, search and keyset pagination (a page reads at most limit + 1 rows).
-import { and, desc, eq, isNotNull, isNull, like, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
 import { globalRoles, users } from "../db/schema";
 import type { DomainContext } from "./context";
@@ -28,23 +28,36 @@ function statusCondition(status: UserStatus): SQL {
 }
 
 /** Newest first; a page reads at most `limit + 1` rows whatever the table size. */
+// The same expression as users_search_idx, character for character in meaning, so SQLite can scan
+// that index (a few dozen bytes an entry) instead of the rows (hashes and all) for a substring.
+const searchText = sql`lower(${users.email} || ' ' || ${users.firstName} || ' ' || ${users.lastName} || ' ' || ${users.displayName})`;
+
+function escapeLike(text: string): string {
+  return text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Newest first; a page reads at most `limit + 1` rows whatever the table size. */
 export async function listUsers(ctx: Pick<DomainContext, "db">, query: ListUsersQuery): Promise<Page<UserRow>> {
   const conditions: SQL[] = [];
-  if (query.query) {
-    const pattern = `%${query.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const searched = or(
-      like(users.email, pattern),
-      sql`lower(${users.firstName} || ' ' || ${users.lastName}) LIKE ${pattern} ESCAPE '\\'`,
-      sql`lower(${users.displayName}) LIKE ${pattern} ESCAPE '\\'`,
-    );
-    if (searched) conditions.push(searched);
-  }
   if (query.role) conditions.push(eq(users.role, query.role));
   if (query.status) conditions.push(statusCondition(query.status));
   const cursor = decodeCursor(query.cursor);
   if (cursor) {
     const after = or(lt(users.createdAt, new Date(cursor.time)), and(eq(users.createdAt, new Date(cursor.time)), lt(users.id, cursor.id)));
     if (after) conditions.push(after);
+  }
+  if (query.query) {
+    // A "%term%" LIKE cannot seek; scanning the narrow search index for the page's ids and then
+    // reading only those rows keeps a search cheap even when few of 10,000 users match.
+    const pattern = `%${escapeLike(query.query)}%`;
+    const filters = conditions.length > 0 ? sql` AND ${and(...conditions)}` : sql``;
+    conditions.splice(
+      0,
+      conditions.length,
+      sql`${users.id} IN (SELECT id FROM users INDEXED BY users_search_idx
+      WHERE ${searchText} LIKE ${pattern} ESCAPE '\\'${filters}
+      ORDER BY created_at DESC, id DESC LIMIT ${query.limit + 1})`,
+    );
   }
   const rows = await ctx.db
     .select()

@@ -159,3 +159,32 @@ suite("/api/v1/users", () => {
     expect(row).toEqual({ role: "SUPER_ADMIN", deactivated_at: null });
   });
 });
+
+suite("searching users", () => {
+  it("finds a substring of the email, first, last or display name, and treats % and _ literally", async () => {
+    const { api } = await adminApi();
+    const marker = `zq${crypto.randomUUID().slice(0, 6)}`;
+    const created = [
+      { email: `${marker}.alpha@example.test`, firstName: "Ann", lastName: "Alpha" },
+      { email: uniqueEmail("beta"), firstName: `Bo${marker}`, lastName: "Beta" },
+      { email: uniqueEmail("gamma"), firstName: "Gus", lastName: `Gam${marker}ma` },
+      { email: uniqueEmail("under"), firstName: "Under", lastName: `${marker}_x` },
+    ];
+    for (const user of created) await api.expectJson("POST", "/api/v1/users", user, 201);
+    const names = async (query: string) =>
+      (
+        await api.expectJson<{ items: Array<{ lastName: string }> }>(
+          "GET",
+          `/api/v1/users?query=${encodeURIComponent(query)}`,
+          undefined,
+          200,
+        )
+      ).items
+        .map((user) => user.lastName)
+        .sort();
+    expect(await names(marker.toUpperCase())).toEqual(["Alpha", "Beta", `Gam${marker}ma`, `${marker}_x`].sort());
+    expect(await names(`${marker}_`)).toEqual([`${marker}_x`]);
+    expect(await names(`${marker}%`)).toEqual([]);
+    expect(await names(`gus gam${marker}`)).toEqual([`Gam${marker}ma`]);
+  });
+});

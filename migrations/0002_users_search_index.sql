@@ -1,0 +1,1 @@
+CREATE INDEX `users_search_idx` ON `users` (lower("email" || ' ' || "first_name" || ' ' || "last_name" || ' ' || "display_name"),`created_at`,`id`);
