@@ -10,6 +10,10 @@ import type { TestClock } from "../helpers/clock";
 import { type ActiveTestUser, createActiveUser, inviteTestUser, testPassword, uniqueEmail } from "../helpers/factories";
 import type { createCountingTestApp } from "../helpers/query-log";
 import { totpCode } from "../helpers/totp";
+import { apiBudgets } from "./route-budgets-api";
+import { consoleBudgets } from "./route-budgets-console";
+import { userPageBudgets } from "./route-budgets-users";
+import { workspaceBudgets } from "./route-budgets-workspace";
 
 export const queryBudget = 4;
 
@@ -84,7 +88,7 @@ async function setupAgentAtTotpStep(fixture: BudgetFixture): Promise<{ agent: Ag
   return { agent, secret };
 }
 
-export const routeBudgets: RouteBudget[] = [
+const coreBudgets: RouteBudget[] = [
   { method: "GET", path: "/healthz", scenario: "bare route", maxQueries: 0, expectStatus: 200, prepare: anonymousGet("/healthz") },
   {
     method: "GET",
@@ -325,3 +329,6 @@ export const routeBudgets: RouteBudget[] = [
     prepare: signedInGet("/api/v1/me", "OPERATOR"),
   },
 ];
+
+/** Every row: the sign-in and core rows above, then one file per area of the app. */
+export const routeBudgets: RouteBudget[] = [...coreBudgets, ...userPageBudgets, ...consoleBudgets, ...workspaceBudgets, ...apiBudgets];
