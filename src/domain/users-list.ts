@@ -27,8 +27,8 @@ function statusCondition(status: UserStatus): SQL {
   }
 }
 
-/** Newest first; a page reads at most `limit + 1` rows whatever the table size. */
-export async function listUsers(ctx: Pick<DomainContext, "db">, query: ListUsersQuery): Promise<Page<UserRow>> {
+/** Newest first; the page's query reads at most `limit + 1` rows whatever the table size (alone or in a batch). */
+function selectUsersPage(ctx: Pick<DomainContext, "db">, query: ListUsersQuery) {
   const conditions: SQL[] = [];
   if (query.query) {
     const pattern = `%${query.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -46,13 +46,33 @@ export async function listUsers(ctx: Pick<DomainContext, "db">, query: ListUsers
     const after = or(lt(users.createdAt, new Date(cursor.time)), and(eq(users.createdAt, new Date(cursor.time)), lt(users.id, cursor.id)));
     if (after) conditions.push(after);
   }
-  const rows = await ctx.db
+  return ctx.db
     .select()
     .from(users)
     .where(and(...conditions))
     .orderBy(desc(users.createdAt), desc(users.id))
     .limit(query.limit + 1);
-  return toPage(rows, query.limit, (row) => encodeCursor({ time: row.createdAt.getTime(), id: row.id }));
+}
+
+function toUsersPage(rows: UserRow[], limit: number): Page<UserRow> {
+  return toPage(rows, limit, (row) => encodeCursor({ time: row.createdAt.getTime(), id: row.id }));
+}
+
+/** Newest first; a page reads at most `limit + 1` rows whatever the table size. */
+export async function listUsers(ctx: Pick<DomainContext, "db">, query: ListUsersQuery): Promise<Page<UserRow>> {
+  return toUsersPage(await selectUsersPage(ctx, query), query.limit);
+}
+
+/** A page of users and how many SUPER_ADMINs are active (the Users page hints above three), in one batch. */
+export async function listUsersWithSuperAdminCount(ctx: Pick<DomainContext, "db">, query: ListUsersQuery) {
+  const [rows, counted] = await ctx.db.batch([
+    selectUsersPage(ctx, query),
+    ctx.db
+      .select({ value: sql<number>`count(*)` })
+      .from(users)
+      .where(and(eq(users.role, "SUPER_ADMIN"), isNotNull(users.activatedAt), isNull(users.deactivatedAt))),
+  ]);
+  return { page: toUsersPage(rows, query.limit), activeSuperAdmins: Number(counted[0]?.value ?? 0) };
 }
 
 /** Active SUPER_ADMINs, to tell people with no access whom to ask. */

@@ -83,8 +83,9 @@ export async function invitePendingClient(fixture: BudgetFixture, tenantId: stri
 }
 
 /**
- * A tenant as people use it: a few updates, two operators, a client admin, two client viewers
- * (one of them still pending). Routes that read a tenant page read all of this.
+ * A tenant as people use it, and larger than a page: a few updates, a pending client user
+ * (invited, setup not finished), and 120 active client users and 110 operators as plain rows
+ * (no setup, so it stays fast). Routes that read a tenant's people must page them.
  */
 export async function createPopulatedTenant(fixture: BudgetFixture, name = "Populated") {
   const tenant: TenantRow = await createTestTenant(fixture.clock, name);
@@ -93,10 +94,10 @@ export async function createPopulatedTenant(fixture: BudgetFixture, name = "Popu
   for (const title of ["Welcome", "Maintenance window", "New contact"]) {
     updates.push(await postTenantUpdate(ctx, tenant, { title, body: `${title}: details for the client.` }));
   }
-  await createMember(fixture, tenant.id, "OPERATOR_READONLY");
-  const viewer = await createMember(fixture, tenant.id, "CLIENT_VIEWER");
-  await createMember(fixture, tenant.id, "CLIENT_ADMIN");
   const pending = await invitePendingClient(fixture, tenant.id);
+  const [viewer] = await addPlainMembers(fixture, tenant.id, 120, "clients");
+  await addPlainMembers(fixture, tenant.id, 110, "staff");
+  if (!viewer) throw new Error("no plain client was added");
   return { tenant, updates, viewer, pending };
 }
 
@@ -129,4 +130,35 @@ export function readingWholeBody(send: MeasuredRequest): MeasuredRequest {
     const body = await response.arrayBuffer();
     return new Response(body, { status: response.status, headers: response.headers });
   };
+}
+
+/**
+ * `count` more people in the tenant, written as plain rows (no setup, so it stays fast): client
+ * users with CLIENT_VIEWER, or operators with OPERATOR_READONLY. Makes a tenant larger than a page.
+ */
+export async function addPlainMembers(fixture: BudgetFixture, tenantId: string, count: number, kind: "clients" | "staff" = "clients") {
+  const now = fixture.clock.now().getTime();
+  const batchId = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+  const added = Array.from({ length: count }, (_, index) => ({
+    userId: `usr_plain_${batchId}_${index}`,
+    membershipId: `mbr_plain_${batchId}_${index}`,
+  }));
+  const statements = added.map(({ userId, membershipId }, index) => {
+    return [
+      env.DB.prepare(
+        `INSERT INTO users (id, email, first_name, last_name, display_name, role, activated_at, created_at, updated_at)
+         VALUES (?, ?, 'Plain', ?, ?, ?, ?, ?, ?)`,
+      ).bind(userId, `plain.${batchId}.${index}@example.test`, `Person ${index}`, `Plain Person ${index}`, kind === "clients" ? "CLIENT_USER" : "OPERATOR", now, now, now),
+      env.DB.prepare("INSERT INTO memberships (id, user_id, tenant_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)").bind(
+        membershipId,
+        userId,
+        tenantId,
+        kind === "clients" ? "CLIENT_VIEWER" : "OPERATOR_READONLY",
+        now,
+        now,
+      ),
+    ];
+  });
+  await env.DB.batch(statements.flat());
+  return added;
 }

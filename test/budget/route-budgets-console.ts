@@ -25,7 +25,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/tenants",
     scenario: "first page with member counts",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     list: { limit: 50 },
     prepare: async (fixture) => {
@@ -37,7 +37,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/tenants",
     scenario: "search",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     list: { limit: 50 },
     prepare: async (fixture) => {
@@ -49,7 +49,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/tenants",
     scenario: "create a tenant",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -61,7 +61,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/tenants",
     scenario: "slug taken (list shown again with the form)",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 409,
     list: { limit: 50 },
     prepare: async (fixture) => {
@@ -74,7 +74,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/tenants/:slug",
     scenario: "settings with the first page of members",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 200,
     list: { limit: 50 },
     prepare: async (fixture) => {
@@ -87,7 +87,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/tenants/:slug",
     scenario: "rename and describe",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -98,7 +98,7 @@ export const consoleBudgets: RouteBudget[] = [
   {
     method: "POST",
     path: "/admin/tenants/:slug",
-    scenario: "slug taken (settings shown again with members)",
+    scenario: "slug taken (4: caller; tenant; the refused write; the settings again with members)",
     maxQueries: 4,
     expectStatus: 400,
     list: { limit: 50 },
@@ -115,7 +115,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/memberships",
     scenario: "first page, tenant picker and cron health",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     list: { limit: 50 },
     readsWholeTable: tenantPicker,
@@ -128,7 +128,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/memberships",
     scenario: "filtered by tenant, role and expiring within 30 days",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     list: { limit: 50 },
     readsWholeTable: tenantPicker,
@@ -145,7 +145,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/memberships",
     scenario: "grant by email from the memberships page (contractor with expiry)",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -164,7 +164,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/memberships",
     scenario: "grant by user id from the user's Memberships tab",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -182,7 +182,7 @@ export const consoleBudgets: RouteBudget[] = [
   {
     method: "POST",
     path: "/admin/memberships",
-    scenario: "refused: already a member (form shown again with the tenant picker)",
+    scenario: "refused: already a member (4: caller; user, permissions, tenant; the refused write; the form again with every tenant)",
     maxQueries: 4,
     expectStatus: 400,
     readsWholeTable: tenantPicker,
@@ -203,7 +203,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/memberships/:id",
     scenario: "change role and expiry",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -220,7 +220,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/memberships/:id",
     scenario: "refused: a contractor's membership needs an expiry (message page)",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 400,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -236,7 +236,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/memberships/:id/extend",
     scenario: "extend a contractor's membership by 30 days",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -251,7 +251,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/memberships/:id/remove",
     scenario: "confirmation page",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -263,7 +263,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/memberships/:id/remove",
     scenario: "revoke a membership",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -277,7 +277,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/access-groups",
     scenario: "first page with permissions and member counts",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     list: { limit: 50 },
     prepare: async (fixture) => {
@@ -290,7 +290,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/access-groups",
     scenario: "create a group with three permissions",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -308,7 +308,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/access-groups",
     scenario: "name taken (list shown again with the form)",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 409,
     list: { limit: 50 },
     prepare: async (fixture) => {
@@ -326,7 +326,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/access-groups/:id",
     scenario: "a group with members and the people to add",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -338,7 +338,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/access-groups/:id",
     scenario: "rename and describe",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -350,7 +350,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/access-groups/:id",
     scenario: "name taken (group shown again with its members)",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 409,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -363,7 +363,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/access-groups/:id/permissions",
     scenario: "change the permissions of a group with members",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -379,7 +379,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/access-groups/:id/delete",
     scenario: "confirmation step",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -391,7 +391,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/access-groups/:id/delete",
     scenario: "confirmed: delete a group with three members",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -403,7 +403,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/access-groups/:id/members",
     scenario: "add two people",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -421,7 +421,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/access-groups/:id/members",
     scenario: "refused: a CLIENT_USER (group shown again with the error)",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 409,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -434,7 +434,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/access-groups/:id/members/:userId/remove",
     scenario: "confirmation step",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -446,7 +446,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/access-groups/:id/members/:userId/remove",
     scenario: "confirmed: remove one member",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -460,7 +460,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/audit",
     scenario: "first page, no filter",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     list: { limit: 50 },
     prepare: async (fixture) => {
@@ -472,7 +472,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/audit",
     scenario: "filtered by action and time",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     list: { limit: 50 },
     prepare: async (fixture) => {
@@ -485,7 +485,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/audit/export.csv",
     scenario: "one user's history as CSV (the whole streamed body is read and counted)",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -497,7 +497,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/outbox",
     scenario: "first page with delivery counts",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 200,
     list: { limit: 50 },
     prepare: async (fixture) => {
@@ -509,7 +509,7 @@ export const consoleBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/outbox/:id",
     scenario: "one invite email",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);

@@ -19,7 +19,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/users/:id",
     scenario: "edit another user's names and Slack ID",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -37,7 +37,7 @@ export const userPageBudgets: RouteBudget[] = [
   {
     method: "POST",
     path: "/admin/users/:id",
-    scenario: "role change refused: a membership no longer fits (form shown again with the conflicts)",
+    scenario: "role change refused: a membership no longer fits (4: caller; user, permissions, delivery; the refused write; why)",
     maxQueries: 4,
     expectStatus: 400,
     prepare: async (fixture) => {
@@ -57,7 +57,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/users/:id/memberships",
     scenario: "an operator's two memberships, with the add-membership form",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 200,
     readsWholeTable: "the add-membership form's tenant picker lists every tenant (listTenantChoices)",
     prepare: async (fixture) => {
@@ -71,7 +71,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/users/:id/security",
     scenario: "sessions and sign-in lock of an active user",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -83,7 +83,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/users/:id/deactivate",
     scenario: "confirmation page",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -95,7 +95,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/users/:id/deactivate",
     scenario: "deactivate an operator (sessions, tokens and link die in the same batch)",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -107,7 +107,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/users/:id/reactivate",
     scenario: "reactivate a deactivated operator",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -119,7 +119,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/users/:id/end-sessions",
     scenario: "end an operator's sessions",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -131,7 +131,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/users/:id/clear-lock",
     scenario: "clear a locked account's sign-in lock",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -149,7 +149,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/users/:id/reset-two-factor",
     scenario: "confirmation page (recent sign-in)",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -161,7 +161,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/users/:id/reset-two-factor",
     scenario: "reset an operator's two-factor: new enrollment link and email",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -173,7 +173,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/users/:id/erase",
     scenario: "confirmation page (recent sign-in)",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -185,7 +185,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/users/:id/erase",
     scenario: "erase a deactivated user's personal data",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -197,7 +197,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "GET",
     path: "/admin/users/:id/access-groups",
     scenario: "an operator in one group, with the groups to add them to",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     readsWholeTable: allGroupsPicker,
     prepare: async (fixture) => {
@@ -211,7 +211,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/users/:id/access-groups",
     scenario: "add an operator to two groups",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -229,7 +229,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/users/:id/access-groups",
     scenario: "refused: a CLIENT_USER cannot join groups (tab shown again with the error)",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 409,
     readsWholeTable: allGroupsPicker,
     prepare: async (fixture) => {
@@ -243,7 +243,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/users/:id/access-groups/:groupId/remove",
     scenario: "confirmation step",
-    maxQueries: 4,
+    maxQueries: 2,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -255,7 +255,7 @@ export const userPageBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/users/:id/access-groups/:groupId/remove",
     scenario: "confirmed: take the user out of the group",
-    maxQueries: 4,
+    maxQueries: 3,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);

@@ -12,9 +12,27 @@ export interface PersonRow {
   isSelf: boolean;
 }
 
-export function ClientUsersTable({ people, manageBase }: { people: PersonRow[]; manageBase: string | null }) {
+/** "More people" under a table whose people go on on another page. */
+function MoreLink({ href }: { href: string | null | undefined }) {
+  return href ? (
+    <p>
+      <a href={href}>More people →</a>
+    </p>
+  ) : null;
+}
+
+export function ClientUsersTable({
+  people,
+  manageBase,
+  moreHref,
+}: {
+  people: PersonRow[];
+  manageBase: string | null;
+  moreHref?: string | null;
+}) {
   if (people.length === 0) return <p class="empty">No portal users yet.</p>;
   return (
+    <>
     <table>
       <thead>
         <tr>
@@ -48,12 +66,15 @@ export function ClientUsersTable({ people, manageBase }: { people: PersonRow[]; 
         ))}
       </tbody>
     </table>
+    <MoreLink href={moreHref} />
+    </>
   );
 }
 
-export function AccessTable({ people, timeZone }: { people: PersonRow[]; timeZone: string }) {
+export function AccessTable({ people, timeZone, moreHref }: { people: PersonRow[]; timeZone: string; moreHref?: string | null }) {
   if (people.length === 0) return <p class="empty">No operators or contractors have access.</p>;
   return (
+    <>
     <table>
       <thead>
         <tr>
@@ -74,5 +95,7 @@ export function AccessTable({ people, timeZone }: { people: PersonRow[]; timeZon
         ))}
       </tbody>
     </table>
+    <MoreLink href={moreHref} />
+    </>
   );
 }
