@@ -17,8 +17,8 @@ import { decodeTotpSecret, generateTotpCodeAt, generateTotpSecret } from "../src
 import { createD1Db } from "../src/db/client";
 import type { GlobalRole } from "../src/db/schema";
 import type { DomainContext } from "../src/domain/context";
-import { choosePassword, completeSetup, findSetupState } from "../src/domain/setup";
 import { inviteUser } from "../src/domain/invites";
+import { choosePassword, completeSetup, findSetupState } from "../src/domain/setup";
 import type { InviteInput } from "../src/domain/users";
 import { type Bindings, readConfig } from "../src/env";
 import { buildSeedSql, defaultSeedShape, largeTenantSlug, type SeedShape, type SignInAccount, seedTenantId } from "./lib/seed-sql";

@@ -11,11 +11,11 @@ import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/gua
 import { recoveryCodes, sessions, users } from "../db/schema";
 import { AppError, fieldError } from "../errors";
 import type { Principal } from "./access";
+import { selectOwnApiTokens } from "./api-tokens";
 import { describeUser, insertAuditEvent } from "./audit";
 import type { DomainContext } from "./context";
 import { buildSecurityNoticeEmail } from "./emails";
 import { insertOutboxMessage } from "./outbox";
-import { selectOwnApiTokens } from "./api-tokens";
 import { readOwnAccount, reauthenticate } from "./reauthenticate";
 import { recordSignInFailure } from "./sign-in-failures";
 import { displayNameSchema } from "./users";

@@ -41,7 +41,11 @@ function refused(): AppError {
 async function readInviteFacts(ctx: DomainContext, ref: TenantRef, email: string) {
   const [tenantRows, userRows] = await ctx.db.batch([
     selectTenantByRef(ctx.db, ref),
-    ctx.db.select().from(users).where(eq(users.email, normalizeEmail(email))).limit(1),
+    ctx.db
+      .select()
+      .from(users)
+      .where(eq(users.email, normalizeEmail(email)))
+      .limit(1),
   ]);
   const tenant = tenantRows[0];
   if (!tenant) throw new AppError("NOT_FOUND");

@@ -65,7 +65,10 @@ export function selectMemberCandidates(db: Db, groupId: string, query: string, l
       and(
         ne(users.role, "CLIENT_USER"),
         isNull(users.erasedAt),
-        notInArray(users.id, db.select({ id: accessGroupMembers.userId }).from(accessGroupMembers).where(eq(accessGroupMembers.groupId, groupId))),
+        notInArray(
+          users.id,
+          db.select({ id: accessGroupMembers.userId }).from(accessGroupMembers).where(eq(accessGroupMembers.groupId, groupId)),
+        ),
         query.trim() === ""
           ? undefined
           : sql`(${users.email} LIKE ${pattern} ESCAPE '\\' OR lower(${users.firstName} || ' ' || ${users.lastName}) LIKE ${pattern} ESCAPE '\\')`,
@@ -157,7 +160,10 @@ export async function readUserGroupsTab(ctx: Pick<DomainContext, "db">, userId: 
 
 /** The group and the person that a removal names, in one batch (for its confirmation page). */
 export async function findGroupAndPerson(ctx: Pick<DomainContext, "db">, groupId: string, userId: string) {
-  const [groupRows, userRows] = await ctx.db.batch([selectGroup(ctx.db, groupId), ctx.db.select().from(users).where(eq(users.id, userId)).limit(1)]);
+  const [groupRows, userRows] = await ctx.db.batch([
+    selectGroup(ctx.db, groupId),
+    ctx.db.select().from(users).where(eq(users.id, userId)).limit(1),
+  ]);
   const groupRow = groupRows[0];
   const person = userRows[0];
   return groupRow && person ? { group: toGroup(groupRow), person } : null;

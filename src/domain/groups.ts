@@ -40,11 +40,7 @@ export type GroupChanges = z.output<typeof updateGroupSchema>;
 
 /** The group that already has this name (case-insensitively), if any, for a batch. */
 function selectGroupNamed(ctx: DomainContext, name: string) {
-  return ctx.db
-    .select({ id: accessGroups.id })
-    .from(accessGroups)
-    .where(sql`lower(${accessGroups.name}) = lower(${name})`)
-    .limit(1);
+  return ctx.db.select({ id: accessGroups.id }).from(accessGroups).where(sql`lower(${accessGroups.name}) = lower(${name})`).limit(1);
 }
 
 function assertNameFree(taken: Array<{ id: string }>, exceptGroupId?: string): void {

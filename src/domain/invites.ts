@@ -15,7 +15,15 @@ import { buildInviteEmail } from "./emails";
 import { describeMembership } from "./memberships-read";
 import { findMembershipProblems } from "./memberships-rules";
 import { buildOutboxRow } from "./outbox";
-import { assertMayAssignRole, buildSetupUrl, deriveUserStatus, findUserByEmail, type InviteInput, normalizeEmail, type UserRow } from "./users";
+import {
+  assertMayAssignRole,
+  buildSetupUrl,
+  deriveUserStatus,
+  findUserByEmail,
+  type InviteInput,
+  normalizeEmail,
+  type UserRow,
+} from "./users";
 
 export interface InviteResult {
   user: UserRow;
@@ -70,7 +78,11 @@ export async function inviteUser(ctx: DomainContext, input: InviteInput): Promis
   assertMayAssignRole(ctx, input.role);
   // The email check and the memberships' tenants in one batch.
   const [existingRows, slugRows] = await ctx.db.batch([
-    ctx.db.select().from(users).where(eq(users.email, normalizeEmail(input.email))).limit(1),
+    ctx.db
+      .select()
+      .from(users)
+      .where(eq(users.email, normalizeEmail(input.email)))
+      .limit(1),
     selectTenantSlugs(
       ctx.db,
       input.memberships.map((m) => m.tenantId),

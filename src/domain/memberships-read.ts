@@ -96,7 +96,9 @@ export function selectMembershipsPage(ctx: Pick<DomainContext, "db" | "now">, qu
 
 /** The rows of selectMembershipsPage as a page with the next page's cursor. */
 export function toMembershipsPage(rows: MembershipWithParties[], limit: number): Page<MembershipWithParties> {
-  return toPage(rows, limit, (row) => encodeCursor({ time: row.membership.expiresAt?.getTime() ?? noExpirySortKey, id: row.membership.id }));
+  return toPage(rows, limit, (row) =>
+    encodeCursor({ time: row.membership.expiresAt?.getTime() ?? noExpirySortKey, id: row.membership.id }),
+  );
 }
 
 /** Active memberships (not revoked, not expired at `now`), soonest expiry first. */

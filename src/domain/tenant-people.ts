@@ -70,7 +70,10 @@ type PeopleRows = Awaited<ReturnType<typeof selectTenantPeople>>;
 export function toPeoplePage(rows: PeopleRows, limit: number): Page<TenantPerson> {
   const page = toPage(rows, limit, (row) => encodeTextCursor({ key: row.name, id: row.membershipId }));
   return {
-    items: page.items.map(({ activatedAt, deactivatedAt, ...row }) => ({ ...row, status: deriveUserStatus({ activatedAt, deactivatedAt }) })),
+    items: page.items.map(({ activatedAt, deactivatedAt, ...row }) => ({
+      ...row,
+      status: deriveUserStatus({ activatedAt, deactivatedAt }),
+    })),
     nextCursor: page.nextCursor,
   };
 }

@@ -90,7 +90,11 @@ export function pageOfUpdates(rows: TenantUpdateView[], limit: number): Page<Ten
 }
 
 /** A page of a tenant's updates, read with the tenant (by slug or id) in one batch; NOT_FOUND when the tenant is. */
-export async function listTenantUpdates(ctx: Pick<DomainContext, "db">, ref: TenantRef, options: { cursor?: string | undefined; limit: number }) {
+export async function listTenantUpdates(
+  ctx: Pick<DomainContext, "db">,
+  ref: TenantRef,
+  options: { cursor?: string | undefined; limit: number },
+) {
   const [tenantRows, rows] = await ctx.db.batch([selectTenantByRef(ctx.db, ref), selectTenantUpdates(ctx, tenantIdOf(ref), options)]);
   if (!tenantRows[0]) throw new AppError("NOT_FOUND");
   return pageOfUpdates(rows, options.limit);

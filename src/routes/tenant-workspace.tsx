@@ -8,7 +8,7 @@ import { WorkspacePage } from "../../views/pages/tenants/workspace-page";
 import { authorize, type Requirement, type TenantAccess } from "../domain/access";
 import { readTenantPage, tenantPageQuery } from "../domain/tenant-page";
 import { deleteTenantUpdate, editTenantUpdate, findTenantWithUpdate, postTenantUpdate, tenantUpdateSchema } from "../domain/tenant-updates";
-import { applyTenantChanges, type TenantRow, updateTenantSchema } from "../domain/tenants";
+import { applyTenantChanges, updateTenantSchema } from "../domain/tenants";
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";

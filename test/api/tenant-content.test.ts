@@ -111,7 +111,11 @@ suite("/api/v1/tenants/{id}/updates and /members", () => {
     );
     expect(second.nextCursor).toBeNull();
     const emails = [...first.items, ...second.items].map((person) => person.email);
-    expect(emails.sort()).toEqual(Object.values(w.people).map((person) => person.email).sort());
+    expect(emails.sort()).toEqual(
+      Object.values(w.people)
+        .map((person) => person.email)
+        .sort(),
+    );
     const names = [...first.items, ...second.items].map((person) => person.name);
     expect(names).toEqual([...names].sort());
     expect((await full.call("GET", `/api/v1/tenants/${w.tenant.id}/members?limit=101`)).status).toBe(400);

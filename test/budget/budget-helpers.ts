@@ -148,7 +148,16 @@ export async function addPlainMembers(fixture: BudgetFixture, tenantId: string, 
       env.DB.prepare(
         `INSERT INTO users (id, email, first_name, last_name, display_name, role, activated_at, created_at, updated_at)
          VALUES (?, ?, 'Plain', ?, ?, ?, ?, ?, ?)`,
-      ).bind(userId, `plain.${batchId}.${index}@example.test`, `Person ${index}`, `Plain Person ${index}`, kind === "clients" ? "CLIENT_USER" : "OPERATOR", now, now, now),
+      ).bind(
+        userId,
+        `plain.${batchId}.${index}@example.test`,
+        `Person ${index}`,
+        `Plain Person ${index}`,
+        kind === "clients" ? "CLIENT_USER" : "OPERATOR",
+        now,
+        now,
+        now,
+      ),
       env.DB.prepare("INSERT INTO memberships (id, user_id, tenant_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)").bind(
         membershipId,
         userId,

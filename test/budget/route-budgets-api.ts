@@ -159,7 +159,8 @@ function meAndUserRows(): RouteBudget[] {
     {
       method: "PATCH",
       path: "/api/v1/users/:id",
-      scenario: "role change refused: 409 listing the memberships that no longer fit (4: caller; user and permissions; the refused write; why)",
+      scenario:
+        "role change refused: 409 listing the memberships that no longer fit (4: caller; user and permissions; the refused write; why)",
       maxQueries: 4,
       expectStatus: 409,
       prepare: async (fixture) => {

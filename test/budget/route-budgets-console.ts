@@ -4,14 +4,7 @@ import { env } from "cloudflare:test";
 import { addDays } from "date-fns";
 import { createActiveUser, createTestTenant, inviteTestUser, uniqueEmail } from "../helpers/factories";
 import { createTestGroup, uniqueGroupName } from "../helpers/groups";
-import {
-  createGroupWithMembers,
-  createMember,
-  createPopulatedTenant,
-  postFields,
-  readingWholeBody,
-  signedInWith,
-} from "./budget-helpers";
+import { createGroupWithMembers, createMember, createPopulatedTenant, postFields, readingWholeBody, signedInWith } from "./budget-helpers";
 import type { RouteBudget } from "./route-budgets";
 
 const tenantPicker = "the memberships filter and add form offer every tenant (listTenantChoices)";

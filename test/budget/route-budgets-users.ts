@@ -3,13 +3,7 @@
 import { env } from "cloudflare:test";
 import { createActiveUser, grantTestMembership } from "../helpers/factories";
 import { createTestGroup } from "../helpers/groups";
-import {
-  createDeactivatedUser,
-  createGroupWithMembers,
-  createMember,
-  postFields,
-  signedInWith,
-} from "./budget-helpers";
+import { createDeactivatedUser, createGroupWithMembers, createMember, postFields, signedInWith } from "./budget-helpers";
 import type { RouteBudget } from "./route-budgets";
 
 const allGroupsPicker = "the Access groups tab offers every access group to add the user to (findGroups); a handful in practice";

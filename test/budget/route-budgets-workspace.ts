@@ -127,7 +127,10 @@ function workspaceRows(): RouteBudget[] {
 }
 
 /** The client-user management shared by /tenants/:slug/clients and /portal/:slug/users. */
-function clientManagementRows(prefix: "/tenants/:slug/clients" | "/portal/:slug/users", role: "OPERATOR_FULL" | "CLIENT_ADMIN"): RouteBudget[] {
+function clientManagementRows(
+  prefix: "/tenants/:slug/clients" | "/portal/:slug/users",
+  role: "OPERATOR_FULL" | "CLIENT_ADMIN",
+): RouteBudget[] {
   const base = (slug: string) => prefix.replace(":slug", slug);
   const who = role;
   return [

@@ -48,7 +48,13 @@ function rowsOf(result: D1Result | null | undefined): number {
 }
 
 /** Runs one query and records it, also when it fails: a refused write is a round trip too. */
-async function recorded<T>(log: QueryLog, kind: LoggedQuery["kind"], statements: string[], run: () => Promise<T>, rowsOf: (result: T) => number[]) {
+async function recorded<T>(
+  log: QueryLog,
+  kind: LoggedQuery["kind"],
+  statements: string[],
+  run: () => Promise<T>,
+  rowsOf: (result: T) => number[],
+) {
   let rows = statements.map(() => 0);
   try {
     const result = await run();
@@ -70,8 +76,22 @@ function countingStatement(inner: D1PreparedStatement, sql: string, log: QueryLo
         () => (column === undefined ? inner.first() : inner.first(column)),
         (row) => [row === null ? 0 : 1],
       ),
-    all: () => recorded(log, "all", [sql], () => inner.all(), (result) => [rowsOf(result)]),
-    run: () => recorded(log, "run", [sql], () => inner.run(), (result) => [rowsOf(result)]),
+    all: () =>
+      recorded(
+        log,
+        "all",
+        [sql],
+        () => inner.all(),
+        (result) => [rowsOf(result)],
+      ),
+    run: () =>
+      recorded(
+        log,
+        "run",
+        [sql],
+        () => inner.run(),
+        (result) => [rowsOf(result)],
+      ),
     raw: (options?: { columnNames?: boolean }) =>
       recorded(
         log,

@@ -128,13 +128,9 @@ async function addClientRows(tenantId: string, count: number, now: number) {
       env.DB.prepare(
         "INSERT INTO users (id, email, first_name, last_name, display_name, role, activated_at, created_at, updated_at) VALUES (?, ?, 'Zed', ?, ?, 'CLIENT_USER', ?, ?, ?)",
       ).bind(id, `zed.${index}.${tenantId}@example.test`, String(index), name, now, now, now),
-      env.DB.prepare("INSERT INTO memberships (id, user_id, tenant_id, role, created_at, updated_at) VALUES (?, ?, ?, 'CLIENT_VIEWER', ?, ?)").bind(
-        `mbr_zed_${tenantId}_${index}`,
-        id,
-        tenantId,
-        now,
-        now,
-      ),
+      env.DB.prepare(
+        "INSERT INTO memberships (id, user_id, tenant_id, role, created_at, updated_at) VALUES (?, ?, ?, 'CLIENT_VIEWER', ?, ?)",
+      ).bind(`mbr_zed_${tenantId}_${index}`, id, tenantId, now, now),
     ];
   });
   await env.DB.batch(statements.flat());

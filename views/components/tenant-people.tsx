@@ -33,40 +33,40 @@ export function ClientUsersTable({
   if (people.length === 0) return <p class="empty">No portal users yet.</p>;
   return (
     <>
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Email</th>
-          <th scope="col">Role</th>
-          <th scope="col">Status</th>
-          {manageBase && <th scope="col">Actions</th>}
-        </tr>
-      </thead>
-      <tbody>
-        {people.map((person) => (
+      <table>
+        <thead>
           <tr>
-            <td>{person.name}</td>
-            <td>{person.email}</td>
-            <td>{person.role}</td>
-            <td>{person.status === "PENDING" ? "Invited, setup not finished" : person.status === "ACTIVE" ? "Active" : "Deactivated"}</td>
-            {manageBase && (
-              <td>
-                {person.status === "PENDING" && (
-                  <form method="post" action={`${manageBase}/${person.membershipId}/setup-link`} class="inline">
-                    <button type="submit" class="secondary">
-                      New setup link
-                    </button>
-                  </form>
-                )}{" "}
-                {!person.isSelf && <a href={`${manageBase}/${person.membershipId}/remove`}>Remove</a>}
-              </td>
-            )}
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+            <th scope="col">Status</th>
+            {manageBase && <th scope="col">Actions</th>}
           </tr>
-        ))}
-      </tbody>
-    </table>
-    <MoreLink href={moreHref} />
+        </thead>
+        <tbody>
+          {people.map((person) => (
+            <tr>
+              <td>{person.name}</td>
+              <td>{person.email}</td>
+              <td>{person.role}</td>
+              <td>{person.status === "PENDING" ? "Invited, setup not finished" : person.status === "ACTIVE" ? "Active" : "Deactivated"}</td>
+              {manageBase && (
+                <td>
+                  {person.status === "PENDING" && (
+                    <form method="post" action={`${manageBase}/${person.membershipId}/setup-link`} class="inline">
+                      <button type="submit" class="secondary">
+                        New setup link
+                      </button>
+                    </form>
+                  )}{" "}
+                  {!person.isSelf && <a href={`${manageBase}/${person.membershipId}/remove`}>Remove</a>}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <MoreLink href={moreHref} />
     </>
   );
 }
@@ -75,27 +75,27 @@ export function AccessTable({ people, timeZone, moreHref }: { people: PersonRow[
   if (people.length === 0) return <p class="empty">No operators or contractors have access.</p>;
   return (
     <>
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Email</th>
-          <th scope="col">Access</th>
-          <th scope="col">Until</th>
-        </tr>
-      </thead>
-      <tbody>
-        {people.map((person) => (
+      <table>
+        <thead>
           <tr>
-            <td>{person.name}</td>
-            <td>{person.email}</td>
-            <td>{person.role === "OPERATOR_FULL" ? "Read and write" : "Read only"}</td>
-            <td>{person.expiresAt ? <Time value={person.expiresAt} timeZone={timeZone} /> : "no end date"}</td>
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Access</th>
+            <th scope="col">Until</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
-    <MoreLink href={moreHref} />
+        </thead>
+        <tbody>
+          {people.map((person) => (
+            <tr>
+              <td>{person.name}</td>
+              <td>{person.email}</td>
+              <td>{person.role === "OPERATOR_FULL" ? "Read and write" : "Read only"}</td>
+              <td>{person.expiresAt ? <Time value={person.expiresAt} timeZone={timeZone} /> : "no end date"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <MoreLink href={moreHref} />
     </>
   );
 }
