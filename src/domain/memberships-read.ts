@@ -1,14 +1,18 @@
-// Reading memberships: one with its user and tenant, and the filtered list of Admin → Memberships
+// Reading memberships: one with its user and tenant (also once the actor may change it), and the
+// filtered list of Admin → Memberships
 // (sorted by expiry, soonest first, memberships without expiry last; keyset pagination).
 import { addDays } from "date-fns";
 import { and, asc, eq, gt, lte, or, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
 import type { Db } from "../db/client";
 import { membershipRoles, memberships, tenants, users } from "../db/schema";
+import { AppError } from "../errors";
 import type { DomainContext } from "./context";
 import { selectJobRuns, toJobHealth } from "./job-health";
 import { decodeCursor, encodeCursor, type Page, toPage } from "./pagination";
+import { selectUserWithPermissions, toUserWithPermissions } from "./permissions-of";
 import { selectTenantChoices } from "./tenants";
+import { assertManageable } from "./user-guards";
 
 export interface MembershipWithParties {
   membership: typeof memberships.$inferSelect;
@@ -51,6 +55,30 @@ export async function findMembershipWithParties(
 ): Promise<MembershipWithParties | null> {
   const [row] = await selectMembershipWithParties(ctx.db, membershipId);
   return row ?? null;
+}
+
+/**
+ * A membership that is not revoked (nor expired, unless `expiredToo`), with its parties, once the
+ * actor may change its user: the membership, the user and their permissions are read in one batch.
+ */
+export async function findManageableMembership(
+  ctx: DomainContext,
+  membershipId: string,
+  options: { expiredToo?: boolean } = {},
+): Promise<MembershipWithParties> {
+  const userId = sql`(SELECT ${memberships.userId} FROM ${memberships} WHERE ${memberships.id} = ${membershipId})`;
+  const [membershipRows, userRows, permissionRows] = await ctx.db.batch([
+    selectMembershipWithParties(ctx.db, membershipId),
+    ...selectUserWithPermissions(ctx.db, userId),
+  ]);
+  const found = membershipRows[0];
+  if (!found || found.membership.revokedAt) throw new AppError("NOT_FOUND");
+  const expired = found.membership.expiresAt !== null && found.membership.expiresAt.getTime() <= ctx.now.getTime();
+  if (expired && !options.expiredToo) {
+    throw new AppError("STATE_CONFLICT", { detail: "This membership has expired. Grant a new one instead." });
+  }
+  assertManageable(ctx, toUserWithPermissions(userRows, permissionRows));
+  return found;
 }
 
 export const listMembershipsQuerySchema = z.strictObject({

@@ -11,7 +11,7 @@ import { type MembershipRole, membershipRoles, memberships, tenants, users } fro
 import { AppError } from "../errors";
 import { insertAuditEvent, insertAuditEventsFromSelect } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
-import { describeMembership, type MembershipWithParties, selectMembershipWithParties } from "./memberships-read";
+import { describeMembership, findManageableMembership, type MembershipWithParties } from "./memberships-read";
 import { assertMembershipFits } from "./memberships-rules";
 import { selectUserWithPermissions, toUserWithPermissions } from "./permissions-of";
 import type { TenantRow } from "./tenants";
@@ -158,30 +158,6 @@ export async function writeMembershipGrant(
     throw error;
   }
   return membership;
-}
-
-/**
- * A membership that is not revoked (nor expired, unless `expiredToo`), with its parties, once the
- * actor may change its user: the membership, the user and their permissions are read in one batch.
- */
-async function findManageableMembership(
-  ctx: DomainContext,
-  membershipId: string,
-  options: { expiredToo?: boolean } = {},
-): Promise<MembershipWithParties> {
-  const userId = sql`(SELECT ${memberships.userId} FROM ${memberships} WHERE ${memberships.id} = ${membershipId})`;
-  const [membershipRows, userRows, permissionRows] = await ctx.db.batch([
-    selectMembershipWithParties(ctx.db, membershipId),
-    ...selectUserWithPermissions(ctx.db, userId),
-  ]);
-  const found = membershipRows[0];
-  if (!found || found.membership.revokedAt) throw new AppError("NOT_FOUND");
-  const expired = found.membership.expiresAt !== null && found.membership.expiresAt.getTime() <= ctx.now.getTime();
-  if (expired && !options.expiredToo) {
-    throw new AppError("STATE_CONFLICT", { detail: "This membership has expired. Grant a new one instead." });
-  }
-  assertManageable(ctx, toUserWithPermissions(userRows, permissionRows));
-  return found;
 }
 
 async function writeMembershipChange(
