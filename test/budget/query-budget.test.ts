@@ -39,9 +39,6 @@ async function measure(row: RouteBudget): Promise<LoggedQuery[]> {
   const response = await send();
   const queries = [...log.queries];
   const trace = `${rowName(row)} issued:\n${log.describe()}`;
-  console.log(
-    `BUDGETLOG\t${rowName(row)}\t${response.status}\t${queries.length}\t${Math.max(0, ...queries.flatMap((q) => q.rows))}\t${queries.map((q) => q.kind).join(",")}`,
-  ); // TEMP
   expect(response.status, await describe(response)).toBe(row.expectStatus);
   expect(queries.length, trace).toBeLessThanOrEqual(Math.min(row.maxQueries, queryBudget));
   // A row that says why it reads a whole table excuses one statement, its largest; every other

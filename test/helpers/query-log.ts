@@ -1,7 +1,8 @@
 // A query logger for the test configuration only: wraps the D1 binding so every statement the app
-// executes is counted, with the rows it returned (a query that fails counts too: it was a round trip). Counting follows SPEC §9: `first`, `all`, `run`
+// executes is counted, with the rows it returned. Counting follows SPEC §9: `first`, `all`, `run`
 // and `raw` are one query each, and a whole `batch([...])` is one query (one round trip, one
-// transaction). Passed to the app through `createApp({ createDb })`; nothing in src/ knows about it.
+// transaction); a query that fails (a write refused by a guard or a unique index) counts too.
+// Passed to the app through `createApp({ createDb })`; nothing in src/ knows about it.
 import { createApp } from "../../src/app";
 import { createD1Db } from "../../src/db/client";
 import type { TestClock } from "./clock";
@@ -53,12 +54,12 @@ async function recorded<T>(
   kind: LoggedQuery["kind"],
   statements: string[],
   run: () => Promise<T>,
-  rowsOf: (result: T) => number[],
+  countRows: (result: T) => number[],
 ) {
   let rows = statements.map(() => 0);
   try {
     const result = await run();
-    rows = rowsOf(result);
+    rows = countRows(result);
     return result;
   } finally {
     log.queries.push({ kind, statements, rows });
