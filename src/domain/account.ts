@@ -6,19 +6,19 @@ import { generateId } from "../auth/crypto";
 import { findPasswordProblems, hashPassword, verifyPassword } from "../auth/password";
 import { generateRecoveryCodes, hashRecoveryCode } from "../auth/recovery-codes";
 import { deleteOtherUserSessions, deleteSession, isSessionLive } from "../auth/session";
-import { accountThrottleKey } from "../auth/throttle";
 import { runBatch } from "../db/batch";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/guards";
 import { recoveryCodes, sessions, users } from "../db/schema";
 import { AppError, fieldError } from "../errors";
 import type { Principal } from "./access";
+import { selectOwnApiTokens } from "./api-tokens";
 import { describeUser, insertAuditEvent } from "./audit";
 import type { DomainContext } from "./context";
 import { buildSecurityNoticeEmail } from "./emails";
 import { insertOutboxMessage } from "./outbox";
-import { reauthenticate } from "./reauthenticate";
-import { enforceAccountThrottle, recordSignInFailure } from "./sign-in-failures";
-import { displayNameSchema, findUserById } from "./users";
+import { readOwnAccount, reauthenticate } from "./reauthenticate";
+import { recordSignInFailure } from "./sign-in-failures";
+import { displayNameSchema } from "./users";
 
 function isKnownTimeZone(value: string): boolean {
   try {
@@ -52,15 +52,22 @@ export async function updateOwnProfile(ctx: DomainContext, principal: Principal,
   ]);
 }
 
-export async function listOwnSessions(ctx: DomainContext, principal: Principal) {
-  const rows = await ctx.db
-    .select()
-    .from(sessions)
-    .where(eq(sessions.userId, principal.user.id))
-    .orderBy(desc(sessions.lastSeenAt))
-    .limit(100);
+/** What the account page lists, in one batch: the caller's live sessions, their API tokens and how many recovery codes are left. */
+export async function readAccountOverview(ctx: DomainContext, principal: Principal) {
+  const [sessionRows, tokens, codesLeft] = await ctx.db.batch([
+    ctx.db.select().from(sessions).where(eq(sessions.userId, principal.user.id)).orderBy(desc(sessions.lastSeenAt)).limit(100),
+    selectOwnApiTokens(ctx.db, principal.user.id),
+    ctx.db
+      .select({ value: count() })
+      .from(recoveryCodes)
+      .where(and(eq(recoveryCodes.userId, principal.user.id), isNull(recoveryCodes.usedAt))),
+  ]);
   const current = principal.credential.kind === "session" ? principal.credential.sessionId : null;
-  return rows.filter((row) => isSessionLive(row, ctx.now)).map((row) => ({ ...row, current: row.id === current }));
+  return {
+    sessions: sessionRows.filter((row) => isSessionLive(row, ctx.now)).map((row) => ({ ...row, current: row.id === current })),
+    tokens,
+    recoveryCodesLeft: codesLeft[0]?.value ?? 0,
+  };
 }
 
 export async function endOwnSession(ctx: DomainContext, principal: Principal, sessionId: string): Promise<void> {
@@ -95,10 +102,7 @@ export async function changeOwnPassword(
   input: z.output<typeof changePasswordSchema>,
 ): Promise<void> {
   if (principal.credential.kind !== "session") throw new AppError("FORBIDDEN");
-  const user = await findUserById(ctx, principal.user.id);
-  if (!user?.passwordHash) throw new AppError("UNAUTHENTICATED");
-  const throttleKey = accountThrottleKey(user.email);
-  const accountRow = await enforceAccountThrottle(ctx, throttleKey);
+  const { user, throttleKey, accountRow } = await readOwnAccount(ctx, principal);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     await recordSignInFailure(ctx, { email: user.email, user, factor: "password", throttleKey, accountRow, reason: "password_change" });
     throw fieldError("currentPassword", "That is not your current password.");
@@ -123,14 +127,6 @@ export async function changeOwnPassword(
     insertAuditEvent(ctx, { action: "user.password_changed", target: describeUser(user), details: {} }),
     insertOutboxMessage(ctx.db, notice, ctx.now, { userId: user.id }),
   ]);
-}
-
-export async function countUnusedRecoveryCodes(ctx: DomainContext, principal: Principal): Promise<number> {
-  const [row] = await ctx.db
-    .select({ value: count() })
-    .from(recoveryCodes)
-    .where(and(eq(recoveryCodes.userId, principal.user.id), isNull(recoveryCodes.usedAt)));
-  return row?.value ?? 0;
 }
 
 export const reauthenticationSchema = z.object({ password: z.string().max(4096), code: z.string().max(64).default("") });

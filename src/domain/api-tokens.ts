@@ -1,11 +1,12 @@
 // Personal API tokens (SPEC §5): created on the account page, shown once, stored as SHA-256,
 // optional expiry, revocable, listed with their last use. A token acts with its owner's current
 // rights (read on every request), so it dies with deactivation and bites on demotion.
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import * as z from "zod";
 import { generateId, generateToken, hashToken } from "../auth/crypto";
 import { runBatch } from "../db/batch";
-import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/guards";
+import type { Db } from "../db/client";
+import { assertCondition, assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/guards";
 import { apiTokens } from "../db/schema";
 import { AppError } from "../errors";
 import type { Principal } from "./access";
@@ -39,22 +40,27 @@ export function toApiTokenDto(token: ApiTokenRow, now: Date) {
   };
 }
 
-export async function listOwnApiTokens(ctx: DomainContext, principal: Principal): Promise<ApiTokenRow[]> {
-  return ctx.db
+/** A user's tokens, newest first (at most twice the live maximum), to run alone or inside a db.batch(). */
+export function selectOwnApiTokens(db: Db, userId: string) {
+  return db
     .select()
     .from(apiTokens)
-    .where(eq(apiTokens.userId, principal.user.id))
+    .where(eq(apiTokens.userId, userId))
     .orderBy(desc(apiTokens.createdAt))
     .limit(maximumTokensPerUser * 2);
+}
+
+export async function listOwnApiTokens(ctx: DomainContext, principal: Principal): Promise<ApiTokenRow[]> {
+  return selectOwnApiTokens(ctx.db, principal.user.id);
+}
+
+function tooManyTokensError(): AppError {
+  return new AppError("STATE_CONFLICT", { detail: `You have ${maximumTokensPerUser} tokens; revoke some first.` });
 }
 
 export async function createApiToken(ctx: DomainContext, principal: Principal, input: z.output<typeof createApiTokenSchema>) {
   if (input.expiresAt && input.expiresAt.getTime() <= ctx.now.getTime()) {
     throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "expiresAt", message: "The expiry must lie in the future." }] });
-  }
-  const live = (await listOwnApiTokens(ctx, principal)).filter((token) => !token.revokedAt);
-  if (live.length >= maximumTokensPerUser) {
-    throw new AppError("STATE_CONFLICT", { detail: `You have ${maximumTokensPerUser} tokens; revoke some first.` });
   }
   const secret = generateToken();
   const token: ApiTokenRow = {
@@ -67,14 +73,22 @@ export async function createApiToken(ctx: DomainContext, principal: Principal, i
     lastUsedAt: null,
     revokedAt: null,
   };
-  await runBatch(ctx.db, [
-    ctx.db.insert(apiTokens).values(token),
-    insertAuditEvent(ctx, {
-      action: "api_token.created",
-      target: { type: "api_token", id: token.id, label: token.name },
-      details: { expiresAt: token.expiresAt?.toISOString() ?? null },
-    }),
-  ]);
+  // The limit is checked inside the write (no read first): the insert counts itself, so more than the maximum aborts.
+  const liveTokens = sql`(SELECT count(*) FROM api_tokens WHERE user_id = ${principal.user.id} AND revoked_at IS NULL)`;
+  try {
+    await runBatch(ctx.db, [
+      ctx.db.insert(apiTokens).values(token),
+      assertCondition(ctx.db, sql`${liveTokens} <= ${maximumTokensPerUser}`),
+      insertAuditEvent(ctx, {
+        action: "api_token.created",
+        target: { type: "api_token", id: token.id, label: token.name },
+        details: { expiresAt: token.expiresAt?.toISOString() ?? null },
+      }),
+    ]);
+  } catch (error) {
+    if (isBatchGuardFailure(error)) throw tooManyTokensError();
+    throw error;
+  }
   return { token, secret: `${apiTokenPrefix}${secret}` };
 }
 

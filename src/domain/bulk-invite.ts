@@ -10,7 +10,14 @@ import { users } from "../db/schema";
 import { AppError, type FieldError } from "../errors";
 import type { DomainContext } from "./context";
 import { actorRole } from "./context";
-import { buildInviteStatements, findInviteMembershipProblems, findTenantSlugs, type PreparedInvite, prepareInvite } from "./invites";
+import {
+  buildInviteStatements,
+  findInviteMembershipProblems,
+  type PreparedInvite,
+  prepareInvite,
+  selectTenantSlugs,
+  toTenantSlugs,
+} from "./invites";
 import { inviteInputSchema, normalizeEmail } from "./users";
 
 export const bulkInviteMaximumRows = 500;
@@ -29,28 +36,27 @@ function emailOf(row: unknown): string {
   return typeof email === "string" ? normalizeEmail(email) : "";
 }
 
-async function findExistingUserIds(ctx: DomainContext, emails: string[]): Promise<Map<string, string>> {
-  if (emails.length === 0) return new Map();
-  const rows = await ctx.db
-    .select({ id: users.id, email: users.email })
-    .from(users)
-    .where(sql`${users.email} IN (SELECT value FROM json_each(${JSON.stringify(emails)}))`);
-  return new Map(rows.map((row) => [row.email, row.id]));
+/** Which emails exist and which tenants, in one batch (each list is one JSON parameter). */
+async function findExistingUsersAndTenants(ctx: DomainContext, emails: string[], tenantIds: string[]) {
+  if (emails.length === 0) return { existing: new Map<string, string>(), tenantSlugs: toTenantSlugs([]) };
+  const [userRows, tenantRows] = await ctx.db.batch([
+    ctx.db
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .where(sql`${users.email} IN (SELECT value FROM json_each(${JSON.stringify(emails)}))`),
+    selectTenantSlugs(ctx.db, tenantIds),
+  ]);
+  return { existing: new Map(userRows.map((row) => [row.email, row.id])), tenantSlugs: toTenantSlugs(tenantRows) };
 }
 
 export async function bulkInvite(ctx: DomainContext, rows: unknown[]): Promise<BulkInviteResult[]> {
   const parsed = rows.map((row) => inviteInputSchema.safeParse(row));
   const valid = parsed.flatMap((result) => (result.success ? [result.data] : []));
-  const [existing, tenantSlugs] = await Promise.all([
-    findExistingUserIds(
-      ctx,
-      valid.map((input) => input.email),
-    ),
-    findTenantSlugs(
-      ctx,
-      valid.flatMap((input) => input.memberships.map((m) => m.tenantId)),
-    ),
-  ]);
+  const { existing, tenantSlugs } = await findExistingUsersAndTenants(
+    ctx,
+    valid.map((input) => input.email),
+    valid.flatMap((input) => input.memberships.map((m) => m.tenantId)),
+  );
   const seen = new Set<string>();
   const results: BulkInviteResult[] = [];
   const toCreate: Array<{ index: number; invite: PreparedInvite }> = [];

@@ -5,21 +5,22 @@
 // (a staff account, a deactivated or erased one) gets one neutral refusal that reveals nothing.
 // The route has already checked the tenant access ("manage-clients"); nothing here needs console
 // permissions.
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import * as z from "zod";
 import { storeSetupTokenInKv } from "../auth/setup-tokens";
 import { isUniqueViolation, runBatch } from "../db/batch";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/guards";
-import { memberships } from "../db/schema";
+import { memberships, users } from "../db/schema";
 import { AppError } from "../errors";
+import type { TenantRef } from "./access";
 import { insertAuditEvent } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
 import { buildInviteStatements, type InviteResult, prepareInvite } from "./invites";
 import { writeMembershipGrant } from "./memberships";
-import { describeMembership, findMembershipWithParties } from "./memberships-read";
+import { describeMembership, selectMembershipWithParties } from "./memberships-read";
 import { issueNewSetupLink } from "./setup-links";
-import type { TenantRow } from "./tenants";
-import { deriveUserStatus, emailSchema, findUserByEmail, findUserById, firstNameSchema, lastNameSchema } from "./users";
+import { selectTenantByRef, type TenantRow } from "./tenants";
+import { deriveUserStatus, emailSchema, firstNameSchema, lastNameSchema, normalizeEmail } from "./users";
 
 export const clientRoles = ["CLIENT_ADMIN", "CLIENT_VIEWER"] as const;
 
@@ -36,12 +37,27 @@ function refused(): AppError {
   return new AppError("INVITE_REFUSED", { fieldErrors: [{ field: "email", message: "This email address cannot be invited here." }] });
 }
 
+/** The tenant the route names (by slug or id) and whoever already has the email, in one batch. */
+async function readInviteFacts(ctx: DomainContext, ref: TenantRef, email: string) {
+  const [tenantRows, userRows] = await ctx.db.batch([
+    selectTenantByRef(ctx.db, ref),
+    ctx.db
+      .select()
+      .from(users)
+      .where(eq(users.email, normalizeEmail(email)))
+      .limit(1),
+  ]);
+  const tenant = tenantRows[0];
+  if (!tenant) throw new AppError("NOT_FOUND");
+  return { tenant, existing: userRows[0] };
+}
+
 export async function inviteClientUser(
   ctx: DomainContext,
-  tenant: TenantRow,
+  ref: TenantRef,
   input: z.output<typeof delegatedInviteSchema>,
-): Promise<DelegatedInviteOutcome> {
-  const existing = await findUserByEmail(ctx, input.email);
+): Promise<DelegatedInviteOutcome & { tenant: TenantRow }> {
+  const { tenant, existing } = await readInviteFacts(ctx, ref, input.email);
   if (existing) {
     if (existing.role !== "CLIENT_USER" || existing.deactivatedAt || existing.erasedAt) throw refused();
     try {
@@ -54,7 +70,7 @@ export async function inviteClientUser(
       }
       throw error;
     }
-    return { kind: "added", userName: existing.displayName };
+    return { kind: "added", userName: existing.displayName, tenant };
   }
   const invite = await prepareInvite(
     ctx,
@@ -75,20 +91,36 @@ export async function inviteClientUser(
     throw error;
   }
   await storeSetupTokenInKv(ctx.kv, invite.prepared, invite.result.user.id, "invite", ctx.now);
-  return { kind: "created", invite: invite.result };
+  return { kind: "created", invite: invite.result, tenant };
 }
 
-/** A live client membership of this tenant, or 404 (other tenants' people are not visible). */
-async function findClientMembership(ctx: DomainContext, tenant: TenantRow, membershipId: string) {
-  const found = await findMembershipWithParties(ctx, membershipId);
+/**
+ * The tenant the route names and a live client membership of it, with the membership's user row,
+ * in one batch; 404 when any is missing (other tenants' people are not visible).
+ */
+export async function findClientMembership(ctx: Pick<DomainContext, "db">, ref: TenantRef, membershipId: string) {
+  const [tenantRows, membershipRows, userRows] = await ctx.db.batch([
+    selectTenantByRef(ctx.db, ref),
+    selectMembershipWithParties(ctx.db, membershipId),
+    ctx.db
+      .select()
+      .from(users)
+      .where(eq(users.id, sql`(SELECT ${memberships.userId} FROM ${memberships} WHERE ${memberships.id} = ${membershipId})`))
+      .limit(1),
+  ]);
+  const tenant = tenantRows[0];
+  const found = membershipRows[0];
   const membership = found?.membership;
   const isClient = membership && (clientRoles as readonly string[]).includes(membership.role);
-  if (!found || !membership || !isClient || membership.tenantId !== tenant.id || membership.revokedAt) throw new AppError("NOT_FOUND");
-  return found;
+  const user = userRows[0];
+  if (!tenant || !found || !user || !membership || !isClient || membership.tenantId !== tenant.id || membership.revokedAt) {
+    throw new AppError("NOT_FOUND");
+  }
+  return { tenant, found, user };
 }
 
-export async function removeClientUser(ctx: DomainContext, tenant: TenantRow, membershipId: string): Promise<void> {
-  const found = await findClientMembership(ctx, tenant, membershipId);
+export async function removeClientUser(ctx: DomainContext, ref: TenantRef, membershipId: string): Promise<TenantRow> {
+  const { tenant, found } = await findClientMembership(ctx, ref, membershipId);
   if (found.membership.userId === actorUserId(ctx.actor)) {
     throw new AppError("FORBIDDEN", { detail: "You cannot remove yourself. Ask another admin of your company or your operator." });
   }
@@ -110,14 +142,18 @@ export async function removeClientUser(ctx: DomainContext, tenant: TenantRow, me
     if (isBatchGuardFailure(error)) throw new AppError("NOT_FOUND");
     throw error;
   }
+  return tenant;
 }
 
 /** A new setup link for a pending portal user of this company. */
-export async function regenerateClientSetupLink(ctx: DomainContext, tenant: TenantRow, membershipId: string): Promise<InviteResult> {
-  const found = await findClientMembership(ctx, tenant, membershipId);
-  const user = await findUserById(ctx, found.membership.userId);
-  if (user?.role !== "CLIENT_USER" || deriveUserStatus(user) !== "PENDING") {
+export async function regenerateClientSetupLink(
+  ctx: DomainContext,
+  ref: TenantRef,
+  membershipId: string,
+): Promise<InviteResult & { tenant: TenantRow }> {
+  const { tenant, user } = await findClientMembership(ctx, ref, membershipId);
+  if (user.role !== "CLIENT_USER" || deriveUserStatus(user) !== "PENDING") {
     throw new AppError("STATE_CONFLICT", { detail: "Only a pending portal user gets a new setup link." });
   }
-  return issueNewSetupLink(ctx, user);
+  return { ...(await issueNewSetupLink(ctx, user)), tenant };
 }

@@ -10,19 +10,21 @@ import { AppError } from "../errors";
 import { buildAuditRow, describeUser, insertAuditEvent } from "./audit";
 import type { DomainContext } from "./context";
 import { assertMayChangeGroup, assertMayChangeGroupsOf, guardGroupInReach, guardPeopleInReach } from "./group-guards";
-import { listGroupMembers, loadPeople } from "./group-members-read";
-import { describeGroup, findGroup } from "./groups-read";
+import { membersOf, selectGroupMembers, selectPeople, toGroupMembers, toPeople } from "./group-members-read";
+import { describeGroup, selectGroup, toGroup } from "./groups-read";
 
 export async function deleteGroup(ctx: DomainContext, groupId: string): Promise<void> {
-  const group = await findGroup(ctx, groupId);
+  // The group, its members and what each of them holds, in one batch.
+  const [groupRows, memberRows, peopleRows, held] = await ctx.db.batch([
+    selectGroup(ctx.db, groupId),
+    selectGroupMembers(ctx.db, groupId),
+    ...selectPeople(ctx.db, membersOf(groupId)),
+  ]);
+  const group = groupRows[0] && toGroup(groupRows[0]);
   if (!group) throw new AppError("NOT_FOUND");
   assertMayChangeGroup(ctx, group);
-  const members = await listGroupMembers(ctx, group.id);
-  const people = await loadPeople(
-    ctx,
-    members.map((member) => member.id),
-  );
-  for (const person of people.values()) assertMayChangeGroupsOf(ctx, person, false);
+  const members = toGroupMembers(memberRows);
+  for (const person of toPeople(peopleRows, held).values()) assertMayChangeGroupsOf(ctx, person, false);
   const groupDetails = { groupId: group.id, groupName: group.name, groupPermissions: group.permissions, reason: "group_deleted" };
   try {
     await runBatch(ctx.db, [

@@ -2,7 +2,7 @@
 // for it (a group's member list, a user's Access groups tab, PUT …/members), goes through
 // changeGroupMemberships: one set of rules (group-guards.ts), one batch with one audit event per
 // person and group. The event's target is the person, so a user's history shows their access.
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import { isUniqueViolation, runBatch, type Statement } from "../db/batch";
 import { insertInChunks } from "../db/chunked-insert";
 import { isBatchGuardFailure } from "../db/guards";
@@ -18,8 +18,8 @@ import {
   guardPeopleInReach,
   jsonList,
 } from "./group-guards";
-import { loadExistingPairs, loadPeople } from "./group-members-read";
-import { findGroups, type Group } from "./groups-read";
+import { selectExistingPairs, selectPeople, toPeople } from "./group-members-read";
+import { type Group, selectGroups, toGroup } from "./groups-read";
 
 /** At most this many people change in one request (each change is a row and an audit event). */
 export const maximumMemberChanges = 500;
@@ -43,17 +43,33 @@ function dedupe(pairs: Pair[]): Pair[] {
   return [...new Map(pairs.map((pair) => [pairKey(pair), pair])).values()];
 }
 
-async function loadGroupsInReach(ctx: DomainContext, groupIds: string[]): Promise<Map<string, Group>> {
+/** What a change needs to know: the groups, the people with the permissions they hold now, and which pairs exist. */
+interface ChangeFacts {
+  groups: Map<string, Group>;
+  people: Map<string, GroupCandidate>;
+  existing: Set<string>;
+}
+
+/**
+ * Reads ChangeFacts in ONE batch; `userIds` may be a subquery (setGroupMembers adds the group's
+ * current members). Refuses groups that do not exist or are out of the actor's reach.
+ */
+async function readChangeFacts(ctx: DomainContext, groupIds: string[], userIds: string[] | SQL): Promise<ChangeFacts> {
   if (groupIds.length > maximumGroupsAtOnce) {
     throw new AppError("VALIDATION_FAILED", { detail: `At most ${maximumGroupsAtOnce} groups at once.` });
   }
-  const groups = new Map((await findGroups(ctx, inArray(accessGroups.id, groupIds))).map((group) => [group.id, group]));
+  const [groupRows, peopleRows, held, pairs] = await ctx.db.batch([
+    selectGroups(ctx.db, sql`${accessGroups.id} IN ${jsonList(groupIds)}`),
+    ...selectPeople(ctx.db, userIds),
+    selectExistingPairs(ctx.db, groupIds, userIds),
+  ]);
+  const groups = new Map(groupRows.map(toGroup).map((group) => [group.id, group]));
   for (const groupId of groupIds) {
     const group = groups.get(groupId);
     if (!group) throw new AppError("NOT_FOUND", { detail: "That access group does not exist (any more)." });
     assertMayChangeGroup(ctx, group);
   }
-  return groups;
+  return { groups, people: toPeople(peopleRows, held), existing: new Set(pairs.map(pairKey)) };
 }
 
 function assertPeopleInReach(ctx: DomainContext, change: MembershipChange, people: Map<string, GroupCandidate>, userField: string): void {
@@ -76,21 +92,23 @@ export async function changeGroupMemberships(ctx: DomainContext, change: Members
   const all = [...change.add, ...change.remove];
   const groupIds = [...new Set(all.map((pair) => pair.groupId))];
   if (groupIds.length === 0) return 0;
-  const groups = await loadGroupsInReach(ctx, groupIds);
-  const userIds = [...new Set(all.map((pair) => pair.userId))];
-  const [people, existing] = await Promise.all([loadPeople(ctx, userIds), loadExistingPairs(ctx, groupIds, userIds)]);
+  const facts = await readChangeFacts(ctx, groupIds, [...new Set(all.map((pair) => pair.userId))]);
+  return applyChange(ctx, change, facts, userField);
+}
+
+async function applyChange(ctx: DomainContext, change: MembershipChange, facts: ChangeFacts, userField: string): Promise<number> {
   const effective: MembershipChange = {
-    add: dedupe(change.add).filter((pair) => !existing.has(pairKey(pair))),
-    remove: dedupe(change.remove).filter((pair) => existing.has(pairKey(pair))),
+    add: dedupe(change.add).filter((pair) => !facts.existing.has(pairKey(pair))),
+    remove: dedupe(change.remove).filter((pair) => facts.existing.has(pairKey(pair))),
   };
   const count = effective.add.length + effective.remove.length;
   if (count > maximumMemberChanges) {
     throw new AppError("VALIDATION_FAILED", { detail: `At most ${maximumMemberChanges} membership changes at once.` });
   }
-  assertPeopleInReach(ctx, effective, people, userField);
+  assertPeopleInReach(ctx, effective, facts.people, userField);
   if (count === 0) return 0;
   try {
-    await runBatch(ctx.db, buildMembershipStatements(ctx, effective, groups, people));
+    await runBatch(ctx.db, buildMembershipStatements(ctx, effective, facts.groups, facts.people));
   } catch (error) {
     if (isBatchGuardFailure(error) || isUniqueViolation(error, "access_group_members")) {
       throw new AppError("STATE_CONFLICT", {
@@ -154,18 +172,18 @@ function membershipAuditRows(
 
 /** Replaces the group's members with exactly `userIds` (PUT /api/v1/access-groups/{id}/members). */
 export async function setGroupMembers(ctx: DomainContext, groupId: string, userIds: string[]): Promise<number> {
-  const [group] = await findGroups(ctx, eq(accessGroups.id, groupId));
-  if (!group) throw new AppError("NOT_FOUND");
-  assertMayChangeGroup(ctx, group);
-  const current = await ctx.db
-    .select({ userId: accessGroupMembers.userId })
-    .from(accessGroupMembers)
-    .where(eq(accessGroupMembers.groupId, groupId));
   const wanted = new Set(userIds);
-  return changeGroupMemberships(ctx, {
+  // The people read are the wanted ones and the current members, so the existing pairs read in
+  // the same batch are exactly the group's current members: no read of their own.
+  const wantedAndCurrent = sql`(SELECT value FROM json_each(${JSON.stringify([...wanted])})
+    UNION SELECT user_id FROM access_group_members WHERE group_id = ${groupId})`;
+  const facts = await readChangeFacts(ctx, [groupId], wantedAndCurrent);
+  const current = [...facts.existing].map((key) => key.slice(groupId.length + 1));
+  const change = {
     add: [...wanted].map((userId) => ({ groupId, userId })),
-    remove: current.filter((row) => !wanted.has(row.userId)).map((row) => ({ groupId, userId: row.userId })),
-  });
+    remove: current.filter((userId) => !wanted.has(userId)).map((userId) => ({ groupId, userId })),
+  };
+  return applyChange(ctx, change, facts, "userIds");
 }
 
 export function addGroupMembers(ctx: DomainContext, groupId: string, userIds: string[]): Promise<number> {
@@ -176,6 +194,9 @@ export function addUserToGroups(ctx: DomainContext, userId: string, groupIds: st
   return changeGroupMemberships(ctx, { add: groupIds.map((groupId) => ({ groupId, userId })), remove: [] }, "groupIds");
 }
 
-export function removeGroupMember(ctx: DomainContext, groupId: string, userId: string): Promise<number> {
-  return changeGroupMemberships(ctx, { add: [], remove: [{ groupId, userId }] });
+/** Takes one person out of one group; a person who does not exist (or was erased) is not found. */
+export async function removeGroupMember(ctx: DomainContext, groupId: string, userId: string): Promise<number> {
+  const facts = await readChangeFacts(ctx, [groupId], [userId]);
+  if (!facts.people.has(userId)) throw new AppError("NOT_FOUND");
+  return applyChange(ctx, { add: [], remove: [{ groupId, userId }] }, facts, "userIds");
 }

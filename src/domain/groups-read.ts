@@ -2,6 +2,7 @@
 // (in matrix order) and its member count, read by subqueries in the same statement.
 import { and, asc, eq, gt, or, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
+import type { Db } from "../db/client";
 import { accessGroups } from "../db/schema";
 import { allPermissions, isPermission, type Permission } from "./access";
 import type { AuditTarget } from "./audit";
@@ -46,10 +47,13 @@ const groupSelection = {
   description: accessGroups.description,
   createdAt: accessGroups.createdAt,
   updatedAt: accessGroups.updatedAt,
+  // Named, so the select can run inside a db.batch(), which maps rows by column name.
   permissionList: sql<
     string | null
-  >`(SELECT group_concat(p.permission, ' ') FROM access_group_permissions AS p WHERE p.group_id = ${accessGroups.id})`,
-  memberCount: sql<number>`(SELECT count(*) FROM access_group_members AS m WHERE m.group_id = ${accessGroups.id})`,
+  >`(SELECT group_concat(p.permission, ' ') FROM access_group_permissions AS p WHERE p.group_id = ${accessGroups.id})`.as(
+    "permission_list",
+  ),
+  memberCount: sql<number>`(SELECT count(*) FROM access_group_members AS m WHERE m.group_id = ${accessGroups.id})`.as("member_count"),
 };
 
 interface GroupSelectionRow {
@@ -62,23 +66,37 @@ interface GroupSelectionRow {
   memberCount: number;
 }
 
-function toGroup(row: GroupSelectionRow): Group {
+export function toGroup(row: GroupSelectionRow): Group {
   const permissions = sortPermissions((row.permissionList ?? "").split(" ").filter(isPermission));
   return { ...row, permissions, memberCount: Number(row.memberCount) };
 }
 
-export async function findGroup(ctx: Pick<DomainContext, "db">, groupId: string): Promise<Group | null> {
-  const [row] = await ctx.db.select(groupSelection).from(accessGroups).where(eq(accessGroups.id, groupId)).limit(1);
-  return row ? toGroup(row) : null;
+/** One group (map with toGroup), to run alone or inside a db.batch(). */
+export function selectGroup(db: Db, groupId: string) {
+  return db.select(groupSelection).from(accessGroups).where(eq(accessGroups.id, groupId)).limit(1);
 }
 
-export async function findGroups(ctx: Pick<DomainContext, "db">, where?: SQL): Promise<Group[]> {
-  const rows = await ctx.db
+/** Groups by name (map with toGroup), to run alone or inside a db.batch(). */
+export function selectGroups(db: Db, where?: SQL) {
+  return db
     .select(groupSelection)
     .from(accessGroups)
     .where(where)
     .orderBy(asc(sql`lower(${accessGroups.name})`));
-  return rows.map(toGroup);
+}
+
+/** The condition "a group `userId` belongs to", for selectGroups. */
+export function groupsOfUser(userId: string): SQL {
+  return sql`${accessGroups.id} IN (SELECT group_id FROM access_group_members WHERE user_id = ${userId})`;
+}
+
+export async function findGroup(ctx: Pick<DomainContext, "db">, groupId: string): Promise<Group | null> {
+  const [row] = await selectGroup(ctx.db, groupId);
+  return row ? toGroup(row) : null;
+}
+
+export async function findGroups(ctx: Pick<DomainContext, "db">, where?: SQL): Promise<Group[]> {
+  return (await selectGroups(ctx.db, where)).map(toGroup);
 }
 
 export const listGroupsQuerySchema = z.strictObject({
@@ -106,5 +124,5 @@ export async function listGroups(ctx: Pick<DomainContext, "db">, query: z.output
 
 /** The groups a user belongs to, by name. */
 export async function listUserGroups(ctx: Pick<DomainContext, "db">, userId: string): Promise<Group[]> {
-  return findGroups(ctx, sql`${accessGroups.id} IN (SELECT group_id FROM access_group_members WHERE user_id = ${userId})`);
+  return findGroups(ctx, groupsOfUser(userId));
 }

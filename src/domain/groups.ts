@@ -13,7 +13,7 @@ import { allPermissions, type Permission } from "./access";
 import { insertAuditEvent } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
 import { assertMayChangeGroup, assertMayGrant, guardGroupInReach } from "./group-guards";
-import { describeGroup, findGroup, type Group, sortPermissions } from "./groups-read";
+import { describeGroup, type Group, selectGroup, sortPermissions, toGroup } from "./groups-read";
 
 export const groupNameSchema = z.string().trim().min(1, "Name is required.").max(100, "Name must be at most 100 characters.");
 export const groupDescriptionSchema = z.string().trim().max(500, "Description must be at most 500 characters.");
@@ -38,13 +38,14 @@ export const updateGroupSchema = z
 
 export type GroupChanges = z.output<typeof updateGroupSchema>;
 
-async function assertNameFree(ctx: DomainContext, name: string, exceptGroupId?: string): Promise<void> {
-  const [taken] = await ctx.db
-    .select({ id: accessGroups.id })
-    .from(accessGroups)
-    .where(sql`lower(${accessGroups.name}) = lower(${name})`)
-    .limit(1);
-  if (taken && taken.id !== exceptGroupId) throw groupNameTakenError();
+/** The group that already has this name (case-insensitively), if any, for a batch. */
+function selectGroupNamed(ctx: DomainContext, name: string) {
+  return ctx.db.select({ id: accessGroups.id }).from(accessGroups).where(sql`lower(${accessGroups.name}) = lower(${name})`).limit(1);
+}
+
+function assertNameFree(taken: Array<{ id: string }>, exceptGroupId?: string): void {
+  const other = taken[0];
+  if (other && other.id !== exceptGroupId) throw groupNameTakenError();
 }
 
 function groupNameTakenError(): AppError {
@@ -72,7 +73,7 @@ function insertPermissions(ctx: DomainContext, groupId: string, permissions: Per
 
 export async function createGroup(ctx: DomainContext, input: z.output<typeof createGroupSchema>): Promise<Group> {
   assertMayGrant(ctx, input.permissions);
-  await assertNameFree(ctx, input.name);
+  assertNameFree(await selectGroupNamed(ctx, input.name));
   const group: Group = { id: generateId("grp"), ...input, memberCount: 0, createdAt: ctx.now, updatedAt: ctx.now };
   await runGroupBatch(
     [
@@ -113,13 +114,15 @@ function describeChanges(group: Group, changes: GroupChanges): Record<string, un
 }
 
 export async function updateGroup(ctx: DomainContext, groupId: string, changes: GroupChanges): Promise<Group> {
-  const group = await findGroup(ctx, groupId);
+  // The group and whoever already has the new name, in one batch.
+  const [groupRows, taken] = await ctx.db.batch([selectGroup(ctx.db, groupId), selectGroupNamed(ctx, changes.name ?? "")]);
+  const group = groupRows[0] && toGroup(groupRows[0]);
   if (!group) throw new AppError("NOT_FOUND");
   assertMayChangeGroup(ctx, group);
   if (changes.permissions) assertMayGrant(ctx, changes.permissions);
   const details = describeChanges(group, changes);
   if (!details) return group;
-  if (details.name) await assertNameFree(ctx, changes.name as string, group.id);
+  if (details.name) assertNameFree(taken, group.id);
   const next: Group = {
     ...group,
     name: changes.name ?? group.name,

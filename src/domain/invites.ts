@@ -1,6 +1,6 @@
 // Invites and setup links (SPEC §2 "Invite", "Setup link"): create a PENDING user with a fresh
 // link in one batch, and regenerate (= resend) the link while the user is pending.
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { generateId } from "../auth/crypto";
 import { type PreparedSetupToken, prepareSetupToken, storeSetupTokenInKv } from "../auth/setup-tokens";
 import { isUniqueViolation, runBatch, type Statement } from "../db/batch";
@@ -15,7 +15,15 @@ import { buildInviteEmail } from "./emails";
 import { describeMembership } from "./memberships-read";
 import { findMembershipProblems } from "./memberships-rules";
 import { buildOutboxRow } from "./outbox";
-import { assertMayAssignRole, buildSetupUrl, deriveUserStatus, findUserByEmail, type InviteInput, type UserRow } from "./users";
+import {
+  assertMayAssignRole,
+  buildSetupUrl,
+  deriveUserStatus,
+  findUserByEmail,
+  type InviteInput,
+  normalizeEmail,
+  type UserRow,
+} from "./users";
 
 export interface InviteResult {
   user: UserRow;
@@ -50,13 +58,15 @@ export function findInviteMembershipProblems(ctx: DomainContext, input: InviteIn
   });
 }
 
-/** The slugs of the given tenants that exist, in one query (one JSON parameter, whatever the count). */
-export async function findTenantSlugs(ctx: Pick<DomainContext, "db">, tenantIds: string[]): Promise<TenantSlugs> {
-  if (tenantIds.length === 0) return new Map();
-  const rows = await ctx.db
+/** The id and slug of the given tenants that exist (one JSON parameter, whatever the count), for a batch. */
+export function selectTenantSlugs(db: Db, tenantIds: string[]) {
+  return db
     .select({ id: tenants.id, slug: tenants.slug })
     .from(tenants)
     .where(sql`${tenants.id} IN (SELECT value FROM json_each(${JSON.stringify([...new Set(tenantIds)])}))`);
+}
+
+export function toTenantSlugs(rows: Array<{ id: string; slug: string }>): TenantSlugs {
   return new Map(rows.map((row) => [row.id, row.slug]));
 }
 
@@ -66,12 +76,21 @@ export async function findTenantSlugs(ctx: Pick<DomainContext, "db">, tenantIds:
  */
 export async function inviteUser(ctx: DomainContext, input: InviteInput): Promise<InviteResult> {
   assertMayAssignRole(ctx, input.role);
-  const existing = await findUserByEmail(ctx, input.email);
+  // The email check and the memberships' tenants in one batch.
+  const [existingRows, slugRows] = await ctx.db.batch([
+    ctx.db
+      .select()
+      .from(users)
+      .where(eq(users.email, normalizeEmail(input.email)))
+      .limit(1),
+    selectTenantSlugs(
+      ctx.db,
+      input.memberships.map((m) => m.tenantId),
+    ),
+  ]);
+  const existing = existingRows[0];
   if (existing) throw emailInUseError(existing);
-  const tenantSlugs = await findTenantSlugs(
-    ctx,
-    input.memberships.map((m) => m.tenantId),
-  );
+  const tenantSlugs = toTenantSlugs(slugRows);
   const problems = findInviteMembershipProblems(ctx, input, tenantSlugs);
   if (problems.length > 0) {
     throw new AppError("VALIDATION_FAILED", { detail: problems.map((p) => p.message).join(" "), fieldErrors: problems });

@@ -63,8 +63,16 @@ function isStale(lastFinishedAt: Date | null, now: Date): boolean {
   return !lastFinishedAt || now.getTime() - lastFinishedAt.getTime() > jobStaleAfterSeconds * 1000;
 }
 
+/** Every job's last run (one row per job), to run alone or inside a db.batch(). */
+export function selectJobRuns(db: Db) {
+  return db.select().from(jobRuns);
+}
+
 export async function readJobHealth(ctx: Pick<DomainContext, "db" | "now">): Promise<JobHealth> {
-  const rows = await ctx.db.select().from(jobRuns);
+  return toJobHealth(await selectJobRuns(ctx.db), ctx.now);
+}
+
+export function toJobHealth(rows: Array<typeof jobRuns.$inferSelect>, now: Date): JobHealth {
   const jobs = jobNames.map((job): JobStatus => {
     const row = rows.find((candidate) => candidate.job === job);
     return {
@@ -74,7 +82,7 @@ export async function readJobHealth(ctx: Pick<DomainContext, "db" | "now">): Pro
       lastFinishedAt: row?.lastFinishedAt ?? null,
       lastResult: (row?.lastResult as JobResult | null) ?? null,
       lastError: row?.lastError ?? null,
-      stale: isStale(row?.lastFinishedAt ?? null, ctx.now),
+      stale: isStale(row?.lastFinishedAt ?? null, now),
     };
   });
   const starts = jobs.flatMap((job) => (job.lastStartedAt ? [job.lastStartedAt.getTime()] : []));

@@ -1,11 +1,18 @@
-// Reading memberships: one with its user and tenant, and the filtered list of Admin → Memberships
+// Reading memberships: one with its user and tenant (also once the actor may change it), and the
+// filtered list of Admin → Memberships
 // (sorted by expiry, soonest first, memberships without expiry last; keyset pagination).
 import { addDays } from "date-fns";
 import { and, asc, eq, gt, lte, or, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
+import type { Db } from "../db/client";
 import { membershipRoles, memberships, tenants, users } from "../db/schema";
+import { AppError } from "../errors";
 import type { DomainContext } from "./context";
+import { selectJobRuns, toJobHealth } from "./job-health";
 import { decodeCursor, encodeCursor, type Page, toPage } from "./pagination";
+import { selectUserWithPermissions, toUserWithPermissions } from "./permissions-of";
+import { selectTenantChoices } from "./tenants";
+import { assertManageable } from "./user-guards";
 
 export interface MembershipWithParties {
   membership: typeof memberships.$inferSelect;
@@ -21,27 +28,57 @@ export function describeMembership(found: { id?: string; membership?: { id: stri
   return { type: "membership" as const, id, label: `${found.userEmail} in ${found.tenantSlug}` };
 }
 
+// users.role is aliased: memberships.role would share its name, which a D1 batch cannot tell apart.
 const partiesSelection = {
   membership: memberships,
   userEmail: users.email,
   userName: users.displayName,
-  userRole: users.role,
+  userRole: sql<(typeof users.$inferSelect)["role"]>`${users.role}`.as("user_role"),
   tenantSlug: tenants.slug,
   tenantName: tenants.name,
 };
 
-export async function findMembershipWithParties(
-  ctx: Pick<DomainContext, "db">,
-  membershipId: string,
-): Promise<MembershipWithParties | null> {
-  const [row] = await ctx.db
+/** One membership with its user and tenant, to run alone or inside a db.batch(). */
+export function selectMembershipWithParties(db: Db, membershipId: string) {
+  return db
     .select(partiesSelection)
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
     .where(eq(memberships.id, membershipId))
     .limit(1);
+}
+
+export async function findMembershipWithParties(
+  ctx: Pick<DomainContext, "db">,
+  membershipId: string,
+): Promise<MembershipWithParties | null> {
+  const [row] = await selectMembershipWithParties(ctx.db, membershipId);
   return row ?? null;
+}
+
+/**
+ * A membership that is not revoked (nor expired, unless `expiredToo`), with its parties, once the
+ * actor may change its user: the membership, the user and their permissions are read in one batch.
+ */
+export async function findManageableMembership(
+  ctx: DomainContext,
+  membershipId: string,
+  options: { expiredToo?: boolean } = {},
+): Promise<MembershipWithParties> {
+  const userId = sql`(SELECT ${memberships.userId} FROM ${memberships} WHERE ${memberships.id} = ${membershipId})`;
+  const [membershipRows, userRows, permissionRows] = await ctx.db.batch([
+    selectMembershipWithParties(ctx.db, membershipId),
+    ...selectUserWithPermissions(ctx.db, userId),
+  ]);
+  const found = membershipRows[0];
+  if (!found || found.membership.revokedAt) throw new AppError("NOT_FOUND");
+  const expired = found.membership.expiresAt !== null && found.membership.expiresAt.getTime() <= ctx.now.getTime();
+  if (expired && !options.expiredToo) {
+    throw new AppError("STATE_CONFLICT", { detail: "This membership has expired. Grant a new one instead." });
+  }
+  assertManageable(ctx, toUserWithPermissions(userRows, permissionRows));
+  return found;
 }
 
 export const listMembershipsQuerySchema = z.strictObject({
@@ -60,11 +97,8 @@ export type ListMembershipsQuery = z.output<typeof listMembershipsQuerySchema>;
 const noExpirySortKey = 8_640_000_000_000_000;
 const expirySortKey = sql<number>`COALESCE(${memberships.expiresAt}, ${noExpirySortKey})`;
 
-/** Active memberships (not revoked, not expired at `now`), soonest expiry first. */
-export async function listMemberships(
-  ctx: Pick<DomainContext, "db" | "now">,
-  query: ListMembershipsQuery,
-): Promise<Page<MembershipWithParties>> {
+/** Active memberships (not revoked, not expired at `now`), soonest expiry first: the page's query (limit + 1 rows), for a batch. */
+export function selectMembershipsPage(ctx: Pick<DomainContext, "db" | "now">, query: ListMembershipsQuery) {
   const conditions: SQL[] = [
     sql`${memberships.revokedAt} IS NULL`,
     or(sql`${memberships.expiresAt} IS NULL`, gt(memberships.expiresAt, ctx.now)) as SQL,
@@ -78,7 +112,7 @@ export async function listMemberships(
   }
   const cursor = decodeCursor(query.cursor);
   if (cursor) conditions.push(sql`(${expirySortKey}, ${memberships.id}) > (${cursor.time}, ${cursor.id})`);
-  const rows = await ctx.db
+  return ctx.db
     .select(partiesSelection)
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
@@ -86,7 +120,38 @@ export async function listMemberships(
     .where(and(...conditions))
     .orderBy(asc(expirySortKey), asc(memberships.id))
     .limit(query.limit + 1);
-  return toPage(rows, query.limit, (row) =>
+}
+
+/** The rows of selectMembershipsPage as a page with the next page's cursor. */
+export function toMembershipsPage(rows: MembershipWithParties[], limit: number): Page<MembershipWithParties> {
+  return toPage(rows, limit, (row) =>
     encodeCursor({ time: row.membership.expiresAt?.getTime() ?? noExpirySortKey, id: row.membership.id }),
   );
+}
+
+/** Active memberships (not revoked, not expired at `now`), soonest expiry first. */
+export async function listMemberships(
+  ctx: Pick<DomainContext, "db" | "now">,
+  query: ListMembershipsQuery,
+): Promise<Page<MembershipWithParties>> {
+  return toMembershipsPage(await selectMembershipsPage(ctx, query), query.limit);
+}
+
+/** A page of memberships with every tenant for the pickers, in one batch. */
+export async function listMembershipsWithTenantChoices(ctx: Pick<DomainContext, "db" | "now">, query: ListMembershipsQuery) {
+  const [rows, tenants] = await ctx.db.batch([selectMembershipsPage(ctx, query), selectTenantChoices(ctx.db)]);
+  return { page: toMembershipsPage(rows, query.limit), tenants };
+}
+
+/**
+ * Admin → Memberships in one batch: the page (none when the filters are not valid), every tenant
+ * for the filter and the add form, and the cron's health.
+ */
+export async function readMembershipsPage(ctx: Pick<DomainContext, "db" | "now">, query: ListMembershipsQuery | null) {
+  if (!query) {
+    const [tenants, runs] = await ctx.db.batch([selectTenantChoices(ctx.db), selectJobRuns(ctx.db)]);
+    return { page: { items: [], nextCursor: null }, tenants, health: toJobHealth(runs, ctx.now) };
+  }
+  const [rows, tenants, runs] = await ctx.db.batch([selectMembershipsPage(ctx, query), selectTenantChoices(ctx.db), selectJobRuns(ctx.db)]);
+  return { page: toMembershipsPage(rows, query.limit), tenants, health: toJobHealth(runs, ctx.now) };
 }

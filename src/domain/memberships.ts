@@ -7,15 +7,16 @@ import * as z from "zod";
 import { generateId } from "../auth/crypto";
 import { isUniqueViolation, runBatch, type Statement } from "../db/batch";
 import { assertCondition, assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/guards";
-import { type MembershipRole, membershipRoles, memberships } from "../db/schema";
+import { type MembershipRole, membershipRoles, memberships, tenants, users } from "../db/schema";
 import { AppError } from "../errors";
 import { insertAuditEvent, insertAuditEventsFromSelect } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
-import { describeMembership, findMembershipWithParties, type MembershipWithParties } from "./memberships-read";
+import { describeMembership, findManageableMembership, type MembershipWithParties } from "./memberships-read";
 import { assertMembershipFits } from "./memberships-rules";
-import { findTenantById, type TenantRow } from "./tenants";
-import { findManageableUser } from "./user-guards";
-import type { UserRow } from "./users";
+import { selectUserWithPermissions, toUserWithPermissions } from "./permissions-of";
+import type { TenantRow } from "./tenants";
+import { assertManageable } from "./user-guards";
+import { normalizeEmail, type UserRow } from "./users";
 
 export type MembershipRow = typeof memberships.$inferSelect;
 
@@ -83,7 +84,32 @@ function duplicateMembershipError(): AppError {
 
 /** Console and API grant: the caller must be allowed to change this user (user-guards). */
 export async function grantMembership(ctx: DomainContext, input: z.output<typeof grantMembershipSchema>): Promise<MembershipRow> {
-  const [user, tenant] = await Promise.all([findManageableUser(ctx, input.userId), findTenantById(ctx, input.tenantId)]);
+  return grantMembershipTo(ctx, { id: input.userId }, input);
+}
+
+/** A user named by id, or by email (the console's add form). */
+export type UserKey = { id: string } | { email: string };
+
+/**
+ * The grant for a user named by id or email. The user, their permissions and the tenant are read
+ * in one batch; a user named by an email nobody has is a field error of `userEmail`.
+ */
+export async function grantMembershipTo(
+  ctx: DomainContext,
+  key: UserKey,
+  input: { tenantId: string; role: MembershipRole; expiresAt: Date | null },
+): Promise<MembershipRow> {
+  const userId = "id" in key ? key.id : sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${normalizeEmail(key.email)})`;
+  const [userRows, permissionRows, tenantRows] = await ctx.db.batch([
+    ...selectUserWithPermissions(ctx.db, userId),
+    ctx.db.select().from(tenants).where(eq(tenants.id, input.tenantId)).limit(1),
+  ]);
+  const subject = toUserWithPermissions(userRows, permissionRows);
+  if (!subject && "email" in key) {
+    throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "userEmail", message: "No user has this email." }] });
+  }
+  const user = assertManageable(ctx, subject);
+  const tenant = tenantRows[0];
   if (!tenant) throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "tenantId", message: "No such tenant." }] });
   return writeMembershipGrant(ctx, user, tenant, input);
 }
@@ -134,16 +160,6 @@ export async function writeMembershipGrant(
   return membership;
 }
 
-async function findLiveMembership(ctx: DomainContext, membershipId: string): Promise<MembershipWithParties> {
-  const found = await findMembershipWithParties(ctx, membershipId);
-  if (!found || found.membership.revokedAt) throw new AppError("NOT_FOUND");
-  if (found.membership.expiresAt && found.membership.expiresAt.getTime() <= ctx.now.getTime()) {
-    throw new AppError("STATE_CONFLICT", { detail: "This membership has expired. Grant a new one instead." });
-  }
-  await findManageableUser(ctx, found.membership.userId);
-  return found;
-}
-
 async function writeMembershipChange(
   ctx: DomainContext,
   found: MembershipWithParties,
@@ -168,7 +184,7 @@ async function writeMembershipChange(
 }
 
 export async function changeMembership(ctx: DomainContext, membershipId: string, changes: z.output<typeof changeMembershipSchema>) {
-  const found = await findLiveMembership(ctx, membershipId);
+  const found = await findManageableMembership(ctx, membershipId);
   const { membership } = found;
   const next = {
     role: changes.role ?? membership.role,
@@ -184,7 +200,7 @@ export async function changeMembership(ctx: DomainContext, membershipId: string,
 
 /** "Extend by N days" counts from the later of now and the current expiry (SPEC §9). */
 export async function extendMembership(ctx: DomainContext, membershipId: string, days: number): Promise<MembershipRow> {
-  const found = await findLiveMembership(ctx, membershipId);
+  const found = await findManageableMembership(ctx, membershipId);
   const { membership } = found;
   const base = membership.expiresAt && membership.expiresAt.getTime() > ctx.now.getTime() ? membership.expiresAt : ctx.now;
   const expiresAt = addDays(base, days);
@@ -201,9 +217,7 @@ export async function extendMembership(ctx: DomainContext, membershipId: string,
 }
 
 export async function revokeMembership(ctx: DomainContext, membershipId: string): Promise<void> {
-  const found = await findMembershipWithParties(ctx, membershipId);
-  if (!found || found.membership.revokedAt) throw new AppError("NOT_FOUND");
-  await findManageableUser(ctx, found.membership.userId);
+  const found = await findManageableMembership(ctx, membershipId, { expiredToo: true });
   try {
     await runBatch(ctx.db, [
       ctx.db

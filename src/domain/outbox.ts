@@ -123,9 +123,9 @@ export interface InviteDelivery {
   sentAt: Date | null;
 }
 
-/** The delivery state of the user's latest setup-link email, or null when none was queued. */
-export async function findInviteDelivery(ctx: Pick<DomainContext, "db">, userId: string): Promise<InviteDelivery | null> {
-  const [row] = await ctx.db
+/** The user's latest setup-link email (at most one row), to run alone or inside a db.batch(). */
+export function selectInviteDelivery(db: Db, userId: string) {
+  return db
     .select({
       messageId: outbox.id,
       kind: outbox.kind,
@@ -140,5 +140,10 @@ export async function findInviteDelivery(ctx: Pick<DomainContext, "db">, userId:
     .where(and(eq(outbox.userId, userId), inArray(outbox.kind, [...setupLinkEmailKinds])))
     .orderBy(desc(outbox.createdAt), desc(outbox.id))
     .limit(1);
+}
+
+/** The delivery state of the user's latest setup-link email, or null when none was queued. */
+export async function findInviteDelivery(ctx: Pick<DomainContext, "db">, userId: string): Promise<InviteDelivery | null> {
+  const [row] = await selectInviteDelivery(ctx.db, userId);
   return row ?? null;
 }

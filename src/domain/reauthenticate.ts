@@ -4,7 +4,7 @@
 // batch as the action, so the code cannot be used twice.
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { verifyPassword } from "../auth/password";
-import { accountThrottleKey } from "../auth/throttle";
+import { accountThrottleKey, addressThrottleKey, selectThrottles } from "../auth/throttle";
 import { findTotpStep } from "../auth/totp";
 import type { Statement } from "../db/batch";
 import { assertPreviousWriteChangedOneRow } from "../db/guards";
@@ -12,12 +12,28 @@ import { users } from "../db/schema";
 import { AppError } from "../errors";
 import type { Principal } from "./access";
 import type { DomainContext } from "./context";
-import { enforceAccountThrottle, recordSignInFailure } from "./sign-in-failures";
-import { findUserById, type UserRow } from "./users";
+import { assertNotThrottled, recordSignInFailure } from "./sign-in-failures";
+import type { UserRow } from "./users";
 
 export interface Reauthentication {
   user: UserRow;
   claimStatements: Statement[];
+}
+
+/**
+ * The caller's own row (with the password hash and TOTP state the principal does not carry) and
+ * the throttles of their account and client address, in one batch; THROTTLED while either is locked.
+ */
+export async function readOwnAccount(ctx: DomainContext, principal: Principal) {
+  const throttleKey = accountThrottleKey(principal.user.email);
+  const [userRows, throttles] = await ctx.db.batch([
+    ctx.db.select().from(users).where(eq(users.id, principal.user.id)).limit(1),
+    selectThrottles(ctx.db, [throttleKey, addressThrottleKey(ctx.ip)]),
+  ]);
+  const user = userRows[0];
+  if (!user?.passwordHash) throw new AppError("UNAUTHENTICATED");
+  assertNotThrottled(throttles, ctx.now);
+  return { user: user as UserRow & { passwordHash: string }, throttleKey, accountRow: throttles.find((row) => row.key === throttleKey) };
 }
 
 export async function reauthenticate(
@@ -25,10 +41,8 @@ export async function reauthenticate(
   principal: Principal,
   input: { password: string; code: string },
 ): Promise<Reauthentication> {
-  const user = await findUserById(ctx, principal.user.id);
-  if (!user?.passwordHash || !user.totpSecret) throw new AppError("UNAUTHENTICATED");
-  const throttleKey = accountThrottleKey(user.email);
-  const accountRow = await enforceAccountThrottle(ctx, throttleKey);
+  const { user, throttleKey, accountRow } = await readOwnAccount(ctx, principal);
+  if (!user.totpSecret) throw new AppError("UNAUTHENTICATED");
   const passwordMatches = await verifyPassword(user.passwordHash, input.password);
   const step = passwordMatches ? findTotpStep(user.totpSecret, input.code, ctx.now, user.totpLastStep) : null;
   if (!passwordMatches || step === null) {

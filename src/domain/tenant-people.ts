@@ -1,12 +1,20 @@
 // Who is in a tenant (SPEC §4): its client users (with their setup state) and "who has access to
 // your company" — the operators and contractors with their role and expiry. Live memberships only.
-import { and, asc, eq, gt, isNull, or, type SQL, sql } from "drizzle-orm";
-import { memberships, users } from "../db/schema";
+// Every read is a page (keyset on name, then membership id), whatever the tenant's size.
+import { and, asc, eq, gt, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
+import { type MembershipRole, memberships, users } from "../db/schema";
+import { AppError } from "../errors";
+import type { TenantRef } from "./access";
 import type { DomainContext } from "./context";
+import { decodeTextCursor, encodeTextCursor, type Page, toPage } from "./pagination";
+import { selectTenantByRef, tenantIdOf } from "./tenants";
 import { deriveUserStatus } from "./users";
 
-// A tenant page shows at most this many people; the admin console pages through the rest.
-export const tenantPeopleLimit = 500;
+/** People per table on the workspace and portal pages; each table pages on its own. */
+export const tenantPeoplePerPage = 100;
+
+export const clientMembershipRoles: readonly MembershipRole[] = ["CLIENT_ADMIN", "CLIENT_VIEWER"];
+export const staffMembershipRoles: readonly MembershipRole[] = ["OPERATOR_FULL", "OPERATOR_READONLY"];
 
 export interface TenantPerson {
   membershipId: string;
@@ -18,8 +26,17 @@ export interface TenantPerson {
   status: "PENDING" | "ACTIVE" | "DEACTIVATED";
 }
 
-// Distinct column names, so the select can run inside a db.batch() as well.
-export function selectTenantPeople(ctx: Pick<DomainContext, "db" | "now">, tenantId: string | SQL) {
+export interface TenantPeopleQuery {
+  /** Only these membership roles (all when absent). */
+  roles?: readonly MembershipRole[];
+  /** A cursor of a previous page. */
+  cursor?: string | undefined;
+  limit: number;
+}
+
+// Distinct column names, so the select can run inside a db.batch() as well. Reads limit + 1 rows.
+export function selectTenantPeople(ctx: Pick<DomainContext, "db" | "now">, tenantId: string | SQL, query: TenantPeopleQuery) {
+  const after = decodeTextCursor(query.cursor);
   return ctx.db
     .select({
       // Aliased: memberships.id and users.id would both be "id", which a D1 batch cannot tell apart.
@@ -39,21 +56,34 @@ export function selectTenantPeople(ctx: Pick<DomainContext, "db" | "now">, tenan
         eq(memberships.tenantId, tenantId),
         isNull(memberships.revokedAt),
         or(isNull(memberships.expiresAt), gt(memberships.expiresAt, ctx.now)),
+        query.roles ? inArray(memberships.role, [...query.roles]) : undefined,
+        after ? sql`(${users.displayName}, ${memberships.id}) > (${after.key}, ${after.id})` : undefined,
       ),
     )
     .orderBy(asc(users.displayName), asc(memberships.id))
-    .limit(tenantPeopleLimit);
+    .limit(query.limit + 1);
 }
 
 type PeopleRows = Awaited<ReturnType<typeof selectTenantPeople>>;
 
-export function splitTenantPeople(rows: PeopleRows): { clients: TenantPerson[]; staff: TenantPerson[] } {
-  const people = rows.map(({ activatedAt, deactivatedAt, ...row }) => ({
-    ...row,
-    status: deriveUserStatus({ activatedAt, deactivatedAt }),
-  }));
+/** The rows of selectTenantPeople as a page of people with the next page's cursor. */
+export function toPeoplePage(rows: PeopleRows, limit: number): Page<TenantPerson> {
+  const page = toPage(rows, limit, (row) => encodeTextCursor({ key: row.name, id: row.membershipId }));
   return {
-    clients: people.filter((person) => person.role === "CLIENT_ADMIN" || person.role === "CLIENT_VIEWER"),
-    staff: people.filter((person) => person.role === "OPERATOR_FULL" || person.role === "OPERATOR_READONLY"),
+    items: page.items.map(({ activatedAt, deactivatedAt, ...row }) => ({
+      ...row,
+      status: deriveUserStatus({ activatedAt, deactivatedAt }),
+    })),
+    nextCursor: page.nextCursor,
   };
+}
+
+/**
+ * A page of a tenant's people by name (GET /api/v1/tenants/{id}/members), read with the tenant in
+ * one batch; at most `limit + 1` rows whatever the tenant's size. NOT_FOUND when the tenant is.
+ */
+export async function listTenantPeople(ctx: Pick<DomainContext, "db" | "now">, ref: TenantRef, query: TenantPeopleQuery) {
+  const [tenantRows, rows] = await ctx.db.batch([selectTenantByRef(ctx.db, ref), selectTenantPeople(ctx, tenantIdOf(ref), query)]);
+  if (!tenantRows[0]) throw new AppError("NOT_FOUND");
+  return toPeoplePage(rows, query.limit);
 }

@@ -7,10 +7,11 @@ import { runBatch } from "../db/batch";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/guards";
 import { tenantUpdates, users } from "../db/schema";
 import { AppError } from "../errors";
+import type { TenantRef } from "./access";
 import { insertAuditEvent } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
 import { decodeCursor, encodeCursor, type Page, toPage } from "./pagination";
-import type { TenantRow } from "./tenants";
+import { selectTenantByRef, type TenantRow, tenantIdOf } from "./tenants";
 
 export const tenantUpdateSchema = z.strictObject({
   title: z.string().trim().min(1, "Give the update a title.").max(200, "Use at most 200 characters."),
@@ -88,12 +89,15 @@ export function pageOfUpdates(rows: TenantUpdateView[], limit: number): Page<Ten
   return toPage(rows, limit, (row) => encodeCursor({ time: row.createdAt.getTime(), id: row.id }));
 }
 
+/** A page of a tenant's updates, read with the tenant (by slug or id) in one batch; NOT_FOUND when the tenant is. */
 export async function listTenantUpdates(
   ctx: Pick<DomainContext, "db">,
-  tenantId: string,
+  ref: TenantRef,
   options: { cursor?: string | undefined; limit: number },
 ) {
-  return pageOfUpdates(await selectTenantUpdates(ctx, tenantId, options), options.limit);
+  const [tenantRows, rows] = await ctx.db.batch([selectTenantByRef(ctx.db, ref), selectTenantUpdates(ctx, tenantIdOf(ref), options)]);
+  if (!tenantRows[0]) throw new AppError("NOT_FOUND");
+  return pageOfUpdates(rows, options.limit);
 }
 
 function describeUpdate(tenant: TenantRow, update: { id: string; title: string }) {
@@ -116,13 +120,28 @@ export async function postTenantUpdate(ctx: DomainContext, tenant: TenantRow, in
   return update;
 }
 
-async function writeUpdateChange(ctx: DomainContext, tenant: TenantRow, updateId: string, change: TenantUpdateInput | null) {
-  const [existing] = await ctx.db
-    .select()
-    .from(tenantUpdates)
-    .where(and(eq(tenantUpdates.id, updateId), eq(tenantUpdates.tenantId, tenant.id)))
-    .limit(1);
-  if (!existing) throw new AppError("NOT_FOUND");
+export type TenantUpdateRow = typeof tenantUpdates.$inferSelect;
+
+/**
+ * A tenant (by slug on pages, by id in the API) and one of its updates, read in one batch;
+ * NOT_FOUND when either is missing or the update belongs to another tenant.
+ */
+export async function findTenantWithUpdate(ctx: Pick<DomainContext, "db">, ref: TenantRef, updateId: string) {
+  const [tenantRows, updateRows] = await ctx.db.batch([
+    selectTenantByRef(ctx.db, ref),
+    ctx.db
+      .select()
+      .from(tenantUpdates)
+      .where(and(eq(tenantUpdates.id, updateId), eq(tenantUpdates.tenantId, tenantIdOf(ref))))
+      .limit(1),
+  ]);
+  const tenant = tenantRows[0];
+  const update = updateRows[0];
+  if (!tenant || !update) throw new AppError("NOT_FOUND");
+  return { tenant, update };
+}
+
+async function writeUpdateChange(ctx: DomainContext, tenant: TenantRow, existing: TenantUpdateRow, change: TenantUpdateInput | null) {
   const scope = and(eq(tenantUpdates.id, existing.id), eq(tenantUpdates.tenantId, tenant.id));
   try {
     await runBatch(ctx.db, [
@@ -147,20 +166,12 @@ async function writeUpdateChange(ctx: DomainContext, tenant: TenantRow, updateId
   return { ...existing, ...(change ?? {}), updatedAt: ctx.now };
 }
 
-export function editTenantUpdate(ctx: DomainContext, tenant: TenantRow, updateId: string, change: TenantUpdateInput) {
-  return writeUpdateChange(ctx, tenant, updateId, change);
+/** Edits an update read with its tenant (findTenantWithUpdate). */
+export function editTenantUpdate(ctx: DomainContext, tenant: TenantRow, existing: TenantUpdateRow, change: TenantUpdateInput) {
+  return writeUpdateChange(ctx, tenant, existing, change);
 }
 
-export async function deleteTenantUpdate(ctx: DomainContext, tenant: TenantRow, updateId: string): Promise<void> {
-  await writeUpdateChange(ctx, tenant, updateId, null);
-}
-
-export async function findTenantUpdate(ctx: Pick<DomainContext, "db">, tenantId: string, updateId: string) {
-  const [update] = await ctx.db
-    .select()
-    .from(tenantUpdates)
-    .where(and(eq(tenantUpdates.id, updateId), eq(tenantUpdates.tenantId, tenantId)))
-    .limit(1);
-  if (!update) throw new AppError("NOT_FOUND");
-  return update;
+/** Deletes an update read with its tenant (findTenantWithUpdate). */
+export async function deleteTenantUpdate(ctx: DomainContext, tenant: TenantRow, existing: TenantUpdateRow): Promise<void> {
+  await writeUpdateChange(ctx, tenant, existing, null);
 }

@@ -3,8 +3,10 @@ import { and, asc, eq, gt, or, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
 import { generateId } from "../auth/crypto";
 import { isUniqueViolation, runBatch } from "../db/batch";
+import type { Db } from "../db/client";
 import { tenants } from "../db/schema";
 import { AppError } from "../errors";
+import type { TenantRef } from "./access";
 import { insertAuditEvent } from "./audit";
 import type { DomainContext } from "./context";
 import { decodeTextCursor, encodeTextCursor, type Page, toPage } from "./pagination";
@@ -82,6 +84,15 @@ export async function createTenant(ctx: DomainContext, input: z.output<typeof cr
 export async function updateTenant(ctx: DomainContext, tenantId: string, changes: z.output<typeof updateTenantSchema>): Promise<TenantRow> {
   const tenant = await findTenantById(ctx, tenantId);
   if (!tenant) throw new AppError("NOT_FOUND");
+  return applyTenantChanges(ctx, tenant, changes);
+}
+
+/** The change itself, for pages that already read the tenant (by its slug) for the request. */
+export async function applyTenantChanges(
+  ctx: DomainContext,
+  tenant: TenantRow,
+  changes: z.output<typeof updateTenantSchema>,
+): Promise<TenantRow> {
   const values = Object.fromEntries(
     Object.entries(changes).filter(([key, value]) => value !== undefined && value !== tenant[key as keyof TenantRow]),
   );
@@ -104,6 +115,21 @@ export async function updateTenant(ctx: DomainContext, tenantId: string, changes
     throw error;
   }
   return { ...tenant, ...values, updatedAt: ctx.now };
+}
+
+/** A tenant named by slug (pages) or id (API), to run alone or inside a db.batch(). */
+export function selectTenantByRef(db: Db, ref: TenantRef) {
+  return db.select().from(tenants).where(tenantRefCondition(ref)).limit(1);
+}
+
+/** The condition "this is the tenant `ref` names". */
+export function tenantRefCondition(ref: TenantRef): SQL {
+  return "slug" in ref ? eq(tenants.slug, ref.slug) : eq(tenants.id, ref.id);
+}
+
+/** The id of the tenant `ref` names, as a subquery for reads keyed by tenant in the same batch. */
+export function tenantIdOf(ref: TenantRef): SQL {
+  return sql`(SELECT ${tenants.id} FROM ${tenants} WHERE ${tenantRefCondition(ref)})`;
 }
 
 export async function findTenantById(ctx: Pick<DomainContext, "db">, tenantId: string): Promise<TenantRow | null> {
@@ -145,7 +171,11 @@ export async function listTenants(ctx: DomainContext, query: z.output<typeof lis
   return { items: page.items.map((row) => ({ ...row.tenant, memberCount: Number(row.memberCount) })), nextCursor: page.nextCursor };
 }
 
-/** Every tenant's id and name, for pickers (a thousand tenants is a few kilobytes). */
+/** Every tenant's id and name, for pickers (a thousand tenants is a few kilobytes), to run alone or in a batch. */
+export function selectTenantChoices(db: Db) {
+  return db.select({ id: tenants.id, name: tenants.name }).from(tenants).orderBy(asc(tenants.name));
+}
+
 export async function listTenantChoices(ctx: Pick<DomainContext, "db">): Promise<Array<{ id: string; name: string }>> {
-  return ctx.db.select({ id: tenants.id, name: tenants.name }).from(tenants).orderBy(asc(tenants.name));
+  return selectTenantChoices(ctx.db);
 }

@@ -4,28 +4,33 @@
 // - there is always at least one active SUPER_ADMIN. That one is enforced inside the write itself
 //   (a conditional UPDATE whose WHERE counts the other active SUPER_ADMINs, plus a batch guard), so
 //   two admins demoting each other at the same moment cannot both succeed.
-import { and, eq, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { users } from "../db/schema";
 import { AppError } from "../errors";
 import type { DomainContext } from "./context";
-import { findMissingPermissions, findUserPermissions } from "./permissions-of";
-import { findUserById, type UserRow } from "./users";
+import { findMissingPermissions, findUserWithPermissions, type UserWithPermissions } from "./permissions-of";
+import type { UserRow } from "./users";
 
-export async function findManageableUser(ctx: DomainContext, userId: string): Promise<UserRow> {
-  const user = await findUserById(ctx, userId);
-  if (!user || user.erasedAt) throw new AppError("NOT_FOUND");
-  await assertMayManageUser(ctx, user);
-  return user;
+/** The user when they exist, are not erased and the actor may change them; NOT_FOUND or FORBIDDEN otherwise. */
+export function assertManageable(ctx: DomainContext, subject: UserWithPermissions | null): UserRow {
+  if (!subject || subject.user.erasedAt) throw new AppError("NOT_FOUND");
+  assertMayManageUser(ctx, subject);
+  return subject.user;
 }
 
-export async function assertMayManageUser(ctx: DomainContext, target: UserRow): Promise<void> {
+/** One query: the user's row and permissions, checked against the actor (assertManageable). */
+export async function findManageableUser(ctx: DomainContext, userId: string): Promise<UserRow> {
+  return assertManageable(ctx, await findUserWithPermissions(ctx, userId));
+}
+
+export function assertMayManageUser(ctx: DomainContext, { user: target, permissions }: UserWithPermissions): void {
   if (ctx.actor.kind === "system") return;
   if (ctx.actor.kind !== "user") throw new AppError("FORBIDDEN");
   const principal = ctx.actor.principal;
   if (target.role === "SUPER_ADMIN" && principal.user.role !== "SUPER_ADMIN") {
     throw new AppError("FORBIDDEN", { detail: "Only a SUPER_ADMIN can change a SUPER_ADMIN." });
   }
-  const missing = findMissingPermissions(principal, await findUserPermissions(ctx, target.id));
+  const missing = findMissingPermissions(principal, permissions);
   if (missing.length > 0) {
     throw new AppError("FORBIDDEN", {
       detail: `To change this user you must hold every permission they hold; you lack ${missing.join(", ")}.`,
@@ -51,13 +56,4 @@ export function keepsAnotherActiveSuperAdmin(userId: string): SQL {
 
 export function lastSuperAdminError(): AppError {
   return new AppError("LAST_SUPER_ADMIN");
-}
-
-/** How many SUPER_ADMINs are active (for the Users page hint). */
-export async function countActiveSuperAdmins(ctx: Pick<DomainContext, "db">): Promise<number> {
-  const [row] = await ctx.db
-    .select({ value: sql<number>`count(*)` })
-    .from(users)
-    .where(and(eq(users.role, "SUPER_ADMIN"), isNotNull(users.activatedAt), isNull(users.deactivatedAt)));
-  return Number(row?.value ?? 0);
 }

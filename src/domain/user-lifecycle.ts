@@ -55,8 +55,16 @@ function groupsForbiddenCondition(userId: string, role: GlobalRole): SQL {
   return role === "CLIENT_USER" ? sql`EXISTS (SELECT 1 FROM access_group_members AS g WHERE g.user_id = ${userId})` : sql`0`;
 }
 
-async function describeRoleConflicts(ctx: DomainContext, user: UserRow, role: GlobalRole): Promise<AppError> {
-  const [live, groups] = await ctx.db.batch([
+/**
+ * Why a role change was refused inside its write: the last active SUPER_ADMIN, or the memberships
+ * and groups that would not fit. One batch, read after the guarded write aborted.
+ */
+async function explainRefusedRoleChange(ctx: DomainContext, user: UserRow, role: GlobalRole): Promise<AppError> {
+  const [stillAllowed, live, groups] = await ctx.db.batch([
+    ctx.db
+      .select({ n: sql<number>`count(*)` })
+      .from(users)
+      .where(and(eq(users.id, user.id), keepsAnotherActiveSuperAdmin(user.id))),
     ctx.db
       .select({
         id: memberships.id,
@@ -74,6 +82,7 @@ async function describeRoleConflicts(ctx: DomainContext, user: UserRow, role: Gl
       .innerJoin(accessGroups, eq(accessGroups.id, accessGroupMembers.groupId))
       .where(eq(accessGroupMembers.userId, user.id)),
   ]);
+  if (Number(stillAllowed[0]?.n ?? 0) === 0) return lastSuperAdminError();
   const unfit = live.filter((m) => !fittingRolesFor(role).includes(m.role) || (role === "CONTRACTOR" && m.expiresAt === null));
   const unfitGroups = role === "CLIENT_USER" ? groups : [];
   const parts = [
@@ -91,7 +100,11 @@ async function describeRoleConflicts(ctx: DomainContext, user: UserRow, role: Gl
 }
 
 export async function updateUser(ctx: DomainContext, userId: string, changes: UserChanges): Promise<UserRow> {
-  const user = await findManageableUser(ctx, userId);
+  return applyUserChanges(ctx, await findManageableUser(ctx, userId), changes);
+}
+
+/** The change itself, for callers that already checked the actor may change this user (assertManageable). */
+export async function applyUserChanges(ctx: DomainContext, user: UserRow, changes: UserChanges): Promise<UserRow> {
   const roleChanges = changes.role !== undefined && changes.role !== user.role;
   if (roleChanges && changes.role) assertMayAssignRole(ctx, changes.role);
   const values = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<UserRow>;
@@ -121,20 +134,13 @@ export async function updateUser(ctx: DomainContext, userId: string, changes: Us
     await runBatch(ctx.db, statements);
   } catch (error) {
     if (!isBatchGuardFailure(error) || !changes.role) throw error;
-    const [current] = await ctx.db.batch([
-      ctx.db
-        .select({ n: sql<number>`count(*)` })
-        .from(users)
-        .where(and(eq(users.id, user.id), keepsAnotherActiveSuperAdmin(user.id))),
-    ]);
-    if (Number(current[0]?.n ?? 0) === 0) throw lastSuperAdminError();
-    throw await describeRoleConflicts(ctx, user, changes.role);
+    throw await explainRefusedRoleChange(ctx, user, changes.role);
   }
   return { ...user, ...values, updatedAt: ctx.now };
 }
 
-/** Soft delete: sign-in blocked, sessions and API tokens dead at once, the setup link too; history kept. */
-export async function deactivateUser(ctx: DomainContext, userId: string): Promise<void> {
+/** Soft delete: sign-in blocked, sessions and API tokens dead at once, the setup link too; history kept. Returns the user as now stored. */
+export async function deactivateUser(ctx: DomainContext, userId: string): Promise<UserRow> {
   const user = await findManageableUser(ctx, userId);
   assertNotSelf(ctx, user, "deactivate");
   if (user.deactivatedAt) throw new AppError("STATE_CONFLICT", { detail: "The user is already deactivated." });
@@ -165,10 +171,19 @@ export async function deactivateUser(ctx: DomainContext, userId: string): Promis
     const current = await findUserById(ctx, user.id);
     throw current?.deactivatedAt ? new AppError("STATE_CONFLICT", { detail: "The user is already deactivated." }) : lastSuperAdminError();
   }
+  return {
+    ...user,
+    deactivatedAt: ctx.now,
+    setupTokenHash: null,
+    setupTokenExpiresAt: null,
+    pendingPasswordHash: null,
+    pendingTotpSecret: null,
+    updatedAt: ctx.now,
+  };
 }
 
-/** Restores sign-in. Memberships that expired meanwhile stay expired; revoked API tokens stay revoked. */
-export async function reactivateUser(ctx: DomainContext, userId: string): Promise<void> {
+/** Restores sign-in. Memberships that expired meanwhile stay expired; revoked API tokens stay revoked. Returns the user as now stored. */
+export async function reactivateUser(ctx: DomainContext, userId: string): Promise<UserRow> {
   const user = await findManageableUser(ctx, userId);
   try {
     await runBatch(ctx.db, [
@@ -183,4 +198,5 @@ export async function reactivateUser(ctx: DomainContext, userId: string): Promis
     if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The user is not deactivated." });
     throw error;
   }
+  return { ...user, deactivatedAt: null, updatedAt: ctx.now };
 }

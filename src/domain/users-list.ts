@@ -27,7 +27,6 @@ function statusCondition(status: UserStatus): SQL {
   }
 }
 
-/** Newest first; a page reads at most `limit + 1` rows whatever the table size. */
 // The same expression as users_search_idx, character for character in meaning, so SQLite can scan
 // that index (a few dozen bytes an entry) instead of the rows (hashes and all) for a substring.
 const searchText = sql`lower(${users.email} || ' ' || ${users.firstName} || ' ' || ${users.lastName} || ' ' || ${users.displayName})`;
@@ -36,8 +35,8 @@ function escapeLike(text: string): string {
   return text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Newest first; a page reads at most `limit + 1` rows whatever the table size. */
-export async function listUsers(ctx: Pick<DomainContext, "db">, query: ListUsersQuery): Promise<Page<UserRow>> {
+/** Newest first; the page's query reads at most `limit + 1` rows whatever the table size (alone or in a batch). */
+function selectUsersPage(ctx: Pick<DomainContext, "db">, query: ListUsersQuery) {
   const conditions: SQL[] = [];
   if (query.role) conditions.push(eq(users.role, query.role));
   if (query.status) conditions.push(statusCondition(query.status));
@@ -59,13 +58,33 @@ export async function listUsers(ctx: Pick<DomainContext, "db">, query: ListUsers
       ORDER BY created_at DESC, id DESC LIMIT ${query.limit + 1})`,
     );
   }
-  const rows = await ctx.db
+  return ctx.db
     .select()
     .from(users)
     .where(and(...conditions))
     .orderBy(desc(users.createdAt), desc(users.id))
     .limit(query.limit + 1);
-  return toPage(rows, query.limit, (row) => encodeCursor({ time: row.createdAt.getTime(), id: row.id }));
+}
+
+function toUsersPage(rows: UserRow[], limit: number): Page<UserRow> {
+  return toPage(rows, limit, (row) => encodeCursor({ time: row.createdAt.getTime(), id: row.id }));
+}
+
+/** Newest first; a page reads at most `limit + 1` rows whatever the table size. */
+export async function listUsers(ctx: Pick<DomainContext, "db">, query: ListUsersQuery): Promise<Page<UserRow>> {
+  return toUsersPage(await selectUsersPage(ctx, query), query.limit);
+}
+
+/** A page of users and how many SUPER_ADMINs are active (the Users page hints above three), in one batch. */
+export async function listUsersWithSuperAdminCount(ctx: Pick<DomainContext, "db">, query: ListUsersQuery) {
+  const [rows, counted] = await ctx.db.batch([
+    selectUsersPage(ctx, query),
+    ctx.db
+      .select({ value: sql<number>`count(*)` })
+      .from(users)
+      .where(and(eq(users.role, "SUPER_ADMIN"), isNotNull(users.activatedAt), isNull(users.deactivatedAt))),
+  ]);
+  return { page: toUsersPage(rows, query.limit), activeSuperAdmins: Number(counted[0]?.value ?? 0) };
 }
 
 /** Active SUPER_ADMINs, to tell people with no access whom to ask. */

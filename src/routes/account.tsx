@@ -7,16 +7,15 @@ import {
   changeOwnPassword,
   changePasswordSchema,
   confirmRecentSignIn,
-  countUnusedRecoveryCodes,
   endOtherOwnSessions,
   endOwnSession,
-  listOwnSessions,
   profileSchema,
+  readAccountOverview,
   reauthenticationSchema,
   regenerateRecoveryCodes,
   updateOwnProfile,
 } from "../domain/account";
-import { createApiToken, createApiTokenSchema, listOwnApiTokens, revokeOwnApiToken, toApiTokenDto } from "../domain/api-tokens";
+import { createApiToken, createApiTokenSchema, revokeOwnApiToken, toApiTokenDto } from "../domain/api-tokens";
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";
@@ -33,11 +32,7 @@ const timeZones = ["UTC", ...Intl.supportedValuesOf("timeZone").filter((zone) =>
 async function renderAccount(c: AppContext, overrides: Overrides = {}, status: 200 | 201 | 400 = 200) {
   const principal = currentPrincipal(c);
   const ctx = domainContext(c);
-  const [sessions, tokens, recoveryCodesLeft] = await Promise.all([
-    listOwnSessions(ctx, principal),
-    listOwnApiTokens(ctx, principal),
-    countUnusedRecoveryCodes(ctx, principal),
-  ]);
+  const { sessions, tokens, recoveryCodesLeft } = await readAccountOverview(ctx, principal);
   return renderPage(
     c,
     <AccountPage

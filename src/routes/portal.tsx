@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { PortalChooserPage, PortalPage } from "../../views/pages/portal/portal-page";
 import { authorize, type Requirement } from "../domain/access";
-import { readTenantPage } from "../domain/tenant-page";
+import { readTenantPage, tenantPageQuery } from "../domain/tenant-page";
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";
@@ -12,11 +12,11 @@ import { layoutProps } from "../http/navigation";
 import { noticeFor } from "../http/notices";
 import { renderPage } from "../http/render";
 import { tenantClientRoutes } from "./tenant-clients";
-import { toPersonRows } from "./tenant-page-support";
+import { tenantPageCursors, toPersonRows } from "./tenant-page-support";
 
 async function renderPortal(c: AppContext, slug: string, invite?: { values: Record<string, string>; errors: FieldErrors }) {
   const principal = currentPrincipal(c);
-  const page = await readTenantPage(domainContext(c), slug, { updatesCursor: c.req.query("updates") || undefined });
+  const page = await readTenantPage(domainContext(c), slug, tenantPageCursors(c));
   if (!page) throw new AppError("NOT_FOUND");
   const isAdmin = authorize(principal, { kind: "portal", tenant: { slug }, access: "manage-clients" }).allowed;
   return renderPage(
@@ -31,10 +31,12 @@ async function renderPortal(c: AppContext, slug: string, invite?: { values: Reco
         updates: page.updates.items,
         timeZone: principal.user.timeZone,
         manageBase: null,
-        olderHref: page.updates.nextCursor ? `/portal/${slug}?updates=${page.updates.nextCursor}` : null,
+        olderHref: page.updates.nextCursor ? `/portal/${slug}${tenantPageQuery({ updates: page.updates.nextCursor })}` : null,
       }}
-      users={toPersonRows(page.people.clients, principal.user.id)}
-      staff={toPersonRows(page.people.staff, principal.user.id)}
+      users={toPersonRows(page.clients.items, principal.user.id)}
+      usersMoreHref={page.clients.nextCursor ? `/portal/${slug}${tenantPageQuery({ clients: page.clients.nextCursor })}` : null}
+      staff={toPersonRows(page.staff.items, principal.user.id)}
+      staffMoreHref={page.staff.nextCursor ? `/portal/${slug}${tenantPageQuery({ staff: page.staff.nextCursor })}` : null}
       invite={{ action: `/portal/${slug}/users`, ...(invite ?? { values: {}, errors: {} }) }}
       notice={noticeFor(c.req.query("notice"))}
     />,
@@ -66,6 +68,6 @@ export const portalRoutes = new Hono<AppEnv>()
       kind: "portal",
       homePath: (slug) => `/portal/${slug}`,
       managePath: (slug) => `/portal/${slug}/users`,
-      renderHome: (c, tenant, invite) => renderPortal(c, tenant.slug, invite),
+      renderHome: (c, slug, invite) => renderPortal(c, slug, invite),
     }),
   );

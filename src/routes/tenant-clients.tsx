@@ -6,8 +6,13 @@ import { formatDateTime } from "../../views/format";
 import { ConfirmPage } from "../../views/pages/confirm-page";
 import { LinkIssuedPage } from "../../views/pages/link-issued-page";
 import type { Requirement } from "../domain/access";
-import { delegatedInviteSchema, inviteClientUser, regenerateClientSetupLink, removeClientUser } from "../domain/delegated-invites";
-import { findMembershipWithParties } from "../domain/memberships-read";
+import {
+  delegatedInviteSchema,
+  findClientMembership,
+  inviteClientUser,
+  regenerateClientSetupLink,
+  removeClientUser,
+} from "../domain/delegated-invites";
 import { findTenantBySlug, type TenantRow } from "../domain/tenants";
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
@@ -22,8 +27,8 @@ export interface TenantClientsOptions {
   homePath: (slug: string) => string;
   /** Where this sub-app is mounted, e.g. /tenants/acme/clients or /portal/acme/users. */
   managePath: (slug: string) => string;
-  /** Re-renders that page with the invite form's values and errors. */
-  renderHome: (c: AppContext, tenant: TenantRow, invite: { values: Record<string, string>; errors: FieldErrors }) => Promise<Response>;
+  /** Re-renders that page (of the tenant with this slug) with the invite form's values and errors. */
+  renderHome: (c: AppContext, slug: string, invite: { values: Record<string, string>; errors: FieldErrors }) => Promise<Response>;
 }
 
 export async function requireTenantFromSlug(c: AppContext): Promise<TenantRow> {
@@ -55,33 +60,32 @@ function linkIssued(
   );
 }
 
+// Each handler reads the tenant together with what it acts on, in the domain's one batch.
 export function tenantClientRoutes(options: TenantClientsOptions) {
   const manage = requireAccess(
     (c): Requirement => ({ kind: options.kind, tenant: { slug: c.req.param("slug") ?? "" }, access: "manage-clients" }),
   );
+  const slugOf = (c: AppContext) => c.req.param("slug") ?? "";
   return new Hono<AppEnv>()
     .post("/", manage, async (c) => {
-      const tenant = await requireTenantFromSlug(c);
       const form = await readForm(c, delegatedInviteSchema);
-      if (!form.success) return options.renderHome(c, tenant, { values: formValuesAsStrings(form.values), errors: form.errors });
+      if (!form.success) return options.renderHome(c, slugOf(c), { values: formValuesAsStrings(form.values), errors: form.errors });
       try {
-        const outcome = await inviteClientUser(domainContext(c), tenant, form.data);
-        if (outcome.kind === "added") return c.redirect(`${options.homePath(tenant.slug)}?notice=client-added`, 303);
-        return linkIssued(c, tenant, options, "Invitation created", outcome.invite);
+        const outcome = await inviteClientUser(domainContext(c), { slug: slugOf(c) }, form.data);
+        if (outcome.kind === "added") return c.redirect(`${options.homePath(outcome.tenant.slug)}?notice=client-added`, 303);
+        return linkIssued(c, outcome.tenant, options, "Invitation created", outcome.invite);
       } catch (error) {
-        if (!(error instanceof AppError) || error.status >= 500 || error.status === 401 || error.status === 403) throw error;
-        return options.renderHome(c, tenant, { values: formValuesAsStrings(form.values), errors: fieldErrorsOf(error) });
+        if (!(error instanceof AppError) || error.status >= 500 || error.status === 401 || error.status === 403 || error.status === 404)
+          throw error;
+        return options.renderHome(c, slugOf(c), { values: formValuesAsStrings(form.values), errors: fieldErrorsOf(error) });
       }
     })
     .post("/:membershipId/setup-link", manage, async (c) => {
-      const tenant = await requireTenantFromSlug(c);
-      const issued = await regenerateClientSetupLink(domainContext(c), tenant, c.req.param("membershipId"));
-      return linkIssued(c, tenant, options, "New setup link", issued);
+      const issued = await regenerateClientSetupLink(domainContext(c), { slug: slugOf(c) }, c.req.param("membershipId"));
+      return linkIssued(c, issued.tenant, options, "New setup link", issued);
     })
     .get("/:membershipId/remove", manage, async (c) => {
-      const tenant = await requireTenantFromSlug(c);
-      const found = await findMembershipWithParties(domainContext(c), c.req.param("membershipId"));
-      if (!found || found.membership.tenantId !== tenant.id || found.membership.revokedAt) throw new AppError("NOT_FOUND");
+      const { tenant, found } = await findClientMembership(domainContext(c), { slug: slugOf(c) }, c.req.param("membershipId"));
       const home = options.homePath(tenant.slug);
       return renderPage(
         c,
@@ -96,8 +100,7 @@ export function tenantClientRoutes(options: TenantClientsOptions) {
       );
     })
     .post("/:membershipId/remove", manage, async (c) => {
-      const tenant = await requireTenantFromSlug(c);
-      await removeClientUser(domainContext(c), tenant, c.req.param("membershipId"));
+      const tenant = await removeClientUser(domainContext(c), { slug: slugOf(c) }, c.req.param("membershipId"));
       return c.redirect(`${options.homePath(tenant.slug)}?notice=client-removed`, 303);
     });
 }

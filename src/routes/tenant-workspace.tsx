@@ -6,9 +6,9 @@ import { ConfirmPage } from "../../views/pages/confirm-page";
 import { EditUpdatePage } from "../../views/pages/tenants/edit-update-page";
 import { WorkspacePage } from "../../views/pages/tenants/workspace-page";
 import { authorize, type Requirement, type TenantAccess } from "../domain/access";
-import { readTenantPage } from "../domain/tenant-page";
-import { deleteTenantUpdate, editTenantUpdate, findTenantUpdate, postTenantUpdate, tenantUpdateSchema } from "../domain/tenant-updates";
-import { type TenantRow, updateTenant, updateTenantSchema } from "../domain/tenants";
+import { readTenantPage, tenantPageQuery } from "../domain/tenant-page";
+import { deleteTenantUpdate, editTenantUpdate, findTenantWithUpdate, postTenantUpdate, tenantUpdateSchema } from "../domain/tenant-updates";
+import { applyTenantChanges, updateTenantSchema } from "../domain/tenants";
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";
@@ -17,7 +17,7 @@ import { layoutProps } from "../http/navigation";
 import { noticeFor } from "../http/notices";
 import { renderPage } from "../http/render";
 import { requireTenantFromSlug, tenantClientRoutes } from "./tenant-clients";
-import { toPersonRows } from "./tenant-page-support";
+import { tenantPageCursors, toPersonRows } from "./tenant-page-support";
 
 const workspace = (access: TenantAccess) =>
   requireAccess((c): Requirement => ({ kind: "tenant-workspace", tenant: { slug: c.req.param("slug") ?? "" }, access }));
@@ -30,9 +30,9 @@ interface WorkspaceForms {
 
 async function renderWorkspace(c: AppContext, slug: string, forms: WorkspaceForms = {}) {
   const principal = currentPrincipal(c);
-  const page = await readTenantPage(domainContext(c), slug, { updatesCursor: c.req.query("updates") || undefined });
+  const page = await readTenantPage(domainContext(c), slug, tenantPageCursors(c));
   if (!page) throw new AppError("NOT_FOUND");
-  const { tenant, updates, people } = page;
+  const { tenant, updates, clients, staff } = page;
   const canWrite = authorize(principal, { kind: "tenant-workspace", tenant: { slug }, access: "write" }).allowed;
   const yourRole = principal.memberships.find((m) => m.tenantSlug === slug)?.role ?? "SUPER_ADMIN (full access)";
   const hasErrors = Object.values(forms).some((form) => Object.keys(form.errors).length > 0);
@@ -49,11 +49,13 @@ async function renderWorkspace(c: AppContext, slug: string, forms: WorkspaceForm
         updates: updates.items,
         timeZone: principal.user.timeZone,
         manageBase: canWrite ? `/tenants/${slug}/updates` : null,
-        olderHref: updates.nextCursor ? `/tenants/${slug}?updates=${updates.nextCursor}` : null,
+        olderHref: updates.nextCursor ? `/tenants/${slug}${tenantPageQuery({ updates: updates.nextCursor })}` : null,
       }}
       newUpdate={forms.newUpdate ?? { values: {}, errors: {} }}
-      clients={toPersonRows(people.clients, principal.user.id)}
-      staff={toPersonRows(people.staff, principal.user.id)}
+      clients={toPersonRows(clients.items, principal.user.id)}
+      clientsMoreHref={clients.nextCursor ? `/tenants/${slug}${tenantPageQuery({ clients: clients.nextCursor })}` : null}
+      staff={toPersonRows(staff.items, principal.user.id)}
+      staffMoreHref={staff.nextCursor ? `/tenants/${slug}${tenantPageQuery({ staff: staff.nextCursor })}` : null}
       invite={{ action: `/tenants/${slug}/clients`, ...(forms.invite ?? { values: {}, errors: {} }) }}
       notice={noticeFor(c.req.query("notice"))}
     />,
@@ -67,8 +69,9 @@ function refusal(error: unknown): FieldErrors {
   return fieldErrorsOf(error);
 }
 
-function findUpdate(c: AppContext, tenant: TenantRow) {
-  return findTenantUpdate(domainContext(c), tenant.id, c.req.param("updateId") ?? "");
+/** The tenant and the update the URL names, in one batch (404 when either is missing). */
+function requireTenantWithUpdate(c: AppContext) {
+  return findTenantWithUpdate(domainContext(c), { slug: c.req.param("slug") ?? "" }, c.req.param("updateId") ?? "");
 }
 
 export const tenantWorkspaceRoutes = new Hono<AppEnv>()
@@ -79,7 +82,7 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
     try {
       if (!form.success)
         return renderWorkspace(c, tenant.slug, { profile: { values: formValuesAsStrings(form.values), errors: form.errors } });
-      await updateTenant(domainContext(c), tenant.id, form.data);
+      await applyTenantChanges(domainContext(c), tenant, form.data);
     } catch (error) {
       return renderWorkspace(c, tenant.slug, { profile: { values: formValuesAsStrings(form.values), errors: refusal(error) } });
     }
@@ -94,8 +97,7 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
     return c.redirect(`/tenants/${tenant.slug}?notice=update-posted`, 303);
   })
   .get("/:slug/updates/:updateId/edit", workspace("write"), async (c) => {
-    const tenant = await requireTenantFromSlug(c);
-    const update = await findUpdate(c, tenant);
+    const { tenant, update } = await requireTenantWithUpdate(c);
     return renderPage(
       c,
       <EditUpdatePage
@@ -108,7 +110,7 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
     );
   })
   .post("/:slug/updates/:updateId/edit", workspace("write"), async (c) => {
-    const tenant = await requireTenantFromSlug(c);
+    const { tenant, update } = await requireTenantWithUpdate(c);
     const form = await readForm(c, tenantUpdateSchema);
     const back = `/tenants/${tenant.slug}`;
     const render = (errors: FieldErrors) =>
@@ -124,12 +126,11 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
         400,
       );
     if (!form.success) return render(form.errors);
-    await editTenantUpdate(domainContext(c), tenant, c.req.param("updateId"), form.data);
+    await editTenantUpdate(domainContext(c), tenant, update, form.data);
     return c.redirect(`${back}?notice=update-edited`, 303);
   })
   .get("/:slug/updates/:updateId/delete", workspace("write"), async (c) => {
-    const tenant = await requireTenantFromSlug(c);
-    const update = await findUpdate(c, tenant);
+    const { tenant, update } = await requireTenantWithUpdate(c);
     return renderPage(
       c,
       <ConfirmPage
@@ -143,8 +144,8 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
     );
   })
   .post("/:slug/updates/:updateId/delete", workspace("write"), async (c) => {
-    const tenant = await requireTenantFromSlug(c);
-    await deleteTenantUpdate(domainContext(c), tenant, c.req.param("updateId"));
+    const { tenant, update } = await requireTenantWithUpdate(c);
+    await deleteTenantUpdate(domainContext(c), tenant, update);
     return c.redirect(`/tenants/${tenant.slug}?notice=update-deleted`, 303);
   })
   .route(
@@ -153,6 +154,6 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
       kind: "tenant-workspace",
       homePath: (slug) => `/tenants/${slug}`,
       managePath: (slug) => `/tenants/${slug}/clients`,
-      renderHome: (c, tenant, invite) => renderWorkspace(c, tenant.slug, { invite }),
+      renderHome: (c, slug, invite) => renderWorkspace(c, slug, { invite }),
     }),
   );

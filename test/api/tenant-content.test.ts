@@ -95,4 +95,29 @@ suite("/api/v1/tenants/{id}/updates and /members", () => {
       ).status,
     ).toBe(403);
   });
+
+  it("pages a tenant's people by name, at most `limit` per page", async () => {
+    const w = await world();
+    const full = await w.api("full");
+    type MembersPage = { items: Array<{ email: string; name: string }>; nextCursor: string | null };
+    const first = await full.expectJson<MembersPage>("GET", `/api/v1/tenants/${w.tenant.id}/members?limit=3`, undefined, 200);
+    expect(first.items).toHaveLength(3);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await full.expectJson<MembersPage>(
+      "GET",
+      `/api/v1/tenants/${w.tenant.id}/members?limit=3&cursor=${first.nextCursor}`,
+      undefined,
+      200,
+    );
+    expect(second.nextCursor).toBeNull();
+    const emails = [...first.items, ...second.items].map((person) => person.email);
+    expect(emails.sort()).toEqual(
+      Object.values(w.people)
+        .map((person) => person.email)
+        .sort(),
+    );
+    const names = [...first.items, ...second.items].map((person) => person.name);
+    expect(names).toEqual([...names].sort());
+    expect((await full.call("GET", `/api/v1/tenants/${w.tenant.id}/members?limit=101`)).status).toBe(400);
+  });
 });

@@ -136,6 +136,26 @@ suite("personal API tokens", () => {
     expect((await api.call("GET", "/api/v1/me")).status).toBe(401);
   });
 
+  it("refuses a 51st live token inside the write, and allows one again after a revocation", async () => {
+    const { agent, admin } = await setup();
+    const ids: string[] = [];
+    // setup() already made one token; 49 more reach the limit of 50 live tokens.
+    for (let index = 0; index < 49; index++) {
+      const response = await agent.json("POST", "/api/v1/me/tokens", { name: `t${index}` });
+      expect(response.status).toBe(201);
+      ids.push((await response.json<{ id: string }>()).id);
+    }
+    const refused = await agent.json("POST", "/api/v1/me/tokens", { name: "one too many" });
+    expect(refused.status).toBe(409);
+    expect((await refused.json<{ detail: string }>()).detail).toBe("You have 50 tokens; revoke some first.");
+    const live = await env.DB.prepare("SELECT count(*) AS n FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL")
+      .bind(admin.id)
+      .first<{ n: number }>();
+    expect(live?.n).toBe(50);
+    expect((await agent.json("DELETE", `/api/v1/me/tokens/${ids[0]}`)).status).toBe(204);
+    expect((await agent.json("POST", "/api/v1/me/tokens", { name: "room again" })).status).toBe(201);
+  });
+
   it("stops working at its expiry, and nobody else can revoke it", async () => {
     const { clock, agent, app } = await setup();
     const body = await (await agent.json("POST", "/api/v1/me/tokens", { name: "short", expiresAt: "2026-11-23T12:10:00Z" })).json<{

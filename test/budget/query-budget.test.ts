@@ -41,9 +41,12 @@ async function measure(row: RouteBudget): Promise<LoggedQuery[]> {
   const trace = `${rowName(row)} issued:\n${log.describe()}`;
   expect(response.status, await describe(response)).toBe(row.expectStatus);
   expect(queries.length, trace).toBeLessThanOrEqual(Math.min(row.maxQueries, queryBudget));
-  const rowsPerStatement = queries.flatMap((query) => query.rows);
-  if (row.list) expect(Math.max(0, ...rowsPerStatement), trace).toBeLessThanOrEqual(row.list.limit + 1);
-  if (!row.readsWholeTable) expect(Math.max(0, ...rowsPerStatement), trace).toBeLessThanOrEqual(maxRowsOutsideWholeTableReads);
+  // A row that says why it reads a whole table excuses one statement, its largest; every other
+  // statement still reads at most a page (a list page next to a picker of every tenant, say).
+  const rowsPerStatement = queries.flatMap((query) => query.rows).sort((a, b) => b - a);
+  const heldToPages = row.readsWholeTable ? rowsPerStatement.slice(1) : rowsPerStatement;
+  if (row.list) expect(Math.max(0, ...heldToPages), trace).toBeLessThanOrEqual(row.list.limit + 1);
+  expect(Math.max(0, ...heldToPages), trace).toBeLessThanOrEqual(maxRowsOutsideWholeTableReads);
   return queries;
 }
 

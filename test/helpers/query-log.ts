@@ -1,7 +1,8 @@
 // A query logger for the test configuration only: wraps the D1 binding so every statement the app
 // executes is counted, with the rows it returned. Counting follows SPEC §9: `first`, `all`, `run`
 // and `raw` are one query each, and a whole `batch([...])` is one query (one round trip, one
-// transaction). Passed to the app through `createApp({ createDb })`; nothing in src/ knows about it.
+// transaction); a query that fails (a write refused by a guard or a unique index) counts too.
+// Passed to the app through `createApp({ createDb })`; nothing in src/ knows about it.
 import { createApp } from "../../src/app";
 import { createD1Db } from "../../src/db/client";
 import type { TestClock } from "./clock";
@@ -47,30 +48,59 @@ function rowsOf(result: D1Result | null | undefined): number {
   return result?.results?.length ?? 0;
 }
 
+/** Runs one query and records it, also when it fails: a refused write is a round trip too. */
+async function recorded<T>(
+  log: QueryLog,
+  kind: LoggedQuery["kind"],
+  statements: string[],
+  run: () => Promise<T>,
+  countRows: (result: T) => number[],
+) {
+  let rows = statements.map(() => 0);
+  try {
+    const result = await run();
+    rows = countRows(result);
+    return result;
+  } finally {
+    log.queries.push({ kind, statements, rows });
+  }
+}
+
 function countingStatement(inner: D1PreparedStatement, sql: string, log: QueryLog): D1PreparedStatement {
-  const record = (kind: LoggedQuery["kind"], rows: number) => log.queries.push({ kind, statements: [sql], rows: [rows] });
   const statement = {
     bind: (...values: unknown[]) => countingStatement(inner.bind(...values), sql, log),
-    first: async (column?: string) => {
-      const row = column === undefined ? await inner.first() : await inner.first(column);
-      record("first", row === null ? 0 : 1);
-      return row;
-    },
-    all: async () => {
-      const result = await inner.all();
-      record("all", rowsOf(result));
-      return result;
-    },
-    run: async () => {
-      const result = await inner.run();
-      record("run", rowsOf(result));
-      return result;
-    },
-    raw: async (options?: { columnNames?: boolean }) => {
-      const rows = options?.columnNames ? await inner.raw({ columnNames: true }) : await inner.raw();
-      record("raw", rows.length - (options?.columnNames ? 1 : 0));
-      return rows;
-    },
+    first: (column?: string) =>
+      recorded(
+        log,
+        "first",
+        [sql],
+        () => (column === undefined ? inner.first() : inner.first(column)),
+        (row) => [row === null ? 0 : 1],
+      ),
+    all: () =>
+      recorded(
+        log,
+        "all",
+        [sql],
+        () => inner.all(),
+        (result) => [rowsOf(result)],
+      ),
+    run: () =>
+      recorded(
+        log,
+        "run",
+        [sql],
+        () => inner.run(),
+        (result) => [rowsOf(result)],
+      ),
+    raw: (options?: { columnNames?: boolean }) =>
+      recorded(
+        log,
+        "raw",
+        [sql],
+        () => (options?.columnNames ? inner.raw({ columnNames: true }) : inner.raw()),
+        (rows) => [rows.length - (options?.columnNames ? 1 : 0)],
+      ),
   };
   wrapped.set(statement, { inner, sql });
   return statement as unknown as D1PreparedStatement;
@@ -80,17 +110,24 @@ function countingStatement(inner: D1PreparedStatement, sql: string, log: QueryLo
 export function countQueries(database: D1Database, log: QueryLog): D1Database {
   const counting = {
     prepare: (sql: string) => countingStatement(database.prepare(sql), sql, log),
-    batch: async (statements: D1PreparedStatement[]) => {
+    batch: (statements: D1PreparedStatement[]) => {
       const unwrapped = statements.map((statement) => wrapped.get(statement) ?? { inner: statement, sql: "(unwrapped statement)" });
-      const results = await database.batch(unwrapped.map((statement) => statement.inner));
-      log.queries.push({ kind: "batch", statements: unwrapped.map((statement) => statement.sql), rows: results.map(rowsOf) });
-      return results;
+      return recorded(
+        log,
+        "batch",
+        unwrapped.map((statement) => statement.sql),
+        () => database.batch(unwrapped.map((statement) => statement.inner)),
+        (results) => results.map(rowsOf),
+      );
     },
-    exec: async (sql: string) => {
-      const result = await database.exec(sql);
-      log.queries.push({ kind: "exec", statements: [sql], rows: [0] });
-      return result;
-    },
+    exec: (sql: string) =>
+      recorded(
+        log,
+        "exec",
+        [sql],
+        () => database.exec(sql),
+        () => [0],
+      ),
     dump: () => database.dump(),
     withSession: () => {
       throw new Error("countQueries: D1 sessions are not wrapped; add them here when the app uses them");

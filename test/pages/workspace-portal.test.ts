@@ -119,6 +119,49 @@ suite("operator workspace", () => {
   });
 });
 
+/** `count` client users of the tenant as plain rows, named "Zed 000".."Zed 099" so they sort after the world's people. */
+async function addClientRows(tenantId: string, count: number, now: number) {
+  const statements = Array.from({ length: count }, (_, index) => {
+    const id = `usr_zed_${tenantId}_${index}`;
+    const name = `Zed ${String(index).padStart(3, "0")}`;
+    return [
+      env.DB.prepare(
+        "INSERT INTO users (id, email, first_name, last_name, display_name, role, activated_at, created_at, updated_at) VALUES (?, ?, 'Zed', ?, ?, 'CLIENT_USER', ?, ?, ?)",
+      ).bind(id, `zed.${index}.${tenantId}@example.test`, String(index), name, now, now, now),
+      env.DB.prepare(
+        "INSERT INTO memberships (id, user_id, tenant_id, role, created_at, updated_at) VALUES (?, ?, ?, 'CLIENT_VIEWER', ?, ?)",
+      ).bind(`mbr_zed_${tenantId}_${index}`, id, tenantId, now, now),
+    ];
+  });
+  await env.DB.batch(statements.flat());
+}
+
+suite("people of a tenant larger than a page", () => {
+  it("shows 100 client users per page on the workspace and the portal, with a link to the rest", async () => {
+    const w = await world();
+    await addClientRows(w.tenant.id, 100, w.clock.now().getTime());
+    const operator = await signInAs(w.app, w.clock, w.full);
+    const first = await (await operator.get(`/tenants/${w.tenant.slug}`)).text();
+    expect(first).toContain("Cleo Admin");
+    expect(first).toContain("Zed 097");
+    expect(first).not.toContain("Zed 098");
+    expect(first).toContain("Fiona Full");
+    const more = /href="(\/tenants\/[^"]*\?clients=[^"]+)"/.exec(first)?.[1];
+    expect(more, "link to more client users").toBeDefined();
+    const second = await operator.get(more?.replaceAll("&amp;", "&") ?? "");
+    expect(second.status).toBe(200);
+    const secondHtml = await second.text();
+    expect(secondHtml).toContain("Zed 098");
+    expect(secondHtml).toContain("Zed 099");
+    expect(secondHtml).not.toContain("Zed 097");
+    expect(secondHtml).not.toContain("More people");
+    const client = await signInAs(w.app, w.clock, w.viewer);
+    const portal = await (await client.get(`/portal/${w.tenant.slug}`)).text();
+    expect(portal).toMatch(/href="\/portal\/[^"]*\?clients=[^"]+"/);
+    expect(portal).not.toContain("Zed 098");
+  });
+});
+
 suite("client portal", () => {
   it("shows the company's updates, users and who has access; staff get 404 and clients get 403 on /admin", async () => {
     const w = await world();

@@ -12,67 +12,90 @@ export interface PersonRow {
   isSelf: boolean;
 }
 
-export function ClientUsersTable({ people, manageBase }: { people: PersonRow[]; manageBase: string | null }) {
+/** "More people" under a table whose people go on on another page. */
+function MoreLink({ href }: { href: string | null | undefined }) {
+  return href ? (
+    <p>
+      <a href={href}>More people →</a>
+    </p>
+  ) : null;
+}
+
+export function ClientUsersTable({
+  people,
+  manageBase,
+  moreHref,
+}: {
+  people: PersonRow[];
+  manageBase: string | null;
+  moreHref?: string | null;
+}) {
   if (people.length === 0) return <p class="empty">No portal users yet.</p>;
   return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Email</th>
-          <th scope="col">Role</th>
-          <th scope="col">Status</th>
-          {manageBase && <th scope="col">Actions</th>}
-        </tr>
-      </thead>
-      <tbody>
-        {people.map((person) => (
+    <>
+      <table>
+        <thead>
           <tr>
-            <td>{person.name}</td>
-            <td>{person.email}</td>
-            <td>{person.role}</td>
-            <td>{person.status === "PENDING" ? "Invited, setup not finished" : person.status === "ACTIVE" ? "Active" : "Deactivated"}</td>
-            {manageBase && (
-              <td>
-                {person.status === "PENDING" && (
-                  <form method="post" action={`${manageBase}/${person.membershipId}/setup-link`} class="inline">
-                    <button type="submit" class="secondary">
-                      New setup link
-                    </button>
-                  </form>
-                )}{" "}
-                {!person.isSelf && <a href={`${manageBase}/${person.membershipId}/remove`}>Remove</a>}
-              </td>
-            )}
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+            <th scope="col">Status</th>
+            {manageBase && <th scope="col">Actions</th>}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {people.map((person) => (
+            <tr>
+              <td>{person.name}</td>
+              <td>{person.email}</td>
+              <td>{person.role}</td>
+              <td>{person.status === "PENDING" ? "Invited, setup not finished" : person.status === "ACTIVE" ? "Active" : "Deactivated"}</td>
+              {manageBase && (
+                <td>
+                  {person.status === "PENDING" && (
+                    <form method="post" action={`${manageBase}/${person.membershipId}/setup-link`} class="inline">
+                      <button type="submit" class="secondary">
+                        New setup link
+                      </button>
+                    </form>
+                  )}{" "}
+                  {!person.isSelf && <a href={`${manageBase}/${person.membershipId}/remove`}>Remove</a>}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <MoreLink href={moreHref} />
+    </>
   );
 }
 
-export function AccessTable({ people, timeZone }: { people: PersonRow[]; timeZone: string }) {
+export function AccessTable({ people, timeZone, moreHref }: { people: PersonRow[]; timeZone: string; moreHref?: string | null }) {
   if (people.length === 0) return <p class="empty">No operators or contractors have access.</p>;
   return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Email</th>
-          <th scope="col">Access</th>
-          <th scope="col">Until</th>
-        </tr>
-      </thead>
-      <tbody>
-        {people.map((person) => (
+    <>
+      <table>
+        <thead>
           <tr>
-            <td>{person.name}</td>
-            <td>{person.email}</td>
-            <td>{person.role === "OPERATOR_FULL" ? "Read and write" : "Read only"}</td>
-            <td>{person.expiresAt ? <Time value={person.expiresAt} timeZone={timeZone} /> : "no end date"}</td>
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Access</th>
+            <th scope="col">Until</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {people.map((person) => (
+            <tr>
+              <td>{person.name}</td>
+              <td>{person.email}</td>
+              <td>{person.role === "OPERATOR_FULL" ? "Read and write" : "Read only"}</td>
+              <td>{person.expiresAt ? <Time value={person.expiresAt} timeZone={timeZone} /> : "no end date"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <MoreLink href={moreHref} />
+    </>
   );
 }

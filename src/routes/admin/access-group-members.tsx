@@ -4,8 +4,7 @@ import { Hono } from "hono";
 import { ConfirmPage } from "../../../views/pages/admin/confirm-page";
 import { assertMayChangeGroup } from "../../domain/group-guards";
 import { addGroupMembers, removeGroupMember } from "../../domain/group-members";
-import { findGroup } from "../../domain/groups-read";
-import { findUserById } from "../../domain/users";
+import { findGroupAndPerson } from "../../domain/group-members-read";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppEnv, domainContext } from "../../http/app-env";
@@ -29,11 +28,11 @@ export const adminAccessGroupMemberRoutes = new Hono<AppEnv>()
   })
   .post("/:id/members/:userId/remove", requireAccess({ kind: "console", permission: "groups:update" }), async (c) => {
     const ctx = domainContext(c);
-    const confirmed = formValue(await readFormValues(c), "confirm") === "yes";
-    const [group, person] = await Promise.all([findGroup(ctx, c.req.param("id")), findUserById(ctx, c.req.param("userId"))]);
-    if (!group || !person) throw new AppError("NOT_FOUND");
-    assertMayChangeGroup(ctx, group);
-    if (!confirmed) {
+    if (formValue(await readFormValues(c), "confirm") !== "yes") {
+      const found = await findGroupAndPerson(ctx, c.req.param("id"), c.req.param("userId"));
+      if (!found) throw new AppError("NOT_FOUND");
+      const { group, person } = found;
+      assertMayChangeGroup(ctx, group);
       return renderPage(
         c,
         <ConfirmPage
@@ -46,11 +45,13 @@ export const adminAccessGroupMemberRoutes = new Hono<AppEnv>()
         />,
       );
     }
+    // Confirmed: the domain reads the group and the person itself (and refuses either missing).
+    const groupId = c.req.param("id");
     try {
-      await removeGroupMember(ctx, group.id, person.id);
+      await removeGroupMember(ctx, groupId, c.req.param("userId"));
     } catch (error) {
       if (!isFormError(error)) throw error;
-      return renderAccessGroup(c, group.id, { memberError: error.detail ?? error.title, status: formStatus(error) });
+      return renderAccessGroup(c, groupId, { memberError: error.detail ?? error.title, status: formStatus(error) });
     }
-    return c.redirect(`/admin/access-groups/${group.id}?notice=group-member-removed`, 303);
+    return c.redirect(`/admin/access-groups/${groupId}?notice=group-member-removed`, 303);
   });

@@ -104,22 +104,23 @@ export const adminAccessGroupRoutes = new Hono<AppEnv>()
   })
   .post("/:id/delete", requireAccess({ kind: "console", permission: "groups:delete" }), async (c) => {
     const confirmed = formValue(await readFormValues(c), "confirm") === "yes";
+    if (confirmed) {
+      // deleteGroup reads the group, its members and their permissions itself, in one batch.
+      await deleteGroup(domainContext(c), c.req.param("id"));
+      return c.redirect("/admin/access-groups?notice=group-deleted", 303);
+    }
     const group = await findGroup(domainContext(c), c.req.param("id"));
     if (!group) throw new AppError("NOT_FOUND");
     assertMayChangeGroup(domainContext(c), group);
-    if (!confirmed) {
-      return renderPage(
-        c,
-        <ConfirmPage
-          {...layoutProps(c, currentPrincipal(c))}
-          title={`Delete the group “${group.name}”?`}
-          message={`Its ${group.memberCount} member(s) lose its permissions (${group.permissions.join(", ") || "none"}) on their next request. This cannot be undone; the audit log keeps the group's history.`}
-          action={`/admin/access-groups/${group.id}/delete`}
-          confirmLabel="Delete group"
-          cancelHref={`/admin/access-groups/${group.id}`}
-        />,
-      );
-    }
-    await deleteGroup(domainContext(c), group.id);
-    return c.redirect("/admin/access-groups?notice=group-deleted", 303);
+    return renderPage(
+      c,
+      <ConfirmPage
+        {...layoutProps(c, currentPrincipal(c))}
+        title={`Delete the group “${group.name}”?`}
+        message={`Its ${group.memberCount} member(s) lose its permissions (${group.permissions.join(", ") || "none"}) on their next request. This cannot be undone; the audit log keeps the group's history.`}
+        action={`/admin/access-groups/${group.id}/delete`}
+        confirmLabel="Delete group"
+        cancelHref={`/admin/access-groups/${group.id}`}
+      />,
+    );
   });

@@ -7,18 +7,16 @@ import { ConfirmPage } from "../../../views/pages/confirm-page";
 import { MessagePage } from "../../../views/pages/message-page";
 import { membershipRoles } from "../../db/schema";
 import { hasPermission } from "../../domain/access";
-import { readJobHealth } from "../../domain/job-health";
 import {
   changeMembership,
   changeMembershipSchema,
   extendMembership,
-  grantMembership,
   grantMembershipSchema,
+  grantMembershipTo,
   revokeMembership,
 } from "../../domain/memberships";
-import { findMembershipWithParties, listMemberships, listMembershipsQuerySchema } from "../../domain/memberships-read";
+import { findMembershipWithParties, listMembershipsQuerySchema, readMembershipsPage } from "../../domain/memberships-read";
 import { listTenantChoices } from "../../domain/tenants";
-import { findUserByEmail } from "../../domain/users";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
@@ -101,12 +99,7 @@ export const adminMembershipRoutes = new Hono<AppEnv>()
       expiringWithinDays: filters.expiringWithinDays || undefined,
       cursor: raw.cursor || undefined,
     });
-    const ctx = domainContext(c);
-    const [page, tenants, health] = await Promise.all([
-      parsed.success ? listMemberships(ctx, parsed.data) : Promise.resolve({ items: [], nextCursor: null }),
-      listTenantChoices(ctx),
-      readJobHealth(ctx),
-    ]);
+    const { page, tenants, health } = await readMembershipsPage(domainContext(c), parsed.success ? parsed.data : null);
     const next = new URLSearchParams(Object.entries(filters).filter(([, value]) => value !== ""));
     if (page.nextCursor) next.set("cursor", page.nextCursor);
     const returnTo = `${listPath}?${new URLSearchParams(Object.entries(filters).filter(([, value]) => value !== "")).toString()}`;
@@ -149,22 +142,16 @@ export const adminMembershipRoutes = new Hono<AppEnv>()
   .post("/", requireAccess({ kind: "console", permission: "memberships:create" }), async (c) => {
     const principal = currentPrincipal(c);
     const values = await readFormValues(c);
-    const ctx = domainContext(c);
-    let userId = formValue(values, "userId");
-    if (!userId) {
-      const user = await findUserByEmail(ctx, formValue(values, "userEmail"));
-      if (!user) return renderAddRefused(c, values, { userEmail: "No user has this email." });
-      userId = user.id;
-    }
-    const parsed = grantMembershipSchema.safeParse({
-      userId,
+    const userId = formValue(values, "userId");
+    const parsed = grantMembershipSchema.omit({ userId: true }).safeParse({
       tenantId: formValue(values, "tenantId"),
       role: formValue(values, "role"),
       expiresAt: expiryFromForm(values, principal.user.timeZone),
     });
     if (!parsed.success) return renderAddRefused(c, values, collectFieldErrors(parsed.error));
     try {
-      await grantMembership(ctx, parsed.data);
+      // The tab of a user posts their id; the memberships and tenant pages post an email.
+      await grantMembershipTo(domainContext(c), userId ? { id: userId } : { email: formValue(values, "userEmail") }, parsed.data);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500 || error.status === 401) throw error;
       return renderAddRefused(c, values, fieldErrorsOf(error));

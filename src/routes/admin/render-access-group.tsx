@@ -3,8 +3,8 @@
 import { AccessGroupPage } from "../../../views/pages/admin/access-group-page";
 import { hasPermission } from "../../domain/access";
 import { permissionsBeyondActor } from "../../domain/group-guards";
-import { findMemberCandidates, listGroupMembers } from "../../domain/group-members-read";
-import { findGroup, type Group } from "../../domain/groups-read";
+import { readGroupWithMembers } from "../../domain/group-members-read";
+import type { Group } from "../../domain/groups-read";
 import { AppError } from "../../errors";
 import { currentPrincipal } from "../../http/access";
 import { type AppContext, domainContext } from "../../http/app-env";
@@ -37,27 +37,31 @@ function viewerRights(c: AppContext, group: Group) {
   };
 }
 
-async function loadMembersSection(c: AppContext, group: Group, canLookUpPeople: boolean, error: string | undefined) {
-  const ctx = domainContext(c);
-  const find = c.req.query("find") ?? "";
-  const [members, candidates] = await Promise.all([
-    listGroupMembers(ctx, group.id),
-    canLookUpPeople ? findMemberCandidates(ctx, group.id, find) : Promise.resolve(null),
-  ]);
+type GroupPage = NonNullable<Awaited<ReturnType<typeof readGroupWithMembers>>>;
+
+function membersSection(page: GroupPage, find: string, canLookUpPeople: boolean, error: string | undefined) {
   return {
-    rows: members.map((m) => ({ ...m, name: `${m.firstName} ${m.lastName}` })),
-    candidates: candidates && {
-      query: find,
-      rows: candidates.map((p) => ({ id: p.id, name: `${p.firstName} ${p.lastName}`, email: p.email, role: p.role })),
-    },
+    rows: page.members.map((m) => ({ ...m, name: `${m.firstName} ${m.lastName}` })),
+    candidates:
+      canLookUpPeople && page.candidates
+        ? {
+            query: find,
+            rows: page.candidates.map((p) => ({ id: p.id, name: `${p.firstName} ${p.lastName}`, email: p.email, role: p.role })),
+          }
+        : null,
     error,
   };
 }
 
 export async function renderAccessGroup(c: AppContext, groupId: string, overrides: AccessGroupOverrides = {}) {
   const principal = currentPrincipal(c);
-  const group = await findGroup(domainContext(c), groupId);
-  if (!group) throw new AppError("NOT_FOUND");
+  const find = c.req.query("find") ?? "";
+  // The people search is read with the group (one batch) whenever the viewer could use it; whether
+  // this group is within their reach is only known once the group is read.
+  const mayLookUp = hasPermission(principal, "groups:update") && hasPermission(principal, "users:read");
+  const page = await readGroupWithMembers(domainContext(c), groupId, mayLookUp ? { query: find } : undefined);
+  if (!page) throw new AppError("NOT_FOUND");
+  const { group } = page;
   const { canLookUpPeople, ...rights } = viewerRights(c, group);
   return renderPage(
     c,
@@ -69,7 +73,7 @@ export async function renderAccessGroup(c: AppContext, groupId: string, override
       grantable={[...principal.permissions]}
       details={overrides.details ?? { values: { name: group.name, description: group.description }, errors: {} }}
       permissions={overrides.permissions ?? { selected: group.permissions }}
-      members={await loadMembersSection(c, group, canLookUpPeople, overrides.memberError)}
+      members={membersSection(page, find, canLookUpPeople, overrides.memberError)}
       auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${encodeURIComponent(group.id)}` : null}
       notice={noticeFor(c.req.query("notice"))}
     />,

@@ -6,13 +6,13 @@ import { membershipRoles } from "../../db/schema";
 import { hasPermission } from "../../domain/access";
 import { listMemberships } from "../../domain/memberships-read";
 import {
+  applyTenantChanges,
   createTenant,
   createTenantSchema,
   findTenantBySlug,
   listTenants,
   listTenantsQuerySchema,
   type TenantRow,
-  updateTenant,
   updateTenantSchema,
 } from "../../domain/tenants";
 import { AppError } from "../../errors";
@@ -122,7 +122,7 @@ export const adminTenantRoutes = new Hono<AppEnv>()
     const form = await readForm(c, updateTenantSchema);
     if (!form.success) return renderSettings(c, tenant, { ...tenantValues(tenant), ...formValuesAsStrings(form.values) }, form.errors);
     try {
-      const updated = await updateTenant(domainContext(c), tenant.id, form.data);
+      const updated = await applyTenantChanges(domainContext(c), tenant, form.data);
       return c.redirect(`/admin/tenants/${updated.slug}?notice=tenant-updated`, 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500 || error.status === 403) throw error;

@@ -7,9 +7,8 @@ import { UserAccessGroupsPage } from "../../../views/pages/admin/user-access-gro
 import { hasPermission } from "../../domain/access";
 import { assertMayChangeGroup, permissionsBeyondActor, refusalToChangeGroupsOf } from "../../domain/group-guards";
 import { addUserToGroups, removeGroupMember } from "../../domain/group-members";
-import { loadPeople } from "../../domain/group-members-read";
-import { findGroup, findGroups, type Group, listUserGroups, sortPermissions } from "../../domain/groups-read";
-import { findUserById, type UserRow } from "../../domain/users";
+import { findGroupAndPerson, readUserGroupsTab } from "../../domain/group-members-read";
+import { type Group, sortPermissions } from "../../domain/groups-read";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
@@ -24,17 +23,18 @@ const usersRead = requireAccess({ kind: "console", permission: "users:read" });
 const groupsRead = requireAccess({ kind: "console", permission: "groups:read" });
 const groupsUpdate = requireAccess({ kind: "console", permission: "groups:update" });
 
-async function findSubject(c: AppContext): Promise<UserRow> {
-  const subject = await findUserById(domainContext(c), c.req.param("id") ?? "");
-  if (!subject) throw new AppError("NOT_FOUND");
-  return subject;
+type UserGroupsTab = NonNullable<Awaited<ReturnType<typeof readUserGroupsTab>>>;
+
+async function requireTab(c: AppContext): Promise<UserGroupsTab> {
+  const tab = await readUserGroupsTab(domainContext(c), c.req.param("id") ?? "");
+  if (!tab) throw new AppError("NOT_FOUND");
+  return tab;
 }
 
-async function renderUserGroups(c: AppContext, subject: UserRow, error?: { message: string; status: 400 | 403 | 409 }) {
+function renderUserGroups(c: AppContext, tab: UserGroupsTab, error?: { message: string; status: 400 | 403 | 409 }) {
   const principal = currentPrincipal(c);
   const ctx = domainContext(c);
-  const [groups, everyGroup, people] = await Promise.all([listUserGroups(ctx, subject.id), findGroups(ctx), loadPeople(ctx, [subject.id])]);
-  const person = people.get(subject.id);
+  const { subject, groups, everyGroup, person } = tab;
   const refusal = hasPermission(principal, "groups:update") && person ? refusalToChangeGroupsOf(ctx, person, false) : null;
   const canUpdate = hasPermission(principal, "groups:update") && person !== undefined && refusal === null;
   const toRow = (group: Group) => ({ ...group, inReach: permissionsBeyondActor(ctx, group.permissions).length === 0 });
@@ -58,27 +58,28 @@ async function renderUserGroups(c: AppContext, subject: UserRow, error?: { messa
   );
 }
 
+// Changes go first and the tab is read only to show it again (one batch): a refused change costs
+// no more than a successful one. The domain refuses a user or group that does not exist.
 export const adminUserAccessGroupRoutes = new Hono<AppEnv>()
-  .get("/:id/access-groups", usersRead, groupsRead, async (c) => renderUserGroups(c, await findSubject(c)))
+  .get("/:id/access-groups", usersRead, groupsRead, async (c) => renderUserGroups(c, await requireTab(c)))
   .post("/:id/access-groups", usersRead, groupsUpdate, async (c) => {
-    const subject = await findSubject(c);
     const groupIds = formList(await readFormValues(c), "groupIds");
-    if (groupIds.length === 0) return renderUserGroups(c, subject, { message: "Choose at least one group.", status: 400 });
+    if (groupIds.length === 0) return renderUserGroups(c, await requireTab(c), { message: "Choose at least one group.", status: 400 });
     try {
-      await addUserToGroups(domainContext(c), subject.id, groupIds);
+      await addUserToGroups(domainContext(c), c.req.param("id"), groupIds);
     } catch (error) {
       if (!isFormError(error)) throw error;
-      return renderUserGroups(c, subject, { message: error.detail ?? error.title, status: formStatus(error) });
+      return renderUserGroups(c, await requireTab(c), { message: error.detail ?? error.title, status: formStatus(error) });
     }
-    return c.redirect(`/admin/users/${subject.id}/access-groups?notice=groups-updated`, 303);
+    return c.redirect(`/admin/users/${c.req.param("id")}/access-groups?notice=groups-updated`, 303);
   })
   .post("/:id/access-groups/:groupId/remove", usersRead, groupsUpdate, async (c) => {
     const ctx = domainContext(c);
-    const subject = await findSubject(c);
-    const group = await findGroup(ctx, c.req.param("groupId"));
-    if (!group) throw new AppError("NOT_FOUND");
-    assertMayChangeGroup(ctx, group);
     if (formValue(await readFormValues(c), "confirm") !== "yes") {
+      const found = await findGroupAndPerson(ctx, c.req.param("groupId"), c.req.param("id"));
+      if (!found) throw new AppError("NOT_FOUND");
+      const { group, person: subject } = found;
+      assertMayChangeGroup(ctx, group);
       return renderPage(
         c,
         <ConfirmPage
@@ -92,10 +93,10 @@ export const adminUserAccessGroupRoutes = new Hono<AppEnv>()
       );
     }
     try {
-      await removeGroupMember(ctx, group.id, subject.id);
+      await removeGroupMember(ctx, c.req.param("groupId"), c.req.param("id"));
     } catch (error) {
       if (!isFormError(error)) throw error;
-      return renderUserGroups(c, subject, { message: error.detail ?? error.title, status: formStatus(error) });
+      return renderUserGroups(c, await requireTab(c), { message: error.detail ?? error.title, status: formStatus(error) });
     }
-    return c.redirect(`/admin/users/${subject.id}/access-groups?notice=groups-updated`, 303);
+    return c.redirect(`/admin/users/${c.req.param("id")}/access-groups?notice=groups-updated`, 303);
   });

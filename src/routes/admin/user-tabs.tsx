@@ -8,9 +8,8 @@ import { UserSecurityPage } from "../../../views/pages/admin/user-security-page"
 import { ConfirmPage } from "../../../views/pages/confirm-page";
 import { hasRecentSignIn } from "../../auth/session";
 import { hasPermission } from "../../domain/access";
-import { listMemberships } from "../../domain/memberships-read";
+import { listMemberships, listMembershipsWithTenantChoices } from "../../domain/memberships-read";
 import { fittingRolesFor } from "../../domain/memberships-rules";
-import { listTenantChoices } from "../../domain/tenants";
 import { deactivateUser, reactivateUser } from "../../domain/user-lifecycle";
 import { assertRecentSignIn, clearSignInLock, endUserSessions, eraseUser, resetTwoFactor } from "../../domain/user-security";
 import { findUserSecurityFacts } from "../../domain/user-security-facts";
@@ -47,8 +46,8 @@ function confirm(c: AppContext, user: UserRow, options: { title: string; message
   );
 }
 
-const backToSecurity = (c: AppContext, user: UserRow, notice: string) =>
-  c.redirect(`/admin/users/${user.id}/security?notice=${notice}`, 303);
+// The actions below read the user once, in the domain function (findManageableUser): no read here.
+const backToSecurity = (c: AppContext, notice: string) => c.redirect(`/admin/users/${c.req.param("id")}/security?notice=${notice}`, 303);
 const usersRead = requireAccess({ kind: "console", permission: "users:read" });
 const usersUpdate = requireAccess({ kind: "console", permission: "users:update" });
 const usersDelete = requireAccess({ kind: "console", permission: "users:delete" });
@@ -59,10 +58,11 @@ export const adminUserTabRoutes = new Hono<AppEnv>()
     const user = await requireSubject(c);
     const ctx = domainContext(c);
     const returnTo = `/admin/users/${user.id}/memberships`;
-    const [page, tenants] = await Promise.all([
-      listMemberships(ctx, { userId: user.id, limit: 100 }),
-      hasPermission(principal, "memberships:create") && !user.deactivatedAt ? listTenantChoices(ctx) : Promise.resolve(null),
-    ]);
+    const query = { userId: user.id, limit: 100 };
+    const { page, tenants } =
+      hasPermission(principal, "memberships:create") && !user.deactivatedAt
+        ? await listMembershipsWithTenantChoices(ctx, query)
+        : { page: await listMemberships(ctx, query), tenants: null };
     return renderPage(
       c,
       <UserMembershipsPage
@@ -125,24 +125,20 @@ export const adminUserTabRoutes = new Hono<AppEnv>()
     });
   })
   .post("/:id/deactivate", usersDelete, async (c) => {
-    const user = await requireSubject(c);
-    await deactivateUser(domainContext(c), user.id);
-    return backToSecurity(c, user, "user-deactivated");
+    await deactivateUser(domainContext(c), c.req.param("id"));
+    return backToSecurity(c, "user-deactivated");
   })
   .post("/:id/reactivate", usersDelete, async (c) => {
-    const user = await requireSubject(c);
-    await reactivateUser(domainContext(c), user.id);
-    return backToSecurity(c, user, "user-reactivated");
+    await reactivateUser(domainContext(c), c.req.param("id"));
+    return backToSecurity(c, "user-reactivated");
   })
   .post("/:id/end-sessions", usersUpdate, async (c) => {
-    const user = await requireSubject(c);
-    await endUserSessions(domainContext(c), user.id);
-    return backToSecurity(c, user, "sessions-ended");
+    await endUserSessions(domainContext(c), c.req.param("id"));
+    return backToSecurity(c, "sessions-ended");
   })
   .post("/:id/clear-lock", usersUpdate, async (c) => {
-    const user = await requireSubject(c);
-    await clearSignInLock(domainContext(c), user.id);
-    return backToSecurity(c, user, "lock-cleared");
+    await clearSignInLock(domainContext(c), c.req.param("id"));
+    return backToSecurity(c, "lock-cleared");
   })
   .get("/:id/reset-two-factor", usersUpdate, async (c) => {
     const user = await requireSubject(c);

@@ -7,13 +7,13 @@ import { UserPage } from "../../../views/pages/admin/user-page";
 import { UsersPage } from "../../../views/pages/admin/users-page";
 import { hasPermission } from "../../domain/access";
 import { inviteUser } from "../../domain/invites";
-import { findInviteDelivery } from "../../domain/outbox";
 import { regenerateSetupLink } from "../../domain/setup-links";
 import { listTenantChoices } from "../../domain/tenants";
-import { countActiveSuperAdmins } from "../../domain/user-guards";
-import { updateUser, updateUserSchema } from "../../domain/user-lifecycle";
-import { deriveSetupLinkState, deriveUserStatus, findUserById, inviteInputSchema, type UserRow } from "../../domain/users";
-import { listUsers, listUsersQuerySchema } from "../../domain/users-list";
+import { findUserDetails, type UserDetails } from "../../domain/user-details";
+import { assertManageable } from "../../domain/user-guards";
+import { applyUserChanges, updateUserSchema } from "../../domain/user-lifecycle";
+import { deriveSetupLinkState, deriveUserStatus, inviteInputSchema, type UserRow } from "../../domain/users";
+import { listUsersQuerySchema, listUsersWithSuperAdminCount } from "../../domain/users-list";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
@@ -81,6 +81,12 @@ async function renderNewUserPage(
   );
 }
 
+async function requireUserDetails(c: AppContext): Promise<UserDetails> {
+  const details = await findUserDetails(domainContext(c), c.req.param("id") ?? "");
+  if (!details || details.subject.user.erasedAt) throw new AppError("NOT_FOUND");
+  return details;
+}
+
 function detailValues(user: UserRow): Record<string, string> {
   return {
     firstName: user.firstName,
@@ -91,9 +97,10 @@ function detailValues(user: UserRow): Record<string, string> {
   };
 }
 
-async function renderUserPage(c: AppContext, user: UserRow, values: Record<string, string>, errors: Record<string, string>) {
+async function renderUserPage(c: AppContext, details: UserDetails, values: Record<string, string>, errors: Record<string, string>) {
   const principal = currentPrincipal(c);
-  const delivery = await findInviteDelivery(domainContext(c), user.id);
+  const { subject, delivery } = details;
+  const user = subject.user;
   const isSuperAdmin = principal.user.role === "SUPER_ADMIN";
   const roles = assignableRoles(c);
   return renderPage(
@@ -132,7 +139,7 @@ export const adminUserRoutes = new Hono<AppEnv>()
       cursor: raw.cursor || undefined,
     });
     if (!parsed.success) throw new AppError("VALIDATION_FAILED", { detail: "These filters are not valid." });
-    const [page, superAdmins] = await Promise.all([listUsers(domainContext(c), parsed.data), countActiveSuperAdmins(domainContext(c))]);
+    const { page, activeSuperAdmins: superAdmins } = await listUsersWithSuperAdminCount(domainContext(c), parsed.data);
     const now = c.get("now");
     const nextParams = new URLSearchParams({
       ...(raw.query ? { query: raw.query } : {}),
@@ -194,21 +201,21 @@ export const adminUserRoutes = new Hono<AppEnv>()
     }
   })
   .get("/:id", requireAccess({ kind: "console", permission: "users:read" }), async (c) => {
-    const user = await findUserById(domainContext(c), c.req.param("id"));
-    if (!user || user.erasedAt) throw new AppError("NOT_FOUND");
-    return renderUserPage(c, user, detailValues(user), {});
+    const details = await requireUserDetails(c);
+    return renderUserPage(c, details, detailValues(details.subject.user), {});
   })
   .post("/:id", requireAccess({ kind: "console", permission: "users:update" }), async (c) => {
     const ctx = domainContext(c);
-    const user = await findUserById(ctx, c.req.param("id"));
-    if (!user || user.erasedAt) throw new AppError("NOT_FOUND");
+    // Read once: the page shown again on errors and the "who may change whom" check share this batch.
+    const details = await requireUserDetails(c);
+    const user = details.subject.user;
     const form = await readForm(c, updateUserSchema.required());
-    if (!form.success) return renderUserPage(c, user, { ...detailValues(user), ...formValuesAsStrings(form.values) }, form.errors);
+    if (!form.success) return renderUserPage(c, details, { ...detailValues(user), ...formValuesAsStrings(form.values) }, form.errors);
     try {
-      await updateUser(ctx, user.id, form.data);
+      await applyUserChanges(ctx, assertManageable(ctx, details.subject), form.data);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500 || error.code === "FORBIDDEN") throw error;
-      return renderUserPage(c, user, { ...detailValues(user), ...formValuesAsStrings(form.values) }, fieldErrorsOf(error));
+      return renderUserPage(c, details, { ...detailValues(user), ...formValuesAsStrings(form.values) }, fieldErrorsOf(error));
     }
     return c.redirect(`/admin/users/${user.id}?notice=user-updated`, 303);
   })

@@ -15,7 +15,10 @@ export interface PortalPageProps {
   isAdmin: boolean;
   updates: UpdatesListProps;
   users: PersonRow[];
+  /** The next page of portal users, when there are more than a page. */
+  usersMoreHref: string | null;
   staff: PersonRow[];
+  staffMoreHref: string | null;
   invite: ClientInviteFormProps;
   notice?: string | undefined;
 }
@@ -42,7 +45,11 @@ export function PortalPage(props: PortalPageProps) {
       </section>
       <section aria-labelledby="users-heading">
         <h2 id="users-heading">Your company's portal users</h2>
-        <ClientUsersTable people={props.users} manageBase={props.isAdmin ? `/portal/${props.tenant.slug}/users` : null} />
+        <ClientUsersTable
+          people={props.users}
+          manageBase={props.isAdmin ? `/portal/${props.tenant.slug}/users` : null}
+          moreHref={props.usersMoreHref}
+        />
         {props.isAdmin && (
           <details open={Object.keys(props.invite.errors).length > 0}>
             <summary>Invite a colleague</summary>
@@ -53,7 +60,7 @@ export function PortalPage(props: PortalPageProps) {
       <section aria-labelledby="access-heading">
         <h2 id="access-heading">Who has access to your company</h2>
         <p>These operators and contractors can see and change your company's data, until the date shown.</p>
-        <AccessTable people={props.staff} timeZone={props.timeZone} />
+        <AccessTable people={props.staff} timeZone={props.timeZone} moreHref={props.staffMoreHref} />
       </section>
     </PageLayout>
   );

@@ -18,7 +18,10 @@ export interface WorkspacePageProps {
   updates: UpdatesListProps;
   newUpdate: { values: Record<string, string>; errors: Record<string, string> };
   clients: PersonRow[];
+  /** The next page of client users, when there are more than a page. */
+  clientsMoreHref: string | null;
   staff: PersonRow[];
+  staffMoreHref: string | null;
   invite: ClientInviteFormProps;
   notice?: string | undefined;
 }
@@ -78,7 +81,7 @@ export function WorkspacePage(props: WorkspacePageProps) {
       </section>
       <section aria-labelledby="clients-heading">
         <h2 id="clients-heading">Client users</h2>
-        <ClientUsersTable people={props.clients} manageBase={props.canWrite ? `${base}/clients` : null} />
+        <ClientUsersTable people={props.clients} manageBase={props.canWrite ? `${base}/clients` : null} moreHref={props.clientsMoreHref} />
         {props.canWrite && (
           <details open={Object.keys(props.invite.errors).length > 0}>
             <summary>Invite a client user</summary>
@@ -88,7 +91,7 @@ export function WorkspacePage(props: WorkspacePageProps) {
       </section>
       <section aria-labelledby="access-heading">
         <h2 id="access-heading">Who has access</h2>
-        <AccessTable people={props.staff} timeZone={props.timeZone} />
+        <AccessTable people={props.staff} timeZone={props.timeZone} moreHref={props.staffMoreHref} />
       </section>
     </PageLayout>
   );

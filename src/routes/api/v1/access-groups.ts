@@ -4,9 +4,9 @@ import { Hono } from "hono";
 import * as z from "zod";
 import { deleteGroup } from "../../../domain/group-deletion";
 import { maximumMemberChanges, setGroupMembers } from "../../../domain/group-members";
-import { listGroupMembers } from "../../../domain/group-members-read";
+import { readGroupWithMembers } from "../../../domain/group-members-read";
 import { createGroup, createGroupSchema, updateGroup, updateGroupSchema } from "../../../domain/groups";
-import { findGroup, listGroups, listGroupsQuerySchema, toGroupDto } from "../../../domain/groups-read";
+import { listGroups, listGroupsQuerySchema, toGroupDto } from "../../../domain/groups-read";
 import { AppError } from "../../../errors";
 import { requireAccess } from "../../../http/access";
 import { jsonBody, queryParams } from "../../../http/api-middleware";
@@ -17,10 +17,9 @@ const setMembersSchema = z.strictObject({
 });
 
 async function describeGroupWithMembers(c: AppContext, groupId: string) {
-  const ctx = domainContext(c);
-  const group = await findGroup(ctx, groupId);
-  if (!group) throw new AppError("NOT_FOUND");
-  const members = await listGroupMembers(ctx, group.id);
+  const page = await readGroupWithMembers(domainContext(c), groupId);
+  if (!page) throw new AppError("NOT_FOUND");
+  const { group, members } = page;
   return {
     ...toGroupDto(group),
     members: members.map((member) => ({

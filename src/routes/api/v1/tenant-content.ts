@@ -4,10 +4,11 @@ import { Hono } from "hono";
 import * as z from "zod";
 import type { Requirement, TenantAccess } from "../../../domain/access";
 import { delegatedInviteSchema, inviteClientUser, removeClientUser } from "../../../domain/delegated-invites";
-import { selectTenantPeople, splitTenantPeople } from "../../../domain/tenant-people";
+import { listTenantPeople, type TenantPerson } from "../../../domain/tenant-people";
 import {
   deleteTenantUpdate,
   editTenantUpdate,
+  findTenantWithUpdate,
   listTenantUpdates,
   postTenantUpdate,
   tenantUpdateSchema,
@@ -31,7 +32,7 @@ async function requireTenant(c: AppContext): Promise<TenantRow> {
 
 const pageSchema = z.strictObject({ cursor: z.string().max(400).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) });
 
-function personDto(person: ReturnType<typeof splitTenantPeople>["clients"][number]) {
+function personDto(person: TenantPerson) {
   return {
     membershipId: person.membershipId,
     userId: person.userId,
@@ -45,8 +46,7 @@ function personDto(person: ReturnType<typeof splitTenantPeople>["clients"][numbe
 
 export const tenantContentApi = new Hono<AppEnv>()
   .get("/:id/updates", content("read"), queryParams(pageSchema), async (c) => {
-    const tenant = await requireTenant(c);
-    const page = await listTenantUpdates(domainContext(c), tenant.id, c.req.valid("query"));
+    const page = await listTenantUpdates(domainContext(c), { id: c.req.param("id") }, c.req.valid("query"));
     return c.json({ items: page.items.map(toTenantUpdateDto), nextCursor: page.nextCursor });
   })
   .post("/:id/updates", content("write"), jsonBody(tenantUpdateSchema), async (c) => {
@@ -55,23 +55,21 @@ export const tenantContentApi = new Hono<AppEnv>()
     return c.json({ update: toTenantUpdateDto({ ...update, authorName: null }) }, 201);
   })
   .patch("/:id/updates/:updateId", content("write"), jsonBody(tenantUpdateSchema), async (c) => {
-    const tenant = await requireTenant(c);
-    const update = await editTenantUpdate(domainContext(c), tenant, c.req.param("updateId"), c.req.valid("json"));
+    const { tenant, update: existing } = await findTenantWithUpdate(domainContext(c), { id: c.req.param("id") }, c.req.param("updateId"));
+    const update = await editTenantUpdate(domainContext(c), tenant, existing, c.req.valid("json"));
     return c.json({ update: toTenantUpdateDto({ ...update, authorName: null }) });
   })
   .delete("/:id/updates/:updateId", content("write"), async (c) => {
-    const tenant = await requireTenant(c);
-    await deleteTenantUpdate(domainContext(c), tenant, c.req.param("updateId"));
+    const { tenant, update } = await findTenantWithUpdate(domainContext(c), { id: c.req.param("id") }, c.req.param("updateId"));
+    await deleteTenantUpdate(domainContext(c), tenant, update);
     return c.body(null, 204);
   })
-  .get("/:id/members", content("read"), async (c) => {
-    const tenant = await requireTenant(c);
-    const people = splitTenantPeople(await selectTenantPeople(domainContext(c), tenant.id));
-    return c.json({ items: [...people.clients, ...people.staff].map(personDto), nextCursor: null });
+  .get("/:id/members", content("read"), queryParams(pageSchema), async (c) => {
+    const page = await listTenantPeople(domainContext(c), { id: c.req.param("id") }, c.req.valid("query"));
+    return c.json({ items: page.items.map(personDto), nextCursor: page.nextCursor });
   })
   .post("/:id/members", content("manage-clients"), jsonBody(delegatedInviteSchema), async (c) => {
-    const tenant = await requireTenant(c);
-    const outcome = await inviteClientUser(domainContext(c), tenant, c.req.valid("json"));
+    const outcome = await inviteClientUser(domainContext(c), { id: c.req.param("id") }, c.req.valid("json"));
     if (outcome.kind === "added") return c.json({ outcome: "added" }, 200);
     const { invite } = outcome;
     return c.json(
@@ -85,7 +83,6 @@ export const tenantContentApi = new Hono<AppEnv>()
     );
   })
   .delete("/:id/members/:membershipId", content("manage-clients"), async (c) => {
-    const tenant = await requireTenant(c);
-    await removeClientUser(domainContext(c), tenant, c.req.param("membershipId"));
+    await removeClientUser(domainContext(c), { id: c.req.param("id") }, c.req.param("membershipId"));
     return c.body(null, 204);
   });

@@ -38,14 +38,12 @@ export const usersApi = new Hono<AppEnv>()
     const user = await updateUser(domainContext(c), c.req.param("id"), c.req.valid("json"));
     return c.json({ user: toUserDto(user) });
   })
-  .post("/:id/deactivate", requireAccess({ kind: "console", permission: "users:delete" }), async (c) => {
-    await deactivateUser(domainContext(c), c.req.param("id"));
-    return userResponse(c, c.req.param("id"));
-  })
-  .post("/:id/reactivate", requireAccess({ kind: "console", permission: "users:delete" }), async (c) => {
-    await reactivateUser(domainContext(c), c.req.param("id"));
-    return userResponse(c, c.req.param("id"));
-  })
+  .post("/:id/deactivate", requireAccess({ kind: "console", permission: "users:delete" }), async (c) =>
+    c.json({ user: toUserDto(await deactivateUser(domainContext(c), c.req.param("id"))) }),
+  )
+  .post("/:id/reactivate", requireAccess({ kind: "console", permission: "users:delete" }), async (c) =>
+    c.json({ user: toUserDto(await reactivateUser(domainContext(c), c.req.param("id"))) }),
+  )
   .post("/:id/setup-link", requireAccess({ kind: "console", permission: "users:update" }), async (c) => {
     const issued = await regenerateSetupLink(domainContext(c), c.req.param("id"));
     return c.json({ setupUrl: issued.setupUrl, expiresAt: issued.setupLinkExpiresAt.toISOString() });
