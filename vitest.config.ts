@@ -1,20 +1,77 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import type { Plugin } from "vitest/config";
 import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
+
+const root = dirname(fileURLToPath(import.meta.url));
+const fromRoot = (path: string) => join(root, path);
+
+// A local send_email binding for the provider tests; it refuses any other recipient.
+const sendEmailBindings = [{ name: "SEND_EMAIL", allowed_destination_addresses: ["deliverable@example.test"] }];
+
+// The suites that run on both stores: everything below the HTTP layer. Pages, API and security
+// tests stay on D1 only (they drive the same domain code through routes).
+const storeSuites = ["test/auth", "test/db", "test/domain", "test/jobs"].flatMap((folder) => [
+  `${folder}/**/*.test.ts`,
+  `${folder}/**/*.test.tsx`,
+]);
+
+/** In the libsql project, every import of test/helpers/store.ts gets test/node/store.ts instead. */
+function useLibsqlTestStore(): Plugin {
+  const d1Store = fromRoot("test/helpers/store.ts");
+  const libsqlStore = fromRoot("test/node/store.ts");
+  return {
+    name: "gatehouse-libsql-test-store",
+    enforce: "pre",
+    async resolveId(source, importer, options) {
+      if (!source.endsWith("/store")) return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      return resolved?.id === d1Store ? libsqlStore : null;
+    },
+  };
+}
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
+  const { vars } = unstable_readConfig({ config: "wrangler.toml" });
   return {
-    plugins: [
-      cloudflareTest({
-        main: "src/index.ts",
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations },
-          // A local send_email binding for the provider tests; it refuses any other recipient.
-          email: { send_email: [{ name: "SEND_EMAIL", allowed_destination_addresses: ["deliverable@example.test"] }] },
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              main: "src/index.ts",
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: { bindings: { TEST_MIGRATIONS: migrations }, email: { send_email: sendEmailBindings } },
+            }),
+          ],
+          test: {
+            name: "d1",
+            include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+            exclude: ["test/node/**"],
+            setupFiles: ["test/helpers/apply-migrations.ts"],
+          },
         },
-      }),
-    ],
-    test: { include: ["test/**/*.test.ts", "test/**/*.test.tsx"], setupFiles: ["test/helpers/apply-migrations.ts"] },
+        {
+          plugins: [useLibsqlTestStore()],
+          resolve: {
+            alias: {
+              // Node has no libSQL server to talk HTTP to: the local file database stands in.
+              "@libsql/client/web": fromRoot("test/node/libsql-web-client.ts"),
+              "@phi-ag/argon2/argon2.wasm": fromRoot("test/node/argon2-wasm.ts"),
+            },
+          },
+          test: {
+            name: "libsql",
+            environment: "node",
+            include: [...storeSuites, "test/node/**/*.test.ts"],
+            setupFiles: ["test/node/setup.ts"],
+            provide: { wranglerVars: vars as Record<string, string>, sendEmailBindings },
+          },
+        },
+      ],
+    },
   };
 });
