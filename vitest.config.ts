@@ -58,8 +58,6 @@ export default defineConfig(async () => {
           plugins: [useLibsqlTestStore()],
           resolve: {
             alias: {
-              // Node has no libSQL server to talk HTTP to: the local file database stands in.
-              "@libsql/client/web": fromRoot("test/node/libsql-web-client.ts"),
               "@phi-ag/argon2/argon2.wasm": fromRoot("test/node/argon2-wasm.ts"),
             },
           },

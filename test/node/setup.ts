@@ -3,11 +3,11 @@
 import { afterAll } from "vitest";
 import { migrateLibsql } from "../../scripts/migrate-libsql";
 import { localClient, removeLocalDatabase } from "./local-database";
-import { miniflare } from "./store";
+import { disposeMiniflare } from "./store";
 
 await migrateLibsql(localClient);
 
 afterAll(async () => {
-  await miniflare.dispose();
-  removeLocalDatabase();
+  await disposeMiniflare();
+  await removeLocalDatabase();
 });
