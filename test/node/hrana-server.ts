@@ -66,7 +66,7 @@ function encodeValue(value: unknown): HranaValue {
   return { type: "blob", base64: Buffer.from(value as Uint8Array).toString("base64") };
 }
 
-/** sqld reports SQLite failures as "SQLite error: <message>" with the SQLite code name. */
+/** A SQLite failure as a Hrana error: the SQLite message (prefixed, as servers word it) and the SQLite code name. */
 function encodeError(error: unknown) {
   const { message, code } = error as { message?: string; code?: string };
   return { message: `SQLite error: ${message ?? String(error)}`, code: code?.startsWith("SQLITE_") ? code : "SQLITE_ERROR" };

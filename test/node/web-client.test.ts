@@ -27,7 +27,7 @@ describe("the Worker's libSQL client (@libsql/client/web over HTTP)", () => {
     expect(new Set(libsqlServer.authorizations)).toEqual(new Set(["Bearer local-test-token"]));
   });
 
-  it("runs a batch as one BEGIN IMMEDIATE … COMMIT, and rolls back when a statement fails", async () => {
+  it("runs a batch that writes as one BEGIN IMMEDIATE … COMMIT, and rolls back when a statement fails", async () => {
     const db = createDbFromEnv(env);
     const clock = new TestClock();
     const tenant = {
@@ -51,5 +51,17 @@ describe("the Worker's libSQL client (@libsql/client/web over HTTP)", () => {
     expect(rolledBack[0]).toBe("BEGIN IMMEDIATE");
     expect(rolledBack.at(-1)).toBe("ROLLBACK");
     expect(rolledBack).not.toContain("COMMIT");
+  });
+
+  it("reads a batch of SELECTs in one deferred transaction, without taking the write lock", async () => {
+    const db = createDbFromEnv(env);
+
+    const executed = await executedDuring(() =>
+      db.batch([db.select().from(tenants).limit(1), db.select({ id: tenants.id }).from(tenants).limit(1)]),
+    );
+
+    expect(executed[0]).toBe("BEGIN DEFERRED");
+    expect(executed.slice(1, 3).every((statement) => statement.startsWith("select"))).toBe(true);
+    expect(executed.slice(3)).toEqual(["COMMIT"]);
   });
 });
