@@ -1,6 +1,6 @@
 // The setup link's three screens: choose a password (or confirm it, after a two-factor reset),
 // enroll the authenticator, and keep the recovery codes.
-import { FormErrorSummary, HiddenUsername, TextField } from "../../components/form-fields";
+import { FormErrorSummary, TextField } from "../../components/form-fields";
 import { PageLayout } from "../../layouts/page-layout";
 
 export interface SetupPasswordPageProps {
