@@ -18,17 +18,27 @@ const storeSuites = ["test/auth", "test/db", "test/domain", "test/jobs"].flatMap
   `${folder}/**/*.test.tsx`,
 ]);
 
-/** In the libsql project, every import of test/helpers/store.ts gets test/node/store.ts instead. */
+/**
+ * In the libsql project, every import of test/helpers/store.ts gets test/node/store.ts instead; a
+ * test there that imports "cloudflare:test" fails with a message saying what to import instead.
+ */
 function useLibsqlTestStore(): Plugin {
   const d1Store = fromRoot("test/helpers/store.ts");
   const libsqlStore = fromRoot("test/node/store.ts");
+  const workerdOnly = "\0workerd-only:";
   return {
     name: "gatehouse-libsql-test-store",
     enforce: "pre",
     async resolveId(source, importer, options) {
+      if (source === "cloudflare:test") return `${workerdOnly}${importer ?? "a test"}`;
       if (!source.endsWith("/store")) return null;
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
       return resolved?.id === d1Store ? libsqlStore : null;
+    },
+    load(id) {
+      if (!id.startsWith(workerdOnly)) return null;
+      const message = `${id.slice(workerdOnly.length)} imports "cloudflare:test", which exists only in workerd. Tests in test/auth, test/db, test/domain and test/jobs also run on libSQL in Node: import env and rawDb from test/helpers/store instead.`;
+      return `throw new Error(${JSON.stringify(message)});`;
     },
   };
 }
