@@ -43,7 +43,11 @@ const storeHelp = 'bind a D1 database as DB, or set LIBSQL_URL and the LIBSQL_AU
 // https://): file: and ws: URLs would fail later, on some request, with a transport error.
 const libsqlSchema = z
   .object({
-    LIBSQL_URL: z.url({ protocol: /^(libsql|https|http)$/, error: "must be a libsql://, https:// or http:// URL" }),
+    LIBSQL_URL: z.url({
+      protocol: /^(libsql|https|http)$/,
+      hostname: /./,
+      error: "must be a libsql://, https:// or http:// URL with a host",
+    }),
     LIBSQL_AUTH_TOKEN: z.string().trim().min(1, "must not be empty").optional(),
   })
   .refine((value) => value.LIBSQL_AUTH_TOKEN || new URL(value.LIBSQL_URL).protocol === "http:", {

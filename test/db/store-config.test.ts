@@ -32,6 +32,8 @@ describe("store configuration", () => {
       { LIBSQL_URL: "turso acme", LIBSQL_AUTH_TOKEN: "t" },
       /LIBSQL_URL must be a libsql:\/\/, https:\/\/ or http:\/\/ URL/,
     ],
+    ["a URL without a host", { LIBSQL_URL: "libsql://", LIBSQL_AUTH_TOKEN: "t" }, /LIBSQL_URL must be .* URL with a host/],
+    ["a URL without slashes", { LIBSQL_URL: "libsql:gatehouse", LIBSQL_AUTH_TOKEN: "t" }, /LIBSQL_URL must be/],
     ["a file: URL", { LIBSQL_URL: "file:gatehouse.db", LIBSQL_AUTH_TOKEN: "t" }, /LIBSQL_URL must be a libsql:\/\//],
     ["a WebSocket URL", { LIBSQL_URL: "wss://gatehouse-acme.turso.io", LIBSQL_AUTH_TOKEN: "t" }, /LIBSQL_URL must be/],
     [
