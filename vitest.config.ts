@@ -48,6 +48,9 @@ export default defineConfig(async () => {
   const { vars } = unstable_readConfig({ config: "wrangler.toml" });
   return {
     test: {
+      // argon2id costs about 25 ms per hash: a test that signs in dozens of times takes seconds, and
+      // twice that on a busy two-core CI machine, where vitest's 5 s default made it flaky.
+      testTimeout: 15_000,
       projects: [
         {
           plugins: [
