@@ -1,20 +1,88 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import type { Plugin } from "vitest/config";
 import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
+
+const root = dirname(fileURLToPath(import.meta.url));
+const fromRoot = (path: string) => join(root, path);
+
+// A local send_email binding for the provider tests; it refuses any other recipient.
+const sendEmailBindings = [{ name: "SEND_EMAIL", allowed_destination_addresses: ["deliverable@example.test"] }];
+
+// The suites that run on both stores: everything below the HTTP layer. Pages, API and security
+// tests stay on D1 only (they drive the same domain code through routes).
+const storeSuites = ["test/auth", "test/db", "test/domain", "test/jobs"].flatMap((folder) => [
+  `${folder}/**/*.test.ts`,
+  `${folder}/**/*.test.tsx`,
+]);
+
+/**
+ * In the libsql project, every import of test/helpers/store.ts gets test/node/store.ts instead; a
+ * test there that imports "cloudflare:test" fails with a message saying what to import instead.
+ */
+function useLibsqlTestStore(): Plugin {
+  const d1Store = fromRoot("test/helpers/store.ts");
+  const libsqlStore = fromRoot("test/node/store.ts");
+  const workerdOnly = "\0workerd-only:";
+  return {
+    name: "gatehouse-libsql-test-store",
+    enforce: "pre",
+    async resolveId(source, importer, options) {
+      if (source === "cloudflare:test") return `${workerdOnly}${importer ?? "a test"}`;
+      if (!source.endsWith("/store")) return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      return resolved?.id === d1Store ? libsqlStore : null;
+    },
+    load(id) {
+      if (!id.startsWith(workerdOnly)) return null;
+      const message = `${id.slice(workerdOnly.length)} imports "cloudflare:test", which exists only in workerd. Tests in test/auth, test/db, test/domain and test/jobs also run on libSQL in Node: import env and rawDb from test/helpers/store instead.`;
+      return `throw new Error(${JSON.stringify(message)});`;
+    },
+  };
+}
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
+  const { vars } = unstable_readConfig({ config: "wrangler.toml" });
   return {
-    plugins: [
-      cloudflareTest({
-        main: "src/index.ts",
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations },
-          // A local send_email binding for the provider tests; it refuses any other recipient.
-          email: { send_email: [{ name: "SEND_EMAIL", allowed_destination_addresses: ["deliverable@example.test"] }] },
+    test: {
+      // argon2id costs about 25 ms per hash: a test that signs in dozens of times takes seconds, and
+      // twice that on a busy two-core CI machine, where vitest's 5 s default made it flaky.
+      testTimeout: 15_000,
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              main: "src/index.ts",
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: { bindings: { TEST_MIGRATIONS: migrations }, email: { send_email: sendEmailBindings } },
+            }),
+          ],
+          test: {
+            name: "d1",
+            include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+            exclude: ["test/node/**"],
+            setupFiles: ["test/helpers/apply-migrations.ts"],
+          },
         },
-      }),
-    ],
-    test: { include: ["test/**/*.test.ts", "test/**/*.test.tsx"], setupFiles: ["test/helpers/apply-migrations.ts"] },
+        {
+          plugins: [useLibsqlTestStore()],
+          resolve: {
+            alias: {
+              "@phi-ag/argon2/argon2.wasm": fromRoot("test/node/argon2-wasm.ts"),
+            },
+          },
+          test: {
+            name: "libsql",
+            environment: "node",
+            include: [...storeSuites, "test/node/**/*.test.ts"],
+            setupFiles: ["test/node/setup.ts"],
+            provide: { wranglerVars: vars as Record<string, string>, sendEmailBindings },
+          },
+        },
+      ],
+    },
   };
 });

@@ -3,10 +3,12 @@
 // the very same local D1 and KV that `wrangler dev` serves, with the same domain code.
 //
 // With --remote it does the same against the deployed D1 database and KV namespace of
-// wrangler.toml through wrangler's remote bindings (needs `wrangler login`).
+// wrangler.toml through wrangler's remote bindings (needs `wrangler login`). A Worker configured
+// for libSQL (LIBSQL_URL in wrangler.toml) is bootstrapped in its libSQL database; secrets cannot
+// be read back from Cloudflare, so pass the token as LIBSQL_AUTH_TOKEN in the environment.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { getPlatformProxy } from "wrangler";
-import { createD1Db } from "../src/db/client";
+import { createDbFromEnv } from "../src/db/connect";
 import { bootstrapFirstAdmin } from "../src/domain/bootstrap";
 import { type Bindings, readConfig } from "../src/env";
 
@@ -20,12 +22,16 @@ function writeRemoteConfig(): string {
 }
 
 const configPath = remote ? writeRemoteConfig() : "wrangler.toml";
-const { env, dispose } = await getPlatformProxy<Bindings & { DB: D1Database }>({ configPath, persist: !remote, remoteBindings: remote });
+const proxy = await getPlatformProxy<Bindings>({ configPath, persist: !remote, remoteBindings: remote });
+const { dispose } = proxy;
+const env: Bindings = proxy.env.LIBSQL_URL
+  ? { ...proxy.env, LIBSQL_AUTH_TOKEN: process.env.LIBSQL_AUTH_TOKEN || proxy.env.LIBSQL_AUTH_TOKEN }
+  : proxy.env;
 try {
   const localOrigin = `http://127.0.0.1:${process.env.PORT ?? "8787"}`;
   const config = readConfig({ ...env, APP_ORIGIN: remote ? env.APP_ORIGIN : (process.env.APP_ORIGIN ?? localOrigin) });
   const outcome = await bootstrapFirstAdmin({
-    db: createD1Db(env.DB),
+    db: createDbFromEnv(env),
     kv: env.KV,
     now: new Date(),
     config,

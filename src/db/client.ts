@@ -1,6 +1,7 @@
 // One Db type for both stores. Domain code receives a Db and never learns which store it runs on.
-import type { ResultSet } from "@libsql/client";
+import type { Client, ResultSet, TransactionMode } from "@libsql/client";
 import { drizzle as drizzleD1 } from "drizzle-orm/d1";
+import { drizzle as drizzleLibsql } from "drizzle-orm/libsql";
 import type { BaseSQLiteDatabase, SQLiteTransaction } from "drizzle-orm/sqlite-core";
 import * as schema from "./schema";
 
@@ -12,6 +13,41 @@ export type { SQLiteTransaction };
 
 export function createD1Db(database: D1Database): Db {
   return drizzleD1(database, { schema }) as unknown as Db;
+}
+
+type BatchStatements = Parameters<Client["batch"]>[0];
+
+function readsOnly(statements: BatchStatements): boolean {
+  return statements.every((statement) => {
+    const text = Array.isArray(statement) ? statement[0] : typeof statement === "string" ? statement : statement.sql;
+    return /^\s*select\b/i.test(text);
+  });
+}
+
+/**
+ * A libSQL client whose batches that write run as BEGIN IMMEDIATE ("write"). drizzle passes no
+ * mode and libSQL's default, "deferred", starts read-only: a batch that reads before it writes
+ * (a guard's subquery, an INSERT … SELECT) could then fail with SQLITE_BUSY when another writer
+ * got in between. D1 runs one batch at a time; taking the write lock up front is the closest
+ * libSQL gets to that. Batches of SELECTs only (loading the caller on every request) stay
+ * "deferred": one consistent snapshot, without queueing behind writers for the write lock.
+ */
+function withTransactionModes(client: Client): Client {
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === "batch") {
+        return (statements: BatchStatements, mode?: TransactionMode) =>
+          target.batch(statements, mode ?? (readsOnly(statements) ? "deferred" : "write"));
+      }
+      const value = Reflect.get(target, property, target);
+      // The client keeps private fields: its methods must run with the client itself as `this`.
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+export function createLibsqlDb(client: Client): Db {
+  return drizzleLibsql(withTransactionModes(client), { schema }) as unknown as Db;
 }
 
 /** Rows changed by a write, from either store (D1 `meta.changes`, libSQL `rowsAffected`). */

@@ -1,17 +1,17 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { insertAuditEvent } from "../../src/domain/audit";
 import { Agent } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs, testContext } from "../helpers/factories";
+import { rawDb } from "../helpers/store";
 
 describe("audit log", () => {
   it("is refused UPDATE and DELETE by the database itself", async () => {
     const clock = new TestClock();
     await createActiveUser(clock);
-    await expect(env.DB.prepare("UPDATE audit_events SET action = 'tampered'").run()).rejects.toThrow(/append-only/);
-    await expect(env.DB.prepare("DELETE FROM audit_events").run()).rejects.toThrow(/append-only/);
-    const tampered = await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'tampered'").first<{ n: number }>();
+    await expect(rawDb.prepare("UPDATE audit_events SET action = 'tampered'").run()).rejects.toThrow(/append-only/);
+    await expect(rawDb.prepare("DELETE FROM audit_events").run()).rejects.toThrow(/append-only/);
+    const tampered = await rawDb.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'tampered'").first<{ n: number }>();
     expect(tampered?.n).toBe(0);
   });
 
@@ -22,7 +22,8 @@ describe("audit log", () => {
     await new Agent(app).post("/login", { email: user.email, password: "a wrong password" }, { "cf-connecting-ip": "192.0.2.44" });
     const agent = await signInAs(app, clock, user);
     await agent.post("/logout", {});
-    const rows = await env.DB.prepare("SELECT * FROM audit_events WHERE target_id = ? ORDER BY id")
+    const rows = await rawDb
+      .prepare("SELECT * FROM audit_events WHERE target_id = ? ORDER BY id")
       .bind(user.id)
       .all<Record<string, unknown>>();
     const actions = rows.results.map((row) => row.action);
@@ -32,7 +33,8 @@ describe("audit log", () => {
     expect(JSON.parse(String(failure?.details))).toEqual({ factor: "password", reason: "wrong_password" });
     expect(rows.results[3]?.request_id).toMatch(/^[0-9a-f-]{36}$/);
     const everything = JSON.stringify(rows.results);
-    const secretRow = await env.DB.prepare("SELECT password_hash, totp_secret FROM users WHERE id = ?")
+    const secretRow = await rawDb
+      .prepare("SELECT password_hash, totp_secret FROM users WHERE id = ?")
       .bind(user.id)
       .first<Record<string, string>>();
     for (const secret of [user.password, user.totpSecret, secretRow?.password_hash, agent.sessionCookie(), ...user.recoveryCodes]) {

@@ -1,6 +1,6 @@
 // The reach rules are checked up front and again inside the write's batch; these tests prove the
 // in-batch guards catch what changed between the check and the write.
-import { env } from "cloudflare:test";
+
 import { expect, it, describe as suite } from "vitest";
 import { runBatch } from "../../src/db/batch";
 import { isBatchGuardFailure } from "../../src/db/guards";
@@ -12,6 +12,7 @@ import { createGroup } from "../../src/domain/groups";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, testContext } from "../helpers/factories";
 import { createTestGroup, uniqueGroupName } from "../helpers/groups";
+import { env, rawDb } from "../helpers/store";
 
 function operatorActor(clock: TestClock, permissions: Permission[]) {
   const principal: Principal = {
@@ -52,10 +53,10 @@ suite("group guards inside the batch", () => {
         .insert(accessGroups)
         .values({ id: `grp_${crypto.randomUUID().slice(0, 8)}`, name: marker, createdAt: clock.now(), updatedAt: clock.now() });
     expect(await batchOutcome([...guardGroupInReach(ctx, group.id), write()])).toBe("committed");
-    await env.DB.prepare("INSERT INTO access_group_permissions (group_id, permission) VALUES (?, 'audit:read')").bind(group.id).run();
+    await rawDb.prepare("INSERT INTO access_group_permissions (group_id, permission) VALUES (?, 'audit:read')").bind(group.id).run();
     expect(await batchOutcome([...guardGroupInReach(ctx, group.id), write()])).toBe("aborted");
     expect(await batchOutcome([...guardGroupInReach(ctx, "grp_gone"), write()])).toBe("aborted");
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM access_groups WHERE name = ?").bind(marker).first("n")).toBe(1);
+    expect((await rawDb.prepare("SELECT count(*) AS n FROM access_groups WHERE name = ?").bind(marker).first<{ n: number }>())?.n).toBe(1);
   });
 
   it("abort a change when a person became stronger than the actor, a SUPER_ADMIN or a CLIENT_USER meanwhile", async () => {
@@ -66,10 +67,10 @@ suite("group guards inside the batch", () => {
     await addGroupMembers(testContext(clock), "grp_readonly_auditor", [person.id]);
     expect(await batchOutcome(guardPeopleInReach(ctx, [person.id], []))).toBe("aborted");
     const promoted = await createActiveUser(clock);
-    await env.DB.prepare("UPDATE users SET role = 'SUPER_ADMIN' WHERE id = ?").bind(promoted.id).run();
+    await rawDb.prepare("UPDATE users SET role = 'SUPER_ADMIN' WHERE id = ?").bind(promoted.id).run();
     expect(await batchOutcome(guardPeopleInReach(ctx, [promoted.id], []))).toBe("aborted");
     const demoted = await createActiveUser(clock);
-    await env.DB.prepare("UPDATE users SET role = 'CLIENT_USER' WHERE id = ?").bind(demoted.id).run();
+    await rawDb.prepare("UPDATE users SET role = 'CLIENT_USER' WHERE id = ?").bind(demoted.id).run();
     expect(await batchOutcome(guardPeopleInReach(testContext(clock), [demoted.id], [demoted.id]))).toBe("aborted");
     expect(await batchOutcome(guardPeopleInReach(testContext(clock), [demoted.id], []))).toBe("committed");
   });
@@ -83,11 +84,10 @@ suite("group guards inside the batch", () => {
     expect(attempts.filter((a) => a.status === "fulfilled")).toHaveLength(1);
     const rejected = attempts.find((a) => a.status === "rejected") as PromiseRejectedResult;
     expect(rejected.reason).toMatchObject({ code: "GROUP_NAME_TAKEN" });
-    const events = await env.DB.prepare(
-      "SELECT count(*) AS n FROM audit_events WHERE action = 'group.created' AND lower(target_label) = lower(?)",
-    )
+    const events = await rawDb
+      .prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'group.created' AND lower(target_label) = lower(?)")
       .bind(name)
-      .first("n");
-    expect(events).toBe(1);
+      .first<{ n: number }>();
+    expect(events?.n).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 // A minimal browser for tests: keeps cookies, sends same-origin Origin headers on form posts and
 // never follows redirects by itself, so tests see every step.
-import { env } from "cloudflare:test";
 import type { createApp } from "../../src/app";
+import { env } from "./store";
 
 export const origin = "http://127.0.0.1:8787";
 

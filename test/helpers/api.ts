@@ -1,8 +1,8 @@
 // API clients for tests: a personal API token created through the API itself, and a caller that
 // sends it as a bearer token, as curl would.
-import { env } from "cloudflare:test";
 import type { createApp } from "../../src/app";
 import { type Agent, describe, origin } from "./agent";
+import { env } from "./store";
 
 type App = ReturnType<typeof createApp>;
 

@@ -1,8 +1,7 @@
 // Test data through the real domain code: users are invited and complete setup exactly as the
 // product does it, so no test depends on a hand-written row.
-import { env } from "cloudflare:test";
 import { createApp } from "../../src/app";
-import { createD1Db } from "../../src/db/client";
+import { createDbFromEnv } from "../../src/db/connect";
 import type { GlobalRole, MembershipRole } from "../../src/db/schema";
 import type { Actor, DomainContext } from "../../src/domain/context";
 import { inviteUser } from "../../src/domain/invites";
@@ -14,6 +13,7 @@ import { readConfig } from "../../src/env";
 import { Agent, describe } from "./agent";
 import type { TestClock } from "./clock";
 import { extractEmbeddedToken } from "./links";
+import { env, rawDb } from "./store";
 import { totpCode } from "./totp";
 
 let counter = 0;
@@ -27,7 +27,7 @@ export const testPassword = "correct horse battery staple";
 
 export function testContext(clock: TestClock, actor: Actor = { kind: "system" }): DomainContext {
   return {
-    db: createD1Db(env.DB),
+    db: createDbFromEnv(env),
     kv: env.KV,
     now: clock.now(),
     config: readConfig(env),
@@ -115,15 +115,14 @@ export async function grantTestMembership(
 /** Puts a user into a new access group holding exactly `permissions` (fixture; groups have their own tests). */
 export async function grantPermissionsThroughGroup(userId: string, permissions: string[]) {
   const groupId = `grp_test_${crypto.randomUUID().replaceAll("-", "")}`;
-  await env.DB.batch([
-    env.DB.prepare("INSERT INTO access_groups (id, name, description, created_at, updated_at) VALUES (?, ?, '', 0, 0)").bind(
-      groupId,
-      groupId,
-    ),
+  await rawDb.batch([
+    rawDb
+      .prepare("INSERT INTO access_groups (id, name, description, created_at, updated_at) VALUES (?, ?, '', 0, 0)")
+      .bind(groupId, groupId),
     ...permissions.map((permission) =>
-      env.DB.prepare("INSERT INTO access_group_permissions (group_id, permission) VALUES (?, ?)").bind(groupId, permission),
+      rawDb.prepare("INSERT INTO access_group_permissions (group_id, permission) VALUES (?, ?)").bind(groupId, permission),
     ),
-    env.DB.prepare("INSERT INTO access_group_members (group_id, user_id, added_at) VALUES (?, ?, 0)").bind(groupId, userId),
+    rawDb.prepare("INSERT INTO access_group_members (group_id, user_id, added_at) VALUES (?, ?, 0)").bind(groupId, userId),
   ]);
   return groupId;
 }

@@ -1,15 +1,15 @@
 // Tenants and memberships as plain rows, for the jobs' tests: the sweep and the notices only read
 // these tables, so the tests do not wait on the memberships domain API.
-import { env } from "cloudflare:test";
 import { generateId } from "../../src/auth/crypto";
-import { createD1Db } from "../../src/db/client";
+import { createDbFromEnv } from "../../src/db/connect";
 import { type MembershipRole, memberships, tenants } from "../../src/db/schema";
 import type { TestClock } from "./clock";
+import { env, rawDb } from "./store";
 
 export async function createTestTenant(clock: TestClock, name = "Acme Ltd") {
   const id = generateId("tnt");
   const slug = `acme-${crypto.randomUUID().slice(0, 8)}`;
-  await createD1Db(env.DB).insert(tenants).values({ id, name, slug, createdAt: clock.now(), updatedAt: clock.now() });
+  await createDbFromEnv(env).insert(tenants).values({ id, name, slug, createdAt: clock.now(), updatedAt: clock.now() });
   return { id, name, slug };
 }
 
@@ -18,7 +18,7 @@ export async function insertTestMembership(
   input: { userId: string; tenantId: string; expiresAt: Date | null; role?: MembershipRole; createdBy?: string | null },
 ) {
   const id = generateId("mbr");
-  await createD1Db(env.DB)
+  await createDbFromEnv(env)
     .insert(memberships)
     .values({
       id,
@@ -40,11 +40,12 @@ export interface MembershipState {
 }
 
 export async function readMembership(id: string): Promise<MembershipState | null> {
-  return env.DB.prepare("SELECT revoked_at, revoke_reason, expires_at FROM memberships WHERE id = ?").bind(id).first<MembershipState>();
+  return rawDb.prepare("SELECT revoked_at, revoke_reason, expires_at FROM memberships WHERE id = ?").bind(id).first<MembershipState>();
 }
 
 export async function countExpiryAuditEvents(membershipId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'membership.expired' AND target_id = ?")
+  const row = await rawDb
+    .prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'membership.expired' AND target_id = ?")
     .bind(membershipId)
     .first<{ n: number }>();
   return row?.n ?? 0;

@@ -1,12 +1,12 @@
-import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { createD1Db } from "../../src/db/client";
+import { createDbFromEnv } from "../../src/db/connect";
 import { outbox } from "../../src/db/schema";
 import { insertOutboxMessage } from "../../src/domain/outbox";
 import { deliverOutbox, deliveryLeaseSeconds, maxDeliveryAttempts, retryDelaySeconds } from "../../src/jobs/deliver-outbox";
 import { EmailDeliveryError, type EmailProvider, type OutgoingEmail } from "../../src/jobs/email-providers";
 import { TestClock } from "../helpers/clock";
 import { testContext, uniqueEmail } from "../helpers/factories";
+import { env, rawDb } from "../helpers/store";
 
 interface OutboxState {
   status: string;
@@ -18,7 +18,7 @@ interface OutboxState {
 
 async function queueTestMessage(clock: TestClock, to = uniqueEmail("recipient")): Promise<string> {
   const [row] = await insertOutboxMessage(
-    createD1Db(env.DB),
+    createDbFromEnv(env),
     { kind: "security_notice", to, subject: "Test", text: "Hello", html: "<p>Hello</p>" },
     clock.now(),
   ).returning({ id: outbox.id });
@@ -26,7 +26,8 @@ async function queueTestMessage(clock: TestClock, to = uniqueEmail("recipient"))
 }
 
 function readMessage(id: string): Promise<OutboxState | null> {
-  return env.DB.prepare("SELECT status, attempts, last_error, next_attempt_at, sent_at FROM outbox WHERE id = ?")
+  return rawDb
+    .prepare("SELECT status, attempts, last_error, next_attempt_at, sent_at FROM outbox WHERE id = ?")
     .bind(id)
     .first<OutboxState>();
 }

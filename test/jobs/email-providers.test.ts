@@ -1,6 +1,5 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createD1Db } from "../../src/db/client";
+import { createDbFromEnv } from "../../src/db/connect";
 import { outbox } from "../../src/db/schema";
 import { buildInviteEmail } from "../../src/domain/emails";
 import { insertOutboxMessage } from "../../src/domain/outbox";
@@ -9,6 +8,7 @@ import { deliverOutbox } from "../../src/jobs/deliver-outbox";
 import { createEmailProvider, parseSender } from "../../src/jobs/email-providers";
 import { TestClock } from "../helpers/clock";
 import { testContext, uniqueEmail } from "../helpers/factories";
+import { env, rawDb } from "../helpers/store";
 
 const token = "BG892QIeiv4_zTX8Hm7WlsSMjiyQuTj_4VcgyOVrSqo";
 const deliverable = "deliverable@example.test";
@@ -22,12 +22,13 @@ async function queueInvite(clock: TestClock, to: string) {
     expiresAt: new Date("2026-11-30T12:00:00Z"),
     resent: false,
   });
-  const [row] = await insertOutboxMessage(createD1Db(env.DB), message, clock.now()).returning({ id: outbox.id });
+  const [row] = await insertOutboxMessage(createDbFromEnv(env), message, clock.now()).returning({ id: outbox.id });
   return { id: row?.id as string, message };
 }
 
 function readMessage(id: string) {
-  return env.DB.prepare("SELECT status, attempts, last_error, text_body FROM outbox WHERE id = ?")
+  return rawDb
+    .prepare("SELECT status, attempts, last_error, text_body FROM outbox WHERE id = ?")
     .bind(id)
     .first<{ status: string; attempts: number; last_error: string | null; text_body: string }>();
 }

@@ -1,10 +1,10 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client";
 import { queueExpiryNotices } from "../../src/jobs/expiry-notices";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, inviteTestUser, testContext } from "../helpers/factories";
 import { createTestTenant, insertTestMembership } from "../helpers/memberships";
+import { rawDb } from "../helpers/store";
 
 const dayMs = 86_400_000;
 
@@ -17,7 +17,8 @@ interface NoticeMail {
 }
 
 async function noticeMails(membershipId: string): Promise<NoticeMail[]> {
-  const rows = await env.DB.prepare("SELECT * FROM outbox WHERE kind = 'expiry_notice' AND dedupe_key LIKE ? ORDER BY dedupe_key")
+  const rows = await rawDb
+    .prepare("SELECT * FROM outbox WHERE kind = 'expiry_notice' AND dedupe_key LIKE ? ORDER BY dedupe_key")
     .bind(`expiry:${membershipId}:%`)
     .all<NoticeMail>();
   return rows.results;
@@ -38,7 +39,7 @@ async function seedMembership(clock: TestClock, inMs: number, grantorId?: string
 }
 
 function setExpiry(id: string, expiresAt: number) {
-  return env.DB.prepare("UPDATE memberships SET expires_at = ? WHERE id = ?").bind(expiresAt, id).run();
+  return rawDb.prepare("UPDATE memberships SET expires_at = ? WHERE id = ?").bind(expiresAt, id).run();
 }
 
 describe("expiry notices", () => {
@@ -60,7 +61,7 @@ describe("expiry notices", () => {
     expect(mails[1]?.subject).toBe("Your access to Globex expires in 7 days");
     expect(mails[1]?.text_body).toContain("Your access to Globex expires in 7 days, at 2026-01-17 09:00 UTC.");
     expect(mails[0]?.text_body).toContain("The access you granted Casey Contractor to Globex expires in 7 days");
-    const records = await env.DB.prepare("SELECT days_before FROM expiry_notices WHERE membership_id = ?").bind(id).all();
+    const records = await rawDb.prepare("SELECT days_before FROM expiry_notices WHERE membership_id = ?").bind(id).all();
     expect(records.results).toEqual([{ days_before: 7 }]);
   });
 
@@ -98,7 +99,8 @@ describe("expiry notices", () => {
   it("sends nothing for a membership removed before its notice, and nothing more after expiry", async () => {
     const clock = new TestClock("2026-04-10T09:00:00Z");
     const { id } = await seedMembership(clock, 6 * dayMs);
-    await env.DB.prepare("UPDATE memberships SET revoked_at = ?, revoke_reason = 'removed' WHERE id = ?")
+    await rawDb
+      .prepare("UPDATE memberships SET revoked_at = ?, revoke_reason = 'removed' WHERE id = ?")
       .bind(clock.now().getTime(), id)
       .run();
 
@@ -175,7 +177,7 @@ describe("expiry notices", () => {
     const pendingGrantor = await inviteTestUser(clock, { role: "OPERATOR" });
     const withPendingGrantor = await seedMembership(clock, 2 * dayMs, pendingGrantor.user.id);
     const deactivatedMember = await seedMembership(clock, 2 * dayMs);
-    await env.DB.prepare("UPDATE users SET deactivated_at = ? WHERE id = ?").bind(clock.now().getTime(), deactivatedMember.member.id).run();
+    await rawDb.prepare("UPDATE users SET deactivated_at = ? WHERE id = ?").bind(clock.now().getTime(), deactivatedMember.member.id).run();
 
     await queueExpiryNotices(testContext(clock));
 

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client";
@@ -7,6 +6,7 @@ import { sweepExpiredMemberships } from "../../src/jobs/expiry-sweep";
 import { TestClock } from "../helpers/clock";
 import { inviteTestUser, testContext } from "../helpers/factories";
 import { countExpiryAuditEvents, createTestTenant, insertTestMembership, readMembership } from "../helpers/memberships";
+import { rawDb } from "../helpers/store";
 
 const minuteMs = 60_000;
 
@@ -80,10 +80,12 @@ describe("expiry sweep", () => {
 
     await sweepExpiredMemberships(testContext(clock));
 
-    const event = await env.DB.prepare("SELECT * FROM audit_events WHERE action = 'membership.expired' AND target_id = ?")
+    const event = await rawDb
+      .prepare("SELECT * FROM audit_events WHERE action = 'membership.expired' AND target_id = ?")
       .bind(id)
       .first<Record<string, unknown>>();
-    const tenant = await env.DB.prepare("SELECT m.tenant_id, t.slug FROM memberships m JOIN tenants t ON t.id = m.tenant_id WHERE m.id = ?")
+    const tenant = await rawDb
+      .prepare("SELECT m.tenant_id, t.slug FROM memberships m JOIN tenants t ON t.id = m.tenant_id WHERE m.id = ?")
       .bind(id)
       .first<{ tenant_id: string; slug: string }>();
     expect(event).toMatchObject({
@@ -156,9 +158,8 @@ describe("expiry sweep", () => {
     const ctx = testContext(clock);
 
     await expect(sweepExpiredMemberships({ ...ctx, db: failOnBatch(ctx.db, 2) }, { batchSize: 2 })).rejects.toThrow(/injected/);
-    const done = await env.DB.prepare(
-      `SELECT count(*) AS n FROM memberships WHERE id IN (${ids.map(() => "?").join(",")}) AND revoked_at IS NOT NULL`,
-    )
+    const done = await rawDb
+      .prepare(`SELECT count(*) AS n FROM memberships WHERE id IN (${ids.map(() => "?").join(",")}) AND revoked_at IS NOT NULL`)
       .bind(...ids)
       .first<{ n: number }>();
     expect(done?.n).toBe(2);
@@ -200,10 +201,12 @@ describe("expiry sweep", () => {
       tenantId: tenantB.id,
       expiresAt: new Date(clock.now().getTime() + minuteMs),
     });
-    await env.DB.prepare("UPDATE memberships SET revoked_at = ?, revoke_reason = 'removed' WHERE id = ?")
+    await rawDb
+      .prepare("UPDATE memberships SET revoked_at = ?, revoke_reason = 'removed' WHERE id = ?")
       .bind(clock.now().getTime(), removed)
       .run();
-    await env.DB.prepare("UPDATE memberships SET expires_at = ? WHERE id = ?")
+    await rawDb
+      .prepare("UPDATE memberships SET expires_at = ? WHERE id = ?")
       .bind(clock.now().getTime() + 30 * 86_400_000, extended)
       .run();
 

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client";
 import { readJobHealth } from "../../src/domain/job-health";
@@ -8,6 +7,7 @@ import { JobHealthLine, type JobHealthView } from "../../views/components/job-he
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs, testContext } from "../helpers/factories";
 import { createTestTenant, readMembership } from "../helpers/memberships";
+import { env, rawDb } from "../helpers/store";
 
 async function membershipsSeenByApi(agent: Awaited<ReturnType<typeof signInAs>>): Promise<string[]> {
   const response = await agent.json("GET", "/api/v1/me");
@@ -38,16 +38,13 @@ describe("scheduled jobs", () => {
 
     await runScheduledJobs(env, clock.now(), { log: (line) => lines.push(line) });
     expect(await readMembership(membershipId as string)).toMatchObject({ revoked_at: expiresAt.getTime(), revoke_reason: "expired" });
-    const audit = await env.DB.prepare(
-      "SELECT actor_name, request_id FROM audit_events WHERE action = 'membership.expired' AND target_id = ?",
-    )
+    const audit = await rawDb
+      .prepare("SELECT actor_name, request_id FROM audit_events WHERE action = 'membership.expired' AND target_id = ?")
       .bind(membershipId)
       .all<{ actor_name: string; request_id: string }>();
     expect(audit.results).toHaveLength(1);
     expect(audit.results[0]?.request_id).toMatch(/^cron-[0-9a-f-]{36}$/);
-    const notices = await env.DB.prepare("SELECT status FROM outbox WHERE kind = 'expiry_notice' AND user_id = ?")
-      .bind(contractor.id)
-      .all();
+    const notices = await rawDb.prepare("SELECT status FROM outbox WHERE kind = 'expiry_notice' AND user_id = ?").bind(contractor.id).all();
     expect(notices.results).toEqual([{ status: "sent" }]);
   });
 
