@@ -12,7 +12,7 @@ import { createGroup } from "../../src/domain/groups";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, testContext } from "../helpers/factories";
 import { createTestGroup, uniqueGroupName } from "../helpers/groups";
-import { env, rawDb } from "../helpers/store";
+import { rawDb } from "../helpers/store";
 
 function operatorActor(clock: TestClock, permissions: Permission[]) {
   const principal: Principal = {
