@@ -3,14 +3,19 @@
 // the very same local D1 and KV that `wrangler dev` serves, with the same domain code.
 //
 // With --remote it does the same against the deployed D1 database and KV namespace of
-// wrangler.toml through wrangler's remote bindings (needs `wrangler login`).
+// wrangler.toml through wrangler's remote bindings (needs `wrangler login`). With --persist-to=<dir>
+// it uses the local state in <dir>, as `wrangler dev --persist-to <dir>` does (the browser suite
+// starts each run from an empty one).
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { getPlatformProxy } from "wrangler";
 import { createD1Db } from "../src/db/client";
 import { bootstrapFirstAdmin } from "../src/domain/bootstrap";
 import { type Bindings, readConfig } from "../src/env";
 
 const remote = process.argv.includes("--remote");
+const persistToArgument = process.argv.find((argument) => argument.startsWith("--persist-to="));
+const persistTo = persistToArgument?.slice("--persist-to=".length);
 const remoteConfigPath = ".wrangler-bootstrap-remote.toml";
 
 function writeRemoteConfig(): string {
@@ -20,7 +25,9 @@ function writeRemoteConfig(): string {
 }
 
 const configPath = remote ? writeRemoteConfig() : "wrangler.toml";
-const { env, dispose } = await getPlatformProxy<Bindings & { DB: D1Database }>({ configPath, persist: !remote, remoteBindings: remote });
+// wrangler keeps local state in <persist-to>/v3; getPlatformProxy takes that v3 folder itself.
+const persist = remote ? false : persistTo ? { path: join(persistTo, "v3") } : true;
+const { env, dispose } = await getPlatformProxy<Bindings & { DB: D1Database }>({ configPath, persist, remoteBindings: remote });
 try {
   const localOrigin = `http://127.0.0.1:${process.env.PORT ?? "8787"}`;
   const config = readConfig({ ...env, APP_ORIGIN: remote ? env.APP_ORIGIN : (process.env.APP_ORIGIN ?? localOrigin) });

@@ -1,0 +1,20 @@
+// The browser suite is one story told in several files: people.e2e.ts sets up the first admin and
+// the cast, security-sweep.e2e.ts reuses them, and secrets.e2e.ts greps everything the run wrote,
+// so it must come last. Files not listed here run in between, in name order.
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+const first = ["people.e2e.ts"];
+const last = ["secrets.e2e.ts"];
+
+function rank(moduleId: string): number {
+  const name = moduleId.split("/").pop() ?? moduleId;
+  if (first.includes(name)) return first.indexOf(name);
+  if (last.includes(name)) return 1000 + last.indexOf(name);
+  return 500;
+}
+
+export class E2eSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    return [...files].sort((a, b) => rank(a.moduleId) - rank(b.moduleId) || a.moduleId.localeCompare(b.moduleId));
+  }
+}
