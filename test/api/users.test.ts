@@ -9,7 +9,8 @@ async function adminApi() {
   const app = createTestApp(clock);
   const admin = await createActiveUser(clock, { role: "SUPER_ADMIN" });
   const agent = await signInAs(app, clock, admin);
-  return { clock, app, admin, agent, api: new ApiClient(app, await createApiTokenFor(agent)) };
+  const token = await createApiTokenFor(agent);
+  return { clock, app, admin, agent, token, api: new ApiClient(app, token) };
 }
 
 suite("/api/v1/users", () => {
@@ -57,6 +58,17 @@ suite("/api/v1/users", () => {
     expect(text.status).toBe(415);
     const broken = await api.call("POST", "/api/v1/users", undefined, { "content-type": "application/json" });
     expect([400, 415]).toContain(broken.status);
+  });
+
+  it("refuses a body sent without a Content-Type with 415", async () => {
+    const { app, token } = await adminApi();
+    const response = await app.request(
+      "http://127.0.0.1:8787/api/v1/users",
+      { method: "POST", headers: { authorization: `Bearer ${token}` }, body: new TextEncoder().encode(JSON.stringify({ email: uniqueEmail() })) },
+      env,
+    );
+    expect(response.status).toBe(415);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
   });
 
   it("answers 409 with the existing user for an email in use", async () => {
