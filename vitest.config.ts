@@ -9,6 +9,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
   return {
     test: {
+      // A root option: it orders the files of every project (see test/e2e/sequencer.ts).
+      sequence: { sequencer: E2eSequencer },
       projects: [
         {
           extends: false,
@@ -40,7 +42,7 @@ export default defineConfig(async () => {
             globalSetup: ["test/e2e/global-setup.ts"],
             // One app, one database, one story: files run one after another in E2eSequencer's order.
             fileParallelism: false,
-            sequence: { groupOrder: 1, sequencer: E2eSequencer },
+            sequence: { groupOrder: 1 },
             testTimeout: 120_000,
             hookTimeout: 180_000,
           },

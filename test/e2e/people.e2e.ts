@@ -20,6 +20,8 @@ export function canaryPassword(): string {
 
 const tenant = { name: "Acme Logistics", slug: "acme-logistics", description: "Freight forwarding for the Acme group." };
 
+const update = { title: "Shipment schedule", body: "Trucks leave at 06:00.\nPallets by 18:00 the day before." };
+
 const cast = {
   admin: { email: "admin@example.com", displayName: "Ada Admin" },
   operator: { email: "olivia.operator@example.test", firstName: "Olivia", lastName: "Operator" },
@@ -163,7 +165,11 @@ describe.skipIf(run.skipped)("people using Gatehouse in a browser", () => {
     const workspace = await operator.clickLink(tenant.name);
     expect(workspace.path).toBe(`/tenants/${tenant.slug}`);
     expect(workspace.text).toContain("Your access: OPERATOR_FULL");
-    expect(workspace.text).toContain("Post an update");
+    await operator.page.getByText("Post an update").click();
+    await operator.fill("Title", update.title);
+    await operator.fill("Text", update.body);
+    const posted = await operator.clickButton("Post update");
+    expect(posted.text).toContain("The update was posted.");
 
     const users = await operator.goto("/admin/users");
     expect(users.status).toBe(403);
@@ -203,6 +209,7 @@ describe.skipIf(run.skipped)("people using Gatehouse in a browser", () => {
     const portal = await signIn(clientAdmin, credentials.clientAdmin as Credentials);
     expect(portal.path).toBe(`/portal/${tenant.slug}`);
     expect(portal.text).toContain("Who has access to your company");
+    expect(portal.text).toContain(update.title);
     expect(portal.text).toContain(cast.contractor.email);
 
     const console = await clientAdmin.goto("/admin");

@@ -96,3 +96,12 @@ export function recordSecret(kind: SecretKind, value: string, label: string): vo
   secrets.push({ kind, value, label });
   writeFileSync(secretsPath(), JSON.stringify(secrets, null, 2));
 }
+
+/** Adds one section of counts to test-output/sweep-report.json (each sweep file writes its own). */
+export function writeSweepSection(name: string, counts: Record<string, unknown>): void {
+  const path = join(currentRun().outputDir, "sweep-report.json");
+  const report = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>) : {};
+  report[name] = counts;
+  writeFileSync(path, JSON.stringify(report, null, 2));
+  console.info(`gatehouse e2e sweep · ${name}: ${JSON.stringify(counts)}`);
+}
