@@ -71,6 +71,19 @@ suite("/api/v1/users", () => {
     expect(response.headers.get("content-type")).toBe("application/problem+json");
   });
 
+  it("searches with long queries and LIKE wildcards taken literally", async () => {
+    const { api } = await adminApi();
+    const marker = crypto.randomUUID().slice(0, 8);
+    const email = uniqueEmail(`under_${marker}`);
+    await api.expectJson("POST", "/api/v1/users", { email, firstName: "Percent", lastName: `100%_${marker}` }, 201);
+    const search = (query: string) =>
+      api.expectJson<{ items: Array<{ email: string }> }>("GET", `/api/v1/users?query=${encodeURIComponent(query)}`, undefined, 200);
+    expect((await search(`under_${marker}`)).items.map((user) => user.email)).toEqual([email]);
+    expect((await search(`100%_${marker}`)).items.map((user) => user.email)).toEqual([email]);
+    expect((await search(`100__${marker}`)).items, "_ is not a wildcard").toEqual([]);
+    expect((await search("y".repeat(200))).items, "D1 refuses LIKE patterns over 50 bytes").toEqual([]);
+  });
+
   it("answers 409 with the existing user for an email in use", async () => {
     const { api } = await adminApi();
     const email = uniqueEmail("taken");
