@@ -43,7 +43,7 @@ export default defineConfig(async () => {
             // One app, one database, one story: files run one after another in E2eSequencer's order.
             fileParallelism: false,
             sequence: { groupOrder: 1 },
-            testTimeout: 120_000,
+            testTimeout: 600_000,
             hookTimeout: 180_000,
           },
         },

@@ -49,6 +49,8 @@ export interface PageRecord {
   violations: AxeViolationSummary[];
   passes: number;
   incomplete: number;
+  /** Every document response on the way to the page (redirects first), each header-checked. */
+  chain: Array<{ path: string; status: number }>;
 }
 
 const axeReportName = "axe-report.json";
@@ -69,12 +71,10 @@ function slugOf(path: string): string {
   return slug || "root";
 }
 
-/** One test file's recorder: numbers its screenshots and counts what it saw. */
+/** One test file's recorder: numbers its screenshots and keeps what it saw. */
 export class Recorder {
   private sequence = 0;
   readonly pages: PageRecord[] = [];
-  /** Every document response (URL and status) any person of this file received. */
-  readonly responses: Array<{ url: string; status: number }> = [];
 
   constructor(readonly file: string) {}
 
@@ -169,7 +169,6 @@ export class Person {
       const setCookies = (await response.headersArray()).filter((h) => h.name.toLowerCase() === "set-cookie").map((h) => h.value);
       problems.push(...securityHeaderProblems({ url: response.url(), status: response.status(), headers }));
       problems.push(...setCookieProblems(response.url(), setCookies));
-      this.recorder.responses.push({ url: response.url(), status: response.status() });
     }
     const cookies = await this.context.cookies();
     problems.push(...cookieJarProblems(cookies));
@@ -188,7 +187,9 @@ export class Person {
     const title = await page.title();
     const text = await page.locator("body").innerText();
     if (!this.options.skipAxe) {
-      const results = await new AxeBuilder({ page }).withTags(axeTags).analyze();
+      // Legacy mode runs axe inside the page; the default opens a blank page per run to merge
+      // frame results, three times slower, and Gatehouse has no frames.
+      const results = await new AxeBuilder({ page }).withTags(axeTags).setLegacyMode(true).analyze();
       const violations = results.violations.map((violation) => ({
         id: violation.id,
         impact: violation.impact ?? null,
@@ -206,6 +207,7 @@ export class Person {
         violations,
         passes: results.passes.length,
         incomplete: results.incomplete.length,
+        chain: responses.map((response) => ({ path: new URL(response.url()).pathname, status: response.status() })),
       };
       this.recorder.pages.push(record);
       appendToAxeReport(record);
