@@ -115,7 +115,7 @@ export async function removeClientUser(ctx: DomainContext, tenant: TenantRow, me
 export async function regenerateClientSetupLink(ctx: DomainContext, tenant: TenantRow, membershipId: string): Promise<InviteResult> {
   const found = await findClientMembership(ctx, tenant, membershipId);
   const user = await findUserById(ctx, found.membership.userId);
-  if (!user || user.role !== "CLIENT_USER" || deriveUserStatus(user) !== "PENDING") {
+  if (user?.role !== "CLIENT_USER" || deriveUserStatus(user) !== "PENDING") {
     throw new AppError("STATE_CONFLICT", { detail: "Only a pending portal user gets a new setup link." });
   }
   return issueNewSetupLink(ctx, user);

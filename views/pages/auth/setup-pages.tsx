@@ -23,6 +23,7 @@ export function SetupPasswordPage({ email, purpose, displayName, errors }: Setup
           <FormErrorSummary errors={errors} />
           <form method="post" action="/setup" novalidate>
             <input type="hidden" name="step" value="password" />
+            <HiddenUsername value={email} />
             <TextField
               name="password"
               label="Current password"
@@ -47,6 +48,7 @@ export function SetupPasswordPage({ email, purpose, displayName, errors }: Setup
         <FormErrorSummary errors={errors} />
         <form method="post" action="/setup" novalidate>
           <input type="hidden" name="step" value="password" />
+          <HiddenUsername value={email} />
           <TextField
             name="displayName"
             label="Display name"
