@@ -15,8 +15,7 @@ export function requireJsonBodies() {
       const contentType = c.req.header("content-type");
       const length = c.req.header("content-length");
       // A body without a Content-Type is "anything else" too (a browser sends one for a typeless Blob).
-      const hasBody =
-        (length === undefined ? c.req.raw.body !== null : length !== "0") || c.req.header("transfer-encoding") !== undefined;
+      const hasBody = (length === undefined ? c.req.raw.body !== null : length !== "0") || c.req.header("transfer-encoding") !== undefined;
       if ((contentType !== undefined || hasBody) && !/^application\/json(\s*;|$)/i.test(contentType ?? "")) {
         throw new AppError("UNSUPPORTED_MEDIA_TYPE");
       }

@@ -64,7 +64,11 @@ suite("/api/v1/users", () => {
     const { app, token } = await adminApi();
     const response = await app.request(
       "http://127.0.0.1:8787/api/v1/users",
-      { method: "POST", headers: { authorization: `Bearer ${token}` }, body: new TextEncoder().encode(JSON.stringify({ email: uniqueEmail() })) },
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body: new TextEncoder().encode(JSON.stringify({ email: uniqueEmail() })),
+      },
       env,
     );
     expect(response.status).toBe(415);

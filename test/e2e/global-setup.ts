@@ -9,8 +9,8 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { experimental_readRawConfig } from "wrangler";
 import type { TestProject } from "vitest/node";
+import { experimental_readRawConfig } from "wrangler";
 import type { E2eRun } from "./support/run";
 import { missingTools } from "./support/tools";
 
@@ -37,8 +37,8 @@ function assertConfigsAgree(): void {
   const pick = (path: string) => {
     const { rawConfig } = experimental_readRawConfig({ config: path });
     const { APP_ORIGIN: _origin, ...vars } = (rawConfig.vars ?? {}) as Record<string, unknown>;
-    const d1 = (rawConfig.d1_databases ?? []).map(({ binding, database_id }) => ({ binding, database_id }));
-    const kv = (rawConfig.kv_namespaces ?? []).map(({ binding, id }) => ({ binding, id }));
+    const d1 = (rawConfig.d1_databases ?? []).map((entry: { binding: string; database_id?: string }) => [entry.binding, entry.database_id]);
+    const kv = (rawConfig.kv_namespaces ?? []).map((entry: { binding: string; id?: string }) => [entry.binding, entry.id]);
     return JSON.stringify({ vars, d1, kv, flags: rawConfig.compatibility_flags, date: rawConfig.compatibility_date });
   };
   const production = pick("wrangler.toml");

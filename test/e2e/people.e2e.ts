@@ -69,7 +69,14 @@ describe.skipIf(run.skipped)("people using Gatehouse in a browser", () => {
     const password = canaryPassword();
     const result = await completeSetup(browserPerson, link, { email: cast[name].email, password, displayName });
     const userId = await userIdOf(name);
-    credentials[name] = { email: cast[name].email, password, totpSecret: result.totpSecret, recoveryCodes: result.recoveryCodes, userId, role };
+    credentials[name] = {
+      email: cast[name].email,
+      password,
+      totpSecret: result.totpSecret,
+      recoveryCodes: result.recoveryCodes,
+      userId,
+      role,
+    };
     updateWorld((world) => {
       if (name === "admin") world.admin = credentials.admin;
       else world.people[name] = credentials[name] as Credentials;
@@ -82,7 +89,10 @@ describe.skipIf(run.skipped)("people using Gatehouse in a browser", () => {
     const admin = person("admin");
     const list = await admin.goto(`/admin/users?query=${encodeURIComponent(cast[name].email)}`);
     expect(list.status).toBe(200);
-    const href = await admin.page.getByRole("link", { name: new RegExp(`^${"firstName" in cast[name] ? cast[name].firstName : ""}`) }).first().getAttribute("href");
+    const href = await admin.page
+      .getByRole("link", { name: new RegExp(`^${"firstName" in cast[name] ? cast[name].firstName : ""}`) })
+      .first()
+      .getAttribute("href");
     return href?.split("/").pop() ?? "";
   }
 

@@ -30,7 +30,11 @@ function patternsOf(secret: RecordedSecret): RegExp[] {
       // Six digits standing alone, not part of a longer number or identifier.
       return [new RegExp(`(?<![0-9A-Za-z])${secret.value}(?![0-9A-Za-z])`, "g")];
     case "totp-secret":
-      return [exact, new RegExp(escapeRegExp(secret.value.toLowerCase()), "g"), new RegExp(escapeRegExp(secret.value.match(/.{1,4}/g)?.join(" ") ?? ""), "g")];
+      return [
+        exact,
+        new RegExp(escapeRegExp(secret.value.toLowerCase()), "g"),
+        new RegExp(escapeRegExp(secret.value.match(/.{1,4}/g)?.join(" ") ?? ""), "g"),
+      ];
     case "recovery-code":
       return [exact, new RegExp(escapeRegExp(secret.value.replaceAll("-", "")), "gi")];
     default:
@@ -42,7 +46,11 @@ function dumpAuditTable(): { rows: number; text: string } {
   const output = execFileSync(
     "node_modules/.bin/wrangler",
     ["d1", "execute", "DB", "--local", `--persist-to=${run.stateDir}`, "--json", "--command", "SELECT * FROM audit_events ORDER BY at"],
-    { encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_LOG_PATH: join(run.runDir, "dump-logs") }, maxBuffer: 64 << 20 },
+    {
+      encoding: "utf8",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_LOG_PATH: join(run.runDir, "dump-logs") },
+      maxBuffer: 64 << 20,
+    },
   );
   const results = (JSON.parse(output) as Array<{ results: unknown[] }>)[0]?.results ?? [];
   return { rows: results.length, text: results.map((row) => JSON.stringify(row)).join("\n") };
@@ -56,14 +64,21 @@ describe.skipIf(run.skipped)("secrets in logs and audit rows", () => {
     const audit = dumpAuditTable();
     const sources: Source[] = [
       { name: "npm start output", text: readFileSync(run.serverLogPath, "utf8") },
-      ...readdirSync(run.wranglerLogDir).map((file) => ({ name: `wrangler log ${file}`, text: readFileSync(join(run.wranglerLogDir, file), "utf8") })),
+      ...readdirSync(run.wranglerLogDir).map((file) => ({
+        name: `wrangler log ${file}`,
+        text: readFileSync(join(run.wranglerLogDir, file), "utf8"),
+      })),
       { name: "audit_events", text: audit.text },
     ];
     const secrets = readSecrets();
+    const hitsIn = (secret: RecordedSecret, text: string) =>
+      patternsOf(secret).reduce((total, pattern) => total + (text.match(pattern)?.length ?? 0), 0);
+    // The grep must be able to fail: each secret is found in a line that does carry it.
+    expect(secrets.filter((secret) => hitsIn(secret, `logged ${secret.value} here`) === 0)).toEqual([]);
     const leaks: string[] = [];
     for (const secret of secrets) {
       for (const source of sources) {
-        const hits = patternsOf(secret).reduce((total, pattern) => total + (source.text.match(pattern)?.length ?? 0), 0);
+        const hits = hitsIn(secret, source.text);
         const allowed = secret.value === bootstrapToken && source.name === "npm start output" ? 1 : 0;
         if (hits > allowed) leaks.push(`${secret.kind} (${secret.label}) ×${hits - allowed} in ${source.name}`);
       }
@@ -71,21 +86,28 @@ describe.skipIf(run.skipped)("secrets in logs and audit rows", () => {
     // Whatever the suite did not record: anything shaped like a setup link or a 32-byte bearer token.
     for (const source of sources) {
       const shaped = [...source.text.matchAll(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g)].map((match) => match[0]);
-      for (const token of shaped.filter((value) => value !== bootstrapToken)) leaks.push(`token-shaped ${token.slice(0, 6)}… in ${source.name}`);
+      for (const token of shaped.filter((value) => value !== bootstrapToken))
+        leaks.push(`token-shaped ${token.slice(0, 6)}… in ${source.name}`);
     }
     expect(leaks).toEqual([]);
     expect(secrets.length).toBeGreaterThan(50);
     expect(audit.rows).toBeGreaterThan(20);
 
-    const byKind = Object.fromEntries([...new Set(secrets.map((secret) => secret.kind))].map((kind) => [kind, secrets.filter((s) => s.kind === kind).length]));
+    const byKind = Object.fromEntries(
+      [...new Set(secrets.map((secret) => secret.kind))].map((kind) => [kind, secrets.filter((s) => s.kind === kind).length]),
+    );
     writeSweepSection("secrets", {
       secretsGrepped: secrets.length,
       byKind,
       sources: sources.map((source) => source.name),
       auditRows: audit.rows,
-      logLines: sources.filter((source) => source.name !== "audit_events").reduce((total, source) => total + source.text.split("\n").length, 0),
+      logLines: sources
+        .filter((source) => source.name !== "audit_events")
+        .reduce((total, source) => total + source.text.split("\n").length, 0),
     });
-    console.info(`gatehouse e2e sweep report (test-output/sweep-report.json):\n${readFileSync(join(run.outputDir, "sweep-report.json"), "utf8")}`);
+    console.info(
+      `gatehouse e2e sweep report (test-output/sweep-report.json):\n${readFileSync(join(run.outputDir, "sweep-report.json"), "utf8")}`,
+    );
   });
 
   it("printed the first admin's setup link only in the bootstrap block, and that link is dead", async () => {

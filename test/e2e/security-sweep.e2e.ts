@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, Person, Recorder } from "./support/browser";
 import { securityHeaderProblems, setCookieProblems } from "./support/checks";
 import { signIn } from "./support/flows";
-import { bearer, HttpClient, type HttpAnswer } from "./support/http";
+import { bearer, type HttpAnswer, HttpClient } from "./support/http";
 import { fillPath, isApiRow, type RouteRow, routeAccessTable } from "./support/routes";
 import { type Credentials, currentRun, readWorld, recordSecret, writeSweepSection } from "./support/run";
 
@@ -210,7 +210,11 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
     const variants: Array<[string, Record<string, string>, string | Uint8Array]> = [
       ["text/plain", { "content-type": "text/plain" }, "{}"],
       ["form", { "content-type": "application/x-www-form-urlencoded" }, "a=1"],
-      ["multipart", { "content-type": "multipart/form-data; boundary=x" }, '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--'],
+      [
+        "multipart",
+        { "content-type": "multipart/form-data; boundary=x" },
+        '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--',
+      ],
       ["json lookalike", { "content-type": "application/jsonp" }, "{}"],
       ["no content type", {}, new TextEncoder().encode("{}")],
     ];
@@ -235,7 +239,9 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
     const writeRows = routeAccessTable.filter((row) => isApiRow(row) && row.method !== "GET");
     const failures: string[] = [];
     for (const row of writeRows) {
-      const answer = check(await send(admin, row, fillPath(row.path, placeholders), { origin: evilOrigin, "sec-fetch-site": "cross-site" }));
+      const answer = check(
+        await send(admin, row, fillPath(row.path, placeholders), { origin: evilOrigin, "sec-fetch-site": "cross-site" }),
+      );
       if (answer.status !== 403) failures.push(`${row.method} ${row.route}: ${answer.status}`);
     }
     const preflight = check(

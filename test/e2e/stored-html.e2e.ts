@@ -42,7 +42,7 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
   }
 
   async function formValues(person: Person): Promise<string[]> {
-    return person.page.$$eval("input, textarea", (elements) => elements.map((element) => (element as HTMLInputElement).value));
+    return person.page.$$eval("input, textarea", (elements) => elements.map((element) => (element as unknown as { value: string }).value));
   }
 
   beforeAll(async () => {
@@ -156,7 +156,10 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
       crawled.push(...pages.map((page) => ({ ...page, persona })));
       await person.close();
     }
-    expect(crawled.every((page) => page.status < 500), JSON.stringify(crawled.filter((page) => page.status >= 500))).toBe(true);
+    expect(
+      crawled.every((page) => page.status < 500),
+      JSON.stringify(crawled.filter((page) => page.status >= 500)),
+    ).toBe(true);
     const seen = new Set(crawled.flatMap((page) => page.payloadTags));
     const unseen = [...stored].filter(([tag]) => !seen.has(tag)).map(([tag, field]) => `${tag} ${field}`);
     expect(unseen, "stored payloads that no page showed as text").toEqual([]);
@@ -223,7 +226,10 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
 
   afterAll(() => {
     const pagesByPersona = Object.fromEntries(
-      [...new Set(crawled.map((page) => page.persona))].map((persona) => [persona, crawled.filter((page) => page.persona === persona).length]),
+      [...new Set(crawled.map((page) => page.persona))].map((persona) => [
+        persona,
+        crawled.filter((page) => page.persona === persona).length,
+      ]),
     );
     writeSweepSection("stored-and-reflected-html", {
       storedFields: stored.size,

@@ -18,7 +18,8 @@ async function moveClock(request: Request): Promise<Response> {
   if (request.method === "POST") {
     const body = (await request.json().catch(() => ({}))) as { set?: unknown; advanceSeconds?: unknown };
     if (typeof body.set === "string" && !Number.isNaN(Date.parse(body.set))) frozenAtMs = Date.parse(body.set);
-    else if (typeof body.advanceSeconds === "number" && body.advanceSeconds >= 0) frozenAtMs = clock().getTime() + body.advanceSeconds * 1000;
+    else if (typeof body.advanceSeconds === "number" && body.advanceSeconds >= 0)
+      frozenAtMs = clock().getTime() + body.advanceSeconds * 1000;
     else return Response.json({ error: 'send {"set": "<ISO time>"} or {"advanceSeconds": n}' }, { status: 400 });
   }
   return Response.json({ now: clock().toISOString() });

@@ -144,15 +144,28 @@ export class Person {
   }
 
   async clickLink(name: string | RegExp): Promise<Visit> {
-    return this.navigate((page) => page.getByRole("link", { name, exact: typeof name === "string" }).first().click());
+    return this.navigate((page) =>
+      page
+        .getByRole("link", { name, exact: typeof name === "string" })
+        .first()
+        .click(),
+    );
   }
 
   async clickButton(name: string | RegExp): Promise<Visit> {
-    return this.navigate((page) => page.getByRole("button", { name, exact: typeof name === "string" }).first().click());
+    return this.navigate((page) =>
+      page
+        .getByRole("button", { name, exact: typeof name === "string" })
+        .first()
+        .click(),
+    );
   }
 
   async fill(label: string | RegExp, value: string): Promise<void> {
-    await this.page.getByLabel(label, { exact: typeof label === "string" }).first().fill(value);
+    await this.page
+      .getByLabel(label, { exact: typeof label === "string" })
+      .first()
+      .fill(value);
   }
 
   /** Records the page as it is now: screenshot, axe, headers, cookies, script execution. */
@@ -177,7 +190,7 @@ export class Person {
       if (cookie.name === "__Host-gatehouse_challenge") recordSecret("challenge-token", cookie.value, `${this.persona} sign-in challenge`);
       if (cookie.name === "__Host-gatehouse_setup") recordSecret("setup-token", cookie.value, `${this.persona} setup cookie`);
     }
-    const executed = await page.evaluate((name) => (window as unknown as Record<string, unknown>)[name], xssCanaryGlobal);
+    const executed = await page.evaluate((name) => (globalThis as unknown as Record<string, unknown>)[name], xssCanaryGlobal);
     if (executed !== undefined) problems.push(`${path}: injected script ran (window.${xssCanaryGlobal} = ${String(executed)})`);
     problems.push(...this.dialogs.splice(0).map((dialog) => `${path}: a dialog opened: ${dialog}`));
     problems.push(...this.consoleProblems.splice(0).map((message) => `${path}: console ${message}`));

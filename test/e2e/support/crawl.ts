@@ -3,8 +3,8 @@
 // visited. GET never changes anything in Gatehouse (confirmation pages are GET, actions POST), so
 // following every link is safe.
 import type { Person } from "./browser";
-import { currentRun } from "./run";
 import { payloadTagsIn } from "./payloads";
+import { currentRun } from "./run";
 
 export interface CrawledPage {
   path: string;
@@ -35,19 +35,18 @@ export async function crawl(person: Person, start: string[], maxPages = 150): Pr
   while (queue.length > 0 && pages.length < maxPages) {
     const path = queue.shift() as string;
     const visit = await person.goto(path);
-    const values = await person.page.$$eval("input, textarea, select option[selected]", (elements) =>
-      elements.map((element) => ("value" in element ? String((element as HTMLInputElement).value) : (element.textContent ?? ""))),
+    const values = await person.page.$$eval("input, textarea", (elements) =>
+      elements.map((element) => (element as unknown as { value: string }).value),
     );
-    const emailHtmlSource = path.startsWith("/admin/outbox/")
-      ? await person.page.evaluate(() => document.querySelector("details pre.message-body")?.textContent ?? undefined)
-      : undefined;
+    const htmlSource = person.page.locator("details pre.message-body");
+    const emailHtmlSource = (await htmlSource.count()) > 0 ? ((await htmlSource.first().textContent()) ?? "") : undefined;
     pages.push({
       path: visit.path,
       status: visit.status,
       payloadTags: [...new Set(payloadTagsIn([visit.title, visit.text, ...values].join("\n")))],
       ...(emailHtmlSource === undefined ? {} : { emailHtmlSource }),
     });
-    const hrefs = await person.page.$$eval("a[href]", (anchors) => anchors.map((anchor) => (anchor as HTMLAnchorElement).href));
+    const hrefs = await person.page.$$eval("a[href]", (anchors) => anchors.map((anchor) => (anchor as unknown as { href: string }).href));
     for (const href of hrefs) {
       const url = new URL(href);
       if (!isCrawlable(url)) continue;

@@ -1,9 +1,9 @@
 // A cookie-keeping HTTP client for the sweep's requests that a browser would not send (foreign
 // origins, wrong content types, no credentials). Never follows redirects, so every answer is seen.
 import { expect } from "vitest";
+import { advanceClock, currentCode } from "./flows";
 import type { Credentials } from "./run";
 import { currentRun, recordSecret } from "./run";
-import { advanceClock, currentCode } from "./flows";
 
 export interface HttpAnswer {
   status: number;
@@ -41,7 +41,14 @@ export class HttpClient {
     response.headers.forEach((value, name) => {
       headerRecord[name] = value;
     });
-    return { status: response.status, url, headers: headerRecord, setCookies, location: response.headers.get("location"), text: await response.text() };
+    return {
+      status: response.status,
+      url,
+      headers: headerRecord,
+      setCookies,
+      location: response.headers.get("location"),
+      text: await response.text(),
+    };
   }
 
   get(path: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {

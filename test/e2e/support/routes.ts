@@ -3,7 +3,7 @@
 // added on any branch reaches the sweep too, with its expected answer for an anonymous caller.
 import { type RouteRow, routeAccessTable } from "../../security/route-access-table";
 
-export { routeAccessTable, type RouteRow };
+export { type RouteRow, routeAccessTable };
 
 /** Fills {placeholders}; one this suite does not know (a future route's) becomes an id that exists nowhere. */
 export function fillPath(path: string, values: Record<string, string>): string {

@@ -36,11 +36,15 @@ function oathTime(at: Date): string {
 
 /** The six-digit code an authenticator shows for `secret` (base32) at `at`. */
 export function totpCodeAt(secret: string, at: Date): string {
-  return execFileSync("oathtool", ["--totp", "-b", secret, "--now", oathTime(at)], { encoding: "utf8" }).trim();
+  return execFileSync("oathtool", ["--totp", "-b", secret, "--now", oathTime(at)], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  }).trim();
 }
 
 /** Every QR code zbarimg finds in an image, decoded. */
 export function decodeQrCodes(imagePath: string): string[] {
-  const output = execFileSync("zbarimg", ["--quiet", "--raw", imagePath], { encoding: "utf8" });
+  // stderr is captured (and shown if zbarimg fails): without a D-Bus it complains on every run.
+  const output = execFileSync("zbarimg", ["--quiet", "--raw", imagePath], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   return output.split("\n").filter((line) => line.trim() !== "");
 }
