@@ -137,6 +137,12 @@ export class Person {
     return this.record();
   }
 
+  /** Opens a page without recording it (a crawl that only looks for forms; the recorded crawl visits it later). */
+  async peek(path: string): Promise<void> {
+    await this.page.goto(path);
+    this.documentResponses.splice(0);
+  }
+
   /** Runs an action that navigates (a click, a form submit) and records the page it leads to. */
   async navigate(action: (page: Page) => Promise<unknown>): Promise<Visit> {
     await Promise.all([this.page.waitForNavigation({ waitUntil: "load" }), action(this.page)]);

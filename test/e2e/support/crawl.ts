@@ -59,3 +59,68 @@ export async function crawl(person: Person, start: string[], maxPages = 150): Pr
   }
   return pages;
 }
+
+export interface DiscoveredForm {
+  /** A page that shows the form. */
+  page: string;
+  /** Its position among the page's forms. */
+  index: number;
+  method: "get" | "post";
+  action: string;
+  /** Names of the visible, editable text inputs and textareas. */
+  textFields: string[];
+}
+
+interface FieldLike {
+  tagName: string;
+  type: string;
+  name: string;
+  readOnly: boolean;
+  hidden: boolean;
+}
+
+/**
+ * Walks every link from `start` without recording (fast), and returns each form with a text
+ * field once per action path shape (the details form of one user stands for every user's).
+ */
+export async function discoverForms(person: Person, start: string[], maxPages = 150): Promise<DiscoveredForm[]> {
+  const queue = [...start];
+  const seen = new Set(start);
+  const forms = new Map<string, DiscoveredForm>();
+  for (let visited = 0; queue.length > 0 && visited < maxPages; visited += 1) {
+    const path = queue.shift() as string;
+    await person.peek(path);
+    const onPage = await person.page.$$eval("form", (elements) =>
+      elements.map((element, index) => {
+        const form = element as unknown as { getAttribute(name: string): string | null; querySelectorAll(s: string): ArrayLike<unknown> };
+        const fields = Array.from(form.querySelectorAll("input, textarea")) as FieldLike[];
+        const textFields = fields
+          .filter((field) => field.tagName === "TEXTAREA" || ["text", "email", "search", "url", "tel"].includes(field.type))
+          .filter((field) => !field.readOnly && !field.hidden && field.name !== "")
+          .map((field) => field.name);
+        return {
+          index,
+          method: form.getAttribute("method") === "post" ? "post" : "get",
+          action: form.getAttribute("action") ?? "",
+          textFields,
+        };
+      }),
+    );
+    for (const form of onPage) {
+      if (form.textFields.length === 0) continue;
+      const shape = `${form.method} ${new URL(form.action, currentRun().baseUrl).pathname.replace(/\/(usr|tnt|mbr|upd|msg|tok)_[0-9a-f]+/g, "/:id")}`;
+      if (!forms.has(shape)) forms.set(shape, { page: path, ...(form as Omit<DiscoveredForm, "page">) });
+    }
+    const hrefs = await person.page.$$eval("a[href]", (anchors) => anchors.map((anchor) => (anchor as unknown as { href: string }).href));
+    for (const href of hrefs) {
+      const url = new URL(href);
+      if (!isCrawlable(url)) continue;
+      const next = normalize(url);
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return [...forms.values()];
+}

@@ -14,5 +14,5 @@ export function xssPayload(tag: string): string {
 
 /** The tags of every payload in a page's text (escaped payloads show up as plain text). */
 export function payloadTagsIn(text: string): string[] {
-  return [...text.matchAll(/\b([PR]\d{2}) "'><script>__gx=1;/g)].map((match) => match[1] as string);
+  return [...text.matchAll(/\b([PRG]\d{2,3}) "'><script>__gx=1;/g)].map((match) => match[1] as string);
 }

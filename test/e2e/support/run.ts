@@ -52,6 +52,8 @@ function worldPath(): string {
 }
 
 export function readWorld(): World {
+  // Test files read the world while vitest collects them, skipped or not.
+  if (currentRun().skipped) return { people: {} };
   const path = worldPath();
   return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as World) : { people: {} };
 }
