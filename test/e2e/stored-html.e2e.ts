@@ -3,12 +3,11 @@
 // can reach rendered in chromium with CSP off — escaping alone must keep the payload inert and
 // show it as text. Fields whose format refuses markup (email, slug, Slack ID, searches, `next`)
 // must show it back escaped. Counts go to test-output/sweep-report.json.
-import { randomUUID } from "node:crypto";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, Person, Recorder, type Visit } from "./support/browser";
 import { type CrawledPage, crawl, discoverForms } from "./support/crawl";
-import { completeSetup, signIn } from "./support/flows";
+import { canaryPassword, completeSetup, signIn } from "./support/flows";
 import { payloadTagsIn, xssPayload } from "./support/payloads";
 import { type Credentials, currentRun, readWorld, recordSecret, writeSweepSection } from "./support/run";
 
@@ -24,7 +23,7 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
   let genericForms = 0;
   const crawled: Array<CrawledPage & { persona: string }> = [];
   let browser: Browser;
-  const xssOperator = { email: "xss.operator@example.test", password: `canary-${randomUUID().slice(0, 8)} pw`, totpSecret: "" };
+  const xssOperator = { email: "xss.operator@example.test", password: canaryPassword(), totpSecret: "" };
 
   /** The payload for one stored field, remembered so the crawl can look for it. */
   function storedPayload(tag: string, field: string): string {

@@ -1,9 +1,15 @@
 // What people do again and again: complete a setup link (reading the QR code from a screenshot
 // and computing codes with oathtool), sign in, sign out; and moving the test clock.
+import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import type { Person, Visit } from "./browser";
 import { type Credentials, currentRun, recordSecret } from "./run";
 import { decodeQrCodes, totpCodeAt } from "./tools";
+
+/** Distinctive passwords, so secrets.e2e.ts can prove none of them reached a log or an audit row. */
+export function canaryPassword(): string {
+  return `canary-${randomUUID().slice(0, 8)} pw ${randomUUID().slice(0, 8)}`;
+}
 
 async function clockRequest(body?: object): Promise<Date> {
   const response = await fetch(`${currentRun().baseUrl}/__test__/clock`, body ? { method: "POST", body: JSON.stringify(body) } : {});
