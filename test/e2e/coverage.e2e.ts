@@ -1,4 +1,5 @@
-// Reads test-output/axe-report.json, where every file recorded every page it visited, and checks
+// Reads test-output/axe-report.json, where every file recorded every page it visited (and the
+// crawl's list of links that download a file, such as a CSV export), and checks
 // the suite as a whole: each page route of the access table was opened in a browser at least once
 // (so a page added on any branch is swept as soon as something links to it), and no page had a
 // serious or critical axe violation.
@@ -7,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { PageRecord } from "./support/browser";
 import { routeAccessTable, routeOf } from "./support/routes";
-import { currentRun, writeSweepSection } from "./support/run";
+import { currentRun, readDownloads, writeSweepSection } from "./support/run";
 
 const run = currentRun();
 
@@ -21,7 +22,11 @@ describe.skipIf(run.skipped)("what the browser suite covered", () => {
       .filter((row) => row.method === "GET" && !row.route.startsWith("/api/"))
       .map((row) => `GET ${row.route}`)
       .filter((route) => !notPages.has(route));
-    const visited = new Set(pages.flatMap((page) => page.chain.map((step) => routeOf("GET", step.path))));
+    const downloads = readDownloads();
+    const visited = new Set([
+      ...pages.flatMap((page) => page.chain.map((step) => routeOf("GET", step.path))),
+      ...downloads.map((path) => routeOf("GET", path)),
+    ]);
     const missing = pageRoutes.filter((route) => !visited.has(route));
     expect(missing, "page routes no test opened: link them from a page, or add them to a crawl start in stored-html.e2e.ts").toEqual([]);
 
@@ -32,6 +37,7 @@ describe.skipIf(run.skipped)("what the browser suite covered", () => {
       pagesRecorded: pages.length,
       documentResponsesHeaderChecked: pages.reduce((total, page) => total + page.chain.length, 0),
       pageRoutesVisited: `${pageRoutes.length - missing.length} of ${pageRoutes.length}`,
+      downloads: downloads.length,
       axeViolations: violations.length,
       axeSeriousOrCritical: blocking.length,
       screenshots: pages.length,

@@ -172,10 +172,11 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
         requests += 1;
         if (answer.status !== 403) failures.push(`${row.route} (${how}, as ${persona}): ${answer.status}`);
       }
-      // The same post from our own pages is not refused: the 403 above was the CSRF check.
+      // The same post from our own pages is not refused: the 403 above was the CSRF check. (Not
+      // necessarily the table's answer: a placeholder this suite does not know points nowhere.)
       const control = check(await send(client, row, path));
       requests += 1;
-      if (control.status !== row.expect[persona]) failures.push(`${row.route} same-origin control as ${persona}: ${control.status}`);
+      if (control.status === 403 || control.status >= 500) failures.push(`${row.route} same-origin control as ${persona}: ${control.status}`);
     }
     expect(failures).toEqual([]);
     writeSweepSection("csrf", { formRoutes: formRows.length, forgedRequests: requests - formRows.length, controls: formRows.length });

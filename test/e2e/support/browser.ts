@@ -11,7 +11,7 @@ import { type Browser, type BrowserContext, chromium, type Page, type Response }
 import { expect } from "vitest";
 import { cookieJarProblems, securityHeaderProblems, setCookieProblems } from "./checks";
 import { xssCanaryGlobal, xssMarker } from "./payloads";
-import { currentRun, recordSecret } from "./run";
+import { currentRun, recordDownload, recordSecret } from "./run";
 import { chromiumArgs, chromiumPath } from "./tools";
 
 export const axeTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
@@ -137,10 +137,35 @@ export class Person {
     return this.record();
   }
 
+  /**
+   * Like goto, but a link that downloads a file (a CSV export, say) answers `download` instead of
+   * failing; its headers are checked through the same cookies, and it is noted for coverage.e2e.ts.
+   */
+  async gotoOrDownload(path: string): Promise<Visit | { download: true; status: number }> {
+    try {
+      return await this.goto(path);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.includes("Download is starting")) throw error;
+      this.documentResponses.splice(0);
+      const response = await this.context.request.get(`${currentRun().baseUrl}${path}`, { maxRedirects: 0 });
+      const problems = securityHeaderProblems({ url: response.url(), status: response.status(), headers: response.headers() });
+      expect.soft(problems, `security findings on download ${path} (${this.persona})`).toEqual([]);
+      recordDownload(path);
+      return { download: true, status: response.status() };
+    }
+  }
+
   /** Opens a page without recording it (a crawl that only looks for forms; the recorded crawl visits it later). */
-  async peek(path: string): Promise<void> {
-    await this.page.goto(path);
-    this.documentResponses.splice(0);
+  async peek(path: string): Promise<"page" | "download"> {
+    try {
+      await this.page.goto(path);
+      return "page";
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.includes("Download is starting")) throw error;
+      return "download";
+    } finally {
+      this.documentResponses.splice(0);
+    }
   }
 
   /** Runs an action that navigates (a click, a form submit) and records the page it leads to. */

@@ -34,7 +34,8 @@ export async function crawl(person: Person, start: string[], maxPages = 150): Pr
   const pages: CrawledPage[] = [];
   while (queue.length > 0 && pages.length < maxPages) {
     const path = queue.shift() as string;
-    const visit = await person.goto(path);
+    const visit = await person.gotoOrDownload(path);
+    if ("download" in visit) continue;
     const values = await person.page.$$eval("input, textarea", (elements) =>
       elements.map((element) => (element as unknown as { value: string }).value),
     );
@@ -89,7 +90,7 @@ export async function discoverForms(person: Person, start: string[], maxPages = 
   const forms = new Map<string, DiscoveredForm>();
   for (let visited = 0; queue.length > 0 && visited < maxPages; visited += 1) {
     const path = queue.shift() as string;
-    await person.peek(path);
+    if ((await person.peek(path)) === "download") continue;
     const onPage = await person.page.$$eval("form", (elements) =>
       elements.map((element, index) => {
         const form = element as unknown as { getAttribute(name: string): string | null; querySelectorAll(s: string): ArrayLike<unknown> };

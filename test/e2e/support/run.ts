@@ -107,3 +107,18 @@ export function writeSweepSection(name: string, counts: Record<string, unknown>)
   writeFileSync(path, JSON.stringify(report, null, 2));
   console.info(`gatehouse e2e sweep · ${name}: ${JSON.stringify(counts)}`);
 }
+
+function downloadsPath(): string {
+  return join(currentRun().runDir, "downloads.json");
+}
+
+/** Paths the crawl found that download a file instead of showing a page. */
+export function readDownloads(): string[] {
+  const path = downloadsPath();
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as string[]) : [];
+}
+
+export function recordDownload(path: string): void {
+  const downloads = readDownloads();
+  if (!downloads.includes(path)) writeFileSync(downloadsPath(), JSON.stringify([...downloads, path], null, 2));
+}
