@@ -176,7 +176,9 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
       // necessarily the table's answer: a placeholder this suite does not know points nowhere.)
       const control = check(await send(client, row, path));
       requests += 1;
-      if (control.status === 403 || control.status >= 500) failures.push(`${row.route} same-origin control as ${persona}: ${control.status}`);
+      if (control.status === 403 || control.status >= 500) {
+        failures.push(`${row.route} same-origin control as ${persona}: ${control.status}`);
+      }
     }
     expect(failures).toEqual([]);
     writeSweepSection("csrf", { formRoutes: formRows.length, forgedRequests: requests - formRows.length, controls: formRows.length });
