@@ -43,16 +43,26 @@ function useLibsqlTestStore(): Plugin {
   };
 }
 
+import { E2eSequencer } from "./test/e2e/sequencer.ts";
+
+// Three projects, one `vitest run`: "d1" runs inside workerd with the real local D1 and KV;
+// "libsql" runs the store-level suites again in Node against libSQL; "e2e" (test/e2e, Node)
+// starts the app as `npm start` does and drives Debian's chromium through it, after the other two
+// have finished (groupOrder), so they never compete for CPU.
+// argon2id costs about 25 ms per hash: a test that signs in dozens of times takes seconds, and
+// twice that on a busy two-core CI machine, where vitest's 5 s default made it flaky.
+const testTimeout = 15_000;
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
   const { vars } = unstable_readConfig({ config: "wrangler.toml" });
   return {
     test: {
-      // argon2id costs about 25 ms per hash: a test that signs in dozens of times takes seconds, and
-      // twice that on a busy two-core CI machine, where vitest's 5 s default made it flaky.
-      testTimeout: 15_000,
+      // A root option: it orders the files of every project (see test/e2e/sequencer.ts).
+      sequence: { sequencer: E2eSequencer },
       projects: [
         {
+          extends: false,
           plugins: [
             cloudflareTest({
               main: "src/index.ts",
@@ -63,11 +73,14 @@ export default defineConfig(async () => {
           test: {
             name: "d1",
             include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
-            exclude: ["test/node/**"],
+            exclude: ["test/node/**", "test/e2e/**"],
             setupFiles: ["test/helpers/apply-migrations.ts"],
+            testTimeout,
+            sequence: { groupOrder: 0 },
           },
         },
         {
+          extends: false,
           plugins: [useLibsqlTestStore()],
           resolve: {
             alias: {
@@ -80,6 +93,22 @@ export default defineConfig(async () => {
             include: [...storeSuites, "test/node/**/*.test.ts"],
             setupFiles: ["test/node/setup.ts"],
             provide: { wranglerVars: vars as Record<string, string>, sendEmailBindings },
+            testTimeout,
+            sequence: { groupOrder: 0 },
+          },
+        },
+        {
+          extends: false,
+          test: {
+            name: "e2e",
+            environment: "node",
+            include: ["test/e2e/**/*.e2e.ts"],
+            globalSetup: ["test/e2e/global-setup.ts"],
+            // One app, one database, one story: files run one after another in E2eSequencer's order.
+            fileParallelism: false,
+            sequence: { groupOrder: 1 },
+            testTimeout: 600_000,
+            hookTimeout: 180_000,
           },
         },
       ],

@@ -6,13 +6,18 @@
 // wrangler.toml through wrangler's remote bindings (needs `wrangler login`). A Worker configured
 // for libSQL (LIBSQL_URL in wrangler.toml) is bootstrapped in its libSQL database; secrets cannot
 // be read back from Cloudflare, so pass the token as LIBSQL_AUTH_TOKEN in the environment.
+// With --persist-to=<dir> it uses the local state in <dir>, as `wrangler dev --persist-to <dir>`
+// does (the browser suite starts each run from an empty one).
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { getPlatformProxy } from "wrangler";
 import { createDbFromEnv } from "../src/db/connect";
 import { bootstrapFirstAdmin } from "../src/domain/bootstrap";
 import { type Bindings, readConfig } from "../src/env";
 
 const remote = process.argv.includes("--remote");
+const persistToArgument = process.argv.find((argument) => argument.startsWith("--persist-to="));
+const persistTo = persistToArgument?.slice("--persist-to=".length);
 const remoteConfigPath = ".wrangler-bootstrap-remote.toml";
 
 function writeRemoteConfig(): string {
@@ -22,7 +27,9 @@ function writeRemoteConfig(): string {
 }
 
 const configPath = remote ? writeRemoteConfig() : "wrangler.toml";
-const proxy = await getPlatformProxy<Bindings>({ configPath, persist: !remote, remoteBindings: remote });
+// wrangler keeps local state in <persist-to>/v3; getPlatformProxy takes that v3 folder itself.
+const persist = remote ? false : persistTo ? { path: join(persistTo, "v3") } : true;
+const proxy = await getPlatformProxy<Bindings>({ configPath, persist, remoteBindings: remote });
 const { dispose } = proxy;
 const env: Bindings = proxy.env.LIBSQL_URL
   ? { ...proxy.env, LIBSQL_AUTH_TOKEN: process.env.LIBSQL_AUTH_TOKEN || proxy.env.LIBSQL_AUTH_TOKEN }

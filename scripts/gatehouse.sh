@@ -14,7 +14,7 @@ root=$(pwd)
 
 export WRANGLER_SEND_METRICS=false
 export CLOUDFLARE_CF_FETCH_ENABLED=false
-export WRANGLER_LOG_PATH="$root/.wrangler/logs"
+export WRANGLER_LOG_PATH="${WRANGLER_LOG_PATH:-$root/.wrangler/logs}"
 
 node_is_recent_enough() {
   command -v node >/dev/null 2>&1 || return 1
@@ -70,11 +70,14 @@ command=${1:-}
 case "$command" in
   start)
     port=${PORT:-8787}
-    "$bin/wrangler" d1 migrations apply DB --local
-    "$bin/tsx" scripts/bootstrap-admin.ts
+    # GATEHOUSE_STATE_DIR keeps the local D1 and KV somewhere else than .wrangler/state (the
+    # browser suite starts every run from an empty one).
+    "$bin/wrangler" d1 migrations apply DB --local ${GATEHOUSE_STATE_DIR:+"--persist-to=$GATEHOUSE_STATE_DIR"}
+    "$bin/tsx" scripts/bootstrap-admin.ts ${GATEHOUSE_STATE_DIR:+"--persist-to=$GATEHOUSE_STATE_DIR"}
     echo "gatehouse: serving http://127.0.0.1:$port (fire the cron with: curl 'http://127.0.0.1:$port/cdn-cgi/handler/scheduled')" >&2
     # wrangler logs request paths; the filter hides setup tokens in them and in the outbox's console copy.
-    "$bin/wrangler" dev --ip 127.0.0.1 --port "$port" --test-scheduled --var "APP_ORIGIN:http://127.0.0.1:$port" "$@" 2>&1 |
+    "$bin/wrangler" dev --ip 127.0.0.1 --port "$port" --test-scheduled --var "APP_ORIGIN:http://127.0.0.1:$port" \
+      ${GATEHOUSE_STATE_DIR:+"--persist-to=$GATEHOUSE_STATE_DIR"} "$@" 2>&1 |
       node scripts/redact-secrets.mjs
     ;;
   test)

@@ -13,7 +13,9 @@ export function requireJsonBodies() {
   return createMiddleware<AppEnv>(async function requireJsonBodies(c, next) {
     if (bodyMethods.has(c.req.method)) {
       const contentType = c.req.header("content-type");
-      const hasBody = c.req.header("content-length") !== "0" && (contentType !== undefined || c.req.header("transfer-encoding"));
+      const length = c.req.header("content-length");
+      // A body without a Content-Type is "anything else" too (a browser sends one for a typeless Blob).
+      const hasBody = (length === undefined ? c.req.raw.body !== null : length !== "0") || c.req.header("transfer-encoding") !== undefined;
       if ((contentType !== undefined || hasBody) && !/^application\/json(\s*;|$)/i.test(contentType ?? "")) {
         throw new AppError("UNSUPPORTED_MEDIA_TYPE");
       }

@@ -45,6 +45,8 @@ export function sanitizeNextPath(value: string | undefined | null): string | nul
   try {
     const resolved = new URL(value, "https://gatehouse.invalid");
     if (resolved.origin !== "https://gatehouse.invalid") return null;
+    // Dot segments can collapse into a protocol-relative path: "/a/..//evil.example" → "//evil.example".
+    if (resolved.pathname.startsWith("//")) return null;
     return `${resolved.pathname}${resolved.search}`;
   } catch {
     return null;

@@ -45,6 +45,17 @@ suite("/api/v1/tenants", () => {
     expect(listed.items).toEqual([expect.objectContaining({ slug, memberCount: 0 })]);
     expect((await api.call("GET", "/api/v1/tenants/tnt_missing")).status).toBe(404);
   });
+
+  it("searches with long queries and LIKE wildcards taken literally", async () => {
+    const { api } = await setup();
+    const marker = crypto.randomUUID().slice(0, 8);
+    await api.expectJson("POST", "/api/v1/tenants", { name: `Fifty_50% ${marker}`, slug: `fifty-${marker}` }, 201);
+    const search = (query: string) =>
+      api.expectJson<{ items: Array<{ slug: string }> }>("GET", `/api/v1/tenants?query=${encodeURIComponent(query)}`, undefined, 200);
+    expect((await search(`_50% ${marker}`)).items.map((item) => item.slug)).toEqual([`fifty-${marker}`]);
+    expect((await search(`%${marker}`)).items, "% is not a wildcard").toEqual([]);
+    expect((await search("x".repeat(100))).items, "D1 refuses LIKE patterns over 50 bytes").toEqual([]);
+  });
 });
 
 suite("POST /api/v1/users/bulk", () => {

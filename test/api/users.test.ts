@@ -9,7 +9,8 @@ async function adminApi() {
   const app = createTestApp(clock);
   const admin = await createActiveUser(clock, { role: "SUPER_ADMIN" });
   const agent = await signInAs(app, clock, admin);
-  return { clock, app, admin, agent, api: new ApiClient(app, await createApiTokenFor(agent)) };
+  const token = await createApiTokenFor(agent);
+  return { clock, app, admin, agent, token, api: new ApiClient(app, token) };
 }
 
 suite("/api/v1/users", () => {
@@ -57,6 +58,34 @@ suite("/api/v1/users", () => {
     expect(text.status).toBe(415);
     const broken = await api.call("POST", "/api/v1/users", undefined, { "content-type": "application/json" });
     expect([400, 415]).toContain(broken.status);
+  });
+
+  it("refuses a body sent without a Content-Type with 415", async () => {
+    const { app, token } = await adminApi();
+    const response = await app.request(
+      "http://127.0.0.1:8787/api/v1/users",
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body: new TextEncoder().encode(JSON.stringify({ email: uniqueEmail() })),
+      },
+      env,
+    );
+    expect(response.status).toBe(415);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  it("searches with long queries and LIKE wildcards taken literally", async () => {
+    const { api } = await adminApi();
+    const marker = crypto.randomUUID().slice(0, 8);
+    const email = uniqueEmail(`under_${marker}`);
+    await api.expectJson("POST", "/api/v1/users", { email, firstName: "Percent", lastName: `100%_${marker}` }, 201);
+    const search = (query: string) =>
+      api.expectJson<{ items: Array<{ email: string }> }>("GET", `/api/v1/users?query=${encodeURIComponent(query)}`, undefined, 200);
+    expect((await search(`under_${marker}`)).items.map((user) => user.email)).toEqual([email]);
+    expect((await search(`100%_${marker}`)).items.map((user) => user.email)).toEqual([email]);
+    expect((await search(`100__${marker}`)).items, "_ is not a wildcard").toEqual([]);
+    expect((await search("y".repeat(200))).items, "D1 refuses LIKE patterns over 50 bytes").toEqual([]);
   });
 
   it("answers 409 with the existing user for an email in use", async () => {

@@ -247,6 +247,8 @@ suite("sign-in", () => {
       ["https://evil.example/", "/admin"],
       ["/\\evil.example", "/admin"],
       ["javascript:alert(1)", "/admin"],
+      ["/login/..//evil.example", "/admin"],
+      ["/admin/./..//evil.example/x", "/admin"],
     ];
     for (const [next, expected] of cases) {
       clock.advanceSeconds(30);

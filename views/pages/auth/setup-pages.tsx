@@ -1,6 +1,6 @@
 // The setup link's three screens: choose a password (or confirm it, after a two-factor reset),
 // enroll the authenticator, and keep the recovery codes.
-import { FormErrorSummary, TextField } from "../../components/form-fields";
+import { FormErrorSummary, HiddenUsername, TextField } from "../../components/form-fields";
 import { PageLayout } from "../../layouts/page-layout";
 
 export interface SetupPasswordPageProps {
@@ -23,6 +23,7 @@ export function SetupPasswordPage({ email, purpose, displayName, errors }: Setup
           <FormErrorSummary errors={errors} />
           <form method="post" action="/setup" novalidate>
             <input type="hidden" name="step" value="password" />
+            <HiddenUsername value={email} />
             <TextField
               name="password"
               label="Current password"
@@ -47,6 +48,7 @@ export function SetupPasswordPage({ email, purpose, displayName, errors }: Setup
         <FormErrorSummary errors={errors} />
         <form method="post" action="/setup" novalidate>
           <input type="hidden" name="step" value="password" />
+          <HiddenUsername value={email} />
           <TextField
             name="displayName"
             label="Display name"
