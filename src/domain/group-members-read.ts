@@ -10,6 +10,7 @@ import type { DomainContext } from "./context";
 import { type GroupCandidate, jsonList } from "./group-guards";
 import { groupsOfUser, selectGroup, selectGroups, toGroup } from "./groups-read";
 import { deriveUserStatus, type UserStatus } from "./users";
+import { userMatches } from "./users-list";
 
 export interface GroupMember {
   id: string;
@@ -54,10 +55,6 @@ export async function listGroupMembers(ctx: Pick<DomainContext, "db">, groupId: 
 
 /** Staff who could join the group: not in it yet, not a CLIENT_USER, not erased; matching `query` when given. */
 export function selectMemberCandidates(db: Db, groupId: string, query: string, limit = 25) {
-  const pattern = `%${query
-    .trim()
-    .toLowerCase()
-    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return db
     .select({ id: users.id, email: users.email, firstName: users.firstName, lastName: users.lastName, role: users.role })
     .from(users)
@@ -69,9 +66,7 @@ export function selectMemberCandidates(db: Db, groupId: string, query: string, l
           users.id,
           db.select({ id: accessGroupMembers.userId }).from(accessGroupMembers).where(eq(accessGroupMembers.groupId, groupId)),
         ),
-        query.trim() === ""
-          ? undefined
-          : sql`(${users.email} LIKE ${pattern} ESCAPE '\\' OR lower(${users.firstName} || ' ' || ${users.lastName}) LIKE ${pattern} ESCAPE '\\')`,
+        query.trim() === "" ? undefined : userMatches(query),
       ),
     )
     .orderBy(users.firstName, users.lastName, users.id)

@@ -143,7 +143,7 @@ export async function findTenantBySlug(ctx: Pick<DomainContext, "db">, slug: str
 }
 
 export const listTenantsQuerySchema = z.strictObject({
-  query: z.string().trim().max(100).optional(),
+  query: z.string().trim().max(200, "Search for at most 200 characters.").optional(),
   cursor: z.string().max(400).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });

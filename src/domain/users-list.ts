@@ -31,6 +31,14 @@ function statusCondition(status: UserStatus): SQL {
 // that index (a few dozen bytes an entry) instead of the rows (hashes and all) for a substring.
 const searchText = sql`lower(${users.email} || ' ' || ${users.firstName} || ' ' || ${users.lastName} || ' ' || ${users.displayName})`;
 
+/**
+ * Whether a user's email or names contain `query` (case-insensitive). instr(), not LIKE: D1 refuses
+ * LIKE patterns over 50 bytes, and a substring needs no escaping.
+ */
+export function userMatches(query: string): SQL {
+  return sql`instr(${searchText}, ${query.trim().toLowerCase()}) > 0`;
+}
+
 /** Newest first; the page's query reads at most `limit + 1` rows whatever the table size (alone or in a batch). */
 function selectUsersPage(ctx: Pick<DomainContext, "db">, query: ListUsersQuery) {
   const conditions: SQL[] = [];
@@ -43,15 +51,13 @@ function selectUsersPage(ctx: Pick<DomainContext, "db">, query: ListUsersQuery) 
   }
   if (query.query) {
     // A substring search cannot seek; scanning the narrow search index for the page's ids and then
-    // reading only those rows keeps it cheap even when few of 10,000 users match. instr(), not
-    // LIKE: D1 refuses LIKE patterns over 50 bytes, and a substring needs no escaping.
-    const needle = query.query.toLowerCase();
+    // reading only those rows keeps it cheap even when few of 10,000 users match.
     const filters = conditions.length > 0 ? sql` AND ${and(...conditions)}` : sql``;
     conditions.splice(
       0,
       conditions.length,
       sql`${users.id} IN (SELECT id FROM users INDEXED BY users_search_idx
-      WHERE instr(${searchText}, ${needle}) > 0${filters}
+      WHERE ${userMatches(query.query)}${filters}
       ORDER BY created_at DESC, id DESC LIMIT ${query.limit + 1})`,
     );
   }

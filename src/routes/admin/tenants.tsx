@@ -28,7 +28,7 @@ async function renderTenantsPage(c: AppContext, values: Record<string, string>, 
   const principal = currentPrincipal(c);
   const query = c.req.query("query") ?? "";
   const parsed = listTenantsQuerySchema.safeParse({ query: query || undefined, cursor: c.req.query("cursor") || undefined });
-  if (!parsed.success) throw new AppError("VALIDATION_FAILED", { detail: "This search is not valid." });
+  if (!parsed.success) throw new AppError("VALIDATION_FAILED", { detail: parsed.error.issues.map((issue) => issue.message).join(" ") });
   const page = await listTenants(domainContext(c), parsed.data);
   const next = new URLSearchParams({ ...(query ? { query } : {}), ...(page.nextCursor ? { cursor: page.nextCursor } : {}) });
   return renderPage(
