@@ -38,6 +38,9 @@ export interface Principal {
     displayName: string;
     role: GlobalRole;
     timeZone: string;
+    slackId: string | null;
+    createdAt: Date;
+    lastLoginAt: Date | null;
   };
   credential: { kind: "session"; sessionId: string; authenticatedAt: Date } | { kind: "api_token"; tokenId: string };
   memberships: LiveMembership[];

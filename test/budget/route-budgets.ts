@@ -330,8 +330,8 @@ const coreBudgets: RouteBudget[] = [
   {
     method: "GET",
     path: "/api/v1/me",
-    scenario: "session cookie",
-    maxQueries: 2,
+    scenario: "session cookie: answered from the caller's batch alone",
+    maxQueries: 1,
     expectStatus: 200,
     prepare: signedInGet("/api/v1/me", "OPERATOR"),
   },

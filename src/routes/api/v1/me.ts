@@ -8,7 +8,7 @@ import { type AppEnv, domainContext } from "../../../http/app-env";
 
 export const meApi = new Hono<AppEnv>()
   .use(requireAccess({ kind: "self" }))
-  .get("/", async (c) => c.json(await describeCaller(domainContext(c), currentPrincipal(c))))
+  .get("/", (c) => c.json(describeCaller(currentPrincipal(c))))
   .get("/tokens", async (c) => {
     const tokens = await listOwnApiTokens(domainContext(c), currentPrincipal(c));
     return c.json({ items: tokens.map((token) => toApiTokenDto(token, c.get("now"))), nextCursor: null });
