@@ -1,6 +1,4 @@
 // What `npm run bench` measures: one row per route. Adding a route is adding a row.
-// Routes that do not exist yet are not faked here; docs/PERFORMANCE.md lists them under
-// "Not yet measured" until their row is added.
 import { decodeTotpSecret, generateTotpCodeAt } from "../src/auth/totp";
 import type { LoadPlan, PlannedRequest } from "./lib/load";
 import type { SignInUser } from "./seed";
@@ -19,14 +17,18 @@ export type ComparableWork = keyof typeof betterAuthFigures;
 export interface BenchFixtures {
   origin: string;
   largeTenantSlug: string;
+  largeTenantId: string;
   /** Session cookie values of the users created through setup. */
   sessions: { superAdmin: string; operator: string; client: string };
   signInPool: SignInUser[];
+  /** Requests of the 500-row bulk invite row (each invites 500 new people). */
+  bulkInviteRequests: number;
   /** Filled by the password step, read by the TOTP step: the challenge cookie of each pool user. */
   challenges: Map<string, string>;
 }
 
-export type RouteKind = "bare" | "console page" | "api" | "sign-in";
+/** Console and portal pages are both held to 3x the bare route's p50 (docs/PERFORMANCE.md). */
+export type RouteKind = "bare" | "console page" | "portal page" | "api" | "sign-in";
 
 export interface BenchRoute {
   name: string;
@@ -63,6 +65,35 @@ function formPost(fixtures: BenchFixtures, path: string, form: Record<string, st
       origin: fixtures.origin,
       "content-type": "application/x-www-form-urlencoded",
       ...(cookie ? { cookie } : {}),
+    },
+  };
+}
+
+const jsonPost = (fixtures: BenchFixtures, path: string, body: unknown, token: string): PlannedRequest => ({
+  method: "POST",
+  path,
+  body: JSON.stringify(body),
+  headers: { ...sessionCookie(token), origin: fixtures.origin, "content-type": "application/json" },
+});
+
+/** Every request invites 500 people nobody invited before (a repeated batch would only report "exists"). */
+function bulkInviteOf500(fixtures: BenchFixtures): LoadPlan {
+  const rowsPerRequest = 500;
+  let batch = 0;
+  return {
+    kind: "sequence",
+    sequence: {
+      count: fixtures.bulkInviteRequests,
+      next: () => {
+        batch += 1;
+        const users = Array.from({ length: rowsPerRequest }, (_, row) => ({
+          email: `bulk${batch}-${row}@bench.example`,
+          firstName: "Bulk",
+          lastName: `Invitee ${batch}-${row}`,
+          role: "OPERATOR",
+        }));
+        return jsonPost(fixtures, "/api/v1/users/bulk", { users }, fixtures.sessions.superAdmin);
+      },
     },
   };
 }
@@ -115,7 +146,6 @@ export const benchRoutes: BenchRoute[] = [
     what: "SUPER_ADMIN, first page (50 rows) of ~10,300 users",
     kind: "console page",
     expectStatus: 200,
-    comparesWith: "page of 50 members",
     plan: (f) => repeat({ method: "GET", path: "/admin/users", headers: sessionCookie(f.sessions.superAdmin) }),
   },
   {
@@ -124,6 +154,14 @@ export const benchRoutes: BenchRoute[] = [
     kind: "console page",
     expectStatus: 200,
     plan: (f) => repeat({ method: "GET", path: "/admin/users?query=member4321%40bench", headers: sessionCookie(f.sessions.superAdmin) }),
+  },
+  {
+    name: "GET /admin/tenants/globex",
+    what: "SUPER_ADMIN, tenant settings of a tenant with 502 members (first page of 50)",
+    kind: "console page",
+    expectStatus: 200,
+    comparesWith: "page of 50 members",
+    plan: (f) => repeat({ method: "GET", path: `/admin/tenants/${f.largeTenantSlug}`, headers: sessionCookie(f.sessions.superAdmin) }),
   },
   {
     name: "GET /admin",
@@ -139,6 +177,28 @@ export const benchRoutes: BenchRoute[] = [
     expectStatus: 200,
     comparesWith: "session read",
     plan: (f) => repeat({ method: "GET", path: "/api/v1/me", headers: sessionCookie(f.sessions.client) }),
+  },
+  {
+    name: "GET /portal/globex",
+    what: "CLIENT_USER (client admin) of the 502-member tenant: its portal, first pages of people (100 clients, 100 staff)",
+    kind: "portal page",
+    expectStatus: 200,
+    plan: (f) => repeat({ method: "GET", path: `/portal/${f.largeTenantSlug}`, headers: sessionCookie(f.sessions.client) }),
+  },
+  {
+    name: "GET /api/v1/memberships?tenantId=",
+    what: "SUPER_ADMIN session, first page (50) of the 502-member tenant's memberships",
+    kind: "api",
+    expectStatus: 200,
+    plan: (f) =>
+      repeat({ method: "GET", path: `/api/v1/memberships?tenantId=${f.largeTenantId}`, headers: sessionCookie(f.sessions.superAdmin) }),
+  },
+  {
+    name: "POST /api/v1/users/bulk",
+    what: "SUPER_ADMIN session, 500 new invites per request (500 users, 500 setup links in KV, 500 audit events)",
+    kind: "api",
+    expectStatus: 200,
+    plan: bulkInviteOf500,
   },
   {
     name: "POST /login",

@@ -3,8 +3,8 @@
 // built Worker's size and the KDF, checks the targets of issue 9 and writes bench/out/.
 //
 // Settings (environment): BENCH_SECONDS per phase (6), BENCH_CONNECTIONS for the throughput phase
-// (4), BENCH_WINDOWS it is split into (3), BENCH_SIGN_IN_POOL users (300), BENCH_PORT (8793) and
-// BENCH_KDF_PORT (8794).
+// (4), BENCH_WINDOWS it is split into (3), BENCH_SIGN_IN_POOL users (300), BENCH_BULK_REQUESTS of
+// 500 invites each (10), BENCH_PORT (8793) and BENCH_KDF_PORT (8794).
 import { register } from "node:module";
 import { type LoadPlan, type PhaseResult, type PlannedRequest, runPhase } from "./lib/load";
 import { describeMachine, readLoadAverage } from "./lib/machine";
@@ -20,6 +20,7 @@ import {
 } from "./lib/report";
 import { measureWorkerSize } from "./lib/worker-size";
 import { measureKdf } from "./measure-kdf";
+import { measureSweep } from "./measure-sweep";
 import { type BenchFixtures, type BenchRoute, benchRoutes } from "./routes";
 
 // Password hashing runs in Node while seeding: teach Node to import .wasm as wrangler does.
@@ -40,6 +41,7 @@ const settings = {
   throughputConnections: readNumber("BENCH_CONNECTIONS", 4),
   throughputWindows: readNumber("BENCH_WINDOWS", 3),
   signInPool: readNumber("BENCH_SIGN_IN_POOL", 300),
+  bulkInviteRequests: readNumber("BENCH_BULK_REQUESTS", 10),
   port: readNumber("BENCH_PORT", 8793),
   kdfPort: readNumber("BENCH_KDF_PORT", 8794),
 };
@@ -111,6 +113,8 @@ async function main(): Promise<number> {
     const fixtures: BenchFixtures = {
       origin,
       largeTenantSlug: seeded.largeTenantSlug,
+      largeTenantId: seeded.largeTenantId,
+      bulkInviteRequests: settings.bulkInviteRequests,
       sessions: { superAdmin: seeded.superAdmin.sessionToken, operator: seeded.operator.sessionToken, client: seeded.client.sessionToken },
       signInPool: seeded.signInPool,
       challenges: new Map(),
@@ -129,6 +133,8 @@ async function main(): Promise<number> {
   const workerSize = measureWorkerSize();
   log("measuring the KDF inside workerd");
   const kdf = await measureKdf(settings.kdfPort);
+  log("measuring the cron sweep: 10,000 expired memberships among 100,000");
+  const sweep = await measureSweep();
 
   const routes = buildRouteRows(measurements);
   const comparisons = compareWithBetterAuth(measurements, routes);
@@ -146,6 +152,7 @@ async function main(): Promise<number> {
     comparisons,
     workerSize,
     kdf,
+    sweep,
     targets: checkTargets(routes, comparisons, workerSize),
   };
   const written = writeReport(outDir, report);

@@ -36,6 +36,7 @@ export interface BenchUser extends SignInUser {
 export interface SeededData {
   shape: SeedShape;
   largeTenantSlug: string;
+  largeTenantId: string;
   superAdmin: BenchUser;
   operator: BenchUser;
   client: BenchUser;
@@ -185,5 +186,12 @@ export async function seedBenchDatabase(options: {
 
   started = performance.now();
   const consoleUsers = await createConsoleUsers(options.stateDir, options.origin);
-  return { shape, largeTenantSlug, signInPool, ...consoleUsers, seconds: { migrations, bulk, consoleUsers: secondsSince(started) } };
+  return {
+    shape,
+    largeTenantSlug,
+    largeTenantId: seedTenantId(0),
+    signInPool,
+    ...consoleUsers,
+    seconds: { migrations, bulk, consoleUsers: secondsSince(started) },
+  };
 }

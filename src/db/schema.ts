@@ -1,8 +1,8 @@
 // The whole Gatehouse data model (SPEC §1–7). One schema for D1 and libSQL.
 // Times are integer milliseconds since the epoch (UTC). Status is derived from the columns,
 // never stored twice: PENDING = activated_at IS NULL, DEACTIVATED = deactivated_at IS NOT NULL.
-import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { type SQL, sql } from "drizzle-orm";
+import { index, integer, primaryKey, type SQLiteColumn, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const timestamp = (name: string) => integer(name, { mode: "timestamp_ms" });
 
@@ -89,6 +89,21 @@ export const tenants = sqliteTable(
   (table) => [uniqueIndex("tenants_slug_unique").on(table.slug), index("tenants_name_idx").on(table.name)],
 );
 
+/**
+ * Where memberships without expiry sort (after every dated one): 8.64e15 ms is the largest JS Date.
+ * A literal in the sort indexes' expression, so queries write it literally too.
+ */
+export const membershipNoExpirySortKey = 8_640_000_000_000_000;
+
+/**
+ * The sort key of a membership: its expiry, or membershipNoExpirySortKey when it has none. SQLite
+ * uses an expression index only for the same expression, so index and queries share this one.
+ * CASE rather than coalesce(): drizzle-kit splits an index expression at its commas.
+ */
+export function membershipSortKeySql(expiresAt: SQLiteColumn): SQL<number> {
+  return sql<number>`(CASE WHEN ${expiresAt} IS NULL THEN ${sql.raw(String(membershipNoExpirySortKey))} ELSE ${expiresAt} END)`;
+}
+
 export const memberships = sqliteTable(
   "memberships",
   {
@@ -113,8 +128,15 @@ export const memberships = sqliteTable(
     uniqueIndex("memberships_live_user_tenant_unique").on(table.userId, table.tenantId).where(sql`revoked_at IS NULL`),
     index("memberships_user_idx").on(table.userId, table.revokedAt),
     index("memberships_tenant_idx").on(table.tenantId, table.revokedAt),
-    // Drives the expiry sweep and the "expires within N days" filter.
+    // Drives the expiry sweep.
     index("memberships_live_expiry_idx").on(table.expiresAt).where(sql`revoked_at IS NULL AND expires_at IS NOT NULL`),
+    // The membership lists' order (soonest expiry first, open-ended last; domain/memberships-read.ts),
+    // across tenants and within one: a page reads its rows in index order, never the whole table
+    // sorted. The query must spell the expression exactly so (membershipSortKeySql).
+    index("memberships_live_sort_idx").on(membershipSortKeySql(table.expiresAt), table.id).where(sql`revoked_at IS NULL`),
+    index("memberships_tenant_live_sort_idx")
+      .on(table.tenantId, membershipSortKeySql(table.expiresAt), table.id)
+      .where(sql`revoked_at IS NULL`),
   ],
 );
 

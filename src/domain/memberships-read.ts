@@ -2,16 +2,16 @@
 // filtered list of Admin → Memberships
 // (sorted by expiry, soonest first, memberships without expiry last; keyset pagination).
 import { addDays } from "date-fns";
-import { and, asc, eq, gt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
 import type { Db } from "../db/client";
-import { membershipRoles, memberships, tenants, users } from "../db/schema";
+import { membershipNoExpirySortKey, membershipRoles, membershipSortKeySql, memberships, tenants, users } from "../db/schema";
 import { AppError } from "../errors";
 import type { DomainContext } from "./context";
 import { selectJobRuns, toJobHealth } from "./job-health";
 import { decodeCursor, encodeCursor, type Page, toPage } from "./pagination";
 import { selectUserWithPermissions, toUserWithPermissions } from "./permissions-of";
-import { selectTenantChoices } from "./tenants";
+import { selectTenantByRef, selectTenantChoices, type TenantRow, tenantIdOf } from "./tenants";
 import { assertManageable } from "./user-guards";
 
 export interface MembershipWithParties {
@@ -93,25 +93,30 @@ export const listMembershipsQuerySchema = z.strictObject({
 
 export type ListMembershipsQuery = z.output<typeof listMembershipsQuerySchema>;
 
-// Memberships without expiry sort after every dated one.
-const noExpirySortKey = 8_640_000_000_000_000;
-const expirySortKey = sql<number>`COALESCE(${memberships.expiresAt}, ${noExpirySortKey})`;
+// Memberships without expiry sort after every dated one. Spelled as the sort indexes spell it
+// (db/schema.ts), so a page walks memberships_live_sort_idx (or the tenant's) in order.
+const expirySortKey = membershipSortKeySql(memberships.expiresAt);
+
+/** A list's filters; the tenant may be a subquery (tenantIdOf) read in the same batch as the tenant. */
+export type MembershipsPageQuery = Omit<ListMembershipsQuery, "tenantId"> & { tenantId?: string | SQL | undefined };
 
 /** Active memberships (not revoked, not expired at `now`), soonest expiry first: the page's query (limit + 1 rows), for a batch. */
-export function selectMembershipsPage(ctx: Pick<DomainContext, "db" | "now">, query: ListMembershipsQuery) {
-  const conditions: SQL[] = [
-    sql`${memberships.revokedAt} IS NULL`,
-    or(sql`${memberships.expiresAt} IS NULL`, gt(memberships.expiresAt, ctx.now)) as SQL,
-  ];
+export function selectMembershipsPage(ctx: Pick<DomainContext, "db" | "now">, query: MembershipsPageQuery) {
+  // Every bound on expiry is a bound on the sort key (open-ended ones sort last, past any date),
+  // so the index range starts at now, or at the cursor, and ends at the "expires within" limit.
+  const cursor = decodeCursor(query.cursor);
+  const conditions: SQL[] = [sql`${memberships.revokedAt} IS NULL`, sql`${expirySortKey} > ${ctx.now.getTime()}`];
   if (query.tenantId) conditions.push(eq(memberships.tenantId, query.tenantId));
   if (query.userId) conditions.push(eq(memberships.userId, query.userId));
   if (query.userEmail) conditions.push(eq(users.email, query.userEmail));
   if (query.role) conditions.push(eq(memberships.role, query.role));
   if (query.expiringWithinDays !== undefined) {
-    conditions.push(lte(memberships.expiresAt, addDays(ctx.now, query.expiringWithinDays)));
+    conditions.push(sql`${expirySortKey} <= ${addDays(ctx.now, query.expiringWithinDays).getTime()}`);
   }
-  const cursor = decodeCursor(query.cursor);
-  if (cursor) conditions.push(sql`(${expirySortKey}, ${memberships.id}) > (${cursor.time}, ${cursor.id})`);
+  if (cursor) {
+    conditions.push(sql`${expirySortKey} >= ${cursor.time}`);
+    conditions.push(sql`(${expirySortKey}, ${memberships.id}) > (${cursor.time}, ${cursor.id})`);
+  }
   return ctx.db
     .select(partiesSelection)
     .from(memberships)
@@ -125,8 +130,29 @@ export function selectMembershipsPage(ctx: Pick<DomainContext, "db" | "now">, qu
 /** The rows of selectMembershipsPage as a page with the next page's cursor. */
 export function toMembershipsPage(rows: MembershipWithParties[], limit: number): Page<MembershipWithParties> {
   return toPage(rows, limit, (row) =>
-    encodeCursor({ time: row.membership.expiresAt?.getTime() ?? noExpirySortKey, id: row.membership.id }),
+    encodeCursor({ time: row.membership.expiresAt?.getTime() ?? membershipNoExpirySortKey, id: row.membership.id }),
   );
+}
+
+/**
+ * A tenant's settings page: the tenant by slug and a page of its members (soonest expiry first),
+ * in one batch. Members are read only for callers who may see them. Null when there is no tenant.
+ */
+export async function readTenantWithMembers(
+  ctx: Pick<DomainContext, "db" | "now">,
+  slug: string,
+  members: { limit: number; cursor?: string | undefined } | null,
+): Promise<{ tenant: TenantRow; members: Page<MembershipWithParties> } | null> {
+  if (!members) {
+    const [tenant] = await selectTenantByRef(ctx.db, { slug });
+    return tenant ? { tenant, members: { items: [], nextCursor: null } } : null;
+  }
+  const [tenantRows, memberRows] = await ctx.db.batch([
+    selectTenantByRef(ctx.db, { slug }),
+    selectMembershipsPage(ctx, { ...members, tenantId: tenantIdOf({ slug }) }),
+  ]);
+  const tenant = tenantRows[0];
+  return tenant ? { tenant, members: toMembershipsPage(memberRows, members.limit) } : null;
 }
 
 /** Active memberships (not revoked, not expired at `now`), soonest expiry first. */

@@ -11,7 +11,7 @@ import { selectTenantByRef, tenantIdOf } from "./tenants";
 import { deriveUserStatus } from "./users";
 
 /** People per table on the workspace and portal pages; each table pages on its own. */
-export const tenantPeoplePerPage = 100;
+export const tenantPeoplePerPage = 50;
 
 export const clientMembershipRoles: readonly MembershipRole[] = ["CLIENT_ADMIN", "CLIENT_VIEWER"];
 export const staffMembershipRoles: readonly MembershipRole[] = ["OPERATOR_FULL", "OPERATOR_READONLY"];

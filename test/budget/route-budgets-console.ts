@@ -66,8 +66,8 @@ export const consoleBudgets: RouteBudget[] = [
   {
     method: "GET",
     path: "/admin/tenants/:slug",
-    scenario: "settings with the first page of members",
-    maxQueries: 3,
+    scenario: "settings with the first page of members (the tenant and its members in one batch)",
+    maxQueries: 2,
     expectStatus: 200,
     list: { limit: 50 },
     prepare: async (fixture) => {

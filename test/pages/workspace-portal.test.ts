@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { expect, it, describe as suite } from "vitest";
+import { tenantPeoplePerPage } from "../../src/domain/tenant-people";
 import { Agent, describe } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import {
@@ -119,11 +120,13 @@ suite("operator workspace", () => {
   });
 });
 
-/** `count` client users of the tenant as plain rows, named "Zed 000".."Zed 099" so they sort after the world's people. */
+const zedName = (index: number) => `Zed ${String(index).padStart(3, "0")}`;
+
+/** `count` client users of the tenant as plain rows, named "Zed 000", "Zed 001"… so they sort after the world's people. */
 async function addClientRows(tenantId: string, count: number, now: number) {
   const statements = Array.from({ length: count }, (_, index) => {
     const id = `usr_zed_${tenantId}_${index}`;
-    const name = `Zed ${String(index).padStart(3, "0")}`;
+    const name = zedName(index);
     return [
       env.DB.prepare(
         "INSERT INTO users (id, email, first_name, last_name, display_name, role, activated_at, created_at, updated_at) VALUES (?, ?, 'Zed', ?, ?, 'CLIENT_USER', ?, ?, ?)",
@@ -137,28 +140,31 @@ async function addClientRows(tenantId: string, count: number, now: number) {
 }
 
 suite("people of a tenant larger than a page", () => {
-  it("shows 100 client users per page on the workspace and the portal, with a link to the rest", async () => {
+  it("shows a page of client users on the workspace and the portal, with a link to the rest", async () => {
     const w = await world();
-    await addClientRows(w.tenant.id, 100, w.clock.now().getTime());
+    // The world's two client users sort before the Zeds: a page holds them and all Zeds but two.
+    await addClientRows(w.tenant.id, tenantPeoplePerPage, w.clock.now().getTime());
+    const lastOnFirstPage = zedName(tenantPeoplePerPage - 3);
+    const firstOnSecondPage = zedName(tenantPeoplePerPage - 2);
     const operator = await signInAs(w.app, w.clock, w.full);
     const first = await (await operator.get(`/tenants/${w.tenant.slug}`)).text();
     expect(first).toContain("Cleo Admin");
-    expect(first).toContain("Zed 097");
-    expect(first).not.toContain("Zed 098");
+    expect(first).toContain(lastOnFirstPage);
+    expect(first).not.toContain(firstOnSecondPage);
     expect(first).toContain("Fiona Full");
     const more = /href="(\/tenants\/[^"]*\?clients=[^"]+)"/.exec(first)?.[1];
     expect(more, "link to more client users").toBeDefined();
     const second = await operator.get(more?.replaceAll("&amp;", "&") ?? "");
     expect(second.status).toBe(200);
     const secondHtml = await second.text();
-    expect(secondHtml).toContain("Zed 098");
-    expect(secondHtml).toContain("Zed 099");
-    expect(secondHtml).not.toContain("Zed 097");
+    expect(secondHtml).toContain(firstOnSecondPage);
+    expect(secondHtml).toContain(zedName(tenantPeoplePerPage - 1));
+    expect(secondHtml).not.toContain(lastOnFirstPage);
     expect(secondHtml).not.toContain("More people");
     const client = await signInAs(w.app, w.clock, w.viewer);
     const portal = await (await client.get(`/portal/${w.tenant.slug}`)).text();
     expect(portal).toMatch(/href="\/portal\/[^"]*\?clients=[^"]+"/);
-    expect(portal).not.toContain("Zed 098");
+    expect(portal).not.toContain(firstOnSecondPage);
   });
 });
 

@@ -4,7 +4,8 @@ import { TenantSettingsPage } from "../../../views/pages/admin/tenant-settings-p
 import { TenantsPage } from "../../../views/pages/admin/tenants-page";
 import { membershipRoles } from "../../db/schema";
 import { hasPermission } from "../../domain/access";
-import { listMemberships } from "../../domain/memberships-read";
+import { type MembershipWithParties, readTenantWithMembers } from "../../domain/memberships-read";
+import type { Page } from "../../domain/pagination";
 import {
   applyTenantChanges,
   createTenant,
@@ -53,13 +54,26 @@ async function requireTenant(c: AppContext): Promise<TenantRow> {
   return tenant;
 }
 
-async function renderSettings(c: AppContext, tenant: TenantRow, values: Record<string, string>, errors: FieldErrors) {
+const membersPerPage = 50;
+
+/** The tenant of the URL and the page of members the caller may see, in one batch; 404 when there is no tenant. */
+async function readSettings(c: AppContext, slug: string) {
+  const members = hasPermission(currentPrincipal(c), "memberships:read")
+    ? { limit: membersPerPage, cursor: c.req.query("cursor") || undefined }
+    : null;
+  const settings = await readTenantWithMembers(domainContext(c), slug, members);
+  if (!settings) throw new AppError("NOT_FOUND");
+  return settings;
+}
+
+function renderSettings(
+  c: AppContext,
+  { tenant, members: page }: { tenant: TenantRow; members: Page<MembershipWithParties> },
+  values: Record<string, string>,
+  errors: FieldErrors,
+) {
   const principal = currentPrincipal(c);
   const returnTo = `/admin/tenants/${tenant.slug}`;
-  const canReadMembers = hasPermission(principal, "memberships:read");
-  const page = canReadMembers
-    ? await listMemberships(domainContext(c), { tenantId: tenant.id, limit: 50, cursor: c.req.query("cursor") || undefined })
-    : { items: [], nextCursor: null };
   return renderPage(
     c,
     <TenantSettingsPage
@@ -114,18 +128,21 @@ export const adminTenantRoutes = new Hono<AppEnv>()
     }
   })
   .get("/:slug", requireAccess({ kind: "console", permission: "tenants:read" }), async (c) => {
-    const tenant = await requireTenant(c);
-    return renderSettings(c, tenant, tenantValues(tenant), {});
+    const settings = await readSettings(c, c.req.param("slug"));
+    return renderSettings(c, settings, tenantValues(settings.tenant), {});
   })
   .post("/:slug", requireAccess({ kind: "console", permission: "tenants:update" }), async (c) => {
     const tenant = await requireTenant(c);
     const form = await readForm(c, updateTenantSchema);
-    if (!form.success) return renderSettings(c, tenant, { ...tenantValues(tenant), ...formValuesAsStrings(form.values) }, form.errors);
+    // Shown again with what was typed; the tenant is read again with its members for the page.
+    const showAgain = async (errors: FieldErrors) =>
+      renderSettings(c, await readSettings(c, tenant.slug), { ...tenantValues(tenant), ...formValuesAsStrings(form.values) }, errors);
+    if (!form.success) return showAgain(form.errors);
     try {
       const updated = await applyTenantChanges(domainContext(c), tenant, form.data);
       return c.redirect(`/admin/tenants/${updated.slug}?notice=tenant-updated`, 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500 || error.status === 403) throw error;
-      return renderSettings(c, tenant, { ...tenantValues(tenant), ...formValuesAsStrings(form.values) }, fieldErrorsOf(error));
+      return showAgain(fieldErrorsOf(error));
     }
   });

@@ -1,0 +1,2 @@
+CREATE INDEX `memberships_live_sort_idx` ON `memberships` ((CASE WHEN "expires_at" IS NULL THEN 8640000000000000 ELSE "expires_at" END),`id`) WHERE revoked_at IS NULL;--> statement-breakpoint
+CREATE INDEX `memberships_tenant_live_sort_idx` ON `memberships` (`tenant_id`,(CASE WHEN "expires_at" IS NULL THEN 8640000000000000 ELSE "expires_at" END),`id`) WHERE revoked_at IS NULL;
