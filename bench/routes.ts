@@ -180,7 +180,7 @@ export const benchRoutes: BenchRoute[] = [
   },
   {
     name: "GET /portal/globex",
-    what: "CLIENT_USER (client admin) of the 502-member tenant: its portal, first pages of people (100 clients, 100 staff)",
+    what: "CLIENT_USER (client admin) of the 502-member tenant: its portal, first pages of people (50 clients, 50 staff)",
     kind: "portal page",
     expectStatus: 200,
     plan: (f) => repeat({ method: "GET", path: `/portal/${f.largeTenantSlug}`, headers: sessionCookie(f.sessions.client) }),
