@@ -85,15 +85,15 @@ export function readConfig(env: Bindings): Config {
   const result = configSchema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`Gatehouse configuration is invalid: ${problems.join("; ")}`);
+    throw configError(problems.join("; "));
   }
-  if (!env.KV) throw new Error("Gatehouse configuration is invalid: the KV binding is missing");
+  if (!env.KV) throw configError("the KV binding is missing");
   readStoreConfig(env);
   if (result.data.EMAIL_PROVIDER === "http" && !result.data.EMAIL_API_KEY) {
-    throw new Error("Gatehouse configuration is invalid: EMAIL_PROVIDER=http needs the EMAIL_API_KEY secret");
+    throw configError("EMAIL_PROVIDER=http needs the EMAIL_API_KEY secret");
   }
   if (result.data.EMAIL_PROVIDER === "send_email" && !env.SEND_EMAIL) {
-    throw new Error("Gatehouse configuration is invalid: EMAIL_PROVIDER=send_email needs a SEND_EMAIL binding");
+    throw configError("EMAIL_PROVIDER=send_email needs a SEND_EMAIL binding");
   }
   parsedConfigs.set(env, result.data);
   return result.data;

@@ -29,8 +29,10 @@ function readsOnly(statements: BatchStatements): boolean {
  * mode and libSQL's default, "deferred", starts read-only: a batch that reads before it writes
  * (a guard's subquery, an INSERT … SELECT) could then fail with SQLITE_BUSY when another writer
  * got in between. D1 runs one batch at a time; taking the write lock up front is the closest
- * libSQL gets to that. Batches of SELECTs only (loading the caller on every request) stay
- * "deferred": one consistent snapshot, without queueing behind writers for the write lock.
+ * libSQL gets to that. Batches of SELECTs only (most page reads) stay "deferred": one consistent
+ * snapshot, without queueing behind writers for the write lock. Loading the caller is not one of
+ * them: its batch ends with the once-a-minute last-use UPDATE (domain/principal.ts), so on libSQL
+ * every authenticated request takes the write lock for that batch.
  */
 function withTransactionModes(client: Client): Client {
   return new Proxy(client, {

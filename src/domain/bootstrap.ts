@@ -2,12 +2,13 @@
 // SUPER_ADMIN; while that first admin has not finished setup (and no SUPER_ADMIN is active),
 // issue a fresh link on each start so the console always prints one that works. Once anyone is
 // active, it does nothing.
-import { and, count, eq, isNotNull, isNull } from "drizzle-orm";
+import { count } from "drizzle-orm";
 import { users } from "../db/schema";
 import type { DomainContext } from "./context";
 import { type InviteResult, inviteUser } from "./invites";
 import { regenerateSetupLink } from "./setup-links";
 import { deriveUserStatus, findUserByEmail } from "./users";
+import { activeSuperAdminCondition } from "./users-list";
 
 export type BootstrapOutcome =
   | { kind: "created"; invite: InviteResult }
@@ -17,10 +18,7 @@ export type BootstrapOutcome =
 export async function bootstrapFirstAdmin(ctx: DomainContext): Promise<BootstrapOutcome> {
   const [userCount, activeAdmins] = await ctx.db.batch([
     ctx.db.select({ value: count() }).from(users),
-    ctx.db
-      .select({ value: count() })
-      .from(users)
-      .where(and(eq(users.role, "SUPER_ADMIN"), isNotNull(users.activatedAt), isNull(users.deactivatedAt))),
+    ctx.db.select({ value: count() }).from(users).where(activeSuperAdminCondition()),
   ]);
   if ((userCount[0]?.value ?? 0) === 0) {
     const invite = await inviteUser(ctx, {

@@ -18,17 +18,16 @@ import { actorUserId, type DomainContext } from "./context";
 import { buildInviteStatements, type InviteResult, prepareInvite } from "./invites";
 import { writeMembershipGrant } from "./memberships";
 import { describeMembership, selectMembershipWithParties } from "./memberships-read";
+import { clientMembershipRoles } from "./memberships-rules";
 import { issueNewSetupLink } from "./setup-links";
 import { selectTenantByRef, type TenantRow } from "./tenants";
 import { deriveUserStatus, emailSchema, firstNameSchema, lastNameSchema, normalizeEmail } from "./users";
-
-export const clientRoles = ["CLIENT_ADMIN", "CLIENT_VIEWER"] as const;
 
 export const delegatedInviteSchema = z.strictObject({
   email: emailSchema,
   firstName: firstNameSchema,
   lastName: lastNameSchema,
-  role: z.enum(clientRoles, "Choose CLIENT_ADMIN or CLIENT_VIEWER."),
+  role: z.enum(clientMembershipRoles, "Choose CLIENT_ADMIN or CLIENT_VIEWER."),
 });
 
 export type DelegatedInviteOutcome = { kind: "created"; invite: InviteResult } | { kind: "added"; userName: string };
@@ -111,7 +110,7 @@ export async function findClientMembership(ctx: Pick<DomainContext, "db">, ref: 
   const tenant = tenantRows[0];
   const found = membershipRows[0];
   const membership = found?.membership;
-  const isClient = membership && (clientRoles as readonly string[]).includes(membership.role);
+  const isClient = membership && (clientMembershipRoles as readonly string[]).includes(membership.role);
   const user = userRows[0];
   if (!tenant || !found || !user || !membership || !isClient || membership.tenantId !== tenant.id || membership.revokedAt) {
     throw new AppError("NOT_FOUND");
@@ -129,7 +128,7 @@ export async function removeClientUser(ctx: DomainContext, ref: TenantRef, membe
       ctx.db
         .update(memberships)
         .set({ revokedAt: ctx.now, revokedBy: actorUserId(ctx.actor), revokeReason: "removed", updatedAt: ctx.now })
-        .where(and(eq(memberships.id, membershipId), isNull(memberships.revokedAt), inArray(memberships.role, [...clientRoles]))),
+        .where(and(eq(memberships.id, membershipId), isNull(memberships.revokedAt), inArray(memberships.role, [...clientMembershipRoles]))),
       assertPreviousWriteChangedOneRow(ctx.db),
       insertAuditEvent(ctx, {
         action: "membership.revoked",

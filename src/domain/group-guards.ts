@@ -14,20 +14,7 @@ import { assertCondition } from "../db/guards";
 import { AppError } from "../errors";
 import type { Permission } from "./access";
 import type { DomainContext } from "./context";
-
-/** The actor's permissions, or null when the actor is unrestricted (the system, a SUPER_ADMIN). */
-export function restrictedPermissionsOf(ctx: DomainContext): ReadonlySet<Permission> | null {
-  if (ctx.actor.kind === "system") return null;
-  if (ctx.actor.kind !== "user") return new Set();
-  const principal = ctx.actor.principal;
-  return principal.user.role === "SUPER_ADMIN" ? null : principal.permissions;
-}
-
-/** The permissions in `wanted` the actor does not hold (none for an unrestricted actor). */
-export function permissionsBeyondActor(ctx: DomainContext, wanted: Iterable<Permission>): Permission[] {
-  const held = restrictedPermissionsOf(ctx);
-  return held === null ? [] : [...wanted].filter((permission) => !held.has(permission));
-}
+import { permissionsBeyondActor, restrictedPermissionsOf } from "./permissions-of";
 
 export function assertMayGrant(ctx: DomainContext, permissions: Iterable<Permission>): void {
   const missing = permissionsBeyondActor(ctx, permissions);

@@ -49,10 +49,6 @@ export function toGroupMembers(rows: GroupMemberRow[]): GroupMember[] {
   return rows.map(({ activatedAt, deactivatedAt, ...row }) => ({ ...row, status: deriveUserStatus({ activatedAt, deactivatedAt }) }));
 }
 
-export async function listGroupMembers(ctx: Pick<DomainContext, "db">, groupId: string): Promise<GroupMember[]> {
-  return toGroupMembers(await selectGroupMembers(ctx.db, groupId));
-}
-
 /** Staff who could join the group: not in it yet, not a CLIENT_USER, not erased; matching `query` when given. */
 export function selectMemberCandidates(db: Db, groupId: string, query: string, limit = 25) {
   return db
@@ -102,10 +98,15 @@ export function toPeople(
   rows: Array<Omit<GroupCandidate, "permissions" | "role"> & { role: GlobalRole }>,
   held: Array<{ userId: string; permission: string }>,
 ): Map<string, GroupCandidate> {
+  const heldBy = new Map<string, string[]>();
+  for (const { userId, permission } of held) {
+    const permissions = heldBy.get(userId);
+    if (permissions) permissions.push(permission);
+    else heldBy.set(userId, [permission]);
+  }
   const people = new Map<string, GroupCandidate>();
   for (const row of rows) {
-    const permissions = held.filter((entry) => entry.userId === row.id).map((entry) => entry.permission);
-    people.set(row.id, { ...row, permissions: resolvePermissions(row.role, permissions) });
+    people.set(row.id, { ...row, permissions: resolvePermissions(row.role, heldBy.get(row.id) ?? []) });
   }
   return people;
 }

@@ -95,10 +95,6 @@ export async function findGroup(ctx: Pick<DomainContext, "db">, groupId: string)
   return row ? toGroup(row) : null;
 }
 
-export async function findGroups(ctx: Pick<DomainContext, "db">, where?: SQL): Promise<Group[]> {
-  return (await selectGroups(ctx.db, where)).map(toGroup);
-}
-
 export const listGroupsQuerySchema = z.strictObject({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -120,9 +116,4 @@ export async function listGroups(ctx: Pick<DomainContext, "db">, query: z.output
     .orderBy(asc(accessGroups.createdAt), asc(accessGroups.id))
     .limit(query.limit + 1);
   return toPage(rows.map(toGroup), query.limit, (group) => encodeCursor({ time: group.createdAt.getTime(), id: group.id }));
-}
-
-/** The groups a user belongs to, by name. */
-export async function listUserGroups(ctx: Pick<DomainContext, "db">, userId: string): Promise<Group[]> {
-  return findGroups(ctx, groupsOfUser(userId));
 }

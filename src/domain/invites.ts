@@ -1,5 +1,5 @@
-// Invites and setup links (SPEC §2 "Invite", "Setup link"): create a PENDING user with a fresh
-// link in one batch, and regenerate (= resend) the link while the user is pending.
+// Invites (SPEC §2 "Invite"): create a PENDING user with a fresh setup link in one batch.
+// Regenerating (= resending) the link lives in setup-links.ts.
 import { eq, sql } from "drizzle-orm";
 import { generateId } from "../auth/crypto";
 import { type PreparedSetupToken, prepareSetupToken, storeSetupTokenInKv } from "../auth/setup-tokens";

@@ -7,6 +7,7 @@ import * as z from "zod";
 import type { Db } from "../db/client";
 import { membershipNoExpirySortKey, membershipRoles, membershipSortKeySql, memberships, tenants, users } from "../db/schema";
 import { AppError } from "../errors";
+import { isMembershipLive } from "./access";
 import type { DomainContext } from "./context";
 import { selectJobRuns, toJobHealth } from "./job-health";
 import { decodeCursor, encodeCursor, type Page, toPage } from "./pagination";
@@ -73,8 +74,7 @@ export async function findManageableMembership(
   ]);
   const found = membershipRows[0];
   if (!found || found.membership.revokedAt) throw new AppError("NOT_FOUND");
-  const expired = found.membership.expiresAt !== null && found.membership.expiresAt.getTime() <= ctx.now.getTime();
-  if (expired && !options.expiredToo) {
+  if (!options.expiredToo && !isMembershipLive(found.membership, ctx.now)) {
     throw new AppError("STATE_CONFLICT", { detail: "This membership has expired. Grant a new one instead." });
   }
   assertManageable(ctx, toUserWithPermissions(userRows, permissionRows));

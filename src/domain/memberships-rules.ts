@@ -4,11 +4,15 @@
 import type { GlobalRole, MembershipRole } from "../db/schema";
 import { AppError, type FieldError } from "../errors";
 
+/** Memberships of staff (SUPER_ADMIN, OPERATOR, CONTRACTOR) and of client users. */
+export const staffMembershipRoles = ["OPERATOR_FULL", "OPERATOR_READONLY"] as const satisfies readonly MembershipRole[];
+export const clientMembershipRoles = ["CLIENT_ADMIN", "CLIENT_VIEWER"] as const satisfies readonly MembershipRole[];
+
 const fittingMembershipRoles: Record<GlobalRole, readonly MembershipRole[]> = {
-  SUPER_ADMIN: ["OPERATOR_FULL", "OPERATOR_READONLY"],
-  OPERATOR: ["OPERATOR_FULL", "OPERATOR_READONLY"],
-  CONTRACTOR: ["OPERATOR_FULL", "OPERATOR_READONLY"],
-  CLIENT_USER: ["CLIENT_ADMIN", "CLIENT_VIEWER"],
+  SUPER_ADMIN: staffMembershipRoles,
+  OPERATOR: staffMembershipRoles,
+  CONTRACTOR: staffMembershipRoles,
+  CLIENT_USER: clientMembershipRoles,
 };
 
 export function membershipRoleFits(globalRole: GlobalRole, membershipRole: MembershipRole): boolean {

@@ -7,14 +7,14 @@ import * as z from "zod";
 import { generateId } from "../auth/crypto";
 import { isUniqueViolation, runBatch, type Statement } from "../db/batch";
 import { assertCondition, assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/guards";
-import { type MembershipRole, membershipRoles, memberships, tenants, users } from "../db/schema";
+import { type MembershipRole, membershipRoles, memberships, users } from "../db/schema";
 import { AppError } from "../errors";
 import { insertAuditEvent, insertAuditEventsFromSelect } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
 import { describeMembership, findManageableMembership, type MembershipWithParties } from "./memberships-read";
 import { assertMembershipFits } from "./memberships-rules";
 import { selectUserWithPermissions, toUserWithPermissions } from "./permissions-of";
-import type { TenantRow } from "./tenants";
+import { selectTenantByRef, type TenantRow } from "./tenants";
 import { assertManageable } from "./user-guards";
 import { normalizeEmail, type UserRow } from "./users";
 
@@ -102,7 +102,7 @@ export async function grantMembershipTo(
   const userId = "id" in key ? key.id : sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${normalizeEmail(key.email)})`;
   const [userRows, permissionRows, tenantRows] = await ctx.db.batch([
     ...selectUserWithPermissions(ctx.db, userId),
-    ctx.db.select().from(tenants).where(eq(tenants.id, input.tenantId)).limit(1),
+    selectTenantByRef(ctx.db, { id: input.tenantId }),
   ]);
   const subject = toUserWithPermissions(userRows, permissionRows);
   if (!subject && "email" in key) {

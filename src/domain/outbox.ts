@@ -10,7 +10,7 @@ import type { Db } from "../db/client";
 import { outbox } from "../db/schema";
 import type { DomainContext } from "./context";
 import type { EmailMessage } from "./emails";
-import { decodeCursor, encodeCursor, type Page } from "./pagination";
+import { decodeCursor, encodeCursor, type Page, toPage } from "./pagination";
 
 export interface OutboxOptions {
   userId?: string | null;
@@ -66,8 +66,8 @@ const summaryColumns = {
   sentAt: outbox.sentAt,
 };
 
-/** Newest first, without the bodies; a page reads at most `limit + 1` rows. */
-export async function listOutboxMessages(ctx: Pick<DomainContext, "db">, query: ListOutboxQuery): Promise<Page<OutboxSummary>> {
+/** Newest first, without the bodies; a page reads at most `limit + 1` rows. For a batch. */
+function selectOutboxPage(ctx: Pick<DomainContext, "db">, query: ListOutboxQuery) {
   const conditions: SQL[] = [];
   if (query.status) conditions.push(eq(outbox.status, query.status));
   const cursor = decodeCursor(query.cursor);
@@ -78,18 +78,12 @@ export async function listOutboxMessages(ctx: Pick<DomainContext, "db">, query: 
     );
     if (after) conditions.push(after);
   }
-  const rows = await ctx.db
+  return ctx.db
     .select(summaryColumns)
     .from(outbox)
     .where(and(...conditions))
     .orderBy(desc(outbox.createdAt), desc(outbox.id))
     .limit(query.limit + 1);
-  const items = rows.slice(0, query.limit);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: rows.length > query.limit && last ? encodeCursor({ time: last.createdAt.getTime(), id: last.id }) : null,
-  };
 }
 
 export async function findOutboxMessage(ctx: Pick<DomainContext, "db">, id: string): Promise<OutboxRow | null> {
@@ -98,15 +92,23 @@ export async function findOutboxMessage(ctx: Pick<DomainContext, "db">, id: stri
 }
 
 /** How many messages gave up and how many wait for delivery, for the Outbox page's summary. */
-export async function countUndelivered(ctx: Pick<DomainContext, "db">): Promise<{ failed: number; waiting: number }> {
-  const [failed, waiting] = await ctx.db.batch([
+/** The Outbox page: a page of messages and how many failed or still wait, in one batch. */
+export async function readOutboxPage(
+  ctx: Pick<DomainContext, "db">,
+  query: ListOutboxQuery,
+): Promise<{ page: Page<OutboxSummary>; counts: { failed: number; waiting: number } }> {
+  const [rows, failed, waiting] = await ctx.db.batch([
+    selectOutboxPage(ctx, query),
     ctx.db.select({ n: count() }).from(outbox).where(eq(outbox.status, "failed")),
     ctx.db
       .select({ n: count() })
       .from(outbox)
       .where(inArray(outbox.status, ["pending", "sending"])),
   ]);
-  return { failed: failed[0]?.n ?? 0, waiting: waiting[0]?.n ?? 0 };
+  return {
+    page: toPage(rows, query.limit, (row) => encodeCursor({ time: row.createdAt.getTime(), id: row.id })),
+    counts: { failed: failed[0]?.n ?? 0, waiting: waiting[0]?.n ?? 0 },
+  };
 }
 
 /** The emails that carry a setup link: their delivery state is what an admin wants on a user's page. */

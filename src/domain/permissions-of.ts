@@ -3,7 +3,7 @@
 import { eq, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { accessGroupMembers, accessGroupPermissions, users } from "../db/schema";
-import { type Permission, type Principal, resolvePermissions } from "./access";
+import { type Permission, resolvePermissions } from "./access";
 import type { DomainContext } from "./context";
 import type { UserRow } from "./users";
 
@@ -46,7 +46,16 @@ export async function findUserWithPermissions(ctx: Pick<DomainContext, "db">, us
   return toUserWithPermissions(userRows, permissionRows);
 }
 
-/** The permissions in `wanted` that the caller does not hold (empty when the caller holds them all). */
-export function findMissingPermissions(principal: Principal, wanted: Iterable<Permission>): Permission[] {
-  return [...wanted].filter((permission) => !principal.permissions.has(permission));
+/** The actor's permissions, or null when the actor is unrestricted (the system, a SUPER_ADMIN). */
+export function restrictedPermissionsOf(ctx: DomainContext): ReadonlySet<Permission> | null {
+  if (ctx.actor.kind === "system") return null;
+  if (ctx.actor.kind !== "user") return new Set();
+  const principal = ctx.actor.principal;
+  return principal.user.role === "SUPER_ADMIN" ? null : principal.permissions;
+}
+
+/** The permissions in `wanted` the actor does not hold (none for an unrestricted actor). */
+export function permissionsBeyondActor(ctx: DomainContext, wanted: Iterable<Permission>): Permission[] {
+  const held = restrictedPermissionsOf(ctx);
+  return held === null ? [] : [...wanted].filter((permission) => !held.has(permission));
 }

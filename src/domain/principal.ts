@@ -6,8 +6,9 @@ import { and, eq, exists, gt, isNotNull, isNull, lte, or, type SQL, sql } from "
 import { hashToken } from "../auth/crypto";
 import { isSessionLive, sessionIdleTimeoutSeconds, sessionTouchIntervalSeconds } from "../auth/session";
 import type { Db } from "../db/client";
-import { accessGroupMembers, accessGroupPermissions, apiTokens, memberships, sessions, tenants, users } from "../db/schema";
+import { apiTokens, memberships, sessions, tenants, users } from "../db/schema";
 import { type LiveMembership, type Principal, resolvePermissions } from "./access";
+import { selectUserWithPermissions } from "./permissions-of";
 import type { UserRow } from "./users";
 
 type Credential = { kind: "session"; token: string } | { kind: "api_token"; token: string };
@@ -81,15 +82,11 @@ export async function loadPrincipal(db: Db, credential: Credential, now: Date): 
   // Drizzle maps D1 batch rows by column name, so no read in this batch may select two columns
   // of the same name: the credential and the user are read as two single-table selects.
   const userIdSubquery = db.select({ userId: credentialUserId }).from(credentialTable).where(userIdOf(credential, hash));
-  const [credentialRows, userRows, membershipRows, permissionRows] = await db.batch([
+  const [credentialRows, userRows, permissionRows, membershipRows] = await db.batch([
     credential.kind === "session"
       ? db.select().from(sessions).where(eq(sessions.id, hash)).limit(1)
       : db.select().from(apiTokens).where(eq(apiTokens.tokenHash, hash)).limit(1),
-    db
-      .select()
-      .from(users)
-      .where(eq(users.id, sql`(${userIdSubquery})`))
-      .limit(1),
+    ...selectUserWithPermissions(db, sql`(${userIdSubquery})`),
     db
       .select({
         id: memberships.id,
@@ -109,11 +106,6 @@ export async function loadPrincipal(db: Db, credential: Credential, now: Date): 
         ),
       )
       .orderBy(tenants.name),
-    db
-      .selectDistinct({ permission: accessGroupPermissions.permission })
-      .from(accessGroupPermissions)
-      .innerJoin(accessGroupMembers, eq(accessGroupMembers.groupId, accessGroupPermissions.groupId))
-      .where(eq(accessGroupMembers.userId, sql`(${userIdSubquery})`)),
     recordUseIfDue(db, credential, hash, now),
   ]);
   const credentialRow = credentialRows[0];

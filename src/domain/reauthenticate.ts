@@ -4,7 +4,7 @@
 // batch as the action, so the code cannot be used twice.
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { verifyPassword } from "../auth/password";
-import { accountThrottleKey, addressThrottleKey, selectThrottles } from "../auth/throttle";
+import { accountThrottleKey } from "../auth/throttle";
 import { findTotpStep } from "../auth/totp";
 import type { Statement } from "../db/batch";
 import { assertPreviousWriteChangedOneRow } from "../db/guards";
@@ -12,7 +12,7 @@ import { users } from "../db/schema";
 import { AppError } from "../errors";
 import type { Principal } from "./access";
 import type { DomainContext } from "./context";
-import { assertNotThrottled, recordSignInFailure } from "./sign-in-failures";
+import { checkAccountThrottle, recordSignInFailure, selectAccountThrottles } from "./sign-in-failures";
 import type { UserRow } from "./users";
 
 export interface Reauthentication {
@@ -28,12 +28,12 @@ export async function readOwnAccount(ctx: DomainContext, principal: Principal) {
   const throttleKey = accountThrottleKey(principal.user.email);
   const [userRows, throttles] = await ctx.db.batch([
     ctx.db.select().from(users).where(eq(users.id, principal.user.id)).limit(1),
-    selectThrottles(ctx.db, [throttleKey, addressThrottleKey(ctx.ip)]),
+    selectAccountThrottles(ctx, throttleKey),
   ]);
   const user = userRows[0];
   if (!user?.passwordHash) throw new AppError("UNAUTHENTICATED");
-  assertNotThrottled(throttles, ctx.now);
-  return { user: user as UserRow & { passwordHash: string }, throttleKey, accountRow: throttles.find((row) => row.key === throttleKey) };
+  const accountRow = checkAccountThrottle(throttles, throttleKey, ctx.now);
+  return { user: user as UserRow & { passwordHash: string }, throttleKey, accountRow };
 }
 
 export async function reauthenticate(

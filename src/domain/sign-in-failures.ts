@@ -28,10 +28,19 @@ export function assertNotThrottled(rows: ThrottleRow[], now: Date): void {
   if (delay > 0) throw throttledError(delay);
 }
 
-export async function enforceAccountThrottle(ctx: DomainContext, throttleKey: string): Promise<ThrottleRow | undefined> {
-  const rows = await selectThrottles(ctx.db, [throttleKey, addressThrottleKey(ctx.ip)]);
-  assertNotThrottled(rows, ctx.now);
+/** The throttles of an account and of the client's address, to run alone or inside a db.batch(). */
+export function selectAccountThrottles(ctx: DomainContext, throttleKey: string) {
+  return selectThrottles(ctx.db, [throttleKey, addressThrottleKey(ctx.ip)]);
+}
+
+/** THROTTLED while the account or the address is locked; otherwise the account's row, if any. */
+export function checkAccountThrottle(rows: ThrottleRow[], throttleKey: string, now: Date): ThrottleRow | undefined {
+  assertNotThrottled(rows, now);
   return rows.find((row) => row.key === throttleKey);
+}
+
+export async function enforceAccountThrottle(ctx: DomainContext, throttleKey: string): Promise<ThrottleRow | undefined> {
+  return checkAccountThrottle(await selectAccountThrottles(ctx, throttleKey), throttleKey, ctx.now);
 }
 
 export async function recordSignInFailure(

@@ -2,7 +2,8 @@
 // batch keyed by the slug: the tenant, a page of updates, a page of its client users and a page of
 // the staff who have access. Each list pages on its own cursor, so no read grows with the tenant.
 import type { DomainContext } from "./context";
-import { clientMembershipRoles, selectTenantPeople, staffMembershipRoles, tenantPeoplePerPage, toPeoplePage } from "./tenant-people";
+import { clientMembershipRoles, staffMembershipRoles } from "./memberships-rules";
+import { selectTenantPeople, tenantPeoplePerPage, toPeoplePage } from "./tenant-people";
 import { pageOfUpdates, selectTenantUpdates } from "./tenant-updates";
 import { selectTenantByRef, tenantIdOf } from "./tenants";
 

@@ -1,20 +1,18 @@
 // Who is in a tenant (SPEC §4): its client users (with their setup state) and "who has access to
 // your company" — the operators and contractors with their role and expiry. Live memberships only.
 // Every read is a page (keyset on name, then membership id), whatever the tenant's size.
-import { and, asc, eq, gt, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { type MembershipRole, memberships, users } from "../db/schema";
 import { AppError } from "../errors";
 import type { TenantRef } from "./access";
 import type { DomainContext } from "./context";
+import { liveMembershipCondition } from "./memberships";
 import { decodeTextCursor, encodeTextCursor, type Page, toPage } from "./pagination";
 import { selectTenantByRef, tenantIdOf } from "./tenants";
 import { deriveUserStatus } from "./users";
 
 /** People per table on the workspace and portal pages; each table pages on its own. */
 export const tenantPeoplePerPage = 50;
-
-export const clientMembershipRoles: readonly MembershipRole[] = ["CLIENT_ADMIN", "CLIENT_VIEWER"];
-export const staffMembershipRoles: readonly MembershipRole[] = ["OPERATOR_FULL", "OPERATOR_READONLY"];
 
 export interface TenantPerson {
   membershipId: string;
@@ -54,8 +52,7 @@ export function selectTenantPeople(ctx: Pick<DomainContext, "db" | "now">, tenan
     .where(
       and(
         eq(memberships.tenantId, tenantId),
-        isNull(memberships.revokedAt),
-        or(isNull(memberships.expiresAt), gt(memberships.expiresAt, ctx.now)),
+        liveMembershipCondition(ctx.now),
         query.roles ? inArray(memberships.role, [...query.roles]) : undefined,
         after ? sql`(${users.displayName}, ${memberships.id}) > (${after.key}, ${after.id})` : undefined,
       ),

@@ -133,12 +133,12 @@ export function tenantIdOf(ref: TenantRef): SQL {
 }
 
 export async function findTenantById(ctx: Pick<DomainContext, "db">, tenantId: string): Promise<TenantRow | null> {
-  const [tenant] = await ctx.db.select().from(tenants).where(eq(tenants.id, tenantId)).limit(1);
+  const [tenant] = await selectTenantByRef(ctx.db, { id: tenantId });
   return tenant ?? null;
 }
 
 export async function findTenantBySlug(ctx: Pick<DomainContext, "db">, slug: string): Promise<TenantRow | null> {
-  const [tenant] = await ctx.db.select().from(tenants).where(eq(tenants.slug, slug)).limit(1);
+  const [tenant] = await selectTenantByRef(ctx.db, { slug });
   return tenant ?? null;
 }
 

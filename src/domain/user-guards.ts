@@ -8,7 +8,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { users } from "../db/schema";
 import { AppError } from "../errors";
 import type { DomainContext } from "./context";
-import { findMissingPermissions, findUserWithPermissions, type UserWithPermissions } from "./permissions-of";
+import { findUserWithPermissions, permissionsBeyondActor, type UserWithPermissions } from "./permissions-of";
 import type { UserRow } from "./users";
 
 /** The user when they exist, are not erased and the actor may change them; NOT_FOUND or FORBIDDEN otherwise. */
@@ -30,7 +30,7 @@ export function assertMayManageUser(ctx: DomainContext, { user: target, permissi
   if (target.role === "SUPER_ADMIN" && principal.user.role !== "SUPER_ADMIN") {
     throw new AppError("FORBIDDEN", { detail: "Only a SUPER_ADMIN can change a SUPER_ADMIN." });
   }
-  const missing = findMissingPermissions(principal, permissions);
+  const missing = permissionsBeyondActor(ctx, permissions);
   if (missing.length > 0) {
     throw new AppError("FORBIDDEN", {
       detail: `To change this user you must hold every permission they hold; you lack ${missing.join(", ")}.`,

@@ -144,18 +144,20 @@ export async function deactivateUser(ctx: DomainContext, userId: string): Promis
   const user = await findManageableUser(ctx, userId);
   assertNotSelf(ctx, user, "deactivate");
   if (user.deactivatedAt) throw new AppError("STATE_CONFLICT", { detail: "The user is already deactivated." });
+  // What is written is also what the caller gets back as the stored row.
+  const deactivation = {
+    deactivatedAt: ctx.now,
+    setupTokenHash: null,
+    setupTokenExpiresAt: null,
+    pendingPasswordHash: null,
+    pendingTotpSecret: null,
+    updatedAt: ctx.now,
+  } satisfies Partial<UserRow>;
   try {
     await runBatch(ctx.db, [
       ctx.db
         .update(users)
-        .set({
-          deactivatedAt: ctx.now,
-          setupTokenHash: null,
-          setupTokenExpiresAt: null,
-          pendingPasswordHash: null,
-          pendingTotpSecret: null,
-          updatedAt: ctx.now,
-        })
+        .set(deactivation)
         .where(and(eq(users.id, user.id), isNull(users.deactivatedAt), keepsAnotherActiveSuperAdmin(user.id))),
       assertPreviousWriteChangedOneRow(ctx.db),
       deleteUserSessions(ctx.db, user.id),
@@ -171,25 +173,18 @@ export async function deactivateUser(ctx: DomainContext, userId: string): Promis
     const current = await findUserById(ctx, user.id);
     throw current?.deactivatedAt ? new AppError("STATE_CONFLICT", { detail: "The user is already deactivated." }) : lastSuperAdminError();
   }
-  return {
-    ...user,
-    deactivatedAt: ctx.now,
-    setupTokenHash: null,
-    setupTokenExpiresAt: null,
-    pendingPasswordHash: null,
-    pendingTotpSecret: null,
-    updatedAt: ctx.now,
-  };
+  return { ...user, ...deactivation };
 }
 
 /** Restores sign-in. Memberships that expired meanwhile stay expired; revoked API tokens stay revoked. Returns the user as now stored. */
 export async function reactivateUser(ctx: DomainContext, userId: string): Promise<UserRow> {
   const user = await findManageableUser(ctx, userId);
+  const reactivation = { deactivatedAt: null, updatedAt: ctx.now } satisfies Partial<UserRow>;
   try {
     await runBatch(ctx.db, [
       ctx.db
         .update(users)
-        .set({ deactivatedAt: null, updatedAt: ctx.now })
+        .set(reactivation)
         .where(and(eq(users.id, user.id), isNotNull(users.deactivatedAt), isNull(users.erasedAt))),
       assertPreviousWriteChangedOneRow(ctx.db),
       insertAuditEvent(ctx, { action: "user.reactivated", target: describeUser(user), details: {} }),
@@ -198,5 +193,5 @@ export async function reactivateUser(ctx: DomainContext, userId: string): Promis
     if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The user is not deactivated." });
     throw error;
   }
-  return { ...user, deactivatedAt: null, updatedAt: ctx.now };
+  return { ...user, ...reactivation };
 }

@@ -27,6 +27,11 @@ function statusCondition(status: UserStatus): SQL {
   }
 }
 
+/** Active SUPER_ADMINs: who can be asked for access, and who must never drop to none. */
+export function activeSuperAdminCondition(): SQL {
+  return and(eq(users.role, "SUPER_ADMIN"), statusCondition("ACTIVE")) as SQL;
+}
+
 // The same expression as users_search_idx, character for character in meaning, so SQLite can scan
 // that index (a few dozen bytes an entry) instead of the rows (hashes and all) for a substring.
 const searchText = sql`lower(${users.email} || ' ' || ${users.firstName} || ' ' || ${users.lastName} || ' ' || ${users.displayName})`;
@@ -82,10 +87,7 @@ export async function listUsers(ctx: Pick<DomainContext, "db">, query: ListUsers
 export async function listUsersWithSuperAdminCount(ctx: Pick<DomainContext, "db">, query: ListUsersQuery) {
   const [rows, counted] = await ctx.db.batch([
     selectUsersPage(ctx, query),
-    ctx.db
-      .select({ value: sql<number>`count(*)` })
-      .from(users)
-      .where(and(eq(users.role, "SUPER_ADMIN"), isNotNull(users.activatedAt), isNull(users.deactivatedAt))),
+    ctx.db.select({ value: sql<number>`count(*)` }).from(users).where(activeSuperAdminCondition()),
   ]);
   return { page: toUsersPage(rows, query.limit), activeSuperAdmins: Number(counted[0]?.value ?? 0) };
 }
@@ -95,7 +97,7 @@ export async function listActiveSuperAdmins(ctx: Pick<DomainContext, "db">, limi
   return ctx.db
     .select({ name: users.displayName, email: users.email })
     .from(users)
-    .where(and(eq(users.role, "SUPER_ADMIN"), isNotNull(users.activatedAt), isNull(users.deactivatedAt)))
+    .where(activeSuperAdminCondition())
     .orderBy(users.createdAt)
     .limit(limit);
 }
