@@ -47,12 +47,31 @@ export function fieldErrorsOf(error: AppError): FieldErrors {
   return errors;
 }
 
+/** 4xx errors a form can show next to itself; anything else goes to the error page. */
+export function isFormError(error: unknown): error is AppError {
+  return error instanceof AppError && error.status < 500 && error.code !== "NOT_FOUND";
+}
+
+export function formStatus(error: AppError): 400 | 403 | 409 {
+  return error.status === 403 ? 403 : error.status === 409 ? 409 : 400;
+}
+
+/**
+ * The field errors of a refusal a tenant page shows next to its form; anything else (a server
+ * error, not signed in, forbidden, not found) is rethrown for the error page.
+ */
+export function fieldErrorsOfRefusal(error: unknown): FieldErrors {
+  if (!(error instanceof AppError) || error.status >= 500 || error.status === 401 || error.status === 403 || error.status === 404)
+    throw error;
+  return fieldErrorsOf(error);
+}
+
 export function formValue(values: FormValues, key: string): string {
   const value = values[key];
   return typeof value === "string" ? value : "";
 }
 
-/** The form's values as single strings (the first of repeated fields), for re-rendering inputs. */
+/** The form's values as single strings (a repeated field becomes ""), for re-rendering inputs. */
 export function formValuesAsStrings(values: FormValues): Record<string, string> {
   return Object.fromEntries(Object.keys(values).map((key) => [key, formValue(values, key)]));
 }

@@ -17,7 +17,7 @@ import { findTenantBySlug, type TenantRow } from "../domain/tenants";
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";
-import { type FieldErrors, fieldErrorsOf, formValuesAsStrings, readForm } from "../http/forms";
+import { type FieldErrors, fieldErrorsOfRefusal, formValuesAsStrings, readForm } from "../http/forms";
 import { layoutProps } from "../http/navigation";
 import { renderPage } from "../http/render";
 
@@ -52,10 +52,12 @@ function linkIssued(
       heading={heading}
       message={`Give ${issued.user.displayName} this link to choose a password and set up their authenticator.`}
       setupUrl={issued.setupUrl}
-      expiresAtText={formatDateTime(issued.setupLinkExpiresAt, principal.user.timeZone)}
-      backHref={options.homePath(tenant.slug)}
-      backLabel={`Back to ${tenant.name}`}
-    />,
+      note={`It works once and expires ${formatDateTime(issued.setupLinkExpiresAt, principal.user.timeZone)}. An email with the link is on its way too.`}
+    >
+      <a class="button" href={options.homePath(tenant.slug)}>
+        {`Back to ${tenant.name}`}
+      </a>
+    </LinkIssuedPage>,
     201,
   );
 }
@@ -75,9 +77,7 @@ export function tenantClientRoutes(options: TenantClientsOptions) {
         if (outcome.kind === "added") return c.redirect(`${options.homePath(outcome.tenant.slug)}?notice=client-added`, 303);
         return linkIssued(c, outcome.tenant, options, "Invitation created", outcome.invite);
       } catch (error) {
-        if (!(error instanceof AppError) || error.status >= 500 || error.status === 401 || error.status === 403 || error.status === 404)
-          throw error;
-        return options.renderHome(c, slugOf(c), { values: formValuesAsStrings(form.values), errors: fieldErrorsOf(error) });
+        return options.renderHome(c, slugOf(c), { values: formValuesAsStrings(form.values), errors: fieldErrorsOfRefusal(error) });
       }
     })
     .post("/:membershipId/setup-link", manage, async (c) => {

@@ -12,7 +12,7 @@ import { applyTenantChanges, updateTenantSchema } from "../domain/tenants";
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";
-import { type FieldErrors, fieldErrorsOf, formValuesAsStrings, readForm } from "../http/forms";
+import { type FieldErrors, fieldErrorsOfRefusal, formValuesAsStrings, readForm } from "../http/forms";
 import { layoutProps } from "../http/navigation";
 import { noticeFor } from "../http/notices";
 import { renderPage } from "../http/render";
@@ -63,12 +63,6 @@ async function renderWorkspace(c: AppContext, slug: string, forms: WorkspaceForm
   );
 }
 
-function refusal(error: unknown): FieldErrors {
-  if (!(error instanceof AppError) || error.status >= 500 || error.status === 401 || error.status === 403 || error.status === 404)
-    throw error;
-  return fieldErrorsOf(error);
-}
-
 /** The tenant and the update the URL names, in one batch (404 when either is missing). */
 function requireTenantWithUpdate(c: AppContext) {
   return findTenantWithUpdate(domainContext(c), { slug: c.req.param("slug") ?? "" }, c.req.param("updateId") ?? "");
@@ -84,7 +78,9 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
         return renderWorkspace(c, tenant.slug, { profile: { values: formValuesAsStrings(form.values), errors: form.errors } });
       await applyTenantChanges(domainContext(c), tenant, form.data);
     } catch (error) {
-      return renderWorkspace(c, tenant.slug, { profile: { values: formValuesAsStrings(form.values), errors: refusal(error) } });
+      return renderWorkspace(c, tenant.slug, {
+        profile: { values: formValuesAsStrings(form.values), errors: fieldErrorsOfRefusal(error) },
+      });
     }
     return c.redirect(`/tenants/${tenant.slug}?notice=profile-updated`, 303);
   })

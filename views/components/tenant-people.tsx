@@ -1,5 +1,7 @@
 // The people of a tenant: its portal users (with invite / re-link / remove for those who manage
 // them) and "who has access": the operators and contractors with role and expiry.
+
+import { NextPageLink } from "./next-page-link";
 import { Time } from "./time";
 
 export interface PersonRow {
@@ -14,11 +16,7 @@ export interface PersonRow {
 
 /** "More people" under a table whose people go on on another page. */
 function MoreLink({ href }: { href: string | null | undefined }) {
-  return href ? (
-    <p>
-      <a href={href}>More people →</a>
-    </p>
-  ) : null;
+  return <NextPageLink href={href} label="More people →" />;
 }
 
 export function ClientUsersTable({

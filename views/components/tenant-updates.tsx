@@ -1,5 +1,7 @@
 // A tenant's updates, newest first. Bodies are plain text: JSX escapes them and CSS keeps the
 // line breaks, so nothing a writer types can become markup.
+
+import { NextPageLink } from "./next-page-link";
 import { Time } from "./time";
 
 export interface UpdateItem {
@@ -38,11 +40,7 @@ export function UpdatesList({ updates, timeZone, manageBase, olderHref }: Update
           )}
         </article>
       ))}
-      {olderHref && (
-        <p>
-          <a href={olderHref}>Older updates →</a>
-        </p>
-      )}
+      <NextPageLink href={olderHref} label="Older updates →" />
     </>
   );
 }

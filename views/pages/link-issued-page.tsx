@@ -1,4 +1,6 @@
-// A setup link shown once after a delegated invite or re-link; nothing keeps it.
+// A setup link shown once (an invite, a regenerated link, a two-factor reset, a delegated
+// invite): nothing keeps it. Callers say what happens next and where to go from here.
+import type { Child } from "hono/jsx";
 import { CopyField } from "../components/copy-field";
 import { Notice } from "../components/form-fields";
 import { type NavigationItem, PageLayout, type SignedInUser } from "../layouts/page-layout";
@@ -9,9 +11,10 @@ export interface LinkIssuedPageProps {
   heading: string;
   message: string;
   setupUrl: string;
-  expiresAtText: string;
-  backHref: string;
-  backLabel: string;
+  /** The paragraph under the link: when it expires and how it reaches the person. */
+  note: string;
+  /** The links at the bottom of the page. */
+  children: Child;
 }
 
 export function LinkIssuedPage(props: LinkIssuedPageProps) {
@@ -20,12 +23,8 @@ export function LinkIssuedPage(props: LinkIssuedPageProps) {
       <h1>{props.heading}</h1>
       <Notice kind="success">{props.message}</Notice>
       <CopyField id="setup-url" label="Setup link (shown only now)" value={props.setupUrl} />
-      <p>It works once and expires {props.expiresAtText}. An email with the link is on its way too.</p>
-      <p>
-        <a class="button" href={props.backHref}>
-          {props.backLabel}
-        </a>
-      </p>
+      <p>{props.note}</p>
+      <p>{props.children}</p>
     </PageLayout>
   );
 }

@@ -1,17 +1,11 @@
 // Admin → Access groups → a group's members: add the people picked from the search (several at
 // once) and remove one, behind a confirmation. The rules live in domain/group-members.ts.
 import { Hono } from "hono";
-import { ConfirmPage } from "../../../views/pages/admin/confirm-page";
-import { assertMayChangeGroup } from "../../domain/group-guards";
 import { addGroupMembers, removeGroupMember } from "../../domain/group-members";
-import { findGroupAndPerson } from "../../domain/group-members-read";
-import { AppError } from "../../errors";
-import { currentPrincipal, requireAccess } from "../../http/access";
+import { requireAccess } from "../../http/access";
 import { type AppEnv, domainContext } from "../../http/app-env";
-import { formList, formValue, readFormValues } from "../../http/forms";
-import { layoutProps } from "../../http/navigation";
-import { renderPage } from "../../http/render";
-import { formStatus, isFormError, renderAccessGroup } from "./render-access-group";
+import { formList, formStatus, formValue, isFormError, readFormValues } from "../../http/forms";
+import { renderAccessGroup, renderGroupRemovalConfirmation } from "./render-access-group";
 
 export const adminAccessGroupMemberRoutes = new Hono<AppEnv>()
   .post("/:id/members", requireAccess({ kind: "console", permission: "groups:update" }), async (c) => {
@@ -29,21 +23,11 @@ export const adminAccessGroupMemberRoutes = new Hono<AppEnv>()
   .post("/:id/members/:userId/remove", requireAccess({ kind: "console", permission: "groups:update" }), async (c) => {
     const ctx = domainContext(c);
     if (formValue(await readFormValues(c), "confirm") !== "yes") {
-      const found = await findGroupAndPerson(ctx, c.req.param("id"), c.req.param("userId"));
-      if (!found) throw new AppError("NOT_FOUND");
-      const { group, person } = found;
-      assertMayChangeGroup(ctx, group);
-      return renderPage(
-        c,
-        <ConfirmPage
-          {...layoutProps(c, currentPrincipal(c))}
-          title={`Remove ${person.firstName} ${person.lastName} from “${group.name}”?`}
-          message={`They lose the group's permissions (${group.permissions.join(", ") || "none"}) on their next request, unless another of their groups grants them.`}
-          action={`/admin/access-groups/${group.id}/members/${person.id}/remove`}
-          confirmLabel="Remove from group"
-          cancelHref={`/admin/access-groups/${group.id}`}
-        />,
-      );
+      const [groupId, userId] = [c.req.param("id"), c.req.param("userId")];
+      return renderGroupRemovalConfirmation(c, groupId, userId, {
+        action: `/admin/access-groups/${groupId}/members/${userId}/remove`,
+        cancelHref: `/admin/access-groups/${groupId}`,
+      });
     }
     // Confirmed: the domain reads the group and the person itself (and refuses either missing).
     const groupId = c.req.param("id");

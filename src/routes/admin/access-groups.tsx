@@ -2,7 +2,7 @@
 // deletion behind a confirmation (SPEC §1 "Access groups", §9). Members: access-group-members.tsx.
 import { Hono } from "hono";
 import { AccessGroupsPage } from "../../../views/pages/admin/access-groups-page";
-import { ConfirmPage } from "../../../views/pages/admin/confirm-page";
+import { ConfirmPage } from "../../../views/pages/confirm-page";
 import { hasPermission } from "../../domain/access";
 import { deleteGroup } from "../../domain/group-deletion";
 import { assertMayChangeGroup } from "../../domain/group-guards";
@@ -11,11 +11,20 @@ import { findGroup, listGroups } from "../../domain/groups-read";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
-import { collectFieldErrors, type FieldErrors, fieldErrorsOf, formList, formValue, readFormValues } from "../../http/forms";
+import {
+  collectFieldErrors,
+  type FieldErrors,
+  fieldErrorsOf,
+  formList,
+  formStatus,
+  formValue,
+  isFormError,
+  readFormValues,
+} from "../../http/forms";
 import { layoutProps } from "../../http/navigation";
 import { noticeFor } from "../../http/notices";
 import { renderPage } from "../../http/render";
-import { formStatus, isFormError, renderAccessGroup } from "./render-access-group";
+import { renderAccessGroup } from "./render-access-group";
 
 type GroupForm = { name: string; description: string; permissions: string[] };
 
@@ -119,6 +128,7 @@ export const adminAccessGroupRoutes = new Hono<AppEnv>()
         title={`Delete the group “${group.name}”?`}
         message={`Its ${group.memberCount} member(s) lose its permissions (${group.permissions.join(", ") || "none"}) on their next request. This cannot be undone; the audit log keeps the group's history.`}
         action={`/admin/access-groups/${group.id}/delete`}
+        hiddenFields={{ confirm: "yes" }}
         confirmLabel="Delete group"
         cancelHref={`/admin/access-groups/${group.id}`}
       />,

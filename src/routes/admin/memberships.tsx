@@ -20,7 +20,15 @@ import { listTenantChoices } from "../../domain/tenants";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
-import { collectFieldErrors, type FieldErrors, type FormValues, fieldErrorsOf, formValue, readFormValues } from "../../http/forms";
+import {
+  collectFieldErrors,
+  type FieldErrors,
+  type FormValues,
+  fieldErrorsOf,
+  formValue,
+  formValuesAsStrings,
+  readFormValues,
+} from "../../http/forms";
 import { layoutProps, sanitizeNextPath } from "../../http/navigation";
 import { noticeFor } from "../../http/notices";
 import { renderPage } from "../../http/render";
@@ -44,7 +52,7 @@ function expiryFromForm(values: FormValues, timeZone: string): string | null {
 
 async function renderAddRefused(c: AppContext, values: FormValues, errors: FieldErrors) {
   const principal = currentPrincipal(c);
-  const flat = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, typeof value === "string" ? value : ""]));
+  const flat = formValuesAsStrings(values);
   const fixedUserId = formValue(values, "userId");
   return renderPage(
     c,

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { OutboxMessagePage } from "../../../views/pages/admin/outbox-message-page";
 import { OutboxPage } from "../../../views/pages/admin/outbox-page";
-import { countUndelivered, findOutboxMessage, listOutboxMessages, listOutboxQuerySchema } from "../../domain/outbox";
+import { findOutboxMessage, listOutboxQuerySchema, readOutboxPage } from "../../domain/outbox";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppEnv, domainContext } from "../../http/app-env";
@@ -30,7 +30,7 @@ export const adminOutboxRoutes = new Hono<AppEnv>()
     });
     if (!parsed.success) throw new AppError("VALIDATION_FAILED", { detail: "These filters are not valid." });
     const ctx = domainContext(c);
-    const [page, counts] = await Promise.all([listOutboxMessages(ctx, parsed.data), countUndelivered(ctx)]);
+    const { page, counts } = await readOutboxPage(ctx, parsed.data);
     const nextParams = new URLSearchParams({ ...(raw.status ? { status: raw.status } : {}), ...(raw.limit ? { limit: raw.limit } : {}) });
     if (page.nextCursor) nextParams.set("cursor", page.nextCursor);
     return renderPage(

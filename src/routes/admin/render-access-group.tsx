@@ -1,10 +1,12 @@
 // Renders Admin → Access groups → one group, for its GET and for every form that re-renders it
 // with errors (details, permissions, members), so each error lands next to its form.
 import { AccessGroupPage } from "../../../views/pages/admin/access-group-page";
+import { ConfirmPage } from "../../../views/pages/confirm-page";
 import { hasPermission } from "../../domain/access";
-import { permissionsBeyondActor } from "../../domain/group-guards";
-import { readGroupWithMembers } from "../../domain/group-members-read";
+import { assertMayChangeGroup } from "../../domain/group-guards";
+import { findGroupAndPerson, readGroupWithMembers } from "../../domain/group-members-read";
 import type { Group } from "../../domain/groups-read";
+import { permissionsBeyondActor } from "../../domain/permissions-of";
 import { AppError } from "../../errors";
 import { currentPrincipal } from "../../http/access";
 import { type AppContext, domainContext } from "../../http/app-env";
@@ -81,11 +83,31 @@ export async function renderAccessGroup(c: AppContext, groupId: string, override
   );
 }
 
-/** 4xx errors a form can show next to itself; anything else goes to the error page. */
-export function isFormError(error: unknown): error is AppError {
-  return error instanceof AppError && error.status < 500 && error.code !== "NOT_FOUND";
-}
-
-export function formStatus(error: AppError): 400 | 403 | 409 {
-  return error.status === 403 ? 403 : error.status === 409 ? 409 : 400;
+/**
+ * The confirmation step of removing someone from a group, asked from the group's page and from
+ * the person's Access groups tab alike; only where the form posts and where Cancel leads differ.
+ */
+export async function renderGroupRemovalConfirmation(
+  c: AppContext,
+  groupId: string,
+  userId: string,
+  links: { action: string; cancelHref: string },
+) {
+  const ctx = domainContext(c);
+  const found = await findGroupAndPerson(ctx, groupId, userId);
+  if (!found) throw new AppError("NOT_FOUND");
+  const { group, person } = found;
+  assertMayChangeGroup(ctx, group);
+  return renderPage(
+    c,
+    <ConfirmPage
+      {...layoutProps(c, currentPrincipal(c))}
+      title={`Remove ${person.firstName} ${person.lastName} from “${group.name}”?`}
+      message={`They lose the group's permissions (${group.permissions.join(", ") || "none"}) on their next request, unless another of their groups grants them.`}
+      action={links.action}
+      hiddenFields={{ confirm: "yes" }}
+      confirmLabel="Remove from group"
+      cancelHref={links.cancelHref}
+    />,
+  );
 }

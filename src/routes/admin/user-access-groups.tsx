@@ -2,21 +2,21 @@
 // in, "Add to access group" for several groups in one action, and removal behind a confirmation.
 // Seeing it takes users:read and groups:read; changing it users:read and groups:update.
 import { Hono } from "hono";
-import { ConfirmPage } from "../../../views/pages/admin/confirm-page";
 import { UserAccessGroupsPage } from "../../../views/pages/admin/user-access-groups-page";
 import { hasPermission } from "../../domain/access";
-import { assertMayChangeGroup, permissionsBeyondActor, refusalToChangeGroupsOf } from "../../domain/group-guards";
+import { refusalToChangeGroupsOf } from "../../domain/group-guards";
 import { addUserToGroups, removeGroupMember } from "../../domain/group-members";
-import { findGroupAndPerson, readUserGroupsTab } from "../../domain/group-members-read";
+import { readUserGroupsTab } from "../../domain/group-members-read";
 import { type Group, sortPermissions } from "../../domain/groups-read";
+import { permissionsBeyondActor } from "../../domain/permissions-of";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
-import { formList, formValue, readFormValues } from "../../http/forms";
+import { formList, formStatus, formValue, isFormError, readFormValues } from "../../http/forms";
 import { layoutProps } from "../../http/navigation";
 import { noticeFor } from "../../http/notices";
 import { renderPage } from "../../http/render";
-import { formStatus, isFormError } from "./render-access-group";
+import { renderGroupRemovalConfirmation } from "./render-access-group";
 import { userSubject, visibleUserTabs } from "./user-page-support";
 
 const usersRead = requireAccess({ kind: "console", permission: "users:read" });
@@ -76,21 +76,11 @@ export const adminUserAccessGroupRoutes = new Hono<AppEnv>()
   .post("/:id/access-groups/:groupId/remove", usersRead, groupsUpdate, async (c) => {
     const ctx = domainContext(c);
     if (formValue(await readFormValues(c), "confirm") !== "yes") {
-      const found = await findGroupAndPerson(ctx, c.req.param("groupId"), c.req.param("id"));
-      if (!found) throw new AppError("NOT_FOUND");
-      const { group, person: subject } = found;
-      assertMayChangeGroup(ctx, group);
-      return renderPage(
-        c,
-        <ConfirmPage
-          {...layoutProps(c, currentPrincipal(c))}
-          title={`Remove ${subject.firstName} ${subject.lastName} from “${group.name}”?`}
-          message={`They lose the group's permissions (${group.permissions.join(", ") || "none"}) on their next request, unless another of their groups grants them.`}
-          action={`/admin/users/${subject.id}/access-groups/${group.id}/remove`}
-          confirmLabel="Remove from group"
-          cancelHref={`/admin/users/${subject.id}/access-groups`}
-        />,
-      );
+      const [groupId, userId] = [c.req.param("groupId"), c.req.param("id")];
+      return renderGroupRemovalConfirmation(c, groupId, userId, {
+        action: `/admin/users/${userId}/access-groups/${groupId}/remove`,
+        cancelHref: `/admin/users/${userId}/access-groups`,
+      });
     }
     try {
       await removeGroupMember(ctx, c.req.param("groupId"), c.req.param("id"));

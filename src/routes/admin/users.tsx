@@ -38,7 +38,6 @@ const assignableRoles = (c: AppContext) =>
     : ["OPERATOR", "CONTRACTOR", "CLIENT_USER"];
 
 /** Form fields → the invite input the API takes; datetime-local values are read in the admin's zone. */
-
 function inviteFromForm(values: FormValues, timeZone: string) {
   const memberships = Array.from({ length: inviteMembershipRows }, (_, index) => ({
     tenantId: formValue(values, `memberships.${index}.tenantId`),

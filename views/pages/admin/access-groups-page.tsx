@@ -1,4 +1,5 @@
 import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
+import { NextPageLink } from "../../components/next-page-link";
 import { PermissionMatrix } from "../../components/permission-matrix";
 import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
@@ -60,11 +61,7 @@ export function AccessGroupsPage(props: AccessGroupsPageProps) {
           </tbody>
         </table>
       )}
-      {props.nextPageHref && (
-        <p>
-          <a href={props.nextPageHref}>Next page →</a>
-        </p>
-      )}
+      <NextPageLink href={props.nextPageHref} />
       {props.createForm && <CreateGroupForm {...props.createForm} />}
     </PageLayout>
   );

@@ -1,5 +1,6 @@
 import { AuditFilters, type AuditFilterValues } from "../../components/audit-filters";
 import { FormErrorSummary } from "../../components/form-fields";
+import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
 import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
@@ -17,8 +18,6 @@ export interface AuditRow {
   details: Record<string, unknown>;
   ip: string | null;
 }
-
-export type { AuditFilterValues };
 
 export interface AuditPageProps {
   user: SignedInUser;
@@ -101,11 +100,7 @@ export function AuditPage(props: AuditPageProps) {
           </tbody>
         </table>
       )}
-      {props.nextPageHref && (
-        <p>
-          <a href={props.nextPageHref}>Older events →</a>
-        </p>
-      )}
+      <NextPageLink href={props.nextPageHref} label="Older events →" />
     </PageLayout>
   );
 }

@@ -3,6 +3,7 @@ import type { Child } from "hono/jsx";
 import { Notice } from "../../components/form-fields";
 import { MembershipForm, type MembershipFormProps } from "../../components/membership-form";
 import { MembershipTable, type MembershipTableProps } from "../../components/membership-table";
+import { NextPageLink } from "../../components/next-page-link";
 import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
 export interface MembershipsPageProps {
@@ -63,11 +64,7 @@ export function MembershipsPage(props: MembershipsPageProps) {
         </button>
       </form>
       <MembershipTable {...props.table} />
-      {props.nextPageHref && (
-        <p>
-          <a href={props.nextPageHref}>Next page →</a>
-        </p>
-      )}
+      <NextPageLink href={props.nextPageHref} />
       {props.form && (
         <section aria-labelledby="add-heading">
           <h2 id="add-heading">Add a membership</h2>

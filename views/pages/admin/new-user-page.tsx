@@ -1,6 +1,6 @@
-import { CopyField } from "../../components/copy-field";
 import { FormErrorSummary, Notice, SelectField, TextField } from "../../components/form-fields";
 import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
+import { LinkIssuedPage } from "../link-issued-page";
 
 export const inviteMembershipRows = 3;
 
@@ -102,21 +102,16 @@ export interface SetupLinkIssuedPageProps {
 
 /** Shown once after an invite, a regenerate or a two-factor reset: the link is not kept anywhere. */
 export function SetupLinkIssuedPage(props: SetupLinkIssuedPageProps) {
+  const { subjectUserId, expiresAtText, ...page } = props;
   return (
-    <PageLayout title={props.heading} user={props.user} navigation={props.navigation}>
-      <h1>{props.heading}</h1>
-      <Notice kind="success">{props.message}</Notice>
-      <CopyField id="setup-url" label="Setup link (shown only now)" value={props.setupUrl} />
-      <p>
-        It works once and expires {props.expiresAtText}. An email with the link is queued as well; send the link yourself (chat, phone) if
-        email is slow. If it is lost, regenerate it from the user's page.
-      </p>
-      <p>
-        <a class="button" href={`/admin/users/${props.subjectUserId}`}>
-          Go to the user
-        </a>{" "}
-        <a href="/admin/users">Back to users</a>
-      </p>
-    </PageLayout>
+    <LinkIssuedPage
+      {...page}
+      note={`It works once and expires ${expiresAtText}. An email with the link is queued as well; send the link yourself (chat, phone) if email is slow. If it is lost, regenerate it from the user's page.`}
+    >
+      <a class="button" href={`/admin/users/${subjectUserId}`}>
+        Go to the user
+      </a>{" "}
+      <a href="/admin/users">Back to users</a>
+    </LinkIssuedPage>
   );
 }

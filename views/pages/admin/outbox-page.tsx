@@ -1,5 +1,6 @@
 // Admin → Outbox (SUPER_ADMIN only): every queued email, newest first, with its delivery state.
 import { Notice } from "../../components/form-fields";
+import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
 import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
@@ -110,11 +111,7 @@ export function OutboxPage(props: OutboxPageProps) {
           </tbody>
         </table>
       )}
-      {props.nextPageHref && (
-        <p>
-          <a href={props.nextPageHref}>Next page →</a>
-        </p>
-      )}
+      <NextPageLink href={props.nextPageHref} />
     </PageLayout>
   );
 }

@@ -2,6 +2,7 @@
 import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
 import { MembershipForm, type MembershipFormProps } from "../../components/membership-form";
 import { MembershipTable, type MembershipTableProps } from "../../components/membership-table";
+import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
 import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
@@ -52,11 +53,7 @@ export function TenantSettingsPage(props: TenantSettingsPageProps) {
       </p>
       <h2>Members</h2>
       <MembershipTable {...props.members} />
-      {props.nextPageHref && (
-        <p>
-          <a href={props.nextPageHref}>Next page →</a>
-        </p>
-      )}
+      <NextPageLink href={props.nextPageHref} />
       {props.form && (
         <section aria-labelledby="add-member-heading">
           <h2 id="add-member-heading">Add a member</h2>

@@ -1,5 +1,6 @@
 // Admin → Tenants: list (alphabetical, with member counts) and create.
 import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
+import { NextPageLink } from "../../components/next-page-link";
 import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
 export interface TenantsPageProps {
@@ -55,11 +56,7 @@ export function TenantsPage(props: TenantsPageProps) {
           </tbody>
         </table>
       )}
-      {props.nextPageHref && (
-        <p>
-          <a href={props.nextPageHref}>Next page →</a>
-        </p>
-      )}
+      <NextPageLink href={props.nextPageHref} />
       {props.canCreate && (
         <section aria-labelledby="create-tenant-heading">
           <h2 id="create-tenant-heading">Create a tenant</h2>

@@ -1,4 +1,5 @@
 import { Notice } from "../../components/form-fields";
+import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
 import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
@@ -118,11 +119,7 @@ export function UsersPage(props: UsersPageProps) {
           </tbody>
         </table>
       )}
-      {props.nextPageHref && (
-        <p>
-          <a href={props.nextPageHref}>Next page →</a>
-        </p>
-      )}
+      <NextPageLink href={props.nextPageHref} />
     </PageLayout>
   );
 }
