@@ -1,14 +1,14 @@
 // Measures one expiry-sweep run that revokes 10,000 expired memberships among 100,000:
-// `npx tsx bench/measure-sweep.ts` (or `… <memberships> <expired>` for other sizes). Seeds a fresh local D1 (wrangler's getPlatformProxy, persisted
-// under bench/.state/ so it never touches .wrangler/) through the real migrations, then runs the
-// real sweepExpiredMemberships through drizzle, counting D1 batches and statements and summing
-// what D1 reports per statement (rows read and written, SQL time).
-import { readdirSync, readFileSync, rmSync } from "node:fs";
-import { drizzle } from "drizzle-orm/d1";
+// `npx tsx bench/measure-sweep.ts` (or `… <memberships> <expired>` for other sizes). Seeds a fresh
+// local D1 under bench/.state/ (never .wrangler/), migrated by `wrangler d1 migrations apply` and
+// opened with wrangler's getPlatformProxy, then runs the real sweepExpiredMemberships through
+// drizzle, counting D1 batches and statements and summing what D1 reports per statement (rows
+// read and written, SQL time).
+import { rmSync } from "node:fs";
 import { getPlatformProxy } from "wrangler";
-import type { Db } from "../src/db/client";
-import * as schema from "../src/db/schema";
+import { createD1Db } from "../src/db/client";
 import { sweepExpiredMemberships } from "../src/jobs/expiry-sweep";
+import { runWrangler } from "./lib/processes";
 
 const statePath = "bench/.state/measure-sweep";
 
@@ -57,19 +57,6 @@ function countingDatabase(database: D1Database) {
   return { counted, totals };
 }
 
-async function applyMigrations(database: D1Database): Promise<void> {
-  const files = readdirSync("migrations")
-    .filter((file) => file.endsWith(".sql"))
-    .sort();
-  for (const file of files) {
-    const statements = readFileSync(`migrations/${file}`, "utf8")
-      .split("--> statement-breakpoint")
-      .map((statement) => statement.trim())
-      .filter(Boolean);
-    for (const statement of statements) await database.prepare(statement).run();
-  }
-}
-
 // Integer constants are written into the SQL: D1 binds JS numbers as REAL, and i / 100.0 is no user id.
 /** users × 100 tenants, all live: `expired` of them spread evenly and past expiry, 2 per step expiring later, the rest open-ended. */
 async function seed(database: D1Database, now: number, memberships: number, expired: number): Promise<void> {
@@ -112,11 +99,12 @@ async function countRows(database: D1Database, sql: string): Promise<number> {
 
 export async function measureSweep(memberships = 100_000, expiredCount = 10_000): Promise<SweepMeasurement> {
   rmSync(statePath, { recursive: true, force: true });
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath: "wrangler.toml", persist: { path: statePath } });
+  // The real migrations, applied as `npm start` applies them; the proxy opens the same local D1.
+  runWrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", statePath]);
+  const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath: "wrangler.toml", persist: { path: `${statePath}/v3` } });
   try {
     const database = proxy.env.DB;
     const now = Date.parse("2026-11-23T12:00:00Z");
-    await applyMigrations(database);
     await seed(database, now, memberships, expiredCount);
     const expired = await countRows(database, `SELECT count(*) AS n FROM memberships WHERE expires_at <= ${now}`);
     const plan = await database
@@ -127,7 +115,7 @@ export async function measureSweep(memberships = 100_000, expiredCount = 10_000)
       .all<{ detail: string }>();
 
     const { counted, totals } = countingDatabase(database);
-    const db = drizzle(counted, { schema }) as unknown as Db;
+    const db = createD1Db(counted);
     const ctx = { db, now: new Date(now), requestId: "bench" };
     const started = performance.now();
     const result = await sweepExpiredMemberships(ctx);

@@ -9,7 +9,6 @@
 //      `wrangler dev --persist-to`), so their passwords, TOTP secrets and sessions are real.
 //      (Doing the whole pool that way costs ~120 ms per user in proxy round trips: 40 s for 300.)
 // Needs the .wasm hook of lib/wasm-modules.mjs (password hashing runs here, in Node).
-import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { getPlatformProxy } from "wrangler";
 import { hashPassword } from "../src/auth/password";
@@ -21,7 +20,8 @@ import { inviteUser } from "../src/domain/invites";
 import { choosePassword, completeSetup, findSetupState } from "../src/domain/setup";
 import type { InviteInput } from "../src/domain/users";
 import { type Bindings, readConfig } from "../src/env";
-import { buildSeedSql, defaultSeedShape, largeTenantSlug, type SeedShape, type SignInAccount, seedTenantId } from "./lib/seed-sql";
+import { runWrangler } from "./lib/processes";
+import { buildSeedSql, defaultSeedShape, largeTenantSlug, type SignInAccount, seedTenantId } from "./lib/seed-sql";
 
 export interface SignInUser extends SignInAccount {
   password: string;
@@ -34,7 +34,6 @@ export interface BenchUser extends SignInUser {
 }
 
 export interface SeededData {
-  shape: SeedShape;
   largeTenantSlug: string;
   largeTenantId: string;
   superAdmin: BenchUser;
@@ -43,7 +42,6 @@ export interface SeededData {
   signInPool: SignInUser[];
   /** What the database holds after seeding, counted there. */
   counts: SeedCounts;
-  seconds: { migrations: number; bulk: number; consoleUsers: number };
 }
 
 export interface SeedCounts {
@@ -55,18 +53,6 @@ export interface SeedCounts {
 }
 
 export const benchPassword = "benchmark passphrase, not a secret";
-const wrangler = "node_modules/.bin/wrangler";
-
-function runWrangler(args: string[]): void {
-  execFileSync(wrangler, args, {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-  });
-}
-
-function secondsSince(started: number): number {
-  return (performance.now() - started) / 1000;
-}
 
 /** Invites and completes setup exactly as a person would (password + current TOTP code). */
 async function createSignInUser(ctx: DomainContext, input: Omit<InviteInput, "slackId">): Promise<BenchUser> {
@@ -155,22 +141,13 @@ async function createConsoleUsers(stateDir: string, origin: string) {
 }
 
 /** Wipes `stateDir` and seeds it from scratch. */
-export async function seedBenchDatabase(options: {
-  stateDir: string;
-  origin: string;
-  signInPoolSize: number;
-  shape?: SeedShape;
-}): Promise<SeededData> {
-  const shape = options.shape ?? defaultSeedShape;
+export async function seedBenchDatabase(options: { stateDir: string; origin: string; signInPoolSize: number }): Promise<SeededData> {
   rmSync(options.stateDir, { recursive: true, force: true });
   mkdirSync(options.stateDir, { recursive: true });
   const persist = ["--local", "--persist-to", options.stateDir];
 
-  let started = performance.now();
   runWrangler(["d1", "migrations", "apply", "DB", ...persist]);
-  const migrations = secondsSince(started);
 
-  started = performance.now();
   const signInPool: SignInUser[] = Array.from({ length: options.signInPoolSize }, (_, index) => ({
     id: `usr_signin${String(index).padStart(5, "0")}`,
     email: `signin${index}@bench.example`,
@@ -179,19 +156,14 @@ export async function seedBenchDatabase(options: {
   }));
   const hashes = { unusable: await hashPassword(crypto.randomUUID() + crypto.randomUUID()), signIn: await hashPassword(benchPassword) };
   const sqlPath = `${options.stateDir}/seed.sql`;
-  writeFileSync(sqlPath, buildSeedSql(shape, Date.now(), hashes, signInPool));
+  writeFileSync(sqlPath, buildSeedSql(defaultSeedShape, Date.now(), hashes, signInPool));
   runWrangler(["d1", "execute", "DB", ...persist, "--file", sqlPath, "--yes"]);
   rmSync(sqlPath);
-  const bulk = secondsSince(started);
-
-  started = performance.now();
   const consoleUsers = await createConsoleUsers(options.stateDir, options.origin);
   return {
-    shape,
     largeTenantSlug,
     largeTenantId: seedTenantId(0),
     signInPool,
     ...consoleUsers,
-    seconds: { migrations, bulk, consoleUsers: secondsSince(started) },
   };
 }

@@ -1,9 +1,21 @@
 // Starting wrangler dev for a benchmark and reading CPU time of its workerd processes from /proc.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 const clockTicksPerSecond = 100;
+
+/** The project's wrangler, offline: no telemetry, no fetches to Cloudflare. */
+export const wranglerBin = "node_modules/.bin/wrangler";
+
+export function wranglerEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", ...extra };
+}
+
+/** Runs a wrangler command to completion (its errors on stderr), e.g. `d1 migrations apply`. */
+export function runWrangler(args: string[]): void {
+  execFileSync(wranglerBin, args, { stdio: ["ignore", "ignore", "inherit"], env: wranglerEnv() });
+}
 
 export interface DevServer {
   url: string;
@@ -29,8 +41,8 @@ async function assertPortFree(port: number): Promise<void> {
 
 export async function startDevServer(args: string[], port: number, env: NodeJS.ProcessEnv = {}): Promise<DevServer> {
   await assertPortFree(port);
-  const child = spawn("node_modules/.bin/wrangler", ["dev", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn", ...args], {
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", ...env },
+  const child = spawn(wranglerBin, ["dev", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn", ...args], {
+    env: wranglerEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -110,20 +122,6 @@ function readCommandLine(pid: number): string {
   } catch {
     return "";
   }
-}
-
-/** The workerd processes serving `port` (wrangler runs the user worker in a child workerd). */
-export function findWorkerdProcesses(): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd");
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 /** User + system CPU milliseconds consumed so far by the given processes. */

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { wranglerBin, wranglerEnv } from "./processes";
 
 export interface WorkerSize {
   totalKiB: number;
@@ -16,9 +17,9 @@ export interface WorkerSize {
 export function measureWorkerSize(): WorkerSize {
   const outDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-dry-run-"));
   try {
-    const output = execFileSync("node_modules/.bin/wrangler", ["deploy", "--dry-run", "--outdir", outDir], {
+    const output = execFileSync(wranglerBin, ["deploy", "--dry-run", "--outdir", outDir], {
       encoding: "utf8",
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" },
+      env: wranglerEnv({ NO_COLOR: "1" }),
     });
     const totals = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(output);
     if (!totals) throw new Error(`wrangler deploy --dry-run printed no size:\n${output}`);
