@@ -8,13 +8,12 @@ import { addGroupMembers } from "../../src/domain/group-members";
 import { postTenantUpdate } from "../../src/domain/tenant-updates";
 import type { TenantRow } from "../../src/domain/tenants";
 import { deactivateUser } from "../../src/domain/user-lifecycle";
-import { type Agent, origin } from "../helpers/agent";
+import type { Agent } from "../helpers/agent";
 import { ApiClient, createApiTokenFor } from "../helpers/api";
 import {
   type ActiveTestUser,
   createActiveUser,
   createTestTenant,
-  grantPermissionsThroughGroup,
   grantTestMembership,
   inviteTestUser,
   signInAs,
@@ -28,32 +27,16 @@ export interface SignedIn {
   user: ActiveTestUser;
 }
 
-/** A fresh active user of the role, holding `permissions` through a group when given, signed in through the pages. */
-export async function signedInWith(
-  fixture: BudgetFixture,
-  options: { role?: GlobalRole; permissions?: Permission[] } = {},
-): Promise<SignedIn> {
+/** A fresh active user of the role, signed in through the pages. */
+export async function signedInWith(fixture: BudgetFixture, options: { role?: GlobalRole } = {}): Promise<SignedIn> {
   const user = await createActiveUser(fixture.clock, { role: options.role ?? "SUPER_ADMIN" });
-  if (options.permissions) await grantPermissionsThroughGroup(user.id, options.permissions);
   return { agent: await signInAs(fixture.app, fixture.clock, user), user };
 }
 
 /** An API client with a personal API token (Bearer), as curl would call, for a fresh user. */
-export async function apiCaller(
-  fixture: BudgetFixture,
-  options: { role?: GlobalRole; permissions?: Permission[] } = {},
-): Promise<SignedIn & { api: ApiClient }> {
+export async function apiCaller(fixture: BudgetFixture, options: { role?: GlobalRole } = {}): Promise<SignedIn & { api: ApiClient }> {
   const signedIn = await signedInWith(fixture, options);
   return { ...signedIn, api: new ApiClient(fixture.app, await createApiTokenFor(signedIn.agent)) };
-}
-
-/** Posts a form with repeated fields (checkboxes), which Agent.post's record cannot express. */
-export function postFields(agent: Agent, path: string, fields: Array<[string, string]>): Promise<Response> {
-  return agent.request(path, {
-    method: "POST",
-    body: new URLSearchParams(fields),
-    headers: { origin, "content-type": "application/x-www-form-urlencoded" },
-  });
 }
 
 /** An active user of the role with a live membership in the tenant. */

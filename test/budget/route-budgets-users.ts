@@ -3,10 +3,10 @@
 import { env } from "cloudflare:test";
 import { createActiveUser, grantTestMembership } from "../helpers/factories";
 import { createTestGroup } from "../helpers/groups";
-import { createDeactivatedUser, createGroupWithMembers, createMember, postFields, signedInWith } from "./budget-helpers";
+import { createDeactivatedUser, createGroupWithMembers, createMember, signedInWith } from "./budget-helpers";
 import type { RouteBudget } from "./route-budgets";
 
-const allGroupsPicker = "the Access groups tab offers every access group to add the user to (findGroups); a handful in practice";
+const allGroupsPicker = "the Access groups tab offers every access group to add the user to (selectGroups); a handful in practice";
 
 export const userPageBudgets: RouteBudget[] = [
   {
@@ -213,7 +213,7 @@ export const userPageBudgets: RouteBudget[] = [
       const first = await createTestGroup(fixture.clock, ["users:read"]);
       const second = await createTestGroup(fixture.clock, ["tenants:read", "audit:read"]);
       return () =>
-        postFields(agent, `/admin/users/${subject.id}/access-groups`, [
+        agent.post(`/admin/users/${subject.id}/access-groups`, [
           ["groupIds", first.id],
           ["groupIds", second.id],
         ]);
@@ -230,7 +230,7 @@ export const userPageBudgets: RouteBudget[] = [
       const { agent } = await signedInWith(fixture);
       const subject = await createActiveUser(fixture.clock, { role: "CLIENT_USER" });
       const group = await createTestGroup(fixture.clock, ["users:read"]);
-      return () => postFields(agent, `/admin/users/${subject.id}/access-groups`, [["groupIds", group.id]]);
+      return () => agent.post(`/admin/users/${subject.id}/access-groups`, [["groupIds", group.id]]);
     },
   },
   {

@@ -40,7 +40,8 @@ export class Agent {
     return this.request(path, { headers });
   }
 
-  post(path: string, form: Record<string, string>, headers: HeadersInit = {}): Promise<Response> {
+  /** A form post; pairs express repeated fields (checkboxes). */
+  post(path: string, form: Record<string, string> | Array<[string, string]>, headers: HeadersInit = {}): Promise<Response> {
     return this.request(path, {
       method: "POST",
       body: new URLSearchParams(form),

@@ -1,17 +1,10 @@
-// Tenants and memberships as plain rows, for the jobs' tests: the sweep and the notices only read
-// these tables, so the tests do not wait on the memberships domain API.
+// Memberships as plain rows, for the jobs' tests: the sweep and the notices must see memberships
+// that have already expired, which the memberships domain API refuses to grant.
 import { generateId } from "../../src/auth/crypto";
 import { createDbFromEnv } from "../../src/db/connect";
-import { type MembershipRole, memberships, tenants } from "../../src/db/schema";
+import { type MembershipRole, memberships } from "../../src/db/schema";
 import type { TestClock } from "./clock";
 import { env, rawDb } from "./store";
-
-export async function createTestTenant(clock: TestClock, name = "Acme Ltd") {
-  const id = generateId("tnt");
-  const slug = `acme-${crypto.randomUUID().slice(0, 8)}`;
-  await createDbFromEnv(env).insert(tenants).values({ id, name, slug, createdAt: clock.now(), updatedAt: clock.now() });
-  return { id, name, slug };
-}
 
 export async function insertTestMembership(
   clock: TestClock,

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client";
 import { queueExpiryNotices } from "../../src/jobs/expiry-notices";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, inviteTestUser, testContext } from "../helpers/factories";
-import { createTestTenant, insertTestMembership } from "../helpers/memberships";
+import { createActiveUser, createTestTenant, inviteTestUser, testContext } from "../helpers/factories";
+import { insertTestMembership } from "../helpers/memberships";
 import { rawDb } from "../helpers/store";
 
 const dayMs = 86_400_000;
@@ -167,7 +167,7 @@ describe("expiry notices", () => {
     const clock = new TestClock("2026-08-10T09:00:00Z");
     const noGrantor = await seedMembership(clock, 2 * dayMs, null);
     const self = await inviteTestUser(clock, { role: "CONTRACTOR" });
-    const tenant = await createTestTenant(clock);
+    const tenant = await createTestTenant(clock, "Acme Ltd");
     const selfGranted = await insertTestMembership(clock, {
       userId: self.user.id,
       tenantId: tenant.id,

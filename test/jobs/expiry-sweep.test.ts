@@ -4,8 +4,8 @@ import type { Db } from "../../src/db/client";
 import { assertCondition } from "../../src/db/guards";
 import { sweepExpiredMemberships } from "../../src/jobs/expiry-sweep";
 import { TestClock } from "../helpers/clock";
-import { inviteTestUser, testContext } from "../helpers/factories";
-import { countExpiryAuditEvents, createTestTenant, insertTestMembership, readMembership } from "../helpers/memberships";
+import { createTestTenant, inviteTestUser, testContext } from "../helpers/factories";
+import { countExpiryAuditEvents, insertTestMembership, readMembership } from "../helpers/memberships";
 import { rawDb } from "../helpers/store";
 
 const minuteMs = 60_000;
@@ -15,7 +15,7 @@ async function seedExpiredMemberships(clock: TestClock, count: number, expiresAt
   const { user } = await inviteTestUser(clock, { role: "CONTRACTOR" });
   const ids: string[] = [];
   for (let index = 0; index < count; index++) {
-    const tenant = await createTestTenant(clock);
+    const tenant = await createTestTenant(clock, "Acme Ltd");
     ids.push(await insertTestMembership(clock, { userId: user.id, tenantId: tenant.id, expiresAt }));
   }
   return { user, ids };
@@ -57,7 +57,7 @@ describe("expiry sweep", () => {
     // A clock of its own: the live membership it leaves must not expire under the other tests.
     const clock = new TestClock("2027-06-01T00:00:00Z");
     const { user } = await inviteTestUser(clock, { role: "CONTRACTOR" });
-    const [tenantA, tenantB] = [await createTestTenant(clock), await createTestTenant(clock)];
+    const [tenantA, tenantB] = [await createTestTenant(clock, "Acme Ltd"), await createTestTenant(clock, "Acme Ltd")];
     const atNow = await insertTestMembership(clock, { userId: user.id, tenantId: tenantA.id, expiresAt: clock.now() });
     const later = await insertTestMembership(clock, {
       userId: user.id,
@@ -190,7 +190,7 @@ describe("expiry sweep", () => {
   it("leaves alone memberships that were removed or extended before they expired", async () => {
     const clock = new TestClock();
     const { user } = await inviteTestUser(clock, { role: "CONTRACTOR" });
-    const [tenantA, tenantB] = [await createTestTenant(clock), await createTestTenant(clock)];
+    const [tenantA, tenantB] = [await createTestTenant(clock, "Acme Ltd"), await createTestTenant(clock, "Acme Ltd")];
     const removed = await insertTestMembership(clock, {
       userId: user.id,
       tenantId: tenantA.id,

@@ -5,8 +5,8 @@ import { createEmailProvider } from "../../src/jobs/email-providers";
 import { runJobs, runScheduledJobs } from "../../src/jobs/scheduled";
 import { JobHealthLine, type JobHealthView } from "../../views/components/job-health";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, createTestApp, signInAs, testContext } from "../helpers/factories";
-import { createTestTenant, readMembership } from "../helpers/memberships";
+import { createActiveUser, createTestApp, createTestTenant, signInAs, testContext } from "../helpers/factories";
+import { readMembership } from "../helpers/memberships";
 import { env, rawDb } from "../helpers/store";
 
 async function membershipsSeenByApi(agent: Awaited<ReturnType<typeof signInAs>>): Promise<string[]> {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { expect, it, describe as suite } from "vitest";
-import { type Agent, describe } from "../helpers/agent";
+import { describe } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs } from "../helpers/factories";
 import { createTestGroup, createUserWithPermissions, uniqueGroupName } from "../helpers/groups";
@@ -11,15 +11,6 @@ const app = createTestApp(clock);
 async function signedInAdmin() {
   const admin = await createActiveUser(clock, { role: "SUPER_ADMIN" });
   return { admin, agent: await signInAs(app, clock, admin) };
-}
-
-/** Posts a form with repeated fields (checkboxes). */
-function postMany(agent: Agent, path: string, fields: Array<[string, string]>) {
-  return agent.request(path, {
-    method: "POST",
-    body: new URLSearchParams(fields),
-    headers: { origin: "http://127.0.0.1:8787", "content-type": "application/x-www-form-urlencoded" },
-  });
 }
 
 async function memberIds(groupId: string): Promise<string[]> {
@@ -43,7 +34,7 @@ suite("Admin → Access groups", () => {
     expect(list).toContain("Read-only auditor");
     expect(list).toContain('aria-label="users:read"');
     const name = uniqueGroupName("Support");
-    const created = await postMany(agent, "/admin/access-groups", [
+    const created = await agent.post("/admin/access-groups", [
       ["name", name],
       ["description", "Answers customers"],
       ["permissions", "users:read"],
@@ -64,7 +55,7 @@ suite("Admin → Access groups", () => {
 
   it("puts errors next to their fields and keeps what was typed and ticked", async () => {
     const { agent } = await signedInAdmin();
-    const empty = await postMany(agent, "/admin/access-groups", [
+    const empty = await agent.post("/admin/access-groups", [
       ["name", " "],
       ["description", "kept"],
       ["permissions", "audit:read"],
@@ -87,7 +78,7 @@ suite("Admin → Access groups", () => {
     expect(checkbox(list, "audit:read")).toContain('disabled=""');
     expect(checkbox(list, "groups:read")).not.toContain("disabled");
     const name = uniqueGroupName("Escalate");
-    const refused = await postMany(agent, "/admin/access-groups", [
+    const refused = await agent.post("/admin/access-groups", [
       ["name", name],
       ["permissions", "audit:read"],
     ]);
@@ -102,7 +93,7 @@ suite("Admin → Access groups", () => {
     const group = await createTestGroup(clock, ["users:read"]);
     const newName = uniqueGroupName("Renamed");
     expect((await agent.post(`/admin/access-groups/${group.id}`, { name: newName, description: "now described" })).status).toBe(303);
-    const saved = await postMany(agent, `/admin/access-groups/${group.id}/permissions`, [
+    const saved = await agent.post(`/admin/access-groups/${group.id}/permissions`, [
       ["permissions", "audit:read"],
       ["permissions", "groups:read"],
     ]);
@@ -134,7 +125,7 @@ suite("Admin → Access groups", () => {
     expect(search).toContain("Annika Pickme");
     expect(search).toContain("Bobby Pickme");
     expect(search).not.toContain("Clara Pickme");
-    const added = await postMany(agent, `/admin/access-groups/${group.id}/members`, [
+    const added = await agent.post(`/admin/access-groups/${group.id}/members`, [
       ["userIds", ann.id],
       ["userIds", bob.id],
     ]);
@@ -200,7 +191,7 @@ suite("a user's Access groups tab", () => {
     expect(before).toMatch(/href="\/admin\/users\/usr_\w+\/access-groups" aria-current="page">Access groups/);
     for (const tab of ["Details", "Memberships", "Security"]) expect(before).toContain(`>${tab}</a>`);
     expect(before).toContain("Not in any access group.");
-    const added = await postMany(agent, `/admin/users/${subject.id}/access-groups`, [
+    const added = await agent.post(`/admin/users/${subject.id}/access-groups`, [
       ["groupIds", first.id],
       ["groupIds", second.id],
     ]);
@@ -248,7 +239,7 @@ suite("the issue's walkthrough", () => {
     const { agent, admin } = await signedInAdmin();
     const operator = await createActiveUser(clock, { firstName: "Opal", lastName: "Erator" });
     const name = uniqueGroupName("Support");
-    const created = await postMany(agent, "/admin/access-groups", [
+    const created = await agent.post("/admin/access-groups", [
       ["name", name],
       ["permissions", "users:read"],
       ["permissions", "memberships:read"],
