@@ -76,7 +76,10 @@ case "$command" in
     "$bin/tsx" scripts/bootstrap-admin.ts ${GATEHOUSE_STATE_DIR:+"--persist-to=$GATEHOUSE_STATE_DIR"}
     echo "gatehouse: serving http://127.0.0.1:$port (fire the cron with: curl 'http://127.0.0.1:$port/cdn-cgi/handler/scheduled')" >&2
     # wrangler logs request paths; the filter hides setup tokens in them and in the outbox's console copy.
+    # CLIENT_ADDRESS_SOURCE=local: no edge sets CF-Connecting-IP here, so any client could send its
+    # own; every client is 127.0.0.1 instead (docs/SECURITY.md "The client address").
     "$bin/wrangler" dev --ip 127.0.0.1 --port "$port" --test-scheduled --var "APP_ORIGIN:http://127.0.0.1:$port" \
+      --var "CLIENT_ADDRESS_SOURCE:local" \
       ${GATEHOUSE_STATE_DIR:+"--persist-to=$GATEHOUSE_STATE_DIR"} "$@" 2>&1 |
       node scripts/redact-secrets.mjs
     ;;

@@ -1,5 +1,5 @@
-// Global middleware and sub-app mounting. createApp() takes the clock and the store factory so
-// tests can build the very same app with a clock they control.
+// Global middleware and sub-app mounting. createApp() takes the clock, the store factory and the
+// client address reader so tests can build the very same app with a clock and an address they control.
 import { Hono } from "hono";
 import { csrf } from "hono/csrf";
 import { createDbFromEnv } from "./db/connect";
@@ -8,7 +8,7 @@ import { loadCaller } from "./http/access";
 import type { AppEnv } from "./http/app-env";
 import { logUnexpectedError, problemResponse, toAppError } from "./http/errors";
 import { handlePageError } from "./http/page-errors";
-import { type AppOptions, provideRequestContext } from "./http/request-context";
+import { type AppOptions, provideRequestContext, readClientAddress } from "./http/request-context";
 import { applySecureHeaders, preventCaching } from "./http/security-headers";
 import { accountRoutes } from "./routes/account";
 import { adminAccessGroupMemberRoutes } from "./routes/admin/access-group-members";
@@ -33,7 +33,7 @@ function isApiPath(url: string): boolean {
 }
 
 export function createApp(options: Partial<AppOptions> = {}) {
-  const resolved: AppOptions = { clock: () => new Date(), createDb: createDbFromEnv, ...options };
+  const resolved: AppOptions = { clock: () => new Date(), createDb: createDbFromEnv, clientAddress: readClientAddress, ...options };
 
   const pages = new Hono<AppEnv>()
     .use(csrf())

@@ -15,6 +15,7 @@ export interface Bindings {
   SEND_EMAIL?: SendEmail;
   LIBSQL_URL?: string;
   LIBSQL_AUTH_TOKEN?: string;
+  CLIENT_ADDRESS_SOURCE?: string;
 }
 
 const configSchema = z.object({
@@ -30,6 +31,9 @@ const configSchema = z.object({
   EMAIL_FROM: z.string().min(3).default("Gatehouse <gatehouse@example.com>"),
   EMAIL_API_URL: z.url().default("https://api.resend.com/emails"),
   EMAIL_API_KEY: z.string().optional(),
+  // Missing means behind Cloudflare's edge, where the header can be trusted; `npm start` sets
+  // "local" (docs/SECURITY.md "The client address"). A typo fails instead of trusting the header.
+  CLIENT_ADDRESS_SOURCE: z.enum(["cf-connecting-ip", "local"]).default("cf-connecting-ip"),
 });
 
 export type Config = z.infer<typeof configSchema>;

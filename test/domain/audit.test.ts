@@ -17,9 +17,9 @@ describe("audit log", () => {
 
   it("records invite, setup, sign-in success and failure with actor, target, address and request id, and no secrets", async () => {
     const clock = new TestClock();
-    const app = createTestApp(clock);
+    const app = createTestApp(clock, { clientAddress: () => "192.0.2.44" });
     const user = await createActiveUser(clock);
-    await new Agent(app).post("/login", { email: user.email, password: "a wrong password" }, { "cf-connecting-ip": "192.0.2.44" });
+    await new Agent(app).post("/login", { email: user.email, password: "a wrong password" });
     const agent = await signInAs(app, clock, user);
     await agent.post("/logout", {});
     const rows = await rawDb

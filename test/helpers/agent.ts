@@ -1,6 +1,7 @@
 // A minimal browser for tests: keeps cookies, sends same-origin Origin headers on form posts and
 // never follows redirects by itself, so tests see every step.
 import type { createApp } from "../../src/app";
+import type { Bindings } from "../../src/env";
 import { env } from "./store";
 
 export const origin = "http://127.0.0.1:8787";
@@ -10,7 +11,11 @@ type App = ReturnType<typeof createApp>;
 export class Agent {
   readonly cookies = new Map<string, string>();
 
-  constructor(private readonly app: App) {}
+  /** bindings: the Worker's env, or a copy with other vars (e.g. CLIENT_ADDRESS_SOURCE). */
+  constructor(
+    private readonly app: App,
+    private readonly bindings: Bindings = env,
+  ) {}
 
   private storeCookies(response: Response): void {
     for (const header of response.headers.getSetCookie()) {
@@ -31,7 +36,7 @@ export class Agent {
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size > 0 && !headers.has("cookie")) headers.set("cookie", this.cookieHeader());
-    const response = await this.app.request(`${origin}${path}`, { ...init, headers, redirect: "manual" }, env);
+    const response = await this.app.request(`${origin}${path}`, { ...init, headers, redirect: "manual" }, this.bindings);
     this.storeCookies(response);
     return response;
   }

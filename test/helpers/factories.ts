@@ -10,6 +10,7 @@ import { choosePassword, completeSetup, findSetupState } from "../../src/domain/
 import { createTenant } from "../../src/domain/tenants";
 import type { InviteInput } from "../../src/domain/users";
 import { readConfig } from "../../src/env";
+import type { AppOptions } from "../../src/http/request-context";
 import { Agent, describe } from "./agent";
 import type { TestClock } from "./clock";
 import { extractEmbeddedToken } from "./links";
@@ -37,8 +38,9 @@ export function testContext(clock: TestClock, actor: Actor = { kind: "system" })
   };
 }
 
-export function createTestApp(clock: TestClock) {
-  return createApp({ clock: clock.now });
+/** The app on the test clock; options such as clientAddress replace the production defaults. */
+export function createTestApp(clock: TestClock, options: Partial<AppOptions> = {}) {
+  return createApp({ clock: clock.now, ...options });
 }
 
 export async function inviteTestUser(clock: TestClock, input: Partial<InviteInput> = {}, actor?: Actor) {
