@@ -39,6 +39,7 @@ export const auditActions = [
   "membership.changed",
   "membership.revoked",
   "membership.expired",
+  "invite.refused",
   "group.created",
   "group.updated",
   "group.deleted",

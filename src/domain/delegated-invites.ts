@@ -1,8 +1,9 @@
-// Delegated client invites (SPEC §4, issue 6): OPERATOR_FULL (and SUPER_ADMIN) in a tenant, and
-// CLIENT_ADMIN of that company, invite the company's portal users — never more than a client role
-// in that one tenant. A new email becomes a CLIENT_USER with a setup link, exactly like an admin
-// invite; an existing CLIENT_USER gets the membership (no second account); every other case
-// (a staff account, a deactivated or erased one) gets one neutral refusal that reveals nothing.
+// Delegated client invites: OPERATOR_FULL (and SUPER_ADMIN) in a tenant, and CLIENT_ADMIN of that
+// company, invite the company's portal users — never more than a client role in that one tenant.
+// A new email becomes a CLIENT_USER with a setup link, exactly like an admin invite. An existing
+// account is acted on only when it is inside the tenant's scope (a CLIENT_USER of this company
+// alone); everyone else gets one neutral refusal, audited, after the same number of queries as an
+// invite that succeeds (docs/SECURITY.md "People from outside a tenant's scope").
 // The route has already checked the tenant access ("manage-clients"); nothing here needs console
 // permissions.
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
@@ -13,7 +14,7 @@ import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../db/gua
 import { memberships, users } from "../db/schema";
 import { AppError } from "../errors";
 import type { TenantRef } from "./access";
-import { insertAuditEvent } from "./audit";
+import { type AuditTarget, describeUser, insertAuditEvent } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
 import { buildInviteStatements, type InviteResult, prepareInvite } from "./invites";
 import { writeMembershipGrant } from "./memberships";
@@ -21,7 +22,7 @@ import { describeMembership, selectMembershipWithParties } from "./memberships-r
 import { clientMembershipRoles } from "./memberships-rules";
 import { issueNewSetupLink } from "./setup-links";
 import { selectTenantByRef, type TenantRow } from "./tenants";
-import { deriveUserStatus, emailSchema, firstNameSchema, lastNameSchema, normalizeEmail } from "./users";
+import { deriveUserStatus, emailSchema, firstNameSchema, lastNameSchema, normalizeEmail, type UserRow } from "./users";
 
 export const delegatedInviteSchema = z.strictObject({
   email: emailSchema,
@@ -36,19 +37,55 @@ function refused(): AppError {
   return new AppError("INVITE_REFUSED", { fieldErrors: [{ field: "email", message: "This email address cannot be invited here." }] });
 }
 
-/** The tenant the route names (by slug or id) and whoever already has the email, in one batch. */
+/** Why an existing account is outside the tenant's scope; only the audit log ever says which. */
+type RefusalReason = "staff_account" | "deactivated" | "erased" | "membership_elsewhere" | "no_membership_here" | "email_taken_meanwhile";
+
+/**
+ * Null when the account is inside the tenant's scope: an active CLIENT_USER whose every membership
+ * (live, expired or revoked, and at least one) is in this tenant, so the company has seen them.
+ * `membershipTenantIds` holds up to two distinct tenants of the account's memberships, enough to tell.
+ */
+function findRefusalReason(user: UserRow, membershipTenantIds: string[], tenantId: string): RefusalReason | null {
+  if (user.erasedAt) return "erased";
+  if (user.deactivatedAt) return "deactivated";
+  if (user.role !== "CLIENT_USER") return "staff_account";
+  if (membershipTenantIds.some((id) => id !== tenantId)) return "membership_elsewhere";
+  if (membershipTenantIds.length === 0) return "no_membership_here";
+  return null;
+}
+
+/**
+ * The tenant the route names (by slug or id), whoever already has the email and the tenants of
+ * their memberships, in one batch.
+ */
 async function readInviteFacts(ctx: DomainContext, ref: TenantRef, email: string) {
-  const [tenantRows, userRows] = await ctx.db.batch([
+  const userId = sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${normalizeEmail(email)})`;
+  const [tenantRows, userRows, membershipRows] = await ctx.db.batch([
     selectTenantByRef(ctx.db, ref),
     ctx.db
       .select()
       .from(users)
       .where(eq(users.email, normalizeEmail(email)))
       .limit(1),
+    ctx.db.selectDistinct({ tenantId: memberships.tenantId }).from(memberships).where(eq(memberships.userId, userId)).limit(2),
   ]);
   const tenant = tenantRows[0];
   if (!tenant) throw new AppError("NOT_FOUND");
-  return { tenant, existing: userRows[0] };
+  return { tenant, existing: userRows[0], membershipTenantIds: membershipRows.map((row) => row.tenantId) };
+}
+
+/**
+ * The one answer for every account outside the tenant's scope. Its audit event is the write that
+ * stands in for the grant or the invite, so a refusal costs the same queries as a success.
+ */
+async function refuseInvite(
+  ctx: DomainContext,
+  tenant: TenantRow,
+  target: AuditTarget,
+  details: { reason: RefusalReason; requestedRole: string },
+): Promise<never> {
+  await insertAuditEvent(ctx, { action: "invite.refused", target, tenantId: tenant.id, details });
+  throw refused();
 }
 
 export async function inviteClientUser(
@@ -56,9 +93,10 @@ export async function inviteClientUser(
   ref: TenantRef,
   input: z.output<typeof delegatedInviteSchema>,
 ): Promise<DelegatedInviteOutcome & { tenant: TenantRow }> {
-  const { tenant, existing } = await readInviteFacts(ctx, ref, input.email);
+  const { tenant, existing, membershipTenantIds } = await readInviteFacts(ctx, ref, input.email);
   if (existing) {
-    if (existing.role !== "CLIENT_USER" || existing.deactivatedAt || existing.erasedAt) throw refused();
+    const reason = findRefusalReason(existing, membershipTenantIds, tenant.id);
+    if (reason) return refuseInvite(ctx, tenant, describeUser(existing), { reason, requestedRole: input.role });
     try {
       await writeMembershipGrant(ctx, existing, tenant, { role: input.role, expiresAt: null });
     } catch (error) {
@@ -86,7 +124,12 @@ export async function inviteClientUser(
   try {
     await runBatch(ctx.db, buildInviteStatements(ctx.db, [invite]));
   } catch (error) {
-    if (isUniqueViolation(error, "users.email")) throw refused();
+    // Someone took the email between the read and the write: refused like any existing account,
+    // with one query more (only in this race).
+    if (isUniqueViolation(error, "users.email")) {
+      const target: AuditTarget = { type: "user", id: null, label: invite.result.user.email };
+      return refuseInvite(ctx, tenant, target, { reason: "email_taken_meanwhile", requestedRole: input.role });
+    }
     throw error;
   }
   await storeSetupTokenInKv(ctx.kv, invite.prepared, invite.result.user.id, "invite", ctx.now);

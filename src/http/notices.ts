@@ -27,7 +27,7 @@ const notices = {
   "update-edited": "The update was saved.",
   "update-deleted": "The update was deleted.",
   "client-removed": "The person was removed from the company.",
-  "client-added": "They already had an account: they now have access to this company too.",
+  "client-added": "They had access to this company before: their access is back, with their old account.",
   "profile-updated": "The profile was saved.",
   "user-erased": "The user's personal data was erased.",
 } as const;

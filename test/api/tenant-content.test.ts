@@ -1,11 +1,23 @@
+import { env } from "cloudflare:test";
 import { expect, it, describe as suite } from "vitest";
+import { revokeMembership } from "../../src/domain/memberships";
 import { ApiClient, createApiTokenFor } from "../helpers/api";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, createTestApp, createTestTenant, grantTestMembership, signInAs, uniqueEmail } from "../helpers/factories";
+import {
+  createActiveUser,
+  createTestApp,
+  createTestTenant,
+  grantTestMembership,
+  inviteTestUser,
+  signInAs,
+  testContext,
+  uniqueEmail,
+} from "../helpers/factories";
+import { createCountingTestApp, QueryLog } from "../helpers/query-log";
 
-async function world() {
+async function world(options: { log?: QueryLog } = {}) {
   const clock = new TestClock("2026-11-23T12:00:00Z");
-  const app = createTestApp(clock);
+  const app = options.log ? createCountingTestApp(clock, options.log) : createTestApp(clock);
   const tenant = await createTestTenant(clock, "Api Co");
   const other = await createTestTenant(clock, "Api Other");
   const people = {
@@ -20,6 +32,26 @@ async function world() {
   await grantTestMembership(clock, { userId: people.viewer.id, tenantId: tenant.id, role: "CLIENT_VIEWER" });
   const api = async (user: keyof typeof people) => new ApiClient(app, await createApiTokenFor(await signInAs(app, clock, people[user])));
   return { clock, tenant, other, people, api };
+}
+
+type World = Awaited<ReturnType<typeof world>>;
+
+/** A pending CLIENT_USER with one CLIENT_VIEWER membership in each tenant given, revoked when asked. */
+async function createClientUser(w: World, memberships: Array<{ tenantId: string; revoked?: boolean }>) {
+  const { user } = await inviteTestUser(w.clock, { role: "CLIENT_USER" });
+  for (const membership of memberships) {
+    const granted = await grantTestMembership(w.clock, { userId: user.id, tenantId: membership.tenantId, role: "CLIENT_VIEWER" });
+    if (membership.revoked) await revokeMembership(testContext(w.clock), granted.id);
+  }
+  return user;
+}
+
+const inviteBody = (email: string) => ({ email, firstName: "Ina", lastName: "Vitee", role: "CLIENT_ADMIN" });
+
+/** The problem body without the request id, which differs on every request. */
+async function readProblem(response: Response) {
+  const { requestId: _requestId, ...problem } = await response.json<Record<string, unknown>>();
+  return { status: response.status, problem };
 }
 
 suite("/api/v1/tenants/{id}/updates and /members", () => {
@@ -119,5 +151,58 @@ suite("/api/v1/tenants/{id}/updates and /members", () => {
     const names = [...first.items, ...second.items].map((person) => person.name);
     expect(names).toEqual([...names].sort());
     expect((await full.call("GET", `/api/v1/tenants/${w.tenant.id}/members?limit=101`)).status).toBe(400);
+  });
+
+  it("refuses a client user of another company with the same neutral 409 as a staff email, grants nothing and audits it", async () => {
+    const w = await world();
+    const clientAdmin = await w.api("clientAdmin");
+    const otherCompany = await createClientUser(w, [{ tenantId: w.other.id }]);
+    const formerlyElsewhere = await createClientUser(w, [{ tenantId: w.other.id, revoked: true }]);
+    const deactivated = await createClientUser(w, [{ tenantId: w.tenant.id }]);
+    await env.DB.prepare("UPDATE users SET deactivated_at = 1 WHERE id = ?").bind(deactivated.id).run();
+    const answers = new Set<string>();
+    for (const person of [otherCompany, formerlyElsewhere, w.people.full, deactivated]) {
+      const answer = await readProblem(await clientAdmin.call("POST", `/api/v1/tenants/${w.tenant.id}/members`, inviteBody(person.email)));
+      expect(answer.status, JSON.stringify(answer)).toBe(409);
+      answers.add(JSON.stringify(answer));
+    }
+    expect(answers.size, [...answers].join("\n")).toBe(1);
+    const memberships = await env.DB.prepare("SELECT tenant_id, revoked_at FROM memberships WHERE user_id = ?").bind(otherCompany.id).all();
+    expect(memberships.results).toEqual([{ tenant_id: w.other.id, revoked_at: null }]);
+    const audit = await env.DB.prepare(
+      "SELECT tenant_id, actor_id, details FROM audit_events WHERE action = 'invite.refused' AND target_id = ?",
+    )
+      .bind(otherCompany.id)
+      .all<{ tenant_id: string; actor_id: string; details: string }>();
+    expect(audit.results.map((row) => ({ ...row, details: JSON.parse(row.details) }))).toEqual([
+      {
+        tenant_id: w.tenant.id,
+        actor_id: w.people.clientAdmin.id,
+        details: { reason: "membership_elsewhere", requestedRole: "CLIENT_ADMIN" },
+      },
+    ]);
+  });
+
+  it("answers a new email, a former colleague and every refusal after the same number of queries", async () => {
+    const log = new QueryLog();
+    const w = await world({ log });
+    const clientAdmin = await w.api("clientAdmin");
+    const deactivated = await createClientUser(w, [{ tenantId: w.tenant.id }]);
+    await env.DB.prepare("UPDATE users SET deactivated_at = 1 WHERE id = ?").bind(deactivated.id).run();
+    const cases = {
+      created: { email: uniqueEmail("new"), status: 201 },
+      added: { email: (await createClientUser(w, [{ tenantId: w.tenant.id, revoked: true }])).email, status: 200 },
+      "refused: staff": { email: w.people.full.email, status: 409 },
+      "refused: another company's client user": { email: (await createClientUser(w, [{ tenantId: w.other.id }])).email, status: 409 },
+      "refused: deactivated": { email: deactivated.email, status: 409 },
+    };
+    const counts: Record<string, number> = {};
+    for (const [outcome, { email, status }] of Object.entries(cases)) {
+      log.reset();
+      const response = await clientAdmin.call("POST", `/api/v1/tenants/${w.tenant.id}/members`, inviteBody(email));
+      expect(response.status, `${outcome}: ${await response.text()}`).toBe(status);
+      counts[outcome] = log.count;
+    }
+    expect(new Set(Object.values(counts)).size, JSON.stringify(counts)).toBe(1);
   });
 });

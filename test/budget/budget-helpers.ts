@@ -5,6 +5,7 @@ import { env } from "cloudflare:test";
 import type { GlobalRole, MembershipRole } from "../../src/db/schema";
 import type { Permission } from "../../src/domain/access";
 import { addGroupMembers } from "../../src/domain/group-members";
+import { revokeMembership } from "../../src/domain/memberships";
 import { postTenantUpdate } from "../../src/domain/tenant-updates";
 import type { TenantRow } from "../../src/domain/tenants";
 import { deactivateUser } from "../../src/domain/user-lifecycle";
@@ -50,6 +51,13 @@ export async function createMember(
   const user = await createActiveUser(fixture.clock, { role: globalRole });
   const membership = await grantTestMembership(fixture.clock, { userId: user.id, tenantId, role, expiresAt: options.expiresAt ?? null });
   return { user, membership };
+}
+
+/** A CLIENT_USER whose one membership, in the tenant, was revoked: a former portal user of the company. */
+export async function createFormerClient(fixture: BudgetFixture, tenantId: string) {
+  const { user, membership } = await createMember(fixture, tenantId, "CLIENT_VIEWER");
+  await revokeMembership(testContext(fixture.clock), membership.id);
+  return user;
 }
 
 /** A pending CLIENT_USER invited into the tenant (their membership is created with the invite). */

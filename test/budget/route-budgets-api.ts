@@ -8,6 +8,7 @@ import { uniqueGroupName } from "../helpers/groups";
 import {
   apiCaller,
   createDeactivatedUser,
+  createFormerClient,
   createGroupWithMembers,
   createMember,
   createPopulatedTenant,
@@ -346,11 +347,29 @@ function tenantRows(): RouteBudget[] {
     {
       method: "POST",
       path: "/api/v1/tenants/:id/members",
-      scenario: "OPERATOR_FULL adds an existing client user",
+      scenario: "OPERATOR_FULL adds back a former client user of the tenant",
       maxQueries: 3,
       expectStatus: 200,
       prepare: async (fixture) => {
         const { api, tenant } = await tenantApiCaller(fixture);
+        const user = await createFormerClient(fixture, tenant.id);
+        return () =>
+          api.call("POST", `/api/v1/tenants/${tenant.id}/members`, {
+            email: user.email,
+            firstName: "Any",
+            lastName: "Name",
+            role: "CLIENT_VIEWER",
+          });
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/v1/tenants/:id/members",
+      scenario: "CLIENT_ADMIN refused: a client user of another company (neutral 409, audited; as many queries as a success)",
+      maxQueries: 3,
+      expectStatus: 409,
+      prepare: async (fixture) => {
+        const { api, tenant } = await tenantApiCaller(fixture, "CLIENT_ADMIN");
         const { user } = await createMember(fixture, fixture.tenantIds[1], "CLIENT_VIEWER");
         return () =>
           api.call("POST", `/api/v1/tenants/${tenant.id}/members`, {

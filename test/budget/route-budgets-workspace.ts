@@ -3,7 +3,7 @@
 import { hashToken } from "../../src/auth/crypto";
 import { createActiveUser, grantTestMembership, signInAs, testPassword, uniqueEmail } from "../helpers/factories";
 import { totpCode } from "../helpers/totp";
-import { createMember, createPopulatedTenant, type SignedIn, signedInWith } from "./budget-helpers";
+import { createFormerClient, createMember, createPopulatedTenant, type SignedIn, signedInWith } from "./budget-helpers";
 import type { BudgetFixture, RouteBudget } from "./route-budgets";
 
 const newPassword = "a brand new passphrase for the budget";
@@ -149,9 +149,21 @@ function clientManagementRows(
     {
       method: "POST",
       path: prefix,
-      scenario: `${who} adds an existing client user of another company`,
+      scenario: `${who} adds back a former portal user of the company`,
       maxQueries: 3,
       expectStatus: 303,
+      prepare: async (fixture) => {
+        const { agent, tenant } = await tenantMember(fixture, role);
+        const user = await createFormerClient(fixture, tenant.id);
+        return () => agent.post(base(tenant.slug), { email: user.email, firstName: "Any", lastName: "Name", role: "CLIENT_ADMIN" });
+      },
+    },
+    {
+      method: "POST",
+      path: prefix,
+      scenario: `${who} refused: a client user of another company (4: caller; tenant, person and their tenants; the audit event; the page again with the neutral error)`,
+      maxQueries: 4,
+      expectStatus: 400,
       prepare: async (fixture) => {
         const { agent, tenant } = await tenantMember(fixture, role);
         const { user } = await createMember(fixture, fixture.tenantIds[1], "CLIENT_VIEWER");
@@ -161,8 +173,8 @@ function clientManagementRows(
     {
       method: "POST",
       path: prefix,
-      scenario: `${who} refused: a staff email (page shown again with the neutral error)`,
-      maxQueries: 3,
+      scenario: `${who} refused: a staff email (4: caller; tenant, person and their tenants; the audit event; the page again with the neutral error)`,
+      maxQueries: 4,
       expectStatus: 400,
       prepare: async (fixture) => {
         const { agent, tenant } = await tenantMember(fixture, role);

@@ -2,13 +2,18 @@
 // executes is counted, with the rows it returned. Counting follows SPEC §9: `first`, `all`, `run`
 // and `raw` are one query each, and a whole `batch([...])` is one query (one round trip, one
 // transaction); a query that fails (a write refused by a guard or a unique index) counts too.
-// Passed to the app through `createApp({ createDb })`; nothing in src/ knows about it.
+// Passed to the app through `createApp({ createDb })`; nothing in src/ knows about it. Domain tests
+// that run on both stores count with createCountingDb: on libSQL one `execute` or `batch` of the
+// client is one query, by the same rule.
+import type { Client, InStatement, ResultSet } from "@libsql/client/web";
+import { createClient } from "@libsql/client/web";
 import { createApp } from "../../src/app";
-import { createD1Db } from "../../src/db/client";
+import { createD1Db, createLibsqlDb, type Db } from "../../src/db/client";
+import { type Bindings, readStoreConfig } from "../../src/env";
 import type { TestClock } from "./clock";
 
 export interface LoggedQuery {
-  kind: "first" | "all" | "run" | "raw" | "batch" | "exec";
+  kind: "first" | "all" | "run" | "raw" | "batch" | "exec" | "execute";
   /** The SQL of each statement (a batch has several). */
   statements: string[];
   /** Rows each statement returned, in the same order. */
@@ -145,4 +150,50 @@ export function createCountingTestApp(clock: TestClock, log: QueryLog) {
       return createD1Db(countQueries(bindings.DB, log));
     },
   });
+}
+
+function sqlOf(statement: InStatement | [string, unknown?]): string {
+  if (typeof statement === "string") return statement;
+  return Array.isArray(statement) ? statement[0] : statement.sql;
+}
+
+/** The libSQL client, counting every round trip (`execute`, `batch`) into `log`. */
+function countLibsqlQueries(client: Client, log: QueryLog): Client {
+  const execute = client.execute.bind(client) as (...args: unknown[]) => Promise<ResultSet>;
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === "execute") {
+        return (...args: unknown[]) =>
+          recorded(
+            log,
+            "execute",
+            [sqlOf(args[0] as InStatement)],
+            () => execute(...args),
+            (result) => [result.rows.length],
+          );
+      }
+      if (property === "batch") {
+        return (statements: Parameters<Client["batch"]>[0], mode?: Parameters<Client["batch"]>[1]) =>
+          recorded(
+            log,
+            "batch",
+            statements.map(sqlOf),
+            () => target.batch(statements, mode),
+            (results) => results.map((result) => result.rows.length),
+          );
+      }
+      if (property === "transaction" || property === "executeMultiple" || property === "migrate") {
+        throw new Error(`countLibsqlQueries: ${String(property)} is not counted; add it here when the app uses it`);
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** A Db over the store the Worker's env configures (D1 or libSQL), counting every query into `log`. */
+export function createCountingDb(env: Bindings, log: QueryLog): Db {
+  const store = readStoreConfig(env);
+  if (store.kind === "d1") return createD1Db(countQueries(store.database, log));
+  return createLibsqlDb(countLibsqlQueries(createClient({ url: store.url, authToken: store.authToken }), log));
 }

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { expect, it, describe as suite } from "vitest";
+import { revokeMembership } from "../../src/domain/memberships";
 import { tenantPeoplePerPage } from "../../src/domain/tenant-people";
 import { Agent, describe } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
@@ -8,7 +9,9 @@ import {
   createTestApp,
   createTestTenant,
   grantTestMembership,
+  inviteTestUser,
   signInAs,
+  testContext,
   testPassword,
   uniqueEmail,
 } from "../helpers/factories";
@@ -204,6 +207,32 @@ suite("client portal", () => {
   });
 });
 
+type World = Awaited<ReturnType<typeof world>>;
+
+/** A pending CLIENT_USER with one CLIENT_VIEWER membership in each tenant given, revoked when asked. */
+async function createClientUser(w: World, memberships: Array<{ tenantId: string; revoked?: boolean }>) {
+  const { user } = await inviteTestUser(w.clock, { role: "CLIENT_USER" });
+  for (const membership of memberships) {
+    const granted = await grantTestMembership(w.clock, { userId: user.id, tenantId: membership.tenantId, role: "CLIENT_VIEWER" });
+    if (membership.revoked) await revokeMembership(testContext(w.clock), granted.id);
+  }
+  return user;
+}
+
+/** Every kind of existing account that is outside `w.tenant`'s scope. */
+async function createOutsiders(w: World) {
+  const deactivated = await createClientUser(w, [{ tenantId: w.tenant.id }]);
+  await env.DB.prepare("UPDATE users SET deactivated_at = 1 WHERE id = ?").bind(deactivated.id).run();
+  return {
+    staff: w.readonly,
+    otherCompany: await createClientUser(w, [{ tenantId: w.other.id }]),
+    formerlyElsewhere: await createClientUser(w, [{ tenantId: w.other.id, revoked: true }]),
+    hereAndElsewhere: await createClientUser(w, [{ tenantId: w.tenant.id }, { tenantId: w.other.id }]),
+    noCompany: await createClientUser(w, []),
+    deactivated,
+  };
+}
+
 suite("delegated invites", () => {
   it("lets a client admin invite a colleague who completes setup and lands on the portal", async () => {
     const w = await world();
@@ -234,31 +263,59 @@ suite("delegated invites", () => {
     expect((await colleague.get("/portal")).headers.get("location")).toBe(`/portal/${w.tenant.slug}`);
   });
 
-  it("adds an existing client user without a second account, and refuses staff emails with one neutral message", async () => {
+  it("adds back a former portal user of the company without a second account", async () => {
     const w = await world();
     const admin = await signInAs(w.app, w.clock, w.clientAdmin);
-    const outsider = await createActiveUser(w.clock, { role: "CLIENT_USER" });
+    const former = await createClientUser(w, [{ tenantId: w.tenant.id, revoked: true }]);
     const added = await admin.post(`/portal/${w.tenant.slug}/users`, {
-      email: outsider.email,
+      email: former.email,
       firstName: "X",
       lastName: "Y",
       role: "CLIENT_VIEWER",
     });
-    expect(added.headers.get("location")).toBe(`/portal/${w.tenant.slug}?notice=client-added`);
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?").bind(outsider.email).first<{ n: number }>();
+    expect(added.headers.get("location"), await describe(added)).toBe(`/portal/${w.tenant.slug}?notice=client-added`);
+    expect(await (await admin.get(`/portal/${w.tenant.slug}?notice=client-added`)).text()).toContain(
+      "They had access to this company before: their access is back, with their old account.",
+    );
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?").bind(former.email).first<{ n: number }>();
     expect(count?.n).toBe(1);
-    const deactivated = await createActiveUser(w.clock, { role: "CLIENT_USER" });
-    await env.DB.prepare("UPDATE users SET deactivated_at = 1 WHERE id = ?").bind(deactivated.id).run();
-    const refusals = [];
-    for (const email of [w.full.email, deactivated.email]) {
-      const response = await admin.post(`/portal/${w.tenant.slug}/users`, { email, firstName: "X", lastName: "Y", role: "CLIENT_VIEWER" });
-      expect(response.status, await describe(response)).toBe(400);
-      const html = await response.text();
-      expect(html).toContain("This email address cannot be invited here.");
-      refusals.push(html.replace(/value="[^"]*"/g, ""));
-    }
-    expect(new Set(refusals).size).toBe(1);
+    const live = await env.DB.prepare("SELECT tenant_id, role FROM memberships WHERE user_id = ? AND revoked_at IS NULL")
+      .bind(former.id)
+      .all();
+    expect(live.results).toEqual([{ tenant_id: w.tenant.id, role: "CLIENT_VIEWER" }]);
   });
+
+  for (const path of ["portal", "operator workspace"] as const) {
+    it(`refuses from the ${path} everyone outside the company with one neutral page, grants nothing and audits it`, async () => {
+      const w = await world();
+      const [agent, action] =
+        path === "portal"
+          ? [await signInAs(w.app, w.clock, w.clientAdmin), `/portal/${w.tenant.slug}/users`]
+          : [await signInAs(w.app, w.clock, w.full), `/tenants/${w.tenant.slug}/clients`];
+      const outsiders = await createOutsiders(w);
+      const pages = new Set<string>();
+      for (const [kind, person] of Object.entries(outsiders)) {
+        const response = await agent.post(action, { email: person.email, firstName: "X", lastName: "Y", role: "CLIENT_ADMIN" });
+        const html = await response.text();
+        expect(response.status, `${kind}: ${html.slice(0, 300)}`).toBe(400);
+        expect(html, kind).toContain("This email address cannot be invited here.");
+        pages.add(html.replace(/value="[^"]*"/g, ""));
+      }
+      expect(pages.size).toBe(1);
+      const memberships = await env.DB.prepare("SELECT tenant_id, revoked_at FROM memberships WHERE user_id = ?")
+        .bind(outsiders.otherCompany.id)
+        .all();
+      expect(memberships.results).toEqual([{ tenant_id: w.other.id, revoked_at: null }]);
+      const refusals = await env.DB.prepare("SELECT target_id FROM audit_events WHERE action = 'invite.refused' AND tenant_id = ?")
+        .bind(w.tenant.id)
+        .all<{ target_id: string }>();
+      expect(refusals.results.map((row) => row.target_id).sort()).toEqual(
+        Object.values(outsiders)
+          .map((person) => person.id)
+          .sort(),
+      );
+    });
+  }
 
   it("never grants more than client roles, and only in the delegator's own tenant", async () => {
     const w = await world();
