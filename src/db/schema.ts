@@ -130,6 +130,8 @@ export const memberships = sqliteTable(
     index("memberships_tenant_idx").on(table.tenantId, table.revokedAt),
     // Drives the expiry sweep.
     index("memberships_live_expiry_idx").on(table.expiresAt).where(sql`revoked_at IS NULL AND expires_at IS NOT NULL`),
+    // The expiry notices' late path: memberships the sweep recorded as expired, by expiry (jobs/expiry-notices.ts).
+    index("memberships_expired_expiry_idx").on(table.expiresAt).where(sql`revoke_reason = 'expired'`),
     // The membership lists' order (soonest expiry first, open-ended last; domain/memberships-read.ts),
     // across tenants and within one: a page reads its rows in index order, never the whole table
     // sorted. The query must spell the expression exactly so (membershipSortKeySql).

@@ -98,6 +98,10 @@ export function describeTimeLeft(expiresAt: Date, now: Date): string {
   return hours === 1 ? "within the hour" : `in ${hours} hours`;
 }
 
+/**
+ * The notice before an expiry, or, when it is queued at or after the expiry (a late run, a
+ * membership shorter than a cron interval), a notice that says the access ended and when.
+ */
 export async function buildExpiryNoticeEmail(input: {
   to: string;
   recipientName: string;
@@ -107,22 +111,28 @@ export async function buildExpiryNoticeEmail(input: {
   now: Date;
   forGrantor: boolean;
 }): Promise<EmailMessage> {
-  const when = describeTimeLeft(input.expiresAt, input.now);
+  const ended = input.expiresAt.getTime() <= input.now.getTime();
+  const when = ended
+    ? `ended at ${formatUtc(input.expiresAt)}`
+    : `expires ${describeTimeLeft(input.expiresAt, input.now)}, at ${formatUtc(input.expiresAt)}`;
+  const access = input.forGrantor
+    ? `The access you granted ${input.memberName} to ${input.tenantName}`
+    : `Your access to ${input.tenantName}`;
   const parts = [
     `Hello ${input.recipientName},`,
+    `${access} ${when}.`,
+    ...(ended ? ["This notice is late: it could not be sent before the access ended."] : []),
     input.forGrantor
-      ? `The access you granted ${input.memberName} to ${input.tenantName} expires ${when}, at ${formatUtc(input.expiresAt)}.`
-      : `Your access to ${input.tenantName} expires ${when}, at ${formatUtc(input.expiresAt)}.`,
-    input.forGrantor
-      ? "If the engagement continues, extend the membership in Gatehouse (Admin → Memberships)."
-      : "If you still need it, ask the person who granted it to extend your membership.",
+      ? `If the engagement continues, ${ended ? "add the membership again" : "extend the membership"} in Gatehouse (Admin → Memberships).`
+      : `If you still need it, ask the person who granted it to ${ended ? "add you again" : "extend your membership"}.`,
   ];
+  const subjectEnd = ended ? "has ended" : `expires ${describeTimeLeft(input.expiresAt, input.now)}`;
   return {
     kind: "expiry_notice",
     to: input.to,
     subject: input.forGrantor
-      ? `Access of ${input.memberName} to ${input.tenantName} expires ${when}`
-      : `Your access to ${input.tenantName} expires ${when}`,
+      ? `Access of ${input.memberName} to ${input.tenantName} ${subjectEnd}`
+      : `Your access to ${input.tenantName} ${subjectEnd}`,
     text: parts.join("\n\n"),
     html: await renderHtml(parts),
   };

@@ -1,7 +1,10 @@
 // Completing setup (SPEC §2): password, then TOTP enrollment, then recovery codes and a session.
 //
-// Opening a link never changes anything. The first step stores the chosen display name, password
-// hash and a new TOTP secret as *pending* on the row (re-doing it replaces them). The final step
+// Opening a link never changes anything. The first step stores the chosen display name and
+// password hash as *pending* on the row (re-doing it replaces them) and the link's one pending TOTP
+// secret: the first step's write sets it, every later or parallel step of the same link gets that
+// secret back, and only a new link (regenerated, or a new reset) clears it. So nobody scans a QR
+// code that a parallel step has already made useless. The final step
 // consumes the link in one batch: a conditional UPDATE that only matches while the token hash is
 // still on the row, a guard that aborts the batch unless exactly that one row changed, then the
 // recovery codes, the session and the audit event. Of N concurrent completions exactly one wins;
@@ -49,19 +52,33 @@ export async function findSetupState(ctx: DomainContext, token: string | undefin
   return purposeFits ? { user, tokenHash: hint.hash } : null;
 }
 
-function storePendingSetup(ctx: DomainContext, state: SetupState, values: Partial<typeof users.$inferInsert>) {
-  return runBatch(ctx.db, [
+/**
+ * Stores a step's pending values while the link is valid and returns the link's pending TOTP secret.
+ * The secret is written only where none is pending yet (COALESCE inside the one conditional UPDATE,
+ * which the store runs one at a time), and RETURNING reads back whichever secret won (docs/SECURITY.md
+ * "Setup links: one pending TOTP secret per link").
+ */
+async function storePendingSetup(
+  ctx: DomainContext,
+  state: SetupState,
+  values: Pick<typeof users.$inferInsert, "pendingDisplayName" | "pendingPasswordHash">,
+): Promise<string> {
+  const [updated] = (await runBatch(ctx.db, [
     ctx.db
       .update(users)
-      .set({ ...values, updatedAt: ctx.now })
-      .where(and(eq(users.id, state.user.id), eq(users.setupTokenHash, state.tokenHash), gt(users.setupTokenExpiresAt, ctx.now))),
+      .set({ ...values, pendingTotpSecret: sql`COALESCE(${users.pendingTotpSecret}, ${generateTotpSecret()})`, updatedAt: ctx.now })
+      .where(and(eq(users.id, state.user.id), eq(users.setupTokenHash, state.tokenHash), gt(users.setupTokenExpiresAt, ctx.now)))
+      .returning({ pendingTotpSecret: users.pendingTotpSecret }),
     assertPreviousWriteChangedOneRow(ctx.db),
   ]).catch((error: unknown) => {
     throw isBatchGuardFailure(error) ? linkInvalid() : error;
-  });
+  })) as [Array<{ pendingTotpSecret: string | null }>];
+  const secret = updated[0]?.pendingTotpSecret;
+  if (!secret) throw linkInvalid();
+  return secret;
 }
 
-/** Invite, step 1: display name and password. Returns the TOTP secret to enroll. */
+/** Invite, step 1: display name and password. Returns the link's TOTP secret to enroll. */
 export async function choosePassword(
   ctx: DomainContext,
   state: SetupState,
@@ -75,13 +92,10 @@ export async function choosePassword(
   if (input.password !== input.passwordConfirmation) {
     throw fieldError("passwordConfirmation", "The two passwords are not the same.");
   }
-  const totpSecret = generateTotpSecret();
-  await storePendingSetup(ctx, state, {
+  return storePendingSetup(ctx, state, {
     pendingDisplayName: input.displayName,
     pendingPasswordHash: await hashPassword(input.password),
-    pendingTotpSecret: totpSecret,
   });
-  return totpSecret;
 }
 
 /**
@@ -96,9 +110,7 @@ export async function confirmCurrentPassword(ctx: DomainContext, state: SetupSta
     await recordSignInFailure(ctx, { email: state.user.email, user: state.user, factor: "password", throttleKey, accountRow });
     throw fieldError("password", "That password is not right.");
   }
-  const totpSecret = generateTotpSecret();
-  await storePendingSetup(ctx, state, { pendingTotpSecret: totpSecret });
-  return totpSecret;
+  return storePendingSetup(ctx, state, {});
 }
 
 export interface CompletedSetup {

@@ -6,7 +6,8 @@
 // overlapping run's claim (a separate, serialized statement) no longer matches those rows: no row
 // is sent twice by two runs. Follow-up writes are conditional on the claim (status `sending` and
 // the same attempt number). A run that dies mid-send leaves rows `sending`; after the lease they
-// are due again and retried (at-least-once; the HTTP provider's Idempotency-Key dedupes that case).
+// are due again and retried first, before newer mail (at-least-once; the HTTP provider's
+// Idempotency-Key dedupes that case).
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { outbox } from "../db/schema";
 import type { DomainContext } from "../domain/context";
@@ -39,9 +40,18 @@ function addSeconds(date: Date, seconds: number): Date {
   return new Date(date.getTime() + seconds * 1000);
 }
 
+// A row still `sending` when its lease is over was claimed by a run that died: it has waited
+// longest (its lease pushed next_attempt_at 15 minutes on), so it goes before any `pending` row.
+const strandedFirst = sql`CASE ${outbox.status} WHEN 'sending' THEN 0 ELSE 1 END`;
+
 export async function claimDueMessages(ctx: DeliveryContext, limit = deliveryBatchSize): Promise<ClaimedMessage[]> {
   const isDue = and(inArray(outbox.status, ["pending", "sending"]), lte(outbox.nextAttemptAt, ctx.now));
-  const dueIds = ctx.db.select({ id: outbox.id }).from(outbox).where(isDue).orderBy(asc(outbox.nextAttemptAt), asc(outbox.id)).limit(limit);
+  const dueIds = ctx.db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(isDue)
+    .orderBy(strandedFirst, asc(outbox.nextAttemptAt), asc(outbox.id))
+    .limit(limit);
   return ctx.db
     .update(outbox)
     .set({ status: "sending", attempts: sql`${outbox.attempts} + 1`, nextAttemptAt: addSeconds(ctx.now, deliveryLeaseSeconds) })

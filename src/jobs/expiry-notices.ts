@@ -1,13 +1,19 @@
-// Expiry notices (SPEC §3): 7 days and 1 day before a membership expires, one email to the member
-// and one to whoever granted it, each exactly once.
+// Expiry notices (docs/JOBS.md "Expiry notices"): 7 days and 1 day before a membership expires, one
+// email to the member and one to whoever granted it, each exactly once, and never skipped.
 //
 // Model: a notice is keyed by (membership, the expiry it announces, days before), the primary key
 // of expiry_notices; its emails carry the same key plus the recipient as outbox.dedupe_key (unique).
-// Every write is `INSERT … SELECT … WHERE the membership is still live with that very expiry
-// ON CONFLICT DO NOTHING`, so repeated and overlapping runs queue nothing twice, and a membership
-// extended or removed between the read and the write gets nothing. Extending changes the expiry,
-// hence the key: the notices re-arm for the new date.
-import { and, asc, eq, gt, isNull, lte, notExists, type SQL, sql } from "drizzle-orm";
+// Every write is `INSERT … SELECT … WHERE the membership is still live (or expired by the sweep)
+// with that very expiry ON CONFLICT DO NOTHING`, so repeated and overlapping runs queue nothing
+// twice, and a membership extended or removed between the read and the write gets nothing.
+// Extending changes the expiry, hence the key: the notices re-arm for the new date.
+//
+// Never skipped: a run queues rounds, oldest expiry first, until nothing is due or its deadline (the
+// scheduled time + 20 s) has passed; the next run starts with what is left. A 1-day notice that
+// could not be queued before the expiry (a late run, a membership shorter than a cron interval) is
+// still queued for a week after it, also once the sweep has revoked the membership, and then says
+// that the access ended, and when (docs/SECURITY.md "Expiry notices are never skipped").
+import { and, asc, eq, gt, isNull, lte, ne, notExists, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { generateId } from "../auth/crypto";
 import { runBatch, type Statement } from "../db/batch";
@@ -20,12 +26,26 @@ type NoticeContext = Pick<DomainContext, "db" | "now">;
 
 const dayMs = 86_400_000;
 const noticeRoundSize = 25;
-// 8 × 25 = 200 memberships per run: a backlog (first deploy, long outage) drains over a few runs.
-const noticeMaxRoundsPerRun = 8;
+/** A run starts no round later than this after its scheduled time. */
+export const noticeRunSeconds = 20;
+// A stop besides the deadline: D1 allows 1,000 queries per invocation (Workers Paid) and a round
+// costs two, so 300 rounds (7,500 memberships) leave room for the sweep and the delivery.
+const noticeMaxRoundsPerRun = 300;
+/** How long after an expiry its missed 1-day notice is still sent, saying that the access ended. */
+export const lateNoticeWindowDays = 7;
+
+export interface NoticeRunLimits {
+  /** No round starts at or after this instant (the run's scheduled time + noticeRunSeconds). */
+  deadline: Date;
+  /** The wall clock, read after each round: in a Worker it advances with each round's I/O. */
+  readClock: () => Date;
+}
 
 export interface NoticeResult {
   memberships: number;
   emails: number;
+  /** False when the run stopped at its deadline or round limit with notices possibly left over. */
+  complete: boolean;
 }
 
 const grantors = alias(users, "grantors");
@@ -49,7 +69,41 @@ function noticeAlreadyQueued(ctx: NoticeContext) {
     );
 }
 
-function readDueMemberships(ctx: NoticeContext) {
+const successors = alias(memberships, "successors");
+
+/** Correlated: a newer live membership of the same person in the same tenant took the outer row's place. */
+function replacedByNewerMembership(ctx: NoticeContext) {
+  return ctx.db
+    .select({ one: sql`1` })
+    .from(successors)
+    .where(
+      and(
+        eq(successors.userId, memberships.userId),
+        eq(successors.tenantId, memberships.tenantId),
+        isNull(successors.revokedAt),
+        ne(successors.id, memberships.id),
+      ),
+    );
+}
+
+/** Revoked by its expiry (the sweep, or a new grant recording it): the access ended, it was not taken away. */
+const revokedByExpiry = sql`${memberships.revokeReason} = 'expired'`;
+
+/**
+ * Live and expiring within 7 days, or expired less than lateNoticeWindowDays ago, swept or not. Two
+ * ranges, one per partial index (memberships_live_expiry_idx, memberships_expired_expiry_idx).
+ */
+function inNoticeWindow(ctx: NoticeContext): SQL {
+  const lateFrom = new Date(ctx.now.getTime() - lateNoticeWindowDays * dayMs);
+  const noticeUntil = new Date(ctx.now.getTime() + 7 * dayMs);
+  return or(
+    and(isNull(memberships.revokedAt), gt(memberships.expiresAt, lateFrom), lte(memberships.expiresAt, noticeUntil)),
+    and(revokedByExpiry, gt(memberships.expiresAt, lateFrom), lte(memberships.expiresAt, ctx.now)),
+  ) as SQL;
+}
+
+/** One round: the memberships owed a notice now, oldest expiry first. Exported for the query-plan test. */
+export function selectDueMemberships(ctx: NoticeContext) {
   return ctx.db
     .select({
       id: memberships.id,
@@ -77,23 +131,21 @@ function readDueMemberships(ctx: NoticeContext) {
     .innerJoin(users, eq(users.id, memberships.userId))
     .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
     .leftJoin(grantors, eq(grantors.id, memberships.createdBy))
-    .where(
-      and(
-        isNull(memberships.revokedAt),
-        gt(memberships.expiresAt, ctx.now),
-        lte(memberships.expiresAt, new Date(ctx.now.getTime() + 7 * dayMs)),
-        notExists(noticeAlreadyQueued(ctx)),
-      ),
-    )
+    .where(and(inNoticeWindow(ctx), notExists(noticeAlreadyQueued(ctx)), notExists(replacedByNewerMembership(ctx))))
     .orderBy(asc(memberships.expiresAt), asc(memberships.id))
     .limit(noticeRoundSize);
 }
 
-type DueMembership = Awaited<ReturnType<typeof readDueMemberships>>[number];
+type DueMembership = Awaited<ReturnType<typeof selectDueMemberships>>[number];
 
-/** The condition every write of a notice depends on: the membership is live with the same expiry. */
-function stillDue(due: DueMembership): SQL {
-  return and(eq(memberships.id, due.id), isNull(memberships.revokedAt), eq(memberships.expiresAt, due.expiresAt as Date)) as SQL;
+/** What every write of a notice depends on: the same expiry, live or ended by it, not replaced. */
+function stillDue(ctx: NoticeContext, due: DueMembership): SQL {
+  return and(
+    eq(memberships.id, due.id),
+    eq(memberships.expiresAt, due.expiresAt as Date),
+    or(isNull(memberships.revokedAt), revokedByExpiry),
+    notExists(replacedByNewerMembership(ctx)),
+  ) as SQL;
 }
 
 function insertNoticeRecord(ctx: NoticeContext, due: DueMembership): Statement {
@@ -108,7 +160,7 @@ function insertNoticeRecord(ctx: NoticeContext, due: DueMembership): Statement {
           queuedAt: sql<number>`${ctx.now.getTime()}`.as("queuedAt"),
         })
         .from(memberships)
-        .where(stillDue(due)),
+        .where(stillDue(ctx, due)),
     )
     .onConflictDoNothing();
 }
@@ -138,7 +190,7 @@ function insertNoticeEmail(ctx: NoticeContext, due: DueMembership, message: Emai
           sentAt: sql<null>`NULL`.as("sentAt"),
         })
         .from(memberships)
-        .where(stillDue(due)),
+        .where(stillDue(ctx, due)),
     )
     .onConflictDoNothing();
 }
@@ -164,23 +216,46 @@ async function buildNoticeStatements(ctx: NoticeContext, due: DueMembership): Pr
   return { record: insertNoticeRecord(ctx, due), emails };
 }
 
-export async function queueExpiryNotices(ctx: NoticeContext): Promise<NoticeResult> {
-  const result: NoticeResult = { memberships: 0, emails: 0 };
-  for (let round = 0; round < noticeMaxRoundsPerRun; round++) {
-    const due = await readDueMemberships(ctx);
-    const notices = await Promise.all(due.map((row) => buildNoticeStatements(ctx, row)));
-    const results = await runBatch(
-      ctx.db,
-      notices.flatMap((notice) => [notice.record, ...notice.emails]),
-    );
-    // Count what was written, not what was attempted: an overlapping run may have won a row.
-    let index = 0;
-    for (const notice of notices) {
-      result.memberships += countAffectedRows(results[index]);
-      for (let email = 1; email <= notice.emails.length; email++) result.emails += countAffectedRows(results[index + email]);
-      index += 1 + notice.emails.length;
-    }
-    if (due.length < noticeRoundSize) break;
+interface RoundResult {
+  due: number;
+  memberships: number;
+  emails: number;
+}
+
+async function queueNoticeRound(ctx: NoticeContext): Promise<RoundResult> {
+  const due = await selectDueMemberships(ctx);
+  const notices = await Promise.all(due.map((row) => buildNoticeStatements(ctx, row)));
+  const results = await runBatch(
+    ctx.db,
+    notices.flatMap((notice) => [notice.record, ...notice.emails]),
+  );
+  // Count what was written, not what was attempted: an overlapping run may have won a row.
+  const round: RoundResult = { due: due.length, memberships: 0, emails: 0 };
+  let index = 0;
+  for (const notice of notices) {
+    round.memberships += countAffectedRows(results[index]);
+    for (let email = 1; email <= notice.emails.length; email++) round.emails += countAffectedRows(results[index + email]);
+    index += 1 + notice.emails.length;
+  }
+  return round;
+}
+
+/**
+ * Queues every notice due, in rounds, until none is left or `limits.deadline` has passed (at least
+ * one round runs). Without limits (tests, scripts) it runs until none is left.
+ */
+export async function queueExpiryNotices(
+  ctx: NoticeContext,
+  limits: NoticeRunLimits = { deadline: new Date(ctx.now.getTime() + noticeRunSeconds * 1000), readClock: () => ctx.now },
+): Promise<NoticeResult> {
+  const result: NoticeResult = { memberships: 0, emails: 0, complete: false };
+  for (let rounds = 1; rounds <= noticeMaxRoundsPerRun; rounds++) {
+    const round = await queueNoticeRound(ctx);
+    result.memberships += round.memberships;
+    result.emails += round.emails;
+    if (round.due < noticeRoundSize) return { ...result, complete: true };
+    // A full round that wrote nothing lost every row to an overlapping run, which goes on with them.
+    if (round.memberships === 0 || limits.readClock() >= limits.deadline) break;
   }
   return result;
 }

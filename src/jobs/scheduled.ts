@@ -8,7 +8,7 @@ import { type JobName, type JobResult, recordJobFinished, recordJobStarted } fro
 import { type Bindings, readConfig } from "../env";
 import { deliverOutbox } from "./deliver-outbox";
 import { createEmailProvider, type EmailProvider, maskSetupTokens, type ProviderOptions } from "./email-providers";
-import { queueExpiryNotices } from "./expiry-notices";
+import { noticeRunSeconds, queueExpiryNotices } from "./expiry-notices";
 import { sweepExpiredMemberships } from "./expiry-sweep";
 
 /** Drizzle wraps driver errors as "Failed query: … params: …": keep the driver's first line only. */
@@ -34,10 +34,18 @@ async function runRecordedJob(ctx: DomainContext, job: JobName, work: () => Prom
 
 export type ScheduledRunResult = Record<JobName, JobResult | null>;
 
-/** The jobs of one cron run, for a context and provider the caller built (tests build their own). */
-export async function runJobs(ctx: DomainContext, provider: EmailProvider): Promise<ScheduledRunResult> {
+/**
+ * The jobs of one cron run, for a context and provider the caller built (tests build their own).
+ * `readClock` is the wall clock the notices' deadline is checked against (tests pass their own).
+ */
+export async function runJobs(
+  ctx: DomainContext,
+  provider: EmailProvider,
+  readClock: () => Date = () => new Date(),
+): Promise<ScheduledRunResult> {
+  const noticeLimits = { deadline: new Date(ctx.now.getTime() + noticeRunSeconds * 1000), readClock };
   const expirySweep = await runRecordedJob(ctx, "expiry_sweep", async () => ({ ...(await sweepExpiredMemberships(ctx)) }));
-  const expiryNotices = await runRecordedJob(ctx, "expiry_notices", async () => ({ ...(await queueExpiryNotices(ctx)) }));
+  const expiryNotices = await runRecordedJob(ctx, "expiry_notices", async () => ({ ...(await queueExpiryNotices(ctx, noticeLimits)) }));
   const outboxDelivery = await runRecordedJob(ctx, "outbox_delivery", async () => ({ ...(await deliverOutbox(ctx, provider)) }));
   return { expiry_sweep: expirySweep, expiry_notices: expiryNotices, outbox_delivery: outboxDelivery };
 }

@@ -4,6 +4,7 @@ import { generateId } from "../../src/auth/crypto";
 import { createDbFromEnv } from "../../src/db/connect";
 import { type MembershipRole, memberships } from "../../src/db/schema";
 import type { TestClock } from "./clock";
+import { createActiveUser, inviteTestUser } from "./factories";
 import { env, rawDb } from "./store";
 
 export async function insertTestMembership(
@@ -24,6 +25,31 @@ export async function insertTestMembership(
       updatedAt: clock.now(),
     });
   return id;
+}
+
+/**
+ * `count` memberships of one contractor (Casey Contractor), one tenant each, granted by an active
+ * SUPER_ADMIN and expiring `inMs` after now: one batch of plain rows, for backlogs of notices.
+ */
+export async function insertTestMemberships(clock: TestClock, count: number, inMs: number) {
+  const grantor = await createActiveUser(clock, { role: "SUPER_ADMIN" });
+  const { user: member } = await inviteTestUser(clock, { role: "CONTRACTOR", firstName: "Casey", lastName: "Contractor" });
+  const now = clock.now().getTime();
+  const statements = Array.from({ length: count }, (_, index) => {
+    const tenantId = generateId("ten");
+    return [
+      rawDb
+        .prepare("INSERT INTO tenants (id, name, slug, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(tenantId, `Tenant ${index}`, `t-${tenantId.slice(4, 30)}`, now, now),
+      rawDb
+        .prepare(
+          "INSERT INTO memberships (id, user_id, tenant_id, role, expires_at, created_at, created_by, updated_at) VALUES (?, ?, ?, 'OPERATOR_READONLY', ?, ?, ?, ?)",
+        )
+        .bind(generateId("mbr"), member.id, tenantId, now + inMs, now, grantor.id, now),
+    ];
+  });
+  await rawDb.batch(statements.flat());
+  return { member, grantor };
 }
 
 export interface MembershipState {

@@ -2,7 +2,13 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createDbFromEnv } from "../../src/db/connect";
 import { outbox } from "../../src/db/schema";
 import { insertOutboxMessage } from "../../src/domain/outbox";
-import { deliverOutbox, deliveryLeaseSeconds, maxDeliveryAttempts, retryDelaySeconds } from "../../src/jobs/deliver-outbox";
+import {
+  deliverOutbox,
+  deliveryBatchSize,
+  deliveryLeaseSeconds,
+  maxDeliveryAttempts,
+  retryDelaySeconds,
+} from "../../src/jobs/deliver-outbox";
 import { EmailDeliveryError, type EmailProvider, type OutgoingEmail } from "../../src/jobs/email-providers";
 import { TestClock } from "../helpers/clock";
 import { testContext, uniqueEmail } from "../helpers/factories";
@@ -135,6 +141,30 @@ describe("outbox delivery", () => {
 
     expect(sent.map((message) => message.id)).toEqual([id]);
     expect(await readMessage(id)).toMatchObject({ status: "sent", attempts: 2 });
+  });
+
+  it("retries a message stranded in sending by a crashed run before the backlog of newer mail", async () => {
+    const clock = new TestClock();
+    const stranded = await queueTestMessage(clock);
+    void deliverOutbox(testContext(clock), { name: "log", send: () => new Promise(() => undefined) });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await readMessage(stranded)).toMatchObject({ status: "sending", attempts: 1 });
+    // A backlog queued while the crashed run still held its lease: all due before the lease ends.
+    clock.advanceSeconds(60);
+    const backlog: string[] = [];
+    for (let index = 0; index < deliveryBatchSize + 5; index++) {
+      backlog.push(await queueTestMessage(clock));
+      clock.advanceSeconds(1);
+    }
+    const { provider, sent } = recordingProvider();
+
+    clock.advanceSeconds(deliveryLeaseSeconds);
+    const result = await deliverOutbox(testContext(clock), provider);
+
+    expect(result.claimed).toBe(deliveryBatchSize);
+    expect(sent[0]?.id).toBe(stranded);
+    expect(await readMessage(stranded)).toMatchObject({ status: "sent", attempts: 2 });
+    expect(sent.slice(1).map((message) => message.id)).toEqual(backlog.slice(0, deliveryBatchSize - 1));
   });
 
   it("sends at most its batch per run, oldest due first", async () => {

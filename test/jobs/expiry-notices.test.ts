@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client";
-import { queueExpiryNotices } from "../../src/jobs/expiry-notices";
+import { queueExpiryNotices, selectDueMemberships } from "../../src/jobs/expiry-notices";
+import { sweepExpiredMemberships } from "../../src/jobs/expiry-sweep";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestTenant, inviteTestUser, testContext } from "../helpers/factories";
-import { insertTestMembership } from "../helpers/memberships";
+import { insertTestMembership, insertTestMemberships } from "../helpers/memberships";
 import { rawDb } from "../helpers/store";
 
 const dayMs = 86_400_000;
@@ -36,6 +37,30 @@ async function seedMembership(clock: TestClock, inMs: number, grantorId?: string
     createdBy: grantorId === undefined ? (grantor?.id ?? null) : grantorId,
   });
   return { id, member: user, grantor, tenant };
+}
+
+/** The notices recorded for a member's memberships, and the emails queued to each recipient. */
+async function countNoticesOf(member: { id: string }, grantor: { id: string }) {
+  const records = await rawDb
+    .prepare(
+      "SELECT count(*) AS n, count(DISTINCT n.membership_id) AS memberships FROM expiry_notices n JOIN memberships m ON m.id = n.membership_id WHERE m.user_id = ?",
+    )
+    .bind(member.id)
+    .first<{ n: number; memberships: number }>();
+  const mails = async (userId: string, subjectLike = "%") =>
+    (
+      await rawDb
+        .prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'expiry_notice' AND user_id = ? AND subject LIKE ?")
+        .bind(userId, subjectLike)
+        .first<{ n: number }>()
+    )?.n;
+  return {
+    records: records?.n,
+    memberships: records?.memberships,
+    memberMails: await mails(member.id),
+    grantorMails: await mails(grantor.id),
+    endedMails: await mails(member.id, "%has ended"),
+  };
 }
 
 function setExpiry(id: string, expiresAt: number) {
@@ -96,7 +121,7 @@ describe("expiry notices", () => {
     expect(mails[1]?.subject).toBe("Your access to Globex expires in 5 hours");
   });
 
-  it("sends nothing for a membership removed before its notice, and nothing more after expiry", async () => {
+  it("sends nothing for a membership removed before its notice, and nothing more after expiry once the 1-day notice went out", async () => {
     const clock = new TestClock("2026-04-10T09:00:00Z");
     const { id } = await seedMembership(clock, 6 * dayMs);
     await rawDb
@@ -107,10 +132,56 @@ describe("expiry notices", () => {
     await queueExpiryNotices(testContext(clock));
     expect(await noticeMails(id)).toHaveLength(0);
 
-    const expired = await seedMembership(clock, 6 * dayMs);
-    clock.advanceSeconds(7 * 86_400);
+    const notified = await seedMembership(clock, 10 * 3_600_000);
     await queueExpiryNotices(testContext(clock));
-    expect(await noticeMails(expired.id)).toHaveLength(0);
+    clock.advanceSeconds(86_400);
+    await sweepExpiredMemberships(testContext(clock));
+    await queueExpiryNotices(testContext(clock));
+    expect((await noticeMails(notified.id)).map((mail) => mail.subject)).toEqual([
+      "Access of Casey Contractor to Globex expires in 10 hours",
+      "Your access to Globex expires in 10 hours",
+    ]);
+  });
+
+  it("tells the member and the grantor that access ended when its expiry passed before any notice, once", async () => {
+    const clock = new TestClock("2026-04-20T09:00:00Z");
+    const { id } = await seedMembership(clock, 60_000);
+    clock.advanceSeconds(300);
+    // The sweep runs first in a cron run: the notice must survive the revocation.
+    await sweepExpiredMemberships(testContext(clock));
+    await queueExpiryNotices(testContext(clock));
+    await queueExpiryNotices(testContext(clock));
+
+    const mails = await noticeMails(id);
+    expect(mails.map((mail) => mail.dedupe_key.split(":").slice(3).join(":"))).toEqual(["1:grantor", "1:member"]);
+    expect(mails[1]?.subject).toBe("Your access to Globex has ended");
+    expect(mails[1]?.text_body).toContain("Your access to Globex ended at 2026-04-20 09:01 UTC.");
+    expect(mails[1]?.text_body).toContain("could not be sent before");
+    expect(mails[0]?.subject).toBe("Access of Casey Contractor to Globex has ended");
+    expect(mails[0]?.text_body).toContain("The access you granted Casey Contractor to Globex ended at 2026-04-20 09:01 UTC.");
+  });
+
+  it("sends no late notice for an expiry more than a week old, nor for a membership a new grant replaced", async () => {
+    const clock = new TestClock("2026-04-28T09:00:00Z");
+    const old = await seedMembership(clock, 60_000);
+    const replaced = await seedMembership(clock, 8 * dayMs);
+    clock.advanceSeconds(8 * 86_400 + 120);
+    // What a new grant does with an expired, not yet swept membership (domain/memberships.ts).
+    await rawDb
+      .prepare("UPDATE memberships SET revoked_at = ?, revoke_reason = 'expired' WHERE id = ?")
+      .bind(clock.now().getTime(), replaced.id)
+      .run();
+    await insertTestMembership(clock, {
+      userId: replaced.member.id,
+      tenantId: replaced.tenant.id,
+      expiresAt: null,
+      createdBy: replaced.grantor?.id ?? null,
+    });
+
+    await queueExpiryNotices(testContext(clock));
+
+    expect(await noticeMails(old.id)).toHaveLength(0);
+    expect(await noticeMails(replaced.id)).toHaveLength(0);
   });
 
   it("re-arms the notices when the membership is extended", async () => {
@@ -149,7 +220,7 @@ describe("expiry notices", () => {
 
     const result = await queueExpiryNotices({ ...ctx, db: racingDb });
 
-    expect(result).toEqual({ memberships: 0, emails: 0 });
+    expect(result).toEqual({ memberships: 0, emails: 0, complete: true });
     expect(await noticeMails(id)).toHaveLength(0);
   });
 
@@ -185,5 +256,68 @@ describe("expiry notices", () => {
     expect((await noticeMails(selfGranted)).map((mail) => mail.to_address)).toEqual([self.user.email]);
     expect((await noticeMails(withPendingGrantor.id)).map((mail) => mail.to_address)).toEqual([withPendingGrantor.member.email]);
     expect((await noticeMails(deactivatedMember.id)).map((mail) => mail.to_address)).toEqual([deactivatedMember.grantor?.email]);
+  });
+
+  it("queues the notices of all 300 memberships expiring 100 s ahead in one run", async () => {
+    const clock = new TestClock("2026-09-20T09:00:00Z");
+    const { member, grantor } = await insertTestMemberships(clock, 300, 100_000);
+    const deadline = new Date(clock.now().getTime() + 20_000);
+
+    const result = await queueExpiryNotices(testContext(clock), { deadline, readClock: () => clock.now() });
+
+    expect(result).toEqual({ memberships: 300, emails: 600, complete: true });
+    expect(await countNoticesOf(member, grantor)).toEqual({
+      records: 300,
+      memberships: 300,
+      memberMails: 300,
+      grantorMails: 300,
+      endedMails: 0,
+    });
+    const mail = await rawDb
+      .prepare("SELECT subject, text_body FROM outbox WHERE kind = 'expiry_notice' AND user_id = ? LIMIT 1")
+      .bind(member.id)
+      .first<{ subject: string; text_body: string }>();
+    expect(mail?.text_body).toContain("expires within the hour, at 2026-09-20 09:01 UTC.");
+  });
+
+  it("starts no round after its deadline, and the next run, after the sweep, tells the rest truthfully that access ended", async () => {
+    const clock = new TestClock("2026-10-10T09:00:00Z");
+    const { member, grantor } = await insertTestMemberships(clock, 300, 100_000);
+    const deadline = new Date(clock.now().getTime() + 20_000);
+    // Each round takes 10 s of wall time: rounds end at +10 s and +20 s, and no third one starts.
+    let rounds = 0;
+    const readClock = () => new Date(clock.now().getTime() + 10_000 * ++rounds);
+
+    const first = await queueExpiryNotices(testContext(clock), { deadline, readClock });
+    expect(first).toEqual({ memberships: 50, emails: 100, complete: false });
+
+    clock.advanceSeconds(300);
+    await sweepExpiredMemberships(testContext(clock));
+    const next = await queueExpiryNotices(testContext(clock), {
+      deadline: new Date(clock.now().getTime() + 20_000),
+      readClock: () => clock.now(),
+    });
+
+    expect(next).toEqual({ memberships: 250, emails: 500, complete: true });
+    expect(await countNoticesOf(member, grantor)).toEqual({
+      records: 300,
+      memberships: 300,
+      memberMails: 300,
+      grantorMails: 300,
+      endedMails: 250,
+    });
+  });
+
+  it("reads due memberships through the two expiry indexes, never the whole table", async () => {
+    const clock = new TestClock("2026-12-10T09:00:00Z");
+    const { sql, params } = selectDueMemberships(testContext(clock)).toSQL();
+    const plan = await rawDb
+      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...params)
+      .all<{ detail: string }>();
+    const details = plan.results.map((row) => row.detail).join(" | ");
+    expect(details).toMatch(/SEARCH memberships USING INDEX memberships_live_expiry_idx \(/);
+    expect(details).toMatch(/SEARCH memberships USING INDEX memberships_expired_expiry_idx \(/);
+    expect(details).not.toMatch(/SCAN memberships/);
   });
 });

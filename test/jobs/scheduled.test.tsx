@@ -6,7 +6,7 @@ import { runJobs, runScheduledJobs } from "../../src/jobs/scheduled";
 import { JobHealthLine, type JobHealthView } from "../../views/components/job-health";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, createTestTenant, signInAs, testContext } from "../helpers/factories";
-import { readMembership } from "../helpers/memberships";
+import { insertTestMemberships, readMembership } from "../helpers/memberships";
 import { env, rawDb } from "../helpers/store";
 
 async function membershipsSeenByApi(agent: Awaited<ReturnType<typeof signInAs>>): Promise<string[]> {
@@ -46,6 +46,23 @@ describe("scheduled jobs", () => {
     expect(audit.results[0]?.request_id).toMatch(/^cron-[0-9a-f-]{36}$/);
     const notices = await rawDb.prepare("SELECT status FROM outbox WHERE kind = 'expiry_notice' AND user_id = ?").bind(contractor.id).all();
     expect(notices.results).toEqual([{ status: "sent" }]);
+  });
+
+  it("stops queueing notices 20 s after the run's scheduled time and says more are left", async () => {
+    const clock = new TestClock("2026-07-02T10:00:00Z");
+    const { member } = await insertTestMemberships(clock, 30, 3_600_000);
+    const ctx = testContext(clock);
+    const provider = createEmailProvider(ctx.config, env, { log: () => undefined });
+
+    // The wall clock reads 20 s past the scheduled time after the first round.
+    const result = await runJobs(ctx, provider, () => new Date(clock.now().getTime() + 20_000));
+
+    expect(result.expiry_notices).toEqual({ memberships: 25, emails: 50, complete: false });
+    const queued = await rawDb
+      .prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'expiry_notice' AND user_id = ?")
+      .bind(member.id)
+      .first<{ n: number }>();
+    expect(queued?.n).toBe(25);
   });
 
   it("records every job's run; health turns stale after two intervals without a finished run", async () => {
@@ -114,6 +131,14 @@ describe("scheduled jobs", () => {
     const healthy = String(<JobHealthLine health={{ lastRunAt, stale: false, failing: false, jobs: jobs.slice(0, 2) }} timeZone="UTC" />);
     expect(healthy).toContain("2 memberships recorded as expired, 1 expiry notice queued.");
     expect(healthy).not.toContain("notice-warning");
+
+    const unfinished = jobs.map((job) =>
+      job.job === "expiry_notices" ? { ...job, lastResult: { memberships: 25, emails: 50, complete: false } } : job,
+    );
+    const behind = String(
+      <JobHealthLine health={{ lastRunAt, stale: false, failing: false, jobs: unfinished.slice(0, 2) }} timeZone="UTC" />,
+    );
+    expect(behind).toContain("50 expiry notices queued, more left for the next run.");
 
     const stale = String(<JobHealthLine health={{ lastRunAt, stale: true, failing: true, jobs }} timeZone="UTC" />);
     expect(stale).toContain("have not completed a run in the last 10 minutes");

@@ -149,6 +149,29 @@ suite("setup links", () => {
     expect(counts).toEqual({ sessions: 1, codes: 10, audits: 1 });
   });
 
+  it("shows one QR secret to ten parallel password steps of one link, and that secret completes setup", async () => {
+    const clock = new TestClock();
+    const app = createTestApp(clock);
+    const invited = await inviteTestUser(clock);
+    const agents = Array.from({ length: 10 }, () => new Agent(app));
+    for (const agent of agents) expect((await openLink(agent, invited.token)).status).toBe(200);
+
+    const steps = await Promise.all(
+      agents.map((agent) =>
+        agent.post("/setup", { step: "password", displayName: "Pat", password: testPassword, passwordConfirmation: testPassword }),
+      ),
+    );
+    const secrets = await Promise.all(steps.map(async (step) => extractTotpSecret(await step.text())));
+
+    expect(new Set(secrets).size, secrets.join(" ")).toBe(1);
+    const secret = secrets[0] as string;
+    expect((await userRow(invited.user.id))?.pending_totp_secret).toBe(secret);
+    const last = agents[9] as Agent;
+    const done = await last.post("/setup", { step: "confirm", code: totpCode(secret, clock.now()) });
+    expect(done.status, await describe(done)).toBe(200);
+    expect(await userRow(invited.user.id)).toMatchObject({ totp_secret: secret, pending_totp_secret: null, setup_token_hash: null });
+  });
+
   it("explains why a password is refused and keeps the display name typed", async () => {
     const clock = new TestClock();
     const app = createTestApp(clock);

@@ -30,7 +30,10 @@ export function describeJobResults(jobs: JobHealthView["jobs"]): string {
       parts.push(`${plural(number(lastResult, "revoked"), "membership", "memberships")} recorded as expired`);
       if (lastResult.complete === false) parts.push("more left for the next run");
     }
-    if (job === "expiry_notices") parts.push(`${plural(number(lastResult, "emails"), "expiry notice", "expiry notices")} queued`);
+    if (job === "expiry_notices") {
+      parts.push(`${plural(number(lastResult, "emails"), "expiry notice", "expiry notices")} queued`);
+      if (lastResult.complete === false) parts.push("more left for the next run");
+    }
     if (job === "outbox_delivery") {
       parts.push(`${plural(number(lastResult, "sent"), "email", "emails")} sent`);
       if (number(lastResult, "retried") > 0) parts.push(`${number(lastResult, "retried")} to retry`);

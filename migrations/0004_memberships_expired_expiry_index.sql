@@ -1,0 +1,1 @@
+CREATE INDEX `memberships_expired_expiry_idx` ON `memberships` (`expires_at`) WHERE revoke_reason = 'expired';
