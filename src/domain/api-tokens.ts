@@ -12,12 +12,13 @@ import { AppError } from "../errors";
 import type { Principal } from "./access";
 import { insertAuditEvent } from "./audit";
 import type { DomainContext } from "./context";
+import { singleLineTextSchema } from "./text";
 
 export const apiTokenPrefix = "gh_";
 const maximumTokensPerUser = 50;
 
 export const createApiTokenSchema = z.strictObject({
-  name: z.string().trim().min(1, "Give the token a name.").max(100, "Use at most 100 characters."),
+  name: singleLineTextSchema("Token name").min(1, "Give the token a name.").max(100, "Use at most 100 characters."),
   expiresAt: z.iso
     .datetime({ offset: true, message: "Use an ISO-8601 time such as 2026-12-31T17:00:00Z." })
     .transform((value) => new Date(value))

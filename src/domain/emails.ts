@@ -1,6 +1,9 @@
 // The emails Gatehouse sends, as text and simple HTML. Plain and clear: what happened, the link,
-// who did it, and until when the link works. The HTML part is escaped by hono/html.
+// who did it, and until when the link works. The HTML part is escaped by hono/html. Subjects
+// built from names go through toHeaderLine: rows written before the text rules may still hold a
+// line break (docs/SECURITY.md "Text input").
 import { html } from "hono/html";
+import { toHeaderLine } from "./text";
 
 export interface EmailMessage {
   kind: string;
@@ -80,7 +83,7 @@ export async function buildSecurityNoticeEmail(input: {
   return {
     kind: "security_notice",
     to: input.to,
-    subject: input.subject,
+    subject: toHeaderLine(input.subject),
     text: parts.join("\n\n"),
     html: await renderHtml(parts),
   };
@@ -130,9 +133,11 @@ export async function buildExpiryNoticeEmail(input: {
   return {
     kind: "expiry_notice",
     to: input.to,
-    subject: input.forGrantor
-      ? `Access of ${input.memberName} to ${input.tenantName} ${subjectEnd}`
-      : `Your access to ${input.tenantName} ${subjectEnd}`,
+    subject: toHeaderLine(
+      input.forGrantor
+        ? `Access of ${input.memberName} to ${input.tenantName} ${subjectEnd}`
+        : `Your access to ${input.tenantName} ${subjectEnd}`,
+    ),
     text: parts.join("\n\n"),
     html: await renderHtml(parts),
   };

@@ -14,9 +14,10 @@ import { insertAuditEvent } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
 import { assertMayChangeGroup, assertMayGrant, guardGroupInReach } from "./group-guards";
 import { describeGroup, type Group, selectGroup, sortPermissions, toGroup } from "./groups-read";
+import { multiLineTextSchema, singleLineTextSchema } from "./text";
 
-export const groupNameSchema = z.string().trim().min(1, "Name is required.").max(100, "Name must be at most 100 characters.");
-export const groupDescriptionSchema = z.string().trim().max(500, "Description must be at most 500 characters.");
+export const groupNameSchema = singleLineTextSchema("Name").min(1, "Name is required.").max(100, "Name must be at most 100 characters.");
+export const groupDescriptionSchema = multiLineTextSchema("Description").max(500, "Description must be at most 500 characters.");
 export const permissionListSchema = z
   .array(z.enum(allPermissions as [Permission, ...Permission[]], "Unknown permission; use resource:action, e.g. users:read."))
   .max(allPermissions.length)

@@ -12,15 +12,11 @@ import { insertAuditEvent } from "./audit";
 import { actorUserId, type DomainContext } from "./context";
 import { decodeCursor, encodeCursor, type Page, toPage } from "./pagination";
 import { selectTenantByRef, type TenantRow, tenantIdOf } from "./tenants";
+import { multiLineTextSchema, singleLineTextSchema } from "./text";
 
 export const tenantUpdateSchema = z.strictObject({
-  title: z.string().trim().min(1, "Give the update a title.").max(200, "Use at most 200 characters."),
-  body: z
-    .string()
-    .trim()
-    .min(1, "Write the update.")
-    .max(5000, "Use at most 5000 characters.")
-    .transform((body) => body.replace(/\r\n/g, "\n")),
+  title: singleLineTextSchema("Title").min(1, "Give the update a title.").max(200, "Use at most 200 characters."),
+  body: multiLineTextSchema("The text").min(1, "Write the update.").max(5000, "Use at most 5000 characters."),
 });
 
 export type TenantUpdateInput = z.output<typeof tenantUpdateSchema>;

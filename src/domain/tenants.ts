@@ -10,6 +10,7 @@ import type { TenantRef } from "./access";
 import { insertAuditEvent } from "./audit";
 import type { DomainContext } from "./context";
 import { decodeTextCursor, encodeTextCursor, type Page, toPage } from "./pagination";
+import { multiLineTextSchema, singleLineTextSchema } from "./text";
 
 export type TenantRow = typeof tenants.$inferSelect;
 
@@ -17,8 +18,8 @@ export const tenantSlugSchema = z
   .string()
   .trim()
   .regex(/^[a-z0-9-]{3,63}$/, "Use 3 to 63 lower-case letters, digits and dashes, for example acme-corp.");
-const tenantNameSchema = z.string().trim().min(1, "Name is required.").max(100, "Use at most 100 characters.");
-const tenantDescriptionSchema = z.string().trim().max(2000, "Use at most 2000 characters.");
+const tenantNameSchema = singleLineTextSchema("Name").min(1, "Name is required.").max(100, "Use at most 100 characters.");
+const tenantDescriptionSchema = multiLineTextSchema("Description").max(2000, "Use at most 2000 characters.");
 
 export const createTenantSchema = z.strictObject({
   name: tenantNameSchema,
@@ -143,7 +144,8 @@ export async function findTenantBySlug(ctx: Pick<DomainContext, "db">, slug: str
 }
 
 export const listTenantsQuerySchema = z.strictObject({
-  query: z.string().trim().max(200, "Search for at most 200 characters.").optional(),
+  // NFC like the names it is compared with, or a decomposed "é" would find nothing.
+  query: z.string().trim().normalize("NFC").max(200, "Search for at most 200 characters.").optional(),
   cursor: z.string().max(400).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });

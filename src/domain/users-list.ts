@@ -7,7 +7,8 @@ import { decodeCursor, encodeCursor, type Page, toPage } from "./pagination";
 import type { UserRow, UserStatus } from "./users";
 
 export const listUsersQuerySchema = z.strictObject({
-  query: z.string().trim().max(200).optional(),
+  // NFC like the names it is compared with, or a decomposed "é" would find nothing.
+  query: z.string().trim().normalize("NFC").max(200).optional(),
   role: z.enum(globalRoles).optional(),
   status: z.enum(["PENDING", "ACTIVE", "DEACTIVATED"]).optional(),
   cursor: z.string().max(200).optional(),

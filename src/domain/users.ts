@@ -5,6 +5,7 @@ import * as z from "zod";
 import { type GlobalRole, globalRoles, membershipRoles, users } from "../db/schema";
 import { AppError } from "../errors";
 import { actorRole, type DomainContext } from "./context";
+import { singleLineTextSchema } from "./text";
 
 export type UserRow = typeof users.$inferSelect;
 export type UserStatus = "PENDING" | "ACTIVE" | "DEACTIVATED";
@@ -21,7 +22,7 @@ export const emailSchema = z
   .transform(normalizeEmail);
 
 const nameSchema = (label: string) =>
-  z.string().trim().min(1, `${label} is required.`).max(100, `${label} must be at most 100 characters.`);
+  singleLineTextSchema(label).min(1, `${label} is required.`).max(100, `${label} must be at most 100 characters.`);
 
 export const firstNameSchema = nameSchema("First name");
 export const lastNameSchema = nameSchema("Last name");

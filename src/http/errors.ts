@@ -1,9 +1,10 @@
 // Turning errors into responses: RFC 9457 problem details for /api, pages for everything else.
-// Unknown errors are logged with the request id (never with query parameters, which may hold
-// hashes or pending secrets) and answered with a generic body that carries the same id.
+// Unknown errors are logged as one JSON line with the request id (never with query parameters,
+// which may hold hashes or pending secrets) and answered with a generic body that carries the same id.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError } from "../errors";
+import { writeLog } from "../log";
 import type { AppEnv } from "./app-env";
 
 export function toAppError(error: unknown): AppError {
@@ -24,8 +25,13 @@ export function logUnexpectedError(c: Context<AppEnv>, error: unknown): void {
   if (error instanceof HTTPException && error.status < 500) return;
   // Drizzle wraps driver errors as "Failed query: … params: …": log the driver's message only.
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const summary = cause instanceof Error ? `${cause.name}: ${cause.message.split("\n")[0]}` : "non-error thrown";
-  console.error(`[gatehouse] request ${c.get("requestId") ?? "-"} ${c.req.method} ${new URL(c.req.url).pathname} failed: ${summary}`);
+  const summary = cause instanceof Error ? `${cause.name}: ${cause.message.split(/\r\n|\r|\n|\u2028|\u2029/)[0]}` : "non-error thrown";
+  writeLog("error", "request_failed", {
+    requestId: c.get("requestId") ?? null,
+    method: c.req.method,
+    path: new URL(c.req.url).pathname,
+    error: summary,
+  });
 }
 
 export function problemResponse(c: Context<AppEnv>, error: AppError): Response {

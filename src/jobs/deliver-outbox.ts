@@ -11,6 +11,7 @@
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { outbox } from "../db/schema";
 import type { DomainContext } from "../domain/context";
+import { writeLog } from "../log";
 import { EmailDeliveryError, type EmailProvider, maskSetupTokens } from "./email-providers";
 
 type DeliveryContext = Pick<DomainContext, "db" | "now">;
@@ -79,7 +80,7 @@ async function recordFailure(ctx: DeliveryContext, message: ClaimedMessage, erro
       nextAttemptAt: giveUp ? ctx.now : addSeconds(ctx.now, retryDelaySeconds(message.attempts)),
     })
     .where(stillClaimed(message));
-  if (giveUp) console.error(`[gatehouse] email ${message.id} (${message.kind}) failed for good after ${message.attempts} attempt(s)`);
+  if (giveUp) writeLog("error", "email_failed", { id: message.id, kind: message.kind, attempts: message.attempts });
   return giveUp ? "failed" : "retried";
 }
 

@@ -1,10 +1,15 @@
 // How an outbox row leaves the building, chosen by EMAIL_PROVIDER (src/env.ts validates it):
-// - log: prints the message to the console (local development). Setup-link tokens are masked,
-//   because no secret may appear in a log line; the full message is on the Outbox page.
+// - log: prints the message to the console (local development) as one JSON line. Setup-link
+//   tokens are masked, because no secret may appear in a log line; the full message is on the
+//   Outbox page.
 // - http: a Resend-compatible HTTP API (POST EMAIL_API_URL, Bearer EMAIL_API_KEY, JSON body).
 // - send_email: Cloudflare's send_email binding, with its structured message (no MIME needed).
-// A provider throws EmailDeliveryError; `permanent` tells the delivery job not to retry.
+// Every provider gets its envelope from toEnvelope: no control or direction character reaches a
+// sender, recipient or subject, even from rows written before the text rules (docs/SECURITY.md
+// "Text input"). A provider throws EmailDeliveryError; `permanent` tells the delivery job not to retry.
+import { hasHeaderUnsafeCharacter, toHeaderLine } from "../domain/text";
 import type { Bindings, Config } from "../env";
+import { formatLogLine } from "../log";
 
 export interface OutgoingEmail {
   /** The outbox row id: the HTTP provider sends it as the Idempotency-Key. */
@@ -52,11 +57,18 @@ export function parseSender(from: string): string | { name: string; email: strin
   return match[1] ? { name: match[1].replace(/^"|"$/g, ""), email: match[2] } : match[2];
 }
 
-function createLogProvider(log: (line: string) => void): EmailProvider {
+/** The sender, recipient and subject as they may leave: one line each; a recipient that needs cleaning is refused. */
+function toEnvelope(config: Config, message: OutgoingEmail) {
+  if (hasHeaderUnsafeCharacter(message.to)) throw new EmailDeliveryError("the recipient address contains a control character", true);
+  return { from: toHeaderLine(config.EMAIL_FROM), to: message.to, subject: toHeaderLine(message.subject) };
+}
+
+function createLogProvider(config: Config, log: (line: string) => void): EmailProvider {
   return {
     name: "log",
     async send(message) {
-      log(`[gatehouse] email ${message.id} to ${message.to}: ${message.subject}\n${maskSetupTokens(message.text)}`);
+      const { to, subject } = toEnvelope(config, message);
+      log(formatLogLine("info", "email_printed", { id: message.id, to, subject, text: maskSetupTokens(message.text) }));
     },
   };
 }
@@ -70,6 +82,7 @@ function createHttpProvider(config: Config, fetchImpl: typeof fetch): EmailProvi
   return {
     name: "http",
     async send(message) {
+      const envelope = toEnvelope(config, message);
       let response: Response;
       try {
         response = await fetchImpl(config.EMAIL_API_URL, {
@@ -81,9 +94,9 @@ function createHttpProvider(config: Config, fetchImpl: typeof fetch): EmailProvi
             "idempotency-key": message.id,
           },
           body: JSON.stringify({
-            from: config.EMAIL_FROM,
-            to: [message.to],
-            subject: message.subject,
+            from: envelope.from,
+            to: [envelope.to],
+            subject: envelope.subject,
             text: message.text,
             html: message.html,
           }),
@@ -103,11 +116,12 @@ function createSendEmailProvider(config: Config, binding: SendEmail): EmailProvi
   return {
     name: "send_email",
     async send(message) {
+      const envelope = toEnvelope(config, message);
       try {
         await binding.send({
-          from: parseSender(config.EMAIL_FROM),
-          to: message.to,
-          subject: message.subject,
+          from: parseSender(envelope.from),
+          to: envelope.to,
+          subject: envelope.subject,
           text: message.text,
           html: message.html,
         });
@@ -121,7 +135,7 @@ function createSendEmailProvider(config: Config, binding: SendEmail): EmailProvi
 export function createEmailProvider(config: Config, env: Pick<Bindings, "SEND_EMAIL">, options: ProviderOptions = {}): EmailProvider {
   switch (config.EMAIL_PROVIDER) {
     case "log":
-      return createLogProvider(options.log ?? ((line) => console.log(line)));
+      return createLogProvider(config, options.log ?? ((line) => console.log(line)));
     case "http":
       return createHttpProvider(config, options.fetch ?? ((input, init) => fetch(input, init)));
     case "send_email":

@@ -6,6 +6,7 @@ import { createDbFromEnv } from "../db/connect";
 import type { DomainContext } from "../domain/context";
 import { type JobName, type JobResult, recordJobFinished, recordJobStarted } from "../domain/job-health";
 import { type Bindings, readConfig } from "../env";
+import { writeLog } from "../log";
 import { deliverOutbox } from "./deliver-outbox";
 import { createEmailProvider, type EmailProvider, maskSetupTokens, type ProviderOptions } from "./email-providers";
 import { noticeRunSeconds, queueExpiryNotices } from "./expiry-notices";
@@ -14,7 +15,7 @@ import { sweepExpiredMemberships } from "./expiry-sweep";
 /** Drizzle wraps driver errors as "Failed query: … params: …": keep the driver's first line only. */
 function summarizeError(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const text = cause instanceof Error ? `${cause.name}: ${cause.message.split("\n")[0]}` : "non-error thrown";
+  const text = cause instanceof Error ? `${cause.name}: ${cause.message.split(/\r\n|\r|\n|\u2028|\u2029/)[0]}` : "non-error thrown";
   return maskSetupTokens(text).slice(0, 500);
 }
 
@@ -26,7 +27,7 @@ async function runRecordedJob(ctx: DomainContext, job: JobName, work: () => Prom
     return result;
   } catch (error) {
     const summary = summarizeError(error);
-    console.error(`[gatehouse] job ${job} (${ctx.requestId}) failed: ${summary}`);
+    writeLog("error", "job_failed", { job, requestId: ctx.requestId, error: summary });
     await recordJobFinished(ctx.db, job, ctx.now, { error: summary }).catch(() => undefined);
     return null;
   }

@@ -8,6 +8,7 @@ import * as z from "zod";
 import { SetupDonePage, SetupPasswordPage, SetupTotpPage } from "../../views/pages/auth/setup-pages";
 import { buildTotpUri } from "../auth/totp";
 import { choosePassword, completeSetup, confirmCurrentPassword, findSetupState, type SetupState } from "../domain/setup";
+import { displayNameSchema } from "../domain/users";
 import { AppError } from "../errors";
 import { type AppContext, type AppEnv, clientOf, domainContext } from "../http/app-env";
 import { clearCookie, readCookie, writeCookie } from "../http/cookies";
@@ -23,8 +24,6 @@ const setupFormSchema = z.discriminatedUnion("step", [
   }),
   z.object({ step: z.literal("confirm"), code: z.string().max(64).default("") }),
 ]);
-
-const displayNameSchema = z.string().trim().min(1, "Display name is required.").max(100, "Use at most 100 characters.");
 
 function renderQrSvg(uri: string): string {
   return renderSVG(uri, { border: 2 }).replace(
