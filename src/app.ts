@@ -6,6 +6,7 @@ import { createDbFromEnv } from "./db/connect";
 import { AppError } from "./errors";
 import { loadCaller } from "./http/access";
 import type { AppEnv } from "./http/app-env";
+import { limitRequestBodies } from "./http/body-limits";
 import { logUnexpectedError, problemResponse, toAppError } from "./http/errors";
 import { handlePageError } from "./http/page-errors";
 import { type AppOptions, provideRequestContext, readClientAddress } from "./http/request-context";
@@ -59,6 +60,7 @@ export function createApp(options: Partial<AppOptions> = {}) {
     .use(provideRequestContext(resolved))
     .use(applySecureHeaders)
     .use(preventCaching)
+    .use(limitRequestBodies())
     .route("/static", staticRoutes)
     // Touches nothing (no session, no store): the runtime's ceiling for benchmarks, and a liveness probe.
     .get("/healthz", (c) => c.text("ok"))

@@ -1,7 +1,9 @@
 // Form posts go through zod like every other input. On failure the page is re-rendered with the
-// values the person typed and one message per field, next to the field.
-import type { z } from "zod";
-import { AppError } from "../errors";
+// values the person typed and one message per field, next to the field. A form takes only the
+// fields its page sends (docs/SECURITY.md "Request bodies"): anything else is refused, as the API
+// refuses unknown JSON fields, and only fields a form sends as a list (checkboxes) may repeat.
+import * as z from "zod";
+import { AppError, fieldError } from "../errors";
 import type { AppContext } from "./app-env";
 
 export type FieldErrors = Record<string, string>;
@@ -9,7 +11,13 @@ export type FormValues = Record<string, string | string[]>;
 
 export type FormResult<T> = { success: true; data: T; values: FormValues } | { success: false; values: FormValues; errors: FieldErrors };
 
-export async function readFormValues(c: AppContext): Promise<FormValues> {
+/** The fields one form sends; `lists` are those it may send more than once (checkboxes). */
+export interface FormFields {
+  fields: readonly string[];
+  lists?: readonly string[];
+}
+
+async function parseFormBody(c: AppContext): Promise<FormValues> {
   const contentType = c.req.header("content-type") ?? "";
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(contentType)) {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", { detail: "Forms must be sent as application/x-www-form-urlencoded." });
@@ -23,6 +31,45 @@ export async function readFormValues(c: AppContext): Promise<FormValues> {
   return values;
 }
 
+function quoteNames(names: string[]): string {
+  return names.map((name) => `"${name.slice(0, 64)}"`).join(", ");
+}
+
+/** Why these values are not what the form sends, or null when they are. */
+function findUnexpectedFields(values: FormValues, form: FormFields): string | null {
+  const unknown = Object.keys(values).filter((key) => !form.fields.includes(key) && !form.lists?.includes(key));
+  if (unknown.length > 0) return `This form has no field ${quoteNames(unknown.slice(0, 5))}. Reload the page and send the form again.`;
+  const repeated = Object.keys(values).filter((key) => Array.isArray(values[key]) && !form.lists?.includes(key));
+  if (repeated.length > 0) return `The field ${quoteNames(repeated.slice(0, 5))} was sent more than once. Send it once.`;
+  return null;
+}
+
+/** The posted values and, when the form carried fields it does not have, an error for the whole form. */
+export async function readFormFields(c: AppContext, form: FormFields): Promise<{ values: FormValues; errors: FieldErrors }> {
+  const values = await parseFormBody(c);
+  const problem = findUnexpectedFields(values, form);
+  return { values, errors: problem ? { form: problem } : {} };
+}
+
+/** The posted values; a field the form does not have is refused with a 400 error page. */
+export async function readFormValues(c: AppContext, form: FormFields): Promise<FormValues> {
+  const { values, errors } = await readFormFields(c, form);
+  if (errors.form) throw fieldError("form", errors.form);
+  return values;
+}
+
+/**
+ * Messages for the issues a form schema did not word itself: zod's own ("expected nonoptional,
+ * received undefined") are written for developers. A schema's own message always wins.
+ */
+export function describeFormIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === "invalid_value") return `Choose one of: ${issue.values.map(String).join(", ")}.`;
+  if (issue.code === "invalid_union") return "Choose one of the options the form offers.";
+  if (issue.code === "invalid_type" && issue.input === undefined) return "This field is missing. Fill it in and send the form again.";
+  if (issue.code === "invalid_type") return "This value is not one the form can send.";
+  return undefined;
+}
+
 export function collectFieldErrors(error: z.ZodError): FieldErrors {
   const errors: FieldErrors = {};
   for (const issue of error.issues) {
@@ -32,11 +79,33 @@ export function collectFieldErrors(error: z.ZodError): FieldErrors {
   return errors;
 }
 
-export async function readForm<S extends z.ZodType>(c: AppContext, schema: S): Promise<FormResult<z.output<S>>> {
-  const values = await readFormValues(c);
-  const parsed = schema.safeParse(values);
+/** The field names of a form schema: an object's keys, or every option's keys of a union. */
+function fieldNamesOf(schema: z.ZodType): string[] {
+  if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
+  if (schema instanceof z.ZodUnion) return schema.options.flatMap((option) => fieldNamesOf(option as z.ZodType));
+  throw new Error("readForm takes an object schema or a union of them");
+}
+
+/**
+ * Reads a form into `schema`. The form may send the schema's fields and `alsoSent` (fields the page
+ * sends that the schema ignores, such as the hidden username that password managers need).
+ */
+export async function readForm<S extends z.ZodType>(
+  c: AppContext,
+  schema: S,
+  alsoSent: readonly string[] = [],
+): Promise<FormResult<z.output<S>>> {
+  const { values, errors } = await readFormFields(c, { fields: [...fieldNamesOf(schema), ...alsoSent] });
+  if (errors.form) return { success: false, values, errors };
+  const parsed = schema.safeParse(values, { error: describeFormIssue });
   if (parsed.success) return { success: true, data: parsed.data, values };
   return { success: false, values, errors: collectFieldErrors(parsed.error) };
+}
+
+/** A refused form as an error, for routes that show every refusal the same way. */
+export function formRefusal(errors: FieldErrors): AppError {
+  const fieldErrors = Object.entries(errors).map(([field, message]) => ({ field, message }));
+  return new AppError("VALIDATION_FAILED", { detail: fieldErrors.map((e) => e.message).join(" "), fieldErrors });
 }
 
 /** Field errors of an AppError, keyed by field, for re-rendering a form. */

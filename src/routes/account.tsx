@@ -19,7 +19,7 @@ import { createApiToken, createApiTokenSchema, revokeOwnApiToken, toApiTokenDto 
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";
-import { fieldErrorsOf, formValue, formValuesAsStrings, readForm, readFormValues } from "../http/forms";
+import { fieldErrorsOf, formRefusal, formValue, formValuesAsStrings, readForm, readFormFields, readFormValues } from "../http/forms";
 import { layoutProps, sanitizeNextPath } from "../http/navigation";
 import { noticeFor } from "../http/notices";
 import { renderPage } from "../http/render";
@@ -88,7 +88,7 @@ export const accountRoutes = new Hono<AppEnv>()
     return c.redirect("/account?notice=account-updated", 303);
   })
   .post("/sessions/end", async (c) => {
-    const values = await readFormValues(c);
+    const values = await readFormValues(c, { fields: ["sessionId"] });
     await endOwnSession(domainContext(c), currentPrincipal(c), formValue(values, "sessionId"));
     return c.redirect("/account?notice=session-ended", 303);
   })
@@ -98,13 +98,13 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .post("/tokens", async (c) => {
     const principal = currentPrincipal(c);
-    const values = await readFormValues(c);
-    const expiresAt = localDateTimeToIso(formValue(values, "expiresAt"), principal.user.timeZone);
-    const parsed = createApiTokenSchema.safeParse({
-      name: formValue(values, "name"),
-      expiresAt: expiresAt === undefined ? "not a date" : expiresAt,
-    });
+    const { values, errors } = await readFormFields(c, { fields: ["name", "expiresAt"] });
     try {
+      if (errors.form) throw formRefusal(errors);
+      const parsed = createApiTokenSchema.safeParse({
+        name: formValue(values, "name"),
+        expiresAt: localDateTimeToIso(formValue(values, "expiresAt"), principal.user.timeZone, "expiresAt"),
+      });
       if (!parsed.success)
         throw new AppError("VALIDATION_FAILED", {
           fieldErrors: parsed.error.issues.map((i) => ({ field: String(i.path[0]), message: i.message })),
@@ -116,14 +116,14 @@ export const accountRoutes = new Hono<AppEnv>()
     }
   })
   .post("/tokens/revoke", async (c) => {
-    const values = await readFormValues(c);
+    const values = await readFormValues(c, { fields: ["tokenId"] });
     await revokeOwnApiToken(domainContext(c), currentPrincipal(c), formValue(values, "tokenId"));
     return c.redirect("/account?notice=token-revoked", 303);
   })
   .post("/password", async (c) => {
-    const form = await readForm(c, changePasswordSchema);
+    const form = await readForm(c, changePasswordSchema, ["username"]);
     try {
-      if (!form.success) throw new AppError("VALIDATION_FAILED");
+      if (!form.success) throw formRefusal(form.errors);
       await changeOwnPassword(domainContext(c), currentPrincipal(c), form.data);
     } catch (error) {
       return renderAccount(c, { password: { errors: refusedFields(error) } }, 400);
@@ -132,9 +132,9 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .get("/recovery-codes", (c) => renderReauthenticate(c, "recovery", {}))
   .post("/recovery-codes", async (c) => {
-    const form = await readForm(c, reauthenticationSchema);
+    const form = await readForm(c, reauthenticationSchema, ["username"]);
     try {
-      if (!form.success) throw new AppError("VALIDATION_FAILED");
+      if (!form.success) throw formRefusal(form.errors);
       const codes = await regenerateRecoveryCodes(domainContext(c), currentPrincipal(c), form.data);
       return renderPage(c, <RecoveryCodesPage {...layoutProps(c, currentPrincipal(c))} codes={codes} />);
     } catch (error) {
@@ -143,10 +143,10 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .get("/confirm", (c) => renderReauthenticate(c, "confirm", {}, sanitizeNextPath(c.req.query("next")) ?? undefined))
   .post("/confirm", async (c) => {
-    const form = await readForm(c, reauthenticationSchema.extend({ next: reauthenticationSchema.shape.password.optional() }));
+    const form = await readForm(c, reauthenticationSchema.extend({ next: reauthenticationSchema.shape.password.optional() }), ["username"]);
     const next = sanitizeNextPath(formValue(form.values, "next"));
     try {
-      if (!form.success) throw new AppError("VALIDATION_FAILED");
+      if (!form.success) throw formRefusal(form.errors);
       await confirmRecentSignIn(domainContext(c), currentPrincipal(c), form.data);
     } catch (error) {
       return renderReauthenticate(c, "confirm", refusedFields(error), next ?? undefined);

@@ -77,7 +77,7 @@ export const setupRoutes = new Hono<AppEnv>()
   })
   .post("/setup", async (c) => {
     const state = await requireSetupState(c);
-    const form = await readForm(c, setupFormSchema);
+    const form = await readForm(c, setupFormSchema, ["username"]);
     if (!form.success) return renderPasswordStep(c, state, form.errors, formValue(form.values, "displayName"));
     const ctx = domainContext(c);
     if (form.data.step === "password") {

@@ -10,7 +10,7 @@ import { renderAccessGroup, renderGroupRemovalConfirmation } from "./render-acce
 export const adminAccessGroupMemberRoutes = new Hono<AppEnv>()
   .post("/:id/members", requireAccess({ kind: "console", permission: "groups:update" }), async (c) => {
     const groupId = c.req.param("id");
-    const userIds = formList(await readFormValues(c), "userIds");
+    const userIds = formList(await readFormValues(c, { fields: [], lists: ["userIds"] }), "userIds");
     if (userIds.length === 0) return renderAccessGroup(c, groupId, { memberError: "Choose at least one person to add.", status: 400 });
     try {
       await addGroupMembers(domainContext(c), groupId, userIds);
@@ -22,7 +22,7 @@ export const adminAccessGroupMemberRoutes = new Hono<AppEnv>()
   })
   .post("/:id/members/:userId/remove", requireAccess({ kind: "console", permission: "groups:update" }), async (c) => {
     const ctx = domainContext(c);
-    if (formValue(await readFormValues(c), "confirm") !== "yes") {
+    if (formValue(await readFormValues(c, { fields: ["confirm"] }), "confirm") !== "yes") {
       const [groupId, userId] = [c.req.param("id"), c.req.param("userId")];
       return renderGroupRemovalConfirmation(c, groupId, userId, {
         action: `/admin/access-groups/${groupId}/members/${userId}/remove`,

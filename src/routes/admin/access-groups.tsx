@@ -19,6 +19,7 @@ import {
   formStatus,
   formValue,
   isFormError,
+  readFormFields,
   readFormValues,
 } from "../../http/forms";
 import { layoutProps } from "../../http/navigation";
@@ -58,12 +59,13 @@ async function renderGroupList(c: AppContext, form: GroupForm | null, errors: Fi
 export const adminAccessGroupRoutes = new Hono<AppEnv>()
   .get("/", requireAccess({ kind: "console", permission: "groups:read" }), (c) => renderGroupList(c, null, {}))
   .post("/", requireAccess({ kind: "console", permission: "groups:create" }), async (c) => {
-    const values = await readFormValues(c);
+    const { values, errors } = await readFormFields(c, { fields: ["name", "description"], lists: ["permissions"] });
     const form = {
       name: formValue(values, "name"),
       description: formValue(values, "description"),
       permissions: formList(values, "permissions"),
     };
+    if (errors.form) return renderGroupList(c, form, errors, 400);
     const parsed = createGroupSchema.safeParse(form);
     if (!parsed.success) return renderGroupList(c, form, groupFieldErrors(collectFieldErrors(parsed.error)), 400);
     try {
@@ -76,7 +78,7 @@ export const adminAccessGroupRoutes = new Hono<AppEnv>()
   })
   .get("/:id", requireAccess({ kind: "console", permission: "groups:read" }), (c) => renderAccessGroup(c, c.req.param("id")))
   .post("/:id", requireAccess({ kind: "console", permission: "groups:update" }), async (c) => {
-    const values = await readFormValues(c);
+    const values = await readFormValues(c, { fields: ["name", "description"] });
     const form = { name: formValue(values, "name"), description: formValue(values, "description") };
     const parsed = updateGroupSchema.safeParse(form);
     try {
@@ -96,7 +98,7 @@ export const adminAccessGroupRoutes = new Hono<AppEnv>()
     return c.redirect(`/admin/access-groups/${c.req.param("id")}?notice=group-updated`, 303);
   })
   .post("/:id/permissions", requireAccess({ kind: "console", permission: "groups:update" }), async (c) => {
-    const selected = formList(await readFormValues(c), "permissions");
+    const selected = formList(await readFormValues(c, { fields: [], lists: ["permissions"] }), "permissions");
     const parsed = updateGroupSchema.safeParse({ permissions: selected });
     try {
       if (!parsed.success) {
@@ -112,7 +114,7 @@ export const adminAccessGroupRoutes = new Hono<AppEnv>()
     return c.redirect(`/admin/access-groups/${c.req.param("id")}?notice=group-updated`, 303);
   })
   .post("/:id/delete", requireAccess({ kind: "console", permission: "groups:delete" }), async (c) => {
-    const confirmed = formValue(await readFormValues(c), "confirm") === "yes";
+    const confirmed = formValue(await readFormValues(c, { fields: ["confirm"] }), "confirm") === "yes";
     if (confirmed) {
       // deleteGroup reads the group, its members and their permissions itself, in one batch.
       await deleteGroup(domainContext(c), c.req.param("id"));

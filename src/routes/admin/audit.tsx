@@ -12,15 +12,15 @@ import { type AppContext, type AppEnv, domainContext } from "../../http/app-env"
 import type { FieldErrors } from "../../http/forms";
 import { layoutProps } from "../../http/navigation";
 import { renderPage } from "../../http/render";
-import { localDateTimeToIso } from "../../http/time-input";
+import { readLocalDateTime } from "../../http/time-input";
 
 // Query names match the API's where they mean the same (targetId, tenantId), so pages can link here.
 const filterKeys = ["actor", "action", "targetId", "tenantId", "from", "to"] as const;
 
 function readInstant(value: string, timeZone: string, field: string, errors: FieldErrors): Date | undefined {
-  const iso = localDateTimeToIso(value, timeZone);
-  if (iso === undefined) errors[field] = "Enter a date and time, e.g. 2026-11-23T09:30.";
-  return iso ? new Date(iso) : undefined;
+  const reading = readLocalDateTime(value, timeZone);
+  if (!reading.valid) errors[field] = reading.message;
+  return reading.valid && reading.iso ? new Date(reading.iso) : undefined;
 }
 
 /** The page's query string (datetime-local values in the viewer's zone) → a domain filter. */

@@ -27,6 +27,7 @@ import {
   fieldErrorsOf,
   formValue,
   formValuesAsStrings,
+  readFormFields,
   readFormValues,
 } from "../../http/forms";
 import { layoutProps, sanitizeNextPath } from "../../http/navigation";
@@ -45,9 +46,13 @@ function withNotice(path: string, notice: string): string {
   return `${path}${path.includes("?") ? "&" : "?"}notice=${notice}`;
 }
 
+// The fields each form posts here (views/components/membership-form.tsx and membership-table.tsx).
+const addFields = { fields: ["returnTo", "userId", "userEmail", "tenantId", "role", "expiresAt"] };
+const changeFields = { fields: ["returnTo", "role", "expiresAt"] };
+const returnOnlyFields = { fields: ["returnTo"] };
+
 function expiryFromForm(values: FormValues, timeZone: string): string | null {
-  const iso = localDateTimeToIso(formValue(values, "expiresAt"), timeZone);
-  return iso === undefined ? "not a date" : iso;
+  return localDateTimeToIso(formValue(values, "expiresAt"), timeZone, "expiresAt");
 }
 
 async function renderAddRefused(c: AppContext, values: FormValues, errors: FieldErrors) {
@@ -149,15 +154,16 @@ export const adminMembershipRoutes = new Hono<AppEnv>()
   })
   .post("/", requireAccess({ kind: "console", permission: "memberships:create" }), async (c) => {
     const principal = currentPrincipal(c);
-    const values = await readFormValues(c);
+    const { values, errors } = await readFormFields(c, addFields);
+    if (errors.form) return renderAddRefused(c, values, errors);
     const userId = formValue(values, "userId");
-    const parsed = grantMembershipSchema.omit({ userId: true }).safeParse({
-      tenantId: formValue(values, "tenantId"),
-      role: formValue(values, "role"),
-      expiresAt: expiryFromForm(values, principal.user.timeZone),
-    });
-    if (!parsed.success) return renderAddRefused(c, values, collectFieldErrors(parsed.error));
     try {
+      const parsed = grantMembershipSchema.omit({ userId: true }).safeParse({
+        tenantId: formValue(values, "tenantId"),
+        role: formValue(values, "role"),
+        expiresAt: expiryFromForm(values, principal.user.timeZone),
+      });
+      if (!parsed.success) return renderAddRefused(c, values, collectFieldErrors(parsed.error));
       // The tab of a user posts their id; the memberships and tenant pages post an email.
       await grantMembershipTo(domainContext(c), userId ? { id: userId } : { email: formValue(values, "userEmail") }, parsed.data);
     } catch (error) {
@@ -168,12 +174,12 @@ export const adminMembershipRoutes = new Hono<AppEnv>()
   })
   .post("/:id", requireAccess({ kind: "console", permission: "memberships:update" }), async (c) => {
     const principal = currentPrincipal(c);
-    const values = await readFormValues(c);
-    const parsed = changeMembershipSchema.safeParse({
-      role: formValue(values, "role"),
-      expiresAt: expiryFromForm(values, principal.user.timeZone),
-    });
+    const values = await readFormValues(c, changeFields);
     try {
+      const parsed = changeMembershipSchema.safeParse({
+        role: formValue(values, "role"),
+        expiresAt: expiryFromForm(values, principal.user.timeZone),
+      });
       if (!parsed.success)
         throw new AppError("VALIDATION_FAILED", {
           fieldErrors: Object.entries(collectFieldErrors(parsed.error)).map(([field, message]) => ({ field, message })),
@@ -185,7 +191,7 @@ export const adminMembershipRoutes = new Hono<AppEnv>()
     return c.redirect(withNotice(returnPath(values), "membership-updated"), 303);
   })
   .post("/:id/extend", requireAccess({ kind: "console", permission: "memberships:update" }), async (c) => {
-    const values = await readFormValues(c);
+    const values = await readFormValues(c, { fields: ["returnTo", "days"] });
     const days = Number(formValue(values, "days"));
     try {
       if (days !== 30 && days !== 90) throw new AppError("VALIDATION_FAILED", { detail: "Extend by 30 or 90 days." });
@@ -213,7 +219,7 @@ export const adminMembershipRoutes = new Hono<AppEnv>()
     );
   })
   .post("/:id/remove", requireAccess({ kind: "console", permission: "memberships:delete" }), async (c) => {
-    const values = await readFormValues(c);
+    const values = await readFormValues(c, returnOnlyFields);
     await revokeMembership(domainContext(c), c.req.param("id"));
     return c.redirect(withNotice(returnPath(values), "membership-removed"), 303);
   });

@@ -63,7 +63,7 @@ function renderUserGroups(c: AppContext, tab: UserGroupsTab, error?: { message: 
 export const adminUserAccessGroupRoutes = new Hono<AppEnv>()
   .get("/:id/access-groups", usersRead, groupsRead, async (c) => renderUserGroups(c, await requireTab(c)))
   .post("/:id/access-groups", usersRead, groupsUpdate, async (c) => {
-    const groupIds = formList(await readFormValues(c), "groupIds");
+    const groupIds = formList(await readFormValues(c, { fields: [], lists: ["groupIds"] }), "groupIds");
     if (groupIds.length === 0) return renderUserGroups(c, await requireTab(c), { message: "Choose at least one group.", status: 400 });
     try {
       await addUserToGroups(domainContext(c), c.req.param("id"), groupIds);
@@ -75,7 +75,7 @@ export const adminUserAccessGroupRoutes = new Hono<AppEnv>()
   })
   .post("/:id/access-groups/:groupId/remove", usersRead, groupsUpdate, async (c) => {
     const ctx = domainContext(c);
-    if (formValue(await readFormValues(c), "confirm") !== "yes") {
+    if (formValue(await readFormValues(c, { fields: ["confirm"] }), "confirm") !== "yes") {
       const [groupId, userId] = [c.req.param("groupId"), c.req.param("id")];
       return renderGroupRemovalConfirmation(c, groupId, userId, {
         action: `/admin/users/${userId}/access-groups/${groupId}/remove`,

@@ -24,6 +24,7 @@ import {
   formValue,
   formValuesAsStrings,
   readForm,
+  readFormFields,
   readFormValues,
 } from "../../http/forms";
 import { layoutProps } from "../../http/navigation";
@@ -37,12 +38,28 @@ const assignableRoles = (c: AppContext) =>
     ? ["OPERATOR", "CONTRACTOR", "CLIENT_USER", "SUPER_ADMIN"]
     : ["OPERATOR", "CONTRACTOR", "CLIENT_USER"];
 
-/** Form fields → the invite input the API takes; datetime-local values are read in the admin's zone. */
+const inviteFields = {
+  fields: [
+    "email",
+    "firstName",
+    "lastName",
+    "role",
+    "slackId",
+    ...Array.from({ length: inviteMembershipRows }, (_, index) =>
+      ["tenantId", "role", "expiresAt"].map((field) => `memberships.${index}.${field}`),
+    ).flat(),
+  ],
+};
+
+/**
+ * Form fields → the invite input the API takes; datetime-local values are read in the admin's
+ * zone, and one that is no real time there is thrown as that field's error.
+ */
 function inviteFromForm(values: FormValues, timeZone: string) {
   const memberships = Array.from({ length: inviteMembershipRows }, (_, index) => ({
     tenantId: formValue(values, `memberships.${index}.tenantId`),
     role: formValue(values, `memberships.${index}.role`),
-    expiresAt: localDateTimeToIso(formValue(values, `memberships.${index}.expiresAt`), timeZone),
+    expiresAt: localDateTimeToIso(formValue(values, `memberships.${index}.expiresAt`), timeZone, `memberships.${index}.expiresAt`),
   })).filter((row) => row.tenantId !== "");
   return {
     email: formValue(values, "email"),
@@ -50,7 +67,7 @@ function inviteFromForm(values: FormValues, timeZone: string) {
     lastName: formValue(values, "lastName"),
     role: formValue(values, "role") || "OPERATOR",
     slackId: formValue(values, "slackId"),
-    memberships: memberships.map((row) => ({ ...row, expiresAt: row.expiresAt === undefined ? "not a date" : row.expiresAt })),
+    memberships,
   };
 }
 
@@ -173,10 +190,11 @@ export const adminUserRoutes = new Hono<AppEnv>()
   .get("/new", requireAccess({ kind: "console", permission: "users:create" }), (c) => renderNewUserPage(c, {}, {}))
   .post("/", requireAccess({ kind: "console", permission: "users:create" }), async (c) => {
     const principal = currentPrincipal(c);
-    const values = await readFormValues(c);
-    const parsed = inviteInputSchema.safeParse(inviteFromForm(values, principal.user.timeZone));
-    if (!parsed.success) return renderNewUserPage(c, values, collectFieldErrors(parsed.error));
+    const { values, errors } = await readFormFields(c, inviteFields);
+    if (errors.form) return renderNewUserPage(c, values, errors);
     try {
+      const parsed = inviteInputSchema.safeParse(inviteFromForm(values, principal.user.timeZone));
+      if (!parsed.success) return renderNewUserPage(c, values, collectFieldErrors(parsed.error));
       const invited = await inviteUser(domainContext(c), parsed.data);
       return renderPage(
         c,
@@ -220,7 +238,7 @@ export const adminUserRoutes = new Hono<AppEnv>()
   })
   .post("/:id/setup-link", requireAccess({ kind: "console", permission: "users:update" }), async (c) => {
     const principal = currentPrincipal(c);
-    const values = await readFormValues(c);
+    const values = await readFormValues(c, { fields: ["intent"] });
     const issued = await regenerateSetupLink(domainContext(c), c.req.param("id"));
     const resend = formValue(values, "intent") === "resend";
     return renderPage(

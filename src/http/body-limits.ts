@@ -1,0 +1,47 @@
+// Request bodies are capped per route before anything reads them (docs/SECURITY.md "Request
+// bodies", the table in docs/API.md "Request limits"). hono's bodyLimit refuses at once when the
+// declared Content-Length is over the limit, and otherwise counts a streamed body as it arrives and
+// stops at the first chunk over it: an oversized body is never read in full, let alone parsed.
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import type { MiddlewareHandler } from "hono/types";
+import { AppError } from "../errors";
+import type { AppEnv } from "./app-env";
+
+const kibibyteBytes = 1024;
+const mebibyteBytes = 1024 * kibibyteBytes;
+
+/** Forms and ordinary JSON: the largest legitimate one (a 5,000-character update) is far below. */
+export const defaultBodyLimitBytes = 64 * kibibyteBytes;
+
+/** 500 invite rows with memberships come to about 250 KB. */
+export const bulkInviteBodyLimitBytes = mebibyteBytes;
+
+/** Routes allowed more than the default. Keep docs/API.md "Request limits" in step. */
+const largerBodyRoutes = [{ method: "POST", path: "/api/v1/users/bulk", limitBytes: bulkInviteBodyLimitBytes }];
+
+function describeBytes(bytes: number): string {
+  return bytes % mebibyteBytes === 0 ? `${bytes / mebibyteBytes} MiB` : `${bytes / kibibyteBytes} KiB`;
+}
+
+function refuseBodiesOver(limitBytes: number): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize: limitBytes,
+    onError: () => {
+      throw new AppError("PAYLOAD_TOO_LARGE", {
+        detail: `The request body is larger than the ${describeBytes(limitBytes)} (${limitBytes} bytes) this route accepts.`,
+        extensions: { limitBytes },
+      });
+    },
+  });
+}
+
+export function limitRequestBodies() {
+  const defaultLimit = refuseBodiesOver(defaultBodyLimitBytes);
+  const exceptions = largerBodyRoutes.map((route) => ({ ...route, limit: refuseBodiesOver(route.limitBytes) }));
+  return createMiddleware<AppEnv>(async function limitRequestBodies(c, next) {
+    const path = new URL(c.req.url).pathname;
+    const exception = exceptions.find((route) => route.method === c.req.method && route.path === path);
+    return (exception?.limit ?? defaultLimit)(c, next);
+  });
+}
