@@ -20,7 +20,7 @@ import {
 } from "./support/forms";
 import { everyHostileText, HostileRotation, hostileValue, type TextFormat } from "./support/hostile-text";
 import { bearer, type HttpAnswer, HttpClient } from "./support/http";
-import { type BodyDelivery, sendLargeBody } from "./support/large-body";
+import { type BodyDelivery, type LargeBodyAnswer, sendLargeBody } from "./support/large-body";
 import { fillPath, isApiRow, type RouteRow, routeAccessTable } from "./support/routes";
 import { type Credentials, currentRun, readWorld, recordSecret, writeSweepSection } from "./support/run";
 
@@ -86,7 +86,6 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
   let ids: ProbeIds;
   let tenantA: { id: string; slug: string };
   let tenantB: { id: string; slug: string };
-  let candidateEmail = "";
   const accounts: Array<{ kind: string; email: string }> = [];
   let forms: DiscoveredForm[] = [];
   let pagesVisited = 0;
@@ -166,8 +165,7 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
     for (const control of form.controls) {
       if (isTextField(control) && control.value === "") {
         const format = fieldFormat(control);
-        if (control.name === "userEmail") values[control.name] = candidateEmail;
-        else if (format === "email") values[control.name] = `${tag}@${probeDomain}`;
+        if (format === "email") values[control.name] = `${tag}@${probeDomain}`;
         else if (format === "slug") values[control.name] = `${tag}-slug`;
         else if (format === "text") values[control.name] = `Probe ${tag}`;
       }
@@ -179,24 +177,12 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
     return { ...values, ...changes };
   }
 
-  beforeAll(async () => {
-    const { admin: adminCredentials, tenant, people } = world;
-    if (!adminCredentials || !tenant || !people.clientAdmin || !people.operator) {
-      throw new Error("people.e2e.ts must run first: world.json lacks the cast");
-    }
-    tenantA = tenant;
-    await admin.signIn(adminCredentials);
-    await clientAdmin.signIn(people.clientAdmin as Credentials);
-    const issued = await callApi(admin, "POST", "/api/v1/me/tokens", { name: "input sweep" }, {});
-    expect(issued.status, issued.text).toBe(201);
-    token = (JSON.parse(issued.text) as { token: string }).token;
-    recordSecret("api-token", token, "admin API token (input sweep)");
-
+  /** What the probes target: tenant B, a user to edit, one to add, a group, an update and a membership. */
+  async function createProbeTargets(): Promise<ProbeIds> {
     tenantB = (await create<{ tenant: { id: string; slug: string } }>("/api/v1/tenants", { name: "Input Sweep B", slug: "input-sweep-b" }))
       .tenant;
     const inThirtyDays = new Date((await serverNow()).getTime() + 30 * 86_400_000).toISOString();
     const candidate = await inviteUser("input.candidate", "OPERATOR");
-    candidateEmail = candidate.email;
     const subject = await inviteUser("input.subject", "OPERATOR");
     const group = await create<{ id: string }>("/api/v1/access-groups", { name: "Input sweep group" });
     const update = await create<{ update: { id: string } }>(`/api/v1/tenants/${tenantB.id}/updates`, {
@@ -209,7 +195,7 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
       role: "OPERATOR_READONLY",
       expiresAt: inThirtyDays,
     });
-    ids = {
+    return {
       tenantB: tenantB.id,
       subject: subject.id,
       candidate: candidate.id,
@@ -217,47 +203,72 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
       update: update.update.id,
       membership: membership.membership.id,
     };
+  }
 
-    // The delegated-invite cast: an operator of tenant A, and every kind of account that exists elsewhere.
+  /**
+   * The delegated-invite cast: an operator of tenant A (signed in), and every kind of account that
+   * exists elsewhere. None of them appears on A's pages, so an answer that differs is the probe's.
+   */
+  async function createInviteCast(superAdminEmail: string): Promise<void> {
+    const inB = (role: string, expiresAt?: string) => [{ tenantId: tenantB.id, role, ...(expiresAt ? { expiresAt } : {}) }];
     const operatorInvite = await inviteUser("input.operator", "OPERATOR", [{ tenantId: tenantA.id, role: "OPERATOR_FULL" }]);
     await operator.completeSetup(operatorInvite.setupUrl, { displayName: "Input Operator", password: canaryPassword() });
-    const clientOfB = await inviteUser("input.client.b", "CLIENT_USER", [{ tenantId: tenantB.id, role: "CLIENT_VIEWER" }]);
+    const clientOfB = await inviteUser("input.client.b", "CLIENT_USER", inB("CLIENT_VIEWER"));
     await new HttpClient("input sweep client of B").completeSetup(clientOfB.setupUrl, {
       displayName: "Client of B",
       password: canaryPassword(),
     });
-    const revoked = await inviteUser("input.client.revoked", "CLIENT_USER", [{ tenantId: tenantB.id, role: "CLIENT_VIEWER" }]);
+    const revoked = await inviteUser("input.client.revoked", "CLIENT_USER", inB("CLIENT_VIEWER"));
     const revokedMembership = JSON.parse((await tokenClient.get(`/api/v1/memberships?userId=${revoked.id}`, bearer(token))).text);
     expect((await callApi(tokenClient, "DELETE", `/api/v1/memberships/${revokedMembership.items[0].id}`)).status).toBe(204);
-    const soon = new Date((await serverNow()).getTime() + 90_000).toISOString();
-    const expired = await inviteUser("input.client.expired", "CLIENT_USER", [
-      { tenantId: tenantB.id, role: "CLIENT_VIEWER", expiresAt: soon },
-    ]);
-    const deactivated = await inviteUser("input.client.deactivated", "CLIENT_USER", [{ tenantId: tenantB.id, role: "CLIENT_VIEWER" }]);
-    expect((await callApi(tokenClient, "POST", `/api/v1/users/${deactivated.id}/deactivate`)).status).toBe(200);
-    const staffOperator = await inviteUser("input.staff.operator", "OPERATOR", [{ tenantId: tenantB.id, role: "OPERATOR_READONLY" }]);
-    const contractor = await inviteUser("input.staff.contractor", "CONTRACTOR", [
-      { tenantId: tenantB.id, role: "OPERATOR_FULL", expiresAt: inThirtyDays },
-    ]);
+    const now = (await serverNow()).getTime();
+    const expired = await inviteUser("input.client.expired", "CLIENT_USER", inB("CLIENT_VIEWER", new Date(now + 90_000).toISOString()));
+    const deactivated = await inviteUser("input.client.deactivated", "CLIENT_USER", inB("CLIENT_VIEWER"));
+    const staffOperator = await inviteUser("input.staff.operator", "OPERATOR", inB("OPERATOR_READONLY"));
+    const deactivatedStaff = await inviteUser("input.staff.deactivated", "OPERATOR", inB("OPERATOR_FULL"));
+    for (const { id } of [deactivated, deactivatedStaff]) {
+      expect((await callApi(tokenClient, "POST", `/api/v1/users/${id}/deactivate`)).status).toBe(200);
+    }
+    const contractor = await inviteUser(
+      "input.staff.contractor",
+      "CONTRACTOR",
+      inB("OPERATOR_FULL", new Date(now + 30 * 86_400_000).toISOString()),
+    );
     await advanceClock(120);
     accounts.push(
-      { kind: "SUPER_ADMIN", email: adminCredentials.email },
+      { kind: "SUPER_ADMIN", email: superAdminEmail },
       { kind: "OPERATOR", email: staffOperator.email },
       { kind: "CONTRACTOR", email: contractor.email },
       { kind: "CLIENT_USER with a live membership of tenant B only", email: clientOfB.email },
       { kind: "CLIENT_USER whose only membership (in B) was revoked", email: revoked.email },
       { kind: "CLIENT_USER whose only membership (in B) expired", email: expired.email },
       { kind: "deactivated CLIENT_USER", email: deactivated.email },
-      { kind: "deactivated OPERATOR", email: (people.operator as Credentials).email },
+      { kind: "deactivated OPERATOR", email: deactivatedStaff.email },
     );
+  }
+
+  beforeAll(async () => {
+    const { admin: adminCredentials, tenant, people } = world;
+    if (!adminCredentials || !tenant || !people.clientAdmin) {
+      throw new Error("people.e2e.ts must run first: world.json lacks the cast");
+    }
+    tenantA = tenant;
+    await admin.signIn(adminCredentials);
+    await clientAdmin.signIn(people.clientAdmin as Credentials);
+    const issued = await callApi(admin, "POST", "/api/v1/me/tokens", { name: "input sweep" }, {});
+    expect(issued.status, issued.text).toBe(201);
+    token = (JSON.parse(issued.text) as { token: string }).token;
+    recordSecret("api-token", token, "admin API token (input sweep)");
+    ids = await createProbeTargets();
+    await createInviteCast(adminCredentials.email);
 
     // One walk per kind of user; the sweep's own tenant, user and group come first, so the forms
     // probed are the ones of what the sweep created.
     const adminWalk = await discoverFormsOverHttp(admin, [
-      `/admin/users/${candidate.id}/memberships`,
+      `/admin/users/${ids.candidate}/memberships`,
       `/admin/tenants/${tenantB.slug}`,
       `/tenants/${tenantB.slug}`,
-      `/admin/access-groups/${group.id}`,
+      `/admin/access-groups/${ids.group}`,
       "/admin",
       "/account",
     ]);
@@ -411,17 +422,28 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
       const select = form.controls.find((candidate) => candidate.tag === "select" && candidate.name === `${prefix}tenantId`);
       return prefix !== "" && select && select.value === "" ? { [select.name]: select.options.find((option) => option !== "") ?? "" } : {};
     };
-    const before = await snapshot();
+    // Each post of an add-membership form is about a user of its own, so no answer depends on an
+    // earlier one (on a server that let that one through, a second grant would be a duplicate).
+    const memberFields = (form: DiscoveredForm) =>
+      form.controls.filter((control) => control.name === "userEmail" || control.name === "userId");
+    const memberOf = async (form: DiscoveredForm): Promise<Record<string, string>> => {
+      if (memberFields(form).length === 0) return {};
+      const member = await inviteUser(`${nextTag()}.member`, "OPERATOR");
+      return Object.fromEntries(memberFields(form).map((control) => [control.name, control.name === "userId" ? member.id : member.email]));
+    };
+    const probes: Array<{ form: DiscoveredForm; control: FormControl; date: string; member: Record<string, string> }> = [];
     for (const form of dateForms) {
       for (const control of form.controls.filter(isDateField)) {
-        for (const date of invalidLocalDates) {
-          const values = baselineValues(form, nextTag(), { ...rowTenant(form, control), [control.name]: date });
-          const answer = await postEntries(form.client, form.action, formEntries(form, values));
-          requests += 1;
-          recordSecretsIn(answer.text);
-          if (answer.status !== 400) failures.push(`${form.shape} ${control.name}=${date}: answered ${answer.status}`);
-        }
+        for (const date of invalidLocalDates) probes.push({ form, control, date, member: await memberOf(form) });
       }
+    }
+    const before = await snapshot();
+    for (const { form, control, date, member } of probes) {
+      const values = baselineValues(form, nextTag(), { ...member, ...rowTenant(form, control), [control.name]: date });
+      const answer = await postEntries(form.client, form.action, formEntries(form, values));
+      requests += 1;
+      recordSecretsIn(answer.text);
+      if (answer.status !== 400) failures.push(`${form.shape} ${control.name}=${date}: answered ${answer.status}`);
     }
     for (const spec of apiWriteSpecs) {
       const [method = ""] = spec.route.split(" ");
@@ -447,10 +469,11 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
     for (const form of dateForms) {
       for (const control of form.controls.filter(isDateField)) {
         const tag = nextTag();
-        const someone: Record<string, string> = form.controls.some((candidate) => candidate.name === "userEmail")
-          ? { userEmail: (await inviteUser(`${tag}.member`, "OPERATOR")).email }
-          : {};
-        const values = baselineValues(form, tag, { ...someone, ...rowTenant(form, control), [control.name]: validLocalDate });
+        const values = baselineValues(form, tag, {
+          ...(await memberOf(form)),
+          ...rowTenant(form, control),
+          [control.name]: validLocalDate,
+        });
         const answer = await postEntries(form.client, form.action, formEntries(form, values));
         recordSecretsIn(answer.text);
         if (answer.status >= 400) failures.push(`${form.shape} ${control.name}=${validLocalDate} (a real date) answered ${answer.status}`);
@@ -571,7 +594,7 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
       const body = Buffer.from(`padding=${"a".repeat(bytes - 8)}`);
       return { client, headers: { origin: run.baseUrl, "content-type": "application/x-www-form-urlencoded" }, body };
     }
-    function tooLargeProblem(row: RouteRow, delivery: BodyDelivery, answer: Awaited<ReturnType<typeof sendLargeBody>>): string | null {
+    function tooLargeProblem(row: RouteRow, delivery: BodyDelivery, answer: LargeBodyAnswer): string | null {
       const where = `${row.method} ${row.route} (${delivery})`;
       if (answer.failure) return `${where}: ${answer.failure}`;
       if (answer.status !== 413) return `${where}: answered ${answer.status}`;
