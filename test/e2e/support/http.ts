@@ -74,6 +74,33 @@ export class HttpClient {
     expect(verify.status, verify.text.slice(0, 500)).toBe(303);
     return [password, verify];
   }
+
+  /**
+   * Completes a setup link over HTTP, as the setup pages ask: display name and password, then a
+   * code for the secret the page shows for manual entry. Leaves this client signed in.
+   */
+  async completeSetup(link: string, input: { displayName: string; password: string }): Promise<{ totpSecret: string }> {
+    const path = new URL(link).pathname;
+    recordSecret("setup-token", path.split("/").pop() ?? "", `${this.label} setup link (HTTP)`);
+    recordSecret("password", input.password, `${this.label} password (HTTP)`);
+    const opened = await this.get(path);
+    expect(opened.location, opened.text.slice(0, 500)).toBe("/setup");
+    const step = await this.postForm("/setup", {
+      step: "password",
+      displayName: input.displayName,
+      password: input.password,
+      passwordConfirmation: input.password,
+    });
+    expect(step.status, step.text.slice(0, 500)).toBe(200);
+    const totpSecret = (/id="totp-secret"[^>]*>([^<]+)</.exec(step.text)?.[1] ?? "").replaceAll(/\s/g, "");
+    expect(totpSecret).toMatch(/^[A-Z2-7]{32}$/);
+    recordSecret("totp-secret", totpSecret, `${this.label} TOTP secret (HTTP)`);
+    const done = await this.postForm("/setup", { step: "confirm", code: await currentCode(totpSecret, `${this.label} setup code (HTTP)`) });
+    expect(done.status, done.text.slice(0, 500)).toBe(200);
+    for (const code of done.text.matchAll(/<li>([A-Za-z0-9-]+)<\/li>/g))
+      recordSecret("recovery-code", code[1] as string, `${this.label} (HTTP)`);
+    return { totpSecret };
+  }
 }
 
 export function bearer(token: string): Record<string, string> {
