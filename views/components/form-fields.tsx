@@ -14,6 +14,8 @@ export interface FieldProps {
   inputmode?: "text" | "numeric" | "email";
   maxlength?: number;
   id?: string;
+  /** A textarea: line breaks are content (docs/SECURITY.md, multi-line text). */
+  multiline?: boolean;
 }
 
 function describedBy(id: string, hint?: string, error?: string): string | undefined {
@@ -36,18 +38,32 @@ export function TextField(props: FieldProps) {
           {props.error}
         </p>
       )}
-      <input
-        id={id}
-        name={props.name}
-        type={props.type ?? "text"}
-        value={props.type === "password" ? undefined : props.value}
-        required={props.required}
-        autocomplete={props.autocomplete}
-        inputmode={props.inputmode}
-        maxlength={props.maxlength}
-        aria-invalid={props.error ? "true" : undefined}
-        aria-describedby={describedBy(id, props.hint, props.error)}
-      />
+      {props.multiline ? (
+        <textarea
+          id={id}
+          name={props.name}
+          rows={3}
+          required={props.required}
+          maxlength={props.maxlength}
+          aria-invalid={props.error ? "true" : undefined}
+          aria-describedby={describedBy(id, props.hint, props.error)}
+        >
+          {props.value}
+        </textarea>
+      ) : (
+        <input
+          id={id}
+          name={props.name}
+          type={props.type ?? "text"}
+          value={props.type === "password" ? undefined : props.value}
+          required={props.required}
+          autocomplete={props.autocomplete}
+          inputmode={props.inputmode}
+          maxlength={props.maxlength}
+          aria-invalid={props.error ? "true" : undefined}
+          aria-describedby={describedBy(id, props.hint, props.error)}
+        />
+      )}
     </div>
   );
 }

@@ -55,9 +55,12 @@ const updateFields: TextFieldSpec[] = [
 const tenantFields: TextFieldSpec[] = [
   { field: "name", required: true },
   { field: "slug", format: "slug", required: true },
-  { field: "description" },
+  { field: "description", multiLine: true },
 ];
-const groupFields: TextFieldSpec[] = [{ field: "name", required: true }, { field: "description" }];
+const groupFields: TextFieldSpec[] = [
+  { field: "name", required: true },
+  { field: "description", multiLine: true },
+];
 
 export const apiWriteSpecs: ApiWriteSpec[] = [
   {

@@ -49,6 +49,7 @@ export function AccessGroupPage(props: AccessGroupPageProps) {
             <TextField name="name" label="Name" value={details.values.name} error={details.errors.name} maxlength={100} required />
             <TextField
               name="description"
+              multiline
               label="Description"
               value={details.values.description}
               error={details.errors.description}

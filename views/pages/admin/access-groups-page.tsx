@@ -76,6 +76,7 @@ function CreateGroupForm({ values, errors, grantable }: NonNullable<AccessGroups
         <TextField name="name" label="Name" value={values.name} error={errors.name} maxlength={100} required />
         <TextField
           name="description"
+          multiline
           label="Description (optional)"
           value={values.description}
           error={errors.description}

@@ -76,6 +76,7 @@ export function TenantSettingsPage(props: TenantSettingsPageProps) {
             />
             <TextField
               name="description"
+              multiline
               label="Description"
               value={props.values.description}
               error={props.errors.description}

@@ -73,6 +73,7 @@ export function TenantsPage(props: TenantsPageProps) {
             />
             <TextField
               name="description"
+              multiline
               label="Description (optional)"
               value={props.values.description}
               error={props.errors.description}
