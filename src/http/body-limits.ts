@@ -42,6 +42,12 @@ export function limitRequestBodies() {
   return createMiddleware<AppEnv>(async function limitRequestBodies(c, next) {
     const path = new URL(c.req.url).pathname;
     const exception = exceptions.find((route) => route.method === c.req.method && route.path === path);
-    return (exception?.limit ?? defaultLimit)(c, next);
+    const limit = exception?.limit ?? defaultLimit;
+    // A streamed body (no Content-Length) is only counted as it is read, and a route that takes no
+    // body (a DELETE) never reads it: read it here, through the limit, so every route answers 413.
+    return limit(c, async () => {
+      if (c.req.raw.body && !c.req.header("content-length")) await c.req.arrayBuffer();
+      await next();
+    });
   });
 }

@@ -75,6 +75,27 @@ suite("request body limits", () => {
     expect(sent).toBeLessThan(20);
   });
 
+  it("refuses a streamed body over the limit on a route that reads no body (a DELETE)", async () => {
+    const token = await adminToken();
+    const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += 1;
+        if (sent > 100) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const response = await app.request(
+      `${origin}/api/v1/memberships/mbr_does_not_exist`,
+      { method: "DELETE", body: stream, headers: { authorization: `Bearer ${token}` }, duplex: "half" } as RequestInit,
+      env,
+    );
+    const problem = await problemOf(response, 413);
+    expect(problem.detail).toContain("64 KiB");
+    expect(sent).toBeLessThan(20);
+  });
+
   it("refuses a bulk invite one byte over 1 MiB with 413 naming 1 MiB", async () => {
     const token = await adminToken();
     const marker = crypto.randomUUID().slice(0, 8);

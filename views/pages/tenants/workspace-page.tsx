@@ -54,6 +54,7 @@ export function WorkspacePage(props: WorkspacePageProps) {
               />
               <TextField
                 name="description"
+                multiline
                 label="Description"
                 value={props.profile.values.description}
                 error={props.profile.errors.description}
