@@ -14,8 +14,8 @@ import {
   reauthenticationSchema,
   regenerateRecoveryCodes,
   updateOwnProfile,
-} from "../domain/account";
-import { createApiToken, createApiTokenSchema, revokeOwnApiToken, toApiTokenDto } from "../domain/api-tokens";
+} from "../domain/account/account";
+import { createApiToken, createApiTokenSchema, revokeOwnApiToken, toApiTokenDto } from "../domain/account/api-tokens";
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";

@@ -2,7 +2,7 @@
 import { differenceInCalendarDays } from "date-fns";
 import { Hono } from "hono";
 import { ConsoleHomePage } from "../../views/pages/admin/console-home-page";
-import { listActiveSuperAdmins } from "../domain/users-list";
+import { listActiveSuperAdmins } from "../domain/users/users-list";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppEnv, domainContext } from "../http/app-env";
 import { buildNavigation, landingPathFor, layoutProps } from "../http/navigation";

@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { PortalChooserPage, PortalPage } from "../../views/pages/portal/portal-page";
 import { authorize, type Requirement } from "../domain/access";
-import { readTenantPage, tenantPageQuery } from "../domain/tenant-page";
+import { readTenantPage, tenantPageQuery } from "../domain/tenants/tenant-page";
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";

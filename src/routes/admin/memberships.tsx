@@ -14,9 +14,9 @@ import {
   grantMembershipSchema,
   grantMembershipTo,
   revokeMembership,
-} from "../../domain/memberships";
-import { findMembershipWithParties, listMembershipsQuerySchema, readMembershipsPage } from "../../domain/memberships-read";
-import { listTenantChoices } from "../../domain/tenants";
+} from "../../domain/memberships/memberships";
+import { findMembershipWithParties, listMembershipsQuerySchema, readMembershipsPage } from "../../domain/memberships/memberships-read";
+import { listTenantChoices } from "../../domain/tenants/tenants";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";

@@ -9,8 +9,8 @@ import {
   grantMembershipSchema,
   revokeMembership,
   toMembershipDto,
-} from "../../../domain/memberships";
-import { listMemberships, listMembershipsQuerySchema } from "../../../domain/memberships-read";
+} from "../../../domain/memberships/memberships";
+import { listMemberships, listMembershipsQuerySchema } from "../../../domain/memberships/memberships-read";
 import { requireAccess } from "../../../http/access";
 import { jsonBody, queryParams } from "../../../http/api-middleware";
 import { type AppEnv, domainContext } from "../../../http/app-env";

@@ -9,7 +9,7 @@ import {
   toTenantDto,
   updateTenant,
   updateTenantSchema,
-} from "../../../domain/tenants";
+} from "../../../domain/tenants/tenants";
 import { AppError } from "../../../errors";
 import { requireAccess } from "../../../http/access";
 import { jsonBody, queryParams } from "../../../http/api-middleware";
