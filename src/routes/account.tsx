@@ -1,4 +1,4 @@
-// /account (SPEC §5, §9): profile, sessions, API tokens, password, recovery codes, and the
+// /account (docs/PRODUCT.md §5, §9): profile, sessions, API tokens, password, recovery codes, and the
 // step-up (/account/confirm) that makes a sign-in "recent" for sensitive admin actions.
 import { Hono } from "hono";
 import { AccountPage, type AccountPageProps } from "../../views/pages/account-page";

@@ -1,4 +1,4 @@
-// "/" and "/admin": where people land after signing in (SPEC §9).
+// "/" and "/admin": where people land after signing in (docs/PRODUCT.md §9).
 import { differenceInCalendarDays } from "date-fns";
 import { Hono } from "hono";
 import { ConsoleHomePage } from "../../views/pages/admin/console-home-page";

@@ -1,4 +1,4 @@
-// /setup/<token> and /setup (SPEC §2 "Completing setup"; SECURITY.md "Setup links").
+// /setup/<token> and /setup (docs/PRODUCT.md §2 "Completing setup"; docs/SECURITY.md "Setup links").
 // GET /setup/<token> changes nothing: it only moves the token into a short-lived __Host- cookie
 // and redirects to the clean URL /setup, so the token leaves the address bar, the history and
 // any Referer. Mail scanners that fetch the link consume nothing.

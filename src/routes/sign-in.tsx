@@ -1,4 +1,4 @@
-// /login, /login/verify and POST /logout (SPEC §2 "Sign in", §9).
+// /login, /login/verify and POST /logout (docs/PRODUCT.md §2 "Sign in", §9).
 import { Hono } from "hono";
 import * as z from "zod";
 import { LoginPage, VerifyPage } from "../../views/pages/auth/login-page";

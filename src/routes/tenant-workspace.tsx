@@ -1,4 +1,4 @@
-// /tenants/<slug> (SPEC §4): the operator workspace — profile, updates, client users, who has
+// /tenants/<slug> (docs/PRODUCT.md §4): the operator workspace — profile, updates, client users, who has
 // access. Reading needs a live staff membership (SUPER_ADMIN reaches every tenant); writing needs
 // OPERATOR_FULL. A tenant the caller is not a member of answers 404.
 import { Hono } from "hono";

@@ -1,4 +1,4 @@
-// A user's own account (SPEC §9): display name and time zone, their sessions, password change
+// A user's own account (docs/PRODUCT.md §9): display name and time zone, their sessions, password change
 // (ends the other sessions), recovery codes, and the step-up that makes a sign-in "recent".
 import { and, count, desc, eq, isNull } from "drizzle-orm";
 import * as z from "zod";

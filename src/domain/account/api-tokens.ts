@@ -1,4 +1,4 @@
-// Personal API tokens (SPEC §5): created on the account page, shown once, stored as SHA-256,
+// Personal API tokens (docs/PRODUCT.md §5): created on the account page, shown once, stored as SHA-256,
 // optional expiry, revocable, listed with their last use. A token acts with its owner's current
 // rights (read on every request), so it dies with deactivation and bites on demotion.
 import { and, desc, eq, isNull, sql } from "drizzle-orm";

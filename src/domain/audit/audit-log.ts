@@ -1,4 +1,4 @@
-// Reading the audit log (SPEC §6): newest first, filtered by actor, action, target, tenant and time,
+// Reading the audit log (docs/PRODUCT.md §6): newest first, filtered by actor, action, target, tenant and time,
 // keyset-paginated on the id, so a page costs the same at any depth. "Newest" is the order rows
 // were recorded (the autoincrement id, which follows the clock to the millisecond): every filter
 // has an index ending in the id (actor_id, id), (target_id, id), … so no page ever sorts, which

@@ -1,4 +1,4 @@
-// Audit events (SPEC §6): one append-only row per change, written in the same batch as the change.
+// Audit events (docs/PRODUCT.md §6): one append-only row per change, written in the same batch as the change.
 // Actor and target are snapshots (name and email as they were), so renames never rewrite history.
 // Details never carry secrets: keys that look like one are refused before anything is written.
 import type { SQL } from "drizzle-orm";

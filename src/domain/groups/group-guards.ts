@@ -1,4 +1,4 @@
-// Who may change which access group, and whose groups (SPEC §1, §9). The model:
+// Who may change which access group, and whose groups (docs/PRODUCT.md §1, §9). The model:
 // - nobody grants a permission they do not hold: a group's new permission set must lie within the
 //   actor's own;
 // - a group that holds a permission the actor lacks is out of the actor's reach altogether (rename,

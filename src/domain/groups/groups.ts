@@ -1,4 +1,4 @@
-// Access groups (SPEC §1 "Access groups"): named bundles of console permissions. This module
+// Access groups (docs/PRODUCT.md §1): named bundles of console permissions. This module
 // creates, renames, describes and re-permissions them; reads are in groups-read.ts, members in
 // group-members.ts, deletion in group-deletion.ts and the reach rules in group-guards.ts. Every change and its audit event are
 // one batch; names are unique case-insensitively (the unique index on lower(name) is the judge).

@@ -1,4 +1,4 @@
-// The first SUPER_ADMIN (SPEC §8). On an empty database, invite BOOTSTRAP_ADMIN_EMAIL as
+// The first SUPER_ADMIN (docs/PRODUCT.md §8). On an empty database, invite BOOTSTRAP_ADMIN_EMAIL as
 // SUPER_ADMIN; while that first admin has not finished setup (and no SUPER_ADMIN is active),
 // issue a fresh link on each start so the console always prints one that works. Once anyone is
 // active, it does nothing.

@@ -1,4 +1,4 @@
-// Bulk invite (SPEC §5): up to 500 invites in one request, validated row by row, partial success
+// Bulk invite (docs/PRODUCT.md §5): up to 500 invites in one request, validated row by row, partial success
 // reported per row, and idempotent: a row whose email already exists reports "exists" and creates
 // nothing, so sending the same batch twice creates nothing new. All new users of one request are
 // written in one batch (multi-row inserts chunked under D1's 100-parameter limit).

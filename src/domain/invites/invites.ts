@@ -1,4 +1,4 @@
-// Invites (SPEC §2 "Invite"): create a PENDING user with a fresh setup link in one batch.
+// Invites (docs/PRODUCT.md §2 "Invite"): create a PENDING user with a fresh setup link in one batch.
 // Regenerating (= resending) the link lives in setup-links.ts.
 import { eq, sql } from "drizzle-orm";
 import { generateId } from "../../auth/crypto";

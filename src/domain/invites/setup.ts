@@ -1,4 +1,4 @@
-// Completing setup (SPEC §2): password, then TOTP enrollment, then recovery codes and a session.
+// Completing setup (docs/PRODUCT.md §2): password, then TOTP enrollment, then recovery codes and a session.
 //
 // Opening a link never changes anything. The first step stores the chosen display name and
 // password hash as *pending* on the row (re-doing it replaces them) and the link's one pending TOTP

@@ -1,4 +1,4 @@
-// Which membership roles fit which global roles (SPEC §1), and the expiry rule for contractors.
+// Which membership roles fit which global roles (docs/PRODUCT.md §1), and the expiry rule for contractors.
 // Pure functions: used by invites, the memberships API and role changes alike.
 
 import type { GlobalRole, MembershipRole } from "../../db/schema";

@@ -1,4 +1,4 @@
-// Tenant memberships (SPEC §3): grant, change, extend and revoke, one live membership per user and
+// Tenant memberships (docs/PRODUCT.md §3): grant, change, extend and revoke, one live membership per user and
 // tenant. "Active" means not revoked and not past its expiry at `now`: an expired membership grants
 // nothing from that instant, whatever the cron has done (the cron only records it).
 import { addDays } from "date-fns";
@@ -198,7 +198,7 @@ export async function changeMembership(ctx: DomainContext, membershipId: string,
   });
 }
 
-/** "Extend by N days" counts from the later of now and the current expiry (SPEC §9). */
+/** "Extend by N days" counts from the later of now and the current expiry (docs/PRODUCT.md §9). */
 export async function extendMembership(ctx: DomainContext, membershipId: string, days: number): Promise<MembershipRow> {
   const found = await findManageableMembership(ctx, membershipId);
   const { membership } = found;

@@ -1,4 +1,4 @@
-// Sign-in (SPEC §2, SECURITY.md): email + password, then a TOTP or recovery code.
+// Sign-in (docs/PRODUCT.md §2, docs/SECURITY.md "Authenticators and assurance"): email + password, then a TOTP or recovery code.
 //
 // Step 1 answers every failure (unknown email, wrong password, pending, deactivated, no
 // authenticator) with the same error after the same argon2id work, and issues no session: only

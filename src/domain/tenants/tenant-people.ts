@@ -1,4 +1,4 @@
-// Who is in a tenant (SPEC §4): its client users (with their setup state) and "who has access to
+// Who is in a tenant (docs/PRODUCT.md §4): its client users (with their setup state) and "who has access to
 // your company" — the operators and contractors with their role and expiry. Live memberships only.
 // Every read is a page (keyset on name, then membership id), whatever the tenant's size.
 import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";

@@ -1,4 +1,4 @@
-// Tenant updates (SPEC §4): short posts for the client — a title and a plain-text body (line
+// Tenant updates (docs/PRODUCT.md §4): short posts for the client — a title and a plain-text body (line
 // breaks kept, never rendered as markup) — written by OPERATOR_FULL, read by every member.
 import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import * as z from "zod";

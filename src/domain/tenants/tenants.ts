@@ -1,4 +1,4 @@
-// Tenants (SPEC §3): a name and a unique slug ([a-z0-9-]{3,63}), plus a short profile.
+// Tenants (docs/PRODUCT.md §3): a name and a unique slug ([a-z0-9-]{3,63}), plus a short profile.
 import { and, asc, eq, gt, or, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
 import { generateId } from "../../auth/crypto";

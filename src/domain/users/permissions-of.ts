@@ -1,5 +1,5 @@
 // The console permissions a given user holds (not the caller): used by the rule "to change,
-// deactivate or grant to a user you must hold every permission they hold" (SPEC §9).
+// deactivate or grant to a user you must hold every permission they hold" (docs/PRODUCT.md §9).
 import { eq, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { accessGroupMembers, accessGroupPermissions, users } from "../../db/schema";

@@ -1,4 +1,4 @@
-// Guards shared by every change to another user (SPEC §1, §9):
+// Guards shared by every change to another user (docs/PRODUCT.md §1, §9):
 // - to change, deactivate or grant to a user you must hold every permission they hold, and only a
 //   SUPER_ADMIN touches a SUPER_ADMIN;
 // - there is always at least one active SUPER_ADMIN. That one is enforced inside the write itself

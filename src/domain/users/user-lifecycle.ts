@@ -1,4 +1,4 @@
-// Changing an existing user (SPEC §2 "Deactivate and reactivate", §9): details and role,
+// Changing an existing user (docs/PRODUCT.md §2 "Deactivate, reactivate, erase", §9): details and role,
 // deactivation (a soft delete that kills every session and API token at once), reactivation.
 import { and, eq, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";

@@ -1,4 +1,4 @@
-// Security actions an administrator takes on another user (SPEC §2 "Reset two-factor", §9):
+// Security actions an administrator takes on another user (docs/PRODUCT.md §2 "Second factor reset and recovery codes", §9):
 // reset two-factor (lost phone), end their sessions, clear a sign-in lock, and GDPR erasure.
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import { deleteUserSessions, hasRecentSignIn } from "../../auth/session";
@@ -91,7 +91,7 @@ export async function endUserSessions(ctx: DomainContext, userId: string): Promi
   ]);
 }
 
-/** SECURITY.md: a SUPER_ADMIN can clear an account's sign-in lock (audited). */
+/** docs/SECURITY.md: a SUPER_ADMIN can clear an account's sign-in lock (audited). */
 export async function clearSignInLock(ctx: DomainContext, userId: string): Promise<void> {
   if (ctx.actor.kind !== "user" || ctx.actor.principal.user.role !== "SUPER_ADMIN") {
     throw new AppError("FORBIDDEN", { detail: "Only a SUPER_ADMIN can clear a sign-in lock." });

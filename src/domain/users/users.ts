@@ -1,4 +1,4 @@
-// Users: input schemas, derived status, the API shape and lookups (SPEC §2, §5).
+// Users: input schemas, derived status, the API shape and lookups (docs/PRODUCT.md §2, §5).
 // Status is derived from the row, never stored twice.
 import { eq } from "drizzle-orm";
 import * as z from "zod";

@@ -1,5 +1,5 @@
 // Admin → Access groups → a group's members: add the people picked from the search (several at
-// once) and remove one, behind a confirmation. The rules live in domain/group-members.ts.
+// once) and remove one, behind a confirmation. The rules live in domain/groups/group-members.ts.
 import { Hono } from "hono";
 import { addGroupMembers, removeGroupMember } from "../../domain/groups/group-members";
 import { requireAccess } from "../../http/access";

@@ -1,5 +1,5 @@
 // Admin → Access groups: list and create, one group's name, description and permissions, and its
-// deletion behind a confirmation (SPEC §1 "Access groups", §9). Members: access-group-members.tsx.
+// deletion behind a confirmation (docs/PRODUCT.md §1, §9). Members: access-group-members.tsx.
 import { Hono } from "hono";
 import { AccessGroupsPage } from "../../../views/pages/admin/access-groups-page";
 import { ConfirmPage } from "../../../views/pages/confirm-page";

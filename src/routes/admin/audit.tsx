@@ -1,4 +1,4 @@
-// Admin → Audit log (SPEC §6): filters, keyset pages, and the streamed CSV export of the same filter.
+// Admin → Audit log (docs/PRODUCT.md §6): filters, keyset pages, and the streamed CSV export of the same filter.
 // There is no route that changes or deletes an audit row, and the database would refuse it.
 import { Hono } from "hono";
 import type { AuditFilterValues } from "../../../views/components/audit-filters";

@@ -1,4 +1,4 @@
-// Admin → Memberships (SPEC §3): the list with filters, and every membership action; the user tab
+// Admin → Memberships (docs/PRODUCT.md §3): the list with filters, and every membership action; the user tab
 // and the tenant page post here too and come back through `returnTo`.
 import { Hono } from "hono";
 import { JobHealthLine } from "../../../views/components/job-health";

@@ -1,4 +1,4 @@
-// Admin → Tenants (SPEC §3): list and create; a tenant's settings page with its own members.
+// Admin → Tenants (docs/PRODUCT.md §3): list and create; a tenant's settings page with its own members.
 import { Hono } from "hono";
 import { TenantSettingsPage } from "../../../views/pages/admin/tenant-settings-page";
 import { TenantsPage } from "../../../views/pages/admin/tenants-page";

@@ -1,4 +1,4 @@
-// Admin → Users: list, invite, a user's page, setup links (SPEC §2, §9).
+// Admin → Users: list, invite, a user's page, setup links (docs/PRODUCT.md §2, §9).
 import { Hono } from "hono";
 import { InviteDeliveryState } from "../../../views/components/invite-delivery";
 import { formatDateTime } from "../../../views/format";

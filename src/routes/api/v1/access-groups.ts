@@ -1,5 +1,5 @@
 // /api/v1/access-groups: groups `{id, name, description, permissions, memberCount, createdAt, updatedAt}`
-// and their members (SPEC §5). Same domain functions and rules as Admin → Access groups.
+// and their members (docs/PRODUCT.md §5). Same domain functions and rules as Admin → Access groups.
 import { Hono } from "hono";
 import * as z from "zod";
 import { deleteGroup } from "../../../domain/groups/group-deletion";

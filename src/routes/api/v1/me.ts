@@ -1,4 +1,4 @@
-// /api/v1/me and the caller's personal API tokens (SPEC §5).
+// /api/v1/me and the caller's personal API tokens (docs/PRODUCT.md §5).
 import { Hono } from "hono";
 import {
   createApiToken,

@@ -1,4 +1,4 @@
-// /api/v1/memberships (SPEC §5): active memberships with filters, grant, change and revoke.
+// /api/v1/memberships (docs/PRODUCT.md §5): active memberships with filters, grant, change and revoke.
 import { Hono } from "hono";
 import * as z from "zod";
 import {

@@ -1,4 +1,4 @@
-// /api/v1/tenants/{id}/updates and /members (SPEC §9): a tenant's content for its members, staff
+// /api/v1/tenants/{id}/updates and /members (docs/PRODUCT.md §9): a tenant's content for its members, staff
 // and client users alike, under the same tenant rules as the workspace and the portal.
 import { Hono } from "hono";
 import * as z from "zod";

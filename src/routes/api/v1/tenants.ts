@@ -1,4 +1,4 @@
-// /api/v1/tenants (SPEC §5): list, create, read and update tenants {name, slug, description}.
+// /api/v1/tenants (docs/PRODUCT.md §5): list, create, read and update tenants {name, slug, description}.
 import { Hono } from "hono";
 import {
   createTenant,

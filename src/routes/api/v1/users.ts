@@ -1,4 +1,4 @@
-// /api/v1/users (SPEC §5): list, invite, bulk invite, read, update, deactivate, reactivate and
+// /api/v1/users (docs/PRODUCT.md §5): list, invite, bulk invite, read, update, deactivate, reactivate and
 // regenerate the setup link. Same domain functions and the same authorize() as the pages.
 import { Hono } from "hono";
 import { bulkInvite, bulkInviteSchema } from "../../../domain/invites/bulk-invite";
