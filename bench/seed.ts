@@ -16,9 +16,9 @@ import { decodeTotpSecret, generateTotpCodeAt, generateTotpSecret } from "../src
 import { createD1Db } from "../src/db/client";
 import type { GlobalRole } from "../src/db/schema";
 import type { DomainContext } from "../src/domain/context";
-import { inviteUser } from "../src/domain/invites";
-import { choosePassword, completeSetup, findSetupState } from "../src/domain/setup";
-import type { InviteInput } from "../src/domain/users";
+import { inviteUser } from "../src/domain/invites/invites";
+import { choosePassword, completeSetup, findSetupState } from "../src/domain/invites/setup";
+import type { InviteInput } from "../src/domain/users/users";
 import { type Bindings, readConfig } from "../src/env";
 import { runWrangler } from "./lib/processes";
 import { buildSeedSql, defaultSeedShape, largeTenantSlug, type SignInAccount, seedTenantId } from "./lib/seed-sql";

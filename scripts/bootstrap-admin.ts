@@ -12,7 +12,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getPlatformProxy } from "wrangler";
 import { createDbFromEnv } from "../src/db/connect";
-import { bootstrapFirstAdmin } from "../src/domain/bootstrap";
+import { bootstrapFirstAdmin } from "../src/domain/invites/bootstrap";
 import { type Bindings, readConfig } from "../src/env";
 
 const remote = process.argv.includes("--remote");

@@ -1,10 +1,10 @@
-// Setup links (SPEC §2, SECURITY.md "Setup links").
+// Setup links (docs/PRODUCT.md §2, docs/SECURITY.md "Setup links").
 //
 // The token (32 random bytes, base64url) is shown once; only its SHA-256 is kept: on the user row
 // in D1, which decides, and in KV with an expirationTtl. KV is eventually consistent, so it never
 // decides anything: a KV entry whose expiresAt has passed rejects early, anything else is confirmed
 // against D1, and a KV miss (not yet replicated, or evicted) falls back to D1. Consuming the token
-// is a conditional D1 write in the domain (domain/setup.ts); regenerating replaces the hash on the
+// is a conditional D1 write in the domain (domain/invites/setup.ts); regenerating replaces the hash on the
 // row, which kills the old link at once whatever KV still holds.
 import type { SetupPurpose } from "../db/schema";
 import { generateToken, hashToken, isWellFormedToken } from "./crypto";

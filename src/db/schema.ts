@@ -1,4 +1,4 @@
-// The whole Gatehouse data model (SPEC §1–7). One schema for D1 and libSQL.
+// The whole Gatehouse data model (docs/PRODUCT.md §1–7). One schema for D1 and libSQL.
 // Times are integer milliseconds since the epoch (UTC). Status is derived from the columns,
 // never stored twice: PENDING = activated_at IS NULL, DEACTIVATED = deactivated_at IS NOT NULL.
 import { type SQL, sql } from "drizzle-orm";
@@ -51,7 +51,7 @@ export const users = sqliteTable(
     uniqueIndex("users_email_unique").on(table.email),
     uniqueIndex("users_setup_token_hash_unique").on(table.setupTokenHash),
     index("users_created_at_idx").on(table.createdAt, table.id),
-    // Narrow enough to scan for a substring search (see domain/users-list.ts): far smaller than the rows.
+    // Narrow enough to scan for a substring search (see domain/users/users-list.ts): far smaller than the rows.
     index("users_search_idx").on(
       sql`lower(${table.email} || ' ' || ${table.firstName} || ' ' || ${table.lastName} || ' ' || ${table.displayName})`,
       table.createdAt,
@@ -132,7 +132,7 @@ export const memberships = sqliteTable(
     index("memberships_live_expiry_idx").on(table.expiresAt).where(sql`revoked_at IS NULL AND expires_at IS NOT NULL`),
     // The expiry notices' late path: memberships the sweep recorded as expired, by expiry (jobs/expiry-notices.ts).
     index("memberships_expired_expiry_idx").on(table.expiresAt).where(sql`revoke_reason = 'expired'`),
-    // The membership lists' order (soonest expiry first, open-ended last; domain/memberships-read.ts),
+    // The membership lists' order (soonest expiry first, open-ended last; domain/memberships/memberships-read.ts),
     // across tenants and within one: a page reads its rows in index order, never the whole table
     // sorted. The query must spell the expression exactly so (membershipSortKeySql).
     index("memberships_live_sort_idx").on(membershipSortKeySql(table.expiresAt), table.id).where(sql`revoked_at IS NULL`),

@@ -1,4 +1,4 @@
-// Authorization: the one function that decides, for pages and API alike (SECURITY.md, ASVS 4).
+// Authorization: the one function that decides, for pages and API alike (docs/SECURITY.md "Access control").
 //
 // Console permissions are `resource:action`. SUPER_ADMIN holds all of them; OPERATOR and
 // CONTRACTOR hold what their access groups grant; CLIENT_USER holds none, whatever a group row
@@ -100,7 +100,7 @@ const rolesAllowed: Record<TenantAccess, readonly MembershipRole[]> = {
 /**
  * Tenant-scoped access: a tenant the caller is not a live member of answers 404 (its existence is
  * not revealed); a member whose role lacks the access answers 403. SUPER_ADMIN reaches every
- * tenant as OPERATOR_FULL (SPEC §9); the route still answers 404 when the tenant does not exist.
+ * tenant as OPERATOR_FULL (docs/PRODUCT.md §9); the route still answers 404 when the tenant does not exist.
  */
 function decideTenantAccess(principal: Principal, tenant: TenantRef, access: TenantAccess): Decision {
   const membership = findMembership(principal, tenant);
@@ -127,7 +127,7 @@ export function authorize(principal: Principal | null, requirement: Requirement)
       if (!isStaffRole(role)) return { allowed: false, status: 404 };
       return decideTenantAccess(principal, requirement.tenant, requirement.access);
     case "portal":
-      // SPEC §9: /portal/* answers 404 to staff.
+      // docs/PRODUCT.md §9: /portal/* answers 404 to staff.
       if (role !== "CLIENT_USER") return { allowed: false, status: 404 };
       return decideTenantAccess(principal, requirement.tenant, requirement.access);
     case "tenant-content":

@@ -1,4 +1,4 @@
-// Outbound email goes through the outbox table (SPEC §7): queueing is a row written in the same
+// Outbound email goes through the outbox table (docs/PRODUCT.md §7): queueing is a row written in the same
 // batch as the change that caused it, so a mail is never lost and never blocks the change.
 // Delivery happens later, on the cron (jobs/deliver-outbox.ts). This module also reads the outbox
 // for the Outbox page and for a user's invite delivery state.

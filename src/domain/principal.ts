@@ -8,8 +8,8 @@ import { isSessionLive, sessionIdleTimeoutSeconds, sessionTouchIntervalSeconds }
 import type { Db } from "../db/client";
 import { apiTokens, memberships, sessions, tenants, users } from "../db/schema";
 import { type LiveMembership, type Principal, resolvePermissions } from "./access";
-import { selectUserWithPermissions } from "./permissions-of";
-import type { UserRow } from "./users";
+import { selectUserWithPermissions } from "./users/permissions-of";
+import type { UserRow } from "./users/users";
 
 type Credential = { kind: "session"; token: string } | { kind: "api_token"; token: string };
 

@@ -2,7 +2,7 @@
 // SameSite=Lax. They carry random tokens; the server stores only their SHA-256.
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { sessionAbsoluteLifetimeSeconds } from "../auth/session";
-import { challengeLifetimeSeconds } from "../domain/sign-in";
+import { challengeLifetimeSeconds } from "../domain/sign-in/sign-in";
 import type { AppContext } from "./app-env";
 
 const cookieNames = { session: "gatehouse_session", challenge: "gatehouse_challenge", setup: "gatehouse_setup" } as const;

@@ -1,4 +1,4 @@
-// Headers on every response (SECURITY.md "Headers and errors"): a strict CSP with no inline
+// Headers on every response (docs/SECURITY.md "Headers and errors"): a strict CSP with no inline
 // script or style, no framing, no sniffing, HSTS, no referrer (setup links must never leak through
 // a Referer), and no-store everywhere except the static assets.
 import { createMiddleware } from "hono/factory";

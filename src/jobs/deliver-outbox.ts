@@ -1,4 +1,4 @@
-// Outbox delivery on the cron (SPEC §7): claim due rows, send, then mark them sent, schedule a
+// Outbox delivery on the cron (docs/PRODUCT.md §7): claim due rows, send, then mark them sent, schedule a
 // retry with exponential back-off, or give up (status `failed`, shown on the Outbox page).
 //
 // Model: claiming is ONE conditional UPDATE … RETURNING over a bounded subquery of due rows. It

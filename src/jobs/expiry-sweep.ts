@@ -1,4 +1,4 @@
-// The expiry sweep (SPEC §3): records expired memberships as revoked with reason `expired`, one
+// The expiry sweep (docs/PRODUCT.md §3): records expired memberships as revoked with reason `expired`, one
 // audit event each. Access is already denied at request time (domain/principal.ts compares
 // expires_at with `now`); the sweep only writes down what happened.
 //

@@ -1,4 +1,4 @@
-// /account (SPEC §5, §9): profile, sessions, API tokens, password, recovery codes, and the
+// /account (docs/PRODUCT.md §5, §9): profile, sessions, API tokens, password, recovery codes, and the
 // step-up (/account/confirm) that makes a sign-in "recent" for sensitive admin actions.
 import { Hono } from "hono";
 import { AccountPage, type AccountPageProps } from "../../views/pages/account-page";
@@ -14,8 +14,8 @@ import {
   reauthenticationSchema,
   regenerateRecoveryCodes,
   updateOwnProfile,
-} from "../domain/account";
-import { createApiToken, createApiTokenSchema, revokeOwnApiToken, toApiTokenDto } from "../domain/api-tokens";
+} from "../domain/account/account";
+import { createApiToken, createApiTokenSchema, revokeOwnApiToken, toApiTokenDto } from "../domain/account/api-tokens";
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";

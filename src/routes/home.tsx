@@ -1,8 +1,8 @@
-// "/" and "/admin": where people land after signing in (SPEC §9).
+// "/" and "/admin": where people land after signing in (docs/PRODUCT.md §9).
 import { differenceInCalendarDays } from "date-fns";
 import { Hono } from "hono";
 import { ConsoleHomePage } from "../../views/pages/admin/console-home-page";
-import { listActiveSuperAdmins } from "../domain/users-list";
+import { listActiveSuperAdmins } from "../domain/users/users-list";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppEnv, domainContext } from "../http/app-env";
 import { buildNavigation, landingPathFor, layoutProps } from "../http/navigation";

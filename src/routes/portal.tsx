@@ -1,9 +1,9 @@
-// /portal and /portal/<slug> (SPEC §4): the client portal. Client users only (staff get 404);
+// /portal and /portal/<slug> (docs/PRODUCT.md §4): the client portal. Client users only (staff get 404);
 // a slug the user is not a live member of answers 404. CLIENT_ADMIN manages the company's users.
 import { Hono } from "hono";
 import { PortalChooserPage, PortalPage } from "../../views/pages/portal/portal-page";
 import { authorize, type Requirement } from "../domain/access";
-import { readTenantPage, tenantPageQuery } from "../domain/tenant-page";
+import { readTenantPage, tenantPageQuery } from "../domain/tenants/tenant-page";
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";

@@ -1,4 +1,4 @@
-// /setup/<token> and /setup (SPEC §2 "Completing setup"; SECURITY.md "Setup links").
+// /setup/<token> and /setup (docs/PRODUCT.md §2 "Completing setup"; docs/SECURITY.md "Setup links").
 // GET /setup/<token> changes nothing: it only moves the token into a short-lived __Host- cookie
 // and redirects to the clean URL /setup, so the token leaves the address bar, the history and
 // any Referer. Mail scanners that fetch the link consume nothing.
@@ -7,8 +7,8 @@ import { renderSVG } from "uqr";
 import * as z from "zod";
 import { SetupDonePage, SetupPasswordPage, SetupTotpPage } from "../../views/pages/auth/setup-pages";
 import { buildTotpUri } from "../auth/totp";
-import { choosePassword, completeSetup, confirmCurrentPassword, findSetupState, type SetupState } from "../domain/setup";
-import { displayNameSchema } from "../domain/users";
+import { choosePassword, completeSetup, confirmCurrentPassword, findSetupState, type SetupState } from "../domain/invites/setup";
+import { displayNameSchema } from "../domain/users/users";
 import { AppError } from "../errors";
 import { type AppContext, type AppEnv, clientOf, domainContext } from "../http/app-env";
 import { clearCookie, readCookie, writeCookie } from "../http/cookies";

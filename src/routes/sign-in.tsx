@@ -1,8 +1,8 @@
-// /login, /login/verify and POST /logout (SPEC §2 "Sign in", §9).
+// /login, /login/verify and POST /logout (docs/PRODUCT.md §2 "Sign in", §9).
 import { Hono } from "hono";
 import * as z from "zod";
 import { LoginPage, VerifyPage } from "../../views/pages/auth/login-page";
-import { signOut, verifyPasswordStep, verifySecondFactor } from "../domain/sign-in";
+import { signOut, verifyPasswordStep, verifySecondFactor } from "../domain/sign-in/sign-in";
 import { AppError } from "../errors";
 import { type AppContext, type AppEnv, clientOf, domainContext } from "../http/app-env";
 import { clearCookie, readCookie, writeCookie } from "../http/cookies";

@@ -12,8 +12,8 @@ import {
   inviteClientUser,
   regenerateClientSetupLink,
   removeClientUser,
-} from "../domain/delegated-invites";
-import { findTenantBySlug, type TenantRow } from "../domain/tenants";
+} from "../domain/invites/delegated-invites";
+import { findTenantBySlug, type TenantRow } from "../domain/tenants/tenants";
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";

@@ -1,5 +1,5 @@
 import type { PersonRow } from "../../views/components/tenant-people";
-import type { TenantPerson } from "../domain/tenant-people";
+import type { TenantPerson } from "../domain/tenants/tenant-people";
 
 export function toPersonRows(people: TenantPerson[], viewerId: string): PersonRow[] {
   return people.map((person) => ({ ...person, isSelf: person.userId === viewerId }));

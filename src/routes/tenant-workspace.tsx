@@ -1,4 +1,4 @@
-// /tenants/<slug> (SPEC §4): the operator workspace — profile, updates, client users, who has
+// /tenants/<slug> (docs/PRODUCT.md §4): the operator workspace — profile, updates, client users, who has
 // access. Reading needs a live staff membership (SUPER_ADMIN reaches every tenant); writing needs
 // OPERATOR_FULL. A tenant the caller is not a member of answers 404.
 import { Hono } from "hono";
@@ -6,9 +6,15 @@ import { ConfirmPage } from "../../views/pages/confirm-page";
 import { EditUpdatePage } from "../../views/pages/tenants/edit-update-page";
 import { WorkspacePage } from "../../views/pages/tenants/workspace-page";
 import { authorize, type Requirement, type TenantAccess } from "../domain/access";
-import { readTenantPage, tenantPageQuery } from "../domain/tenant-page";
-import { deleteTenantUpdate, editTenantUpdate, findTenantWithUpdate, postTenantUpdate, tenantUpdateSchema } from "../domain/tenant-updates";
-import { applyTenantChanges, updateTenantSchema } from "../domain/tenants";
+import { readTenantPage, tenantPageQuery } from "../domain/tenants/tenant-page";
+import {
+  deleteTenantUpdate,
+  editTenantUpdate,
+  findTenantWithUpdate,
+  postTenantUpdate,
+  tenantUpdateSchema,
+} from "../domain/tenants/tenant-updates";
+import { applyTenantChanges, updateTenantSchema } from "../domain/tenants/tenants";
 import { AppError } from "../errors";
 import { currentPrincipal, requireAccess } from "../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../http/app-env";

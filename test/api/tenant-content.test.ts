@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { expect, it, describe as suite } from "vitest";
-import { revokeMembership } from "../../src/domain/memberships";
+import { revokeMembership } from "../../src/domain/memberships/memberships";
 import { ApiClient, createApiTokenFor } from "../helpers/api";
 import { TestClock } from "../helpers/clock";
 import {

@@ -22,7 +22,7 @@ describe("TOTP", () => {
     expect(generateTotpCodeAt(rfcSeed, seconds, 8)).not.toBe(generateTotpCodeAt(rfcSeed, 30, 8));
   });
 
-  it("generates 20-byte secrets and the otpauth URI of the SPEC", () => {
+  it("generates 20-byte secrets and the otpauth URI of docs/PRODUCT.md §2", () => {
     const secret = generateTotpSecret();
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(buildTotpUri(secret, "ana@example.com")).toBe(

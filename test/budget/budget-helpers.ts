@@ -4,11 +4,11 @@
 import { env } from "cloudflare:test";
 import type { GlobalRole, MembershipRole } from "../../src/db/schema";
 import type { Permission } from "../../src/domain/access";
-import { addGroupMembers } from "../../src/domain/group-members";
-import { revokeMembership } from "../../src/domain/memberships";
-import { postTenantUpdate } from "../../src/domain/tenant-updates";
-import type { TenantRow } from "../../src/domain/tenants";
-import { deactivateUser } from "../../src/domain/user-lifecycle";
+import { addGroupMembers } from "../../src/domain/groups/group-members";
+import { revokeMembership } from "../../src/domain/memberships/memberships";
+import { postTenantUpdate } from "../../src/domain/tenants/tenant-updates";
+import type { TenantRow } from "../../src/domain/tenants/tenants";
+import { deactivateUser } from "../../src/domain/users/user-lifecycle";
 import type { Agent } from "../helpers/agent";
 import { ApiClient, createApiTokenFor } from "../helpers/api";
 import {

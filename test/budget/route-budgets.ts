@@ -5,7 +5,7 @@
 // (a user's tabs), -console.ts (tenants, memberships, groups, audit, outbox), -workspace.ts
 // (/tenants, /portal, /account) and -api.ts, with shared fixtures in budget-helpers.ts.
 //
-// Budgets (SPEC §9, issue 9): at most 4 D1 queries per request whatever the data size, a batch
+// Budgets (docs/PRODUCT.md §9, issue 9): at most 4 D1 queries per request whatever the data size, a batch
 // counting as one; list endpoints read at most `limit + 1` rows per statement. `maxQueries` is the
 // measured count (lower than 4 where a route does less), so a regression shows at once.
 import { encodeCursor } from "../../src/domain/pagination";

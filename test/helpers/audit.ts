@@ -1,6 +1,6 @@
 // Audit events for tests, written through insertAuditEvent at chosen times by chosen actors, and
 // a strict RFC 4180 parser to read exports back.
-import { type AuditEventInput, insertAuditEvent } from "../../src/domain/audit";
+import { type AuditEventInput, insertAuditEvent } from "../../src/domain/audit/audit";
 import type { Actor } from "../../src/domain/context";
 import { TestClock } from "./clock";
 import { testContext } from "./factories";

@@ -1,10 +1,10 @@
 // Access groups for tests, made through the real domain code as the system actor.
 import type { Permission } from "../../src/domain/access";
 import type { Actor } from "../../src/domain/context";
-import { addGroupMembers } from "../../src/domain/group-members";
-import { createGroup } from "../../src/domain/groups";
-import type { Group } from "../../src/domain/groups-read";
-import type { InviteInput } from "../../src/domain/users";
+import { addGroupMembers } from "../../src/domain/groups/group-members";
+import { createGroup } from "../../src/domain/groups/groups";
+import type { Group } from "../../src/domain/groups/groups-read";
+import type { InviteInput } from "../../src/domain/users/users";
 import type { TestClock } from "./clock";
 import { type ActiveTestUser, createActiveUser, testContext } from "./factories";
 

@@ -1,5 +1,5 @@
 // A query logger for the test configuration only: wraps the D1 binding so every statement the app
-// executes is counted, with the rows it returned. Counting follows SPEC §9: `first`, `all`, `run`
+// executes is counted, with the rows it returned. Counting follows docs/PRODUCT.md §9: `first`, `all`, `run`
 // and `raw` are one query each, and a whole `batch([...])` is one query (one round trip, one
 // transaction); a query that fails (a write refused by a guard or a unique index) counts too.
 // Passed to the app through `createApp({ createDb })`; nothing in src/ knows about it. Domain tests

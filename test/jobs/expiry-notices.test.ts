@@ -166,7 +166,7 @@ describe("expiry notices", () => {
     const old = await seedMembership(clock, 60_000);
     const replaced = await seedMembership(clock, 8 * dayMs);
     clock.advanceSeconds(8 * 86_400 + 120);
-    // What a new grant does with an expired, not yet swept membership (domain/memberships.ts).
+    // What a new grant does with an expired, not yet swept membership (domain/memberships/memberships.ts).
     await rawDb
       .prepare("UPDATE memberships SET revoked_at = ?, revoke_reason = 'expired' WHERE id = ?")
       .bind(clock.now().getTime(), replaced.id)

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { and, eq, like } from "drizzle-orm";
 import { expect, it, describe as suite } from "vitest";
 import { auditEvents, users } from "../../src/db/schema";
-import { auditCsvColumns } from "../../src/domain/audit-csv";
+import { auditCsvColumns } from "../../src/domain/audit/audit-csv";
 import { describe } from "../helpers/agent";
 import { parseCsv, testActor, writeAuditEvent } from "../helpers/audit";
 import { TestClock } from "../helpers/clock";

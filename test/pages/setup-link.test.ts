@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { expect, it, describe as suite } from "vitest";
 import { hashToken } from "../../src/auth/crypto";
 import { setupTokenKvKey } from "../../src/auth/setup-tokens";
-import { regenerateSetupLink } from "../../src/domain/setup-links";
+import { regenerateSetupLink } from "../../src/domain/invites/setup-links";
 import { Agent, describe } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createTestApp, inviteTestUser, testContext, testPassword } from "../helpers/factories";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { expect, it, describe as suite } from "vitest";
-import { revokeMembership } from "../../src/domain/memberships";
-import { tenantPeoplePerPage } from "../../src/domain/tenant-people";
+import { revokeMembership } from "../../src/domain/memberships/memberships";
+import { tenantPeoplePerPage } from "../../src/domain/tenants/tenant-people";
 import { Agent, describe } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import {

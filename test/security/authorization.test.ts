@@ -4,8 +4,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { postTenantUpdate } from "../../src/domain/tenant-updates";
-import { deactivateUser } from "../../src/domain/user-lifecycle";
+import { postTenantUpdate } from "../../src/domain/tenants/tenant-updates";
+import { deactivateUser } from "../../src/domain/users/user-lifecycle";
 import { Agent } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, createTestTenant, grantTestMembership, signInAs, testContext } from "../helpers/factories";

@@ -1,7 +1,7 @@
 // Admin → Access groups → a group's members: add the people picked from the search (several at
-// once) and remove one, behind a confirmation. The rules live in domain/group-members.ts.
+// once) and remove one, behind a confirmation. The rules live in domain/groups/group-members.ts.
 import { Hono } from "hono";
-import { addGroupMembers, removeGroupMember } from "../../domain/group-members";
+import { addGroupMembers, removeGroupMember } from "../../domain/groups/group-members";
 import { requireAccess } from "../../http/access";
 import { type AppEnv, domainContext } from "../../http/app-env";
 import { formList, formStatus, formValue, isFormError, readFormValues } from "../../http/forms";

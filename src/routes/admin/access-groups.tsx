@@ -1,13 +1,13 @@
 // Admin → Access groups: list and create, one group's name, description and permissions, and its
-// deletion behind a confirmation (SPEC §1 "Access groups", §9). Members: access-group-members.tsx.
+// deletion behind a confirmation (docs/PRODUCT.md §1, §9). Members: access-group-members.tsx.
 import { Hono } from "hono";
 import { AccessGroupsPage } from "../../../views/pages/admin/access-groups-page";
 import { ConfirmPage } from "../../../views/pages/confirm-page";
 import { hasPermission } from "../../domain/access";
-import { deleteGroup } from "../../domain/group-deletion";
-import { assertMayChangeGroup } from "../../domain/group-guards";
-import { createGroup, createGroupSchema, updateGroup, updateGroupSchema } from "../../domain/groups";
-import { findGroup, listGroups } from "../../domain/groups-read";
+import { deleteGroup } from "../../domain/groups/group-deletion";
+import { assertMayChangeGroup } from "../../domain/groups/group-guards";
+import { createGroup, createGroupSchema, updateGroup, updateGroupSchema } from "../../domain/groups/groups";
+import { findGroup, listGroups } from "../../domain/groups/groups-read";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";

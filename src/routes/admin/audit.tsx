@@ -1,11 +1,11 @@
-// Admin → Audit log (SPEC §6): filters, keyset pages, and the streamed CSV export of the same filter.
+// Admin → Audit log (docs/PRODUCT.md §6): filters, keyset pages, and the streamed CSV export of the same filter.
 // There is no route that changes or deletes an audit row, and the database would refuse it.
 import { Hono } from "hono";
 import type { AuditFilterValues } from "../../../views/components/audit-filters";
 import { AuditPage } from "../../../views/pages/admin/audit-page";
-import { auditActions } from "../../domain/audit";
-import { streamAuditCsv } from "../../domain/audit-csv";
-import { type AuditFilter, auditActionSchema, listAuditEvents, recordAuditExport } from "../../domain/audit-log";
+import { auditActions } from "../../domain/audit/audit";
+import { streamAuditCsv } from "../../domain/audit/audit-csv";
+import { type AuditFilter, auditActionSchema, listAuditEvents, recordAuditExport } from "../../domain/audit/audit-log";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";

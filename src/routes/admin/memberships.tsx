@@ -1,4 +1,4 @@
-// Admin → Memberships (SPEC §3): the list with filters, and every membership action; the user tab
+// Admin → Memberships (docs/PRODUCT.md §3): the list with filters, and every membership action; the user tab
 // and the tenant page post here too and come back through `returnTo`.
 import { Hono } from "hono";
 import { JobHealthLine } from "../../../views/components/job-health";
@@ -14,9 +14,9 @@ import {
   grantMembershipSchema,
   grantMembershipTo,
   revokeMembership,
-} from "../../domain/memberships";
-import { findMembershipWithParties, listMembershipsQuerySchema, readMembershipsPage } from "../../domain/memberships-read";
-import { listTenantChoices } from "../../domain/tenants";
+} from "../../domain/memberships/memberships";
+import { findMembershipWithParties, listMembershipsQuerySchema, readMembershipsPage } from "../../domain/memberships/memberships-read";
+import { listTenantChoices } from "../../domain/tenants/tenants";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";

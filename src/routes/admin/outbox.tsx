@@ -1,4 +1,4 @@
-// Admin → Outbox (SPEC §7, §9): the queued emails and their delivery state. SUPER_ADMIN only:
+// Admin → Outbox (docs/PRODUCT.md §7, §9): the queued emails and their delivery state. SUPER_ADMIN only:
 // bodies can carry live setup links, which no access group may hand out.
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";

@@ -3,10 +3,10 @@
 import { AccessGroupPage } from "../../../views/pages/admin/access-group-page";
 import { ConfirmPage } from "../../../views/pages/confirm-page";
 import { hasPermission } from "../../domain/access";
-import { assertMayChangeGroup } from "../../domain/group-guards";
-import { findGroupAndPerson, readGroupWithMembers } from "../../domain/group-members-read";
-import type { Group } from "../../domain/groups-read";
-import { permissionsBeyondActor } from "../../domain/permissions-of";
+import { assertMayChangeGroup } from "../../domain/groups/group-guards";
+import { findGroupAndPerson, readGroupWithMembers } from "../../domain/groups/group-members-read";
+import type { Group } from "../../domain/groups/groups-read";
+import { permissionsBeyondActor } from "../../domain/users/permissions-of";
 import { AppError } from "../../errors";
 import { currentPrincipal } from "../../http/access";
 import { type AppContext, domainContext } from "../../http/app-env";

@@ -1,10 +1,10 @@
-// Admin → Tenants (SPEC §3): list and create; a tenant's settings page with its own members.
+// Admin → Tenants (docs/PRODUCT.md §3): list and create; a tenant's settings page with its own members.
 import { Hono } from "hono";
 import { TenantSettingsPage } from "../../../views/pages/admin/tenant-settings-page";
 import { TenantsPage } from "../../../views/pages/admin/tenants-page";
 import { membershipRoles } from "../../db/schema";
 import { hasPermission } from "../../domain/access";
-import { type MembershipWithParties, readTenantWithMembers } from "../../domain/memberships-read";
+import { type MembershipWithParties, readTenantWithMembers } from "../../domain/memberships/memberships-read";
 import type { Page } from "../../domain/pagination";
 import {
   applyTenantChanges,
@@ -15,7 +15,7 @@ import {
   listTenantsQuerySchema,
   type TenantRow,
   updateTenantSchema,
-} from "../../domain/tenants";
+} from "../../domain/tenants/tenants";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";

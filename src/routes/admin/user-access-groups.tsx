@@ -4,11 +4,11 @@
 import { Hono } from "hono";
 import { UserAccessGroupsPage } from "../../../views/pages/admin/user-access-groups-page";
 import { hasPermission } from "../../domain/access";
-import { refusalToChangeGroupsOf } from "../../domain/group-guards";
-import { addUserToGroups, removeGroupMember } from "../../domain/group-members";
-import { readUserGroupsTab } from "../../domain/group-members-read";
-import { type Group, sortPermissions } from "../../domain/groups-read";
-import { permissionsBeyondActor } from "../../domain/permissions-of";
+import { refusalToChangeGroupsOf } from "../../domain/groups/group-guards";
+import { addUserToGroups, removeGroupMember } from "../../domain/groups/group-members";
+import { readUserGroupsTab } from "../../domain/groups/group-members-read";
+import { type Group, sortPermissions } from "../../domain/groups/groups-read";
+import { permissionsBeyondActor } from "../../domain/users/permissions-of";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";

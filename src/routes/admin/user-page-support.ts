@@ -4,9 +4,9 @@ import { addDays } from "date-fns";
 import type { MembershipTableProps, MembershipTableRow } from "../../../views/components/membership-table";
 import type { UserTab } from "../../../views/components/user-header";
 import { hasPermission, type Principal } from "../../domain/access";
-import type { MembershipWithParties } from "../../domain/memberships-read";
-import { fittingRolesFor } from "../../domain/memberships-rules";
-import { deriveSetupLinkState, deriveUserStatus, type UserRow } from "../../domain/users";
+import type { MembershipWithParties } from "../../domain/memberships/memberships-read";
+import { fittingRolesFor } from "../../domain/memberships/memberships-rules";
+import { deriveSetupLinkState, deriveUserStatus, type UserRow } from "../../domain/users/users";
 import { isoToLocalDateTime } from "../../http/time-input";
 
 export function userSubject(user: UserRow, now: Date) {

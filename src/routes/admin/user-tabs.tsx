@@ -8,12 +8,12 @@ import { UserSecurityPage } from "../../../views/pages/admin/user-security-page"
 import { ConfirmPage } from "../../../views/pages/confirm-page";
 import { hasRecentSignIn } from "../../auth/session";
 import { hasPermission } from "../../domain/access";
-import { listMemberships, listMembershipsWithTenantChoices } from "../../domain/memberships-read";
-import { fittingRolesFor } from "../../domain/memberships-rules";
-import { deactivateUser, reactivateUser } from "../../domain/user-lifecycle";
-import { assertRecentSignIn, clearSignInLock, endUserSessions, eraseUser, resetTwoFactor } from "../../domain/user-security";
-import { findUserSecurityFacts } from "../../domain/user-security-facts";
-import { findUserById, type UserRow } from "../../domain/users";
+import { listMemberships, listMembershipsWithTenantChoices } from "../../domain/memberships/memberships-read";
+import { fittingRolesFor } from "../../domain/memberships/memberships-rules";
+import { deactivateUser, reactivateUser } from "../../domain/users/user-lifecycle";
+import { assertRecentSignIn, clearSignInLock, endUserSessions, eraseUser, resetTwoFactor } from "../../domain/users/user-security";
+import { findUserSecurityFacts } from "../../domain/users/user-security-facts";
+import { findUserById, type UserRow } from "../../domain/users/users";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";

@@ -1,4 +1,4 @@
-// Admin → Users: list, invite, a user's page, setup links (SPEC §2, §9).
+// Admin → Users: list, invite, a user's page, setup links (docs/PRODUCT.md §2, §9).
 import { Hono } from "hono";
 import { InviteDeliveryState } from "../../../views/components/invite-delivery";
 import { formatDateTime } from "../../../views/format";
@@ -6,14 +6,14 @@ import { inviteMembershipRows, NewUserPage, SetupLinkIssuedPage } from "../../..
 import { UserPage } from "../../../views/pages/admin/user-page";
 import { UsersPage } from "../../../views/pages/admin/users-page";
 import { hasPermission } from "../../domain/access";
-import { inviteUser } from "../../domain/invites";
-import { regenerateSetupLink } from "../../domain/setup-links";
-import { listTenantChoices } from "../../domain/tenants";
-import { findUserDetails, type UserDetails } from "../../domain/user-details";
-import { assertManageable } from "../../domain/user-guards";
-import { applyUserChanges, updateUserSchema } from "../../domain/user-lifecycle";
-import { deriveSetupLinkState, deriveUserStatus, inviteInputSchema, type UserRow } from "../../domain/users";
-import { listUsersQuerySchema, listUsersWithSuperAdminCount } from "../../domain/users-list";
+import { inviteUser } from "../../domain/invites/invites";
+import { regenerateSetupLink } from "../../domain/invites/setup-links";
+import { listTenantChoices } from "../../domain/tenants/tenants";
+import { findUserDetails, type UserDetails } from "../../domain/users/user-details";
+import { assertManageable } from "../../domain/users/user-guards";
+import { applyUserChanges, updateUserSchema } from "../../domain/users/user-lifecycle";
+import { deriveSetupLinkState, deriveUserStatus, inviteInputSchema, type UserRow } from "../../domain/users/users";
+import { listUsersQuerySchema, listUsersWithSuperAdminCount } from "../../domain/users/users-list";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";

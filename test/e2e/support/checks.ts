@@ -1,4 +1,4 @@
-// The header and cookie rules of SECURITY.md ("Headers and errors", "Sessions"), as functions that
+// The header and cookie rules of docs/SECURITY.md ("Headers and errors", "Sessions"), as functions that
 // return what is wrong, so the browser recorder and the HTTP sweep check every response alike.
 
 export interface HeaderCheckInput {

@@ -1,12 +1,12 @@
 // /api/v1/access-groups: groups `{id, name, description, permissions, memberCount, createdAt, updatedAt}`
-// and their members (SPEC §5). Same domain functions and rules as Admin → Access groups.
+// and their members (docs/PRODUCT.md §5). Same domain functions and rules as Admin → Access groups.
 import { Hono } from "hono";
 import * as z from "zod";
-import { deleteGroup } from "../../../domain/group-deletion";
-import { maximumMemberChanges, setGroupMembers } from "../../../domain/group-members";
-import { readGroupWithMembers } from "../../../domain/group-members-read";
-import { createGroup, createGroupSchema, updateGroup, updateGroupSchema } from "../../../domain/groups";
-import { listGroups, listGroupsQuerySchema, toGroupDto } from "../../../domain/groups-read";
+import { deleteGroup } from "../../../domain/groups/group-deletion";
+import { maximumMemberChanges, setGroupMembers } from "../../../domain/groups/group-members";
+import { readGroupWithMembers } from "../../../domain/groups/group-members-read";
+import { createGroup, createGroupSchema, updateGroup, updateGroupSchema } from "../../../domain/groups/groups";
+import { listGroups, listGroupsQuerySchema, toGroupDto } from "../../../domain/groups/groups-read";
 import { AppError } from "../../../errors";
 import { requireAccess } from "../../../http/access";
 import { jsonBody, queryParams } from "../../../http/api-middleware";

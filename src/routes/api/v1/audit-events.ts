@@ -1,6 +1,6 @@
 // GET /api/v1/audit-events: the audit log, newest first, with the filters of Admin → Audit log.
 import { Hono } from "hono";
-import { auditQuerySchema, listAuditEvents, toAuditEventDto } from "../../../domain/audit-log";
+import { auditQuerySchema, listAuditEvents, toAuditEventDto } from "../../../domain/audit/audit-log";
 import { requireAccess } from "../../../http/access";
 import { queryParams } from "../../../http/api-middleware";
 import { type AppEnv, domainContext } from "../../../http/app-env";

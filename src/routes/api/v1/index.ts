@@ -1,4 +1,4 @@
-// /api/v1: the JSON API (SPEC §5). Same domain code and the same authorize() as the pages.
+// /api/v1: the JSON API (docs/PRODUCT.md §5). Same domain code and the same authorize() as the pages.
 import { Hono } from "hono";
 import { AppError } from "../../../errors";
 import { loadCaller } from "../../../http/access";

@@ -1,7 +1,13 @@
-// /api/v1/me and the caller's personal API tokens (SPEC §5).
+// /api/v1/me and the caller's personal API tokens (docs/PRODUCT.md §5).
 import { Hono } from "hono";
-import { createApiToken, createApiTokenSchema, listOwnApiTokens, revokeOwnApiToken, toApiTokenDto } from "../../../domain/api-tokens";
-import { describeCaller } from "../../../domain/me";
+import {
+  createApiToken,
+  createApiTokenSchema,
+  listOwnApiTokens,
+  revokeOwnApiToken,
+  toApiTokenDto,
+} from "../../../domain/account/api-tokens";
+import { describeCaller } from "../../../domain/account/me";
 import { currentPrincipal, requireAccess } from "../../../http/access";
 import { jsonBody } from "../../../http/api-middleware";
 import { type AppEnv, domainContext } from "../../../http/app-env";

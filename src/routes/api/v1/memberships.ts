@@ -1,4 +1,4 @@
-// /api/v1/memberships (SPEC §5): active memberships with filters, grant, change and revoke.
+// /api/v1/memberships (docs/PRODUCT.md §5): active memberships with filters, grant, change and revoke.
 import { Hono } from "hono";
 import * as z from "zod";
 import {
@@ -9,8 +9,8 @@ import {
   grantMembershipSchema,
   revokeMembership,
   toMembershipDto,
-} from "../../../domain/memberships";
-import { listMemberships, listMembershipsQuerySchema } from "../../../domain/memberships-read";
+} from "../../../domain/memberships/memberships";
+import { listMemberships, listMembershipsQuerySchema } from "../../../domain/memberships/memberships-read";
 import { requireAccess } from "../../../http/access";
 import { jsonBody, queryParams } from "../../../http/api-middleware";
 import { type AppEnv, domainContext } from "../../../http/app-env";

@@ -1,10 +1,10 @@
-// /api/v1/tenants/{id}/updates and /members (SPEC §9): a tenant's content for its members, staff
+// /api/v1/tenants/{id}/updates and /members (docs/PRODUCT.md §9): a tenant's content for its members, staff
 // and client users alike, under the same tenant rules as the workspace and the portal.
 import { Hono } from "hono";
 import * as z from "zod";
 import type { Requirement, TenantAccess } from "../../../domain/access";
-import { delegatedInviteSchema, inviteClientUser, removeClientUser } from "../../../domain/delegated-invites";
-import { listTenantPeople, type TenantPerson } from "../../../domain/tenant-people";
+import { delegatedInviteSchema, inviteClientUser, removeClientUser } from "../../../domain/invites/delegated-invites";
+import { listTenantPeople, type TenantPerson } from "../../../domain/tenants/tenant-people";
 import {
   deleteTenantUpdate,
   editTenantUpdate,
@@ -13,9 +13,9 @@ import {
   postTenantUpdate,
   tenantUpdateSchema,
   toTenantUpdateDto,
-} from "../../../domain/tenant-updates";
-import { findTenantById, type TenantRow } from "../../../domain/tenants";
-import { toUserDto } from "../../../domain/users";
+} from "../../../domain/tenants/tenant-updates";
+import { findTenantById, type TenantRow } from "../../../domain/tenants/tenants";
+import { toUserDto } from "../../../domain/users/users";
 import { AppError } from "../../../errors";
 import { requireAccess } from "../../../http/access";
 import { jsonBody, queryParams } from "../../../http/api-middleware";

@@ -1,4 +1,4 @@
-// /api/v1/tenants (SPEC §5): list, create, read and update tenants {name, slug, description}.
+// /api/v1/tenants (docs/PRODUCT.md §5): list, create, read and update tenants {name, slug, description}.
 import { Hono } from "hono";
 import {
   createTenant,
@@ -9,7 +9,7 @@ import {
   toTenantDto,
   updateTenant,
   updateTenantSchema,
-} from "../../../domain/tenants";
+} from "../../../domain/tenants/tenants";
 import { AppError } from "../../../errors";
 import { requireAccess } from "../../../http/access";
 import { jsonBody, queryParams } from "../../../http/api-middleware";

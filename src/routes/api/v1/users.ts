@@ -1,12 +1,12 @@
-// /api/v1/users (SPEC §5): list, invite, bulk invite, read, update, deactivate, reactivate and
+// /api/v1/users (docs/PRODUCT.md §5): list, invite, bulk invite, read, update, deactivate, reactivate and
 // regenerate the setup link. Same domain functions and the same authorize() as the pages.
 import { Hono } from "hono";
-import { bulkInvite, bulkInviteSchema } from "../../../domain/bulk-invite";
-import { inviteUser } from "../../../domain/invites";
-import { regenerateSetupLink } from "../../../domain/setup-links";
-import { deactivateUser, reactivateUser, updateUser, updateUserSchema } from "../../../domain/user-lifecycle";
-import { findUserById, inviteInputSchema, toUserDto } from "../../../domain/users";
-import { listUsers, listUsersQuerySchema } from "../../../domain/users-list";
+import { bulkInvite, bulkInviteSchema } from "../../../domain/invites/bulk-invite";
+import { inviteUser } from "../../../domain/invites/invites";
+import { regenerateSetupLink } from "../../../domain/invites/setup-links";
+import { deactivateUser, reactivateUser, updateUser, updateUserSchema } from "../../../domain/users/user-lifecycle";
+import { findUserById, inviteInputSchema, toUserDto } from "../../../domain/users/users";
+import { listUsers, listUsersQuerySchema } from "../../../domain/users/users-list";
 import { AppError } from "../../../errors";
 import { requireAccess } from "../../../http/access";
 import { jsonBody, queryParams } from "../../../http/api-middleware";

@@ -1,0 +1,115 @@
+// Audit events (docs/PRODUCT.md §6): one append-only row per change, written in the same batch as the change.
+// Actor and target are snapshots (name and email as they were), so renames never rewrite history.
+// Details never carry secrets: keys that look like one are refused before anything is written.
+import type { SQL } from "drizzle-orm";
+import { auditEvents } from "../../db/schema";
+import { type DomainContext, snapshotActor } from "../context";
+
+export const auditActions = [
+  "user.invited",
+  "user.setup_link_regenerated",
+  "user.setup_completed",
+  "user.updated",
+  "user.role_changed",
+  "user.deactivated",
+  "user.reactivated",
+  "user.two_factor_reset",
+  "user.two_factor_enrolled",
+  "user.erased",
+  "user.sessions_ended",
+  "user.sign_in_lock_cleared",
+  "user.password_changed",
+  "user.recovery_codes_regenerated",
+  "user.display_name_changed",
+  "user.time_zone_changed",
+  "session.signed_in",
+  "session.sign_in_failed",
+  "session.account_locked",
+  "session.totp_replay_refused",
+  "session.recovery_code_used",
+  "session.signed_out",
+  "session.ended",
+  "session.reauthenticated",
+  "tenant.created",
+  "tenant.updated",
+  "tenant.update_posted",
+  "tenant.update_edited",
+  "tenant.update_deleted",
+  "membership.granted",
+  "membership.changed",
+  "membership.revoked",
+  "membership.expired",
+  "invite.refused",
+  "group.created",
+  "group.updated",
+  "group.deleted",
+  "group.member_added",
+  "group.member_removed",
+  "api_token.created",
+  "api_token.revoked",
+  "audit.exported",
+] as const;
+
+export type AuditAction = (typeof auditActions)[number];
+
+export interface AuditTarget {
+  type: "user" | "tenant" | "membership" | "group" | "api_token" | "session" | "tenant_update" | "audit";
+  id: string | null;
+  label: string | null;
+}
+
+export interface AuditEventInput {
+  action: AuditAction;
+  target?: AuditTarget;
+  tenantId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+const secretLookingKey = /pass(word)?|secret|token|code|otp|cookie|hash/i;
+
+function assertNoSecrets(details: Record<string, unknown>): void {
+  for (const key of Object.keys(details)) {
+    if (secretLookingKey.test(key)) throw new Error(`audit details must not carry secrets (key "${key}")`);
+  }
+}
+
+export type AuditContext = Pick<DomainContext, "db" | "now" | "actor" | "ip" | "requestId">;
+
+/** The row of one audit event; insertAuditEvent writes it, bulk writers chunk many of them. */
+export function buildAuditRow(ctx: AuditContext, event: AuditEventInput): typeof auditEvents.$inferInsert {
+  const details = event.details ?? {};
+  assertNoSecrets(details);
+  const actor = snapshotActor(ctx.actor);
+  return {
+    at: ctx.now,
+    action: event.action,
+    actorId: actor.id,
+    actorName: actor.name,
+    actorEmail: actor.email,
+    targetType: event.target?.type ?? null,
+    targetId: event.target?.id ?? null,
+    targetLabel: event.target?.label ?? null,
+    tenantId: event.tenantId ?? null,
+    details,
+    ip: ctx.ip,
+    requestId: ctx.requestId,
+  };
+}
+
+/**
+ * Set-based audit: one event per row of `select`, written in the same statement. The select must
+ * return, in this order: id (NULL), at, action, actor_id, actor_name, actor_email, target_type,
+ * target_id, target_label, tenant_id, details (JSON text), ip, request_id.
+ * (Drizzle's `db.run(sql)` cannot go into a D1 batch; an insert-select can.)
+ */
+export function insertAuditEventsFromSelect(db: AuditContext["db"], select: SQL) {
+  return db.insert(auditEvents).select(select);
+}
+
+export function insertAuditEvent(ctx: AuditContext, event: AuditEventInput) {
+  return ctx.db.insert(auditEvents).values(buildAuditRow(ctx, event));
+}
+
+export function describeUser(user: { id: string; email: string; firstName: string; lastName: string }): AuditTarget {
+  return { type: "user", id: user.id, label: `${user.firstName} ${user.lastName} <${user.email}>` };
+}

@@ -1,0 +1,73 @@
+// Regenerating (= resending) a pending user's setup link: a new token replaces the old one on the
+// row, so the old link dies at once whatever KV still holds; the invite email is queued again.
+import { and, eq, isNull } from "drizzle-orm";
+import { forgetSetupTokenInKv, prepareSetupToken, storeSetupTokenInKv } from "../../auth/setup-tokens";
+import { runBatch } from "../../db/batch";
+import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
+import { users } from "../../db/schema";
+import { AppError } from "../../errors";
+import { describeUser, insertAuditEvent } from "../audit/audit";
+import { type DomainContext, snapshotActor } from "../context";
+import { buildInviteEmail } from "../emails";
+import { insertOutboxMessage } from "../outbox";
+import { findManageableUser } from "../users/user-guards";
+import { buildSetupUrl, deriveUserStatus, type UserRow } from "../users/users";
+import type { InviteResult } from "./invites";
+
+/**
+ * Issues a new setup link for a PENDING user and kills the old one at once (the row holds only
+ * the new hash). Regenerate and Resend invite are the same operation; both queue the email.
+ */
+export async function regenerateSetupLink(ctx: DomainContext, userId: string): Promise<InviteResult> {
+  return issueNewSetupLink(ctx, await findManageableUser(ctx, userId));
+}
+
+/** The regeneration itself, for callers that already decided the actor may do it. */
+export async function issueNewSetupLink(ctx: DomainContext, user: UserRow): Promise<InviteResult> {
+  if (deriveUserStatus(user) !== "PENDING") {
+    throw new AppError("STATE_CONFLICT", { detail: "Setup links can only be regenerated while the user is pending." });
+  }
+  const prepared = prepareSetupToken(ctx.now, ctx.config.SETUP_TOKEN_TTL_SECONDS);
+  const setupUrl = buildSetupUrl(ctx.config.APP_ORIGIN, prepared.token);
+  const email = await buildInviteEmail({
+    to: user.email,
+    firstName: user.firstName,
+    invitedBy: snapshotActor(ctx.actor).name,
+    setupUrl,
+    expiresAt: prepared.expiresAt,
+    resent: true,
+  });
+  try {
+    await runBatch(ctx.db, [
+      ctx.db
+        .update(users)
+        .set({
+          setupTokenHash: prepared.hash,
+          setupTokenExpiresAt: prepared.expiresAt,
+          setupPurpose: "invite",
+          pendingDisplayName: null,
+          pendingPasswordHash: null,
+          pendingTotpSecret: null,
+          updatedAt: ctx.now,
+        })
+        .where(and(eq(users.id, user.id), isNull(users.activatedAt), isNull(users.deactivatedAt))),
+      assertPreviousWriteChangedOneRow(ctx.db),
+      insertAuditEvent(ctx, {
+        action: "user.setup_link_regenerated",
+        target: describeUser(user),
+        details: { setupLinkExpiresAt: prepared.expiresAt.toISOString() },
+      }),
+      insertOutboxMessage(ctx.db, email, ctx.now, { userId: user.id }),
+    ]);
+  } catch (error) {
+    if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The user is no longer pending." });
+    throw error;
+  }
+  await forgetSetupTokenInKv(ctx.kv, user.setupTokenHash);
+  await storeSetupTokenInKv(ctx.kv, prepared, user.id, "invite", ctx.now);
+  return {
+    user: { ...user, setupTokenHash: prepared.hash, setupTokenExpiresAt: prepared.expiresAt },
+    setupUrl,
+    setupLinkExpiresAt: prepared.expiresAt,
+  };
+}

@@ -1,0 +1,239 @@
+// Tenant memberships (docs/PRODUCT.md §3): grant, change, extend and revoke, one live membership per user and
+// tenant. "Active" means not revoked and not past its expiry at `now`: an expired membership grants
+// nothing from that instant, whatever the cron has done (the cron only records it).
+import { addDays } from "date-fns";
+import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
+import * as z from "zod";
+import { generateId } from "../../auth/crypto";
+import { isUniqueViolation, runBatch, type Statement } from "../../db/batch";
+import { assertCondition, assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
+import { type MembershipRole, membershipRoles, memberships, users } from "../../db/schema";
+import { AppError } from "../../errors";
+import { insertAuditEvent, insertAuditEventsFromSelect } from "../audit/audit";
+import { actorUserId, type DomainContext } from "../context";
+import { selectTenantByRef, type TenantRow } from "../tenants/tenants";
+import { selectUserWithPermissions, toUserWithPermissions } from "../users/permissions-of";
+import { assertManageable } from "../users/user-guards";
+import { normalizeEmail, type UserRow } from "../users/users";
+import { describeMembership, findManageableMembership, type MembershipWithParties } from "./memberships-read";
+import { assertMembershipFits } from "./memberships-rules";
+
+export type MembershipRow = typeof memberships.$inferSelect;
+
+export function toMembershipDto(membership: MembershipRow) {
+  return {
+    id: membership.id,
+    userId: membership.userId,
+    tenantId: membership.tenantId,
+    role: membership.role,
+    expiresAt: membership.expiresAt?.toISOString() ?? null,
+    createdAt: membership.createdAt.toISOString(),
+    createdBy: membership.createdBy,
+  };
+}
+
+const expiresAtSchema = z.iso
+  .datetime({ offset: true, message: "Use an ISO-8601 time such as 2026-12-31T17:00:00Z." })
+  .transform((value) => new Date(value));
+
+export const grantMembershipSchema = z.strictObject({
+  userId: z.string().min(1, "Choose a user.").max(64),
+  tenantId: z.string().min(1, "Choose a tenant.").max(64),
+  role: z.enum(membershipRoles, "Choose a membership role."),
+  expiresAt: expiresAtSchema.nullish().transform((value) => value ?? null),
+});
+
+export const changeMembershipSchema = z.strictObject({
+  role: z.enum(membershipRoles, "Choose a membership role.").optional(),
+  expiresAt: expiresAtSchema.nullable().optional(),
+});
+
+/** The membership is live at `now`: the SQL twin of access.ts#isMembershipLive. */
+export function liveMembershipCondition(now: Date) {
+  return and(isNull(memberships.revokedAt), or(isNull(memberships.expiresAt), gt(memberships.expiresAt, now)));
+}
+
+/**
+ * Statements that record an expired-but-not-yet-swept membership of (user, tenant) as expired,
+ * exactly as the sweep would, so a new grant can take its place in the same batch.
+ */
+function expireStaleMembershipStatements(ctx: DomainContext, userId: string, tenantId: string): Statement[] {
+  const stale = sql`SELECT id FROM memberships WHERE user_id = ${userId} AND tenant_id = ${tenantId}
+    AND revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ${ctx.now.getTime()}`;
+  return [
+    insertAuditEventsFromSelect(
+      ctx.db,
+      sql`SELECT NULL, ${ctx.now.getTime()}, 'membership.expired', NULL, 'Gatehouse (system)', NULL, 'membership', m.id,
+        u.email || ' in ' || t.slug, m.tenant_id,
+        json_object('userId', m.user_id, 'role', m.role, 'expiresAt', strftime('%Y-%m-%dT%H:%M:%fZ', m.expires_at / 1000.0, 'unixepoch')),
+        ${ctx.ip}, ${ctx.requestId}
+      FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id WHERE m.id IN (${stale})`,
+    ),
+    ctx.db
+      .update(memberships)
+      .set({ revokedAt: ctx.now, revokeReason: "expired", updatedAt: ctx.now })
+      .where(sql`${memberships.id} IN (${stale})`),
+  ];
+}
+
+function duplicateMembershipError(): AppError {
+  return new AppError("DUPLICATE_MEMBERSHIP", {
+    fieldErrors: [{ field: "tenantId", message: "This user already has an active membership in that tenant." }],
+  });
+}
+
+/** Console and API grant: the caller must be allowed to change this user (user-guards). */
+export async function grantMembership(ctx: DomainContext, input: z.output<typeof grantMembershipSchema>): Promise<MembershipRow> {
+  return grantMembershipTo(ctx, { id: input.userId }, input);
+}
+
+/** A user named by id, or by email (the console's add form). */
+export type UserKey = { id: string } | { email: string };
+
+/**
+ * The grant for a user named by id or email. The user, their permissions and the tenant are read
+ * in one batch; a user named by an email nobody has is a field error of `userEmail`.
+ */
+export async function grantMembershipTo(
+  ctx: DomainContext,
+  key: UserKey,
+  input: { tenantId: string; role: MembershipRole; expiresAt: Date | null },
+): Promise<MembershipRow> {
+  const userId = "id" in key ? key.id : sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${normalizeEmail(key.email)})`;
+  const [userRows, permissionRows, tenantRows] = await ctx.db.batch([
+    ...selectUserWithPermissions(ctx.db, userId),
+    selectTenantByRef(ctx.db, { id: input.tenantId }),
+  ]);
+  const subject = toUserWithPermissions(userRows, permissionRows);
+  if (!subject && "email" in key) {
+    throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "userEmail", message: "No user has this email." }] });
+  }
+  const user = assertManageable(ctx, subject);
+  const tenant = tenantRows[0];
+  if (!tenant) throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "tenantId", message: "No such tenant." }] });
+  return writeMembershipGrant(ctx, user, tenant, input);
+}
+
+/**
+ * The grant itself, for callers that already decided the actor may grant it (the console after
+ * its user guard, delegated client invites after the tenant check).
+ */
+export async function writeMembershipGrant(
+  ctx: DomainContext,
+  user: UserRow,
+  tenant: TenantRow,
+  input: { role: MembershipRole; expiresAt: Date | null },
+): Promise<MembershipRow> {
+  if (user.deactivatedAt) throw new AppError("STATE_CONFLICT", { detail: "The user is deactivated; reactivate them first." });
+  assertMembershipFits(user.role, input, ctx.now);
+  const membership: MembershipRow = {
+    id: generateId("mbr"),
+    userId: user.id,
+    tenantId: tenant.id,
+    role: input.role,
+    expiresAt: input.expiresAt,
+    createdAt: ctx.now,
+    createdBy: actorUserId(ctx.actor),
+    updatedAt: ctx.now,
+    revokedAt: null,
+    revokedBy: null,
+    revokeReason: null,
+  };
+  try {
+    await runBatch(ctx.db, [
+      ...expireStaleMembershipStatements(ctx, user.id, tenant.id),
+      ctx.db.insert(memberships).values(membership),
+      // The role checked above must still be the user's role when the row lands.
+      assertCondition(ctx.db, sql`(SELECT role FROM users WHERE id = ${user.id}) = ${user.role}`),
+      insertAuditEvent(ctx, {
+        action: "membership.granted",
+        target: describeMembership({ id: membership.id, userEmail: user.email, tenantSlug: tenant.slug }),
+        tenantId: tenant.id,
+        details: { userId: user.id, role: membership.role, expiresAt: membership.expiresAt?.toISOString() ?? null },
+      }),
+    ]);
+  } catch (error) {
+    if (isUniqueViolation(error, "memberships.user_id")) throw duplicateMembershipError();
+    if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The user's role changed meanwhile; try again." });
+    throw error;
+  }
+  return membership;
+}
+
+async function writeMembershipChange(
+  ctx: DomainContext,
+  found: MembershipWithParties,
+  values: { role: MembershipRole; expiresAt: Date | null },
+  details: Record<string, unknown>,
+): Promise<MembershipRow> {
+  const { membership } = found;
+  try {
+    await runBatch(ctx.db, [
+      ctx.db
+        .update(memberships)
+        .set({ ...values, updatedAt: ctx.now })
+        .where(and(eq(memberships.id, membership.id), liveMembershipCondition(ctx.now))),
+      assertPreviousWriteChangedOneRow(ctx.db),
+      insertAuditEvent(ctx, { action: "membership.changed", target: describeMembership(found), tenantId: membership.tenantId, details }),
+    ]);
+  } catch (error) {
+    if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The membership was revoked or expired meanwhile." });
+    throw error;
+  }
+  return { ...membership, ...values, updatedAt: ctx.now };
+}
+
+export async function changeMembership(ctx: DomainContext, membershipId: string, changes: z.output<typeof changeMembershipSchema>) {
+  const found = await findManageableMembership(ctx, membershipId);
+  const { membership } = found;
+  const next = {
+    role: changes.role ?? membership.role,
+    expiresAt: changes.expiresAt === undefined ? membership.expiresAt : changes.expiresAt,
+  };
+  // A live membership's current expiry is null or in the future, so checking the result is enough.
+  assertMembershipFits(found.userRole, next, ctx.now);
+  return writeMembershipChange(ctx, found, next, {
+    from: { role: membership.role, expiresAt: membership.expiresAt?.toISOString() ?? null },
+    to: { role: next.role, expiresAt: next.expiresAt?.toISOString() ?? null },
+  });
+}
+
+/** "Extend by N days" counts from the later of now and the current expiry (docs/PRODUCT.md §9). */
+export async function extendMembership(ctx: DomainContext, membershipId: string, days: number): Promise<MembershipRow> {
+  const found = await findManageableMembership(ctx, membershipId);
+  const { membership } = found;
+  const base = membership.expiresAt && membership.expiresAt.getTime() > ctx.now.getTime() ? membership.expiresAt : ctx.now;
+  const expiresAt = addDays(base, days);
+  return writeMembershipChange(
+    ctx,
+    found,
+    { role: membership.role, expiresAt },
+    {
+      extendedByDays: days,
+      from: { expiresAt: membership.expiresAt?.toISOString() ?? null },
+      to: { expiresAt: expiresAt.toISOString() },
+    },
+  );
+}
+
+export async function revokeMembership(ctx: DomainContext, membershipId: string): Promise<void> {
+  const found = await findManageableMembership(ctx, membershipId, { expiredToo: true });
+  try {
+    await runBatch(ctx.db, [
+      ctx.db
+        .update(memberships)
+        .set({ revokedAt: ctx.now, revokedBy: actorUserId(ctx.actor), revokeReason: "removed", updatedAt: ctx.now })
+        .where(and(eq(memberships.id, membershipId), isNull(memberships.revokedAt))),
+      assertPreviousWriteChangedOneRow(ctx.db),
+      insertAuditEvent(ctx, {
+        action: "membership.revoked",
+        target: describeMembership(found),
+        tenantId: found.membership.tenantId,
+        details: { userId: found.membership.userId, role: found.membership.role },
+      }),
+    ]);
+  } catch (error) {
+    if (isBatchGuardFailure(error)) throw new AppError("NOT_FOUND");
+    throw error;
+  }
+}

@@ -1,0 +1,167 @@
+// Security actions an administrator takes on another user (docs/PRODUCT.md §2 "Second factor reset and recovery codes", §9):
+// reset two-factor (lost phone), end their sessions, clear a sign-in lock, and GDPR erasure.
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
+import { deleteUserSessions, hasRecentSignIn } from "../../auth/session";
+import { forgetSetupTokenInKv, prepareSetupToken, storeSetupTokenInKv } from "../../auth/setup-tokens";
+import { accountThrottleKey, clearThrottle } from "../../auth/throttle";
+import { runBatch } from "../../db/batch";
+import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
+import { accessGroupMembers, apiTokens, memberships, outbox, recoveryCodes, signInChallenges, users } from "../../db/schema";
+import { AppError } from "../../errors";
+import { describeUser, insertAuditEvent } from "../audit/audit";
+import { type DomainContext, snapshotActor } from "../context";
+import { buildTwoFactorResetEmail } from "../emails";
+import type { InviteResult } from "../invites/invites";
+import { insertOutboxMessage } from "../outbox";
+import { assertNotSelf, findManageableUser } from "./user-guards";
+import { buildSetupUrl, deriveUserStatus } from "./users";
+
+/** Sensitive actions need password + TOTP proven in this session within the last 15 minutes. */
+export function assertRecentSignIn(ctx: DomainContext): void {
+  if (ctx.actor.kind === "system") return;
+  const credential = ctx.actor.kind === "user" ? ctx.actor.principal.credential : null;
+  if (credential?.kind !== "session" || !hasRecentSignIn(credential, ctx.now)) {
+    throw new AppError("RECENT_SIGN_IN_REQUIRED", {
+      detail: "For this action, confirm your password and a code from your authenticator (within the last 15 minutes).",
+    });
+  }
+}
+
+/**
+ * Lost phone: removes the TOTP secret and recovery codes, ends every session, and issues a setup
+ * link that enrolls a new authenticator (the password is kept). The user stays ACTIVE but cannot
+ * sign in until they enroll; they are told by email.
+ */
+export async function resetTwoFactor(ctx: DomainContext, userId: string): Promise<InviteResult> {
+  assertRecentSignIn(ctx);
+  const user = await findManageableUser(ctx, userId);
+  assertNotSelf(ctx, user, "reset the two-factor authentication of");
+  if (deriveUserStatus(user) !== "ACTIVE")
+    throw new AppError("STATE_CONFLICT", { detail: "Only an active user's two-factor can be reset." });
+  const prepared = prepareSetupToken(ctx.now, ctx.config.SETUP_TOKEN_TTL_SECONDS);
+  const setupUrl = buildSetupUrl(ctx.config.APP_ORIGIN, prepared.token);
+  const email = await buildTwoFactorResetEmail({
+    to: user.email,
+    firstName: user.firstName,
+    resetBy: snapshotActor(ctx.actor).name,
+    setupUrl,
+    expiresAt: prepared.expiresAt,
+  });
+  try {
+    await runBatch(ctx.db, [
+      ctx.db
+        .update(users)
+        .set({
+          totpSecret: null,
+          totpLastStep: null,
+          setupTokenHash: prepared.hash,
+          setupTokenExpiresAt: prepared.expiresAt,
+          setupPurpose: "reset_two_factor",
+          pendingDisplayName: null,
+          pendingPasswordHash: null,
+          pendingTotpSecret: null,
+          updatedAt: ctx.now,
+        })
+        .where(and(eq(users.id, user.id), isNotNull(users.activatedAt), isNull(users.deactivatedAt))),
+      assertPreviousWriteChangedOneRow(ctx.db),
+      deleteUserSessions(ctx.db, user.id),
+      ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
+      ctx.db.delete(signInChallenges).where(eq(signInChallenges.userId, user.id)),
+      insertAuditEvent(ctx, {
+        action: "user.two_factor_reset",
+        target: describeUser(user),
+        details: { setupLinkExpiresAt: prepared.expiresAt.toISOString() },
+      }),
+      insertOutboxMessage(ctx.db, email, ctx.now, { userId: user.id }),
+    ]);
+  } catch (error) {
+    if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The user is no longer active." });
+    throw error;
+  }
+  await forgetSetupTokenInKv(ctx.kv, user.setupTokenHash);
+  await storeSetupTokenInKv(ctx.kv, prepared, user.id, "reset_two_factor", ctx.now);
+  return { user, setupUrl, setupLinkExpiresAt: prepared.expiresAt };
+}
+
+export async function endUserSessions(ctx: DomainContext, userId: string): Promise<void> {
+  const user = await findManageableUser(ctx, userId);
+  await runBatch(ctx.db, [
+    deleteUserSessions(ctx.db, user.id),
+    insertAuditEvent(ctx, { action: "user.sessions_ended", target: describeUser(user), details: {} }),
+  ]);
+}
+
+/** docs/SECURITY.md: a SUPER_ADMIN can clear an account's sign-in lock (audited). */
+export async function clearSignInLock(ctx: DomainContext, userId: string): Promise<void> {
+  if (ctx.actor.kind !== "user" || ctx.actor.principal.user.role !== "SUPER_ADMIN") {
+    throw new AppError("FORBIDDEN", { detail: "Only a SUPER_ADMIN can clear a sign-in lock." });
+  }
+  const user = await findManageableUser(ctx, userId);
+  await runBatch(ctx.db, [
+    clearThrottle(ctx.db, accountThrottleKey(user.email)),
+    insertAuditEvent(ctx, { action: "user.sign_in_lock_cleared", target: describeUser(user), details: {} }),
+  ]);
+}
+
+/**
+ * GDPR erasure (SUPER_ADMIN, deactivated users only): the row becomes a tombstone, memberships are
+ * revoked, credentials and mail copies go. Audit rows keep their snapshots: security logging is
+ * retained by design and the database refuses to change it (docs/DECISIONS.md).
+ */
+export async function eraseUser(ctx: DomainContext, userId: string): Promise<void> {
+  assertRecentSignIn(ctx);
+  if (ctx.actor.kind !== "user" || ctx.actor.principal.user.role !== "SUPER_ADMIN") {
+    throw new AppError("FORBIDDEN", { detail: "Only a SUPER_ADMIN can erase a user." });
+  }
+  const user = await findManageableUser(ctx, userId);
+  assertNotSelf(ctx, user, "erase");
+  if (!user.deactivatedAt) throw new AppError("STATE_CONFLICT", { detail: "Deactivate the user before erasing their personal data." });
+  try {
+    await runBatch(ctx.db, [
+      ctx.db
+        .update(users)
+        .set({
+          email: `erased-${user.id}@erased.invalid`,
+          firstName: "Erased",
+          lastName: "user",
+          displayName: "Erased user",
+          slackId: null,
+          passwordHash: null,
+          totpSecret: null,
+          totpLastStep: null,
+          setupTokenHash: null,
+          setupTokenExpiresAt: null,
+          setupPurpose: null,
+          pendingDisplayName: null,
+          pendingPasswordHash: null,
+          pendingTotpSecret: null,
+          erasedAt: ctx.now,
+          updatedAt: ctx.now,
+        })
+        .where(and(eq(users.id, user.id), isNotNull(users.deactivatedAt), isNull(users.erasedAt))),
+      assertPreviousWriteChangedOneRow(ctx.db),
+      ctx.db
+        .update(memberships)
+        .set({ revokedAt: ctx.now, revokeReason: "user_erased", revokedBy: snapshotActor(ctx.actor).id, updatedAt: ctx.now })
+        .where(and(eq(memberships.userId, user.id), isNull(memberships.revokedAt))),
+      ctx.db.delete(accessGroupMembers).where(eq(accessGroupMembers.userId, user.id)),
+      ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
+      deleteUserSessions(ctx.db, user.id),
+      ctx.db.delete(signInChallenges).where(eq(signInChallenges.userId, user.id)),
+      ctx.db.delete(apiTokens).where(eq(apiTokens.userId, user.id)),
+      clearThrottle(ctx.db, accountThrottleKey(user.email)),
+      ctx.db
+        .update(outbox)
+        .set({ toAddress: "erased", subject: "[erased]", textBody: "[erased]", htmlBody: "[erased]" })
+        .where(eq(outbox.userId, user.id)),
+      insertAuditEvent(ctx, {
+        action: "user.erased",
+        target: { type: "user", id: user.id, label: `erased user ${user.id}` },
+        details: { erasedFields: ["email", "names", "slackId", "credentials", "outbox copies"] },
+      }),
+    ]);
+  } catch (error) {
+    if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The user is not deactivated or was already erased." });
+    throw error;
+  }
+}
