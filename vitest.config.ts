@@ -11,6 +11,9 @@ const fromRoot = (path: string) => join(root, path);
 // A local send_email binding for the provider tests; it refuses any other recipient.
 const sendEmailBindings = [{ name: "SEND_EMAIL", allowed_destination_addresses: ["deliverable@example.test"] }];
 
+// The Worker secrets of the tests: a fixed SECRETS_KEYS (key id "test", the bytes 0 to 31), in both stores.
+const testSecrets = { SECRETS_KEYS: "test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" };
+
 // The suites that run on both stores: everything below the HTTP layer. Pages, API and security
 // tests stay on D1 only (they drive the same domain code through routes).
 const storeSuites = ["test/auth", "test/db", "test/domain", "test/jobs"].flatMap((folder) => [
@@ -67,7 +70,7 @@ export default defineConfig(async () => {
             cloudflareTest({
               main: "src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations }, email: { send_email: sendEmailBindings } },
+              miniflare: { bindings: { TEST_MIGRATIONS: migrations, ...testSecrets }, email: { send_email: sendEmailBindings } },
             }),
           ],
           test: {
@@ -92,7 +95,7 @@ export default defineConfig(async () => {
             environment: "node",
             include: [...storeSuites, "test/node/**/*.test.ts"],
             setupFiles: ["test/node/setup.ts"],
-            provide: { wranglerVars: vars as Record<string, string>, sendEmailBindings },
+            provide: { wranglerVars: vars as Record<string, string>, sendEmailBindings, testSecrets },
             testTimeout,
             sequence: { groupOrder: 0 },
           },

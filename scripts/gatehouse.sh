@@ -61,6 +61,17 @@ ensure_dependencies() {
   fi
 }
 
+# wrangler dev reads Worker secrets from .dev.vars (gitignored). A local SECRETS_KEYS is made once,
+# so stored secrets survive restarts; the tests use a fixed key of their own (vitest.config.ts).
+ensure_local_secrets_key() {
+  grep -q '^SECRETS_KEYS=' .dev.vars 2>/dev/null && return 0
+  key=$(node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64"))')
+  # A file that does not end with a newline would glue the new line onto its last one.
+  if [ -s .dev.vars ] && [ -n "$(tail -c 1 .dev.vars)" ]; then echo >>.dev.vars; fi
+  (umask 077 && printf 'SECRETS_KEYS="local:%s"\n' "$key" >>.dev.vars)
+  echo "gatehouse: generated a local SECRETS_KEYS into .dev.vars" >&2
+}
+
 ensure_node
 ensure_dependencies
 bin="$root/node_modules/.bin"
@@ -70,6 +81,7 @@ command=${1:-}
 case "$command" in
   start)
     port=${PORT:-8787}
+    ensure_local_secrets_key
     # GATEHOUSE_STATE_DIR keeps the local D1 and KV somewhere else than .wrangler/state (the
     # browser suite starts every run from an empty one).
     "$bin/wrangler" d1 migrations apply DB --local ${GATEHOUSE_STATE_DIR:+"--persist-to=$GATEHOUSE_STATE_DIR"}

@@ -1,5 +1,6 @@
 // Bindings and vars, validated once per isolate. A misconfiguration fails on the first request
 // with a message that names the setting, instead of somewhere deep inside a handler.
+import { decodeBase64 } from "@oslojs/encoding";
 import * as z from "zod";
 
 export interface Bindings {
@@ -16,7 +17,42 @@ export interface Bindings {
   LIBSQL_URL?: string;
   LIBSQL_AUTH_TOKEN?: string;
   CLIENT_ADDRESS_SOURCE?: string;
+  SECRETS_KEYS?: string;
 }
+
+/** A key of SECRETS_KEYS: the id every ciphertext names, and 32 random bytes (AES-256). */
+export interface SecretKey {
+  id: string;
+  bytes: Uint8Array;
+}
+
+/** The first key encrypts; every key decrypts (docs/SECURITY.md "Secrets stored for reuse"). */
+export type SecretKeys = readonly [SecretKey, ...SecretKey[]];
+
+const secretKeysHelp =
+  'set it with `wrangler secret put SECRETS_KEYS` to "<key id>:<32 random bytes in base64>", newest key first, comma-separated (README "Deploying to Cloudflare")';
+const secretKeyEntryPattern = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/]{43}=)$/;
+
+// Messages name the entry by position and never repeat the setting: it is key material.
+const secretKeysSchema = z.string().transform((setting, context): SecretKeys => {
+  const keys: SecretKey[] = [];
+  for (const [index, entry] of setting.split(",").entries()) {
+    const match = secretKeyEntryPattern.exec(entry.trim());
+    const bytes = match?.[2] ? decodeBase64(match[2]) : undefined;
+    if (!match?.[1] || bytes?.length !== 32) {
+      context.addIssue({ code: "custom", message: `entry ${index + 1} is not "<key id>:<32 bytes in base64>"; ${secretKeysHelp}` });
+      return z.NEVER;
+    }
+    if (keys.some((key) => key.id === match[1])) {
+      context.addIssue({ code: "custom", message: `key id "${match[1]}" is listed twice` });
+      return z.NEVER;
+    }
+    keys.push({ id: match[1], bytes });
+  }
+  // split() yields at least one entry, so a list that got here has a first key.
+  const [first, ...others] = keys;
+  return first ? [first, ...others] : z.NEVER;
+});
 
 const configSchema = z.object({
   APP_ORIGIN: z.url({ protocol: /^https?$/ }).transform((value) => new URL(value).origin),
@@ -34,6 +70,8 @@ const configSchema = z.object({
   // Missing means behind Cloudflare's edge, where the header can be trusted; `npm start` sets
   // "local" (docs/SECURITY.md "The client address"). A typo fails instead of trusting the header.
   CLIENT_ADDRESS_SOURCE: z.enum(["cf-connecting-ip", "local"]).default("cf-connecting-ip"),
+  // Optional until a feature stores a secret: requireSecretKeys names it then.
+  SECRETS_KEYS: secretKeysSchema.optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -79,6 +117,12 @@ export function readStoreConfig(env: Bindings): StoreConfig {
     throw configError(result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`).join("; "));
   }
   return { kind: "libsql", url, authToken: result.data.LIBSQL_AUTH_TOKEN };
+}
+
+/** The keys of SECRETS_KEYS, or an error naming the setting for a Worker that has none. */
+export function requireSecretKeys(keys: SecretKeys | undefined): SecretKeys {
+  if (!keys) throw configError(`SECRETS_KEYS is not set, and storing or reading a secret needs it: ${secretKeysHelp}`);
+  return keys;
 }
 
 const parsedConfigs = new WeakMap<object, Config>();

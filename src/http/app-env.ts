@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import type { Principal } from "../domain/access";
 import type { Actor, DomainContext } from "../domain/context";
 import type { Bindings, Config } from "../env";
+import type { BackgroundRunner } from "./background";
 
 export interface AppVariables {
   requestId: string;
@@ -11,6 +12,8 @@ export interface AppVariables {
   config: Config;
   ip: string | null;
   principal: Principal | null;
+  /** Work that outlives the response: call runInBackground(c, work) from http/background.ts. */
+  runInBackground: BackgroundRunner;
 }
 
 export type AppEnv = { Bindings: Bindings; Variables: AppVariables };

@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { Db } from "../db/client";
 import { type Bindings, type Config, readConfig } from "../env";
 import type { AppEnv } from "./app-env";
+import { type BackgroundRunner, selectBackgroundRunner } from "./background";
 
 export interface AppOptions {
   /** The clock. Production uses the real one; tests pass their own to travel in time. */
@@ -9,6 +10,8 @@ export interface AppOptions {
   createDb: (env: Bindings) => Db;
   /** The client address. Production reads it as CLIENT_ADDRESS_SOURCE says; tests pass their own. */
   clientAddress: (request: Request, config: Config) => string | null;
+  /** Takes background work when a request has no ExecutionContext (tests: collectBackgroundWork). */
+  runInBackground?: BackgroundRunner;
 }
 
 /** The one address of every client in local mode: wrangler dev listens on 127.0.0.1 only. */
@@ -33,6 +36,7 @@ export function provideRequestContext(options: AppOptions) {
     c.set("db", options.createDb(c.env));
     c.set("ip", options.clientAddress(c.req.raw, config));
     c.set("principal", null);
+    c.set("runInBackground", selectBackgroundRunner(c, options.runInBackground));
     await next();
     c.header("X-Request-Id", c.get("requestId"));
   });

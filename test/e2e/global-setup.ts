@@ -3,14 +3,16 @@
 // `wrangler dev` behind scripts/redact-secrets.mjs — with three differences: its own port, a fresh
 // local state folder per run (GATEHOUSE_STATE_DIR), and test/e2e/wrangler.e2e.toml, whose entry is
 // test/e2e/worker.ts (the app with a movable clock). Everything it prints goes to
-// test-output/server.log, which secrets.e2e.ts greps at the end.
-import { type ChildProcess, spawn } from "node:child_process";
+// test-output/server.log, which secrets.e2e.ts greps at the end. It runs as a test service
+// (test/services/start-service.ts): the shell, wrangler, workerd and the log filter go away with
+// the run, even when vitest itself is killed.
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import { experimental_readRawConfig } from "wrangler";
+import { startService } from "../services/start-service";
 import type { E2eRun } from "./support/run";
 import { missingTools } from "./support/tools";
 
@@ -48,35 +50,7 @@ function assertConfigsAgree(): void {
   }
 }
 
-function waitForServer(child: ChildProcess, output: () => string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const started = Date.now();
-    const timer = setInterval(() => {
-      const text = output();
-      const link = /http:\/\/127\.0\.0\.1:\d+\/setup\/[A-Za-z0-9_-]{43}/.exec(text)?.[0];
-      if (text.includes(`Ready on http://127.0.0.1:${port}`) && link) {
-        clearInterval(timer);
-        resolvePromise(link);
-      } else if (Date.now() - started > startupTimeoutMs) {
-        clearInterval(timer);
-        reject(new Error(`gatehouse e2e: the server did not start within ${startupTimeoutMs / 1000} s:\n${text.slice(-3000)}`));
-      }
-    }, 250);
-    child.once("exit", (code) => {
-      clearInterval(timer);
-      reject(new Error(`gatehouse e2e: scripts/gatehouse.sh start exited with ${code}:\n${output().slice(-3000)}`));
-    });
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolvePromise) => child.once("exit", () => resolvePromise()));
-  // The shell, wrangler, workerd and the log filter share the process group started below.
-  process.kill(-child.pid, "SIGTERM");
-  const timeout = new Promise<"timeout">((resolvePromise) => setTimeout(() => resolvePromise("timeout"), 10_000));
-  if ((await Promise.race([exited, timeout])) === "timeout") process.kill(-child.pid, "SIGKILL");
-}
+const bootstrapLinkPattern = /http:\/\/127\.0\.0\.1:\d+\/setup\/[A-Za-z0-9_-]{43}/;
 
 export default async function setup(project: TestProject) {
   const outputDir = resolve("test-output");
@@ -112,30 +86,18 @@ export default async function setup(project: TestProject) {
   const wranglerLogDir = join(runDir, "wrangler-logs");
   const serverLogPath = join(outputDir, "server.log");
   const log = createWriteStream(serverLogPath);
-  let output = "";
 
-  const child = spawn(
-    "sh",
-    ["scripts/gatehouse.sh", "start", "--config", "test/e2e/wrangler.e2e.toml", "--inspector-port", String(port + 1)],
-    {
-      env: { ...process.env, PORT: String(port), GATEHOUSE_STATE_DIR: stateDir, WRANGLER_LOG_PATH: wranglerLogDir, NO_COLOR: "1" },
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      log.write(chunk);
-    });
-  }
-  let bootstrapLink: string;
-  try {
-    bootstrapLink = await waitForServer(child, () => output);
-  } catch (error) {
-    await stop(child);
-    throw error;
-  }
+  const server = await startService({
+    name: "gatehouse e2e: scripts/gatehouse.sh start",
+    command: "sh",
+    args: ["scripts/gatehouse.sh", "start", "--config", "test/e2e/wrangler.e2e.toml", "--inspector-port", String(port + 1)],
+    env: { GATEHOUSE_STATE_DIR: stateDir, WRANGLER_LOG_PATH: wranglerLogDir, NO_COLOR: "1" },
+    port,
+    ready: (output) => output.includes(`Ready on http://127.0.0.1:${port}`) && bootstrapLinkPattern.test(output),
+    readyTimeoutMs: startupTimeoutMs,
+    onOutput: (chunk) => log.write(chunk),
+  });
+  const bootstrapLink = bootstrapLinkPattern.exec(server.output())?.[0] ?? "";
   const baseUrl = `http://127.0.0.1:${port}`;
   // Freeze the clock at the real time: from here on time moves only when a test moves it.
   await fetch(`${baseUrl}/__test__/clock`, { method: "POST", body: JSON.stringify({ set: new Date().toISOString() }) });
@@ -144,7 +106,7 @@ export default async function setup(project: TestProject) {
   project.provide("e2eRun", run);
 
   return async () => {
-    await stop(child);
+    await server.stop();
     log.end();
     if (process.env.GATEHOUSE_E2E_KEEP_STATE === "1") console.info(`gatehouse e2e: state kept in ${runDir}`);
     else rmSync(runDir, { recursive: true, force: true });

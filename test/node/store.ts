@@ -1,6 +1,6 @@
 // The libSQL variant of test/helpers/store.ts (see there), swapped in by the "libsql" project of
-// vitest.config.ts. The Worker's env carries the vars of wrangler.toml, a real local KV namespace
-// and send_email binding from miniflare, and a libSQL configuration instead of the D1 binding:
+// vitest.config.ts. The Worker's env carries the vars of wrangler.toml, the tests' fixed secrets
+// (vitest.config.ts), a real local KV namespace and send_email binding from miniflare, and a libSQL configuration instead of the D1 binding:
 // createDbFromEnv(env) makes the production web client, talking HTTP to this file's database.
 import type { Miniflare } from "miniflare";
 import { inject } from "vitest";
@@ -13,6 +13,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     wranglerVars: Record<string, string>;
     sendEmailBindings: { name: string; allowed_destination_addresses: string[] }[];
+    testSecrets: Record<string, string>;
   }
 }
 
@@ -58,6 +59,7 @@ export async function disposeMiniflare(): Promise<void> {
 
 export const env: Bindings = {
   ...inject("wranglerVars"),
+  ...inject("testSecrets"),
   KV: lazyBinding("KV"),
   SEND_EMAIL: lazyBinding("SEND_EMAIL"),
   LIBSQL_URL: libsqlServer.url,
