@@ -173,9 +173,9 @@ suite("CSV export", () => {
     const tenantId = `tnt_bulk_${crypto.randomUUID().slice(0, 8)}`;
     const total = 100_000;
     await env.DB.prepare(
-      `INSERT INTO audit_events (at, action, actor_id, actor_name, actor_email, target_type, target_id, target_label, tenant_id, details, ip, request_id)
+      `INSERT INTO audit_events (at, action, actor_kind, actor_id, actor_name, actor_email, target_type, target_id, target_label, tenant_id, details, ip, request_id)
        WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)
-       SELECT 1795000000000 + n * 1000, 'membership.expired', NULL, 'Gatehouse (system)', NULL, 'membership', 'mbr_' || n,
+       SELECT 1795000000000 + n * 1000, 'membership.expired', 'system', NULL, 'Gatehouse (system)', NULL, 'membership', 'mbr_' || n,
          'person' || n || '@example.test in acme', ?, '{}', NULL, NULL FROM seq`,
     )
       .bind(total, tenantId)
