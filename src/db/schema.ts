@@ -15,6 +15,22 @@ export type MembershipRole = (typeof membershipRoles)[number];
 export const setupPurposes = ["invite", "reset_two_factor"] as const;
 export type SetupPurpose = (typeof setupPurposes)[number];
 
+/** Actors that are not people and act on their own authority (docs/SECURITY.md "Actors that are not people"). */
+export const serviceTypes = ["scim_directory", "access_review", "sign_in_connection"] as const;
+export type ServiceType = (typeof serviceTypes)[number];
+
+/** `audit_events.actor_kind`: what sort of actor did it; a service carries its type after the colon. */
+export const actorKinds = [
+  "user",
+  "account",
+  "anonymous",
+  "system",
+  "service:scim_directory",
+  "service:access_review",
+  "service:sign_in_connection",
+] as const;
+export type ActorKind = (typeof actorKinds)[number];
+
 export const users = sqliteTable(
   "users",
   {
@@ -279,6 +295,7 @@ export const auditEvents = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     at: timestamp("at").notNull(),
     action: text("action").notNull(),
+    actorKind: text("actor_kind", { enum: actorKinds }).notNull(),
     actorId: text("actor_id"),
     actorName: text("actor_name").notNull(),
     actorEmail: text("actor_email"),

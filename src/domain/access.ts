@@ -4,7 +4,8 @@
 // CONTRACTOR hold what their access groups grant; CLIENT_USER holds none, whatever a group row
 // says. Tenant memberships alone govern /tenants/* and /portal/*, and only live ones count: a
 // membership past its expiry grants nothing from that instant, whatever the cron has done.
-import type { GlobalRole, MembershipRole } from "../db/schema";
+// Services (actors that are not people) are decided from their scope alone: authorizeService below.
+import type { GlobalRole, MembershipRole, ServiceType } from "../db/schema";
 
 export const permissionResources = ["users", "memberships", "tenants", "groups", "audit"] as const;
 export const permissionActions = ["read", "create", "update", "delete"] as const;
@@ -83,7 +84,9 @@ export type Requirement =
   /** A tenant's content through the API: staff and client members alike. */
   | { kind: "tenant-content"; tenant: TenantRef; access: TenantAccess }
   /** Anything every signed-in user may do for themselves (account page, /me). */
-  | { kind: "self" };
+  | { kind: "self" }
+  /** Provisioning one account of this global role (a directory's work): services only. */
+  | { kind: "provisioning"; role: GlobalRole };
 
 export type Decision = { allowed: true; membership?: LiveMembership } | { allowed: false; status: 401 | 403 | 404 };
 
@@ -110,8 +113,11 @@ function decideTenantAccess(principal: Principal, tenant: TenantRef, access: Ten
   return { allowed: true, membership };
 }
 
-export function authorize(principal: Principal | null, requirement: Requirement): Decision {
+export function authorize(principal: Principal | ServicePrincipal | null, requirement: Requirement): Decision {
   if (!principal) return { allowed: false, status: 401 };
+  if ("service" in principal) return authorizeService(principal.service, requirement);
+  // People provision accounts through the console (users:*), never through a directory's surface.
+  if (requirement.kind === "provisioning") return { allowed: false, status: 403 };
   const role = principal.user.role;
   switch (requirement.kind) {
     case "self":
@@ -137,4 +143,47 @@ export function authorize(principal: Principal | null, requirement: Requirement)
 
 export function hasPermission(principal: Principal, permission: Permission): boolean {
   return authorize(principal, { kind: "console", permission }).allowed;
+}
+
+/**
+ * The reach of a service actor (docs/SECURITY.md "Actors that are not people"): `staff` is the
+ * instance-wide staff directory, which provisions OPERATOR and CONTRACTOR accounts; `tenant` binds
+ * the service to one tenant, where it manages the client users (their memberships) and nothing else.
+ */
+export type ServiceScope = { kind: "staff" } | { kind: "tenant"; tenantId: string };
+
+export interface ServiceIdentity {
+  type: ServiceType;
+  id: string;
+  name: string;
+  scope: ServiceScope;
+}
+
+/** A service as a caller; the same object is its actor in DomainContext. */
+export interface ServicePrincipal {
+  kind: "service";
+  service: ServiceIdentity;
+}
+
+const provisionedByStaffDirectory: readonly GlobalRole[] = ["OPERATOR", "CONTRACTOR"];
+
+/**
+ * Services are decided from their scope, never from a role: the type says what a service is, the
+ * scope what it may touch. Every other requirement (the console, the workspace and portal pages,
+ * "self", and any kind added later) is refused, so a new surface is closed to services until it
+ * says otherwise here.
+ */
+function authorizeService(service: ServiceIdentity, requirement: Requirement): Decision {
+  const scope = service.scope;
+  if (requirement.kind === "provisioning") {
+    const allowed = scope.kind === "staff" && provisionedByStaffDirectory.includes(requirement.role);
+    return allowed ? { allowed: true } : { allowed: false, status: 403 };
+  }
+  if (requirement.kind === "tenant-content") {
+    // Services name tenants by id (API URLs); like a person's, a tenant outside the scope answers 404.
+    const own = scope.kind === "tenant" && "id" in requirement.tenant && requirement.tenant.id === scope.tenantId;
+    if (!own) return { allowed: false, status: 404 };
+    return requirement.access === "manage-clients" ? { allowed: true } : { allowed: false, status: 403 };
+  }
+  return { allowed: false, status: 403 };
 }

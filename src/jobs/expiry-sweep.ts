@@ -47,6 +47,7 @@ function insertExpiryAuditEvents(ctx: SweepContext, batchSize: number) {
         id: sql<number>`NULL`.as("id"),
         at: sql<number>`${ctx.now.getTime()}`.as("at"),
         action: sql<string>`'membership.expired'`.as("action"),
+        actorKind: sql<string>`${actor.kind}`.as("actorKind"),
         actorId: sql<null>`NULL`.as("actorId"),
         actorName: sql<string>`${actor.name}`.as("actorName"),
         actorEmail: sql<null>`NULL`.as("actorEmail"),

@@ -1,5 +1,5 @@
 import { expect, it, describe as suite } from "vitest";
-import { testActor, writeAuditEvent } from "../helpers/audit";
+import { testActor, testService, writeAuditEvent } from "../helpers/audit";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs } from "../helpers/factories";
 
@@ -10,7 +10,7 @@ interface Item {
   id: string;
   at: string;
   action: string;
-  actor: { id: string | null; name: string; email: string | null };
+  actor: { kind: string; id: string | null; name: string; email: string | null };
   target: { type: string | null; id: string | null; label: string | null };
   tenantId: string | null;
 }
@@ -51,7 +51,7 @@ suite("GET /api/v1/audit-events", () => {
       id: expect.stringMatching(/^\d+$/),
       at: "2026-11-20T11:00:00.000Z",
       action: "membership.granted",
-      actor: { id: actor.user.id, name: "Fiona Filter", email: actor.user.email },
+      actor: { kind: "account", id: actor.user.id, name: "Fiona Filter", email: actor.user.email },
       target: { type: null, id: null, label: null },
       tenantId,
       details: { role: "OPERATOR_FULL" },
@@ -68,6 +68,22 @@ suite("GET /api/v1/audit-events", () => {
       "membership.granted@11:00",
     ]);
     expect(await actions({ targetId, from: "2026-11-20T13:00:00+01:00" })).toEqual(["group.updated@12:30", "group.updated@12:00"]);
+  });
+
+  it("tells people, the system and services apart by actor.kind", async () => {
+    const agent = await auditor();
+    const directory = testService("scim_directory", { kind: "tenant", tenantId: "tnt_acme" }, "Acme directory");
+    const targetId = `usr_${crypto.randomUUID().slice(0, 8)}`;
+    const target = { type: "user" as const, id: targetId, label: "Target" };
+    await writeAuditEvent("2026-11-22T10:00:00Z", directory, { action: "membership.revoked", target });
+    await writeAuditEvent("2026-11-22T11:00:00Z", { kind: "system" }, { action: "membership.expired", target });
+
+    const { body } = await list(agent, { targetId });
+    expect(body.items.map((item) => item.actor)).toEqual([
+      { kind: "system", id: null, name: "Gatehouse (system)", email: null },
+      { kind: "service:scim_directory", id: directory.service.id, name: "Acme directory", email: null },
+    ]);
+    expect((await list(agent, { actorId: directory.service.id })).body.items.map((item) => item.action)).toEqual(["membership.revoked"]);
   });
 
   it("walks every event exactly once with cursors, also across events that share a timestamp", async () => {

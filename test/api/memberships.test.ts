@@ -68,7 +68,9 @@ suite("/api/v1/memberships", () => {
       .bind(first.membership.id)
       .first<{ revoke_reason: string }>();
     expect(old?.revoke_reason).toBe("expired");
-    const audit = await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'membership.expired' AND target_id = ?")
+    const audit = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit_events WHERE action = 'membership.expired' AND actor_kind = 'system' AND target_id = ?",
+    )
       .bind(first.membership.id)
       .first<{ n: number }>();
     expect(audit?.n).toBe(1);

@@ -1,5 +1,8 @@
 // Audit events for tests, written through insertAuditEvent at chosen times by chosen actors, and
 // a strict RFC 4180 parser to read exports back.
+
+import type { ServiceType } from "../../src/db/schema";
+import type { ServiceScope } from "../../src/domain/access";
 import { type AuditEventInput, insertAuditEvent } from "../../src/domain/audit/audit";
 import type { Actor } from "../../src/domain/context";
 import { TestClock } from "./clock";
@@ -8,6 +11,15 @@ import { testContext } from "./factories";
 export function testActor(name = "Ava Auditor"): Actor & { kind: "account" } {
   const id = `usr_${crypto.randomUUID().replaceAll("-", "")}`;
   return { kind: "account", user: { id, displayName: name, email: `${id}@example.test` } };
+}
+
+/** A service actor (nothing in the product creates one yet; docs/SECURITY.md "Actors that are not people"). */
+export function testService(
+  type: ServiceType = "scim_directory",
+  scope: ServiceScope = { kind: "staff" },
+  name = "Staff directory",
+): Actor & { kind: "service" } {
+  return { kind: "service", service: { type, id: `svc_${crypto.randomUUID().replaceAll("-", "")}`, name, scope } };
 }
 
 export async function writeAuditEvent(at: string, actor: Actor, event: AuditEventInput): Promise<void> {

@@ -90,6 +90,7 @@ describe("expiry sweep", () => {
       .first<{ tenant_id: string; slug: string }>();
     expect(event).toMatchObject({
       at: clock.now().getTime(),
+      actor_kind: "system",
       actor_id: null,
       actor_name: "Gatehouse (system)",
       target_type: "membership",

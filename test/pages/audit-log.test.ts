@@ -4,7 +4,7 @@ import { expect, it, describe as suite } from "vitest";
 import { auditEvents, users } from "../../src/db/schema";
 import { auditCsvColumns } from "../../src/domain/audit/audit-csv";
 import { describe } from "../helpers/agent";
-import { parseCsv, testActor, writeAuditEvent } from "../helpers/audit";
+import { parseCsv, testActor, testService, writeAuditEvent } from "../helpers/audit";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs, testContext } from "../helpers/factories";
 import { createUserWithPermissions, uniqueGroupName } from "../helpers/groups";
@@ -95,6 +95,14 @@ suite("Admin → Audit log", () => {
     expect(html).toContain('id="filter-action-error">Choose an action from the list.');
   });
 
+  it("shows a service actor with what it is, beside its name", async () => {
+    const { agent } = await signedInAdmin();
+    const review = testService("access_review", { kind: "tenant", tenantId: "tnt_acme" }, "Q4 access review");
+    await writeAuditEvent("2026-11-23T07:00:00Z", review, { action: "membership.revoked" });
+    const html = await (await agent.get(`/admin/audit?actor=${review.service.id}`)).text();
+    expect(html).toContain(`<a href="/admin/audit?actor=${review.service.id}">Q4 access review</a><div class="muted">Access review</div>`);
+  });
+
   it("pages to older events with a link that keeps the filter", async () => {
     const { agent } = await signedInAdmin();
     const actor = testActor();
@@ -156,6 +164,7 @@ suite("CSV export", () => {
       `'=HYPERLINK("http://evil.example","x")`,
     ]);
     expect(rows[0]?.[column("actor_name")]).toBe(`'=cmd|" /C calc"!A0`);
+    expect(rows[0]?.[column("actor_kind")]).toBe("account");
     expect(rows[0]).toMatchObject({
       [column("at")]: "2026-11-23T09:07:00.000Z",
       [column("action")]: "user.updated",
@@ -173,9 +182,9 @@ suite("CSV export", () => {
     const tenantId = `tnt_bulk_${crypto.randomUUID().slice(0, 8)}`;
     const total = 100_000;
     await env.DB.prepare(
-      `INSERT INTO audit_events (at, action, actor_id, actor_name, actor_email, target_type, target_id, target_label, tenant_id, details, ip, request_id)
+      `INSERT INTO audit_events (at, action, actor_kind, actor_id, actor_name, actor_email, target_type, target_id, target_label, tenant_id, details, ip, request_id)
        WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)
-       SELECT 1795000000000 + n * 1000, 'membership.expired', NULL, 'Gatehouse (system)', NULL, 'membership', 'mbr_' || n,
+       SELECT 1795000000000 + n * 1000, 'membership.expired', 'system', NULL, 'Gatehouse (system)', NULL, 'membership', 'mbr_' || n,
          'person' || n || '@example.test in acme', ?, '{}', NULL, NULL FROM seq`,
     )
       .bind(total, tenantId)

@@ -90,7 +90,7 @@ export function toAuditEventDto(row: AuditEventRow) {
     id: String(row.id),
     at: row.at.toISOString(),
     action: row.action,
-    actor: { id: row.actorId, name: row.actorName, email: row.actorEmail },
+    actor: { kind: row.actorKind, id: row.actorId, name: row.actorName, email: row.actorEmail },
     target: { type: row.targetType, id: row.targetId, label: row.targetLabel },
     tenantId: row.tenantId,
     details: row.details,

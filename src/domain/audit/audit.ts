@@ -83,6 +83,7 @@ export function buildAuditRow(ctx: AuditContext, event: AuditEventInput): typeof
   return {
     at: ctx.now,
     action: event.action,
+    actorKind: actor.kind,
     actorId: actor.id,
     actorName: actor.name,
     actorEmail: actor.email,
@@ -98,8 +99,8 @@ export function buildAuditRow(ctx: AuditContext, event: AuditEventInput): typeof
 
 /**
  * Set-based audit: one event per row of `select`, written in the same statement. The select must
- * return, in this order: id (NULL), at, action, actor_id, actor_name, actor_email, target_type,
- * target_id, target_label, tenant_id, details (JSON text), ip, request_id.
+ * return, in this order: id (NULL), at, action, actor_kind, actor_id, actor_name, actor_email,
+ * target_type, target_id, target_label, tenant_id, details (JSON text), ip, request_id.
  * (Drizzle's `db.run(sql)` cannot go into a D1 batch; an insert-select can.)
  */
 export function insertAuditEventsFromSelect(db: AuditContext["db"], select: SQL) {

@@ -63,7 +63,7 @@ function expireStaleMembershipStatements(ctx: DomainContext, userId: string, ten
   return [
     insertAuditEventsFromSelect(
       ctx.db,
-      sql`SELECT NULL, ${ctx.now.getTime()}, 'membership.expired', NULL, 'Gatehouse (system)', NULL, 'membership', m.id,
+      sql`SELECT NULL, ${ctx.now.getTime()}, 'membership.expired', 'system', NULL, 'Gatehouse (system)', NULL, 'membership', m.id,
         u.email || ' in ' || t.slug, m.tenant_id,
         json_object('userId', m.user_id, 'role', m.role, 'expiresAt', strftime('%Y-%m-%dT%H:%M:%fZ', m.expires_at / 1000.0, 'unixepoch')),
         ${ctx.ip}, ${ctx.requestId}

@@ -8,6 +8,7 @@ export interface AuditRow {
   id: number;
   at: Date;
   action: string;
+  actorKind: string;
   actorId: string | null;
   actorName: string;
   actorEmail: string | null;
@@ -30,6 +31,13 @@ export interface AuditPageProps {
   nextPageHref: string | null;
   exportHref: string;
 }
+
+/** Services are named with what they are, so they are never taken for a person of that name. */
+const serviceLabels: Record<string, string> = {
+  "service:scim_directory": "SCIM directory",
+  "service:access_review": "Access review",
+  "service:sign_in_connection": "Sign-in connection",
+};
 
 function filterHref(key: string, value: string): string {
   return `/admin/audit?${new URLSearchParams({ [key]: value }).toString()}`;
@@ -77,6 +85,7 @@ export function AuditPage(props: AuditPageProps) {
                 <td>
                   {row.actorId ? <a href={filterHref("actor", row.actorId)}>{row.actorName}</a> : row.actorName}
                   {row.actorEmail && <div class="muted">{row.actorEmail}</div>}
+                  {serviceLabels[row.actorKind] && <div class="muted">{serviceLabels[row.actorKind]}</div>}
                 </td>
                 <td>
                   {row.targetType && <span class="muted">{row.targetType}: </span>}
