@@ -30,6 +30,9 @@ export function sendLargeBody(
   const headers: Record<string, string> = { ...init.headers };
   if (client.cookies.size > 0) headers.cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
   if (init.delivery === "content-length") headers["content-length"] = String(init.body.length);
+  // Node chunks a body by default for POST, PUT and PATCH only: a DELETE would go out with no
+  // framing at all, and the server would rightly see no body.
+  else headers["transfer-encoding"] = "chunked";
   const started = Date.now();
   return new Promise((resolve) => {
     let settled = false;
