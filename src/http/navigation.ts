@@ -1,6 +1,7 @@
 // What the header shows a given principal: only the sections authorize() lets them open.
 import type { NavigationItem, SignedInUser } from "../../views/layouts/page-layout";
-import { authorize, type Principal, type Requirement } from "../domain/access";
+import type { GlobalRole } from "../db/schema";
+import { authorize, isStaffRole, type Principal, type Requirement } from "../domain/access";
 import type { AppContext } from "./app-env";
 
 const sections: Array<{ href: string; label: string; requirement: Requirement }> = [
@@ -53,6 +54,7 @@ export function sanitizeNextPath(value: string | undefined | null): string | nul
   }
 }
 
-export function landingPathFor(principal: Principal): string {
-  return principal.user.role === "CLIENT_USER" ? "/portal" : "/admin";
+/** Where a user lands after signing in, completing setup or opening "/": the console or the portal. */
+export function landingPathFor(user: { role: GlobalRole }): string {
+  return isStaffRole(user.role) ? "/admin" : "/portal";
 }

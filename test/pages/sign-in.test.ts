@@ -262,6 +262,25 @@ suite("sign-in", () => {
     }
   });
 
+  it("lands staff on the console and client users on the portal, after the code, at / and at /login", async () => {
+    const clock = new TestClock();
+    const app = createTestApp(clock);
+    const cases = [
+      [await createActiveUser(clock, { role: "OPERATOR" }), "/admin"],
+      [await createActiveUser(clock, { role: "CLIENT_USER" }), "/portal"],
+    ] as const;
+    for (const [user, landing] of cases) {
+      clock.advanceSeconds(30);
+      const agent = new Agent(app);
+      await passwordStep(agent, user.email, user.password);
+      const signedIn = await agent.post("/login/verify", { code: totpCode(user.totpSecret, clock.now()) });
+      expect(signedIn.status, await describe(signedIn)).toBe(303);
+      expect(signedIn.headers.get("location"), user.role).toBe(landing);
+      expect((await agent.get("/")).headers.get("location"), user.role).toBe(landing);
+      expect((await agent.get("/login")).headers.get("location"), user.role).toBe(landing);
+    }
+  });
+
   it("sends people who are not signed in to the sign-in page with the way back", async () => {
     const clock = new TestClock();
     const response = await new Agent(createTestApp(clock)).get("/admin/users?query=ana");
@@ -269,6 +288,5 @@ suite("sign-in", () => {
     expect(response.headers.get("location")).toBe("/login?next=%2Fadmin%2Fusers%3Fquery%3Dana");
     const login = await new Agent(createTestApp(clock)).get("/login?next=%2Fadmin%2Fusers");
     expect(await login.text()).toContain('name="next" value="/admin/users"');
-    expect(describe).toBeDefined();
   });
 });
