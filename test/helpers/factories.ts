@@ -24,6 +24,14 @@ export function uniqueEmail(prefix = "user"): string {
   return `${prefix}.${counter}.${crypto.randomUUID().slice(0, 8)}@example.test`;
 }
 
+/**
+ * A client address of its own (IPv6 documentation range): sign-in failures count per address, and
+ * every test clock starts at the same instant, so tests that fail sign-ins must not share one.
+ */
+export function uniqueAddress(): string {
+  return `2001:db8::${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}`;
+}
+
 export const testPassword = "correct horse battery staple";
 
 export function testContext(clock: TestClock, actor: Actor = { kind: "system" }): DomainContext {
