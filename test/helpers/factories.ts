@@ -11,7 +11,7 @@ import { createTenant } from "../../src/domain/tenants/tenants";
 import type { InviteInput } from "../../src/domain/users/users";
 import { readConfig } from "../../src/env";
 import type { AppOptions } from "../../src/http/request-context";
-import { Agent, describe } from "./agent";
+import { Agent, summarizeResponse } from "./agent";
 import type { TestClock } from "./clock";
 import { extractEmbeddedToken } from "./links";
 import { env, rawDb } from "./store";
@@ -104,9 +104,9 @@ export async function signInAs(app: ReturnType<typeof createApp>, clock: TestClo
   clock.advanceSeconds(30);
   const agent = new Agent(app);
   const passwordStep = await agent.post("/login", { email: user.email, password: user.password });
-  if (passwordStep.status !== 303) throw new Error(`password step failed: ${await describe(passwordStep)}`);
+  if (passwordStep.status !== 303) throw new Error(`password step failed: ${await summarizeResponse(passwordStep)}`);
   const codeStep = await agent.post("/login/verify", { code: totpCode(user.totpSecret, clock.now()) });
-  if (codeStep.status !== 303 || !agent.sessionCookie()) throw new Error(`code step failed: ${await describe(codeStep)}`);
+  if (codeStep.status !== 303 || !agent.sessionCookie()) throw new Error(`code step failed: ${await summarizeResponse(codeStep)}`);
   return agent;
 }
 

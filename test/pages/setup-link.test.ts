@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { regenerateSetupLink } from "../../src/domain/invites/setup-links";
-import { Agent, describe } from "../helpers/agent";
+import { Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createTestApp, inviteTestUser, testContext, testPassword } from "../helpers/factories";
 import { extractTotpSecret, totpCode } from "../helpers/totp";
@@ -16,7 +16,7 @@ async function openLink(agent: Agent, token: string) {
 
 async function choosePasswordThroughPage(agent: Agent, token: string): Promise<string> {
   const page = await openLink(agent, token);
-  expect(page.status, await describe(page)).toBe(200);
+  expect(page.status, await summarizeResponse(page)).toBe(200);
   const step = await agent.post("/setup", {
     step: "password",
     displayName: "Pat",
@@ -32,7 +32,7 @@ function userRow(id: string) {
   return env.DB.prepare("SELECT * FROM users WHERE id = ?").bind(id).first<Record<string, unknown>>();
 }
 
-suite("setup links", () => {
+describe("setup links", () => {
   it("changes nothing when the link is opened (mail scanners fetch links)", async () => {
     const clock = new TestClock();
     const app = createTestApp(clock);

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { addressThrottleKey, recordAddressFailure } from "../../src/auth/throttle";
 import { runBatch } from "../../src/db/batch";
 import { createDbFromEnv } from "../../src/db/connect";
-import { Agent, describe } from "../helpers/agent";
+import { Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, inviteTestUser, signInAs, testPassword, uniqueEmail } from "../helpers/factories";
 import { totpCode } from "../helpers/totp";
@@ -15,7 +15,7 @@ async function passwordStep(agent: Agent, email: string, password: string) {
   return { status: response.status, html: await response.text(), retryAfter: response.headers.get("retry-after") };
 }
 
-suite("sign-in", () => {
+describe("sign-in", () => {
   it("answers wrong password, unknown email, pending and deactivated accounts identically", async () => {
     const clock = new TestClock();
     const app = createTestApp(clock);
@@ -75,7 +75,7 @@ suite("sign-in", () => {
     await passwordStep(replay, user.email, user.password);
     const refused = await replay.post("/login/verify", { code });
 
-    expect(refused.status, await describe(refused)).toBe(401);
+    expect(refused.status, await summarizeResponse(refused)).toBe(401);
     expect(await refused.text()).toContain(genericFailure);
     expect(replay.sessionCookie()).toBeUndefined();
   });
@@ -216,7 +216,7 @@ suite("sign-in", () => {
       const agent = new Agent(app);
       await passwordStep(agent, user.email, user.password);
       const signedIn = await agent.post("/login/verify", { code: totpCode(user.totpSecret, clock.now()) });
-      expect(signedIn.status, await describe(signedIn)).toBe(303);
+      expect(signedIn.status, await summarizeResponse(signedIn)).toBe(303);
       expect(signedIn.headers.get("location"), user.role).toBe(landing);
       expect((await agent.get("/")).headers.get("location"), user.role).toBe(landing);
       expect((await agent.get("/login")).headers.get("location"), user.role).toBe(landing);
