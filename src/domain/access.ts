@@ -79,8 +79,12 @@ export type Requirement =
   | { kind: "console"; permission?: Permission }
   /** The operator workspace of one tenant (/tenants/*): staff only. */
   | { kind: "tenant-workspace"; tenant: TenantRef; access: TenantAccess }
+  /** The client portal (/portal, where a client user chooses a tenant): client users only. */
+  | { kind: "portal" }
   /** The client portal of one tenant (/portal/*): client users only. */
   | { kind: "portal"; tenant: TenantRef; access: TenantAccess }
+  /** What only a SUPER_ADMIN may open, whatever their access groups grant (the outbox: live setup links). */
+  | { kind: "instance-admin" }
   /** A tenant's content through the API: staff and client members alike. */
   | { kind: "tenant-content"; tenant: TenantRef; access: TenantAccess }
   /** Anything every signed-in user may do for themselves (account page, /me). */
@@ -135,9 +139,12 @@ export function authorize(principal: Principal | ServicePrincipal | null, requir
     case "portal":
       // docs/PRODUCT.md §9: /portal/* answers 404 to staff.
       if (role !== "CLIENT_USER") return { allowed: false, status: 404 };
+      if (!("tenant" in requirement)) return { allowed: true };
       return decideTenantAccess(principal, requirement.tenant, requirement.access);
     case "tenant-content":
       return decideTenantAccess(principal, requirement.tenant, requirement.access);
+    case "instance-admin":
+      return role === "SUPER_ADMIN" ? { allowed: true } : { allowed: false, status: 403 };
   }
 }
 

@@ -31,14 +31,16 @@ export function loadCaller(options: { acceptApiTokens: boolean }) {
   });
 }
 
-function deny(status: 401 | 403 | 404): AppError {
-  return new AppError(status === 401 ? "UNAUTHENTICATED" : status === 403 ? "FORBIDDEN" : "NOT_FOUND");
+function deny(status: 401 | 403 | 404, forbiddenDetail: string | undefined): AppError {
+  if (status === 403) return new AppError("FORBIDDEN", forbiddenDetail ? { detail: forbiddenDetail } : {});
+  return new AppError(status === 401 ? "UNAUTHENTICATED" : "NOT_FOUND");
 }
 
-export function requireAccess(requirement: Requirement | ((c: AppContext) => Requirement)) {
+/** `forbiddenDetail`: why a 403 is answered, when the route can say more than "not allowed". */
+export function requireAccess(requirement: Requirement | ((c: AppContext) => Requirement), options: { forbiddenDetail?: string } = {}) {
   return createMiddleware<AppEnv>(async function requireAccess(c, next) {
     const decision = authorize(c.get("principal"), typeof requirement === "function" ? requirement(c) : requirement);
-    if (!decision.allowed) throw deny(decision.status);
+    if (!decision.allowed) throw deny(decision.status, options.forbiddenDetail);
     await next();
   });
 }

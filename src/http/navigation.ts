@@ -1,6 +1,7 @@
 // What the header shows a given principal: only the sections authorize() lets them open.
 import type { NavigationItem, SignedInUser } from "../../views/layouts/page-layout";
-import { authorize, type Principal, type Requirement } from "../domain/access";
+import type { GlobalRole } from "../db/schema";
+import { authorize, isStaffRole, type Principal, type Requirement } from "../domain/access";
 import type { AppContext } from "./app-env";
 
 const sections: Array<{ href: string; label: string; requirement: Requirement }> = [
@@ -9,12 +10,13 @@ const sections: Array<{ href: string; label: string; requirement: Requirement }>
   { href: "/admin/memberships", label: "Memberships", requirement: { kind: "console", permission: "memberships:read" } },
   { href: "/admin/access-groups", label: "Access groups", requirement: { kind: "console", permission: "groups:read" } },
   { href: "/admin/audit", label: "Audit log", requirement: { kind: "console", permission: "audit:read" } },
+  { href: "/admin/outbox", label: "Outbox", requirement: { kind: "instance-admin" } },
 ];
 
 export function buildNavigation(principal: Principal, currentPath: string): NavigationItem[] {
   const items: NavigationItem[] = [];
   const isCurrent = (href: string) => currentPath === href || currentPath.startsWith(`${href}/`);
-  if (principal.user.role === "CLIENT_USER") {
+  if (authorize(principal, { kind: "portal" }).allowed) {
     items.push({ href: "/portal", label: "Portal", current: isCurrent("/portal") });
   } else {
     items.push({ href: "/admin", label: "Home", current: currentPath === "/admin" });
@@ -23,7 +25,6 @@ export function buildNavigation(principal: Principal, currentPath: string): Navi
         items.push({ href: section.href, label: section.label, current: isCurrent(section.href) });
       }
     }
-    if (principal.user.role === "SUPER_ADMIN") items.push({ href: "/admin/outbox", label: "Outbox", current: isCurrent("/admin/outbox") });
   }
   return items;
 }
@@ -53,6 +54,7 @@ export function sanitizeNextPath(value: string | undefined | null): string | nul
   }
 }
 
-export function landingPathFor(principal: Principal): string {
-  return principal.user.role === "CLIENT_USER" ? "/portal" : "/admin";
+/** Where a user lands after signing in, completing setup or opening "/": the console or the portal. */
+export function landingPathFor(user: { role: GlobalRole }): string {
+  return isStaffRole(user.role) ? "/admin" : "/portal";
 }

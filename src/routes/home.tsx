@@ -11,7 +11,7 @@ import { renderPage } from "../http/render";
 export const homeRoutes = new Hono<AppEnv>()
   .get("/", (c) => {
     const principal = c.get("principal");
-    return c.redirect(principal ? landingPathFor(principal) : "/login", 303);
+    return c.redirect(principal ? landingPathFor(principal.user) : "/login", 303);
   })
   .get("/admin", requireAccess({ kind: "console" }), async (c) => {
     const principal = currentPrincipal(c);

@@ -47,10 +47,8 @@ async function renderPortal(c: AppContext, slug: string, invite?: { values: Reco
 const portalAccess = requireAccess((c): Requirement => ({ kind: "portal", tenant: { slug: c.req.param("slug") ?? "" }, access: "read" }));
 
 export const portalRoutes = new Hono<AppEnv>()
-  .get("/", async (c) => {
-    const principal = c.get("principal");
-    if (!principal) throw new AppError("UNAUTHENTICATED");
-    if (principal.user.role !== "CLIENT_USER") throw new AppError("NOT_FOUND");
+  .get("/", requireAccess({ kind: "portal" }), async (c) => {
+    const principal = currentPrincipal(c);
     const only = principal.memberships.length === 1 ? principal.memberships[0] : undefined;
     if (only) return c.redirect(`/portal/${only.tenantSlug}`, 303);
     return renderPage(

@@ -13,6 +13,7 @@ import { AppError } from "../errors";
 import { type AppContext, type AppEnv, clientOf, domainContext } from "../http/app-env";
 import { clearCookie, readCookie, writeCookie } from "../http/cookies";
 import { type FieldErrors, fieldErrorsOf, formValue, readForm } from "../http/forms";
+import { landingPathFor } from "../http/navigation";
 import { renderPage } from "../http/render";
 
 const setupFormSchema = z.discriminatedUnion("step", [
@@ -105,7 +106,7 @@ export const setupRoutes = new Hono<AppEnv>()
       const completed = await completeSetup(ctx, state, form.data.code, clientOf(c));
       clearCookie(c, "setup");
       writeCookie(c, "session", completed.session.token);
-      const continueHref = completed.user.role === "CLIENT_USER" ? "/portal" : "/admin";
+      const continueHref = landingPathFor(completed.user);
       return renderPage(c, <SetupDonePage recoveryCodes={completed.recoveryCodes} continueHref={continueHref} />);
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== "VALIDATION_FAILED" || !state.user.pendingTotpSecret) throw error;

@@ -38,7 +38,7 @@ export const signInRoutes = new Hono<AppEnv>()
   .get("/login", (c) => {
     const principal = c.get("principal");
     const next = nextOf(c.req.query("next"));
-    if (principal) return c.redirect(next || landingPathFor(principal), 303);
+    if (principal) return c.redirect(next || landingPathFor(principal.user), 303);
     return renderPage(c, <LoginPage email="" next={next} />);
   })
   .post("/login", async (c) => {
@@ -69,7 +69,7 @@ export const signInRoutes = new Hono<AppEnv>()
       const signedIn = await verifySecondFactor(domainContext(c), readCookie(c, "challenge"), code, clientOf(c));
       clearCookie(c, "challenge");
       writeCookie(c, "session", signedIn.session.token);
-      const landing = signedIn.user.role === "CLIENT_USER" ? "/portal" : "/admin";
+      const landing = landingPathFor(signedIn.user);
       return c.redirect(next || landing, 303);
     } catch (error) {
       if (error instanceof AppError && error.code === "SIGN_IN_EXPIRED") {

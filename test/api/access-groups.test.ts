@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
-import { type Agent, describe } from "../helpers/agent";
+import { describe, expect, it } from "vitest";
+import { type Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, inviteTestUser, signInAs } from "../helpers/factories";
 import { createTestGroup, createUserWithPermissions, uniqueGroupName } from "../helpers/groups";
@@ -36,7 +36,7 @@ async function json(agent: Agent, method: string, path: string, body?: unknown) 
   };
 }
 
-suite("/api/v1/access-groups", () => {
+describe("/api/v1/access-groups", () => {
   it("creates, reads, lists, patches and deletes a group in the documented shape, auditing each change", async () => {
     const { agent, admin } = await signedInAdmin();
     const name = uniqueGroupName("Support");
@@ -177,7 +177,7 @@ suite("/api/v1/access-groups", () => {
   });
 });
 
-suite("escalation through access groups", () => {
+describe("escalation through access groups", () => {
   it("refuses to create a group with a permission the caller does not hold", async () => {
     const operator = await createUserWithPermissions(clock, ["groups:create", "groups:read"]);
     const agent = await signInAs(app, clock, operator);
@@ -275,7 +275,7 @@ suite("escalation through access groups", () => {
     const group = await createTestGroup(clock, ["users:read"]);
     const agent = await signInAs(app, clock, operator);
     const response = await json(agent, "PUT", `/api/v1/access-groups/${group.id}/members`, { userIds: [peer.id] });
-    expect(response.status, await describe(response.response)).toBe(200);
+    expect(response.status, await summarizeResponse(response.response)).toBe(200);
     expect(await memberIds(group.id)).toEqual([peer.id]);
   });
 });

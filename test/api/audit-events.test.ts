@@ -1,4 +1,4 @@
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testActor, testService, writeAuditEvent } from "../helpers/audit";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs } from "../helpers/factories";
@@ -25,7 +25,7 @@ async function list(agent: Awaited<ReturnType<typeof auditor>>, query: Record<st
   return { status: response.status, body: await response.json<{ items: Item[]; nextCursor: string | null; errors?: unknown[] }>() };
 }
 
-suite("GET /api/v1/audit-events", () => {
+describe("GET /api/v1/audit-events", () => {
   it("filters by actor, action, target, tenant and time range, newest first, in the documented shape", async () => {
     const agent = await auditor();
     const actor = testActor("Fiona Filter");

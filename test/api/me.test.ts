@@ -1,9 +1,9 @@
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Agent } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs } from "../helpers/factories";
 
-suite("GET /api/v1/me", () => {
+describe("GET /api/v1/me", () => {
   it("describes the caller of a live session", async () => {
     const clock = new TestClock();
     const app = createTestApp(clock);

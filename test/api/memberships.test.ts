@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ApiClient, createApiTokenFor } from "../helpers/api";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, createTestTenant, signInAs } from "../helpers/factories";
@@ -14,7 +14,7 @@ async function setup() {
 
 type Membership = { id: string; expiresAt: string | null; role: string };
 
-suite("/api/v1/memberships", () => {
+describe("/api/v1/memberships", () => {
   it("requires a future expiry for contractors and a role that fits the global role", async () => {
     const { clock, api } = await setup();
     const tenant = await createTestTenant(clock);

@@ -1,7 +1,7 @@
 // Request bodies on /api/v1 (docs/SECURITY.md "Request bodies", docs/API.md "Request limits"):
 // capped per route before they are read, and refused when a key appears twice in one object.
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { origin } from "../helpers/agent";
 import { createApiTokenFor } from "../helpers/api";
 import { TestClock } from "../helpers/clock";
@@ -45,7 +45,7 @@ function inviteOfSize(email: string, bytes: number): string {
   return body;
 }
 
-suite("request body limits", () => {
+describe("request body limits", () => {
   it("refuses a JSON body one byte over 64 KiB with 413 problem details naming the limit, creating nothing", async () => {
     const token = await adminToken();
     const email = uniqueEmail("too-big");
@@ -129,7 +129,7 @@ suite("request body limits", () => {
   });
 });
 
-suite("duplicate keys in JSON bodies", () => {
+describe("duplicate keys in JSON bodies", () => {
   it("refuses a repeated top-level key instead of keeping the last one, creating nothing", async () => {
     const token = await adminToken();
     const email = uniqueEmail("dup-role");

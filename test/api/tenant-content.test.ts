@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { revokeMembership } from "../../src/domain/memberships/memberships";
 import { ApiClient, createApiTokenFor } from "../helpers/api";
 import { TestClock } from "../helpers/clock";
@@ -54,7 +54,7 @@ async function readProblem(response: Response) {
   return { status: response.status, problem };
 }
 
-suite("/api/v1/tenants/{id}/updates and /members", () => {
+describe("/api/v1/tenants/{id}/updates and /members", () => {
   it("lets members read, OPERATOR_FULL write, and hides other tenants with 404", async () => {
     const w = await world();
     const full = await w.api("full");

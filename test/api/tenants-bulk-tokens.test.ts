@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Agent } from "../helpers/agent";
 import { ApiClient, createApiTokenFor } from "../helpers/api";
 import { TestClock } from "../helpers/clock";
@@ -13,7 +13,7 @@ async function setup() {
   return { clock, app, admin, agent, api: new ApiClient(app, await createApiTokenFor(agent)) };
 }
 
-suite("/api/v1/tenants", () => {
+describe("/api/v1/tenants", () => {
   it("creates, reads, renames and lists tenants, refusing bad and taken slugs", async () => {
     const { api } = await setup();
     const slug = `acme-${crypto.randomUUID().slice(0, 6)}`;
@@ -58,7 +58,7 @@ suite("/api/v1/tenants", () => {
   });
 });
 
-suite("POST /api/v1/users/bulk", () => {
+describe("POST /api/v1/users/bulk", () => {
   it("reports created, exists and invalid per row, and creates nothing new when replayed", async () => {
     const { clock, api } = await setup();
     const tenant = await createTestTenant(clock);
@@ -129,7 +129,7 @@ suite("POST /api/v1/users/bulk", () => {
   });
 });
 
-suite("personal API tokens", () => {
+describe("personal API tokens", () => {
   it("shows a token once, stores only its hash, records its last use and revokes it", async () => {
     const { clock, agent, app } = await setup();
     const created = await agent.json("POST", "/api/v1/me/tokens", { name: "ci", expiresAt: "2026-12-31T00:00:00Z" });

@@ -2,7 +2,7 @@
 // invisible-only text with 400 and the field's error, keeps line breaks only in multi-line fields,
 // and stores what it accepts in NFC.
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ApiClient, createApiTokenFor } from "../helpers/api";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, createTestTenant, grantTestMembership, signInAs, uniqueEmail } from "../helpers/factories";
@@ -40,7 +40,7 @@ function userByEmail(email: string) {
     .first<{ first_name: string; last_name: string }>();
 }
 
-suite("text sent to the API", () => {
+describe("text sent to the API", () => {
   it.each(refusedNames)("refuses a user whose first name has %s with 400 and the field's error", async (_case, firstName, message) => {
     const { api } = await adminApi();
     const email = uniqueEmail("text");

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ApiClient, createApiTokenFor } from "../helpers/api";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs, uniqueEmail } from "../helpers/factories";
@@ -13,7 +13,7 @@ async function adminApi() {
   return { clock, app, admin, agent, token, api: new ApiClient(app, token) };
 }
 
-suite("/api/v1/users", () => {
+describe("/api/v1/users", () => {
   it("invites a user and returns the user and the setup link once", async () => {
     const { api } = await adminApi();
     const email = uniqueEmail("api");
@@ -189,7 +189,7 @@ suite("/api/v1/users", () => {
   });
 });
 
-suite("searching users", () => {
+describe("searching users", () => {
   it("finds a substring of the email, first, last or display name, and treats % and _ literally", async () => {
     const { api } = await adminApi();
     const marker = `zq${crypto.randomUUID().slice(0, 6)}`;

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generateToken, hashToken } from "../../src/auth/crypto";
 import { createD1Db } from "../../src/db/client";
 import { loadPrincipal } from "../../src/domain/principal";
-import { describe } from "../helpers/agent";
+import { summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, signInAs } from "../helpers/factories";
 import { countQueries, createCountingTestApp, QueryLog } from "../helpers/query-log";
@@ -32,7 +32,7 @@ async function lastUsedOf(token: string): Promise<number | null | undefined> {
   return row?.last_used_at;
 }
 
-suite("loading the caller", () => {
+describe("loading the caller", () => {
   it("records a session's activity at most once a minute, inside the one query that loads the caller", async () => {
     const clock = new TestClock();
     const log = new QueryLog();
@@ -43,7 +43,7 @@ suite("loading the caller", () => {
     clock.advanceSeconds(30);
     log.reset();
     const early = await agent.get("/admin");
-    expect(early.status, await describe(early)).toBe(200);
+    expect(early.status, await summarizeResponse(early)).toBe(200);
     expect(await lastSeenOf(agent.sessionCookie())).toBe(signedInAt);
     expect(log.count, log.describe()).toBe(1);
 

@@ -3,9 +3,9 @@
 // than a page. Each row of route-budgets.ts is measured twice: with only the fixtures in the
 // database, then after 300 users, 150 tenants and 900 memberships more; the count must not move.
 import { env } from "cloudflare:test";
-import { beforeAll, expect, it, describe as suite } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { buildSeedStatements } from "../../bench/lib/seed-sql";
-import { describe } from "../helpers/agent";
+import { summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, signInAs } from "../helpers/factories";
 import { createCountingTestApp, type LoggedQuery, QueryLog } from "../helpers/query-log";
@@ -39,7 +39,7 @@ async function measure(row: RouteBudget): Promise<LoggedQuery[]> {
   const response = await send();
   const queries = [...log.queries];
   const trace = `${rowName(row)} issued:\n${log.describe()}`;
-  expect(response.status, await describe(response)).toBe(row.expectStatus);
+  expect(response.status, await summarizeResponse(response)).toBe(row.expectStatus);
   expect(queries.length, trace).toBeLessThanOrEqual(Math.min(row.maxQueries, queryBudget));
   // A row that says why it reads a whole table excuses one statement, its largest; every other
   // statement still reads at most a page (a list page next to a picker of every tenant, say).
@@ -78,13 +78,13 @@ it("has a budget row for every route of the app and none for a route that is gon
   ).toEqual([]);
 });
 
-suite("with only the fixtures in the database", () => {
+describe("with only the fixtures in the database", () => {
   it.each(routeBudgets.map((row) => [rowName(row), row] as const))("%s stays within its query budget", async (_name, row) => {
     measured.set(row, await measure(row));
   });
 });
 
-suite("after 300 users, 150 tenants and 900 memberships more", () => {
+describe("after 300 users, 150 tenants and 900 memberships more", () => {
   beforeAll(async () => {
     const statements = buildSeedStatements(grownShape, clock.now().getTime(), { unusable: "!", signIn: "!" });
     await env.DB.batch(statements.map((sql) => env.DB.prepare(sql)));
@@ -109,7 +109,7 @@ suite("after 300 users, 150 tenants and 900 memberships more", () => {
     const { agent } = await fixture.signedIn();
     log.reset();
     const response = await agent.get("/admin/users?query=member");
-    expect(response.status, await describe(response)).toBe(200);
+    expect(response.status, await summarizeResponse(response)).toBe(200);
     const rows = log.queries.flatMap((query) => query.rows);
     expect(Math.max(...rows), log.describe()).toBe(51);
   });

@@ -9,7 +9,7 @@
 // counting as one; list endpoints read at most `limit + 1` rows per statement. `maxQueries` is the
 // measured count (lower than 4 where a route does less), so a regression shows at once.
 import { encodeCursor } from "../../src/domain/pagination";
-import { Agent, describe } from "../helpers/agent";
+import { Agent, summarizeResponse } from "../helpers/agent";
 import type { TestClock } from "../helpers/clock";
 import { type ActiveTestUser, createActiveUser, inviteTestUser, testPassword, uniqueEmail } from "../helpers/factories";
 import type { createCountingTestApp } from "../helpers/query-log";
@@ -69,7 +69,7 @@ async function challengeAgent(fixture: BudgetFixture): Promise<{ agent: Agent; u
   fixture.clock.advanceSeconds(30);
   const agent = new Agent(fixture.app);
   const step = await agent.post("/login", { email: user.email, password: user.password });
-  if (step.status !== 303) throw new Error(`password step failed: ${await describe(step)}`);
+  if (step.status !== 303) throw new Error(`password step failed: ${await summarizeResponse(step)}`);
   return { agent, user };
 }
 
@@ -78,7 +78,7 @@ async function setupAgent(fixture: BudgetFixture): Promise<Agent> {
   const invited = await inviteTestUser(fixture.clock);
   const agent = new Agent(fixture.app);
   const opened = await agent.get(`/setup/${invited.token}`);
-  if (opened.status !== 303) throw new Error(`setup link failed: ${await describe(opened)}`);
+  if (opened.status !== 303) throw new Error(`setup link failed: ${await summarizeResponse(opened)}`);
   return agent;
 }
 

@@ -1,26 +1,18 @@
-// authorize() for actors that are not people (docs/SECURITY.md "Actors that are not people"): a
-// service is decided from its scope alone. Every outcome for people is the table of
-// test/security/route-access-table.ts; here people appear only where the service requirement is new.
+// authorize() is the one place access is decided; these are the requirements that are not about a
+// console permission or a tenant (those are proven route by route in test/security).
 import { describe, expect, it } from "vitest";
-import { globalRoles, serviceTypes } from "../../src/db/schema";
-import { authorize, type Principal, type Requirement, type ServicePrincipal, type ServiceScope } from "../../src/domain/access";
+import type { GlobalRole } from "../../src/db/schema";
+import { allPermissions, authorize, type Principal, resolvePermissions } from "../../src/domain/access";
 
-const tenantId = "tnt_scoped";
-const otherTenantId = "tnt_other";
-
-function service(scope: ServiceScope, type: ServicePrincipal["service"]["type"] = "scim_directory"): ServicePrincipal {
-  return { kind: "service", service: { type, id: `svc_${type}`, name: `A ${type}`, scope } };
-}
-
-function person(role: Principal["user"]["role"]): Principal {
+function principalOf(role: GlobalRole): Principal {
   const now = new Date("2026-11-23T12:00:00Z");
   return {
     user: {
-      id: `usr_${role}`,
+      id: `usr_${role.toLowerCase()}`,
       email: `${role.toLowerCase()}@example.test`,
-      firstName: "A",
+      firstName: "Pat",
       lastName: "Person",
-      displayName: "A Person",
+      displayName: "Pat",
       role,
       timeZone: "UTC",
       slackId: null,
@@ -28,69 +20,31 @@ function person(role: Principal["user"]["role"]): Principal {
       lastLoginAt: null,
     },
     credential: { kind: "session", sessionId: "s", authenticatedAt: now },
-    memberships: [{ id: "mbr_1", tenantId, tenantSlug: "scoped", tenantName: "Scoped", role: "OPERATOR_FULL", expiresAt: null }],
-    permissions: new Set(["users:create", "users:update"]),
+    memberships: [],
+    // An operator whose groups grant every permission still is not an instance administrator.
+    permissions: resolvePermissions(role, allPermissions),
   };
 }
 
-type Outcome = "allowed" | 401 | 403 | 404;
-
-function outcome(principal: Principal | ServicePrincipal | null, requirement: Requirement): Outcome {
-  const decision = authorize(principal, requirement);
-  return decision.allowed ? "allowed" : decision.status;
-}
-
-const own = { id: tenantId };
-const staff = service({ kind: "staff" });
-const tenantScoped = service({ kind: "tenant", tenantId });
-
-// [requirement, staff directory, tenant-scoped service]
-const table: Array<[string, Requirement, Outcome, Outcome]> = [
-  ["provision an OPERATOR", { kind: "provisioning", role: "OPERATOR" }, "allowed", 403],
-  ["provision a CONTRACTOR", { kind: "provisioning", role: "CONTRACTOR" }, "allowed", 403],
-  ["provision a SUPER_ADMIN", { kind: "provisioning", role: "SUPER_ADMIN" }, 403, 403],
-  ["provision a CLIENT_USER", { kind: "provisioning", role: "CLIENT_USER" }, 403, 403],
-  ["manage its tenant's clients", { kind: "tenant-content", tenant: own, access: "manage-clients" }, 404, "allowed"],
-  ["read its tenant's content", { kind: "tenant-content", tenant: own, access: "read" }, 404, 403],
-  ["write its tenant's content", { kind: "tenant-content", tenant: own, access: "write" }, 404, 403],
-  ["manage another tenant's clients", { kind: "tenant-content", tenant: { id: otherTenantId }, access: "manage-clients" }, 404, 404],
-  ["name its tenant by slug", { kind: "tenant-content", tenant: { slug: "scoped" }, access: "manage-clients" }, 404, 404],
-  ["open the console", { kind: "console" }, 403, 403],
-  ["use a console permission", { kind: "console", permission: "users:create" }, 403, 403],
-  ["read the audit log", { kind: "console", permission: "audit:read" }, 403, 403],
-  ["open its tenant's workspace", { kind: "tenant-workspace", tenant: own, access: "read" }, 403, 403],
-  ["open its tenant's portal", { kind: "portal", tenant: own, access: "manage-clients" }, 403, 403],
-  ["act on itself as a person would", { kind: "self" }, 403, 403],
-];
-
-describe("authorize() for a service", () => {
-  for (const [what, requirement, staffOutcome, tenantOutcome] of table) {
-    it(`answers the staff directory ${staffOutcome} and a tenant's service ${tenantOutcome} to: ${what}`, () => {
-      expect(outcome(staff, requirement)).toBe(staffOutcome);
-      expect(outcome(tenantScoped, requirement)).toBe(tenantOutcome);
-    });
-  }
-
-  it("decides from the scope alone, whatever the type of service", () => {
-    for (const type of serviceTypes) {
-      for (const [what, requirement, staffOutcome, tenantOutcome] of table) {
-        expect(outcome(service({ kind: "staff" }, type), requirement), `${type}: ${what}`).toBe(staffOutcome);
-        expect(outcome(service({ kind: "tenant", tenantId }, type), requirement), `${type}: ${what}`).toBe(tenantOutcome);
-      }
+describe("authorize", () => {
+  it("lets only a SUPER_ADMIN past an instance-admin requirement, whatever the others' permissions", () => {
+    expect(authorize(principalOf("SUPER_ADMIN"), { kind: "instance-admin" })).toEqual({ allowed: true });
+    for (const role of ["OPERATOR", "CONTRACTOR", "CLIENT_USER"] as const) {
+      expect(authorize(principalOf(role), { kind: "instance-admin" }), role).toEqual({ allowed: false, status: 403 });
     }
-  });
-});
-
-describe("authorize() for provisioning", () => {
-  it("refuses every person, SUPER_ADMIN included: people provision through the console", () => {
-    for (const role of globalRoles) {
-      for (const target of globalRoles) {
-        expect(outcome(person(role), { kind: "provisioning", role: target }), `${role} provisioning ${target}`).toBe(403);
-      }
-    }
+    expect(authorize(null, { kind: "instance-admin" })).toEqual({ allowed: false, status: 401 });
   });
 
-  it("answers 401 without a caller", () => {
-    expect(outcome(null, { kind: "provisioning", role: "OPERATOR" })).toBe(401);
+  it("opens the portal to client users, even without a membership, and answers 404 to staff", () => {
+    expect(authorize(principalOf("CLIENT_USER"), { kind: "portal" })).toEqual({ allowed: true });
+    for (const role of ["SUPER_ADMIN", "OPERATOR", "CONTRACTOR"] as const) {
+      expect(authorize(principalOf(role), { kind: "portal" }), role).toEqual({ allowed: false, status: 404 });
+    }
+    expect(authorize(null, { kind: "portal" })).toEqual({ allowed: false, status: 401 });
+  });
+
+  it("still answers 404 for a tenant's portal the client user is not a member of", () => {
+    const decision = authorize(principalOf("CLIENT_USER"), { kind: "portal", tenant: { slug: "acme" }, access: "read" });
+    expect(decision).toEqual({ allowed: false, status: 404 });
   });
 });

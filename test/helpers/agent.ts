@@ -68,6 +68,6 @@ export class Agent {
 }
 
 /** Text of a response for assertion messages. */
-export async function describe(response: Response): Promise<string> {
+export async function summarizeResponse(response: Response): Promise<string> {
   return `${response.status} ${await response.clone().text()}`;
 }

@@ -1,14 +1,14 @@
 // API clients for tests: a personal API token created through the API itself, and a caller that
 // sends it as a bearer token, as curl would.
 import type { createApp } from "../../src/app";
-import { type Agent, describe, origin } from "./agent";
+import { type Agent, origin, summarizeResponse } from "./agent";
 import { env } from "./store";
 
 type App = ReturnType<typeof createApp>;
 
 export async function createApiTokenFor(agent: Agent, name = "test token"): Promise<string> {
   const response = await agent.json("POST", "/api/v1/me/tokens", { name });
-  if (response.status !== 201) throw new Error(`token creation failed: ${await describe(response)}`);
+  if (response.status !== 201) throw new Error(`token creation failed: ${await summarizeResponse(response)}`);
   return (await response.json<{ token: string }>()).token;
 }
 

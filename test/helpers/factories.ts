@@ -11,7 +11,7 @@ import { createTenant } from "../../src/domain/tenants/tenants";
 import type { InviteInput } from "../../src/domain/users/users";
 import { readConfig } from "../../src/env";
 import type { AppOptions } from "../../src/http/request-context";
-import { Agent, describe } from "./agent";
+import { Agent, summarizeResponse } from "./agent";
 import type { TestClock } from "./clock";
 import { extractEmbeddedToken } from "./links";
 import { env, rawDb } from "./store";
@@ -22,6 +22,14 @@ let counter = 0;
 export function uniqueEmail(prefix = "user"): string {
   counter += 1;
   return `${prefix}.${counter}.${crypto.randomUUID().slice(0, 8)}@example.test`;
+}
+
+/**
+ * A client address of its own (IPv6 documentation range): sign-in failures count per address, and
+ * every test clock starts at the same instant, so tests that fail sign-ins must not share one.
+ */
+export function uniqueAddress(): string {
+  return `2001:db8::${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}`;
 }
 
 export const testPassword = "correct horse battery staple";
@@ -96,9 +104,9 @@ export async function signInAs(app: ReturnType<typeof createApp>, clock: TestClo
   clock.advanceSeconds(30);
   const agent = new Agent(app);
   const passwordStep = await agent.post("/login", { email: user.email, password: user.password });
-  if (passwordStep.status !== 303) throw new Error(`password step failed: ${await describe(passwordStep)}`);
+  if (passwordStep.status !== 303) throw new Error(`password step failed: ${await summarizeResponse(passwordStep)}`);
   const codeStep = await agent.post("/login/verify", { code: totpCode(user.totpSecret, clock.now()) });
-  if (codeStep.status !== 303 || !agent.sessionCookie()) throw new Error(`code step failed: ${await describe(codeStep)}`);
+  if (codeStep.status !== 303 || !agent.sessionCookie()) throw new Error(`code step failed: ${await summarizeResponse(codeStep)}`);
   return agent;
 }
 

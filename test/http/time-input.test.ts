@@ -1,4 +1,4 @@
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readLocalDateTime } from "../../src/http/time-input";
 
 function instantOf(value: string, timeZone: string): string | null {
@@ -13,7 +13,7 @@ function refusalOf(value: string, timeZone: string): string {
   return reading.message;
 }
 
-suite("datetime-local values typed into forms", () => {
+describe("datetime-local values typed into forms", () => {
   it("reads a real local time in the viewer's zone, and nothing as no time", () => {
     expect(instantOf("2027-02-28T10:00", "Europe/Berlin")).toBe("2027-02-28T09:00:00.000Z");
     expect(instantOf("2027-07-01T10:00:30", "America/New_York")).toBe("2027-07-01T14:00:30.000Z");

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
-import { describe } from "../helpers/agent";
+import { describe, expect, it } from "vitest";
+import { summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs } from "../helpers/factories";
 import { createTestGroup, createUserWithPermissions, uniqueGroupName } from "../helpers/groups";
@@ -27,7 +27,7 @@ function checkbox(html: string, permission: string): string {
   return tag;
 }
 
-suite("Admin → Access groups", () => {
+describe("Admin → Access groups", () => {
   it("creates a group from the form, with the permission matrix, and lands on it with a notice", async () => {
     const { agent } = await signedInAdmin();
     const list = await (await agent.get("/admin/access-groups")).text();
@@ -40,7 +40,7 @@ suite("Admin → Access groups", () => {
       ["permissions", "users:read"],
       ["permissions", "memberships:read"],
     ]);
-    expect(created.status, await describe(created)).toBe(303);
+    expect(created.status, await summarizeResponse(created)).toBe(303);
     const location = created.headers.get("location") ?? "";
     expect(location).toMatch(/^\/admin\/access-groups\/grp_\w+\?notice=group-created$/);
     const page = await (await agent.get(location)).text();
@@ -181,7 +181,7 @@ suite("Admin → Access groups", () => {
   });
 });
 
-suite("a user's Access groups tab", () => {
+describe("a user's Access groups tab", () => {
   it("lists the user's groups under the shared header and adds several groups in one action", async () => {
     const { agent } = await signedInAdmin();
     const subject = await createActiveUser(clock, { firstName: "Tabby", lastName: "User" });
@@ -234,7 +234,7 @@ suite("a user's Access groups tab", () => {
   });
 });
 
-suite("the issue's walkthrough", () => {
+describe("the issue's walkthrough", () => {
   it("a SUPER_ADMIN builds a Support group, adds an operator, who sees exactly Users; the audit log shows every step", async () => {
     const { agent, admin } = await signedInAdmin();
     const operator = await createActiveUser(clock, { firstName: "Opal", lastName: "Erator" });

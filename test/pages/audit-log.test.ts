@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { and, eq, like } from "drizzle-orm";
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { auditEvents, users } from "../../src/db/schema";
 import { auditCsvColumns } from "../../src/domain/audit/audit-csv";
-import { describe } from "../helpers/agent";
+import { summarizeResponse } from "../helpers/agent";
 import { parseCsv, testActor, testService, writeAuditEvent } from "../helpers/audit";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs, testContext } from "../helpers/factories";
@@ -18,7 +18,7 @@ async function signedInAdmin(timeZone = "UTC") {
   return { admin, agent: await signInAs(app, clock, admin) };
 }
 
-suite("Admin → Audit log", () => {
+describe("Admin → Audit log", () => {
   it("shows actor and target names as they were, after a group and a user are renamed", async () => {
     const { agent } = await signedInAdmin();
     const operator = await createUserWithPermissions(clock, ["groups:create", "groups:read", "groups:update", "users:read"], {
@@ -120,7 +120,7 @@ suite("Admin → Audit log", () => {
   });
 });
 
-suite("CSV export", () => {
+describe("CSV export", () => {
   it("exports the current filter with quoting and formula neutralization, and audits the export", async () => {
     const { agent, admin } = await signedInAdmin();
     const actor = testActor('=cmd|" /C calc"!A0');
@@ -142,7 +142,7 @@ suite("CSV export", () => {
       });
     }
     const response = await agent.get(`/admin/audit/export.csv?actor=${actor.user.id}`);
-    expect(response.status, await describe(response)).toBe(200);
+    expect(response.status, await summarizeResponse(response)).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="gatehouse-audit-20261124-\d{4}\.csv"$/);
     expect(response.headers.get("cache-control")).toBe("no-store");
@@ -212,7 +212,7 @@ suite("CSV export", () => {
   }, 60_000);
 });
 
-suite("the audit table", () => {
+describe("the audit table", () => {
   it("refuses UPDATE and DELETE in the database, whichever way they are sent", async () => {
     await writeAuditEvent("2026-11-23T10:00:00Z", testActor(), { action: "user.updated" });
     const db = testContext(clock).db;

@@ -1,8 +1,8 @@
 // What forms accept (docs/SECURITY.md "Dates and times typed into forms" and "Request bodies"):
 // real calendar times in the viewer's zone, only the fields the page sends, bodies up to 64 KiB.
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
-import { Agent, describe, origin } from "../helpers/agent";
+import { describe, expect, it } from "vitest";
+import { Agent, origin, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, createTestTenant, grantTestMembership, signInAs, uniqueEmail } from "../helpers/factories";
 
@@ -36,7 +36,7 @@ function postBodyOfSize(agent: Agent, path: string, prefix: string, bytes: numbe
   return agent.request(path, { method: "POST", body, headers: { origin, "content-type": "application/x-www-form-urlencoded" } });
 }
 
-suite("dates and times typed into forms", () => {
+describe("dates and times typed into forms", () => {
   it("refuses an off-calendar expiry on the invite form and creates nobody", async () => {
     const { agent } = await signedInAdmin();
     const { tenant } = await operatorAndTenant();
@@ -149,13 +149,13 @@ suite("dates and times typed into forms", () => {
       role: "OPERATOR_FULL",
       expiresAt: "2027-10-31T02:30",
     });
-    expect(repeated.status, await describe(repeated)).toBe(303);
+    expect(repeated.status, await summarizeResponse(repeated)).toBe(303);
     const [row] = await liveMemberships(operator.id);
     expect(row?.expires_at).toBe(Date.parse("2027-10-31T00:30:00Z"));
   });
 });
 
-suite("fields a form does not have", () => {
+describe("fields a form does not have", () => {
   it("refuses an unknown field on the invite form, re-rendering it, and creates nobody", async () => {
     const { agent } = await signedInAdmin();
     const email = uniqueEmail("unknown-field");
@@ -225,7 +225,7 @@ suite("fields a form does not have", () => {
       ["permissions", "users:read"],
       ["permissions", "tenants:read"],
     ]);
-    expect(group.status, await describe(group)).toBe(303);
+    expect(group.status, await summarizeResponse(group)).toBe(303);
     const permissions = await env.DB.prepare(
       "SELECT p.permission FROM access_group_permissions p JOIN access_groups g ON g.id = p.group_id WHERE g.name = ? ORDER BY 1",
     )
@@ -242,7 +242,7 @@ suite("fields a form does not have", () => {
       newPassword: "a much longer passphrase 2027",
       newPasswordConfirmation: "a much longer passphrase 2027",
     });
-    expect(response.status, await describe(response)).toBe(303);
+    expect(response.status, await summarizeResponse(response)).toBe(303);
   });
 
   it("shows a human message for a missing or invalid choice, never zod's wording", async () => {
@@ -263,7 +263,7 @@ suite("fields a form does not have", () => {
   });
 });
 
-suite("form bodies over 64 KiB", () => {
+describe("form bodies over 64 KiB", () => {
   it("refuses a sign-in form one byte over 64 KiB with 413 naming the limit, and signs nobody in", async () => {
     const user = await createActiveUser(clock, { role: "OPERATOR" });
     const agent = new Agent(app);
@@ -284,7 +284,7 @@ suite("form bodies over 64 KiB", () => {
     const slug = `big-${crypto.randomUUID().slice(0, 6)}`;
     const prefix = `name=Big&slug=${slug}&description=`;
     const over = await postBodyOfSize(agent, "/admin/tenants", prefix, 64 * 1024 + 1);
-    expect(over.status, await describe(over)).toBe(413);
+    expect(over.status, await summarizeResponse(over)).toBe(413);
     const atLimit = await postBodyOfSize(agent, "/admin/tenants", prefix, 64 * 1024);
     const html = await atLimit.text();
     expect(atLimit.status, html).toBe(400);

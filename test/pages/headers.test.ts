@@ -1,9 +1,9 @@
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Agent } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs } from "../helpers/factories";
 
-suite("security headers", () => {
+describe("security headers", () => {
   it("sends the CSP, nosniff, HSTS, frame and referrer headers on pages, errors and the API", async () => {
     const clock = new TestClock();
     const app = createTestApp(clock);

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
-import { describe } from "../helpers/agent";
+import { describe, expect, it } from "vitest";
+import { summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs, uniqueEmail } from "../helpers/factories";
 import { extractSetupUrl } from "../helpers/links";
@@ -12,7 +12,7 @@ async function signedInAdmin() {
   return { clock, app, admin, agent: await signInAs(app, clock, admin) };
 }
 
-suite("Admin → Users → New user", () => {
+describe("Admin → Users → New user", () => {
   it("shows every invite field with labels", async () => {
     const { agent } = await signedInAdmin();
     const html = await (await agent.get("/admin/users/new")).text();
@@ -46,7 +46,7 @@ suite("Admin → Users → New user", () => {
     const { agent } = await signedInAdmin();
     const email = uniqueEmail("dup");
     const first = await agent.post("/admin/users", { email, firstName: "Dana", lastName: "Dup", role: "OPERATOR", slackId: "" });
-    expect(first.status, await describe(first)).toBe(201);
+    expect(first.status, await summarizeResponse(first)).toBe(201);
     const existing = await env.DB.prepare("SELECT id FROM users WHERE email = ?").bind(email).first<{ id: string }>();
     const second = await agent.post("/admin/users", {
       email: ` ${email.toUpperCase()} `,

@@ -1,12 +1,12 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
-import { Agent, describe } from "../helpers/agent";
+import { describe, expect, it } from "vitest";
+import { Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs, testPassword, uniqueEmail } from "../helpers/factories";
 import { extractEmbeddedToken, extractSetupUrl } from "../helpers/links";
 import { extractRecoveryCodes, extractTotpSecret, totpCode } from "../helpers/totp";
 
-suite("invite → setup → sign-in, through the pages", () => {
+describe("invite → setup → sign-in, through the pages", () => {
   it("lets an admin invite an operator who completes setup and signs in with a TOTP code", async () => {
     const clock = new TestClock();
     const app = createTestApp(clock);
@@ -14,7 +14,7 @@ suite("invite → setup → sign-in, through the pages", () => {
     const adminAgent = await signInAs(app, clock, admin);
 
     const list = await adminAgent.get("/admin/users");
-    expect(list.status, await describe(list)).toBe(200);
+    expect(list.status, await summarizeResponse(list)).toBe(200);
 
     const email = uniqueEmail("operator");
     const created = await adminAgent.post("/admin/users", {
@@ -30,7 +30,7 @@ suite("invite → setup → sign-in, through the pages", () => {
 
     const invitee = new Agent(app);
     const opened = await invitee.get(new URL(setupUrl).pathname);
-    expect(opened.status, await describe(opened)).toBe(303);
+    expect(opened.status, await summarizeResponse(opened)).toBe(303);
     expect(opened.headers.get("location")).toBe("/setup");
     expect(opened.headers.get("referrer-policy")).toBe("no-referrer");
     expect(opened.headers.get("cache-control")).toBe("no-store");

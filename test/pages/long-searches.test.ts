@@ -1,5 +1,5 @@
-import { expect, it, describe as suite } from "vitest";
-import { describe } from "../helpers/agent";
+import { describe, expect, it } from "vitest";
+import { summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs } from "../helpers/factories";
 
@@ -7,7 +7,7 @@ import { createActiveUser, createTestApp, signInAs } from "../helpers/factories"
 // by the security sweep, which types an HTML payload into every field).
 const longQuery = `G28 "'><script>__gx=1;console.log('xss-canary')</script><img src=x onerror=alert('xss-canary')> 100% _done_`;
 
-suite("long search queries", () => {
+describe("long search queries", () => {
   it("answer normally on every page with a search box, and match % and _ literally", async () => {
     const clock = new TestClock();
     const app = createTestApp(clock);
@@ -22,7 +22,7 @@ suite("long search queries", () => {
       `/api/v1/tenants?query=${query}`,
     ]) {
       const response = await agent.get(path);
-      expect(response.status, `${path}: ${await describe(response)}`).toBe(200);
+      expect(response.status, `${path}: ${await summarizeResponse(response)}`).toBe(200);
     }
     const literal = await (await agent.get(`/api/v1/users?query=${encodeURIComponent("cent_100%")}`)).json<{
       items: Array<{ id: string }>;

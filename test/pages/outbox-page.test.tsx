@@ -1,10 +1,10 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { findInviteDelivery } from "../../src/domain/outbox";
 import { deliverOutbox } from "../../src/jobs/deliver-outbox";
 import { EmailDeliveryError, type EmailProvider } from "../../src/jobs/email-providers";
 import { InviteDeliveryState } from "../../views/components/invite-delivery";
-import { Agent, describe } from "../helpers/agent";
+import { Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, inviteTestUser, signInAs, testContext } from "../helpers/factories";
 
@@ -15,7 +15,7 @@ const refusingProvider: EmailProvider = {
   },
 };
 
-suite("Admin → Outbox", () => {
+describe("Admin → Outbox", () => {
   it("is open to SUPER_ADMIN only: operators with console access and client users get 403, strangers the sign-in page", async () => {
     const clock = new TestClock();
     const app = createTestApp(clock);
@@ -30,12 +30,14 @@ suite("Admin → Outbox", () => {
 
     for (const path of ["/admin/outbox", `/admin/outbox/${message?.id}`]) {
       const asAdmin = await (await signInAs(app, clock, admin)).get(path);
-      expect(asAdmin.status, await describe(asAdmin)).toBe(200);
+      expect(asAdmin.status, await summarizeResponse(asAdmin)).toBe(200);
       for (const user of [operator, client]) {
         const denied = await (await signInAs(app, clock, user)).get(path);
         const html = await denied.text();
         expect(denied.status, html).toBe(403);
         expect(html).not.toContain(invited.user.email);
+        // Staff are told why; a client user gets the console's plain refusal.
+        expect(html.includes("Only a SUPER_ADMIN can read the outbox"), user.role).toBe(user === operator);
       }
       const anonymous = await new Agent(app).get(path);
       expect(anonymous.status).toBe(303);

@@ -1,7 +1,7 @@
 // The permission matrix: for each single console permission granted to an OPERATOR through an
 // access group, exactly the pages and endpoints that need it answer 2xx and every other one 403.
 import { env } from "cloudflare:test";
-import { beforeAll, expect, it, describe as suite } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { allPermissions, type Permission } from "../../src/domain/access";
 import type { Agent } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
@@ -181,7 +181,7 @@ beforeAll(async () => {
   fixture = { subjectId: subject.id, pendingId: pending.user.id, bystanderId: bystander.id, emptyGroupId: await freshEmptyGroup() };
 });
 
-suite("the permission matrix", () => {
+describe("the permission matrix", () => {
   it.each(allPermissions.map((permission) => [permission]))("%s unlocks exactly its pages and endpoints", async (permission) => {
     const user = await createUserWithPermissions(clock, [permission]);
     const agent = await signInAs(app, clock, user);

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
-import { describe } from "../helpers/agent";
+import { describe, expect, it } from "vitest";
+import { summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, createTestTenant, grantTestMembership, signInAs } from "../helpers/factories";
 
@@ -11,12 +11,12 @@ async function setup() {
   return { clock, app, admin, agent: await signInAs(app, clock, admin) };
 }
 
-suite("Admin → Tenants", () => {
+describe("Admin → Tenants", () => {
   it("creates a tenant and explains a taken or malformed slug next to the field", async () => {
     const { agent } = await setup();
     const slug = `globex-${crypto.randomUUID().slice(0, 6)}`;
     const created = await agent.post("/admin/tenants", { name: "Globex", slug, description: "" });
-    expect(created.status, await describe(created)).toBe(303);
+    expect(created.status, await summarizeResponse(created)).toBe(303);
     expect(created.headers.get("location")).toBe(`/admin/tenants/${slug}?notice=tenant-created`);
     const taken = await agent.post("/admin/tenants", { name: "Globex again", slug, description: "" });
     const takenHtml = await taken.text();
@@ -43,7 +43,7 @@ suite("Admin → Tenants", () => {
   });
 });
 
-suite("Admin → Memberships", () => {
+describe("Admin → Memberships", () => {
   it("adds a contractor membership with an expiry read in the admin's time zone", async () => {
     const { clock, agent, admin } = await setup();
     await env.DB.prepare("UPDATE users SET time_zone = 'America/New_York' WHERE id = ?").bind(admin.id).run();
@@ -140,7 +140,7 @@ suite("Admin → Memberships", () => {
   });
 });
 
-suite("/account", () => {
+describe("/account", () => {
   it("changes display name and time zone, and lists and ends sessions", async () => {
     const { clock, app } = await setup();
     const user = await createActiveUser(clock);

@@ -2,8 +2,8 @@
 // invisible-only text in its single-line fields, keeps line breaks only in multi-line ones, and
 // stores what it accepts in NFC.
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
-import { Agent, describe } from "../helpers/agent";
+import { describe, expect, it } from "vitest";
+import { Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import {
   createActiveUser,
@@ -39,7 +39,7 @@ function userByEmail(email: string) {
     .first<{ first_name: string; last_name: string }>();
 }
 
-suite("text typed into page forms", () => {
+describe("text typed into page forms", () => {
   it.each(refusedNames)("refuses an invite whose first name has %s, next to the field", async (_case, firstName, message) => {
     const { agent } = await signedInAdmin();
     const email = uniqueEmail("text");
@@ -61,7 +61,7 @@ suite("text typed into page forms", () => {
     for (const [firstName, lastName, storedFirst, storedLast] of cases) {
       const email = uniqueEmail("names");
       const response = await agent.post("/admin/users", { email, firstName, lastName, role: "OPERATOR", slackId: "" });
-      expect(response.status, await describe(response)).toBe(201);
+      expect(response.status, await summarizeResponse(response)).toBe(201);
       expect(await userByEmail(email)).toEqual({ first_name: storedFirst, last_name: storedLast });
     }
   });
@@ -143,7 +143,7 @@ suite("text typed into page forms", () => {
     expect(await count()).toBe(0);
 
     const posted = await agent.post(`/tenants/${tenant.slug}/updates`, { title: "Cafe\u0301", body: "Line one\r\nLine two\rLine three" });
-    expect(posted.status, await describe(posted)).toBe(303);
+    expect(posted.status, await summarizeResponse(posted)).toBe(303);
     const row = await env.DB.prepare("SELECT title, body FROM tenant_updates WHERE tenant_id = ?").bind(tenant.id).first();
     expect(row).toEqual({ title: "Caf\u00e9", body: "Line one\nLine two\nLine three" });
   });

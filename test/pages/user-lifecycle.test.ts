@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
-import { Agent, describe } from "../helpers/agent";
+import { describe, expect, it } from "vitest";
+import { Agent, summarizeResponse } from "../helpers/agent";
 import { ApiClient, createApiTokenFor } from "../helpers/api";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, grantPermissionsThroughGroup, inviteTestUser, signInAs, uniqueEmail } from "../helpers/factories";
@@ -12,7 +12,7 @@ async function setup() {
   return { clock, app, admin, adminAgent: await signInAs(app, clock, admin) };
 }
 
-suite("deactivation and reactivation", () => {
+describe("deactivation and reactivation", () => {
   it("ends every session and API token of the user at once, after a confirmation step", async () => {
     const { clock, app, adminAgent } = await setup();
     const victim = await createActiveUser(clock, { role: "OPERATOR" });
@@ -76,7 +76,7 @@ suite("deactivation and reactivation", () => {
   });
 });
 
-suite("editing users", () => {
+describe("editing users", () => {
   it("applies a role change on the user's very next request", async () => {
     const { clock, app, adminAgent } = await setup();
     const operator = await createActiveUser(clock, { role: "OPERATOR" });
@@ -89,7 +89,7 @@ suite("editing users", () => {
       slackId: "",
       role: "SUPER_ADMIN",
     });
-    expect(promote.status, await describe(promote)).toBe(303);
+    expect(promote.status, await summarizeResponse(promote)).toBe(303);
     expect((await operatorAgent.get("/admin/users")).status).toBe(200);
     await adminAgent.post(`/admin/users/${operator.id}`, {
       firstName: "Test",

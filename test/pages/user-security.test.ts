@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
-import { Agent, describe } from "../helpers/agent";
+import { describe, expect, it } from "vitest";
+import { Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs } from "../helpers/factories";
 import { extractSetupUrl } from "../helpers/links";
@@ -13,7 +13,7 @@ async function setup() {
   return { clock, app, admin, adminAgent: await signInAs(app, clock, admin) };
 }
 
-suite("reset two-factor", () => {
+describe("reset two-factor", () => {
   it("needs a sign-in within 15 minutes, then takes a step-up with password and code", async () => {
     const { clock, app, admin, adminAgent } = await setup();
     const user = await createActiveUser(clock);
@@ -93,7 +93,7 @@ suite("reset two-factor", () => {
   });
 });
 
-suite("sessions, locks and erasure", () => {
+describe("sessions, locks and erasure", () => {
   it("ends a user's sessions and clears their sign-in lock, audited", async () => {
     const { clock, app, adminAgent } = await setup();
     const user = await createActiveUser(clock);
@@ -119,7 +119,7 @@ suite("sessions, locks and erasure", () => {
     expect((await adminAgent.post(`/admin/users/${user.id}/erase`, {})).status).toBe(409);
     await adminAgent.post(`/admin/users/${user.id}/deactivate`, {});
     const erased = await adminAgent.post(`/admin/users/${user.id}/erase`, {});
-    expect(erased.status, await describe(erased)).toBe(303);
+    expect(erased.status, await summarizeResponse(erased)).toBe(303);
     const row = await env.DB.prepare("SELECT email, first_name, password_hash, erased_at FROM users WHERE id = ?")
       .bind(user.id)
       .first<Record<string, unknown>>();

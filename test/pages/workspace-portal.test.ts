@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { revokeMembership } from "../../src/domain/memberships/memberships";
 import { tenantPeoplePerPage } from "../../src/domain/tenants/tenant-people";
-import { Agent, describe } from "../helpers/agent";
+import { Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import {
   createActiveUser,
@@ -41,7 +41,7 @@ async function world() {
   return { clock, app, tenant, other, full, readonly, contractor, clientAdmin, viewer };
 }
 
-suite("operator workspace", () => {
+describe("operator workspace", () => {
   it("lists the operator's tenants with role and, for contractors, expiry and days left", async () => {
     const w = await world();
     const home = await (await (await signInAs(w.app, w.clock, w.contractor)).get("/admin")).text();
@@ -56,7 +56,7 @@ suite("operator workspace", () => {
       title: "Maintenance <b>tonight</b>",
       body: "Line one\r\n<script>alert(1)</script>",
     });
-    expect(posted.status, await describe(posted)).toBe(303);
+    expect(posted.status, await summarizeResponse(posted)).toBe(303);
     const html = await (await writer.get(`/tenants/${w.tenant.slug}`)).text();
     expect(html).toContain("Maintenance &lt;b&gt;tonight&lt;/b&gt;");
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
@@ -142,7 +142,7 @@ async function addClientRows(tenantId: string, count: number, now: number) {
   await env.DB.batch(statements.flat());
 }
 
-suite("people of a tenant larger than a page", () => {
+describe("people of a tenant larger than a page", () => {
   it("shows a page of client users on the workspace and the portal, with a link to the rest", async () => {
     const w = await world();
     // The world's two client users sort before the Zeds: a page holds them and all Zeds but two.
@@ -171,7 +171,7 @@ suite("people of a tenant larger than a page", () => {
   });
 });
 
-suite("client portal", () => {
+describe("client portal", () => {
   it("shows the company's updates, users and who has access; staff get 404 and clients get 403 on /admin", async () => {
     const w = await world();
     const client = await signInAs(w.app, w.clock, w.viewer);
@@ -233,7 +233,7 @@ async function createOutsiders(w: World) {
   };
 }
 
-suite("delegated invites", () => {
+describe("delegated invites", () => {
   it("lets a client admin invite a colleague who completes setup and lands on the portal", async () => {
     const w = await world();
     const admin = await signInAs(w.app, w.clock, w.clientAdmin);
@@ -273,7 +273,7 @@ suite("delegated invites", () => {
       lastName: "Y",
       role: "CLIENT_VIEWER",
     });
-    expect(added.headers.get("location"), await describe(added)).toBe(`/portal/${w.tenant.slug}?notice=client-added`);
+    expect(added.headers.get("location"), await summarizeResponse(added)).toBe(`/portal/${w.tenant.slug}?notice=client-added`);
     expect(await (await admin.get(`/portal/${w.tenant.slug}?notice=client-added`)).text()).toContain(
       "They had access to this company before: their access is back, with their old account.",
     );

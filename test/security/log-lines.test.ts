@@ -1,7 +1,7 @@
 // docs/SECURITY.md "Logs": every line Gatehouse writes is one JSON object, so no value (a name in a
 // subject, an error message) can end a line, forge another or turn a terminal's text around.
 import { Hono } from "hono";
-import { afterEach, expect, it, describe as suite, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Db } from "../../src/db/client";
 import { readConfig } from "../../src/env";
 import type { AppEnv } from "../../src/http/app-env";
@@ -27,7 +27,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-suite("log lines", () => {
+describe("log lines", () => {
   it("prints an email whose subject carries CR/LF, NEL, a line separator and a direction override as exactly one JSON line", async () => {
     const lines: string[] = [];
     const provider = createEmailProvider({ ...readConfig(env), EMAIL_PROVIDER: "log" }, env, { log: (line) => lines.push(line) });

@@ -1,7 +1,6 @@
 // Audit events (docs/PRODUCT.md §6): one append-only row per change, written in the same batch as the change.
 // Actor and target are snapshots (name and email as they were), so renames never rewrite history.
 // Details never carry secrets: keys that look like one are refused before anything is written.
-import type { SQL } from "drizzle-orm";
 import { auditEvents } from "../../db/schema";
 import { type DomainContext, snapshotActor } from "../context";
 
@@ -95,16 +94,6 @@ export function buildAuditRow(ctx: AuditContext, event: AuditEventInput): typeof
     ip: ctx.ip,
     requestId: ctx.requestId,
   };
-}
-
-/**
- * Set-based audit: one event per row of `select`, written in the same statement. The select must
- * return, in this order: id (NULL), at, action, actor_kind, actor_id, actor_name, actor_email,
- * target_type, target_id, target_label, tenant_id, details (JSON text), ip, request_id.
- * (Drizzle's `db.run(sql)` cannot go into a D1 batch; an insert-select can.)
- */
-export function insertAuditEventsFromSelect(db: AuditContext["db"], select: SQL) {
-  return db.insert(auditEvents).select(select);
 }
 
 export function insertAuditEvent(ctx: AuditContext, event: AuditEventInput) {

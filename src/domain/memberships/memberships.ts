@@ -5,16 +5,17 @@ import { addDays } from "date-fns";
 import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
 import * as z from "zod";
 import { generateId } from "../../auth/crypto";
-import { isUniqueViolation, runBatch, type Statement } from "../../db/batch";
+import { isUniqueViolation, runBatch } from "../../db/batch";
 import { assertCondition, assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
 import { type MembershipRole, membershipRoles, memberships, users } from "../../db/schema";
 import { AppError } from "../../errors";
-import { insertAuditEvent, insertAuditEventsFromSelect } from "../audit/audit";
+import { insertAuditEvent } from "../audit/audit";
 import { actorUserId, type DomainContext } from "../context";
 import { selectTenantByRef, type TenantRow } from "../tenants/tenants";
 import { selectUserWithPermissions, toUserWithPermissions } from "../users/permissions-of";
 import { assertManageable } from "../users/user-guards";
 import { normalizeEmail, type UserRow } from "../users/users";
+import { recordExpiryStatements } from "./membership-expiry";
 import { describeMembership, findManageableMembership, type MembershipWithParties } from "./memberships-read";
 import { assertMembershipFits } from "./memberships-rules";
 
@@ -51,29 +52,6 @@ export const changeMembershipSchema = z.strictObject({
 /** The membership is live at `now`: the SQL twin of access.ts#isMembershipLive. */
 export function liveMembershipCondition(now: Date) {
   return and(isNull(memberships.revokedAt), or(isNull(memberships.expiresAt), gt(memberships.expiresAt, now)));
-}
-
-/**
- * Statements that record an expired-but-not-yet-swept membership of (user, tenant) as expired,
- * exactly as the sweep would, so a new grant can take its place in the same batch.
- */
-function expireStaleMembershipStatements(ctx: DomainContext, userId: string, tenantId: string): Statement[] {
-  const stale = sql`SELECT id FROM memberships WHERE user_id = ${userId} AND tenant_id = ${tenantId}
-    AND revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ${ctx.now.getTime()}`;
-  return [
-    insertAuditEventsFromSelect(
-      ctx.db,
-      sql`SELECT NULL, ${ctx.now.getTime()}, 'membership.expired', 'system', NULL, 'Gatehouse (system)', NULL, 'membership', m.id,
-        u.email || ' in ' || t.slug, m.tenant_id,
-        json_object('userId', m.user_id, 'role', m.role, 'expiresAt', strftime('%Y-%m-%dT%H:%M:%fZ', m.expires_at / 1000.0, 'unixepoch')),
-        ${ctx.ip}, ${ctx.requestId}
-      FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id WHERE m.id IN (${stale})`,
-    ),
-    ctx.db
-      .update(memberships)
-      .set({ revokedAt: ctx.now, revokeReason: "expired", updatedAt: ctx.now })
-      .where(sql`${memberships.id} IN (${stale})`),
-  ];
 }
 
 function duplicateMembershipError(): AppError {
@@ -141,7 +119,8 @@ export async function writeMembershipGrant(
   };
   try {
     await runBatch(ctx.db, [
-      ...expireStaleMembershipStatements(ctx, user.id, tenant.id),
+      // An expired membership the sweep has not recorded yet is recorded now, as the sweep would.
+      ...recordExpiryStatements(ctx, { userId: user.id, tenantId: tenant.id }),
       ctx.db.insert(memberships).values(membership),
       // The role checked above must still be the user's role when the row lands.
       assertCondition(ctx.db, sql`(SELECT role FROM users WHERE id = ${user.id}) = ${user.role}`),

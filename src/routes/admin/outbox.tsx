@@ -1,7 +1,6 @@
 // Admin → Outbox (docs/PRODUCT.md §7, §9): the queued emails and their delivery state. SUPER_ADMIN only:
 // bodies can carry live setup links, which no access group may hand out.
 import { Hono } from "hono";
-import { createMiddleware } from "hono/factory";
 import { OutboxMessagePage } from "../../../views/pages/admin/outbox-message-page";
 import { OutboxPage } from "../../../views/pages/admin/outbox-page";
 import { findOutboxMessage, listOutboxQuerySchema, readOutboxPage } from "../../domain/outbox";
@@ -11,15 +10,10 @@ import { type AppEnv, domainContext } from "../../http/app-env";
 import { layoutProps } from "../../http/navigation";
 import { renderPage } from "../../http/render";
 
-const requireSuperAdmin = createMiddleware<AppEnv>(async function requireSuperAdmin(c, next) {
-  if (currentPrincipal(c).user.role !== "SUPER_ADMIN") {
-    throw new AppError("FORBIDDEN", { detail: "Only a SUPER_ADMIN can read the outbox: its messages can contain live setup links." });
-  }
-  await next();
-});
+const forbiddenDetail = "Only a SUPER_ADMIN can read the outbox: its messages can contain live setup links.";
 
 export const adminOutboxRoutes = new Hono<AppEnv>()
-  .use(requireAccess({ kind: "console" }), requireSuperAdmin)
+  .use(requireAccess({ kind: "console" }), requireAccess({ kind: "instance-admin" }, { forbiddenDetail }))
   .get("/", async (c) => {
     const principal = currentPrincipal(c);
     const raw = c.req.query();

@@ -1,7 +1,7 @@
 // The reach rules are checked up front and again inside the write's batch; these tests prove the
 // in-batch guards catch what changed between the check and the write.
 
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runBatch } from "../../../src/db/batch";
 import { isBatchGuardFailure } from "../../../src/db/guards";
 import { accessGroups } from "../../../src/db/schema";
@@ -45,7 +45,7 @@ async function batchOutcome(statements: Parameters<typeof runBatch>[1]): Promise
   }
 }
 
-suite("group guards inside the batch", () => {
+describe("group guards inside the batch", () => {
   it("abort a change when the group gained a permission the actor lacks after the check", async () => {
     const clock = new TestClock();
     const ctx = operatorActor(clock, ["groups:update", "users:read"]);

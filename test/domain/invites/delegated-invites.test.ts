@@ -1,7 +1,7 @@
 // Delegated invites and people from outside the tenant's scope (docs/SECURITY.md "People from
 // outside a tenant's scope"): every existing account the tenant cannot see gets one identical
 // refusal, audited, after the same work as an invite that succeeds.
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Principal } from "../../../src/domain/access";
 import type { DomainContext } from "../../../src/domain/context";
 import { inviteClientUser } from "../../../src/domain/invites/delegated-invites";
@@ -110,7 +110,7 @@ async function refusalOf(promise: Promise<unknown>) {
   return { code: error.code, status: error.status, message: error.message, fieldErrors: error.fieldErrors, extensions: error.extensions };
 }
 
-suite("delegated invites of people from outside the tenant's scope", () => {
+describe("delegated invites of people from outside the tenant's scope", () => {
   it("refuses every existing account outside the tenant with one identical answer and grants nothing", async () => {
     const w = await world();
     const answers = new Set<string>();

@@ -1,7 +1,7 @@
 // One pending TOTP secret per setup link: the first password step makes it, every later or parallel
 // step of the same link gets it back, and only a new link starts over (docs/SECURITY.md "Setup
 // links: one pending TOTP secret per link").
-import { expect, it, describe as suite } from "vitest";
+import { describe, expect, it } from "vitest";
 import { prepareSetupToken } from "../../../src/auth/setup-tokens";
 import { choosePassword, completeSetup, confirmCurrentPassword, findSetupState, type SetupState } from "../../../src/domain/invites/setup";
 import { regenerateSetupLink } from "../../../src/domain/invites/setup-links";
@@ -44,7 +44,7 @@ async function issueResetLink(clock: TestClock, userId: string): Promise<string>
   return prepared.token;
 }
 
-suite("setup: one pending TOTP secret per link", () => {
+describe("setup: one pending TOTP secret per link", () => {
   it("gives ten parallel password steps of one link the same secret, and a code for it completes setup", async () => {
     const clock = new TestClock();
     const invited = await inviteTestUser(clock);
