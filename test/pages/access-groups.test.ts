@@ -63,7 +63,7 @@ suite("Admin → Access groups", () => {
     const html = await empty.text();
     expect(empty.status, html).toBe(400);
     expect(html).toContain('id="field-name-error">Name is required.');
-    expect(html).toContain('value="kept"');
+    expect(html).toContain(">kept</textarea>");
     expect(checkbox(html, "audit:read")).toContain('checked=""');
     const taken = await agent.post("/admin/access-groups", { name: "read-only AUDITOR", description: "" });
     const takenHtml = await taken.text();
