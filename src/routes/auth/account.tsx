@@ -1,8 +1,8 @@
 // /account (docs/PRODUCT.md §5, §9): profile, sessions, API tokens, password, recovery codes, and the
 // step-up (/account/confirm) that makes a sign-in "recent" for sensitive admin actions.
 import { Hono } from "hono";
-import { AccountPage, type AccountPageProps } from "../../views/pages/account-page";
-import { ReauthenticatePage, RecoveryCodesPage } from "../../views/pages/reauthenticate-page";
+import { AccountPage, type AccountPageProps } from "../../../views/pages/account-page";
+import { ReauthenticatePage, RecoveryCodesPage } from "../../../views/pages/reauthenticate-page";
 import {
   changeOwnPassword,
   changePasswordSchema,
@@ -14,29 +14,35 @@ import {
   reauthenticationSchema,
   regenerateRecoveryCodes,
   updateOwnProfile,
-} from "../domain/account/account";
-import { createApiToken, createApiTokenSchema, revokeOwnApiToken, toApiTokenDto } from "../domain/account/api-tokens";
-import { AppError } from "../errors";
-import { currentPrincipal, requireAccess } from "../http/access";
-import { type AppContext, type AppEnv, domainContext } from "../http/app-env";
-import { fieldErrorsOf, formRefusal, formValue, formValuesAsStrings, readForm, readFormFields, readFormValues } from "../http/forms";
-import { layoutProps, sanitizeNextPath } from "../http/navigation";
-import { noticeFor } from "../http/notices";
-import { renderPage } from "../http/render";
-import { localDateTimeToIso } from "../http/time-input";
+} from "../../domain/account/account";
+import { createApiToken, createApiTokenSchema, revokeOwnApiToken, toApiTokenDto } from "../../domain/account/api-tokens";
+import { currentPrincipal, requireAccess } from "../../http/access";
+import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import {
+  type FieldErrors,
+  formValue,
+  formValuesAsStrings,
+  handleForm,
+  parseFormInput,
+  readForm,
+  readFormFields,
+  readFormValues,
+} from "../../http/forms";
+import { sanitizeNextPath } from "../../http/navigation";
+import { noticeFor } from "../../http/notices";
+import { localDateTimeToIso } from "../../http/time-input";
 
 type Overrides = Partial<Pick<AccountPageProps, "profile" | "password" | "tokens">>;
 
 const timeZones = ["UTC", ...Intl.supportedValuesOf("timeZone").filter((zone) => zone !== "UTC")];
 
-async function renderAccount(c: AppContext, overrides: Overrides = {}, status: 200 | 201 | 400 = 200) {
+async function showAccount(c: AppContext, overrides: Overrides = {}) {
   const principal = currentPrincipal(c);
   const ctx = domainContext(c);
   const { sessions, tokens, recoveryCodesLeft } = await readAccountOverview(ctx, principal);
-  return renderPage(
-    c,
+  return c.render(
     <AccountPage
-      {...layoutProps(c, principal)}
+      email={principal.user.email}
       timeZone={principal.user.timeZone}
       timeZones={timeZones}
       profile={overrides.profile ?? { values: { displayName: principal.user.displayName, timeZone: principal.user.timeZone }, errors: {} }}
@@ -47,45 +53,44 @@ async function renderAccount(c: AppContext, overrides: Overrides = {}, status: 2
       recoveryCodesLeft={recoveryCodesLeft}
       notice={noticeFor(c.req.query("notice"))}
     />,
-    status,
+    { title: "Your account" },
   );
 }
 
-function refusedFields(error: unknown) {
-  if (!(error instanceof AppError) || error.status >= 500 || error.code === "THROTTLED" || error.status === 401) throw error;
-  return fieldErrorsOf(error);
-}
+const reauthentications = {
+  confirm: {
+    title: "Confirm it's you",
+    explanation: "Sensitive actions need your password and a fresh code from your authenticator. This lasts 15 minutes.",
+    action: "/account/confirm",
+    submitLabel: "Confirm",
+  },
+  recovery: {
+    title: "Make new recovery codes",
+    explanation: "New codes replace all your current ones. Confirm your password and a code from your authenticator.",
+    action: "/account/recovery-codes",
+    submitLabel: "Make new codes",
+  },
+} as const;
 
-function renderReauthenticate(c: AppContext, mode: "confirm" | "recovery", errors: Record<string, string>, next?: string) {
-  const principal = currentPrincipal(c);
-  const confirm = mode === "confirm";
-  return renderPage(
-    c,
-    <ReauthenticatePage
-      {...layoutProps(c, principal)}
-      title={confirm ? "Confirm it's you" : "Make new recovery codes"}
-      explanation={
-        confirm
-          ? "Sensitive actions need your password and a fresh code from your authenticator. This lasts 15 minutes."
-          : "New codes replace all your current ones. Confirm your password and a code from your authenticator."
-      }
-      action={confirm ? "/account/confirm" : "/account/recovery-codes"}
-      {...(next ? { next } : {})}
-      submitLabel={confirm ? "Confirm" : "Make new codes"}
-      errors={errors}
-    />,
-    Object.keys(errors).length > 0 ? 400 : 200,
-  );
+function showReauthenticate(c: AppContext, mode: keyof typeof reauthentications, errors: FieldErrors, next?: string) {
+  const page = reauthentications[mode];
+  return c.render(<ReauthenticatePage email={currentPrincipal(c).user.email} {...page} {...(next ? { next } : {})} errors={errors} />, {
+    title: page.title,
+  });
 }
 
 export const accountRoutes = new Hono<AppEnv>()
   .use(requireAccess({ kind: "self" }))
-  .get("/", (c) => renderAccount(c))
+  .get("/", (c) => showAccount(c))
   .post("/profile", async (c) => {
     const form = await readForm(c, profileSchema);
-    if (!form.success) return renderAccount(c, { profile: { values: formValuesAsStrings(form.values), errors: form.errors } }, 400);
-    await updateOwnProfile(domainContext(c), currentPrincipal(c), form.data);
-    return c.redirect("/account?notice=account-updated", 303);
+    return handleForm(c, form, {
+      act: async (profile) => {
+        await updateOwnProfile(domainContext(c), currentPrincipal(c), profile);
+        return c.redirect("/account?notice=account-updated", 303);
+      },
+      showAgain: (errors) => showAccount(c, { profile: { values: formValuesAsStrings(form.values), errors } }),
+    });
   })
   .post("/sessions/end", async (c) => {
     const values = await readFormValues(c, { fields: ["sessionId"] });
@@ -98,22 +103,19 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .post("/tokens", async (c) => {
     const principal = currentPrincipal(c);
-    const { values, errors } = await readFormFields(c, { fields: ["name", "expiresAt"] });
-    try {
-      if (errors.form) throw formRefusal(errors);
-      const parsed = createApiTokenSchema.safeParse({
-        name: formValue(values, "name"),
-        expiresAt: localDateTimeToIso(formValue(values, "expiresAt"), principal.user.timeZone, "expiresAt"),
-      });
-      if (!parsed.success)
-        throw new AppError("VALIDATION_FAILED", {
-          fieldErrors: parsed.error.issues.map((i) => ({ field: String(i.path[0]), message: i.message })),
+    const form = await readFormFields(c, { fields: ["name", "expiresAt"] });
+    return handleForm(c, form, {
+      act: async (values) => {
+        const input = parseFormInput(createApiTokenSchema, {
+          name: formValue(values, "name"),
+          expiresAt: localDateTimeToIso(formValue(values, "expiresAt"), principal.user.timeZone, "expiresAt"),
         });
-      const created = await createApiToken(domainContext(c), principal, parsed.data);
-      return renderAccount(c, { tokens: { values: {}, errors: {}, created: { name: created.token.name, secret: created.secret } } }, 201);
-    } catch (error) {
-      return renderAccount(c, { tokens: { values: formValuesAsStrings(values), errors: refusedFields(error) } }, 400);
-    }
+        const created = await createApiToken(domainContext(c), principal, input);
+        c.status(201);
+        return showAccount(c, { tokens: { values: {}, errors: {}, created: { name: created.token.name, secret: created.secret } } });
+      },
+      showAgain: (errors) => showAccount(c, { tokens: { values: formValuesAsStrings(form.values), errors } }),
+    });
   })
   .post("/tokens/revoke", async (c) => {
     const values = await readFormValues(c, { fields: ["tokenId"] });
@@ -122,34 +124,34 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .post("/password", async (c) => {
     const form = await readForm(c, changePasswordSchema, ["username"]);
-    try {
-      if (!form.success) throw formRefusal(form.errors);
-      await changeOwnPassword(domainContext(c), currentPrincipal(c), form.data);
-    } catch (error) {
-      return renderAccount(c, { password: { errors: refusedFields(error) } }, 400);
-    }
-    return c.redirect("/account?notice=password-changed", 303);
+    return handleForm(c, form, {
+      act: async (change) => {
+        await changeOwnPassword(domainContext(c), currentPrincipal(c), change);
+        return c.redirect("/account?notice=password-changed", 303);
+      },
+      showAgain: (errors) => showAccount(c, { password: { errors } }),
+    });
   })
-  .get("/recovery-codes", (c) => renderReauthenticate(c, "recovery", {}))
+  .get("/recovery-codes", (c) => showReauthenticate(c, "recovery", {}))
   .post("/recovery-codes", async (c) => {
     const form = await readForm(c, reauthenticationSchema, ["username"]);
-    try {
-      if (!form.success) throw formRefusal(form.errors);
-      const codes = await regenerateRecoveryCodes(domainContext(c), currentPrincipal(c), form.data);
-      return renderPage(c, <RecoveryCodesPage {...layoutProps(c, currentPrincipal(c))} codes={codes} />);
-    } catch (error) {
-      return renderReauthenticate(c, "recovery", refusedFields(error));
-    }
+    return handleForm(c, form, {
+      act: async (proof) => {
+        const codes = await regenerateRecoveryCodes(domainContext(c), currentPrincipal(c), proof);
+        return c.render(<RecoveryCodesPage codes={codes} />, { title: "New recovery codes" });
+      },
+      showAgain: (errors) => showReauthenticate(c, "recovery", errors),
+    });
   })
-  .get("/confirm", (c) => renderReauthenticate(c, "confirm", {}, sanitizeNextPath(c.req.query("next")) ?? undefined))
+  .get("/confirm", (c) => showReauthenticate(c, "confirm", {}, sanitizeNextPath(c.req.query("next")) ?? undefined))
   .post("/confirm", async (c) => {
     const form = await readForm(c, reauthenticationSchema.extend({ next: reauthenticationSchema.shape.password.optional() }), ["username"]);
     const next = sanitizeNextPath(formValue(form.values, "next"));
-    try {
-      if (!form.success) throw formRefusal(form.errors);
-      await confirmRecentSignIn(domainContext(c), currentPrincipal(c), form.data);
-    } catch (error) {
-      return renderReauthenticate(c, "confirm", refusedFields(error), next ?? undefined);
-    }
-    return c.redirect(next ?? "/account", 303);
+    return handleForm(c, form, {
+      act: async (proof) => {
+        await confirmRecentSignIn(domainContext(c), currentPrincipal(c), proof);
+        return c.redirect(next ?? "/account", 303);
+      },
+      showAgain: (errors) => showReauthenticate(c, "confirm", errors, next ?? undefined),
+    });
   });

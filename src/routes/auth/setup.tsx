@@ -5,15 +5,14 @@
 import { Hono } from "hono";
 import { renderSVG } from "uqr";
 import * as z from "zod";
-import { SetupDonePage, SetupPasswordPage, SetupTotpPage } from "../../views/pages/auth/setup-pages";
-import { buildTotpUri } from "../auth/totp";
-import { choosePassword, completeSetup, confirmCurrentPassword, findSetupState, type SetupState } from "../domain/invites/setup";
-import { displayNameSchema } from "../domain/users/users";
-import { AppError } from "../errors";
-import { type AppContext, type AppEnv, clientOf, domainContext } from "../http/app-env";
-import { clearCookie, readCookie, writeCookie } from "../http/cookies";
-import { type FieldErrors, fieldErrorsOf, formValue, readForm } from "../http/forms";
-import { renderPage } from "../http/render";
+import { SetupDonePage, SetupPasswordPage, SetupTotpPage } from "../../../views/pages/auth/setup-pages";
+import { buildTotpUri } from "../../auth/totp";
+import { choosePassword, completeSetup, confirmCurrentPassword, findSetupState, type SetupState } from "../../domain/invites/setup";
+import { displayNameSchema } from "../../domain/users/users";
+import { AppError, fieldError } from "../../errors";
+import { type AppContext, type AppEnv, clientOf, domainContext } from "../../http/app-env";
+import { clearCookie, readCookie, writeCookie } from "../../http/cookies";
+import { type FieldErrors, formValue, handleForm, readForm } from "../../http/forms";
 
 const setupFormSchema = z.discriminatedUnion("step", [
   z.object({
@@ -40,24 +39,40 @@ async function requireSetupState(c: AppContext): Promise<SetupState> {
 
 function renderPasswordStep(c: AppContext, state: SetupState, errors: FieldErrors, displayName?: string) {
   const purpose = state.user.setupPurpose === "reset_two_factor" ? "reset_two_factor" : "invite";
-  return renderPage(
-    c,
+  return c.render(
     <SetupPasswordPage
       email={state.user.email}
       purpose={purpose}
       displayName={displayName ?? state.user.pendingDisplayName ?? state.user.displayName}
       errors={errors}
     />,
-    Object.keys(errors).length > 0 ? 400 : 200,
+    { title: purpose === "reset_two_factor" ? "Set up a new authenticator" : "Set up your account" },
   );
 }
 
 function renderTotpStep(c: AppContext, email: string, secret: string, errors: FieldErrors) {
-  return renderPage(
-    c,
-    <SetupTotpPage email={email} qrSvg={renderQrSvg(buildTotpUri(secret, email))} secret={secret} errors={errors} />,
-    Object.keys(errors).length > 0 ? 400 : 200,
-  );
+  return c.render(<SetupTotpPage email={email} qrSvg={renderQrSvg(buildTotpUri(secret, email))} secret={secret} errors={errors} />, {
+    title: "Set up your authenticator",
+  });
+}
+
+/** The password step: after a two-factor reset the current password, otherwise a new one and a display name. */
+async function choosePasswordStep(
+  c: AppContext,
+  state: SetupState,
+  input: { displayName?: string | undefined; password: string; passwordConfirmation?: string | undefined },
+) {
+  const ctx = domainContext(c);
+  if (state.user.setupPurpose === "reset_two_factor")
+    return renderTotpStep(c, state.user.email, await confirmCurrentPassword(ctx, state, input.password), {});
+  const displayName = displayNameSchema.safeParse(input.displayName ?? "");
+  if (!displayName.success) throw fieldError("displayName", displayName.error.issues[0]?.message ?? "Invalid");
+  const secret = await choosePassword(ctx, state, {
+    displayName: displayName.data,
+    password: input.password,
+    passwordConfirmation: input.passwordConfirmation ?? "",
+  });
+  return renderTotpStep(c, state.user.email, secret, {});
 }
 
 export const setupRoutes = new Hono<AppEnv>()
@@ -78,37 +93,22 @@ export const setupRoutes = new Hono<AppEnv>()
   .post("/setup", async (c) => {
     const state = await requireSetupState(c);
     const form = await readForm(c, setupFormSchema, ["username"]);
-    if (!form.success) return renderPasswordStep(c, state, form.errors, formValue(form.values, "displayName"));
-    const ctx = domainContext(c);
-    if (form.data.step === "password") {
-      try {
-        if (state.user.setupPurpose === "reset_two_factor") {
-          const secret = await confirmCurrentPassword(ctx, state, form.data.password);
-          return renderTotpStep(c, state.user.email, secret, {});
-        }
-        const displayName = displayNameSchema.safeParse(form.data.displayName ?? "");
-        if (!displayName.success) {
-          return renderPasswordStep(c, state, { displayName: displayName.error.issues[0]?.message ?? "Invalid" }, form.data.displayName);
-        }
-        const secret = await choosePassword(ctx, state, {
-          displayName: displayName.data,
-          password: form.data.password,
-          passwordConfirmation: form.data.passwordConfirmation ?? "",
+    const pendingSecret = state.user.pendingTotpSecret;
+    return handleForm(c, form, {
+      act: async (step) => {
+        if (step.step === "password") return choosePasswordStep(c, state, step);
+        const completed = await completeSetup(domainContext(c), state, step.code, clientOf(c));
+        clearCookie(c, "setup");
+        writeCookie(c, "session", completed.session.token);
+        const continueHref = completed.user.role === "CLIENT_USER" ? "/portal" : "/admin";
+        return c.render(<SetupDonePage recoveryCodes={completed.recoveryCodes} continueHref={continueHref} />, {
+          title: "Save your recovery codes",
         });
-        return renderTotpStep(c, state.user.email, secret, {});
-      } catch (error) {
-        if (!(error instanceof AppError) || error.code === "SETUP_LINK_INVALID" || error.code === "THROTTLED") throw error;
-        return renderPasswordStep(c, state, fieldErrorsOf(error), form.data.displayName);
-      }
-    }
-    try {
-      const completed = await completeSetup(ctx, state, form.data.code, clientOf(c));
-      clearCookie(c, "setup");
-      writeCookie(c, "session", completed.session.token);
-      const continueHref = completed.user.role === "CLIENT_USER" ? "/portal" : "/admin";
-      return renderPage(c, <SetupDonePage recoveryCodes={completed.recoveryCodes} continueHref={continueHref} />);
-    } catch (error) {
-      if (!(error instanceof AppError) || error.code !== "VALIDATION_FAILED" || !state.user.pendingTotpSecret) throw error;
-      return renderTotpStep(c, state.user.email, state.user.pendingTotpSecret, fieldErrorsOf(error));
-    }
+      },
+      // A refused code shows the authenticator step again; anything else, the password step.
+      showAgain: (errors) =>
+        form.success && form.data.step === "confirm" && pendingSecret
+          ? renderTotpStep(c, state.user.email, pendingSecret, errors)
+          : renderPasswordStep(c, state, errors, formValue(form.values, "displayName")),
+    });
   });

@@ -1,14 +1,12 @@
 // /login, /login/verify and POST /logout (docs/PRODUCT.md §2 "Sign in", §9).
 import { Hono } from "hono";
 import * as z from "zod";
-import { LoginPage, VerifyPage } from "../../views/pages/auth/login-page";
-import { signOut, verifyPasswordStep, verifySecondFactor } from "../domain/sign-in/sign-in";
-import { AppError } from "../errors";
-import { type AppContext, type AppEnv, clientOf, domainContext } from "../http/app-env";
-import { clearCookie, readCookie, writeCookie } from "../http/cookies";
-import { formValue, readForm } from "../http/forms";
-import { landingPathFor, sanitizeNextPath } from "../http/navigation";
-import { renderPage } from "../http/render";
+import { LoginPage, VerifyPage } from "../../../views/pages/auth/login-page";
+import { signOut, verifyPasswordStep, verifySecondFactor } from "../../domain/sign-in/sign-in";
+import { type AppEnv, clientOf, domainContext } from "../../http/app-env";
+import { clearCookie, readCookie, writeCookie } from "../../http/cookies";
+import { formValue, handleForm, readForm } from "../../http/forms";
+import { landingPathFor, sanitizeNextPath } from "../../http/navigation";
 
 const passwordStepSchema = z.object({
   email: z.string().trim().max(254),
@@ -22,62 +20,61 @@ function nextOf(value: string | undefined): string {
   return sanitizeNextPath(value) ?? "";
 }
 
-type RefusalStatus = 400 | 401 | 429;
-
-function renderSignInRefusal(
-  c: AppContext,
-  error: unknown,
-  render: (message: string, status: RefusalStatus) => Response | Promise<Response>,
-) {
-  if (!(error instanceof AppError) || !["THROTTLED", "SIGN_IN_FAILED", "SIGN_IN_EXPIRED"].includes(error.code)) throw error;
-  if (error.code === "THROTTLED") c.header("Retry-After", String(error.retryAfterSeconds ?? 60));
-  return render(error.title, error.code === "THROTTLED" ? 429 : error.code === "SIGN_IN_EXPIRED" ? 400 : 401);
-}
-
 export const signInRoutes = new Hono<AppEnv>()
   .get("/login", (c) => {
     const principal = c.get("principal");
     const next = nextOf(c.req.query("next"));
     if (principal) return c.redirect(next || landingPathFor(principal), 303);
-    return renderPage(c, <LoginPage email="" next={next} />);
+    return c.render(<LoginPage email="" next={next} />, { title: "Sign in" });
   })
   .post("/login", async (c) => {
     const form = await readForm(c, passwordStepSchema);
     const next = nextOf(formValue(form.values, "next"));
-    const email = formValue(form.values, "email");
-    if (!form.success) return renderPage(c, <LoginPage email={email} next={next} error="Enter your email and password." />, 400);
-    try {
-      const challenge = await verifyPasswordStep(domainContext(c), form.data);
-      writeCookie(c, "challenge", challenge);
-      return c.redirect(`/login/verify${next ? `?next=${encodeURIComponent(next)}` : ""}`, 303);
-    } catch (error) {
-      return renderSignInRefusal(c, error, (message, status) =>
-        renderPage(c, <LoginPage email={email} next={next} error={message} />, status),
-      );
-    }
+    return handleForm(c, form, {
+      act: async (credentials) => {
+        const challenge = await verifyPasswordStep(domainContext(c), credentials);
+        writeCookie(c, "challenge", challenge);
+        return c.redirect(`/login/verify${next ? `?next=${encodeURIComponent(next)}` : ""}`, 303);
+      },
+      // One message for the whole form: which of email and password was wrong is never said.
+      showAgain: (_errors, refusal) =>
+        c.render(
+          <LoginPage
+            email={formValue(form.values, "email")}
+            next={next}
+            error={refusal ? refusal.title : "Enter your email and password."}
+          />,
+          {
+            title: "Sign in",
+          },
+        ),
+    });
   })
   .get("/login/verify", (c) => {
     const next = nextOf(c.req.query("next"));
     if (!readCookie(c, "challenge")) return c.redirect("/login", 303);
-    return renderPage(c, <VerifyPage next={next} />);
+    return c.render(<VerifyPage next={next} />, { title: "Enter your code" });
   })
   .post("/login/verify", async (c) => {
     const form = await readForm(c, codeStepSchema);
     const next = nextOf(formValue(form.values, "next"));
-    const code = form.success ? form.data.code : "";
-    try {
-      const signedIn = await verifySecondFactor(domainContext(c), readCookie(c, "challenge"), code, clientOf(c));
-      clearCookie(c, "challenge");
-      writeCookie(c, "session", signedIn.session.token);
-      const landing = signedIn.user.role === "CLIENT_USER" ? "/portal" : "/admin";
-      return c.redirect(next || landing, 303);
-    } catch (error) {
-      if (error instanceof AppError && error.code === "SIGN_IN_EXPIRED") {
+    // A code that does not parse is tried as no code at all: it still counts as a failed attempt.
+    const attempt = form.success ? form : { success: true as const, data: { code: "" }, values: form.values };
+    return handleForm(c, attempt, {
+      act: async ({ code }) => {
+        const signedIn = await verifySecondFactor(domainContext(c), readCookie(c, "challenge"), code, clientOf(c));
         clearCookie(c, "challenge");
-        return renderPage(c, <LoginPage email="" next={next} notice={error.title} />, 400);
-      }
-      return renderSignInRefusal(c, error, (message, status) => renderPage(c, <VerifyPage next={next} error={message} />, status));
-    }
+        writeCookie(c, "session", signedIn.session.token);
+        return c.redirect(next || (signedIn.user.role === "CLIENT_USER" ? "/portal" : "/admin"), 303);
+      },
+      showAgain: (_errors, refusal) => {
+        if (refusal?.code !== "SIGN_IN_EXPIRED")
+          return c.render(<VerifyPage next={next} error={refusal?.title} />, { title: "Enter your code" });
+        // The attempt is over: back to the password step, which starts a new one.
+        clearCookie(c, "challenge");
+        return c.render(<LoginPage email="" next={next} notice={refusal.title} />, { title: "Sign in" });
+      },
+    });
   })
   .post("/logout", async (c) => {
     const principal = c.get("principal");

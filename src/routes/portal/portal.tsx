@@ -1,28 +1,25 @@
 // /portal and /portal/<slug> (docs/PRODUCT.md §4): the client portal. Client users only (staff get 404);
 // a slug the user is not a live member of answers 404. CLIENT_ADMIN manages the company's users.
 import { Hono } from "hono";
-import { PortalChooserPage, PortalPage } from "../../views/pages/portal/portal-page";
-import { authorize, type Requirement } from "../domain/access";
-import { readTenantPage, tenantPageQuery } from "../domain/tenants/tenant-page";
-import { AppError } from "../errors";
-import { currentPrincipal, requireAccess } from "../http/access";
-import { type AppContext, type AppEnv, domainContext } from "../http/app-env";
-import type { FieldErrors } from "../http/forms";
-import { layoutProps } from "../http/navigation";
-import { noticeFor } from "../http/notices";
-import { renderPage } from "../http/render";
-import { tenantClientRoutes } from "./tenant-clients";
-import { tenantPageCursors, toPersonRows } from "./tenant-page-support";
+import { PortalChooserPage, PortalPage } from "../../../views/pages/portal/portal-page";
+import { authorize, type Requirement } from "../../domain/access";
+import { readTenantPage } from "../../domain/tenants/tenant-page";
+import { AppError } from "../../errors";
+import { currentPrincipal, requireAccess } from "../../http/access";
+import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import type { FieldErrors } from "../../http/forms";
+import { noticeFor } from "../../http/notices";
+import { tenantClientRoutes } from "../tenants/clients";
+import { nextListHref, tenantPageCursors, toPersonRows } from "../tenants/view-models";
 
-async function renderPortal(c: AppContext, slug: string, invite?: { values: Record<string, string>; errors: FieldErrors }) {
+async function showPortal(c: AppContext, slug: string, invite?: { values: Record<string, string>; errors: FieldErrors }) {
   const principal = currentPrincipal(c);
   const page = await readTenantPage(domainContext(c), slug, tenantPageCursors(c));
   if (!page) throw new AppError("NOT_FOUND");
+  const path = `/portal/${slug}`;
   const isAdmin = authorize(principal, { kind: "portal", tenant: { slug }, access: "manage-clients" }).allowed;
-  return renderPage(
-    c,
+  return c.render(
     <PortalPage
-      {...layoutProps(c, principal)}
       timeZone={principal.user.timeZone}
       tenant={page.tenant}
       companies={principal.memberships.map((m) => ({ slug: m.tenantSlug, name: m.tenantName, current: m.tenantSlug === slug }))}
@@ -31,16 +28,16 @@ async function renderPortal(c: AppContext, slug: string, invite?: { values: Reco
         updates: page.updates.items,
         timeZone: principal.user.timeZone,
         manageBase: null,
-        olderHref: page.updates.nextCursor ? `/portal/${slug}${tenantPageQuery({ updates: page.updates.nextCursor })}` : null,
+        olderHref: nextListHref(path, "updates", page.updates.nextCursor),
       }}
       users={toPersonRows(page.clients.items, principal.user.id)}
-      usersMoreHref={page.clients.nextCursor ? `/portal/${slug}${tenantPageQuery({ clients: page.clients.nextCursor })}` : null}
+      usersMoreHref={nextListHref(path, "clients", page.clients.nextCursor)}
       staff={toPersonRows(page.staff.items, principal.user.id)}
-      staffMoreHref={page.staff.nextCursor ? `/portal/${slug}${tenantPageQuery({ staff: page.staff.nextCursor })}` : null}
-      invite={{ action: `/portal/${slug}/users`, ...(invite ?? { values: {}, errors: {} }) }}
+      staffMoreHref={nextListHref(path, "staff", page.staff.nextCursor)}
+      invite={{ action: `${path}/users`, ...(invite ?? { values: {}, errors: {} }) }}
       notice={noticeFor(c.req.query("notice"))}
     />,
-    invite && Object.keys(invite.errors).length > 0 ? 400 : 200,
+    { title: page.tenant.name },
   );
 }
 
@@ -53,21 +50,18 @@ export const portalRoutes = new Hono<AppEnv>()
     if (principal.user.role !== "CLIENT_USER") throw new AppError("NOT_FOUND");
     const only = principal.memberships.length === 1 ? principal.memberships[0] : undefined;
     if (only) return c.redirect(`/portal/${only.tenantSlug}`, 303);
-    return renderPage(
-      c,
-      <PortalChooserPage
-        {...layoutProps(c, principal)}
-        companies={principal.memberships.map((m) => ({ slug: m.tenantSlug, name: m.tenantName, role: m.role }))}
-      />,
+    return c.render(
+      <PortalChooserPage companies={principal.memberships.map((m) => ({ slug: m.tenantSlug, name: m.tenantName, role: m.role }))} />,
+      { title: "Your companies" },
     );
   })
-  .get("/:slug", portalAccess, (c) => renderPortal(c, c.req.param("slug")))
+  .get("/:slug", portalAccess, (c) => showPortal(c, c.req.param("slug")))
   .route(
     "/:slug/users",
     tenantClientRoutes({
       kind: "portal",
       homePath: (slug) => `/portal/${slug}`,
       managePath: (slug) => `/portal/${slug}/users`,
-      renderHome: (c, slug, invite) => renderPortal(c, slug, invite),
+      showHomeAgain: (c, slug, invite) => showPortal(c, slug, invite),
     }),
   );
