@@ -11,23 +11,12 @@ import { logUnexpectedError, problemResponse, toAppError } from "./http/errors";
 import { handlePageError } from "./http/page-errors";
 import { type AppOptions, provideRequestContext, readClientAddress } from "./http/request-context";
 import { applySecureHeaders, preventCaching } from "./http/security-headers";
-import { accountRoutes } from "./routes/account";
-import { adminAccessGroupMemberRoutes } from "./routes/admin/access-group-members";
-import { adminAccessGroupRoutes } from "./routes/admin/access-groups";
-import { adminAuditRoutes } from "./routes/admin/audit";
-import { adminMembershipRoutes } from "./routes/admin/memberships";
-import { adminOutboxRoutes } from "./routes/admin/outbox";
-import { adminTenantRoutes } from "./routes/admin/tenants";
-import { adminUserAccessGroupRoutes } from "./routes/admin/user-access-groups";
-import { adminUserTabRoutes } from "./routes/admin/user-tabs";
-import { adminUserRoutes } from "./routes/admin/users";
+import { adminPages } from "./routes/admin";
 import { apiV1 } from "./routes/api/v1";
-import { homeRoutes } from "./routes/home";
-import { portalRoutes } from "./routes/portal";
-import { setupRoutes } from "./routes/setup";
-import { signInRoutes } from "./routes/sign-in";
+import { authPages } from "./routes/auth";
+import { portalPages } from "./routes/portal";
 import { staticRoutes } from "./routes/static";
-import { tenantWorkspaceRoutes } from "./routes/tenant-workspace";
+import { workspacePages } from "./routes/tenants";
 
 function isApiPath(url: string): boolean {
   return new URL(url).pathname.startsWith("/api/");
@@ -36,24 +25,14 @@ function isApiPath(url: string): boolean {
 export function createApp(options: Partial<AppOptions> = {}) {
   const resolved: AppOptions = { clock: () => new Date(), createDb: createDbFromEnv, clientAddress: readClientAddress, ...options };
 
+  // The page groups: each sets its own layout (src/http/page-renderer.tsx); errors become pages.
   const pages = new Hono<AppEnv>()
     .use(csrf())
     .use(loadCaller({ acceptApiTokens: false }))
-    .route("/", signInRoutes)
-    .route("/", setupRoutes)
-    .route("/", homeRoutes)
-    .route("/admin/users", adminUserRoutes)
-    .route("/admin/users", adminUserTabRoutes)
-    .route("/admin/tenants", adminTenantRoutes)
-    .route("/admin/memberships", adminMembershipRoutes)
-    .route("/admin/users", adminUserAccessGroupRoutes)
-    .route("/admin/access-groups", adminAccessGroupRoutes)
-    .route("/admin/access-groups", adminAccessGroupMemberRoutes)
-    .route("/admin/audit", adminAuditRoutes)
-    .route("/account", accountRoutes)
-    .route("/tenants", tenantWorkspaceRoutes)
-    .route("/portal", portalRoutes)
-    .route("/admin/outbox", adminOutboxRoutes);
+    .route("/", authPages)
+    .route("/admin", adminPages)
+    .route("/tenants", workspacePages)
+    .route("/portal", portalPages);
   pages.onError(handlePageError);
 
   const app = new Hono<AppEnv>()
@@ -67,6 +46,7 @@ export function createApp(options: Partial<AppOptions> = {}) {
     .route("/api/v1", apiV1)
     .route("/", pages);
 
+  // Unknown paths under /api/v1 never get here (the API answers them itself, src/routes/api/v1/index.ts).
   app.notFound((c) =>
     isApiPath(c.req.url) ? problemResponse(c, new AppError("NOT_FOUND")) : handlePageError(new AppError("NOT_FOUND"), c),
   );

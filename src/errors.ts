@@ -1,39 +1,46 @@
 // The one error catalogue. Domain code throws AppError with a code; the HTTP layer turns it into
-// RFC 9457 problem details for /api and an error page (or an inline form error) for pages.
-// Human messages live here, keyed by code, so every surface says the same thing.
+// RFC 9457 problem details for /api and, for pages, either the error page or the form again with the
+// error next to its field. `form` is that choice, made once per code (docs/DECISIONS.md "Form
+// refusals"). Human messages live here, keyed by code, so every surface says the same thing.
 
 export const errorCatalogue = {
-  VALIDATION_FAILED: { status: 400, title: "Some fields are not valid" },
-  INVALID_JSON: { status: 400, title: "The request body is not valid JSON" },
-  MEMBERSHIP_ROLE_UNFIT: { status: 400, title: "That membership role does not fit the user's global role" },
-  UNAUTHENTICATED: { status: 401, title: "Sign in or send a valid API token" },
-  SIGN_IN_FAILED: { status: 401, title: "The email, password or code is not right, or this account cannot sign in." },
-  SIGN_IN_EXPIRED: { status: 401, title: "This sign-in attempt has ended. Start again with your email and password." },
-  FORBIDDEN: { status: 403, title: "You are not allowed to do this" },
-  RECENT_SIGN_IN_REQUIRED: { status: 403, title: "Confirm your password and code to continue" },
-  NOT_FOUND: { status: 404, title: "Not found" },
+  VALIDATION_FAILED: { status: 400, title: "Some fields are not valid", form: true },
+  INVALID_JSON: { status: 400, title: "The request body is not valid JSON", form: false },
+  MEMBERSHIP_ROLE_UNFIT: { status: 400, title: "That membership role does not fit the user's global role", form: true },
+  UNAUTHENTICATED: { status: 401, title: "Sign in or send a valid API token", form: false },
+  SIGN_IN_FAILED: { status: 401, title: "The email, password or code is not right, or this account cannot sign in.", form: true },
+  SIGN_IN_EXPIRED: { status: 400, title: "This sign-in attempt has ended. Start again with your email and password.", form: true },
+  FORBIDDEN: { status: 403, title: "You are not allowed to do this", form: false },
+  RECENT_SIGN_IN_REQUIRED: { status: 403, title: "Confirm your password and code to continue", form: false },
+  NOT_FOUND: { status: 404, title: "Not found", form: false },
   SETUP_LINK_INVALID: {
     status: 404,
     title: "This setup link is invalid or has expired. Ask your administrator for a new one.",
+    form: false,
   },
-  METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed" },
-  EMAIL_IN_USE: { status: 409, title: "Email already in use" },
-  SLUG_TAKEN: { status: 409, title: "That slug is already taken" },
-  GROUP_NAME_TAKEN: { status: 409, title: "An access group with that name already exists" },
-  CLIENT_USER_CANNOT_JOIN_GROUPS: { status: 409, title: "CLIENT_USER accounts cannot join access groups" },
-  DUPLICATE_MEMBERSHIP: { status: 409, title: "This user already has an active membership in that tenant" },
+  METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed", form: false },
+  EMAIL_IN_USE: { status: 409, title: "Email already in use", form: true },
+  SLUG_TAKEN: { status: 409, title: "That slug is already taken", form: true },
+  GROUP_NAME_TAKEN: { status: 409, title: "An access group with that name already exists", form: true },
+  CLIENT_USER_CANNOT_JOIN_GROUPS: { status: 409, title: "CLIENT_USER accounts cannot join access groups", form: true },
+  DUPLICATE_MEMBERSHIP: { status: 409, title: "This user already has an active membership in that tenant", form: true },
   LAST_SUPER_ADMIN: {
     status: 409,
     title: "There must always be at least one active SUPER_ADMIN. Promote someone else to SUPER_ADMIN first.",
+    form: true,
   },
-  ROLE_CONFLICTS_WITH_MEMBERSHIPS: { status: 409, title: "The new role does not fit the user's memberships" },
-  INVITE_REFUSED: { status: 409, title: "This email address cannot be invited here. Ask your Gatehouse administrator for help." },
-  STATE_CONFLICT: { status: 409, title: "The request conflicts with the current state" },
-  PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Send the body as application/json" },
-  THROTTLED: { status: 429, title: "Too many attempts. Wait a little and try again." },
-  INTERNAL: { status: 500, title: "Something went wrong on our side" },
-} as const satisfies Record<string, { status: number; title: string }>;
+  ROLE_CONFLICTS_WITH_MEMBERSHIPS: { status: 409, title: "The new role does not fit the user's memberships", form: true },
+  INVITE_REFUSED: {
+    status: 409,
+    title: "This email address cannot be invited here. Ask your Gatehouse administrator for help.",
+    form: true,
+  },
+  STATE_CONFLICT: { status: 409, title: "The request conflicts with the current state", form: true },
+  PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large", form: false },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Send the body as application/json", form: false },
+  THROTTLED: { status: 429, title: "Too many attempts. Wait a little and try again.", form: true },
+  INTERNAL: { status: 500, title: "Something went wrong on our side", form: false },
+} as const satisfies Record<string, { status: number; title: string; form: boolean }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
 
@@ -75,4 +82,14 @@ export class AppError extends Error {
 
 export function fieldError(field: string, message: string, code: ErrorCode = "VALIDATION_FAILED"): AppError {
   return new AppError(code, { detail: message, fieldErrors: [{ field, message }] });
+}
+
+/**
+ * Whether a page form shows this error next to its fields and stays open: its catalogue entry says
+ * so, or it names a field (a refusal of what was typed there, such as a permission the actor may
+ * not grant). Anything else — not signed in, not allowed, not found, a server error — is answered
+ * by the error page (docs/DECISIONS.md "Form refusals").
+ */
+export function isFormRefusal(error: unknown): error is AppError {
+  return error instanceof AppError && (errorCatalogue[error.code].form || error.fieldErrors.length > 0);
 }

@@ -2,8 +2,11 @@
 // values the person typed and one message per field, next to the field. A form takes only the
 // fields its page sends (docs/SECURITY.md "Request bodies"): anything else is refused, as the API
 // refuses unknown JSON fields, and only fields a form sends as a list (checkboxes) may repeat.
+// Every form handler reads parse → act → redirect through handleForm, which decides once which
+// refusals the form shows (isFormRefusal, docs/DECISIONS.md "Form refusals").
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import * as z from "zod";
-import { AppError, fieldError } from "../errors";
+import { AppError, fieldError, isFormRefusal } from "../errors";
 import type { AppContext } from "./app-env";
 
 export type FieldErrors = Record<string, string>;
@@ -44,18 +47,18 @@ function findUnexpectedFields(values: FormValues, form: FormFields): string | nu
   return null;
 }
 
-/** The posted values and, when the form carried fields it does not have, an error for the whole form. */
-export async function readFormFields(c: AppContext, form: FormFields): Promise<{ values: FormValues; errors: FieldErrors }> {
+/** The posted values, refused as a whole (an error for `form`) when they carry fields the form does not have. */
+export async function readFormFields(c: AppContext, form: FormFields): Promise<FormResult<FormValues>> {
   const values = await parseFormBody(c);
   const problem = findUnexpectedFields(values, form);
-  return { values, errors: problem ? { form: problem } : {} };
+  return problem ? { success: false, values, errors: { form: problem } } : { success: true, data: values, values };
 }
 
-/** The posted values; a field the form does not have is refused with a 400 error page. */
+/** The posted values of a form that is only a button; a field the form does not have is refused with a 400 error page. */
 export async function readFormValues(c: AppContext, form: FormFields): Promise<FormValues> {
-  const { values, errors } = await readFormFields(c, form);
-  if (errors.form) throw fieldError("form", errors.form);
-  return values;
+  const read = await readFormFields(c, form);
+  if (!read.success) throw fieldError("form", read.errors.form ?? "This form has fields it does not have.");
+  return read.data;
 }
 
 /**
@@ -95,17 +98,24 @@ export async function readForm<S extends z.ZodType>(
   schema: S,
   alsoSent: readonly string[] = [],
 ): Promise<FormResult<z.output<S>>> {
-  const { values, errors } = await readFormFields(c, { fields: [...fieldNamesOf(schema), ...alsoSent] });
-  if (errors.form) return { success: false, values, errors };
-  const parsed = schema.safeParse(values, { error: describeFormIssue });
-  if (parsed.success) return { success: true, data: parsed.data, values };
-  return { success: false, values, errors: collectFieldErrors(parsed.error) };
+  const read = await readFormFields(c, { fields: [...fieldNamesOf(schema), ...alsoSent] });
+  if (!read.success) return read;
+  const parsed = schema.safeParse(read.values, { error: describeFormIssue });
+  if (parsed.success) return { success: true, data: parsed.data, values: read.values };
+  return { success: false, values: read.values, errors: collectFieldErrors(parsed.error) };
 }
 
-/** A refused form as an error, for routes that show every refusal the same way. */
+/** A refused form as an error: thrown inside a form's action, it shows the form again like any refusal. */
 export function formRefusal(errors: FieldErrors): AppError {
   const fieldErrors = Object.entries(errors).map(([field, message]) => ({ field, message }));
   return new AppError("VALIDATION_FAILED", { detail: fieldErrors.map((e) => e.message).join(" "), fieldErrors });
+}
+
+/** Input a handler put together from form values (dates read in the viewer's zone, say), checked by `schema`. */
+export function parseFormInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw formRefusal(collectFieldErrors(parsed.error));
+  return parsed.data;
 }
 
 /** Field errors of an AppError, keyed by field, for re-rendering a form. */
@@ -116,23 +126,31 @@ export function fieldErrorsOf(error: AppError): FieldErrors {
   return errors;
 }
 
-/** 4xx errors a form can show next to itself; anything else goes to the error page. */
-export function isFormError(error: unknown): error is AppError {
-  return error instanceof AppError && error.status < 500 && error.code !== "NOT_FOUND";
-}
-
-export function formStatus(error: AppError): 400 | 403 | 409 {
-  return error.status === 403 ? 403 : error.status === 409 ? 409 : 400;
+export interface FormHandling<T> {
+  /** Does what the form asks and answers: a redirect, or the page that comes next. */
+  act: (data: T) => Promise<Response>;
+  /** The same form again, with what was typed and these errors next to their fields; `refusal` is null for a form that did not parse. */
+  showAgain: (errors: FieldErrors, refusal: AppError | null) => Response | Promise<Response>;
 }
 
 /**
- * The field errors of a refusal a tenant page shows next to its form; anything else (a server
- * error, not signed in, forbidden, not found) is rethrown for the error page.
+ * The one way a page form answers: parse → act → redirect. A form that did not parse, or a refusal
+ * the form shows (isFormRefusal), renders the form again under the refusal's status (400 for
+ * parsing); anything else goes on to the error page.
  */
-export function fieldErrorsOfRefusal(error: unknown): FieldErrors {
-  if (!(error instanceof AppError) || error.status >= 500 || error.status === 401 || error.status === 403 || error.status === 404)
-    throw error;
-  return fieldErrorsOf(error);
+export async function handleForm<T>(c: AppContext, form: FormResult<T>, handling: FormHandling<T>): Promise<Response> {
+  if (!form.success) {
+    c.status(400);
+    return handling.showAgain(form.errors, null);
+  }
+  try {
+    return await handling.act(form.data);
+  } catch (error) {
+    if (!isFormRefusal(error)) throw error;
+    c.status(error.status as ContentfulStatusCode);
+    if (error.retryAfterSeconds !== undefined) c.header("Retry-After", String(error.retryAfterSeconds));
+    return handling.showAgain(fieldErrorsOf(error), error);
+  }
 }
 
 export function formValue(values: FormValues, key: string): string {

@@ -1,8 +1,8 @@
-// What the header shows a given principal: only the sections authorize() lets them open.
+// What the header shows a given principal: only the sections authorize() lets them open. The page
+// renderers (page-renderer.tsx) put it on every signed-in page.
 import type { NavigationItem, SignedInUser } from "../../views/layouts/page-layout";
 import type { GlobalRole } from "../db/schema";
 import { authorize, isStaffRole, type Principal, type Requirement } from "../domain/access";
-import type { AppContext } from "./app-env";
 
 const sections: Array<{ href: string; label: string; requirement: Requirement }> = [
   { href: "/admin/users", label: "Users", requirement: { kind: "console", permission: "users:read" } },
@@ -31,11 +31,6 @@ export function buildNavigation(principal: Principal, currentPath: string): Navi
 
 export function signedInUser(principal: Principal): SignedInUser {
   return { displayName: principal.user.displayName, email: principal.user.email, role: principal.user.role };
-}
-
-/** The layout props of a signed-in page. */
-export function layoutProps(c: AppContext, principal: Principal) {
-  return { user: signedInUser(principal), navigation: buildNavigation(principal, new URL(c.req.url).pathname) };
 }
 
 /** Only same-origin paths: "/x" but never "//host", "/\\host" or anything with a scheme. */

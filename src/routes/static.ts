@@ -35,6 +35,7 @@ button.danger { background: var(--err); border-color: var(--err); }
 form.inline { display: inline; }
 fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 16px; padding: 12px 16px; }
 .membership-row { display: flex; flex-wrap: wrap; gap: 12px; }
+.membership-row > .error { flex-basis: 100%; }
 .filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-end; margin-bottom: 16px; }
 .filters .field { margin: 0; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; }

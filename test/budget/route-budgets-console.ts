@@ -93,7 +93,7 @@ export const consoleBudgets: RouteBudget[] = [
     path: "/admin/tenants/:slug",
     scenario: "slug taken (4: caller; tenant; the refused write; the settings again with members)",
     maxQueries: 4,
-    expectStatus: 400,
+    expectStatus: 409,
     list: { limit: 50 },
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -175,9 +175,9 @@ export const consoleBudgets: RouteBudget[] = [
   {
     method: "POST",
     path: "/admin/memberships",
-    scenario: "refused: already a member (4: caller; user, permissions, tenant; the refused write; the form again with every tenant)",
+    scenario: "refused: already a member (4: caller; user, permissions, tenant; the refused write; the list again with the form as typed)",
     maxQueries: 4,
-    expectStatus: 400,
+    expectStatus: 409,
     readsWholeTable: tenantPicker,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
@@ -189,6 +189,48 @@ export const consoleBudgets: RouteBudget[] = [
           role: "OPERATOR_READONLY",
           expiresAt: "",
           returnTo: "/admin/memberships",
+        });
+    },
+  },
+  {
+    method: "POST",
+    path: "/admin/memberships",
+    scenario:
+      "refused from a user's Memberships tab: already a member (4: caller; user, permissions, tenant; the refused write; the tab again: user, memberships and tenants in one batch)",
+    maxQueries: 4,
+    expectStatus: 409,
+    readsWholeTable: "the tab's add form offers every tenant (readUserMembershipsTab)",
+    prepare: async (fixture) => {
+      const { agent } = await signedInWith(fixture);
+      const { user } = await createMember(fixture, fixture.tenantIds[0], "OPERATOR_FULL");
+      return () =>
+        agent.post("/admin/memberships", {
+          userId: user.id,
+          tenantId: fixture.tenantIds[0],
+          role: "OPERATOR_READONLY",
+          expiresAt: "",
+          returnTo: `/admin/users/${user.id}/memberships`,
+        });
+    },
+  },
+  {
+    method: "POST",
+    path: "/admin/memberships",
+    scenario:
+      "refused from a tenant's settings page: already a member (4: caller; user, permissions, tenant; the refused write; the tenant and its members again)",
+    maxQueries: 4,
+    expectStatus: 409,
+    list: { limit: 50 },
+    prepare: async (fixture) => {
+      const { agent } = await signedInWith(fixture);
+      const { user } = await createMember(fixture, fixture.tenantIds[1], "OPERATOR_FULL");
+      return () =>
+        agent.post("/admin/memberships", {
+          userEmail: user.email,
+          tenantId: fixture.tenantIds[1],
+          role: "OPERATOR_READONLY",
+          expiresAt: "",
+          returnTo: `/admin/tenants/${fixture.tenantIds[1].replaceAll("_", "-")}`,
         });
     },
   },
@@ -212,9 +254,11 @@ export const consoleBudgets: RouteBudget[] = [
   {
     method: "POST",
     path: "/admin/memberships/:id",
-    scenario: "refused: a contractor's membership needs an expiry (message page)",
-    maxQueries: 2,
+    scenario:
+      "refused: a contractor's membership needs an expiry (3: caller; membership, user, permissions; the list again, the error on the row)",
+    maxQueries: 3,
     expectStatus: 400,
+    readsWholeTable: tenantPicker,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
       const { membership } = await createMember(fixture, fixture.tenantIds[0], "OPERATOR_FULL", {

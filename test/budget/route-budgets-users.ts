@@ -33,7 +33,7 @@ export const userPageBudgets: RouteBudget[] = [
     path: "/admin/users/:id",
     scenario: "role change refused: a membership no longer fits (4: caller; user, permissions, delivery; the refused write; why)",
     maxQueries: 4,
-    expectStatus: 400,
+    expectStatus: 409,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
       const { user: subject } = await createMember(fixture, fixture.tenantIds[0], "OPERATOR_FULL");
@@ -50,8 +50,8 @@ export const userPageBudgets: RouteBudget[] = [
   {
     method: "GET",
     path: "/admin/users/:id/memberships",
-    scenario: "an operator's two memberships, with the add-membership form",
-    maxQueries: 3,
+    scenario: "an operator's two memberships, with the add-membership form (the user, memberships and tenants in one batch)",
+    maxQueries: 2,
     expectStatus: 200,
     readsWholeTable: "the add-membership form's tenant picker lists every tenant (listTenantChoices)",
     prepare: async (fixture) => {

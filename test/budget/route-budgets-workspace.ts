@@ -163,7 +163,7 @@ function clientManagementRows(
       path: prefix,
       scenario: `${who} refused: a client user of another company (4: caller; tenant, person and their tenants; the audit event; the page again with the neutral error)`,
       maxQueries: 4,
-      expectStatus: 400,
+      expectStatus: 409,
       prepare: async (fixture) => {
         const { agent, tenant } = await tenantMember(fixture, role);
         const { user } = await createMember(fixture, fixture.tenantIds[1], "CLIENT_VIEWER");
@@ -175,7 +175,7 @@ function clientManagementRows(
       path: prefix,
       scenario: `${who} refused: a staff email (4: caller; tenant, person and their tenants; the audit event; the page again with the neutral error)`,
       maxQueries: 4,
-      expectStatus: 400,
+      expectStatus: 409,
       prepare: async (fixture) => {
         const { agent, tenant } = await tenantMember(fixture, role);
         const staff = await createActiveUser(fixture.clock, { role: "OPERATOR" });

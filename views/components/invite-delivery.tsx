@@ -1,11 +1,12 @@
 // The delivery state of a user's latest setup-link email (for the user page). The setup link
 // shown to the admin never depends on it: a failed email only means "give them the link yourself".
+import type { OutboxStatus } from "../../src/domain/outbox";
 import { Notice } from "./form-fields";
 import { Time } from "./time";
 
 export interface InviteDeliveryView {
   kind: string;
-  status: "pending" | "sending" | "sent" | "failed";
+  status: OutboxStatus;
   attempts: number;
   lastError: string | null;
   createdAt: Date;

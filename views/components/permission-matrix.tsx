@@ -1,12 +1,19 @@
 // The permission matrix of an access group: resources × actions as checkboxes, each with its own
 // accessible name. Permissions the viewer does not hold are disabled (nobody grants what they do
 // not hold; the server refuses it anyway). Read-only when `editable` is false.
-const resources = ["users", "memberships", "tenants", "groups", "audit"] as const;
-const actions = ["read", "create", "update", "delete"] as const;
+import type { Permission, PermissionAction, PermissionResource } from "../../src/domain/access";
+
+// Rows and columns in the order shown. Keyed by the domain's unions, so a resource or action the
+// domain adds fails to compile here until it has its place (a view imports types only).
+const rows = { users: true, memberships: true, tenants: true, groups: true, audit: true } satisfies Record<PermissionResource, true>;
+const columns = { read: true, create: true, update: true, delete: true } satisfies Record<PermissionAction, true>;
+const resources = Object.keys(rows) as PermissionResource[];
+const actions = Object.keys(columns) as PermissionAction[];
 
 export interface PermissionMatrixProps {
+  /** As typed or as stored: a re-rendered form may tick names that are no permission. */
   selected: readonly string[];
-  grantable: readonly string[];
+  grantable: readonly Permission[];
   editable: boolean;
   error?: string | undefined;
   idPrefix?: string;
@@ -36,7 +43,7 @@ export function PermissionMatrix({ selected, grantable, editable, error, idPrefi
             <tr>
               <th scope="row">{resource}</th>
               {actions.map((action) => {
-                const permission = `${resource}:${action}`;
+                const permission: Permission = `${resource}:${action}`;
                 const id = `${idPrefix}-${resource}-${action}`;
                 return (
                   <td>

@@ -1,16 +1,10 @@
 // The people of a tenant: its portal users (with invite / re-link / remove for those who manage
 // them) and "who has access": the operators and contractors with role and expiry.
-
+import type { TenantPerson } from "../../src/domain/tenants/tenant-people";
 import { NextPageLink } from "./next-page-link";
 import { Time } from "./time";
 
-export interface PersonRow {
-  membershipId: string;
-  name: string;
-  email: string;
-  role: string;
-  expiresAt: Date | null;
-  status: "PENDING" | "ACTIVE" | "DEACTIVATED";
+export interface PersonRow extends Omit<TenantPerson, "userId"> {
   isSelf: boolean;
 }
 

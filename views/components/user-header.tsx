@@ -1,5 +1,6 @@
 // The header and tabs every user page shares: /admin/users/:id (Details), /memberships,
 // /access-groups and /security. Tabs are plain links, so they work without JavaScript.
+import type { SetupLinkState, UserStatus } from "../../src/domain/users/users";
 import { StatusBadge } from "../pages/admin/users-page";
 
 export type UserTab = "details" | "memberships" | "access-groups" | "security";
@@ -10,8 +11,8 @@ export interface UserHeaderProps {
     firstName: string;
     lastName: string;
     email: string;
-    status: "PENDING" | "ACTIVE" | "DEACTIVATED";
-    setupLink: "valid" | "expired" | "none";
+    status: UserStatus;
+    setupLink: SetupLinkState;
   };
   current: UserTab;
   tabs: UserTab[];

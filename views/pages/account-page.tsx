@@ -3,11 +3,10 @@
 import { type ApiTokenRow, ApiTokensTable, type SessionRow, SessionsTable } from "../components/account-tables";
 import { CopyField } from "../components/copy-field";
 import { FormErrorSummary, HiddenUsername, Notice, SelectField, TextField } from "../components/form-fields";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../layouts/page-layout";
 
 export interface AccountPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
+  /** The signed-in user's email, for password managers. */
+  email: string;
   timeZone: string;
   timeZones: string[];
   profile: { values: Record<string, string>; errors: Record<string, string> };
@@ -22,7 +21,7 @@ export interface AccountPageProps {
 export function AccountPage(props: AccountPageProps) {
   const { timeZone } = props;
   return (
-    <PageLayout title="Your account" user={props.user} navigation={props.navigation}>
+    <>
       <h1>Your account</h1>
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       <section aria-labelledby="profile-heading">
@@ -95,7 +94,7 @@ export function AccountPage(props: AccountPageProps) {
         <h2 id="password-heading">Password</h2>
         <FormErrorSummary errors={props.password.errors} />
         <form method="post" action="/account/password" novalidate>
-          <HiddenUsername value={props.user.email} />
+          <HiddenUsername value={props.email} />
           <TextField
             name="currentPassword"
             label="Current password"
@@ -132,6 +131,6 @@ export function AccountPage(props: AccountPageProps) {
         </p>
         <a href="/account/recovery-codes">Make new recovery codes</a>
       </section>
-    </PageLayout>
+    </>
   );
 }

@@ -1,10 +1,7 @@
 // A destructive action's confirmation step: a plain page with one POST form, so it needs no
 // JavaScript dialog and cannot be triggered by a link alone.
-import { type NavigationItem, PageLayout, type SignedInUser } from "../layouts/page-layout";
 
 export interface ConfirmPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   title: string;
   message: string;
   action: string;
@@ -15,20 +12,18 @@ export interface ConfirmPageProps {
 
 export function ConfirmPage(props: ConfirmPageProps) {
   return (
-    <PageLayout title={props.title} user={props.user} navigation={props.navigation}>
-      <div class="narrow">
-        <h1>{props.title}</h1>
-        <p>{props.message}</p>
-        <form method="post" action={props.action}>
-          {Object.entries(props.hiddenFields ?? {}).map(([name, value]) => (
-            <input type="hidden" name={name} value={value} />
-          ))}
-          <button type="submit" class="danger">
-            {props.confirmLabel}
-          </button>{" "}
-          <a href={props.cancelHref}>Cancel</a>
-        </form>
-      </div>
-    </PageLayout>
+    <div class="narrow">
+      <h1>{props.title}</h1>
+      <p>{props.message}</p>
+      <form method="post" action={props.action}>
+        {Object.entries(props.hiddenFields ?? {}).map(([name, value]) => (
+          <input type="hidden" name={name} value={value} />
+        ))}
+        <button type="submit" class="danger">
+          {props.confirmLabel}
+        </button>{" "}
+        <a href={props.cancelHref}>Cancel</a>
+      </form>
+    </div>
   );
 }

@@ -3,11 +3,8 @@
 import type { Child } from "hono/jsx";
 import { CopyField } from "../components/copy-field";
 import { Notice } from "../components/form-fields";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../layouts/page-layout";
 
 export interface LinkIssuedPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   heading: string;
   message: string;
   setupUrl: string;
@@ -19,12 +16,12 @@ export interface LinkIssuedPageProps {
 
 export function LinkIssuedPage(props: LinkIssuedPageProps) {
   return (
-    <PageLayout title={props.heading} user={props.user} navigation={props.navigation}>
+    <>
       <h1>{props.heading}</h1>
       <Notice kind="success">{props.message}</Notice>
       <CopyField id="setup-url" label="Setup link (shown only now)" value={props.setupUrl} />
       <p>{props.note}</p>
       <p>{props.children}</p>
-    </PageLayout>
+    </>
   );
 }

@@ -1,11 +1,10 @@
 // Password + a TOTP code, inside a session: the step-up before sensitive admin actions, and the
 // check before new recovery codes are made.
 import { FormErrorSummary, HiddenUsername, TextField } from "../components/form-fields";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../layouts/page-layout";
 
 export interface ReauthenticatePageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
+  /** The signed-in user's email, for password managers. */
+  email: string;
   title: string;
   explanation: string;
   action: string;
@@ -16,58 +15,54 @@ export interface ReauthenticatePageProps {
 
 export function ReauthenticatePage(props: ReauthenticatePageProps) {
   return (
-    <PageLayout title={props.title} user={props.user} navigation={props.navigation}>
-      <div class="narrow">
-        <h1>{props.title}</h1>
-        <p>{props.explanation}</p>
-        <FormErrorSummary errors={props.errors} />
-        <form method="post" action={props.action} novalidate>
-          {props.next && <input type="hidden" name="next" value={props.next} />}
-          <HiddenUsername value={props.user.email} />
-          <TextField
-            name="password"
-            label="Your password"
-            type="password"
-            autocomplete="current-password"
-            error={props.errors.password}
-            required
-          />
-          <TextField
-            name="code"
-            label="Code from your authenticator app"
-            autocomplete="one-time-code"
-            inputmode="numeric"
-            maxlength={10}
-            error={props.errors.code}
-            required
-          />
-          <button type="submit">{props.submitLabel}</button>
-        </form>
-      </div>
-    </PageLayout>
+    <div class="narrow">
+      <h1>{props.title}</h1>
+      <p>{props.explanation}</p>
+      <FormErrorSummary errors={props.errors} />
+      <form method="post" action={props.action} novalidate>
+        {props.next && <input type="hidden" name="next" value={props.next} />}
+        <HiddenUsername value={props.email} />
+        <TextField
+          name="password"
+          label="Your password"
+          type="password"
+          autocomplete="current-password"
+          error={props.errors.password}
+          required
+        />
+        <TextField
+          name="code"
+          label="Code from your authenticator app"
+          autocomplete="one-time-code"
+          inputmode="numeric"
+          maxlength={10}
+          error={props.errors.code}
+          required
+        />
+        <button type="submit">{props.submitLabel}</button>
+      </form>
+    </div>
   );
 }
 
-export function RecoveryCodesPage(props: { user: SignedInUser; navigation: NavigationItem[]; codes: string[] }) {
+export function RecoveryCodesPage(props: { codes: string[] }) {
   return (
-    <PageLayout title="New recovery codes" user={props.user} navigation={props.navigation}>
-      <div class="narrow">
-        <h1>New recovery codes</h1>
-        <p>Your old codes no longer work. Each of these signs you in once; they are shown only now.</p>
-        <ol class="recovery-codes mono" id="recovery-codes">
-          {props.codes.map((code) => (
-            <li>{code}</li>
-          ))}
-        </ol>
-        <p>
-          <button type="button" class="secondary" data-copy-target="recovery-codes" hidden>
-            Copy codes
-          </button>
-        </p>
-        <a class="button" href="/account">
-          I saved them, back to my account
-        </a>
-      </div>
-    </PageLayout>
+    <div class="narrow">
+      <h1>New recovery codes</h1>
+      <p>Your old codes no longer work. Each of these signs you in once; they are shown only now.</p>
+      <ol class="recovery-codes mono" id="recovery-codes">
+        {props.codes.map((code) => (
+          <li>{code}</li>
+        ))}
+      </ol>
+      <p>
+        <button type="button" class="secondary" data-copy-target="recovery-codes" hidden>
+          Copy codes
+        </button>
+      </p>
+      <a class="button" href="/account">
+        I saved them, back to my account
+      </a>
+    </div>
   );
 }

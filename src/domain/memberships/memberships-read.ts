@@ -163,10 +163,24 @@ export async function listMemberships(
   return toMembershipsPage(await selectMembershipsPage(ctx, query), query.limit);
 }
 
-/** A page of memberships with every tenant for the pickers, in one batch. */
-export async function listMembershipsWithTenantChoices(ctx: Pick<DomainContext, "db" | "now">, query: ListMembershipsQuery) {
-  const [rows, tenants] = await ctx.db.batch([selectMembershipsPage(ctx, query), selectTenantChoices(ctx.db)]);
-  return { page: toMembershipsPage(rows, query.limit), tenants };
+/**
+ * A user's Memberships tab in one batch: the user, a page of their memberships and, when the caller
+ * may add one, every tenant for the form (none for a deactivated user, who cannot get one). Null
+ * when there is no such user.
+ */
+export async function readUserMembershipsTab(
+  ctx: Pick<DomainContext, "db" | "now">,
+  userId: string,
+  options: { limit: number; withTenantChoices: boolean },
+) {
+  const query = { userId, limit: options.limit };
+  const selectUser = ctx.db.select().from(users).where(eq(users.id, userId)).limit(1);
+  const [userRows, rows, tenantChoices] = options.withTenantChoices
+    ? await ctx.db.batch([selectUser, selectMembershipsPage(ctx, query), selectTenantChoices(ctx.db)])
+    : ([...(await ctx.db.batch([selectUser, selectMembershipsPage(ctx, query)])), null] as const);
+  const user = userRows[0];
+  if (!user) return null;
+  return { user, page: toMembershipsPage(rows, options.limit), tenants: user.deactivatedAt ? null : tenantChoices };
 }
 
 /**

@@ -32,9 +32,3 @@ export async function readTenantPage(ctx: DomainContext, slug: string, cursors: 
     staff: toPeoplePage(staffRows, tenantPeoplePerPage),
   };
 }
-
-/** The query string of a tenant page's "more" link: the cursors given, nothing else. */
-export function tenantPageQuery(cursors: { updates?: string | null; clients?: string | null; staff?: string | null }): string {
-  const params = new URLSearchParams(Object.entries(cursors).filter((entry): entry is [string, string] => Boolean(entry[1])));
-  return `?${params.toString()}`;
-}

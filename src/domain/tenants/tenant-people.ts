@@ -8,7 +8,7 @@ import type { TenantRef } from "../access";
 import type { DomainContext } from "../context";
 import { liveMembershipCondition } from "../memberships/memberships";
 import { decodeTextCursor, encodeTextCursor, type Page, toPage } from "../pagination";
-import { deriveUserStatus } from "../users/users";
+import { deriveUserStatus, type UserStatus } from "../users/users";
 import { selectTenantByRef, tenantIdOf } from "./tenants";
 
 /** People per table on the workspace and portal pages; each table pages on its own. */
@@ -21,7 +21,7 @@ export interface TenantPerson {
   email: string;
   role: (typeof memberships.$inferSelect)["role"];
   expiresAt: Date | null;
-  status: "PENDING" | "ACTIVE" | "DEACTIVATED";
+  status: UserStatus;
 }
 
 export interface TenantPeopleQuery {

@@ -10,8 +10,6 @@ import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
 import type { FieldErrors } from "../../http/forms";
-import { layoutProps } from "../../http/navigation";
-import { renderPage } from "../../http/render";
 import { readLocalDateTime } from "../../http/time-input";
 
 // Query names match the API's where they mean the same (targetId, tenantId), so pages can link here.
@@ -58,10 +56,9 @@ export const adminAuditRoutes = new Hono<AppEnv>()
     const { filter, values, errors } = readAuditFilter(c);
     const valid = Object.keys(errors).length === 0;
     const page = valid ? await listAuditEvents(domainContext(c), filter, { cursor: c.req.query("cursor") || undefined, limit: 50 }) : null;
-    return renderPage(
-      c,
+    if (!valid) c.status(400);
+    return c.render(
       <AuditPage
-        {...layoutProps(c, principal)}
         timeZone={principal.user.timeZone}
         rows={page?.items ?? []}
         values={values}
@@ -70,7 +67,7 @@ export const adminAuditRoutes = new Hono<AppEnv>()
         nextPageHref={page?.nextCursor ? `/admin/audit${queryOf(values, { cursor: page.nextCursor })}` : null}
         exportHref={`/admin/audit/export.csv${queryOf(values)}`}
       />,
-      valid ? 200 : 400,
+      { title: "Audit log" },
     );
   })
   .get("/export.csv", requireAccess({ kind: "console", permission: "audit:read" }), async (c) => {

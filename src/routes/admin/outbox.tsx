@@ -7,8 +7,6 @@ import { findOutboxMessage, listOutboxQuerySchema, readOutboxPage } from "../../
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppEnv, domainContext } from "../../http/app-env";
-import { layoutProps } from "../../http/navigation";
-import { renderPage } from "../../http/render";
 
 const forbiddenDetail = "Only a SUPER_ADMIN can read the outbox: its messages can contain live setup links.";
 
@@ -27,10 +25,8 @@ export const adminOutboxRoutes = new Hono<AppEnv>()
     const { page, counts } = await readOutboxPage(ctx, parsed.data);
     const nextParams = new URLSearchParams({ ...(raw.status ? { status: raw.status } : {}), ...(raw.limit ? { limit: raw.limit } : {}) });
     if (page.nextCursor) nextParams.set("cursor", page.nextCursor);
-    return renderPage(
-      c,
+    return c.render(
       <OutboxPage
-        {...layoutProps(c, principal)}
         timeZone={principal.user.timeZone}
         provider={c.get("config").EMAIL_PROVIDER}
         rows={page.items}
@@ -38,11 +34,12 @@ export const adminOutboxRoutes = new Hono<AppEnv>()
         counts={counts}
         nextPageHref={page.nextCursor ? `/admin/outbox?${nextParams.toString()}` : null}
       />,
+      { title: "Outbox" },
     );
   })
   .get("/:id", async (c) => {
     const principal = currentPrincipal(c);
     const message = await findOutboxMessage(domainContext(c), c.req.param("id"));
     if (!message) throw new AppError("NOT_FOUND");
-    return renderPage(c, <OutboxMessagePage {...layoutProps(c, principal)} timeZone={principal.user.timeZone} message={message} />);
+    return c.render(<OutboxMessagePage timeZone={principal.user.timeZone} message={message} />, { title: message.subject });
   });

@@ -4,8 +4,7 @@ import { TenantSettingsPage } from "../../../views/pages/admin/tenant-settings-p
 import { TenantsPage } from "../../../views/pages/admin/tenants-page";
 import { membershipRoles } from "../../db/schema";
 import { hasPermission } from "../../domain/access";
-import { type MembershipWithParties, readTenantWithMembers } from "../../domain/memberships/memberships-read";
-import type { Page } from "../../domain/pagination";
+import { readTenantWithMembers } from "../../domain/memberships/memberships-read";
 import {
   applyTenantChanges,
   createTenant,
@@ -19,11 +18,9 @@ import {
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
-import { type FieldErrors, fieldErrorsOf, formValuesAsStrings, readForm } from "../../http/forms";
-import { layoutProps } from "../../http/navigation";
+import { type FieldErrors, formValuesAsStrings, handleForm, readForm } from "../../http/forms";
 import { noticeFor } from "../../http/notices";
-import { renderPage } from "../../http/render";
-import { membershipTableProps } from "./user-page-support";
+import { type MembershipFormsShownAgain, membershipFormProps, membershipTableProps } from "./view-models";
 
 async function renderTenantsPage(c: AppContext, values: Record<string, string>, errors: FieldErrors) {
   const principal = currentPrincipal(c);
@@ -32,10 +29,8 @@ async function renderTenantsPage(c: AppContext, values: Record<string, string>, 
   if (!parsed.success) throw new AppError("VALIDATION_FAILED", { detail: parsed.error.issues.map((issue) => issue.message).join(" ") });
   const page = await listTenants(domainContext(c), parsed.data);
   const next = new URLSearchParams({ ...(query ? { query } : {}), ...(page.nextCursor ? { cursor: page.nextCursor } : {}) });
-  return renderPage(
-    c,
+  return c.render(
     <TenantsPage
-      {...layoutProps(c, principal)}
       rows={page.items}
       query={query}
       nextPageHref={page.nextCursor ? `/admin/tenants?${next.toString()}` : null}
@@ -44,7 +39,7 @@ async function renderTenantsPage(c: AppContext, values: Record<string, string>, 
       errors={errors}
       notice={noticeFor(c.req.query("notice"))}
     />,
-    Object.keys(errors).length > 0 ? (errors.slug === "This slug is already taken." ? 409 : 400) : 200,
+    { title: "Tenants" },
   );
 }
 
@@ -56,93 +51,79 @@ async function requireTenant(c: AppContext): Promise<TenantRow> {
 
 const membersPerPage = 50;
 
-/** The tenant of the URL and the page of members the caller may see, in one batch; 404 when there is no tenant. */
-async function readSettings(c: AppContext, slug: string) {
-  const members = hasPermission(currentPrincipal(c), "memberships:read")
-    ? { limit: membersPerPage, cursor: c.req.query("cursor") || undefined }
-    : null;
-  const settings = await readTenantWithMembers(domainContext(c), slug, members);
-  if (!settings) throw new AppError("NOT_FOUND");
-  return settings;
+function tenantValues(tenant: TenantRow): Record<string, string> {
+  return { name: tenant.name, slug: tenant.slug, description: tenant.description };
 }
 
-function renderSettings(
+/**
+ * A tenant's settings page: the tenant of the slug and the page of members the caller may see, in
+ * one batch (404 when there is no tenant). Also shown again, as typed, when its settings form or
+ * a membership posted from it is refused (memberships.tsx); `cursor` is the members page it showed.
+ */
+export async function showTenantSettings(
   c: AppContext,
-  { tenant, members: page }: { tenant: TenantRow; members: Page<MembershipWithParties> },
-  values: Record<string, string>,
-  errors: FieldErrors,
+  slug: string,
+  shownAgain: { settings?: { values: Record<string, string>; errors: FieldErrors } } & MembershipFormsShownAgain = {},
+  cursor: string | undefined = c.req.query("cursor") || undefined,
 ) {
   const principal = currentPrincipal(c);
+  const members = hasPermission(principal, "memberships:read") ? { limit: membersPerPage, cursor } : null;
+  const settings = await readTenantWithMembers(domainContext(c), slug, members);
+  if (!settings) throw new AppError("NOT_FOUND");
+  const { tenant, members: page } = settings;
   const returnTo = `/admin/tenants/${tenant.slug}`;
-  return renderPage(
-    c,
+  return c.render(
     <TenantSettingsPage
-      {...layoutProps(c, principal)}
       tenant={tenant}
       timeZone={principal.user.timeZone}
       canEdit={hasPermission(principal, "tenants:update")}
-      values={values}
-      errors={errors}
+      values={shownAgain.settings ? { ...tenantValues(tenant), ...shownAgain.settings.values } : tenantValues(tenant)}
+      errors={shownAgain.settings?.errors ?? {}}
       members={membershipTableProps(principal, page.items, c.get("now"), {
         show: { user: true, tenant: false },
         returnTo,
         caption: `Members of ${tenant.name}`,
+        refused: shownAgain.row,
       })}
       nextPageHref={page.nextCursor ? `${returnTo}?cursor=${page.nextCursor}` : null}
       form={
         hasPermission(principal, "memberships:create")
-          ? {
-              action: "/admin/memberships",
-              returnTo,
-              fixed: { tenantId: tenant.id },
-              userEmail: true,
-              roleOptions: membershipRoles,
-              values: {},
-              errors: {},
-              timeZone: principal.user.timeZone,
-            }
+          ? membershipFormProps(
+              principal,
+              { action: "/admin/memberships", returnTo, fixed: { tenantId: tenant.id }, userEmail: true, roleOptions: membershipRoles },
+              shownAgain.add,
+            )
           : null
       }
       auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?tenantId=${tenant.id}` : null}
       notice={noticeFor(c.req.query("notice"))}
     />,
-    Object.keys(errors).length > 0 ? 400 : 200,
+    { title: tenant.name },
   );
-}
-
-function tenantValues(tenant: TenantRow): Record<string, string> {
-  return { name: tenant.name, slug: tenant.slug, description: tenant.description };
 }
 
 export const adminTenantRoutes = new Hono<AppEnv>()
   .get("/", requireAccess({ kind: "console", permission: "tenants:read" }), (c) => renderTenantsPage(c, {}, {}))
   .post("/", requireAccess({ kind: "console", permission: "tenants:create" }), async (c) => {
     const form = await readForm(c, createTenantSchema);
-    if (!form.success) return renderTenantsPage(c, formValuesAsStrings(form.values), form.errors);
-    try {
-      const tenant = await createTenant(domainContext(c), form.data);
-      return c.redirect(`/admin/tenants/${tenant.slug}?notice=tenant-created`, 303);
-    } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500 || error.status === 403) throw error;
-      return renderTenantsPage(c, formValuesAsStrings(form.values), fieldErrorsOf(error));
-    }
+    return handleForm(c, form, {
+      act: async (input) => {
+        const tenant = await createTenant(domainContext(c), input);
+        return c.redirect(`/admin/tenants/${tenant.slug}?notice=tenant-created`, 303);
+      },
+      showAgain: (errors) => renderTenantsPage(c, formValuesAsStrings(form.values), errors),
+    });
   })
-  .get("/:slug", requireAccess({ kind: "console", permission: "tenants:read" }), async (c) => {
-    const settings = await readSettings(c, c.req.param("slug"));
-    return renderSettings(c, settings, tenantValues(settings.tenant), {});
-  })
+  .get("/:slug", requireAccess({ kind: "console", permission: "tenants:read" }), (c) => showTenantSettings(c, c.req.param("slug")))
   .post("/:slug", requireAccess({ kind: "console", permission: "tenants:update" }), async (c) => {
     const tenant = await requireTenant(c);
     const form = await readForm(c, updateTenantSchema);
-    // Shown again with what was typed; the tenant is read again with its members for the page.
-    const showAgain = async (errors: FieldErrors) =>
-      renderSettings(c, await readSettings(c, tenant.slug), { ...tenantValues(tenant), ...formValuesAsStrings(form.values) }, errors);
-    if (!form.success) return showAgain(form.errors);
-    try {
-      const updated = await applyTenantChanges(domainContext(c), tenant, form.data);
-      return c.redirect(`/admin/tenants/${updated.slug}?notice=tenant-updated`, 303);
-    } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500 || error.status === 403) throw error;
-      return showAgain(fieldErrorsOf(error));
-    }
+    return handleForm(c, form, {
+      act: async (changes) => {
+        const updated = await applyTenantChanges(domainContext(c), tenant, changes);
+        return c.redirect(`/admin/tenants/${updated.slug}?notice=tenant-updated`, 303);
+      },
+      // Shown again with what was typed; the tenant is read again with its members for the page.
+      showAgain: (errors) => showTenantSettings(c, tenant.slug, { settings: { values: formValuesAsStrings(form.values), errors } }),
+    });
   });

@@ -12,12 +12,10 @@ import { permissionsBeyondActor } from "../../domain/users/permissions-of";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
-import { formList, formStatus, formValue, isFormError, readFormValues } from "../../http/forms";
-import { layoutProps } from "../../http/navigation";
+import { formList, formRefusal, formValue, handleForm, readFormFields } from "../../http/forms";
 import { noticeFor } from "../../http/notices";
-import { renderPage } from "../../http/render";
-import { renderGroupRemovalConfirmation } from "./render-access-group";
-import { userSubject, visibleUserTabs } from "./user-page-support";
+import { showGroupRemovalConfirmation } from "./access-group";
+import { userSubject, visibleUserTabs } from "./view-models";
 
 const usersRead = requireAccess({ kind: "console", permission: "users:read" });
 const groupsRead = requireAccess({ kind: "console", permission: "groups:read" });
@@ -31,7 +29,7 @@ async function requireTab(c: AppContext): Promise<UserGroupsTab> {
   return tab;
 }
 
-function renderUserGroups(c: AppContext, tab: UserGroupsTab, error?: { message: string; status: 400 | 403 | 409 }) {
+function renderUserGroups(c: AppContext, tab: UserGroupsTab, error?: string) {
   const principal = currentPrincipal(c);
   const ctx = domainContext(c);
   const { subject, groups, everyGroup, person } = tab;
@@ -39,10 +37,8 @@ function renderUserGroups(c: AppContext, tab: UserGroupsTab, error?: { message: 
   const canUpdate = hasPermission(principal, "groups:update") && person !== undefined && refusal === null;
   const toRow = (group: Group) => ({ ...group, inReach: permissionsBeyondActor(ctx, group.permissions).length === 0 });
   const memberOf = new Set(groups.map((group) => group.id));
-  return renderPage(
-    c,
+  return c.render(
     <UserAccessGroupsPage
-      {...layoutProps(c, principal)}
       subject={userSubject(subject, c.get("now"))}
       tabs={visibleUserTabs(principal)}
       groups={groups.map(toRow)}
@@ -52,9 +48,9 @@ function renderUserGroups(c: AppContext, tab: UserGroupsTab, error?: { message: 
       effectivePermissions={sortPermissions(person?.permissions ?? [])}
       auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${encodeURIComponent(subject.id)}` : null}
       notice={noticeFor(c.req.query("notice"))}
-      error={error?.message}
+      error={error}
     />,
-    error?.status ?? 200,
+    { title: `${subject.firstName} ${subject.lastName}: access groups` },
   );
 }
 
@@ -63,30 +59,31 @@ function renderUserGroups(c: AppContext, tab: UserGroupsTab, error?: { message: 
 export const adminUserAccessGroupRoutes = new Hono<AppEnv>()
   .get("/:id/access-groups", usersRead, groupsRead, async (c) => renderUserGroups(c, await requireTab(c)))
   .post("/:id/access-groups", usersRead, groupsUpdate, async (c) => {
-    const groupIds = formList(await readFormValues(c, { fields: [], lists: ["groupIds"] }), "groupIds");
-    if (groupIds.length === 0) return renderUserGroups(c, await requireTab(c), { message: "Choose at least one group.", status: 400 });
-    try {
-      await addUserToGroups(domainContext(c), c.req.param("id"), groupIds);
-    } catch (error) {
-      if (!isFormError(error)) throw error;
-      return renderUserGroups(c, await requireTab(c), { message: error.detail ?? error.title, status: formStatus(error) });
-    }
-    return c.redirect(`/admin/users/${c.req.param("id")}/access-groups?notice=groups-updated`, 303);
+    const form = await readFormFields(c, { fields: [], lists: ["groupIds"] });
+    return handleForm(c, form, {
+      act: async (values) => {
+        const groupIds = formList(values, "groupIds");
+        if (groupIds.length === 0) throw formRefusal({ groupIds: "Choose at least one group." });
+        await addUserToGroups(domainContext(c), c.req.param("id"), groupIds);
+        return c.redirect(`/admin/users/${c.req.param("id")}/access-groups?notice=groups-updated`, 303);
+      },
+      showAgain: async (errors) => renderUserGroups(c, await requireTab(c), Object.values(errors).join(" ")),
+    });
   })
   .post("/:id/access-groups/:groupId/remove", usersRead, groupsUpdate, async (c) => {
-    const ctx = domainContext(c);
-    if (formValue(await readFormValues(c, { fields: ["confirm"] }), "confirm") !== "yes") {
-      const [groupId, userId] = [c.req.param("groupId"), c.req.param("id")];
-      return renderGroupRemovalConfirmation(c, groupId, userId, {
+    const [groupId, userId] = [c.req.param("groupId"), c.req.param("id")];
+    const form = await readFormFields(c, { fields: ["confirm"] });
+    if (form.success && formValue(form.data, "confirm") !== "yes") {
+      return showGroupRemovalConfirmation(c, groupId, userId, {
         action: `/admin/users/${userId}/access-groups/${groupId}/remove`,
         cancelHref: `/admin/users/${userId}/access-groups`,
       });
     }
-    try {
-      await removeGroupMember(ctx, c.req.param("groupId"), c.req.param("id"));
-    } catch (error) {
-      if (!isFormError(error)) throw error;
-      return renderUserGroups(c, await requireTab(c), { message: error.detail ?? error.title, status: formStatus(error) });
-    }
-    return c.redirect(`/admin/users/${c.req.param("id")}/access-groups?notice=groups-updated`, 303);
+    return handleForm(c, form, {
+      act: async () => {
+        await removeGroupMember(domainContext(c), groupId, userId);
+        return c.redirect(`/admin/users/${userId}/access-groups?notice=groups-updated`, 303);
+      },
+      showAgain: async (errors) => renderUserGroups(c, await requireTab(c), Object.values(errors).join(" ")),
+    });
   });

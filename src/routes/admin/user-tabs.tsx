@@ -8,7 +8,7 @@ import { UserSecurityPage } from "../../../views/pages/admin/user-security-page"
 import { ConfirmPage } from "../../../views/pages/confirm-page";
 import { hasRecentSignIn } from "../../auth/session";
 import { hasPermission } from "../../domain/access";
-import { listMemberships, listMembershipsWithTenantChoices } from "../../domain/memberships/memberships-read";
+import { readUserMembershipsTab } from "../../domain/memberships/memberships-read";
 import { fittingRolesFor } from "../../domain/memberships/memberships-rules";
 import { deactivateUser, reactivateUser } from "../../domain/users/user-lifecycle";
 import { assertRecentSignIn, clearSignInLock, endUserSessions, eraseUser, resetTwoFactor } from "../../domain/users/user-security";
@@ -17,10 +17,8 @@ import { findUserById, type UserRow } from "../../domain/users/users";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
-import { layoutProps } from "../../http/navigation";
 import { noticeFor } from "../../http/notices";
-import { renderPage } from "../../http/render";
-import { membershipTableProps, userSubject, visibleUserTabs } from "./user-page-support";
+import { type MembershipFormsShownAgain, membershipFormProps, membershipTableProps, userSubject, visibleUserTabs } from "./view-models";
 
 async function requireSubject(c: AppContext): Promise<UserRow> {
   const user = await findUserById(domainContext(c), c.req.param("id") ?? "");
@@ -33,16 +31,53 @@ function header(c: AppContext, user: UserRow) {
 }
 
 function confirm(c: AppContext, user: UserRow, options: { title: string; message: string; action: string; label: string }) {
-  return renderPage(
-    c,
+  return c.render(
     <ConfirmPage
-      {...layoutProps(c, currentPrincipal(c))}
       title={options.title}
       message={options.message}
       action={`/admin/users/${user.id}/${options.action}`}
       confirmLabel={options.label}
       cancelHref={`/admin/users/${user.id}/security`}
     />,
+    { title: options.title },
+  );
+}
+
+/**
+ * A user's Memberships tab, read in one batch; also shown again, with the refused form as typed,
+ * when a membership posted from it is refused (memberships.tsx).
+ */
+export async function showUserMemberships(c: AppContext, userId: string, shownAgain: MembershipFormsShownAgain = {}) {
+  const principal = currentPrincipal(c);
+  const tab = await readUserMembershipsTab(domainContext(c), userId, {
+    limit: 100,
+    withTenantChoices: hasPermission(principal, "memberships:create"),
+  });
+  if (!tab || tab.user.erasedAt) throw new AppError("NOT_FOUND");
+  const { user, page, tenants } = tab;
+  const returnTo = `/admin/users/${user.id}/memberships`;
+  const form =
+    tenants &&
+    membershipFormProps(
+      principal,
+      { action: "/admin/memberships", returnTo, fixed: { userId: user.id }, tenants, roleOptions: fittingRolesFor(user.role) },
+      shownAgain.add,
+    );
+  return c.render(
+    <UserMembershipsPage
+      header={header(c, user)}
+      table={membershipTableProps(principal, page.items, c.get("now"), {
+        show: { user: false, tenant: true },
+        returnTo,
+        caption: "Memberships",
+        refused: shownAgain.row,
+      })}
+      form={form}
+      notice={noticeFor(c.req.query("notice"))}
+      // A refused add with no form on the page (the user was deactivated meanwhile) still says why.
+      error={shownAgain.add && !form ? Object.values(shownAgain.add.errors).join(" ") : undefined}
+    />,
+    { title: `Memberships of ${user.firstName} ${user.lastName}` },
   );
 }
 
@@ -53,42 +88,9 @@ const usersUpdate = requireAccess({ kind: "console", permission: "users:update" 
 const usersDelete = requireAccess({ kind: "console", permission: "users:delete" });
 
 export const adminUserTabRoutes = new Hono<AppEnv>()
-  .get("/:id/memberships", usersRead, requireAccess({ kind: "console", permission: "memberships:read" }), async (c) => {
-    const principal = currentPrincipal(c);
-    const user = await requireSubject(c);
-    const ctx = domainContext(c);
-    const returnTo = `/admin/users/${user.id}/memberships`;
-    const query = { userId: user.id, limit: 100 };
-    const { page, tenants } =
-      hasPermission(principal, "memberships:create") && !user.deactivatedAt
-        ? await listMembershipsWithTenantChoices(ctx, query)
-        : { page: await listMemberships(ctx, query), tenants: null };
-    return renderPage(
-      c,
-      <UserMembershipsPage
-        {...layoutProps(c, principal)}
-        header={header(c, user)}
-        table={membershipTableProps(principal, page.items, c.get("now"), {
-          show: { user: false, tenant: true },
-          returnTo,
-          caption: "Memberships",
-        })}
-        form={
-          tenants && {
-            action: "/admin/memberships",
-            returnTo,
-            fixed: { userId: user.id },
-            tenants,
-            roleOptions: fittingRolesFor(user.role),
-            values: {},
-            errors: {},
-            timeZone: principal.user.timeZone,
-          }
-        }
-        notice={noticeFor(c.req.query("notice"))}
-      />,
-    );
-  })
+  .get("/:id/memberships", usersRead, requireAccess({ kind: "console", permission: "memberships:read" }), (c) =>
+    showUserMemberships(c, c.req.param("id")),
+  )
   .get("/:id/security", usersRead, async (c) => {
     const principal = currentPrincipal(c);
     const user = await requireSubject(c);
@@ -96,10 +98,8 @@ export const adminUserTabRoutes = new Hono<AppEnv>()
     const isSelf = principal.user.id === user.id;
     const isSuperAdmin = principal.user.role === "SUPER_ADMIN";
     const credential = principal.credential;
-    return renderPage(
-      c,
+    return c.render(
       <UserSecurityPage
-        {...layoutProps(c, principal)}
         header={header(c, user)}
         sessionCount={facts.sessionCount}
         locked={facts.locked}
@@ -113,6 +113,7 @@ export const adminUserTabRoutes = new Hono<AppEnv>()
         }}
         notice={noticeFor(c.req.query("notice"))}
       />,
+      { title: `Security of ${user.firstName} ${user.lastName}` },
     );
   })
   .get("/:id/deactivate", usersDelete, async (c) => {
@@ -154,16 +155,15 @@ export const adminUserTabRoutes = new Hono<AppEnv>()
   .post("/:id/reset-two-factor", usersUpdate, async (c) => {
     const principal = currentPrincipal(c);
     const issued = await resetTwoFactor(domainContext(c), c.req.param("id"));
-    return renderPage(
-      c,
+    return c.render(
       <SetupLinkIssuedPage
-        {...layoutProps(c, principal)}
         heading="Two-factor reset"
         message={`${issued.user.displayName}'s authenticator was removed and their sessions ended. Give them this link to enroll a new one; an email tells them too.`}
         setupUrl={issued.setupUrl}
         expiresAtText={formatDateTime(issued.setupLinkExpiresAt, principal.user.timeZone)}
         subjectUserId={issued.user.id}
       />,
+      { title: "Two-factor reset" },
     );
   })
   .get("/:id/erase", usersDelete, async (c) => {

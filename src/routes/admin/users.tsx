@@ -18,20 +18,19 @@ import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
 import {
-  collectFieldErrors,
+  type FieldErrors,
   type FormValues,
-  fieldErrorsOf,
   formValue,
   formValuesAsStrings,
+  handleForm,
+  parseFormInput,
   readForm,
   readFormFields,
   readFormValues,
 } from "../../http/forms";
-import { layoutProps } from "../../http/navigation";
 import { noticeFor } from "../../http/notices";
-import { renderPage } from "../../http/render";
 import { localDateTimeToIso } from "../../http/time-input";
-import { userSubject, visibleUserTabs } from "./user-page-support";
+import { userSubject, visibleUserTabs } from "./view-models";
 
 const assignableRoles = (c: AppContext) =>
   currentPrincipal(c).user.role === "SUPER_ADMIN"
@@ -71,21 +70,19 @@ function inviteFromForm(values: FormValues, timeZone: string) {
   };
 }
 
-async function renderNewUserPage(
-  c: AppContext,
-  values: FormValues,
-  errors: Record<string, string>,
-  existingUser?: { id: string; pending: boolean },
-) {
+/** The invite form: empty, or as typed with its errors; an email in use links to that user. */
+async function renderNewUserPage(c: AppContext, values: FormValues, errors: FieldErrors, refusal: AppError | null = null) {
   const principal = currentPrincipal(c);
   const tenants = hasPermission(principal, "memberships:create") ? await listTenantChoices(domainContext(c)) : null;
   const flatValues = Object.fromEntries(
     Object.entries(values).map(([key, value]) => [key, Array.isArray(value) ? (value[0] ?? "") : value]),
   );
-  return renderPage(
-    c,
+  const existingUser =
+    refusal?.code === "EMAIL_IN_USE"
+      ? { id: String(refusal.extensions.existingUserId), pending: refusal.extensions.existingUserStatus === "PENDING" }
+      : undefined;
+  return c.render(
     <NewUserPage
-      {...layoutProps(c, principal)}
       values={flatValues}
       errors={errors}
       roleOptions={assignableRoles(c)}
@@ -93,7 +90,7 @@ async function renderNewUserPage(
       timeZone={principal.user.timeZone}
       existingUser={existingUser}
     />,
-    Object.keys(errors).length > 0 ? (existingUser ? 409 : 400) : 200,
+    { title: "New user" },
   );
 }
 
@@ -113,16 +110,14 @@ function detailValues(user: UserRow): Record<string, string> {
   };
 }
 
-async function renderUserPage(c: AppContext, details: UserDetails, values: Record<string, string>, errors: Record<string, string>) {
+async function renderUserPage(c: AppContext, details: UserDetails, values: Record<string, string>, errors: FieldErrors) {
   const principal = currentPrincipal(c);
   const { subject, delivery } = details;
   const user = subject.user;
   const isSuperAdmin = principal.user.role === "SUPER_ADMIN";
   const roles = assignableRoles(c);
-  return renderPage(
-    c,
+  return c.render(
     <UserPage
-      {...layoutProps(c, principal)}
       timeZone={principal.user.timeZone}
       subject={userSubject(user, c.get("now"))}
       tabs={visibleUserTabs(principal)}
@@ -140,7 +135,26 @@ async function renderUserPage(c: AppContext, details: UserDetails, values: Recor
       }
       notice={noticeFor(c.req.query("notice"))}
     />,
-    Object.keys(errors).length > 0 ? 400 : 200,
+    { title: user.displayName },
+  );
+}
+
+/** A setup link shown once, after an invite or a new link. */
+function renderSetupLinkIssued(
+  c: AppContext,
+  heading: string,
+  message: string,
+  issued: { setupUrl: string; setupLinkExpiresAt: Date; user: { id: string } },
+) {
+  return c.render(
+    <SetupLinkIssuedPage
+      heading={heading}
+      message={message}
+      setupUrl={issued.setupUrl}
+      expiresAtText={formatDateTime(issued.setupLinkExpiresAt, currentPrincipal(c).user.timeZone)}
+      subjectUserId={issued.user.id}
+    />,
+    { title: heading },
   );
 }
 
@@ -163,10 +177,8 @@ export const adminUserRoutes = new Hono<AppEnv>()
       ...(raw.status ? { status: raw.status } : {}),
     });
     if (page.nextCursor) nextParams.set("cursor", page.nextCursor);
-    return renderPage(
-      c,
+    return c.render(
       <UsersPage
-        {...layoutProps(c, principal)}
         timeZone={principal.user.timeZone}
         rows={page.items.map((user) => ({
           id: user.id,
@@ -185,37 +197,27 @@ export const adminUserRoutes = new Hono<AppEnv>()
         superAdminHint={superAdmins > 3 ? superAdmins : null}
         notice={noticeFor(c.req.query("notice"))}
       />,
+      { title: "Users" },
     );
   })
   .get("/new", requireAccess({ kind: "console", permission: "users:create" }), (c) => renderNewUserPage(c, {}, {}))
   .post("/", requireAccess({ kind: "console", permission: "users:create" }), async (c) => {
-    const principal = currentPrincipal(c);
-    const { values, errors } = await readFormFields(c, inviteFields);
-    if (errors.form) return renderNewUserPage(c, values, errors);
-    try {
-      const parsed = inviteInputSchema.safeParse(inviteFromForm(values, principal.user.timeZone));
-      if (!parsed.success) return renderNewUserPage(c, values, collectFieldErrors(parsed.error));
-      const invited = await inviteUser(domainContext(c), parsed.data);
-      return renderPage(
-        c,
-        <SetupLinkIssuedPage
-          {...layoutProps(c, principal)}
-          heading="User created"
-          message={`${invited.user.firstName} ${invited.user.lastName} (${invited.user.email}) was created as ${invited.user.role}. Give them this setup link.`}
-          setupUrl={invited.setupUrl}
-          expiresAtText={formatDateTime(invited.setupLinkExpiresAt, principal.user.timeZone)}
-          subjectUserId={invited.user.id}
-        />,
-        201,
-      );
-    } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500 || error.code === "FORBIDDEN") throw error;
-      const existing =
-        error.code === "EMAIL_IN_USE"
-          ? { id: String(error.extensions.existingUserId), pending: error.extensions.existingUserStatus === "PENDING" }
-          : undefined;
-      return renderNewUserPage(c, values, fieldErrorsOf(error), existing);
-    }
+    const timeZone = currentPrincipal(c).user.timeZone;
+    const form = await readFormFields(c, inviteFields);
+    return handleForm(c, form, {
+      act: async (values) => {
+        const invited = await inviteUser(domainContext(c), parseFormInput(inviteInputSchema, inviteFromForm(values, timeZone)));
+        const { firstName, lastName, email, role } = invited.user;
+        c.status(201);
+        return renderSetupLinkIssued(
+          c,
+          "User created",
+          `${firstName} ${lastName} (${email}) was created as ${role}. Give them this setup link.`,
+          invited,
+        );
+      },
+      showAgain: (errors, refusal) => renderNewUserPage(c, form.values, errors, refusal),
+    });
   })
   .get("/:id", requireAccess({ kind: "console", permission: "users:read" }), async (c) => {
     const details = await requireUserDetails(c);
@@ -227,29 +229,22 @@ export const adminUserRoutes = new Hono<AppEnv>()
     const details = await requireUserDetails(c);
     const user = details.subject.user;
     const form = await readForm(c, updateUserSchema.required());
-    if (!form.success) return renderUserPage(c, details, { ...detailValues(user), ...formValuesAsStrings(form.values) }, form.errors);
-    try {
-      await applyUserChanges(ctx, assertManageable(ctx, details.subject), form.data);
-    } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500 || error.code === "FORBIDDEN") throw error;
-      return renderUserPage(c, details, { ...detailValues(user), ...formValuesAsStrings(form.values) }, fieldErrorsOf(error));
-    }
-    return c.redirect(`/admin/users/${user.id}?notice=user-updated`, 303);
+    return handleForm(c, form, {
+      act: async (changes) => {
+        await applyUserChanges(ctx, assertManageable(ctx, details.subject), changes);
+        return c.redirect(`/admin/users/${user.id}?notice=user-updated`, 303);
+      },
+      showAgain: (errors) => renderUserPage(c, details, { ...detailValues(user), ...formValuesAsStrings(form.values) }, errors),
+    });
   })
   .post("/:id/setup-link", requireAccess({ kind: "console", permission: "users:update" }), async (c) => {
-    const principal = currentPrincipal(c);
     const values = await readFormValues(c, { fields: ["intent"] });
     const issued = await regenerateSetupLink(domainContext(c), c.req.param("id"));
     const resend = formValue(values, "intent") === "resend";
-    return renderPage(
+    return renderSetupLinkIssued(
       c,
-      <SetupLinkIssuedPage
-        {...layoutProps(c, principal)}
-        heading={resend ? "Invite resent" : "New setup link"}
-        message={`The previous link no longer works. ${resend ? "The invite email was queued again." : "Give them this new link."}`}
-        setupUrl={issued.setupUrl}
-        expiresAtText={formatDateTime(issued.setupLinkExpiresAt, principal.user.timeZone)}
-        subjectUserId={issued.user.id}
-      />,
+      resend ? "Invite resent" : "New setup link",
+      `The previous link no longer works. ${resend ? "The invite email was queued again." : "Give them this new link."}`,
+      issued,
     );
   });

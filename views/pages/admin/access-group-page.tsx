@@ -1,19 +1,18 @@
+import type { Permission } from "../../../src/domain/access";
+import type { Group } from "../../../src/domain/groups/groups-read";
 import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
 import { GroupMembersSection, type GroupMembersSectionProps } from "../../components/group-members-section";
 import { PermissionMatrix } from "../../components/permission-matrix";
 import { Time } from "../../components/time";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
 export interface AccessGroupPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   timeZone: string;
-  group: { id: string; name: string; description: string; permissions: string[]; createdAt: Date; updatedAt: Date };
+  group: Omit<Group, "memberCount">;
   /** Why the viewer cannot change this group although they may update groups; null when they can. */
   outOfReach: string | null;
   canUpdate: boolean;
   canDelete: boolean;
-  grantable: string[];
+  grantable: Permission[];
   details: { values: { name: string; description: string }; errors: Record<string, string> };
   permissions: { selected: string[]; error?: string | undefined };
   members: Omit<GroupMembersSectionProps, "groupId" | "canUpdate" | "timeZone">;
@@ -24,7 +23,7 @@ export interface AccessGroupPageProps {
 export function AccessGroupPage(props: AccessGroupPageProps) {
   const { group, details } = props;
   return (
-    <PageLayout title={group.name} user={props.user} navigation={props.navigation}>
+    <>
       <p>
         <a href="/admin/access-groups">← Access groups</a>
       </p>
@@ -82,6 +81,6 @@ export function AccessGroupPage(props: AccessGroupPageProps) {
           </form>
         </section>
       )}
-    </PageLayout>
+    </>
   );
 }

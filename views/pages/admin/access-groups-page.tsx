@@ -1,33 +1,27 @@
+import type { Permission } from "../../../src/domain/access";
+import type { Group } from "../../../src/domain/groups/groups-read";
 import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
 import { PermissionMatrix } from "../../components/permission-matrix";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
-export interface AccessGroupRow {
-  id: string;
-  name: string;
-  description: string;
-  permissions: string[];
-  memberCount: number;
-}
+export type AccessGroupRow = Pick<Group, "id" | "name" | "description" | "permissions" | "memberCount">;
 
 export interface AccessGroupsPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   groups: AccessGroupRow[];
   nextPageHref: string | null;
   /** Null when the viewer may not create groups. */
   createForm: {
+    /** As typed: the ticked boxes may name permissions that do not exist. */
     values: { name: string; description: string; permissions: string[] };
     errors: Record<string, string>;
-    grantable: string[];
+    grantable: Permission[];
   } | null;
   notice?: string | undefined;
 }
 
 export function AccessGroupsPage(props: AccessGroupsPageProps) {
   return (
-    <PageLayout title="Access groups" user={props.user} navigation={props.navigation}>
+    <>
       <h1>Access groups</h1>
       <p>
         An access group is a named bundle of admin-console permissions. Members hold every permission of every group they are in;
@@ -63,7 +57,7 @@ export function AccessGroupsPage(props: AccessGroupsPageProps) {
       )}
       <NextPageLink href={props.nextPageHref} />
       {props.createForm && <CreateGroupForm {...props.createForm} />}
-    </PageLayout>
+    </>
   );
 }
 

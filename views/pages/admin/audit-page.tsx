@@ -2,7 +2,6 @@ import { AuditFilters, type AuditFilterValues } from "../../components/audit-fil
 import { FormErrorSummary } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
 export interface AuditRow {
   id: number;
@@ -21,8 +20,6 @@ export interface AuditRow {
 }
 
 export interface AuditPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   timeZone: string;
   rows: AuditRow[];
   values: AuditFilterValues;
@@ -45,7 +42,7 @@ function filterHref(key: string, value: string): string {
 
 export function AuditPage(props: AuditPageProps) {
   return (
-    <PageLayout title="Audit log" user={props.user} navigation={props.navigation}>
+    <>
       <div class="page-heading">
         <h1>Audit log</h1>
         <a class="button secondary" href={props.exportHref}>
@@ -110,6 +107,6 @@ export function AuditPage(props: AuditPageProps) {
         </table>
       )}
       <NextPageLink href={props.nextPageHref} label="Older events →" />
-    </PageLayout>
+    </>
   );
 }

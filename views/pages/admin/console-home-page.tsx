@@ -1,5 +1,5 @@
 import { Time } from "../../components/time";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
+import type { NavigationItem } from "../../layouts/page-layout";
 
 export interface ConsoleHomeTenant {
   slug: string;
@@ -10,8 +10,7 @@ export interface ConsoleHomeTenant {
 }
 
 export interface ConsoleHomePageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
+  displayName: string;
   timeZone: string;
   sections: NavigationItem[];
   tenants: ConsoleHomeTenant[];
@@ -21,8 +20,8 @@ export interface ConsoleHomePageProps {
 export function ConsoleHomePage(props: ConsoleHomePageProps) {
   const isEmpty = props.sections.length === 0 && props.tenants.length === 0;
   return (
-    <PageLayout title="Home" user={props.user} navigation={props.navigation}>
-      <h1>Welcome, {props.user.displayName}</h1>
+    <>
+      <h1>Welcome, {props.displayName}</h1>
       {isEmpty && (
         <section class="notice notice-info" aria-labelledby="no-access-heading">
           <h2 id="no-access-heading">You have no access yet</h2>
@@ -89,6 +88,6 @@ export function ConsoleHomePage(props: ConsoleHomePageProps) {
           </table>
         </section>
       )}
-    </PageLayout>
+    </>
   );
 }

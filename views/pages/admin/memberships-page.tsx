@@ -1,17 +1,16 @@
 // Admin → Memberships: every active membership across tenants, filterable, soonest expiry first.
 import type { Child } from "hono/jsx";
+import type { MembershipRole } from "../../../src/db/schema";
 import { Notice } from "../../components/form-fields";
 import { MembershipForm, type MembershipFormProps } from "../../components/membership-form";
 import { MembershipTable, type MembershipTableProps } from "../../components/membership-table";
 import { NextPageLink } from "../../components/next-page-link";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
 export interface MembershipsPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   health?: Child;
   filters: { tenantId: string; userEmail: string; role: string; expiringWithinDays: string };
   tenants: Array<{ id: string; name: string }>;
+  roles: readonly MembershipRole[];
   table: MembershipTableProps;
   nextPageHref: string | null;
   form: MembershipFormProps | null;
@@ -19,12 +18,10 @@ export interface MembershipsPageProps {
   filterError?: string | undefined;
 }
 
-const roles = ["", "OPERATOR_FULL", "OPERATOR_READONLY", "CLIENT_ADMIN", "CLIENT_VIEWER"];
-
 export function MembershipsPage(props: MembershipsPageProps) {
   const { filters } = props;
   return (
-    <PageLayout title="Memberships" user={props.user} navigation={props.navigation}>
+    <>
       <h1>Memberships</h1>
       {props.health}
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
@@ -48,7 +45,7 @@ export function MembershipsPage(props: MembershipsPageProps) {
         <div class="field">
           <label for="filter-role">Role</label>
           <select id="filter-role" name="role">
-            {roles.map((role) => (
+            {["", ...props.roles].map((role) => (
               <option value={role} selected={role === filters.role}>
                 {role || "Any role"}
               </option>
@@ -71,26 +68,6 @@ export function MembershipsPage(props: MembershipsPageProps) {
           <MembershipForm {...props.form} />
         </section>
       )}
-    </PageLayout>
-  );
-}
-
-export interface AddMembershipPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
-  form: MembershipFormProps;
-  backHref: string;
-}
-
-/** Shown when an added membership was refused: the form again, values kept, errors by the fields. */
-export function AddMembershipPage(props: AddMembershipPageProps) {
-  return (
-    <PageLayout title="Add a membership" user={props.user} navigation={props.navigation}>
-      <p>
-        <a href={props.backHref}>← Back</a>
-      </p>
-      <h1>Add a membership</h1>
-      <MembershipForm {...props.form} />
-    </PageLayout>
+    </>
   );
 }

@@ -1,12 +1,10 @@
+import type { MembershipRole } from "../../../src/db/schema";
 import { FormErrorSummary, Notice, SelectField, TextField } from "../../components/form-fields";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 import { LinkIssuedPage } from "../link-issued-page";
 
 export const inviteMembershipRows = 3;
 
 export interface NewUserPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   values: Record<string, string>;
   errors: Record<string, string>;
   roleOptions: string[];
@@ -15,17 +13,19 @@ export interface NewUserPageProps {
   existingUser?: { id: string; pending: boolean } | undefined;
 }
 
-const membershipRoleOptions = [
-  { value: "OPERATOR_FULL", label: "OPERATOR_FULL (read and write)" },
-  { value: "OPERATOR_READONLY", label: "OPERATOR_READONLY (read only)" },
-  { value: "CLIENT_ADMIN", label: "CLIENT_ADMIN (portal admin)" },
-  { value: "CLIENT_VIEWER", label: "CLIENT_VIEWER (portal read only)" },
-];
+// Keyed by the domain's union: a membership role the domain adds needs its label here to compile.
+const membershipRoleLabels = {
+  OPERATOR_FULL: "OPERATOR_FULL (read and write)",
+  OPERATOR_READONLY: "OPERATOR_READONLY (read only)",
+  CLIENT_ADMIN: "CLIENT_ADMIN (portal admin)",
+  CLIENT_VIEWER: "CLIENT_VIEWER (portal read only)",
+} satisfies Record<MembershipRole, string>;
+const membershipRoleOptions = Object.entries(membershipRoleLabels).map(([value, label]) => ({ value, label }));
 
 export function NewUserPage(props: NewUserPageProps) {
   const { values, errors } = props;
   return (
-    <PageLayout title="New user" user={props.user} navigation={props.navigation}>
+    <>
       <h1>New user</h1>
       <p>
         The new user gets a one-time setup link (valid for 7 days) to choose a password and enroll an authenticator. OPERATOR and CONTRACTOR
@@ -86,13 +86,11 @@ export function NewUserPage(props: NewUserPageProps) {
         )}
         <button type="submit">Create user</button>
       </form>
-    </PageLayout>
+    </>
   );
 }
 
 export interface SetupLinkIssuedPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   heading: string;
   message: string;
   setupUrl: string;

@@ -1,8 +1,9 @@
 // One outbox message: its delivery state and both bodies as text. The HTML part is shown as
 // source, never rendered: the page stays under the CSP and a link in it is never one click away.
+
+import type { OutboxStatus } from "../../../src/domain/outbox";
 import { Time } from "../../components/time";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
-import { OutboxStatusBadge, type OutboxStatusValue } from "./outbox-page";
+import { OutboxStatusBadge } from "./outbox-page";
 
 export interface OutboxMessageView {
   id: string;
@@ -12,7 +13,7 @@ export interface OutboxMessageView {
   textBody: string;
   htmlBody: string;
   userId: string | null;
-  status: OutboxStatusValue;
+  status: OutboxStatus;
   attempts: number;
   lastError: string | null;
   nextAttemptAt: Date;
@@ -21,16 +22,14 @@ export interface OutboxMessageView {
 }
 
 export interface OutboxMessagePageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   timeZone: string;
   message: OutboxMessageView;
 }
 
-export function OutboxMessagePage({ user, navigation, timeZone, message }: OutboxMessagePageProps) {
+export function OutboxMessagePage({ timeZone, message }: OutboxMessagePageProps) {
   const waiting = message.status === "pending" || message.status === "sending";
   return (
-    <PageLayout title={message.subject} user={user} navigation={navigation}>
+    <>
       <p>
         <a href="/admin/outbox">← Outbox</a>
       </p>
@@ -69,6 +68,6 @@ export function OutboxMessagePage({ user, navigation, timeZone, message }: Outbo
         <summary>HTML source</summary>
         <pre class="message-body">{message.htmlBody}</pre>
       </details>
-    </PageLayout>
+    </>
   );
 }

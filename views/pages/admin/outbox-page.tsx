@@ -1,17 +1,15 @@
 // Admin → Outbox (SUPER_ADMIN only): every queued email, newest first, with its delivery state.
+import type { OutboxStatus } from "../../../src/domain/outbox";
 import { Notice } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
-
-export type OutboxStatusValue = "pending" | "sending" | "sent" | "failed";
 
 export interface OutboxListRow {
   id: string;
   toAddress: string;
   subject: string;
   kind: string;
-  status: OutboxStatusValue;
+  status: OutboxStatus;
   attempts: number;
   lastError: string | null;
   createdAt: Date;
@@ -19,8 +17,6 @@ export interface OutboxListRow {
 }
 
 export interface OutboxPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   timeZone: string;
   provider: string;
   rows: OutboxListRow[];
@@ -29,20 +25,20 @@ export interface OutboxPageProps {
   nextPageHref: string | null;
 }
 
-const statusBadgeClass: Record<OutboxStatusValue, string> = {
+const statusBadgeClass: Record<OutboxStatus, string> = {
   pending: "badge badge-pending",
   sending: "badge badge-pending",
   sent: "badge badge-active",
   failed: "badge badge-expired",
 };
 
-export function OutboxStatusBadge({ status }: { status: OutboxStatusValue }) {
+export function OutboxStatusBadge({ status }: { status: OutboxStatus }) {
   return <span class={statusBadgeClass[status]}>{status[0]?.toUpperCase() + status.slice(1)}</span>;
 }
 
 export function OutboxPage(props: OutboxPageProps) {
   return (
-    <PageLayout title="Outbox" user={props.user} navigation={props.navigation}>
+    <>
       <h1>Outbox</h1>
       <p class="muted">
         Emails are delivered by the scheduled jobs every five minutes through the <code>{props.provider}</code> provider, retried with
@@ -112,6 +108,6 @@ export function OutboxPage(props: OutboxPageProps) {
         </table>
       )}
       <NextPageLink href={props.nextPageHref} />
-    </PageLayout>
+    </>
   );
 }

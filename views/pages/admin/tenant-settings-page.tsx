@@ -4,11 +4,8 @@ import { MembershipForm, type MembershipFormProps } from "../../components/membe
 import { MembershipTable, type MembershipTableProps } from "../../components/membership-table";
 import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
 export interface TenantSettingsPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   tenant: { id: string; name: string; slug: string; description: string; createdAt: Date };
   timeZone: string;
   canEdit: boolean;
@@ -24,7 +21,7 @@ export interface TenantSettingsPageProps {
 export function TenantSettingsPage(props: TenantSettingsPageProps) {
   const { tenant } = props;
   return (
-    <PageLayout title={tenant.name} user={props.user} navigation={props.navigation}>
+    <>
       <p>
         <a href="/admin/tenants">← Tenants</a>
       </p>
@@ -86,6 +83,6 @@ export function TenantSettingsPage(props: TenantSettingsPageProps) {
           </form>
         </section>
       )}
-    </PageLayout>
+    </>
   );
 }

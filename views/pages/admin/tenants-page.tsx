@@ -1,11 +1,8 @@
 // Admin → Tenants: list (alphabetical, with member counts) and create.
 import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
 export interface TenantsPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   rows: Array<{ slug: string; name: string; memberCount: number }>;
   query: string;
   nextPageHref: string | null;
@@ -17,7 +14,7 @@ export interface TenantsPageProps {
 
 export function TenantsPage(props: TenantsPageProps) {
   return (
-    <PageLayout title="Tenants" user={props.user} navigation={props.navigation}>
+    <>
       <h1>Tenants</h1>
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       <form method="get" action="/admin/tenants" class="filters" aria-label="Search tenants">
@@ -83,6 +80,6 @@ export function TenantsPage(props: TenantsPageProps) {
           </form>
         </section>
       )}
-    </PageLayout>
+    </>
   );
 }

@@ -1,20 +1,16 @@
+import type { GlobalRole } from "../../../src/db/schema";
+import type { Permission } from "../../../src/domain/access";
+import type { Group } from "../../../src/domain/groups/groups-read";
 import { Notice } from "../../components/form-fields";
 import { UserHeader, type UserHeaderProps } from "../../components/user-header";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
-export interface UserGroupRow {
-  id: string;
-  name: string;
-  description: string;
-  permissions: string[];
+export interface UserGroupRow extends Pick<Group, "id" | "name" | "description" | "permissions"> {
   /** False when the group holds a permission the viewer lacks: they cannot add to or remove from it. */
   inReach: boolean;
 }
 
 export interface UserAccessGroupsPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
-  subject: UserHeaderProps["subject"] & { role: string };
+  subject: UserHeaderProps["subject"] & { role: GlobalRole };
   tabs: UserHeaderProps["tabs"];
   groups: UserGroupRow[];
   /** Groups the subject could join; null when nothing can be added here. */
@@ -22,20 +18,20 @@ export interface UserAccessGroupsPageProps {
   /** Why the viewer cannot change this person's groups; null when they can (or only read). */
   refusal: string | null;
   canUpdate: boolean;
-  effectivePermissions: string[];
+  effectivePermissions: Permission[];
   auditHref: string | null;
   notice?: string | undefined;
   error?: string | undefined;
 }
 
-function Permissions({ list }: { list: string[] }) {
+function Permissions({ list }: { list: readonly Permission[] }) {
   return list.length === 0 ? <span class="muted">none</span> : <code>{list.join(" ")}</code>;
 }
 
 export function UserAccessGroupsPage(props: UserAccessGroupsPageProps) {
   const { subject } = props;
   return (
-    <PageLayout title={`${subject.firstName} ${subject.lastName}: access groups`} user={props.user} navigation={props.navigation}>
+    <>
       <UserHeader subject={subject} current="access-groups" tabs={props.tabs} />
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       {props.error && <Notice kind="error">{props.error}</Notice>}
@@ -95,7 +91,7 @@ export function UserAccessGroupsPage(props: UserAccessGroupsPageProps) {
         </table>
       )}
       {props.available && <AddToGroups subjectId={subject.id} groups={props.available} />}
-    </PageLayout>
+    </>
   );
 }
 

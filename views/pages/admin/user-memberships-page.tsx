@@ -2,11 +2,8 @@ import { Notice } from "../../components/form-fields";
 import { MembershipForm, type MembershipFormProps } from "../../components/membership-form";
 import { MembershipTable, type MembershipTableProps } from "../../components/membership-table";
 import { UserHeader, type UserHeaderProps } from "../../components/user-header";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
 export interface UserMembershipsPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   header: Omit<UserHeaderProps, "current">;
   table: MembershipTableProps;
   form: MembershipFormProps | null;
@@ -16,11 +13,7 @@ export interface UserMembershipsPageProps {
 
 export function UserMembershipsPage(props: UserMembershipsPageProps) {
   return (
-    <PageLayout
-      title={`Memberships of ${props.header.subject.firstName} ${props.header.subject.lastName}`}
-      user={props.user}
-      navigation={props.navigation}
-    >
+    <>
       <UserHeader {...props.header} current="memberships" />
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       {props.error && <Notice kind="error">{props.error}</Notice>}
@@ -32,6 +25,6 @@ export function UserMembershipsPage(props: UserMembershipsPageProps) {
           <MembershipForm {...props.form} />
         </section>
       )}
-    </PageLayout>
+    </>
   );
 }

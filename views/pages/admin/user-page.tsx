@@ -1,10 +1,11 @@
 // A user's Details tab: the facts, the edit form (names, Slack ID, global role) and, while the
 // user is pending, the setup link actions.
 import type { Child } from "hono/jsx";
+import type { GlobalRole } from "../../../src/db/schema";
+import type { SetupLinkState, UserStatus } from "../../../src/domain/users/users";
 import { FormErrorSummary, Notice, SelectField, TextField } from "../../components/form-fields";
 import { Time } from "../../components/time";
 import { UserHeader, type UserTab } from "../../components/user-header";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
 export interface UserPageSubject {
   id: string;
@@ -12,10 +13,10 @@ export interface UserPageSubject {
   firstName: string;
   lastName: string;
   displayName: string;
-  role: string;
+  role: GlobalRole;
   slackId: string | null;
-  status: "PENDING" | "ACTIVE" | "DEACTIVATED";
-  setupLink: "valid" | "expired" | "none";
+  status: UserStatus;
+  setupLink: SetupLinkState;
   setupLinkExpiresAt: Date | null;
   createdAt: Date;
   lastLoginAt: Date | null;
@@ -23,8 +24,6 @@ export interface UserPageSubject {
 }
 
 export interface UserPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   timeZone: string;
   subject: UserPageSubject;
   tabs: UserTab[];
@@ -40,7 +39,7 @@ export interface UserPageProps {
 export function UserPage(props: UserPageProps) {
   const { subject, values, errors, timeZone } = props;
   return (
-    <PageLayout title={subject.displayName} user={props.user} navigation={props.navigation}>
+    <>
       <UserHeader subject={subject} current="details" tabs={props.tabs} />
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       <dl class="details">
@@ -127,6 +126,6 @@ export function UserPage(props: UserPageProps) {
           </form>
         </section>
       )}
-    </PageLayout>
+    </>
   );
 }

@@ -1,11 +1,8 @@
 // A user's Security tab: two-factor reset, sessions, sign-in lock, deactivation and erasure.
 import { Notice } from "../../components/form-fields";
 import { UserHeader, type UserHeaderProps } from "../../components/user-header";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
 export interface UserSecurityPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   header: Omit<UserHeaderProps, "current">;
   sessionCount: number;
   locked: boolean;
@@ -19,7 +16,7 @@ export function UserSecurityPage(props: UserSecurityPageProps) {
   const { subject } = props.header;
   const base = `/admin/users/${subject.id}`;
   return (
-    <PageLayout title={`Security of ${subject.firstName} ${subject.lastName}`} user={props.user} navigation={props.navigation}>
+    <>
       <UserHeader {...props.header} current="security" />
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       {props.error && <Notice kind="error">{props.error}</Notice>}
@@ -93,6 +90,6 @@ export function UserSecurityPage(props: UserSecurityPageProps) {
           </a>
         </section>
       )}
-    </PageLayout>
+    </>
   );
 }

@@ -1,23 +1,22 @@
+import type { GlobalRole } from "../../../src/db/schema";
+import type { SetupLinkState, UserStatus } from "../../../src/domain/users/users";
 import { Notice } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
 export interface UserListRow {
   id: string;
   name: string;
   email: string;
-  role: string;
-  status: "PENDING" | "ACTIVE" | "DEACTIVATED";
-  setupLink: "valid" | "expired" | "none";
+  role: GlobalRole;
+  status: UserStatus;
+  setupLink: SetupLinkState;
   slackId: string | null;
   createdAt: Date;
   lastLoginAt: Date | null;
 }
 
 export interface UsersPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   timeZone: string;
   rows: UserListRow[];
   filters: { query: string; role: string; status: string };
@@ -36,7 +35,7 @@ export function StatusBadge({ status, setupLink }: { status: UserListRow["status
 export function UsersPage(props: UsersPageProps) {
   const { filters } = props;
   return (
-    <PageLayout title="Users" user={props.user} navigation={props.navigation}>
+    <>
       <div class="page-heading">
         <h1>Users</h1>
         {props.canInvite && (
@@ -120,6 +119,6 @@ export function UsersPage(props: UsersPageProps) {
         </table>
       )}
       <NextPageLink href={props.nextPageHref} />
-    </PageLayout>
+    </>
   );
 }

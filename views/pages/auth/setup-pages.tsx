@@ -1,11 +1,11 @@
 // The setup link's three screens: choose a password (or confirm it, after a two-factor reset),
 // enroll the authenticator, and keep the recovery codes.
+import type { SetupPurpose } from "../../../src/db/schema";
 import { FormErrorSummary, HiddenUsername, TextField } from "../../components/form-fields";
-import { PageLayout } from "../../layouts/page-layout";
 
 export interface SetupPasswordPageProps {
   email: string;
-  purpose: "invite" | "reset_two_factor";
+  purpose: SetupPurpose;
   displayName: string;
   errors: Record<string, string>;
 }
@@ -13,72 +13,68 @@ export interface SetupPasswordPageProps {
 export function SetupPasswordPage({ email, purpose, displayName, errors }: SetupPasswordPageProps) {
   if (purpose === "reset_two_factor") {
     return (
-      <PageLayout title="Set up a new authenticator">
-        <div class="narrow">
-          <h1>Set up a new authenticator</h1>
-          <p>
-            Your administrator reset the two-factor authentication of <strong>{email}</strong>. Confirm your password to enroll a new
-            authenticator app.
-          </p>
-          <FormErrorSummary errors={errors} />
-          <form method="post" action="/setup" novalidate>
-            <input type="hidden" name="step" value="password" />
-            <HiddenUsername value={email} />
-            <TextField
-              name="password"
-              label="Current password"
-              type="password"
-              autocomplete="current-password"
-              error={errors.password}
-              required
-            />
-            <button type="submit">Continue</button>
-          </form>
-        </div>
-      </PageLayout>
-    );
-  }
-  return (
-    <PageLayout title="Set up your account">
       <div class="narrow">
-        <h1>Set up your account</h1>
+        <h1>Set up a new authenticator</h1>
         <p>
-          Step 1 of 2 for <strong>{email}</strong>: choose how your name appears and a password.
+          Your administrator reset the two-factor authentication of <strong>{email}</strong>. Confirm your password to enroll a new
+          authenticator app.
         </p>
         <FormErrorSummary errors={errors} />
         <form method="post" action="/setup" novalidate>
           <input type="hidden" name="step" value="password" />
           <HiddenUsername value={email} />
           <TextField
-            name="displayName"
-            label="Display name"
-            value={displayName}
-            autocomplete="name"
-            error={errors.displayName}
-            maxlength={100}
-            required
-          />
-          <TextField
             name="password"
-            label="Password"
+            label="Current password"
             type="password"
-            autocomplete="new-password"
-            hint="At least 12 characters. Any characters, spaces too. A long phrase is easier to remember than a short jumble. Common passwords and passwords containing your email are refused."
+            autocomplete="current-password"
             error={errors.password}
-            required
-          />
-          <TextField
-            name="passwordConfirmation"
-            label="Password again"
-            type="password"
-            autocomplete="new-password"
-            error={errors.passwordConfirmation}
             required
           />
           <button type="submit">Continue</button>
         </form>
       </div>
-    </PageLayout>
+    );
+  }
+  return (
+    <div class="narrow">
+      <h1>Set up your account</h1>
+      <p>
+        Step 1 of 2 for <strong>{email}</strong>: choose how your name appears and a password.
+      </p>
+      <FormErrorSummary errors={errors} />
+      <form method="post" action="/setup" novalidate>
+        <input type="hidden" name="step" value="password" />
+        <HiddenUsername value={email} />
+        <TextField
+          name="displayName"
+          label="Display name"
+          value={displayName}
+          autocomplete="name"
+          error={errors.displayName}
+          maxlength={100}
+          required
+        />
+        <TextField
+          name="password"
+          label="Password"
+          type="password"
+          autocomplete="new-password"
+          hint="At least 12 characters. Any characters, spaces too. A long phrase is easier to remember than a short jumble. Common passwords and passwords containing your email are refused."
+          error={errors.password}
+          required
+        />
+        <TextField
+          name="passwordConfirmation"
+          label="Password again"
+          type="password"
+          autocomplete="new-password"
+          error={errors.passwordConfirmation}
+          required
+        />
+        <button type="submit">Continue</button>
+      </form>
+    </div>
   );
 }
 
@@ -92,72 +88,68 @@ export interface SetupTotpPageProps {
 export function SetupTotpPage({ email, qrSvg, secret, errors }: SetupTotpPageProps) {
   const groupedSecret = secret.match(/.{1,4}/g)?.join(" ") ?? secret;
   return (
-    <PageLayout title="Set up your authenticator">
-      <div class="narrow">
-        <h1>Set up your authenticator</h1>
-        <p>
-          Step 2 of 2 for <strong>{email}</strong>: scan this QR code with an authenticator app (for example 1Password, Google
-          Authenticator, Microsoft Authenticator or Aegis), then enter the six-digit code it shows.
-        </p>
-        <FormErrorSummary errors={errors} />
-        <figure class="qr">
-          {/* The SVG is generated on the server by uqr from our own otpauth URI: no user markup. */}
-          <div dangerouslySetInnerHTML={{ __html: qrSvg }} />
-          <figcaption>
-            Can't scan it? Enter this key by hand (time-based, SHA-1, 6 digits, 30 seconds):
-            <br />
-            <code class="secret" id="totp-secret">
-              {groupedSecret}
-            </code>
-          </figcaption>
-        </figure>
-        <form method="post" action="/setup" novalidate>
-          <input type="hidden" name="step" value="confirm" />
-          <TextField
-            name="code"
-            label="Six-digit code"
-            autocomplete="one-time-code"
-            inputmode="numeric"
-            maxlength={10}
-            error={errors.code}
-            required
-          />
-          <button type="submit">Confirm and finish</button>
-        </form>
-      </div>
-    </PageLayout>
+    <div class="narrow">
+      <h1>Set up your authenticator</h1>
+      <p>
+        Step 2 of 2 for <strong>{email}</strong>: scan this QR code with an authenticator app (for example 1Password, Google Authenticator,
+        Microsoft Authenticator or Aegis), then enter the six-digit code it shows.
+      </p>
+      <FormErrorSummary errors={errors} />
+      <figure class="qr">
+        {/* The SVG is generated on the server by uqr from our own otpauth URI: no user markup. */}
+        <div dangerouslySetInnerHTML={{ __html: qrSvg }} />
+        <figcaption>
+          Can't scan it? Enter this key by hand (time-based, SHA-1, 6 digits, 30 seconds):
+          <br />
+          <code class="secret" id="totp-secret">
+            {groupedSecret}
+          </code>
+        </figcaption>
+      </figure>
+      <form method="post" action="/setup" novalidate>
+        <input type="hidden" name="step" value="confirm" />
+        <TextField
+          name="code"
+          label="Six-digit code"
+          autocomplete="one-time-code"
+          inputmode="numeric"
+          maxlength={10}
+          error={errors.code}
+          required
+        />
+        <button type="submit">Confirm and finish</button>
+      </form>
+    </div>
   );
 }
 
 export function SetupDonePage({ recoveryCodes, continueHref }: { recoveryCodes: string[]; continueHref: string }) {
   return (
-    <PageLayout title="Save your recovery codes">
-      <div class="narrow">
-        <h1>You're all set</h1>
-        <p class="notice notice-success" role="status">
-          Your account is ready and you are signed in.
-        </p>
-        <h2>Save your recovery codes</h2>
-        <p>
-          Each code signs you in once if you lose your phone. They are shown <strong>only now</strong>: store them in a password manager or
-          print them.
-        </p>
-        <ol class="recovery-codes mono" id="recovery-codes">
-          {recoveryCodes.map((code) => (
-            <li>{code}</li>
-          ))}
-        </ol>
-        <p>
-          <button type="button" class="secondary" data-copy-target="recovery-codes" hidden>
-            Copy codes
-          </button>
-        </p>
-        <p>
-          <a class="button" href={continueHref}>
-            I saved them, continue
-          </a>
-        </p>
-      </div>
-    </PageLayout>
+    <div class="narrow">
+      <h1>You're all set</h1>
+      <p class="notice notice-success" role="status">
+        Your account is ready and you are signed in.
+      </p>
+      <h2>Save your recovery codes</h2>
+      <p>
+        Each code signs you in once if you lose your phone. They are shown <strong>only now</strong>: store them in a password manager or
+        print them.
+      </p>
+      <ol class="recovery-codes mono" id="recovery-codes">
+        {recoveryCodes.map((code) => (
+          <li>{code}</li>
+        ))}
+      </ol>
+      <p>
+        <button type="button" class="secondary" data-copy-target="recovery-codes" hidden>
+          Copy codes
+        </button>
+      </p>
+      <p>
+        <a class="button" href={continueHref}>
+          I saved them, continue
+        </a>
+      </p>
+    </div>
   );
 }

@@ -4,11 +4,8 @@ import { ClientInviteForm, type ClientInviteFormProps } from "../../components/c
 import { Notice } from "../../components/form-fields";
 import { AccessTable, ClientUsersTable, type PersonRow } from "../../components/tenant-people";
 import { UpdatesList, type UpdatesListProps } from "../../components/tenant-updates";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
 export interface PortalPageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   timeZone: string;
   tenant: { name: string; slug: string; description: string };
   companies: Array<{ slug: string; name: string; current: boolean }>;
@@ -25,7 +22,7 @@ export interface PortalPageProps {
 
 export function PortalPage(props: PortalPageProps) {
   return (
-    <PageLayout title={props.tenant.name} user={props.user} navigation={props.navigation}>
+    <>
       {props.companies.length > 1 && (
         <nav aria-label="Your companies" class="filters">
           <span>Switch company:</span>
@@ -62,17 +59,13 @@ export function PortalPage(props: PortalPageProps) {
         <p>These operators and contractors can see and change your company's data, until the date shown.</p>
         <AccessTable people={props.staff} timeZone={props.timeZone} moreHref={props.staffMoreHref} />
       </section>
-    </PageLayout>
+    </>
   );
 }
 
-export function PortalChooserPage(props: {
-  user: SignedInUser;
-  navigation: NavigationItem[];
-  companies: Array<{ slug: string; name: string; role: string }>;
-}) {
+export function PortalChooserPage(props: { companies: Array<{ slug: string; name: string; role: string }> }) {
   return (
-    <PageLayout title="Your companies" user={props.user} navigation={props.navigation}>
+    <>
       <h1>Your companies</h1>
       {props.companies.length === 0 ? (
         <p class="empty">You have no access to any company yet. Ask the person who invited you.</p>
@@ -85,6 +78,6 @@ export function PortalChooserPage(props: {
           ))}
         </ul>
       )}
-    </PageLayout>
+    </>
   );
 }

@@ -5,11 +5,8 @@ import { FormErrorSummary, Notice, TextField } from "../../components/form-field
 import { AccessTable, ClientUsersTable, type PersonRow } from "../../components/tenant-people";
 import { UpdatesList, type UpdatesListProps } from "../../components/tenant-updates";
 import { UpdateForm } from "../../components/update-form";
-import { type NavigationItem, PageLayout, type SignedInUser } from "../../layouts/page-layout";
 
 export interface WorkspacePageProps {
-  user: SignedInUser;
-  navigation: NavigationItem[];
   timeZone: string;
   tenant: { name: string; slug: string; description: string };
   yourRole: string;
@@ -29,7 +26,7 @@ export interface WorkspacePageProps {
 export function WorkspacePage(props: WorkspacePageProps) {
   const base = `/tenants/${props.tenant.slug}`;
   return (
-    <PageLayout title={props.tenant.name} user={props.user} navigation={props.navigation}>
+    <>
       <h1>{props.tenant.name}</h1>
       <p class="muted">
         Your access: {props.yourRole}
@@ -94,6 +91,6 @@ export function WorkspacePage(props: WorkspacePageProps) {
         <h2 id="access-heading">Who has access</h2>
         <AccessTable people={props.staff} timeZone={props.timeZone} moreHref={props.staffMoreHref} />
       </section>
-    </PageLayout>
+    </>
   );
 }

@@ -23,9 +23,13 @@ export const apiV1 = new Hono<AppEnv>()
   .route("/tenants", tenantContentApi)
   .route("/memberships", membershipsApi)
   .route("/access-groups", accessGroupsApi)
-  .route("/audit-events", auditEventsApi);
+  .route("/audit-events", auditEventsApi)
+  // Last, after every endpoint: a path or method none of them answers gets the API's own 404. (A
+  // sub-app's notFound() is never consulted once it is mounted with route(); its onError is.)
+  .all("*", function refuseUnknownEndpoint() {
+    throw new AppError("NOT_FOUND", { detail: "No /api/v1 endpoint answers this method and path." });
+  });
 
-apiV1.notFound((c) => problemResponse(c, new AppError("NOT_FOUND")));
 apiV1.onError((error, c) => {
   logUnexpectedError(c, error);
   return problemResponse(c, toAppError(error));

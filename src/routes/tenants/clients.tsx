@@ -2,24 +2,22 @@
 // and the client portal (/portal/:slug/users): invite, new setup link, remove. The tenant access
 // ("manage-clients") is checked by requireAccess before anything is read.
 import { Hono } from "hono";
-import { formatDateTime } from "../../views/format";
-import { ConfirmPage } from "../../views/pages/confirm-page";
-import { LinkIssuedPage } from "../../views/pages/link-issued-page";
-import type { Requirement } from "../domain/access";
+import { formatDateTime } from "../../../views/format";
+import { ConfirmPage } from "../../../views/pages/confirm-page";
+import { LinkIssuedPage } from "../../../views/pages/link-issued-page";
+import type { Requirement } from "../../domain/access";
 import {
   delegatedInviteSchema,
   findClientMembership,
   inviteClientUser,
   regenerateClientSetupLink,
   removeClientUser,
-} from "../domain/invites/delegated-invites";
-import { findTenantBySlug, type TenantRow } from "../domain/tenants/tenants";
-import { AppError } from "../errors";
-import { currentPrincipal, requireAccess } from "../http/access";
-import { type AppContext, type AppEnv, domainContext } from "../http/app-env";
-import { type FieldErrors, fieldErrorsOfRefusal, formValuesAsStrings, readForm } from "../http/forms";
-import { layoutProps } from "../http/navigation";
-import { renderPage } from "../http/render";
+} from "../../domain/invites/delegated-invites";
+import { findTenantBySlug, type TenantRow } from "../../domain/tenants/tenants";
+import { AppError } from "../../errors";
+import { currentPrincipal, requireAccess } from "../../http/access";
+import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { type FieldErrors, formValuesAsStrings, handleForm, readForm } from "../../http/forms";
 
 export interface TenantClientsOptions {
   kind: "tenant-workspace" | "portal";
@@ -27,8 +25,8 @@ export interface TenantClientsOptions {
   homePath: (slug: string) => string;
   /** Where this sub-app is mounted, e.g. /tenants/acme/clients or /portal/acme/users. */
   managePath: (slug: string) => string;
-  /** Re-renders that page (of the tenant with this slug) with the invite form's values and errors. */
-  renderHome: (c: AppContext, slug: string, invite: { values: Record<string, string>; errors: FieldErrors }) => Promise<Response>;
+  /** Shows that page (of the tenant with this slug) again with the invite form as typed and its errors. */
+  showHomeAgain: (c: AppContext, slug: string, invite: { values: Record<string, string>; errors: FieldErrors }) => Promise<Response>;
 }
 
 export async function requireTenantFromSlug(c: AppContext): Promise<TenantRow> {
@@ -44,21 +42,19 @@ function linkIssued(
   heading: string,
   issued: { setupUrl: string; setupLinkExpiresAt: Date; user: { displayName: string } },
 ) {
-  const principal = currentPrincipal(c);
-  return renderPage(
-    c,
+  c.status(201);
+  return c.render(
     <LinkIssuedPage
-      {...layoutProps(c, principal)}
       heading={heading}
       message={`Give ${issued.user.displayName} this link to choose a password and set up their authenticator.`}
       setupUrl={issued.setupUrl}
-      note={`It works once and expires ${formatDateTime(issued.setupLinkExpiresAt, principal.user.timeZone)}. An email with the link is on its way too.`}
+      note={`It works once and expires ${formatDateTime(issued.setupLinkExpiresAt, currentPrincipal(c).user.timeZone)}. An email with the link is on its way too.`}
     >
       <a class="button" href={options.homePath(tenant.slug)}>
         {`Back to ${tenant.name}`}
       </a>
     </LinkIssuedPage>,
-    201,
+    { title: heading },
   );
 }
 
@@ -71,14 +67,14 @@ export function tenantClientRoutes(options: TenantClientsOptions) {
   return new Hono<AppEnv>()
     .post("/", manage, async (c) => {
       const form = await readForm(c, delegatedInviteSchema);
-      if (!form.success) return options.renderHome(c, slugOf(c), { values: formValuesAsStrings(form.values), errors: form.errors });
-      try {
-        const outcome = await inviteClientUser(domainContext(c), { slug: slugOf(c) }, form.data);
-        if (outcome.kind === "added") return c.redirect(`${options.homePath(outcome.tenant.slug)}?notice=client-added`, 303);
-        return linkIssued(c, outcome.tenant, options, "Invitation created", outcome.invite);
-      } catch (error) {
-        return options.renderHome(c, slugOf(c), { values: formValuesAsStrings(form.values), errors: fieldErrorsOfRefusal(error) });
-      }
+      return handleForm(c, form, {
+        act: async (invite) => {
+          const outcome = await inviteClientUser(domainContext(c), { slug: slugOf(c) }, invite);
+          if (outcome.kind === "added") return c.redirect(`${options.homePath(outcome.tenant.slug)}?notice=client-added`, 303);
+          return linkIssued(c, outcome.tenant, options, "Invitation created", outcome.invite);
+        },
+        showAgain: (errors) => options.showHomeAgain(c, slugOf(c), { values: formValuesAsStrings(form.values), errors }),
+      });
     })
     .post("/:membershipId/setup-link", manage, async (c) => {
       const issued = await regenerateClientSetupLink(domainContext(c), { slug: slugOf(c) }, c.req.param("membershipId"));
@@ -86,17 +82,16 @@ export function tenantClientRoutes(options: TenantClientsOptions) {
     })
     .get("/:membershipId/remove", manage, async (c) => {
       const { tenant, found } = await findClientMembership(domainContext(c), { slug: slugOf(c) }, c.req.param("membershipId"));
-      const home = options.homePath(tenant.slug);
-      return renderPage(
-        c,
+      const title = `Remove ${found.userName} from ${tenant.name}?`;
+      return c.render(
         <ConfirmPage
-          {...layoutProps(c, currentPrincipal(c))}
-          title={`Remove ${found.userName} from ${tenant.name}?`}
+          title={title}
           message={`${found.userEmail} loses access to ${tenant.name}'s portal on their next request. Their account itself stays.`}
           action={`${options.managePath(tenant.slug)}/${found.membership.id}/remove`}
           confirmLabel="Remove"
-          cancelHref={home}
+          cancelHref={options.homePath(tenant.slug)}
         />,
+        { title },
       );
     })
     .post("/:membershipId/remove", manage, async (c) => {

@@ -1,12 +1,15 @@
-// What the user tabs and membership tables share: the header's subject, which tabs a principal
-// sees, and membership rows in the viewer's time zone.
+// The admin console's view models: domain rows → the props its pages take. The user tabs' header
+// (subject, which tabs a principal sees) and the membership tables, in the viewer's time zone,
+// with a refused form shown again where it was.
 import { addDays } from "date-fns";
-import type { MembershipTableProps, MembershipTableRow } from "../../../views/components/membership-table";
+import type { MembershipFormProps } from "../../../views/components/membership-form";
+import type { MembershipTableProps, MembershipTableRow, RefusedMembershipRow } from "../../../views/components/membership-table";
 import type { UserTab } from "../../../views/components/user-header";
 import { hasPermission, type Principal } from "../../domain/access";
 import type { MembershipWithParties } from "../../domain/memberships/memberships-read";
 import { fittingRolesFor } from "../../domain/memberships/memberships-rules";
 import { deriveSetupLinkState, deriveUserStatus, type UserRow } from "../../domain/users/users";
+import type { FieldErrors } from "../../http/forms";
 import { isoToLocalDateTime } from "../../http/time-input";
 
 export function userSubject(user: UserRow, now: Date) {
@@ -41,11 +44,20 @@ export function toMembershipTableRows(rows: MembershipWithParties[], timeZone: s
   }));
 }
 
+/**
+ * The membership forms of a page shown again after a refusal (memberships.tsx): the add form with
+ * what was typed, or the one row whose change or extension was refused.
+ */
+export interface MembershipFormsShownAgain {
+  add?: { values: Record<string, string>; errors: FieldErrors };
+  row?: RefusedMembershipRow;
+}
+
 export function membershipTableProps(
   principal: Principal,
   rows: MembershipWithParties[],
   now: Date,
-  options: { show: MembershipTableProps["show"]; returnTo: string; caption: string },
+  options: { show: MembershipTableProps["show"]; returnTo: string; caption: string; refused?: RefusedMembershipRow | undefined },
 ): MembershipTableProps {
   return {
     rows: toMembershipTableRows(rows, principal.user.timeZone),
@@ -55,4 +67,13 @@ export function membershipTableProps(
     soonBefore: addDays(now, 14),
     ...options,
   };
+}
+
+/** The add-a-membership form of a page: empty, or as typed with its errors after a refusal. */
+export function membershipFormProps(
+  principal: Principal,
+  form: Omit<MembershipFormProps, "values" | "errors" | "timeZone">,
+  shownAgain: MembershipFormsShownAgain["add"],
+): MembershipFormProps {
+  return { ...form, values: shownAgain?.values ?? {}, errors: shownAgain?.errors ?? {}, timeZone: principal.user.timeZone };
 }

@@ -1,0 +1,42 @@
+// How a page answers: each page group (src/routes/*/index.ts) sets one of these renderers once, and
+// its handlers answer `c.render(<Screen … />, { title })`. The renderer adds the doctype and the
+// layout; on signed-in pages the header shows the caller and only the sections authorize() lets
+// them open (navigation.ts), so no handler passes them along. A refusal sets its status first
+// (`c.status(409)`; handleForm does it for forms).
+import { jsxRenderer } from "hono/jsx-renderer";
+import { PageLayout } from "../../views/layouts/page-layout";
+import type { AppContext } from "./app-env";
+import { buildNavigation, signedInUser } from "./navigation";
+
+export interface PageProps {
+  /** The document's title; the layout adds " · Gatehouse". */
+  title: string;
+}
+
+declare module "hono" {
+  // hono declares ContextRenderer as an interface: only an interface merges into it.
+  interface ContextRenderer {
+    // biome-ignore lint/style/useShorthandFunctionType: a type alias would not merge (see above).
+    (content: string | Promise<string>, props: PageProps): Response | Promise<Response>;
+  }
+}
+
+/** Pages of a signed-in caller: their name, role and navigation in the header (none when nobody is signed in). */
+export const signedInPages = jsxRenderer(
+  ({ children, title }, c) => {
+    const principal = (c as AppContext).get("principal");
+    return (
+      <PageLayout
+        title={title}
+        user={principal ? signedInUser(principal) : null}
+        navigation={principal ? buildNavigation(principal, new URL(c.req.url).pathname) : []}
+      >
+        {children}
+      </PageLayout>
+    );
+  },
+  { docType: true },
+);
+
+/** Sign-in and setup: the header shows nobody, even when a session cookie came along. */
+export const publicPages = jsxRenderer(({ children, title }) => <PageLayout title={title}>{children}</PageLayout>, { docType: true });

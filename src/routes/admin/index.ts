@@ -1,0 +1,31 @@
+// The admin console under /admin (docs/PRODUCT.md §9): every page here is a signed-in page, its layout
+// set once below. Each route still names the permission it needs (requireAccess).
+import { Hono } from "hono";
+import type { AppEnv } from "../../http/app-env";
+import { signedInPages } from "../../http/page-renderer";
+import { adminAccessGroupRoutes } from "./access-group";
+import { adminAccessGroupsRoutes } from "./access-groups";
+import { adminAuditRoutes } from "./audit";
+import { adminHomeRoutes } from "./home";
+import { adminMembershipRoutes } from "./memberships";
+import { adminOutboxRoutes } from "./outbox";
+import { adminTenantRoutes } from "./tenants";
+import { adminUserAccessGroupRoutes } from "./user-access-groups";
+import { adminUserTabRoutes } from "./user-tabs";
+import { adminUserRoutes } from "./users";
+
+export const adminPages = new Hono<AppEnv>()
+  .use(signedInPages)
+  .route("/", adminHomeRoutes)
+  // A user's page: the list, invite and Details (users.tsx), the Memberships and Security tabs
+  // (user-tabs.tsx) and the Access groups tab (user-access-groups.tsx).
+  .route("/users", adminUserRoutes)
+  .route("/users", adminUserTabRoutes)
+  .route("/users", adminUserAccessGroupRoutes)
+  .route("/tenants", adminTenantRoutes)
+  .route("/memberships", adminMembershipRoutes)
+  // The list and new groups (access-groups.tsx); one group's page and its forms (access-group.tsx).
+  .route("/access-groups", adminAccessGroupsRoutes)
+  .route("/access-groups", adminAccessGroupRoutes)
+  .route("/audit", adminAuditRoutes)
+  .route("/outbox", adminOutboxRoutes);
