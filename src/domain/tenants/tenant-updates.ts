@@ -44,7 +44,7 @@ export function toTenantUpdateDto(update: TenantUpdateView) {
   };
 }
 
-// Distinct column names, so this select can also run inside a db.batch() (see ARCHITECTURE.md).
+// Distinct column names, so this select can also run inside a db.batch() (docs/STORES.md, "Store rules").
 export const tenantUpdateSelection = {
   id: tenantUpdates.id,
   tenantId: tenantUpdates.tenantId,
