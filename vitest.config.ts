@@ -70,7 +70,10 @@ export default defineConfig(async () => {
             cloudflareTest({
               main: "src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations, ...testSecrets }, email: { send_email: sendEmailBindings } },
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations, ...testSecrets },
+                email: { send_email: sendEmailBindings },
+              },
             }),
           ],
           test: {

@@ -10,7 +10,8 @@ export default {
     const hash = await stored;
     const rounds = Math.min(1000, Number(new URL(request.url).searchParams.get("rounds") ?? "1"));
     for (let round = 0; round < rounds; round++) {
-      if (!(await verifyPassword(hash, "benchmark password, not a secret"))) return new Response("mismatch", { status: 500 });
+      if (!(await verifyPassword(hash, "benchmark password, not a secret")))
+        return new Response("mismatch", { status: 500 });
     }
     return new Response(hash.split("$").slice(0, 4).join("$"));
   },

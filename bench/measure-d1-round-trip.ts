@@ -6,9 +6,15 @@ import { readCpuMilliseconds, startDevServer } from "./lib/processes";
 
 const statePath = "bench/.state/d1-round-trip";
 
-export async function measureD1RoundTrip(port = 8795, rounds = 1000): Promise<Array<{ statements: number; cpuMsPerBatch: number }>> {
+export async function measureD1RoundTrip(
+  port = 8795,
+  rounds = 1000,
+): Promise<Array<{ statements: number; cpuMsPerBatch: number }>> {
   rmSync(statePath, { recursive: true, force: true });
-  const server = await startDevServer(["--config", "bench/d1-round-trip-wrangler.toml", "--persist-to", statePath], port);
+  const server = await startDevServer(
+    ["--config", "bench/d1-round-trip-wrangler.toml", "--persist-to", statePath],
+    port,
+  );
   try {
     const pids = server.workerPids();
     await (await fetch(`${server.url}/?statements=1&rounds=50`)).text(); // creates the table, warms up
@@ -27,7 +33,10 @@ export async function measureD1RoundTrip(port = 8795, rounds = 1000): Promise<Ar
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const { statements, cpuMsPerBatch } of await measureD1RoundTrip()) {
-    const what = statements === 0 ? "no batch (the loop alone)" : `a batch of ${statements} single-row SELECT${statements > 1 ? "s" : ""}`;
+    const what =
+      statements === 0
+        ? "no batch (the loop alone)"
+        : `a batch of ${statements} single-row SELECT${statements > 1 ? "s" : ""}`;
     console.log(`${what}: ${cpuMsPerBatch.toFixed(3)} ms CPU`);
   }
 }

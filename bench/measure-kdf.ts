@@ -2,7 +2,10 @@
 // Reads user+system CPU of the workerd processes from /proc around a batch of verifications.
 import { readCpuMilliseconds, startDevServer } from "./lib/processes";
 
-export async function measureKdf(port = 8790, rounds = 200): Promise<{ parameters: string; cpuMsPerHash: number; wallMsPerHash: number }> {
+export async function measureKdf(
+  port = 8790,
+  rounds = 200,
+): Promise<{ parameters: string; cpuMsPerHash: number; wallMsPerHash: number }> {
   const server = await startDevServer(["--config", "bench/kdf-wrangler.toml"], port);
   try {
     const pids = server.workerPids();

@@ -101,7 +101,10 @@ export async function measureSweep(memberships = 100_000, expiredCount = 10_000)
   rmSync(statePath, { recursive: true, force: true });
   // The real migrations, applied as `npm start` applies them; the proxy opens the same local D1.
   runWrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", statePath]);
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath: "wrangler.toml", persist: { path: `${statePath}/v3` } });
+  const proxy = await getPlatformProxy<{ DB: D1Database }>({
+    configPath: "wrangler.toml",
+    persist: { path: `${statePath}/v3` },
+  });
   try {
     const database = proxy.env.DB;
     const now = Date.parse("2026-11-23T12:00:00Z");
@@ -127,7 +130,10 @@ export async function measureSweep(memberships = 100_000, expiredCount = 10_000)
       memberships,
       expired,
       revoked: result.revoked,
-      auditEvents: await countRows(database, "SELECT count(*) AS n FROM audit_events WHERE action = 'membership.expired'"),
+      auditEvents: await countRows(
+        database,
+        "SELECT count(*) AS n FROM audit_events WHERE action = 'membership.expired'",
+      ),
       wallMs,
       batches: firstRun.batches,
       statements: firstRun.statements,
@@ -135,7 +141,11 @@ export async function measureSweep(memberships = 100_000, expiredCount = 10_000)
       rowsWritten: firstRun.rowsWritten,
       sqlMs: firstRun.sqlMs,
       queryPlan: plan.results.map((row) => row.detail),
-      rerun: { revoked: rerun.revoked, batches: totals.batches - firstRun.batches, rowsRead: totals.rowsRead - firstRun.rowsRead },
+      rerun: {
+        revoked: rerun.revoked,
+        batches: totals.batches - firstRun.batches,
+        rowsRead: totals.rowsRead - firstRun.rowsRead,
+      },
     };
   } finally {
     await proxy.dispose();

@@ -56,7 +56,12 @@ function readSetCookie(headers: Record<string, string | string[]>, name: string)
   return undefined;
 }
 
-function formPost(fixtures: BenchFixtures, path: string, form: Record<string, string>, cookie?: string): PlannedRequest {
+function formPost(
+  fixtures: BenchFixtures,
+  path: string,
+  form: Record<string, string>,
+  cookie?: string,
+): PlannedRequest {
   return {
     method: "POST",
     path,
@@ -127,7 +132,12 @@ function signInTotpStep(fixtures: BenchFixtures): LoadPlan {
       next: () => {
         const user = users[next++ % users.length] as SignInUser;
         const code = generateTotpCodeAt(decodeTotpSecret(user.totpSecret), Math.floor(Date.now() / 1000));
-        return formPost(fixtures, "/login/verify", { code }, `__Host-gatehouse_challenge=${fixtures.challenges.get(user.email)}`);
+        return formPost(
+          fixtures,
+          "/login/verify",
+          { code },
+          `__Host-gatehouse_challenge=${fixtures.challenges.get(user.email)}`,
+        );
       },
     },
   };
@@ -153,7 +163,12 @@ export const benchRoutes: BenchRoute[] = [
     what: "SUPER_ADMIN, search for one email (matches 1 row: scans every user)",
     kind: "console page",
     expectStatus: 200,
-    plan: (f) => repeat({ method: "GET", path: "/admin/users?query=member4321%40bench", headers: sessionCookie(f.sessions.superAdmin) }),
+    plan: (f) =>
+      repeat({
+        method: "GET",
+        path: "/admin/users?query=member4321%40bench",
+        headers: sessionCookie(f.sessions.superAdmin),
+      }),
   },
   {
     name: "GET /admin/tenants/globex",
@@ -161,7 +176,12 @@ export const benchRoutes: BenchRoute[] = [
     kind: "console page",
     expectStatus: 200,
     comparesWith: "page of 50 members",
-    plan: (f) => repeat({ method: "GET", path: `/admin/tenants/${f.largeTenantSlug}`, headers: sessionCookie(f.sessions.superAdmin) }),
+    plan: (f) =>
+      repeat({
+        method: "GET",
+        path: `/admin/tenants/${f.largeTenantSlug}`,
+        headers: sessionCookie(f.sessions.superAdmin),
+      }),
   },
   {
     name: "GET /admin",
@@ -183,7 +203,8 @@ export const benchRoutes: BenchRoute[] = [
     what: "CLIENT_USER (client admin) of the 502-member tenant: its portal, first pages of people (50 clients, 50 staff)",
     kind: "portal page",
     expectStatus: 200,
-    plan: (f) => repeat({ method: "GET", path: `/portal/${f.largeTenantSlug}`, headers: sessionCookie(f.sessions.client) }),
+    plan: (f) =>
+      repeat({ method: "GET", path: `/portal/${f.largeTenantSlug}`, headers: sessionCookie(f.sessions.client) }),
   },
   {
     name: "GET /api/v1/memberships?tenantId=",
@@ -191,7 +212,11 @@ export const benchRoutes: BenchRoute[] = [
     kind: "api",
     expectStatus: 200,
     plan: (f) =>
-      repeat({ method: "GET", path: `/api/v1/memberships?tenantId=${f.largeTenantId}`, headers: sessionCookie(f.sessions.superAdmin) }),
+      repeat({
+        method: "GET",
+        path: `/api/v1/memberships?tenantId=${f.largeTenantId}`,
+        headers: sessionCookie(f.sessions.superAdmin),
+      }),
   },
   {
     name: "POST /api/v1/users/bulk",

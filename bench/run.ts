@@ -54,7 +54,12 @@ function log(message: string): void {
 async function checkRoute(server: DevServer, route: BenchRoute, plan: LoadPlan): Promise<void> {
   if (plan.kind !== "repeat") return;
   const { method, path, headers, body } = plan.request;
-  const response = await fetch(`${server.url}${path}`, { method, headers: headers ?? {}, body: body ?? null, redirect: "manual" });
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: headers ?? {},
+    body: body ?? null,
+    redirect: "manual",
+  });
   if (response.status !== route.expectStatus) {
     const text = (await response.text()).slice(0, 400);
     throw new Error(`${route.name} answered ${response.status}, expected ${route.expectStatus}: ${text}`);
@@ -115,7 +120,11 @@ async function main(): Promise<number> {
       largeTenantSlug: seeded.largeTenantSlug,
       largeTenantId: seeded.largeTenantId,
       bulkInviteRequests: settings.bulkInviteRequests,
-      sessions: { superAdmin: seeded.superAdmin.sessionToken, operator: seeded.operator.sessionToken, client: seeded.client.sessionToken },
+      sessions: {
+        superAdmin: seeded.superAdmin.sessionToken,
+        operator: seeded.operator.sessionToken,
+        client: seeded.client.sessionToken,
+      },
       signInPool: seeded.signInPool,
       challenges: new Map(),
     };

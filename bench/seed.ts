@@ -141,7 +141,11 @@ async function createConsoleUsers(stateDir: string, origin: string) {
 }
 
 /** Wipes `stateDir` and seeds it from scratch. */
-export async function seedBenchDatabase(options: { stateDir: string; origin: string; signInPoolSize: number }): Promise<SeededData> {
+export async function seedBenchDatabase(options: {
+  stateDir: string;
+  origin: string;
+  signInPoolSize: number;
+}): Promise<SeededData> {
   rmSync(options.stateDir, { recursive: true, force: true });
   mkdirSync(options.stateDir, { recursive: true });
   const persist = ["--local", "--persist-to", options.stateDir];
@@ -154,7 +158,10 @@ export async function seedBenchDatabase(options: { stateDir: string; origin: str
     totpSecret: generateTotpSecret(),
     password: benchPassword,
   }));
-  const hashes = { unusable: await hashPassword(crypto.randomUUID() + crypto.randomUUID()), signIn: await hashPassword(benchPassword) };
+  const hashes = {
+    unusable: await hashPassword(crypto.randomUUID() + crypto.randomUUID()),
+    signIn: await hashPassword(benchPassword),
+  };
   const sqlPath = `${options.stateDir}/seed.sql`;
   writeFileSync(sqlPath, buildSeedSql(defaultSeedShape, Date.now(), hashes, signInPool));
   runWrangler(["d1", "execute", "DB", ...persist, "--file", sqlPath, "--yes"]);

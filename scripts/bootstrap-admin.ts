@@ -51,7 +51,9 @@ try {
   } else {
     const { invite } = outcome;
     const verb =
-      outcome.kind === "created" ? "Created the first SUPER_ADMIN" : "The first SUPER_ADMIN has not finished setup; issued a new link for";
+      outcome.kind === "created"
+        ? "Created the first SUPER_ADMIN"
+        : "The first SUPER_ADMIN has not finished setup; issued a new link for";
     console.log(
       [
         "",

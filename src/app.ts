@@ -23,7 +23,12 @@ function isApiPath(url: string): boolean {
 }
 
 export function createApp(options: Partial<AppOptions> = {}) {
-  const resolved: AppOptions = { clock: () => new Date(), createDb: createDbFromEnv, clientAddress: readClientAddress, ...options };
+  const resolved: AppOptions = {
+    clock: () => new Date(),
+    createDb: createDbFromEnv,
+    clientAddress: readClientAddress,
+    ...options,
+  };
 
   // The page groups: each sets its own layout (src/http/page-renderer.tsx); errors become pages.
   const pages = new Hono<AppEnv>()
@@ -48,7 +53,9 @@ export function createApp(options: Partial<AppOptions> = {}) {
 
   // Unknown paths under /api/v1 never get here (the API answers them itself, src/routes/api/v1/index.ts).
   app.notFound((c) =>
-    isApiPath(c.req.url) ? problemResponse(c, new AppError("NOT_FOUND")) : handlePageError(new AppError("NOT_FOUND"), c),
+    isApiPath(c.req.url)
+      ? problemResponse(c, new AppError("NOT_FOUND"))
+      : handlePageError(new AppError("NOT_FOUND"), c),
   );
   app.onError((error, c) => {
     if (isApiPath(c.req.url)) {

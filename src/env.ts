@@ -40,7 +40,10 @@ const secretKeysSchema = z.string().transform((setting, context): SecretKeys => 
     const match = secretKeyEntryPattern.exec(entry.trim());
     const bytes = match?.[2] ? decodeBase64(match[2]) : undefined;
     if (!match?.[1] || bytes?.length !== 32) {
-      context.addIssue({ code: "custom", message: `entry ${index + 1} is not "<key id>:<32 bytes in base64>"; ${secretKeysHelp}` });
+      context.addIssue({
+        code: "custom",
+        message: `entry ${index + 1} is not "<key id>:<32 bytes in base64>"; ${secretKeysHelp}`,
+      });
       return z.NEVER;
     }
     if (keys.some((key) => key.id === match[1])) {
@@ -77,9 +80,12 @@ const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 /** Which store this Worker runs on: a D1 binding, or a libSQL server (Turso or self-hosted sqld). */
-export type StoreConfig = { kind: "d1"; database: D1Database } | { kind: "libsql"; url: string; authToken: string | undefined };
+export type StoreConfig =
+  | { kind: "d1"; database: D1Database }
+  | { kind: "libsql"; url: string; authToken: string | undefined };
 
-const storeHelp = 'bind a D1 database as DB, or set LIBSQL_URL and the LIBSQL_AUTH_TOKEN secret (README "Using libSQL / Turso")';
+const storeHelp =
+  'bind a D1 database as DB, or set LIBSQL_URL and the LIBSQL_AUTH_TOKEN secret (README "Using libSQL / Turso")';
 
 // The Worker reaches libSQL through @libsql/client/web, which speaks HTTP(S) only (libsql:// means
 // https://): file: and ws: URLs would fail later, on some request, with a transport error.
@@ -108,7 +114,9 @@ export function readStoreConfig(env: Bindings): StoreConfig {
   if (env.DB && url) throw configError(`both a D1 binding DB and LIBSQL_URL are set; keep one: ${storeHelp}`);
   if (env.DB) {
     if (env.LIBSQL_AUTH_TOKEN)
-      throw configError("LIBSQL_AUTH_TOKEN is set but the Worker uses the D1 binding DB; delete the secret or remove the binding");
+      throw configError(
+        "LIBSQL_AUTH_TOKEN is set but the Worker uses the D1 binding DB; delete the secret or remove the binding",
+      );
     return { kind: "d1", database: env.DB };
   }
   if (!url) throw configError(`no store: ${storeHelp}`);

@@ -8,8 +8,16 @@ export const errorCatalogue = {
   INVALID_JSON: { status: 400, title: "The request body is not valid JSON", form: false },
   MEMBERSHIP_ROLE_UNFIT: { status: 400, title: "That membership role does not fit the user's global role", form: true },
   UNAUTHENTICATED: { status: 401, title: "Sign in or send a valid API token", form: false },
-  SIGN_IN_FAILED: { status: 401, title: "The email, password or code is not right, or this account cannot sign in.", form: true },
-  SIGN_IN_EXPIRED: { status: 400, title: "This sign-in attempt has ended. Start again with your email and password.", form: true },
+  SIGN_IN_FAILED: {
+    status: 401,
+    title: "The email, password or code is not right, or this account cannot sign in.",
+    form: true,
+  },
+  SIGN_IN_EXPIRED: {
+    status: 400,
+    title: "This sign-in attempt has ended. Start again with your email and password.",
+    form: true,
+  },
   FORBIDDEN: { status: 403, title: "You are not allowed to do this", form: false },
   RECENT_SIGN_IN_REQUIRED: { status: 403, title: "Confirm your password and code to continue", form: false },
   NOT_FOUND: { status: 404, title: "Not found", form: false },
@@ -29,7 +37,11 @@ export const errorCatalogue = {
     title: "There must always be at least one active SUPER_ADMIN. Promote someone else to SUPER_ADMIN first.",
     form: true,
   },
-  ROLE_CONFLICTS_WITH_MEMBERSHIPS: { status: 409, title: "The new role does not fit the user's memberships", form: true },
+  ROLE_CONFLICTS_WITH_MEMBERSHIPS: {
+    status: 409,
+    title: "The new role does not fit the user's memberships",
+    form: true,
+  },
   INVITE_REFUSED: {
     status: 409,
     title: "This email address cannot be invited here. Ask your Gatehouse administrator for help.",

@@ -76,7 +76,13 @@ function toAutocannonRequests(plan: LoadPlan): AutocannonRequest[] {
       setupRequest: (request, context) => {
         const planned = sequence.next();
         (context as { planned?: PlannedRequest }).planned = planned;
-        return { ...request, method: planned.method, path: planned.path, headers: planned.headers ?? {}, body: planned.body ?? "" };
+        return {
+          ...request,
+          method: planned.method,
+          path: planned.path,
+          headers: planned.headers ?? {},
+          body: planned.body ?? "",
+        };
       },
       onResponse: (status, _body, context, headers) => {
         const planned = (context as { planned?: PlannedRequest }).planned;
@@ -88,12 +94,16 @@ function toAutocannonRequests(plan: LoadPlan): AutocannonRequest[] {
 
 export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
   const { interleave } = options;
-  if (interleave && options.connections !== 1) throw new Error("interleaved requests need a single connection to stay in order");
+  if (interleave && options.connections !== 1)
+    throw new Error("interleaved requests need a single connection to stay in order");
   const latenciesMs: number[] = [];
   const interleavedLatenciesMs: number[] = [];
   const unexpectedStatuses: Record<string, number> = {};
   let responses = 0;
-  const readCpu = () => ({ worker: readCpuMilliseconds(options.processes.worker), all: readCpuMilliseconds(options.processes.all) });
+  const readCpu = () => ({
+    worker: readCpuMilliseconds(options.processes.worker),
+    all: readCpuMilliseconds(options.processes.all),
+  });
   const cpuBefore = readCpu();
   const started = performance.now();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -102,7 +112,9 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
         url: options.url,
         connections: options.connections,
         pipelining: 1,
-        ...(options.amount === undefined ? { duration: options.seconds ?? 5 } : { amount: options.amount * (interleave ? 2 : 1) }),
+        ...(options.amount === undefined
+          ? { duration: options.seconds ?? 5 }
+          : { amount: options.amount * (interleave ? 2 : 1) }),
         requests: [...toAutocannonRequests(options.plan), ...(interleave ? [toStaticRequest(interleave.request)] : [])],
         timeout: 30,
       },

@@ -34,18 +34,24 @@ export interface DevServer {
 async function assertPortFree(port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
-    probe.once("error", () => reject(new Error(`port ${port} is in use; choose another (BENCH_PORT / BENCH_KDF_PORT)`)));
+    probe.once("error", () =>
+      reject(new Error(`port ${port} is in use; choose another (BENCH_PORT / BENCH_KDF_PORT)`)),
+    );
     probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
   });
 }
 
 export async function startDevServer(args: string[], port: number, env: NodeJS.ProcessEnv = {}): Promise<DevServer> {
   await assertPortFree(port);
-  const child = spawn(wranglerBin, ["dev", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn", ...args], {
-    env: wranglerEnv(env),
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  const child = spawn(
+    wranglerBin,
+    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn", ...args],
+    {
+      env: wranglerEnv(env),
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
   let output = "";
   child.stdout?.on("data", (chunk) => {
     output += chunk;

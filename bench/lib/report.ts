@@ -95,7 +95,10 @@ export function buildRouteRows(measurements: RouteMeasurement[]): RouteRow[] {
       cpuMsPerRequest: Math.min(...m.throughput.map((w) => w.cpuMs.worker / w.requests)),
       cpuMsPerRequestWithDevProxy: Math.min(...m.throughput.map((w) => w.cpuMs.all / w.requests)),
       cpuMsPerRequestByWindow: m.throughput.map((w) => Number((w.cpuMs.worker / w.requests).toFixed(3))),
-      unexpectedStatuses: [m.latency, ...m.throughput].reduce((all, phase) => mergeStatuses(all, phase.unexpectedStatuses), {}),
+      unexpectedStatuses: [m.latency, ...m.throughput].reduce(
+        (all, phase) => mergeStatuses(all, phase.unexpectedStatuses),
+        {},
+      ),
     };
   });
 }
@@ -108,7 +111,8 @@ export function compareWithBetterAuth(measurements: RouteMeasurement[], rows: Ro
     const cpu = rows.filter((row) => names.includes(row.name)).reduce((sum, row) => sum + row.cpuMsPerRequest, 0);
     const bareCpu = rows.find((row) => row.kind === "bare")?.cpuMsPerRequest ?? Number.NaN;
     const figure = betterAuthFigures[work];
-    const verdict = cpu <= figure.minMs / 2 ? "met" : cpu <= figure.maxMs / 2 ? "met against the upper figure only" : "missed";
+    const verdict =
+      cpu <= figure.minMs / 2 ? "met" : cpu <= figure.maxMs / 2 ? "met against the upper figure only" : "missed";
     return [
       {
         work,
@@ -128,7 +132,11 @@ const paidPlanCpuMs = 30_000;
 const workerGzipBudgetKiB = 300;
 const consolePageP50Factor = 3;
 
-export function checkTargets(rows: RouteRow[], comparisons: BenchReport["comparisons"], size: WorkerSize): TargetCheck[] {
+export function checkTargets(
+  rows: RouteRow[],
+  comparisons: BenchReport["comparisons"],
+  size: WorkerSize,
+): TargetCheck[] {
   const checks: TargetCheck[] = rows
     .filter((row) => row.kind === "console page" || row.kind === "portal page")
     .map((row) => ({
@@ -148,7 +156,9 @@ export function checkTargets(rows: RouteRow[], comparisons: BenchReport["compari
       measured: `${signIn.gatehouseCpuMs.toFixed(1)} ms (${((signIn.gatehouseCpuMs / paidPlanCpuMs) * 100).toFixed(2)}% of it)`,
       verdict: signIn.gatehouseCpuMs < paidPlanCpuMs / 100 ? "met" : "missed",
     });
-    const worstStep = Math.max(...rows.filter((row) => signIn.routes.includes(row.name)).map((row) => row.cpuMsPerRequest));
+    const worstStep = Math.max(
+      ...rows.filter((row) => signIn.routes.includes(row.name)).map((row) => row.cpuMsPerRequest),
+    );
     checks.push({
       target: `sign-in CPU stated against the free plan's ${freePlanCpuMs} ms per request`,
       measured: `costliest step ${worstStep.toFixed(1)} ms: ${worstStep <= freePlanCpuMs ? "fits" : `${(worstStep / freePlanCpuMs).toFixed(1)}x over; needs the paid plan`}`,

@@ -15,16 +15,58 @@ export interface SeedShape {
   largeTenantMembers: number;
 }
 
-export const defaultSeedShape: SeedShape = { userCount: 10_000, tenantCount: 1_000, membershipsPerUser: 10, largeTenantMembers: 500 };
+export const defaultSeedShape: SeedShape = {
+  userCount: 10_000,
+  tenantCount: 1_000,
+  membershipsPerUser: 10,
+  largeTenantMembers: 500,
+};
 
 export const largeTenantSlug = "globex";
 // D1 refuses SQL statements over 100 KB; multi-row INSERTs stay well under that.
 const maxStatementBytes = 90_000;
 const dayMs = 86_400_000;
 
-const firstNames = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Dennis", "Radia", "Linus"];
-const lastNames = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton", "Ritchie", "Perlman"];
-const companyWords = ["Acme", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Tyrell", "Cyberdyne", "Soylent", "Wonka"];
+const firstNames = [
+  "Ada",
+  "Grace",
+  "Alan",
+  "Edsger",
+  "Barbara",
+  "Donald",
+  "Frances",
+  "Ken",
+  "Margaret",
+  "Dennis",
+  "Radia",
+  "Linus",
+];
+const lastNames = [
+  "Lovelace",
+  "Hopper",
+  "Turing",
+  "Dijkstra",
+  "Liskov",
+  "Knuth",
+  "Allen",
+  "Thompson",
+  "Hamilton",
+  "Ritchie",
+  "Perlman",
+];
+const companyWords = [
+  "Acme",
+  "Initech",
+  "Umbrella",
+  "Stark",
+  "Wayne",
+  "Hooli",
+  "Vandelay",
+  "Tyrell",
+  "Cyberdyne",
+  "Soylent",
+  "Wonka",
+];
 
 function quote(value: string | number | null): string {
   if (value === null) return "NULL";
@@ -59,7 +101,9 @@ export const seedUserEmail = (index: number) => `member${index}@bench.example`;
 type SeedRole = "OPERATOR" | "CONTRACTOR" | "CLIENT_USER";
 
 function randomHex(bytes: number): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (byte) => byte.toString(16).padStart(2, "0")).join(
+    "",
+  );
 }
 
 function roleOf(index: number): SeedRole {
@@ -189,9 +233,18 @@ export interface SeedHashes {
 }
 
 /** The seed as multi-row INSERT statements (also used by the query-budget tests to grow their data). */
-export function buildSeedStatements(shape: SeedShape, now: number, hashes: SeedHashes, signInAccounts: SignInAccount[] = []): string[] {
+export function buildSeedStatements(
+  shape: SeedShape,
+  now: number,
+  hashes: SeedHashes,
+  signInAccounts: SignInAccount[] = [],
+): string[] {
   return [
-    ...insertStatements("tenants", ["id", "name", "slug", "description", "created_at", "updated_at"], tenantRows(shape, now)),
+    ...insertStatements(
+      "tenants",
+      ["id", "name", "slug", "description", "created_at", "updated_at"],
+      tenantRows(shape, now),
+    ),
     ...insertStatements(
       "users",
       [
@@ -223,6 +276,11 @@ export function buildSeedStatements(shape: SeedShape, now: number, hashes: SeedH
 }
 
 /** The seed as SQL text for `wrangler d1 execute --file`. */
-export function buildSeedSql(shape: SeedShape, now: number, hashes: SeedHashes, signInAccounts: SignInAccount[]): string {
+export function buildSeedSql(
+  shape: SeedShape,
+  now: number,
+  hashes: SeedHashes,
+  signInAccounts: SignInAccount[],
+): string {
   return `${buildSeedStatements(shape, now, hashes, signInAccounts).join("\n")}\n`;
 }

@@ -27,7 +27,11 @@ export function measureWorkerSize(): WorkerSize {
       .filter((name) => name.endsWith(".js") || name.endsWith(".wasm"))
       .map((name) => {
         const bytes = readFileSync(join(outDir, name));
-        return { name: name.replace(/^[0-9a-f]{40}-/, ""), kiB: bytes.length / 1024, gzipKiB: gzipSync(bytes).length / 1024 };
+        return {
+          name: name.replace(/^[0-9a-f]{40}-/, ""),
+          kiB: bytes.length / 1024,
+          gzipKiB: gzipSync(bytes).length / 1024,
+        };
       });
     return { totalKiB: Number(totals[1]), gzipKiB: Number(totals[2]), modules };
   } finally {

@@ -27,7 +27,8 @@ export function normalizePassword(password: string): string {
 export function findPasswordProblems(password: string, email: string): string[] {
   const normalized = normalizePassword(password);
   const length = [...normalized].length;
-  if (length < passwordMinimumLength) return [`Use at least ${passwordMinimumLength} characters (this one has ${length}).`];
+  if (length < passwordMinimumLength)
+    return [`Use at least ${passwordMinimumLength} characters (this one has ${length}).`];
   if (length > passwordMaximumLength) return [`Use at most ${passwordMaximumLength} characters.`];
   const lowered = normalized.toLowerCase();
   const problems: string[] = [];
@@ -84,7 +85,8 @@ export async function verifyPassword(encodedHash: string, password: string): Pro
 
 // A real hash, at the current parameters, of a random password nobody knows: unknown, pending and
 // deactivated accounts are checked against it so every failure costs the same KDF work.
-const unknownAccountPasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$/BZByGaslkaNivhPRB3HpA$3PCDvKbYriaynLuZTwB3q7xalkxLWLfSol1CAACiT24";
+const unknownAccountPasswordHash =
+  "$argon2id$v=19$m=19456,t=2,p=1$/BZByGaslkaNivhPRB3HpA$3PCDvKbYriaynLuZTwB3q7xalkxLWLfSol1CAACiT24";
 
 export async function spendPasswordVerificationWork(password: string): Promise<false> {
   await verifyPassword(unknownAccountPasswordHash, password);

@@ -66,7 +66,12 @@ export async function encryptSecret(keys: SecretKeys | undefined, plaintext: str
     await importSecretKey(currentKey),
     new TextEncoder().encode(plaintext),
   );
-  return [formatVersion, currentKey.id, encodeBase64urlNoPadding(iv), encodeBase64urlNoPadding(new Uint8Array(ciphertext))].join(".");
+  return [
+    formatVersion,
+    currentKey.id,
+    encodeBase64urlNoPadding(iv),
+    encodeBase64urlNoPadding(new Uint8Array(ciphertext)),
+  ].join(".");
 }
 
 export async function decryptSecret(keys: SecretKeys | undefined, sealed: string, purpose: string): Promise<string> {
@@ -86,7 +91,9 @@ export async function decryptSecret(keys: SecretKeys | undefined, sealed: string
       ciphertext,
     );
   } catch {
-    throw new Error(`A stored secret could not be decrypted: it was altered, or it belongs to another purpose than "${purpose}"`);
+    throw new Error(
+      `A stored secret could not be decrypted: it was altered, or it belongs to another purpose than "${purpose}"`,
+    );
   }
   return new TextDecoder().decode(plaintext);
 }

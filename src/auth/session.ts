@@ -45,7 +45,10 @@ export function insertSession(
 }
 
 export function isSessionLive(session: { lastSeenAt: Date; expiresAt: Date }, now: Date): boolean {
-  return session.expiresAt.getTime() > now.getTime() && now.getTime() - session.lastSeenAt.getTime() < sessionIdleTimeoutSeconds * 1000;
+  return (
+    session.expiresAt.getTime() > now.getTime() &&
+    now.getTime() - session.lastSeenAt.getTime() < sessionIdleTimeoutSeconds * 1000
+  );
 }
 
 export function hasRecentSignIn(session: { authenticatedAt: Date }, now: Date): boolean {

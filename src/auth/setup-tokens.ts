@@ -49,13 +49,20 @@ export async function forgetSetupTokenInKv(kv: KVNamespace, hash: string | null)
   if (hash) await kv.delete(setupTokenKvKey(hash));
 }
 
-export type SetupTokenHint = { kind: "rejected" } | { kind: "unknown"; hash: string } | { kind: "known"; hash: string; userId: string };
+export type SetupTokenHint =
+  | { kind: "rejected" }
+  | { kind: "unknown"; hash: string }
+  | { kind: "known"; hash: string; userId: string };
 
 /**
  * What KV knows about a token: rejected (malformed, or expired by the injected clock), or a hint
  * that D1 must confirm. Never an acceptance on its own.
  */
-export async function readSetupTokenHint(kv: KVNamespace, token: string | undefined, now: Date): Promise<SetupTokenHint> {
+export async function readSetupTokenHint(
+  kv: KVNamespace,
+  token: string | undefined,
+  now: Date,
+): Promise<SetupTokenHint> {
   if (!isWellFormedToken(token)) return { kind: "rejected" };
   const hash = hashToken(token);
   const value = await kv.get<SetupTokenKvValue>(setupTokenKvKey(hash), "json");

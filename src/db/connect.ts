@@ -14,7 +14,9 @@ export function createDbFromEnv(env: Bindings): Db {
   if (cached) return cached;
   const store = readStoreConfig(env);
   const db =
-    store.kind === "d1" ? createD1Db(store.database) : createLibsqlDb(createClient({ url: store.url, authToken: store.authToken }));
+    store.kind === "d1"
+      ? createD1Db(store.database)
+      : createLibsqlDb(createClient({ url: store.url, authToken: store.authToken }));
   dbsByEnv.set(env, db);
   return db;
 }

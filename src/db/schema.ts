@@ -151,7 +151,9 @@ export const memberships = sqliteTable(
     // The membership lists' order (soonest expiry first, open-ended last; domain/memberships/memberships-read.ts),
     // across tenants and within one: a page reads its rows in index order, never the whole table
     // sorted. The query must spell the expression exactly so (membershipSortKeySql).
-    index("memberships_live_sort_idx").on(membershipSortKeySql(table.expiresAt), table.id).where(sql`revoked_at IS NULL`),
+    index("memberships_live_sort_idx")
+      .on(membershipSortKeySql(table.expiresAt), table.id)
+      .where(sql`revoked_at IS NULL`),
     index("memberships_tenant_live_sort_idx")
       .on(table.tenantId, membershipSortKeySql(table.expiresAt), table.id)
       .where(sql`revoked_at IS NULL`),
@@ -269,7 +271,10 @@ export const accessGroupMembers = sqliteTable(
     addedAt: timestamp("added_at").notNull(),
     addedBy: text("added_by"),
   },
-  (table) => [primaryKey({ columns: [table.groupId, table.userId] }), index("access_group_members_user_idx").on(table.userId)],
+  (table) => [
+    primaryKey({ columns: [table.groupId, table.userId] }),
+    index("access_group_members_user_idx").on(table.userId),
+  ],
 );
 
 export const tenantUpdates = sqliteTable(

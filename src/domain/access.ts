@@ -95,7 +95,9 @@ export type Requirement =
 export type Decision = { allowed: true; membership?: LiveMembership } | { allowed: false; status: 401 | 403 | 404 };
 
 function findMembership(principal: Principal, tenant: TenantRef): LiveMembership | undefined {
-  return principal.memberships.find((m) => ("slug" in tenant ? m.tenantSlug === tenant.slug : m.tenantId === tenant.id));
+  return principal.memberships.find((m) =>
+    "slug" in tenant ? m.tenantSlug === tenant.slug : m.tenantId === tenant.id,
+  );
 }
 
 const rolesAllowed: Record<TenantAccess, readonly MembershipRole[]> = {

@@ -21,7 +21,9 @@ async function renderHtml(paragraphs: Array<string | { link: string }>): Promise
   const body = paragraphs.map((part) =>
     typeof part === "string" ? html`<p>${part}</p>` : html`<p><a href="${part.link}">${part.link}</a></p>`,
   );
-  return (await html`<!DOCTYPE html><html><body style="font-family: sans-serif; line-height: 1.5">${body}</body></html>`).toString();
+  return (
+    await html`<!DOCTYPE html><html><body style="font-family: sans-serif; line-height: 1.5">${body}</body></html>`
+  ).toString();
 }
 
 export async function buildInviteEmail(input: {

@@ -21,7 +21,11 @@ export function insertOutboxMessage(db: Db, message: EmailMessage, now: Date, op
   return db.insert(outbox).values(buildOutboxRow(message, now, options));
 }
 
-export function buildOutboxRow(message: EmailMessage, now: Date, options: OutboxOptions = {}): typeof outbox.$inferInsert {
+export function buildOutboxRow(
+  message: EmailMessage,
+  now: Date,
+  options: OutboxOptions = {},
+): typeof outbox.$inferInsert {
   return {
     id: generateId("msg"),
     kind: message.kind,
@@ -145,7 +149,10 @@ export function selectInviteDelivery(db: Db, userId: string) {
 }
 
 /** The delivery state of the user's latest setup-link email, or null when none was queued. */
-export async function findInviteDelivery(ctx: Pick<DomainContext, "db">, userId: string): Promise<InviteDelivery | null> {
+export async function findInviteDelivery(
+  ctx: Pick<DomainContext, "db">,
+  userId: string,
+): Promise<InviteDelivery | null> {
   const [row] = await selectInviteDelivery(ctx.db, userId);
   return row ?? null;
 }

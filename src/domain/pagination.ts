@@ -31,7 +31,9 @@ function decode(value: string): unknown {
 }
 
 function invalidCursor(): AppError {
-  return new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "cursor", message: "This cursor is not valid." }] });
+  return new AppError("VALIDATION_FAILED", {
+    fieldErrors: [{ field: "cursor", message: "This cursor is not valid." }],
+  });
 }
 
 const idPattern = /^[A-Za-z0-9_]{1,64}$/;
@@ -43,7 +45,12 @@ export function encodeCursor(cursor: Cursor): string {
 export function decodeCursor(value: string | undefined): Cursor | null {
   if (!value) return null;
   const decoded = decode(value);
-  if (Array.isArray(decoded) && Number.isSafeInteger(decoded[0]) && typeof decoded[1] === "string" && idPattern.test(decoded[1])) {
+  if (
+    Array.isArray(decoded) &&
+    Number.isSafeInteger(decoded[0]) &&
+    typeof decoded[1] === "string" &&
+    idPattern.test(decoded[1])
+  ) {
     return { time: decoded[0], id: decoded[1] };
   }
   throw invalidCursor();

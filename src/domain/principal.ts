@@ -81,7 +81,10 @@ export async function loadPrincipal(db: Db, credential: Credential, now: Date): 
   const credentialUserId = credential.kind === "session" ? sessions.userId : apiTokens.userId;
   // Drizzle maps D1 batch rows by column name, so no read in this batch may select two columns
   // of the same name: the credential and the user are read as two single-table selects.
-  const userIdSubquery = db.select({ userId: credentialUserId }).from(credentialTable).where(userIdOf(credential, hash));
+  const userIdSubquery = db
+    .select({ userId: credentialUserId })
+    .from(credentialTable)
+    .where(userIdOf(credential, hash));
   const [credentialRows, userRows, permissionRows, membershipRows] = await db.batch([
     credential.kind === "session"
       ? db.select().from(sessions).where(eq(sessions.id, hash)).limit(1)

@@ -18,7 +18,9 @@ export function loadCaller(options: { acceptApiTokens: boolean }) {
     let principal: Principal | null = null;
     if (options.acceptApiTokens && authorization !== undefined) {
       const token = bearerPattern.exec(authorization)?.[1];
-      principal = token ? await loadPrincipal(c.get("db"), { kind: "api_token", token: token.replace(/^gh_/, "") }, now) : null;
+      principal = token
+        ? await loadPrincipal(c.get("db"), { kind: "api_token", token: token.replace(/^gh_/, "") }, now)
+        : null;
     } else {
       const sessionToken = readCookie(c, "session");
       if (sessionToken) {
@@ -37,7 +39,10 @@ function deny(status: 401 | 403 | 404, forbiddenDetail: string | undefined): App
 }
 
 /** `forbiddenDetail`: why a 403 is answered, when the route can say more than "not allowed". */
-export function requireAccess(requirement: Requirement | ((c: AppContext) => Requirement), options: { forbiddenDetail?: string } = {}) {
+export function requireAccess(
+  requirement: Requirement | ((c: AppContext) => Requirement),
+  options: { forbiddenDetail?: string } = {},
+) {
   return createMiddleware<AppEnv>(async function requireAccess(c, next) {
     const decision = authorize(c.get("principal"), typeof requirement === "function" ? requirement(c) : requirement);
     if (!decision.allowed) throw deny(decision.status, options.forbiddenDetail);

@@ -19,7 +19,9 @@ export function requireJsonBodies() {
       const contentType = c.req.header("content-type");
       const length = c.req.header("content-length");
       // A body without a Content-Type is "anything else" too (a browser sends one for a typeless Blob).
-      const hasBody = (length === undefined ? c.req.raw.body !== null : length !== "0") || c.req.header("transfer-encoding") !== undefined;
+      const hasBody =
+        (length === undefined ? c.req.raw.body !== null : length !== "0") ||
+        c.req.header("transfer-encoding") !== undefined;
       if ((contentType !== undefined || hasBody) && !/^application\/json(\s*;|$)/i.test(contentType ?? "")) {
         throw new AppError("UNSUPPORTED_MEDIA_TYPE");
       }
@@ -35,7 +37,8 @@ export function requireSameOriginForCookieWrites() {
       const origin = c.req.header("origin");
       const fetchSite = c.req.header("sec-fetch-site");
       const sameOrigin = origin ? origin === new URL(c.req.url).origin : fetchSite === "same-origin";
-      if (!sameOrigin) throw new AppError("FORBIDDEN", { detail: "Cross-origin requests with a session cookie are refused." });
+      if (!sameOrigin)
+        throw new AppError("FORBIDDEN", { detail: "Cross-origin requests with a session cookie are refused." });
     }
     await next();
   });
@@ -50,7 +53,10 @@ function toFieldErrors(error: z.ZodError) {
 
 export function validationFailed(error: z.ZodError): AppError {
   const fieldErrors = toFieldErrors(error);
-  return new AppError("VALIDATION_FAILED", { detail: fieldErrors.map((e) => `${e.field}: ${e.message}`).join("; "), fieldErrors });
+  return new AppError("VALIDATION_FAILED", {
+    detail: fieldErrors.map((e) => `${e.field}: ${e.message}`).join("; "),
+    fieldErrors,
+  });
 }
 
 /** Strict JSON, as RFC 8259 has it: no comments, no trailing commas. */
@@ -85,7 +91,8 @@ export function refuseDuplicateJsonKeys(text: string): void {
     },
     strictJson,
   );
-  if (syntaxErrors.length > 0) throw new AppError("INVALID_JSON", { detail: `The request body is not valid JSON: ${syntaxErrors[0]}.` });
+  if (syntaxErrors.length > 0)
+    throw new AppError("INVALID_JSON", { detail: `The request body is not valid JSON: ${syntaxErrors[0]}.` });
   if (duplicates.length === 0) return;
   throw new AppError("INVALID_JSON", {
     detail: `The request body repeats the key ${duplicates.map((path) => `"${path}"`).join(", ")}. Send each key once.`,

@@ -5,7 +5,11 @@ import { sessionAbsoluteLifetimeSeconds } from "../auth/session";
 import { challengeLifetimeSeconds } from "../domain/sign-in/sign-in";
 import type { AppContext } from "./app-env";
 
-const cookieNames = { session: "gatehouse_session", challenge: "gatehouse_challenge", setup: "gatehouse_setup" } as const;
+const cookieNames = {
+  session: "gatehouse_session",
+  challenge: "gatehouse_challenge",
+  setup: "gatehouse_setup",
+} as const;
 type CookieKind = keyof typeof cookieNames;
 
 const maxAgeSeconds: Record<CookieKind, number> = {

@@ -25,7 +25,10 @@ export function logUnexpectedError(c: Context<AppEnv>, error: unknown): void {
   if (error instanceof HTTPException && error.status < 500) return;
   // Drizzle wraps driver errors as "Failed query: … params: …": log the driver's message only.
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const summary = cause instanceof Error ? `${cause.name}: ${cause.message.split(/\r\n|\r|\n|\u2028|\u2029/)[0]}` : "non-error thrown";
+  const summary =
+    cause instanceof Error
+      ? `${cause.name}: ${cause.message.split(/\r\n|\r|\n|\u2028|\u2029/)[0]}`
+      : "non-error thrown";
   writeLog("error", "request_failed", {
     requestId: c.get("requestId") ?? null,
     method: c.req.method,

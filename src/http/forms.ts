@@ -12,7 +12,9 @@ import type { AppContext } from "./app-env";
 export type FieldErrors = Record<string, string>;
 export type FormValues = Record<string, string | string[]>;
 
-export type FormResult<T> = { success: true; data: T; values: FormValues } | { success: false; values: FormValues; errors: FieldErrors };
+export type FormResult<T> =
+  | { success: true; data: T; values: FormValues }
+  | { success: false; values: FormValues; errors: FieldErrors };
 
 /** The fields one form sends; `lists` are those it may send more than once (checkboxes). */
 export interface FormFields {
@@ -23,7 +25,9 @@ export interface FormFields {
 async function parseFormBody(c: AppContext): Promise<FormValues> {
   const contentType = c.req.header("content-type") ?? "";
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(contentType)) {
-    throw new AppError("UNSUPPORTED_MEDIA_TYPE", { detail: "Forms must be sent as application/x-www-form-urlencoded." });
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", {
+      detail: "Forms must be sent as application/x-www-form-urlencoded.",
+    });
   }
   const body = await c.req.parseBody({ all: true });
   const values: FormValues = {};
@@ -41,9 +45,11 @@ function quoteNames(names: string[]): string {
 /** Why these values are not what the form sends, or null when they are. */
 function findUnexpectedFields(values: FormValues, form: FormFields): string | null {
   const unknown = Object.keys(values).filter((key) => !form.fields.includes(key) && !form.lists?.includes(key));
-  if (unknown.length > 0) return `This form has no field ${quoteNames(unknown.slice(0, 5))}. Reload the page and send the form again.`;
+  if (unknown.length > 0)
+    return `This form has no field ${quoteNames(unknown.slice(0, 5))}. Reload the page and send the form again.`;
   const repeated = Object.keys(values).filter((key) => Array.isArray(values[key]) && !form.lists?.includes(key));
-  if (repeated.length > 0) return `The field ${quoteNames(repeated.slice(0, 5))} was sent more than once. Send it once.`;
+  if (repeated.length > 0)
+    return `The field ${quoteNames(repeated.slice(0, 5))} was sent more than once. Send it once.`;
   return null;
 }
 
@@ -68,7 +74,8 @@ export async function readFormValues(c: AppContext, form: FormFields): Promise<F
 export function describeFormIssue(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code === "invalid_value") return `Choose one of: ${issue.values.map(String).join(", ")}.`;
   if (issue.code === "invalid_union") return "Choose one of the options the form offers.";
-  if (issue.code === "invalid_type" && issue.input === undefined) return "This field is missing. Fill it in and send the form again.";
+  if (issue.code === "invalid_type" && issue.input === undefined)
+    return "This field is missing. Fill it in and send the form again.";
   if (issue.code === "invalid_type") return "This value is not one the form can send.";
   return undefined;
 }

@@ -7,7 +7,11 @@ import { authorize, isStaffRole, type Principal, type Requirement } from "../dom
 const sections: Array<{ href: string; label: string; requirement: Requirement }> = [
   { href: "/admin/users", label: "Users", requirement: { kind: "console", permission: "users:read" } },
   { href: "/admin/tenants", label: "Tenants", requirement: { kind: "console", permission: "tenants:read" } },
-  { href: "/admin/memberships", label: "Memberships", requirement: { kind: "console", permission: "memberships:read" } },
+  {
+    href: "/admin/memberships",
+    label: "Memberships",
+    requirement: { kind: "console", permission: "memberships:read" },
+  },
   { href: "/admin/access-groups", label: "Access groups", requirement: { kind: "console", permission: "groups:read" } },
   { href: "/admin/audit", label: "Audit log", requirement: { kind: "console", permission: "audit:read" } },
   { href: "/admin/outbox", label: "Outbox", requirement: { kind: "instance-admin" } },

@@ -24,7 +24,8 @@ export async function handlePageError(error: unknown, c: Context<AppEnv>): Promi
   }
   if (appError.retryAfterSeconds !== undefined) c.header("Retry-After", String(appError.retryAfterSeconds));
   const status = appError.status as 400 | 401 | 403 | 404 | 409 | 429 | 500;
-  const title = appError.code === "SETUP_LINK_INVALID" ? "Setup link not valid" : (titles[status] ?? "Request not accepted");
+  const title =
+    appError.code === "SETUP_LINK_INVALID" ? "Setup link not valid" : (titles[status] ?? "Request not accepted");
   const message =
     status === 404 && appError.code === "NOT_FOUND"
       ? "There is nothing here, or you do not have access to it."
@@ -34,5 +35,8 @@ export async function handlePageError(error: unknown, c: Context<AppEnv>): Promi
   // The error may come before any page group set its renderer (a body over the limit, an unknown path).
   await signedInPages(c, async () => {});
   c.status(status);
-  return c.render(<MessagePage title={title} message={message} requestId={status >= 500 ? c.get("requestId") : undefined} />, { title });
+  return c.render(
+    <MessagePage title={title} message={message} requestId={status >= 500 ? c.get("requestId") : undefined} />,
+    { title },
+  );
 }

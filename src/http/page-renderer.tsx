@@ -39,4 +39,6 @@ export const signedInPages = jsxRenderer(
 );
 
 /** Sign-in and setup: the header shows nobody, even when a session cookie came along. */
-export const publicPages = jsxRenderer(({ children, title }) => <PageLayout title={title}>{children}</PageLayout>, { docType: true });
+export const publicPages = jsxRenderer(({ children, title }) => <PageLayout title={title}>{children}</PageLayout>, {
+  docType: true,
+});

@@ -38,7 +38,8 @@ function showsWallTime(date: TZDate, wall: WallTime): boolean {
 
 function describeOffCalendar(wall: WallTime, text: string): string {
   if (wall.month < 1 || wall.month > 12) return `There is no month ${wall.month} in ${text}; months run from 01 to 12.`;
-  if (wall.hour > 23 || wall.minute > 59 || wall.second > 59) return `There is no time of day like ${text.slice(11)}; use 00:00 to 23:59.`;
+  if (wall.hour > 23 || wall.minute > 59 || wall.second > 59)
+    return `There is no time of day like ${text.slice(11)}; use 00:00 to 23:59.`;
   if (wall.day < 1) return `There is no day ${wall.day} in ${text}.`;
   const monthName = format(new TZDate(wall.year, wall.month - 1, 1, "UTC"), "MMMM");
   return `There is no ${wall.day} ${monthName} ${wall.year}.`;

@@ -55,7 +55,11 @@ export async function claimDueMessages(ctx: DeliveryContext, limit = deliveryBat
     .limit(limit);
   return ctx.db
     .update(outbox)
-    .set({ status: "sending", attempts: sql`${outbox.attempts} + 1`, nextAttemptAt: addSeconds(ctx.now, deliveryLeaseSeconds) })
+    .set({
+      status: "sending",
+      attempts: sql`${outbox.attempts} + 1`,
+      nextAttemptAt: addSeconds(ctx.now, deliveryLeaseSeconds),
+    })
     .where(and(inArray(outbox.id, dueIds), isDue))
     .returning();
 }
@@ -69,7 +73,11 @@ function describeFailure(error: unknown): string {
   return maskSetupTokens(text).slice(0, lastErrorMaxLength);
 }
 
-async function recordFailure(ctx: DeliveryContext, message: ClaimedMessage, error: unknown): Promise<"retried" | "failed"> {
+async function recordFailure(
+  ctx: DeliveryContext,
+  message: ClaimedMessage,
+  error: unknown,
+): Promise<"retried" | "failed"> {
   const permanent = error instanceof EmailDeliveryError && error.permanent;
   const giveUp = permanent || message.attempts >= maxDeliveryAttempts;
   await ctx.db

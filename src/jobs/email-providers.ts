@@ -59,7 +59,8 @@ export function parseSender(from: string): string | { name: string; email: strin
 
 /** The sender, recipient and subject as they may leave: one line each; a recipient that needs cleaning is refused. */
 function toEnvelope(config: Config, message: OutgoingEmail) {
-  if (hasHeaderUnsafeCharacter(message.to)) throw new EmailDeliveryError("the recipient address contains a control character", true);
+  if (hasHeaderUnsafeCharacter(message.to))
+    throw new EmailDeliveryError("the recipient address contains a control character", true);
   return { from: toHeaderLine(config.EMAIL_FROM), to: message.to, subject: toHeaderLine(message.subject) };
 }
 
@@ -103,11 +104,17 @@ function createHttpProvider(config: Config, fetchImpl: typeof fetch): EmailProvi
           signal: AbortSignal.timeout(httpTimeoutMs),
         });
       } catch (error) {
-        throw new EmailDeliveryError(`email API unreachable: ${error instanceof Error ? error.message : String(error)}`, false);
+        throw new EmailDeliveryError(
+          `email API unreachable: ${error instanceof Error ? error.message : String(error)}`,
+          false,
+        );
       }
       if (response.ok) return;
       const body = (await response.text().catch(() => "")).slice(0, 300);
-      throw new EmailDeliveryError(`email API answered ${response.status}${body ? `: ${body}` : ""}`, isPermanentStatus(response.status));
+      throw new EmailDeliveryError(
+        `email API answered ${response.status}${body ? `: ${body}` : ""}`,
+        isPermanentStatus(response.status),
+      );
     },
   };
 }
@@ -126,20 +133,28 @@ function createSendEmailProvider(config: Config, binding: SendEmail): EmailProvi
           html: message.html,
         });
       } catch (error) {
-        throw new EmailDeliveryError(`send_email refused: ${error instanceof Error ? error.message : String(error)}`, false);
+        throw new EmailDeliveryError(
+          `send_email refused: ${error instanceof Error ? error.message : String(error)}`,
+          false,
+        );
       }
     },
   };
 }
 
-export function createEmailProvider(config: Config, env: Pick<Bindings, "SEND_EMAIL">, options: ProviderOptions = {}): EmailProvider {
+export function createEmailProvider(
+  config: Config,
+  env: Pick<Bindings, "SEND_EMAIL">,
+  options: ProviderOptions = {},
+): EmailProvider {
   switch (config.EMAIL_PROVIDER) {
     case "log":
       return createLogProvider(config, options.log ?? ((line) => console.log(line)));
     case "http":
       return createHttpProvider(config, options.fetch ?? ((input, init) => fetch(input, init)));
     case "send_email":
-      if (!env.SEND_EMAIL) throw new Error("Gatehouse configuration is invalid: EMAIL_PROVIDER=send_email needs a SEND_EMAIL binding");
+      if (!env.SEND_EMAIL)
+        throw new Error("Gatehouse configuration is invalid: EMAIL_PROVIDER=send_email needs a SEND_EMAIL binding");
       return createSendEmailProvider(config, env.SEND_EMAIL);
   }
 }

@@ -165,7 +165,13 @@ function insertNoticeRecord(ctx: NoticeContext, due: DueMembership): Statement {
     .onConflictDoNothing();
 }
 
-function insertNoticeEmail(ctx: NoticeContext, due: DueMembership, message: EmailMessage, recipient: string, userId: string): Statement {
+function insertNoticeEmail(
+  ctx: NoticeContext,
+  due: DueMembership,
+  message: EmailMessage,
+  recipient: string,
+  userId: string,
+): Statement {
   const now = ctx.now.getTime();
   const dedupeKey = `expiry:${due.id}:${(due.expiresAt as Date).getTime()}:${due.daysBefore}:${recipient}`;
   // Keys in the outbox's column order (drizzle's INSERT … SELECT requires it).
@@ -195,16 +201,30 @@ function insertNoticeEmail(ctx: NoticeContext, due: DueMembership, message: Emai
     .onConflictDoNothing();
 }
 
-async function buildNoticeStatements(ctx: NoticeContext, due: DueMembership): Promise<{ record: Statement; emails: Statement[] }> {
+async function buildNoticeStatements(
+  ctx: NoticeContext,
+  due: DueMembership,
+): Promise<{ record: Statement; emails: Statement[] }> {
   const expiresAt = due.expiresAt as Date;
   const common = { memberName: due.member.displayName, tenantName: due.tenantName, expiresAt, now: ctx.now };
   const emails: Statement[] = [];
   if (!due.member.deactivatedAt && !due.member.erasedAt) {
-    const message = await buildExpiryNoticeEmail({ ...common, to: due.member.email, recipientName: due.member.name, forGrantor: false });
+    const message = await buildExpiryNoticeEmail({
+      ...common,
+      to: due.member.email,
+      recipientName: due.member.name,
+      forGrantor: false,
+    });
     emails.push(insertNoticeEmail(ctx, due, message, "member", due.member.id));
   }
   const grantor = due.grantor;
-  if (grantor?.id && grantor.activatedAt && !grantor.deactivatedAt && !grantor.erasedAt && grantor.id !== due.member.id) {
+  if (
+    grantor?.id &&
+    grantor.activatedAt &&
+    !grantor.deactivatedAt &&
+    !grantor.erasedAt &&
+    grantor.id !== due.member.id
+  ) {
     const message = await buildExpiryNoticeEmail({
       ...common,
       to: grantor.email as string,
@@ -234,7 +254,8 @@ async function queueNoticeRound(ctx: NoticeContext): Promise<RoundResult> {
   let index = 0;
   for (const notice of notices) {
     round.memberships += countAffectedRows(results[index]);
-    for (let email = 1; email <= notice.emails.length; email++) round.emails += countAffectedRows(results[index + email]);
+    for (let email = 1; email <= notice.emails.length; email++)
+      round.emails += countAffectedRows(results[index + email]);
     index += 1 + notice.emails.length;
   }
   return round;
@@ -246,7 +267,10 @@ async function queueNoticeRound(ctx: NoticeContext): Promise<RoundResult> {
  */
 export async function queueExpiryNotices(
   ctx: NoticeContext,
-  limits: NoticeRunLimits = { deadline: new Date(ctx.now.getTime() + noticeRunSeconds * 1000), readClock: () => ctx.now },
+  limits: NoticeRunLimits = {
+    deadline: new Date(ctx.now.getTime() + noticeRunSeconds * 1000),
+    readClock: () => ctx.now,
+  },
 ): Promise<NoticeResult> {
   const result: NoticeResult = { memberships: 0, emails: 0, complete: false };
   for (let rounds = 1; rounds <= noticeMaxRoundsPerRun; rounds++) {

@@ -15,11 +15,18 @@ import { sweepExpiredMemberships } from "./expiry-sweep";
 /** Drizzle wraps driver errors as "Failed query: … params: …": keep the driver's first line only. */
 function summarizeError(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const text = cause instanceof Error ? `${cause.name}: ${cause.message.split(/\r\n|\r|\n|\u2028|\u2029/)[0]}` : "non-error thrown";
+  const text =
+    cause instanceof Error
+      ? `${cause.name}: ${cause.message.split(/\r\n|\r|\n|\u2028|\u2029/)[0]}`
+      : "non-error thrown";
   return maskSetupTokens(text).slice(0, 500);
 }
 
-async function runRecordedJob(ctx: DomainContext, job: JobName, work: () => Promise<JobResult>): Promise<JobResult | null> {
+async function runRecordedJob(
+  ctx: DomainContext,
+  job: JobName,
+  work: () => Promise<JobResult>,
+): Promise<JobResult | null> {
   try {
     await recordJobStarted(ctx.db, job, ctx.now);
     const result = await work();
@@ -45,13 +52,23 @@ export async function runJobs(
   readClock: () => Date = () => new Date(),
 ): Promise<ScheduledRunResult> {
   const noticeLimits = { deadline: new Date(ctx.now.getTime() + noticeRunSeconds * 1000), readClock };
-  const expirySweep = await runRecordedJob(ctx, "expiry_sweep", async () => ({ ...(await sweepExpiredMemberships(ctx)) }));
-  const expiryNotices = await runRecordedJob(ctx, "expiry_notices", async () => ({ ...(await queueExpiryNotices(ctx, noticeLimits)) }));
-  const outboxDelivery = await runRecordedJob(ctx, "outbox_delivery", async () => ({ ...(await deliverOutbox(ctx, provider)) }));
+  const expirySweep = await runRecordedJob(ctx, "expiry_sweep", async () => ({
+    ...(await sweepExpiredMemberships(ctx)),
+  }));
+  const expiryNotices = await runRecordedJob(ctx, "expiry_notices", async () => ({
+    ...(await queueExpiryNotices(ctx, noticeLimits)),
+  }));
+  const outboxDelivery = await runRecordedJob(ctx, "outbox_delivery", async () => ({
+    ...(await deliverOutbox(ctx, provider)),
+  }));
   return { expiry_sweep: expirySweep, expiry_notices: expiryNotices, outbox_delivery: outboxDelivery };
 }
 
-export async function runScheduledJobs(env: Bindings, now: Date, options: ProviderOptions = {}): Promise<ScheduledRunResult> {
+export async function runScheduledJobs(
+  env: Bindings,
+  now: Date,
+  options: ProviderOptions = {},
+): Promise<ScheduledRunResult> {
   const config = readConfig(env);
   const ctx: DomainContext = {
     db: createDbFromEnv(env),

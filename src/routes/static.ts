@@ -89,7 +89,9 @@ document.querySelectorAll("[data-copy-target]").forEach(function (button) {
 `;
 
 export const staticRoutes = new Hono<AppEnv>()
-  .get("/app.css", (c) => c.body(stylesheet, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600" }))
+  .get("/app.css", (c) =>
+    c.body(stylesheet, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600" }),
+  )
   .get("/app.js", (c) =>
     c.body(script, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=3600" }),
   );

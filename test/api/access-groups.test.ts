@@ -63,9 +63,14 @@ describe("/api/v1/access-groups", () => {
 
     const list = await json(agent, "GET", "/api/v1/access-groups?limit=100");
     expect(list.body.nextCursor).toBeNull();
-    expect((list.body.items as Array<{ id: string }>).map((g) => g.id)).toEqual(expect.arrayContaining(["grp_readonly_auditor", id]));
+    expect((list.body.items as Array<{ id: string }>).map((g) => g.id)).toEqual(
+      expect.arrayContaining(["grp_readonly_auditor", id]),
+    );
 
-    const patched = await json(agent, "PATCH", `/api/v1/access-groups/${id}`, { name: `${name} team`, permissions: ["users:read"] });
+    const patched = await json(agent, "PATCH", `/api/v1/access-groups/${id}`, {
+      name: `${name} team`,
+      permissions: ["users:read"],
+    });
     expect(patched.body).toMatchObject({ name: `${name} team`, permissions: ["users:read"] });
     const [updated] = await auditRows("action = 'group.updated' AND target_id = ?", id);
     expect(JSON.parse(String(updated?.details))).toEqual({
@@ -79,17 +84,25 @@ describe("/api/v1/access-groups", () => {
     const deleted = await json(agent, "DELETE", `/api/v1/access-groups/${id}`);
     expect(deleted.status).toBe(204);
     expect(await env.DB.prepare("SELECT count(*) AS n FROM access_groups WHERE id = ?").bind(id).first("n")).toBe(0);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM access_group_permissions WHERE group_id = ?").bind(id).first("n")).toBe(0);
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM access_group_permissions WHERE group_id = ?").bind(id).first("n"),
+    ).toBe(0);
     expect(await auditRows("action = 'group.deleted' AND target_id = ?", id)).toHaveLength(1);
     expect((await json(agent, "GET", `/api/v1/access-groups/${id}`)).status).toBe(404);
   });
 
   it("refuses unknown fields, unknown permissions, empty names and non-JSON bodies", async () => {
     const { agent } = await signedInAdmin();
-    const unknownField = await json(agent, "POST", "/api/v1/access-groups", { name: uniqueGroupName(), members: ["x"] });
+    const unknownField = await json(agent, "POST", "/api/v1/access-groups", {
+      name: uniqueGroupName(),
+      members: ["x"],
+    });
     expect(unknownField.status).toBe(400);
     expect(unknownField.body.errors).toEqual([{ field: "body", message: "Unknown field(s): members" }]);
-    const badPermission = await json(agent, "POST", "/api/v1/access-groups", { name: uniqueGroupName(), permissions: ["users:admin"] });
+    const badPermission = await json(agent, "POST", "/api/v1/access-groups", {
+      name: uniqueGroupName(),
+      permissions: ["users:admin"],
+    });
     expect(badPermission.status).toBe(400);
     expect(JSON.stringify(badPermission.body.errors)).toContain("permissions.0");
     expect((await json(agent, "POST", "/api/v1/access-groups", { name: "  " })).status).toBe(400);
@@ -108,10 +121,17 @@ describe("/api/v1/access-groups", () => {
     const first = await json(agent, "POST", "/api/v1/access-groups", { name });
     const second = await json(agent, "POST", "/api/v1/access-groups", { name: ` ${name.toUpperCase()} ` });
     expect(second.status).toBe(409);
-    expect(second.body).toMatchObject({ code: "GROUP_NAME_TAKEN", errors: [{ field: "name", message: expect.any(String) }] });
-    const renamed = await json(agent, "PATCH", "/api/v1/access-groups/grp_readonly_auditor", { name: name.toLowerCase() });
+    expect(second.body).toMatchObject({
+      code: "GROUP_NAME_TAKEN",
+      errors: [{ field: "name", message: expect.any(String) }],
+    });
+    const renamed = await json(agent, "PATCH", "/api/v1/access-groups/grp_readonly_auditor", {
+      name: name.toLowerCase(),
+    });
     expect(renamed.status).toBe(409);
-    const sameGroupOtherCase = await json(agent, "PATCH", `/api/v1/access-groups/${first.body.id}`, { name: name.toUpperCase() });
+    const sameGroupOtherCase = await json(agent, "PATCH", `/api/v1/access-groups/${first.body.id}`, {
+      name: name.toUpperCase(),
+    });
     expect(sameGroupOtherCase.status, JSON.stringify(sameGroupOtherCase.body)).toBe(200);
   });
 
@@ -123,7 +143,9 @@ describe("/api/v1/access-groups", () => {
       createActiveUser(clock, { role: "CONTRACTOR" }),
       createActiveUser(clock),
     ]);
-    const first = await json(agent, "PUT", `/api/v1/access-groups/${group.id}/members`, { userIds: [a.id, b.id, a.id] });
+    const first = await json(agent, "PUT", `/api/v1/access-groups/${group.id}/members`, {
+      userIds: [a.id, b.id, a.id],
+    });
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body.memberCount).toBe(2);
     const second = await json(agent, "PUT", `/api/v1/access-groups/${group.id}/members`, { userIds: [b.id, c.id] });
@@ -146,16 +168,21 @@ describe("/api/v1/access-groups", () => {
     const { agent } = await signedInAdmin();
     const group = await createTestGroup(clock, ["users:read"]);
     const people = [];
-    for (let index = 0; index < 150; index += 1) people.push((await inviteTestUser(clock, { firstName: `Bulk${index}` })).user.id);
+    for (let index = 0; index < 150; index += 1)
+      people.push((await inviteTestUser(clock, { firstName: `Bulk${index}` })).user.id);
     const added = await json(agent, "PUT", `/api/v1/access-groups/${group.id}/members`, { userIds: people });
     expect(added.status, JSON.stringify(added.body)).toBe(200);
     expect(added.body.memberCount).toBe(150);
-    expect(await auditRows("action = 'group.member_added' AND json_extract(details, '$.groupId') = ?", group.id)).toHaveLength(150);
+    expect(
+      await auditRows("action = 'group.member_added' AND json_extract(details, '$.groupId') = ?", group.id),
+    ).toHaveLength(150);
     const kept = people.slice(0, 20);
     const replaced = await json(agent, "PUT", `/api/v1/access-groups/${group.id}/members`, { userIds: kept });
     expect(replaced.body.memberCount).toBe(20);
     expect(await memberIds(group.id)).toEqual([...kept].sort());
-    expect(await auditRows("action = 'group.member_removed' AND json_extract(details, '$.groupId') = ?", group.id)).toHaveLength(130);
+    expect(
+      await auditRows("action = 'group.member_removed' AND json_extract(details, '$.groupId') = ?", group.id),
+    ).toHaveLength(130);
   });
 
   it("makes group changes bite on the member's very next request", async () => {
@@ -188,7 +215,9 @@ describe("escalation through access groups", () => {
     });
     expect(refused.status).toBe(403);
     expect(refused.body.detail).toBe("You cannot grant permissions you do not hold: users:update, audit:read.");
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM access_groups WHERE name = ?").bind(name).first("n")).toBe(0);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM access_groups WHERE name = ?").bind(name).first("n")).toBe(
+      0,
+    );
     const allowed = await json(agent, "POST", "/api/v1/access-groups", { name, permissions: ["groups:read"] });
     expect(allowed.status).toBe(201);
   });
@@ -197,14 +226,18 @@ describe("escalation through access groups", () => {
     const operator = await createUserWithPermissions(clock, ["groups:update", "groups:read", "users:read"]);
     const agent = await signInAs(app, clock, operator);
     const group = await createTestGroup(clock, ["users:read"]);
-    const widened = await json(agent, "PATCH", `/api/v1/access-groups/${group.id}`, { permissions: ["users:read", "audit:read"] });
+    const widened = await json(agent, "PATCH", `/api/v1/access-groups/${group.id}`, {
+      permissions: ["users:read", "audit:read"],
+    });
     expect(widened.status).toBe(403);
     expect(
       await env.DB.prepare("SELECT group_concat(permission) AS p FROM access_group_permissions WHERE group_id = ?")
         .bind(group.id)
         .first("p"),
     ).toBe("users:read");
-    const renamed = await json(agent, "PATCH", "/api/v1/access-groups/grp_readonly_auditor", { name: "Auditors (hijacked)" });
+    const renamed = await json(agent, "PATCH", "/api/v1/access-groups/grp_readonly_auditor", {
+      name: "Auditors (hijacked)",
+    });
     expect(renamed.status).toBe(403);
     expect(renamed.body.detail).toContain("memberships:read, tenants:read, audit:read");
     const narrowed = await json(agent, "PATCH", "/api/v1/access-groups/grp_readonly_auditor", { permissions: [] });
@@ -235,14 +268,21 @@ describe("escalation through access groups", () => {
     const group = await createTestGroup(clock, ["users:read"]);
     const client = await createActiveUser(clock, { role: "CLIENT_USER" });
     const contractor = await createActiveUser(clock, { role: "CONTRACTOR" });
-    const refused = await json(agent, "PUT", `/api/v1/access-groups/${group.id}/members`, { userIds: [contractor.id, client.id] });
+    const refused = await json(agent, "PUT", `/api/v1/access-groups/${group.id}/members`, {
+      userIds: [contractor.id, client.id],
+    });
     expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ code: "CLIENT_USER_CANNOT_JOIN_GROUPS", title: "CLIENT_USER accounts cannot join access groups" });
+    expect(refused.body).toMatchObject({
+      code: "CLIENT_USER_CANNOT_JOIN_GROUPS",
+      title: "CLIENT_USER accounts cannot join access groups",
+    });
     expect(await memberIds(group.id)).toEqual([]);
     const page = await agent.post(`/admin/users/${client.id}/access-groups`, { groupIds: group.id });
     expect(page.status).toBe(409);
     expect(await page.text()).toContain("is a CLIENT_USER");
-    expect((await json(agent, "PUT", `/api/v1/access-groups/${group.id}/members`, { userIds: [contractor.id] })).status).toBe(200);
+    expect(
+      (await json(agent, "PUT", `/api/v1/access-groups/${group.id}/members`, { userIds: [contractor.id] })).status,
+    ).toBe(200);
     expect(await memberIds(group.id)).toEqual([contractor.id]);
   });
 
@@ -264,7 +304,11 @@ describe("escalation through access groups", () => {
     const remove = await json(agent, "PUT", `/api/v1/access-groups/${reachable.id}/members`, { userIds: [] });
     expect(remove.status).toBe(403);
     const deleteGroup = await createUserWithPermissions(clock, ["groups:delete", "users:read"]);
-    const deleted = await json(await signInAs(app, clock, deleteGroup), "DELETE", `/api/v1/access-groups/${reachable.id}`);
+    const deleted = await json(
+      await signInAs(app, clock, deleteGroup),
+      "DELETE",
+      `/api/v1/access-groups/${reachable.id}`,
+    );
     expect(deleted.status).toBe(403);
     expect(await memberIds(reachable.id)).toEqual([stronger.id]);
   });

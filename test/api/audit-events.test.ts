@@ -22,7 +22,10 @@ async function auditor() {
 
 async function list(agent: Awaited<ReturnType<typeof auditor>>, query: Record<string, string>) {
   const response = await agent.get(`/api/v1/audit-events?${new URLSearchParams(query).toString()}`);
-  return { status: response.status, body: await response.json<{ items: Item[]; nextCursor: string | null; errors?: unknown[] }>() };
+  return {
+    status: response.status,
+    body: await response.json<{ items: Item[]; nextCursor: string | null; errors?: unknown[] }>(),
+  };
 }
 
 describe("GET /api/v1/audit-events", () => {
@@ -31,9 +34,19 @@ describe("GET /api/v1/audit-events", () => {
     const actor = testActor("Fiona Filter");
     const tenantId = `tnt_${crypto.randomUUID().slice(0, 8)}`;
     const targetId = `grp_${crypto.randomUUID().slice(0, 8)}`;
-    await writeAuditEvent("2026-11-20T10:00:00Z", actor, { action: "group.created", target: { type: "group", id: targetId, label: "G" } });
-    await writeAuditEvent("2026-11-20T11:00:00Z", actor, { action: "membership.granted", tenantId, details: { role: "OPERATOR_FULL" } });
-    await writeAuditEvent("2026-11-20T12:00:00Z", actor, { action: "group.updated", target: { type: "group", id: targetId, label: "G2" } });
+    await writeAuditEvent("2026-11-20T10:00:00Z", actor, {
+      action: "group.created",
+      target: { type: "group", id: targetId, label: "G" },
+    });
+    await writeAuditEvent("2026-11-20T11:00:00Z", actor, {
+      action: "membership.granted",
+      tenantId,
+      details: { role: "OPERATOR_FULL" },
+    });
+    await writeAuditEvent("2026-11-20T12:00:00Z", actor, {
+      action: "group.updated",
+      target: { type: "group", id: targetId, label: "G2" },
+    });
     await writeAuditEvent("2026-11-20T13:00:00Z", actor, { action: "membership.revoked", tenantId });
     await writeAuditEvent("2026-11-20T12:30:00Z", testActor(), {
       action: "group.updated",
@@ -63,11 +76,13 @@ describe("GET /api/v1/audit-events", () => {
     expect(await actions({ actorId: actor.user.id, action: "group.updated" })).toEqual(["group.updated@12:00"]);
     expect(await actions({ targetId })).toEqual(["group.updated@12:30", "group.updated@12:00", "group.created@10:00"]);
     expect(await actions({ tenantId })).toEqual(["membership.revoked@13:00", "membership.granted@11:00"]);
-    expect(await actions({ actorId: actor.user.id, from: "2026-11-20T11:00:00Z", to: "2026-11-20T13:00:00Z" })).toEqual([
+    expect(await actions({ actorId: actor.user.id, from: "2026-11-20T11:00:00Z", to: "2026-11-20T13:00:00Z" })).toEqual(
+      ["group.updated@12:00", "membership.granted@11:00"],
+    );
+    expect(await actions({ targetId, from: "2026-11-20T13:00:00+01:00" })).toEqual([
+      "group.updated@12:30",
       "group.updated@12:00",
-      "membership.granted@11:00",
     ]);
-    expect(await actions({ targetId, from: "2026-11-20T13:00:00+01:00" })).toEqual(["group.updated@12:30", "group.updated@12:00"]);
   });
 
   it("tells people, the system and services apart by actor.kind", async () => {
@@ -83,7 +98,9 @@ describe("GET /api/v1/audit-events", () => {
       { kind: "system", id: null, name: "Gatehouse (system)", email: null },
       { kind: "service:scim_directory", id: directory.service.id, name: "Acme directory", email: null },
     ]);
-    expect((await list(agent, { actorId: directory.service.id })).body.items.map((item) => item.action)).toEqual(["membership.revoked"]);
+    expect((await list(agent, { actorId: directory.service.id })).body.items.map((item) => item.action)).toEqual([
+      "membership.revoked",
+    ]);
   });
 
   it("walks every event exactly once with cursors, also across events that share a timestamp", async () => {

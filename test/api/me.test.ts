@@ -11,7 +11,11 @@ describe("GET /api/v1/me", () => {
     const agent = await signInAs(app, clock, user);
     const response = await agent.get("/api/v1/me");
     expect(response.status).toBe(200);
-    const body = await response.json<{ user: Record<string, unknown>; memberships: unknown[]; permissions: string[] }>();
+    const body = await response.json<{
+      user: Record<string, unknown>;
+      memberships: unknown[];
+      permissions: string[];
+    }>();
     expect(body.user).toMatchObject({
       id: user.id,
       email: user.email,

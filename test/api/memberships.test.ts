@@ -63,7 +63,12 @@ describe("/api/v1/memberships", () => {
     const first = await api.expectJson<{ membership: Membership }>("POST", "/api/v1/memberships", body, 201);
     expect((await api.call("POST", "/api/v1/memberships", body)).status).toBe(409);
     clock.set("2026-11-23T13:00:00Z");
-    const replacement = await api.expectJson<{ membership: Membership }>("POST", "/api/v1/memberships", { ...body, expiresAt: null }, 201);
+    const replacement = await api.expectJson<{ membership: Membership }>(
+      "POST",
+      "/api/v1/memberships",
+      { ...body, expiresAt: null },
+      201,
+    );
     const old = await env.DB.prepare("SELECT revoke_reason FROM memberships WHERE id = ?")
       .bind(first.membership.id)
       .first<{ revoke_reason: string }>();
@@ -91,9 +96,13 @@ describe("/api/v1/memberships", () => {
     const before = await (await contractorAgent.get("/api/v1/me")).json<{ memberships: unknown[] }>();
     expect(before.memberships).toHaveLength(1);
     clock.set("2026-11-23T12:29:59.999Z");
-    expect((await (await contractorAgent.get("/api/v1/me")).json<{ memberships: unknown[] }>()).memberships).toHaveLength(1);
+    expect(
+      (await (await contractorAgent.get("/api/v1/me")).json<{ memberships: unknown[] }>()).memberships,
+    ).toHaveLength(1);
     clock.set("2026-11-23T12:30:00Z");
-    expect((await (await contractorAgent.get("/api/v1/me")).json<{ memberships: unknown[] }>()).memberships).toHaveLength(0);
+    expect(
+      (await (await contractorAgent.get("/api/v1/me")).json<{ memberships: unknown[] }>()).memberships,
+    ).toHaveLength(0);
     const row = await env.DB.prepare("SELECT revoked_at FROM memberships WHERE user_id = ?")
       .bind(contractor.id)
       .first<{ revoked_at: number | null }>();

@@ -19,12 +19,22 @@ async function adminToken() {
 function send(token: string, path: string, body: BodyInit, headers: HeadersInit = {}) {
   return app.request(
     `${origin}${path}`,
-    { method: "POST", body, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers } },
+    {
+      method: "POST",
+      body,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
+    },
     env,
   );
 }
 
-type Problem = { status: number; code: string; detail: string; limitBytes?: number; errors?: Array<{ field: string; message: string }> };
+type Problem = {
+  status: number;
+  code: string;
+  detail: string;
+  limitBytes?: number;
+  errors?: Array<{ field: string; message: string }>;
+};
 
 async function problemOf(response: Response, status: number): Promise<Problem> {
   const text = await response.text();
@@ -99,7 +109,9 @@ describe("request body limits", () => {
   it("refuses a bulk invite one byte over 1 MiB with 413 naming 1 MiB", async () => {
     const token = await adminToken();
     const marker = crypto.randomUUID().slice(0, 8);
-    const shell = JSON.stringify({ users: [{ email: `bulk-big.${marker}@example.test`, firstName: "A", lastName: "" }] });
+    const shell = JSON.stringify({
+      users: [{ email: `bulk-big.${marker}@example.test`, firstName: "A", lastName: "" }],
+    });
     const body = shell.replace('"lastName":""', `"lastName":"${"x".repeat(1024 * 1024 + 1 - shell.length)}"`);
     expect(body.length).toBe(1024 * 1024 + 1);
     const problem = await problemOf(await send(token, "/api/v1/users/bulk", body), 413);
@@ -162,7 +174,9 @@ describe("duplicate keys in JSON bodies", () => {
     const bulkEmail = uniqueEmail("dup-bulk");
     const bulk = `{"users":[{"email":"${bulkEmail}","firstName":"Dup","lastName":"Bulk","role":"OPERATOR","role":"SUPER_ADMIN"}]}`;
     const bulkProblem = await problemOf(await send(token, "/api/v1/users/bulk", bulk), 400);
-    expect(bulkProblem.errors).toEqual([{ field: "users.0.role", message: "This key appears more than once in its object." }]);
+    expect(bulkProblem.errors).toEqual([
+      { field: "users.0.role", message: "This key appears more than once in its object." },
+    ]);
     expect(await userByEmail(bulkEmail)).toBeNull();
   });
 

@@ -30,7 +30,8 @@ async function world(options: { log?: QueryLog } = {}) {
   await grantTestMembership(clock, { userId: people.readonly.id, tenantId: tenant.id, role: "OPERATOR_READONLY" });
   await grantTestMembership(clock, { userId: people.clientAdmin.id, tenantId: tenant.id, role: "CLIENT_ADMIN" });
   await grantTestMembership(clock, { userId: people.viewer.id, tenantId: tenant.id, role: "CLIENT_VIEWER" });
-  const api = async (user: keyof typeof people) => new ApiClient(app, await createApiTokenFor(await signInAs(app, clock, people[user])));
+  const api = async (user: keyof typeof people) =>
+    new ApiClient(app, await createApiTokenFor(await signInAs(app, clock, people[user])));
   return { clock, tenant, other, people, api };
 }
 
@@ -40,7 +41,11 @@ type World = Awaited<ReturnType<typeof world>>;
 async function createClientUser(w: World, memberships: Array<{ tenantId: string; revoked?: boolean }>) {
   const { user } = await inviteTestUser(w.clock, { role: "CLIENT_USER" });
   for (const membership of memberships) {
-    const granted = await grantTestMembership(w.clock, { userId: user.id, tenantId: membership.tenantId, role: "CLIENT_VIEWER" });
+    const granted = await grantTestMembership(w.clock, {
+      userId: user.id,
+      tenantId: membership.tenantId,
+      role: "CLIENT_VIEWER",
+    });
     if (membership.revoked) await revokeMembership(testContext(w.clock), granted.id);
   }
   return user;
@@ -72,15 +77,27 @@ describe("/api/v1/tenants/{id}/updates and /members", () => {
       200,
     );
     expect(list.items.map((u) => u.title)).toEqual(["Hello"]);
-    expect((await viewer.call("POST", `/api/v1/tenants/${w.tenant.id}/updates`, { title: "x", body: "y" })).status).toBe(403);
+    expect(
+      (await viewer.call("POST", `/api/v1/tenants/${w.tenant.id}/updates`, { title: "x", body: "y" })).status,
+    ).toBe(403);
     const readonly = await w.api("readonly");
     expect(
-      (await readonly.call("PATCH", `/api/v1/tenants/${w.tenant.id}/updates/${posted.update.id}`, { title: "x", body: "y" })).status,
+      (
+        await readonly.call("PATCH", `/api/v1/tenants/${w.tenant.id}/updates/${posted.update.id}`, {
+          title: "x",
+          body: "y",
+        })
+      ).status,
     ).toBe(403);
     expect((await viewer.call("GET", `/api/v1/tenants/${w.other.id}/updates`)).status).toBe(404);
     expect((await full.call("GET", `/api/v1/tenants/${w.other.id}/members`)).status).toBe(404);
     expect(
-      (await full.call("PATCH", `/api/v1/tenants/${w.tenant.id}/updates/${posted.update.id}`, { title: "Hi", body: "There" })).status,
+      (
+        await full.call("PATCH", `/api/v1/tenants/${w.tenant.id}/updates/${posted.update.id}`, {
+          title: "Hi",
+          body: "There",
+        })
+      ).status,
     ).toBe(200);
     expect((await full.call("DELETE", `/api/v1/tenants/${w.tenant.id}/updates/${posted.update.id}`)).status).toBe(204);
   });
@@ -105,16 +122,17 @@ describe("/api/v1/tenants/{id}/updates and /members", () => {
         })
       ).status,
     ).toBe(400);
-    const members = await clientAdmin.expectJson<{ items: Array<{ membershipId: string; email: string; role: string }> }>(
-      "GET",
-      `/api/v1/tenants/${w.tenant.id}/members`,
-      undefined,
-      200,
-    );
+    const members = await clientAdmin.expectJson<{
+      items: Array<{ membershipId: string; email: string; role: string }>;
+    }>("GET", `/api/v1/tenants/${w.tenant.id}/members`, undefined, 200);
     const viewerRow = members.items.find((m) => m.email === w.people.viewer.email);
     const staffRow = members.items.find((m) => m.email === w.people.full.email);
-    expect((await clientAdmin.call("DELETE", `/api/v1/tenants/${w.tenant.id}/members/${staffRow?.membershipId}`)).status).toBe(404);
-    expect((await clientAdmin.call("DELETE", `/api/v1/tenants/${w.tenant.id}/members/${viewerRow?.membershipId}`)).status).toBe(204);
+    expect(
+      (await clientAdmin.call("DELETE", `/api/v1/tenants/${w.tenant.id}/members/${staffRow?.membershipId}`)).status,
+    ).toBe(404);
+    expect(
+      (await clientAdmin.call("DELETE", `/api/v1/tenants/${w.tenant.id}/members/${viewerRow?.membershipId}`)).status,
+    ).toBe(204);
     const viewer = await w.api("readonly");
     expect(
       (
@@ -132,7 +150,12 @@ describe("/api/v1/tenants/{id}/updates and /members", () => {
     const w = await world();
     const full = await w.api("full");
     type MembersPage = { items: Array<{ email: string; name: string }>; nextCursor: string | null };
-    const first = await full.expectJson<MembersPage>("GET", `/api/v1/tenants/${w.tenant.id}/members?limit=3`, undefined, 200);
+    const first = await full.expectJson<MembersPage>(
+      "GET",
+      `/api/v1/tenants/${w.tenant.id}/members?limit=3`,
+      undefined,
+      200,
+    );
     expect(first.items).toHaveLength(3);
     expect(first.nextCursor).toEqual(expect.any(String));
     const second = await full.expectJson<MembersPage>(
@@ -162,12 +185,16 @@ describe("/api/v1/tenants/{id}/updates and /members", () => {
     await env.DB.prepare("UPDATE users SET deactivated_at = 1 WHERE id = ?").bind(deactivated.id).run();
     const answers = new Set<string>();
     for (const person of [otherCompany, formerlyElsewhere, w.people.full, deactivated]) {
-      const answer = await readProblem(await clientAdmin.call("POST", `/api/v1/tenants/${w.tenant.id}/members`, inviteBody(person.email)));
+      const answer = await readProblem(
+        await clientAdmin.call("POST", `/api/v1/tenants/${w.tenant.id}/members`, inviteBody(person.email)),
+      );
       expect(answer.status, JSON.stringify(answer)).toBe(409);
       answers.add(JSON.stringify(answer));
     }
     expect(answers.size, [...answers].join("\n")).toBe(1);
-    const memberships = await env.DB.prepare("SELECT tenant_id, revoked_at FROM memberships WHERE user_id = ?").bind(otherCompany.id).all();
+    const memberships = await env.DB.prepare("SELECT tenant_id, revoked_at FROM memberships WHERE user_id = ?")
+      .bind(otherCompany.id)
+      .all();
     expect(memberships.results).toEqual([{ tenant_id: w.other.id, revoked_at: null }]);
     const audit = await env.DB.prepare(
       "SELECT tenant_id, actor_id, details FROM audit_events WHERE action = 'invite.refused' AND target_id = ?",
@@ -193,7 +220,10 @@ describe("/api/v1/tenants/{id}/updates and /members", () => {
       created: { email: uniqueEmail("new"), status: 201 },
       added: { email: (await createClientUser(w, [{ tenantId: w.tenant.id, revoked: true }])).email, status: 200 },
       "refused: staff": { email: w.people.full.email, status: 409 },
-      "refused: another company's client user": { email: (await createClientUser(w, [{ tenantId: w.other.id }])).email, status: 409 },
+      "refused: another company's client user": {
+        email: (await createClientUser(w, [{ tenantId: w.other.id }])).email,
+        status: 409,
+      },
       "refused: deactivated": { email: deactivated.email, status: 409 },
     };
     const counts: Record<string, number> = {};

@@ -17,7 +17,12 @@ describe("/api/v1/tenants", () => {
   it("creates, reads, renames and lists tenants, refusing bad and taken slugs", async () => {
     const { api } = await setup();
     const slug = `acme-${crypto.randomUUID().slice(0, 6)}`;
-    const created = await api.expectJson<{ tenant: { id: string; slug: string } }>("POST", "/api/v1/tenants", { name: "Acme", slug }, 201);
+    const created = await api.expectJson<{ tenant: { id: string; slug: string } }>(
+      "POST",
+      "/api/v1/tenants",
+      { name: "Acme", slug },
+      201,
+    );
     expect(created.tenant.slug).toBe(slug);
     const taken = await api.expectJson<{ code: string; errors: Array<{ field: string }> }>(
       "POST",
@@ -51,7 +56,12 @@ describe("/api/v1/tenants", () => {
     const marker = crypto.randomUUID().slice(0, 8);
     await api.expectJson("POST", "/api/v1/tenants", { name: `Fifty_50% ${marker}`, slug: `fifty-${marker}` }, 201);
     const search = (query: string) =>
-      api.expectJson<{ items: Array<{ slug: string }> }>("GET", `/api/v1/tenants?query=${encodeURIComponent(query)}`, undefined, 200);
+      api.expectJson<{ items: Array<{ slug: string }> }>(
+        "GET",
+        `/api/v1/tenants?query=${encodeURIComponent(query)}`,
+        undefined,
+        200,
+      );
     expect((await search(`_50% ${marker}`)).items.map((item) => item.slug)).toEqual([`fifty-${marker}`]);
     expect((await search(`%${marker}`)).items, "% is not a wildcard").toEqual([]);
     expect((await search("x".repeat(100))).items, "D1 refuses LIKE patterns over 50 bytes").toEqual([]);
@@ -83,14 +93,28 @@ describe("POST /api/v1/users/bulk", () => {
       },
       { email: fresh[0], firstName: "Dup", lastName: "Row" },
     ];
-    const first = await api.expectJson<{ results: Array<Record<string, unknown>> }>("POST", "/api/v1/users/bulk", { users }, 200);
+    const first = await api.expectJson<{ results: Array<Record<string, unknown>> }>(
+      "POST",
+      "/api/v1/users/bulk",
+      { users },
+      200,
+    );
     expect(first.results.map((r) => r.status)).toEqual(["created", "exists", "invalid", "invalid", "invalid"]);
-    expect(first.results[0]).toMatchObject({ email: fresh[0], setupUrl: expect.stringContaining("/setup/"), userId: expect.any(String) });
+    expect(first.results[0]).toMatchObject({
+      email: fresh[0],
+      setupUrl: expect.stringContaining("/setup/"),
+      userId: expect.any(String),
+    });
     expect(first.results[1]).toMatchObject({ email: existing.email, userId: existing.id });
     expect(first.results[3]?.errors).toEqual([
       { field: "memberships.0.expiresAt", message: "Contractor memberships need an expiry date." },
     ]);
-    const replay = await api.expectJson<{ results: Array<{ status: string }> }>("POST", "/api/v1/users/bulk", { users }, 200);
+    const replay = await api.expectJson<{ results: Array<{ status: string }> }>(
+      "POST",
+      "/api/v1/users/bulk",
+      { users },
+      200,
+    );
     expect(replay.results.map((r) => r.status)).toEqual(["exists", "exists", "invalid", "invalid", "exists"]);
     const counts = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email IN (?, ?)")
       .bind(fresh[0], fresh[1])
@@ -136,11 +160,15 @@ describe("personal API tokens", () => {
     expect(created.status).toBe(201);
     const body = await created.json<{ token: string; id: string; name: string; expiresAt: string }>();
     expect(body.token).toMatch(/^gh_[A-Za-z0-9_-]{43}$/);
-    const row = await env.DB.prepare("SELECT * FROM api_tokens WHERE id = ?").bind(body.id).first<Record<string, unknown>>();
+    const row = await env.DB.prepare("SELECT * FROM api_tokens WHERE id = ?")
+      .bind(body.id)
+      .first<Record<string, unknown>>();
     expect(JSON.stringify(row)).not.toContain(body.token.slice(3));
     const api = new ApiClient(app, body.token);
     expect((await api.call("GET", "/api/v1/me")).status).toBe(200);
-    const listed = await (await agent.get("/api/v1/me/tokens")).json<{ items: Array<{ id: string; lastUsedAt: string | null }> }>();
+    const listed = await (await agent.get("/api/v1/me/tokens")).json<{
+      items: Array<{ id: string; lastUsedAt: string | null }>;
+    }>();
     expect(listed.items.find((t) => t.id === body.id)?.lastUsedAt).toBe(clock.now().toISOString());
     expect(JSON.stringify(listed)).not.toContain(body.token);
     expect((await agent.json("DELETE", `/api/v1/me/tokens/${body.id}`)).status).toBe(204);
@@ -169,7 +197,9 @@ describe("personal API tokens", () => {
 
   it("stops working at its expiry, and nobody else can revoke it", async () => {
     const { clock, agent, app } = await setup();
-    const body = await (await agent.json("POST", "/api/v1/me/tokens", { name: "short", expiresAt: "2026-11-23T12:10:00Z" })).json<{
+    const body = await (
+      await agent.json("POST", "/api/v1/me/tokens", { name: "short", expiresAt: "2026-11-23T12:10:00Z" })
+    ).json<{
       token: string;
       id: string;
     }>();
@@ -182,7 +212,12 @@ describe("personal API tokens", () => {
 
   it("refuses cookie-authenticated API writes from another origin", async () => {
     const { agent } = await setup();
-    const response = await agent.json("POST", "/api/v1/me/tokens", { name: "csrf" }, { origin: "https://evil.example" });
+    const response = await agent.json(
+      "POST",
+      "/api/v1/me/tokens",
+      { name: "csrf" },
+      { origin: "https://evil.example" },
+    );
     expect(response.status).toBe(403);
   });
 });

@@ -5,7 +5,14 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ApiClient, createApiTokenFor } from "../helpers/api";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, createTestApp, createTestTenant, grantTestMembership, signInAs, uniqueEmail } from "../helpers/factories";
+import {
+  createActiveUser,
+  createTestApp,
+  createTestTenant,
+  grantTestMembership,
+  signInAs,
+  uniqueEmail,
+} from "../helpers/factories";
 
 const refusedNames: Array<[string, string, string]> = [
   ["a line break", "Eve\r\nBcc: victim@example.com", "cannot contain line breaks or control characters."],
@@ -41,13 +48,16 @@ function userByEmail(email: string) {
 }
 
 describe("text sent to the API", () => {
-  it.each(refusedNames)("refuses a user whose first name has %s with 400 and the field's error", async (_case, firstName, message) => {
-    const { api } = await adminApi();
-    const email = uniqueEmail("text");
-    const response = await api.call("POST", "/api/v1/users", { email, firstName, lastName: "Doe", role: "OPERATOR" });
-    await expectFieldRefused(response, "firstName", `First name ${message}`);
-    expect(await userByEmail(email)).toBeNull();
-  });
+  it.each(refusedNames)(
+    "refuses a user whose first name has %s with 400 and the field's error",
+    async (_case, firstName, message) => {
+      const { api } = await adminApi();
+      const email = uniqueEmail("text");
+      const response = await api.call("POST", "/api/v1/users", { email, firstName, lastName: "Doe", role: "OPERATOR" });
+      await expectFieldRefused(response, "firstName", `First name ${message}`);
+      expect(await userByEmail(email)).toBeNull();
+    },
+  );
 
   it("accepts accented, non-Latin, apostrophe, hyphen and emoji names and stores and returns them in NFC", async () => {
     const { api } = await adminApi();
@@ -71,7 +81,9 @@ describe("text sent to the API", () => {
       { email, firstName: "Ada", lastName: "Lovelace", role: "OPERATOR" },
       201,
     );
-    const response = await api.call("PATCH", `/api/v1/users/${created.user.id}`, { lastName: "Lovelace\nBcc: x@example.com" });
+    const response = await api.call("PATCH", `/api/v1/users/${created.user.id}`, {
+      lastName: "Lovelace\nBcc: x@example.com",
+    });
     await expectFieldRefused(response, "lastName", "Last name cannot contain line breaks or control characters.");
     expect(await userByEmail(email)).toEqual({ first_name: "Ada", last_name: "Lovelace" });
   });
@@ -79,7 +91,9 @@ describe("text sent to the API", () => {
   it("reports a bulk invite row with a line break in a name as invalid and creates nothing for it", async () => {
     const { api } = await adminApi();
     const email = uniqueEmail("bulk");
-    const body = await api.expectJson<{ results: Array<{ status: string; errors?: Array<{ field: string; message: string }> }> }>(
+    const body = await api.expectJson<{
+      results: Array<{ status: string; errors?: Array<{ field: string; message: string }> }>;
+    }>(
       "POST",
       "/api/v1/users/bulk",
       { users: [{ email, firstName: "Eve\r\nBcc: victim@example.com", lastName: "Doe" }] },
@@ -116,7 +130,9 @@ describe("text sent to the API", () => {
       "name",
       "Token name needs at least one visible character.",
     );
-    const tokens = await env.DB.prepare("SELECT name FROM api_tokens WHERE user_id = ?").bind(admin.id).all<{ name: string }>();
+    const tokens = await env.DB.prepare("SELECT name FROM api_tokens WHERE user_id = ?")
+      .bind(admin.id)
+      .all<{ name: string }>();
     expect(tokens.results).toEqual([{ name: "test token" }]);
   });
 
@@ -129,14 +145,18 @@ describe("text sent to the API", () => {
       { name: "Cafe\u0301 Co", slug, description: "First line\r\nSecond line" },
       201,
     );
-    const row = await env.DB.prepare("SELECT name, description FROM tenants WHERE id = ?").bind(created.tenant.id).first();
+    const row = await env.DB.prepare("SELECT name, description FROM tenants WHERE id = ?")
+      .bind(created.tenant.id)
+      .first();
     expect(row).toEqual({ name: "Caf\u00e9 Co", description: "First line\nSecond line" });
     await expectFieldRefused(
       await api.call("PATCH", `/api/v1/tenants/${created.tenant.id}`, { description: "Null\u0000byte" }),
       "description",
       "Description can hold line breaks but no other control characters.",
     );
-    expect(await env.DB.prepare("SELECT description FROM tenants WHERE id = ?").bind(created.tenant.id).first()).toEqual({
+    expect(
+      await env.DB.prepare("SELECT description FROM tenants WHERE id = ?").bind(created.tenant.id).first(),
+    ).toEqual({
       description: "First line\nSecond line",
     });
   });
@@ -154,7 +174,9 @@ describe("text sent to the API", () => {
       "title",
       "Title cannot contain line breaks or control characters.",
     );
-    const updates = await env.DB.prepare("SELECT count(*) AS n FROM tenant_updates WHERE tenant_id = ?").bind(tenant.id).first();
+    const updates = await env.DB.prepare("SELECT count(*) AS n FROM tenant_updates WHERE tenant_id = ?")
+      .bind(tenant.id)
+      .first();
     expect(updates).toEqual({ n: 0 });
 
     const email = uniqueEmail("client");

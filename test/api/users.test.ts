@@ -25,7 +25,12 @@ describe("/api/v1/users", () => {
     );
     expect(body.user).toMatchObject({ email, status: "PENDING", role: "OPERATOR", slackId: null, lastLoginAt: null });
     expect(body.setupUrl).toMatch(/^http:\/\/127\.0\.0\.1:8787\/setup\/[A-Za-z0-9_-]{43}$/);
-    const fetched = await api.expectJson<{ user: Record<string, unknown> }>("GET", `/api/v1/users/${body.user.id}`, undefined, 200);
+    const fetched = await api.expectJson<{ user: Record<string, unknown> }>(
+      "GET",
+      `/api/v1/users/${body.user.id}`,
+      undefined,
+      200,
+    );
     expect(fetched.user).toEqual(body.user);
   });
 
@@ -50,9 +55,13 @@ describe("/api/v1/users", () => {
     expect(problem).toMatchObject({ status: 400, title: "Some fields are not valid" });
     expect(problem.errors.some((error) => error.message.includes("isAdmin"))).toBe(true);
     const invalid = await api.call("POST", "/api/v1/users", { email: "nope", firstName: "", lastName: "B" });
-    const fields = (await invalid.json<{ errors: Array<{ field: string }> }>()).errors.map((error) => error.field).sort();
+    const fields = (await invalid.json<{ errors: Array<{ field: string }> }>()).errors
+      .map((error) => error.field)
+      .sort();
     expect(fields).toEqual(["email", "firstName"]);
-    const form = await api.call("POST", "/api/v1/users", undefined, { "content-type": "application/x-www-form-urlencoded" });
+    const form = await api.call("POST", "/api/v1/users", undefined, {
+      "content-type": "application/x-www-form-urlencoded",
+    });
     expect(form.status).toBe(415);
     const text = await api.call("POST", "/api/v1/users", undefined, { "content-type": "text/plain" });
     expect(text.status).toBe(415);
@@ -81,7 +90,12 @@ describe("/api/v1/users", () => {
     const email = uniqueEmail(`under_${marker}`);
     await api.expectJson("POST", "/api/v1/users", { email, firstName: "Percent", lastName: `100%_${marker}` }, 201);
     const search = (query: string) =>
-      api.expectJson<{ items: Array<{ email: string }> }>("GET", `/api/v1/users?query=${encodeURIComponent(query)}`, undefined, 200);
+      api.expectJson<{ items: Array<{ email: string }> }>(
+        "GET",
+        `/api/v1/users?query=${encodeURIComponent(query)}`,
+        undefined,
+        200,
+      );
     expect((await search(`under_${marker}`)).items.map((user) => user.email)).toEqual([email]);
     expect((await search(`100%_${marker}`)).items.map((user) => user.email)).toEqual([email]);
     expect((await search(`100__${marker}`)).items, "_ is not a wildcard").toEqual([]);
@@ -91,14 +105,23 @@ describe("/api/v1/users", () => {
   it("answers 409 with the existing user for an email in use", async () => {
     const { api } = await adminApi();
     const email = uniqueEmail("taken");
-    const first = await api.expectJson<{ user: { id: string } }>("POST", "/api/v1/users", { email, firstName: "A", lastName: "B" }, 201);
+    const first = await api.expectJson<{ user: { id: string } }>(
+      "POST",
+      "/api/v1/users",
+      { email, firstName: "A", lastName: "B" },
+      201,
+    );
     const problem = await api.expectJson<Record<string, unknown>>(
       "POST",
       "/api/v1/users",
       { email: ` ${email.toUpperCase()}`, firstName: "A", lastName: "B" },
       409,
     );
-    expect(problem).toMatchObject({ title: "Email already in use", existingUserId: first.user.id, existingUserStatus: "PENDING" });
+    expect(problem).toMatchObject({
+      title: "Email already in use",
+      existingUserId: first.user.id,
+      existingUserStatus: "PENDING",
+    });
   });
 
   it("lists with filters and cursor pagination", async () => {
@@ -117,15 +140,30 @@ describe("/api/v1/users", () => {
     let cursor: string | null = null;
     do {
       const query: string = `/api/v1/users?query=${marker}&limit=2${cursor ? `&cursor=${cursor}` : ""}`;
-      const page: { items: Array<{ lastName: string }>; nextCursor: string | null } = await api.expectJson("GET", query, undefined, 200);
+      const page: { items: Array<{ lastName: string }>; nextCursor: string | null } = await api.expectJson(
+        "GET",
+        query,
+        undefined,
+        200,
+      );
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((user) => user.lastName));
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual(["N4", "N3", "N2", "N1", "N0"]);
-    const filtered = await api.expectJson<{ items: unknown[] }>("GET", `/api/v1/users?query=${marker}&role=OPERATOR`, undefined, 200);
+    const filtered = await api.expectJson<{ items: unknown[] }>(
+      "GET",
+      `/api/v1/users?query=${marker}&role=OPERATOR`,
+      undefined,
+      200,
+    );
     expect(filtered.items).toHaveLength(0);
-    const pending = await api.expectJson<{ items: unknown[] }>("GET", `/api/v1/users?query=${marker}&status=PENDING`, undefined, 200);
+    const pending = await api.expectJson<{ items: unknown[] }>(
+      "GET",
+      `/api/v1/users?query=${marker}&status=PENDING`,
+      undefined,
+      200,
+    );
     expect(pending.items).toHaveLength(5);
     expect((await api.call("GET", "/api/v1/users?limit=101")).status).toBe(400);
     expect((await api.call("GET", "/api/v1/users?cursor=garbage")).status).toBe(400);
@@ -163,24 +201,40 @@ describe("/api/v1/users", () => {
       { role: "CLIENT_USER" },
       409,
     );
-    expect(clash.conflictingMemberships).toEqual([expect.objectContaining({ role: "OPERATOR_FULL", tenantId: tenant.tenant.id })]);
-    const contractor = await api.expectJson<{ detail: string }>("PATCH", `/api/v1/users/${invited.user.id}`, { role: "CONTRACTOR" }, 409);
+    expect(clash.conflictingMemberships).toEqual([
+      expect.objectContaining({ role: "OPERATOR_FULL", tenantId: tenant.tenant.id }),
+    ]);
+    const contractor = await api.expectJson<{ detail: string }>(
+      "PATCH",
+      `/api/v1/users/${invited.user.id}`,
+      { role: "CONTRACTOR" },
+      409,
+    );
     expect(contractor.detail).toContain("no expiry");
-    const row = await env.DB.prepare("SELECT role FROM users WHERE id = ?").bind(invited.user.id).first<{ role: string }>();
+    const row = await env.DB.prepare("SELECT role FROM users WHERE id = ?")
+      .bind(invited.user.id)
+      .first<{ role: string }>();
     expect(row?.role).toBe("OPERATOR");
   });
 
   it("never lets the last active SUPER_ADMIN be deactivated or demoted", async () => {
     // A fresh test file's storage holds other admins too, so make this admin the only active one first.
     const { api, admin } = await adminApi();
-    await env.DB.prepare("UPDATE users SET deactivated_at = 1 WHERE role = 'SUPER_ADMIN' AND id != ?").bind(admin.id).run();
+    await env.DB.prepare("UPDATE users SET deactivated_at = 1 WHERE role = 'SUPER_ADMIN' AND id != ?")
+      .bind(admin.id)
+      .run();
     const second = await api.expectJson<{ user: { id: string } }>(
       "POST",
       "/api/v1/users",
       { email: uniqueEmail("second"), firstName: "Sec", lastName: "Ond", role: "SUPER_ADMIN" },
       201,
     );
-    const demote = await api.expectJson<{ title: string }>("PATCH", `/api/v1/users/${admin.id}`, { role: "OPERATOR" }, 409);
+    const demote = await api.expectJson<{ title: string }>(
+      "PATCH",
+      `/api/v1/users/${admin.id}`,
+      { role: "OPERATOR" },
+      409,
+    );
     expect(demote.title).toContain("Promote someone else to SUPER_ADMIN first");
     // The pending second SUPER_ADMIN does not count as active.
     expect(second.user.id).toBeDefined();

@@ -1,7 +1,13 @@
 import { dictionary } from "@zxcvbn-ts/language-common";
 import { describe, expect, it } from "vitest";
 import { commonLongPasswords } from "../../src/auth/common-passwords";
-import { argon2idParameters, findPasswordProblems, hashPassword, parsePasswordHash, verifyPassword } from "../../src/auth/password";
+import {
+  argon2idParameters,
+  findPasswordProblems,
+  hashPassword,
+  parsePasswordHash,
+  verifyPassword,
+} from "../../src/auth/password";
 
 describe("password rules (NIST SP 800-63B)", () => {
   const email = "maria.lopez@example.com";
@@ -66,7 +72,8 @@ describe("password hashing (argon2id)", () => {
   it("verifies against the parameters stored in the hash, so they can be raised later", async () => {
     // Made by an independent implementation (Node 24's crypto.argon2Sync, i.e. OpenSSL) with other
     // parameters: password "password", salt "somesaltsomesalt", m=4096, t=3, p=1.
-    const olderHash = "$argon2id$v=19$m=4096,t=3,p=1$c29tZXNhbHRzb21lc2FsdA$BvuA7SfebsIC3f4gSy7/Ei1s6+hsEfaOuCZMbl/y/Sg";
+    const olderHash =
+      "$argon2id$v=19$m=4096,t=3,p=1$c29tZXNhbHRzb21lc2FsdA$BvuA7SfebsIC3f4gSy7/Ei1s6+hsEfaOuCZMbl/y/Sg";
     expect(parsePasswordHash(olderHash)).toEqual({ memoryKiB: 4096, passes: 3, parallelism: 1 });
     expect(await verifyPassword(olderHash, "password")).toBe(true);
     expect(await verifyPassword(olderHash, "Password")).toBe(false);

@@ -1,7 +1,12 @@
 // Recovery codes (docs/SECURITY.md "Authenticators and assurance"): ten codes of 50 random bits,
 // shown once and stored as SHA-256; each signs in once (the race is in test/domain/sign-in).
 import { describe, expect, it } from "vitest";
-import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode, recoveryCodeCount } from "../../src/auth/recovery-codes";
+import {
+  generateRecoveryCodes,
+  hashRecoveryCode,
+  normalizeRecoveryCode,
+  recoveryCodeCount,
+} from "../../src/auth/recovery-codes";
 import { verifyPasswordStep, verifySecondFactor } from "../../src/domain/sign-in/sign-in";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, testContext, uniqueAddress } from "../helpers/factories";
@@ -20,7 +25,8 @@ describe("recovery codes", () => {
     for (const typed of ["abcde-fghij", "ABCDE-FGHIJ", "abcdefghij", " abcde fghij ", "Abc-de-fGhij"]) {
       expect(normalizeRecoveryCode(typed), typed).toBe("abcde-fghij");
     }
-    for (const typed of ["abcde-fghi", "abcde-fghij1", "abcde-fgh0j", ""]) expect(normalizeRecoveryCode(typed), typed).toBeNull();
+    for (const typed of ["abcde-fghi", "abcde-fghij1", "abcde-fgh0j", ""])
+      expect(normalizeRecoveryCode(typed), typed).toBeNull();
   });
 
   it("stores only the hash of each code the person was shown", async () => {
@@ -32,7 +38,9 @@ describe("recovery codes", () => {
       .bind(user.id)
       .all<{ code_hash: string; used_at: number | null }>();
 
-    expect(rows.results.map((row) => row.code_hash).sort()).toEqual(user.recoveryCodes.map((code) => hashRecoveryCode(code)).sort());
+    expect(rows.results.map((row) => row.code_hash).sort()).toEqual(
+      user.recoveryCodes.map((code) => hashRecoveryCode(code)).sort(),
+    );
     expect(rows.results.every((row) => row.used_at === null)).toBe(true);
     for (const code of user.recoveryCodes) expect(JSON.stringify(rows.results)).not.toContain(code);
   });

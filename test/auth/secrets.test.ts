@@ -56,7 +56,9 @@ describe("secrets stored for reuse", () => {
     const sealed = await encryptSecret(keys, plaintext, purpose);
     expect(sealed.startsWith("v1.other.")).toBe(true);
     // The same key bytes under both ids: only the authenticated key id tells them apart.
-    await expect(decryptSecret(keys, sealed.replace("v1.other.", "v1.test."), purpose)).rejects.toThrow(/could not be decrypted/);
+    await expect(decryptSecret(keys, sealed.replace("v1.other.", "v1.test."), purpose)).rejects.toThrow(
+      /could not be decrypted/,
+    );
   });
 
   it("refuses malformed stored values without trying a key", async () => {
@@ -69,7 +71,9 @@ describe("secrets stored for reuse", () => {
       "v1.test.AAAA.AAAA.AAAA",
       "v1.test.AAAAAAAAAAAAAAAA.A",
     ]) {
-      await expect(decryptSecret(keys, sealed, purpose)).rejects.toThrow(/is not in the form v1\.<key id>\.<iv>\.<ciphertext>/);
+      await expect(decryptSecret(keys, sealed, purpose)).rejects.toThrow(
+        /is not in the form v1\.<key id>\.<iv>\.<ciphertext>/,
+      );
     }
   });
 
@@ -91,11 +95,15 @@ describe("secrets stored for reuse", () => {
     expect(moved.startsWith("v1.next.")).toBe(true);
     expect(await decryptSecret(afterRotation, moved, purpose)).toBe(plaintext);
     // Once every value has moved, the old key can leave the list.
-    await expect(decryptSecret(beforeRotation, moved, purpose)).rejects.toThrow(/key "next", which SECRETS_KEYS does not list/);
+    await expect(decryptSecret(beforeRotation, moved, purpose)).rejects.toThrow(
+      /key "next", which SECRETS_KEYS does not list/,
+    );
     // A value already under the first key is returned as it is: nothing to write back.
     expect(await reencryptSecret(afterRotation, moved, purpose)).toBe(moved);
     // Re-encryption checks what it reads: a value for another purpose does not move.
-    await expect(reencryptSecret(afterRotation, sealed, "webhook-endpoint:whe_0002")).rejects.toThrow(/could not be decrypted/);
+    await expect(reencryptSecret(afterRotation, sealed, "webhook-endpoint:whe_0002")).rejects.toThrow(
+      /could not be decrypted/,
+    );
   });
 
   it("lets a Worker without SECRETS_KEYS start, and names the setting when a secret is then used", async () => {

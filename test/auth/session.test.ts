@@ -29,8 +29,15 @@ describe("sessions", () => {
     const token = await startSession(clock, user.id);
 
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const row = await rawDb.prepare("SELECT * FROM sessions WHERE id = ?").bind(hashToken(token)).first<Record<string, unknown>>();
-    expect(row).toMatchObject({ user_id: user.id, created_at: clock.now().getTime(), expires_at: clock.now().getTime() + 12 * 3_600_000 });
+    const row = await rawDb
+      .prepare("SELECT * FROM sessions WHERE id = ?")
+      .bind(hashToken(token))
+      .first<Record<string, unknown>>();
+    expect(row).toMatchObject({
+      user_id: user.id,
+      created_at: clock.now().getTime(),
+      expires_at: clock.now().getTime() + 12 * 3_600_000,
+    });
     expect(JSON.stringify(row)).not.toContain(token);
   });
 
@@ -42,7 +49,11 @@ describe("sessions", () => {
     const principal = await load(clock, token);
 
     expect(principal?.user.id).toBe(user.id);
-    expect(principal?.credential).toEqual({ kind: "session", sessionId: hashToken(token), authenticatedAt: clock.now() });
+    expect(principal?.credential).toEqual({
+      kind: "session",
+      sessionId: hashToken(token),
+      authenticatedAt: clock.now(),
+    });
     expect(await load(clock, prepareSession(clock.now()).token)).toBeNull();
     expect(await load(clock, "not a token")).toBeNull();
     await deleteSession(testContext(clock).db, hashToken(token));
@@ -56,7 +67,10 @@ describe("sessions", () => {
 
     clock.advanceSeconds(29 * minuteSeconds);
     expect(await load(clock, token), "29 idle minutes").not.toBeNull();
-    const lastSeen = await rawDb.prepare("SELECT last_seen_at FROM sessions WHERE id = ?").bind(hashToken(token)).first();
+    const lastSeen = await rawDb
+      .prepare("SELECT last_seen_at FROM sessions WHERE id = ?")
+      .bind(hashToken(token))
+      .first();
     expect(lastSeen).toEqual({ last_seen_at: clock.now().getTime() });
     clock.advanceSeconds(29 * minuteSeconds);
     expect(await load(clock, token), "29 more idle minutes").not.toBeNull();

@@ -20,7 +20,10 @@ describe("setup tokens", () => {
     const invited = await inviteTestUser(clock);
     const hash = hashToken(invited.token);
 
-    const row = await rawDb.prepare("SELECT * FROM users WHERE id = ?").bind(invited.user.id).first<Record<string, unknown>>();
+    const row = await rawDb
+      .prepare("SELECT * FROM users WHERE id = ?")
+      .bind(invited.user.id)
+      .first<Record<string, unknown>>();
     const stored = await env.KV.get(setupTokenKvKey(hash));
 
     expect(row).toMatchObject({ setup_token_hash: hash, setup_token_expires_at: invited.setupLinkExpiresAt.getTime() });
@@ -46,7 +49,10 @@ describe("setup tokens", () => {
     const invited = await inviteTestUser(clock);
     await env.KV.delete(setupTokenKvKey(hashToken(invited.token)));
 
-    expect(await readSetupTokenHint(env.KV, invited.token, clock.now())).toEqual({ kind: "unknown", hash: hashToken(invited.token) });
+    expect(await readSetupTokenHint(env.KV, invited.token, clock.now())).toEqual({
+      kind: "unknown",
+      hash: hashToken(invited.token),
+    });
     expect((await findState(clock, invited.token))?.user.id).toBe(invited.user.id);
     clock.set(invited.setupLinkExpiresAt);
     expect(await findState(clock, invited.token), "expired by the row").toBeNull();
@@ -62,7 +68,10 @@ describe("setup tokens", () => {
       JSON.stringify({ userId: invited.user.id, purpose: "invite", expiresAt: invited.setupLinkExpiresAt.getTime() }),
     );
 
-    expect(await readSetupTokenHint(env.KV, invited.token, clock.now())).toMatchObject({ kind: "known", userId: invited.user.id });
+    expect(await readSetupTokenHint(env.KV, invited.token, clock.now())).toMatchObject({
+      kind: "known",
+      userId: invited.user.id,
+    });
     expect(await findState(clock, invited.token)).toBeNull();
   });
 

@@ -52,6 +52,7 @@ describe("TOTP", () => {
   it("refuses empty, short and non-numeric codes", () => {
     const secret = generateTotpSecret();
     const now = new Date();
-    for (const code of ["", "12345", "1234567", "abcdef", "12 34"]) expect(findTotpStep(secret, code, now, null)).toBeNull();
+    for (const code of ["", "12345", "1234567", "abcdef", "12 34"])
+      expect(findTotpStep(secret, code, now, null)).toBeNull();
   });
 });

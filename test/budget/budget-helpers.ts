@@ -35,7 +35,10 @@ export async function signedInWith(fixture: BudgetFixture, options: { role?: Glo
 }
 
 /** An API client with a personal API token (Bearer), as curl would call, for a fresh user. */
-export async function apiCaller(fixture: BudgetFixture, options: { role?: GlobalRole } = {}): Promise<SignedIn & { api: ApiClient }> {
+export async function apiCaller(
+  fixture: BudgetFixture,
+  options: { role?: GlobalRole } = {},
+): Promise<SignedIn & { api: ApiClient }> {
   const signedIn = await signedInWith(fixture, options);
   return { ...signedIn, api: new ApiClient(fixture.app, await createApiTokenFor(signedIn.agent)) };
 }
@@ -49,7 +52,12 @@ export async function createMember(
 ) {
   const globalRole = options.globalRole ?? (role.startsWith("CLIENT_") ? "CLIENT_USER" : "OPERATOR");
   const user = await createActiveUser(fixture.clock, { role: globalRole });
-  const membership = await grantTestMembership(fixture.clock, { userId: user.id, tenantId, role, expiresAt: options.expiresAt ?? null });
+  const membership = await grantTestMembership(fixture.clock, {
+    userId: user.id,
+    tenantId,
+    role,
+    expiresAt: options.expiresAt ?? null,
+  });
   return { user, membership };
 }
 
@@ -96,7 +104,8 @@ export async function createPopulatedTenant(fixture: BudgetFixture, name = "Popu
 export async function createGroupWithMembers(fixture: BudgetFixture, permissions: Permission[], memberCount: number) {
   const group = await createTestGroup(fixture.clock, permissions);
   const members: ActiveTestUser[] = [];
-  for (let index = 0; index < memberCount; index++) members.push(await createActiveUser(fixture.clock, { role: "OPERATOR" }));
+  for (let index = 0; index < memberCount; index++)
+    members.push(await createActiveUser(fixture.clock, { role: "OPERATOR" }));
   if (members.length > 0) {
     await addGroupMembers(
       testContext(fixture.clock),
@@ -127,7 +136,12 @@ export function readingWholeBody(send: MeasuredRequest): MeasuredRequest {
  * `count` more people in the tenant, written as plain rows (no setup, so it stays fast): client
  * users with CLIENT_VIEWER, or operators with OPERATOR_READONLY. Makes a tenant larger than a page.
  */
-export async function addPlainMembers(fixture: BudgetFixture, tenantId: string, count: number, kind: "clients" | "staff" = "clients") {
+export async function addPlainMembers(
+  fixture: BudgetFixture,
+  tenantId: string,
+  count: number,
+  kind: "clients" | "staff" = "clients",
+) {
   const now = fixture.clock.now().getTime();
   const batchId = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
   const added = Array.from({ length: count }, (_, index) => ({
@@ -149,14 +163,9 @@ export async function addPlainMembers(fixture: BudgetFixture, tenantId: string, 
         now,
         now,
       ),
-      env.DB.prepare("INSERT INTO memberships (id, user_id, tenant_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)").bind(
-        membershipId,
-        userId,
-        tenantId,
-        kind === "clients" ? "CLIENT_VIEWER" : "OPERATOR_READONLY",
-        now,
-        now,
-      ),
+      env.DB.prepare(
+        "INSERT INTO memberships (id, user_id, tenant_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+      ).bind(membershipId, userId, tenantId, kind === "clients" ? "CLIENT_VIEWER" : "OPERATOR_READONLY", now, now),
     ];
   });
   await env.DB.batch(statements.flat());

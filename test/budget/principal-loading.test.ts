@@ -20,15 +20,23 @@ async function insertApiToken(userId: string, clock: TestClock, columns: { revok
   await env.DB.prepare(
     "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, revoked_at) VALUES (?, ?, 'budget test', ?, ?, ?)",
   )
-    .bind(`tok_${crypto.randomUUID().slice(0, 8)}`, userId, hashToken(token), clock.now().getTime(), columns.revokedAt ?? null)
+    .bind(
+      `tok_${crypto.randomUUID().slice(0, 8)}`,
+      userId,
+      hashToken(token),
+      clock.now().getTime(),
+      columns.revokedAt ?? null,
+    )
     .run();
   return token;
 }
 
 async function lastUsedOf(token: string): Promise<number | null | undefined> {
-  const row = await env.DB.prepare("SELECT last_used_at FROM api_tokens WHERE token_hash = ?").bind(hashToken(token)).first<{
-    last_used_at: number | null;
-  }>();
+  const row = await env.DB.prepare("SELECT last_used_at FROM api_tokens WHERE token_hash = ?")
+    .bind(hashToken(token))
+    .first<{
+      last_used_at: number | null;
+    }>();
   return row?.last_used_at;
 }
 

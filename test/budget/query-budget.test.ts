@@ -66,7 +66,9 @@ beforeAll(async () => {
 });
 
 it("has a budget row for every route of the app and none for a route that is gone", () => {
-  const registered = new Set(app.routes.filter((route) => route.method !== "ALL").map((route) => `${route.method} ${route.path}`));
+  const registered = new Set(
+    app.routes.filter((route) => route.method !== "ALL").map((route) => `${route.method} ${route.path}`),
+  );
   const budgeted = new Set(routeBudgets.map((row) => `${row.method} ${row.path}`));
   expect(
     [...registered].filter((route) => !budgeted.has(route)),
@@ -79,9 +81,12 @@ it("has a budget row for every route of the app and none for a route that is gon
 });
 
 describe("with only the fixtures in the database", () => {
-  it.each(routeBudgets.map((row) => [rowName(row), row] as const))("%s stays within its query budget", async (_name, row) => {
-    measured.set(row, await measure(row));
-  });
+  it.each(routeBudgets.map((row) => [rowName(row), row] as const))(
+    "%s stays within its query budget",
+    async (_name, row) => {
+      measured.set(row, await measure(row));
+    },
+  );
 });
 
 describe("after 300 users, 150 tenants and 900 memberships more", () => {
@@ -98,12 +103,15 @@ describe("after 300 users, 150 tenants and 900 memberships more", () => {
     expect(counted?.memberships).toBeGreaterThanOrEqual(grownShape.userCount * grownShape.membershipsPerUser);
   });
 
-  it.each(routeBudgets.map((row) => [rowName(row), row] as const))("%s issues the same queries as before", async (_name, row) => {
-    const before = measured.get(row);
-    const after = await measure(row);
-    expect(before, "the small-data measurement of this row did not run").toBeDefined();
-    expect(after.map((query) => query.kind)).toEqual(before?.map((query) => query.kind));
-  });
+  it.each(routeBudgets.map((row) => [rowName(row), row] as const))(
+    "%s issues the same queries as before",
+    async (_name, row) => {
+      const before = measured.get(row);
+      const after = await measure(row);
+      expect(before, "the small-data measurement of this row did not run").toBeDefined();
+      expect(after.map((query) => query.kind)).toEqual(before?.map((query) => query.kind));
+    },
+  );
 
   it("reads a page, not the table, when the users list has more rows than a page", async () => {
     const { agent } = await fixture.signedIn();

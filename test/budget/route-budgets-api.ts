@@ -53,7 +53,11 @@ function meAndUserRows(): RouteBudget[] {
       expectStatus: 201,
       prepare: async (fixture) => {
         const { api } = await apiCaller(fixture, { role: "OPERATOR" });
-        return () => api.call("POST", "/api/v1/me/tokens", { name: "deploy", expiresAt: addDays(fixture.clock.now(), 90).toISOString() });
+        return () =>
+          api.call("POST", "/api/v1/me/tokens", {
+            name: "deploy",
+            expiresAt: addDays(fixture.clock.now(), 90).toISOString(),
+          });
       },
     },
     {
@@ -231,7 +235,8 @@ function tenantRows(): RouteBudget[] {
       expectStatus: 201,
       prepare: async (fixture) => {
         const { api } = await apiCaller(fixture);
-        return () => api.call("POST", "/api/v1/tenants", { name: "Api Client", slug: `api-${crypto.randomUUID().slice(0, 8)}` });
+        return () =>
+          api.call("POST", "/api/v1/tenants", { name: "Api Client", slug: `api-${crypto.randomUUID().slice(0, 8)}` });
       },
     },
     {
@@ -254,7 +259,8 @@ function tenantRows(): RouteBudget[] {
       prepare: async (fixture) => {
         const { api } = await apiCaller(fixture);
         const tenant = await createTestTenant(fixture.clock, "Api rename");
-        return () => api.call("PATCH", `/api/v1/tenants/${tenant.id}`, { name: "Api renamed", description: "Renamed." });
+        return () =>
+          api.call("PATCH", `/api/v1/tenants/${tenant.id}`, { name: "Api renamed", description: "Renamed." });
       },
     },
     {
@@ -277,7 +283,11 @@ function tenantRows(): RouteBudget[] {
       expectStatus: 201,
       prepare: async (fixture) => {
         const { api, tenant } = await tenantApiCaller(fixture);
-        return () => api.call("POST", `/api/v1/tenants/${tenant.id}/updates`, { title: "From the API", body: "Posted by a script." });
+        return () =>
+          api.call("POST", `/api/v1/tenants/${tenant.id}/updates`, {
+            title: "From the API",
+            body: "Posted by a script.",
+          });
       },
     },
     {
@@ -288,7 +298,11 @@ function tenantRows(): RouteBudget[] {
       expectStatus: 200,
       prepare: async (fixture) => {
         const { api, tenant, updates } = await tenantApiCaller(fixture);
-        return () => api.call("PATCH", `/api/v1/tenants/${tenant.id}/updates/${updates[0]?.id}`, { title: "Edited", body: "Edited." });
+        return () =>
+          api.call("PATCH", `/api/v1/tenants/${tenant.id}/updates/${updates[0]?.id}`, {
+            title: "Edited",
+            body: "Edited.",
+          });
       },
     },
     {
@@ -323,7 +337,12 @@ function tenantRows(): RouteBudget[] {
       list: { limit: 100 },
       prepare: async (fixture) => {
         const { api, tenant } = await tenantApiCaller(fixture);
-        const first = await api.expectJson<{ nextCursor: string }>("GET", `/api/v1/tenants/${tenant.id}/members?limit=100`, undefined, 200);
+        const first = await api.expectJson<{ nextCursor: string }>(
+          "GET",
+          `/api/v1/tenants/${tenant.id}/members?limit=100`,
+          undefined,
+          200,
+        );
         return () => api.call("GET", `/api/v1/tenants/${tenant.id}/members?limit=100&cursor=${first.nextCursor}`);
       },
     },
@@ -365,7 +384,8 @@ function tenantRows(): RouteBudget[] {
     {
       method: "POST",
       path: "/api/v1/tenants/:id/members",
-      scenario: "CLIENT_ADMIN refused: a client user of another company (neutral 409, audited; as many queries as a success)",
+      scenario:
+        "CLIENT_ADMIN refused: a client user of another company (neutral 409, audited; as many queries as a success)",
       maxQueries: 3,
       expectStatus: 409,
       prepare: async (fixture) => {
@@ -448,7 +468,12 @@ function membershipAndGroupRows(): RouteBudget[] {
       prepare: async (fixture) => {
         const { api } = await apiCaller(fixture);
         const { user } = await createMember(fixture, fixture.tenantIds[0], "OPERATOR_READONLY");
-        return () => api.call("POST", "/api/v1/memberships", { userId: user.id, tenantId: fixture.tenantIds[0], role: "OPERATOR_FULL" });
+        return () =>
+          api.call("POST", "/api/v1/memberships", {
+            userId: user.id,
+            tenantId: fixture.tenantIds[0],
+            role: "OPERATOR_FULL",
+          });
       },
     },
     {
@@ -561,13 +586,17 @@ function membershipAndGroupRows(): RouteBudget[] {
     {
       method: "PUT",
       path: "/api/v1/access-groups/:id/members",
-      scenario: "replace the members: one stays, one leaves, two join (4: caller; group, people, pairs; the write; the group answered)",
+      scenario:
+        "replace the members: one stays, one leaves, two join (4: caller; group, people, pairs; the write; the group answered)",
       maxQueries: 4,
       expectStatus: 200,
       prepare: async (fixture) => {
         const { api } = await apiCaller(fixture);
         const { group, members } = await createGroupWithMembers(fixture, ["users:read"], 2);
-        const joining = [await createActiveUser(fixture.clock, { role: "OPERATOR" }), await createActiveUser(fixture.clock)];
+        const joining = [
+          await createActiveUser(fixture.clock, { role: "OPERATOR" }),
+          await createActiveUser(fixture.clock),
+        ];
         const userIds = [members[0]?.id ?? "", ...joining.map((user) => user.id)];
         return () => api.call("PUT", `/api/v1/access-groups/${group.id}/members`, { userIds });
       },

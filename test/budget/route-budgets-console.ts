@@ -4,7 +4,13 @@ import { env } from "cloudflare:test";
 import { addDays } from "date-fns";
 import { createActiveUser, createTestTenant, inviteTestUser, uniqueEmail } from "../helpers/factories";
 import { createTestGroup, uniqueGroupName } from "../helpers/groups";
-import { createGroupWithMembers, createMember, createPopulatedTenant, readingWholeBody, signedInWith } from "./budget-helpers";
+import {
+  createGroupWithMembers,
+  createMember,
+  createPopulatedTenant,
+  readingWholeBody,
+  signedInWith,
+} from "./budget-helpers";
 import type { RouteBudget } from "./route-budgets";
 
 const tenantPicker = "the memberships filter and add form offer every tenant (listTenantChoices)";
@@ -85,7 +91,8 @@ export const consoleBudgets: RouteBudget[] = [
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
       const tenant = await createTestTenant(fixture.clock, "Rename me");
-      return () => agent.post(`/admin/tenants/${tenant.slug}`, { name: "Renamed", slug: tenant.slug, description: "Renamed." });
+      return () =>
+        agent.post(`/admin/tenants/${tenant.slug}`, { name: "Renamed", slug: tenant.slug, description: "Renamed." });
     },
   },
   {
@@ -99,7 +106,8 @@ export const consoleBudgets: RouteBudget[] = [
       const { agent } = await signedInWith(fixture);
       const { tenant } = await createPopulatedTenant(fixture);
       const other = await createTestTenant(fixture.clock, "Other");
-      return () => agent.post(`/admin/tenants/${tenant.slug}`, { name: tenant.name, slug: other.slug, description: "" });
+      return () =>
+        agent.post(`/admin/tenants/${tenant.slug}`, { name: tenant.name, slug: other.slug, description: "" });
     },
   },
 
@@ -131,7 +139,8 @@ export const consoleBudgets: RouteBudget[] = [
         globalRole: "CONTRACTOR",
         expiresAt: addDays(fixture.clock.now(), 10),
       });
-      return () => agent.get(`/admin/memberships?tenantId=${fixture.tenantIds[0]}&role=OPERATOR_FULL&expiringWithinDays=30`);
+      return () =>
+        agent.get(`/admin/memberships?tenantId=${fixture.tenantIds[0]}&role=OPERATOR_FULL&expiringWithinDays=30`);
     },
   },
   {
@@ -175,7 +184,8 @@ export const consoleBudgets: RouteBudget[] = [
   {
     method: "POST",
     path: "/admin/memberships",
-    scenario: "refused: already a member (4: caller; user, permissions, tenant; the refused write; the list again with the form as typed)",
+    scenario:
+      "refused: already a member (4: caller; user, permissions, tenant; the refused write; the list again with the form as typed)",
     maxQueries: 4,
     expectStatus: 409,
     readsWholeTable: tenantPicker,
@@ -266,7 +276,11 @@ export const consoleBudgets: RouteBudget[] = [
         expiresAt: addDays(fixture.clock.now(), 20),
       });
       return () =>
-        agent.post(`/admin/memberships/${membership.id}`, { role: "OPERATOR_FULL", expiresAt: "", returnTo: "/admin/memberships" });
+        agent.post(`/admin/memberships/${membership.id}`, {
+          role: "OPERATOR_FULL",
+          expiresAt: "",
+          returnTo: "/admin/memberships",
+        });
     },
   },
   {
@@ -281,7 +295,8 @@ export const consoleBudgets: RouteBudget[] = [
         globalRole: "CONTRACTOR",
         expiresAt: addDays(fixture.clock.now(), 5),
       });
-      return () => agent.post(`/admin/memberships/${membership.id}/extend`, { days: "30", returnTo: "/admin/memberships" });
+      return () =>
+        agent.post(`/admin/memberships/${membership.id}/extend`, { days: "30", returnTo: "/admin/memberships" });
     },
   },
   {
@@ -380,7 +395,8 @@ export const consoleBudgets: RouteBudget[] = [
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
       const { group } = await createGroupWithMembers(fixture, ["users:read"], 2);
-      return () => agent.post(`/admin/access-groups/${group.id}`, { name: uniqueGroupName("Renamed"), description: "Renamed." });
+      return () =>
+        agent.post(`/admin/access-groups/${group.id}`, { name: uniqueGroupName("Renamed"), description: "Renamed." });
     },
   },
   {
@@ -551,7 +567,9 @@ export const consoleBudgets: RouteBudget[] = [
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
       const invited = await inviteTestUser(fixture.clock, { email: uniqueEmail("outbox") });
-      const message = await env.DB.prepare("SELECT id FROM outbox WHERE user_id = ?").bind(invited.user.id).first<{ id: string }>();
+      const message = await env.DB.prepare("SELECT id FROM outbox WHERE user_id = ?")
+        .bind(invited.user.id)
+        .first<{ id: string }>();
       return () => agent.get(`/admin/outbox/${message?.id}`);
     },
   },

@@ -6,7 +6,8 @@ import { createTestGroup } from "../helpers/groups";
 import { createDeactivatedUser, createGroupWithMembers, createMember, signedInWith } from "./budget-helpers";
 import type { RouteBudget } from "./route-budgets";
 
-const allGroupsPicker = "the Access groups tab offers every access group to add the user to (selectGroups); a handful in practice";
+const allGroupsPicker =
+  "the Access groups tab offers every access group to add the user to (selectGroups); a handful in practice";
 
 export const userPageBudgets: RouteBudget[] = [
   {
@@ -31,7 +32,8 @@ export const userPageBudgets: RouteBudget[] = [
   {
     method: "POST",
     path: "/admin/users/:id",
-    scenario: "role change refused: a membership no longer fits (4: caller; user, permissions, delivery; the refused write; why)",
+    scenario:
+      "role change refused: a membership no longer fits (4: caller; user, permissions, delivery; the refused write; why)",
     maxQueries: 4,
     expectStatus: 409,
     prepare: async (fixture) => {
@@ -50,14 +52,19 @@ export const userPageBudgets: RouteBudget[] = [
   {
     method: "GET",
     path: "/admin/users/:id/memberships",
-    scenario: "an operator's two memberships, with the add-membership form (the user, memberships and tenants in one batch)",
+    scenario:
+      "an operator's two memberships, with the add-membership form (the user, memberships and tenants in one batch)",
     maxQueries: 2,
     expectStatus: 200,
     readsWholeTable: "the add-membership form's tenant picker lists every tenant (listTenantChoices)",
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
       const { user: subject } = await createMember(fixture, fixture.tenantIds[0], "OPERATOR_FULL");
-      await grantTestMembership(fixture.clock, { userId: subject.id, tenantId: fixture.tenantIds[1], role: "OPERATOR_READONLY" });
+      await grantTestMembership(fixture.clock, {
+        userId: subject.id,
+        tenantId: fixture.tenantIds[1],
+        role: "OPERATOR_READONLY",
+      });
       return () => agent.get(`/admin/users/${subject.id}/memberships`);
     },
   },

@@ -54,7 +54,8 @@ function workspaceRows(): RouteBudget[] {
       expectStatus: 303,
       prepare: async (fixture) => {
         const { agent, tenant } = await tenantMember(fixture, "OPERATOR_FULL");
-        return () => agent.post(`/tenants/${tenant.slug}/profile`, { name: "Workspace Renamed", description: "New profile." });
+        return () =>
+          agent.post(`/tenants/${tenant.slug}/profile`, { name: "Workspace Renamed", description: "New profile." });
       },
     },
     {
@@ -65,7 +66,8 @@ function workspaceRows(): RouteBudget[] {
       expectStatus: 303,
       prepare: async (fixture) => {
         const { agent, tenant } = await tenantMember(fixture, "OPERATOR_FULL");
-        return () => agent.post(`/tenants/${tenant.slug}/updates`, { title: "Release notes", body: "Version 2 is live." });
+        return () =>
+          agent.post(`/tenants/${tenant.slug}/updates`, { title: "Release notes", body: "Version 2 is live." });
       },
     },
     {
@@ -98,7 +100,11 @@ function workspaceRows(): RouteBudget[] {
       expectStatus: 303,
       prepare: async (fixture) => {
         const { agent, tenant, updates } = await tenantMember(fixture, "OPERATOR_FULL");
-        return () => agent.post(`/tenants/${tenant.slug}/updates/${updates[0]?.id}/edit`, { title: "Edited", body: "Edited body." });
+        return () =>
+          agent.post(`/tenants/${tenant.slug}/updates/${updates[0]?.id}/edit`, {
+            title: "Edited",
+            body: "Edited body.",
+          });
       },
     },
     {
@@ -143,7 +149,12 @@ function clientManagementRows(
       prepare: async (fixture) => {
         const { agent, tenant } = await tenantMember(fixture, role);
         return () =>
-          agent.post(base(tenant.slug), { email: uniqueEmail("client"), firstName: "Cleo", lastName: "Client", role: "CLIENT_VIEWER" });
+          agent.post(base(tenant.slug), {
+            email: uniqueEmail("client"),
+            firstName: "Cleo",
+            lastName: "Client",
+            role: "CLIENT_VIEWER",
+          });
       },
     },
     {
@@ -155,7 +166,13 @@ function clientManagementRows(
       prepare: async (fixture) => {
         const { agent, tenant } = await tenantMember(fixture, role);
         const user = await createFormerClient(fixture, tenant.id);
-        return () => agent.post(base(tenant.slug), { email: user.email, firstName: "Any", lastName: "Name", role: "CLIENT_ADMIN" });
+        return () =>
+          agent.post(base(tenant.slug), {
+            email: user.email,
+            firstName: "Any",
+            lastName: "Name",
+            role: "CLIENT_ADMIN",
+          });
       },
     },
     {
@@ -167,7 +184,13 @@ function clientManagementRows(
       prepare: async (fixture) => {
         const { agent, tenant } = await tenantMember(fixture, role);
         const { user } = await createMember(fixture, fixture.tenantIds[1], "CLIENT_VIEWER");
-        return () => agent.post(base(tenant.slug), { email: user.email, firstName: "Any", lastName: "Name", role: "CLIENT_ADMIN" });
+        return () =>
+          agent.post(base(tenant.slug), {
+            email: user.email,
+            firstName: "Any",
+            lastName: "Name",
+            role: "CLIENT_ADMIN",
+          });
       },
     },
     {
@@ -179,7 +202,13 @@ function clientManagementRows(
       prepare: async (fixture) => {
         const { agent, tenant } = await tenantMember(fixture, role);
         const staff = await createActiveUser(fixture.clock, { role: "OPERATOR" });
-        return () => agent.post(base(tenant.slug), { email: staff.email, firstName: "Staff", lastName: "Member", role: "CLIENT_VIEWER" });
+        return () =>
+          agent.post(base(tenant.slug), {
+            email: staff.email,
+            firstName: "Staff",
+            lastName: "Member",
+            role: "CLIENT_VIEWER",
+          });
       },
     },
     {
@@ -239,7 +268,11 @@ function portalRows(): RouteBudget[] {
       expectStatus: 200,
       prepare: async (fixture) => {
         const { user } = await createMember(fixture, fixture.tenantIds[0], "CLIENT_VIEWER");
-        await grantTestMembership(fixture.clock, { userId: user.id, tenantId: fixture.tenantIds[1], role: "CLIENT_ADMIN" });
+        await grantTestMembership(fixture.clock, {
+          userId: user.id,
+          tenantId: fixture.tenantIds[1],
+          role: "CLIENT_ADMIN",
+        });
         const agent = await signInAs(fixture.app, fixture.clock, user);
         return () => agent.get("/portal");
       },
@@ -393,7 +426,11 @@ function accountRows(): RouteBudget[] {
       expectStatus: 200,
       prepare: async (fixture) => {
         const signedIn = await signedInWith(fixture, { role: "OPERATOR" });
-        return () => signedIn.agent.post("/account/recovery-codes", { password: testPassword, code: currentCode(fixture, signedIn) });
+        return () =>
+          signedIn.agent.post("/account/recovery-codes", {
+            password: testPassword,
+            code: currentCode(fixture, signedIn),
+          });
       },
     },
     {
@@ -427,7 +464,11 @@ function accountRows(): RouteBudget[] {
       prepare: async (fixture) => {
         const signedIn = await signedInWith(fixture);
         return () =>
-          signedIn.agent.post("/account/confirm", { password: testPassword, code: currentCode(fixture, signedIn), next: "/admin/users" });
+          signedIn.agent.post("/account/confirm", {
+            password: testPassword,
+            code: currentCode(fixture, signedIn),
+            next: "/admin/users",
+          });
       },
     },
     {

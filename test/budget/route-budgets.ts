@@ -96,7 +96,14 @@ async function setupAgentAtTotpStep(fixture: BudgetFixture): Promise<{ agent: Ag
 }
 
 const coreBudgets: RouteBudget[] = [
-  { method: "GET", path: "/healthz", scenario: "bare route", maxQueries: 0, expectStatus: 200, prepare: anonymousGet("/healthz") },
+  {
+    method: "GET",
+    path: "/healthz",
+    scenario: "bare route",
+    maxQueries: 0,
+    expectStatus: 200,
+    prepare: anonymousGet("/healthz"),
+  },
   {
     method: "GET",
     path: "/static/app.css",
@@ -105,7 +112,14 @@ const coreBudgets: RouteBudget[] = [
     expectStatus: 200,
     prepare: anonymousGet("/static/app.css"),
   },
-  { method: "GET", path: "/static/app.js", scenario: "script", maxQueries: 0, expectStatus: 200, prepare: anonymousGet("/static/app.js") },
+  {
+    method: "GET",
+    path: "/static/app.js",
+    scenario: "script",
+    maxQueries: 0,
+    expectStatus: 200,
+    prepare: anonymousGet("/static/app.js"),
+  },
   {
     method: "GET",
     path: "/",
@@ -114,7 +128,14 @@ const coreBudgets: RouteBudget[] = [
     expectStatus: 303,
     prepare: signedInGet("/"),
   },
-  { method: "GET", path: "/login", scenario: "sign-in page", maxQueries: 0, expectStatus: 200, prepare: anonymousGet("/login") },
+  {
+    method: "GET",
+    path: "/login",
+    scenario: "sign-in page",
+    maxQueries: 0,
+    expectStatus: 200,
+    prepare: anonymousGet("/login"),
+  },
   {
     method: "POST",
     path: "/login",
@@ -212,7 +233,12 @@ const coreBudgets: RouteBudget[] = [
     prepare: async (fixture) => {
       const agent = await setupAgent(fixture);
       return () =>
-        agent.post("/setup", { step: "password", displayName: "Pat", password: testPassword, passwordConfirmation: testPassword });
+        agent.post("/setup", {
+          step: "password",
+          displayName: "Pat",
+          password: testPassword,
+          passwordConfirmation: testPassword,
+        });
     },
   },
   {
@@ -226,7 +252,14 @@ const coreBudgets: RouteBudget[] = [
       return () => agent.post("/setup", { step: "confirm", code: totpCode(secret, fixture.clock.now()) });
     },
   },
-  { method: "GET", path: "/admin", scenario: "SUPER_ADMIN console home", maxQueries: 1, expectStatus: 200, prepare: signedInGet("/admin") },
+  {
+    method: "GET",
+    path: "/admin",
+    scenario: "SUPER_ADMIN console home",
+    maxQueries: 1,
+    expectStatus: 200,
+    prepare: signedInGet("/admin"),
+  },
   {
     method: "GET",
     path: "/admin",
@@ -304,7 +337,8 @@ const coreBudgets: RouteBudget[] = [
     readsWholeTable: "the form is shown again with the tenant picker (listTenantChoices)",
     prepare: async ({ signedIn }) => {
       const { agent, user } = await signedIn();
-      return () => agent.post("/admin/users", { email: user.email, firstName: "Dup", lastName: "Licate", role: "OPERATOR" });
+      return () =>
+        agent.post("/admin/users", { email: user.email, firstName: "Dup", lastName: "Licate", role: "OPERATOR" });
     },
   },
   {
@@ -338,4 +372,10 @@ const coreBudgets: RouteBudget[] = [
 ];
 
 /** Every row: the sign-in and core rows above, then one file per area of the app. */
-export const routeBudgets: RouteBudget[] = [...coreBudgets, ...userPageBudgets, ...consoleBudgets, ...workspaceBudgets, ...apiBudgets];
+export const routeBudgets: RouteBudget[] = [
+  ...coreBudgets,
+  ...userPageBudgets,
+  ...consoleBudgets,
+  ...workspaceBudgets,
+  ...apiBudgets,
+];

@@ -50,7 +50,10 @@ async function auditSchema() {
 describe(`migration 0005 on ${storeName}`, () => {
   it("gives every earlier audit row its actor kind, keeps every value and id, and the log stays append-only", async () => {
     const migratedSchema = await auditSchema();
-    await rawDb.batch([rawDb.prepare("DROP TABLE audit_events"), ...legacyAuditTable.map((statement) => rawDb.prepare(statement))]);
+    await rawDb.batch([
+      rawDb.prepare("DROP TABLE audit_events"),
+      ...legacyAuditTable.map((statement) => rawDb.prepare(statement)),
+    ]);
     await rawDb.batch(
       legacyRows.map(([action, id, name, email], index) =>
         rawDb
@@ -90,7 +93,9 @@ describe(`migration 0005 on ${storeName}`, () => {
     const ids = await rawDb.prepare("SELECT id FROM audit_events ORDER BY id").all<{ id: number }>();
     const lastBefore = Number(before.results.at(-1)?.id);
     expect(ids.results.at(-1)?.id).toBe(lastBefore + 1);
-    const kindsAfter = await rawDb.prepare("SELECT count(*) AS n FROM audit_events WHERE actor_kind = 'user'").first<{ n: number }>();
+    const kindsAfter = await rawDb
+      .prepare("SELECT count(*) AS n FROM audit_events WHERE actor_kind = 'user'")
+      .first<{ n: number }>();
     expect(kindsAfter?.n).toBe(legacyRows.filter((row) => row[4] === "user").length);
   });
 });

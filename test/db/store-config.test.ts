@@ -12,8 +12,14 @@ const turso = { LIBSQL_URL: "libsql://gatehouse-acme.turso.io", LIBSQL_AUTH_TOKE
 describe("store configuration", () => {
   it("uses D1 when the Worker has the DB binding, libSQL when it has LIBSQL_URL and the token", () => {
     expect(readStoreConfig({ ...storeless, DB: d1 })).toEqual({ kind: "d1", database: d1 });
-    expect(readStoreConfig({ ...storeless, ...turso })).toEqual({ kind: "libsql", url: turso.LIBSQL_URL, authToken: "eyJ.token" });
-    expect(readStoreConfig({ ...storeless, LIBSQL_URL: "https://db.example.com", LIBSQL_AUTH_TOKEN: "t" })).toMatchObject({
+    expect(readStoreConfig({ ...storeless, ...turso })).toEqual({
+      kind: "libsql",
+      url: turso.LIBSQL_URL,
+      authToken: "eyJ.token",
+    });
+    expect(
+      readStoreConfig({ ...storeless, LIBSQL_URL: "https://db.example.com", LIBSQL_AUTH_TOKEN: "t" }),
+    ).toMatchObject({
       kind: "libsql",
     });
     // A self-hosted server on plain HTTP may run without authentication.
@@ -32,7 +38,11 @@ describe("store configuration", () => {
       { LIBSQL_URL: "turso acme", LIBSQL_AUTH_TOKEN: "t" },
       /LIBSQL_URL must be a libsql:\/\/, https:\/\/ or http:\/\/ URL/,
     ],
-    ["a URL without a host", { LIBSQL_URL: "libsql://", LIBSQL_AUTH_TOKEN: "t" }, /LIBSQL_URL must be .* URL with a host/],
+    [
+      "a URL without a host",
+      { LIBSQL_URL: "libsql://", LIBSQL_AUTH_TOKEN: "t" },
+      /LIBSQL_URL must be .* URL with a host/,
+    ],
     ["a URL without slashes", { LIBSQL_URL: "libsql:gatehouse", LIBSQL_AUTH_TOKEN: "t" }, /LIBSQL_URL must be/],
     ["a file: URL", { LIBSQL_URL: "file:gatehouse.db", LIBSQL_AUTH_TOKEN: "t" }, /LIBSQL_URL must be a libsql:\/\//],
     ["a WebSocket URL", { LIBSQL_URL: "wss://gatehouse-acme.turso.io", LIBSQL_AUTH_TOKEN: "t" }, /LIBSQL_URL must be/],
@@ -42,7 +52,11 @@ describe("store configuration", () => {
       /LIBSQL_AUTH_TOKEN is missing: set it with `wrangler secret put LIBSQL_AUTH_TOKEN`/,
     ],
     ["an empty token", { ...turso, LIBSQL_AUTH_TOKEN: " " }, /LIBSQL_AUTH_TOKEN must not be empty/],
-    ["a leftover token beside D1", { DB: d1, LIBSQL_AUTH_TOKEN: "t" }, /LIBSQL_AUTH_TOKEN is set but the Worker uses the D1 binding DB/],
+    [
+      "a leftover token beside D1",
+      { DB: d1, LIBSQL_AUTH_TOKEN: "t" },
+      /LIBSQL_AUTH_TOKEN is set but the Worker uses the D1 binding DB/,
+    ],
   ])("refuses %s with a message naming the setting", (_case, store, message) => {
     const misconfigured: Bindings = { ...storeless, ...store };
     expect(() => readStoreConfig(misconfigured)).toThrow(message);
@@ -53,7 +67,11 @@ describe("store configuration", () => {
   it("fails the first request of a misconfigured Worker, logging what to fix", async () => {
     const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
     try {
-      const response = await createApp().request("http://127.0.0.1:8787/healthz", {}, { ...storeless, DB: d1, ...turso });
+      const response = await createApp().request(
+        "http://127.0.0.1:8787/healthz",
+        {},
+        { ...storeless, DB: d1, ...turso },
+      );
       expect(response.status).toBe(500);
       expect(await response.text()).not.toContain("LIBSQL");
       expect(logged.mock.calls.flat().join("\n")).toContain(

@@ -85,7 +85,9 @@ describe(`the ${storeName} store`, () => {
       ]),
     );
     expect(isBatchGuardFailure(twoRows)).toBe(true);
-    expect(await rawDb.prepare("SELECT description FROM tenants WHERE id = ?").bind(kept.id).first()).toEqual({ description: "one row" });
+    expect(await rawDb.prepare("SELECT description FROM tenants WHERE id = ?").bind(kept.id).first()).toEqual({
+      description: "one row",
+    });
     // The guard itself never stores a row.
     expect(await rawDb.prepare("SELECT count(*) AS n FROM batch_guards").first()).toEqual({ n: 0 });
   });
@@ -127,7 +129,12 @@ describe(`the ${storeName} store`, () => {
       }),
       db.update(tenants).set({ description: "updated" }).where(eq(tenants.id, tenant.id)),
       db
-        .select({ email: users.email, slug: tenants.slug, expiresAt: memberships.expiresAt, revokedAt: memberships.revokedAt })
+        .select({
+          email: users.email,
+          slug: tenants.slug,
+          expiresAt: memberships.expiresAt,
+          revokedAt: memberships.revokedAt,
+        })
         .from(memberships)
         .innerJoin(users, eq(users.id, memberships.userId))
         .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
@@ -149,7 +156,9 @@ describe(`the ${storeName} store`, () => {
     const found = await db
       .select({ id: tenants.id })
       .from(tenants)
-      .where(sql`${tenants.slug} IN (SELECT value FROM json_each(${JSON.stringify([rows[0]?.slug, rows[2]?.slug, "absent"])}))`);
+      .where(
+        sql`${tenants.slug} IN (SELECT value FROM json_each(${JSON.stringify([rows[0]?.slug, rows[2]?.slug, "absent"])}))`,
+      );
     expect(found.map((row) => row.id).sort()).toEqual([rows[0]?.id, rows[2]?.id].sort());
   });
 });

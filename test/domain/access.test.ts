@@ -44,7 +44,11 @@ describe("authorize", () => {
   });
 
   it("still answers 404 for a tenant's portal the client user is not a member of", () => {
-    const decision = authorize(principalOf("CLIENT_USER"), { kind: "portal", tenant: { slug: "acme" }, access: "read" });
+    const decision = authorize(principalOf("CLIENT_USER"), {
+      kind: "portal",
+      tenant: { slug: "acme" },
+      access: "read",
+    });
     expect(decision).toEqual({ allowed: false, status: 404 });
   });
 });

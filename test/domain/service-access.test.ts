@@ -3,7 +3,13 @@
 // test/security/route-access-table.ts; here people appear only where the service requirement is new.
 import { describe, expect, it } from "vitest";
 import { globalRoles, serviceTypes } from "../../src/db/schema";
-import { authorize, type Principal, type Requirement, type ServicePrincipal, type ServiceScope } from "../../src/domain/access";
+import {
+  authorize,
+  type Principal,
+  type Requirement,
+  type ServicePrincipal,
+  type ServiceScope,
+} from "../../src/domain/access";
 
 const tenantId = "tnt_scoped";
 const otherTenantId = "tnt_other";
@@ -28,7 +34,9 @@ function person(role: Principal["user"]["role"]): Principal {
       lastLoginAt: null,
     },
     credential: { kind: "session", sessionId: "s", authenticatedAt: now },
-    memberships: [{ id: "mbr_1", tenantId, tenantSlug: "scoped", tenantName: "Scoped", role: "OPERATOR_FULL", expiresAt: null }],
+    memberships: [
+      { id: "mbr_1", tenantId, tenantSlug: "scoped", tenantName: "Scoped", role: "OPERATOR_FULL", expiresAt: null },
+    ],
     permissions: new Set(["users:create", "users:update"]),
   };
 }
@@ -53,8 +61,18 @@ const table: Array<[string, Requirement, Outcome, Outcome]> = [
   ["manage its tenant's clients", { kind: "tenant-content", tenant: own, access: "manage-clients" }, 404, "allowed"],
   ["read its tenant's content", { kind: "tenant-content", tenant: own, access: "read" }, 404, 403],
   ["write its tenant's content", { kind: "tenant-content", tenant: own, access: "write" }, 404, 403],
-  ["manage another tenant's clients", { kind: "tenant-content", tenant: { id: otherTenantId }, access: "manage-clients" }, 404, 404],
-  ["name its tenant by slug", { kind: "tenant-content", tenant: { slug: "scoped" }, access: "manage-clients" }, 404, 404],
+  [
+    "manage another tenant's clients",
+    { kind: "tenant-content", tenant: { id: otherTenantId }, access: "manage-clients" },
+    404,
+    404,
+  ],
+  [
+    "name its tenant by slug",
+    { kind: "tenant-content", tenant: { slug: "scoped" }, access: "manage-clients" },
+    404,
+    404,
+  ],
   ["open the console", { kind: "console" }, 403, 403],
   ["use a console permission", { kind: "console", permission: "users:create" }, 403, 403],
   ["read the audit log", { kind: "console", permission: "audit:read" }, 403, 403],
@@ -77,7 +95,9 @@ describe("authorize() for a service", () => {
     for (const type of serviceTypes) {
       for (const [what, requirement, staffOutcome, tenantOutcome] of table) {
         expect(outcome(service({ kind: "staff" }, type), requirement), `${type}: ${what}`).toBe(staffOutcome);
-        expect(outcome(service({ kind: "tenant", tenantId }, type), requirement), `${type}: ${what}`).toBe(tenantOutcome);
+        expect(outcome(service({ kind: "tenant", tenantId }, type), requirement), `${type}: ${what}`).toBe(
+          tenantOutcome,
+        );
       }
     }
   });
@@ -87,7 +107,9 @@ describe("authorize() for provisioning", () => {
   it("refuses every person, SUPER_ADMIN included: people provision through the console", () => {
     for (const role of globalRoles) {
       for (const target of globalRoles) {
-        expect(outcome(person(role), { kind: "provisioning", role: target }), `${role} provisioning ${target}`).toBe(403);
+        expect(outcome(person(role), { kind: "provisioning", role: target }), `${role} provisioning ${target}`).toBe(
+          403,
+        );
       }
     }
   });

@@ -17,7 +17,9 @@ const notPages = new Set(["GET /healthz", "GET /static/app.css", "GET /static/ap
 
 describe.skipIf(run.skipped)("what the browser suite covered", () => {
   it("opened every page route of the access table in a browser, with no serious or critical axe violation", () => {
-    const { pages } = JSON.parse(readFileSync(join(run.outputDir, "axe-report.json"), "utf8")) as { pages: PageRecord[] };
+    const { pages } = JSON.parse(readFileSync(join(run.outputDir, "axe-report.json"), "utf8")) as {
+      pages: PageRecord[];
+    };
     const pageRoutes = routeAccessTable
       .filter((row) => row.method === "GET" && !row.route.startsWith("/api/"))
       .map((row) => `GET ${row.route}`)
@@ -28,10 +30,15 @@ describe.skipIf(run.skipped)("what the browser suite covered", () => {
       ...downloads.map((path) => routeOf("GET", path)),
     ]);
     const missing = pageRoutes.filter((route) => !visited.has(route));
-    expect(missing, "page routes no test opened: link them from a page, or add them to a crawl start in stored-html.e2e.ts").toEqual([]);
+    expect(
+      missing,
+      "page routes no test opened: link them from a page, or add them to a crawl start in stored-html.e2e.ts",
+    ).toEqual([]);
 
     const violations = pages.flatMap((page) => page.violations.map((violation) => ({ ...violation, page: page.path })));
-    const blocking = violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+    const blocking = violations.filter(
+      (violation) => violation.impact === "serious" || violation.impact === "critical",
+    );
     expect(blocking).toEqual([]);
     writeSweepSection("pages", {
       pagesRecorded: pages.length,

@@ -39,14 +39,22 @@ function assertConfigsAgree(): void {
   const pick = (path: string) => {
     const { rawConfig } = experimental_readRawConfig({ config: path });
     const { APP_ORIGIN: _origin, ...vars } = (rawConfig.vars ?? {}) as Record<string, unknown>;
-    const d1 = (rawConfig.d1_databases ?? []).map((entry: { binding: string; database_id?: string }) => [entry.binding, entry.database_id]);
-    const kv = (rawConfig.kv_namespaces ?? []).map((entry: { binding: string; id?: string }) => [entry.binding, entry.id]);
+    const d1 = (rawConfig.d1_databases ?? []).map((entry: { binding: string; database_id?: string }) => [
+      entry.binding,
+      entry.database_id,
+    ]);
+    const kv = (rawConfig.kv_namespaces ?? []).map((entry: { binding: string; id?: string }) => [
+      entry.binding,
+      entry.id,
+    ]);
     return JSON.stringify({ vars, d1, kv, flags: rawConfig.compatibility_flags, date: rawConfig.compatibility_date });
   };
   const production = pick("wrangler.toml");
   const e2e = pick("test/e2e/wrangler.e2e.toml");
   if (production !== e2e) {
-    throw new Error(`gatehouse e2e: test/e2e/wrangler.e2e.toml has drifted from wrangler.toml:\n  ${production}\n  ${e2e}`);
+    throw new Error(
+      `gatehouse e2e: test/e2e/wrangler.e2e.toml has drifted from wrangler.toml:\n  ${production}\n  ${e2e}`,
+    );
   }
 }
 
@@ -90,7 +98,14 @@ export default async function setup(project: TestProject) {
   const server = await startService({
     name: "gatehouse e2e: scripts/gatehouse.sh start",
     command: "sh",
-    args: ["scripts/gatehouse.sh", "start", "--config", "test/e2e/wrangler.e2e.toml", "--inspector-port", String(port + 1)],
+    args: [
+      "scripts/gatehouse.sh",
+      "start",
+      "--config",
+      "test/e2e/wrangler.e2e.toml",
+      "--inspector-port",
+      String(port + 1),
+    ],
     env: { GATEHOUSE_STATE_DIR: stateDir, WRANGLER_LOG_PATH: wranglerLogDir, NO_COLOR: "1" },
     port,
     ready: (output) => output.includes(`Ready on http://127.0.0.1:${port}`) && bootstrapLinkPattern.test(output),
@@ -102,7 +117,16 @@ export default async function setup(project: TestProject) {
   // Freeze the clock at the real time: from here on time moves only when a test moves it.
   await fetch(`${baseUrl}/__test__/clock`, { method: "POST", body: JSON.stringify({ set: new Date().toISOString() }) });
 
-  const run: E2eRun = { skipped: false, baseUrl, bootstrapLink, runDir, serverLogPath, wranglerLogDir, stateDir, outputDir };
+  const run: E2eRun = {
+    skipped: false,
+    baseUrl,
+    bootstrapLink,
+    runDir,
+    serverLogPath,
+    wranglerLogDir,
+    stateDir,
+    outputDir,
+  };
   project.provide("e2eRun", run);
 
   return async () => {

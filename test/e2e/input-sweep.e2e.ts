@@ -6,7 +6,14 @@
 // get one answer that tells nothing about the account. Every refusal is also checked to have
 // written nothing, through the API's lists. Counts go to test-output/sweep-report.json.
 import { beforeAll, describe, expect, it } from "vitest";
-import { apiRefusalProblem, normalizedAnswer, pageRefusalProblem, parseJson, recordSecretsIn, rowRefusalProblem } from "./support/answers";
+import {
+  apiRefusalProblem,
+  normalizedAnswer,
+  pageRefusalProblem,
+  parseJson,
+  recordSecretsIn,
+  rowRefusalProblem,
+} from "./support/answers";
 import { apiWriteSpecs, bodylessApiWrites, bodyWithDuplicateKey, type ProbeIds, withValue } from "./support/api-writes";
 import { advanceClock, canaryPassword, serverNow } from "./support/flows";
 import {
@@ -90,10 +97,20 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
   let forms: DiscoveredForm[] = [];
   let pagesVisited = 0;
 
-  function callApi(client: HttpClient, method: string, path: string, body?: unknown, headers = bearer(token)): Promise<HttpAnswer> {
+  function callApi(
+    client: HttpClient,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers = bearer(token),
+  ): Promise<HttpAnswer> {
     const text = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
     return client.request(method, path, {
-      headers: { origin: run.baseUrl, ...(text === undefined ? {} : { "content-type": "application/json" }), ...headers },
+      headers: {
+        origin: run.baseUrl,
+        ...(text === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
       ...(text === undefined ? {} : { body: text }),
     });
   }
@@ -133,7 +150,10 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
       "/api/v1/access-groups?limit=100",
       "/api/v1/me",
       "/api/v1/me/tokens",
-      ...[tenantA.id, tenantB.id].flatMap((id) => [`/api/v1/tenants/${id}/updates?limit=100`, `/api/v1/tenants/${id}/members?limit=100`]),
+      ...[tenantA.id, tenantB.id].flatMap((id) => [
+        `/api/v1/tenants/${id}/updates?limit=100`,
+        `/api/v1/tenants/${id}/members?limit=100`,
+      ]),
     ];
     const reads: Array<[HttpClient, string, Record<string, string>]> = [
       ...adminReads.map((path): [HttpClient, string, Record<string, string>] => [tokenClient, path, bearer(token)]),
@@ -143,7 +163,9 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
     const lists = new Map<string, string>();
     for (const [client, path, headers] of reads) {
       const answer = await client.get(path, headers);
-      const stable = JSON.stringify(parseJson(answer.text), (key, value) => (volatileKeys.has(key) ? undefined : value));
+      const stable = JSON.stringify(parseJson(answer.text), (key, value) =>
+        volatileKeys.has(key) ? undefined : value,
+      );
       lists.set(`${client.label}: ${path}`, `${answer.status} ${stable}`);
     }
     return lists;
@@ -154,7 +176,9 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
     return [...after]
       .filter(([list, text]) => before.get(list) !== text)
       .map(([list, text]) => {
-        const tags = [...new Set(text.match(/ix\d{4}/g) ?? [])].filter((tag) => !(before.get(list) ?? "").includes(tag));
+        const tags = [...new Set(text.match(/ix\d{4}/g) ?? [])].filter(
+          (tag) => !(before.get(list) ?? "").includes(tag),
+        );
         return `something was written: ${list} changed${tags.length > 0 ? ` (values of probes ${tags.slice(0, 10).join(", ")})` : ""}`;
       });
   }
@@ -179,8 +203,12 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
 
   /** What the probes target: tenant B, a user to edit, one to add, a group, an update and a membership. */
   async function createProbeTargets(): Promise<ProbeIds> {
-    tenantB = (await create<{ tenant: { id: string; slug: string } }>("/api/v1/tenants", { name: "Input Sweep B", slug: "input-sweep-b" }))
-      .tenant;
+    tenantB = (
+      await create<{ tenant: { id: string; slug: string } }>("/api/v1/tenants", {
+        name: "Input Sweep B",
+        slug: "input-sweep-b",
+      })
+    ).tenant;
     const inThirtyDays = new Date((await serverNow()).getTime() + 30 * 86_400_000).toISOString();
     const candidate = await inviteUser("input.candidate", "OPERATOR");
     const subject = await inviteUser("input.subject", "OPERATOR");
@@ -210,19 +238,34 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
    * exists elsewhere. None of them appears on A's pages, so an answer that differs is the probe's.
    */
   async function createInviteCast(superAdminEmail: string): Promise<void> {
-    const inB = (role: string, expiresAt?: string) => [{ tenantId: tenantB.id, role, ...(expiresAt ? { expiresAt } : {}) }];
-    const operatorInvite = await inviteUser("input.operator", "OPERATOR", [{ tenantId: tenantA.id, role: "OPERATOR_FULL" }]);
-    await operator.completeSetup(operatorInvite.setupUrl, { displayName: "Input Operator", password: canaryPassword() });
+    const inB = (role: string, expiresAt?: string) => [
+      { tenantId: tenantB.id, role, ...(expiresAt ? { expiresAt } : {}) },
+    ];
+    const operatorInvite = await inviteUser("input.operator", "OPERATOR", [
+      { tenantId: tenantA.id, role: "OPERATOR_FULL" },
+    ]);
+    await operator.completeSetup(operatorInvite.setupUrl, {
+      displayName: "Input Operator",
+      password: canaryPassword(),
+    });
     const clientOfB = await inviteUser("input.client.b", "CLIENT_USER", inB("CLIENT_VIEWER"));
     await new HttpClient("input sweep client of B").completeSetup(clientOfB.setupUrl, {
       displayName: "Client of B",
       password: canaryPassword(),
     });
     const revoked = await inviteUser("input.client.revoked", "CLIENT_USER", inB("CLIENT_VIEWER"));
-    const revokedMembership = JSON.parse((await tokenClient.get(`/api/v1/memberships?userId=${revoked.id}`, bearer(token))).text);
-    expect((await callApi(tokenClient, "DELETE", `/api/v1/memberships/${revokedMembership.items[0].id}`)).status).toBe(204);
+    const revokedMembership = JSON.parse(
+      (await tokenClient.get(`/api/v1/memberships?userId=${revoked.id}`, bearer(token))).text,
+    );
+    expect((await callApi(tokenClient, "DELETE", `/api/v1/memberships/${revokedMembership.items[0].id}`)).status).toBe(
+      204,
+    );
     const now = (await serverNow()).getTime();
-    const expired = await inviteUser("input.client.expired", "CLIENT_USER", inB("CLIENT_VIEWER", new Date(now + 90_000).toISOString()));
+    const expired = await inviteUser(
+      "input.client.expired",
+      "CLIENT_USER",
+      inB("CLIENT_VIEWER", new Date(now + 90_000).toISOString()),
+    );
     const deactivated = await inviteUser("input.client.deactivated", "CLIENT_USER", inB("CLIENT_VIEWER"));
     const staffOperator = await inviteUser("input.staff.operator", "OPERATOR", inB("OPERATOR_READONLY"));
     const deactivatedStaff = await inviteUser("input.staff.deactivated", "OPERATOR", inB("OPERATOR_FULL"));
@@ -300,13 +343,16 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
         const traits = { multiLine: control.tag === "textarea", required: control.required, json: false };
         for (const hostile of rotation.textsFor(traits)) {
           const tag = nextTag();
-          const values = baselineValues(form, tag, { [control.name]: hostileValue(fieldFormat(control), tag, hostile) });
+          const values = baselineValues(form, tag, {
+            [control.name]: hostileValue(fieldFormat(control), tag, hostile),
+          });
           const answer = await postEntries(form.client, form.action, formEntries(form, values));
           requests += 1;
           sent.add(hostile.label);
           recordSecretsIn(answer.text);
           const problem = pageRefusalProblem(answer, control.name);
-          if (problem) failures.push(`${form.shape} ${control.name} with ${hostile.kind} (${hostile.label}): ${problem}`);
+          if (problem)
+            failures.push(`${form.shape} ${control.name} with ${hostile.kind} (${hostile.label}): ${problem}`);
         }
         fields += 1;
       }
@@ -319,7 +365,12 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
     for (const hostile of rotation.textsFor({ multiLine: false, required: true, json: false })) {
       const tag = nextTag();
       const displayName = hostileValue("text", tag, hostile);
-      const answer = await setup.postForm("/setup", { step: "password", displayName, password, passwordConfirmation: password });
+      const answer = await setup.postForm("/setup", {
+        step: "password",
+        displayName,
+        password,
+        passwordConfirmation: password,
+      });
       requests += 1;
       sent.add(hostile.label);
       const problem = pageRefusalProblem(answer, "displayName");
@@ -379,7 +430,8 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
           sent.add(hostile.label);
           recordSecretsIn(answer.text);
           const problem = spec.perRow ? rowRefusalProblem(answer, field.field) : apiRefusalProblem(answer, field.field);
-          if (problem) failures.push(`${method} ${route} ${field.field} with ${hostile.kind} (${hostile.label}): ${problem}`);
+          if (problem)
+            failures.push(`${method} ${route} ${field.field} with ${hostile.kind} (${hostile.label}): ${problem}`);
         }
         fields += 1;
       }
@@ -412,15 +464,21 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
 
   it("refuses calendar-invalid dates in every date field of every form and of the API, and keeps the stored value", async () => {
     const dateForms = forms.filter((form) => form.method === "post" && form.controls.some(isDateField));
-    const missing = knownDateForms.filter(([shape, count]) => dateForms.filter((form) => pathShape(form.action) === shape).length < count);
+    const missing = knownDateForms.filter(
+      ([shape, count]) => dateForms.filter((form) => pathShape(form.action) === shape).length < count,
+    );
     expect(missing, "date forms the walk did not find (action, how many)").toEqual([]);
     const failures: string[] = [];
     let requests = 0;
     /** A date in an invite's membership row counts only when the row names a tenant. */
     const rowTenant = (form: DiscoveredForm, control: FormControl): Record<string, string> => {
       const prefix = control.name.slice(0, control.name.length - "expiresAt".length);
-      const select = form.controls.find((candidate) => candidate.tag === "select" && candidate.name === `${prefix}tenantId`);
-      return prefix !== "" && select && select.value === "" ? { [select.name]: select.options.find((option) => option !== "") ?? "" } : {};
+      const select = form.controls.find(
+        (candidate) => candidate.tag === "select" && candidate.name === `${prefix}tenantId`,
+      );
+      return prefix !== "" && select && select.value === ""
+        ? { [select.name]: select.options.find((option) => option !== "") ?? "" }
+        : {};
     };
     // Each post of an add-membership form is about a user of its own, so no answer depends on an
     // earlier one (on a server that let that one through, a second grant would be a duplicate).
@@ -429,9 +487,12 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
     const memberOf = async (form: DiscoveredForm): Promise<Record<string, string>> => {
       if (memberFields(form).length === 0) return {};
       const member = await inviteUser(`${nextTag()}.member`, "OPERATOR");
-      return Object.fromEntries(memberFields(form).map((control) => [control.name, control.name === "userId" ? member.id : member.email]));
+      return Object.fromEntries(
+        memberFields(form).map((control) => [control.name, control.name === "userId" ? member.id : member.email]),
+      );
     };
-    const probes: Array<{ form: DiscoveredForm; control: FormControl; date: string; member: Record<string, string> }> = [];
+    const probes: Array<{ form: DiscoveredForm; control: FormControl; date: string; member: Record<string, string> }> =
+      [];
     for (const form of dateForms) {
       for (const control of form.controls.filter(isDateField)) {
         for (const date of invalidLocalDates) probes.push({ form, control, date, member: await memberOf(form) });
@@ -476,7 +537,8 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
         });
         const answer = await postEntries(form.client, form.action, formEntries(form, values));
         recordSecretsIn(answer.text);
-        if (answer.status >= 400) failures.push(`${form.shape} ${control.name}=${validLocalDate} (a real date) answered ${answer.status}`);
+        if (answer.status >= 400)
+          failures.push(`${form.shape} ${control.name}=${validLocalDate} (a real date) answered ${answer.status}`);
       }
     }
     writeSweepSection("input: dates", {
@@ -489,7 +551,9 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
   });
 
   it("refuses a JSON body with a duplicate key on every API write that takes a body, and stores nothing", async () => {
-    const apiWrites = routeAccessTable.filter((row) => isApiRow(row) && row.method !== "GET").map((row) => `${row.method} ${row.route}`);
+    const apiWrites = routeAccessTable
+      .filter((row) => isApiRow(row) && row.method !== "GET")
+      .map((row) => `${row.method} ${row.route}`);
     const described = new Set(apiWriteSpecs.map((spec) => spec.route));
     expect(
       apiWrites.filter((route) => !described.has(route) && !bodylessApiWrites.has(route)),
@@ -560,7 +624,8 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
       const answer = await channel.send(email);
       recordSecretsIn(answer.text);
       const listed = (await membersOfA())[0]?.includes(email);
-      if (answer.status !== 201 || !listed) failures.push(`${channel.name}, an unknown email: ${answer.status}, listed in A: ${listed}`);
+      if (answer.status !== 201 || !listed)
+        failures.push(`${channel.name}, an unknown email: ${answer.status}, listed in A: ${listed}`);
     }
     writeSweepSection("input: delegated invites", {
       channels: channels.length,
@@ -575,7 +640,10 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
     const sessionEnders = new Set(["POST /account/sessions/end-others", "POST /logout"]);
     const writeRows = routeAccessTable
       .filter((row) => row.method !== "GET")
-      .sort((a, b) => Number(sessionEnders.has(`${a.method} ${a.route}`)) - Number(sessionEnders.has(`${b.method} ${b.route}`)));
+      .sort(
+        (a, b) =>
+          Number(sessionEnders.has(`${a.method} ${a.route}`)) - Number(sessionEnders.has(`${b.method} ${b.route}`)),
+      );
     const bigAdmin = new HttpClient("input sweep admin (bodies)");
     await bigAdmin.signIn(world.admin as Credentials);
     const bigClientAdmin = new HttpClient("input sweep client admin (bodies)");
@@ -585,12 +653,19 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
     const publicPages = /^\/(login|setup|logout)\b/;
 
     const limitOf = (row: RouteRow) => (row.route === "/api/v1/users/bulk" ? bodyLimits.bulk : bodyLimits.default);
-    function request(row: RouteRow, bytes: number): { client: HttpClient; headers: Record<string, string>; body: Buffer } {
+    function request(
+      row: RouteRow,
+      bytes: number,
+    ): { client: HttpClient; headers: Record<string, string>; body: Buffer } {
       if (isApiRow(row)) {
         const body = Buffer.from(`{"padding":"${"a".repeat(bytes - 14)}"}`);
         return { client: tokenClient, headers: { ...bearer(token), "content-type": "application/json" }, body };
       }
-      const client = publicPages.test(row.route) ? anonymous : row.route.startsWith("/portal/") ? bigClientAdmin : bigAdmin;
+      const client = publicPages.test(row.route)
+        ? anonymous
+        : row.route.startsWith("/portal/")
+          ? bigClientAdmin
+          : bigAdmin;
       const body = Buffer.from(`padding=${"a".repeat(bytes - 8)}`);
       return { client, headers: { origin: run.baseUrl, "content-type": "application/x-www-form-urlencoded" }, body };
     }
@@ -603,7 +678,9 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
       if (!answer.contentType.startsWith("application/problem+json")) return `${where}: the 413 is not a problem`;
       const detail = String((parseJson(answer.text) as { detail?: unknown } | null)?.detail ?? "");
       const namesLimit =
-        limitOf(row) === bodyLimits.bulk ? /1\s?MiB|1\s?MB|1[,. ]?048[,. ]?576|1024\s?KiB/i : /64\s?KiB|64\s?KB|65[,. ]?536/i;
+        limitOf(row) === bodyLimits.bulk
+          ? /1\s?MiB|1\s?MB|1[,. ]?048[,. ]?576|1024\s?KiB/i
+          : /64\s?KiB|64\s?KB|65[,. ]?536/i;
       return namesLimit.test(detail) ? null : `${where}: the problem's detail does not name the limit: ${detail}`;
     }
 
@@ -626,7 +703,12 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
     );
     for (const row of openRows) {
       const { client, headers, body } = request(row, limitOf(row) + 256 * kib);
-      const answer = await sendLargeBody(client, row.method, row.path, { headers, body, delivery: "chunked, left open", timeoutMs: 3_000 });
+      const answer = await sendLargeBody(client, row.method, row.path, {
+        headers,
+        body,
+        delivery: "chunked, left open",
+        timeoutMs: 3_000,
+      });
       requests += 1;
       const problem = tooLargeProblem(row, "chunked, left open", answer);
       if (problem) failures.push(problem);

@@ -12,7 +12,11 @@ import { type Credentials, currentRun, updateWorld } from "./support/run";
 
 const run = currentRun();
 
-const tenant = { name: "Acme Logistics", slug: "acme-logistics", description: "Freight forwarding for the Acme group." };
+const tenant = {
+  name: "Acme Logistics",
+  slug: "acme-logistics",
+  description: "Freight forwarding for the Acme group.",
+};
 
 const update = { title: "Shipment schedule", body: "Trucks leave at 06:00.\nPallets by 18:00 the day before." };
 
@@ -229,7 +233,8 @@ describe.skipIf(run.skipped)("people using Gatehouse in a browser", () => {
     links.viewer = await readSetupLink(clientAdmin);
     const portal = await clientAdmin.clickLink(`Back to ${tenant.name}`);
     expect(portal.text).toContain(cast.viewer.email);
-    const removeHref = (await clientAdmin.page.getByRole("link", { name: "Remove" }).first().getAttribute("href")) ?? "";
+    const removeHref =
+      (await clientAdmin.page.getByRole("link", { name: "Remove" }).first().getAttribute("href")) ?? "";
     expect(removeHref).toMatch(new RegExp(`^/portal/${tenant.slug}/users/mbr_`));
 
     const setup = await setUp("viewer", "CLIENT_USER", links.viewer);

@@ -45,7 +45,16 @@ function patternsOf(secret: RecordedSecret): RegExp[] {
 function dumpAuditTable(): { rows: number; text: string } {
   const output = execFileSync(
     "node_modules/.bin/wrangler",
-    ["d1", "execute", "DB", "--local", `--persist-to=${run.stateDir}`, "--json", "--command", "SELECT * FROM audit_events ORDER BY at"],
+    [
+      "d1",
+      "execute",
+      "DB",
+      "--local",
+      `--persist-to=${run.stateDir}`,
+      "--json",
+      "--command",
+      "SELECT * FROM audit_events ORDER BY at",
+    ],
     {
       encoding: "utf8",
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_LOG_PATH: join(run.runDir, "dump-logs") },
@@ -85,7 +94,9 @@ describe.skipIf(run.skipped)("secrets in logs and audit rows", () => {
     }
     // Whatever the suite did not record: anything shaped like a setup link or a 32-byte bearer token.
     for (const source of sources) {
-      const shaped = [...source.text.matchAll(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g)].map((match) => match[0]);
+      const shaped = [...source.text.matchAll(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g)].map(
+        (match) => match[0],
+      );
       for (const token of shaped.filter((value) => value !== bootstrapToken))
         leaks.push(`token-shaped ${token.slice(0, 6)}… in ${source.name}`);
     }
@@ -94,7 +105,10 @@ describe.skipIf(run.skipped)("secrets in logs and audit rows", () => {
     expect(audit.rows).toBeGreaterThan(20);
 
     const byKind = Object.fromEntries(
-      [...new Set(secrets.map((secret) => secret.kind))].map((kind) => [kind, secrets.filter((s) => s.kind === kind).length]),
+      [...new Set(secrets.map((secret) => secret.kind))].map((kind) => [
+        kind,
+        secrets.filter((s) => s.kind === kind).length,
+      ]),
     );
     writeSweepSection("secrets", {
       secretsGrepped: secrets.length,

@@ -71,7 +71,12 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
     return answer;
   }
 
-  function send(client: HttpClient, row: RouteRow, path: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  function send(
+    client: HttpClient,
+    row: RouteRow,
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer> {
     if (row.method === "GET") return client.get(path, headers);
     if (isApiRow(row)) {
       const body = row.method === "DELETE" ? undefined : JSON.stringify(row.body ?? {});
@@ -111,12 +116,14 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
       slug: world.tenant?.slug ?? "",
       tenantId,
       userId: viewer.userId,
-      membershipId: members.items.find((item: { userId: string }) => item.userId === viewer.userId)?.membershipId ?? "x_missing",
+      membershipId:
+        members.items.find((item: { userId: string }) => item.userId === viewer.userId)?.membershipId ?? "x_missing",
       updateId: updates.items[0]?.id ?? "x_missing",
       messageId: /\/admin\/outbox\/(msg_[0-9a-f]+)/.exec(outbox)?.[1] ?? "x_missing",
       missing: "x_missing",
     };
-    for (const name of ["membershipId", "updateId", "messageId"]) expect(placeholders[name], name).toMatch(/^(mbr|upd|msg)_/);
+    for (const name of ["membershipId", "updateId", "messageId"])
+      expect(placeholders[name], name).toMatch(/^(mbr|upd|msg)_/);
   });
 
   afterAll(() => {
@@ -130,7 +137,8 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
       const path = fillPath(row.path, placeholders);
       const answer = check(await send(anonymous, row, path));
       const key = `${row.method} ${row.route}`;
-      if (answer.status !== row.expect.anon) mismatches.push(`${key}: expected ${row.expect.anon}, got ${answer.status}`);
+      if (answer.status !== row.expect.anon)
+        mismatches.push(`${key}: expected ${row.expect.anon}, got ${answer.status}`);
       if (publicRoutes.has(key)) continue;
       if (isApiRow(row)) {
         if (answer.status !== 401 || !answer.headers["content-type"]?.startsWith("application/problem+json")) {
@@ -181,7 +189,11 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
       }
     }
     expect(failures).toEqual([]);
-    writeSweepSection("csrf", { formRoutes: formRows.length, forgedRequests: requests - formRows.length, controls: formRows.length });
+    writeSweepSection("csrf", {
+      formRoutes: formRows.length,
+      forgedRequests: requests - formRows.length,
+      controls: formRows.length,
+    });
     const admin = new HttpClient("sa again");
     await admin.signIn(world.admin as Credentials);
     sessions.sa = admin;
@@ -193,11 +205,16 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
     const foreign = { origin: evilOrigin, "sec-fetch-site": "cross-site" };
     const attempts: Array<[HttpClient, string, Record<string, string>]> = [
       [admin, "/admin/tenants", { name: "CSRF probe", slug: "csrf-probe", description: "" }],
-      [admin, "/admin/users", { email: "csrf.probe@example.test", firstName: "Csrf", lastName: "Probe", role: "SUPER_ADMIN" }],
+      [
+        admin,
+        "/admin/users",
+        { email: "csrf.probe@example.test", firstName: "Csrf", lastName: "Probe", role: "SUPER_ADMIN" },
+      ],
       [admin, "/account/tokens", { name: "csrf-probe", expiresAt: "" }],
       [viewer, "/account/profile", { displayName: "CSRF probe", timeZone: "UTC" }],
     ];
-    for (const [client, path, form] of attempts) expect(check(await client.postForm(path, form, foreign)).status).toBe(403);
+    for (const [client, path, form] of attempts)
+      expect(check(await client.postForm(path, form, foreign)).status).toBe(403);
     const tenants = await admin.get("/api/v1/tenants?limit=100", bearer(apiToken));
     expect(tenants.text).not.toContain("csrf-probe");
     const users = await admin.get("/api/v1/users?query=csrf.probe", bearer(apiToken));
@@ -226,7 +243,10 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
       const path = fillPath(row.path, placeholders);
       for (const [name, headers, body] of variants) {
         const answer = check(
-          await client.request(row.method, path, { headers: { ...bearer(apiToken), ...headers }, body: body as unknown as string }),
+          await client.request(row.method, path, {
+            headers: { ...bearer(apiToken), ...headers },
+            body: body as unknown as string,
+          }),
         );
         if (answer.status !== 415 || !answer.headers["content-type"]?.startsWith("application/problem+json")) {
           failures.push(`${row.method} ${row.route} (${name}): ${answer.status}`);
@@ -243,13 +263,20 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
     const failures: string[] = [];
     for (const row of writeRows) {
       const answer = check(
-        await send(admin, row, fillPath(row.path, placeholders), { origin: evilOrigin, "sec-fetch-site": "cross-site" }),
+        await send(admin, row, fillPath(row.path, placeholders), {
+          origin: evilOrigin,
+          "sec-fetch-site": "cross-site",
+        }),
       );
       if (answer.status !== 403) failures.push(`${row.method} ${row.route}: ${answer.status}`);
     }
     const preflight = check(
       await admin.request("OPTIONS", "/api/v1/users", {
-        headers: { origin: evilOrigin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+        headers: {
+          origin: evilOrigin,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type",
+        },
       }),
     );
     expect(preflight.headers["access-control-allow-origin"]).toBeUndefined();
@@ -268,7 +295,8 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
       // Signed in already: /login sends you on at once.
       const signedIn = check(await admin.get(`/login?next=${encoded}`));
       requests += 1;
-      if (signedIn.status !== 303 || !staysHome(signedIn.location)) failures.push(`signed in, next=${attempt}: → ${signedIn.location}`);
+      if (signedIn.status !== 303 || !staysHome(signedIn.location))
+        failures.push(`signed in, next=${attempt}: → ${signedIn.location}`);
       // The sign-in form keeps only a safe `next`.
       const anonymous = new HttpClient("open redirect");
       const form = check(await anonymous.get(`/login?next=${encoded}`));
@@ -278,7 +306,8 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
       // A full sign-in with the attempt forged into both form posts.
       const answers = (await anonymous.signIn(world.admin as Credentials, attempt)).map(check);
       requests += 2;
-      for (const answer of answers) if (!staysHome(answer.location)) failures.push(`sign-in, next=${attempt}: → ${answer.location}`);
+      for (const answer of answers)
+        if (!staysHome(answer.location)) failures.push(`sign-in, next=${attempt}: → ${answer.location}`);
     }
     expect(failures).toEqual([]);
     writeSweepSection("open-redirect", { attempts: openRedirectAttempts.length, requests });

@@ -21,7 +21,9 @@ export class E2eSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const isE2e = (file: TestSpecification) => file.moduleId.endsWith(".e2e.ts");
     const others = await super.sort(files.filter((file) => !isE2e(file)));
-    const story = files.filter(isE2e).sort((a, b) => rank(a.moduleId) - rank(b.moduleId) || a.moduleId.localeCompare(b.moduleId));
+    const story = files
+      .filter(isE2e)
+      .sort((a, b) => rank(a.moduleId) - rank(b.moduleId) || a.moduleId.localeCompare(b.moduleId));
     return [...others, ...story];
   }
 }

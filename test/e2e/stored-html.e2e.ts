@@ -31,7 +31,11 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
     return xssPayload(tag);
   }
 
-  async function signedIn(persona: string, credentials: Pick<Credentials, "email" | "password" | "totpSecret">, bypassCsp = false) {
+  async function signedIn(
+    persona: string,
+    credentials: Pick<Credentials, "email" | "password" | "totpSecret">,
+    bypassCsp = false,
+  ) {
     const person = await Person.open(browser, persona, recorder, { bypassCsp });
     await signIn(person, credentials);
     return person;
@@ -43,7 +47,9 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
   }
 
   async function formValues(person: Person): Promise<string[]> {
-    return person.page.$$eval("input, textarea", (elements) => elements.map((element) => (element as unknown as { value: string }).value));
+    return person.page.$$eval("input, textarea", (elements) =>
+      elements.map((element) => (element as unknown as { value: string }).value),
+    );
   }
 
   /** A setup link or token a form showed once (read-only field): it joins the secrets grepped at the end. */
@@ -83,7 +89,9 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
         await person.goto(form.page);
         const element = person.page.locator("form").nth(form.index);
         await element.evaluate((node) => {
-          const details = (node as unknown as { closest(selector: string): { open: boolean } | null }).closest("details");
+          const details = (node as unknown as { closest(selector: string): { open: boolean } | null }).closest(
+            "details",
+          );
           if (details) details.open = true;
         });
         for (const name of form.textFields) {
@@ -91,7 +99,9 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
           generic.set(tag, `${name} (${form.method.toUpperCase()} ${form.action})`);
           await element.locator(`[name="${name}"]`).fill(xssPayload(tag));
         }
-        const result = await person.navigate(() => element.locator('button[type="submit"], button:not([type])').first().click());
+        const result = await person.navigate(() =>
+          element.locator('button[type="submit"], button:not([type])').first().click(),
+        );
         expect(result.status, `${form.method} ${form.action}: ${result.text.slice(0, 300)}`).toBeLessThan(500);
         await recordShownSecrets(person);
         genericForms += 1;
@@ -156,7 +166,11 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
     await operator.fill("First name", storedPayload("P12", "first name (workspace client invite)"));
     await operator.fill("Last name", storedPayload("P13", "last name (workspace client invite)"));
     expect((await operator.clickButton("Invite")).status).toBe(201);
-    recordSecret("setup-token", (await operator.page.locator("#setup-url").inputValue()).split("/").pop() ?? "", "xss client link");
+    recordSecret(
+      "setup-token",
+      (await operator.page.locator("#setup-url").inputValue()).split("/").pop() ?? "",
+      "xss client link",
+    );
 
     await operator.goto("/account");
     await operator.fill("Token name", storedPayload("P14", "API token name (Your account)"));
@@ -170,7 +184,11 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
     await clientAdmin.fill("First name", storedPayload("P15", "first name (portal invite)"));
     await clientAdmin.fill("Last name", storedPayload("P16", "last name (portal invite)"));
     expect((await clientAdmin.clickButton("Invite")).status).toBe(201);
-    recordSecret("setup-token", (await clientAdmin.page.locator("#setup-url").inputValue()).split("/").pop() ?? "", "xss colleague link");
+    recordSecret(
+      "setup-token",
+      (await clientAdmin.page.locator("#setup-url").inputValue()).split("/").pop() ?? "",
+      "xss colleague link",
+    );
 
     const viewer = await signedIn("viewer", world.people.viewer as Credentials);
     await viewer.goto("/account");
@@ -209,7 +227,9 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
     const unseen = [...stored].filter(([tag]) => !seen.has(tag)).map(([tag, field]) => `${tag} ${field}`);
     expect(unseen, "stored payloads that no page showed as text").toEqual([]);
     // The HTML part of every email is escaped too (the Outbox shows its source as text).
-    const rawInEmails = crawled.filter((page) => page.emailHtmlSource?.includes(`><script>__gx`)).map((page) => page.path);
+    const rawInEmails = crawled
+      .filter((page) => page.emailHtmlSource?.includes(`><script>__gx`))
+      .map((page) => page.path);
     expect(rawInEmails, "emails whose HTML carries the payload unescaped").toEqual([]);
   });
 
@@ -281,7 +301,9 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
       reflectedFields: reflected.size,
       genericForms,
       genericFields: generic.size,
-      genericFieldsShownLater: [...generic.keys()].filter((tag) => crawled.some((page) => page.payloadTags.includes(tag))).length,
+      genericFieldsShownLater: [...generic.keys()].filter((tag) =>
+        crawled.some((page) => page.payloadTags.includes(tag)),
+      ).length,
       fields: Object.fromEntries([...stored, ...reflected, ...generic]),
       pagesRendered: crawled.length,
       pagesByPersona,

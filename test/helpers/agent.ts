@@ -36,7 +36,11 @@ export class Agent {
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size > 0 && !headers.has("cookie")) headers.set("cookie", this.cookieHeader());
-    const response = await this.app.request(`${origin}${path}`, { ...init, headers, redirect: "manual" }, this.bindings);
+    const response = await this.app.request(
+      `${origin}${path}`,
+      { ...init, headers, redirect: "manual" },
+      this.bindings,
+    );
     this.storeCookies(response);
     return response;
   }
@@ -46,7 +50,11 @@ export class Agent {
   }
 
   /** A form post; pairs express repeated fields (checkboxes). */
-  post(path: string, form: Record<string, string> | Array<[string, string]>, headers: HeadersInit = {}): Promise<Response> {
+  post(
+    path: string,
+    form: Record<string, string> | Array<[string, string]>,
+    headers: HeadersInit = {},
+  ): Promise<Response> {
     return this.request(path, {
       method: "POST",
       body: new URLSearchParams(form),

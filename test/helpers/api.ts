@@ -34,10 +34,16 @@ export class ApiClient {
     );
   }
 
-  async expectJson<T = Record<string, unknown>>(method: string, path: string, body: unknown, status: number): Promise<T> {
+  async expectJson<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body: unknown,
+    status: number,
+  ): Promise<T> {
     const response = await this.call(method, path, body);
     const text = await response.text();
-    if (response.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${response.status} ${text}`);
+    if (response.status !== status)
+      throw new Error(`${method} ${path}: expected ${status}, got ${response.status} ${text}`);
     return (text ? JSON.parse(text) : null) as T;
   }
 }

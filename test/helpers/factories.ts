@@ -73,7 +73,11 @@ export interface ActiveTestUser {
 }
 
 /** Invites a user and completes setup through the domain (password + TOTP). */
-export async function createActiveUser(clock: TestClock, input: Partial<InviteInput> = {}, actor?: Actor): Promise<ActiveTestUser> {
+export async function createActiveUser(
+  clock: TestClock,
+  input: Partial<InviteInput> = {},
+  actor?: Actor,
+): Promise<ActiveTestUser> {
   const invited = await inviteTestUser(clock, input, actor);
   const ctx = testContext(clock);
   const state = await findSetupState(ctx, invited.token);
@@ -85,7 +89,10 @@ export async function createActiveUser(clock: TestClock, input: Partial<InviteIn
   });
   const refreshed = await findSetupState(ctx, invited.token);
   if (!refreshed) throw new Error("setup state vanished");
-  const completed = await completeSetup(ctx, refreshed, totpCode(totpSecret, clock.now()), { ip: null, userAgent: null });
+  const completed = await completeSetup(ctx, refreshed, totpCode(totpSecret, clock.now()), {
+    ip: null,
+    userAgent: null,
+  });
   return {
     id: invited.user.id,
     email: invited.user.email,
@@ -100,13 +107,18 @@ export async function createActiveUser(clock: TestClock, input: Partial<InviteIn
  * Signs in through the pages as a person would. Moves the clock one TOTP step forward first:
  * the step used at setup (or a previous sign-in) is never accepted twice.
  */
-export async function signInAs(app: ReturnType<typeof createApp>, clock: TestClock, user: ActiveTestUser): Promise<Agent> {
+export async function signInAs(
+  app: ReturnType<typeof createApp>,
+  clock: TestClock,
+  user: ActiveTestUser,
+): Promise<Agent> {
   clock.advanceSeconds(30);
   const agent = new Agent(app);
   const passwordStep = await agent.post("/login", { email: user.email, password: user.password });
   if (passwordStep.status !== 303) throw new Error(`password step failed: ${await summarizeResponse(passwordStep)}`);
   const codeStep = await agent.post("/login/verify", { code: totpCode(user.totpSecret, clock.now()) });
-  if (codeStep.status !== 303 || !agent.sessionCookie()) throw new Error(`code step failed: ${await summarizeResponse(codeStep)}`);
+  if (codeStep.status !== 303 || !agent.sessionCookie())
+    throw new Error(`code step failed: ${await summarizeResponse(codeStep)}`);
   return agent;
 }
 
@@ -130,9 +142,13 @@ export async function grantPermissionsThroughGroup(userId: string, permissions: 
       .prepare("INSERT INTO access_groups (id, name, description, created_at, updated_at) VALUES (?, ?, '', 0, 0)")
       .bind(groupId, groupId),
     ...permissions.map((permission) =>
-      rawDb.prepare("INSERT INTO access_group_permissions (group_id, permission) VALUES (?, ?)").bind(groupId, permission),
+      rawDb
+        .prepare("INSERT INTO access_group_permissions (group_id, permission) VALUES (?, ?)")
+        .bind(groupId, permission),
     ),
-    rawDb.prepare("INSERT INTO access_group_members (group_id, user_id, added_at) VALUES (?, ?, 0)").bind(groupId, userId),
+    rawDb
+      .prepare("INSERT INTO access_group_members (group_id, user_id, added_at) VALUES (?, ?, 0)")
+      .bind(groupId, userId),
   ]);
   return groupId;
 }

@@ -33,7 +33,11 @@ export async function insertTestMembership(
  */
 export async function insertTestMemberships(clock: TestClock, count: number, inMs: number) {
   const grantor = await createActiveUser(clock, { role: "SUPER_ADMIN" });
-  const { user: member } = await inviteTestUser(clock, { role: "CONTRACTOR", firstName: "Casey", lastName: "Contractor" });
+  const { user: member } = await inviteTestUser(clock, {
+    role: "CONTRACTOR",
+    firstName: "Casey",
+    lastName: "Contractor",
+  });
   const now = clock.now().getTime();
   const statements = Array.from({ length: count }, (_, index) => {
     const tenantId = generateId("ten");
@@ -59,7 +63,10 @@ export interface MembershipState {
 }
 
 export async function readMembership(id: string): Promise<MembershipState | null> {
-  return rawDb.prepare("SELECT revoked_at, revoke_reason, expires_at FROM memberships WHERE id = ?").bind(id).first<MembershipState>();
+  return rawDb
+    .prepare("SELECT revoked_at, revoke_reason, expires_at FROM memberships WHERE id = ?")
+    .bind(id)
+    .first<MembershipState>();
 }
 
 export async function countExpiryAuditEvents(membershipId: string): Promise<number> {

@@ -116,7 +116,9 @@ export function countQueries(database: D1Database, log: QueryLog): D1Database {
   const counting = {
     prepare: (sql: string) => countingStatement(database.prepare(sql), sql, log),
     batch: (statements: D1PreparedStatement[]) => {
-      const unwrapped = statements.map((statement) => wrapped.get(statement) ?? { inner: statement, sql: "(unwrapped statement)" });
+      const unwrapped = statements.map(
+        (statement) => wrapped.get(statement) ?? { inner: statement, sql: "(unwrapped statement)" },
+      );
       return recorded(
         log,
         "batch",

@@ -40,7 +40,9 @@ describe("datetime-local values typed into forms", () => {
     const berlin = refusalOf("2027-03-28T02:30", "Europe/Berlin");
     expect(berlin).toContain("There is no 02:30 on 28 March 2027 in Europe/Berlin");
     expect(berlin).toContain("the clocks go forward 60 minutes");
-    expect(refusalOf("2027-03-14T02:00", "America/New_York")).toContain("There is no 02:00 on 14 March 2027 in America/New_York");
+    expect(refusalOf("2027-03-14T02:00", "America/New_York")).toContain(
+      "There is no 02:00 on 14 March 2027 in America/New_York",
+    );
     expect(instantOf("2027-03-28T03:00", "Europe/Berlin")).toBe("2027-03-28T01:00:00.000Z");
     expect(instantOf("2027-03-28T01:59", "Europe/Berlin")).toBe("2027-03-28T00:59:00.000Z");
   });

@@ -41,7 +41,9 @@ describe("background work", () => {
 
   it("hands background work to the request's ExecutionContext when it has one, as in production", async () => {
     const fellBack: Promise<unknown>[] = [];
-    const { app, openGate, readWork } = createAppWithBackgroundRoute({ runInBackground: (work) => void fellBack.push(work) });
+    const { app, openGate, readWork } = createAppWithBackgroundRoute({
+      runInBackground: (work) => void fellBack.push(work),
+    });
     const waitedFor: Promise<unknown>[] = [];
     // What workerd passes to the Worker's fetch handler, reduced to what the app may call.
     const executionContext: ExecutionContext = {
@@ -65,7 +67,9 @@ describe("background work", () => {
       const { app, readWork } = createAppWithBackgroundRoute({});
       const response = await app.request(url, {}, env);
       expect(response.status).toBe(500);
-      expect(logged.mock.calls.flat().join("\n")).toContain("no ExecutionContext and createApp got no runInBackground option");
+      expect(logged.mock.calls.flat().join("\n")).toContain(
+        "no ExecutionContext and createApp got no runInBackground option",
+      );
       expect(await readWork()).toBeNull();
     } finally {
       logged.mockRestore();

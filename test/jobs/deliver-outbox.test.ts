@@ -39,7 +39,10 @@ function readMessage(id: string): Promise<OutboxState | null> {
 }
 
 /** Records every send; fails for the recipients in `failFor` with the given error. */
-function recordingProvider(failFor: Set<string> = new Set(), error: () => Error = () => new EmailDeliveryError("503 busy", false)) {
+function recordingProvider(
+  failFor: Set<string> = new Set(),
+  error: () => Error = () => new EmailDeliveryError("503 busy", false),
+) {
   const sent: OutgoingEmail[] = [];
   const provider: EmailProvider = {
     name: "log",
@@ -55,7 +58,9 @@ function recordingProvider(failFor: Set<string> = new Set(), error: () => Error 
 describe("outbox delivery", () => {
   beforeEach(async () => {
     // Storage is shared by the tests of this file: deliver what earlier tests left due.
-    await deliverOutbox(testContext(new TestClock("2099-01-01T00:00:00Z")), recordingProvider().provider, { limit: 100 });
+    await deliverOutbox(testContext(new TestClock("2099-01-01T00:00:00Z")), recordingProvider().provider, {
+      limit: 100,
+    });
   });
 
   it("sends a due message and marks it sent", async () => {
@@ -93,7 +98,11 @@ describe("outbox delivery", () => {
 
     const last = await deliverOutbox(testContext(clock), provider);
     expect(last).toMatchObject({ claimed: 1, failed: 1 });
-    expect(await readMessage(id)).toMatchObject({ status: "failed", attempts: maxDeliveryAttempts, last_error: "503 busy" });
+    expect(await readMessage(id)).toMatchObject({
+      status: "failed",
+      attempts: maxDeliveryAttempts,
+      last_error: "503 busy",
+    });
     clock.advanceSeconds(86_400);
     expect((await deliverOutbox(testContext(clock), provider)).claimed).toBe(0);
   });
@@ -102,11 +111,18 @@ describe("outbox delivery", () => {
     const clock = new TestClock();
     const to = uniqueEmail("invalid");
     const id = await queueTestMessage(clock, to);
-    const { provider } = recordingProvider(new Set([to]), () => new EmailDeliveryError("email API answered 422: invalid to", true));
+    const { provider } = recordingProvider(
+      new Set([to]),
+      () => new EmailDeliveryError("email API answered 422: invalid to", true),
+    );
 
     await deliverOutbox(testContext(clock), provider);
 
-    expect(await readMessage(id)).toMatchObject({ status: "failed", attempts: 1, last_error: "email API answered 422: invalid to" });
+    expect(await readMessage(id)).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      last_error: "email API answered 422: invalid to",
+    });
   });
 
   it("never sends a message twice when two runs overlap", async () => {
@@ -115,7 +131,10 @@ describe("outbox delivery", () => {
     for (let index = 0; index < 6; index++) ids.add(await queueTestMessage(clock));
     const { provider, sent } = recordingProvider();
 
-    const [a, b] = await Promise.all([deliverOutbox(testContext(clock), provider), deliverOutbox(testContext(clock), provider)]);
+    const [a, b] = await Promise.all([
+      deliverOutbox(testContext(clock), provider),
+      deliverOutbox(testContext(clock), provider),
+    ]);
 
     expect(a.sent + b.sent).toBe(6);
     expect(sent.map((message) => message.id).sort()).toEqual([...ids].sort());

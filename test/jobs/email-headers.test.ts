@@ -67,7 +67,13 @@ describe("email headers", () => {
     const clock = new TestClock("2031-01-01T00:00:00Z");
     const [row] = await insertOutboxMessage(
       createDbFromEnv(env),
-      { kind: "security_notice", to: "eve@example.test\r\nBcc: victim@example.com", subject: "Hi", text: "Hello", html: "<p>Hello</p>" },
+      {
+        kind: "security_notice",
+        to: "eve@example.test\r\nBcc: victim@example.com",
+        subject: "Hi",
+        text: "Hello",
+        html: "<p>Hello</p>",
+      },
       clock.now(),
     ).returning({ id: outbox.id });
     const requests: unknown[] = [];

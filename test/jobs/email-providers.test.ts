@@ -64,7 +64,9 @@ describe("email providers", () => {
     const clock = new TestClock("2026-01-01T00:00:00Z");
     const { id } = await queueInvite(clock, uniqueEmail("ada"));
     const lines: string[] = [];
-    const provider = createEmailProvider(configWith({ EMAIL_PROVIDER: "log" }), env, { log: (line) => lines.push(line) });
+    const provider = createEmailProvider(configWith({ EMAIL_PROVIDER: "log" }), env, {
+      log: (line) => lines.push(line),
+    });
 
     await deliverOutbox(testContext(clock), provider);
 
@@ -81,7 +83,11 @@ describe("email providers", () => {
     const to = uniqueEmail("ada");
     const { id, message } = await queueInvite(clock, to);
     const { fetchImpl, requests } = fakeFetch(() => Response.json({ id: "re_123" }));
-    const config = configWith({ EMAIL_PROVIDER: "http", EMAIL_API_URL: "https://mail.example.test/emails", EMAIL_API_KEY: "re_test_key" });
+    const config = configWith({
+      EMAIL_PROVIDER: "http",
+      EMAIL_API_URL: "https://mail.example.test/emails",
+      EMAIL_API_KEY: "re_test_key",
+    });
 
     await deliverOutbox(testContext(clock), createEmailProvider(config, env, { fetch: fetchImpl }));
 
@@ -92,16 +98,30 @@ describe("email providers", () => {
     expect(request?.headers.get("authorization")).toBe("Bearer re_test_key");
     expect(request?.headers.get("content-type")).toBe("application/json");
     expect(request?.headers.get("idempotency-key")).toBe(id);
-    expect(request?.body).toEqual({ from: config.EMAIL_FROM, to: [to], subject: message.subject, text: message.text, html: message.html });
+    expect(request?.body).toEqual({
+      from: config.EMAIL_FROM,
+      to: [to],
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+    });
     expect(await readMessage(id)).toMatchObject({ status: "sent", attempts: 1 });
   });
 
   it("http: retries on 5xx, 429 and network errors, gives up on other 4xx, and never stores the token in the error", async () => {
     const config = configWith({ EMAIL_PROVIDER: "http", EMAIL_API_KEY: "re_test_key" });
     const cases: Array<{ answer: () => Response | Promise<Response>; status: string; error: RegExp }> = [
-      { answer: () => new Response("upstream down", { status: 503 }), status: "pending", error: /^email API answered 503: upstream down$/ },
+      {
+        answer: () => new Response("upstream down", { status: 503 }),
+        status: "pending",
+        error: /^email API answered 503: upstream down$/,
+      },
       { answer: () => new Response("slow down", { status: 429 }), status: "pending", error: /429/ },
-      { answer: () => Promise.reject(new TypeError("connection reset")), status: "pending", error: /unreachable: connection reset/ },
+      {
+        answer: () => Promise.reject(new TypeError("connection reset")),
+        status: "pending",
+        error: /unreachable: connection reset/,
+      },
       {
         answer: () => new Response(`invalid recipient in /setup/${token}`, { status: 422 }),
         status: "failed",
@@ -111,7 +131,10 @@ describe("email providers", () => {
     for (const [index, testCase] of cases.entries()) {
       const clock = new TestClock(`2024-0${cases.length - index}-01T00:00:00Z`);
       const { id } = await queueInvite(clock, uniqueEmail("ada"));
-      await deliverOutbox(testContext(clock), createEmailProvider(config, env, { fetch: fakeFetch(testCase.answer).fetchImpl }));
+      await deliverOutbox(
+        testContext(clock),
+        createEmailProvider(config, env, { fetch: fakeFetch(testCase.answer).fetchImpl }),
+      );
       const state = await readMessage(id);
       expect(state?.status, testCase.error.source).toBe(testCase.status);
       expect(state?.last_error).toMatch(testCase.error);
@@ -154,7 +177,10 @@ describe("email providers", () => {
   });
 
   it("reads the sender for the binding from EMAIL_FROM", () => {
-    expect(parseSender("Gatehouse <gatehouse@example.com>")).toEqual({ name: "Gatehouse", email: "gatehouse@example.com" });
+    expect(parseSender("Gatehouse <gatehouse@example.com>")).toEqual({
+      name: "Gatehouse",
+      email: "gatehouse@example.com",
+    });
     expect(parseSender('"Ops Team" <ops@example.com>')).toEqual({ name: "Ops Team", email: "ops@example.com" });
     expect(parseSender("ops@example.com")).toBe("ops@example.com");
   });

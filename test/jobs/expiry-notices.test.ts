@@ -86,7 +86,10 @@ describe("expiry notices", () => {
     expect(mails[1]?.subject).toBe("Your access to Globex expires in 7 days");
     expect(mails[1]?.text_body).toContain("Your access to Globex expires in 7 days, at 2026-01-17 09:00 UTC.");
     expect(mails[0]?.text_body).toContain("The access you granted Casey Contractor to Globex expires in 7 days");
-    const records = await rawDb.prepare("SELECT days_before FROM expiry_notices WHERE membership_id = ?").bind(id).all();
+    const records = await rawDb
+      .prepare("SELECT days_before FROM expiry_notices WHERE membership_id = ?")
+      .bind(id)
+      .all();
     expect(records.results).toEqual([{ days_before: 7 }]);
   });
 
@@ -105,7 +108,9 @@ describe("expiry notices", () => {
 
     const mails = await noticeMails(id);
     expect(mails).toHaveLength(4);
-    expect(mails.filter((mail) => mail.dedupe_key.endsWith(":1:member"))[0]?.subject).toBe("Your access to Globex expires in 1 day");
+    expect(mails.filter((mail) => mail.dedupe_key.endsWith(":1:member"))[0]?.subject).toBe(
+      "Your access to Globex expires in 1 day",
+    );
   });
 
   it("sends only the 1-day notice for a membership that starts within a day of its expiry, worded with the real time left", async () => {
@@ -158,7 +163,9 @@ describe("expiry notices", () => {
     expect(mails[1]?.text_body).toContain("Your access to Globex ended at 2026-04-20 09:01 UTC.");
     expect(mails[1]?.text_body).toContain("could not be sent before");
     expect(mails[0]?.subject).toBe("Access of Casey Contractor to Globex has ended");
-    expect(mails[0]?.text_body).toContain("The access you granted Casey Contractor to Globex ended at 2026-04-20 09:01 UTC.");
+    expect(mails[0]?.text_body).toContain(
+      "The access you granted Casey Contractor to Globex ended at 2026-04-20 09:01 UTC.",
+    );
   });
 
   it("sends no late notice for an expiry more than a week old, nor for a membership a new grant replaced", async () => {
@@ -248,14 +255,21 @@ describe("expiry notices", () => {
     const pendingGrantor = await inviteTestUser(clock, { role: "OPERATOR" });
     const withPendingGrantor = await seedMembership(clock, 2 * dayMs, pendingGrantor.user.id);
     const deactivatedMember = await seedMembership(clock, 2 * dayMs);
-    await rawDb.prepare("UPDATE users SET deactivated_at = ? WHERE id = ?").bind(clock.now().getTime(), deactivatedMember.member.id).run();
+    await rawDb
+      .prepare("UPDATE users SET deactivated_at = ? WHERE id = ?")
+      .bind(clock.now().getTime(), deactivatedMember.member.id)
+      .run();
 
     await queueExpiryNotices(testContext(clock));
 
     expect((await noticeMails(noGrantor.id)).map((mail) => mail.to_address)).toEqual([noGrantor.member.email]);
     expect((await noticeMails(selfGranted)).map((mail) => mail.to_address)).toEqual([self.user.email]);
-    expect((await noticeMails(withPendingGrantor.id)).map((mail) => mail.to_address)).toEqual([withPendingGrantor.member.email]);
-    expect((await noticeMails(deactivatedMember.id)).map((mail) => mail.to_address)).toEqual([deactivatedMember.grantor?.email]);
+    expect((await noticeMails(withPendingGrantor.id)).map((mail) => mail.to_address)).toEqual([
+      withPendingGrantor.member.email,
+    ]);
+    expect((await noticeMails(deactivatedMember.id)).map((mail) => mail.to_address)).toEqual([
+      deactivatedMember.grantor?.email,
+    ]);
   });
 
   it("queues the notices of all 300 memberships expiring 100 s ahead in one run", async () => {

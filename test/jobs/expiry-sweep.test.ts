@@ -98,7 +98,11 @@ describe("expiry sweep", () => {
       tenant_id: tenant?.tenant_id,
       request_id: "test",
     });
-    expect(JSON.parse(String(event?.details))).toEqual({ userId: user.id, role: "OPERATOR_READONLY", expiresAt: expiresAt.toISOString() });
+    expect(JSON.parse(String(event?.details))).toEqual({
+      userId: user.id,
+      role: "OPERATOR_READONLY",
+      expiresAt: expiresAt.toISOString(),
+    });
   });
 
   it("works in bounded batches and reports how many it revoked", async () => {
@@ -158,9 +162,13 @@ describe("expiry sweep", () => {
     const { ids } = await seedExpiredMemberships(clock, 5, new Date(clock.now().getTime() - minuteMs));
     const ctx = testContext(clock);
 
-    await expect(sweepExpiredMemberships({ ...ctx, db: failOnBatch(ctx.db, 2) }, { batchSize: 2 })).rejects.toThrow(/injected/);
+    await expect(sweepExpiredMemberships({ ...ctx, db: failOnBatch(ctx.db, 2) }, { batchSize: 2 })).rejects.toThrow(
+      /injected/,
+    );
     const done = await rawDb
-      .prepare(`SELECT count(*) AS n FROM memberships WHERE id IN (${ids.map(() => "?").join(",")}) AND revoked_at IS NOT NULL`)
+      .prepare(
+        `SELECT count(*) AS n FROM memberships WHERE id IN (${ids.map(() => "?").join(",")}) AND revoked_at IS NOT NULL`,
+      )
       .bind(...ids)
       .first<{ n: number }>();
     expect(done?.n).toBe(2);
@@ -177,7 +185,9 @@ describe("expiry sweep", () => {
     const { ids } = await seedExpiredMemberships(clock, 5, new Date(clock.now().getTime() - minuteMs));
     const ctx = testContext(clock);
 
-    await expect(sweepExpiredMemberships({ ...ctx, db: abortInsideBatch(ctx.db, 2) }, { batchSize: 2 })).rejects.toThrow();
+    await expect(
+      sweepExpiredMemberships({ ...ctx, db: abortInsideBatch(ctx.db, 2) }, { batchSize: 2 }),
+    ).rejects.toThrow();
     const states = await Promise.all(
       ids.map(async (id) => [(await readMembership(id))?.revoke_reason ?? null, await countExpiryAuditEvents(id)]),
     );

@@ -37,14 +37,20 @@ describe("scheduled jobs", () => {
     expect((await readMembership(membershipId as string))?.revoked_at).toBeNull();
 
     await runScheduledJobs(env, clock.now(), { log: (line) => lines.push(line) });
-    expect(await readMembership(membershipId as string)).toMatchObject({ revoked_at: expiresAt.getTime(), revoke_reason: "expired" });
+    expect(await readMembership(membershipId as string)).toMatchObject({
+      revoked_at: expiresAt.getTime(),
+      revoke_reason: "expired",
+    });
     const audit = await rawDb
       .prepare("SELECT actor_name, request_id FROM audit_events WHERE action = 'membership.expired' AND target_id = ?")
       .bind(membershipId)
       .all<{ actor_name: string; request_id: string }>();
     expect(audit.results).toHaveLength(1);
     expect(audit.results[0]?.request_id).toMatch(/^cron-[0-9a-f-]{36}$/);
-    const notices = await rawDb.prepare("SELECT status FROM outbox WHERE kind = 'expiry_notice' AND user_id = ?").bind(contractor.id).all();
+    const notices = await rawDb
+      .prepare("SELECT status FROM outbox WHERE kind = 'expiry_notice' AND user_id = ?")
+      .bind(contractor.id)
+      .all();
     expect(notices.results).toEqual([{ status: "sent" }]);
   });
 
@@ -126,9 +132,17 @@ describe("scheduled jobs", () => {
         lastResult: { memberships: 1, emails: 1 },
         lastError: null,
       },
-      { job: "outbox_delivery", label: "Email delivery", lastFinishedAt: lastRunAt, lastResult: null, lastError: "Error: D1 down" },
+      {
+        job: "outbox_delivery",
+        label: "Email delivery",
+        lastFinishedAt: lastRunAt,
+        lastResult: null,
+        lastError: "Error: D1 down",
+      },
     ];
-    const healthy = String(<JobHealthLine health={{ lastRunAt, stale: false, failing: false, jobs: jobs.slice(0, 2) }} timeZone="UTC" />);
+    const healthy = String(
+      <JobHealthLine health={{ lastRunAt, stale: false, failing: false, jobs: jobs.slice(0, 2) }} timeZone="UTC" />,
+    );
     expect(healthy).toContain("2 memberships recorded as expired, 1 expiry notice queued.");
     expect(healthy).not.toContain("notice-warning");
 
@@ -136,7 +150,10 @@ describe("scheduled jobs", () => {
       job.job === "expiry_notices" ? { ...job, lastResult: { memberships: 25, emails: 50, complete: false } } : job,
     );
     const behind = String(
-      <JobHealthLine health={{ lastRunAt, stale: false, failing: false, jobs: unfinished.slice(0, 2) }} timeZone="UTC" />,
+      <JobHealthLine
+        health={{ lastRunAt, stale: false, failing: false, jobs: unfinished.slice(0, 2) }}
+        timeZone="UTC"
+      />,
     );
     expect(behind).toContain("50 expiry notices queued, more left for the next run.");
 
@@ -144,7 +161,9 @@ describe("scheduled jobs", () => {
     expect(stale).toContain("have not completed a run in the last 10 minutes");
     expect(stale).toContain("Email delivery failed in its last run: Error: D1 down");
 
-    const never = String(<JobHealthLine health={{ lastRunAt: null, stale: true, failing: false, jobs: [] }} timeZone="UTC" />);
+    const never = String(
+      <JobHealthLine health={{ lastRunAt: null, stale: true, failing: false, jobs: [] }} timeZone="UTC" />,
+    );
     expect(never).toContain("have not run yet");
   });
 });

@@ -26,7 +26,7 @@ function listSourceFolders(top: string): Map<string, string[]> {
 function readDocumentedFolders(): Map<string, string[]> {
   const doc = readFileSync(join(root, "docs/ARCHITECTURE.md"), "utf8");
   const start = doc.indexOf("## Where things are");
-  expect(start, "docs/ARCHITECTURE.md has a section \"## Where things are\"").toBeGreaterThan(-1);
+  expect(start, 'docs/ARCHITECTURE.md has a section "## Where things are"').toBeGreaterThan(-1);
   const section = doc.slice(start).split(/\n## /)[0] ?? "";
   const folders = new Map<string, string[]>();
   for (const line of section.split("\n")) {

@@ -69,7 +69,10 @@ function encodeValue(value: unknown): HranaValue {
 /** A SQLite failure as a Hrana error: the SQLite message (prefixed, as servers word it) and the SQLite code name. */
 function encodeError(error: unknown) {
   const { message, code } = error as { message?: string; code?: string };
-  return { message: `SQLite error: ${message ?? String(error)}`, code: code?.startsWith("SQLITE_") ? code : "SQLITE_ERROR" };
+  return {
+    message: `SQLite error: ${message ?? String(error)}`,
+    code: code?.startsWith("SQLITE_") ? code : "SQLITE_ERROR",
+  };
 }
 
 async function readJson(request: IncomingMessage): Promise<{ requests: HranaRequest[] }> {
@@ -178,7 +181,9 @@ export async function startHranaServer(databasePath: string, port = 0): Promise<
         return { type: "error", error: encodeError(error) };
       }
     });
-    response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ baton: null, base_url: null, results }));
+    response
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify({ baton: null, base_url: null, results }));
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {

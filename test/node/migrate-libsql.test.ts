@@ -11,7 +11,9 @@ import { migrate } from "drizzle-orm/libsql/migrator";
 import { afterEach, describe, expect, it } from "vitest";
 import { migrateLibsql, migrationsFolder } from "../../scripts/migrate-libsql";
 
-const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta/_journal.json"), "utf8")) as { entries: unknown[] };
+const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta/_journal.json"), "utf8")) as {
+  entries: unknown[];
+};
 const cleanups: Array<() => void> = [];
 
 function freshDatabase(): { url: string; client: Client } {
@@ -36,7 +38,9 @@ function migrationsBefore(tag: string): string {
 }
 
 async function schemaOf(client: Client) {
-  const result = await client.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name");
+  const result = await client.execute(
+    "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+  );
   return result.rows.map((row) => `${row.type} ${row.name}`);
 }
 
@@ -54,7 +58,11 @@ describe("npm run db:migrate:libsql", () => {
 
     expect(schema).toEqual(expect.arrayContaining(["table audit_events", "table users", "table __drizzle_migrations"]));
     expect(schema).toEqual(
-      expect.arrayContaining(["trigger audit_events_refuse_delete", "trigger audit_events_refuse_update", "trigger batch_guards_check"]),
+      expect.arrayContaining([
+        "trigger audit_events_refuse_delete",
+        "trigger audit_events_refuse_update",
+        "trigger batch_guards_check",
+      ]),
     );
     expect(await schemaOf(client)).toEqual(schema);
     const applied = await client.execute("SELECT count(*) AS n FROM __drizzle_migrations");

@@ -38,7 +38,8 @@ export function createRawLibsql(client: Client): RawDb {
     batch: (statements) =>
       client.batch(
         statements.map((statement) => {
-          if (!(statement instanceof LibsqlStatement)) throw new Error("rawDb.batch takes statements from rawDb.prepare");
+          if (!(statement instanceof LibsqlStatement))
+            throw new Error("rawDb.batch takes statements from rawDb.prepare");
           return { sql: statement.sql, args: statement.args };
         }),
         "write",

@@ -39,14 +39,20 @@ describe("the Worker's libSQL client (@libsql/client/web over HTTP)", () => {
     };
 
     const committed = await executedDuring(() =>
-      runBatch(db, [db.insert(tenants).values(tenant), db.update(tenants).set({ name: "Batch 2" }).where(eq(tenants.id, tenant.id))]),
+      runBatch(db, [
+        db.insert(tenants).values(tenant),
+        db.update(tenants).set({ name: "Batch 2" }).where(eq(tenants.id, tenant.id)),
+      ]),
     );
     expect(committed[0]).toBe("BEGIN IMMEDIATE");
     expect(committed.slice(1, 3).map((statement) => statement.split(" ")[0])).toEqual(["insert", "update"]);
     expect(committed.slice(3)).toEqual(["COMMIT"]);
 
     const rolledBack = await executedDuring(() =>
-      runBatch(db, [db.update(tenants).set({ name: "never" }).where(eq(tenants.id, "tnt_missing")), assertPreviousWriteChangedOneRow(db)]),
+      runBatch(db, [
+        db.update(tenants).set({ name: "never" }).where(eq(tenants.id, "tnt_missing")),
+        assertPreviousWriteChangedOneRow(db),
+      ]),
     );
     expect(rolledBack[0]).toBe("BEGIN IMMEDIATE");
     expect(rolledBack.at(-1)).toBe("ROLLBACK");

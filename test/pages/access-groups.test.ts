@@ -49,7 +49,9 @@ describe("Admin → Access groups", () => {
     expect(checkbox(page, "users:read")).toContain('checked=""');
     expect(checkbox(page, "memberships:read")).toContain('checked=""');
     expect(checkbox(page, "users:update")).not.toContain("checked");
-    const row = await env.DB.prepare("SELECT id, description FROM access_groups WHERE name = ?").bind(name).first<Record<string, string>>();
+    const row = await env.DB.prepare("SELECT id, description FROM access_groups WHERE name = ?")
+      .bind(name)
+      .first<Record<string, string>>();
     expect(row?.description).toBe("Answers customers");
   });
 
@@ -85,14 +87,18 @@ describe("Admin → Access groups", () => {
     const html = await refused.text();
     expect(refused.status, html).toBe(403);
     expect(html).toContain('id="new-permission-error">You cannot grant permissions you do not hold: audit:read.');
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM access_groups WHERE name = ?").bind(name).first("n")).toBe(0);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM access_groups WHERE name = ?").bind(name).first("n")).toBe(
+      0,
+    );
   });
 
   it("renames, describes and re-permissions a group, and audits each change", async () => {
     const { agent } = await signedInAdmin();
     const group = await createTestGroup(clock, ["users:read"]);
     const newName = uniqueGroupName("Renamed");
-    expect((await agent.post(`/admin/access-groups/${group.id}`, { name: newName, description: "now described" })).status).toBe(303);
+    expect(
+      (await agent.post(`/admin/access-groups/${group.id}`, { name: newName, description: "now described" })).status,
+    ).toBe(303);
     const saved = await agent.post(`/admin/access-groups/${group.id}/permissions`, [
       ["permissions", "audit:read"],
       ["permissions", "groups:read"],
@@ -100,11 +106,15 @@ describe("Admin → Access groups", () => {
     expect(saved.headers.get("location")).toBe(`/admin/access-groups/${group.id}?notice=group-updated`);
     const row = await env.DB.prepare("SELECT name, description FROM access_groups WHERE id = ?").bind(group.id).first();
     expect(row).toEqual({ name: newName, description: "now described" });
-    const permissions = await env.DB.prepare("SELECT permission FROM access_group_permissions WHERE group_id = ? ORDER BY permission")
+    const permissions = await env.DB.prepare(
+      "SELECT permission FROM access_group_permissions WHERE group_id = ? ORDER BY permission",
+    )
       .bind(group.id)
       .all<{ permission: string }>();
     expect(permissions.results.map((p) => p.permission)).toEqual(["audit:read", "groups:read"]);
-    const events = await env.DB.prepare("SELECT details FROM audit_events WHERE action = 'group.updated' AND target_id = ? ORDER BY id")
+    const events = await env.DB.prepare(
+      "SELECT details FROM audit_events WHERE action = 'group.updated' AND target_id = ? ORDER BY id",
+    )
       .bind(group.id)
       .all<{ details: string }>();
     expect(events.results.map((e) => JSON.parse(e.details))).toEqual([
@@ -153,10 +163,14 @@ describe("Admin → Access groups", () => {
     await agent.post(`/admin/access-groups/${group.id}/members`, { userIds: member.id });
     const confirm = await agent.post(`/admin/access-groups/${group.id}/delete`, {});
     expect(await confirm.text()).toContain(`Delete the group “${group.name}”?`);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM access_groups WHERE id = ?").bind(group.id).first("n")).toBe(1);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM access_groups WHERE id = ?").bind(group.id).first("n")).toBe(
+      1,
+    );
     const deleted = await agent.post(`/admin/access-groups/${group.id}/delete`, { confirm: "yes" });
     expect(deleted.headers.get("location")).toBe("/admin/access-groups?notice=group-deleted");
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM access_groups WHERE id = ?").bind(group.id).first("n")).toBe(0);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM access_groups WHERE id = ?").bind(group.id).first("n")).toBe(
+      0,
+    );
     expect(await memberIds(group.id)).toEqual([]);
     const events = await env.DB.prepare(
       "SELECT action, target_id FROM audit_events WHERE (target_id = ? OR target_id = ?) AND action LIKE 'group.%' ORDER BY id",
@@ -173,7 +187,9 @@ describe("Admin → Access groups", () => {
 
   it("shows a read-only group to someone with groups:read only, without forms", async () => {
     const reader = await createUserWithPermissions(clock, ["groups:read"]);
-    const html = await (await (await signInAs(app, clock, reader)).get("/admin/access-groups/grp_readonly_auditor")).text();
+    const html = await (
+      await (await signInAs(app, clock, reader)).get("/admin/access-groups/grp_readonly_auditor")
+    ).text();
     expect(html).toContain("Read-only auditor");
     expect(html).not.toContain('action="/admin/access-groups/grp_readonly_auditor"');
     expect(html).not.toContain("Delete group");
@@ -185,7 +201,10 @@ describe("a user's Access groups tab", () => {
   it("lists the user's groups under the shared header and adds several groups in one action", async () => {
     const { agent } = await signedInAdmin();
     const subject = await createActiveUser(clock, { firstName: "Tabby", lastName: "User" });
-    const [first, second] = await Promise.all([createTestGroup(clock, ["users:read"]), createTestGroup(clock, ["audit:read"])]);
+    const [first, second] = await Promise.all([
+      createTestGroup(clock, ["users:read"]),
+      createTestGroup(clock, ["audit:read"]),
+    ]);
     const before = await (await agent.get(`/admin/users/${subject.id}/access-groups`)).text();
     expect(before).toContain("Tabby User");
     expect(before).toMatch(/href="\/admin\/users\/usr_\w+\/access-groups" aria-current="page">Access groups/);
@@ -250,7 +269,11 @@ describe("the issue's walkthrough", () => {
     const operatorAgent = await signInAs(app, clock, operator);
     const home = await (await operatorAgent.get("/admin")).text();
     const navigation = home.slice(home.indexOf('<nav aria-label="Main">'), home.indexOf("</nav>"));
-    expect([...navigation.matchAll(/href="([^"]+)"/g)].map((m) => m[1])).toEqual(["/admin", "/admin/users", "/admin/memberships"]);
+    expect([...navigation.matchAll(/href="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      "/admin",
+      "/admin/users",
+      "/admin/memberships",
+    ]);
     expect((await operatorAgent.get("/admin/users")).status).toBe(200);
     for (const path of ["/admin/access-groups", "/admin/audit", "/admin/users/new"])
       expect((await operatorAgent.get(path)).status).toBe(403);

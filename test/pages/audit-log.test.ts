@@ -21,10 +21,14 @@ async function signedInAdmin(timeZone = "UTC") {
 describe("Admin → Audit log", () => {
   it("shows actor and target names as they were, after a group and a user are renamed", async () => {
     const { agent } = await signedInAdmin();
-    const operator = await createUserWithPermissions(clock, ["groups:create", "groups:read", "groups:update", "users:read"], {
-      firstName: "Olga",
-      lastName: "Before",
-    });
+    const operator = await createUserWithPermissions(
+      clock,
+      ["groups:create", "groups:read", "groups:update", "users:read"],
+      {
+        firstName: "Olga",
+        lastName: "Before",
+      },
+    );
     const operatorAgent = await signInAs(app, clock, operator);
     const before = uniqueGroupName("Alpha");
     const created = await operatorAgent.post("/admin/access-groups", { name: before, description: "" });
@@ -32,7 +36,10 @@ describe("Admin → Audit log", () => {
     const groupId = groupPath.split("/").pop() ?? "";
     await operatorAgent.post(`${groupPath}/members`, { userIds: operator.id });
 
-    const [original] = await testContext(clock).db.select({ displayName: users.displayName }).from(users).where(eq(users.id, operator.id));
+    const [original] = await testContext(clock)
+      .db.select({ displayName: users.displayName })
+      .from(users)
+      .where(eq(users.id, operator.id));
     const originalName = original?.displayName as string;
     const after = uniqueGroupName("Beta");
     await testContext(clock)
@@ -100,18 +107,25 @@ describe("Admin → Audit log", () => {
     const review = testService("access_review", { kind: "tenant", tenantId: "tnt_acme" }, "Q4 access review");
     await writeAuditEvent("2026-11-23T07:00:00Z", review, { action: "membership.revoked" });
     const html = await (await agent.get(`/admin/audit?actor=${review.service.id}`)).text();
-    expect(html).toContain(`<a href="/admin/audit?actor=${review.service.id}">Q4 access review</a><div class="muted">Access review</div>`);
+    expect(html).toContain(
+      `<a href="/admin/audit?actor=${review.service.id}">Q4 access review</a><div class="muted">Access review</div>`,
+    );
   });
 
   it("pages to older events with a link that keeps the filter", async () => {
     const { agent } = await signedInAdmin();
     const actor = testActor();
     for (let minute = 0; minute < 52; minute += 1) {
-      await writeAuditEvent(`2026-11-23T08:${String(minute).padStart(2, "0")}:00Z`, actor, { action: "user.updated", details: { minute } });
+      await writeAuditEvent(`2026-11-23T08:${String(minute).padStart(2, "0")}:00Z`, actor, {
+        action: "user.updated",
+        details: { minute },
+      });
     }
     const first = await (await agent.get(`/admin/audit?actor=${actor.user.id}`)).text();
     expect(first.match(/>minute:<\/span>/g)).toHaveLength(50);
-    const next = /href="(\/admin\/audit\?actor=[^"]+&amp;cursor=[^"]+)">Older events/.exec(first)?.[1]?.replaceAll("&amp;", "&");
+    const next = /href="(\/admin\/audit\?actor=[^"]+&amp;cursor=[^"]+)">Older events/
+      .exec(first)?.[1]
+      ?.replaceAll("&amp;", "&");
     expect(next).toBeDefined();
     const second = await (await agent.get(next as string)).text();
     expect(second).toContain("minute:</span> <code>1</code>");
@@ -144,7 +158,9 @@ describe("CSV export", () => {
     const response = await agent.get(`/admin/audit/export.csv?actor=${actor.user.id}`);
     expect(response.status, await summarizeResponse(response)).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="gatehouse-audit-20261124-\d{4}\.csv"$/);
+    expect(response.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="gatehouse-audit-20261124-\d{4}\.csv"$/,
+    );
     expect(response.headers.get("cache-control")).toBe("no-store");
     const bytes = new Uint8Array(await response.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -171,7 +187,9 @@ describe("CSV export", () => {
       [column("details")]: '{"index":7}',
     });
     expect(text).toContain('"\'=HYPERLINK(""http://evil.example"",""x"")"');
-    const exported = await env.DB.prepare("SELECT details FROM audit_events WHERE action = 'audit.exported' AND actor_id = ?")
+    const exported = await env.DB.prepare(
+      "SELECT details FROM audit_events WHERE action = 'audit.exported' AND actor_id = ?",
+    )
       .bind(admin.id)
       .first<{ details: string }>();
     expect(JSON.parse(String(exported?.details))).toEqual({ filter: { actorId: actor.user.id } });
@@ -221,7 +239,9 @@ describe("the audit table", () => {
     await expect(env.DB.prepare("UPDATE audit_events SET action = 'tampered'").run()).rejects.toThrow(/append-only/);
     await expect(env.DB.prepare("DELETE FROM audit_events").run()).rejects.toThrow(/append-only/);
     expect(
-      await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE actor_name = 'someone else' OR action = 'tampered'").first("n"),
+      await env.DB.prepare(
+        "SELECT count(*) AS n FROM audit_events WHERE actor_name = 'someone else' OR action = 'tampered'",
+      ).first("n"),
     ).toBe(0);
     expect(await env.DB.prepare("SELECT count(*) AS n FROM audit_events").first("n")).toBeGreaterThan(0);
   });

@@ -4,7 +4,14 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Agent, origin, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, createTestApp, createTestTenant, grantTestMembership, signInAs, uniqueEmail } from "../helpers/factories";
+import {
+  createActiveUser,
+  createTestApp,
+  createTestTenant,
+  grantTestMembership,
+  signInAs,
+  uniqueEmail,
+} from "../helpers/factories";
 
 const clock = new TestClock("2026-11-23T12:00:00Z");
 const app = createTestApp(clock);
@@ -23,7 +30,9 @@ async function operatorAndTenant() {
 }
 
 async function liveMemberships(userId: string) {
-  const rows = await env.DB.prepare("SELECT id, role, expires_at FROM memberships WHERE user_id = ? AND revoked_at IS NULL")
+  const rows = await env.DB.prepare(
+    "SELECT id, role, expires_at FROM memberships WHERE user_id = ? AND revoked_at IS NULL",
+  )
     .bind(userId)
     .all<{ id: string; role: string; expires_at: number | null }>();
   return rows.results;
@@ -33,7 +42,11 @@ async function liveMemberships(userId: string) {
 function postBodyOfSize(agent: Agent, path: string, prefix: string, bytes: number) {
   const body = `${prefix}${"x".repeat(bytes - prefix.length)}`;
   expect(new TextEncoder().encode(body).length).toBe(bytes);
-  return agent.request(path, { method: "POST", body, headers: { origin, "content-type": "application/x-www-form-urlencoded" } });
+  return agent.request(path, {
+    method: "POST",
+    body,
+    headers: { origin, "content-type": "application/x-www-form-urlencoded" },
+  });
 }
 
 describe("dates and times typed into forms", () => {
@@ -54,7 +67,9 @@ describe("dates and times typed into forms", () => {
       });
       const html = await response.text();
       expect(response.status, html).toBe(400);
-      expect(html).toContain(expiresAt === "2027-02-30T10:00" ? "There is no 30 February 2027." : "There is no month 13");
+      expect(html).toContain(
+        expiresAt === "2027-02-30T10:00" ? "There is no 30 February 2027." : "There is no month 13",
+      );
       expect(html).toContain('id="field-memberships-0-expiresAt-error">');
       expect(await env.DB.prepare("SELECT id FROM users WHERE email = ?").bind(email).first()).toBeNull();
     }
@@ -124,7 +139,9 @@ describe("dates and times typed into forms", () => {
       expect(audit.status, auditHtml).toBe(400);
       expect(auditHtml).toMatch(/There is no (30 February 2027|month 13)/);
     }
-    const tokens = await env.DB.prepare("SELECT count(*) AS n FROM api_tokens WHERE user_id = ?").bind(admin.id).first<{ n: number }>();
+    const tokens = await env.DB.prepare("SELECT count(*) AS n FROM api_tokens WHERE user_id = ?")
+      .bind(admin.id)
+      .first<{ n: number }>();
     expect(tokens?.n).toBe(0);
   });
 

@@ -12,7 +12,9 @@ describe("form refusals", () => {
     const app = createTestApp(clock);
     const user = await createActiveUser(clock);
     const agent = await signInAs(app, clock, user);
-    const before = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?").bind(user.id).first<{ password_hash: string }>();
+    const before = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?")
+      .bind(user.id)
+      .first<{ password_hash: string }>();
     const attempt = (currentPassword: string) =>
       agent.post("/account/password", {
         currentPassword,
@@ -27,7 +29,9 @@ describe("form refusals", () => {
     expect(html).toContain("<h1>Your account</h1>");
     expect(html).toContain('<form method="post" action="/account/password" novalidate="">');
     expect(html).toContain("Too many attempts. Wait a little and try again.");
-    const after = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?").bind(user.id).first<{ password_hash: string }>();
+    const after = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?")
+      .bind(user.id)
+      .first<{ password_hash: string }>();
     expect(after?.password_hash).toBe(before?.password_hash);
   });
 
@@ -50,7 +54,9 @@ describe("form refusals", () => {
     expect(html).toContain("<h1>Access denied</h1>");
     expect(html).toContain("Only a SUPER_ADMIN can change a SUPER_ADMIN.");
     expect(html).not.toContain('action="/admin/users/');
-    const row = await env.DB.prepare("SELECT first_name FROM users WHERE id = ?").bind(admin.id).first<{ first_name: string }>();
+    const row = await env.DB.prepare("SELECT first_name FROM users WHERE id = ?")
+      .bind(admin.id)
+      .first<{ first_name: string }>();
     expect(row?.first_name).toBe("Sam");
   });
 });

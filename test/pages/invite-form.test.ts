@@ -45,7 +45,13 @@ describe("Admin → Users → New user", () => {
   it("refuses an email already in use in another case, links to that user and offers the regenerate path", async () => {
     const { agent } = await signedInAdmin();
     const email = uniqueEmail("dup");
-    const first = await agent.post("/admin/users", { email, firstName: "Dana", lastName: "Dup", role: "OPERATOR", slackId: "" });
+    const first = await agent.post("/admin/users", {
+      email,
+      firstName: "Dana",
+      lastName: "Dup",
+      role: "OPERATOR",
+      slackId: "",
+    });
     expect(first.status, await summarizeResponse(first)).toBe(201);
     const existing = await env.DB.prepare("SELECT id FROM users WHERE email = ?").bind(email).first<{ id: string }>();
     const second = await agent.post("/admin/users", {
@@ -60,7 +66,9 @@ describe("Admin → Users → New user", () => {
     expect(html).toContain("Email already in use");
     expect(html).toContain(`href="/admin/users/${existing?.id}"`);
     expect(html).toContain("regenerate their setup link");
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?").bind(email).first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?")
+      .bind(email)
+      .first<{ n: number }>();
     expect(count?.n).toBe(1);
   });
 
@@ -79,15 +87,25 @@ describe("Admin → Users → New user", () => {
     expect(html).toContain("User created");
     const setupUrl = extractSetupUrl(html);
     const token = setupUrl.split("/").pop() as string;
-    const row = await env.DB.prepare("SELECT * FROM users WHERE email = ?").bind(email).first<Record<string, unknown>>();
-    expect(row).toMatchObject({ role: "CONTRACTOR", slack_id: "U012AB3CD", first_name: "Nia", created_by: admin.id, activated_at: null });
+    const row = await env.DB.prepare("SELECT * FROM users WHERE email = ?")
+      .bind(email)
+      .first<Record<string, unknown>>();
+    expect(row).toMatchObject({
+      role: "CONTRACTOR",
+      slack_id: "U012AB3CD",
+      first_name: "Nia",
+      created_by: admin.id,
+      activated_at: null,
+    });
     expect(JSON.stringify(row)).not.toContain(token);
     const audit = await env.DB.prepare("SELECT * FROM audit_events WHERE action = 'user.invited' AND target_id = ?")
       .bind(row?.id)
       .first<Record<string, unknown>>();
     expect(audit).toMatchObject({ actor_id: admin.id, actor_email: admin.email, target_type: "user" });
     expect(JSON.stringify(audit)).not.toContain(token);
-    const mail = await env.DB.prepare("SELECT * FROM outbox WHERE user_id = ?").bind(row?.id).first<Record<string, unknown>>();
+    const mail = await env.DB.prepare("SELECT * FROM outbox WHERE user_id = ?")
+      .bind(row?.id)
+      .first<Record<string, unknown>>();
     expect(mail).toMatchObject({ kind: "invite", to_address: email, status: "pending" });
     expect(String(mail?.text_body)).toContain(setupUrl);
 
@@ -99,7 +117,13 @@ describe("Admin → Users → New user", () => {
   it("regenerates a pending user's link from their page and the old one dies", async () => {
     const { agent, app } = await signedInAdmin();
     const email = uniqueEmail("regen");
-    const created = await agent.post("/admin/users", { email, firstName: "Rey", lastName: "Gen", role: "OPERATOR", slackId: "" });
+    const created = await agent.post("/admin/users", {
+      email,
+      firstName: "Rey",
+      lastName: "Gen",
+      role: "OPERATOR",
+      slackId: "",
+    });
     const oldUrl = extractSetupUrl(await created.text());
     const id = (await env.DB.prepare("SELECT id FROM users WHERE email = ?").bind(email).first<{ id: string }>())?.id;
     const regenerated = await agent.post(`/admin/users/${id}/setup-link`, { intent: "regenerate" });
@@ -110,7 +134,9 @@ describe("Admin → Users → New user", () => {
     const { Agent } = await import("../helpers/agent");
     expect((await new Agent(app).get(new URL(oldUrl).pathname)).status).toBe(404);
     expect((await new Agent(app).get(new URL(newUrl).pathname)).status).toBe(303);
-    const mails = await env.DB.prepare("SELECT kind FROM outbox WHERE user_id = ? ORDER BY created_at").bind(id).all<{ kind: string }>();
+    const mails = await env.DB.prepare("SELECT kind FROM outbox WHERE user_id = ? ORDER BY created_at")
+      .bind(id)
+      .all<{ kind: string }>();
     expect(mails.results.map((m) => m.kind)).toEqual(["invite", "invite_resent"]);
   });
 
@@ -122,7 +148,9 @@ describe("Admin → Users → New user", () => {
       { origin: "https://evil.example" },
     );
     expect(response.status).toBe(403);
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE first_name = 'Cross'").first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE first_name = 'Cross'").first<{
+      n: number;
+    }>();
     expect(count?.n).toBe(0);
   });
 });

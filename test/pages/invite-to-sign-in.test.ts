@@ -63,7 +63,9 @@ describe("invite → setup → sign-in, through the pages", () => {
     expect(home.status, homeHtml).toBe(200);
     expect(homeHtml).toContain("You have no access yet");
 
-    const row = await env.DB.prepare("SELECT email, display_name, activated_at, setup_token_hash FROM users WHERE email = ?")
+    const row = await env.DB.prepare(
+      "SELECT email, display_name, activated_at, setup_token_hash FROM users WHERE email = ?",
+    )
       .bind(email)
       .first();
     expect(row).toMatchObject({ email, display_name: "Olga O.", setup_token_hash: null });
@@ -86,6 +88,8 @@ describe("invite → setup → sign-in, through the pages", () => {
     // The link is used up: opening it again shows the neutral page.
     const reused = await new Agent(app).get(`/setup/${extractEmbeddedToken(setupUrl)}`);
     expect(reused.status).toBe(404);
-    expect(await reused.text()).toContain("This setup link is invalid or has expired. Ask your administrator for a new one.");
+    expect(await reused.text()).toContain(
+      "This setup link is invalid or has expired. Ask your administrator for a new one.",
+    );
   });
 });

@@ -28,7 +28,9 @@ describe("long search queries", () => {
       items: Array<{ id: string }>;
     }>();
     expect(literal.items.map((user) => user.id)).toEqual([admin.id]);
-    const picker = await (await agent.get(`/admin/access-groups/grp_readonly_auditor?find=${encodeURIComponent("percent_100")}`)).text();
+    const picker = await (
+      await agent.get(`/admin/access-groups/grp_readonly_auditor?find=${encodeURIComponent("percent_100")}`)
+    ).text();
     expect(picker).toContain(admin.email);
   });
 });

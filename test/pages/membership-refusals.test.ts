@@ -35,7 +35,9 @@ async function contractorMembership() {
 }
 
 async function liveMemberships(userId: string) {
-  const rows = await env.DB.prepare("SELECT tenant_id, role, expires_at FROM memberships WHERE user_id = ? AND revoked_at IS NULL")
+  const rows = await env.DB.prepare(
+    "SELECT tenant_id, role, expires_at FROM memberships WHERE user_id = ? AND revoked_at IS NULL",
+  )
     .bind(userId)
     .all<{ tenant_id: string; role: string; expires_at: number | null }>();
   return rows.results;
@@ -69,7 +71,9 @@ describe("a refused change of a membership row", () => {
         "a tenant's settings page": `<h1>${tenant.name}</h1>`,
       }[origin];
       expect(html).toContain(heading);
-      expect(html).toContain(`<p class="error" id="expiry-${membership.id}-error">The expiry must lie in the future.</p>`);
+      expect(html).toContain(
+        `<p class="error" id="expiry-${membership.id}-error">The expiry must lie in the future.</p>`,
+      );
       const expiry = control(html, `expiry-${membership.id}`);
       expect(expiry).toContain('value="2026-11-01T09:00"');
       expect(expiry).toContain('aria-invalid="true"');
@@ -110,7 +114,9 @@ describe("a refused change of a membership row", () => {
     });
     const html = await response.text();
     expect(response.status, html).toBe(400);
-    expect(html).toContain('<div class="notice notice-error" role="alert">Contractor memberships need an expiry date.</div>');
+    expect(html).toContain(
+      '<div class="notice notice-error" role="alert">Contractor memberships need an expiry date.</div>',
+    );
     expect((await liveMemberships(contractor.id))[0]?.expires_at).toBe(Date.parse("2026-12-01T10:00:00Z"));
   });
 });
@@ -129,7 +135,9 @@ describe("a refused new membership", () => {
     const html = await response.text();
     expect(response.status, html).toBe(409);
     expect(html).toContain("<title>Memberships of Cora Contractor · Gatehouse</title>");
-    expect(html).toContain('<p class="error" id="field-tenantId-error">This user already has an active membership in that tenant.</p>');
+    expect(html).toContain(
+      '<p class="error" id="field-tenantId-error">This user already has an active membership in that tenant.</p>',
+    );
     expect(control(html, "field-tenantId")).toContain('aria-invalid="true"');
     expect(html).toContain(`<option value="${tenant.id}" selected="">`);
     expect(control(html, "field-expiresAt")).toContain('value="2027-01-15T08:30"');

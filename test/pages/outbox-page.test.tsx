@@ -21,12 +21,16 @@ describe("Admin → Outbox", () => {
     const app = createTestApp(clock);
     const admin = await createActiveUser(clock, { role: "SUPER_ADMIN" });
     const operator = await createActiveUser(clock, { role: "OPERATOR" });
-    await env.DB.prepare("INSERT INTO access_group_members (group_id, user_id, added_at) VALUES ('grp_readonly_auditor', ?, 0)")
+    await env.DB.prepare(
+      "INSERT INTO access_group_members (group_id, user_id, added_at) VALUES ('grp_readonly_auditor', ?, 0)",
+    )
       .bind(operator.id)
       .run();
     const client = await createActiveUser(clock, { role: "CLIENT_USER" });
     const invited = await inviteTestUser(clock);
-    const [message] = (await env.DB.prepare("SELECT id FROM outbox WHERE user_id = ?").bind(invited.user.id).all<{ id: string }>()).results;
+    const [message] = (
+      await env.DB.prepare("SELECT id FROM outbox WHERE user_id = ?").bind(invited.user.id).all<{ id: string }>()
+    ).results;
 
     for (const path of ["/admin/outbox", `/admin/outbox/${message?.id}`]) {
       const asAdmin = await (await signInAs(app, clock, admin)).get(path);
@@ -71,7 +75,9 @@ describe("Admin → Outbox", () => {
     expect(nextHtml).toContain(first.user.email);
     expect(nextHtml).not.toContain(third.user.email);
 
-    const [row] = (await env.DB.prepare("SELECT id FROM outbox WHERE user_id = ?").bind(third.user.id).all<{ id: string }>()).results;
+    const [row] = (
+      await env.DB.prepare("SELECT id FROM outbox WHERE user_id = ?").bind(third.user.id).all<{ id: string }>()
+    ).results;
     const view = await (await agent.get(`/admin/outbox/${row?.id}`)).text();
     expect(view).toContain(third.setupUrl);
     expect(view).toContain("You are invited to Gatehouse");
@@ -86,12 +92,20 @@ describe("Admin → Outbox", () => {
 
     const queued = await findInviteDelivery(ctx, invited.user.id);
     expect(queued).toMatchObject({ kind: "invite", status: "pending", attempts: 0 });
-    expect(String(<InviteDeliveryState delivery={queued} timeZone="UTC" />)).toContain("it goes out with the next scheduled run");
+    expect(String(<InviteDeliveryState delivery={queued} timeZone="UTC" />)).toContain(
+      "it goes out with the next scheduled run",
+    );
 
     await deliverOutbox(ctx, refusingProvider, { limit: 100 });
     const failed = await findInviteDelivery(ctx, invited.user.id);
-    expect(failed).toMatchObject({ status: "failed", attempts: 1, lastError: "email API answered 422: mailbox does not exist" });
-    const failedHtml = String(<InviteDeliveryState delivery={failed} timeZone="UTC" messageHref={`/admin/outbox/${failed?.messageId}`} />);
+    expect(failed).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      lastError: "email API answered 422: mailbox does not exist",
+    });
+    const failedHtml = String(
+      <InviteDeliveryState delivery={failed} timeZone="UTC" messageHref={`/admin/outbox/${failed?.messageId}`} />,
+    );
     expect(failedHtml).toContain("could not be delivered after 1 attempt: email API answered 422");
     expect(failedHtml).toContain(`href="/admin/outbox/${failed?.messageId}"`);
 

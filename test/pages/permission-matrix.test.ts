@@ -5,7 +5,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { allPermissions, type Permission } from "../../src/domain/access";
 import type { Agent } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
-import { type ActiveTestUser, createActiveUser, createTestApp, inviteTestUser, signInAs, uniqueEmail } from "../helpers/factories";
+import {
+  type ActiveTestUser,
+  createActiveUser,
+  createTestApp,
+  inviteTestUser,
+  signInAs,
+  uniqueEmail,
+} from "../helpers/factories";
 import { createTestGroup, createUserWithPermissions, uniqueGroupName } from "../helpers/groups";
 
 const clock = new TestClock();
@@ -32,13 +39,25 @@ const freshEmptyGroup = async () => (await createTestGroup(clock, [])).id;
 
 const checks: Check[] = [
   { name: "GET /admin/users", requires: ["users:read"], ok: 200, send: (a) => a.get("/admin/users") },
-  { name: "GET /admin/users/:id", requires: ["users:read"], ok: 200, send: (a) => a.get(`/admin/users/${fixture.subjectId}`) },
+  {
+    name: "GET /admin/users/:id",
+    requires: ["users:read"],
+    ok: 200,
+    send: (a) => a.get(`/admin/users/${fixture.subjectId}`),
+  },
   { name: "GET /admin/users/new", requires: ["users:create"], ok: 200, send: (a) => a.get("/admin/users/new") },
   {
     name: "POST /admin/users",
     requires: ["users:create"],
     ok: 201,
-    send: (a) => a.post("/admin/users", { email: uniqueEmail("matrix"), firstName: "Mat", lastName: "Rix", role: "OPERATOR", slackId: "" }),
+    send: (a) =>
+      a.post("/admin/users", {
+        email: uniqueEmail("matrix"),
+        firstName: "Mat",
+        lastName: "Rix",
+        role: "OPERATOR",
+        slackId: "",
+      }),
   },
   {
     name: "POST /admin/users/:id/setup-link",
@@ -75,7 +94,8 @@ const checks: Check[] = [
     name: "POST /admin/access-groups/:id",
     requires: ["groups:update"],
     ok: 303,
-    send: (a) => a.post(`/admin/access-groups/${fixture.emptyGroupId}`, { name: uniqueGroupName("Renamed"), description: "d" }),
+    send: (a) =>
+      a.post(`/admin/access-groups/${fixture.emptyGroupId}`, { name: uniqueGroupName("Renamed"), description: "d" }),
   },
   {
     name: "POST /admin/access-groups/:id/permissions",
@@ -93,7 +113,8 @@ const checks: Check[] = [
     name: "POST /admin/access-groups/:id/members/:userId/remove",
     requires: ["groups:update"],
     ok: 303,
-    send: (a) => a.post(`/admin/access-groups/${fixture.emptyGroupId}/members/${fixture.bystanderId}/remove`, { confirm: "yes" }),
+    send: (a) =>
+      a.post(`/admin/access-groups/${fixture.emptyGroupId}/members/${fixture.bystanderId}/remove`, { confirm: "yes" }),
   },
   {
     name: "POST /admin/access-groups/:id/delete",
@@ -102,8 +123,18 @@ const checks: Check[] = [
     send: async (a) => a.post(`/admin/access-groups/${await freshEmptyGroup()}/delete`, { confirm: "yes" }),
   },
   { name: "GET /admin/audit", requires: ["audit:read"], ok: 200, send: (a) => a.get("/admin/audit") },
-  { name: "GET /admin/audit/export.csv", requires: ["audit:read"], ok: 200, send: (a) => a.get("/admin/audit/export.csv") },
-  { name: "GET /api/v1/access-groups", requires: ["groups:read"], ok: 200, send: (a) => a.get("/api/v1/access-groups") },
+  {
+    name: "GET /admin/audit/export.csv",
+    requires: ["audit:read"],
+    ok: 200,
+    send: (a) => a.get("/admin/audit/export.csv"),
+  },
+  {
+    name: "GET /api/v1/access-groups",
+    requires: ["groups:read"],
+    ok: 200,
+    send: (a) => a.get("/api/v1/access-groups"),
+  },
   {
     name: "GET /api/v1/access-groups/:id",
     requires: ["groups:read"],
@@ -120,7 +151,10 @@ const checks: Check[] = [
     name: "PATCH /api/v1/access-groups/:id",
     requires: ["groups:update"],
     ok: 200,
-    send: (a) => a.json("PATCH", `/api/v1/access-groups/${fixture.emptyGroupId}`, { description: `patched ${crypto.randomUUID()}` }),
+    send: (a) =>
+      a.json("PATCH", `/api/v1/access-groups/${fixture.emptyGroupId}`, {
+        description: `patched ${crypto.randomUUID()}`,
+      }),
   },
   {
     name: "PUT /api/v1/access-groups/:id/members",
@@ -145,7 +179,12 @@ const checks: Check[] = [
   { name: "GET /admin/tenants", requires: ["tenants:read"], ok: 200, send: (a) => a.get("/admin/tenants") },
   { name: "GET /admin/memberships", requires: ["memberships:read"], ok: 200, send: (a) => a.get("/admin/memberships") },
   { name: "GET /api/v1/users", requires: ["users:read"], ok: 200, send: (a) => a.get("/api/v1/users") },
-  { name: "GET /api/v1/users/:id", requires: ["users:read"], ok: 200, send: (a) => a.get(`/api/v1/users/${fixture.subjectId}`) },
+  {
+    name: "GET /api/v1/users/:id",
+    requires: ["users:read"],
+    ok: 200,
+    send: (a) => a.get(`/api/v1/users/${fixture.subjectId}`),
+  },
   {
     name: "PATCH /api/v1/users/:id",
     requires: ["users:update"],
@@ -157,9 +196,15 @@ const checks: Check[] = [
     name: "POST /api/v1/tenants",
     requires: ["tenants:create"],
     ok: 201,
-    send: (a) => a.json("POST", "/api/v1/tenants", { name: "Matrix Co", slug: `matrix-${crypto.randomUUID().slice(0, 8)}` }),
+    send: (a) =>
+      a.json("POST", "/api/v1/tenants", { name: "Matrix Co", slug: `matrix-${crypto.randomUUID().slice(0, 8)}` }),
   },
-  { name: "GET /api/v1/memberships", requires: ["memberships:read"], ok: 200, send: (a) => a.get("/api/v1/memberships") },
+  {
+    name: "GET /api/v1/memberships",
+    requires: ["memberships:read"],
+    ok: 200,
+    send: (a) => a.get("/api/v1/memberships"),
+  },
 ];
 
 async function runChecks(agent: Agent, mayPass: (check: Check) => boolean) {
@@ -178,15 +223,23 @@ beforeAll(async () => {
   const subject = await createActiveUser(clock);
   const pending = await inviteTestUser(clock);
   const bystander = await createActiveUser(clock);
-  fixture = { subjectId: subject.id, pendingId: pending.user.id, bystanderId: bystander.id, emptyGroupId: await freshEmptyGroup() };
+  fixture = {
+    subjectId: subject.id,
+    pendingId: pending.user.id,
+    bystanderId: bystander.id,
+    emptyGroupId: await freshEmptyGroup(),
+  };
 });
 
 describe("the permission matrix", () => {
-  it.each(allPermissions.map((permission) => [permission]))("%s unlocks exactly its pages and endpoints", async (permission) => {
-    const user = await createUserWithPermissions(clock, [permission]);
-    const agent = await signInAs(app, clock, user);
-    await runChecks(agent, (check) => check.requires.length === 1 && check.requires[0] === permission);
-  });
+  it.each(allPermissions.map((permission) => [permission]))(
+    "%s unlocks exactly its pages and endpoints",
+    async (permission) => {
+      const user = await createUserWithPermissions(clock, [permission]);
+      const agent = await signInAs(app, clock, user);
+      await runChecks(agent, (check) => check.requires.length === 1 && check.requires[0] === permission);
+    },
+  );
 
   it("opens Admin → Users to a CONTRACTOR with users:read, as to an OPERATOR", async () => {
     const contractor = await createUserWithPermissions(clock, ["users:read"], { role: "CONTRACTOR" });
@@ -211,7 +264,9 @@ describe("the permission matrix", () => {
     await runChecks(await signInAs(app, clock, operator), () => false);
     const client = await createActiveUser(clock, { role: "CLIENT_USER" });
     // A row the domain would never write (CLIENT_USERs cannot join groups) still grants nothing.
-    await env.DB.prepare("INSERT INTO access_group_members (group_id, user_id, added_at) VALUES ('grp_readonly_auditor', ?, 0)")
+    await env.DB.prepare(
+      "INSERT INTO access_group_members (group_id, user_id, added_at) VALUES ('grp_readonly_auditor', ?, 0)",
+    )
       .bind(client.id)
       .run();
     await runChecks(await signInAs(app, clock, client), () => false);

@@ -5,7 +5,14 @@ import { runBatch } from "../../src/db/batch";
 import { createDbFromEnv } from "../../src/db/connect";
 import { Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, createTestApp, inviteTestUser, signInAs, testPassword, uniqueEmail } from "../helpers/factories";
+import {
+  createActiveUser,
+  createTestApp,
+  inviteTestUser,
+  signInAs,
+  testPassword,
+  uniqueEmail,
+} from "../helpers/factories";
 import { totpCode } from "../helpers/totp";
 
 const genericFailure = "The email, password or code is not right, or this account cannot sign in.";
@@ -21,7 +28,9 @@ describe("sign-in", () => {
     const app = createTestApp(clock);
     const active = await createActiveUser(clock);
     const deactivated = await createActiveUser(clock);
-    await env.DB.prepare("UPDATE users SET deactivated_at = ? WHERE id = ?").bind(clock.now().getTime(), deactivated.id).run();
+    await env.DB.prepare("UPDATE users SET deactivated_at = ? WHERE id = ?")
+      .bind(clock.now().getTime(), deactivated.id)
+      .run();
     const pending = await inviteTestUser(clock);
     const attempts = [
       [active.email, "wrong password entirely"],
@@ -87,7 +96,8 @@ describe("sign-in", () => {
     clock.advanceSeconds(30);
     const agent = new Agent(app);
     await passwordStep(agent, user.email, user.password);
-    for (let attempt = 0; attempt < 5; attempt++) expect((await agent.post("/login/verify", { code: "000000" })).status).toBe(401);
+    for (let attempt = 0; attempt < 5; attempt++)
+      expect((await agent.post("/login/verify", { code: "000000" })).status).toBe(401);
     const sixth = await agent.post("/login/verify", { code: totpCode(user.totpSecret, clock.now()) });
     expect(sixth.status).toBe(400);
     expect(await sixth.text()).toContain("This sign-in attempt has ended");
@@ -151,7 +161,9 @@ describe("sign-in", () => {
     await passwordStep(agent, user.email, user.password);
     const response = await agent.post("/login/verify", { code: totpCode(user.totpSecret, clock.now()) });
     const cookie = response.headers.getSetCookie().find((header) => header.startsWith("__Host-gatehouse_session="));
-    expect(cookie).toMatch(/^__Host-gatehouse_session=[A-Za-z0-9_-]{43}; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    expect(cookie).toMatch(
+      /^__Host-gatehouse_session=[A-Za-z0-9_-]{43}; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+    );
     expect(cookie).not.toMatch(/Domain=/i);
   });
 

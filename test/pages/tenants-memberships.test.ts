@@ -99,10 +99,14 @@ describe("Admin → Memberships", () => {
       returnTo: `/admin/tenants/${tenant.slug}`,
     });
     expect(extended.headers.get("location")).toBe(`/admin/tenants/${tenant.slug}?notice=membership-extended`);
-    const row = await env.DB.prepare("SELECT expires_at FROM memberships WHERE id = ?").bind(membership.id).first<{ expires_at: number }>();
+    const row = await env.DB.prepare("SELECT expires_at FROM memberships WHERE id = ?")
+      .bind(membership.id)
+      .first<{ expires_at: number }>();
     expect(new Date(row?.expires_at ?? 0).toISOString()).toBe("2026-12-30T00:00:00.000Z");
     expect((await agent.post(`/admin/memberships/${membership.id}/extend`, { days: "1000" })).status).toBe(400);
-    const confirm = await agent.get(`/admin/memberships/${membership.id}/remove?returnTo=${encodeURIComponent("//evil.example")}`);
+    const confirm = await agent.get(
+      `/admin/memberships/${membership.id}/remove?returnTo=${encodeURIComponent("//evil.example")}`,
+    );
     const confirmHtml = await confirm.text();
     expect(confirmHtml).toContain("Remove this membership?");
     expect(confirmHtml).not.toContain("evil.example");
@@ -205,7 +209,9 @@ describe("/account", () => {
     const codes = extractRecoveryCodes(await regenerated.text());
     expect(codes).toHaveLength(10);
     expect(codes).not.toContain(user.recoveryCodes[0]);
-    const unused = await env.DB.prepare("SELECT count(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NULL")
+    const unused = await env.DB.prepare(
+      "SELECT count(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NULL",
+    )
       .bind(user.id)
       .first<{ n: number }>();
     expect(unused?.n).toBe(10);

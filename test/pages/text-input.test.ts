@@ -40,15 +40,24 @@ function userByEmail(email: string) {
 }
 
 describe("text typed into page forms", () => {
-  it.each(refusedNames)("refuses an invite whose first name has %s, next to the field", async (_case, firstName, message) => {
-    const { agent } = await signedInAdmin();
-    const email = uniqueEmail("text");
-    const response = await agent.post("/admin/users", { email, firstName, lastName: "Doe", role: "OPERATOR", slackId: "" });
-    const html = await response.text();
-    expect(response.status, html).toBe(400);
-    expect(html).toContain(`id="field-firstName-error">First name ${message}`);
-    expect(await userByEmail(email)).toBeNull();
-  });
+  it.each(refusedNames)(
+    "refuses an invite whose first name has %s, next to the field",
+    async (_case, firstName, message) => {
+      const { agent } = await signedInAdmin();
+      const email = uniqueEmail("text");
+      const response = await agent.post("/admin/users", {
+        email,
+        firstName,
+        lastName: "Doe",
+        role: "OPERATOR",
+        slackId: "",
+      });
+      const html = await response.text();
+      expect(response.status, html).toBe(400);
+      expect(html).toContain(`id="field-firstName-error">First name ${message}`);
+      expect(await userByEmail(email)).toBeNull();
+    },
+  );
 
   it("accepts accented, non-Latin, apostrophe, hyphen and emoji names and stores them in NFC", async () => {
     const { agent } = await signedInAdmin();
@@ -85,19 +94,25 @@ describe("text typed into page forms", () => {
 
   it("refuses an invisible display name and a token name with a line break on the account page", async () => {
     const { agent, admin } = await signedInAdmin();
-    const before = await env.DB.prepare("SELECT display_name FROM users WHERE id = ?").bind(admin.id).first<{ display_name: string }>();
+    const before = await env.DB.prepare("SELECT display_name FROM users WHERE id = ?")
+      .bind(admin.id)
+      .first<{ display_name: string }>();
     const profile = await agent.post("/account/profile", { displayName: "\u200B\u200D", timeZone: "UTC" });
     const profileHtml = await profile.text();
     expect(profile.status, profileHtml).toBe(400);
     expect(profileHtml).toContain("Display name needs at least one visible character.");
-    const after = await env.DB.prepare("SELECT display_name FROM users WHERE id = ?").bind(admin.id).first<{ display_name: string }>();
+    const after = await env.DB.prepare("SELECT display_name FROM users WHERE id = ?")
+      .bind(admin.id)
+      .first<{ display_name: string }>();
     expect(after).toEqual(before);
 
     const token = await agent.post("/account/tokens", { name: "ci\r\ndeploy", expiresAt: "" });
     const tokenHtml = await token.text();
     expect(token.status, tokenHtml).toBe(400);
     expect(tokenHtml).toContain("Token name cannot contain line breaks or control characters.");
-    const tokens = await env.DB.prepare("SELECT count(*) AS n FROM api_tokens WHERE user_id = ?").bind(admin.id).first<{ n: number }>();
+    const tokens = await env.DB.prepare("SELECT count(*) AS n FROM api_tokens WHERE user_id = ?")
+      .bind(admin.id)
+      .first<{ n: number }>();
     expect(tokens?.n).toBe(0);
   });
 
@@ -130,21 +145,33 @@ describe("text typed into page forms", () => {
     await grantTestMembership(clock, { userId: writer.id, tenantId: tenant.id, role: "OPERATOR_FULL" });
     const agent = await signInAs(app, clock, writer);
     const count = async () =>
-      (await env.DB.prepare("SELECT count(*) AS n FROM tenant_updates WHERE tenant_id = ?").bind(tenant.id).first<{ n: number }>())?.n;
+      (
+        await env.DB.prepare("SELECT count(*) AS n FROM tenant_updates WHERE tenant_id = ?")
+          .bind(tenant.id)
+          .first<{ n: number }>()
+      )?.n;
 
     const badTitle = await agent.post(`/tenants/${tenant.slug}/updates`, { title: "Hello\r\nworld", body: "Text" });
     const badTitleHtml = await badTitle.text();
     expect(badTitle.status, badTitleHtml).toBe(400);
     expect(badTitleHtml).toContain("Title cannot contain line breaks or control characters.");
-    const badBody = await agent.post(`/tenants/${tenant.slug}/updates`, { title: "Hello", body: "Ring\u0007 the bell" });
+    const badBody = await agent.post(`/tenants/${tenant.slug}/updates`, {
+      title: "Hello",
+      body: "Ring\u0007 the bell",
+    });
     const badBodyHtml = await badBody.text();
     expect(badBody.status, badBodyHtml).toBe(400);
     expect(badBodyHtml).toContain("The text can hold line breaks but no other control characters.");
     expect(await count()).toBe(0);
 
-    const posted = await agent.post(`/tenants/${tenant.slug}/updates`, { title: "Cafe\u0301", body: "Line one\r\nLine two\rLine three" });
+    const posted = await agent.post(`/tenants/${tenant.slug}/updates`, {
+      title: "Cafe\u0301",
+      body: "Line one\r\nLine two\rLine three",
+    });
     expect(posted.status, await summarizeResponse(posted)).toBe(303);
-    const row = await env.DB.prepare("SELECT title, body FROM tenant_updates WHERE tenant_id = ?").bind(tenant.id).first();
+    const row = await env.DB.prepare("SELECT title, body FROM tenant_updates WHERE tenant_id = ?")
+      .bind(tenant.id)
+      .first();
     expect(row).toEqual({ title: "Caf\u00e9", body: "Line one\nLine two\nLine three" });
   });
 });

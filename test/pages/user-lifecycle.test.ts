@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import { Agent, summarizeResponse } from "../helpers/agent";
 import { ApiClient, createApiTokenFor } from "../helpers/api";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, createTestApp, grantPermissionsThroughGroup, inviteTestUser, signInAs, uniqueEmail } from "../helpers/factories";
+import {
+  createActiveUser,
+  createTestApp,
+  grantPermissionsThroughGroup,
+  inviteTestUser,
+  signInAs,
+  uniqueEmail,
+} from "../helpers/factories";
 
 async function setup() {
   const clock = new TestClock();
@@ -99,7 +106,9 @@ describe("editing users", () => {
       role: "CLIENT_USER",
     });
     expect((await operatorAgent.get("/admin")).status).toBe(403);
-    const audit = await env.DB.prepare("SELECT details FROM audit_events WHERE action = 'user.role_changed' AND target_id = ? ORDER BY id")
+    const audit = await env.DB.prepare(
+      "SELECT details FROM audit_events WHERE action = 'user.role_changed' AND target_id = ? ORDER BY id",
+    )
       .bind(operator.id)
       .all<{ details: string }>();
     expect(audit.results.map((row) => JSON.parse(row.details).to)).toEqual(["SUPER_ADMIN", "CLIENT_USER"]);
@@ -177,6 +186,8 @@ describe("editing users", () => {
     const refused = await adminAgent.post(`/admin/users/${active.id}/setup-link`, { intent: "regenerate" });
     expect(refused.status).toBe(409);
     const pending = await inviteTestUser(clock);
-    expect((await adminAgent.post(`/admin/users/${pending.user.id}/setup-link`, { intent: "resend" })).status).toBe(200);
+    expect((await adminAgent.post(`/admin/users/${pending.user.id}/setup-link`, { intent: "resend" })).status).toBe(
+      200,
+    );
   });
 });

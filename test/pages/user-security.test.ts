@@ -39,7 +39,10 @@ describe("reset two-factor", () => {
     });
     expect(confirmed.headers.get("location")).toBe(`/admin/users/${user.id}/security`);
     expect(await (await adminAgent.get(`/admin/users/${user.id}/security`)).text()).toContain("Reset two-factor…");
-    const replay = await adminAgent.post("/account/confirm", { password: admin.password, code: totpCode(admin.totpSecret, clock.now()) });
+    const replay = await adminAgent.post("/account/confirm", {
+      password: admin.password,
+      code: totpCode(admin.totpSecret, clock.now()),
+    });
     expect(replay.status).toBe(400);
     expect(app).toBeDefined();
   });
@@ -55,7 +58,9 @@ describe("reset two-factor", () => {
     const setupUrl = extractSetupUrl(html);
 
     expect((await userAgent.get("/admin")).status).toBe(303);
-    const row = await env.DB.prepare("SELECT totp_secret, password_hash, activated_at, deactivated_at FROM users WHERE id = ?")
+    const row = await env.DB.prepare(
+      "SELECT totp_secret, password_hash, activated_at, deactivated_at FROM users WHERE id = ?",
+    )
       .bind(user.id)
       .first<Record<string, unknown>>();
     expect(row?.totp_secret).toBeNull();
@@ -83,7 +88,9 @@ describe("reset two-factor", () => {
     const actions = await env.DB.prepare("SELECT action FROM audit_events WHERE target_id = ? ORDER BY id")
       .bind(user.id)
       .all<{ action: string }>();
-    expect(actions.results.map((r) => r.action)).toEqual(expect.arrayContaining(["user.two_factor_reset", "user.two_factor_enrolled"]));
+    expect(actions.results.map((r) => r.action)).toEqual(
+      expect.arrayContaining(["user.two_factor_reset", "user.two_factor_enrolled"]),
+    );
   });
 
   it("is never allowed on your own account", async () => {
@@ -100,7 +107,8 @@ describe("sessions, locks and erasure", () => {
     const userAgent = await signInAs(app, clock, user);
     expect((await adminAgent.post(`/admin/users/${user.id}/end-sessions`, {})).status).toBe(303);
     expect((await userAgent.get("/admin")).status).toBe(303);
-    for (let i = 0; i < 10; i++) await new Agent(app).post("/login", { email: user.email, password: "wrong wrong wrong" });
+    for (let i = 0; i < 10; i++)
+      await new Agent(app).post("/login", { email: user.email, password: "wrong wrong wrong" });
     expect((await new Agent(app).post("/login", { email: user.email, password: user.password })).status).toBe(429);
     expect(await (await adminAgent.get(`/admin/users/${user.id}/security`)).text()).toContain("Clear the lock");
     expect((await adminAgent.post(`/admin/users/${user.id}/clear-lock`, {})).status).toBe(303);
@@ -124,7 +132,9 @@ describe("sessions, locks and erasure", () => {
       .bind(user.id)
       .first<Record<string, unknown>>();
     expect(row).toMatchObject({ email: `erased-${user.id}@erased.invalid`, first_name: "Erased", password_hash: null });
-    const history = await env.DB.prepare("SELECT target_label FROM audit_events WHERE target_id = ? AND action = 'user.invited'")
+    const history = await env.DB.prepare(
+      "SELECT target_label FROM audit_events WHERE target_id = ? AND action = 'user.invited'",
+    )
       .bind(user.id)
       .first<{ target_label: string }>();
     expect(history?.target_label).toContain(user.email);

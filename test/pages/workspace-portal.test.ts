@@ -88,14 +88,24 @@ describe("operator workspace", () => {
         .bind(w.tenant.id)
         .first<{ id: string }>()
     )?.id;
-    expect((await writer.post(`/tenants/${w.tenant.slug}/updates/${id}/edit`, { title: "", body: "x" })).status).toBe(400);
-    expect((await writer.post(`/tenants/${w.tenant.slug}/updates/${id}/edit`, { title: "Final", body: "Text" })).status).toBe(303);
-    expect(await (await writer.get(`/tenants/${w.tenant.slug}/updates/${id}/delete`)).text()).toContain("Delete &quot;Final&quot;?");
+    expect((await writer.post(`/tenants/${w.tenant.slug}/updates/${id}/edit`, { title: "", body: "x" })).status).toBe(
+      400,
+    );
+    expect(
+      (await writer.post(`/tenants/${w.tenant.slug}/updates/${id}/edit`, { title: "Final", body: "Text" })).status,
+    ).toBe(303);
+    expect(await (await writer.get(`/tenants/${w.tenant.slug}/updates/${id}/delete`)).text()).toContain(
+      "Delete &quot;Final&quot;?",
+    );
     expect((await writer.post(`/tenants/${w.tenant.slug}/updates/${id}/delete`, {})).status).toBe(303);
     const actions = await env.DB.prepare("SELECT action FROM audit_events WHERE target_id = ? ORDER BY id")
       .bind(id)
       .all<{ action: string }>();
-    expect(actions.results.map((r) => r.action)).toEqual(["tenant.update_posted", "tenant.update_edited", "tenant.update_deleted"]);
+    expect(actions.results.map((r) => r.action)).toEqual([
+      "tenant.update_posted",
+      "tenant.update_edited",
+      "tenant.update_deleted",
+    ]);
     const other = await createTestTenant(w.clock, "Elsewhere");
     expect((await writer.get(`/tenants/${other.slug}/updates/${id}/edit`)).status).toBe(404);
   });
@@ -118,7 +128,8 @@ describe("operator workspace", () => {
   it("shows who has access with role and expiry, and the client users", async () => {
     const w = await world();
     const html = await (await (await signInAs(w.app, w.clock, w.full)).get(`/tenants/${w.tenant.slug}`)).text();
-    for (const name of ["Fiona Full", "Rory Readonly", "Cara Contractor", "Cleo Admin", "Vic Viewer"]) expect(html).toContain(name);
+    for (const name of ["Fiona Full", "Rory Readonly", "Cara Contractor", "Cleo Admin", "Vic Viewer"])
+      expect(html).toContain(name);
     expect(html).toContain("23 Nov 2026, 13:00");
   });
 });
@@ -213,7 +224,11 @@ type World = Awaited<ReturnType<typeof world>>;
 async function createClientUser(w: World, memberships: Array<{ tenantId: string; revoked?: boolean }>) {
   const { user } = await inviteTestUser(w.clock, { role: "CLIENT_USER" });
   for (const membership of memberships) {
-    const granted = await grantTestMembership(w.clock, { userId: user.id, tenantId: membership.tenantId, role: "CLIENT_VIEWER" });
+    const granted = await grantTestMembership(w.clock, {
+      userId: user.id,
+      tenantId: membership.tenantId,
+      role: "CLIENT_VIEWER",
+    });
     if (membership.revoked) await revokeMembership(testContext(w.clock), granted.id);
   }
   return user;
@@ -258,7 +273,9 @@ describe("delegated invites", () => {
       passwordConfirmation: testPassword,
     });
     const secret = extractTotpSecret(await step2.text());
-    const done = await (await colleague.post("/setup", { step: "confirm", code: totpCode(secret, w.clock.now()) })).text();
+    const done = await (
+      await colleague.post("/setup", { step: "confirm", code: totpCode(secret, w.clock.now()) })
+    ).text();
     expect(done).toContain('href="/portal"');
     expect((await colleague.get("/portal")).headers.get("location")).toBe(`/portal/${w.tenant.slug}`);
   });
@@ -273,13 +290,19 @@ describe("delegated invites", () => {
       lastName: "Y",
       role: "CLIENT_VIEWER",
     });
-    expect(added.headers.get("location"), await summarizeResponse(added)).toBe(`/portal/${w.tenant.slug}?notice=client-added`);
+    expect(added.headers.get("location"), await summarizeResponse(added)).toBe(
+      `/portal/${w.tenant.slug}?notice=client-added`,
+    );
     expect(await (await admin.get(`/portal/${w.tenant.slug}?notice=client-added`)).text()).toContain(
       "They had access to this company before: their access is back, with their old account.",
     );
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?").bind(former.email).first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?")
+      .bind(former.email)
+      .first<{ n: number }>();
     expect(count?.n).toBe(1);
-    const live = await env.DB.prepare("SELECT tenant_id, role FROM memberships WHERE user_id = ? AND revoked_at IS NULL")
+    const live = await env.DB.prepare(
+      "SELECT tenant_id, role FROM memberships WHERE user_id = ? AND revoked_at IS NULL",
+    )
       .bind(former.id)
       .all();
     expect(live.results).toEqual([{ tenant_id: w.tenant.id, role: "CLIENT_VIEWER" }]);
@@ -295,7 +318,12 @@ describe("delegated invites", () => {
       const outsiders = await createOutsiders(w);
       const pages = new Set<string>();
       for (const [kind, person] of Object.entries(outsiders)) {
-        const response = await agent.post(action, { email: person.email, firstName: "X", lastName: "Y", role: "CLIENT_ADMIN" });
+        const response = await agent.post(action, {
+          email: person.email,
+          firstName: "X",
+          lastName: "Y",
+          role: "CLIENT_ADMIN",
+        });
         const html = await response.text();
         expect(response.status, `${kind}: ${html.slice(0, 300)}`).toBe(409);
         expect(html, kind).toContain("This email address cannot be invited here.");
@@ -306,7 +334,9 @@ describe("delegated invites", () => {
         .bind(outsiders.otherCompany.id)
         .all();
       expect(memberships.results).toEqual([{ tenant_id: w.other.id, revoked_at: null }]);
-      const refusals = await env.DB.prepare("SELECT target_id FROM audit_events WHERE action = 'invite.refused' AND tenant_id = ?")
+      const refusals = await env.DB.prepare(
+        "SELECT target_id FROM audit_events WHERE action = 'invite.refused' AND tenant_id = ?",
+      )
         .bind(w.tenant.id)
         .all<{ target_id: string }>();
       expect(refusals.results.map((row) => row.target_id).sort()).toEqual(
@@ -328,13 +358,25 @@ describe("delegated invites", () => {
     });
     expect(staffRole.status).toBe(400);
     expect(
-      (await admin.post(`/portal/${w.other.slug}/users`, { email: uniqueEmail(), firstName: "X", lastName: "Y", role: "CLIENT_VIEWER" }))
-        .status,
+      (
+        await admin.post(`/portal/${w.other.slug}/users`, {
+          email: uniqueEmail(),
+          firstName: "X",
+          lastName: "Y",
+          role: "CLIENT_VIEWER",
+        })
+      ).status,
     ).toBe(404);
     const viewer = await signInAs(w.app, w.clock, w.viewer);
     expect(
-      (await viewer.post(`/portal/${w.tenant.slug}/users`, { email: uniqueEmail(), firstName: "X", lastName: "Y", role: "CLIENT_VIEWER" }))
-        .status,
+      (
+        await viewer.post(`/portal/${w.tenant.slug}/users`, {
+          email: uniqueEmail(),
+          firstName: "X",
+          lastName: "Y",
+          role: "CLIENT_VIEWER",
+        })
+      ).status,
     ).toBe(403);
     const operator = await signInAs(w.app, w.clock, w.full);
     const byOperator = await operator.post(`/tenants/${w.tenant.slug}/clients`, {

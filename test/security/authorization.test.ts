@@ -8,7 +8,14 @@ import { postTenantUpdate } from "../../src/domain/tenants/tenant-updates";
 import { deactivateUser } from "../../src/domain/users/user-lifecycle";
 import { Agent } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, createTestApp, createTestTenant, grantTestMembership, signInAs, testContext } from "../helpers/factories";
+import {
+  createActiveUser,
+  createTestApp,
+  createTestTenant,
+  grantTestMembership,
+  signInAs,
+  testContext,
+} from "../helpers/factories";
 import { type Persona, personas, type RouteRow, routeAccessTable } from "./route-access-table";
 
 async function buildWorld() {
@@ -41,13 +48,18 @@ async function buildWorld() {
   });
   await grantTestMembership(clock, { userId: users.off.id, tenantId: tenant.id, role: "OPERATOR_FULL" });
   await grantTestMembership(clock, { userId: users.cadm.id, tenantId: tenant.id, role: "CLIENT_ADMIN" });
-  const viewerMembership = await grantTestMembership(clock, { userId: users.cview.id, tenantId: tenant.id, role: "CLIENT_VIEWER" });
+  const viewerMembership = await grantTestMembership(clock, {
+    userId: users.cview.id,
+    tenantId: tenant.id,
+    role: "CLIENT_VIEWER",
+  });
   const update = await postTenantUpdate(testContext(clock), tenant, { title: "Fixture update", body: "Body" });
   const message = await env.DB.prepare("SELECT id FROM outbox ORDER BY created_at LIMIT 1").first<{ id: string }>();
   clock.set("2026-11-23T12:30:01Z");
   const agents = {} as Record<Persona, Agent>;
   for (const persona of personas) {
-    agents[persona] = persona === "anon" ? new Agent(app) : await signInAs(app, clock, users[persona as Exclude<Persona, "anon">]);
+    agents[persona] =
+      persona === "anon" ? new Agent(app) : await signInAs(app, clock, users[persona as Exclude<Persona, "anon">]);
   }
   await deactivateUser(testContext(clock), users.off.id);
   const placeholders: Record<string, string> = {
@@ -72,7 +84,8 @@ function fill(path: string, placeholders: Record<string, string>): string {
 
 function send(agent: Agent, row: RouteRow, path: string): Promise<Response> {
   if (row.method === "GET") return agent.get(path);
-  if (path.startsWith("/api/")) return agent.json(row.method, path, row.method === "DELETE" ? undefined : (row.body ?? {}));
+  if (path.startsWith("/api/"))
+    return agent.json(row.method, path, row.method === "DELETE" ? undefined : (row.body ?? {}));
   return agent.post(path, (row.body ?? {}) as Record<string, string>);
 }
 
@@ -104,7 +117,9 @@ describe("authorization across every route", () => {
       for (const persona of personas) {
         const response = await send(agents[persona], row, path);
         if (response.status !== row.expect[persona]) {
-          mismatches.push(`${row.method} ${path} as ${persona}: expected ${row.expect[persona]}, got ${response.status}`);
+          mismatches.push(
+            `${row.method} ${path} as ${persona}: expected ${row.expect[persona]}, got ${response.status}`,
+          );
         }
       }
     }

@@ -47,7 +47,9 @@ describe("the client address", () => {
       { "cf-connecting-ip": "203.0.113.250" },
     );
     expect(blocked.status, await blocked.text()).toBe(429);
-    expect((await addressThrottles("127.0.0.1")).results).toEqual([{ key: "address:127.0.0.1", failures: addressFailureLimit }]);
+    expect((await addressThrottles("127.0.0.1")).results).toEqual([
+      { key: "address:127.0.0.1", failures: addressFailureLimit },
+    ]);
     expect((await addressThrottles("198.51.100.%")).results).toEqual([]);
     expect((await addressThrottles("203.0.113.%")).results).toEqual([]);
     expect(await failureAuditIp(firstEmail)).toBe("127.0.0.1");
@@ -59,7 +61,11 @@ describe("the client address", () => {
   ])("takes the address from CF-Connecting-IP when CLIENT_ADDRESS_SOURCE is %s", async (_case, bindings, address) => {
     const app = createTestApp(new TestClock());
     const email = uniqueEmail("edge");
-    const response = await new Agent(app, bindings).post("/login", { email, ...guess }, { "cf-connecting-ip": address });
+    const response = await new Agent(app, bindings).post(
+      "/login",
+      { email, ...guess },
+      { "cf-connecting-ip": address },
+    );
     expect(response.status).toBe(401);
     expect(await failureAuditIp(email)).toBe(address);
     expect((await addressThrottles(address)).results).toEqual([{ key: `address:${address}`, failures: 1 }]);

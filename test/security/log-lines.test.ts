@@ -30,7 +30,9 @@ afterEach(() => {
 describe("log lines", () => {
   it("prints an email whose subject carries CR/LF, NEL, a line separator and a direction override as exactly one JSON line", async () => {
     const lines: string[] = [];
-    const provider = createEmailProvider({ ...readConfig(env), EMAIL_PROVIDER: "log" }, env, { log: (line) => lines.push(line) });
+    const provider = createEmailProvider({ ...readConfig(env), EMAIL_PROVIDER: "log" }, env, {
+      log: (line) => lines.push(line),
+    });
     const subject = "Access of Eve\r\nBcc: victim@example.com\u0085x\u2028y \u202Eevil expires";
     await provider.send({
       id: "out_1",
@@ -56,7 +58,12 @@ describe("log lines", () => {
     });
     await runJobs({ ...ctx, db: failingBatch }, createEmailProvider(ctx.config, env, { log: () => undefined }));
     const jobLines = logged.mock.calls.map((call) => String(call[0])).filter((line) => line.includes("expiry_sweep"));
-    expect(expectOneJsonLine(jobLines)).toMatchObject({ level: "error", event: "job_failed", job: "expiry_sweep", requestId: "test" });
+    expect(expectOneJsonLine(jobLines)).toMatchObject({
+      level: "error",
+      event: "job_failed",
+      job: "expiry_sweep",
+      requestId: "test",
+    });
   });
 
   it("logs an unexpected request error whose message spans lines as exactly one JSON line", async () => {
@@ -67,7 +74,13 @@ describe("log lines", () => {
     });
     expect((await app.request("http://127.0.0.1:8787/boom?token=secret")).status).toBe(204);
     const record = expectOneJsonLine(logged.mock.calls.map((call) => String(call[0])));
-    expect(record).toMatchObject({ level: "error", event: "request_failed", method: "GET", path: "/boom", error: "Error: first" });
+    expect(record).toMatchObject({
+      level: "error",
+      event: "request_failed",
+      method: "GET",
+      path: "/boom",
+      error: "Error: first",
+    });
     expect(JSON.stringify(record)).not.toContain("secret");
   });
 });

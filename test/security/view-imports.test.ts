@@ -6,7 +6,11 @@
 import { describe, expect, it } from "vitest";
 
 // Vite inlines the sources at build time: nothing is read from disk inside workerd.
-const viewSources = import.meta.glob<string>("../../views/**/*.{ts,tsx}", { query: "?raw", import: "default", eager: true });
+const viewSources = import.meta.glob<string>("../../views/**/*.{ts,tsx}", {
+  query: "?raw",
+  import: "default",
+  eager: true,
+});
 
 /** Every import and re-export of a source, with whether it is type-only as a whole. */
 function importsOf(source: string): Array<{ statement: string; from: string; typeOnly: boolean }> {
@@ -27,7 +31,9 @@ function importsOf(source: string): Array<{ statement: string; from: string; typ
 /** The imports from src/ that bring in a value: named, default, namespace, side-effect or dynamic. */
 function valueImportsFromSrc(source: string): string[] {
   const fromSrc = (path: string) => /(^|\/)src\//.test(path);
-  const bare = [...source.matchAll(/(?:^|\s)import\s*\(?\s*["']([^"']+)["']/gm)].filter((match) => fromSrc(match[1] ?? ""));
+  const bare = [...source.matchAll(/(?:^|\s)import\s*\(?\s*["']([^"']+)["']/gm)].filter((match) =>
+    fromSrc(match[1] ?? ""),
+  );
   return [
     ...importsOf(source)
       .filter(({ from, typeOnly }) => fromSrc(from) && !typeOnly)
@@ -46,14 +52,18 @@ describe("views", () => {
   });
 
   it("do name the domain's types where they show its values", () => {
-    const typeImports = Object.values(viewSources).flatMap((source) => importsOf(source).filter(({ from }) => from.includes("/src/")));
+    const typeImports = Object.values(viewSources).flatMap((source) =>
+      importsOf(source).filter(({ from }) => from.includes("/src/")),
+    );
     expect(typeImports.length).toBeGreaterThan(0);
     expect(typeImports.every(({ typeOnly }) => typeOnly)).toBe(true);
   });
 
   it("would be caught importing a value from src/", () => {
     expect(valueImportsFromSrc('import { findUserById } from "../../src/domain/users/users";')).toHaveLength(1);
-    expect(valueImportsFromSrc('import { type UserRow, findUserById } from "../../src/domain/users/users";')).toHaveLength(1);
+    expect(
+      valueImportsFromSrc('import { type UserRow, findUserById } from "../../src/domain/users/users";'),
+    ).toHaveLength(1);
     expect(valueImportsFromSrc('export { hasPermission } from "../src/domain/access";')).toHaveLength(1);
     expect(valueImportsFromSrc('import type { UserRow } from "../../src/domain/users/users";')).toEqual([]);
     expect(valueImportsFromSrc('import { type UserRow } from "../../src/domain/users/users";')).toEqual([]);

@@ -40,7 +40,14 @@ function FilterField({
           {error}
         </p>
       )}
-      <input id={id} name={name} type={type} value={value} aria-invalid={error ? "true" : undefined} aria-describedby={describedBy} />
+      <input
+        id={id}
+        name={name}
+        type={type}
+        value={value}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={describedBy}
+      />
     </div>
   );
 }
@@ -75,7 +82,14 @@ export function AuditFilters({ values, errors, actions, timeZone }: AuditFilters
         error={errors.from}
         hint={`Your time zone: ${timeZone}`}
       />
-      <FilterField name="to" label="Before" type="datetime-local" value={values.to} error={errors.to} hint="Events before this time" />
+      <FilterField
+        name="to"
+        label="Before"
+        type="datetime-local"
+        value={values.to}
+        error={errors.to}
+        hint="Events before this time"
+      />
       <button type="submit" class="secondary">
         Filter
       </button>

@@ -12,8 +12,22 @@ export function ClientInviteForm({ action, values, errors }: ClientInviteFormPro
     <form method="post" action={action} novalidate>
       <FormErrorSummary errors={errors} />
       <TextField name="email" label="Email" type="email" value={values.email} error={errors.email} required />
-      <TextField name="firstName" label="First name" value={values.firstName} error={errors.firstName} maxlength={100} required />
-      <TextField name="lastName" label="Last name" value={values.lastName} error={errors.lastName} maxlength={100} required />
+      <TextField
+        name="firstName"
+        label="First name"
+        value={values.firstName}
+        error={errors.firstName}
+        maxlength={100}
+        required
+      />
+      <TextField
+        name="lastName"
+        label="Last name"
+        value={values.lastName}
+        error={errors.lastName}
+        maxlength={100}
+        required
+      />
       <SelectField
         name="role"
         label="Portal role"

@@ -45,7 +45,11 @@ export function GroupMembersSection(props: GroupMembersSectionProps) {
                 </td>
                 {props.canUpdate && (
                   <td>
-                    <form method="post" action={`/admin/access-groups/${props.groupId}/members/${row.id}/remove`} class="inline">
+                    <form
+                      method="post"
+                      action={`/admin/access-groups/${props.groupId}/members/${row.id}/remove`}
+                      class="inline"
+                    >
                       <button type="submit" class="secondary" aria-label={`Remove ${row.name} from this group`}>
                         Remove…
                       </button>
@@ -58,12 +62,20 @@ export function GroupMembersSection(props: GroupMembersSectionProps) {
         </table>
       )}
       {props.canUpdate && props.candidates && <AddMembers groupId={props.groupId} candidates={props.candidates} />}
-      {props.canUpdate && !props.candidates && <p class="hint">Adding people needs the users:read permission to look them up.</p>}
+      {props.canUpdate && !props.candidates && (
+        <p class="hint">Adding people needs the users:read permission to look them up.</p>
+      )}
     </section>
   );
 }
 
-function AddMembers({ groupId, candidates }: { groupId: string; candidates: NonNullable<GroupMembersSectionProps["candidates"]> }) {
+function AddMembers({
+  groupId,
+  candidates,
+}: {
+  groupId: string;
+  candidates: NonNullable<GroupMembersSectionProps["candidates"]>;
+}) {
   return (
     <>
       <h3 id="add-members-heading">Add members</h3>

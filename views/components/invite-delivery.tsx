@@ -20,7 +20,11 @@ const kindLabels: Record<string, string> = {
   two_factor_reset: "Two-factor reset email",
 };
 
-export function InviteDeliveryState(props: { delivery: InviteDeliveryView | null; timeZone: string; messageHref?: string | null }) {
+export function InviteDeliveryState(props: {
+  delivery: InviteDeliveryView | null;
+  timeZone: string;
+  messageHref?: string | null;
+}) {
   const { delivery, timeZone } = props;
   if (!delivery) return <p class="muted">No invite email was queued for this user.</p>;
   const label = kindLabels[delivery.kind] ?? "Email";
@@ -46,7 +50,8 @@ export function InviteDeliveryState(props: { delivery: InviteDeliveryView | null
     case "pending":
       return delivery.attempts === 0 ? (
         <p>
-          {label} queued <Time value={delivery.createdAt} timeZone={timeZone} />; it goes out with the next scheduled run.{link}
+          {label} queued <Time value={delivery.createdAt} timeZone={timeZone} />; it goes out with the next scheduled
+          run.{link}
         </p>
       ) : (
         <Notice kind="warning">

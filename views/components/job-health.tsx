@@ -47,8 +47,8 @@ export function JobHealthLine({ health, timeZone }: { health: JobHealthView; tim
   if (!health.lastRunAt) {
     return (
       <Notice kind="warning">
-        The scheduled jobs have not run yet. Expired memberships lose access at once anyway; the jobs record the expiry in the audit log and
-        send the notices. Check the cron trigger.
+        The scheduled jobs have not run yet. Expired memberships lose access at once anyway; the jobs record the expiry
+        in the audit log and send the notices. Check the cron trigger.
       </Notice>
     );
   }
@@ -62,8 +62,8 @@ export function JobHealthLine({ health, timeZone }: { health: JobHealthView; tim
       </p>
       {health.stale && (
         <Notice kind="warning">
-          The scheduled jobs have not completed a run in the last 10 minutes (two cron intervals). Access still ends at each expiry, but the
-          audit log, the expiry notices and email delivery are behind. Check the cron trigger.
+          The scheduled jobs have not completed a run in the last 10 minutes (two cron intervals). Access still ends at
+          each expiry, but the audit log, the expiry notices and email delivery are behind. Check the cron trigger.
         </Notice>
       )}
       {failures.length > 0 && (

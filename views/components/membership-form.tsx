@@ -38,7 +38,10 @@ export function MembershipForm(props: MembershipFormProps) {
             label="Tenant"
             value={values.tenantId}
             error={errors.tenantId}
-            options={[{ value: "", label: "— choose —" }, ...props.tenants.map((tenant) => ({ value: tenant.id, label: tenant.name }))]}
+            options={[
+              { value: "", label: "— choose —" },
+              ...props.tenants.map((tenant) => ({ value: tenant.id, label: tenant.name })),
+            ]}
           />
         )}
         <SelectField

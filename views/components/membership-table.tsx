@@ -100,7 +100,10 @@ export function MembershipTable(props: MembershipTableProps) {
                       <input type="hidden" name="returnTo" value={props.returnTo} />
                       <RowError id={`membership-${row.id}-error`} message={rowError} />
                       <RowError id={`role-${row.id}-error`} message={roleError} />
-                      <label class="visually-hidden" for={`role-${row.id}`}>{`Role of ${row.userName} in ${row.tenantName}`}</label>
+                      <label
+                        class="visually-hidden"
+                        for={`role-${row.id}`}
+                      >{`Role of ${row.userName} in ${row.tenantName}`}</label>
                       <select
                         id={`role-${row.id}`}
                         name="role"
@@ -114,7 +117,10 @@ export function MembershipTable(props: MembershipTableProps) {
                         ))}
                       </select>
                       <RowError id={`expiry-${row.id}-error`} message={expiryError} />
-                      <label class="visually-hidden" for={`expiry-${row.id}`}>{`Expiry of ${row.userName} in ${row.tenantName}`}</label>
+                      <label
+                        class="visually-hidden"
+                        for={`expiry-${row.id}`}
+                      >{`Expiry of ${row.userName} in ${row.tenantName}`}</label>
                       <input
                         id={`expiry-${row.id}`}
                         type="datetime-local"
@@ -123,7 +129,11 @@ export function MembershipTable(props: MembershipTableProps) {
                         aria-invalid={expiryError ? "true" : undefined}
                         aria-describedby={expiryError ? `expiry-${row.id}-error` : undefined}
                       />
-                      <button type="submit" class="secondary" aria-describedby={rowError ? `membership-${row.id}-error` : undefined}>
+                      <button
+                        type="submit"
+                        class="secondary"
+                        aria-describedby={rowError ? `membership-${row.id}-error` : undefined}
+                      >
                         Save
                       </button>
                     </form>
@@ -135,7 +145,9 @@ export function MembershipTable(props: MembershipTableProps) {
                   {row.expiresAt ? (
                     <>
                       <Time value={row.expiresAt} timeZone={props.timeZone} />
-                      {row.expiresAt.getTime() <= props.soonBefore.getTime() && <span class="badge badge-expired"> soon</span>}
+                      {row.expiresAt.getTime() <= props.soonBefore.getTime() && (
+                        <span class="badge badge-expired"> soon</span>
+                      )}
                       <br />
                       <span class="muted">{row.expiresAt.toISOString()}</span>
                     </>
@@ -170,7 +182,9 @@ export function MembershipTable(props: MembershipTableProps) {
                       </form>
                     )}{" "}
                     {props.canDelete && (
-                      <a href={`/admin/memberships/${row.id}/remove?returnTo=${encodeURIComponent(props.returnTo)}`}>Remove</a>
+                      <a href={`/admin/memberships/${row.id}/remove?returnTo=${encodeURIComponent(props.returnTo)}`}>
+                        Remove
+                      </a>
                     )}
                   </td>
                 )}

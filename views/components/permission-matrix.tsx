@@ -5,7 +5,10 @@ import type { Permission, PermissionAction, PermissionResource } from "../../src
 
 // Rows and columns in the order shown. Keyed by the domain's unions, so a resource or action the
 // domain adds fails to compile here until it has its place (a view imports types only).
-const rows = { users: true, memberships: true, tenants: true, groups: true, audit: true } satisfies Record<PermissionResource, true>;
+const rows = { users: true, memberships: true, tenants: true, groups: true, audit: true } satisfies Record<
+  PermissionResource,
+  true
+>;
 const columns = { read: true, create: true, update: true, delete: true } satisfies Record<PermissionAction, true>;
 const resources = Object.keys(rows) as PermissionResource[];
 const actions = Object.keys(columns) as PermissionAction[];
@@ -19,7 +22,13 @@ export interface PermissionMatrixProps {
   idPrefix?: string;
 }
 
-export function PermissionMatrix({ selected, grantable, editable, error, idPrefix = "permission" }: PermissionMatrixProps) {
+export function PermissionMatrix({
+  selected,
+  grantable,
+  editable,
+  error,
+  idPrefix = "permission",
+}: PermissionMatrixProps) {
   const errorId = `${idPrefix}-error`;
   return (
     <fieldset class={error ? "has-error" : undefined} aria-describedby={error ? errorId : undefined}>

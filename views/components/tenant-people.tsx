@@ -41,7 +41,13 @@ export function ClientUsersTable({
               <td>{person.name}</td>
               <td>{person.email}</td>
               <td>{person.role}</td>
-              <td>{person.status === "PENDING" ? "Invited, setup not finished" : person.status === "ACTIVE" ? "Active" : "Deactivated"}</td>
+              <td>
+                {person.status === "PENDING"
+                  ? "Invited, setup not finished"
+                  : person.status === "ACTIVE"
+                    ? "Active"
+                    : "Deactivated"}
+              </td>
               {manageBase && (
                 <td>
                   {person.status === "PENDING" && (
@@ -63,7 +69,15 @@ export function ClientUsersTable({
   );
 }
 
-export function AccessTable({ people, timeZone, moreHref }: { people: PersonRow[]; timeZone: string; moreHref?: string | null }) {
+export function AccessTable({
+  people,
+  timeZone,
+  moreHref,
+}: {
+  people: PersonRow[];
+  timeZone: string;
+  moreHref?: string | null;
+}) {
   if (people.length === 0) return <p class="empty">No operators or contractors have access.</p>;
   return (
     <>

@@ -35,7 +35,8 @@ export function UpdatesList({ updates, timeZone, manageBase, olderHref }: Update
           <p class="post-body">{update.body}</p>
           {manageBase && (
             <p>
-              <a href={`${manageBase}/${update.id}/edit`}>Edit</a> · <a href={`${manageBase}/${update.id}/delete`}>Delete</a>
+              <a href={`${manageBase}/${update.id}/edit`}>Edit</a> ·{" "}
+              <a href={`${manageBase}/${update.id}/delete`}>Delete</a>
             </p>
           )}
         </article>

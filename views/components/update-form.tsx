@@ -1,6 +1,11 @@
 import { FormErrorSummary, TextField } from "./form-fields";
 
-export function UpdateForm(props: { action: string; values: Record<string, string>; errors: Record<string, string>; submitLabel: string }) {
+export function UpdateForm(props: {
+  action: string;
+  values: Record<string, string>;
+  errors: Record<string, string>;
+  submitLabel: string;
+}) {
   const { values, errors } = props;
   return (
     <form method="post" action={props.action} novalidate>

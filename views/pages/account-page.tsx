@@ -11,7 +11,11 @@ export interface AccountPageProps {
   timeZones: string[];
   profile: { values: Record<string, string>; errors: Record<string, string> };
   password: { errors: Record<string, string> };
-  tokens: { values: Record<string, string>; errors: Record<string, string>; created?: { name: string; secret: string } };
+  tokens: {
+    values: Record<string, string>;
+    errors: Record<string, string>;
+    created?: { name: string; secret: string };
+  };
   sessions: SessionRow[];
   apiTokens: ApiTokenRow[];
   recoveryCodesLeft: number;
@@ -127,7 +131,8 @@ export function AccountPage(props: AccountPageProps) {
       <section aria-labelledby="recovery-heading">
         <h2 id="recovery-heading">Recovery codes</h2>
         <p>
-          You have <strong>{props.recoveryCodesLeft}</strong> unused recovery code{props.recoveryCodesLeft === 1 ? "" : "s"} left.
+          You have <strong>{props.recoveryCodesLeft}</strong> unused recovery code
+          {props.recoveryCodesLeft === 1 ? "" : "s"} left.
         </p>
         <a href="/account/recovery-codes">Make new recovery codes</a>
       </section>

@@ -31,10 +31,18 @@ function isKnownTimeZone(value: string): boolean {
 
 export const profileSchema = z.strictObject({
   displayName: displayNameSchema,
-  timeZone: z.string().trim().max(64).refine(isKnownTimeZone, "Choose a time zone from the list, such as Europe/Berlin or UTC."),
+  timeZone: z
+    .string()
+    .trim()
+    .max(64)
+    .refine(isKnownTimeZone, "Choose a time zone from the list, such as Europe/Berlin or UTC."),
 });
 
-export async function updateOwnProfile(ctx: DomainContext, principal: Principal, input: z.output<typeof profileSchema>): Promise<void> {
+export async function updateOwnProfile(
+  ctx: DomainContext,
+  principal: Principal,
+  input: z.output<typeof profileSchema>,
+): Promise<void> {
   const changed = (["displayName", "timeZone"] as const).filter((key) => input[key] !== principal.user[key]);
   if (changed.length === 0) return;
   await runBatch(ctx.db, [
@@ -55,7 +63,12 @@ export async function updateOwnProfile(ctx: DomainContext, principal: Principal,
 /** What the account page lists, in one batch: the caller's live sessions, their API tokens and how many recovery codes are left. */
 export async function readAccountOverview(ctx: DomainContext, principal: Principal) {
   const [sessionRows, tokens, codesLeft] = await ctx.db.batch([
-    ctx.db.select().from(sessions).where(eq(sessions.userId, principal.user.id)).orderBy(desc(sessions.lastSeenAt)).limit(100),
+    ctx.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.userId, principal.user.id))
+      .orderBy(desc(sessions.lastSeenAt))
+      .limit(100),
     selectOwnApiTokens(ctx.db, principal.user.id),
     ctx.db
       .select({ value: count() })
@@ -64,7 +77,9 @@ export async function readAccountOverview(ctx: DomainContext, principal: Princip
   ]);
   const current = principal.credential.kind === "session" ? principal.credential.sessionId : null;
   return {
-    sessions: sessionRows.filter((row) => isSessionLive(row, ctx.now)).map((row) => ({ ...row, current: row.id === current })),
+    sessions: sessionRows
+      .filter((row) => isSessionLive(row, ctx.now))
+      .map((row) => ({ ...row, current: row.id === current })),
     tokens,
     recoveryCodesLeft: codesLeft[0]?.value ?? 0,
   };
@@ -86,7 +101,11 @@ export async function endOtherOwnSessions(ctx: DomainContext, principal: Princip
   if (principal.credential.kind !== "session") throw new AppError("FORBIDDEN");
   await runBatch(ctx.db, [
     deleteOtherUserSessions(ctx.db, principal.user.id, principal.credential.sessionId),
-    insertAuditEvent(ctx, { action: "session.ended", target: describeUser(principal.user), details: { scope: "others" } }),
+    insertAuditEvent(ctx, {
+      action: "session.ended",
+      target: describeUser(principal.user),
+      details: { scope: "others" },
+    }),
   ]);
 }
 
@@ -104,12 +123,21 @@ export async function changeOwnPassword(
   if (principal.credential.kind !== "session") throw new AppError("FORBIDDEN");
   const { user, throttleKey, accountRow } = await readOwnAccount(ctx, principal);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    await recordSignInFailure(ctx, { email: user.email, user, factor: "password", throttleKey, accountRow, reason: "password_change" });
+    await recordSignInFailure(ctx, {
+      email: user.email,
+      user,
+      factor: "password",
+      throttleKey,
+      accountRow,
+      reason: "password_change",
+    });
     throw fieldError("currentPassword", "That is not your current password.");
   }
   const problems = findPasswordProblems(input.newPassword, user.email);
   if (problems.length > 0)
-    throw new AppError("VALIDATION_FAILED", { fieldErrors: problems.map((message) => ({ field: "newPassword", message })) });
+    throw new AppError("VALIDATION_FAILED", {
+      fieldErrors: problems.map((message) => ({ field: "newPassword", message })),
+    });
   if (input.newPassword !== input.newPasswordConfirmation)
     throw fieldError("newPasswordConfirmation", "The two passwords are not the same.");
   const notice = await buildSecurityNoticeEmail({
@@ -129,19 +157,31 @@ export async function changeOwnPassword(
   ]);
 }
 
-export const reauthenticationSchema = z.object({ password: z.string().max(4096), code: z.string().max(64).default("") });
+export const reauthenticationSchema = z.object({
+  password: z.string().max(4096),
+  code: z.string().max(64).default(""),
+});
 
 /** New recovery codes after password + TOTP; the old ones stop working. Returns the codes, shown once. */
-export async function regenerateRecoveryCodes(ctx: DomainContext, principal: Principal, input: z.output<typeof reauthenticationSchema>) {
+export async function regenerateRecoveryCodes(
+  ctx: DomainContext,
+  principal: Principal,
+  input: z.output<typeof reauthenticationSchema>,
+) {
   const { user, claimStatements } = await reauthenticate(ctx, principal, input);
   const codes = generateRecoveryCodes();
   try {
     await runBatch(ctx.db, [
       ...claimStatements,
       ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
-      ctx.db
-        .insert(recoveryCodes)
-        .values(codes.map((code) => ({ id: generateId("rc"), userId: user.id, codeHash: hashRecoveryCode(code), createdAt: ctx.now }))),
+      ctx.db.insert(recoveryCodes).values(
+        codes.map((code) => ({
+          id: generateId("rc"),
+          userId: user.id,
+          codeHash: hashRecoveryCode(code),
+          createdAt: ctx.now,
+        })),
+      ),
       insertAuditEvent(ctx, { action: "user.recovery_codes_regenerated", target: describeUser(user), details: {} }),
     ]);
   } catch (error) {
@@ -162,7 +202,10 @@ export async function confirmRecentSignIn(
   try {
     await runBatch(ctx.db, [
       ...claimStatements,
-      ctx.db.update(sessions).set({ authenticatedAt: ctx.now, lastSeenAt: ctx.now }).where(eq(sessions.id, principal.credential.sessionId)),
+      ctx.db
+        .update(sessions)
+        .set({ authenticatedAt: ctx.now, lastSeenAt: ctx.now })
+        .where(eq(sessions.id, principal.credential.sessionId)),
       assertPreviousWriteChangedOneRow(ctx.db),
       insertAuditEvent(ctx, { action: "session.reauthenticated", target: describeUser(user), details: {} }),
     ]);

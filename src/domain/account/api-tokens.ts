@@ -59,9 +59,15 @@ function tooManyTokensError(): AppError {
   return new AppError("STATE_CONFLICT", { detail: `You have ${maximumTokensPerUser} tokens; revoke some first.` });
 }
 
-export async function createApiToken(ctx: DomainContext, principal: Principal, input: z.output<typeof createApiTokenSchema>) {
+export async function createApiToken(
+  ctx: DomainContext,
+  principal: Principal,
+  input: z.output<typeof createApiTokenSchema>,
+) {
   if (input.expiresAt && input.expiresAt.getTime() <= ctx.now.getTime()) {
-    throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "expiresAt", message: "The expiry must lie in the future." }] });
+    throw new AppError("VALIDATION_FAILED", {
+      fieldErrors: [{ field: "expiresAt", message: "The expiry must lie in the future." }],
+    });
   }
   const secret = generateToken();
   const token: ApiTokenRow = {
@@ -108,7 +114,11 @@ export async function revokeOwnApiToken(ctx: DomainContext, principal: Principal
         .set({ revokedAt: ctx.now })
         .where(and(eq(apiTokens.id, token.id), isNull(apiTokens.revokedAt))),
       assertPreviousWriteChangedOneRow(ctx.db),
-      insertAuditEvent(ctx, { action: "api_token.revoked", target: { type: "api_token", id: token.id, label: token.name }, details: {} }),
+      insertAuditEvent(ctx, {
+        action: "api_token.revoked",
+        target: { type: "api_token", id: token.id, label: token.name },
+        details: {},
+      }),
     ]);
   } catch (error) {
     if (isBatchGuardFailure(error)) throw new AppError("NOT_FOUND");

@@ -25,7 +25,12 @@ export async function deleteGroup(ctx: DomainContext, groupId: string): Promise<
   assertMayChangeGroup(ctx, group);
   const members = toGroupMembers(memberRows);
   for (const person of toPeople(peopleRows, held).values()) assertMayChangeGroupsOf(ctx, person, false);
-  const groupDetails = { groupId: group.id, groupName: group.name, groupPermissions: group.permissions, reason: "group_deleted" };
+  const groupDetails = {
+    groupId: group.id,
+    groupName: group.name,
+    groupPermissions: group.permissions,
+    reason: "group_deleted",
+  };
   try {
     await runBatch(ctx.db, [
       ...guardGroupInReach(ctx, group.id),
@@ -34,7 +39,10 @@ export async function deleteGroup(ctx: DomainContext, groupId: string): Promise<
         members.map((member) => member.id),
         [],
       ),
-      assertCondition(ctx.db, sql`(SELECT count(*) FROM access_group_members WHERE group_id = ${group.id}) = ${members.length}`),
+      assertCondition(
+        ctx.db,
+        sql`(SELECT count(*) FROM access_group_members WHERE group_id = ${group.id}) = ${members.length}`,
+      ),
       ...insertInChunks(
         ctx.db,
         auditEvents,
@@ -54,7 +62,9 @@ export async function deleteGroup(ctx: DomainContext, groupId: string): Promise<
     ]);
   } catch (error) {
     if (isBatchGuardFailure(error)) {
-      throw new AppError("STATE_CONFLICT", { detail: "The group or its members changed meanwhile. Reload it and try again." });
+      throw new AppError("STATE_CONFLICT", {
+        detail: "The group or its members changed meanwhile. Reload it and try again.",
+      });
     }
     throw error;
   }

@@ -23,7 +23,10 @@ export function assertMayGrant(ctx: DomainContext, permissions: Iterable<Permiss
   throw new AppError("FORBIDDEN", { detail: message, fieldErrors: [{ field: "permissions", message }] });
 }
 
-export function assertMayChangeGroup(ctx: DomainContext, group: { name: string; permissions: readonly Permission[] }): void {
+export function assertMayChangeGroup(
+  ctx: DomainContext,
+  group: { name: string; permissions: readonly Permission[] },
+): void {
   const missing = permissionsBeyondActor(ctx, group.permissions);
   if (missing.length === 0) return;
   throw new AppError("FORBIDDEN", {
@@ -49,7 +52,9 @@ export function refusalToChangeGroupsOf(ctx: DomainContext, person: GroupCandida
     });
   }
   if (person.role === "SUPER_ADMIN" && restrictedPermissionsOf(ctx) !== null) {
-    return new AppError("FORBIDDEN", { detail: `Only a SUPER_ADMIN can change the access groups of a SUPER_ADMIN (${who}).` });
+    return new AppError("FORBIDDEN", {
+      detail: `Only a SUPER_ADMIN can change the access groups of a SUPER_ADMIN (${who}).`,
+    });
   }
   const missing = permissionsBeyondActor(ctx, person.permissions);
   if (missing.length > 0) {
@@ -73,7 +78,9 @@ export function jsonList(values: Iterable<string>): SQL {
 /** Guards: the group still exists and still holds nothing the actor lacks. */
 export function guardGroupInReach(ctx: DomainContext, groupId: string): Statement[] {
   const held = restrictedPermissionsOf(ctx);
-  const statements: Statement[] = [assertCondition(ctx.db, sql`EXISTS (SELECT 1 FROM access_groups WHERE id = ${groupId})`)];
+  const statements: Statement[] = [
+    assertCondition(ctx.db, sql`EXISTS (SELECT 1 FROM access_groups WHERE id = ${groupId})`),
+  ];
   if (held !== null) {
     const beyond = sql`SELECT 1 FROM access_group_permissions AS p WHERE p.group_id = ${groupId} AND p.permission NOT IN ${jsonList(held)}`;
     statements.push(assertCondition(ctx.db, sql`NOT EXISTS (${beyond})`));

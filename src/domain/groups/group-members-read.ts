@@ -46,13 +46,22 @@ export function selectGroupMembers(db: Db, groupId: string) {
 type GroupMemberRow = Awaited<ReturnType<typeof selectGroupMembers>>[number];
 
 export function toGroupMembers(rows: GroupMemberRow[]): GroupMember[] {
-  return rows.map(({ activatedAt, deactivatedAt, ...row }) => ({ ...row, status: deriveUserStatus({ activatedAt, deactivatedAt }) }));
+  return rows.map(({ activatedAt, deactivatedAt, ...row }) => ({
+    ...row,
+    status: deriveUserStatus({ activatedAt, deactivatedAt }),
+  }));
 }
 
 /** Staff who could join the group: not in it yet, not a CLIENT_USER, not erased; matching `query` when given. */
 export function selectMemberCandidates(db: Db, groupId: string, query: string, limit = 25) {
   return db
-    .select({ id: users.id, email: users.email, firstName: users.firstName, lastName: users.lastName, role: users.role })
+    .select({
+      id: users.id,
+      email: users.email,
+      firstName: users.firstName,
+      lastName: users.lastName,
+      role: users.role,
+    })
     .from(users)
     .where(
       and(
@@ -60,7 +69,10 @@ export function selectMemberCandidates(db: Db, groupId: string, query: string, l
         isNull(users.erasedAt),
         notInArray(
           users.id,
-          db.select({ id: accessGroupMembers.userId }).from(accessGroupMembers).where(eq(accessGroupMembers.groupId, groupId)),
+          db
+            .select({ id: accessGroupMembers.userId })
+            .from(accessGroupMembers)
+            .where(eq(accessGroupMembers.groupId, groupId)),
         ),
         query.trim() === "" ? undefined : userMatches(query),
       ),
@@ -82,7 +94,13 @@ export function selectPeople(db: Db, userIds: string[] | SQL) {
   const ids = Array.isArray(userIds) ? jsonList(userIds) : userIds;
   return [
     db
-      .select({ id: users.id, email: users.email, firstName: users.firstName, lastName: users.lastName, role: users.role })
+      .select({
+        id: users.id,
+        email: users.email,
+        firstName: users.firstName,
+        lastName: users.lastName,
+        role: users.role,
+      })
       .from(users)
       .where(and(sql`${users.id} IN ${ids}`, isNull(users.erasedAt))),
     db
@@ -117,11 +135,17 @@ export function selectExistingPairs(db: Db, groupIds: string[], userIds: string[
   return db
     .select({ groupId: accessGroupMembers.groupId, userId: accessGroupMembers.userId })
     .from(accessGroupMembers)
-    .where(and(sql`${accessGroupMembers.groupId} IN ${jsonList(groupIds)}`, sql`${accessGroupMembers.userId} IN ${ids}`));
+    .where(
+      and(sql`${accessGroupMembers.groupId} IN ${jsonList(groupIds)}`, sql`${accessGroupMembers.userId} IN ${ids}`),
+    );
 }
 
 /** A group's page in ONE batch: the group, its members and, when `candidates` is given, the people who could join. */
-export async function readGroupWithMembers(ctx: Pick<DomainContext, "db">, groupId: string, candidates?: { query: string }) {
+export async function readGroupWithMembers(
+  ctx: Pick<DomainContext, "db">,
+  groupId: string,
+  candidates?: { query: string },
+) {
   const [groupRows, memberRows, candidateRows] = await ctx.db.batch([
     selectGroup(ctx.db, groupId),
     selectGroupMembers(ctx.db, groupId),

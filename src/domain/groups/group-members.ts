@@ -72,12 +72,20 @@ async function readChangeFacts(ctx: DomainContext, groupIds: string[], userIds: 
   return { groups, people: toPeople(peopleRows, held), existing: new Set(pairs.map(pairKey)) };
 }
 
-function assertPeopleInReach(ctx: DomainContext, change: MembershipChange, people: Map<string, GroupCandidate>, userField: string): void {
+function assertPeopleInReach(
+  ctx: DomainContext,
+  change: MembershipChange,
+  people: Map<string, GroupCandidate>,
+  userField: string,
+): void {
   for (const pair of change.add) {
     const person = people.get(pair.userId);
     if (!person) {
       const message = "No such user.";
-      throw new AppError("VALIDATION_FAILED", { detail: `No such user: ${pair.userId}.`, fieldErrors: [{ field: userField, message }] });
+      throw new AppError("VALIDATION_FAILED", {
+        detail: `No such user: ${pair.userId}.`,
+        fieldErrors: [{ field: userField, message }],
+      });
     }
     assertMayChangeGroupsOf(ctx, person, true);
   }
@@ -88,7 +96,11 @@ function assertPeopleInReach(ctx: DomainContext, change: MembershipChange, peopl
 }
 
 /** Applies the change (pairs already in the wanted state are skipped); returns how many pairs changed. */
-export async function changeGroupMemberships(ctx: DomainContext, change: MembershipChange, userField = "userIds"): Promise<number> {
+export async function changeGroupMemberships(
+  ctx: DomainContext,
+  change: MembershipChange,
+  userField = "userIds",
+): Promise<number> {
   const all = [...change.add, ...change.remove];
   const groupIds = [...new Set(all.map((pair) => pair.groupId))];
   if (groupIds.length === 0) return 0;
@@ -96,7 +108,12 @@ export async function changeGroupMemberships(ctx: DomainContext, change: Members
   return applyChange(ctx, change, facts, userField);
 }
 
-async function applyChange(ctx: DomainContext, change: MembershipChange, facts: ChangeFacts, userField: string): Promise<number> {
+async function applyChange(
+  ctx: DomainContext,
+  change: MembershipChange,
+  facts: ChangeFacts,
+  userField: string,
+): Promise<number> {
   const effective: MembershipChange = {
     add: dedupe(change.add).filter((pair) => !facts.existing.has(pairKey(pair))),
     remove: dedupe(change.remove).filter((pair) => facts.existing.has(pairKey(pair))),
@@ -130,7 +147,11 @@ function buildMembershipStatements(
   const touchedGroups = [...new Set(all.map((pair) => pair.groupId))];
   const statements: Statement[] = [
     ...touchedGroups.flatMap((groupId) => guardGroupInReach(ctx, groupId)),
-    ...guardPeopleInReach(ctx, [...new Set(all.map((pair) => pair.userId))], [...new Set(change.add.map((pair) => pair.userId))]),
+    ...guardPeopleInReach(
+      ctx,
+      [...new Set(all.map((pair) => pair.userId))],
+      [...new Set(change.add.map((pair) => pair.userId))],
+    ),
   ];
   for (const groupId of touchedGroups) {
     const leaving = change.remove.filter((pair) => pair.groupId === groupId).map((pair) => pair.userId);
@@ -138,7 +159,9 @@ function buildMembershipStatements(
       statements.push(
         ctx.db
           .delete(accessGroupMembers)
-          .where(and(eq(accessGroupMembers.groupId, groupId), sql`${accessGroupMembers.userId} IN ${jsonList(leaving)}`)),
+          .where(
+            and(eq(accessGroupMembers.groupId, groupId), sql`${accessGroupMembers.userId} IN ${jsonList(leaving)}`),
+          ),
       );
     }
   }

@@ -53,7 +53,9 @@ const groupSelection = {
   >`(SELECT group_concat(p.permission, ' ') FROM access_group_permissions AS p WHERE p.group_id = ${accessGroups.id})`.as(
     "permission_list",
   ),
-  memberCount: sql<number>`(SELECT count(*) FROM access_group_members AS m WHERE m.group_id = ${accessGroups.id})`.as("member_count"),
+  memberCount: sql<number>`(SELECT count(*) FROM access_group_members AS m WHERE m.group_id = ${accessGroups.id})`.as(
+    "member_count",
+  ),
 };
 
 interface GroupSelectionRow {
@@ -101,7 +103,10 @@ export const listGroupsQuerySchema = z.strictObject({
 });
 
 /** Oldest first (the seeded "Read-only auditor" leads); a page reads at most limit + 1 rows. */
-export async function listGroups(ctx: Pick<DomainContext, "db">, query: z.output<typeof listGroupsQuerySchema>): Promise<Page<Group>> {
+export async function listGroups(
+  ctx: Pick<DomainContext, "db">,
+  query: z.output<typeof listGroupsQuerySchema>,
+): Promise<Page<Group>> {
   const cursor = decodeCursor(query.cursor);
   const after = cursor
     ? or(
@@ -115,5 +120,7 @@ export async function listGroups(ctx: Pick<DomainContext, "db">, query: z.output
     .where(after)
     .orderBy(asc(accessGroups.createdAt), asc(accessGroups.id))
     .limit(query.limit + 1);
-  return toPage(rows.map(toGroup), query.limit, (group) => encodeCursor({ time: group.createdAt.getTime(), id: group.id }));
+  return toPage(rows.map(toGroup), query.limit, (group) =>
+    encodeCursor({ time: group.createdAt.getTime(), id: group.id }),
+  );
 }

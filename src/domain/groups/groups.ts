@@ -16,10 +16,20 @@ import { multiLineTextSchema, singleLineTextSchema } from "../text";
 import { assertMayChangeGroup, assertMayGrant, guardGroupInReach } from "./group-guards";
 import { describeGroup, type Group, selectGroup, sortPermissions, toGroup } from "./groups-read";
 
-export const groupNameSchema = singleLineTextSchema("Name").min(1, "Name is required.").max(100, "Name must be at most 100 characters.");
-export const groupDescriptionSchema = multiLineTextSchema("Description").max(500, "Description must be at most 500 characters.");
+export const groupNameSchema = singleLineTextSchema("Name")
+  .min(1, "Name is required.")
+  .max(100, "Name must be at most 100 characters.");
+export const groupDescriptionSchema = multiLineTextSchema("Description").max(
+  500,
+  "Description must be at most 500 characters.",
+);
 export const permissionListSchema = z
-  .array(z.enum(allPermissions as [Permission, ...Permission[]], "Unknown permission; use resource:action, e.g. users:read."))
+  .array(
+    z.enum(
+      allPermissions as [Permission, ...Permission[]],
+      "Unknown permission; use resource:action, e.g. users:read.",
+    ),
+  )
   .max(allPermissions.length)
   .transform(sortPermissions);
 
@@ -35,13 +45,20 @@ export const updateGroupSchema = z
     description: groupDescriptionSchema.optional(),
     permissions: permissionListSchema.optional(),
   })
-  .refine((value) => Object.values(value).some((field) => field !== undefined), "Send at least one of name, description, permissions.");
+  .refine(
+    (value) => Object.values(value).some((field) => field !== undefined),
+    "Send at least one of name, description, permissions.",
+  );
 
 export type GroupChanges = z.output<typeof updateGroupSchema>;
 
 /** The group that already has this name (case-insensitively), if any, for a batch. */
 function selectGroupNamed(ctx: DomainContext, name: string) {
-  return ctx.db.select({ id: accessGroups.id }).from(accessGroups).where(sql`lower(${accessGroups.name}) = lower(${name})`).limit(1);
+  return ctx.db
+    .select({ id: accessGroups.id })
+    .from(accessGroups)
+    .where(sql`lower(${accessGroups.name}) = lower(${name})`)
+    .limit(1);
 }
 
 function assertNameFree(taken: Array<{ id: string }>, exceptGroupId?: string): void {
@@ -50,7 +67,9 @@ function assertNameFree(taken: Array<{ id: string }>, exceptGroupId?: string): v
 }
 
 function groupNameTakenError(): AppError {
-  return new AppError("GROUP_NAME_TAKEN", { fieldErrors: [{ field: "name", message: "An access group with that name already exists." }] });
+  return new AppError("GROUP_NAME_TAKEN", {
+    fieldErrors: [{ field: "name", message: "An access group with that name already exists." }],
+  });
 }
 
 async function runGroupBatch(statements: Statement[], ctx: DomainContext): Promise<void> {
@@ -59,7 +78,9 @@ async function runGroupBatch(statements: Statement[], ctx: DomainContext): Promi
   } catch (error) {
     if (isUniqueViolation(error, "access_groups_name_unique")) throw groupNameTakenError();
     if (isBatchGuardFailure(error)) {
-      throw new AppError("STATE_CONFLICT", { detail: "The group was changed or deleted meanwhile. Reload it and try again." });
+      throw new AppError("STATE_CONFLICT", {
+        detail: "The group was changed or deleted meanwhile. Reload it and try again.",
+      });
     }
     throw error;
   }
@@ -116,7 +137,10 @@ function describeChanges(group: Group, changes: GroupChanges): Record<string, un
 
 export async function updateGroup(ctx: DomainContext, groupId: string, changes: GroupChanges): Promise<Group> {
   // The group and whoever already has the new name, in one batch.
-  const [groupRows, taken] = await ctx.db.batch([selectGroup(ctx.db, groupId), selectGroupNamed(ctx, changes.name ?? "")]);
+  const [groupRows, taken] = await ctx.db.batch([
+    selectGroup(ctx.db, groupId),
+    selectGroupNamed(ctx, changes.name ?? ""),
+  ]);
   const group = groupRows[0] && toGroup(groupRows[0]);
   if (!group) throw new AppError("NOT_FOUND");
   assertMayChangeGroup(ctx, group);

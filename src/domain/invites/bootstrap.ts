@@ -33,6 +33,7 @@ export async function bootstrapFirstAdmin(ctx: DomainContext): Promise<Bootstrap
   }
   if ((activeAdmins[0]?.value ?? 0) > 0) return { kind: "nothing_to_do" };
   const firstAdmin = await findUserByEmail(ctx, ctx.config.BOOTSTRAP_ADMIN_EMAIL);
-  if (firstAdmin?.role !== "SUPER_ADMIN" || deriveUserStatus(firstAdmin) !== "PENDING") return { kind: "nothing_to_do" };
+  if (firstAdmin?.role !== "SUPER_ADMIN" || deriveUserStatus(firstAdmin) !== "PENDING")
+    return { kind: "nothing_to_do" };
   return { kind: "link_renewed", invite: await regenerateSetupLink(ctx, firstAdmin.id) };
 }

@@ -23,7 +23,10 @@ import {
 export const bulkInviteMaximumRows = 500;
 
 export const bulkInviteSchema = z.strictObject({
-  users: z.array(z.unknown()).min(1, "Send at least one user.").max(bulkInviteMaximumRows, `Send at most ${bulkInviteMaximumRows} users.`),
+  users: z
+    .array(z.unknown())
+    .min(1, "Send at least one user.")
+    .max(bulkInviteMaximumRows, `Send at most ${bulkInviteMaximumRows} users.`),
 });
 
 export type BulkInviteResult =
@@ -62,7 +65,10 @@ export async function bulkInvite(ctx: DomainContext, rows: unknown[]): Promise<B
   const toCreate: Array<{ index: number; invite: PreparedInvite }> = [];
   for (const [index, result] of parsed.entries()) {
     if (!result.success) {
-      const errors = result.error.issues.map((issue) => ({ field: issue.path.join(".") || "row", message: issue.message }));
+      const errors = result.error.issues.map((issue) => ({
+        field: issue.path.join(".") || "row",
+        message: issue.message,
+      }));
       results.push({ email: emailOf(rows[index]), status: "invalid", errors });
       continue;
     }
@@ -114,6 +120,10 @@ export async function bulkInvite(ctx: DomainContext, rows: unknown[]): Promise<B
     throw error;
   }
   // KV only speeds up lookups (D1 decides and a KV miss falls back to D1), so these writes may lag.
-  await Promise.all(toCreate.map(({ invite }) => storeSetupTokenInKv(ctx.kv, invite.prepared, invite.result.user.id, "invite", ctx.now)));
+  await Promise.all(
+    toCreate.map(({ invite }) =>
+      storeSetupTokenInKv(ctx.kv, invite.prepared, invite.result.user.id, "invite", ctx.now),
+    ),
+  );
   return results;
 }

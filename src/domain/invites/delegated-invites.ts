@@ -20,7 +20,14 @@ import { writeMembershipGrant } from "../memberships/memberships";
 import { describeMembership, selectMembershipWithParties } from "../memberships/memberships-read";
 import { clientMembershipRoles } from "../memberships/memberships-rules";
 import { selectTenantByRef, type TenantRow } from "../tenants/tenants";
-import { deriveUserStatus, emailSchema, firstNameSchema, lastNameSchema, normalizeEmail, type UserRow } from "../users/users";
+import {
+  deriveUserStatus,
+  emailSchema,
+  firstNameSchema,
+  lastNameSchema,
+  normalizeEmail,
+  type UserRow,
+} from "../users/users";
 import { buildInviteStatements, type InviteResult, prepareInvite } from "./invites";
 import { issueNewSetupLink } from "./setup-links";
 
@@ -34,11 +41,19 @@ export const delegatedInviteSchema = z.strictObject({
 export type DelegatedInviteOutcome = { kind: "created"; invite: InviteResult } | { kind: "added"; userName: string };
 
 function refused(): AppError {
-  return new AppError("INVITE_REFUSED", { fieldErrors: [{ field: "email", message: "This email address cannot be invited here." }] });
+  return new AppError("INVITE_REFUSED", {
+    fieldErrors: [{ field: "email", message: "This email address cannot be invited here." }],
+  });
 }
 
 /** Why an existing account is outside the tenant's scope; only the audit log ever says which. */
-type RefusalReason = "staff_account" | "deactivated" | "erased" | "membership_elsewhere" | "no_membership_here" | "email_taken_meanwhile";
+type RefusalReason =
+  | "staff_account"
+  | "deactivated"
+  | "erased"
+  | "membership_elsewhere"
+  | "no_membership_here"
+  | "email_taken_meanwhile";
 
 /**
  * Null when the account is inside the tenant's scope: an active CLIENT_USER whose every membership
@@ -67,7 +82,11 @@ async function readInviteFacts(ctx: DomainContext, ref: TenantRef, email: string
       .from(users)
       .where(eq(users.email, normalizeEmail(email)))
       .limit(1),
-    ctx.db.selectDistinct({ tenantId: memberships.tenantId }).from(memberships).where(eq(memberships.userId, userId)).limit(2),
+    ctx.db
+      .selectDistinct({ tenantId: memberships.tenantId })
+      .from(memberships)
+      .where(eq(memberships.userId, userId))
+      .limit(2),
   ]);
   const tenant = tenantRows[0];
   if (!tenant) throw new AppError("NOT_FOUND");
@@ -147,7 +166,9 @@ export async function findClientMembership(ctx: Pick<DomainContext, "db">, ref: 
     ctx.db
       .select()
       .from(users)
-      .where(eq(users.id, sql`(SELECT ${memberships.userId} FROM ${memberships} WHERE ${memberships.id} = ${membershipId})`))
+      .where(
+        eq(users.id, sql`(SELECT ${memberships.userId} FROM ${memberships} WHERE ${memberships.id} = ${membershipId})`),
+      )
       .limit(1),
   ]);
   const tenant = tenantRows[0];
@@ -155,7 +176,15 @@ export async function findClientMembership(ctx: Pick<DomainContext, "db">, ref: 
   const membership = found?.membership;
   const isClient = membership && (clientMembershipRoles as readonly string[]).includes(membership.role);
   const user = userRows[0];
-  if (!tenant || !found || !user || !membership || !isClient || membership.tenantId !== tenant.id || membership.revokedAt) {
+  if (
+    !tenant ||
+    !found ||
+    !user ||
+    !membership ||
+    !isClient ||
+    membership.tenantId !== tenant.id ||
+    membership.revokedAt
+  ) {
     throw new AppError("NOT_FOUND");
   }
   return { tenant, found, user };
@@ -164,14 +193,22 @@ export async function findClientMembership(ctx: Pick<DomainContext, "db">, ref: 
 export async function removeClientUser(ctx: DomainContext, ref: TenantRef, membershipId: string): Promise<TenantRow> {
   const { tenant, found } = await findClientMembership(ctx, ref, membershipId);
   if (found.membership.userId === actorUserId(ctx.actor)) {
-    throw new AppError("FORBIDDEN", { detail: "You cannot remove yourself. Ask another admin of your company or your operator." });
+    throw new AppError("FORBIDDEN", {
+      detail: "You cannot remove yourself. Ask another admin of your company or your operator.",
+    });
   }
   try {
     await runBatch(ctx.db, [
       ctx.db
         .update(memberships)
         .set({ revokedAt: ctx.now, revokedBy: actorUserId(ctx.actor), revokeReason: "removed", updatedAt: ctx.now })
-        .where(and(eq(memberships.id, membershipId), isNull(memberships.revokedAt), inArray(memberships.role, [...clientMembershipRoles]))),
+        .where(
+          and(
+            eq(memberships.id, membershipId),
+            isNull(memberships.revokedAt),
+            inArray(memberships.role, [...clientMembershipRoles]),
+          ),
+        ),
       assertPreviousWriteChangedOneRow(ctx.db),
       insertAuditEvent(ctx, {
         action: "membership.revoked",

@@ -42,7 +42,12 @@ export function emailInUseError(existing: UserRow): AppError {
 export type TenantSlugs = ReadonlyMap<string, string>;
 
 /** Field errors of an invite's memberships; `tenantSlugs` maps the tenants that exist to their slug. */
-export function findInviteMembershipProblems(ctx: DomainContext, input: InviteInput, tenantSlugs: TenantSlugs, prefix = ""): FieldError[] {
+export function findInviteMembershipProblems(
+  ctx: DomainContext,
+  input: InviteInput,
+  tenantSlugs: TenantSlugs,
+  prefix = "",
+): FieldError[] {
   if (input.memberships.length === 0) return [];
   if (ctx.actor.kind === "user" && !hasPermission(ctx.actor.principal, "memberships:create")) {
     return [{ field: `${prefix}memberships`, message: "You may not grant memberships (memberships:create)." }];
@@ -52,7 +57,8 @@ export function findInviteMembershipProblems(ctx: DomainContext, input: InviteIn
     const path = `${prefix}memberships.${index}.`;
     const problems = findMembershipProblems(input.role, membership, ctx.now, path);
     if (!tenantSlugs.has(membership.tenantId)) problems.push({ field: `${path}tenantId`, message: "No such tenant." });
-    if (seen.has(membership.tenantId)) problems.push({ field: `${path}tenantId`, message: "This tenant is listed twice." });
+    if (seen.has(membership.tenantId))
+      problems.push({ field: `${path}tenantId`, message: "This tenant is listed twice." });
     seen.add(membership.tenantId);
     return problems;
   });
@@ -93,7 +99,10 @@ export async function inviteUser(ctx: DomainContext, input: InviteInput): Promis
   const tenantSlugs = toTenantSlugs(slugRows);
   const problems = findInviteMembershipProblems(ctx, input, tenantSlugs);
   if (problems.length > 0) {
-    throw new AppError("VALIDATION_FAILED", { detail: problems.map((p) => p.message).join(" "), fieldErrors: problems });
+    throw new AppError("VALIDATION_FAILED", {
+      detail: problems.map((p) => p.message).join(" "),
+      fieldErrors: problems,
+    });
   }
   const invite = await prepareInvite(ctx, input, tenantSlugs);
   try {
@@ -121,7 +130,11 @@ export interface PreparedInvite {
 }
 
 /** The rows of one invite (user, memberships, audit events, email), for one invite or a bulk one. */
-export async function prepareInvite(ctx: DomainContext, input: InviteInput, tenantSlugs: TenantSlugs): Promise<PreparedInvite> {
+export async function prepareInvite(
+  ctx: DomainContext,
+  input: InviteInput,
+  tenantSlugs: TenantSlugs,
+): Promise<PreparedInvite> {
   const prepared = prepareSetupToken(ctx.now, ctx.config.SETUP_TOKEN_TTL_SECONDS);
   const actorId = actorUserId(ctx.actor);
   const user = buildPendingUser(input, prepared, ctx.now, actorId);
@@ -175,7 +188,12 @@ export async function prepareInvite(ctx: DomainContext, input: InviteInput, tena
   return { prepared, rows, result: { user, setupUrl, setupLinkExpiresAt: prepared.expiresAt } };
 }
 
-function buildPendingUser(input: InviteInput, prepared: PreparedSetupToken, now: Date, createdBy: string | null): UserRow {
+function buildPendingUser(
+  input: InviteInput,
+  prepared: PreparedSetupToken,
+  now: Date,
+  createdBy: string | null,
+): UserRow {
   return {
     id: generateId("usr"),
     email: input.email,

@@ -41,7 +41,9 @@ export async function findSetupState(ctx: DomainContext, token: string | undefin
   if (hint.kind === "rejected") return null;
   // D1 decides: the hash must still be on the row (not used, not replaced) and not expired.
   const condition =
-    hint.kind === "known" ? and(eq(users.id, hint.userId), eq(users.setupTokenHash, hint.hash)) : eq(users.setupTokenHash, hint.hash);
+    hint.kind === "known"
+      ? and(eq(users.id, hint.userId), eq(users.setupTokenHash, hint.hash))
+      : eq(users.setupTokenHash, hint.hash);
   const [user] = await ctx.db
     .select()
     .from(users)
@@ -66,8 +68,18 @@ async function storePendingSetup(
   const [updated] = (await runBatch(ctx.db, [
     ctx.db
       .update(users)
-      .set({ ...values, pendingTotpSecret: sql`COALESCE(${users.pendingTotpSecret}, ${generateTotpSecret()})`, updatedAt: ctx.now })
-      .where(and(eq(users.id, state.user.id), eq(users.setupTokenHash, state.tokenHash), gt(users.setupTokenExpiresAt, ctx.now)))
+      .set({
+        ...values,
+        pendingTotpSecret: sql`COALESCE(${users.pendingTotpSecret}, ${generateTotpSecret()})`,
+        updatedAt: ctx.now,
+      })
+      .where(
+        and(
+          eq(users.id, state.user.id),
+          eq(users.setupTokenHash, state.tokenHash),
+          gt(users.setupTokenExpiresAt, ctx.now),
+        ),
+      )
       .returning({ pendingTotpSecret: users.pendingTotpSecret }),
     assertPreviousWriteChangedOneRow(ctx.db),
   ]).catch((error: unknown) => {
@@ -87,7 +99,9 @@ export async function choosePassword(
   if (state.user.setupPurpose !== "invite") throw linkInvalid();
   const problems = findPasswordProblems(input.password, state.user.email);
   if (problems.length > 0) {
-    throw new AppError("VALIDATION_FAILED", { fieldErrors: problems.map((message) => ({ field: "password", message })) });
+    throw new AppError("VALIDATION_FAILED", {
+      fieldErrors: problems.map((message) => ({ field: "password", message })),
+    });
   }
   if (input.password !== input.passwordConfirmation) {
     throw fieldError("passwordConfirmation", "The two passwords are not the same.");
@@ -107,7 +121,13 @@ export async function confirmCurrentPassword(ctx: DomainContext, state: SetupSta
   const throttleKey = accountThrottleKey(state.user.email);
   const accountRow = await enforceAccountThrottle(ctx, throttleKey);
   if (!(await verifyPassword(state.user.passwordHash, password))) {
-    await recordSignInFailure(ctx, { email: state.user.email, user: state.user, factor: "password", throttleKey, accountRow });
+    await recordSignInFailure(ctx, {
+      email: state.user.email,
+      user: state.user,
+      factor: "password",
+      throttleKey,
+      accountRow,
+    });
     throw fieldError("password", "That password is not right.");
   }
   return storePendingSetup(ctx, state, {});
@@ -166,13 +186,21 @@ export async function completeSetup(
         ),
       assertPreviousWriteChangedOneRow(ctx.db),
       ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
-      ctx.db
-        .insert(recoveryCodes)
-        .values(codes.map((value) => ({ id: generateId("rc"), userId: user.id, codeHash: hashRecoveryCode(value), createdAt: ctx.now }))),
+      ctx.db.insert(recoveryCodes).values(
+        codes.map((value) => ({
+          id: generateId("rc"),
+          userId: user.id,
+          codeHash: hashRecoveryCode(value),
+          createdAt: ctx.now,
+        })),
+      ),
       insertSession(ctx.db, session, user.id, ctx.now, client),
       clearThrottle(ctx.db, accountThrottleKey(user.email)),
       insertAuditEvent(
-        { ...ctx, actor: { kind: "account", user: { ...user, displayName: user.pendingDisplayName ?? user.displayName } } },
+        {
+          ...ctx,
+          actor: { kind: "account", user: { ...user, displayName: user.pendingDisplayName ?? user.displayName } },
+        },
         { action: enrolledAction, target: describeUser(user), details: { role: user.role } },
       ),
     ]);

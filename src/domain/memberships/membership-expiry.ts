@@ -20,7 +20,11 @@ export type ExpiryScope = { oldest: number } | { userId: string; tenantId: strin
 
 /** Ids of live memberships whose expiry is at or before `now`, within the scope. */
 export function selectExpiredMembershipIds(ctx: ExpiryContext, scope: ExpiryScope) {
-  const expired = and(isNull(memberships.revokedAt), isNotNull(memberships.expiresAt), lte(memberships.expiresAt, ctx.now));
+  const expired = and(
+    isNull(memberships.revokedAt),
+    isNotNull(memberships.expiresAt),
+    lte(memberships.expiresAt, ctx.now),
+  );
   const query = ctx.db.select({ id: memberships.id }).from(memberships);
   if ("userId" in scope) {
     return query.where(and(eq(memberships.userId, scope.userId), eq(memberships.tenantId, scope.tenantId), expired));

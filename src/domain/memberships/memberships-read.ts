@@ -5,7 +5,14 @@ import { addDays } from "date-fns";
 import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
 import type { Db } from "../../db/client";
-import { membershipNoExpirySortKey, membershipRoles, membershipSortKeySql, memberships, tenants, users } from "../../db/schema";
+import {
+  membershipNoExpirySortKey,
+  membershipRoles,
+  membershipSortKeySql,
+  memberships,
+  tenants,
+  users,
+} from "../../db/schema";
 import { AppError } from "../../errors";
 import { isMembershipLive } from "../access";
 import type { DomainContext } from "../context";
@@ -24,7 +31,12 @@ export interface MembershipWithParties {
   tenantName: string;
 }
 
-export function describeMembership(found: { id?: string; membership?: { id: string }; userEmail: string; tenantSlug: string }) {
+export function describeMembership(found: {
+  id?: string;
+  membership?: { id: string };
+  userEmail: string;
+  tenantSlug: string;
+}) {
   const id = found.membership?.id ?? found.id ?? null;
   return { type: "membership" as const, id, label: `${found.userEmail} in ${found.tenantSlug}` };
 }
@@ -192,6 +204,10 @@ export async function readMembershipsPage(ctx: Pick<DomainContext, "db" | "now">
     const [tenants, runs] = await ctx.db.batch([selectTenantChoices(ctx.db), selectJobRuns(ctx.db)]);
     return { page: { items: [], nextCursor: null }, tenants, health: toJobHealth(runs, ctx.now) };
   }
-  const [rows, tenants, runs] = await ctx.db.batch([selectMembershipsPage(ctx, query), selectTenantChoices(ctx.db), selectJobRuns(ctx.db)]);
+  const [rows, tenants, runs] = await ctx.db.batch([
+    selectMembershipsPage(ctx, query),
+    selectTenantChoices(ctx.db),
+    selectJobRuns(ctx.db),
+  ]);
   return { page: toMembershipsPage(rows, query.limit), tenants, health: toJobHealth(runs, ctx.now) };
 }

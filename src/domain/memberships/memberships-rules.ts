@@ -46,7 +46,11 @@ export function findMembershipProblems(
   return problems;
 }
 
-export function assertMembershipFits(globalRole: GlobalRole, input: { role: MembershipRole; expiresAt: Date | null }, now: Date): void {
+export function assertMembershipFits(
+  globalRole: GlobalRole,
+  input: { role: MembershipRole; expiresAt: Date | null },
+  now: Date,
+): void {
   const problems = findMembershipProblems(globalRole, input, now);
   if (problems.length === 0) return;
   const roleProblem = problems.find((problem) => problem.field === "role");

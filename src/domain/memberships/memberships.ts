@@ -61,7 +61,10 @@ function duplicateMembershipError(): AppError {
 }
 
 /** Console and API grant: the caller must be allowed to change this user (user-guards). */
-export async function grantMembership(ctx: DomainContext, input: z.output<typeof grantMembershipSchema>): Promise<MembershipRow> {
+export async function grantMembership(
+  ctx: DomainContext,
+  input: z.output<typeof grantMembershipSchema>,
+): Promise<MembershipRow> {
   return grantMembershipTo(ctx, { id: input.userId }, input);
 }
 
@@ -77,18 +80,22 @@ export async function grantMembershipTo(
   key: UserKey,
   input: { tenantId: string; role: MembershipRole; expiresAt: Date | null },
 ): Promise<MembershipRow> {
-  const userId = "id" in key ? key.id : sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${normalizeEmail(key.email)})`;
+  const userId =
+    "id" in key ? key.id : sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${normalizeEmail(key.email)})`;
   const [userRows, permissionRows, tenantRows] = await ctx.db.batch([
     ...selectUserWithPermissions(ctx.db, userId),
     selectTenantByRef(ctx.db, { id: input.tenantId }),
   ]);
   const subject = toUserWithPermissions(userRows, permissionRows);
   if (!subject && "email" in key) {
-    throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "userEmail", message: "No user has this email." }] });
+    throw new AppError("VALIDATION_FAILED", {
+      fieldErrors: [{ field: "userEmail", message: "No user has this email." }],
+    });
   }
   const user = assertManageable(ctx, subject);
   const tenant = tenantRows[0];
-  if (!tenant) throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "tenantId", message: "No such tenant." }] });
+  if (!tenant)
+    throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "tenantId", message: "No such tenant." }] });
   return writeMembershipGrant(ctx, user, tenant, input);
 }
 
@@ -102,7 +109,8 @@ export async function writeMembershipGrant(
   tenant: TenantRow,
   input: { role: MembershipRole; expiresAt: Date | null },
 ): Promise<MembershipRow> {
-  if (user.deactivatedAt) throw new AppError("STATE_CONFLICT", { detail: "The user is deactivated; reactivate them first." });
+  if (user.deactivatedAt)
+    throw new AppError("STATE_CONFLICT", { detail: "The user is deactivated; reactivate them first." });
   assertMembershipFits(user.role, input, ctx.now);
   const membership: MembershipRow = {
     id: generateId("mbr"),
@@ -133,7 +141,8 @@ export async function writeMembershipGrant(
     ]);
   } catch (error) {
     if (isUniqueViolation(error, "memberships.user_id")) throw duplicateMembershipError();
-    if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The user's role changed meanwhile; try again." });
+    if (isBatchGuardFailure(error))
+      throw new AppError("STATE_CONFLICT", { detail: "The user's role changed meanwhile; try again." });
     throw error;
   }
   return membership;
@@ -153,16 +162,26 @@ async function writeMembershipChange(
         .set({ ...values, updatedAt: ctx.now })
         .where(and(eq(memberships.id, membership.id), liveMembershipCondition(ctx.now))),
       assertPreviousWriteChangedOneRow(ctx.db),
-      insertAuditEvent(ctx, { action: "membership.changed", target: describeMembership(found), tenantId: membership.tenantId, details }),
+      insertAuditEvent(ctx, {
+        action: "membership.changed",
+        target: describeMembership(found),
+        tenantId: membership.tenantId,
+        details,
+      }),
     ]);
   } catch (error) {
-    if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The membership was revoked or expired meanwhile." });
+    if (isBatchGuardFailure(error))
+      throw new AppError("STATE_CONFLICT", { detail: "The membership was revoked or expired meanwhile." });
     throw error;
   }
   return { ...membership, ...values, updatedAt: ctx.now };
 }
 
-export async function changeMembership(ctx: DomainContext, membershipId: string, changes: z.output<typeof changeMembershipSchema>) {
+export async function changeMembership(
+  ctx: DomainContext,
+  membershipId: string,
+  changes: z.output<typeof changeMembershipSchema>,
+) {
   const found = await findManageableMembership(ctx, membershipId);
   const { membership } = found;
   const next = {
@@ -181,7 +200,8 @@ export async function changeMembership(ctx: DomainContext, membershipId: string,
 export async function extendMembership(ctx: DomainContext, membershipId: string, days: number): Promise<MembershipRow> {
   const found = await findManageableMembership(ctx, membershipId);
   const { membership } = found;
-  const base = membership.expiresAt && membership.expiresAt.getTime() > ctx.now.getTime() ? membership.expiresAt : ctx.now;
+  const base =
+    membership.expiresAt && membership.expiresAt.getTime() > ctx.now.getTime() ? membership.expiresAt : ctx.now;
   const expiresAt = addDays(base, days);
   return writeMembershipChange(
     ctx,

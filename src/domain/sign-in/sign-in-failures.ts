@@ -39,7 +39,10 @@ export function checkAccountThrottle(rows: ThrottleRow[], throttleKey: string, n
   return rows.find((row) => row.key === throttleKey);
 }
 
-export async function enforceAccountThrottle(ctx: DomainContext, throttleKey: string): Promise<ThrottleRow | undefined> {
+export async function enforceAccountThrottle(
+  ctx: DomainContext,
+  throttleKey: string,
+): Promise<ThrottleRow | undefined> {
   return checkAccountThrottle(await selectAccountThrottles(ctx, throttleKey), throttleKey, ctx.now);
 }
 
@@ -70,7 +73,11 @@ export async function recordSignInFailure(
   ];
   if (failureLocksAccount(failure.accountRow, ctx.now)) {
     statements.push(
-      insertAuditEvent(auditCtx, { action: "session.account_locked", ...(target ? { target } : {}), details: { minutes: 15 } }),
+      insertAuditEvent(auditCtx, {
+        action: "session.account_locked",
+        ...(target ? { target } : {}),
+        details: { minutes: 15 },
+      }),
     );
   }
   await runBatch(ctx.db, statements);

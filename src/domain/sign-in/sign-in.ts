@@ -36,7 +36,10 @@ function canSignIn(user: UserRow | undefined): user is UserRow & { passwordHash:
 }
 
 /** Step 1. Returns the challenge token for the second factor, or throws SIGN_IN_FAILED / THROTTLED. */
-export async function verifyPasswordStep(ctx: DomainContext, input: { email: string; password: string }): Promise<string> {
+export async function verifyPasswordStep(
+  ctx: DomainContext,
+  input: { email: string; password: string },
+): Promise<string> {
   const email = normalizeEmail(input.email);
   const accountKey = accountThrottleKey(email);
   const [throttles, found] = await ctx.db.batch([
@@ -92,7 +95,11 @@ export async function verifySecondFactor(
     .where(eq(signInChallenges.id, challengeId))
     .limit(1);
   const row = rows[0];
-  if (!row || row.challenge.expiresAt.getTime() <= ctx.now.getTime() || row.challenge.failedAttempts >= challengeMaxAttempts) {
+  if (
+    !row ||
+    row.challenge.expiresAt.getTime() <= ctx.now.getTime() ||
+    row.challenge.failedAttempts >= challengeMaxAttempts
+  ) {
     throw new AppError("SIGN_IN_EXPIRED");
   }
   const { user } = row;
@@ -150,7 +157,11 @@ function classifyCode(user: UserRow & { totpSecret: string }, input: string, now
   return { kind: "wrong", factor: "recovery_code", replay: false };
 }
 
-function claimFactorStatements(ctx: DomainContext, user: UserRow, attempt: CodeAttempt & { kind: "totp" | "recovery_code" }): Statement[] {
+function claimFactorStatements(
+  ctx: DomainContext,
+  user: UserRow,
+  attempt: CodeAttempt & { kind: "totp" | "recovery_code" },
+): Statement[] {
   if (attempt.kind === "totp") {
     return [
       ctx.db
@@ -164,7 +175,13 @@ function claimFactorStatements(ctx: DomainContext, user: UserRow, attempt: CodeA
     ctx.db
       .update(recoveryCodes)
       .set({ usedAt: ctx.now })
-      .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.codeHash, attempt.codeHash), isNull(recoveryCodes.usedAt))),
+      .where(
+        and(
+          eq(recoveryCodes.userId, user.id),
+          eq(recoveryCodes.codeHash, attempt.codeHash),
+          isNull(recoveryCodes.usedAt),
+        ),
+      ),
     assertPreviousWriteChangedOneRow(ctx.db),
     ctx.db.update(users).set({ lastLoginAt: ctx.now }).where(eq(users.id, user.id)),
     insertAuditEvent(
@@ -191,7 +208,9 @@ async function recordSecondFactorFailure(
     // The fifth wrong guess ends the challenge: the person starts again from the password.
     ctx.db
       .delete(signInChallenges)
-      .where(and(eq(signInChallenges.id, challengeId), sql`${signInChallenges.failedAttempts} >= ${challengeMaxAttempts}`)),
+      .where(
+        and(eq(signInChallenges.id, challengeId), sql`${signInChallenges.failedAttempts} >= ${challengeMaxAttempts}`),
+      ),
   ];
   if (replay) {
     extra.push(
@@ -201,7 +220,14 @@ async function recordSecondFactorFailure(
       ),
     );
   }
-  await recordSignInFailure(ctx, { email: user.email, user, factor, accountRow, extra, ...(replay ? { reason: "replayed_code" } : {}) });
+  await recordSignInFailure(ctx, {
+    email: user.email,
+    user,
+    factor,
+    accountRow,
+    extra,
+    ...(replay ? { reason: "replayed_code" } : {}),
+  });
 }
 
 /** Ends the caller's session server-side (sign-out is a POST; the cookie alone proves nothing). */

@@ -20,8 +20,16 @@ export async function readTenantPage(ctx: DomainContext, slug: string, cursors: 
   const [tenantRows, updateRows, clientRows, staffRows] = await ctx.db.batch([
     selectTenantByRef(ctx.db, { slug }),
     selectTenantUpdates(ctx, tenantId, { cursor: cursors.updatesCursor, limit: updatesPerPage }),
-    selectTenantPeople(ctx, tenantId, { roles: clientMembershipRoles, cursor: cursors.clientsCursor, limit: tenantPeoplePerPage }),
-    selectTenantPeople(ctx, tenantId, { roles: staffMembershipRoles, cursor: cursors.staffCursor, limit: tenantPeoplePerPage }),
+    selectTenantPeople(ctx, tenantId, {
+      roles: clientMembershipRoles,
+      cursor: cursors.clientsCursor,
+      limit: tenantPeoplePerPage,
+    }),
+    selectTenantPeople(ctx, tenantId, {
+      roles: staffMembershipRoles,
+      cursor: cursors.staffCursor,
+      limit: tenantPeoplePerPage,
+    }),
   ]);
   const tenant = tenantRows[0];
   if (!tenant) return null;

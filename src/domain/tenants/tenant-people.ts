@@ -33,7 +33,11 @@ export interface TenantPeopleQuery {
 }
 
 // Distinct column names, so the select can run inside a db.batch() as well. Reads limit + 1 rows.
-export function selectTenantPeople(ctx: Pick<DomainContext, "db" | "now">, tenantId: string | SQL, query: TenantPeopleQuery) {
+export function selectTenantPeople(
+  ctx: Pick<DomainContext, "db" | "now">,
+  tenantId: string | SQL,
+  query: TenantPeopleQuery,
+) {
   const after = decodeTextCursor(query.cursor);
   return ctx.db
     .select({
@@ -79,8 +83,15 @@ export function toPeoplePage(rows: PeopleRows, limit: number): Page<TenantPerson
  * A page of a tenant's people by name (GET /api/v1/tenants/{id}/members), read with the tenant in
  * one batch; at most `limit + 1` rows whatever the tenant's size. NOT_FOUND when the tenant is.
  */
-export async function listTenantPeople(ctx: Pick<DomainContext, "db" | "now">, ref: TenantRef, query: TenantPeopleQuery) {
-  const [tenantRows, rows] = await ctx.db.batch([selectTenantByRef(ctx.db, ref), selectTenantPeople(ctx, tenantIdOf(ref), query)]);
+export async function listTenantPeople(
+  ctx: Pick<DomainContext, "db" | "now">,
+  ref: TenantRef,
+  query: TenantPeopleQuery,
+) {
+  const [tenantRows, rows] = await ctx.db.batch([
+    selectTenantByRef(ctx.db, ref),
+    selectTenantPeople(ctx, tenantIdOf(ref), query),
+  ]);
   if (!tenantRows[0]) throw new AppError("NOT_FOUND");
   return toPeoplePage(rows, query.limit);
 }

@@ -91,7 +91,10 @@ export async function listTenantUpdates(
   ref: TenantRef,
   options: { cursor?: string | undefined; limit: number },
 ) {
-  const [tenantRows, rows] = await ctx.db.batch([selectTenantByRef(ctx.db, ref), selectTenantUpdates(ctx, tenantIdOf(ref), options)]);
+  const [tenantRows, rows] = await ctx.db.batch([
+    selectTenantByRef(ctx.db, ref),
+    selectTenantUpdates(ctx, tenantIdOf(ref), options),
+  ]);
   if (!tenantRows[0]) throw new AppError("NOT_FOUND");
   return pageOfUpdates(rows, options.limit);
 }
@@ -111,7 +114,12 @@ export async function postTenantUpdate(ctx: DomainContext, tenant: TenantRow, in
   };
   await runBatch(ctx.db, [
     ctx.db.insert(tenantUpdates).values(update),
-    insertAuditEvent(ctx, { action: "tenant.update_posted", target: describeUpdate(tenant, update), tenantId: tenant.id, details: {} }),
+    insertAuditEvent(ctx, {
+      action: "tenant.update_posted",
+      target: describeUpdate(tenant, update),
+      tenantId: tenant.id,
+      details: {},
+    }),
   ]);
   return update;
 }
@@ -137,7 +145,12 @@ export async function findTenantWithUpdate(ctx: Pick<DomainContext, "db">, ref: 
   return { tenant, update };
 }
 
-async function writeUpdateChange(ctx: DomainContext, tenant: TenantRow, existing: TenantUpdateRow, change: TenantUpdateInput | null) {
+async function writeUpdateChange(
+  ctx: DomainContext,
+  tenant: TenantRow,
+  existing: TenantUpdateRow,
+  change: TenantUpdateInput | null,
+) {
   const scope = and(eq(tenantUpdates.id, existing.id), eq(tenantUpdates.tenantId, tenant.id));
   try {
     await runBatch(ctx.db, [
@@ -163,11 +176,20 @@ async function writeUpdateChange(ctx: DomainContext, tenant: TenantRow, existing
 }
 
 /** Edits an update read with its tenant (findTenantWithUpdate). */
-export function editTenantUpdate(ctx: DomainContext, tenant: TenantRow, existing: TenantUpdateRow, change: TenantUpdateInput) {
+export function editTenantUpdate(
+  ctx: DomainContext,
+  tenant: TenantRow,
+  existing: TenantUpdateRow,
+  change: TenantUpdateInput,
+) {
   return writeUpdateChange(ctx, tenant, existing, change);
 }
 
 /** Deletes an update read with its tenant (findTenantWithUpdate). */
-export async function deleteTenantUpdate(ctx: DomainContext, tenant: TenantRow, existing: TenantUpdateRow): Promise<void> {
+export async function deleteTenantUpdate(
+  ctx: DomainContext,
+  tenant: TenantRow,
+  existing: TenantUpdateRow,
+): Promise<void> {
   await writeUpdateChange(ctx, tenant, existing, null);
 }

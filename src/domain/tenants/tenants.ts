@@ -18,7 +18,9 @@ export const tenantSlugSchema = z
   .string()
   .trim()
   .regex(/^[a-z0-9-]{3,63}$/, "Use 3 to 63 lower-case letters, digits and dashes, for example acme-corp.");
-const tenantNameSchema = singleLineTextSchema("Name").min(1, "Name is required.").max(100, "Use at most 100 characters.");
+const tenantNameSchema = singleLineTextSchema("Name")
+  .min(1, "Name is required.")
+  .max(100, "Use at most 100 characters.");
 const tenantDescriptionSchema = multiLineTextSchema("Description").max(2000, "Use at most 2000 characters.");
 
 export const createTenantSchema = z.strictObject({
@@ -82,7 +84,11 @@ export async function createTenant(ctx: DomainContext, input: z.output<typeof cr
   return tenant;
 }
 
-export async function updateTenant(ctx: DomainContext, tenantId: string, changes: z.output<typeof updateTenantSchema>): Promise<TenantRow> {
+export async function updateTenant(
+  ctx: DomainContext,
+  tenantId: string,
+  changes: z.output<typeof updateTenantSchema>,
+): Promise<TenantRow> {
   const tenant = await findTenantById(ctx, tenantId);
   if (!tenant) throw new AppError("NOT_FOUND");
   return applyTenantChanges(ctx, tenant, changes);
@@ -153,7 +159,10 @@ export const listTenantsQuerySchema = z.strictObject({
 export type TenantListRow = TenantRow & { memberCount: number };
 
 /** Alphabetical by name, with each tenant's number of live memberships. */
-export async function listTenants(ctx: DomainContext, query: z.output<typeof listTenantsQuerySchema>): Promise<Page<TenantListRow>> {
+export async function listTenants(
+  ctx: DomainContext,
+  query: z.output<typeof listTenantsQuerySchema>,
+): Promise<Page<TenantListRow>> {
   const conditions: SQL[] = [];
   if (query.query) {
     // instr(), not LIKE: D1 refuses LIKE patterns over 50 bytes, and a substring needs no escaping.
@@ -161,7 +170,10 @@ export async function listTenants(ctx: DomainContext, query: z.output<typeof lis
     conditions.push(sql`(instr(lower(${tenants.name}), ${needle}) > 0 OR instr(${tenants.slug}, ${needle}) > 0)`);
   }
   const cursor = decodeTextCursor(query.cursor);
-  if (cursor) conditions.push(or(gt(tenants.name, cursor.key), and(eq(tenants.name, cursor.key), gt(tenants.id, cursor.id))) as SQL);
+  if (cursor)
+    conditions.push(
+      or(gt(tenants.name, cursor.key), and(eq(tenants.name, cursor.key), gt(tenants.id, cursor.id))) as SQL,
+    );
   const memberCount = sql<number>`(SELECT count(*) FROM memberships AS m WHERE m.tenant_id = ${tenants.id}
     AND m.revoked_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > ${ctx.now.getTime()}))`;
   const rows = await ctx.db
@@ -171,7 +183,10 @@ export async function listTenants(ctx: DomainContext, query: z.output<typeof lis
     .orderBy(asc(tenants.name), asc(tenants.id))
     .limit(query.limit + 1);
   const page = toPage(rows, query.limit, (row) => encodeTextCursor({ key: row.tenant.name, id: row.tenant.id }));
-  return { items: page.items.map((row) => ({ ...row.tenant, memberCount: Number(row.memberCount) })), nextCursor: page.nextCursor };
+  return {
+    items: page.items.map((row) => ({ ...row.tenant, memberCount: Number(row.memberCount) })),
+    nextCursor: page.nextCursor,
+  };
 }
 
 /** Every tenant's id and name, for pickers (a thousand tenants is a few kilobytes), to run alone or in a batch. */

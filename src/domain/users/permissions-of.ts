@@ -28,7 +28,10 @@ export function selectUserWithPermissions(db: Db, userId: string | SQL) {
   ] as const;
 }
 
-export function toUserWithPermissions(userRows: UserRow[], permissionRows: Array<{ permission: string }>): UserWithPermissions | null {
+export function toUserWithPermissions(
+  userRows: UserRow[],
+  permissionRows: Array<{ permission: string }>,
+): UserWithPermissions | null {
   const user = userRows[0];
   if (!user) return null;
   return {
@@ -41,7 +44,10 @@ export function toUserWithPermissions(userRows: UserRow[], permissionRows: Array
 }
 
 /** The user and their permissions in one query, or null when there is no such user. */
-export async function findUserWithPermissions(ctx: Pick<DomainContext, "db">, userId: string): Promise<UserWithPermissions | null> {
+export async function findUserWithPermissions(
+  ctx: Pick<DomainContext, "db">,
+  userId: string,
+): Promise<UserWithPermissions | null> {
   const [userRows, permissionRows] = await ctx.db.batch([...selectUserWithPermissions(ctx.db, userId)]);
   return toUserWithPermissions(userRows, permissionRows);
 }

@@ -52,7 +52,9 @@ function unfitMembershipsCondition(userId: string, role: GlobalRole): SQL {
 }
 
 function groupsForbiddenCondition(userId: string, role: GlobalRole): SQL {
-  return role === "CLIENT_USER" ? sql`EXISTS (SELECT 1 FROM access_group_members AS g WHERE g.user_id = ${userId})` : sql`0`;
+  return role === "CLIENT_USER"
+    ? sql`EXISTS (SELECT 1 FROM access_group_members AS g WHERE g.user_id = ${userId})`
+    : sql`0`;
 }
 
 /**
@@ -83,10 +85,14 @@ async function explainRefusedRoleChange(ctx: DomainContext, user: UserRow, role:
       .where(eq(accessGroupMembers.userId, user.id)),
   ]);
   if (Number(stillAllowed[0]?.n ?? 0) === 0) return lastSuperAdminError();
-  const unfit = live.filter((m) => !fittingRolesFor(role).includes(m.role) || (role === "CONTRACTOR" && m.expiresAt === null));
+  const unfit = live.filter(
+    (m) => !fittingRolesFor(role).includes(m.role) || (role === "CONTRACTOR" && m.expiresAt === null),
+  );
   const unfitGroups = role === "CLIENT_USER" ? groups : [];
   const parts = [
-    ...unfit.map((m) => `${m.role} in ${m.tenantName}${role === "CONTRACTOR" && m.expiresAt === null ? " (no expiry)" : ""}`),
+    ...unfit.map(
+      (m) => `${m.role} in ${m.tenantName}${role === "CONTRACTOR" && m.expiresAt === null ? " (no expiry)" : ""}`,
+    ),
     ...unfitGroups.map((g) => `access group ${g.groupName}`),
   ];
   return new AppError("ROLE_CONFLICTS_WITH_MEMBERSHIPS", {
@@ -107,8 +113,12 @@ export async function updateUser(ctx: DomainContext, userId: string, changes: Us
 export async function applyUserChanges(ctx: DomainContext, user: UserRow, changes: UserChanges): Promise<UserRow> {
   const roleChanges = changes.role !== undefined && changes.role !== user.role;
   if (roleChanges && changes.role) assertMayAssignRole(ctx, changes.role);
-  const values = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<UserRow>;
-  const changedFields = Object.keys(values).filter((key) => values[key as keyof UserRow] !== user[key as keyof UserRow]);
+  const values = Object.fromEntries(
+    Object.entries(changes).filter(([, value]) => value !== undefined),
+  ) as Partial<UserRow>;
+  const changedFields = Object.keys(values).filter(
+    (key) => values[key as keyof UserRow] !== user[key as keyof UserRow],
+  );
   if (changedFields.length === 0) return user;
   const conditions: SQL[] = [eq(users.id, user.id), isNull(users.erasedAt)];
   if (roleChanges && changes.role) {
@@ -171,7 +181,9 @@ export async function deactivateUser(ctx: DomainContext, userId: string): Promis
   } catch (error) {
     if (!isBatchGuardFailure(error)) throw error;
     const current = await findUserById(ctx, user.id);
-    throw current?.deactivatedAt ? new AppError("STATE_CONFLICT", { detail: "The user is already deactivated." }) : lastSuperAdminError();
+    throw current?.deactivatedAt
+      ? new AppError("STATE_CONFLICT", { detail: "The user is already deactivated." })
+      : lastSuperAdminError();
   }
   return { ...user, ...deactivation };
 }

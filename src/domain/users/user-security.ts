@@ -6,7 +6,15 @@ import { forgetSetupTokenInKv, prepareSetupToken, storeSetupTokenInKv } from "..
 import { accountThrottleKey, clearThrottle } from "../../auth/throttle";
 import { runBatch } from "../../db/batch";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
-import { accessGroupMembers, apiTokens, memberships, outbox, recoveryCodes, signInChallenges, users } from "../../db/schema";
+import {
+  accessGroupMembers,
+  apiTokens,
+  memberships,
+  outbox,
+  recoveryCodes,
+  signInChallenges,
+  users,
+} from "../../db/schema";
 import { AppError } from "../../errors";
 import { describeUser, insertAuditEvent } from "../audit/audit";
 import { type DomainContext, snapshotActor } from "../context";
@@ -115,7 +123,8 @@ export async function eraseUser(ctx: DomainContext, userId: string): Promise<voi
   }
   const user = await findManageableUser(ctx, userId);
   assertNotSelf(ctx, user, "erase");
-  if (!user.deactivatedAt) throw new AppError("STATE_CONFLICT", { detail: "Deactivate the user before erasing their personal data." });
+  if (!user.deactivatedAt)
+    throw new AppError("STATE_CONFLICT", { detail: "Deactivate the user before erasing their personal data." });
   try {
     await runBatch(ctx.db, [
       ctx.db
@@ -142,7 +151,12 @@ export async function eraseUser(ctx: DomainContext, userId: string): Promise<voi
       assertPreviousWriteChangedOneRow(ctx.db),
       ctx.db
         .update(memberships)
-        .set({ revokedAt: ctx.now, revokeReason: "user_erased", revokedBy: snapshotActor(ctx.actor).id, updatedAt: ctx.now })
+        .set({
+          revokedAt: ctx.now,
+          revokeReason: "user_erased",
+          revokedBy: snapshotActor(ctx.actor).id,
+          updatedAt: ctx.now,
+        })
         .where(and(eq(memberships.userId, user.id), isNull(memberships.revokedAt))),
       ctx.db.delete(accessGroupMembers).where(eq(accessGroupMembers.userId, user.id)),
       ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
@@ -161,7 +175,8 @@ export async function eraseUser(ctx: DomainContext, userId: string): Promise<voi
       }),
     ]);
   } catch (error) {
-    if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The user is not deactivated or was already erased." });
+    if (isBatchGuardFailure(error))
+      throw new AppError("STATE_CONFLICT", { detail: "The user is not deactivated or was already erased." });
     throw error;
   }
 }

@@ -52,7 +52,10 @@ function selectUsersPage(ctx: Pick<DomainContext, "db">, query: ListUsersQuery) 
   if (query.status) conditions.push(statusCondition(query.status));
   const cursor = decodeCursor(query.cursor);
   if (cursor) {
-    const after = or(lt(users.createdAt, new Date(cursor.time)), and(eq(users.createdAt, new Date(cursor.time)), lt(users.id, cursor.id)));
+    const after = or(
+      lt(users.createdAt, new Date(cursor.time)),
+      and(eq(users.createdAt, new Date(cursor.time)), lt(users.id, cursor.id)),
+    );
     if (after) conditions.push(after);
   }
   if (query.query) {

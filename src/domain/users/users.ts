@@ -62,7 +62,10 @@ export function deriveUserStatus(user: Pick<UserRow, "activatedAt" | "deactivate
 
 export type SetupLinkState = "valid" | "expired" | "none";
 
-export function deriveSetupLinkState(user: Pick<UserRow, "setupTokenHash" | "setupTokenExpiresAt">, now: Date): SetupLinkState {
+export function deriveSetupLinkState(
+  user: Pick<UserRow, "setupTokenHash" | "setupTokenExpiresAt">,
+  now: Date,
+): SetupLinkState {
   if (!user.setupTokenHash || !user.setupTokenExpiresAt) return "none";
   return user.setupTokenExpiresAt.getTime() > now.getTime() ? "valid" : "expired";
 }

@@ -38,7 +38,8 @@ interface GroupFormsShownAgain {
 /** Checkbox errors arrive as "permissions.3": show them on the matrix. */
 export function groupFieldErrors(errors: FieldErrors): FieldErrors {
   const merged: FieldErrors = {};
-  for (const [field, message] of Object.entries(errors)) merged[field.startsWith("permissions") ? "permissions" : field] ??= message;
+  for (const [field, message] of Object.entries(errors))
+    merged[field.startsWith("permissions") ? "permissions" : field] ??= message;
   return merged;
 }
 
@@ -68,7 +69,12 @@ function membersSection(page: GroupPage, find: string, canLookUpPeople: boolean,
       canLookUpPeople && page.candidates
         ? {
             query: find,
-            rows: page.candidates.map((p) => ({ id: p.id, name: `${p.firstName} ${p.lastName}`, email: p.email, role: p.role })),
+            rows: page.candidates.map((p) => ({
+              id: p.id,
+              name: `${p.firstName} ${p.lastName}`,
+              email: p.email,
+              role: p.role,
+            })),
           }
         : null,
     error,
@@ -94,7 +100,9 @@ async function showAccessGroup(c: AppContext, groupId: string, shownAgain: Group
       details={shownAgain.details ?? { values: { name: group.name, description: group.description }, errors: {} }}
       permissions={shownAgain.permissions ?? { selected: group.permissions }}
       members={membersSection(page, find, canLookUpPeople, shownAgain.memberError)}
-      auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${encodeURIComponent(group.id)}` : null}
+      auditHref={
+        hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${encodeURIComponent(group.id)}` : null
+      }
       notice={noticeFor(c.req.query("notice"))}
     />,
     { title: group.name },
@@ -153,7 +161,11 @@ export const adminAccessGroupRoutes = new Hono<AppEnv>()
     const selected = formList(form.values, "permissions");
     return handleForm(c, form, {
       act: async () => {
-        await updateGroup(domainContext(c), c.req.param("id"), parseFormInput(updateGroupSchema, { permissions: selected }));
+        await updateGroup(
+          domainContext(c),
+          c.req.param("id"),
+          parseFormInput(updateGroupSchema, { permissions: selected }),
+        );
         return c.redirect(`${groupPath(c)}?notice=group-updated`, 303);
       },
       showAgain: (errors) =>

@@ -22,7 +22,11 @@ async function showGroupList(c: AppContext, form: GroupForm | null, errors: Fiel
       nextPageHref={page.nextCursor ? `/admin/access-groups?cursor=${encodeURIComponent(page.nextCursor)}` : null}
       createForm={
         hasPermission(principal, "groups:create")
-          ? { values: form ?? { name: "", description: "", permissions: [] }, errors, grantable: [...principal.permissions] }
+          ? {
+              values: form ?? { name: "", description: "", permissions: [] },
+              errors,
+              grantable: [...principal.permissions],
+            }
           : null
       }
       notice={noticeFor(c.req.query("notice"))}

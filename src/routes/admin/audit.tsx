@@ -24,7 +24,9 @@ function readInstant(value: string, timeZone: string, field: string, errors: Fie
 /** The page's query string (datetime-local values in the viewer's zone) → a domain filter. */
 function readAuditFilter(c: AppContext) {
   const timeZone = currentPrincipal(c).user.timeZone;
-  const values = Object.fromEntries(filterKeys.map((key) => [key, (c.req.query(key) ?? "").trim().slice(0, 254)])) as AuditFilterValues;
+  const values = Object.fromEntries(
+    filterKeys.map((key) => [key, (c.req.query(key) ?? "").trim().slice(0, 254)]),
+  ) as AuditFilterValues;
   values.actor ||= (c.req.query("actorId") ?? "").trim().slice(0, 254);
   const errors: FieldErrors = {};
   const action = values.action === "" ? undefined : auditActionSchema.safeParse(values.action);
@@ -55,7 +57,9 @@ export const adminAuditRoutes = new Hono<AppEnv>()
     const principal = currentPrincipal(c);
     const { filter, values, errors } = readAuditFilter(c);
     const valid = Object.keys(errors).length === 0;
-    const page = valid ? await listAuditEvents(domainContext(c), filter, { cursor: c.req.query("cursor") || undefined, limit: 50 }) : null;
+    const page = valid
+      ? await listAuditEvents(domainContext(c), filter, { cursor: c.req.query("cursor") || undefined, limit: 50 })
+      : null;
     if (!valid) c.status(400);
     return c.render(
       <AuditPage
@@ -73,7 +77,9 @@ export const adminAuditRoutes = new Hono<AppEnv>()
   .get("/export.csv", requireAccess({ kind: "console", permission: "audit:read" }), async (c) => {
     const { filter, errors } = readAuditFilter(c);
     if (Object.keys(errors).length > 0) {
-      throw new AppError("VALIDATION_FAILED", { detail: `These filters are not valid: ${Object.values(errors).join(" ")}` });
+      throw new AppError("VALIDATION_FAILED", {
+        detail: `These filters are not valid: ${Object.values(errors).join(" ")}`,
+      });
     }
     const ctx = domainContext(c);
     await recordAuditExport(ctx, filter);

@@ -12,7 +12,8 @@ export const adminHomeRoutes = new Hono<AppEnv>().get("/", requireAccess({ kind:
   const principal = currentPrincipal(c);
   const now = c.get("now");
   const sections = buildNavigation(principal, "/admin").filter((item) => item.href !== "/admin");
-  const administrators = sections.length === 0 && principal.memberships.length === 0 ? await listActiveSuperAdmins(domainContext(c)) : [];
+  const administrators =
+    sections.length === 0 && principal.memberships.length === 0 ? await listActiveSuperAdmins(domainContext(c)) : [];
   return c.render(
     <ConsoleHomePage
       displayName={principal.user.displayName}

@@ -16,7 +16,11 @@ import {
   grantMembershipTo,
   revokeMembership,
 } from "../../domain/memberships/memberships";
-import { findMembershipWithParties, listMembershipsQuerySchema, readMembershipsPage } from "../../domain/memberships/memberships-read";
+import {
+  findMembershipWithParties,
+  listMembershipsQuerySchema,
+  readMembershipsPage,
+} from "../../domain/memberships/memberships-read";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
@@ -63,7 +67,10 @@ function expiryFromForm(values: FormValues, timeZone: string): string | null {
 /** Admin → Memberships with the filters of `params` (the page's own query, or a form's returnTo). */
 async function showMembershipsList(c: AppContext, params: URLSearchParams, shownAgain: MembershipFormsShownAgain = {}) {
   const principal = currentPrincipal(c);
-  const filters = Object.fromEntries(filterKeys.map((key) => [key, params.get(key) ?? ""])) as Record<(typeof filterKeys)[number], string>;
+  const filters = Object.fromEntries(filterKeys.map((key) => [key, params.get(key) ?? ""])) as Record<
+    (typeof filterKeys)[number],
+    string
+  >;
   const parsed = listMembershipsQuerySchema.safeParse({
     ...Object.fromEntries(filterKeys.map((key) => [key, filters[key] || undefined])),
     cursor: params.get("cursor") || undefined,
@@ -98,7 +105,11 @@ async function showMembershipsList(c: AppContext, params: URLSearchParams, shown
           : null
       }
       notice={noticeFor(params.get("notice") ?? undefined)}
-      filterError={parsed.success ? undefined : `These filters are not valid: ${Object.values(collectFieldErrors(parsed.error)).join(" ")}`}
+      filterError={
+        parsed.success
+          ? undefined
+          : `These filters are not valid: ${Object.values(collectFieldErrors(parsed.error)).join(" ")}`
+      }
     />,
     { title: "Memberships" },
   );
@@ -118,7 +129,8 @@ const originPages: Array<{
   {
     path: /^\/admin\/tenants\/([^/]+)$/,
     needs: ["tenants:read"],
-    show: (c, slug, url, shownAgain) => showTenantSettings(c, slug, shownAgain, url.searchParams.get("cursor") || undefined),
+    show: (c, slug, url, shownAgain) =>
+      showTenantSettings(c, slug, shownAgain, url.searchParams.get("cursor") || undefined),
   },
   {
     path: /^\/admin\/memberships$/,
@@ -166,11 +178,20 @@ export const adminMembershipRoutes = new Hono<AppEnv>()
         });
         // The tab of a user posts their id; the memberships and tenant pages post an email.
         const userId = formValue(values, "userId");
-        await grantMembershipTo(domainContext(c), userId ? { id: userId } : { email: formValue(values, "userEmail") }, input);
+        await grantMembershipTo(
+          domainContext(c),
+          userId ? { id: userId } : { email: formValue(values, "userEmail") },
+          input,
+        );
         return c.redirect(withNotice(returnPath(values), "membership-added"), 303);
       },
       showAgain: (errors, refusal) =>
-        showOriginAgain(c, form.values, { add: { values: formValuesAsStrings(form.values), errors } }, refusalOf(errors, refusal)),
+        showOriginAgain(
+          c,
+          form.values,
+          { add: { values: formValuesAsStrings(form.values), errors } },
+          refusalOf(errors, refusal),
+        ),
     });
   })
   .post("/:id", requireAccess({ kind: "console", permission: "memberships:update" }), async (c) => {
@@ -187,7 +208,12 @@ export const adminMembershipRoutes = new Hono<AppEnv>()
       },
       showAgain: (errors, refusal) => {
         const values = { role: formValue(form.values, "role"), expiresAt: formValue(form.values, "expiresAt") };
-        return showOriginAgain(c, form.values, { row: { id: c.req.param("id"), values, errors } }, refusalOf(errors, refusal));
+        return showOriginAgain(
+          c,
+          form.values,
+          { row: { id: c.req.param("id"), values, errors } },
+          refusalOf(errors, refusal),
+        );
       },
     });
   })

@@ -23,7 +23,10 @@ export const adminOutboxRoutes = new Hono<AppEnv>()
     if (!parsed.success) throw new AppError("VALIDATION_FAILED", { detail: "These filters are not valid." });
     const ctx = domainContext(c);
     const { page, counts } = await readOutboxPage(ctx, parsed.data);
-    const nextParams = new URLSearchParams({ ...(raw.status ? { status: raw.status } : {}), ...(raw.limit ? { limit: raw.limit } : {}) });
+    const nextParams = new URLSearchParams({
+      ...(raw.status ? { status: raw.status } : {}),
+      ...(raw.limit ? { limit: raw.limit } : {}),
+    });
     if (page.nextCursor) nextParams.set("cursor", page.nextCursor);
     return c.render(
       <OutboxPage
@@ -41,5 +44,7 @@ export const adminOutboxRoutes = new Hono<AppEnv>()
     const principal = currentPrincipal(c);
     const message = await findOutboxMessage(domainContext(c), c.req.param("id"));
     if (!message) throw new AppError("NOT_FOUND");
-    return c.render(<OutboxMessagePage timeZone={principal.user.timeZone} message={message} />, { title: message.subject });
+    return c.render(<OutboxMessagePage timeZone={principal.user.timeZone} message={message} />, {
+      title: message.subject,
+    });
   });

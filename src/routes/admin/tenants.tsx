@@ -25,10 +25,17 @@ import { type MembershipFormsShownAgain, membershipFormProps, membershipTablePro
 async function renderTenantsPage(c: AppContext, values: Record<string, string>, errors: FieldErrors) {
   const principal = currentPrincipal(c);
   const query = c.req.query("query") ?? "";
-  const parsed = listTenantsQuerySchema.safeParse({ query: query || undefined, cursor: c.req.query("cursor") || undefined });
-  if (!parsed.success) throw new AppError("VALIDATION_FAILED", { detail: parsed.error.issues.map((issue) => issue.message).join(" ") });
+  const parsed = listTenantsQuerySchema.safeParse({
+    query: query || undefined,
+    cursor: c.req.query("cursor") || undefined,
+  });
+  if (!parsed.success)
+    throw new AppError("VALIDATION_FAILED", { detail: parsed.error.issues.map((issue) => issue.message).join(" ") });
   const page = await listTenants(domainContext(c), parsed.data);
-  const next = new URLSearchParams({ ...(query ? { query } : {}), ...(page.nextCursor ? { cursor: page.nextCursor } : {}) });
+  const next = new URLSearchParams({
+    ...(query ? { query } : {}),
+    ...(page.nextCursor ? { cursor: page.nextCursor } : {}),
+  });
   return c.render(
     <TenantsPage
       rows={page.items}
@@ -90,7 +97,13 @@ export async function showTenantSettings(
         hasPermission(principal, "memberships:create")
           ? membershipFormProps(
               principal,
-              { action: "/admin/memberships", returnTo, fixed: { tenantId: tenant.id }, userEmail: true, roleOptions: membershipRoles },
+              {
+                action: "/admin/memberships",
+                returnTo,
+                fixed: { tenantId: tenant.id },
+                userEmail: true,
+                roleOptions: membershipRoles,
+              },
               shownAgain.add,
             )
           : null
@@ -114,7 +127,9 @@ export const adminTenantRoutes = new Hono<AppEnv>()
       showAgain: (errors) => renderTenantsPage(c, formValuesAsStrings(form.values), errors),
     });
   })
-  .get("/:slug", requireAccess({ kind: "console", permission: "tenants:read" }), (c) => showTenantSettings(c, c.req.param("slug")))
+  .get("/:slug", requireAccess({ kind: "console", permission: "tenants:read" }), (c) =>
+    showTenantSettings(c, c.req.param("slug")),
+  )
   .post("/:slug", requireAccess({ kind: "console", permission: "tenants:update" }), async (c) => {
     const tenant = await requireTenant(c);
     const form = await readForm(c, updateTenantSchema);
@@ -124,6 +139,7 @@ export const adminTenantRoutes = new Hono<AppEnv>()
         return c.redirect(`/admin/tenants/${updated.slug}?notice=tenant-updated`, 303);
       },
       // Shown again with what was typed; the tenant is read again with its members for the page.
-      showAgain: (errors) => showTenantSettings(c, tenant.slug, { settings: { values: formValuesAsStrings(form.values), errors } }),
+      showAgain: (errors) =>
+        showTenantSettings(c, tenant.slug, { settings: { values: formValuesAsStrings(form.values), errors } }),
     });
   });

@@ -33,7 +33,8 @@ function renderUserGroups(c: AppContext, tab: UserGroupsTab, error?: string) {
   const principal = currentPrincipal(c);
   const ctx = domainContext(c);
   const { subject, groups, everyGroup, person } = tab;
-  const refusal = hasPermission(principal, "groups:update") && person ? refusalToChangeGroupsOf(ctx, person, false) : null;
+  const refusal =
+    hasPermission(principal, "groups:update") && person ? refusalToChangeGroupsOf(ctx, person, false) : null;
   const canUpdate = hasPermission(principal, "groups:update") && person !== undefined && refusal === null;
   const toRow = (group: Group) => ({ ...group, inReach: permissionsBeyondActor(ctx, group.permissions).length === 0 });
   const memberOf = new Set(groups.map((group) => group.id));
@@ -42,11 +43,17 @@ function renderUserGroups(c: AppContext, tab: UserGroupsTab, error?: string) {
       subject={userSubject(subject, c.get("now"))}
       tabs={visibleUserTabs(principal)}
       groups={groups.map(toRow)}
-      available={canUpdate && subject.role !== "CLIENT_USER" ? everyGroup.filter((group) => !memberOf.has(group.id)).map(toRow) : null}
+      available={
+        canUpdate && subject.role !== "CLIENT_USER"
+          ? everyGroup.filter((group) => !memberOf.has(group.id)).map(toRow)
+          : null
+      }
       refusal={refusal?.detail ?? null}
       canUpdate={canUpdate}
       effectivePermissions={sortPermissions(person?.permissions ?? [])}
-      auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${encodeURIComponent(subject.id)}` : null}
+      auditHref={
+        hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${encodeURIComponent(subject.id)}` : null
+      }
       notice={noticeFor(c.req.query("notice"))}
       error={error}
     />,

@@ -11,14 +11,26 @@ import { hasPermission } from "../../domain/access";
 import { readUserMembershipsTab } from "../../domain/memberships/memberships-read";
 import { fittingRolesFor } from "../../domain/memberships/memberships-rules";
 import { deactivateUser, reactivateUser } from "../../domain/users/user-lifecycle";
-import { assertRecentSignIn, clearSignInLock, endUserSessions, eraseUser, resetTwoFactor } from "../../domain/users/user-security";
+import {
+  assertRecentSignIn,
+  clearSignInLock,
+  endUserSessions,
+  eraseUser,
+  resetTwoFactor,
+} from "../../domain/users/user-security";
 import { findUserSecurityFacts } from "../../domain/users/user-security-facts";
 import { findUserById, type UserRow } from "../../domain/users/users";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
 import { noticeFor } from "../../http/notices";
-import { type MembershipFormsShownAgain, membershipFormProps, membershipTableProps, userSubject, visibleUserTabs } from "./view-models";
+import {
+  type MembershipFormsShownAgain,
+  membershipFormProps,
+  membershipTableProps,
+  userSubject,
+  visibleUserTabs,
+} from "./view-models";
 
 async function requireSubject(c: AppContext): Promise<UserRow> {
   const user = await findUserById(domainContext(c), c.req.param("id") ?? "");
@@ -30,7 +42,11 @@ function header(c: AppContext, user: UserRow) {
   return { subject: userSubject(user, c.get("now")), tabs: visibleUserTabs(currentPrincipal(c)) };
 }
 
-function confirm(c: AppContext, user: UserRow, options: { title: string; message: string; action: string; label: string }) {
+function confirm(
+  c: AppContext,
+  user: UserRow,
+  options: { title: string; message: string; action: string; label: string },
+) {
   return c.render(
     <ConfirmPage
       title={options.title}
@@ -60,7 +76,13 @@ export async function showUserMemberships(c: AppContext, userId: string, shownAg
     tenants &&
     membershipFormProps(
       principal,
-      { action: "/admin/memberships", returnTo, fixed: { userId: user.id }, tenants, roleOptions: fittingRolesFor(user.role) },
+      {
+        action: "/admin/memberships",
+        returnTo,
+        fixed: { userId: user.id },
+        tenants,
+        roleOptions: fittingRolesFor(user.role),
+      },
       shownAgain.add,
     );
   return c.render(
@@ -82,7 +104,8 @@ export async function showUserMemberships(c: AppContext, userId: string, shownAg
 }
 
 // The actions below read the user once, in the domain function (findManageableUser): no read here.
-const backToSecurity = (c: AppContext, notice: string) => c.redirect(`/admin/users/${c.req.param("id")}/security?notice=${notice}`, 303);
+const backToSecurity = (c: AppContext, notice: string) =>
+  c.redirect(`/admin/users/${c.req.param("id")}/security?notice=${notice}`, 303);
 const usersRead = requireAccess({ kind: "console", permission: "users:read" });
 const usersUpdate = requireAccess({ kind: "console", permission: "users:update" });
 const usersDelete = requireAccess({ kind: "console", permission: "users:delete" });
@@ -105,7 +128,8 @@ export const adminUserTabRoutes = new Hono<AppEnv>()
         locked={facts.locked}
         hasRecentSignIn={credential.kind === "session" && hasRecentSignIn(credential, c.get("now"))}
         can={{
-          resetTwoFactor: hasPermission(principal, "users:update") && !isSelf && userSubject(user, c.get("now")).status === "ACTIVE",
+          resetTwoFactor:
+            hasPermission(principal, "users:update") && !isSelf && userSubject(user, c.get("now")).status === "ACTIVE",
           endSessions: hasPermission(principal, "users:update"),
           clearLock: isSuperAdmin,
           deactivate: hasPermission(principal, "users:delete") && !isSelf,

@@ -58,7 +58,11 @@ function inviteFromForm(values: FormValues, timeZone: string) {
   const memberships = Array.from({ length: inviteMembershipRows }, (_, index) => ({
     tenantId: formValue(values, `memberships.${index}.tenantId`),
     role: formValue(values, `memberships.${index}.role`),
-    expiresAt: localDateTimeToIso(formValue(values, `memberships.${index}.expiresAt`), timeZone, `memberships.${index}.expiresAt`),
+    expiresAt: localDateTimeToIso(
+      formValue(values, `memberships.${index}.expiresAt`),
+      timeZone,
+      `memberships.${index}.expiresAt`,
+    ),
   })).filter((row) => row.tenantId !== "");
   return {
     email: formValue(values, "email"),
@@ -71,7 +75,12 @@ function inviteFromForm(values: FormValues, timeZone: string) {
 }
 
 /** The invite form: empty, or as typed with its errors; an email in use links to that user. */
-async function renderNewUserPage(c: AppContext, values: FormValues, errors: FieldErrors, refusal: AppError | null = null) {
+async function renderNewUserPage(
+  c: AppContext,
+  values: FormValues,
+  errors: FieldErrors,
+  refusal: AppError | null = null,
+) {
   const principal = currentPrincipal(c);
   const tenants = hasPermission(principal, "memberships:create") ? await listTenantChoices(domainContext(c)) : null;
   const flatValues = Object.fromEntries(
@@ -110,7 +119,12 @@ function detailValues(user: UserRow): Record<string, string> {
   };
 }
 
-async function renderUserPage(c: AppContext, details: UserDetails, values: Record<string, string>, errors: FieldErrors) {
+async function renderUserPage(
+  c: AppContext,
+  details: UserDetails,
+  values: Record<string, string>,
+  errors: FieldErrors,
+) {
   const principal = currentPrincipal(c);
   const { subject, delivery } = details;
   const user = subject.user;
@@ -206,7 +220,10 @@ export const adminUserRoutes = new Hono<AppEnv>()
     const form = await readFormFields(c, inviteFields);
     return handleForm(c, form, {
       act: async (values) => {
-        const invited = await inviteUser(domainContext(c), parseFormInput(inviteInputSchema, inviteFromForm(values, timeZone)));
+        const invited = await inviteUser(
+          domainContext(c),
+          parseFormInput(inviteInputSchema, inviteFromForm(values, timeZone)),
+        );
         const { firstName, lastName, email, role } = invited.user;
         c.status(201);
         return renderSetupLinkIssued(
@@ -234,7 +251,8 @@ export const adminUserRoutes = new Hono<AppEnv>()
         await applyUserChanges(ctx, assertManageable(ctx, details.subject), changes);
         return c.redirect(`/admin/users/${user.id}?notice=user-updated`, 303);
       },
-      showAgain: (errors) => renderUserPage(c, details, { ...detailValues(user), ...formValuesAsStrings(form.values) }, errors),
+      showAgain: (errors) =>
+        renderUserPage(c, details, { ...detailValues(user), ...formValuesAsStrings(form.values) }, errors),
     });
   })
   .post("/:id/setup-link", requireAccess({ kind: "console", permission: "users:update" }), async (c) => {

@@ -3,7 +3,11 @@
 // with a refused form shown again where it was.
 import { addDays } from "date-fns";
 import type { MembershipFormProps } from "../../../views/components/membership-form";
-import type { MembershipTableProps, MembershipTableRow, RefusedMembershipRow } from "../../../views/components/membership-table";
+import type {
+  MembershipTableProps,
+  MembershipTableRow,
+  RefusedMembershipRow,
+} from "../../../views/components/membership-table";
 import type { UserTab } from "../../../views/components/user-header";
 import { hasPermission, type Principal } from "../../domain/access";
 import type { MembershipWithParties } from "../../domain/memberships/memberships-read";
@@ -57,7 +61,12 @@ export function membershipTableProps(
   principal: Principal,
   rows: MembershipWithParties[],
   now: Date,
-  options: { show: MembershipTableProps["show"]; returnTo: string; caption: string; refused?: RefusedMembershipRow | undefined },
+  options: {
+    show: MembershipTableProps["show"];
+    returnTo: string;
+    caption: string;
+    refused?: RefusedMembershipRow | undefined;
+  },
 ): MembershipTableProps {
   return {
     rows: toMembershipTableRows(rows, principal.user.timeZone),
@@ -75,5 +84,10 @@ export function membershipFormProps(
   form: Omit<MembershipFormProps, "values" | "errors" | "timeZone">,
   shownAgain: MembershipFormsShownAgain["add"],
 ): MembershipFormProps {
-  return { ...form, values: shownAgain?.values ?? {}, errors: shownAgain?.errors ?? {}, timeZone: principal.user.timeZone };
+  return {
+    ...form,
+    values: shownAgain?.values ?? {},
+    errors: shownAgain?.errors ?? {},
+    timeZone: principal.user.timeZone,
+  };
 }

@@ -15,7 +15,12 @@ import {
   regenerateRecoveryCodes,
   updateOwnProfile,
 } from "../../domain/account/account";
-import { createApiToken, createApiTokenSchema, revokeOwnApiToken, toApiTokenDto } from "../../domain/account/api-tokens";
+import {
+  createApiToken,
+  createApiTokenSchema,
+  revokeOwnApiToken,
+  toApiTokenDto,
+} from "../../domain/account/api-tokens";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
 import {
@@ -45,7 +50,12 @@ async function showAccount(c: AppContext, overrides: Overrides = {}) {
       email={principal.user.email}
       timeZone={principal.user.timeZone}
       timeZones={timeZones}
-      profile={overrides.profile ?? { values: { displayName: principal.user.displayName, timeZone: principal.user.timeZone }, errors: {} }}
+      profile={
+        overrides.profile ?? {
+          values: { displayName: principal.user.displayName, timeZone: principal.user.timeZone },
+          errors: {},
+        }
+      }
       password={overrides.password ?? { errors: {} }}
       tokens={overrides.tokens ?? { values: {}, errors: {} }}
       sessions={sessions}
@@ -60,7 +70,8 @@ async function showAccount(c: AppContext, overrides: Overrides = {}) {
 const reauthentications = {
   confirm: {
     title: "Confirm it's you",
-    explanation: "Sensitive actions need your password and a fresh code from your authenticator. This lasts 15 minutes.",
+    explanation:
+      "Sensitive actions need your password and a fresh code from your authenticator. This lasts 15 minutes.",
     action: "/account/confirm",
     submitLabel: "Confirm",
   },
@@ -74,9 +85,12 @@ const reauthentications = {
 
 function showReauthenticate(c: AppContext, mode: keyof typeof reauthentications, errors: FieldErrors, next?: string) {
   const page = reauthentications[mode];
-  return c.render(<ReauthenticatePage email={currentPrincipal(c).user.email} {...page} {...(next ? { next } : {})} errors={errors} />, {
-    title: page.title,
-  });
+  return c.render(
+    <ReauthenticatePage email={currentPrincipal(c).user.email} {...page} {...(next ? { next } : {})} errors={errors} />,
+    {
+      title: page.title,
+    },
+  );
 }
 
 export const accountRoutes = new Hono<AppEnv>()
@@ -112,7 +126,9 @@ export const accountRoutes = new Hono<AppEnv>()
         });
         const created = await createApiToken(domainContext(c), principal, input);
         c.status(201);
-        return showAccount(c, { tokens: { values: {}, errors: {}, created: { name: created.token.name, secret: created.secret } } });
+        return showAccount(c, {
+          tokens: { values: {}, errors: {}, created: { name: created.token.name, secret: created.secret } },
+        });
       },
       showAgain: (errors) => showAccount(c, { tokens: { values: formValuesAsStrings(form.values), errors } }),
     });
@@ -145,7 +161,11 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .get("/confirm", (c) => showReauthenticate(c, "confirm", {}, sanitizeNextPath(c.req.query("next")) ?? undefined))
   .post("/confirm", async (c) => {
-    const form = await readForm(c, reauthenticationSchema.extend({ next: reauthenticationSchema.shape.password.optional() }), ["username"]);
+    const form = await readForm(
+      c,
+      reauthenticationSchema.extend({ next: reauthenticationSchema.shape.password.optional() }),
+      ["username"],
+    );
     const next = sanitizeNextPath(formValue(form.values, "next"));
     return handleForm(c, form, {
       act: async (proof) => {

@@ -7,7 +7,13 @@ import { renderSVG } from "uqr";
 import * as z from "zod";
 import { SetupDonePage, SetupPasswordPage, SetupTotpPage } from "../../../views/pages/auth/setup-pages";
 import { buildTotpUri } from "../../auth/totp";
-import { choosePassword, completeSetup, confirmCurrentPassword, findSetupState, type SetupState } from "../../domain/invites/setup";
+import {
+  choosePassword,
+  completeSetup,
+  confirmCurrentPassword,
+  findSetupState,
+  type SetupState,
+} from "../../domain/invites/setup";
 import { displayNameSchema } from "../../domain/users/users";
 import { AppError, fieldError } from "../../errors";
 import { type AppContext, type AppEnv, clientOf, domainContext } from "../../http/app-env";
@@ -52,9 +58,12 @@ function renderPasswordStep(c: AppContext, state: SetupState, errors: FieldError
 }
 
 function renderTotpStep(c: AppContext, email: string, secret: string, errors: FieldErrors) {
-  return c.render(<SetupTotpPage email={email} qrSvg={renderQrSvg(buildTotpUri(secret, email))} secret={secret} errors={errors} />, {
-    title: "Set up your authenticator",
-  });
+  return c.render(
+    <SetupTotpPage email={email} qrSvg={renderQrSvg(buildTotpUri(secret, email))} secret={secret} errors={errors} />,
+    {
+      title: "Set up your authenticator",
+    },
+  );
 }
 
 /** The password step: after a two-factor reset the current password, otherwise a new one and a display name. */

@@ -12,7 +12,11 @@ import { noticeFor } from "../../http/notices";
 import { tenantClientRoutes } from "../tenants/clients";
 import { nextListHref, tenantPageCursors, toPersonRows } from "../tenants/view-models";
 
-async function showPortal(c: AppContext, slug: string, invite?: { values: Record<string, string>; errors: FieldErrors }) {
+async function showPortal(
+  c: AppContext,
+  slug: string,
+  invite?: { values: Record<string, string>; errors: FieldErrors },
+) {
   const principal = currentPrincipal(c);
   const page = await readTenantPage(domainContext(c), slug, tenantPageCursors(c));
   if (!page) throw new AppError("NOT_FOUND");
@@ -22,7 +26,11 @@ async function showPortal(c: AppContext, slug: string, invite?: { values: Record
     <PortalPage
       timeZone={principal.user.timeZone}
       tenant={page.tenant}
-      companies={principal.memberships.map((m) => ({ slug: m.tenantSlug, name: m.tenantName, current: m.tenantSlug === slug }))}
+      companies={principal.memberships.map((m) => ({
+        slug: m.tenantSlug,
+        name: m.tenantName,
+        current: m.tenantSlug === slug,
+      }))}
       isAdmin={isAdmin}
       updates={{
         updates: page.updates.items,
@@ -41,7 +49,9 @@ async function showPortal(c: AppContext, slug: string, invite?: { values: Record
   );
 }
 
-const portalAccess = requireAccess((c): Requirement => ({ kind: "portal", tenant: { slug: c.req.param("slug") ?? "" }, access: "read" }));
+const portalAccess = requireAccess(
+  (c): Requirement => ({ kind: "portal", tenant: { slug: c.req.param("slug") ?? "" }, access: "read" }),
+);
 
 export const portalRoutes = new Hono<AppEnv>()
   .get("/", requireAccess({ kind: "portal" }), async (c) => {
@@ -49,7 +59,9 @@ export const portalRoutes = new Hono<AppEnv>()
     const only = principal.memberships.length === 1 ? principal.memberships[0] : undefined;
     if (only) return c.redirect(`/portal/${only.tenantSlug}`, 303);
     return c.render(
-      <PortalChooserPage companies={principal.memberships.map((m) => ({ slug: m.tenantSlug, name: m.tenantName, role: m.role }))} />,
+      <PortalChooserPage
+        companies={principal.memberships.map((m) => ({ slug: m.tenantSlug, name: m.tenantName, role: m.role }))}
+      />,
       { title: "Your companies" },
     );
   })

@@ -26,7 +26,11 @@ export interface TenantClientsOptions {
   /** Where this sub-app is mounted, e.g. /tenants/acme/clients or /portal/acme/users. */
   managePath: (slug: string) => string;
   /** Shows that page (of the tenant with this slug) again with the invite form as typed and its errors. */
-  showHomeAgain: (c: AppContext, slug: string, invite: { values: Record<string, string>; errors: FieldErrors }) => Promise<Response>;
+  showHomeAgain: (
+    c: AppContext,
+    slug: string,
+    invite: { values: Record<string, string>; errors: FieldErrors },
+  ) => Promise<Response>;
 }
 
 export async function requireTenantFromSlug(c: AppContext): Promise<TenantRow> {
@@ -70,18 +74,28 @@ export function tenantClientRoutes(options: TenantClientsOptions) {
       return handleForm(c, form, {
         act: async (invite) => {
           const outcome = await inviteClientUser(domainContext(c), { slug: slugOf(c) }, invite);
-          if (outcome.kind === "added") return c.redirect(`${options.homePath(outcome.tenant.slug)}?notice=client-added`, 303);
+          if (outcome.kind === "added")
+            return c.redirect(`${options.homePath(outcome.tenant.slug)}?notice=client-added`, 303);
           return linkIssued(c, outcome.tenant, options, "Invitation created", outcome.invite);
         },
-        showAgain: (errors) => options.showHomeAgain(c, slugOf(c), { values: formValuesAsStrings(form.values), errors }),
+        showAgain: (errors) =>
+          options.showHomeAgain(c, slugOf(c), { values: formValuesAsStrings(form.values), errors }),
       });
     })
     .post("/:membershipId/setup-link", manage, async (c) => {
-      const issued = await regenerateClientSetupLink(domainContext(c), { slug: slugOf(c) }, c.req.param("membershipId"));
+      const issued = await regenerateClientSetupLink(
+        domainContext(c),
+        { slug: slugOf(c) },
+        c.req.param("membershipId"),
+      );
       return linkIssued(c, issued.tenant, options, "New setup link", issued);
     })
     .get("/:membershipId/remove", manage, async (c) => {
-      const { tenant, found } = await findClientMembership(domainContext(c), { slug: slugOf(c) }, c.req.param("membershipId"));
+      const { tenant, found } = await findClientMembership(
+        domainContext(c),
+        { slug: slugOf(c) },
+        c.req.param("membershipId"),
+      );
       const title = `Remove ${found.userName} from ${tenant.name}?`;
       return c.render(
         <ConfirmPage

@@ -18,6 +18,10 @@ export function tenantPageCursors(c: { req: { query: (name: string) => string | 
 }
 
 /** A list's "more" link on the tenant page at `path`: only that list's next cursor, or null on its last page. */
-export function nextListHref(path: string, list: "updates" | "clients" | "staff", nextCursor: string | null): string | null {
+export function nextListHref(
+  path: string,
+  list: "updates" | "clients" | "staff",
+  nextCursor: string | null,
+): string | null {
   return nextCursor ? `${path}?${new URLSearchParams({ [list]: nextCursor }).toString()}` : null;
 }

@@ -24,7 +24,9 @@ import { requireTenantFromSlug, tenantClientRoutes } from "./clients";
 import { nextListHref, tenantPageCursors, toPersonRows } from "./view-models";
 
 const workspace = (access: TenantAccess) =>
-  requireAccess((c): Requirement => ({ kind: "tenant-workspace", tenant: { slug: c.req.param("slug") ?? "" }, access }));
+  requireAccess(
+    (c): Requirement => ({ kind: "tenant-workspace", tenant: { slug: c.req.param("slug") ?? "" }, access }),
+  );
 
 /** The workspace's forms shown again after a refusal, each as typed with its errors. */
 interface WorkspaceForms {
@@ -71,11 +73,20 @@ function requireTenantWithUpdate(c: AppContext) {
   return findTenantWithUpdate(domainContext(c), { slug: c.req.param("slug") ?? "" }, c.req.param("updateId") ?? "");
 }
 
-function showEditUpdate(c: AppContext, slug: string, updateId: string, values: Record<string, string>, errors: FieldErrors) {
+function showEditUpdate(
+  c: AppContext,
+  slug: string,
+  updateId: string,
+  values: Record<string, string>,
+  errors: FieldErrors,
+) {
   const back = `/tenants/${slug}`;
-  return c.render(<EditUpdatePage action={`${back}/updates/${updateId}/edit`} backHref={back} values={values} errors={errors} />, {
-    title: "Edit update",
-  });
+  return c.render(
+    <EditUpdatePage action={`${back}/updates/${updateId}/edit`} backHref={back} values={values} errors={errors} />,
+    {
+      title: "Edit update",
+    },
+  );
 }
 
 export const tenantWorkspaceRoutes = new Hono<AppEnv>()
@@ -88,7 +99,8 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
         await applyTenantChanges(domainContext(c), tenant, changes);
         return c.redirect(`/tenants/${tenant.slug}?notice=profile-updated`, 303);
       },
-      showAgain: (errors) => showWorkspace(c, tenant.slug, { profile: { values: formValuesAsStrings(form.values), errors } }),
+      showAgain: (errors) =>
+        showWorkspace(c, tenant.slug, { profile: { values: formValuesAsStrings(form.values), errors } }),
     });
   })
   .post("/:slug/updates", workspace("write"), async (c) => {
@@ -99,7 +111,8 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
         await postTenantUpdate(domainContext(c), tenant, update);
         return c.redirect(`/tenants/${tenant.slug}?notice=update-posted`, 303);
       },
-      showAgain: (errors) => showWorkspace(c, tenant.slug, { newUpdate: { values: formValuesAsStrings(form.values), errors } }),
+      showAgain: (errors) =>
+        showWorkspace(c, tenant.slug, { newUpdate: { values: formValuesAsStrings(form.values), errors } }),
     });
   })
   .get("/:slug/updates/:updateId/edit", workspace("write"), async (c) => {

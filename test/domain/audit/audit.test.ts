@@ -14,7 +14,9 @@ describe("audit log", () => {
     await createActiveUser(clock);
     await expect(rawDb.prepare("UPDATE audit_events SET action = 'tampered'").run()).rejects.toThrow(/append-only/);
     await expect(rawDb.prepare("DELETE FROM audit_events").run()).rejects.toThrow(/append-only/);
-    const tampered = await rawDb.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'tampered'").first<{ n: number }>();
+    const tampered = await rawDb
+      .prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'tampered'")
+      .first<{ n: number }>();
     expect(tampered?.n).toBe(0);
   });
 
@@ -30,7 +32,13 @@ describe("audit log", () => {
       .bind(user.id)
       .all<Record<string, unknown>>();
     const actions = rows.results.map((row) => row.action);
-    expect(actions).toEqual(["user.invited", "user.setup_completed", "session.sign_in_failed", "session.signed_in", "session.signed_out"]);
+    expect(actions).toEqual([
+      "user.invited",
+      "user.setup_completed",
+      "session.sign_in_failed",
+      "session.signed_in",
+      "session.signed_out",
+    ]);
     // The same kinds that migration 0005 derived for rows written before actor_kind existed.
     expect(rows.results.map((row) => row.actor_kind)).toEqual(["system", "account", "anonymous", "account", "user"]);
     const failure = rows.results[2];
@@ -42,7 +50,13 @@ describe("audit log", () => {
       .prepare("SELECT password_hash, totp_secret FROM users WHERE id = ?")
       .bind(user.id)
       .first<Record<string, string>>();
-    for (const secret of [user.password, user.totpSecret, secretRow?.password_hash, agent.sessionCookie(), ...user.recoveryCodes]) {
+    for (const secret of [
+      user.password,
+      user.totpSecret,
+      secretRow?.password_hash,
+      agent.sessionCookie(),
+      ...user.recoveryCodes,
+    ]) {
       if (secret) expect(everything).not.toContain(secret);
     }
   });
@@ -82,7 +96,10 @@ describe("audit log", () => {
     ];
     const targetId = `usr_${crypto.randomUUID().slice(0, 8)}`;
     for (const actor of actors) {
-      await insertAuditEvent(testContext(clock, actor), { action: "user.updated", target: { type: "user", id: targetId, label: null } });
+      await insertAuditEvent(testContext(clock, actor), {
+        action: "user.updated",
+        target: { type: "user", id: targetId, label: null },
+      });
     }
 
     const rows = await rawDb
@@ -95,9 +112,24 @@ describe("audit log", () => {
       { actor_kind: "anonymous", actor_id: null, actor_name: "anonymous", actor_email: null },
       { actor_kind: "account", actor_id: account.user.id, actor_name: "Ada Account", actor_email: account.user.email },
       { actor_kind: "user", actor_id: "usr_signed_in", actor_name: "Una User", actor_email: "una@example.test" },
-      { actor_kind: "service:scim_directory", actor_id: directory.service.id, actor_name: "Staff directory", actor_email: null },
-      { actor_kind: "service:access_review", actor_id: review.service.id, actor_name: "Q4 review of Acme", actor_email: null },
-      { actor_kind: "service:sign_in_connection", actor_id: connection.service.id, actor_name: "Acme SSO", actor_email: null },
+      {
+        actor_kind: "service:scim_directory",
+        actor_id: directory.service.id,
+        actor_name: "Staff directory",
+        actor_email: null,
+      },
+      {
+        actor_kind: "service:access_review",
+        actor_id: review.service.id,
+        actor_name: "Q4 review of Acme",
+        actor_email: null,
+      },
+      {
+        actor_kind: "service:sign_in_connection",
+        actor_id: connection.service.id,
+        actor_name: "Acme SSO",
+        actor_email: null,
+      },
     ]);
   });
 

@@ -52,14 +52,27 @@ describe("group guards inside the batch", () => {
     const group = await createTestGroup(clock, ["users:read"]);
     const marker = uniqueGroupName("Marker");
     const write = () =>
-      ctx.db
-        .insert(accessGroups)
-        .values({ id: `grp_${crypto.randomUUID().slice(0, 8)}`, name: marker, createdAt: clock.now(), updatedAt: clock.now() });
+      ctx.db.insert(accessGroups).values({
+        id: `grp_${crypto.randomUUID().slice(0, 8)}`,
+        name: marker,
+        createdAt: clock.now(),
+        updatedAt: clock.now(),
+      });
     expect(await batchOutcome([...guardGroupInReach(ctx, group.id), write()])).toBe("committed");
-    await rawDb.prepare("INSERT INTO access_group_permissions (group_id, permission) VALUES (?, 'audit:read')").bind(group.id).run();
+    await rawDb
+      .prepare("INSERT INTO access_group_permissions (group_id, permission) VALUES (?, 'audit:read')")
+      .bind(group.id)
+      .run();
     expect(await batchOutcome([...guardGroupInReach(ctx, group.id), write()])).toBe("aborted");
     expect(await batchOutcome([...guardGroupInReach(ctx, "grp_gone"), write()])).toBe("aborted");
-    expect((await rawDb.prepare("SELECT count(*) AS n FROM access_groups WHERE name = ?").bind(marker).first<{ n: number }>())?.n).toBe(1);
+    expect(
+      (
+        await rawDb
+          .prepare("SELECT count(*) AS n FROM access_groups WHERE name = ?")
+          .bind(marker)
+          .first<{ n: number }>()
+      )?.n,
+    ).toBe(1);
   });
 
   it("abort a change when a person became stronger than the actor, a SUPER_ADMIN or a CLIENT_USER meanwhile", async () => {
@@ -82,13 +95,17 @@ describe("group guards inside the batch", () => {
     const clock = new TestClock();
     const name = uniqueGroupName("Race");
     const attempts = await Promise.allSettled(
-      [name, name.toUpperCase()].map((candidate) => createGroup(testContext(clock), { name: candidate, description: "", permissions: [] })),
+      [name, name.toUpperCase()].map((candidate) =>
+        createGroup(testContext(clock), { name: candidate, description: "", permissions: [] }),
+      ),
     );
     expect(attempts.filter((a) => a.status === "fulfilled")).toHaveLength(1);
     const rejected = attempts.find((a) => a.status === "rejected") as PromiseRejectedResult;
     expect(rejected.reason).toMatchObject({ code: "GROUP_NAME_TAKEN" });
     const events = await rawDb
-      .prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'group.created' AND lower(target_label) = lower(?)")
+      .prepare(
+        "SELECT count(*) AS n FROM audit_events WHERE action = 'group.created' AND lower(target_label) = lower(?)",
+      )
       .bind(name)
       .first<{ n: number }>();
     expect(events?.n).toBe(1);

@@ -8,7 +8,13 @@ import { inviteClientUser } from "../../../src/domain/invites/delegated-invites"
 import { revokeMembership } from "../../../src/domain/memberships/memberships";
 import { AppError } from "../../../src/errors";
 import { TestClock } from "../../helpers/clock";
-import { createTestTenant, grantTestMembership, inviteTestUser, testContext, uniqueEmail } from "../../helpers/factories";
+import {
+  createTestTenant,
+  grantTestMembership,
+  inviteTestUser,
+  testContext,
+  uniqueEmail,
+} from "../../helpers/factories";
 import { insertTestMembership } from "../../helpers/memberships";
 import { createCountingDb, QueryLog } from "../../helpers/query-log";
 import { env, rawDb } from "../../helpers/store";
@@ -54,7 +60,11 @@ async function clientUser(w: World, memberships: Array<{ tenantId: string; state
       });
       continue;
     }
-    const granted = await grantTestMembership(w.clock, { userId: user.id, tenantId: membership.tenantId, role: "CLIENT_VIEWER" });
+    const granted = await grantTestMembership(w.clock, {
+      userId: user.id,
+      tenantId: membership.tenantId,
+      role: "CLIENT_VIEWER",
+    });
     if (membership.state === "revoked") await revokeMembership(testContext(w.clock), granted.id);
   }
   return user;
@@ -67,18 +77,27 @@ async function createOutsiders(w: World) {
     memberships: [{ tenantId: w.tenant.id, role: "OPERATOR_FULL", expiresAt: null }],
   });
   const deactivated = await clientUser(w, [{ tenantId: w.tenant.id, state: "live" }]);
-  await rawDb.prepare("UPDATE users SET deactivated_at = ? WHERE id = ?").bind(w.clock.now().getTime(), deactivated.id).run();
+  await rawDb
+    .prepare("UPDATE users SET deactivated_at = ? WHERE id = ?")
+    .bind(w.clock.now().getTime(), deactivated.id)
+    .run();
   const erased = await clientUser(w, [{ tenantId: w.tenant.id, state: "revoked" }]);
   await rawDb
-    .prepare("UPDATE users SET deactivated_at = ?, erased_at = ?, email = 'erased-' || id || '@erased.invalid' WHERE id = ?")
+    .prepare(
+      "UPDATE users SET deactivated_at = ?, erased_at = ?, email = 'erased-' || id || '@erased.invalid' WHERE id = ?",
+    )
     .bind(w.clock.now().getTime(), w.clock.now().getTime(), erased.id)
     .run();
   return {
     "a staff account": (await inviteTestUser(w.clock, { role: "SUPER_ADMIN" })).user,
     "a staff member of this tenant": staffMemberHere.user,
     "a client user of another tenant": await clientUser(w, [{ tenantId: w.other.id, state: "live" }]),
-    "a client user whose membership elsewhere expired": await clientUser(w, [{ tenantId: w.other.id, state: "expired" }]),
-    "a client user whose membership elsewhere was revoked": await clientUser(w, [{ tenantId: w.other.id, state: "revoked" }]),
+    "a client user whose membership elsewhere expired": await clientUser(w, [
+      { tenantId: w.other.id, state: "expired" },
+    ]),
+    "a client user whose membership elsewhere was revoked": await clientUser(w, [
+      { tenantId: w.other.id, state: "revoked" },
+    ]),
     "a client user here and in another tenant": await clientUser(w, [
       { tenantId: w.tenant.id, state: "live" },
       { tenantId: w.other.id, state: "revoked" },
@@ -107,7 +126,13 @@ async function refusalOf(promise: Promise<unknown>) {
     (caught: unknown) => caught,
   );
   if (!(error instanceof AppError)) throw new Error(`expected a refusal, got ${String(error)}`);
-  return { code: error.code, status: error.status, message: error.message, fieldErrors: error.fieldErrors, extensions: error.extensions };
+  return {
+    code: error.code,
+    status: error.status,
+    message: error.message,
+    fieldErrors: error.fieldErrors,
+    extensions: error.extensions,
+  };
 }
 
 describe("delegated invites of people from outside the tenant's scope", () => {
@@ -116,7 +141,9 @@ describe("delegated invites of people from outside the tenant's scope", () => {
     const answers = new Set<string>();
     for (const [kind, person] of Object.entries(await createOutsiders(w))) {
       const before = await readMembershipsOf(person.id);
-      const answer = await refusalOf(inviteClientUser(w.asClientAdmin(), { id: w.tenant.id }, invitation(person.email)));
+      const answer = await refusalOf(
+        inviteClientUser(w.asClientAdmin(), { id: w.tenant.id }, invitation(person.email)),
+      );
       expect(answer.code, kind).toBe("INVITE_REFUSED");
       answers.add(JSON.stringify(answer));
       expect(await readMembershipsOf(person.id), kind).toEqual(before);
@@ -137,7 +164,9 @@ describe("delegated invites of people from outside the tenant's scope", () => {
     for (const [kind, person] of Object.entries(await createOutsiders(w))) {
       await refusalOf(inviteClientUser(w.asClientAdmin(), { slug: w.tenant.slug }, invitation(person.email)));
       const { results } = await rawDb
-        .prepare("SELECT tenant_id, actor_id, target_type FROM audit_events WHERE action = 'invite.refused' AND target_id = ?")
+        .prepare(
+          "SELECT tenant_id, actor_id, target_type FROM audit_events WHERE action = 'invite.refused' AND target_id = ?",
+        )
         .bind(person.id)
         .all();
       expect(results, kind).toEqual([{ tenant_id: w.tenant.id, actor_id: w.admin.id, target_type: "user" }]);
@@ -152,7 +181,9 @@ describe("delegated invites of people from outside the tenant's scope", () => {
       const outcome = await inviteClientUser(w.asClientAdmin(), { id: w.tenant.id }, invitation(person.email));
       expect(outcome.kind).toBe("added");
       const rows = await readMembershipsOf(person.id);
-      expect(rows.filter((row) => row.revoked_at === null)).toEqual([{ tenant_id: w.tenant.id, role: "CLIENT_ADMIN", revoked_at: null }]);
+      expect(rows.filter((row) => row.revoked_at === null)).toEqual([
+        { tenant_id: w.tenant.id, role: "CLIENT_ADMIN", revoked_at: null },
+      ]);
       expect(rows.every((row) => row.tenant_id === w.tenant.id)).toBe(true);
     }
   });
@@ -160,12 +191,16 @@ describe("delegated invites of people from outside the tenant's scope", () => {
   it("tells a client admin that a colleague of this tenant already has access, and grants nothing", async () => {
     const w = await world();
     const colleague = await clientUser(w, [{ tenantId: w.tenant.id, state: "live" }]);
-    const answer = await refusalOf(inviteClientUser(w.asClientAdmin(), { id: w.tenant.id }, invitation(colleague.email)));
+    const answer = await refusalOf(
+      inviteClientUser(w.asClientAdmin(), { id: w.tenant.id }, invitation(colleague.email)),
+    );
     expect(answer).toMatchObject({
       code: "DUPLICATE_MEMBERSHIP",
       fieldErrors: [{ field: "email", message: "This person already has access to this company." }],
     });
-    expect(await readMembershipsOf(colleague.id)).toEqual([{ tenant_id: w.tenant.id, role: "CLIENT_VIEWER", revoked_at: null }]);
+    expect(await readMembershipsOf(colleague.id)).toEqual([
+      { tenant_id: w.tenant.id, role: "CLIENT_VIEWER", revoked_at: null },
+    ]);
   });
 
   it("makes the same number of queries whatever the outcome", async () => {

@@ -5,7 +5,14 @@ import { hashToken } from "../../../src/auth/crypto";
 import { choosePassword, findSetupState } from "../../../src/domain/invites/setup";
 import { regenerateSetupLink } from "../../../src/domain/invites/setup-links";
 import { TestClock } from "../../helpers/clock";
-import { createActiveUser, createTestTenant, inviteTestUser, testContext, testPassword, uniqueEmail } from "../../helpers/factories";
+import {
+  createActiveUser,
+  createTestTenant,
+  inviteTestUser,
+  testContext,
+  testPassword,
+  uniqueEmail,
+} from "../../helpers/factories";
 import { extractEmbeddedToken } from "../../helpers/links";
 import { rawDb } from "../../helpers/store";
 
@@ -56,7 +63,9 @@ describe("invites", () => {
     expect(mails).toMatchObject([{ kind: "invite", to_address: email, status: "pending" }]);
     expect(mails[0]?.text_body).toContain(invited.setupUrl);
     const actions = await rawDb
-      .prepare("SELECT action FROM audit_events WHERE target_id IN (?, (SELECT id FROM memberships WHERE user_id = ?)) ORDER BY id")
+      .prepare(
+        "SELECT action FROM audit_events WHERE target_id IN (?, (SELECT id FROM memberships WHERE user_id = ?)) ORDER BY id",
+      )
       .bind(invited.user.id, invited.user.id)
       .all<{ action: string }>();
     expect(actions.results.map((row) => row.action)).toEqual(["user.invited", "membership.granted"]);
@@ -66,14 +75,19 @@ describe("invites", () => {
   it("refuses an email that is already in use, and of two concurrent invites of one email exactly one wins", async () => {
     const clock = new TestClock();
     const existing = await createActiveUser(clock);
-    await expect(inviteTestUser(clock, { email: existing.email.toUpperCase() })).rejects.toMatchObject({ code: "EMAIL_IN_USE" });
+    await expect(inviteTestUser(clock, { email: existing.email.toUpperCase() })).rejects.toMatchObject({
+      code: "EMAIL_IN_USE",
+    });
 
     const email = uniqueEmail("twice");
     const results = await Promise.allSettled([inviteTestUser(clock, { email }), inviteTestUser(clock, { email })]);
 
     expect(results.map((result) => result.status).sort()).toEqual(["fulfilled", "rejected"]);
     expect(results.find((result) => result.status === "rejected")?.reason).toMatchObject({ code: "EMAIL_IN_USE" });
-    const users = await rawDb.prepare("SELECT count(*) AS n FROM users WHERE email = ?").bind(email).first<{ n: number }>();
+    const users = await rawDb
+      .prepare("SELECT count(*) AS n FROM users WHERE email = ?")
+      .bind(email)
+      .first<{ n: number }>();
     expect(users?.n).toBe(1);
   });
 
@@ -88,7 +102,10 @@ describe("invites", () => {
     const newToken = extractEmbeddedToken(renewed.setupUrl);
     expect(await findSetupState(testContext(clock), invited.token)).toBeNull();
     expect((await findSetupState(testContext(clock), newToken))?.user.id).toBe(invited.user.id);
-    expect(await readUser(invited.user.id)).toMatchObject({ setup_token_hash: hashToken(newToken), activated_at: null });
+    expect(await readUser(invited.user.id)).toMatchObject({
+      setup_token_hash: hashToken(newToken),
+      activated_at: null,
+    });
     const mails = (await readInviteMails(invited.user.id)).results;
     expect(mails).toHaveLength(2);
     expect(mails[1]?.text_body).toContain(renewed.setupUrl);

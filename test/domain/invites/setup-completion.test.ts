@@ -23,7 +23,10 @@ function readUser(id: string) {
 }
 
 async function countSessions(userId: string): Promise<number> {
-  const row = await rawDb.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ?").bind(userId).first<{ n: number }>();
+  const row = await rawDb
+    .prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ?")
+    .bind(userId)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }
 
@@ -54,14 +57,23 @@ describe("setup completion", () => {
     const { invited, secret, state } = await invitedPastPassword(clock);
     expect(await countSessions(invited.user.id)).toBe(0);
 
-    await expect(completeSetup(testContext(clock), state, "000000", noClient)).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(completeSetup(testContext(clock), state, "000000", noClient)).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+    });
     expect(await countSessions(invited.user.id)).toBe(0);
-    expect(await readUser(invited.user.id)).toMatchObject({ activated_at: null, password_hash: null, totp_secret: null });
+    expect(await readUser(invited.user.id)).toMatchObject({
+      activated_at: null,
+      password_hash: null,
+      totp_secret: null,
+    });
 
     const completed = await completeSetup(testContext(clock), state, totpCode(secret, clock.now()), noClient);
 
     expect(await countSessions(invited.user.id)).toBe(1);
-    const session = await rawDb.prepare("SELECT user_id FROM sessions WHERE id = ?").bind(hashToken(completed.session.token)).first();
+    const session = await rawDb
+      .prepare("SELECT user_id FROM sessions WHERE id = ?")
+      .bind(hashToken(completed.session.token))
+      .first();
     expect(session).toEqual({ user_id: invited.user.id });
     expect(await readUser(invited.user.id)).toMatchObject({
       display_name: "Pat Person",
@@ -77,7 +89,9 @@ describe("setup completion", () => {
     const { invited, secret, state } = await invitedPastPassword(clock);
     const code = totpCode(secret, clock.now());
 
-    const results = await Promise.allSettled(Array.from({ length: 6 }, () => completeSetup(testContext(clock), state, code, noClient)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, () => completeSetup(testContext(clock), state, code, noClient)),
+    );
 
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
     for (const result of results.filter((result) => result.status === "rejected")) {
@@ -94,7 +108,9 @@ describe("setup completion", () => {
     expect(counts).toEqual({ sessions: 1, codes: 10, audits: 1 });
     expect(await findSetupState(testContext(clock), invited.token)).toBeNull();
     expect(await env.KV.get(setupTokenKvKey(hashToken(invited.token)))).toBeNull();
-    await expect(completeSetup(testContext(clock), state, code, noClient)).rejects.toMatchObject({ code: "SETUP_LINK_INVALID" });
+    await expect(completeSetup(testContext(clock), state, code, noClient)).rejects.toMatchObject({
+      code: "SETUP_LINK_INVALID",
+    });
   });
 
   it("refuses a link past its expiry, at the injected clock's time", async () => {

@@ -3,7 +3,13 @@
 // links: one pending TOTP secret per link").
 import { describe, expect, it } from "vitest";
 import { prepareSetupToken } from "../../../src/auth/setup-tokens";
-import { choosePassword, completeSetup, confirmCurrentPassword, findSetupState, type SetupState } from "../../../src/domain/invites/setup";
+import {
+  choosePassword,
+  completeSetup,
+  confirmCurrentPassword,
+  findSetupState,
+  type SetupState,
+} from "../../../src/domain/invites/setup";
 import { regenerateSetupLink } from "../../../src/domain/invites/setup-links";
 import { AppError } from "../../../src/errors";
 import { TestClock } from "../../helpers/clock";
@@ -21,7 +27,11 @@ async function requireSetupState(clock: TestClock, token: string): Promise<Setup
 }
 
 function passwordStep(clock: TestClock, state: SetupState): Promise<string> {
-  return choosePassword(testContext(clock), state, { displayName: "Pat", password: testPassword, passwordConfirmation: testPassword });
+  return choosePassword(testContext(clock), state, {
+    displayName: "Pat",
+    password: testPassword,
+    passwordConfirmation: testPassword,
+  });
 }
 
 function readSecrets(userId: string) {
@@ -83,7 +93,12 @@ describe("setup: one pending TOTP secret per link", () => {
 
     expect(second).not.toBe(first);
     expect((await readSecrets(invited.user.id))?.pending_totp_secret).toBe(second);
-    const stale = completeSetup(testContext(clock), await requireSetupState(clock, newToken), totpCode(first, clock.now()), noClient);
+    const stale = completeSetup(
+      testContext(clock),
+      await requireSetupState(clock, newToken),
+      totpCode(first, clock.now()),
+      noClient,
+    );
     await expect(stale).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
     await expect(stale).rejects.toBeInstanceOf(AppError);
   });
@@ -94,13 +109,20 @@ describe("setup: one pending TOTP secret per link", () => {
     const token = await issueResetLink(clock, user.id);
     const state = await requireSetupState(clock, token);
 
-    const secrets = await Promise.all(Array.from({ length: 5 }, () => confirmCurrentPassword(testContext(clock), state, testPassword)));
+    const secrets = await Promise.all(
+      Array.from({ length: 5 }, () => confirmCurrentPassword(testContext(clock), state, testPassword)),
+    );
 
     expect(new Set(secrets).size).toBe(1);
     const [secret] = secrets as [string];
     expect(secret).not.toBe(user.totpSecret);
     clock.advanceSeconds(30);
-    await completeSetup(testContext(clock), await requireSetupState(clock, token), totpCode(secret, clock.now()), noClient);
+    await completeSetup(
+      testContext(clock),
+      await requireSetupState(clock, token),
+      totpCode(secret, clock.now()),
+      noClient,
+    );
     expect((await readSecrets(user.id))?.totp_secret).toBe(secret);
   });
 });

@@ -36,7 +36,12 @@ describe("recording a membership's expiry", () => {
     const bySweep = await insertTestMembership(clock, { userId: user.id, tenantId: tenantB.id, expiresAt });
     clock.advanceSeconds(120);
 
-    await grantMembership(testContext(clock), { userId: user.id, tenantId: tenantA.id, role: "OPERATOR_FULL", expiresAt: null });
+    await grantMembership(testContext(clock), {
+      userId: user.id,
+      tenantId: tenantA.id,
+      role: "OPERATOR_FULL",
+      expiresAt: null,
+    });
     const swept = await sweepExpiredMemberships(testContext(clock));
 
     expect(swept.revoked).toBe(1);
@@ -53,8 +58,16 @@ describe("recording a membership's expiry", () => {
       ip: null,
       request_id: "test",
     };
-    expect(grantEvent).toMatchObject({ ...common, target_label: `${user.email} in ${tenantA.slug}`, tenant_id: tenantA.id });
-    expect(sweepEvent).toMatchObject({ ...common, target_label: `${user.email} in ${tenantB.slug}`, tenant_id: tenantB.id });
+    expect(grantEvent).toMatchObject({
+      ...common,
+      target_label: `${user.email} in ${tenantA.slug}`,
+      tenant_id: tenantA.id,
+    });
+    expect(sweepEvent).toMatchObject({
+      ...common,
+      target_label: `${user.email} in ${tenantB.slug}`,
+      tenant_id: tenantB.id,
+    });
     const details = { userId: user.id, role: "OPERATOR_READONLY", expiresAt: expiresAt.toISOString() };
     expect(JSON.parse(String(grantEvent?.details))).toEqual(details);
     expect(JSON.parse(String(sweepEvent?.details))).toEqual(details);

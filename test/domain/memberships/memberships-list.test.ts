@@ -66,7 +66,10 @@ describe("membership lists", () => {
     expect(openEnded).toEqual(["open-a", "open-b"]);
     // Open-ended rows share the sort key: the id breaks the tie, so paging across them loses none.
     expect(await readAllPages(clock, { tenantId: tenant.id }, 1)).toEqual(names);
-    expect(await readAllPages(clock, { tenantId: tenant.id, expiringWithinDays: 7 }, 1)).toEqual(["in-1-day", "in-3-days"]);
+    expect(await readAllPages(clock, { tenantId: tenant.id, expiringWithinDays: 7 }, 1)).toEqual([
+      "in-1-day",
+      "in-3-days",
+    ]);
   });
 
   it("read a page in index order whatever the filter: no query sorts every membership", async () => {

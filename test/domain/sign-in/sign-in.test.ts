@@ -10,7 +10,14 @@ import type { DomainContext } from "../../../src/domain/context";
 import { loadPrincipal } from "../../../src/domain/principal";
 import { signOut, verifyPasswordStep, verifySecondFactor } from "../../../src/domain/sign-in/sign-in";
 import { TestClock } from "../../helpers/clock";
-import { type ActiveTestUser, createActiveUser, inviteTestUser, testContext, uniqueAddress, uniqueEmail } from "../../helpers/factories";
+import {
+  type ActiveTestUser,
+  createActiveUser,
+  inviteTestUser,
+  testContext,
+  uniqueAddress,
+  uniqueEmail,
+} from "../../helpers/factories";
 import { rawDb } from "../../helpers/store";
 import { totpCode } from "../../helpers/totp";
 
@@ -38,7 +45,8 @@ async function countRows(sql: string, ...values: unknown[]): Promise<number> {
 }
 
 const countSessions = (userId: string) => countRows("SELECT count(*) AS n FROM sessions WHERE user_id = ?", userId);
-const countChallenges = (userId: string) => countRows("SELECT count(*) AS n FROM sign_in_challenges WHERE user_id = ?", userId);
+const countChallenges = (userId: string) =>
+  countRows("SELECT count(*) AS n FROM sign_in_challenges WHERE user_id = ?", userId);
 const countAudit = (action: string, targetId: string) =>
   countRows("SELECT count(*) AS n FROM audit_events WHERE action = ? AND target_id = ?", action, targetId);
 
@@ -59,7 +67,10 @@ describe("sign-in: password, then a second factor", () => {
     const challenge = await passwordStep(clock, ip, user.email, user.password);
 
     expect(challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const stored = await rawDb.prepare("SELECT * FROM sign_in_challenges WHERE id = ?").bind(hashToken(challenge)).first();
+    const stored = await rawDb
+      .prepare("SELECT * FROM sign_in_challenges WHERE id = ?")
+      .bind(hashToken(challenge))
+      .first();
     expect(stored).toMatchObject({ user_id: user.id, failed_attempts: 0, expires_at: clock.now().getTime() + 600_000 });
     expect(await countSessions(user.id)).toBe(sessionsBefore);
 
@@ -68,11 +79,16 @@ describe("sign-in: password, then a second factor", () => {
 
     const signedIn = await codeStep(clock, ip, challenge, totpCode(user.totpSecret, clock.now()));
 
-    expect(await rawDb.prepare("SELECT user_id FROM sessions WHERE id = ?").bind(hashToken(signedIn.session.token)).first()).toEqual({
+    expect(
+      await rawDb.prepare("SELECT user_id FROM sessions WHERE id = ?").bind(hashToken(signedIn.session.token)).first(),
+    ).toEqual({
       user_id: user.id,
     });
     expect(await countChallenges(user.id)).toBe(0);
-    const row = await rawDb.prepare("SELECT last_login_at, totp_last_step FROM users WHERE id = ?").bind(user.id).first();
+    const row = await rawDb
+      .prepare("SELECT last_login_at, totp_last_step FROM users WHERE id = ?")
+      .bind(user.id)
+      .first();
     expect(row).toEqual({ last_login_at: clock.now().getTime(), totp_last_step: totpStepAt(clock.now()) });
     expect(await countAudit("session.signed_in", user.id)).toBe(1);
   });
@@ -82,7 +98,10 @@ describe("sign-in: password, then a second factor", () => {
     const ip = uniqueAddress();
     const active = await readyUser(clock);
     const deactivated = await createActiveUser(clock);
-    await rawDb.prepare("UPDATE users SET deactivated_at = ? WHERE id = ?").bind(clock.now().getTime(), deactivated.id).run();
+    await rawDb
+      .prepare("UPDATE users SET deactivated_at = ? WHERE id = ?")
+      .bind(clock.now().getTime(), deactivated.id)
+      .run();
     const pending = await inviteTestUser(clock);
     const attempts = [
       [active.email, "wrong password entirely", "wrong_password"],
@@ -114,11 +133,15 @@ describe("sign-in: password, then a second factor", () => {
     const challenge = await passwordStep(clock, ip, user.email, user.password);
 
     for (let guess = 1; guess <= 5; guess++) {
-      await expect(codeStep(clock, ip, challenge, "000000"), `guess ${guess}`).rejects.toMatchObject({ code: "SIGN_IN_FAILED" });
+      await expect(codeStep(clock, ip, challenge, "000000"), `guess ${guess}`).rejects.toMatchObject({
+        code: "SIGN_IN_FAILED",
+      });
     }
 
     expect(await countChallenges(user.id)).toBe(0);
-    await expect(codeStep(clock, ip, challenge, totpCode(user.totpSecret, clock.now()))).rejects.toMatchObject({ code: "SIGN_IN_EXPIRED" });
+    await expect(codeStep(clock, ip, challenge, totpCode(user.totpSecret, clock.now()))).rejects.toMatchObject({
+      code: "SIGN_IN_EXPIRED",
+    });
   });
 
   it("ends the challenge ten minutes after the password", async () => {
@@ -129,7 +152,9 @@ describe("sign-in: password, then a second factor", () => {
 
     clock.advanceSeconds(600);
 
-    await expect(codeStep(clock, ip, challenge, totpCode(user.totpSecret, clock.now()))).rejects.toMatchObject({ code: "SIGN_IN_EXPIRED" });
+    await expect(codeStep(clock, ip, challenge, totpCode(user.totpSecret, clock.now()))).rejects.toMatchObject({
+      code: "SIGN_IN_EXPIRED",
+    });
     expect(await countSessions(user.id)).toBe(1); // the one from setup
   });
 
@@ -164,10 +189,14 @@ describe("sign-in: password, then a second factor", () => {
 
     expect(results.map((result) => result.status).sort()).toEqual(["fulfilled", "rejected"]);
     expect(await countSessions(user.id)).toBe(2);
-    expect(await countRows("SELECT count(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NOT NULL", user.id)).toBe(1);
+    expect(
+      await countRows("SELECT count(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NOT NULL", user.id),
+    ).toBe(1);
     expect(await countAudit("session.recovery_code_used", user.id)).toBe(1);
     const again = await passwordStep(clock, ip, user.email, user.password);
-    await expect(codeStep(clock, ip, again, user.recoveryCodes[0] as string)).rejects.toMatchObject({ code: "SIGN_IN_FAILED" });
+    await expect(codeStep(clock, ip, again, user.recoveryCodes[0] as string)).rejects.toMatchObject({
+      code: "SIGN_IN_FAILED",
+    });
     expect(await countSessions(user.id)).toBe(2);
   });
 
@@ -195,21 +224,31 @@ describe("sign-in: throttling", () => {
     const ip = uniqueAddress();
     const user = await readyUser(clock);
     for (let attempt = 0; attempt < 5; attempt++) {
-      await expect(passwordStep(clock, ip, user.email, `wrong password ${attempt}`)).rejects.toMatchObject({ code: "SIGN_IN_FAILED" });
+      await expect(passwordStep(clock, ip, user.email, `wrong password ${attempt}`)).rejects.toMatchObject({
+        code: "SIGN_IN_FAILED",
+      });
     }
     const challenge = await passwordStep(clock, ip, user.email, user.password);
     for (let guess = 0; guess < 5; guess++) {
       await expect(codeStep(clock, ip, challenge, "000000")).rejects.toMatchObject({ code: "SIGN_IN_FAILED" });
     }
 
-    await expect(passwordStep(clock, ip, user.email, user.password)).rejects.toMatchObject({ code: "THROTTLED", retryAfterSeconds: 900 });
+    await expect(passwordStep(clock, ip, user.email, user.password)).rejects.toMatchObject({
+      code: "THROTTLED",
+      retryAfterSeconds: 900,
+    });
     expect(await countAudit("session.account_locked", user.id)).toBe(1);
     clock.advanceSeconds(899);
-    await expect(passwordStep(clock, ip, user.email, user.password)).rejects.toMatchObject({ code: "THROTTLED", retryAfterSeconds: 1 });
+    await expect(passwordStep(clock, ip, user.email, user.password)).rejects.toMatchObject({
+      code: "THROTTLED",
+      retryAfterSeconds: 1,
+    });
     clock.advanceSeconds(1);
     const released = await passwordStep(clock, ip, user.email, user.password);
     await codeStep(clock, ip, released, totpCode(user.totpSecret, clock.now()));
-    expect(await countRows("SELECT count(*) AS n FROM sign_in_throttles WHERE key = ?", `account:${user.email}`)).toBe(0);
+    expect(await countRows("SELECT count(*) AS n FROM sign_in_throttles WHERE key = ?", `account:${user.email}`)).toBe(
+      0,
+    );
   });
 
   it("locks an unknown email exactly like a real one", async () => {
@@ -220,7 +259,10 @@ describe("sign-in: throttling", () => {
       await expect(passwordStep(clock, ip, email, "whatever it is")).rejects.toMatchObject({ code: "SIGN_IN_FAILED" });
     }
 
-    await expect(passwordStep(clock, ip, email, "whatever it is")).rejects.toMatchObject({ code: "THROTTLED", retryAfterSeconds: 900 });
+    await expect(passwordStep(clock, ip, email, "whatever it is")).rejects.toMatchObject({
+      code: "THROTTLED",
+      retryAfterSeconds: 900,
+    });
   });
 
   it("refuses every account from a client address the address throttle blocked, and no other address", async () => {

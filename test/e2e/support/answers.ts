@@ -17,14 +17,17 @@ export function parseJson(text: string): unknown {
 export function recordSecretsIn(text: string): void {
   for (const match of text.matchAll(/\/setup\/([A-Za-z0-9_-]{43})\b/g))
     recordSecret("setup-token", match[1] as string, "input sweep answer");
-  for (const match of text.matchAll(/\b(gh_[A-Za-z0-9_-]{20,})/g)) recordSecret("api-token", match[1] as string, "input sweep answer");
+  for (const match of text.matchAll(/\b(gh_[A-Za-z0-9_-]{20,})/g))
+    recordSecret("api-token", match[1] as string, "input sweep answer");
 }
 
 /** What is wrong with a page's answer to a refused field, or null: a 400 re-rendering the form with that field marked. */
 export function pageRefusalProblem(answer: HttpAnswer, field: string): string | null {
   if (answer.status !== 400) return `answered ${answer.status}${answer.location ? ` → ${answer.location}` : ""}`;
   if (!answer.headers["content-type"]?.startsWith("text/html")) return "answered 400 without a page";
-  const marked = parseForms(answer.text).some((form) => form.controls.some((control) => control.name === field && control.invalid));
+  const marked = parseForms(answer.text).some((form) =>
+    form.controls.some((control) => control.name === field && control.invalid),
+  );
   return marked ? null : `answered 400, but the form it shows does not mark ${field} as the refused field`;
 }
 
@@ -36,7 +39,8 @@ function fieldErrorsOf(value: unknown): Array<{ field: string; message: string }
 /** What is wrong with the API's answer to a refused field, or null: a 400 problem naming the field. */
 export function apiRefusalProblem(answer: HttpAnswer, field: string): string | null {
   if (answer.status !== 400) return `answered ${answer.status}: ${answer.text.slice(0, 160)}`;
-  if (!answer.headers["content-type"]?.startsWith("application/problem+json")) return "answered 400 without a problem body";
+  if (!answer.headers["content-type"]?.startsWith("application/problem+json"))
+    return "answered 400 without a problem body";
   const errors = fieldErrorsOf(parseJson(answer.text));
   return errors.some((error) => error.field === field)
     ? null
@@ -46,11 +50,14 @@ export function apiRefusalProblem(answer: HttpAnswer, field: string): string | n
 /** Bulk invites answer per row: a 400 naming the field, or the row marked "invalid" with an error on it. */
 export function rowRefusalProblem(answer: HttpAnswer, field: string): string | null {
   if (answer.status === 400) return apiRefusalProblem(answer, field);
-  const row = (parseJson(answer.text) as { results?: Array<{ status: string; errors?: unknown }> } | null)?.results?.[0];
+  const row = (parseJson(answer.text) as { results?: Array<{ status: string; errors?: unknown }> } | null)
+    ?.results?.[0];
   if (answer.status !== 200 || !row) return `answered ${answer.status}: ${answer.text.slice(0, 160)}`;
   if (row.status !== "invalid") return `row came back "${row.status}"`;
   const errors = fieldErrorsOf(row);
-  return errors.some((error) => field === error.field || field.endsWith(`.${error.field}`)) ? null : `row invalid, but not for ${field}`;
+  return errors.some((error) => field === error.field || field.endsWith(`.${error.field}`))
+    ? null
+    : `row invalid, but not for ${field}`;
 }
 
 /** Answers compared for equality: the address typed and request ids are the only parts allowed to differ. */

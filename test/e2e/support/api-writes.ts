@@ -42,7 +42,11 @@ export interface ApiWriteSpec {
   perRow?: boolean;
 }
 
-const person = (tag: string) => ({ email: `${tag}@input-sweep.example`, firstName: `Probe ${tag}`, lastName: `Probe ${tag}` });
+const person = (tag: string) => ({
+  email: `${tag}@input-sweep.example`,
+  firstName: `Probe ${tag}`,
+  lastName: `Probe ${tag}`,
+});
 const personFields = (prefix = ""): TextFieldSpec[] => [
   { field: `${prefix}email`, format: "email", required: true },
   { field: `${prefix}firstName`, required: true },
@@ -74,7 +78,11 @@ export const apiWriteSpecs: ApiWriteSpec[] = [
   {
     route: "POST /api/v1/users",
     path: () => "/api/v1/users",
-    body: (tag, ids) => ({ ...person(tag), role: "OPERATOR", memberships: [{ tenantId: ids.tenantB, role: "OPERATOR_READONLY" }] }),
+    body: (tag, ids) => ({
+      ...person(tag),
+      role: "OPERATOR",
+      memberships: [{ tenantId: ids.tenantB, role: "OPERATOR_READONLY" }],
+    }),
     text: [...personFields(), { field: "slackId", format: "slack-id" }],
     dates: ["memberships.0.expiresAt"],
     duplicate: () => ["role", "SUPER_ADMIN"],
@@ -83,18 +91,28 @@ export const apiWriteSpecs: ApiWriteSpec[] = [
     route: "POST /api/v1/users/bulk",
     path: () => "/api/v1/users/bulk",
     body: (tag, ids) => ({
-      users: [{ ...person(tag), role: "OPERATOR", memberships: [{ tenantId: ids.tenantB, role: "OPERATOR_READONLY" }] }],
+      users: [
+        { ...person(tag), role: "OPERATOR", memberships: [{ tenantId: ids.tenantB, role: "OPERATOR_READONLY" }] },
+      ],
     }),
     text: personFields("users.0."),
     dates: ["users.0.memberships.0.expiresAt"],
     perRow: true,
-    duplicate: () => ["users", [{ email: "second.row@input-sweep.example", firstName: "Second", lastName: "Row", role: "SUPER_ADMIN" }]],
+    duplicate: () => [
+      "users",
+      [{ email: "second.row@input-sweep.example", firstName: "Second", lastName: "Row", role: "SUPER_ADMIN" }],
+    ],
   },
   {
     route: "PATCH /api/v1/users/:id",
     path: (ids) => `/api/v1/users/${ids.subject}`,
     partial: true,
-    body: (tag) => ({ firstName: `Probe ${tag}`, lastName: `Probe ${tag}`, displayName: `Probe ${tag}`, role: "OPERATOR" }),
+    body: (tag) => ({
+      firstName: `Probe ${tag}`,
+      lastName: `Probe ${tag}`,
+      displayName: `Probe ${tag}`,
+      role: "OPERATOR",
+    }),
     text: [
       { field: "firstName", required: true },
       { field: "lastName", required: true },
@@ -215,6 +233,8 @@ export function bodyWithDuplicateKey(spec: ApiWriteSpec, tag: string, ids: Probe
   const [key, second] = spec.duplicate(ids);
   if (!(key in body)) throw new Error(`${spec.route}: the duplicated key ${key} is not in its body`);
   const rest = spec.partial ? [] : Object.entries(body).filter(([name]) => name !== key);
-  const members = [[key, body[key]], ...rest, [key, second]].map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`);
+  const members = [[key, body[key]], ...rest, [key, second]].map(
+    ([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`,
+  );
   return `{${members.join(",")}}`;
 }

@@ -108,7 +108,8 @@ export class Person {
     private readonly options: PersonOptions,
   ) {
     page.on("response", (response) => {
-      if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) this.documentResponses.push(response);
+      if (response.request().isNavigationRequest() && response.frame() === page.mainFrame())
+        this.documentResponses.push(response);
     });
     page.on("dialog", (dialog) => {
       this.dialogs.push(`${dialog.type()}: ${dialog.message()} on ${page.url()}`);
@@ -123,7 +124,12 @@ export class Person {
     page.on("pageerror", (error) => this.consoleProblems.push(`page error: ${error.message} on ${page.url()}`));
   }
 
-  static async open(browser: Browser, persona: string, recorder: Recorder, options: PersonOptions = {}): Promise<Person> {
+  static async open(
+    browser: Browser,
+    persona: string,
+    recorder: Recorder,
+    options: PersonOptions = {},
+  ): Promise<Person> {
     const context = await browser.newContext({
       baseURL: currentRun().baseUrl,
       ...(options.userAgent ? { userAgent: options.userAgent } : {}),
@@ -148,7 +154,11 @@ export class Person {
       if (!(error instanceof Error) || !error.message.includes("Download is starting")) throw error;
       this.documentResponses.splice(0);
       const response = await this.context.request.get(`${currentRun().baseUrl}${path}`, { maxRedirects: 0 });
-      const problems = securityHeaderProblems({ url: response.url(), status: response.status(), headers: response.headers() });
+      const problems = securityHeaderProblems({
+        url: response.url(),
+        status: response.status(),
+        headers: response.headers(),
+      });
       expect.soft(problems, `security findings on download ${path} (${this.persona})`).toEqual([]);
       recordDownload(path);
       return { download: true, status: response.status() };
@@ -210,19 +220,28 @@ export class Person {
     const problems: string[] = [];
     for (const response of responses) {
       const headers = await response.allHeaders();
-      const setCookies = (await response.headersArray()).filter((h) => h.name.toLowerCase() === "set-cookie").map((h) => h.value);
+      const setCookies = (await response.headersArray())
+        .filter((h) => h.name.toLowerCase() === "set-cookie")
+        .map((h) => h.value);
       problems.push(...securityHeaderProblems({ url: response.url(), status: response.status(), headers }));
       problems.push(...setCookieProblems(response.url(), setCookies));
     }
     const cookies = await this.context.cookies();
     problems.push(...cookieJarProblems(cookies));
     for (const cookie of cookies) {
-      if (cookie.name === "__Host-gatehouse_session") recordSecret("session-token", cookie.value, `${this.persona} session`);
-      if (cookie.name === "__Host-gatehouse_challenge") recordSecret("challenge-token", cookie.value, `${this.persona} sign-in challenge`);
-      if (cookie.name === "__Host-gatehouse_setup") recordSecret("setup-token", cookie.value, `${this.persona} setup cookie`);
+      if (cookie.name === "__Host-gatehouse_session")
+        recordSecret("session-token", cookie.value, `${this.persona} session`);
+      if (cookie.name === "__Host-gatehouse_challenge")
+        recordSecret("challenge-token", cookie.value, `${this.persona} sign-in challenge`);
+      if (cookie.name === "__Host-gatehouse_setup")
+        recordSecret("setup-token", cookie.value, `${this.persona} setup cookie`);
     }
-    const executed = await page.evaluate((name) => (globalThis as unknown as Record<string, unknown>)[name], xssCanaryGlobal);
-    if (executed !== undefined) problems.push(`${path}: injected script ran (window.${xssCanaryGlobal} = ${String(executed)})`);
+    const executed = await page.evaluate(
+      (name) => (globalThis as unknown as Record<string, unknown>)[name],
+      xssCanaryGlobal,
+    );
+    if (executed !== undefined)
+      problems.push(`${path}: injected script ran (window.${xssCanaryGlobal} = ${String(executed)})`);
     problems.push(...this.dialogs.splice(0).map((dialog) => `${path}: a dialog opened: ${dialog}`));
     problems.push(...this.consoleProblems.splice(0).map((message) => `${path}: console ${message}`));
 
@@ -255,7 +274,9 @@ export class Person {
       };
       this.recorder.pages.push(record);
       appendToAxeReport(record);
-      const blocking = violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+      const blocking = violations.filter(
+        (violation) => violation.impact === "serious" || violation.impact === "critical",
+      );
       expect.soft(blocking, `serious or critical axe violations on ${path} (${this.persona})`).toEqual([]);
     }
     expect.soft(problems, `security findings on ${path} (${this.persona})`).toEqual([]);

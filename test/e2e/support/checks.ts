@@ -20,15 +20,18 @@ export function securityHeaderProblems({ url, status, headers }: HeaderCheckInpu
     if (!csp.includes(directive)) problems.push(`${where}: CSP lacks ${directive}`);
   }
   if (/unsafe-inline|unsafe-eval|unsafe-hashes/.test(csp)) problems.push(`${where}: CSP allows unsafe sources: ${csp}`);
-  if (/(^|;)\s*script-src[^;]*(\*|data:|https?:)/.test(csp)) problems.push(`${where}: CSP script-src is wider than 'self': ${csp}`);
+  if (/(^|;)\s*script-src[^;]*(\*|data:|https?:)/.test(csp))
+    problems.push(`${where}: CSP script-src is wider than 'self': ${csp}`);
   if (headers["x-content-type-options"] !== "nosniff") problems.push(`${where}: X-Content-Type-Options is not nosniff`);
   const hsts = /max-age=(\d+)/.exec(headers["strict-transport-security"] ?? "");
   if (!hsts || Number(hsts[1]) < minimumHstsSeconds) problems.push(`${where}: HSTS missing or shorter than a year`);
   const isStatic = new URL(url).pathname.startsWith("/static/");
-  if (!isStatic && !/\bno-store\b/.test(headers["cache-control"] ?? "")) problems.push(`${where}: Cache-Control is not no-store`);
+  if (!isStatic && !/\bno-store\b/.test(headers["cache-control"] ?? ""))
+    problems.push(`${where}: Cache-Control is not no-store`);
   if (headers["x-powered-by"]) problems.push(`${where}: X-Powered-By banner`);
   if (/\d/.test(headers.server ?? "")) problems.push(`${where}: Server header carries a version: ${headers.server}`);
-  if (headers["access-control-allow-origin"]) problems.push(`${where}: CORS header ${headers["access-control-allow-origin"]}`);
+  if (headers["access-control-allow-origin"])
+    problems.push(`${where}: CORS header ${headers["access-control-allow-origin"]}`);
   return problems;
 }
 

@@ -40,14 +40,17 @@ export async function crawl(person: Person, start: string[], maxPages = 150): Pr
       elements.map((element) => (element as unknown as { value: string }).value),
     );
     const htmlSource = person.page.locator("details pre.message-body");
-    const emailHtmlSource = (await htmlSource.count()) > 0 ? ((await htmlSource.first().textContent()) ?? "") : undefined;
+    const emailHtmlSource =
+      (await htmlSource.count()) > 0 ? ((await htmlSource.first().textContent()) ?? "") : undefined;
     pages.push({
       path: visit.path,
       status: visit.status,
       payloadTags: [...new Set(payloadTagsIn([visit.title, visit.text, ...values].join("\n")))],
       ...(emailHtmlSource === undefined ? {} : { emailHtmlSource }),
     });
-    const hrefs = await person.page.$$eval("a[href]", (anchors) => anchors.map((anchor) => (anchor as unknown as { href: string }).href));
+    const hrefs = await person.page.$$eval("a[href]", (anchors) =>
+      anchors.map((anchor) => (anchor as unknown as { href: string }).href),
+    );
     for (const href of hrefs) {
       const url = new URL(href);
       if (!isCrawlable(url)) continue;
@@ -93,10 +96,15 @@ export async function discoverForms(person: Person, start: string[], maxPages = 
     if ((await person.peek(path)) === "download") continue;
     const onPage = await person.page.$$eval("form", (elements) =>
       elements.map((element, index) => {
-        const form = element as unknown as { getAttribute(name: string): string | null; querySelectorAll(s: string): ArrayLike<unknown> };
+        const form = element as unknown as {
+          getAttribute(name: string): string | null;
+          querySelectorAll(s: string): ArrayLike<unknown>;
+        };
         const fields = Array.from(form.querySelectorAll("input, textarea")) as FieldLike[];
         const textFields = fields
-          .filter((field) => field.tagName === "TEXTAREA" || ["text", "email", "search", "url", "tel"].includes(field.type))
+          .filter(
+            (field) => field.tagName === "TEXTAREA" || ["text", "email", "search", "url", "tel"].includes(field.type),
+          )
           .filter((field) => !field.readOnly && !field.hidden && field.name !== "")
           .map((field) => field.name);
         return {
@@ -112,7 +120,9 @@ export async function discoverForms(person: Person, start: string[], maxPages = 
       const shape = `${form.method} ${new URL(form.action, currentRun().baseUrl).pathname.replace(/\/(usr|tnt|mbr|upd|msg|tok)_[0-9a-f]+/g, "/:id")}`;
       if (!forms.has(shape)) forms.set(shape, { page: path, ...(form as Omit<DiscoveredForm, "page">) });
     }
-    const hrefs = await person.page.$$eval("a[href]", (anchors) => anchors.map((anchor) => (anchor as unknown as { href: string }).href));
+    const hrefs = await person.page.$$eval("a[href]", (anchors) =>
+      anchors.map((anchor) => (anchor as unknown as { href: string }).href),
+    );
     for (const href of hrefs) {
       const url = new URL(href);
       if (!isCrawlable(url)) continue;

@@ -12,7 +12,10 @@ export function canaryPassword(): string {
 }
 
 async function clockRequest(body?: object): Promise<Date> {
-  const response = await fetch(`${currentRun().baseUrl}/__test__/clock`, body ? { method: "POST", body: JSON.stringify(body) } : {});
+  const response = await fetch(
+    `${currentRun().baseUrl}/__test__/clock`,
+    body ? { method: "POST", body: JSON.stringify(body) } : {},
+  );
   if (!response.ok) throw new Error(`test clock: ${response.status} ${await response.text()}`);
   return new Date(((await response.json()) as { now: string }).now);
 }
@@ -41,7 +44,11 @@ export interface SetupResult {
 }
 
 /** Opens a setup link and completes it as a person would, with a phone-like QR reader and oathtool. */
-export async function completeSetup(person: Person, link: string, input: { email: string; password: string; displayName?: string }) {
+export async function completeSetup(
+  person: Person,
+  link: string,
+  input: { email: string; password: string; displayName?: string },
+) {
   recordSecret("setup-token", new URL(link).pathname.split("/").pop() ?? "", `${person.persona} setup link`);
   recordSecret("password", input.password, `${person.persona} password`);
   const passwordStep = await person.goto(link);
@@ -61,7 +68,12 @@ export async function completeSetup(person: Person, link: string, input: { email
   expect(uri.protocol).toBe("otpauth:");
   expect(uri.host).toBe("totp");
   expect(decodeURIComponent(uri.pathname)).toBe(`/Gatehouse:${input.email}`);
-  expect(Object.fromEntries(uri.searchParams)).toMatchObject({ issuer: "Gatehouse", algorithm: "SHA1", digits: "6", period: "30" });
+  expect(Object.fromEntries(uri.searchParams)).toMatchObject({
+    issuer: "Gatehouse",
+    algorithm: "SHA1",
+    digits: "6",
+    period: "30",
+  });
   const totpSecret = uri.searchParams.get("secret") ?? "";
   expect(totpSecret).toMatch(/^[A-Z2-7]{32}$/);
   recordSecret("totp-secret", totpSecret, `${person.persona} TOTP secret`);
@@ -82,7 +94,11 @@ export async function completeSetup(person: Person, link: string, input: { email
  * Signs in with email, password and a fresh TOTP code. A code is never accepted twice, so the
  * clock first moves to the next 30-second step (no sleeping), and oathtool is asked for that time.
  */
-export async function signIn(person: Person, credentials: Pick<Credentials, "email" | "password" | "totpSecret">, next?: string) {
+export async function signIn(
+  person: Person,
+  credentials: Pick<Credentials, "email" | "password" | "totpSecret">,
+  next?: string,
+) {
   await advanceClock(30);
   const login = await person.goto(next === undefined ? "/login" : `/login?next=${encodeURIComponent(next)}`);
   expect(login.status, login.text).toBe(200);
@@ -90,7 +106,10 @@ export async function signIn(person: Person, credentials: Pick<Credentials, "ema
   await person.fill("Password", credentials.password);
   const verify = await person.clickButton("Continue");
   expect(verify.path.startsWith("/login/verify"), `${verify.path}: ${verify.text}`).toBe(true);
-  await person.fill("Code from your authenticator app", await currentCode(credentials.totpSecret, `${person.persona} sign-in code`));
+  await person.fill(
+    "Code from your authenticator app",
+    await currentCode(credentials.totpSecret, `${person.persona} sign-in code`),
+  );
   return person.clickButton("Sign in");
 }
 

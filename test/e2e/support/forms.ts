@@ -65,7 +65,11 @@ function controlFrom(tag: FormControl["tag"], attributes: Map<string, string>): 
   return {
     tag,
     type:
-      tag === "input" ? (attributes.get("type") ?? "text").toLowerCase() : tag === "button" ? (attributes.get("type") ?? "submit") : tag,
+      tag === "input"
+        ? (attributes.get("type") ?? "text").toLowerCase()
+        : tag === "button"
+          ? (attributes.get("type") ?? "submit")
+          : tag,
     name: attributes.get("name") ?? "",
     value: attributes.get("value") ?? "",
     options: [],
@@ -117,7 +121,8 @@ export function parseForms(html: string): HtmlForm[] {
       selectHasSelected = false;
       form.controls.push(select);
     } else if (tag === "option" && select) {
-      const value = attributes.get("value") ?? decodeEntities(html.slice(tags.lastIndex, html.indexOf("<", tags.lastIndex)).trim());
+      const value =
+        attributes.get("value") ?? decodeEntities(html.slice(tags.lastIndex, html.indexOf("<", tags.lastIndex)).trim());
       select.options.push(value);
       if (select.options.length === 1 || (attributes.has("selected") && !selectHasSelected)) select.value = value;
       if (attributes.has("selected")) selectHasSelected = true;
@@ -135,7 +140,13 @@ export function isTextField(control: FormControl): boolean {
 }
 
 export function isDateField(control: FormControl): boolean {
-  return control.tag === "input" && dateInputTypes.has(control.type) && control.name !== "" && !control.readOnly && !control.disabled;
+  return (
+    control.tag === "input" &&
+    dateInputTypes.has(control.type) &&
+    control.name !== "" &&
+    !control.readOnly &&
+    !control.disabled
+  );
 }
 
 /**
@@ -147,7 +158,8 @@ export function formEntries(form: HtmlForm, values: Record<string, string> = {})
   const entries: Array<[string, string]> = [];
   const replaced = new Set<string>();
   const submitter = form.controls.find(
-    (control) => (control.tag === "button" && control.type === "submit") || (control.tag === "input" && control.type === "submit"),
+    (control) =>
+      (control.tag === "button" && control.type === "submit") || (control.tag === "input" && control.type === "submit"),
   );
   for (const control of form.controls) {
     if (control.name === "" || control.disabled) continue;
@@ -175,7 +187,9 @@ export function pathShape(path: string): string {
 }
 
 function formShape(form: HtmlForm): string {
-  const fields = form.controls.filter((control) => control.name !== "").map((control) => `${control.name}:${control.type}`);
+  const fields = form.controls
+    .filter((control) => control.name !== "")
+    .map((control) => `${control.name}:${control.type}`);
   return `${form.method.toUpperCase()} ${pathShape(form.action)} [${[...new Set(fields)].sort().join(" ")}]`;
 }
 

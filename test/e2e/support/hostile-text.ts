@@ -25,7 +25,9 @@ export interface HostileText {
 }
 
 function labelOf(text: string): string {
-  return [...text].map((char) => `U+${(char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0")}`).join(" ");
+  return [...text]
+    .map((char) => `U+${(char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0")}`)
+    .join(" ");
 }
 
 const members: Record<HostileKind, string[]> = {
@@ -78,7 +80,9 @@ export class HostileRotation {
 
 /** Every member of every kind, to check that the rotation sent each of them at least once. */
 export function everyHostileText(): HostileText[] {
-  return (Object.keys(members) as HostileKind[]).flatMap((kind) => members[kind].map((text) => ({ kind, text, label: labelOf(text) })));
+  return (Object.keys(members) as HostileKind[]).flatMap((kind) =>
+    members[kind].map((text) => ({ kind, text, label: labelOf(text) })),
+  );
 }
 
 export type TextFormat = "text" | "email" | "slug" | "slack-id";

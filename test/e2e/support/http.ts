@@ -19,7 +19,11 @@ export class HttpClient {
 
   constructor(readonly label: string) {}
 
-  async request(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<HttpAnswer> {
+  async request(
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; body?: string } = {},
+  ): Promise<HttpAnswer> {
     const url = `${currentRun().baseUrl}${path}`;
     // An empty value leaves the header out (a forged post without Origin, say).
     const headers = Object.fromEntries(Object.entries(init.headers ?? {}).filter(([, value]) => value !== ""));
@@ -35,7 +39,8 @@ export class HttpClient {
       if (value === "" || /max-age=0/i.test(line)) this.cookies.delete(name);
       else this.cookies.set(name, value);
       if (name === "__Host-gatehouse_session") recordSecret("session-token", value, `${this.label} session (HTTP)`);
-      if (name === "__Host-gatehouse_challenge") recordSecret("challenge-token", value, `${this.label} challenge (HTTP)`);
+      if (name === "__Host-gatehouse_challenge")
+        recordSecret("challenge-token", value, `${this.label} challenge (HTTP)`);
     }
     const headerRecord: Record<string, string> = {};
     response.headers.forEach((value, name) => {
@@ -64,10 +69,16 @@ export class HttpClient {
   }
 
   /** Signs in over HTTP with password and a fresh TOTP code (the clock moves to the next step first). */
-  async signIn(credentials: Pick<Credentials, "email" | "password" | "totpSecret">, next?: string): Promise<HttpAnswer[]> {
+  async signIn(
+    credentials: Pick<Credentials, "email" | "password" | "totpSecret">,
+    next?: string,
+  ): Promise<HttpAnswer[]> {
     await advanceClock(30);
     const withNext = (form: Record<string, string>) => (next === undefined ? form : { ...form, next });
-    const password = await this.postForm("/login", withNext({ email: credentials.email, password: credentials.password }));
+    const password = await this.postForm(
+      "/login",
+      withNext({ email: credentials.email, password: credentials.password }),
+    );
     expect(password.status, password.text.slice(0, 500)).toBe(303);
     const code = await currentCode(credentials.totpSecret, `${this.label} sign-in code (HTTP)`);
     const verify = await this.postForm("/login/verify", withNext({ code }));
@@ -95,7 +106,10 @@ export class HttpClient {
     const totpSecret = (/id="totp-secret"[^>]*>([^<]+)</.exec(step.text)?.[1] ?? "").replaceAll(/\s/g, "");
     expect(totpSecret).toMatch(/^[A-Z2-7]{32}$/);
     recordSecret("totp-secret", totpSecret, `${this.label} TOTP secret (HTTP)`);
-    const done = await this.postForm("/setup", { step: "confirm", code: await currentCode(totpSecret, `${this.label} setup code (HTTP)`) });
+    const done = await this.postForm("/setup", {
+      step: "confirm",
+      code: await currentCode(totpSecret, `${this.label} setup code (HTTP)`),
+    });
     expect(done.status, done.text.slice(0, 500)).toBe(200);
     for (const code of done.text.matchAll(/<li>([A-Za-z0-9-]+)<\/li>/g))
       recordSecret("recovery-code", code[1] as string, `${this.label} (HTTP)`);

@@ -28,7 +28,8 @@ export function sendLargeBody(
 ): Promise<LargeBodyAnswer> {
   const url = new URL(path, currentRun().baseUrl);
   const headers: Record<string, string> = { ...init.headers };
-  if (client.cookies.size > 0) headers.cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  if (client.cookies.size > 0)
+    headers.cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
   if (init.delivery === "content-length") headers["content-length"] = String(init.body.length);
   // Node chunks a body by default for POST, PUT and PATCH only: a DELETE would go out with no
   // framing at all, and the server would rightly see no body.
@@ -53,19 +54,30 @@ export function sendLargeBody(
           text: Buffer.concat(chunks).toString("utf8"),
         }),
       );
-      response.on("error", (error) => finish({ status: response.statusCode ?? 0, contentType: "", text: "", failure: error.message }));
+      response.on("error", (error) =>
+        finish({ status: response.statusCode ?? 0, contentType: "", text: "", failure: error.message }),
+      );
     });
     const timer = setTimeout(
-      () => finish({ status: 0, contentType: "", text: "", failure: `no answer within ${init.timeoutMs} ms (${init.delivery})` }),
+      () =>
+        finish({
+          status: 0,
+          contentType: "",
+          text: "",
+          failure: `no answer within ${init.timeoutMs} ms (${init.delivery})`,
+        }),
       init.timeoutMs,
     );
     // A write that fails because the server already answered and closed is the expected case.
-    outgoing.on("error", (error) => setTimeout(() => finish({ status: 0, contentType: "", text: "", failure: error.message }), 200));
+    outgoing.on("error", (error) =>
+      setTimeout(() => finish({ status: 0, contentType: "", text: "", failure: error.message }), 200),
+    );
     if (init.delivery === "content-length") {
       outgoing.end(init.body);
       return;
     }
-    for (let offset = 0; offset < init.body.length; offset += chunkBytes) outgoing.write(init.body.subarray(offset, offset + chunkBytes));
+    for (let offset = 0; offset < init.body.length; offset += chunkBytes)
+      outgoing.write(init.body.subarray(offset, offset + chunkBytes));
     if (init.delivery === "chunked") outgoing.end();
   });
 }

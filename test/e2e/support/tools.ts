@@ -23,7 +23,8 @@ function hasCommand(command: string): boolean {
 /** The tools that are missing, each with the Debian package that provides it. */
 export function missingTools(): string[] {
   const missing: string[] = [];
-  if (!existsSync(chromiumPath)) missing.push(`chromium (${chromiumPath}; Debian package "chromium", or set GATEHOUSE_CHROMIUM)`);
+  if (!existsSync(chromiumPath))
+    missing.push(`chromium (${chromiumPath}; Debian package "chromium", or set GATEHOUSE_CHROMIUM)`);
   if (!hasCommand("oathtool")) missing.push('oathtool (Debian package "oathtool")');
   if (!hasCommand("zbarimg")) missing.push('zbarimg (Debian package "zbar-tools")');
   return missing;
@@ -45,6 +46,9 @@ export function totpCodeAt(secret: string, at: Date): string {
 /** Every QR code zbarimg finds in an image, decoded. */
 export function decodeQrCodes(imagePath: string): string[] {
   // stderr is captured (and shown if zbarimg fails): without a D-Bus it complains on every run.
-  const output = execFileSync("zbarimg", ["--quiet", "--raw", imagePath], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const output = execFileSync("zbarimg", ["--quiet", "--raw", imagePath], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return output.split("\n").filter((line) => line.trim() !== "");
 }

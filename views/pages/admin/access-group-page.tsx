@@ -29,8 +29,8 @@ export function AccessGroupPage(props: AccessGroupPageProps) {
       </p>
       <h1>{group.name}</h1>
       <p class="muted">
-        {group.description || "No description."} Created <Time value={group.createdAt} timeZone={props.timeZone} />, last changed{" "}
-        <Time value={group.updatedAt} timeZone={props.timeZone} />.
+        {group.description || "No description."} Created <Time value={group.createdAt} timeZone={props.timeZone} />,
+        last changed <Time value={group.updatedAt} timeZone={props.timeZone} />.
         {props.auditHref && (
           <>
             {" "}
@@ -45,7 +45,14 @@ export function AccessGroupPage(props: AccessGroupPageProps) {
           <h2 id="details-heading">Name and description</h2>
           <FormErrorSummary errors={details.errors} />
           <form method="post" action={`/admin/access-groups/${group.id}`} novalidate>
-            <TextField name="name" label="Name" value={details.values.name} error={details.errors.name} maxlength={100} required />
+            <TextField
+              name="name"
+              label="Name"
+              value={details.values.name}
+              error={details.errors.name}
+              maxlength={100}
+              required
+            />
             <TextField
               name="description"
               multiline
@@ -62,14 +69,24 @@ export function AccessGroupPage(props: AccessGroupPageProps) {
         <h2 id="permissions-heading">Permissions</h2>
         {props.canUpdate ? (
           <form method="post" action={`/admin/access-groups/${group.id}/permissions`}>
-            <PermissionMatrix selected={props.permissions.selected} grantable={props.grantable} editable error={props.permissions.error} />
+            <PermissionMatrix
+              selected={props.permissions.selected}
+              grantable={props.grantable}
+              editable
+              error={props.permissions.error}
+            />
             <button type="submit">Save permissions</button>
           </form>
         ) : (
           <PermissionMatrix selected={group.permissions} grantable={[]} editable={false} />
         )}
       </section>
-      <GroupMembersSection groupId={group.id} canUpdate={props.canUpdate} timeZone={props.timeZone} {...props.members} />
+      <GroupMembersSection
+        groupId={group.id}
+        canUpdate={props.canUpdate}
+        timeZone={props.timeZone}
+        {...props.members}
+      />
       {props.canDelete && (
         <section class="danger-zone" aria-labelledby="delete-heading">
           <h2 id="delete-heading">Delete this group</h2>

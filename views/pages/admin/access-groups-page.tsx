@@ -24,8 +24,9 @@ export function AccessGroupsPage(props: AccessGroupsPageProps) {
     <>
       <h1>Access groups</h1>
       <p>
-        An access group is a named bundle of admin-console permissions. Members hold every permission of every group they are in;
-        SUPER_ADMINs hold everything anyway, and CLIENT_USER accounts never join a group. Changes take effect on the member's next request.
+        An access group is a named bundle of admin-console permissions. Members hold every permission of every group
+        they are in; SUPER_ADMINs hold everything anyway, and CLIENT_USER accounts never join a group. Changes take
+        effect on the member's next request.
       </p>
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       {props.groups.length === 0 ? (
@@ -48,7 +49,13 @@ export function AccessGroupsPage(props: AccessGroupsPageProps) {
                   <a href={`/admin/access-groups/${group.id}`}>{group.name}</a>
                 </td>
                 <td>{group.description || "—"}</td>
-                <td>{group.permissions.length === 0 ? <span class="muted">none</span> : <code>{group.permissions.join(" ")}</code>}</td>
+                <td>
+                  {group.permissions.length === 0 ? (
+                    <span class="muted">none</span>
+                  ) : (
+                    <code>{group.permissions.join(" ")}</code>
+                  )}
+                </td>
                 <td>{group.memberCount}</td>
               </tr>
             ))}

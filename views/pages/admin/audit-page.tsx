@@ -49,7 +49,9 @@ export function AuditPage(props: AuditPageProps) {
           Export CSV
         </a>
       </div>
-      <p class="muted">Newest first. Names are shown as they were when the event happened. The log cannot be changed or deleted.</p>
+      <p class="muted">
+        Newest first. Names are shown as they were when the event happened. The log cannot be changed or deleted.
+      </p>
       <FormErrorSummary errors={props.errors} />
       <AuditFilters values={props.values} errors={props.errors} actions={props.actions} timeZone={props.timeZone} />
       {props.rows.length === 0 ? (
@@ -96,7 +98,8 @@ export function AuditPage(props: AuditPageProps) {
                 <td class="audit-details">
                   {Object.entries(row.details).map(([key, value]) => (
                     <div>
-                      <span class="muted">{key}:</span> <code>{typeof value === "string" ? value : JSON.stringify(value)}</code>
+                      <span class="muted">{key}:</span>{" "}
+                      <code>{typeof value === "string" ? value : JSON.stringify(value)}</code>
                     </div>
                   ))}
                 </td>

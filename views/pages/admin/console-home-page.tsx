@@ -26,8 +26,8 @@ export function ConsoleHomePage(props: ConsoleHomePageProps) {
         <section class="notice notice-info" aria-labelledby="no-access-heading">
           <h2 id="no-access-heading">You have no access yet</h2>
           <p>
-            Gatehouse is least-privilege by default: your account works, but nobody has given you access to a tenant or an admin section
-            yet. Ask an administrator to add you to a tenant membership or an access group.
+            Gatehouse is least-privilege by default: your account works, but nobody has given you access to a tenant or
+            an admin section yet. Ask an administrator to add you to a tenant membership or an access group.
           </p>
           {props.administrators.length > 0 && (
             <>

@@ -54,7 +54,14 @@ export function MembershipsPage(props: MembershipsPageProps) {
         </div>
         <div class="field">
           <label for="filter-expiring">Expires within (days)</label>
-          <input id="filter-expiring" name="expiringWithinDays" type="number" min="0" max="3650" value={filters.expiringWithinDays} />
+          <input
+            id="filter-expiring"
+            name="expiringWithinDays"
+            type="number"
+            min="0"
+            max="3650"
+            value={filters.expiringWithinDays}
+          />
         </div>
         <button type="submit" class="secondary">
           Filter

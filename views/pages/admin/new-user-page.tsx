@@ -28,20 +28,43 @@ export function NewUserPage(props: NewUserPageProps) {
     <>
       <h1>New user</h1>
       <p>
-        The new user gets a one-time setup link (valid for 7 days) to choose a password and enroll an authenticator. OPERATOR and CONTRACTOR
-        accounts see nothing until you give them memberships or access groups.
+        The new user gets a one-time setup link (valid for 7 days) to choose a password and enroll an authenticator.
+        OPERATOR and CONTRACTOR accounts see nothing until you give them memberships or access groups.
       </p>
       <FormErrorSummary errors={errors} />
       {props.existingUser && (
         <Notice kind="info">
           <a href={`/admin/users/${props.existingUser.id}`}>Open the existing user</a>
-          {props.existingUser.pending && " — they are still pending: you can regenerate their setup link from their page."}
+          {props.existingUser.pending &&
+            " — they are still pending: you can regenerate their setup link from their page."}
         </Notice>
       )}
       <form method="post" action="/admin/users" novalidate>
-        <TextField name="email" label="Email" type="email" value={values.email} error={errors.email} autocomplete="off" required />
-        <TextField name="firstName" label="First name" value={values.firstName} error={errors.firstName} maxlength={100} required />
-        <TextField name="lastName" label="Last name" value={values.lastName} error={errors.lastName} maxlength={100} required />
+        <TextField
+          name="email"
+          label="Email"
+          type="email"
+          value={values.email}
+          error={errors.email}
+          autocomplete="off"
+          required
+        />
+        <TextField
+          name="firstName"
+          label="First name"
+          value={values.firstName}
+          error={errors.firstName}
+          maxlength={100}
+          required
+        />
+        <TextField
+          name="lastName"
+          label="Last name"
+          value={values.lastName}
+          error={errors.lastName}
+          maxlength={100}
+          required
+        />
         <SelectField
           name="role"
           label="Global role"
@@ -50,7 +73,13 @@ export function NewUserPage(props: NewUserPageProps) {
           hint="OPERATOR grants nothing until memberships or access groups are added. CONTRACTOR memberships always expire."
           options={props.roleOptions.map((role) => ({ value: role, label: role }))}
         />
-        <TextField name="slackId" label="Slack ID (optional)" value={values.slackId} error={errors.slackId} hint="For example U012AB3CD." />
+        <TextField
+          name="slackId"
+          label="Slack ID (optional)"
+          value={values.slackId}
+          error={errors.slackId}
+          hint="For example U012AB3CD."
+        />
         {props.tenants && (
           <fieldset>
             <legend>First memberships (optional)</legend>
@@ -64,7 +93,10 @@ export function NewUserPage(props: NewUserPageProps) {
                     label={`Tenant ${index + 1}`}
                     value={values[`memberships.${index}.tenantId`]}
                     error={errors[`memberships.${index}.tenantId`]}
-                    options={[{ value: "", label: "— none —" }, ...props.tenants!.map((t) => ({ value: t.id, label: t.name }))]}
+                    options={[
+                      { value: "", label: "— none —" },
+                      ...props.tenants!.map((t) => ({ value: t.id, label: t.name })),
+                    ]}
                   />
                   <SelectField
                     name={`memberships.${index}.role`}

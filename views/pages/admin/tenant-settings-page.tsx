@@ -62,7 +62,14 @@ export function TenantSettingsPage(props: TenantSettingsPageProps) {
           <h2 id="edit-tenant-heading">Edit details</h2>
           <FormErrorSummary errors={props.errors} />
           <form method="post" action={`/admin/tenants/${tenant.slug}`} novalidate>
-            <TextField name="name" label="Name" value={props.values.name} error={props.errors.name} maxlength={100} required />
+            <TextField
+              name="name"
+              label="Name"
+              value={props.values.name}
+              error={props.errors.name}
+              maxlength={100}
+              required
+            />
             <TextField
               name="slug"
               label="Slug"

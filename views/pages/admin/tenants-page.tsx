@@ -59,7 +59,14 @@ export function TenantsPage(props: TenantsPageProps) {
           <h2 id="create-tenant-heading">Create a tenant</h2>
           <FormErrorSummary errors={props.errors} />
           <form method="post" action="/admin/tenants" novalidate>
-            <TextField name="name" label="Name" value={props.values.name} error={props.errors.name} maxlength={100} required />
+            <TextField
+              name="name"
+              label="Name"
+              value={props.values.name}
+              error={props.errors.name}
+              maxlength={100}
+              required
+            />
             <TextField
               name="slug"
               label="Slug"

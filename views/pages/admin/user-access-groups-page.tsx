@@ -35,9 +35,13 @@ export function UserAccessGroupsPage(props: UserAccessGroupsPageProps) {
       <UserHeader subject={subject} current="access-groups" tabs={props.tabs} />
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       {props.error && <Notice kind="error">{props.error}</Notice>}
-      {subject.role === "SUPER_ADMIN" && <Notice kind="info">A SUPER_ADMIN bypasses access groups and holds every permission.</Notice>}
+      {subject.role === "SUPER_ADMIN" && (
+        <Notice kind="info">A SUPER_ADMIN bypasses access groups and holds every permission.</Notice>
+      )}
       {subject.role === "CLIENT_USER" && (
-        <Notice kind="info">CLIENT_USER accounts cannot join access groups; their access comes from tenant memberships only.</Notice>
+        <Notice kind="info">
+          CLIENT_USER accounts cannot join access groups; their access comes from tenant memberships only.
+        </Notice>
       )}
       {props.refusal && <Notice kind="info">{props.refusal}</Notice>}
       <p>
@@ -75,7 +79,11 @@ export function UserAccessGroupsPage(props: UserAccessGroupsPageProps) {
                 {props.canUpdate && (
                   <td>
                     {group.inReach ? (
-                      <form method="post" action={`/admin/users/${subject.id}/access-groups/${group.id}/remove`} class="inline">
+                      <form
+                        method="post"
+                        action={`/admin/users/${subject.id}/access-groups/${group.id}/remove`}
+                        class="inline"
+                      >
                         <button type="submit" class="secondary" aria-label={`Remove from ${group.name}`}>
                           Remove…
                         </button>
@@ -107,7 +115,13 @@ function AddToGroups({ subjectId, groups }: { subjectId: string; groups: UserGro
             <legend>Choose one or more groups</legend>
             {groups.map((group) => (
               <div>
-                <input type="checkbox" id={`group-${group.id}`} name="groupIds" value={group.id} disabled={!group.inReach} />{" "}
+                <input
+                  type="checkbox"
+                  id={`group-${group.id}`}
+                  name="groupIds"
+                  value={group.id}
+                  disabled={!group.inReach}
+                />{" "}
                 <label for={`group-${group.id}`}>
                   {group.name} — <Permissions list={group.permissions} />
                   {!group.inReach && <span class="muted"> (holds permissions you lack)</span>}

@@ -81,7 +81,9 @@ export function UserPage(props: UserPageProps) {
       {subject.status === "PENDING" && props.canEdit && (
         <section aria-labelledby="setup-link-heading">
           <h2 id="setup-link-heading">Setup link</h2>
-          <p>A new link replaces the current one at once; the old link stops working. The invite email is sent again.</p>
+          <p>
+            A new link replaces the current one at once; the old link stops working. The invite email is sent again.
+          </p>
           <form method="post" action={`/admin/users/${subject.id}/setup-link`} class="inline">
             <button type="submit" name="intent" value="regenerate">
               Regenerate setup link
@@ -97,8 +99,22 @@ export function UserPage(props: UserPageProps) {
           <h2 id="edit-heading">Edit details</h2>
           <FormErrorSummary errors={errors} />
           <form method="post" action={`/admin/users/${subject.id}`} novalidate>
-            <TextField name="firstName" label="First name" value={values.firstName} error={errors.firstName} maxlength={100} required />
-            <TextField name="lastName" label="Last name" value={values.lastName} error={errors.lastName} maxlength={100} required />
+            <TextField
+              name="firstName"
+              label="First name"
+              value={values.firstName}
+              error={errors.firstName}
+              maxlength={100}
+              required
+            />
+            <TextField
+              name="lastName"
+              label="Last name"
+              value={values.lastName}
+              error={errors.lastName}
+              maxlength={100}
+              required
+            />
             <TextField
               name="displayName"
               label="Display name"

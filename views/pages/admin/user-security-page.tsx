@@ -46,8 +46,8 @@ export function UserSecurityPage(props: UserSecurityPageProps) {
         <section class="danger-zone" aria-labelledby="reset-heading">
           <h2 id="reset-heading">Reset two-factor authentication</h2>
           <p>
-            For a user who lost their phone: removes their authenticator and recovery codes, ends their sessions and gives you a link for
-            them to enroll a new authenticator (their password stays). They are told by email.
+            For a user who lost their phone: removes their authenticator and recovery codes, ends their sessions and
+            gives you a link for them to enroll a new authenticator (their password stays). They are told by email.
           </p>
           {props.hasRecentSignIn ? (
             <a class="button" href={`${base}/reset-two-factor`}>
@@ -56,7 +56,10 @@ export function UserSecurityPage(props: UserSecurityPageProps) {
           ) : (
             <p>
               This needs a recent sign-in.{" "}
-              <a href={`/account/confirm?next=${encodeURIComponent(`${base}/security`)}`}>Confirm your password and code</a> first.
+              <a href={`/account/confirm?next=${encodeURIComponent(`${base}/security`)}`}>
+                Confirm your password and code
+              </a>{" "}
+              first.
             </p>
           )}
         </section>
@@ -66,14 +69,20 @@ export function UserSecurityPage(props: UserSecurityPageProps) {
           <h2 id="deactivate-heading">{subject.status === "DEACTIVATED" ? "Reactivate" : "Deactivate"}</h2>
           {subject.status === "DEACTIVATED" ? (
             <>
-              <p>Reactivation restores sign-in. Memberships that expired meanwhile stay expired; revoked API tokens stay revoked.</p>
+              <p>
+                Reactivation restores sign-in. Memberships that expired meanwhile stay expired; revoked API tokens stay
+                revoked.
+              </p>
               <form method="post" action={`${base}/reactivate`}>
                 <button type="submit">Reactivate</button>
               </form>
             </>
           ) : (
             <>
-              <p>Deactivation blocks sign-in and ends every session and API token at once. Memberships and history are kept.</p>
+              <p>
+                Deactivation blocks sign-in and ends every session and API token at once. Memberships and history are
+                kept.
+              </p>
               <a class="button" href={`${base}/deactivate`}>
                 Deactivate…
               </a>
@@ -84,7 +93,9 @@ export function UserSecurityPage(props: UserSecurityPageProps) {
       {props.can.erase && (
         <section class="danger-zone" aria-labelledby="erase-heading">
           <h2 id="erase-heading">Erase personal data (GDPR)</h2>
-          <p>Replaces name, email and Slack ID with a tombstone and deletes credentials. The audit log keeps its records.</p>
+          <p>
+            Replaces name, email and Slack ID with a tombstone and deletes credentials. The audit log keeps its records.
+          </p>
           <a class="button" href={`${base}/erase`}>
             Erase…
           </a>

@@ -26,10 +26,18 @@ export interface UsersPageProps {
   notice?: string;
 }
 
-export function StatusBadge({ status, setupLink }: { status: UserListRow["status"]; setupLink: UserListRow["setupLink"] }) {
+export function StatusBadge({
+  status,
+  setupLink,
+}: {
+  status: UserListRow["status"];
+  setupLink: UserListRow["setupLink"];
+}) {
   if (status !== "PENDING")
     return <span class={`badge badge-${status.toLowerCase()}`}>{status === "ACTIVE" ? "Active" : "Deactivated"}</span>;
-  return <span class="badge badge-pending">{setupLink === "valid" ? "Pending · link valid" : "Pending · link expired"}</span>;
+  return (
+    <span class="badge badge-pending">{setupLink === "valid" ? "Pending · link valid" : "Pending · link expired"}</span>
+  );
 }
 
 export function UsersPage(props: UsersPageProps) {
@@ -47,7 +55,8 @@ export function UsersPage(props: UsersPageProps) {
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       {props.superAdminHint !== null && (
         <Notice kind="warning">
-          There are {props.superAdminHint} active SUPER_ADMINs. SUPER_ADMIN cannot be scoped: two or three are usually enough.
+          There are {props.superAdminHint} active SUPER_ADMINs. SUPER_ADMIN cannot be scoped: two or three are usually
+          enough.
         </Notice>
       )}
       <form method="get" action="/admin/users" class="filters" aria-label="Filter users">

@@ -16,8 +16,8 @@ export function SetupPasswordPage({ email, purpose, displayName, errors }: Setup
       <div class="narrow">
         <h1>Set up a new authenticator</h1>
         <p>
-          Your administrator reset the two-factor authentication of <strong>{email}</strong>. Confirm your password to enroll a new
-          authenticator app.
+          Your administrator reset the two-factor authentication of <strong>{email}</strong>. Confirm your password to
+          enroll a new authenticator app.
         </p>
         <FormErrorSummary errors={errors} />
         <form method="post" action="/setup" novalidate>
@@ -91,8 +91,8 @@ export function SetupTotpPage({ email, qrSvg, secret, errors }: SetupTotpPagePro
     <div class="narrow">
       <h1>Set up your authenticator</h1>
       <p>
-        Step 2 of 2 for <strong>{email}</strong>: scan this QR code with an authenticator app (for example 1Password, Google Authenticator,
-        Microsoft Authenticator or Aegis), then enter the six-digit code it shows.
+        Step 2 of 2 for <strong>{email}</strong>: scan this QR code with an authenticator app (for example 1Password,
+        Google Authenticator, Microsoft Authenticator or Aegis), then enter the six-digit code it shows.
       </p>
       <FormErrorSummary errors={errors} />
       <figure class="qr">
@@ -132,8 +132,8 @@ export function SetupDonePage({ recoveryCodes, continueHref }: { recoveryCodes: 
       </p>
       <h2>Save your recovery codes</h2>
       <p>
-        Each code signs you in once if you lose your phone. They are shown <strong>only now</strong>: store them in a password manager or
-        print them.
+        Each code signs you in once if you lose your phone. They are shown <strong>only now</strong>: store them in a
+        password manager or print them.
       </p>
       <ol class="recovery-codes mono" id="recovery-codes">
         {recoveryCodes.map((code) => (

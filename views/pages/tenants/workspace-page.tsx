@@ -79,7 +79,11 @@ export function WorkspacePage(props: WorkspacePageProps) {
       </section>
       <section aria-labelledby="clients-heading">
         <h2 id="clients-heading">Client users</h2>
-        <ClientUsersTable people={props.clients} manageBase={props.canWrite ? `${base}/clients` : null} moreHref={props.clientsMoreHref} />
+        <ClientUsersTable
+          people={props.clients}
+          manageBase={props.canWrite ? `${base}/clients` : null}
+          moreHref={props.clientsMoreHref}
+        />
         {props.canWrite && (
           <details open={Object.keys(props.invite.errors).length > 0}>
             <summary>Invite a client user</summary>

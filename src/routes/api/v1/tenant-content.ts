@@ -30,7 +30,10 @@ async function requireTenant(c: AppContext): Promise<TenantRow> {
   return tenant;
 }
 
-const pageSchema = z.strictObject({ cursor: z.string().max(400).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) });
+const pageSchema = z.strictObject({
+  cursor: z.string().max(400).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
 
 function personDto(person: TenantPerson) {
   return {
@@ -55,12 +58,20 @@ export const tenantContentApi = new Hono<AppEnv>()
     return c.json({ update: toTenantUpdateDto({ ...update, authorName: null }) }, 201);
   })
   .patch("/:id/updates/:updateId", content("write"), jsonBody(tenantUpdateSchema), async (c) => {
-    const { tenant, update: existing } = await findTenantWithUpdate(domainContext(c), { id: c.req.param("id") }, c.req.param("updateId"));
+    const { tenant, update: existing } = await findTenantWithUpdate(
+      domainContext(c),
+      { id: c.req.param("id") },
+      c.req.param("updateId"),
+    );
     const update = await editTenantUpdate(domainContext(c), tenant, existing, c.req.valid("json"));
     return c.json({ update: toTenantUpdateDto({ ...update, authorName: null }) });
   })
   .delete("/:id/updates/:updateId", content("write"), async (c) => {
-    const { tenant, update } = await findTenantWithUpdate(domainContext(c), { id: c.req.param("id") }, c.req.param("updateId"));
+    const { tenant, update } = await findTenantWithUpdate(
+      domainContext(c),
+      { id: c.req.param("id") },
+      c.req.param("updateId"),
+    );
     await deleteTenantUpdate(domainContext(c), tenant, update);
     return c.body(null, 204);
   })

@@ -19,25 +19,42 @@ async function userResponse(c: AppContext, userId: string) {
 }
 
 export const usersApi = new Hono<AppEnv>()
-  .get("/", requireAccess({ kind: "console", permission: "users:read" }), queryParams(listUsersQuerySchema), async (c) => {
-    const page = await listUsers(domainContext(c), c.req.valid("query"));
-    return c.json({ items: page.items.map(toUserDto), nextCursor: page.nextCursor });
-  })
+  .get(
+    "/",
+    requireAccess({ kind: "console", permission: "users:read" }),
+    queryParams(listUsersQuerySchema),
+    async (c) => {
+      const page = await listUsers(domainContext(c), c.req.valid("query"));
+      return c.json({ items: page.items.map(toUserDto), nextCursor: page.nextCursor });
+    },
+  )
   .post("/", requireAccess({ kind: "console", permission: "users:create" }), jsonBody(inviteInputSchema), async (c) => {
     const invited = await inviteUser(domainContext(c), c.req.valid("json"));
     return c.json(
-      { user: toUserDto(invited.user), setupUrl: invited.setupUrl, setupLinkExpiresAt: invited.setupLinkExpiresAt.toISOString() },
+      {
+        user: toUserDto(invited.user),
+        setupUrl: invited.setupUrl,
+        setupLinkExpiresAt: invited.setupLinkExpiresAt.toISOString(),
+      },
       201,
     );
   })
-  .post("/bulk", requireAccess({ kind: "console", permission: "users:create" }), jsonBody(bulkInviteSchema), async (c) =>
-    c.json({ results: await bulkInvite(domainContext(c), c.req.valid("json").users) }),
+  .post(
+    "/bulk",
+    requireAccess({ kind: "console", permission: "users:create" }),
+    jsonBody(bulkInviteSchema),
+    async (c) => c.json({ results: await bulkInvite(domainContext(c), c.req.valid("json").users) }),
   )
   .get("/:id", requireAccess({ kind: "console", permission: "users:read" }), (c) => userResponse(c, c.req.param("id")))
-  .patch("/:id", requireAccess({ kind: "console", permission: "users:update" }), jsonBody(updateUserSchema), async (c) => {
-    const user = await updateUser(domainContext(c), c.req.param("id"), c.req.valid("json"));
-    return c.json({ user: toUserDto(user) });
-  })
+  .patch(
+    "/:id",
+    requireAccess({ kind: "console", permission: "users:update" }),
+    jsonBody(updateUserSchema),
+    async (c) => {
+      const user = await updateUser(domainContext(c), c.req.param("id"), c.req.valid("json"));
+      return c.json({ user: toUserDto(user) });
+    },
+  )
   .post("/:id/deactivate", requireAccess({ kind: "console", permission: "users:delete" }), async (c) =>
     c.json({ user: toUserDto(await deactivateUser(domainContext(c), c.req.param("id"))) }),
   )
