@@ -9,7 +9,7 @@ import type { Db } from "../db/client";
 import { apiTokens, memberships, sessions, tenants, users } from "../db/schema";
 import { type LiveMembership, type Principal, resolvePermissions } from "./access";
 import { selectUserWithPermissions } from "./users/permissions-of";
-import type { UserRow } from "./users/users";
+import { identityOf, type UserRow } from "./users/users";
 
 type Credential = { kind: "session"; token: string } | { kind: "api_token"; token: string };
 
@@ -126,12 +126,7 @@ export async function loadPrincipal(db: Db, credential: Credential, now: Date): 
   }
   return {
     user: {
-      id: user.id,
-      email: user.email,
-      firstName: user.firstName,
-      lastName: user.lastName,
-      displayName: user.displayName,
-      role: user.role,
+      ...identityOf(user),
       timeZone: user.timeZone,
       slackId: user.slackId,
       createdAt: user.createdAt,

@@ -1,18 +1,13 @@
 // GET /api/v1/me: the caller, their live memberships and their console permissions, all from the
 // principal loaded for this request (no second read of the user row).
 import type { Principal } from "../access";
-import type { UserDto } from "../users/users";
+import { identityOf, type UserDto } from "../users/users";
 
 export function describeCaller(principal: Principal) {
   const { user } = principal;
   // A principal is always an ACTIVE user with an enrolled authenticator: no setup link is live.
   const dto: UserDto = {
-    id: user.id,
-    email: user.email,
-    firstName: user.firstName,
-    lastName: user.lastName,
-    displayName: user.displayName,
-    role: user.role,
+    ...identityOf(user),
     status: "ACTIVE",
     setupLinkExpiresAt: null,
     slackId: user.slackId,

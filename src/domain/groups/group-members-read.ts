@@ -52,16 +52,19 @@ export function toGroupMembers(rows: GroupMemberRow[]): GroupMember[] {
   }));
 }
 
+/** What a people list shows of each person (candidates and members alike). */
+const personColumns = {
+  id: users.id,
+  email: users.email,
+  firstName: users.firstName,
+  lastName: users.lastName,
+  role: users.role,
+};
+
 /** Staff who could join the group: not in it yet, not a CLIENT_USER, not erased; matching `query` when given. */
 export function selectMemberCandidates(db: Db, groupId: string, query: string, limit = 25) {
   return db
-    .select({
-      id: users.id,
-      email: users.email,
-      firstName: users.firstName,
-      lastName: users.lastName,
-      role: users.role,
-    })
+    .select(personColumns)
     .from(users)
     .where(
       and(
@@ -94,13 +97,7 @@ export function selectPeople(db: Db, userIds: string[] | SQL) {
   const ids = Array.isArray(userIds) ? jsonList(userIds) : userIds;
   return [
     db
-      .select({
-        id: users.id,
-        email: users.email,
-        firstName: users.firstName,
-        lastName: users.lastName,
-        role: users.role,
-      })
+      .select(personColumns)
       .from(users)
       .where(and(sql`${users.id} IN ${ids}`, isNull(users.erasedAt))),
     db

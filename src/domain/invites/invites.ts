@@ -176,16 +176,39 @@ export async function prepareInvite(
       }),
     );
   }
-  const email = await buildInviteEmail({
+  const email = await buildInviteEmailFor(ctx, user, setupUrl, prepared.expiresAt, false);
+  rows.outbox.push(buildOutboxRow(email, ctx.now, { userId: user.id }));
+  return { prepared, rows, result: { user, setupUrl, setupLinkExpiresAt: prepared.expiresAt } };
+}
+
+/** A pending user's columns for a new invite link: whatever a previous link started is dropped. */
+export function freshInviteLink(prepared: PreparedSetupToken) {
+  return {
+    setupTokenHash: prepared.hash,
+    setupTokenExpiresAt: prepared.expiresAt,
+    setupPurpose: "invite",
+    pendingDisplayName: null,
+    pendingPasswordHash: null,
+    pendingTotpSecret: null,
+  } satisfies Partial<UserRow>;
+}
+
+/** The invite email for a pending user's new link, signed by whoever acts (a person or the system). */
+export function buildInviteEmailFor(
+  ctx: Pick<DomainContext, "actor">,
+  user: Pick<UserRow, "email" | "firstName">,
+  setupUrl: string,
+  expiresAt: Date,
+  resent: boolean,
+) {
+  return buildInviteEmail({
     to: user.email,
     firstName: user.firstName,
     invitedBy: snapshotActor(ctx.actor).name,
     setupUrl,
-    expiresAt: prepared.expiresAt,
-    resent: false,
+    expiresAt,
+    resent,
   });
-  rows.outbox.push(buildOutboxRow(email, ctx.now, { userId: user.id }));
-  return { prepared, rows, result: { user, setupUrl, setupLinkExpiresAt: prepared.expiresAt } };
 }
 
 function buildPendingUser(
@@ -206,12 +229,7 @@ function buildPendingUser(
     passwordHash: null,
     totpSecret: null,
     totpLastStep: null,
-    setupTokenHash: prepared.hash,
-    setupTokenExpiresAt: prepared.expiresAt,
-    setupPurpose: "invite",
-    pendingDisplayName: null,
-    pendingPasswordHash: null,
-    pendingTotpSecret: null,
+    ...freshInviteLink(prepared),
     activatedAt: null,
     deactivatedAt: null,
     erasedAt: null,

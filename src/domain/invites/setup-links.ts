@@ -12,7 +12,7 @@ import { buildInviteEmail } from "../emails";
 import { insertOutboxMessage } from "../outbox";
 import { findManageableUser } from "../users/user-guards";
 import { buildSetupUrl, deriveUserStatus, type UserRow } from "../users/users";
-import type { InviteResult } from "./invites";
+import { buildInviteEmailFor, freshInviteLink, type InviteResult } from "./invites";
 
 /**
  * Issues a new setup link for a PENDING user and kills the old one at once (the row holds only
@@ -29,27 +29,12 @@ export async function issueNewSetupLink(ctx: DomainContext, user: UserRow): Prom
   }
   const prepared = prepareSetupToken(ctx.now, ctx.config.SETUP_TOKEN_TTL_SECONDS);
   const setupUrl = buildSetupUrl(ctx.config.APP_ORIGIN, prepared.token);
-  const email = await buildInviteEmail({
-    to: user.email,
-    firstName: user.firstName,
-    invitedBy: snapshotActor(ctx.actor).name,
-    setupUrl,
-    expiresAt: prepared.expiresAt,
-    resent: true,
-  });
+  const email = await buildInviteEmailFor(ctx, user, setupUrl, prepared.expiresAt, true);
   try {
     await runBatch(ctx.db, [
       ctx.db
         .update(users)
-        .set({
-          setupTokenHash: prepared.hash,
-          setupTokenExpiresAt: prepared.expiresAt,
-          setupPurpose: "invite",
-          pendingDisplayName: null,
-          pendingPasswordHash: null,
-          pendingTotpSecret: null,
-          updatedAt: ctx.now,
-        })
+        .set({ ...freshInviteLink(prepared), updatedAt: ctx.now })
         .where(and(eq(users.id, user.id), isNull(users.activatedAt), isNull(users.deactivatedAt))),
       assertPreviousWriteChangedOneRow(ctx.db),
       insertAuditEvent(ctx, {

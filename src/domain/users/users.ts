@@ -70,14 +70,15 @@ export function deriveSetupLinkState(
   return user.setupTokenExpiresAt.getTime() > now.getTime() ? "valid" : "expired";
 }
 
+/** Who a user is (the fields every shape of a user shares), without their account state. */
+export function identityOf(user: Pick<UserRow, "id" | "email" | "firstName" | "lastName" | "displayName" | "role">) {
+  const { id, email, firstName, lastName, displayName, role } = user;
+  return { id, email, firstName, lastName, displayName, role };
+}
+
 export function toUserDto(user: UserRow) {
   return {
-    id: user.id,
-    email: user.email,
-    firstName: user.firstName,
-    lastName: user.lastName,
-    displayName: user.displayName,
-    role: user.role,
+    ...identityOf(user),
     status: deriveUserStatus(user),
     setupLinkExpiresAt: user.setupTokenHash ? (user.setupTokenExpiresAt?.toISOString() ?? null) : null,
     slackId: user.slackId,
