@@ -7,8 +7,7 @@ import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/
 import { users } from "../../db/schema";
 import { AppError } from "../../errors";
 import { describeUser, insertAuditEvent } from "../audit/audit";
-import { type DomainContext, snapshotActor } from "../context";
-import { buildInviteEmail } from "../emails";
+import type { DomainContext } from "../context";
 import { insertOutboxMessage } from "../outbox";
 import { findManageableUser } from "../users/user-guards";
 import { buildSetupUrl, deriveUserStatus, type UserRow } from "../users/users";
