@@ -1,4 +1,4 @@
-import { FormErrorSummary, SelectField, TextField } from "./form-fields";
+import { FormErrorSummary, PersonNameFields, SelectField, TextField } from "./form-fields";
 
 export interface ClientInviteFormProps {
   action: string;
@@ -12,22 +12,7 @@ export function ClientInviteForm({ action, values, errors }: ClientInviteFormPro
     <form method="post" action={action} novalidate>
       <FormErrorSummary errors={errors} />
       <TextField name="email" label="Email" type="email" value={values.email} error={errors.email} required />
-      <TextField
-        name="firstName"
-        label="First name"
-        value={values.firstName}
-        error={errors.firstName}
-        maxlength={100}
-        required
-      />
-      <TextField
-        name="lastName"
-        label="Last name"
-        value={values.lastName}
-        error={errors.lastName}
-        maxlength={100}
-        required
-      />
+      <PersonNameFields values={values} errors={errors} />
       <SelectField
         name="role"
         label="Portal role"

@@ -68,6 +68,33 @@ export function TextField(props: FieldProps) {
   );
 }
 
+/** First and last name, as every form that names a person asks for them (1–100 characters each). */
+export function PersonNameFields(props: {
+  values: { firstName?: string; lastName?: string };
+  errors: Record<string, string | undefined>;
+}) {
+  return (
+    <>
+      <TextField
+        name="firstName"
+        label="First name"
+        value={props.values.firstName}
+        error={props.errors.firstName}
+        maxlength={100}
+        required
+      />
+      <TextField
+        name="lastName"
+        label="Last name"
+        value={props.values.lastName}
+        error={props.errors.lastName}
+        maxlength={100}
+        required
+      />
+    </>
+  );
+}
+
 export interface SelectFieldProps {
   name: string;
   label: string;

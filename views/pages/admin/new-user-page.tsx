@@ -1,5 +1,5 @@
 import type { MembershipRole } from "../../../src/db/schema";
-import { FormErrorSummary, Notice, SelectField, TextField } from "../../components/form-fields";
+import { FormErrorSummary, Notice, PersonNameFields, SelectField, TextField } from "../../components/form-fields";
 import { LinkIssuedPage } from "../link-issued-page";
 
 export const inviteMembershipRows = 3;
@@ -49,22 +49,7 @@ export function NewUserPage(props: NewUserPageProps) {
           autocomplete="off"
           required
         />
-        <TextField
-          name="firstName"
-          label="First name"
-          value={values.firstName}
-          error={errors.firstName}
-          maxlength={100}
-          required
-        />
-        <TextField
-          name="lastName"
-          label="Last name"
-          value={values.lastName}
-          error={errors.lastName}
-          maxlength={100}
-          required
-        />
+        <PersonNameFields values={values} errors={errors} />
         <SelectField
           name="role"
           label="Global role"

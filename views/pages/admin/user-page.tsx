@@ -3,7 +3,7 @@
 import type { Child } from "hono/jsx";
 import type { GlobalRole } from "../../../src/db/schema";
 import type { SetupLinkState, UserStatus } from "../../../src/domain/users/users";
-import { FormErrorSummary, Notice, SelectField, TextField } from "../../components/form-fields";
+import { FormErrorSummary, Notice, PersonNameFields, SelectField, TextField } from "../../components/form-fields";
 import { Time } from "../../components/time";
 import { UserHeader, type UserTab } from "../../components/user-header";
 
@@ -99,22 +99,7 @@ export function UserPage(props: UserPageProps) {
           <h2 id="edit-heading">Edit details</h2>
           <FormErrorSummary errors={errors} />
           <form method="post" action={`/admin/users/${subject.id}`} novalidate>
-            <TextField
-              name="firstName"
-              label="First name"
-              value={values.firstName}
-              error={errors.firstName}
-              maxlength={100}
-              required
-            />
-            <TextField
-              name="lastName"
-              label="Last name"
-              value={values.lastName}
-              error={errors.lastName}
-              maxlength={100}
-              required
-            />
+            <PersonNameFields values={values} errors={errors} />
             <TextField
               name="displayName"
               label="Display name"
