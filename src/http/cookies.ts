@@ -1,5 +1,7 @@
-// The three cookies Gatehouse sets, all __Host- (Secure, Path=/, no Domain), HttpOnly and
-// SameSite=Lax. They carry random tokens; the server stores only their SHA-256.
+// The cookies Gatehouse sets, all __Host- (Secure, Path=/, no Domain), HttpOnly and SameSite=Lax.
+// Session, challenge and setup carry random tokens; the server stores only their SHA-256. The
+// flash cookie carries one message to the page after a form (http/flash.ts), sealed with
+// SECRETS_KEYS, and lives one minute.
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { sessionAbsoluteLifetimeSeconds } from "../auth/session";
 import { challengeLifetimeSeconds } from "../domain/sign-in/sign-in";
@@ -9,6 +11,7 @@ const cookieNames = {
   session: "gatehouse_session",
   challenge: "gatehouse_challenge",
   setup: "gatehouse_setup",
+  flash: "gatehouse_flash",
 } as const;
 type CookieKind = keyof typeof cookieNames;
 
@@ -17,6 +20,8 @@ const maxAgeSeconds: Record<CookieKind, number> = {
   challenge: challengeLifetimeSeconds,
   // The setup cookie only carries the link's token to a clean URL; the token's own expiry still rules.
   setup: 60 * 60,
+  // Read on the very next page (the redirect's target); left unread, it dies within the minute.
+  flash: 60,
 };
 
 export function readCookie(c: AppContext, kind: CookieKind): string | undefined {
