@@ -192,7 +192,10 @@ describe("queued emails", () => {
   it("asks the tenant's administrators instead of a grantor who was deactivated", async () => {
     const clock = new TestClock("2027-02-04T16:00:00Z");
     const grantor = await createActiveUser(clock, { role: "SUPER_ADMIN" });
-    await rawDb.prepare("UPDATE users SET deactivated_at = ? WHERE id = ?").bind(clock.now().getTime(), grantor.id).run();
+    await rawDb
+      .prepare("UPDATE users SET deactivated_at = ? WHERE id = ?")
+      .bind(clock.now().getTime(), grantor.id)
+      .run();
     const { user: member } = await inviteTestUser(clock, { role: "CONTRACTOR", firstName: "Casey" });
     const tenant = await createTestTenant(clock, "Initech");
     await insertTestMembership(clock, {
