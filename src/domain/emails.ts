@@ -81,9 +81,12 @@ export async function buildInviteEmail(
     : input.resent
       ? `Here is a new setup link for ${app}, where you are the first administrator. Any earlier link no longer works.`
       : `${app} was set up with your address, and you are its first administrator (${role}).`;
-  const whenExpired = inviter
+  // A directory (SCIM) cannot be asked for anything: its invitees ask an administrator.
+  const whenExpired = input.invitedBy?.email
     ? `If it has expired, ask ${inviter} for a new one.`
-    : `If it has expired, start ${app} again: until an administrator has finished setup, each start issues a new link.`;
+    : inviter
+      ? `If it has expired, ask an administrator of ${app} for a new one.`
+      : `If it has expired, start ${app} again: until an administrator has finished setup, each start issues a new link.`;
   return buildMessage(
     input.resent ? "invite_resent" : "invite",
     input.to,

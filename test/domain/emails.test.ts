@@ -114,6 +114,25 @@ describe("emails", () => {
     }
   });
 
+  it("renders an invite by a directory, which has no address, with an administrator to ask", async () => {
+    const message = await buildInviteEmail({
+      appName,
+      to: "new@example.test",
+      recipientName: "Zoë",
+      timeZone: "UTC",
+      invitedBy: { name: `Staff directory ${hostile}`, email: null },
+      role: "OPERATOR",
+      setupUrl,
+      expiresAt,
+      resent: false,
+    });
+    expectWellFormed(message, setupUrl, [
+      "Hello Zoë,",
+      `Staff directory ${hostile} invited you to ${appName} as Operator.`,
+    ]);
+    expect(message.text).toContain(`If it has expired, ask an administrator of ${appName} for a new one.`);
+  });
+
   it("renders a resent invite as a new link that replaces the old one", async () => {
     const message = await buildInviteEmail({
       appName,
