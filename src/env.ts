@@ -7,6 +7,7 @@ export interface Bindings {
   DB?: D1Database;
   KV: KVNamespace;
   APP_ORIGIN: string;
+  APP_NAME?: string;
   SETUP_TOKEN_TTL_SECONDS?: string;
   BOOTSTRAP_ADMIN_EMAIL?: string;
   EMAIL_PROVIDER?: string;
@@ -59,6 +60,14 @@ const secretKeysSchema = z.string().transform((setting, context): SecretKeys => 
 
 const configSchema = z.object({
   APP_ORIGIN: z.url({ protocol: /^https?$/ }).transform((value) => new URL(value).origin),
+  // The product's name in emails (subjects, greeting, footer): one line, no control character.
+  APP_NAME: z
+    .string()
+    .trim()
+    .min(1)
+    .max(60)
+    .regex(/^[^\p{Cc}\p{Zl}\p{Zp}\p{Bidi_Control}]+$/u, "must be one line without control characters")
+    .default("Gatehouse"),
   SETUP_TOKEN_TTL_SECONDS: z.coerce
     .number()
     .int()

@@ -1,6 +1,7 @@
 // Random tokens and their digests. Every bearer secret Gatehouse hands out (setup links, sessions,
-// sign-in challenges, API tokens) is 32 bytes from the CSPRNG, base64url, and only its SHA-256 is
-// stored: a leaked database reveals no usable token.
+// sign-in challenges) is 32 bytes from the CSPRNG, base64url, and only its SHA-256 is stored: a
+// leaked database reveals no usable token. Secrets people keep elsewhere (API tokens) have the
+// same strength in the scannable format of token-format.ts, and are stored the same way.
 import { sha256 } from "@oslojs/crypto/sha2";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { encodeBase64urlNoPadding, encodeHexLowerCase } from "@oslojs/encoding";

@@ -1,9 +1,23 @@
-// The emails Gatehouse sends, as text and simple HTML. Plain and clear: what happened, the link,
-// who did it, and until when the link works. The HTML part is escaped by hono/html. Subjects
-// built from names go through toHeaderLine: rows written before the text rules may still hold a
-// line break (docs/SECURITY.md "Text input").
-import { html } from "hono/html";
+// The emails Gatehouse sends (docs/PRODUCT.md "Emails"), each as HTML with one button and as plain
+// text, laid out by email-layout.ts. Each names the people involved by name and address (who invited,
+// who reset, who granted), says until when a link works in the recipient's time zone, and ends
+// with why the person got it. The product name is APP_NAME. Subjects go through toHeaderLine: names
+// stored before the text rules may still hold a line break (docs/SECURITY.md "Text input").
+
+import type { GlobalRole, MembershipRole } from "../db/schema";
+import { labelMembershipRole, labelUserRole } from "../labels";
+import type { Actor } from "./context";
+import {
+  type EmailParts,
+  type EmailPerson,
+  formatEmailTime,
+  nameWithEmail,
+  renderEmailHtml,
+  renderEmailText,
+} from "./email-layout";
 import { toHeaderLine } from "./text";
+
+export type { EmailPerson } from "./email-layout";
 
 export interface EmailMessage {
   kind: string;
@@ -13,82 +27,133 @@ export interface EmailMessage {
   html: string;
 }
 
-function formatUtc(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+/** Who acted, as an email names them; null for the system itself (the bootstrap, a job). */
+export function emailPersonOf(actor: Actor): EmailPerson | null {
+  switch (actor.kind) {
+    case "user":
+      return { name: actor.principal.user.displayName, email: actor.principal.user.email };
+    case "account":
+      return { name: actor.user.displayName, email: actor.user.email };
+    case "service":
+      return { name: actor.service.name, email: null };
+    default:
+      return null;
+  }
 }
 
-async function renderHtml(paragraphs: Array<string | { link: string }>): Promise<string> {
-  const body = paragraphs.map((part) =>
-    typeof part === "string" ? html`<p>${part}</p>` : html`<p><a href="${part.link}">${part.link}</a></p>`,
+/** What every email needs to know about the recipient. */
+interface Recipient {
+  appName: string;
+  to: string;
+  recipientName: string | null;
+  /** The recipient's time zone (users.time_zone); UTC when unknown. */
+  timeZone: string | null;
+}
+
+async function buildMessage(kind: string, to: string, subject: string, parts: EmailParts): Promise<EmailMessage> {
+  const headerSubject = toHeaderLine(subject);
+  return {
+    kind,
+    to,
+    subject: headerSubject,
+    text: renderEmailText(parts),
+    html: await renderEmailHtml(parts, headerSubject),
+  };
+}
+
+export async function buildInviteEmail(
+  input: Recipient & {
+    /** Who invited; null when the system did (the first administrator at bootstrap). */
+    invitedBy: EmailPerson | null;
+    role: GlobalRole;
+    setupUrl: string;
+    expiresAt: Date;
+    resent: boolean;
+  },
+): Promise<EmailMessage> {
+  const app = input.appName;
+  const inviter = input.invitedBy ? nameWithEmail(input.invitedBy) : null;
+  const role = labelUserRole(input.role);
+  const intro = inviter
+    ? input.resent
+      ? `${inviter} sent you a new ${app} setup link. Any earlier link no longer works.`
+      : `${inviter} invited you to ${app} as ${role}.`
+    : input.resent
+      ? `Here is a new setup link for ${app}, where you are the first administrator. Any earlier link no longer works.`
+      : `${app} was set up with your address, and you are its first administrator (${role}).`;
+  // A directory (SCIM) cannot be asked for anything: its invitees ask an administrator.
+  const whenExpired = input.invitedBy?.email
+    ? `If it has expired, ask ${inviter} for a new one.`
+    : inviter
+      ? `If it has expired, ask an administrator of ${app} for a new one.`
+      : `If it has expired, start ${app} again: until an administrator has finished setup, each start issues a new link.`;
+  return buildMessage(
+    input.resent ? "invite_resent" : "invite",
+    input.to,
+    input.resent ? `Your new ${app} setup link` : `You are invited to ${app}`,
+    {
+      appName: app,
+      recipientName: input.recipientName,
+      intro: [intro, "Choose your password and set up an authenticator app on your phone to sign in."],
+      action: { label: "Set up your account", url: input.setupUrl },
+      outro: [`The link works once and expires on ${formatEmailTime(input.expiresAt, input.timeZone)}. ${whenExpired}`],
+      footer: inviter
+        ? `You got this email because ${inviter} invited you to ${app}.`
+        : `You got this email because ${app} was set up with ${input.to} as its first administrator.`,
+    },
   );
-  return (
-    await html`<!DOCTYPE html><html><body style="font-family: sans-serif; line-height: 1.5">${body}</body></html>`
-  ).toString();
 }
 
-export async function buildInviteEmail(input: {
-  to: string;
-  firstName: string;
-  invitedBy: string;
-  setupUrl: string;
-  expiresAt: Date;
-  resent: boolean;
-}): Promise<EmailMessage> {
-  const parts = [
-    `Hello ${input.firstName},`,
-    input.resent
-      ? `${input.invitedBy} sent you a new Gatehouse setup link. Any earlier link no longer works.`
-      : `${input.invitedBy} invited you to Gatehouse.`,
-    "Open this link to choose your password and set up your authenticator app:",
-    { link: input.setupUrl },
-    `The link works once and expires at ${formatUtc(input.expiresAt)}. If it has expired, ask ${input.invitedBy} for a new one.`,
-  ];
-  return {
-    kind: input.resent ? "invite_resent" : "invite",
-    to: input.to,
-    subject: input.resent ? "Your new Gatehouse setup link" : "You are invited to Gatehouse",
-    text: parts.map((part) => (typeof part === "string" ? part : part.link)).join("\n\n"),
-    html: await renderHtml(parts),
-  };
+export async function buildTwoFactorResetEmail(
+  input: Recipient & { resetBy: EmailPerson | null; setupUrl: string; expiresAt: Date },
+): Promise<EmailMessage> {
+  const app = input.appName;
+  const resetter = input.resetBy ? nameWithEmail(input.resetBy) : `An administrator of ${app}`;
+  const tell = input.resetBy ? nameWithEmail(input.resetBy) : `an administrator of ${app}`;
+  return buildMessage("two_factor_reset", input.to, `Your ${app} two-factor authentication was reset`, {
+    appName: app,
+    recipientName: input.recipientName,
+    intro: [
+      `${resetter} reset the two-factor authentication of your ${app} account. Your sessions were ended and your old authenticator no longer works.`,
+      "To sign in again, confirm your password and enroll a new authenticator.",
+    ],
+    action: { label: "Enroll a new authenticator", url: input.setupUrl },
+    outro: [
+      `The link works once and expires on ${formatEmailTime(input.expiresAt, input.timeZone)}. If you did not ask for this, tell ${tell} at once.`,
+    ],
+    footer: `You got this email because ${resetter} reset the two-factor authentication of your ${app} account (${input.to}).`,
+  });
 }
 
-export async function buildTwoFactorResetEmail(input: {
-  to: string;
-  firstName: string;
-  resetBy: string;
-  setupUrl: string;
-  expiresAt: Date;
-}): Promise<EmailMessage> {
-  const parts = [
-    `Hello ${input.firstName},`,
-    `${input.resetBy} reset the two-factor authentication of your Gatehouse account. Your sessions were ended and your old authenticator no longer works.`,
-    "To sign in again, open this link, confirm your password and enroll a new authenticator:",
-    { link: input.setupUrl },
-    `The link works once and expires at ${formatUtc(input.expiresAt)}. If you did not ask for this, tell your administrator at once.`,
-  ];
-  return {
-    kind: "two_factor_reset",
-    to: input.to,
-    subject: "Your Gatehouse two-factor authentication was reset",
-    text: parts.map((part) => (typeof part === "string" ? part : part.link)).join("\n\n"),
-    html: await renderHtml(parts),
-  };
+/** "Ann (ann@…)", "Ann (ann@…) or Bob (bob@…)", "Ann (…), Bob (…) or Cy (…)". */
+function listPeople(people: EmailPerson[]): string {
+  const named = people.map(nameWithEmail);
+  return named.length <= 1 ? (named[0] ?? "") : `${named.slice(0, -1).join(", ")} or ${named.at(-1)}`;
 }
 
-export async function buildSecurityNoticeEmail(input: {
-  to: string;
-  firstName: string;
-  subject: string;
-  message: string;
-}): Promise<EmailMessage> {
-  const parts = [`Hello ${input.firstName},`, input.message, "If this was not you, tell your administrator at once."];
-  return {
-    kind: "security_notice",
-    to: input.to,
-    subject: toHeaderLine(input.subject),
-    text: parts.join("\n\n"),
-    html: await renderHtml(parts),
-  };
+/** A change to the recipient's own account they should know about (a password change). */
+export async function buildSecurityNoticeEmail(
+  input: Recipient & {
+    subject: string;
+    message: string;
+    /** Why they got it: "the password of your Gatehouse account (ann@…) was changed". */
+    reason: string;
+    /** Where to review the account: the account page. */
+    action: { label: string; url: string };
+    /** Whom to tell if it was not them: the super admins, the recipient left out. */
+    administrators: EmailPerson[];
+  },
+): Promise<EmailMessage> {
+  const tell =
+    input.administrators.length > 0 ? listPeople(input.administrators) : `an administrator of ${input.appName}`;
+  return buildMessage("security_notice", input.to, input.subject, {
+    appName: input.appName,
+    recipientName: input.recipientName,
+    intro: [input.message],
+    action: input.action,
+    outro: [`If this was not you, tell ${tell} at once.`],
+    footer: `You got this email because ${input.reason}. ${input.appName} tells you of every such change.`,
+  });
 }
 
 const hourMs = 3_600_000;
@@ -103,44 +168,78 @@ export function describeTimeLeft(expiresAt: Date, now: Date): string {
   return hours === 1 ? "within the hour" : `in ${hours} hours`;
 }
 
+export interface ExpiryNoticeInput extends Recipient {
+  appOrigin: string;
+  member: { id: string; name: string; email: string };
+  tenantName: string;
+  role: MembershipRole;
+  /** Who granted the membership; null when unknown, the system or no longer active. */
+  grantor: EmailPerson | null;
+  expiresAt: Date;
+  now: Date;
+  forGrantor: boolean;
+}
+
+/** The member asks the grantor for more time: the button writes to them. */
+function memberNoticeParts(input: ExpiryNoticeInput, ended: boolean) {
+  const app = input.appName;
+  const ask = ended ? "add you again" : "extend your membership";
+  const grantor = input.grantor;
+  if (grantor?.email) {
+    const subject = encodeURIComponent(`More time for my access to ${input.tenantName}`);
+    return {
+      advice: `${nameWithEmail(grantor)} granted it. If you still need it, write to them and ask them to ${ask}.`,
+      action: { label: `Ask ${grantor.name} for more time`, url: `mailto:${grantor.email}?subject=${subject}` },
+    };
+  }
+  return {
+    advice: `If you still need it, ask an administrator of ${input.tenantName} in ${app} to ${ask}.`,
+    action: { label: `Open ${app}`, url: `${input.appOrigin}/` },
+  };
+}
+
 /**
  * The notice before an expiry, or, when it is queued at or after the expiry (a late run, a
  * membership shorter than a cron interval), a notice that says the access ended and when.
  */
-export async function buildExpiryNoticeEmail(input: {
-  to: string;
-  recipientName: string;
-  memberName: string;
-  tenantName: string;
-  expiresAt: Date;
-  now: Date;
-  forGrantor: boolean;
-}): Promise<EmailMessage> {
+export async function buildExpiryNoticeEmail(input: ExpiryNoticeInput): Promise<EmailMessage> {
+  const app = input.appName;
   const ended = input.expiresAt.getTime() <= input.now.getTime();
-  const when = ended
-    ? `ended at ${formatUtc(input.expiresAt)}`
-    : `expires ${describeTimeLeft(input.expiresAt, input.now)}, at ${formatUtc(input.expiresAt)}`;
-  const access = input.forGrantor
-    ? `The access you granted ${input.memberName} to ${input.tenantName}`
-    : `Your access to ${input.tenantName}`;
-  const parts = [
-    `Hello ${input.recipientName},`,
-    `${access} ${when}.`,
-    ...(ended ? ["This notice is late: it could not be sent before the access ended."] : []),
-    input.forGrantor
-      ? `If the engagement continues, ${ended ? "add the membership again" : "extend the membership"} in Gatehouse (Admin → Memberships).`
-      : `If you still need it, ask the person who granted it to ${ended ? "add you again" : "extend your membership"}.`,
-  ];
+  const at = formatEmailTime(input.expiresAt, input.timeZone);
+  const when = ended ? `ended on ${at}` : `expires ${describeTimeLeft(input.expiresAt, input.now)}, on ${at}`;
+  const role = labelMembershipRole(input.role);
+  const member = nameWithEmail(input.member);
+  const late = ended ? ["This notice is late: it could not be sent before the access ended."] : [];
   const subjectEnd = ended ? "has ended" : `expires ${describeTimeLeft(input.expiresAt, input.now)}`;
-  return {
-    kind: "expiry_notice",
-    to: input.to,
-    subject: toHeaderLine(
-      input.forGrantor
-        ? `Access of ${input.memberName} to ${input.tenantName} ${subjectEnd}`
-        : `Your access to ${input.tenantName} ${subjectEnd}`,
-    ),
-    text: parts.join("\n\n"),
-    html: await renderHtml(parts),
-  };
+  if (input.forGrantor) {
+    return buildMessage(
+      "expiry_notice",
+      input.to,
+      `Access of ${input.member.name} to ${input.tenantName} ${subjectEnd}`,
+      {
+        appName: app,
+        recipientName: input.recipientName,
+        intro: [`The access you granted ${member} to ${input.tenantName} (${role}) ${when}.`, ...late],
+        action: {
+          label: ended ? `Add ${input.member.name} again` : "Extend the membership",
+          url: `${input.appOrigin}/admin/users/${encodeURIComponent(input.member.id)}/memberships`,
+        },
+        outro: [
+          `If the engagement continues, ${ended ? "add the membership again" : "extend the membership"} in ${app}.`,
+        ],
+        footer: `You got this email because you granted ${member} access to ${input.tenantName} in ${app}.`,
+      },
+    );
+  }
+  const { advice, action } = memberNoticeParts(input, ended);
+  return buildMessage("expiry_notice", input.to, `Your access to ${input.tenantName} ${subjectEnd}`, {
+    appName: app,
+    recipientName: input.recipientName,
+    intro: [`Your access to ${input.tenantName} (${role}) ${when}.`, ...late, advice],
+    action,
+    outro: [],
+    footer: ended
+      ? `You got this email because your access to ${input.tenantName} in ${app} ended on ${at}.`
+      : `You got this email because you have access to ${input.tenantName} in ${app} until ${at}.`,
+  });
 }

@@ -2,6 +2,7 @@
 // allowlist (login, setup, static assets, health) sits behind requireAccess, and requireAccess
 // asks the one authorize() of domain/access.ts: pages and API share the decision.
 import { createMiddleware } from "hono/factory";
+import { readApiTokenLookupKey } from "../auth/token-format";
 import { authorize, type Principal, type Requirement } from "../domain/access";
 import { loadPrincipal } from "../domain/principal";
 import { AppError } from "../errors";
@@ -17,10 +18,10 @@ export function loadCaller(options: { acceptApiTokens: boolean }) {
     const now = c.get("now");
     let principal: Principal | null = null;
     if (options.acceptApiTokens && authorization !== undefined) {
-      const token = bearerPattern.exec(authorization)?.[1];
-      principal = token
-        ? await loadPrincipal(c.get("db"), { kind: "api_token", token: token.replace(/^gh_/, "") }, now)
-        : null;
+      // A token we cannot have issued (bad prefix, length or checksum) is refused unread.
+      const presented = bearerPattern.exec(authorization)?.[1];
+      const lookupKey = presented ? readApiTokenLookupKey(presented) : null;
+      principal = lookupKey ? await loadPrincipal(c.get("db"), { kind: "api_token", token: lookupKey }, now) : null;
     } else {
       const sessionToken = readCookie(c, "session");
       if (sessionToken) {

@@ -22,7 +22,7 @@ import { expiryNotices, memberships, outbox, tenants, users } from "../db/schema
 import type { DomainContext } from "../domain/context";
 import { buildExpiryNoticeEmail, type EmailMessage } from "../domain/emails";
 
-type NoticeContext = Pick<DomainContext, "db" | "now">;
+type NoticeContext = Pick<DomainContext, "db" | "now" | "config">;
 
 const dayMs = 86_400_000;
 const noticeRoundSize = 25;
@@ -109,19 +109,24 @@ export function selectDueMemberships(ctx: NoticeContext) {
       id: memberships.id,
       expiresAt: memberships.expiresAt,
       daysBefore: dueStage(ctx.now),
+      role: memberships.role,
       tenantName: tenants.name,
       member: {
         id: users.id,
         email: users.email,
         name: users.firstName,
         displayName: users.displayName,
+        timeZone: users.timeZone,
         deactivatedAt: users.deactivatedAt,
         erasedAt: users.erasedAt,
       },
+      // Who granted it, read in the same query: both notices name them (docs/JOBS.md "Expiry notices").
       grantor: {
         id: grantors.id,
         email: grantors.email,
         name: grantors.firstName,
+        displayName: grantors.displayName,
+        timeZone: grantors.timeZone,
         activatedAt: grantors.activatedAt,
         deactivatedAt: grantors.deactivatedAt,
         erasedAt: grantors.erasedAt,
@@ -201,34 +206,52 @@ function insertNoticeEmail(
     .onConflictDoNothing();
 }
 
+/** The grantor when they can still be asked: an active account that is not the member's own. */
+function reachableGrantor(due: DueMembership) {
+  const grantor = due.grantor;
+  if (!grantor?.id || !grantor.activatedAt || grantor.deactivatedAt || grantor.erasedAt) return null;
+  if (grantor.id === due.member.id) return null;
+  return {
+    id: grantor.id,
+    email: grantor.email as string,
+    firstName: grantor.name as string,
+    displayName: grantor.displayName as string,
+    timeZone: grantor.timeZone,
+  };
+}
+
 async function buildNoticeStatements(
   ctx: NoticeContext,
   due: DueMembership,
 ): Promise<{ record: Statement; emails: Statement[] }> {
-  const expiresAt = due.expiresAt as Date;
-  const common = { memberName: due.member.displayName, tenantName: due.tenantName, expiresAt, now: ctx.now };
+  const grantor = reachableGrantor(due);
+  const common = {
+    appName: ctx.config.APP_NAME,
+    appOrigin: ctx.config.APP_ORIGIN,
+    member: { id: due.member.id, name: due.member.displayName, email: due.member.email },
+    tenantName: due.tenantName,
+    role: due.role,
+    grantor: grantor ? { name: grantor.displayName, email: grantor.email } : null,
+    expiresAt: due.expiresAt as Date,
+    now: ctx.now,
+  };
   const emails: Statement[] = [];
   if (!due.member.deactivatedAt && !due.member.erasedAt) {
     const message = await buildExpiryNoticeEmail({
       ...common,
       to: due.member.email,
       recipientName: due.member.name,
+      timeZone: due.member.timeZone,
       forGrantor: false,
     });
     emails.push(insertNoticeEmail(ctx, due, message, "member", due.member.id));
   }
-  const grantor = due.grantor;
-  if (
-    grantor?.id &&
-    grantor.activatedAt &&
-    !grantor.deactivatedAt &&
-    !grantor.erasedAt &&
-    grantor.id !== due.member.id
-  ) {
+  if (grantor) {
     const message = await buildExpiryNoticeEmail({
       ...common,
-      to: grantor.email as string,
-      recipientName: grantor.name as string,
+      to: grantor.email,
+      recipientName: grantor.firstName,
+      timeZone: grantor.timeZone,
       forGrantor: true,
     });
     emails.push(insertNoticeEmail(ctx, due, message, "grantor", grantor.id));

@@ -159,11 +159,11 @@ describe("personal API tokens", () => {
     const created = await agent.json("POST", "/api/v1/me/tokens", { name: "ci", expiresAt: "2026-12-31T00:00:00Z" });
     expect(created.status).toBe(201);
     const body = await created.json<{ token: string; id: string; name: string; expiresAt: string }>();
-    expect(body.token).toMatch(/^gh_[A-Za-z0-9_-]{43}$/);
+    expect(body.token).toMatch(/^gthp_[0-9A-Za-z]{49}$/);
     const row = await env.DB.prepare("SELECT * FROM api_tokens WHERE id = ?")
       .bind(body.id)
       .first<Record<string, unknown>>();
-    expect(JSON.stringify(row)).not.toContain(body.token.slice(3));
+    expect(JSON.stringify(row)).not.toContain(body.token.slice(5, 48));
     const api = new ApiClient(app, body.token);
     expect((await api.call("GET", "/api/v1/me")).status).toBe(200);
     const listed = await (await agent.get("/api/v1/me/tokens")).json<{

@@ -92,11 +92,13 @@ describe.skipIf(run.skipped)("secrets in logs and audit rows", () => {
         if (hits > allowed) leaks.push(`${secret.kind} (${secret.label}) ×${hits - allowed} in ${source.name}`);
       }
     }
-    // Whatever the suite did not record: anything shaped like a setup link or a 32-byte bearer token.
+    // Whatever the suite did not record: anything shaped like a setup link, a 32-byte bearer token
+    // or a secret in the gth<kind>_ format (docs/SECURITY.md "Token format").
     for (const source of sources) {
-      const shaped = [...source.text.matchAll(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g)].map(
-        (match) => match[0],
-      );
+      const shaped = [
+        ...source.text.matchAll(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g),
+        ...source.text.matchAll(/\bgth[a-z]_[0-9A-Za-z]{49}\b/g),
+      ].map((match) => match[0]);
       for (const token of shaped.filter((value) => value !== bootstrapToken))
         leaks.push(`token-shaped ${token.slice(0, 6)}… in ${source.name}`);
     }

@@ -60,7 +60,8 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
     for (const value of shown) {
       const setupToken = /\/setup\/([A-Za-z0-9_-]{43})$/.exec(value)?.[1];
       if (setupToken) recordSecret("setup-token", setupToken, `${person.persona} form result`);
-      else if (/^[A-Za-z0-9_-]{32,}$/.test(value)) recordSecret("api-token", value, `${person.persona} form result`);
+      else if (/^gth[a-z]_[0-9A-Za-z]{49}$/.test(value))
+        recordSecret("api-token", value, `${person.persona} form result`);
     }
   }
 

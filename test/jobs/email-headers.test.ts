@@ -94,10 +94,15 @@ describe("email headers", () => {
   it("builds an expiry notice's subject on one line from names stored before the rule", async () => {
     const now = new Date("2026-11-23T12:00:00Z");
     const message = await buildExpiryNoticeEmail({
+      appName: "Gatehouse",
+      appOrigin: "https://gatehouse.example",
       to: "grantor@example.test",
       recipientName: "Grace",
-      memberName: "Eve\r\nBcc: victim@example.com",
+      timeZone: "UTC",
+      member: { id: "usr_eve", name: "Eve\r\nBcc: victim@example.com", email: "eve@example.test" },
       tenantName: "Acme\u202E\u0000",
+      role: "OPERATOR_READONLY",
+      grantor: { name: "Grace Grantor", email: "grantor@example.test" },
       expiresAt: new Date("2026-11-30T12:00:00Z"),
       now,
       forGrantor: true,

@@ -15,9 +15,12 @@ const deliverable = "deliverable@example.test";
 
 async function queueInvite(clock: TestClock, to: string) {
   const message = await buildInviteEmail({
+    appName: "Gatehouse",
     to,
-    firstName: "Ada",
-    invitedBy: "Grace Admin",
+    recipientName: "Ada",
+    timeZone: "UTC",
+    invitedBy: { name: "Grace Admin", email: "grace@example.test" },
+    role: "OPERATOR",
     setupUrl: `http://127.0.0.1:8787/setup/${token}`,
     expiresAt: new Date("2026-11-30T12:00:00Z"),
     resent: false,

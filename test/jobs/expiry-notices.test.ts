@@ -84,8 +84,12 @@ describe("expiry notices", () => {
       [member.email, member.id],
     ]);
     expect(mails[1]?.subject).toBe("Your access to Globex expires in 7 days");
-    expect(mails[1]?.text_body).toContain("Your access to Globex expires in 7 days, at 2026-01-17 09:00 UTC.");
-    expect(mails[0]?.text_body).toContain("The access you granted Casey Contractor to Globex expires in 7 days");
+    expect(mails[1]?.text_body).toContain(
+      "Your access to Globex (Read-only) expires in 7 days, on 17 Jan 2026, 09:00 UTC.",
+    );
+    expect(mails[0]?.text_body).toContain(
+      `The access you granted Casey Contractor (${member.email}) to Globex (Read-only) expires in 7 days`,
+    );
     const records = await rawDb
       .prepare("SELECT days_before FROM expiry_notices WHERE membership_id = ?")
       .bind(id)
@@ -160,11 +164,11 @@ describe("expiry notices", () => {
     const mails = await noticeMails(id);
     expect(mails.map((mail) => mail.dedupe_key.split(":").slice(3).join(":"))).toEqual(["1:grantor", "1:member"]);
     expect(mails[1]?.subject).toBe("Your access to Globex has ended");
-    expect(mails[1]?.text_body).toContain("Your access to Globex ended at 2026-04-20 09:01 UTC.");
+    expect(mails[1]?.text_body).toContain("Your access to Globex (Read-only) ended on 20 Apr 2026, 09:01 UTC.");
     expect(mails[1]?.text_body).toContain("could not be sent before");
     expect(mails[0]?.subject).toBe("Access of Casey Contractor to Globex has ended");
-    expect(mails[0]?.text_body).toContain(
-      "The access you granted Casey Contractor to Globex ended at 2026-04-20 09:01 UTC.",
+    expect(mails[0]?.text_body).toMatch(
+      /The access you granted Casey Contractor \(\S+\) to Globex \(Read-only\) ended on 20 Apr 2026, 09:01 UTC\./,
     );
   });
 
@@ -291,7 +295,7 @@ describe("expiry notices", () => {
       .prepare("SELECT subject, text_body FROM outbox WHERE kind = 'expiry_notice' AND user_id = ? LIMIT 1")
       .bind(member.id)
       .first<{ subject: string; text_body: string }>();
-    expect(mail?.text_body).toContain("expires within the hour, at 2026-09-20 09:01 UTC.");
+    expect(mail?.text_body).toContain("expires within the hour, on 20 Sep 2026, 09:01 UTC.");
   });
 
   it("starts no round after its deadline, and the next run, after the sweep, tells the rest truthfully that access ended", async () => {

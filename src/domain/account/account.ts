@@ -121,7 +121,7 @@ export async function changeOwnPassword(
   input: z.output<typeof changePasswordSchema>,
 ): Promise<void> {
   if (principal.credential.kind !== "session") throw new AppError("FORBIDDEN");
-  const { user, throttleKey, accountRow } = await readOwnAccount(ctx, principal);
+  const { user, throttleKey, accountRow, administrators } = await readOwnAccount(ctx, principal);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     await recordSignInFailure(ctx, {
       email: user.email,
@@ -140,11 +140,17 @@ export async function changeOwnPassword(
     });
   if (input.newPassword !== input.newPasswordConfirmation)
     throw fieldError("newPasswordConfirmation", "The two passwords are not the same.");
+  const app = ctx.config.APP_NAME;
   const notice = await buildSecurityNoticeEmail({
+    appName: app,
     to: user.email,
-    firstName: user.firstName,
-    subject: "Your Gatehouse password was changed",
-    message: "The password of your Gatehouse account was just changed, and your other sessions were signed out.",
+    recipientName: user.firstName,
+    timeZone: user.timeZone,
+    subject: `Your ${app} password was changed`,
+    message: `The password of your ${app} account was just changed, and your other sessions were signed out.`,
+    reason: `the password of your ${app} account (${user.email}) was changed`,
+    action: { label: "Review your account", url: `${ctx.config.APP_ORIGIN}/account` },
+    administrators,
   });
   await runBatch(ctx.db, [
     ctx.db

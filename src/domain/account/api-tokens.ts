@@ -3,7 +3,8 @@
 // rights (read on every request), so it dies with deactivation and bites on demotion.
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import * as z from "zod";
-import { generateId, generateToken, hashToken } from "../../auth/crypto";
+import { generateId, hashToken } from "../../auth/crypto";
+import { generateSecretToken } from "../../auth/token-format";
 import { runBatch } from "../../db/batch";
 import type { Db } from "../../db/client";
 import { assertCondition, assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
@@ -14,7 +15,6 @@ import { insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { singleLineTextSchema } from "../text";
 
-export const apiTokenPrefix = "gh_";
 const maximumTokensPerUser = 50;
 
 export const createApiTokenSchema = z.strictObject({
@@ -69,7 +69,8 @@ export async function createApiToken(
       fieldErrors: [{ field: "expiresAt", message: "The expiry must lie in the future." }],
     });
   }
-  const secret = generateToken();
+  // The stored digest is of the whole token, prefix and checksum included (auth/token-format.ts).
+  const secret = generateSecretToken("personalApiToken");
   const token: ApiTokenRow = {
     id: generateId("tok"),
     userId: principal.user.id,
@@ -96,7 +97,7 @@ export async function createApiToken(
     if (isBatchGuardFailure(error)) throw tooManyTokensError();
     throw error;
   }
-  return { token, secret: `${apiTokenPrefix}${secret}` };
+  return { token, secret };
 }
 
 /** Only the owner revokes their token; anyone else's token answers 404. */

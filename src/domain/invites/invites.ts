@@ -10,8 +10,8 @@ import { auditEvents, memberships, outbox, tenants, users } from "../../db/schem
 import { AppError, type FieldError } from "../../errors";
 import { hasPermission } from "../access";
 import { buildAuditRow, describeUser } from "../audit/audit";
-import { actorUserId, type DomainContext, snapshotActor } from "../context";
-import { buildInviteEmail } from "../emails";
+import { actorUserId, type DomainContext } from "../context";
+import { buildInviteEmail, emailPersonOf } from "../emails";
 import { describeMembership } from "../memberships/memberships-read";
 import { findMembershipProblems } from "../memberships/memberships-rules";
 import { buildOutboxRow } from "../outbox";
@@ -193,18 +193,21 @@ export function freshInviteLink(prepared: PreparedSetupToken) {
   } satisfies Partial<UserRow>;
 }
 
-/** The invite email for a pending user's new link, signed by whoever acts (a person or the system). */
+/** The invite email for a pending user's new link, signed by whoever acts (a person, a directory or the system). */
 export function buildInviteEmailFor(
-  ctx: Pick<DomainContext, "actor">,
-  user: Pick<UserRow, "email" | "firstName">,
+  ctx: Pick<DomainContext, "actor" | "config">,
+  user: Pick<UserRow, "email" | "firstName" | "role" | "timeZone">,
   setupUrl: string,
   expiresAt: Date,
   resent: boolean,
 ) {
   return buildInviteEmail({
+    appName: ctx.config.APP_NAME,
     to: user.email,
-    firstName: user.firstName,
-    invitedBy: snapshotActor(ctx.actor).name,
+    recipientName: user.firstName,
+    timeZone: user.timeZone,
+    invitedBy: emailPersonOf(ctx.actor),
+    role: user.role,
     setupUrl,
     expiresAt,
     resent,

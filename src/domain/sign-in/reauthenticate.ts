@@ -13,6 +13,7 @@ import { AppError } from "../../errors";
 import type { Principal } from "../access";
 import type { DomainContext } from "../context";
 import type { UserRow } from "../users/users";
+import { selectActiveSuperAdmins } from "../users/users-list";
 import { checkAccountThrottle, recordSignInFailure, selectAccountThrottles } from "./sign-in-failures";
 
 export interface Reauthentication {
@@ -21,19 +22,22 @@ export interface Reauthentication {
 }
 
 /**
- * The caller's own row (with the password hash and TOTP state the principal does not carry) and
- * the throttles of their account and client address, in one batch; THROTTLED while either is locked.
+ * The caller's own row (with the password hash and TOTP state the principal does not carry), the
+ * throttles of their account and client address, and a few other super admins (whom a security
+ * notice names), in one batch; THROTTLED while either throttle is locked.
  */
 export async function readOwnAccount(ctx: DomainContext, principal: Principal) {
   const throttleKey = accountThrottleKey(principal.user.email);
-  const [userRows, throttles] = await ctx.db.batch([
+  const [userRows, throttles, superAdmins] = await ctx.db.batch([
     ctx.db.select().from(users).where(eq(users.id, principal.user.id)).limit(1),
     selectAccountThrottles(ctx, throttleKey),
+    selectActiveSuperAdmins(ctx.db, 4),
   ]);
   const user = userRows[0];
   if (!user?.passwordHash) throw new AppError("UNAUTHENTICATED");
   const accountRow = checkAccountThrottle(throttles, throttleKey, ctx.now);
-  return { user: user as UserRow & { passwordHash: string }, throttleKey, accountRow };
+  const administrators = superAdmins.filter((admin) => admin.email !== user.email).slice(0, 3);
+  return { user: user as UserRow & { passwordHash: string }, throttleKey, accountRow, administrators };
 }
 
 export async function reauthenticate(

@@ -18,7 +18,7 @@ import {
 import { AppError } from "../../errors";
 import { describeUser, insertAuditEvent } from "../audit/audit";
 import { type DomainContext, snapshotActor } from "../context";
-import { buildTwoFactorResetEmail } from "../emails";
+import { buildTwoFactorResetEmail, emailPersonOf } from "../emails";
 import type { InviteResult } from "../invites/invites";
 import { insertOutboxMessage } from "../outbox";
 import { assertNotSelf, findManageableUser } from "./user-guards";
@@ -49,9 +49,11 @@ export async function resetTwoFactor(ctx: DomainContext, userId: string): Promis
   const prepared = prepareSetupToken(ctx.now, ctx.config.SETUP_TOKEN_TTL_SECONDS);
   const setupUrl = buildSetupUrl(ctx.config.APP_ORIGIN, prepared.token);
   const email = await buildTwoFactorResetEmail({
+    appName: ctx.config.APP_NAME,
     to: user.email,
-    firstName: user.firstName,
-    resetBy: snapshotActor(ctx.actor).name,
+    recipientName: user.firstName,
+    timeZone: user.timeZone,
+    resetBy: emailPersonOf(ctx.actor),
     setupUrl,
     expiresAt: prepared.expiresAt,
   });

@@ -1,6 +1,7 @@
 // Listing users: filters, search and keyset pagination (a page reads at most limit + 1 rows).
 import { and, desc, eq, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
+import type { Db } from "../../db/client";
 import { globalRoles, users } from "../../db/schema";
 import type { DomainContext } from "../context";
 import { decodeCursor, encodeCursor, type Page, toPage } from "../pagination";
@@ -96,12 +97,17 @@ export async function listUsersWithSuperAdminCount(ctx: Pick<DomainContext, "db"
   return { page: toUsersPage(rows, query.limit), activeSuperAdmins: Number(counted[0]?.value ?? 0) };
 }
 
-/** Active SUPER_ADMINs, to tell people with no access whom to ask. */
-export async function listActiveSuperAdmins(ctx: Pick<DomainContext, "db">, limit = 5) {
-  return ctx.db
+/** Active SUPER_ADMINs, oldest first, to run alone or inside a db.batch(). */
+export function selectActiveSuperAdmins(db: Db, limit: number) {
+  return db
     .select({ name: users.displayName, email: users.email })
     .from(users)
     .where(activeSuperAdminCondition())
     .orderBy(users.createdAt)
     .limit(limit);
+}
+
+/** Active SUPER_ADMINs, to tell people with no access whom to ask. */
+export async function listActiveSuperAdmins(ctx: Pick<DomainContext, "db">, limit = 5) {
+  return selectActiveSuperAdmins(ctx.db, limit);
 }

@@ -17,7 +17,7 @@ export function parseJson(text: string): unknown {
 export function recordSecretsIn(text: string): void {
   for (const match of text.matchAll(/\/setup\/([A-Za-z0-9_-]{43})\b/g))
     recordSecret("setup-token", match[1] as string, "input sweep answer");
-  for (const match of text.matchAll(/\b(gh_[A-Za-z0-9_-]{20,})/g))
+  for (const match of text.matchAll(/\b(gth[a-z]_[0-9A-Za-z]{49})\b/g))
     recordSecret("api-token", match[1] as string, "input sweep answer");
 }
 
