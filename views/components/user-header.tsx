@@ -1,6 +1,8 @@
 // The header and tabs every user page shares: /admin/users/:id (Details), /memberships,
 // /access-groups and /security. Tabs are plain links, so they work without JavaScript.
+import type { GlobalRole } from "../../src/db/schema";
 import type { SetupLinkState, UserStatus } from "../../src/domain/users/users";
+import { labelUserRole } from "../../src/labels";
 import { StatusBadge } from "../pages/admin/users-page";
 
 export type UserTab = "details" | "memberships" | "access-groups" | "security";
@@ -11,6 +13,7 @@ export interface UserHeaderProps {
     firstName: string;
     lastName: string;
     email: string;
+    role: GlobalRole;
     status: UserStatus;
     setupLink: SetupLinkState;
   };
@@ -38,9 +41,11 @@ export function UserHeader({ subject, current, tabs }: UserHeaderProps) {
       <h1>
         {subject.firstName} {subject.lastName} <StatusBadge status={subject.status} setupLink={subject.setupLink} />
       </h1>
-      <p class="muted">{subject.email}</p>
-      <nav aria-label="User sections">
-        <ul class="tabs">
+      <p class="muted">
+        {subject.email} · {labelUserRole(subject.role)}
+      </p>
+      <nav class="tabs" aria-label="User sections">
+        <ul>
           {tabs.map((tab) => (
             <li>
               <a href={tabHref(subject.id, tab)} aria-current={tab === current ? "page" : undefined}>
