@@ -224,3 +224,31 @@ describe("editing users", () => {
     expect(html).toContain("· Contractor</p>");
   });
 });
+
+describe("the users list", () => {
+  it("says roles and statuses in words in cells, filters and badges, and keeps codes as the filter values", async () => {
+    const { clock, adminAgent } = await setup();
+    await createActiveUser(clock, { role: "CONTRACTOR", firstName: "Cora", lastName: "Words" });
+    const html = await (await adminAgent.get("/admin/users?query=Cora")).text();
+    const main = html.slice(html.indexOf("<main"));
+    expect(main).toContain('<td data-label="Role">Contractor</td>');
+    expect(main).toContain('<span class="badge badge-success">Active</span>');
+    expect(main).toContain('<option value="CLIENT_USER">Client user</option>');
+    expect(main).toContain('<option value="SUPER_ADMIN">Super admin</option>');
+    expect(main).toContain('<option value="DEACTIVATED">Deactivated</option>');
+    expect(main).not.toMatch(/>[^<]*\b(OPERATOR|CONTRACTOR|CLIENT_USER|SUPER_ADMIN)\b/);
+    expect(main).toContain('<table class="data-table">');
+    expect(main).toContain('<td data-label="Name" class="cell-primary">');
+    expect(main).toContain('<td data-label="Slack" class="priority-low">');
+    expect(main.match(/<td(?![^>]*data-label)/g)).toBeNull();
+    const filtered = await (await adminAgent.get("/admin/users?role=CONTRACTOR")).text();
+    expect(filtered).toContain('<option value="CONTRACTOR" selected="">Contractor</option>');
+  });
+
+  it("warns about many super admins in words", async () => {
+    const { clock, adminAgent } = await setup();
+    for (let i = 0; i < 4; i++) await createActiveUser(clock, { role: "SUPER_ADMIN" });
+    const html = await (await adminAgent.get("/admin/users")).text();
+    expect(html).toMatch(/There are \d+ active super admins\./);
+  });
+});
