@@ -2,8 +2,7 @@
 // /access-groups and /security. Tabs are plain links, so they work without JavaScript.
 import type { GlobalRole } from "../../src/db/schema";
 import type { SetupLinkState, UserStatus } from "../../src/domain/users/users";
-import { labelUserRole } from "../../src/labels";
-import { StatusBadge } from "../pages/admin/users-page";
+import { labelUserRole, labelUserStatus } from "../../src/labels";
 
 export type UserTab = "details" | "memberships" | "access-groups" | "security";
 
@@ -27,6 +26,21 @@ const tabLabels: Record<UserTab, string> = {
   "access-groups": "Access groups",
   security: "Security",
 };
+
+const statusBadgeTones: Record<UserStatus, string> = {
+  ACTIVE: "badge-success",
+  PENDING: "badge-warning",
+  DEACTIVATED: "badge-neutral",
+};
+
+/** A user's status in words (the users list and the header of their page). */
+export function StatusBadge({ status, setupLink }: { status: UserStatus; setupLink: SetupLinkState }) {
+  const words =
+    status === "PENDING"
+      ? `${labelUserStatus(status)} · ${setupLink === "valid" ? "link valid" : "link expired"}`
+      : labelUserStatus(status);
+  return <span class={`badge ${statusBadgeTones[status]}`}>{words}</span>;
+}
 
 function tabHref(userId: string, tab: UserTab): string {
   return tab === "details" ? `/admin/users/${userId}` : `/admin/users/${userId}/${tab}`;

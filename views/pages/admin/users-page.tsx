@@ -1,11 +1,12 @@
 import type { GlobalRole } from "../../../src/db/schema";
 import type { SetupLinkState, UserStatus } from "../../../src/domain/users/users";
 import type { Flash } from "../../../src/http/flash";
-import { labelUserRole, labelUserStatus, userRoleLabels, userStatusLabels } from "../../../src/labels";
+import { labelUserRole, userRoleLabels, userStatusLabels } from "../../../src/labels";
 import { FlashNotice } from "../../components/flash-notice";
 import { Notice } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
+import { StatusBadge } from "../../components/user-header";
 
 export interface UserListRow {
   id: string;
@@ -27,26 +28,6 @@ export interface UsersPageProps {
   canInvite: boolean;
   superAdminHint: number | null;
   flash?: Flash | undefined;
-}
-
-const statusBadgeTones: Record<UserStatus, string> = {
-  ACTIVE: "badge-success",
-  PENDING: "badge-warning",
-  DEACTIVATED: "badge-neutral",
-};
-
-export function StatusBadge({
-  status,
-  setupLink,
-}: {
-  status: UserListRow["status"];
-  setupLink: UserListRow["setupLink"];
-}) {
-  const words =
-    status === "PENDING"
-      ? `${labelUserStatus(status)} · ${setupLink === "valid" ? "link valid" : "link expired"}`
-      : labelUserStatus(status);
-  return <span class={`badge ${statusBadgeTones[status]}`}>{words}</span>;
 }
 
 export function UsersPage(props: UsersPageProps) {
