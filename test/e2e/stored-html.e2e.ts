@@ -198,7 +198,7 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
 
     await admin.goto(`/admin/users/${world.people.contractor?.userId}`);
     await admin.fill("Display name", storedPayload("P18", "display name (Admin → user details)"));
-    expect((await admin.clickButton("Save changes")).text).toContain("The user was updated.");
+    expect((await admin.clickButton("Save changes")).text).toContain("Carl Contractor's details were saved.");
 
     for (const person of [admin, operator, clientAdmin, viewer]) await person.close();
   });

@@ -39,7 +39,7 @@ describe("deactivation and reactivation", () => {
     expect(confirmationHtml).toContain(`href="/admin/users/${victim.id}"`);
     const done = await adminAgent.post(`/admin/users/${victim.id}/deactivate`, {});
     expect(done.status).toBe(303);
-    expect(done.headers.get("location")).toBe(`/admin/users/${victim.id}`);
+    expect(done.headers.get("location")).toBe(`/admin/users/${victim.id}#user-status`);
     const after = await (await adminAgent.get(`/admin/users/${victim.id}`)).text();
     expect(after).toContain(`${name} was deactivated. Their sessions and API tokens stopped working.`);
     expect(after).toContain(`action="/admin/users/${victim.id}/reactivate"`);
@@ -59,7 +59,7 @@ describe("deactivation and reactivation", () => {
     expect(signIn.status).toBe(401);
 
     const reactivated = await adminAgent.post(`/admin/users/${victim.id}/reactivate`, {});
-    expect(reactivated.headers.get("location")).toBe(`/admin/users/${victim.id}`);
+    expect(reactivated.headers.get("location")).toBe(`/admin/users/${victim.id}#user-status`);
     expect(await (await adminAgent.get(`/admin/users/${victim.id}`)).text()).toContain(
       `${name} was reactivated and can sign in again.`,
     );
@@ -217,7 +217,7 @@ describe("editing users", () => {
       slackId: "",
       role: "CONTRACTOR",
     });
-    expect(saved.headers.get("location")).toBe(`/admin/users/${subject.id}`);
+    expect(saved.headers.get("location")).toBe(`/admin/users/${subject.id}#edit-details`);
     const html = await (await adminAgent.get(`/admin/users/${subject.id}`)).text();
     expect(html).toContain("Dana Doe is now Contractor. The change applies on their next request.");
     expect(html).toContain('<option value="CONTRACTOR" selected="">Contractor</option>');

@@ -119,7 +119,8 @@ export async function showUserMemberships(c: AppContext, userId: string, shownAg
 async function backTo(c: AppContext, tab: "details" | "security", message: string) {
   await setFlash(c, { message, tone: "success", ...(tab === "details" ? { near: userStatusSectionId } : {}) });
   const base = `/admin/users/${c.req.param("id")}`;
-  return c.redirect(tab === "details" ? base : `${base}/security`, 303);
+  // The fragment scrolls to the section the message is placed in.
+  return c.redirect(tab === "details" ? `${base}#${userStatusSectionId}` : `${base}/security`, 303);
 }
 const usersRead = requireAccess({ kind: "console", permission: "users:read" });
 const usersUpdate = requireAccess({ kind: "console", permission: "users:update" });

@@ -247,7 +247,7 @@ export const adminUserRoutes = new Hono<AppEnv>()
             ? `${fullName(updated)}'s details were saved.`
             : `${fullName(updated)} is now ${labelUserRole(updated.role)}. The change applies on their next request.`;
         await setFlash(c, { message, tone: "success", near: userPageSections.edit });
-        return c.redirect(`/admin/users/${user.id}`, 303);
+        return c.redirect(`/admin/users/${user.id}#${userPageSections.edit}`, 303);
       },
       showAgain: (errors) =>
         renderUserPage(c, details, { ...detailValues(user), ...formValuesAsStrings(form.values) }, errors),
