@@ -117,7 +117,7 @@ export function SetupLinkIssuedPage(props: SetupLinkIssuedPageProps) {
   return (
     <LinkIssuedPage
       {...page}
-      note={`It works once and expires ${expiresAtText}. An email with the link is queued as well; send the link yourself (chat, phone) if email is slow. If it is lost, send a new one from the user's page.`}
+      note={`It works once and expires ${expiresAtText}. An email with the link is queued as well; send the link yourself (chat, phone) if email is slow. If it is lost, make a new one from the user's page.`}
     >
       <a class="button secondary" href={`/admin/users/${subjectUserId}`}>
         Go to the user
