@@ -143,9 +143,9 @@ function clientManagementRows(
     {
       method: "POST",
       path: prefix,
-      scenario: `${who} invites a new portal user (link page)`,
+      scenario: `${who} invites a new portal user (redirect to the link page)`,
       maxQueries: 3,
-      expectStatus: 201,
+      expectStatus: 303,
       prepare: async (fixture) => {
         const { agent, tenant } = await tenantMember(fixture, role);
         return () =>
@@ -214,12 +214,25 @@ function clientManagementRows(
     {
       method: "POST",
       path: `${prefix}/:membershipId/setup-link`,
-      scenario: `${who} issues a new link for a pending portal user`,
+      scenario: `${who} issues a new link for a pending portal user (redirect to the link page)`,
       maxQueries: 3,
-      expectStatus: 201,
+      expectStatus: 303,
       prepare: async (fixture) => {
         const { agent, tenant, pending } = await tenantMember(fixture, role);
         return () => agent.post(`${base(tenant.slug)}/${pending.membershipId}/setup-link`, {});
+      },
+    },
+    {
+      method: "GET",
+      path: `${prefix}/:membershipId/setup-link`,
+      scenario: `${who}: the link page, showing the link from the flash once (caller; tenant, membership and person in one batch)`,
+      maxQueries: 2,
+      expectStatus: 200,
+      prepare: async (fixture) => {
+        const { agent, tenant, pending } = await tenantMember(fixture, role);
+        const path = `${base(tenant.slug)}/${pending.membershipId}/setup-link`;
+        await agent.post(path, {});
+        return () => agent.get(path);
       },
     },
     {

@@ -310,9 +310,9 @@ const coreBudgets: RouteBudget[] = [
   {
     method: "POST",
     path: "/admin/users",
-    scenario: "invite with two memberships",
+    scenario: "invite with two memberships (redirect to the link page)",
     maxQueries: 3,
-    expectStatus: 201,
+    expectStatus: 303,
     prepare: async ({ signedIn, tenantIds }) => {
       const { agent } = await signedIn();
       return () =>
@@ -352,13 +352,31 @@ const coreBudgets: RouteBudget[] = [
   {
     method: "POST",
     path: "/admin/users/:id/setup-link",
-    scenario: "regenerate a pending user's link",
+    scenario: "send a pending user a new setup link (redirect to the link page)",
     maxQueries: 3,
-    expectStatus: 200,
+    expectStatus: 303,
     prepare: async ({ signedIn, clock }) => {
       const { agent } = await signedIn();
       const invited = await inviteTestUser(clock);
-      return () => agent.post(`/admin/users/${invited.user.id}/setup-link`, { intent: "regenerate" });
+      return () => agent.post(`/admin/users/${invited.user.id}/setup-link`, {});
+    },
+  },
+  {
+    method: "GET",
+    path: "/admin/users/:id/setup-link",
+    scenario: "the link page after an invite, showing the link from the flash once",
+    maxQueries: 2,
+    expectStatus: 200,
+    prepare: async ({ signedIn }) => {
+      const { agent } = await signedIn();
+      const created = await agent.post("/admin/users", {
+        email: uniqueEmail("linkpage"),
+        firstName: "Lin",
+        lastName: "Kpage",
+        role: "OPERATOR",
+      });
+      const location = created.headers.get("location") ?? "/admin/users/missing/setup-link";
+      return () => agent.get(location);
     },
   },
   {

@@ -129,7 +129,20 @@ describe.skipIf(run.skipped)("people using Gatehouse in a browser", () => {
     });
   });
 
-  it("lets the admin invite an operator and a contractor whose access ends in twenty minutes", async () => {
+  /** Post/Redirect/Get (issue 16): a reload of the link page shows no link, resubmits nothing, creates nobody. */
+  async function expectShownOnceOnReload(admin: Person, linkPath: string, email: string) {
+    const reloaded = await admin.navigate((page) => page.reload());
+    expect(reloaded.status, reloaded.text).toBe(200);
+    expect(reloaded.path).toBe(linkPath);
+    expect(reloaded.text).toContain("The setup link was shown once. Make a new one if it is needed.");
+    expect(reloaded.text).not.toContain("Email already in use");
+    expect(await admin.page.locator("#setup-url").count()).toBe(0);
+    expect(await admin.page.getByRole("button", { name: "Send a new setup link" }).count()).toBe(1);
+    await admin.goto(`/admin/users?query=${encodeURIComponent(email)}`);
+    expect(await admin.page.locator("table tbody tr").count()).toBe(1);
+  }
+
+  it("lets the admin invite an operator and a contractor whose access ends in twenty minutes; a reload of the link page resubmits nothing", async () => {
     const admin = person("admin");
     for (const name of ["operator", "contractor"] as const) {
       await admin.clickLink("Users");
@@ -148,9 +161,11 @@ describe.skipIf(run.skipped)("people using Gatehouse in a browser", () => {
         });
       }
       const created = await admin.clickButton("Create user");
-      expect(created.status, created.text).toBe(201);
-      expect(created.text).toContain(`was created as ${name === "operator" ? "OPERATOR" : "CONTRACTOR"}`);
+      expect(created.status, created.text).toBe(200);
+      expect(created.path).toMatch(/^\/admin\/users\/usr_\w+\/setup-link$/);
+      expect(created.text).toContain(`was created as ${name === "operator" ? "Operator" : "Contractor"}`);
       links[name] = await readSetupLink(admin);
+      if (name === "operator") await expectShownOnceOnReload(admin, created.path, cast.operator.email);
     }
   });
 
@@ -200,7 +215,8 @@ describe.skipIf(run.skipped)("people using Gatehouse in a browser", () => {
     await operator.fill("Last name", cast.clientAdmin.lastName);
     await operator.page.getByLabel("Portal role").selectOption("CLIENT_ADMIN");
     const issued = await operator.clickButton("Invite");
-    expect(issued.status, issued.text).toBe(201);
+    expect(issued.status, issued.text).toBe(200);
+    expect(issued.path).toMatch(new RegExp(`^/tenants/${tenant.slug}/clients/mbr_\\w+/setup-link$`));
     links.clientAdmin = await readSetupLink(operator);
     await operator.clickLink(`Back to ${tenant.name}`);
 
@@ -229,7 +245,8 @@ describe.skipIf(run.skipped)("people using Gatehouse in a browser", () => {
     await clientAdmin.fill("Last name", cast.viewer.lastName);
     await clientAdmin.page.getByLabel("Portal role").selectOption("CLIENT_VIEWER");
     const issued = await clientAdmin.clickButton("Invite");
-    expect(issued.status, issued.text).toBe(201);
+    expect(issued.status, issued.text).toBe(200);
+    expect(issued.path).toMatch(new RegExp(`^/portal/${tenant.slug}/users/mbr_\\w+/setup-link$`));
     links.viewer = await readSetupLink(clientAdmin);
     const portal = await clientAdmin.clickLink(`Back to ${tenant.name}`);
     expect(portal.text).toContain(cast.viewer.email);
@@ -255,11 +272,14 @@ describe.skipIf(run.skipped)("people using Gatehouse in a browser", () => {
     expect(before.status).toBe(200);
 
     const admin = person("admin");
+    // Deactivation is on the Details tab (a danger zone), behind a confirmation.
     await admin.goto(`/admin/users/${credentials.operator?.userId}`);
-    await admin.clickLink("Security");
     await admin.clickLink("Deactivate…");
     const done = await admin.clickButton(/^Deactivate/);
-    expect(done.text).toContain("The user was deactivated.");
+    expect(done.path).toBe(`/admin/users/${credentials.operator?.userId}`);
+    expect(done.text).toContain(
+      `${cast.operator.firstName} ${cast.operator.lastName} was deactivated. Their sessions and API tokens stopped working.`,
+    );
 
     const next = await operator.clickLink("Home");
     expect(next.path).toBe("/login?next=%2Fadmin");

@@ -12,3 +12,21 @@ export function extractSetupUrl(html: string): string {
   if (!match?.[1]) throw new Error(`no setup link on the page: ${html.slice(0, 400)}`);
   return match[1];
 }
+
+/**
+ * Follows the 303 a form answers after issuing a setup link (Post/Redirect/Get) to the page that
+ * shows the link once; that page's HTML.
+ */
+export async function openLinkPage(
+  agent: { get(path: string): Promise<Response> },
+  response: Response,
+): Promise<string> {
+  const location = response.headers.get("location");
+  if (response.status !== 303 || !location) {
+    throw new Error(`expected a 303 to the link page: ${response.status} ${await response.text()}`);
+  }
+  const page = await agent.get(location);
+  const html = await page.text();
+  if (page.status !== 200) throw new Error(`the link page answered ${page.status}: ${html.slice(0, 400)}`);
+  return html;
+}

@@ -214,9 +214,10 @@ describe("a user's Access groups tab", () => {
       ["groupIds", first.id],
       ["groupIds", second.id],
     ]);
-    expect(added.headers.get("location")).toBe(`/admin/users/${subject.id}/access-groups?notice=groups-updated`);
-    const after = await (await agent.get(`/admin/users/${subject.id}/access-groups?notice=groups-updated`)).text();
-    expect(after).toContain("The access groups were updated.");
+    expect(added.headers.get("location")).toBe(`/admin/users/${subject.id}/access-groups`);
+    const after = await (await agent.get(`/admin/users/${subject.id}/access-groups`)).text();
+    const named = /Tabby User was added to ([^<]*)\. Their access changes on their next request\./.exec(after)?.[1];
+    expect(named?.split(", ").sort(), after).toEqual([first.name, second.name].sort());
     expect(after).toContain(first.name);
     expect(after).toContain("<code>users:read audit:read</code>");
     expect(await memberIds(first.id)).toEqual([subject.id]);
@@ -226,6 +227,9 @@ describe("a user's Access groups tab", () => {
     expect(await memberIds(first.id)).toEqual([subject.id]);
     await agent.post(`/admin/users/${subject.id}/access-groups/${first.id}/remove`, { confirm: "yes" });
     expect(await memberIds(first.id)).toEqual([]);
+    expect(await (await agent.get(`/admin/users/${subject.id}/access-groups`)).text()).toContain(
+      `Tabby User was removed from ${first.name}. Their access changes on their next request.`,
+    );
   });
 
   it("says why a CLIENT_USER has no groups and offers nothing to add", async () => {

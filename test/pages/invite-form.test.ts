@@ -2,8 +2,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, createTestApp, signInAs, uniqueEmail } from "../helpers/factories";
-import { extractSetupUrl } from "../helpers/links";
+import { createActiveUser, createTestApp, createTestTenant, signInAs, uniqueEmail } from "../helpers/factories";
+import { extractSetupUrl, openLinkPage } from "../helpers/links";
 
 async function signedInAdmin() {
   const clock = new TestClock();
@@ -13,14 +13,19 @@ async function signedInAdmin() {
 }
 
 describe("Admin → Users → New user", () => {
-  it("shows every invite field with labels", async () => {
-    const { agent } = await signedInAdmin();
+  it("shows every invite field with labels, roles in words", async () => {
+    const { agent, clock } = await signedInAdmin();
+    await createTestTenant(clock);
     const html = await (await agent.get("/admin/users/new")).text();
     for (const field of ["email", "firstName", "lastName", "role", "slackId"]) {
       expect(html).toMatch(new RegExp(`<label for="field-${field}">`));
       expect(html).toContain(`name="${field}"`);
     }
-    expect(html).toContain('<option value="OPERATOR" selected="">OPERATOR</option>');
+    expect(html).toContain('<option value="OPERATOR" selected="">Operator</option>');
+    expect(html).toContain('<option value="CONTRACTOR">Contractor</option>');
+    expect(html).toContain('<option value="OPERATOR_READONLY">Read-only</option>');
+    const main = html.slice(html.indexOf("<main"));
+    expect(main).not.toMatch(/>[^<]*\b(OPERATOR|CONTRACTOR|CLIENT_USER|SUPER_ADMIN|OPERATOR_FULL|CLIENT_ADMIN)\b/);
   });
 
   it("puts each validation error next to its field and keeps what was typed", async () => {
@@ -42,7 +47,7 @@ describe("Admin → Users → New user", () => {
     expect(html).toContain('aria-describedby="field-email-error"');
   });
 
-  it("refuses an email already in use in another case, links to that user and offers the regenerate path", async () => {
+  it("refuses an email already in use in another case, links to that user and offers a new setup link", async () => {
     const { agent } = await signedInAdmin();
     const email = uniqueEmail("dup");
     const first = await agent.post("/admin/users", {
@@ -52,7 +57,7 @@ describe("Admin → Users → New user", () => {
       role: "OPERATOR",
       slackId: "",
     });
-    expect(first.status, await summarizeResponse(first)).toBe(201);
+    expect(first.status, await summarizeResponse(first)).toBe(303);
     const existing = await env.DB.prepare("SELECT id FROM users WHERE email = ?").bind(email).first<{ id: string }>();
     const second = await agent.post("/admin/users", {
       email: ` ${email.toUpperCase()} `,
@@ -65,7 +70,7 @@ describe("Admin → Users → New user", () => {
     expect(second.status, html).toBe(409);
     expect(html).toContain("Email already in use");
     expect(html).toContain(`href="/admin/users/${existing?.id}"`);
-    expect(html).toContain("regenerate their setup link");
+    expect(html).toContain("send them a new setup link");
     const count = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?")
       .bind(email)
       .first<{ n: number }>();
@@ -82,9 +87,9 @@ describe("Admin → Users → New user", () => {
       role: "CONTRACTOR",
       slackId: "U012AB3CD",
     });
-    const html = await response.text();
-    expect(response.status, html).toBe(201);
-    expect(html).toContain("User created");
+    const html = await openLinkPage(agent, response);
+    expect(html).toContain("Nia New (");
+    expect(html).toContain("was created as Contractor");
     const setupUrl = extractSetupUrl(html);
     const token = setupUrl.split("/").pop() as string;
     const row = await env.DB.prepare("SELECT * FROM users WHERE email = ?")
@@ -114,7 +119,7 @@ describe("Admin → Users → New user", () => {
     expect(userPage).toContain("Pending · link valid");
   });
 
-  it("regenerates a pending user's link from their page and the old one dies", async () => {
+  it("sends a pending user a new link from their page and the old one dies", async () => {
     const { agent, app } = await signedInAdmin();
     const email = uniqueEmail("regen");
     const created = await agent.post("/admin/users", {
@@ -124,11 +129,16 @@ describe("Admin → Users → New user", () => {
       role: "OPERATOR",
       slackId: "",
     });
-    const oldUrl = extractSetupUrl(await created.text());
+    const oldUrl = extractSetupUrl(await openLinkPage(agent, created));
     const id = (await env.DB.prepare("SELECT id FROM users WHERE email = ?").bind(email).first<{ id: string }>())?.id;
-    const regenerated = await agent.post(`/admin/users/${id}/setup-link`, { intent: "regenerate" });
-    const html = await regenerated.text();
-    expect(regenerated.status, html).toBe(200);
+    const userPage = await (await agent.get(`/admin/users/${id}`)).text();
+    expect(userPage.match(/Send a new setup link/g)).toHaveLength(1);
+    expect(userPage).not.toContain("Regenerate");
+    expect(userPage).not.toContain("Resend invite");
+    const regenerated = await agent.post(`/admin/users/${id}/setup-link`, {});
+    expect(regenerated.headers.get("location")).toBe(`/admin/users/${id}/setup-link`);
+    const html = await openLinkPage(agent, regenerated);
+    expect(html).toContain("Rey Gen has a new setup link; the previous one no longer works.");
     const newUrl = extractSetupUrl(html);
     expect(newUrl).not.toBe(oldUrl);
     const { Agent } = await import("../helpers/agent");
@@ -152,5 +162,104 @@ describe("Admin → Users → New user", () => {
       n: number;
     }>();
     expect(count?.n).toBe(0);
+  });
+});
+
+describe("Admin → Users → New user: the setup link after Post/Redirect/Get", () => {
+  const flashCookie = "__Host-gatehouse_flash";
+
+  async function createPerson(agent: Awaited<ReturnType<typeof signedInAdmin>>["agent"], email: string) {
+    return agent.post("/admin/users", { email, firstName: "Dana", lastName: "Doe", role: "OPERATOR", slackId: "" });
+  }
+
+  it("answers the invite with a 303 to the link page and a short-lived sealed __Host- cookie, never the link itself", async () => {
+    const { agent } = await signedInAdmin();
+    const email = uniqueEmail("prg");
+    const created = await createPerson(agent, email);
+    const id = (await env.DB.prepare("SELECT id FROM users WHERE email = ?").bind(email).first<{ id: string }>())?.id;
+    expect(created.status, await summarizeResponse(created)).toBe(303);
+    expect(created.headers.get("location")).toBe(`/admin/users/${id}/setup-link`);
+    expect(await created.text()).not.toContain("/setup/");
+    const header = created.headers.getSetCookie().find((cookie) => cookie.startsWith(`${flashCookie}=`));
+    expect(header, created.headers.getSetCookie().join("\n")).toBeDefined();
+    expect(header).toMatch(/; Max-Age=60(;|$)/);
+    expect(header).toMatch(/; Path=\/(;|$)/);
+    expect(header).toMatch(/; HttpOnly(;|$)/);
+    expect(header).toMatch(/; Secure(;|$)/);
+    expect(header).not.toMatch(/; Domain=/i);
+
+    const html = await openLinkPage(agent, created);
+    const setupUrl = extractSetupUrl(html);
+    const token = setupUrl.split("/").pop() as string;
+    const sealed = decodeURIComponent(header?.split(";")[0]?.slice(flashCookie.length + 1) ?? "");
+    expect(sealed.length).toBeGreaterThan(0);
+    expect(sealed).not.toContain(token);
+    expect(sealed).not.toContain(email);
+    expect(sealed).not.toContain("Dana");
+  });
+
+  it("shows the link once: reading deletes the cookie, and a reload says it was shown once, resubmits nothing and offers a new link", async () => {
+    const { agent } = await signedInAdmin();
+    const email = uniqueEmail("reload");
+    const created = await createPerson(agent, email);
+    const location = created.headers.get("location") as string;
+    const first = await agent.get(location);
+    const firstHtml = await first.text();
+    expect(first.status, firstHtml).toBe(200);
+    expect(extractSetupUrl(firstHtml)).toMatch(/\/setup\/[A-Za-z0-9_-]{43}$/);
+    expect(firstHtml).toContain("Dana Doe (");
+    expect(firstHtml).toContain("was created as Operator");
+    expect(first.headers.getSetCookie().some((cookie) => /^__Host-gatehouse_flash=;.*Max-Age=0/i.test(cookie))).toBe(
+      true,
+    );
+    expect(agent.cookies.has(flashCookie)).toBe(false);
+
+    const reload = await agent.get(location);
+    const reloadHtml = await reload.text();
+    expect(reload.status, reloadHtml).toBe(200);
+    expect(reloadHtml).toContain("The setup link was shown once. Make a new one if it is needed.");
+    expect(reloadHtml).not.toContain('id="setup-url"');
+    expect(reloadHtml).not.toContain("/setup/");
+    expect(reloadHtml).not.toContain("was created as");
+    expect(reloadHtml).toContain(`action="${location}"`);
+    expect(reloadHtml).toContain("Send a new setup link");
+    const users = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?")
+      .bind(email)
+      .first<{ n: number }>();
+    expect(users?.n).toBe(1);
+    const events = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit_events WHERE action IN ('user.invited', 'user.setup_link_regenerated') AND target_id = ?",
+    )
+      .bind(location.split("/")[3])
+      .first<{ n: number }>();
+    expect(events?.n).toBe(1);
+  });
+
+  it("opens a flash only for the admin it was sealed for", async () => {
+    const { agent, app, clock } = await signedInAdmin();
+    const other = await signInAs(app, clock, await createActiveUser(clock, { role: "SUPER_ADMIN" }));
+    const created = await createPerson(agent, uniqueEmail("sealed"));
+    const sealed = agent.cookies.get(flashCookie);
+    expect(sealed).toBeDefined();
+    other.cookies.set(flashCookie, sealed as string);
+    const html = await (await other.get(created.headers.get("location") as string)).text();
+    expect(html).toContain("The setup link was shown once.");
+    expect(html).not.toContain('id="setup-url"');
+    // The admin it was sealed for still opens it.
+    expect(extractSetupUrl(await (await agent.get(created.headers.get("location") as string)).text())).toContain(
+      "/setup/",
+    );
+  });
+
+  it("offers no new link on a reload once the person has finished setup", async () => {
+    const { agent } = await signedInAdmin();
+    const created = await createPerson(agent, uniqueEmail("active"));
+    const location = created.headers.get("location") as string;
+    await agent.get(location);
+    const id = location.split("/")[3] as string;
+    await env.DB.prepare("UPDATE users SET activated_at = 1 WHERE id = ?").bind(id).run();
+    const html = await (await agent.get(location)).text();
+    expect(html).toContain("The setup link was shown once.");
+    expect(html).not.toContain("Send a new setup link");
   });
 });

@@ -20,9 +20,13 @@ async function setup() {
 }
 
 describe("deactivation and reactivation", () => {
-  it("ends every session and API token of the user at once, after a confirmation step", async () => {
+  it("ends every session and API token of the user at once, after a confirmation step from the Details tab", async () => {
     const { clock, app, adminAgent } = await setup();
-    const victim = await createActiveUser(clock, { role: "OPERATOR" });
+    const victim = await createActiveUser(clock, { role: "OPERATOR", firstName: "Vic", lastName: "Tim" });
+    const name = "Vic Tim";
+    const details = await (await adminAgent.get(`/admin/users/${victim.id}`)).text();
+    expect(details).toContain('<section class="danger-zone" id="user-status"');
+    expect(details).toContain(`href="/admin/users/${victim.id}/deactivate"`);
     const victimAgent = await signInAs(app, clock, victim);
     const victimApi = new ApiClient(app, await createApiTokenFor(victimAgent));
     expect((await victimApi.call("GET", "/api/v1/me")).status).toBe(200);
@@ -32,8 +36,15 @@ describe("deactivation and reactivation", () => {
     expect(confirmation.status).toBe(200);
     expect(confirmationHtml).toContain(`action="/admin/users/${victim.id}/deactivate"`);
     expect(confirmationHtml).toContain('method="post"');
+    expect(confirmationHtml).toContain(`href="/admin/users/${victim.id}"`);
     const done = await adminAgent.post(`/admin/users/${victim.id}/deactivate`, {});
-    expect(done.headers.get("location")).toBe(`/admin/users/${victim.id}/security?notice=user-deactivated`);
+    expect(done.status).toBe(303);
+    expect(done.headers.get("location")).toBe(`/admin/users/${victim.id}#user-status`);
+    const after = await (await adminAgent.get(`/admin/users/${victim.id}`)).text();
+    expect(after).toContain(`${name} was deactivated. Their sessions and API tokens stopped working.`);
+    expect(after).toContain(`action="/admin/users/${victim.id}/reactivate"`);
+    const reloaded = await (await adminAgent.get(`/admin/users/${victim.id}`)).text();
+    expect(reloaded).not.toContain("was deactivated.");
 
     expect((await victimAgent.get("/admin")).status).toBe(303);
     expect((await victimApi.call("GET", "/api/v1/me")).status).toBe(401);
@@ -47,7 +58,11 @@ describe("deactivation and reactivation", () => {
     const signIn = await new Agent(app).post("/login", { email: victim.email, password: victim.password });
     expect(signIn.status).toBe(401);
 
-    expect((await adminAgent.post(`/admin/users/${victim.id}/reactivate`, {})).status).toBe(303);
+    const reactivated = await adminAgent.post(`/admin/users/${victim.id}/reactivate`, {});
+    expect(reactivated.headers.get("location")).toBe(`/admin/users/${victim.id}#user-status`);
+    expect(await (await adminAgent.get(`/admin/users/${victim.id}`)).text()).toContain(
+      `${name} was reactivated and can sign in again.`,
+    );
     const back = await signInAs(app, clock, victim);
     expect((await back.get("/admin")).status).toBe(200);
     expect((await victimApi.call("GET", "/api/v1/me")).status).toBe(401);
@@ -180,14 +195,60 @@ describe("editing users", () => {
     expect((await agent.post(`/admin/users/${admin.id}/deactivate`, {})).status).toBe(403);
   });
 
-  it("regenerates the link of a pending user only", async () => {
+  it("sends a new setup link to a pending user only", async () => {
     const { clock, adminAgent } = await setup();
     const active = await createActiveUser(clock);
-    const refused = await adminAgent.post(`/admin/users/${active.id}/setup-link`, { intent: "regenerate" });
+    const refused = await adminAgent.post(`/admin/users/${active.id}/setup-link`, {});
     expect(refused.status).toBe(409);
+    expect(await (await adminAgent.get(`/admin/users/${active.id}`)).text()).not.toContain("Send a new setup link");
     const pending = await inviteTestUser(clock);
-    expect((await adminAgent.post(`/admin/users/${pending.user.id}/setup-link`, { intent: "resend" })).status).toBe(
-      200,
-    );
+    const sent = await adminAgent.post(`/admin/users/${pending.user.id}/setup-link`, {});
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get("location")).toBe(`/admin/users/${pending.user.id}/setup-link`);
+  });
+
+  it("names the person when their details are saved", async () => {
+    const { clock, adminAgent } = await setup();
+    const subject = await createActiveUser(clock, { role: "OPERATOR" });
+    const saved = await adminAgent.post(`/admin/users/${subject.id}`, {
+      firstName: "Dana",
+      lastName: "Doe",
+      displayName: "Dana",
+      slackId: "",
+      role: "CONTRACTOR",
+    });
+    expect(saved.headers.get("location")).toBe(`/admin/users/${subject.id}#edit-details`);
+    const html = await (await adminAgent.get(`/admin/users/${subject.id}`)).text();
+    expect(html).toContain("Dana Doe is now Contractor. The change applies on their next request.");
+    expect(html).toContain('<option value="CONTRACTOR" selected="">Contractor</option>');
+    expect(html).toContain("· Contractor</p>");
+  });
+});
+
+describe("the users list", () => {
+  it("says roles and statuses in words in cells, filters and badges, and keeps codes as the filter values", async () => {
+    const { clock, adminAgent } = await setup();
+    await createActiveUser(clock, { role: "CONTRACTOR", firstName: "Cora", lastName: "Words" });
+    const html = await (await adminAgent.get("/admin/users?query=Cora")).text();
+    const main = html.slice(html.indexOf("<main"));
+    expect(main).toContain('<td data-label="Role">Contractor</td>');
+    expect(main).toContain('<span class="badge badge-success">Active</span>');
+    expect(main).toContain('<option value="CLIENT_USER">Client user</option>');
+    expect(main).toContain('<option value="SUPER_ADMIN">Super admin</option>');
+    expect(main).toContain('<option value="DEACTIVATED">Deactivated</option>');
+    expect(main).not.toMatch(/>[^<]*\b(OPERATOR|CONTRACTOR|CLIENT_USER|SUPER_ADMIN)\b/);
+    expect(main).toContain('<table class="data-table">');
+    expect(main).toContain('<td data-label="Name" class="cell-primary">');
+    expect(main).toContain('<td data-label="Slack" class="priority-low">');
+    expect(main.match(/<td(?![^>]*data-label)/g)).toBeNull();
+    const filtered = await (await adminAgent.get("/admin/users?role=CONTRACTOR")).text();
+    expect(filtered).toContain('<option value="CONTRACTOR" selected="">Contractor</option>');
+  });
+
+  it("warns about many super admins in words", async () => {
+    const { clock, adminAgent } = await setup();
+    for (let i = 0; i < 4; i++) await createActiveUser(clock, { role: "SUPER_ADMIN" });
+    const html = await (await adminAgent.get("/admin/users")).text();
+    expect(html).toMatch(/There are \d+ active super admins\./);
   });
 });

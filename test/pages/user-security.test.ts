@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, createTestApp, signInAs } from "../helpers/factories";
-import { extractSetupUrl } from "../helpers/links";
+import { extractSetupUrl, openLinkPage } from "../helpers/links";
 import { extractRecoveryCodes, extractTotpSecret, totpCode } from "../helpers/totp";
 
 async function setup() {
@@ -49,13 +49,18 @@ describe("reset two-factor", () => {
 
   it("kills sessions, removes the authenticator, keeps the password and enrolls a new one through the link", async () => {
     const { clock, app, adminAgent } = await setup();
-    const user = await createActiveUser(clock);
+    const user = await createActiveUser(clock, { firstName: "Lost", lastName: "Phone" });
     const userAgent = await signInAs(app, clock, user);
     expect((await adminAgent.get(`/admin/users/${user.id}/reset-two-factor`)).status).toBe(200);
     const issued = await adminAgent.post(`/admin/users/${user.id}/reset-two-factor`, {});
-    const html = await issued.text();
-    expect(issued.status, html).toBe(200);
+    expect(issued.headers.get("location")).toBe(`/admin/users/${user.id}/setup-link`);
+    const html = await openLinkPage(adminAgent, issued);
+    expect(html).toContain("Lost Phone&#39;s authenticator was removed and their sessions ended.");
     const setupUrl = extractSetupUrl(html);
+    // A reload shows no link and offers no new setup link: the person is active, the reset is the way.
+    const reload = await (await adminAgent.get(`/admin/users/${user.id}/setup-link`)).text();
+    expect(reload).toContain("The setup link was shown once.");
+    expect(reload).not.toContain("Send a new setup link");
 
     expect((await userAgent.get("/admin")).status).toBe(303);
     const row = await env.DB.prepare(
@@ -103,15 +108,22 @@ describe("reset two-factor", () => {
 describe("sessions, locks and erasure", () => {
   it("ends a user's sessions and clears their sign-in lock, audited", async () => {
     const { clock, app, adminAgent } = await setup();
-    const user = await createActiveUser(clock);
+    const user = await createActiveUser(clock, { firstName: "Sam", lastName: "Sessions" });
     const userAgent = await signInAs(app, clock, user);
-    expect((await adminAgent.post(`/admin/users/${user.id}/end-sessions`, {})).status).toBe(303);
+    const ended = await adminAgent.post(`/admin/users/${user.id}/end-sessions`, {});
+    expect(ended.headers.get("location")).toBe(`/admin/users/${user.id}/security`);
+    expect(await (await adminAgent.get(`/admin/users/${user.id}/security`)).text()).toContain(
+      "Sam Sessions&#39;s sessions were ended; they need to sign in again.",
+    );
     expect((await userAgent.get("/admin")).status).toBe(303);
     for (let i = 0; i < 10; i++)
       await new Agent(app).post("/login", { email: user.email, password: "wrong wrong wrong" });
     expect((await new Agent(app).post("/login", { email: user.email, password: user.password })).status).toBe(429);
     expect(await (await adminAgent.get(`/admin/users/${user.id}/security`)).text()).toContain("Clear the lock");
     expect((await adminAgent.post(`/admin/users/${user.id}/clear-lock`, {})).status).toBe(303);
+    expect(await (await adminAgent.get(`/admin/users/${user.id}/security`)).text()).toContain(
+      "The sign-in lock on Sam Sessions&#39;s account was cleared.",
+    );
     expect((await new Agent(app).post("/login", { email: user.email, password: user.password })).status).toBe(303);
     const actions = await env.DB.prepare("SELECT action FROM audit_events WHERE target_id = ? ORDER BY id")
       .bind(user.id)
@@ -128,6 +140,10 @@ describe("sessions, locks and erasure", () => {
     await adminAgent.post(`/admin/users/${user.id}/deactivate`, {});
     const erased = await adminAgent.post(`/admin/users/${user.id}/erase`, {});
     expect(erased.status, await summarizeResponse(erased)).toBe(303);
+    expect(erased.headers.get("location")).toBe("/admin/users");
+    expect(await (await adminAgent.get("/admin/users")).text()).toContain(
+      "Gdpr Subject&#39;s personal data was erased. The audit log keeps its records.",
+    );
     const row = await env.DB.prepare("SELECT email, first_name, password_hash, erased_at FROM users WHERE id = ?")
       .bind(user.id)
       .first<Record<string, unknown>>();

@@ -15,7 +15,7 @@ import {
   testPassword,
   uniqueEmail,
 } from "../helpers/factories";
-import { extractSetupUrl } from "../helpers/links";
+import { extractSetupUrl, openLinkPage } from "../helpers/links";
 import { extractTotpSecret, totpCode } from "../helpers/totp";
 
 async function world() {
@@ -259,13 +259,26 @@ describe("delegated invites", () => {
       lastName: "League",
       role: "CLIENT_VIEWER",
     });
-    const html = await invited.text();
-    expect(invited.status, html).toBe(201);
+    expect(invited.headers.get("location"), await summarizeResponse(invited)).toMatch(
+      new RegExp(`^/portal/${w.tenant.slug}/users/mbr_\\w+/setup-link$`),
+    );
+    const linkPage = invited.headers.get("location") as string;
+    const html = await openLinkPage(admin, invited);
+    expect(html).toContain(`Col League was invited to ${w.tenant.name}.`);
     const setupUrl = extractSetupUrl(html);
+    const reload = await (await admin.get(linkPage)).text();
+    expect(reload).toContain("The setup link was shown once. Make a new one if it is needed.");
+    expect(reload).not.toContain('id="setup-url"');
+    expect(reload).toContain(`action="${linkPage}"`);
     const row = await env.DB.prepare("SELECT role, created_by FROM users WHERE email = ?").bind(email).first();
     expect(row).toEqual({ role: "CLIENT_USER", created_by: w.clientAdmin.id });
+    const again = await admin.post(linkPage, {});
+    expect(again.headers.get("location")).toBe(linkPage);
+    const newUrl = extractSetupUrl(await openLinkPage(admin, again));
+    expect(newUrl).not.toBe(setupUrl);
+    expect((await new Agent(w.app).get(new URL(setupUrl).pathname)).status).toBe(404);
     const colleague = new Agent(w.app);
-    await colleague.get(new URL(setupUrl).pathname);
+    await colleague.get(new URL(newUrl).pathname);
     const step2 = await colleague.post("/setup", {
       step: "password",
       displayName: "Col",
@@ -290,11 +303,9 @@ describe("delegated invites", () => {
       lastName: "Y",
       role: "CLIENT_VIEWER",
     });
-    expect(added.headers.get("location"), await summarizeResponse(added)).toBe(
-      `/portal/${w.tenant.slug}?notice=client-added`,
-    );
-    expect(await (await admin.get(`/portal/${w.tenant.slug}?notice=client-added`)).text()).toContain(
-      "They had access to this company before: their access is back, with their old account.",
+    expect(added.headers.get("location"), await summarizeResponse(added)).toBe(`/portal/${w.tenant.slug}`);
+    expect(await (await admin.get(`/portal/${w.tenant.slug}`)).text()).toContain(
+      `had access to ${w.tenant.name} before: their access is back, with their old account.`,
     );
     const count = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?")
       .bind(former.email)
@@ -385,7 +396,10 @@ describe("delegated invites", () => {
       lastName: "Operator",
       role: "CLIENT_ADMIN",
     });
-    expect(byOperator.status).toBe(201);
+    expect(byOperator.status).toBe(303);
+    const operatorPage = await openLinkPage(operator, byOperator);
+    expect(operatorPage).toContain(`href="/tenants/${w.tenant.slug}"`);
+    expect(extractSetupUrl(operatorPage)).toContain("/setup/");
   });
 
   it("removes a portal user from the company after a confirmation, but not yourself", async () => {
@@ -398,6 +412,9 @@ describe("delegated invites", () => {
       "Remove Vic Viewer from Acme?",
     );
     expect((await admin.post(`/portal/${w.tenant.slug}/users/${membership?.id}/remove`, {})).status).toBe(303);
+    expect(await (await admin.get(`/portal/${w.tenant.slug}`)).text()).toContain(
+      "Vic Viewer was removed from Acme. Their account itself stays.",
+    );
     const viewer = await signInAs(w.app, w.clock, w.viewer);
     expect((await viewer.get(`/portal/${w.tenant.slug}`)).status).toBe(404);
     const own = await env.DB.prepare("SELECT id FROM memberships WHERE user_id = ? AND tenant_id = ?")

@@ -89,6 +89,12 @@ export const routeAccessTable: RouteRow[] = [
   },
   {
     method: "GET",
+    route: "/admin/users/:id/setup-link",
+    path: "/admin/users/{userId}/setup-link",
+    expect: consoleSuperAdmin(200),
+  },
+  {
+    method: "GET",
     route: "/admin/users/:id/memberships",
     path: "/admin/users/{userId}/memberships",
     expect: consoleSuperAdmin(200),
@@ -308,6 +314,12 @@ export const routeAccessTable: RouteRow[] = [
     path: "/tenants/{slug}/clients/{missing}/setup-link",
     expect: workspaceWrite(404),
   },
+  {
+    method: "GET",
+    route: "/tenants/:slug/clients/:membershipId/setup-link",
+    path: "/tenants/{slug}/clients/{membershipId}/setup-link",
+    expect: workspaceWrite(200),
+  },
 
   // Client portal
   { method: "GET", route: "/portal", path: "/portal", expect: answer([404, 404, 404, 404, 404, 303, 303, 303, 303]) },
@@ -330,6 +342,12 @@ export const routeAccessTable: RouteRow[] = [
     route: "/portal/:slug/users/:membershipId/setup-link",
     path: "/portal/{slug}/users/{missing}/setup-link",
     expect: portalAdmin(404),
+  },
+  {
+    method: "GET",
+    route: "/portal/:slug/users/:membershipId/setup-link",
+    path: "/portal/{slug}/users/{membershipId}/setup-link",
+    expect: portalAdmin(200),
   },
 
   // API: the caller

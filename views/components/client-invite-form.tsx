@@ -1,3 +1,4 @@
+import { labelMembershipRole } from "../../src/labels";
 import { FormErrorSummary, PersonNameFields, SelectField, TextField } from "./form-fields";
 
 export interface ClientInviteFormProps {
@@ -19,8 +20,11 @@ export function ClientInviteForm({ action, values, errors }: ClientInviteFormPro
         value={values.role || "CLIENT_VIEWER"}
         error={errors.role}
         options={[
-          { value: "CLIENT_VIEWER", label: "CLIENT_VIEWER (reads the portal)" },
-          { value: "CLIENT_ADMIN", label: "CLIENT_ADMIN (also invites and removes portal users)" },
+          { value: "CLIENT_VIEWER", label: `${labelMembershipRole("CLIENT_VIEWER")} (reads the portal)` },
+          {
+            value: "CLIENT_ADMIN",
+            label: `${labelMembershipRole("CLIENT_ADMIN")} (also invites and removes portal users)`,
+          },
         ]}
       />
       <button type="submit">Invite</button>

@@ -1,7 +1,8 @@
 // The header and tabs every user page shares: /admin/users/:id (Details), /memberships,
 // /access-groups and /security. Tabs are plain links, so they work without JavaScript.
+import type { GlobalRole } from "../../src/db/schema";
 import type { SetupLinkState, UserStatus } from "../../src/domain/users/users";
-import { StatusBadge } from "../pages/admin/users-page";
+import { labelUserRole, labelUserStatus } from "../../src/labels";
 
 export type UserTab = "details" | "memberships" | "access-groups" | "security";
 
@@ -11,6 +12,7 @@ export interface UserHeaderProps {
     firstName: string;
     lastName: string;
     email: string;
+    role: GlobalRole;
     status: UserStatus;
     setupLink: SetupLinkState;
   };
@@ -25,6 +27,21 @@ const tabLabels: Record<UserTab, string> = {
   security: "Security",
 };
 
+const statusBadgeTones: Record<UserStatus, string> = {
+  ACTIVE: "badge-success",
+  PENDING: "badge-warning",
+  DEACTIVATED: "badge-neutral",
+};
+
+/** A user's status in words (the users list and the header of their page). */
+export function StatusBadge({ status, setupLink }: { status: UserStatus; setupLink: SetupLinkState }) {
+  const words =
+    status === "PENDING"
+      ? `${labelUserStatus(status)} · ${setupLink === "valid" ? "link valid" : "link expired"}`
+      : labelUserStatus(status);
+  return <span class={`badge ${statusBadgeTones[status]}`}>{words}</span>;
+}
+
 function tabHref(userId: string, tab: UserTab): string {
   return tab === "details" ? `/admin/users/${userId}` : `/admin/users/${userId}/${tab}`;
 }
@@ -38,9 +55,11 @@ export function UserHeader({ subject, current, tabs }: UserHeaderProps) {
       <h1>
         {subject.firstName} {subject.lastName} <StatusBadge status={subject.status} setupLink={subject.setupLink} />
       </h1>
-      <p class="muted">{subject.email}</p>
-      <nav aria-label="User sections">
-        <ul class="tabs">
+      <p class="muted">
+        {subject.email} · {labelUserRole(subject.role)}
+      </p>
+      <nav class="tabs" aria-label="User sections">
+        <ul>
           {tabs.map((tab) => (
             <li>
               <a href={tabHref(subject.id, tab)} aria-current={tab === current ? "page" : undefined}>

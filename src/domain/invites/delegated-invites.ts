@@ -38,7 +38,10 @@ export const delegatedInviteSchema = z.strictObject({
   role: z.enum(clientMembershipRoles, "Choose CLIENT_ADMIN or CLIENT_VIEWER."),
 });
 
-export type DelegatedInviteOutcome = { kind: "created"; invite: InviteResult } | { kind: "added"; userName: string };
+/** A new account (with the id of its membership here, which names it on the tenant's pages) or an old one back. */
+export type DelegatedInviteOutcome =
+  | { kind: "created"; invite: InviteResult; membershipId: string }
+  | { kind: "added"; userName: string };
 
 function refused(): AppError {
   return new AppError("INVITE_REFUSED", {
@@ -152,7 +155,9 @@ export async function inviteClientUser(
     throw error;
   }
   await storeSetupTokenInKv(ctx.kv, invite.prepared, invite.result.user.id, "invite", ctx.now);
-  return { kind: "created", invite: invite.result, tenant };
+  const [membership] = invite.rows.memberships;
+  if (!membership) throw new Error("a delegated invite always makes one membership");
+  return { kind: "created", invite: invite.result, membershipId: membership.id, tenant };
 }
 
 /**
@@ -190,7 +195,12 @@ export async function findClientMembership(ctx: Pick<DomainContext, "db">, ref: 
   return { tenant, found, user };
 }
 
-export async function removeClientUser(ctx: DomainContext, ref: TenantRef, membershipId: string): Promise<TenantRow> {
+/** Returns the tenant and the name of the person removed, for the page's message. */
+export async function removeClientUser(
+  ctx: DomainContext,
+  ref: TenantRef,
+  membershipId: string,
+): Promise<{ tenant: TenantRow; userName: string }> {
   const { tenant, found } = await findClientMembership(ctx, ref, membershipId);
   if (found.membership.userId === actorUserId(ctx.actor)) {
     throw new AppError("FORBIDDEN", {
@@ -221,7 +231,7 @@ export async function removeClientUser(ctx: DomainContext, ref: TenantRef, membe
     if (isBatchGuardFailure(error)) throw new AppError("NOT_FOUND");
     throw error;
   }
-  return tenant;
+  return { tenant, userName: found.userName };
 }
 
 /** A new setup link for a pending portal user of this company. */

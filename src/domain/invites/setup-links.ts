@@ -15,7 +15,7 @@ import { buildInviteEmailFor, freshInviteLink, type InviteResult } from "./invit
 
 /**
  * Issues a new setup link for a PENDING user and kills the old one at once (the row holds only
- * the new hash). Regenerate and Resend invite are the same operation; both queue the email.
+ * the new hash). The console's one "Send a new setup link" and the API's POST …/setup-link; both queue the email.
  */
 export async function regenerateSetupLink(ctx: DomainContext, userId: string): Promise<InviteResult> {
   return issueNewSetupLink(ctx, await findManageableUser(ctx, userId));

@@ -22,7 +22,7 @@ import { buildTwoFactorResetEmail, emailPersonOf } from "../emails";
 import type { InviteResult } from "../invites/invites";
 import { insertOutboxMessage } from "../outbox";
 import { assertNotSelf, findManageableUser } from "./user-guards";
-import { buildSetupUrl, deriveUserStatus } from "./users";
+import { buildSetupUrl, deriveUserStatus, type UserRow } from "./users";
 
 /** Sensitive actions need password + TOTP proven in this session within the last 15 minutes. */
 export function assertRecentSignIn(ctx: DomainContext): void {
@@ -93,16 +93,18 @@ export async function resetTwoFactor(ctx: DomainContext, userId: string): Promis
   return { user, setupUrl, setupLinkExpiresAt: prepared.expiresAt };
 }
 
-export async function endUserSessions(ctx: DomainContext, userId: string): Promise<void> {
+/** Returns the user as read before, so the page can say whose sessions ended. */
+export async function endUserSessions(ctx: DomainContext, userId: string): Promise<UserRow> {
   const user = await findManageableUser(ctx, userId);
   await runBatch(ctx.db, [
     deleteUserSessions(ctx.db, user.id),
     insertAuditEvent(ctx, { action: "user.sessions_ended", target: describeUser(user), details: {} }),
   ]);
+  return user;
 }
 
 /** docs/SECURITY.md: a SUPER_ADMIN can clear an account's sign-in lock (audited). */
-export async function clearSignInLock(ctx: DomainContext, userId: string): Promise<void> {
+export async function clearSignInLock(ctx: DomainContext, userId: string): Promise<UserRow> {
   if (ctx.actor.kind !== "user" || ctx.actor.principal.user.role !== "SUPER_ADMIN") {
     throw new AppError("FORBIDDEN", { detail: "Only a SUPER_ADMIN can clear a sign-in lock." });
   }
@@ -111,6 +113,7 @@ export async function clearSignInLock(ctx: DomainContext, userId: string): Promi
     clearThrottle(ctx.db, accountThrottleKey(user.email)),
     insertAuditEvent(ctx, { action: "user.sign_in_lock_cleared", target: describeUser(user), details: {} }),
   ]);
+  return user;
 }
 
 /**
@@ -118,7 +121,7 @@ export async function clearSignInLock(ctx: DomainContext, userId: string): Promi
  * revoked, credentials and mail copies go. Audit rows keep their snapshots: security logging is
  * retained by design and the database refuses to change it (docs/DECISIONS.md).
  */
-export async function eraseUser(ctx: DomainContext, userId: string): Promise<void> {
+export async function eraseUser(ctx: DomainContext, userId: string): Promise<UserRow> {
   assertRecentSignIn(ctx);
   if (ctx.actor.kind !== "user" || ctx.actor.principal.user.role !== "SUPER_ADMIN") {
     throw new AppError("FORBIDDEN", { detail: "Only a SUPER_ADMIN can erase a user." });
@@ -181,4 +184,6 @@ export async function eraseUser(ctx: DomainContext, userId: string): Promise<voi
       throw new AppError("STATE_CONFLICT", { detail: "The user is not deactivated or was already erased." });
     throw error;
   }
+  // The row as it was: the only place left that still knows whose data this was, for the page's message.
+  return user;
 }

@@ -12,10 +12,10 @@ import { permissionsBeyondActor } from "../../domain/users/permissions-of";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { type Flash, setFlash, takeFlash } from "../../http/flash";
 import { formList, formRefusal, formValue, handleForm, readFormFields } from "../../http/forms";
-import { noticeFor } from "../../http/notices";
 import { showGroupRemovalConfirmation } from "./access-group";
-import { userSubject, visibleUserTabs } from "./view-models";
+import { fullName, userSubject, visibleUserTabs } from "./view-models";
 
 const usersRead = requireAccess({ kind: "console", permission: "users:read" });
 const groupsRead = requireAccess({ kind: "console", permission: "groups:read" });
@@ -29,7 +29,11 @@ async function requireTab(c: AppContext): Promise<UserGroupsTab> {
   return tab;
 }
 
-function renderUserGroups(c: AppContext, tab: UserGroupsTab, error?: string) {
+function renderUserGroups(
+  c: AppContext,
+  tab: UserGroupsTab,
+  shown: { error?: string; flash?: Flash | undefined } = {},
+) {
   const principal = currentPrincipal(c);
   const ctx = domainContext(c);
   const { subject, groups, everyGroup, person } = tab;
@@ -54,17 +58,33 @@ function renderUserGroups(c: AppContext, tab: UserGroupsTab, error?: string) {
       auditHref={
         hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${encodeURIComponent(subject.id)}` : null
       }
-      notice={noticeFor(c.req.query("notice"))}
-      error={error}
+      notice={shown.flash?.message}
+      error={shown.error}
     />,
     { title: `${subject.firstName} ${subject.lastName}: access groups` },
   );
 }
 
-// Changes go first and the tab is read only to show it again (one batch): a refused change costs
-// no more than a successful one. The domain refuses a user or group that does not exist.
+// Changes go first and the tab is read once after them, to name the person and groups in the
+// message or to show the tab again with the refusal: a refused change costs no more than a
+// successful one. The domain refuses a user or group that does not exist.
+async function backToTab(c: AppContext, message: (tab: UserGroupsTab) => string) {
+  const tab = await requireTab(c);
+  await setFlash(c, { message: message(tab), tone: "success" });
+  return c.redirect(`/admin/users/${tab.subject.id}/access-groups`, 303);
+}
+
+function nameGroups(tab: UserGroupsTab, groupIds: string[]): string {
+  return tab.everyGroup
+    .filter((group) => groupIds.includes(group.id))
+    .map((group) => group.name)
+    .join(", ");
+}
+
 export const adminUserAccessGroupRoutes = new Hono<AppEnv>()
-  .get("/:id/access-groups", usersRead, groupsRead, async (c) => renderUserGroups(c, await requireTab(c)))
+  .get("/:id/access-groups", usersRead, groupsRead, async (c) =>
+    renderUserGroups(c, await requireTab(c), { flash: await takeFlash(c) }),
+  )
   .post("/:id/access-groups", usersRead, groupsUpdate, async (c) => {
     const form = await readFormFields(c, { fields: [], lists: ["groupIds"] });
     return handleForm(c, form, {
@@ -72,9 +92,13 @@ export const adminUserAccessGroupRoutes = new Hono<AppEnv>()
         const groupIds = formList(values, "groupIds");
         if (groupIds.length === 0) throw formRefusal({ groupIds: "Choose at least one group." });
         await addUserToGroups(domainContext(c), c.req.param("id"), groupIds);
-        return c.redirect(`/admin/users/${c.req.param("id")}/access-groups?notice=groups-updated`, 303);
+        return backToTab(
+          c,
+          (tab) =>
+            `${fullName(tab.subject)} was added to ${nameGroups(tab, groupIds)}. Their access changes on their next request.`,
+        );
       },
-      showAgain: async (errors) => renderUserGroups(c, await requireTab(c), Object.values(errors).join(" ")),
+      showAgain: async (errors) => renderUserGroups(c, await requireTab(c), { error: Object.values(errors).join(" ") }),
     });
   })
   .post("/:id/access-groups/:groupId/remove", usersRead, groupsUpdate, async (c) => {
@@ -89,8 +113,12 @@ export const adminUserAccessGroupRoutes = new Hono<AppEnv>()
     return handleForm(c, form, {
       act: async () => {
         await removeGroupMember(domainContext(c), groupId, userId);
-        return c.redirect(`/admin/users/${userId}/access-groups?notice=groups-updated`, 303);
+        return backToTab(
+          c,
+          (tab) =>
+            `${fullName(tab.subject)} was removed from ${nameGroups(tab, [groupId])}. Their access changes on their next request.`,
+        );
       },
-      showAgain: async (errors) => renderUserGroups(c, await requireTab(c), Object.values(errors).join(" ")),
+      showAgain: async (errors) => renderUserGroups(c, await requireTab(c), { error: Object.values(errors).join(" ") }),
     });
   });

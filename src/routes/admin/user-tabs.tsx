@@ -1,10 +1,8 @@
 // A user's Memberships and Security tabs (/admin/users/:id/memberships, /security) and the
 // security actions: deactivate, reactivate, reset two-factor, end sessions, clear the lock, erase.
 import { Hono } from "hono";
-import { formatDateTime } from "../../../views/format";
-import { SetupLinkIssuedPage } from "../../../views/pages/admin/new-user-page";
 import { UserMembershipsPage } from "../../../views/pages/admin/user-memberships-page";
-import { UserSecurityPage } from "../../../views/pages/admin/user-security-page";
+import { UserSecurityPage, userStatusSectionId } from "../../../views/pages/admin/user-security-page";
 import { ConfirmPage } from "../../../views/pages/confirm-page";
 import { hasRecentSignIn } from "../../auth/session";
 import { hasPermission } from "../../domain/access";
@@ -23,8 +21,10 @@ import { findUserById, type UserRow } from "../../domain/users/users";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { setFlash, takeFlash } from "../../http/flash";
 import { noticeFor } from "../../http/notices";
 import {
+  fullName,
   type MembershipFormsShownAgain,
   membershipFormProps,
   membershipTableProps,
@@ -32,10 +32,21 @@ import {
   visibleUserTabs,
 } from "./view-models";
 
-async function requireSubject(c: AppContext): Promise<UserRow> {
+export async function requireSubject(c: AppContext): Promise<UserRow> {
   const user = await findUserById(domainContext(c), c.req.param("id") ?? "");
   if (!user || user.erasedAt) throw new AppError("NOT_FOUND");
   return user;
+}
+
+/** Seals the link into the flash and redirects to the page that shows it once. */
+export async function redirectToSetupLink(
+  c: AppContext,
+  message: string,
+  issued: { user: { id: string }; setupUrl: string },
+) {
+  const { id } = issued.user;
+  await setFlash(c, { message, tone: "success", secret: { kind: "setup-link", subject: id, value: issued.setupUrl } });
+  return c.redirect(`/admin/users/${id}/setup-link`, 303);
 }
 
 function header(c: AppContext, user: UserRow) {
@@ -45,7 +56,7 @@ function header(c: AppContext, user: UserRow) {
 function confirm(
   c: AppContext,
   user: UserRow,
-  options: { title: string; message: string; action: string; label: string },
+  options: { title: string; message: string; action: string; label: string; cancelTab?: "details" },
 ) {
   return c.render(
     <ConfirmPage
@@ -53,7 +64,7 @@ function confirm(
       message={options.message}
       action={`/admin/users/${user.id}/${options.action}`}
       confirmLabel={options.label}
-      cancelHref={`/admin/users/${user.id}/security`}
+      cancelHref={options.cancelTab === "details" ? `/admin/users/${user.id}` : `/admin/users/${user.id}/security`}
     />,
     { title: options.title },
   );
@@ -103,9 +114,14 @@ export async function showUserMemberships(c: AppContext, userId: string, shownAg
   );
 }
 
-// The actions below read the user once, in the domain function (findManageableUser): no read here.
-const backToSecurity = (c: AppContext, notice: string) =>
-  c.redirect(`/admin/users/${c.req.param("id")}/security?notice=${notice}`, 303);
+// The actions below read the user once, in the domain function (findManageableUser), which returns
+// it for the message: no read here. Deactivation lives on the Details tab, the rest on Security.
+async function backTo(c: AppContext, tab: "details" | "security", message: string) {
+  await setFlash(c, { message, tone: "success", ...(tab === "details" ? { near: userStatusSectionId } : {}) });
+  const base = `/admin/users/${c.req.param("id")}`;
+  // The fragment scrolls to the section the message is placed in.
+  return c.redirect(tab === "details" ? `${base}#${userStatusSectionId}` : `${base}/security`, 303);
+}
 const usersRead = requireAccess({ kind: "console", permission: "users:read" });
 const usersUpdate = requireAccess({ kind: "console", permission: "users:update" });
 const usersDelete = requireAccess({ kind: "console", permission: "users:delete" });
@@ -135,7 +151,7 @@ export const adminUserTabRoutes = new Hono<AppEnv>()
           deactivate: hasPermission(principal, "users:delete") && !isSelf,
           erase: isSuperAdmin && !isSelf && user.deactivatedAt !== null,
         }}
-        notice={noticeFor(c.req.query("notice"))}
+        flash={await takeFlash(c)}
       />,
       { title: `Security of ${user.firstName} ${user.lastName}` },
     );
@@ -147,23 +163,24 @@ export const adminUserTabRoutes = new Hono<AppEnv>()
       message: `${user.email} will be signed out everywhere at once, their API tokens stop working, and they cannot sign in until reactivated. Memberships and history are kept.`,
       action: "deactivate",
       label: "Deactivate",
+      cancelTab: "details",
     });
   })
   .post("/:id/deactivate", usersDelete, async (c) => {
-    await deactivateUser(domainContext(c), c.req.param("id"));
-    return backToSecurity(c, "user-deactivated");
+    const user = await deactivateUser(domainContext(c), c.req.param("id"));
+    return backTo(c, "details", `${fullName(user)} was deactivated. Their sessions and API tokens stopped working.`);
   })
   .post("/:id/reactivate", usersDelete, async (c) => {
-    await reactivateUser(domainContext(c), c.req.param("id"));
-    return backToSecurity(c, "user-reactivated");
+    const user = await reactivateUser(domainContext(c), c.req.param("id"));
+    return backTo(c, "details", `${fullName(user)} was reactivated and can sign in again.`);
   })
   .post("/:id/end-sessions", usersUpdate, async (c) => {
-    await endUserSessions(domainContext(c), c.req.param("id"));
-    return backToSecurity(c, "sessions-ended");
+    const user = await endUserSessions(domainContext(c), c.req.param("id"));
+    return backTo(c, "security", `${fullName(user)}'s sessions were ended; they need to sign in again.`);
   })
   .post("/:id/clear-lock", usersUpdate, async (c) => {
-    await clearSignInLock(domainContext(c), c.req.param("id"));
-    return backToSecurity(c, "lock-cleared");
+    const user = await clearSignInLock(domainContext(c), c.req.param("id"));
+    return backTo(c, "security", `The sign-in lock on ${fullName(user)}'s account was cleared.`);
   })
   .get("/:id/reset-two-factor", usersUpdate, async (c) => {
     const user = await requireSubject(c);
@@ -177,17 +194,11 @@ export const adminUserTabRoutes = new Hono<AppEnv>()
     });
   })
   .post("/:id/reset-two-factor", usersUpdate, async (c) => {
-    const principal = currentPrincipal(c);
     const issued = await resetTwoFactor(domainContext(c), c.req.param("id"));
-    return c.render(
-      <SetupLinkIssuedPage
-        heading="Two-factor reset"
-        message={`${issued.user.displayName}'s authenticator was removed and their sessions ended. Give them this link to enroll a new one; an email tells them too.`}
-        setupUrl={issued.setupUrl}
-        expiresAtText={formatDateTime(issued.setupLinkExpiresAt, principal.user.timeZone)}
-        subjectUserId={issued.user.id}
-      />,
-      { title: "Two-factor reset" },
+    return redirectToSetupLink(
+      c,
+      `${fullName(issued.user)}'s authenticator was removed and their sessions ended. Give them this link to enroll a new one; an email tells them too.`,
+      issued,
     );
   })
   .get("/:id/erase", usersDelete, async (c) => {
@@ -202,6 +213,10 @@ export const adminUserTabRoutes = new Hono<AppEnv>()
     });
   })
   .post("/:id/erase", usersDelete, async (c) => {
-    await eraseUser(domainContext(c), c.req.param("id"));
-    return c.redirect("/admin/users?notice=user-erased", 303);
+    const user = await eraseUser(domainContext(c), c.req.param("id"));
+    await setFlash(c, {
+      message: `${fullName(user)}'s personal data was erased. The audit log keeps its records.`,
+      tone: "success",
+    });
+    return c.redirect("/admin/users", 303);
   });

@@ -1,11 +1,13 @@
-// Admin → Users: list, invite, a user's page, setup links (docs/PRODUCT.md §2, §9).
+// Admin → Users: list, invite, a user's page, setup links (docs/PRODUCT.md §2, §9). A setup link
+// travels from the form to its page in the flash cookie (src/http/flash.ts), shown once.
 import { Hono } from "hono";
 import { InviteDeliveryState } from "../../../views/components/invite-delivery";
 import { formatDateTime } from "../../../views/format";
 import { inviteMembershipRows, NewUserPage, SetupLinkIssuedPage } from "../../../views/pages/admin/new-user-page";
-import { UserPage } from "../../../views/pages/admin/user-page";
+import { UserPage, userPageSections } from "../../../views/pages/admin/user-page";
 import { UsersPage } from "../../../views/pages/admin/users-page";
-import { hasPermission } from "../../domain/access";
+import type { GlobalRole } from "../../db/schema";
+import { hasPermission, type Requirement } from "../../domain/access";
 import { inviteUser } from "../../domain/invites/invites";
 import { regenerateSetupLink } from "../../domain/invites/setup-links";
 import { listTenantChoices } from "../../domain/tenants/tenants";
@@ -17,6 +19,7 @@ import { listUsersQuerySchema, listUsersWithSuperAdminCount } from "../../domain
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { type Flash, setFlash, takeFlash, takeSecret } from "../../http/flash";
 import {
   type FieldErrors,
   type FormValues,
@@ -26,16 +29,25 @@ import {
   parseFormInput,
   readForm,
   readFormFields,
-  readFormValues,
 } from "../../http/forms";
-import { noticeFor } from "../../http/notices";
 import { localDateTimeToIso } from "../../http/time-input";
-import { userSubject, visibleUserTabs } from "./view-models";
+import { labelUserRole } from "../../labels";
+import { redirectToSetupLink, requireSubject } from "./user-tabs";
+import { fullName, userSubject, visibleUserTabs } from "./view-models";
 
-const assignableRoles = (c: AppContext) =>
+const assignableRoles = (c: AppContext): GlobalRole[] =>
   currentPrincipal(c).user.role === "SUPER_ADMIN"
     ? ["OPERATOR", "CONTRACTOR", "CLIENT_USER", "SUPER_ADMIN"]
     : ["OPERATOR", "CONTRACTOR", "CLIENT_USER"];
+
+/** The link page follows an invite (users:create) or a new link or two-factor reset (users:update). */
+const issuesSetupLinks = requireAccess((c): Requirement => {
+  const principal = c.get("principal");
+  return {
+    kind: "console",
+    permission: principal && hasPermission(principal, "users:create") ? "users:create" : "users:update",
+  };
+});
 
 const inviteFields = {
   fields: [
@@ -124,6 +136,7 @@ async function renderUserPage(
   details: UserDetails,
   values: Record<string, string>,
   errors: FieldErrors,
+  flash?: Flash,
 ) {
   const principal = currentPrincipal(c);
   const { subject, delivery } = details;
@@ -136,6 +149,7 @@ async function renderUserPage(
       subject={userSubject(user, c.get("now"))}
       tabs={visibleUserTabs(principal)}
       canEdit={hasPermission(principal, "users:update")}
+      canDeactivate={hasPermission(principal, "users:delete") && principal.user.id !== user.id}
       roleOptions={roles.includes(user.role) ? roles : [user.role, ...roles]}
       values={values}
       errors={errors}
@@ -147,28 +161,9 @@ async function renderUserPage(
           messageHref={isSuperAdmin && delivery ? `/admin/outbox/${delivery.messageId}` : null}
         />
       }
-      notice={noticeFor(c.req.query("notice"))}
+      flash={flash}
     />,
     { title: user.displayName },
-  );
-}
-
-/** A setup link shown once, after an invite or a new link. */
-function renderSetupLinkIssued(
-  c: AppContext,
-  heading: string,
-  message: string,
-  issued: { setupUrl: string; setupLinkExpiresAt: Date; user: { id: string } },
-) {
-  return c.render(
-    <SetupLinkIssuedPage
-      heading={heading}
-      message={message}
-      setupUrl={issued.setupUrl}
-      expiresAtText={formatDateTime(issued.setupLinkExpiresAt, currentPrincipal(c).user.timeZone)}
-      subjectUserId={issued.user.id}
-    />,
-    { title: heading },
   );
 }
 
@@ -209,7 +204,7 @@ export const adminUserRoutes = new Hono<AppEnv>()
         nextPageHref={page.nextCursor ? `/admin/users?${nextParams.toString()}` : null}
         canInvite={hasPermission(principal, "users:create")}
         superAdminHint={superAdmins > 3 ? superAdmins : null}
-        notice={noticeFor(c.req.query("notice"))}
+        flash={await takeFlash(c)}
       />,
       { title: "Users" },
     );
@@ -224,12 +219,10 @@ export const adminUserRoutes = new Hono<AppEnv>()
           domainContext(c),
           parseFormInput(inviteInputSchema, inviteFromForm(values, timeZone)),
         );
-        const { firstName, lastName, email, role } = invited.user;
-        c.status(201);
-        return renderSetupLinkIssued(
+        const { email, role } = invited.user;
+        return redirectToSetupLink(
           c,
-          "User created",
-          `${firstName} ${lastName} (${email}) was created as ${role}. Give them this setup link.`,
+          `${fullName(invited.user)} (${email}) was created as ${labelUserRole(role)}. Give them this setup link; an invite email with it is queued too.`,
           invited,
         );
       },
@@ -238,7 +231,7 @@ export const adminUserRoutes = new Hono<AppEnv>()
   })
   .get("/:id", requireAccess({ kind: "console", permission: "users:read" }), async (c) => {
     const details = await requireUserDetails(c);
-    return renderUserPage(c, details, detailValues(details.subject.user), {});
+    return renderUserPage(c, details, detailValues(details.subject.user), {}, await takeFlash(c));
   })
   .post("/:id", requireAccess({ kind: "console", permission: "users:update" }), async (c) => {
     const ctx = domainContext(c);
@@ -248,21 +241,42 @@ export const adminUserRoutes = new Hono<AppEnv>()
     const form = await readForm(c, updateUserSchema.required());
     return handleForm(c, form, {
       act: async (changes) => {
-        await applyUserChanges(ctx, assertManageable(ctx, details.subject), changes);
-        return c.redirect(`/admin/users/${user.id}?notice=user-updated`, 303);
+        const updated = await applyUserChanges(ctx, assertManageable(ctx, details.subject), changes);
+        const message =
+          updated.role === user.role
+            ? `${fullName(updated)}'s details were saved.`
+            : `${fullName(updated)} is now ${labelUserRole(updated.role)}. The change applies on their next request.`;
+        await setFlash(c, { message, tone: "success", near: userPageSections.edit });
+        return c.redirect(`/admin/users/${user.id}#${userPageSections.edit}`, 303);
       },
       showAgain: (errors) =>
         renderUserPage(c, details, { ...detailValues(user), ...formValuesAsStrings(form.values) }, errors),
     });
   })
+  // One action, "Send a new setup link": a new link replaces the old one and the invite email goes again.
   .post("/:id/setup-link", requireAccess({ kind: "console", permission: "users:update" }), async (c) => {
-    const values = await readFormValues(c, { fields: ["intent"] });
     const issued = await regenerateSetupLink(domainContext(c), c.req.param("id"));
-    const resend = formValue(values, "intent") === "resend";
-    return renderSetupLinkIssued(
+    return redirectToSetupLink(
       c,
-      resend ? "Invite resent" : "New setup link",
-      `The previous link no longer works. ${resend ? "The invite email was queued again." : "Give them this new link."}`,
+      `${fullName(issued.user)} has a new setup link; the previous one no longer works. The invite email with the new link is queued.`,
       issued,
+    );
+  })
+  .get("/:id/setup-link", issuesSetupLinks, async (c) => {
+    const principal = currentPrincipal(c);
+    const user = await requireSubject(c);
+    const flash = await takeFlash(c);
+    const heading = `Setup link for ${fullName(user)}`;
+    const mayIssue = hasPermission(principal, "users:update") && userSubject(user, c.get("now")).status === "PENDING";
+    return c.render(
+      <SetupLinkIssuedPage
+        heading={heading}
+        flash={flash}
+        setupUrl={takeSecret(flash, "setup-link", user.id)}
+        expiresAtText={formatDateTime(user.setupTokenExpiresAt, principal.user.timeZone)}
+        subjectUserId={user.id}
+        newLinkAction={mayIssue ? `/admin/users/${user.id}/setup-link` : null}
+      />,
+      { title: heading },
     );
   });

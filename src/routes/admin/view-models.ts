@@ -16,6 +16,11 @@ import { deriveSetupLinkState, deriveUserStatus, type UserRow } from "../../doma
 import type { FieldErrors } from "../../http/forms";
 import { isoToLocalDateTime } from "../../http/time-input";
 
+/** How a message names a person: "Dana Doe". */
+export function fullName(user: { firstName: string; lastName: string }): string {
+  return `${user.firstName} ${user.lastName}`;
+}
+
 export function userSubject(user: UserRow, now: Date) {
   return {
     ...user,

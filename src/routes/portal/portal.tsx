@@ -7,6 +7,7 @@ import { readTenantPage } from "../../domain/tenants/tenant-page";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { takeFlash } from "../../http/flash";
 import type { FieldErrors } from "../../http/forms";
 import { noticeFor } from "../../http/notices";
 import { tenantClientRoutes } from "../tenants/clients";
@@ -43,7 +44,7 @@ async function showPortal(
       staff={toPersonRows(page.staff.items, principal.user.id)}
       staffMoreHref={nextListHref(path, "staff", page.staff.nextCursor)}
       invite={{ action: `${path}/users`, ...(invite ?? { values: {}, errors: {} }) }}
-      notice={noticeFor(c.req.query("notice"))}
+      notice={(await takeFlash(c))?.message ?? noticeFor(c.req.query("notice"))}
     />,
     { title: page.tenant.name },
   );

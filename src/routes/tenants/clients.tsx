@@ -1,6 +1,7 @@
 // Managing a company's portal users, shared by the operator workspace (/tenants/:slug/clients)
 // and the client portal (/portal/:slug/users): invite, new setup link, remove. The tenant access
-// ("manage-clients") is checked by requireAccess before anything is read.
+// ("manage-clients") is checked by requireAccess before anything is read. A setup link goes from
+// the form to its page (…/:membershipId/setup-link) in the flash cookie and is shown once.
 import { Hono } from "hono";
 import { formatDateTime } from "../../../views/format";
 import { ConfirmPage } from "../../../views/pages/confirm-page";
@@ -14,9 +15,11 @@ import {
   removeClientUser,
 } from "../../domain/invites/delegated-invites";
 import { findTenantBySlug, type TenantRow } from "../../domain/tenants/tenants";
+import { deriveUserStatus } from "../../domain/users/users";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { setFlash, takeFlash, takeSecret } from "../../http/flash";
 import { type FieldErrors, formValuesAsStrings, handleForm, readForm } from "../../http/forms";
 
 export interface TenantClientsOptions {
@@ -39,27 +42,16 @@ export async function requireTenantFromSlug(c: AppContext): Promise<TenantRow> {
   return tenant;
 }
 
-function linkIssued(
+/** Seals the link into the flash and redirects to the page that shows it once. */
+async function redirectToLinkPage(
   c: AppContext,
-  tenant: TenantRow,
-  options: TenantClientsOptions,
-  heading: string,
-  issued: { setupUrl: string; setupLinkExpiresAt: Date; user: { displayName: string } },
+  path: string,
+  message: string,
+  issued: { setupUrl: string; user: { id: string } },
 ) {
-  c.status(201);
-  return c.render(
-    <LinkIssuedPage
-      heading={heading}
-      message={`Give ${issued.user.displayName} this link to choose a password and set up their authenticator.`}
-      setupUrl={issued.setupUrl}
-      note={`It works once and expires ${formatDateTime(issued.setupLinkExpiresAt, currentPrincipal(c).user.timeZone)}. An email with the link is on its way too.`}
-    >
-      <a class="button" href={options.homePath(tenant.slug)}>
-        {`Back to ${tenant.name}`}
-      </a>
-    </LinkIssuedPage>,
-    { title: heading },
-  );
+  const secret = { kind: "setup-link" as const, subject: issued.user.id, value: issued.setupUrl };
+  await setFlash(c, { message, tone: "success", secret });
+  return c.redirect(path, 303);
 }
 
 // Each handler reads the tenant together with what it acts on, in the domain's one batch.
@@ -74,21 +66,62 @@ export function tenantClientRoutes(options: TenantClientsOptions) {
       return handleForm(c, form, {
         act: async (invite) => {
           const outcome = await inviteClientUser(domainContext(c), { slug: slugOf(c) }, invite);
-          if (outcome.kind === "added")
-            return c.redirect(`${options.homePath(outcome.tenant.slug)}?notice=client-added`, 303);
-          return linkIssued(c, outcome.tenant, options, "Invitation created", outcome.invite);
+          const { tenant } = outcome;
+          if (outcome.kind === "added") {
+            await setFlash(c, {
+              message: `${outcome.userName} had access to ${tenant.name} before: their access is back, with their old account.`,
+              tone: "success",
+            });
+            return c.redirect(options.homePath(tenant.slug), 303);
+          }
+          return redirectToLinkPage(
+            c,
+            `${options.managePath(tenant.slug)}/${outcome.membershipId}/setup-link`,
+            `${outcome.invite.user.displayName} was invited to ${tenant.name}. Give them this link to choose a password and set up their authenticator.`,
+            outcome.invite,
+          );
         },
         showAgain: (errors) =>
           options.showHomeAgain(c, slugOf(c), { values: formValuesAsStrings(form.values), errors }),
       });
     })
     .post("/:membershipId/setup-link", manage, async (c) => {
-      const issued = await regenerateClientSetupLink(
+      const membershipId = c.req.param("membershipId");
+      const issued = await regenerateClientSetupLink(domainContext(c), { slug: slugOf(c) }, membershipId);
+      return redirectToLinkPage(
+        c,
+        `${options.managePath(issued.tenant.slug)}/${membershipId}/setup-link`,
+        `${issued.user.displayName} has a new setup link; the previous one no longer works. An email with the new link is on its way.`,
+        issued,
+      );
+    })
+    .get("/:membershipId/setup-link", manage, async (c) => {
+      const { tenant, found, user } = await findClientMembership(
         domainContext(c),
         { slug: slugOf(c) },
         c.req.param("membershipId"),
       );
-      return linkIssued(c, issued.tenant, options, "New setup link", issued);
+      const flash = await takeFlash(c);
+      const heading = `Setup link for ${user.displayName}`;
+      const expires = formatDateTime(user.setupTokenExpiresAt, currentPrincipal(c).user.timeZone);
+      return c.render(
+        <LinkIssuedPage
+          heading={heading}
+          flash={flash}
+          setupUrl={takeSecret(flash, "setup-link", user.id)}
+          note={`It works once and expires ${expires}. An email with the link is on its way too.`}
+          newLinkAction={
+            deriveUserStatus(user) === "PENDING"
+              ? `${options.managePath(tenant.slug)}/${found.membership.id}/setup-link`
+              : null
+          }
+        >
+          <a class="button secondary" href={options.homePath(tenant.slug)}>
+            {`Back to ${tenant.name}`}
+          </a>
+        </LinkIssuedPage>,
+        { title: heading },
+      );
     })
     .get("/:membershipId/remove", manage, async (c) => {
       const { tenant, found } = await findClientMembership(
@@ -109,7 +142,15 @@ export function tenantClientRoutes(options: TenantClientsOptions) {
       );
     })
     .post("/:membershipId/remove", manage, async (c) => {
-      const tenant = await removeClientUser(domainContext(c), { slug: slugOf(c) }, c.req.param("membershipId"));
-      return c.redirect(`${options.homePath(tenant.slug)}?notice=client-removed`, 303);
+      const { tenant, userName } = await removeClientUser(
+        domainContext(c),
+        { slug: slugOf(c) },
+        c.req.param("membershipId"),
+      );
+      await setFlash(c, {
+        message: `${userName} was removed from ${tenant.name}. Their account itself stays.`,
+        tone: "success",
+      });
+      return c.redirect(options.homePath(tenant.slug), 303);
     });
 }

@@ -18,6 +18,7 @@ import { applyTenantChanges, updateTenantSchema } from "../../domain/tenants/ten
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { takeFlash } from "../../http/flash";
 import { type FieldErrors, formValuesAsStrings, handleForm, readForm } from "../../http/forms";
 import { noticeFor } from "../../http/notices";
 import { requireTenantFromSlug, tenantClientRoutes } from "./clients";
@@ -62,7 +63,7 @@ async function showWorkspace(c: AppContext, slug: string, forms: WorkspaceForms 
       staff={toPersonRows(staff.items, principal.user.id)}
       staffMoreHref={nextListHref(path, "staff", staff.nextCursor)}
       invite={{ action: `${path}/clients`, ...(forms.invite ?? { values: {}, errors: {} }) }}
-      notice={noticeFor(c.req.query("notice"))}
+      notice={(await takeFlash(c))?.message ?? noticeFor(c.req.query("notice"))}
     />,
     { title: tenant.name },
   );

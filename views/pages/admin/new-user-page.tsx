@@ -1,4 +1,6 @@
-import type { MembershipRole } from "../../../src/db/schema";
+import type { GlobalRole } from "../../../src/db/schema";
+import type { Flash } from "../../../src/http/flash";
+import { labelUserRole, membershipRoleLabels } from "../../../src/labels";
 import { FormErrorSummary, Notice, PersonNameFields, SelectField, TextField } from "../../components/form-fields";
 import { LinkIssuedPage } from "../link-issued-page";
 
@@ -7,19 +9,12 @@ export const inviteMembershipRows = 3;
 export interface NewUserPageProps {
   values: Record<string, string>;
   errors: Record<string, string>;
-  roleOptions: string[];
+  roleOptions: GlobalRole[];
   tenants: Array<{ id: string; name: string }> | null;
   timeZone: string;
   existingUser?: { id: string; pending: boolean } | undefined;
 }
 
-// Keyed by the domain's union: a membership role the domain adds needs its label here to compile.
-const membershipRoleLabels = {
-  OPERATOR_FULL: "OPERATOR_FULL (read and write)",
-  OPERATOR_READONLY: "OPERATOR_READONLY (read only)",
-  CLIENT_ADMIN: "CLIENT_ADMIN (portal admin)",
-  CLIENT_VIEWER: "CLIENT_VIEWER (portal read only)",
-} satisfies Record<MembershipRole, string>;
 const membershipRoleOptions = Object.entries(membershipRoleLabels).map(([value, label]) => ({ value, label }));
 
 export function NewUserPage(props: NewUserPageProps) {
@@ -29,14 +24,14 @@ export function NewUserPage(props: NewUserPageProps) {
       <h1>New user</h1>
       <p>
         The new user gets a one-time setup link (valid for 7 days) to choose a password and enroll an authenticator.
-        OPERATOR and CONTRACTOR accounts see nothing until you give them memberships or access groups.
+        Operators and contractors see nothing until you give them memberships or access groups.
       </p>
       <FormErrorSummary errors={errors} />
       {props.existingUser && (
         <Notice kind="info">
           <a href={`/admin/users/${props.existingUser.id}`}>Open the existing user</a>
           {props.existingUser.pending &&
-            " — they are still pending: you can regenerate their setup link from their page."}
+            " — they are still pending: you can send them a new setup link from their page."}
         </Notice>
       )}
       <form method="post" action="/admin/users" novalidate>
@@ -55,8 +50,8 @@ export function NewUserPage(props: NewUserPageProps) {
           label="Global role"
           value={values.role || "OPERATOR"}
           error={errors.role}
-          hint="OPERATOR grants nothing until memberships or access groups are added. CONTRACTOR memberships always expire."
-          options={props.roleOptions.map((role) => ({ value: role, label: role }))}
+          hint="An operator sees nothing until memberships or access groups are added. A contractor's memberships always expire."
+          options={props.roleOptions.map((role) => ({ value: role, label: labelUserRole(role) }))}
         />
         <TextField
           name="slackId"
@@ -109,24 +104,27 @@ export function NewUserPage(props: NewUserPageProps) {
 
 export interface SetupLinkIssuedPageProps {
   heading: string;
-  message: string;
-  setupUrl: string;
+  flash: Flash | undefined;
+  setupUrl: string | null;
   expiresAtText: string;
   subjectUserId: string;
+  newLinkAction: string | null;
 }
 
-/** Shown once after an invite, a regenerate or a two-factor reset: the link is not kept anywhere. */
+/** A user's setup link after an invite, a new link or a two-factor reset: shown once, kept nowhere. */
 export function SetupLinkIssuedPage(props: SetupLinkIssuedPageProps) {
   const { subjectUserId, expiresAtText, ...page } = props;
   return (
     <LinkIssuedPage
       {...page}
-      note={`It works once and expires ${expiresAtText}. An email with the link is queued as well; send the link yourself (chat, phone) if email is slow. If it is lost, regenerate it from the user's page.`}
+      note={`It works once and expires ${expiresAtText}. An email with the link is queued as well; send the link yourself (chat, phone) if email is slow. If it is lost, make a new one from the user's page.`}
     >
-      <a class="button" href={`/admin/users/${subjectUserId}`}>
+      <a class="button secondary" href={`/admin/users/${subjectUserId}`}>
         Go to the user
-      </a>{" "}
-      <a href="/admin/users">Back to users</a>
+      </a>
+      <a class="button quiet" href="/admin/users">
+        Back to users
+      </a>
     </LinkIssuedPage>
   );
 }

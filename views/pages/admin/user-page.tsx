@@ -1,11 +1,18 @@
-// A user's Details tab: the facts, the edit form (names, Slack ID, global role) and, while the
-// user is pending, the setup link actions.
+// A user's Details tab: the facts, the edit form (names, Slack ID, global role), while the user is
+// pending "Send a new setup link", and the danger zone to deactivate or reactivate them.
 import type { Child } from "hono/jsx";
 import type { GlobalRole } from "../../../src/db/schema";
 import type { SetupLinkState, UserStatus } from "../../../src/domain/users/users";
-import { FormErrorSummary, Notice, PersonNameFields, SelectField, TextField } from "../../components/form-fields";
+import type { Flash } from "../../../src/http/flash";
+import { labelUserRole } from "../../../src/labels";
+import { FlashNotice, flashAtTop, flashNear } from "../../components/flash-notice";
+import { FormErrorSummary, PersonNameFields, SelectField, TextField } from "../../components/form-fields";
 import { Time } from "../../components/time";
 import { UserHeader, type UserTab } from "../../components/user-header";
+import { UserStatusSection, userStatusSectionId } from "./user-security-page";
+
+/** The ids of the Details tab's sections: a flash about one shows there. */
+export const userPageSections = { setupLink: "setup-link", edit: "edit-details" } as const;
 
 export interface UserPageSubject {
   id: string;
@@ -28,20 +35,28 @@ export interface UserPageProps {
   subject: UserPageSubject;
   tabs: UserTab[];
   canEdit: boolean;
-  roleOptions: string[];
+  /** May deactivate or reactivate this user (users:delete, not themselves). */
+  canDeactivate: boolean;
+  roleOptions: GlobalRole[];
   values: Record<string, string>;
   errors: Record<string, string>;
   inviteDelivery?: Child;
   auditHref: string | null;
-  notice?: string | undefined;
+  flash?: Flash | undefined;
 }
 
 export function UserPage(props: UserPageProps) {
-  const { subject, values, errors, timeZone } = props;
+  const { subject, values, errors, timeZone, flash } = props;
+  const showsSetupLink = subject.status === "PENDING" && props.canEdit;
+  const placed = [
+    ...(showsSetupLink ? [userPageSections.setupLink] : []),
+    ...(props.canEdit ? [userPageSections.edit] : []),
+    ...(props.canDeactivate ? [userStatusSectionId] : []),
+  ];
   return (
     <>
       <UserHeader subject={subject} current="details" tabs={props.tabs} />
-      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <FlashNotice flash={flashAtTop(flash, placed)} />
       <dl class="details">
         <dt>Display name</dt>
         <dd>{subject.displayName}</dd>
@@ -78,25 +93,23 @@ export function UserPage(props: UserPageProps) {
           <a href={props.auditHref}>History of this user in the audit log</a>
         </p>
       )}
-      {subject.status === "PENDING" && props.canEdit && (
-        <section aria-labelledby="setup-link-heading">
+      {showsSetupLink && (
+        <section id={userPageSections.setupLink} aria-labelledby="setup-link-heading">
           <h2 id="setup-link-heading">Setup link</h2>
+          <FlashNotice flash={flashNear(flash, userPageSections.setupLink)} />
           <p>
-            A new link replaces the current one at once; the old link stops working. The invite email is sent again.
+            A new link replaces the current one at once; the old link stops working. The invite email is sent again with
+            the new link, and you see it once to pass on yourself.
           </p>
           <form method="post" action={`/admin/users/${subject.id}/setup-link`} class="inline">
-            <button type="submit" name="intent" value="regenerate">
-              Regenerate setup link
-            </button>{" "}
-            <button type="submit" name="intent" value="resend" class="secondary">
-              Resend invite
-            </button>
+            <button type="submit">Send a new setup link</button>
           </form>
         </section>
       )}
       {props.canEdit && (
-        <section aria-labelledby="edit-heading">
+        <section id={userPageSections.edit} aria-labelledby="edit-heading">
           <h2 id="edit-heading">Edit details</h2>
+          <FlashNotice flash={flashNear(flash, userPageSections.edit)} />
           <FormErrorSummary errors={errors} />
           <form method="post" action={`/admin/users/${subject.id}`} novalidate>
             <PersonNameFields values={values} errors={errors} />
@@ -121,12 +134,13 @@ export function UserPage(props: UserPageProps) {
               value={values.role}
               error={errors.role}
               hint="Role changes apply on the user's next request."
-              options={props.roleOptions.map((role) => ({ value: role, label: role }))}
+              options={props.roleOptions.map((role) => ({ value: role, label: labelUserRole(role) }))}
             />
             <button type="submit">Save changes</button>
           </form>
         </section>
       )}
+      {props.canDeactivate && <UserStatusSection subject={subject} flash={flash} />}
     </>
   );
 }

@@ -1,6 +1,53 @@
 // A user's Security tab: two-factor reset, sessions, sign-in lock, deactivation and erasure.
+import type { UserStatus } from "../../../src/domain/users/users";
+import type { Flash } from "../../../src/http/flash";
+import { FlashNotice, flashAtTop, flashNear } from "../../components/flash-notice";
 import { Notice } from "../../components/form-fields";
 import { UserHeader, type UserHeaderProps } from "../../components/user-header";
+
+/** The id of the deactivate/reactivate section: its flash shows there (Details and Security tabs). */
+export const userStatusSectionId = "user-status";
+
+/**
+ * Deactivate (behind a confirmation page) or reactivate, in a danger zone. The Details tab shows
+ * it as well as this one: that is where the guides look for it.
+ */
+export function UserStatusSection({
+  subject,
+  flash,
+}: {
+  subject: { id: string; status: UserStatus };
+  flash: Flash | undefined;
+}) {
+  const base = `/admin/users/${subject.id}`;
+  const deactivated = subject.status === "DEACTIVATED";
+  return (
+    <section class="danger-zone" id={userStatusSectionId} aria-labelledby="user-status-heading">
+      <h2 id="user-status-heading">{deactivated ? "Reactivate" : "Deactivate"}</h2>
+      <FlashNotice flash={flashNear(flash, userStatusSectionId)} />
+      {deactivated ? (
+        <>
+          <p>
+            Reactivation restores sign-in. Memberships that expired meanwhile stay expired; revoked API tokens stay
+            revoked.
+          </p>
+          <form method="post" action={`${base}/reactivate`}>
+            <button type="submit">Reactivate</button>
+          </form>
+        </>
+      ) : (
+        <>
+          <p>
+            Deactivation blocks sign-in and ends every session and API token at once. Memberships and history are kept.
+          </p>
+          <a class="button danger" href={`${base}/deactivate`}>
+            Deactivate…
+          </a>
+        </>
+      )}
+    </section>
+  );
+}
 
 export interface UserSecurityPageProps {
   header: Omit<UserHeaderProps, "current">;
@@ -8,7 +55,7 @@ export interface UserSecurityPageProps {
   locked: boolean;
   can: { resetTwoFactor: boolean; endSessions: boolean; clearLock: boolean; deactivate: boolean; erase: boolean };
   hasRecentSignIn: boolean;
-  notice?: string | undefined;
+  flash?: Flash | undefined;
   error?: string | undefined;
 }
 
@@ -18,7 +65,7 @@ export function UserSecurityPage(props: UserSecurityPageProps) {
   return (
     <>
       <UserHeader {...props.header} current="security" />
-      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <FlashNotice flash={flashAtTop(props.flash, props.can.deactivate ? [userStatusSectionId] : [])} />
       {props.error && <Notice kind="error">{props.error}</Notice>}
       <h2>Sessions</h2>
       <p>{props.sessionCount === 1 ? "1 active session." : `${props.sessionCount} active sessions.`}</p>
@@ -64,32 +111,7 @@ export function UserSecurityPage(props: UserSecurityPageProps) {
           )}
         </section>
       )}
-      {props.can.deactivate && (
-        <section class="danger-zone" aria-labelledby="deactivate-heading">
-          <h2 id="deactivate-heading">{subject.status === "DEACTIVATED" ? "Reactivate" : "Deactivate"}</h2>
-          {subject.status === "DEACTIVATED" ? (
-            <>
-              <p>
-                Reactivation restores sign-in. Memberships that expired meanwhile stay expired; revoked API tokens stay
-                revoked.
-              </p>
-              <form method="post" action={`${base}/reactivate`}>
-                <button type="submit">Reactivate</button>
-              </form>
-            </>
-          ) : (
-            <>
-              <p>
-                Deactivation blocks sign-in and ends every session and API token at once. Memberships and history are
-                kept.
-              </p>
-              <a class="button" href={`${base}/deactivate`}>
-                Deactivate…
-              </a>
-            </>
-          )}
-        </section>
-      )}
+      {props.can.deactivate && <UserStatusSection subject={subject} flash={props.flash} />}
       {props.can.erase && (
         <section class="danger-zone" aria-labelledby="erase-heading">
           <h2 id="erase-heading">Erase personal data (GDPR)</h2>

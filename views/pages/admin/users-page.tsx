@@ -1,8 +1,12 @@
 import type { GlobalRole } from "../../../src/db/schema";
 import type { SetupLinkState, UserStatus } from "../../../src/domain/users/users";
+import type { Flash } from "../../../src/http/flash";
+import { labelUserRole, userRoleLabels, userStatusLabels } from "../../../src/labels";
+import { FlashNotice } from "../../components/flash-notice";
 import { Notice } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
+import { StatusBadge } from "../../components/user-header";
 
 export interface UserListRow {
   id: string;
@@ -23,21 +27,7 @@ export interface UsersPageProps {
   nextPageHref: string | null;
   canInvite: boolean;
   superAdminHint: number | null;
-  notice?: string;
-}
-
-export function StatusBadge({
-  status,
-  setupLink,
-}: {
-  status: UserListRow["status"];
-  setupLink: UserListRow["setupLink"];
-}) {
-  if (status !== "PENDING")
-    return <span class={`badge badge-${status.toLowerCase()}`}>{status === "ACTIVE" ? "Active" : "Deactivated"}</span>;
-  return (
-    <span class="badge badge-pending">{setupLink === "valid" ? "Pending · link valid" : "Pending · link expired"}</span>
-  );
+  flash?: Flash | undefined;
 }
 
 export function UsersPage(props: UsersPageProps) {
@@ -52,11 +42,11 @@ export function UsersPage(props: UsersPageProps) {
           </a>
         )}
       </div>
-      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <FlashNotice flash={props.flash} />
       {props.superAdminHint !== null && (
         <Notice kind="warning">
-          There are {props.superAdminHint} active SUPER_ADMINs. SUPER_ADMIN cannot be scoped: two or three are usually
-          enough.
+          There are {props.superAdminHint} active super admins. A super admin's access cannot be narrowed: two or three
+          are usually enough.
         </Notice>
       )}
       <form method="get" action="/admin/users" class="filters" aria-label="Filter users">
@@ -67,9 +57,12 @@ export function UsersPage(props: UsersPageProps) {
         <div class="field">
           <label for="filter-role">Role</label>
           <select id="filter-role" name="role">
-            {["", "SUPER_ADMIN", "OPERATOR", "CONTRACTOR", "CLIENT_USER"].map((role) => (
+            <option value="" selected={filters.role === ""}>
+              Any role
+            </option>
+            {Object.entries(userRoleLabels).map(([role, words]) => (
               <option value={role} selected={filters.role === role}>
-                {role || "Any role"}
+                {words}
               </option>
             ))}
           </select>
@@ -77,9 +70,12 @@ export function UsersPage(props: UsersPageProps) {
         <div class="field">
           <label for="filter-status">Status</label>
           <select id="filter-status" name="status">
-            {["", "PENDING", "ACTIVE", "DEACTIVATED"].map((status) => (
+            <option value="" selected={filters.status === ""}>
+              Any status
+            </option>
+            {Object.entries(userStatusLabels).map(([status, words]) => (
               <option value={status} selected={filters.status === status}>
-                {status ? status[0] + status.slice(1).toLowerCase() : "Any status"}
+                {words}
               </option>
             ))}
           </select>
@@ -91,35 +87,43 @@ export function UsersPage(props: UsersPageProps) {
       {props.rows.length === 0 ? (
         <p class="empty">No users match these filters.</p>
       ) : (
-        <table>
+        <table class="data-table">
           <caption class="visually-hidden">Users</caption>
           <thead>
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Email</th>
-              <th scope="col">Slack</th>
+              <th scope="col" class="priority-low">
+                Slack
+              </th>
               <th scope="col">Role</th>
               <th scope="col">Status</th>
-              <th scope="col">Created</th>
+              <th scope="col" class="priority-low">
+                Created
+              </th>
               <th scope="col">Last login</th>
             </tr>
           </thead>
           <tbody>
             {props.rows.map((row) => (
               <tr>
-                <td>
+                <td data-label="Name" class="cell-primary">
                   <a href={`/admin/users/${row.id}`}>{row.name}</a>
                 </td>
-                <td>{row.email}</td>
-                <td>{row.slackId ?? "—"}</td>
-                <td>{row.role}</td>
-                <td>
+                <td data-label="Email" class="truncate" title={row.email}>
+                  {row.email}
+                </td>
+                <td data-label="Slack" class="priority-low">
+                  {row.slackId ?? "—"}
+                </td>
+                <td data-label="Role">{labelUserRole(row.role)}</td>
+                <td data-label="Status">
                   <StatusBadge status={row.status} setupLink={row.setupLink} />
                 </td>
-                <td>
+                <td data-label="Created" class="priority-low">
                   <Time value={row.createdAt} timeZone={props.timeZone} />
                 </td>
-                <td>
+                <td data-label="Last login">
                   <Time value={row.lastLoginAt} timeZone={props.timeZone} />
                 </td>
               </tr>
