@@ -21,6 +21,9 @@ import { assertMembershipFits } from "./memberships-rules";
 
 export type MembershipRow = typeof memberships.$inferSelect;
 
+/** A membership with the names of its user and tenant, for messages that say who and what. */
+export type NamedMembership = MembershipRow & Pick<MembershipWithParties, "userName" | "tenantName">;
+
 export function toMembershipDto(membership: MembershipRow) {
   return {
     id: membership.id,
@@ -54,9 +57,16 @@ export function liveMembershipCondition(now: Date) {
   return and(isNull(memberships.revokedAt), or(isNull(memberships.expiresAt), gt(memberships.expiresAt, now)));
 }
 
-function duplicateMembershipError(): AppError {
+/** The refusal of a second live membership, naming the one that exists (`existingMembershipId`) so pages can link to it. */
+async function duplicateMembershipError(ctx: DomainContext, userId: string, tenantId: string): Promise<AppError> {
+  const [existing] = await ctx.db
+    .select({ id: memberships.id })
+    .from(memberships)
+    .where(and(eq(memberships.userId, userId), eq(memberships.tenantId, tenantId), isNull(memberships.revokedAt)))
+    .limit(1);
   return new AppError("DUPLICATE_MEMBERSHIP", {
     fieldErrors: [{ field: "tenantId", message: "This user already has an active membership in that tenant." }],
+    extensions: existing ? { existingMembershipId: existing.id } : {},
   });
 }
 
@@ -79,7 +89,7 @@ export async function grantMembershipTo(
   ctx: DomainContext,
   key: UserKey,
   input: { tenantId: string; role: MembershipRole; expiresAt: Date | null },
-): Promise<MembershipRow> {
+): Promise<NamedMembership> {
   const userId =
     "id" in key ? key.id : sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${normalizeEmail(key.email)})`;
   const [userRows, permissionRows, tenantRows] = await ctx.db.batch([
@@ -96,7 +106,8 @@ export async function grantMembershipTo(
   const tenant = tenantRows[0];
   if (!tenant)
     throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "tenantId", message: "No such tenant." }] });
-  return writeMembershipGrant(ctx, user, tenant, input);
+  const membership = await writeMembershipGrant(ctx, user, tenant, input);
+  return { ...membership, userName: user.displayName, tenantName: tenant.name };
 }
 
 /**
@@ -140,7 +151,7 @@ export async function writeMembershipGrant(
       }),
     ]);
   } catch (error) {
-    if (isUniqueViolation(error, "memberships.user_id")) throw duplicateMembershipError();
+    if (isUniqueViolation(error, "memberships.user_id")) throw await duplicateMembershipError(ctx, user.id, tenant.id);
     if (isBatchGuardFailure(error))
       throw new AppError("STATE_CONFLICT", { detail: "The user's role changed meanwhile; try again." });
     throw error;
@@ -153,7 +164,7 @@ async function writeMembershipChange(
   found: MembershipWithParties,
   values: { role: MembershipRole; expiresAt: Date | null },
   details: Record<string, unknown>,
-): Promise<MembershipRow> {
+): Promise<NamedMembership> {
   const { membership } = found;
   try {
     await runBatch(ctx.db, [
@@ -174,14 +185,15 @@ async function writeMembershipChange(
       throw new AppError("STATE_CONFLICT", { detail: "The membership was revoked or expired meanwhile." });
     throw error;
   }
-  return { ...membership, ...values, updatedAt: ctx.now };
+  return { ...membership, ...values, updatedAt: ctx.now, userName: found.userName, tenantName: found.tenantName };
 }
 
+/** Changes role and expiry; answers the membership as it is now, with the role it had before. */
 export async function changeMembership(
   ctx: DomainContext,
   membershipId: string,
   changes: z.output<typeof changeMembershipSchema>,
-) {
+): Promise<NamedMembership & { previousRole: MembershipRole }> {
   const found = await findManageableMembership(ctx, membershipId);
   const { membership } = found;
   const next = {
@@ -190,14 +202,19 @@ export async function changeMembership(
   };
   // A live membership's current expiry is null or in the future, so checking the result is enough.
   assertMembershipFits(found.userRole, next, ctx.now);
-  return writeMembershipChange(ctx, found, next, {
+  const changed = await writeMembershipChange(ctx, found, next, {
     from: { role: membership.role, expiresAt: membership.expiresAt?.toISOString() ?? null },
     to: { role: next.role, expiresAt: next.expiresAt?.toISOString() ?? null },
   });
+  return { ...changed, previousRole: membership.role };
 }
 
 /** "Extend by N days" counts from the later of now and the current expiry (docs/PRODUCT.md §9). */
-export async function extendMembership(ctx: DomainContext, membershipId: string, days: number): Promise<MembershipRow> {
+export async function extendMembership(
+  ctx: DomainContext,
+  membershipId: string,
+  days: number,
+): Promise<NamedMembership> {
   const found = await findManageableMembership(ctx, membershipId);
   const { membership } = found;
   const base =
@@ -215,7 +232,11 @@ export async function extendMembership(ctx: DomainContext, membershipId: string,
   );
 }
 
-export async function revokeMembership(ctx: DomainContext, membershipId: string): Promise<void> {
+/** Revokes the membership; answers the names of its user and tenant. */
+export async function revokeMembership(
+  ctx: DomainContext,
+  membershipId: string,
+): Promise<Pick<MembershipWithParties, "userName" | "tenantName">> {
   const found = await findManageableMembership(ctx, membershipId, { expiredToo: true });
   try {
     await runBatch(ctx.db, [
@@ -235,4 +256,5 @@ export async function revokeMembership(ctx: DomainContext, membershipId: string)
     if (isBatchGuardFailure(error)) throw new AppError("NOT_FOUND");
     throw error;
   }
+  return { userName: found.userName, tenantName: found.tenantName };
 }

@@ -23,6 +23,7 @@ import { findUserById, type UserRow } from "../../domain/users/users";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { takeFlash } from "../../http/flash";
 import { noticeFor } from "../../http/notices";
 import {
   type MembershipFormsShownAgain,
@@ -95,7 +96,7 @@ export async function showUserMemberships(c: AppContext, userId: string, shownAg
         refused: shownAgain.row,
       })}
       form={form}
-      notice={noticeFor(c.req.query("notice"))}
+      flash={shownAgain.add || shownAgain.row ? undefined : await takeFlash(c)}
       // A refused add with no form on the page (the user was deactivated meanwhile) still says why.
       error={shownAgain.add && !form ? Object.values(shownAgain.add.errors).join(" ") : undefined}
     />,
