@@ -57,16 +57,11 @@ export function liveMembershipCondition(now: Date) {
   return and(isNull(memberships.revokedAt), or(isNull(memberships.expiresAt), gt(memberships.expiresAt, now)));
 }
 
-/** The refusal of a second live membership, naming the one that exists (`existingMembershipId`) so pages can link to it. */
-async function duplicateMembershipError(ctx: DomainContext, userId: string, tenantId: string): Promise<AppError> {
-  const [existing] = await ctx.db
-    .select({ id: memberships.id })
-    .from(memberships)
-    .where(and(eq(memberships.userId, userId), eq(memberships.tenantId, tenantId), isNull(memberships.revokedAt)))
-    .limit(1);
+/** The refusal of a second live membership; `existingMembershipId` names the one that exists, when known, so pages can link to it. */
+function duplicateMembershipError(existingMembershipId?: string): AppError {
   return new AppError("DUPLICATE_MEMBERSHIP", {
     fieldErrors: [{ field: "tenantId", message: "This user already has an active membership in that tenant." }],
-    extensions: existing ? { existingMembershipId: existing.id } : {},
+    extensions: existingMembershipId ? { existingMembershipId } : {},
   });
 }
 
@@ -92,9 +87,22 @@ export async function grantMembershipTo(
 ): Promise<NamedMembership> {
   const userId =
     "id" in key ? key.id : sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${normalizeEmail(key.email)})`;
-  const [userRows, permissionRows, tenantRows] = await ctx.db.batch([
+  // The live membership that would make this a duplicate is read in the same batch, so the
+  // refusal can name it; the unique index still decides a race (writeMembershipGrant).
+  const [userRows, permissionRows, tenantRows, liveRows] = await ctx.db.batch([
     ...selectUserWithPermissions(ctx.db, userId),
     selectTenantByRef(ctx.db, { id: input.tenantId }),
+    ctx.db
+      .select({ id: memberships.id })
+      .from(memberships)
+      .where(
+        and(
+          eq(memberships.userId, userId),
+          eq(memberships.tenantId, input.tenantId),
+          liveMembershipCondition(ctx.now),
+        ),
+      )
+      .limit(1),
   ]);
   const subject = toUserWithPermissions(userRows, permissionRows);
   if (!subject && "email" in key) {
@@ -106,6 +114,8 @@ export async function grantMembershipTo(
   const tenant = tenantRows[0];
   if (!tenant)
     throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "tenantId", message: "No such tenant." }] });
+  const live = liveRows[0];
+  if (live) throw duplicateMembershipError(live.id);
   const membership = await writeMembershipGrant(ctx, user, tenant, input);
   return { ...membership, userName: user.displayName, tenantName: tenant.name };
 }
@@ -151,7 +161,7 @@ export async function writeMembershipGrant(
       }),
     ]);
   } catch (error) {
-    if (isUniqueViolation(error, "memberships.user_id")) throw await duplicateMembershipError(ctx, user.id, tenant.id);
+    if (isUniqueViolation(error, "memberships.user_id")) throw duplicateMembershipError();
     if (isBatchGuardFailure(error))
       throw new AppError("STATE_CONFLICT", { detail: "The user's role changed meanwhile; try again." });
     throw error;

@@ -110,7 +110,10 @@ export function membershipFormProps(
 /** After a grant: "Olga Operator now has Read-only access to Globex" (until when, if it ends). */
 export function describeGrant(membership: NamedMembership, timeZone: string): string {
   const until = membership.expiresAt ? ` until ${formatDate(membership.expiresAt, timeZone)}` : "";
-  return `${membership.userName} now has ${labelMembershipRole(membership.role)} access to ${membership.tenantName}${until}`;
+  const role = labelMembershipRole(membership.role);
+  // "Full access" already says it; "Read-only" and "Client viewer" take the word.
+  const access = role.endsWith("access") ? role : `${role} access`;
+  return `${membership.userName} now has ${access} to ${membership.tenantName}${until}`;
 }
 
 /** After an extension: "Carl Contractor's access to Acme Corp now ends 11 Jan 2027" (the day in the admin's zone). */
