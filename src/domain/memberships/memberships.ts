@@ -96,11 +96,7 @@ export async function grantMembershipTo(
       .select({ id: memberships.id })
       .from(memberships)
       .where(
-        and(
-          eq(memberships.userId, userId),
-          eq(memberships.tenantId, input.tenantId),
-          liveMembershipCondition(ctx.now),
-        ),
+        and(eq(memberships.userId, userId), eq(memberships.tenantId, input.tenantId), liveMembershipCondition(ctx.now)),
       )
       .limit(1),
   ]);
