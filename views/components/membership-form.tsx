@@ -19,6 +19,34 @@ export interface MembershipFormProps {
   existingMembershipHref?: string | undefined;
 }
 
+/** Role (in words, the code as the value) and end, typed in the admin's zone: the add form's and the edit page's. */
+export function MembershipTermsFields(props: {
+  roleOptions: readonly MembershipRole[];
+  timeZone: string;
+  values: { role?: string | undefined; expiresAt?: string | undefined };
+  errors: Record<string, string>;
+}) {
+  return (
+    <>
+      <SelectField
+        name="role"
+        label="Role"
+        value={props.values.role}
+        error={props.errors.role}
+        options={props.roleOptions.map((role) => ({ value: role, label: labelMembershipRole(role) }))}
+      />
+      <TextField
+        name="expiresAt"
+        label={`Ends (${props.timeZone})`}
+        type="datetime-local"
+        value={props.values.expiresAt}
+        error={props.errors.expiresAt}
+        hint="Leave empty for no end date. Contractors need one."
+      />
+    </>
+  );
+}
+
 export function MembershipForm(props: MembershipFormProps) {
   const { values, errors } = props;
   // With the tenant fixed (a tenant's page) a tenant error is about the person typed in.
@@ -62,20 +90,11 @@ export function MembershipForm(props: MembershipFormProps) {
           {existingLink}
         </>
       )}
-      <SelectField
-        name="role"
-        label="Role"
-        value={values.role}
-        error={errors.role}
-        options={props.roleOptions.map((role) => ({ value: role, label: labelMembershipRole(role) }))}
-      />
-      <TextField
-        name="expiresAt"
-        label={`Ends (${props.timeZone})`}
-        type="datetime-local"
-        value={values.expiresAt}
-        error={errors.expiresAt}
-        hint="Leave empty for no end date. Contractors need one."
+      <MembershipTermsFields
+        roleOptions={props.roleOptions}
+        timeZone={props.timeZone}
+        values={values}
+        errors={errors}
       />
       <div class="form-actions">
         <button type="submit">Add membership</button>

@@ -13,7 +13,7 @@ import { setFlash } from "../../http/flash";
 import { type FieldErrors, formValue, handleForm, parseFormInput, readFormFields } from "../../http/forms";
 import { isoToLocalDateTime, localDateTimeToIso } from "../../http/time-input";
 import { membershipReturnPath, membershipRowPath } from "./membership-return";
-import { describeMembershipChange } from "./view-models";
+import { describeMembershipChange, toMembershipTableRow } from "./view-models";
 
 const editFields = { fields: ["returnTo", "role", "expiresAt"] };
 
@@ -23,10 +23,9 @@ function renderEditPage(
   returnTo: string,
   form: { values: { role: string; expiresAt: string }; errors: FieldErrors },
 ) {
-  const { membership, userName, userEmail, tenantName, tenantSlug } = found;
   return c.render(
     <MembershipEditPage
-      membership={{ ...membership, userName, userEmail, tenantName, tenantSlug }}
+      membership={toMembershipTableRow(found)}
       roleOptions={fittingRolesFor(found.userRole)}
       timeZone={currentPrincipal(c).user.timeZone}
       returnTo={returnTo}

@@ -35,18 +35,19 @@ export function visibleUserTabs(principal: Principal): UserTab[] {
   return tabs;
 }
 
-export function toMembershipTableRows(rows: MembershipWithParties[]): MembershipTableRow[] {
-  return rows.map((row) => ({
-    id: row.membership.id,
-    userId: row.membership.userId,
+export function toMembershipTableRow(row: MembershipWithParties): MembershipTableRow {
+  const { membership } = row;
+  return {
+    id: membership.id,
+    userId: membership.userId,
     userName: row.userName,
     userEmail: row.userEmail,
     tenantName: row.tenantName,
     tenantSlug: row.tenantSlug,
-    role: row.membership.role,
-    expiresAt: row.membership.expiresAt,
-    createdAt: row.membership.createdAt,
-  }));
+    role: membership.role,
+    expiresAt: membership.expiresAt,
+    createdAt: membership.createdAt,
+  };
 }
 
 /**
@@ -71,7 +72,7 @@ export function membershipTableProps(
   },
 ): MembershipTableProps {
   return {
-    rows: toMembershipTableRows(rows),
+    rows: rows.map(toMembershipTableRow),
     timeZone: principal.user.timeZone,
     canUpdate: hasPermission(principal, "memberships:update"),
     canDelete: hasPermission(principal, "memberships:delete"),

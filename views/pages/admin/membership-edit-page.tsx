@@ -3,22 +3,14 @@
 // back here with what was typed and the error by its field.
 import type { MembershipRole } from "../../../src/db/schema";
 import { labelMembershipRole } from "../../../src/labels";
-import { FormErrorSummary, SelectField, TextField } from "../../components/form-fields";
+import { FormErrorSummary } from "../../components/form-fields";
+import { MembershipTermsFields } from "../../components/membership-form";
+import type { MembershipTableRow } from "../../components/membership-table";
 import { Time } from "../../components/time";
 import { formatDateTime } from "../../format";
 
 export interface MembershipEditPageProps {
-  membership: {
-    id: string;
-    userId: string;
-    userName: string;
-    userEmail: string;
-    tenantName: string;
-    tenantSlug: string;
-    role: MembershipRole;
-    expiresAt: Date | null;
-    createdAt: Date;
-  };
+  membership: MembershipTableRow;
   roleOptions: readonly MembershipRole[];
   timeZone: string;
   returnTo: string;
@@ -66,20 +58,11 @@ export function MembershipEditPage(props: MembershipEditPageProps) {
       <form method="post" action={`/admin/memberships/${membership.id}/edit`} novalidate>
         <FormErrorSummary errors={errors} />
         <input type="hidden" name="returnTo" value={props.returnTo} />
-        <SelectField
-          name="role"
-          label="Role"
-          value={values.role}
-          error={errors.role}
-          options={props.roleOptions.map((role) => ({ value: role, label: labelMembershipRole(role) }))}
-        />
-        <TextField
-          name="expiresAt"
-          label={`Ends (${props.timeZone})`}
-          type="datetime-local"
-          value={values.expiresAt}
-          error={errors.expiresAt}
-          hint="Leave empty for no end date. Contractors need one."
+        <MembershipTermsFields
+          roleOptions={props.roleOptions}
+          timeZone={props.timeZone}
+          values={values}
+          errors={errors}
         />
         <div class="form-actions button-row">
           <button type="submit">Save changes</button>
