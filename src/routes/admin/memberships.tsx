@@ -4,10 +4,7 @@
 // refusal shows that page again with the refused form as typed and the error next to its field.
 // Editing one membership is its own page (membership-edit.tsx).
 import { Hono } from "hono";
-import { JobHealthLine } from "../../../views/components/job-health";
-import { MembershipsPage } from "../../../views/pages/admin/memberships-page";
 import { ConfirmPage } from "../../../views/pages/confirm-page";
-import { membershipRoles } from "../../db/schema";
 import { hasPermission, type Permission } from "../../domain/access";
 import {
   extendMembership,
@@ -15,17 +12,12 @@ import {
   grantMembershipTo,
   revokeMembership,
 } from "../../domain/memberships/memberships";
-import {
-  findMembershipWithParties,
-  listMembershipsQuerySchema,
-  readMembershipsPage,
-} from "../../domain/memberships/memberships-read";
+import { findMembershipWithParties } from "../../domain/memberships/memberships-read";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
-import { setFlash, takeFlash } from "../../http/flash";
+import { setFlash } from "../../http/flash";
 import {
-  collectFieldErrors,
   type FieldErrors,
   type FormValues,
   formRefusal,
@@ -44,82 +36,16 @@ import {
   membershipOriginPatterns,
   membershipReturnPath,
   membershipRowPath,
-  membershipsListPath,
 } from "./membership-return";
+import { showMembershipsList } from "./memberships-list";
 import { showTenantSettings } from "./tenants";
 import { showUserMemberships } from "./user-tabs";
-import {
-  describeGrant,
-  describeNewEnd,
-  type MembershipFormsShownAgain,
-  membershipFormProps,
-  membershipTableProps,
-} from "./view-models";
-
-const filterKeys = ["tenantId", "userEmail", "role", "expiringWithinDays"] as const;
+import { describeGrant, describeNewEnd, type MembershipFormsShownAgain } from "./view-models";
 
 // The fields each form posts here (views/components/membership-form.tsx and membership-table.tsx).
 const addFields = { fields: ["returnTo", "userId", "userEmail", "tenantId", "role", "expiresAt"] };
 const extendFields = { fields: ["returnTo", "days"] };
 const returnOnlyFields = { fields: ["returnTo"] };
-
-/** Admin → Memberships with the filters of `params` (the page's own query, or a form's returnTo). */
-async function showMembershipsList(c: AppContext, params: URLSearchParams, shownAgain: MembershipFormsShownAgain = {}) {
-  const principal = currentPrincipal(c);
-  const filters = Object.fromEntries(filterKeys.map((key) => [key, params.get(key) ?? ""])) as Record<
-    (typeof filterKeys)[number],
-    string
-  >;
-  const parsed = listMembershipsQuerySchema.safeParse({
-    ...Object.fromEntries(filterKeys.map((key) => [key, filters[key] || undefined])),
-    cursor: params.get("cursor") || undefined,
-  });
-  const { page, tenants, health } = await readMembershipsPage(domainContext(c), parsed.success ? parsed.data : null);
-  const filterQuery = new URLSearchParams(Object.entries(filters).filter(([, value]) => value !== ""));
-  const next = new URLSearchParams(filterQuery);
-  if (page.nextCursor) next.set("cursor", page.nextCursor);
-  const returnTo = filterQuery.size > 0 ? `${membershipsListPath}?${filterQuery.toString()}` : membershipsListPath;
-  // A refusal shown again keeps its own status; filters that are not valid are the page's own 400.
-  if (!parsed.success && !shownAgain.add && !shownAgain.row) c.status(400);
-  return c.render(
-    <MembershipsPage
-      filters={filters}
-      tenants={tenants}
-      roles={membershipRoles}
-      health={<JobHealthLine health={health} timeZone={principal.user.timeZone} />}
-      table={membershipTableProps(principal, page.items, c.get("now"), {
-        show: { user: true, tenant: true },
-        returnTo,
-        caption: "Active memberships",
-        refused: shownAgain.row,
-      })}
-      nextPageHref={page.nextCursor ? `${membershipsListPath}?${next.toString()}` : null}
-      form={
-        hasPermission(principal, "memberships:create")
-          ? membershipFormProps(
-              principal,
-              {
-                action: membershipsListPath,
-                returnTo,
-                fixed: {},
-                tenants,
-                userEmail: true,
-                roleOptions: membershipRoles,
-              },
-              shownAgain.add,
-            )
-          : null
-      }
-      flash={shownAgain.add || shownAgain.row ? undefined : await takeFlash(c)}
-      filterError={
-        parsed.success
-          ? undefined
-          : `These filters are not valid: ${Object.values(collectFieldErrors(parsed.error)).join(" ")}`
-      }
-    />,
-    { title: "Memberships" },
-  );
-}
 
 /** The pages that post membership forms: the permissions their own routes require, and how to show each again. */
 const originPages: Record<
