@@ -90,7 +90,9 @@ export function TenantSettingsPage(props: TenantSettingsPageProps) {
               error={props.errors.description}
               maxlength={2000}
             />
-            <button type="submit">Save changes</button>
+            <div class="form-actions">
+              <button type="submit">Save changes</button>
+            </div>
           </form>
         </section>
       )}
