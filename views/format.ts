@@ -29,3 +29,16 @@ export function formatDateTime(date: Date | null | undefined, timeZone = "UTC"):
 export function formatUtc(date: Date | null | undefined): string {
   return date ? `${date.toISOString().slice(0, 16).replace("T", " ")} UTC` : "—";
 }
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The day alone, as formatDateTime writes it ("11 Jan 2027"), in the viewer's time zone. */
+export function formatDate(date: Date | null | undefined, timeZone = "UTC"): string {
+  if (!date) return "—";
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-GB", { timeZone, year: "numeric", month: "short", day: "2-digit" });
+    dateFormats.set(timeZone, format);
+  }
+  return format.format(date);
+}

@@ -55,13 +55,19 @@ describe("/api/v1/memberships", () => {
     });
   });
 
-  it("allows one active membership per user and tenant (409), and replaces an expired one not yet swept", async () => {
+  it("allows one active membership per user and tenant (409 naming the existing one), and replaces an expired one not yet swept", async () => {
     const { clock, api } = await setup();
     const tenant = await createTestTenant(clock);
     const user = await createActiveUser(clock, { role: "OPERATOR" });
     const body = { userId: user.id, tenantId: tenant.id, role: "OPERATOR_FULL", expiresAt: "2026-11-23T13:00:00Z" };
     const first = await api.expectJson<{ membership: Membership }>("POST", "/api/v1/memberships", body, 201);
-    expect((await api.call("POST", "/api/v1/memberships", body)).status).toBe(409);
+    const duplicate = await api.expectJson<{ code: string; existingMembershipId: string }>(
+      "POST",
+      "/api/v1/memberships",
+      body,
+      409,
+    );
+    expect(duplicate).toMatchObject({ code: "DUPLICATE_MEMBERSHIP", existingMembershipId: first.membership.id });
     clock.set("2026-11-23T13:00:00Z");
     const replacement = await api.expectJson<{ membership: Membership }>(
       "POST",

@@ -185,8 +185,8 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/memberships",
     scenario:
-      "refused: already a member (4: caller; user, permissions, tenant; the refused write; the list again with the form as typed)",
-    maxQueries: 4,
+      "refused: already a member (3: caller; user, permissions, tenant, the live membership; the list again with the form as typed)",
+    maxQueries: 3,
     expectStatus: 409,
     readsWholeTable: tenantPicker,
     prepare: async (fixture) => {
@@ -206,8 +206,8 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/memberships",
     scenario:
-      "refused from a user's Memberships tab: already a member (4: caller; user, permissions, tenant; the refused write; the tab again: user, memberships and tenants in one batch)",
-    maxQueries: 4,
+      "refused from a user's Memberships tab: already a member (3: caller; user, permissions, tenant, the live membership; the tab again: user, memberships and tenants in one batch)",
+    maxQueries: 3,
     expectStatus: 409,
     readsWholeTable: "the tab's add form offers every tenant (readUserMembershipsTab)",
     prepare: async (fixture) => {
@@ -227,8 +227,8 @@ export const consoleBudgets: RouteBudget[] = [
     method: "POST",
     path: "/admin/memberships",
     scenario:
-      "refused from a tenant's settings page: already a member (4: caller; user, permissions, tenant; the refused write; the tenant and its members again)",
-    maxQueries: 4,
+      "refused from a tenant's settings page: already a member (3: caller; user, permissions, tenant, the live membership; the tenant and its members again)",
+    maxQueries: 3,
     expectStatus: 409,
     list: { limit: 50 },
     prepare: async (fixture) => {
@@ -245,8 +245,20 @@ export const consoleBudgets: RouteBudget[] = [
     },
   },
   {
+    method: "GET",
+    path: "/admin/memberships/:id/edit",
+    scenario: "the edit page (2: caller; membership, user, permissions)",
+    maxQueries: 2,
+    expectStatus: 200,
+    prepare: async (fixture) => {
+      const { agent } = await signedInWith(fixture);
+      const { membership } = await createMember(fixture, fixture.tenantIds[0], "OPERATOR_FULL");
+      return () => agent.get(`/admin/memberships/${membership.id}/edit?returnTo=/admin/memberships`);
+    },
+  },
+  {
     method: "POST",
-    path: "/admin/memberships/:id",
+    path: "/admin/memberships/:id/edit",
     scenario: "change role and expiry",
     maxQueries: 3,
     expectStatus: 303,
@@ -254,7 +266,7 @@ export const consoleBudgets: RouteBudget[] = [
       const { agent } = await signedInWith(fixture);
       const { membership } = await createMember(fixture, fixture.tenantIds[0], "OPERATOR_FULL");
       return () =>
-        agent.post(`/admin/memberships/${membership.id}`, {
+        agent.post(`/admin/memberships/${membership.id}/edit`, {
           role: "OPERATOR_READONLY",
           expiresAt: localInDays(fixture.clock.now(), 60),
           returnTo: "/admin/memberships",
@@ -263,12 +275,11 @@ export const consoleBudgets: RouteBudget[] = [
   },
   {
     method: "POST",
-    path: "/admin/memberships/:id",
+    path: "/admin/memberships/:id/edit",
     scenario:
-      "refused: a contractor's membership needs an expiry (3: caller; membership, user, permissions; the list again, the error on the row)",
+      "refused: a contractor's membership needs an expiry (3: caller; membership, user, permissions; the edit page again)",
     maxQueries: 3,
     expectStatus: 400,
-    readsWholeTable: tenantPicker,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
       const { membership } = await createMember(fixture, fixture.tenantIds[0], "OPERATOR_FULL", {
@@ -276,7 +287,7 @@ export const consoleBudgets: RouteBudget[] = [
         expiresAt: addDays(fixture.clock.now(), 20),
       });
       return () =>
-        agent.post(`/admin/memberships/${membership.id}`, {
+        agent.post(`/admin/memberships/${membership.id}/edit`, {
           role: "OPERATOR_FULL",
           expiresAt: "",
           returnTo: "/admin/memberships",

@@ -60,11 +60,11 @@ const knownTextForms = [
   "/tenants/:slug/clients",
   "/portal/:slug/users",
 ];
-/** Invite (new user), Admin → Memberships, a tenant's and a user's add form, a membership row, a token. */
+/** Invite (new user), Admin → Memberships, a tenant's and a user's add form, a membership's edit page, a token. */
 const knownDateForms: Array<[string, number]> = [
   ["/admin/users", 1],
   ["/admin/memberships", 3],
-  ["/admin/memberships/:id", 1],
+  ["/admin/memberships/:id/edit", 1],
   ["/account/tokens", 1],
 ];
 

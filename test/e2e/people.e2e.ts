@@ -120,8 +120,8 @@ describe.skipIf(run.skipped)("people using Gatehouse in a browser", () => {
     await admin.fill("Slug", tenant.slug);
     await admin.fill("Description (optional)", tenant.description);
     const created = await admin.clickButton("Create tenant");
-    expect(created.path).toBe(`/admin/tenants/${tenant.slug}?notice=tenant-created`);
-    expect(created.text).toContain("The tenant was created.");
+    expect(created.path).toBe(`/admin/tenants/${tenant.slug}`);
+    expect(created.text).toContain(`The tenant ${tenant.name} was created.`);
     const tenantId = (await admin.page.locator('input[name="tenantId"]').first().getAttribute("value")) ?? "";
     expect(tenantId).toMatch(/^tnt_/);
     updateWorld((world) => {

@@ -113,7 +113,7 @@ describe("dates and times typed into forms", () => {
       expiresAt: new Date("2027-01-31T10:00:00Z"),
     });
     for (const expiresAt of offCalendar) {
-      const response = await agent.post(`/admin/memberships/${granted.id}`, {
+      const response = await agent.post(`/admin/memberships/${granted.id}/edit`, {
         returnTo: "/admin/memberships",
         role: "OPERATOR_FULL",
         expiresAt,

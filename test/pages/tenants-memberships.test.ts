@@ -11,13 +11,36 @@ async function setup() {
   return { clock, app, admin, agent: await signInAs(app, clock, admin) };
 }
 
+/** Text as the pages write it (hono/jsx escapes quotes and apostrophes). */
+function escaped(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("'", "&#39;").replaceAll('"', "&quot;");
+}
+
+/** The table row of a membership, as rendered (from its <tr> to its </tr>). */
+function membershipRow(html: string, membershipId: string): string {
+  return new RegExp(`<tr id="membership-${membershipId}">[\\s\\S]*?</tr>`).exec(html)?.[0] ?? "";
+}
+
+/** The path a redirect leads to, without the #fragment a browser keeps to itself. */
+function redirectPath(response: Response): string {
+  return (response.headers.get("location") ?? "").split("#")[0] ?? "";
+}
+
+const flashMarkup = '<div class="notice notice-success flash" role="status" aria-live="polite">';
+
 describe("Admin → Tenants", () => {
   it("creates a tenant and explains a taken or malformed slug next to the field", async () => {
     const { agent } = await setup();
     const slug = `globex-${crypto.randomUUID().slice(0, 6)}`;
     const created = await agent.post("/admin/tenants", { name: "Globex", slug, description: "" });
     expect(created.status, await summarizeResponse(created)).toBe(303);
-    expect(created.headers.get("location")).toBe(`/admin/tenants/${slug}?notice=tenant-created`);
+    expect(created.headers.get("location")).toBe(`/admin/tenants/${slug}`);
+    expect(await (await agent.get(`/admin/tenants/${slug}`)).text()).toContain(
+      `${flashMarkup}The tenant Globex was created. Add its members below.</div>`,
+    );
+    expect(await (await agent.get(`/admin/tenants/${slug}`)).text(), "a reload shows no flash").not.toContain(
+      flashMarkup,
+    );
     const taken = await agent.post("/admin/tenants", { name: "Globex again", slug, description: "" });
     const takenHtml = await taken.text();
     expect(taken.status).toBe(409);
@@ -26,6 +49,22 @@ describe("Admin → Tenants", () => {
     const bad = await agent.post("/admin/tenants", { name: "Bad", slug: "No Spaces", description: "" });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("lower-case letters, digits and dashes");
+  });
+
+  it("saves a tenant's details and says so by name on its page", async () => {
+    const { clock, agent } = await setup();
+    const tenant = await createTestTenant(clock, "Initech");
+    const saved = await agent.post(`/admin/tenants/${tenant.slug}`, {
+      name: "Initech Ltd",
+      slug: tenant.slug,
+      description: "Printers.",
+    });
+    expect(saved.status, await summarizeResponse(saved)).toBe(303);
+    expect(saved.headers.get("location")).toBe(`/admin/tenants/${tenant.slug}`);
+    const html = await (await agent.get(`/admin/tenants/${tenant.slug}`)).text();
+    expect(html).toContain(`${flashMarkup}The details of Initech Ltd were saved.</div>`);
+    const row = await env.DB.prepare("SELECT name, description FROM tenants WHERE id = ?").bind(tenant.id).first();
+    expect(row).toEqual({ name: "Initech Ltd", description: "Printers." });
   });
 
   it("shows only the tenant's own members on its settings page", async () => {
@@ -44,11 +83,11 @@ describe("Admin → Tenants", () => {
 });
 
 describe("Admin → Memberships", () => {
-  it("adds a contractor membership with an expiry read in the admin's time zone", async () => {
+  it("adds a contractor membership with an expiry read in the admin's time zone, shown in one format", async () => {
     const { clock, agent, admin } = await setup();
     await env.DB.prepare("UPDATE users SET time_zone = 'America/New_York' WHERE id = ?").bind(admin.id).run();
-    const tenant = await createTestTenant(clock);
-    const contractor = await createActiveUser(clock, { role: "CONTRACTOR" });
+    const tenant = await createTestTenant(clock, "Acme Corp");
+    const contractor = await createActiveUser(clock, { role: "CONTRACTOR", firstName: "Carl", lastName: "Contractor" });
     const missing = await agent.post("/admin/memberships", {
       userEmail: contractor.email,
       tenantId: tenant.id,
@@ -67,14 +106,18 @@ describe("Admin → Memberships", () => {
       expiresAt: "2026-12-01T09:00",
       returnTo: "/admin/memberships",
     });
-    expect(added.headers.get("location")).toBe("/admin/memberships?notice=membership-added");
-    const row = await env.DB.prepare("SELECT expires_at FROM memberships WHERE user_id = ?")
+    const row = await env.DB.prepare("SELECT id, expires_at FROM memberships WHERE user_id = ?")
       .bind(contractor.id)
-      .first<{ expires_at: number }>();
+      .first<{ id: string; expires_at: number }>();
+    expect(added.status, await summarizeResponse(added)).toBe(303);
+    expect(added.headers.get("location")).toBe(`/admin/memberships#membership-${row?.id}`);
     expect(new Date(row?.expires_at ?? 0).toISOString()).toBe("2026-12-01T14:00:00.000Z");
     const list = await (await agent.get(`/admin/memberships?tenantId=${tenant.id}`)).text();
-    expect(list).toContain("01 Dec 2026, 09:00");
-    expect(list).toContain("2026-12-01T14:00:00.000Z");
+    expect(membershipRow(list, row?.id ?? "")).toContain(
+      `${flashMarkup}Carl Contractor now has Full access to Acme Corp until 01 Dec 2026</div>`,
+    );
+    expect(list).toContain('<time datetime="2026-12-01T14:00:00.000Z" title="2026-12-01 14:00 UTC">01 Dec 2026, 09:00');
+    expect(list, "no raw ISO timestamp as text").not.toMatch(/>\s*2026-12-01T14:00/);
     const unknown = await agent.post("/admin/memberships", {
       userEmail: "nobody@example.test",
       tenantId: tenant.id,
@@ -84,38 +127,149 @@ describe("Admin → Memberships", () => {
     expect(await unknown.text()).toContain("No user has this email.");
   });
 
-  it("extends by 30 days from the later of now and the expiry, and removes after a confirmation", async () => {
+  it("names roles in words in the table, the filter and the add form, keeping the codes as option values", async () => {
     const { clock, agent } = await setup();
-    const tenant = await createTestTenant(clock);
-    const user = await createActiveUser(clock, { role: "CONTRACTOR" });
+    const tenant = await createTestTenant(clock, "Globex");
+    const operator = await createActiveUser(clock, { role: "OPERATOR", firstName: "Olga", lastName: "Operator" });
+    const membership = await grantTestMembership(clock, {
+      userId: operator.id,
+      tenantId: tenant.id,
+      role: "OPERATOR_READONLY",
+    });
+    for (const path of [`/admin/memberships?tenantId=${tenant.id}`, `/admin/tenants/${tenant.slug}`]) {
+      const html = await (await agent.get(path)).text();
+      const row = membershipRow(html, membership.id);
+      expect(row, path).toContain('<span class="badge badge-neutral">Read-only</span>');
+      expect(row, path).toContain("No end date");
+      expect(html, path).not.toMatch(/>\s*(OPERATOR_READONLY|OPERATOR_FULL|CLIENT_ADMIN|CLIENT_VIEWER)\s*</);
+      expect(html, path).toContain('<option value="OPERATOR_FULL">Full access</option>');
+      expect(html, path).toContain('<option value="CLIENT_VIEWER">Client viewer</option>');
+    }
+    const tab = await (await agent.get(`/admin/users/${operator.id}/memberships`)).text();
+    expect(membershipRow(tab, membership.id)).toContain('<span class="badge badge-neutral">Read-only</span>');
+    expect(tab).not.toMatch(/>\s*OPERATOR_READONLY\s*</);
+  });
+
+  it("extends by 30 days with one click, says so next to the row once, and removes after a confirmation", async () => {
+    const { clock, agent } = await setup();
+    const tenant = await createTestTenant(clock, "Acme Corp");
+    const user = await createActiveUser(clock, { role: "CONTRACTOR", firstName: "Carl", lastName: "Contractor" });
     const membership = await grantTestMembership(clock, {
       userId: user.id,
       tenantId: tenant.id,
       role: "OPERATOR_READONLY",
       expiresAt: new Date("2026-11-30T00:00:00Z"),
     });
-    const extended = await agent.post(`/admin/memberships/${membership.id}/extend`, {
-      days: "30",
-      returnTo: `/admin/tenants/${tenant.slug}`,
-    });
-    expect(extended.headers.get("location")).toBe(`/admin/tenants/${tenant.slug}?notice=membership-extended`);
+    const settings = `/admin/tenants/${tenant.slug}`;
+    const page = await (await agent.get(settings)).text();
+    expect(membershipRow(page, membership.id)).toContain(
+      `<form method="post" action="/admin/memberships/${membership.id}/extend" class="inline">`,
+    );
+    const extended = await agent.post(`/admin/memberships/${membership.id}/extend`, { days: "30", returnTo: settings });
+    expect(extended.status, await summarizeResponse(extended)).toBe(303);
+    expect(extended.headers.get("location")).toBe(`${settings}#membership-${membership.id}`);
     const row = await env.DB.prepare("SELECT expires_at FROM memberships WHERE id = ?")
       .bind(membership.id)
       .first<{ expires_at: number }>();
     expect(new Date(row?.expires_at ?? 0).toISOString()).toBe("2026-12-30T00:00:00.000Z");
+    const after = await (await agent.get(redirectPath(extended))).text();
+    expect(membershipRow(after, membership.id)).toContain(
+      `${flashMarkup}${escaped("Carl Contractor's access to Acme Corp now ends 30 Dec 2026")}</div>`,
+    );
+    expect((after.match(/class="notice notice-success flash"/g) ?? []).length, "shown once, by the row").toBe(1);
+    expect(await (await agent.get(settings)).text(), "a reload shows no flash").not.toContain(flashMarkup);
     expect((await agent.post(`/admin/memberships/${membership.id}/extend`, { days: "1000" })).status).toBe(400);
     const confirm = await agent.get(
       `/admin/memberships/${membership.id}/remove?returnTo=${encodeURIComponent("//evil.example")}`,
     );
     const confirmHtml = await confirm.text();
     expect(confirmHtml).toContain("Remove this membership?");
+    expect(confirmHtml).toContain("loses Read-only access to Acme Corp");
     expect(confirmHtml).not.toContain("evil.example");
     const removed = await agent.post(`/admin/memberships/${membership.id}/remove`, { returnTo: "/admin/memberships" });
-    expect(removed.headers.get("location")).toBe("/admin/memberships?notice=membership-removed");
+    expect(removed.headers.get("location")).toBe("/admin/memberships");
+    expect(await (await agent.get("/admin/memberships")).text()).toContain(
+      `${flashMarkup}${escaped("Carl Contractor's access to Acme Corp was removed")}</div>`,
+    );
     const revoked = await env.DB.prepare("SELECT revoke_reason FROM memberships WHERE id = ?")
       .bind(membership.id)
       .first<{ revoke_reason: string }>();
     expect(revoked?.revoke_reason).toBe("removed");
+  });
+
+  it("goes back only to a page that shows memberships, whatever returnTo names", async () => {
+    const { clock, agent } = await setup();
+    const tenant = await createTestTenant(clock);
+    const user = await createActiveUser(clock, { role: "CONTRACTOR" });
+    const membership = await grantTestMembership(clock, {
+      userId: user.id,
+      tenantId: tenant.id,
+      role: "OPERATOR_FULL",
+      expiresAt: new Date("2026-12-30T00:00:00Z"),
+    });
+    const answers: Record<string, string> = {
+      "/account": "/admin/memberships",
+      "//evil.example/admin/memberships": "/admin/memberships",
+      "/admin/users/x/../../logout": "/admin/memberships",
+      "/admin/tenants/a/b": "/admin/memberships",
+      [`/admin/users/${user.id}/memberships`]: `/admin/users/${user.id}/memberships`,
+      [`/admin/memberships?tenantId=${tenant.id}`]: `/admin/memberships?tenantId=${tenant.id}`,
+    };
+    for (const [returnTo, expected] of Object.entries(answers)) {
+      const extended = await agent.post(`/admin/memberships/${membership.id}/extend`, { days: "30", returnTo });
+      expect(extended.headers.get("location"), returnTo).toBe(`${expected}#membership-${membership.id}`);
+    }
+    const edit = await (await agent.get(`/admin/memberships/${membership.id}/edit?returnTo=%2Faccount`)).text();
+    expect(edit).toContain('<input type="hidden" name="returnTo" value="/admin/memberships"/>');
+  });
+
+  it("changes role and expiry on the membership's own edit page, with the UTC value in the details", async () => {
+    const { clock, agent, admin } = await setup();
+    await env.DB.prepare("UPDATE users SET time_zone = 'Europe/Berlin' WHERE id = ?").bind(admin.id).run();
+    const tenant = await createTestTenant(clock, "Globex");
+    const operator = await createActiveUser(clock, { role: "OPERATOR", firstName: "Olga", lastName: "Operator" });
+    const membership = await grantTestMembership(clock, {
+      userId: operator.id,
+      tenantId: tenant.id,
+      role: "OPERATOR_FULL",
+      expiresAt: new Date("2027-01-11T16:00:00Z"),
+    });
+    const returnTo = `/admin/users/${operator.id}/memberships`;
+    const tab = await (await agent.get(returnTo)).text();
+    const editHref = `/admin/memberships/${membership.id}/edit?returnTo=${encodeURIComponent(returnTo)}`;
+    expect(membershipRow(tab, membership.id)).toContain(`href="${editHref.replaceAll("&", "&amp;")}"`);
+    const edit = await agent.get(editHref);
+    const editHtml = await edit.text();
+    expect(edit.status, editHtml).toBe(200);
+    expect(editHtml).toContain("<h1>Olga Operator in Globex</h1>");
+    expect(editHtml).toContain("<dt>Ends, in UTC</dt><dd>11 Jan 2027, 16:00 UTC</dd>");
+    expect(editHtml).toContain('value="2027-01-11T17:00"');
+    expect(editHtml).toContain('<option value="OPERATOR_FULL" selected="">Full access</option>');
+    expect(editHtml).toContain('<option value="OPERATOR_READONLY">Read-only</option>');
+    expect(editHtml).not.toContain("CLIENT_VIEWER");
+    const saved = await agent.post(`/admin/memberships/${membership.id}/edit`, {
+      returnTo,
+      role: "OPERATOR_READONLY",
+      expiresAt: "2027-02-01T09:30",
+    });
+    expect(saved.status, await summarizeResponse(saved)).toBe(303);
+    expect(saved.headers.get("location")).toBe(`${returnTo}#membership-${membership.id}`);
+    const row = await env.DB.prepare("SELECT role, expires_at FROM memberships WHERE id = ?")
+      .bind(membership.id)
+      .first<{ role: string; expires_at: number }>();
+    expect(row).toEqual({ role: "OPERATOR_READONLY", expires_at: Date.parse("2027-02-01T08:30:00Z") });
+    expect(membershipRow(await (await agent.get(returnTo)).text(), membership.id)).toContain(
+      `${flashMarkup}Olga Operator now has Read-only access to Globex until 01 Feb 2027</div>`,
+    );
+    const later = await agent.post(`/admin/memberships/${membership.id}/edit`, {
+      returnTo,
+      role: "OPERATOR_READONLY",
+      expiresAt: "",
+    });
+    expect(later.status).toBe(303);
+    expect(await (await agent.get(returnTo)).text()).toContain(
+      `${flashMarkup}${escaped("Olga Operator's access to Globex now has no end date")}</div>`,
+    );
   });
 
   it("filters by role and expiry window and refuses a role that does not fit", async () => {
@@ -128,6 +282,7 @@ describe("Admin → Memberships", () => {
       role: "OPERATOR_FULL",
       expiresAt: "",
     });
+    expect(unfit.status).toBe(400);
     expect(await unfit.text()).toContain("does not fit a CLIENT_USER account");
     await grantTestMembership(clock, {
       userId: client.id,
@@ -137,6 +292,7 @@ describe("Admin → Memberships", () => {
     });
     const soon = await (await agent.get(`/admin/memberships?tenantId=${tenant.id}&expiringWithinDays=5`)).text();
     expect(soon).toContain(client.email);
+    expect(soon).toContain('<span class="badge badge-warning">Ends soon</span>');
     const later = await (await agent.get(`/admin/memberships?tenantId=${tenant.id}&expiringWithinDays=1`)).text();
     expect(later).not.toContain(client.email);
     const bad = await agent.get("/admin/memberships?expiringWithinDays=-3");

@@ -168,10 +168,16 @@ export const routeAccessTable: RouteRow[] = [
   { method: "GET", route: "/admin/memberships", path: "/admin/memberships", expect: consoleSuperAdmin(200) },
   { method: "POST", route: "/admin/memberships", path: "/admin/memberships", expect: consoleSuperAdmin(400) },
   {
+    method: "GET",
+    route: "/admin/memberships/:id/edit",
+    path: "/admin/memberships/{membershipId}/edit",
+    expect: consoleSuperAdmin(200),
+  },
+  {
     method: "POST",
-    route: "/admin/memberships/:id",
-    path: "/admin/memberships/{missing}",
-    expect: consoleSuperAdmin(400),
+    route: "/admin/memberships/:id/edit",
+    path: "/admin/memberships/{missing}/edit",
+    expect: consoleSuperAdmin(404),
   },
   {
     method: "POST",

@@ -21,6 +21,9 @@ import { assertMembershipFits } from "./memberships-rules";
 
 export type MembershipRow = typeof memberships.$inferSelect;
 
+/** A membership with the names of its user and tenant, for messages that say who and what. */
+export type NamedMembership = MembershipRow & Pick<MembershipWithParties, "userName" | "tenantName">;
+
 export function toMembershipDto(membership: MembershipRow) {
   return {
     id: membership.id,
@@ -54,9 +57,11 @@ export function liveMembershipCondition(now: Date) {
   return and(isNull(memberships.revokedAt), or(isNull(memberships.expiresAt), gt(memberships.expiresAt, now)));
 }
 
-function duplicateMembershipError(): AppError {
+/** The refusal of a second live membership; `existingMembershipId` names the one that exists, when known, so pages can link to it. */
+function duplicateMembershipError(existingMembershipId?: string): AppError {
   return new AppError("DUPLICATE_MEMBERSHIP", {
     fieldErrors: [{ field: "tenantId", message: "This user already has an active membership in that tenant." }],
+    extensions: existingMembershipId ? { existingMembershipId } : {},
   });
 }
 
@@ -79,12 +84,21 @@ export async function grantMembershipTo(
   ctx: DomainContext,
   key: UserKey,
   input: { tenantId: string; role: MembershipRole; expiresAt: Date | null },
-): Promise<MembershipRow> {
+): Promise<NamedMembership> {
   const userId =
     "id" in key ? key.id : sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${normalizeEmail(key.email)})`;
-  const [userRows, permissionRows, tenantRows] = await ctx.db.batch([
+  // The live membership that would make this a duplicate is read in the same batch, so the
+  // refusal can name it; the unique index still decides a race (writeMembershipGrant).
+  const [userRows, permissionRows, tenantRows, liveRows] = await ctx.db.batch([
     ...selectUserWithPermissions(ctx.db, userId),
     selectTenantByRef(ctx.db, { id: input.tenantId }),
+    ctx.db
+      .select({ id: memberships.id })
+      .from(memberships)
+      .where(
+        and(eq(memberships.userId, userId), eq(memberships.tenantId, input.tenantId), liveMembershipCondition(ctx.now)),
+      )
+      .limit(1),
   ]);
   const subject = toUserWithPermissions(userRows, permissionRows);
   if (!subject && "email" in key) {
@@ -96,7 +110,10 @@ export async function grantMembershipTo(
   const tenant = tenantRows[0];
   if (!tenant)
     throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "tenantId", message: "No such tenant." }] });
-  return writeMembershipGrant(ctx, user, tenant, input);
+  const live = liveRows[0];
+  if (live) throw duplicateMembershipError(live.id);
+  const membership = await writeMembershipGrant(ctx, user, tenant, input);
+  return { ...membership, userName: user.displayName, tenantName: tenant.name };
 }
 
 /**
@@ -153,7 +170,7 @@ async function writeMembershipChange(
   found: MembershipWithParties,
   values: { role: MembershipRole; expiresAt: Date | null },
   details: Record<string, unknown>,
-): Promise<MembershipRow> {
+): Promise<NamedMembership> {
   const { membership } = found;
   try {
     await runBatch(ctx.db, [
@@ -174,14 +191,15 @@ async function writeMembershipChange(
       throw new AppError("STATE_CONFLICT", { detail: "The membership was revoked or expired meanwhile." });
     throw error;
   }
-  return { ...membership, ...values, updatedAt: ctx.now };
+  return { ...membership, ...values, updatedAt: ctx.now, userName: found.userName, tenantName: found.tenantName };
 }
 
+/** Changes role and expiry; answers the membership as it is now, with the role it had before. */
 export async function changeMembership(
   ctx: DomainContext,
   membershipId: string,
   changes: z.output<typeof changeMembershipSchema>,
-) {
+): Promise<NamedMembership & { previousRole: MembershipRole }> {
   const found = await findManageableMembership(ctx, membershipId);
   const { membership } = found;
   const next = {
@@ -190,14 +208,19 @@ export async function changeMembership(
   };
   // A live membership's current expiry is null or in the future, so checking the result is enough.
   assertMembershipFits(found.userRole, next, ctx.now);
-  return writeMembershipChange(ctx, found, next, {
+  const changed = await writeMembershipChange(ctx, found, next, {
     from: { role: membership.role, expiresAt: membership.expiresAt?.toISOString() ?? null },
     to: { role: next.role, expiresAt: next.expiresAt?.toISOString() ?? null },
   });
+  return { ...changed, previousRole: membership.role };
 }
 
 /** "Extend by N days" counts from the later of now and the current expiry (docs/PRODUCT.md §9). */
-export async function extendMembership(ctx: DomainContext, membershipId: string, days: number): Promise<MembershipRow> {
+export async function extendMembership(
+  ctx: DomainContext,
+  membershipId: string,
+  days: number,
+): Promise<NamedMembership> {
   const found = await findManageableMembership(ctx, membershipId);
   const { membership } = found;
   const base =
@@ -215,7 +238,11 @@ export async function extendMembership(ctx: DomainContext, membershipId: string,
   );
 }
 
-export async function revokeMembership(ctx: DomainContext, membershipId: string): Promise<void> {
+/** Revokes the membership; answers the names of its user and tenant. */
+export async function revokeMembership(
+  ctx: DomainContext,
+  membershipId: string,
+): Promise<Pick<MembershipWithParties, "userName" | "tenantName">> {
   const found = await findManageableMembership(ctx, membershipId, { expiredToo: true });
   try {
     await runBatch(ctx.db, [
@@ -235,4 +262,5 @@ export async function revokeMembership(ctx: DomainContext, membershipId: string)
     if (isBatchGuardFailure(error)) throw new AppError("NOT_FOUND");
     throw error;
   }
+  return { userName: found.userName, tenantName: found.tenantName };
 }

@@ -1,31 +1,23 @@
-// Admin → Memberships (docs/PRODUCT.md §3): the list with filters, and every membership action. The
-// list, a user's Memberships tab and a tenant's settings page post here and name themselves in
-// `returnTo`: a success redirects there, a refusal shows that page again with the refused form as
-// typed and the error next to its field.
+// Admin → Memberships (docs/PRODUCT.md §3): the list with filters, adding, extending and removing.
+// The list, a user's Memberships tab and a tenant's settings page post here and name themselves in
+// `returnTo` (membership-return.ts): a success sets a flash about the row and redirects there, a
+// refusal shows that page again with the refused form as typed and the error next to its field.
+// Editing one membership is its own page (membership-edit.tsx).
 import { Hono } from "hono";
-import { JobHealthLine } from "../../../views/components/job-health";
-import { MembershipsPage } from "../../../views/pages/admin/memberships-page";
 import { ConfirmPage } from "../../../views/pages/confirm-page";
-import { membershipRoles } from "../../db/schema";
 import { hasPermission, type Permission } from "../../domain/access";
 import {
-  changeMembership,
-  changeMembershipSchema,
   extendMembership,
   grantMembershipSchema,
   grantMembershipTo,
   revokeMembership,
 } from "../../domain/memberships/memberships";
-import {
-  findMembershipWithParties,
-  listMembershipsQuerySchema,
-  readMembershipsPage,
-} from "../../domain/memberships/memberships-read";
+import { findMembershipWithParties } from "../../domain/memberships/memberships-read";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { setFlash } from "../../http/flash";
 import {
-  collectFieldErrors,
   type FieldErrors,
   type FormValues,
   formRefusal,
@@ -36,108 +28,47 @@ import {
   readFormFields,
   readFormValues,
 } from "../../http/forms";
-import { sanitizeNextPath } from "../../http/navigation";
-import { noticeFor } from "../../http/notices";
 import { localDateTimeToIso } from "../../http/time-input";
+import { labelMembershipRole } from "../../labels";
+import { adminMembershipEditRoutes } from "./membership-edit";
+import {
+  type MembershipOrigin,
+  membershipOriginPatterns,
+  membershipReturnPath,
+  membershipRowPath,
+} from "./membership-return";
+import { showMembershipsList } from "./memberships-list";
 import { showTenantSettings } from "./tenants";
 import { showUserMemberships } from "./user-tabs";
-import { type MembershipFormsShownAgain, membershipFormProps, membershipTableProps } from "./view-models";
-
-const listPath = "/admin/memberships";
-const filterKeys = ["tenantId", "userEmail", "role", "expiringWithinDays"] as const;
-
-function returnPath(values: FormValues | Record<string, string | undefined>): string {
-  return sanitizeNextPath(typeof values.returnTo === "string" ? values.returnTo : undefined) ?? listPath;
-}
-
-function withNotice(path: string, notice: string): string {
-  return `${path}${path.includes("?") ? "&" : "?"}notice=${notice}`;
-}
+import { describeGrant, describeNewEnd, type MembershipFormsShownAgain } from "./view-models";
 
 // The fields each form posts here (views/components/membership-form.tsx and membership-table.tsx).
 const addFields = { fields: ["returnTo", "userId", "userEmail", "tenantId", "role", "expiresAt"] };
-const changeFields = { fields: ["returnTo", "role", "expiresAt"] };
 const extendFields = { fields: ["returnTo", "days"] };
 const returnOnlyFields = { fields: ["returnTo"] };
 
-function expiryFromForm(values: FormValues, timeZone: string): string | null {
-  return localDateTimeToIso(formValue(values, "expiresAt"), timeZone, "expiresAt");
-}
-
-/** Admin → Memberships with the filters of `params` (the page's own query, or a form's returnTo). */
-async function showMembershipsList(c: AppContext, params: URLSearchParams, shownAgain: MembershipFormsShownAgain = {}) {
-  const principal = currentPrincipal(c);
-  const filters = Object.fromEntries(filterKeys.map((key) => [key, params.get(key) ?? ""])) as Record<
-    (typeof filterKeys)[number],
-    string
-  >;
-  const parsed = listMembershipsQuerySchema.safeParse({
-    ...Object.fromEntries(filterKeys.map((key) => [key, filters[key] || undefined])),
-    cursor: params.get("cursor") || undefined,
-  });
-  const { page, tenants, health } = await readMembershipsPage(domainContext(c), parsed.success ? parsed.data : null);
-  const filterQuery = new URLSearchParams(Object.entries(filters).filter(([, value]) => value !== ""));
-  const next = new URLSearchParams(filterQuery);
-  if (page.nextCursor) next.set("cursor", page.nextCursor);
-  const returnTo = `${listPath}?${filterQuery.toString()}`;
-  // A refusal shown again keeps its own status; filters that are not valid are the page's own 400.
-  if (!parsed.success && !shownAgain.add && !shownAgain.row) c.status(400);
-  return c.render(
-    <MembershipsPage
-      filters={filters}
-      tenants={tenants}
-      roles={membershipRoles}
-      health={<JobHealthLine health={health} timeZone={principal.user.timeZone} />}
-      table={membershipTableProps(principal, page.items, c.get("now"), {
-        show: { user: true, tenant: true },
-        returnTo,
-        caption: "Active memberships",
-        refused: shownAgain.row,
-      })}
-      nextPageHref={page.nextCursor ? `${listPath}?${next.toString()}` : null}
-      form={
-        hasPermission(principal, "memberships:create")
-          ? membershipFormProps(
-              principal,
-              { action: listPath, returnTo, fixed: {}, tenants, userEmail: true, roleOptions: membershipRoles },
-              shownAgain.add,
-            )
-          : null
-      }
-      notice={noticeFor(params.get("notice") ?? undefined)}
-      filterError={
-        parsed.success
-          ? undefined
-          : `These filters are not valid: ${Object.values(collectFieldErrors(parsed.error)).join(" ")}`
-      }
-    />,
-    { title: "Memberships" },
-  );
-}
-
-/** The pages that post membership forms, the permissions their own routes require, and how to show each again. */
-const originPages: Array<{
-  path: RegExp;
-  needs: Permission[];
-  show: (c: AppContext, match: string, url: URL, shownAgain: MembershipFormsShownAgain) => Promise<Response>;
-}> = [
+/** The pages that post membership forms: the permissions their own routes require, and how to show each again. */
+const originPages: Record<
+  MembershipOrigin,
   {
-    path: /^\/admin\/users\/([^/]+)\/memberships$/,
+    needs: Permission[];
+    show: (c: AppContext, match: string, url: URL, shownAgain: MembershipFormsShownAgain) => Promise<Response>;
+  }
+> = {
+  user: {
     needs: ["users:read", "memberships:read"],
     show: (c, userId, _url, shownAgain) => showUserMemberships(c, userId, shownAgain),
   },
-  {
-    path: /^\/admin\/tenants\/([^/]+)$/,
+  tenant: {
     needs: ["tenants:read"],
     show: (c, slug, url, shownAgain) =>
       showTenantSettings(c, slug, shownAgain, url.searchParams.get("cursor") || undefined),
   },
-  {
-    path: /^\/admin\/memberships$/,
+  list: {
     needs: ["memberships:read"],
     show: (c, _match, url, shownAgain) => showMembershipsList(c, url.searchParams, shownAgain),
   },
-];
+};
 
 /**
  * The page a refused membership form came from (its returnTo), shown again with the form as typed
@@ -145,21 +76,27 @@ const originPages: Array<{
  * error page instead: showing it again must not reveal what its own route would not.
  */
 function showOriginAgain(c: AppContext, values: FormValues, shownAgain: MembershipFormsShownAgain, refusal: AppError) {
-  const url = new URL(returnPath(values), "https://gatehouse.invalid");
+  const url = new URL(membershipReturnPath(values.returnTo), "https://gatehouse.invalid");
   const principal = currentPrincipal(c);
-  for (const origin of originPages) {
-    const match = origin.path.exec(url.pathname);
+  for (const [origin, pattern] of Object.entries(membershipOriginPatterns)) {
+    const match = pattern.exec(url.pathname);
     if (!match) continue;
-    if (!origin.needs.every((permission) => hasPermission(principal, permission))) throw refusal;
-    return origin.show(c, match[1] ?? "", url, shownAgain);
+    const page = originPages[origin as MembershipOrigin];
+    if (!page.needs.every((permission) => hasPermission(principal, permission))) throw refusal;
+    return page.show(c, match[1] ?? "", url, shownAgain);
   }
-  if (!hasPermission(principal, "memberships:read")) throw refusal;
-  return showMembershipsList(c, new URLSearchParams(), shownAgain);
+  throw refusal;
 }
 
 /** The refusal itself, for the error page, whether the form did not parse or the domain refused it. */
 function refusalOf(errors: FieldErrors, refusal: AppError | null): AppError {
   return refusal ?? formRefusal(errors);
+}
+
+/** The membership a duplicate refusal names (errors.ts extensions), for a link to it. */
+function existingMembershipOf(refusal: AppError | null): string | undefined {
+  const id = refusal?.code === "DUPLICATE_MEMBERSHIP" ? refusal.extensions.existingMembershipId : undefined;
+  return typeof id === "string" ? id : undefined;
 }
 
 export const adminMembershipRoutes = new Hono<AppEnv>()
@@ -174,47 +111,35 @@ export const adminMembershipRoutes = new Hono<AppEnv>()
         const input = parseFormInput(grantMembershipSchema.omit({ userId: true }), {
           tenantId: formValue(values, "tenantId"),
           role: formValue(values, "role"),
-          expiresAt: expiryFromForm(values, timeZone),
+          expiresAt: localDateTimeToIso(formValue(values, "expiresAt"), timeZone, "expiresAt"),
         });
         // The tab of a user posts their id; the memberships and tenant pages post an email.
         const userId = formValue(values, "userId");
-        await grantMembershipTo(
+        const granted = await grantMembershipTo(
           domainContext(c),
           userId ? { id: userId } : { email: formValue(values, "userEmail") },
           input,
         );
-        return c.redirect(withNotice(returnPath(values), "membership-added"), 303);
+        await setFlash(c, {
+          message: describeGrant(granted, timeZone),
+          tone: "success",
+          near: `membership-${granted.id}`,
+        });
+        return c.redirect(membershipRowPath(membershipReturnPath(values.returnTo), granted.id), 303);
       },
       showAgain: (errors, refusal) =>
         showOriginAgain(
           c,
           form.values,
-          { add: { values: formValuesAsStrings(form.values), errors } },
+          {
+            add: {
+              values: formValuesAsStrings(form.values),
+              errors,
+              existingMembershipId: existingMembershipOf(refusal),
+            },
+          },
           refusalOf(errors, refusal),
         ),
-    });
-  })
-  .post("/:id", requireAccess({ kind: "console", permission: "memberships:update" }), async (c) => {
-    const timeZone = currentPrincipal(c).user.timeZone;
-    const form = await readFormFields(c, changeFields);
-    return handleForm(c, form, {
-      act: async (values) => {
-        const changes = parseFormInput(changeMembershipSchema, {
-          role: formValue(values, "role"),
-          expiresAt: expiryFromForm(values, timeZone),
-        });
-        await changeMembership(domainContext(c), c.req.param("id"), changes);
-        return c.redirect(withNotice(returnPath(values), "membership-updated"), 303);
-      },
-      showAgain: (errors, refusal) => {
-        const values = { role: formValue(form.values, "role"), expiresAt: formValue(form.values, "expiresAt") };
-        return showOriginAgain(
-          c,
-          form.values,
-          { row: { id: c.req.param("id"), values, errors } },
-          refusalOf(errors, refusal),
-        );
-      },
     });
   })
   .post("/:id/extend", requireAccess({ kind: "console", permission: "memberships:update" }), async (c) => {
@@ -223,15 +148,20 @@ export const adminMembershipRoutes = new Hono<AppEnv>()
       act: async (values) => {
         const days = Number(formValue(values, "days"));
         if (days !== 30 && days !== 90) throw formRefusal({ days: "Extend by 30 or 90 days." });
-        await extendMembership(domainContext(c), c.req.param("id"), days);
-        return c.redirect(withNotice(returnPath(values), "membership-extended"), 303);
+        const extended = await extendMembership(domainContext(c), c.req.param("id"), days);
+        await setFlash(c, {
+          message: describeNewEnd(extended, currentPrincipal(c).user.timeZone),
+          tone: "success",
+          near: `membership-${extended.id}`,
+        });
+        return c.redirect(membershipRowPath(membershipReturnPath(values.returnTo), extended.id), 303);
       },
-      // Whatever refused it, the message goes next to the extend buttons.
+      // Whatever refused it, the message goes next to the row's extend buttons.
       showAgain: (errors, refusal) =>
         showOriginAgain(
           c,
           form.values,
-          { row: { id: c.req.param("id"), values: {}, errors: { days: Object.values(errors).join(" ") } } },
+          { row: { id: c.req.param("id"), message: Object.values(errors).join(" ") } },
           refusalOf(errors, refusal),
         ),
     });
@@ -239,11 +169,11 @@ export const adminMembershipRoutes = new Hono<AppEnv>()
   .get("/:id/remove", requireAccess({ kind: "console", permission: "memberships:delete" }), async (c) => {
     const found = await findMembershipWithParties(domainContext(c), c.req.param("id"));
     if (!found || found.membership.revokedAt) throw new AppError("NOT_FOUND");
-    const backHref = returnPath({ returnTo: c.req.query("returnTo") });
+    const backHref = membershipReturnPath(c.req.query("returnTo"));
     return c.render(
       <ConfirmPage
         title="Remove this membership?"
-        message={`${found.userName} (${found.userEmail}) loses ${found.membership.role} access to ${found.tenantName} on their next request. The membership stays on record as revoked.`}
+        message={`${found.userName} (${found.userEmail}) loses ${labelMembershipRole(found.membership.role)} access to ${found.tenantName} on their next request. The membership stays on record as revoked.`}
         action={`/admin/memberships/${found.membership.id}/remove`}
         confirmLabel="Remove membership"
         cancelHref={backHref}
@@ -254,6 +184,11 @@ export const adminMembershipRoutes = new Hono<AppEnv>()
   })
   .post("/:id/remove", requireAccess({ kind: "console", permission: "memberships:delete" }), async (c) => {
     const values = await readFormValues(c, returnOnlyFields);
-    await revokeMembership(domainContext(c), c.req.param("id"));
-    return c.redirect(withNotice(returnPath(values), "membership-removed"), 303);
-  });
+    const removed = await revokeMembership(domainContext(c), c.req.param("id"));
+    await setFlash(c, {
+      message: `${removed.userName}'s access to ${removed.tenantName} was removed`,
+      tone: "success",
+    });
+    return c.redirect(membershipReturnPath(values.returnTo), 303);
+  })
+  .route("/", adminMembershipEditRoutes);

@@ -18,8 +18,8 @@ import {
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { setFlash, takeFlash } from "../../http/flash";
 import { type FieldErrors, formValuesAsStrings, handleForm, readForm } from "../../http/forms";
-import { noticeFor } from "../../http/notices";
 import { type MembershipFormsShownAgain, membershipFormProps, membershipTableProps } from "./view-models";
 
 async function renderTenantsPage(c: AppContext, values: Record<string, string>, errors: FieldErrors) {
@@ -44,7 +44,7 @@ async function renderTenantsPage(c: AppContext, values: Record<string, string>, 
       canCreate={hasPermission(principal, "tenants:create")}
       values={values}
       errors={errors}
-      notice={noticeFor(c.req.query("notice"))}
+      notice={(await takeFlash(c))?.message}
     />,
     { title: "Tenants" },
   );
@@ -109,7 +109,8 @@ export async function showTenantSettings(
           : null
       }
       auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?tenantId=${tenant.id}` : null}
-      notice={noticeFor(c.req.query("notice"))}
+      // A page shown again after a refusal leaves any flash for the next page it concerns.
+      flash={shownAgain.settings || shownAgain.add || shownAgain.row ? undefined : await takeFlash(c)}
     />,
     { title: tenant.name },
   );
@@ -122,7 +123,11 @@ export const adminTenantRoutes = new Hono<AppEnv>()
     return handleForm(c, form, {
       act: async (input) => {
         const tenant = await createTenant(domainContext(c), input);
-        return c.redirect(`/admin/tenants/${tenant.slug}?notice=tenant-created`, 303);
+        await setFlash(c, {
+          message: `The tenant ${tenant.name} was created. Add its members below.`,
+          tone: "success",
+        });
+        return c.redirect(`/admin/tenants/${tenant.slug}`, 303);
       },
       showAgain: (errors) => renderTenantsPage(c, formValuesAsStrings(form.values), errors),
     });
@@ -136,7 +141,8 @@ export const adminTenantRoutes = new Hono<AppEnv>()
     return handleForm(c, form, {
       act: async (changes) => {
         const updated = await applyTenantChanges(domainContext(c), tenant, changes);
-        return c.redirect(`/admin/tenants/${updated.slug}?notice=tenant-updated`, 303);
+        await setFlash(c, { message: `The details of ${updated.name} were saved.`, tone: "success" });
+        return c.redirect(`/admin/tenants/${updated.slug}`, 303);
       },
       // Shown again with what was typed; the tenant is read again with its members for the page.
       showAgain: (errors) =>

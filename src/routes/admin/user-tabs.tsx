@@ -106,7 +106,7 @@ export async function showUserMemberships(c: AppContext, userId: string, shownAg
         refused: shownAgain.row,
       })}
       form={form}
-      notice={noticeFor(c.req.query("notice"))}
+      flash={shownAgain.add || shownAgain.row ? undefined : await takeFlash(c)}
       // A refused add with no form on the page (the user was deactivated meanwhile) still says why.
       error={shownAgain.add && !form ? Object.values(shownAgain.add.errors).join(" ") : undefined}
     />,

@@ -9,12 +9,14 @@ import type {
   RefusedMembershipRow,
 } from "../../../views/components/membership-table";
 import type { UserTab } from "../../../views/components/user-header";
+import { formatDate } from "../../../views/format";
+import type { MembershipRole } from "../../db/schema";
 import { hasPermission, type Principal } from "../../domain/access";
+import type { NamedMembership } from "../../domain/memberships/memberships";
 import type { MembershipWithParties } from "../../domain/memberships/memberships-read";
-import { fittingRolesFor } from "../../domain/memberships/memberships-rules";
 import { deriveSetupLinkState, deriveUserStatus, type UserRow } from "../../domain/users/users";
 import type { FieldErrors } from "../../http/forms";
-import { isoToLocalDateTime } from "../../http/time-input";
+import { labelMembershipRole } from "../../labels";
 
 /** How a message names a person: "Dana Doe". */
 export function fullName(user: { firstName: string; lastName: string }): string {
@@ -38,27 +40,28 @@ export function visibleUserTabs(principal: Principal): UserTab[] {
   return tabs;
 }
 
-export function toMembershipTableRows(rows: MembershipWithParties[], timeZone: string): MembershipTableRow[] {
-  return rows.map((row) => ({
-    id: row.membership.id,
-    userId: row.membership.userId,
+export function toMembershipTableRow(row: MembershipWithParties): MembershipTableRow {
+  const { membership } = row;
+  return {
+    id: membership.id,
+    userId: membership.userId,
     userName: row.userName,
     userEmail: row.userEmail,
     tenantName: row.tenantName,
     tenantSlug: row.tenantSlug,
-    role: row.membership.role,
-    expiresAt: row.membership.expiresAt,
-    expiresAtLocal: isoToLocalDateTime(row.membership.expiresAt, timeZone),
-    roleOptions: fittingRolesFor(row.userRole),
-  }));
+    role: membership.role,
+    expiresAt: membership.expiresAt,
+    createdAt: membership.createdAt,
+  };
 }
 
 /**
  * The membership forms of a page shown again after a refusal (memberships.tsx): the add form with
- * what was typed, or the one row whose change or extension was refused.
+ * what was typed (and, after a duplicate, the membership that exists), or the one row whose
+ * extension was refused.
  */
 export interface MembershipFormsShownAgain {
-  add?: { values: Record<string, string>; errors: FieldErrors };
+  add?: { values: Record<string, string>; errors: FieldErrors; existingMembershipId?: string | undefined };
   row?: RefusedMembershipRow;
 }
 
@@ -74,7 +77,7 @@ export function membershipTableProps(
   },
 ): MembershipTableProps {
   return {
-    rows: toMembershipTableRows(rows, principal.user.timeZone),
+    rows: rows.map(toMembershipTableRow),
     timeZone: principal.user.timeZone,
     canUpdate: hasPermission(principal, "memberships:update"),
     canDelete: hasPermission(principal, "memberships:delete"),
@@ -83,10 +86,20 @@ export function membershipTableProps(
   };
 }
 
+/**
+ * Where a person sees a membership that exists: its edit page (back to `returnTo` after), or its
+ * row on the page they are on when they may not edit it.
+ */
+export function existingMembershipHref(principal: Principal, membershipId: string, returnTo: string): string {
+  return hasPermission(principal, "memberships:update")
+    ? `/admin/memberships/${membershipId}/edit?returnTo=${encodeURIComponent(returnTo)}`
+    : `${returnTo}#membership-${membershipId}`;
+}
+
 /** The add-a-membership form of a page: empty, or as typed with its errors after a refusal. */
 export function membershipFormProps(
   principal: Principal,
-  form: Omit<MembershipFormProps, "values" | "errors" | "timeZone">,
+  form: Omit<MembershipFormProps, "values" | "errors" | "timeZone" | "existingMembershipHref">,
   shownAgain: MembershipFormsShownAgain["add"],
 ): MembershipFormProps {
   return {
@@ -94,5 +107,28 @@ export function membershipFormProps(
     values: shownAgain?.values ?? {},
     errors: shownAgain?.errors ?? {},
     timeZone: principal.user.timeZone,
+    existingMembershipHref: shownAgain?.existingMembershipId
+      ? existingMembershipHref(principal, shownAgain.existingMembershipId, form.returnTo)
+      : undefined,
   };
+}
+
+/** After a grant: "Olga Operator now has Read-only access to Globex" (until when, if it ends). */
+export function describeGrant(membership: NamedMembership, timeZone: string): string {
+  const until = membership.expiresAt ? ` until ${formatDate(membership.expiresAt, timeZone)}` : "";
+  const role = labelMembershipRole(membership.role);
+  // "Full access" already says it; "Read-only" and "Client viewer" take the word.
+  const access = role.endsWith("access") ? role : `${role} access`;
+  return `${membership.userName} now has ${access} to ${membership.tenantName}${until}`;
+}
+
+/** After an extension: "Carl Contractor's access to Acme Corp now ends 11 Jan 2027" (the day in the admin's zone). */
+export function describeNewEnd(membership: NamedMembership, timeZone: string): string {
+  const end = membership.expiresAt ? `ends ${formatDate(membership.expiresAt, timeZone)}` : "has no end date";
+  return `${membership.userName}'s access to ${membership.tenantName} now ${end}`;
+}
+
+/** After an edit: the new role and end when the role changed, else the new end. */
+export function describeMembershipChange(before: { role: MembershipRole }, after: NamedMembership, timeZone: string) {
+  return before.role === after.role ? describeNewEnd(after, timeZone) : describeGrant(after, timeZone);
 }

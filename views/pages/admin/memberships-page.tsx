@@ -1,9 +1,12 @@
 // Admin → Memberships: every active membership across tenants, filterable, soonest expiry first.
 import type { Child } from "hono/jsx";
 import type { MembershipRole } from "../../../src/db/schema";
+import type { Flash } from "../../../src/http/flash";
+import { labelMembershipRole } from "../../../src/labels";
+import { FlashNotice, flashAtTop } from "../../components/flash-notice";
 import { Notice } from "../../components/form-fields";
 import { MembershipForm, type MembershipFormProps } from "../../components/membership-form";
-import { MembershipTable, type MembershipTableProps } from "../../components/membership-table";
+import { MembershipTable, type MembershipTableProps, membershipFlashIds } from "../../components/membership-table";
 import { NextPageLink } from "../../components/next-page-link";
 
 export interface MembershipsPageProps {
@@ -14,7 +17,7 @@ export interface MembershipsPageProps {
   table: MembershipTableProps;
   nextPageHref: string | null;
   form: MembershipFormProps | null;
-  notice?: string | undefined;
+  flash?: Flash | undefined;
   filterError?: string | undefined;
 }
 
@@ -22,9 +25,11 @@ export function MembershipsPage(props: MembershipsPageProps) {
   const { filters } = props;
   return (
     <>
-      <h1>Memberships</h1>
+      <div class="page-heading">
+        <h1>Memberships</h1>
+      </div>
       {props.health}
-      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <FlashNotice flash={flashAtTop(props.flash, membershipFlashIds(props.table))} />
       {props.filterError && <Notice kind="error">{props.filterError}</Notice>}
       <form method="get" action="/admin/memberships" class="filters" aria-label="Filter memberships">
         <div class="field">
@@ -45,9 +50,12 @@ export function MembershipsPage(props: MembershipsPageProps) {
         <div class="field">
           <label for="filter-role">Role</label>
           <select id="filter-role" name="role">
-            {["", ...props.roles].map((role) => (
+            <option value="" selected={filters.role === ""}>
+              Any role
+            </option>
+            {props.roles.map((role) => (
               <option value={role} selected={role === filters.role}>
-                {role || "Any role"}
+                {labelMembershipRole(role)}
               </option>
             ))}
           </select>
@@ -67,7 +75,7 @@ export function MembershipsPage(props: MembershipsPageProps) {
           Filter
         </button>
       </form>
-      <MembershipTable {...props.table} />
+      <MembershipTable {...props.table} flash={props.flash} />
       <NextPageLink href={props.nextPageHref} />
       {props.form && (
         <section aria-labelledby="add-heading">

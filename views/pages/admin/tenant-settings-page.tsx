@@ -1,7 +1,9 @@
 // A tenant's settings page: its details, and only its own members (add, change, remove).
-import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
+import type { Flash } from "../../../src/http/flash";
+import { FlashNotice, flashAtTop } from "../../components/flash-notice";
+import { FormErrorSummary, TextField } from "../../components/form-fields";
 import { MembershipForm, type MembershipFormProps } from "../../components/membership-form";
-import { MembershipTable, type MembershipTableProps } from "../../components/membership-table";
+import { MembershipTable, type MembershipTableProps, membershipFlashIds } from "../../components/membership-table";
 import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
 
@@ -15,7 +17,7 @@ export interface TenantSettingsPageProps {
   nextPageHref: string | null;
   form: MembershipFormProps | null;
   auditHref: string | null;
-  notice?: string | undefined;
+  flash?: Flash | undefined;
 }
 
 export function TenantSettingsPage(props: TenantSettingsPageProps) {
@@ -25,8 +27,10 @@ export function TenantSettingsPage(props: TenantSettingsPageProps) {
       <p>
         <a href="/admin/tenants">← Tenants</a>
       </p>
-      <h1>{tenant.name}</h1>
-      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <div class="page-heading">
+        <h1>{tenant.name}</h1>
+      </div>
+      <FlashNotice flash={flashAtTop(props.flash, membershipFlashIds(props.members))} />
       <dl class="details">
         <dt>Slug</dt>
         <dd>
@@ -49,7 +53,7 @@ export function TenantSettingsPage(props: TenantSettingsPageProps) {
         )}
       </p>
       <h2>Members</h2>
-      <MembershipTable {...props.members} />
+      <MembershipTable {...props.members} flash={props.flash} />
       <NextPageLink href={props.nextPageHref} />
       {props.form && (
         <section aria-labelledby="add-member-heading">
@@ -86,7 +90,9 @@ export function TenantSettingsPage(props: TenantSettingsPageProps) {
               error={props.errors.description}
               maxlength={2000}
             />
-            <button type="submit">Save changes</button>
+            <div class="form-actions">
+              <button type="submit">Save changes</button>
+            </div>
           </form>
         </section>
       )}
