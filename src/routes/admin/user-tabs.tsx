@@ -22,7 +22,6 @@ import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
 import { setFlash, takeFlash } from "../../http/flash";
-import { noticeFor } from "../../http/notices";
 import {
   fullName,
   type MembershipFormsShownAgain,
