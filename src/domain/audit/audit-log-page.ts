@@ -46,11 +46,12 @@ function selectNamedRows(ctx: Pick<DomainContext, "db">, filter: AuditFilter, be
   return ctx.db
     .select({
       event: auditEvents,
-      tenantName: tenants.name,
-      targetUserName: targetUsers.displayName,
-      targetUserEmail: targetUsers.email,
-      targetTenantName: targetTenants.name,
-      targetGroupName: targetGroups.name,
+      // Named apart: D1 batches return rows as objects, where two columns called "name" would collide.
+      tenantName: sql<string | null>`${tenants.name}`.as("tenant_name"),
+      targetUserName: sql<string | null>`${targetUsers.displayName}`.as("target_user_name"),
+      targetUserEmail: sql<string | null>`${targetUsers.email}`.as("target_user_email"),
+      targetTenantName: sql<string | null>`${targetTenants.name}`.as("target_tenant_name"),
+      targetGroupName: sql<string | null>`${targetGroups.name}`.as("target_group_name"),
     })
     .from(auditEvents)
     .leftJoin(tenants, eq(tenants.id, auditEvents.tenantId))
