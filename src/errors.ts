@@ -30,11 +30,11 @@ export const errorCatalogue = {
   EMAIL_IN_USE: { status: 409, title: "Email already in use", form: true },
   SLUG_TAKEN: { status: 409, title: "That slug is already taken", form: true },
   GROUP_NAME_TAKEN: { status: 409, title: "An access group with that name already exists", form: true },
-  CLIENT_USER_CANNOT_JOIN_GROUPS: { status: 409, title: "CLIENT_USER accounts cannot join access groups", form: true },
+  CLIENT_USER_CANNOT_JOIN_GROUPS: { status: 409, title: "Client users cannot join access groups", form: true },
   DUPLICATE_MEMBERSHIP: { status: 409, title: "This user already has an active membership in that tenant", form: true },
   LAST_SUPER_ADMIN: {
     status: 409,
-    title: "There must always be at least one active SUPER_ADMIN. Promote someone else to SUPER_ADMIN first.",
+    title: "There must always be at least one active Super admin. Make someone else a Super admin first.",
     form: true,
   },
   ROLE_CONFLICTS_WITH_MEMBERSHIPS: {
