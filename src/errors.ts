@@ -13,6 +13,14 @@ export const errorCatalogue = {
     title: "The email, password or code is not right, or this account cannot sign in.",
     form: true,
   },
+  // Only the code step says this: it is reached after the right password, so it reveals nothing
+  // about which accounts exist (docs/SECURITY.md "Authenticators and assurance").
+  SIGN_IN_CODE_REFUSED: {
+    status: 401,
+    title:
+      "That code was not accepted: it is wrong or was already used. Each code works once, so if you just used it (to finish setting up or to sign in), wait for the next code in your app (a new one every 30 seconds) and enter that. You can also enter one of your recovery codes.",
+    form: true,
+  },
   SIGN_IN_EXPIRED: {
     status: 400,
     title: "This sign-in attempt has ended. Start again with your email and password.",
