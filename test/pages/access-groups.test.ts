@@ -232,7 +232,7 @@ describe("a user's Access groups tab", () => {
     const { agent } = await signedInAdmin();
     const client = await createActiveUser(clock, { role: "CLIENT_USER" });
     const html = await (await agent.get(`/admin/users/${client.id}/access-groups`)).text();
-    expect(html).toContain("Client users cannot join access groups");
+    expect(html).toContain("CLIENT_USER accounts cannot join access groups");
     expect(html).not.toContain("Add to access group");
   });
 
@@ -280,7 +280,7 @@ describe("the issue's walkthrough", () => {
     const log = await (await agent.get(`/admin/audit?actor=${encodeURIComponent(admin.email)}`)).text();
     expect(log).toContain("group.created");
     expect(log).toContain("group.member_added");
-    expect(log).toContain(`Opal Erator &lt;${operator.email}&gt;`);
+    expect(log).toContain(`>Opal Erator</a><div class="muted">${operator.email}</div>`);
     expect(groupId).toMatch(/^grp_/);
   });
 });
