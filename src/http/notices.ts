@@ -1,3 +1,6 @@
+import type { AppContext } from "./app-env";
+import { type Flash, takeFlash } from "./flash";
+
 // Confirmation messages after Post/Redirect/Get: the redirect carries a key from this catalogue,
 // never free text, so a crafted link cannot put words on our pages.
 const notices = {
@@ -36,4 +39,18 @@ export type NoticeKey = keyof typeof notices;
 
 export function noticeFor(key: string | undefined): string | undefined {
   return key && key in notices ? notices[key as NoticeKey] : undefined;
+}
+
+/**
+ * The flash the form before left (src/http/flash.ts), or, while a form still redirects with a
+ * `?notice=` key from the catalogue above, that notice as a flash: pages converted to flashes keep
+ * showing the confirmations of the forms that are not yet.
+ */
+export async function takeFlashOrNotice(c: AppContext): Promise<Flash | undefined> {
+  // A form shown again after a refusal is not the page a redirect led to: the flash waits.
+  if (c.req.method !== "GET") return undefined;
+  const flash = await takeFlash(c);
+  if (flash) return flash;
+  const notice = noticeFor(c.req.query("notice"));
+  return notice ? { message: notice, tone: "success" } : undefined;
 }

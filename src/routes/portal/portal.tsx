@@ -8,7 +8,7 @@ import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
 import type { FieldErrors } from "../../http/forms";
-import { noticeFor } from "../../http/notices";
+import { takeFlashOrNotice } from "../../http/notices";
 import { tenantClientRoutes } from "../tenants/clients";
 import { nextListHref, tenantPageCursors, toPersonRows } from "../tenants/view-models";
 
@@ -43,7 +43,7 @@ async function showPortal(
       staff={toPersonRows(page.staff.items, principal.user.id)}
       staffMoreHref={nextListHref(path, "staff", page.staff.nextCursor)}
       invite={{ action: `${path}/users`, ...(invite ?? { values: {}, errors: {} }) }}
-      notice={noticeFor(c.req.query("notice"))}
+      flash={await takeFlashOrNotice(c)}
     />,
     { title: page.tenant.name },
   );
