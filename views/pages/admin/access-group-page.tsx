@@ -1,3 +1,5 @@
+import type { Flash } from "../../../src/http/flash";
+import { FlashNotice } from "../../components/flash-notice";
 import type { Permission } from "../../../src/domain/access";
 import type { Group } from "../../../src/domain/groups/groups-read";
 import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
@@ -17,7 +19,7 @@ export interface AccessGroupPageProps {
   permissions: { selected: string[]; error?: string | undefined };
   members: Omit<GroupMembersSectionProps, "groupId" | "canUpdate" | "timeZone">;
   auditHref: string | null;
-  notice?: string | undefined;
+  flash?: Flash | undefined;
 }
 
 export function AccessGroupPage(props: AccessGroupPageProps) {
@@ -38,7 +40,7 @@ export function AccessGroupPage(props: AccessGroupPageProps) {
           </>
         )}
       </p>
-      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <FlashNotice flash={props.flash} />
       {props.outOfReach && <Notice kind="info">{props.outOfReach}</Notice>}
       {props.canUpdate && (
         <section aria-labelledby="details-heading">
