@@ -35,7 +35,7 @@ describe("/account API tokens", () => {
     const reloaded = await (await agent.get(location)).text();
     expect(reloaded).not.toContain(value);
     expect(reloaded).toContain(
-      'The API token &quot;CI deploy&quot; was shown once, when it was created. If you did not copy it, revoke it and create a new one.',
+      "The API token &quot;CI deploy&quot; was shown once, when it was created. If you did not copy it, revoke it and create a new one.",
     );
   });
 

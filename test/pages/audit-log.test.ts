@@ -205,7 +205,9 @@ describe("Admin → Audit log: names, not ids", () => {
     const table = html.slice(html.indexOf("<tbody>"));
     expect(table).toContain(`<a href="/admin/audit?targetId=${subject.id}">Esme Emailed</a>`);
     expect(table).not.toContain(bystander.email);
-    expect(html).toContain(`href="/admin/audit/export.csv?targetEmail=${encodeURIComponent(subject.email.toUpperCase())}"`);
+    expect(html).toContain(
+      `href="/admin/audit/export.csv?targetEmail=${encodeURIComponent(subject.email.toUpperCase())}"`,
+    );
 
     const unknown = await (await agent.get("/admin/audit?targetEmail=nobody%40example.test")).text();
     expect(unknown).toContain('id="filter-targetEmail-error">No user has the email nobody@example.test.');

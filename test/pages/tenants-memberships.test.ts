@@ -128,7 +128,9 @@ describe("Admin → Memberships", () => {
       role: "OPERATOR_FULL",
       expiresAt: "",
     });
-    expect(await unfit.text()).toContain("Full access does not fit the Client user role; use Client admin or Client viewer.");
+    expect(await unfit.text()).toContain(
+      "Full access does not fit the Client user role; use Client admin or Client viewer.",
+    );
     await grantTestMembership(clock, {
       userId: client.id,
       tenantId: tenant.id,

@@ -85,7 +85,9 @@ describe("operator workspace", () => {
     const page = `/tenants/${w.tenant.slug}`;
     const expectFlashOnce = async (message: string) => {
       const html = await (await writer.get(page)).text();
-      expect(html).toContain(`<div class="notice notice-success flash" role="status" aria-live="polite">${message}</div>`);
+      expect(html).toContain(
+        `<div class="notice notice-success flash" role="status" aria-live="polite">${message}</div>`,
+      );
       expect(await (await writer.get(page)).text()).not.toContain(message);
       return html;
     };
@@ -105,7 +107,9 @@ describe("operator workspace", () => {
         .first<{ id: string }>()
     )?.id;
     await writer.post(`${page}/updates/${id}/edit`, { title: "Outage over", body: "Text" });
-    await expectFlashOnce("The update &quot;Outage over&quot; was saved; Acme Renamed&#39;s portal shows the new text.");
+    await expectFlashOnce(
+      "The update &quot;Outage over&quot; was saved; Acme Renamed&#39;s portal shows the new text.",
+    );
     await writer.post(`${page}/updates/${id}/delete`, {});
     await expectFlashOnce(
       "The update &quot;Outage over&quot; was deleted from the workspace and Acme Renamed&#39;s portal.",

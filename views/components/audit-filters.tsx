@@ -6,7 +6,10 @@
 import type { FilterPerson } from "../../src/domain/audit/audit-log-page";
 import { labelAuditAction } from "../../src/labels";
 
-export type AuditFilterValues = Record<"actor" | "action" | "targetId" | "targetEmail" | "tenantId" | "from" | "to", string>;
+export type AuditFilterValues = Record<
+  "actor" | "action" | "targetId" | "targetEmail" | "tenantId" | "from" | "to",
+  string
+>;
 
 export interface AuditFiltersProps {
   values: AuditFilterValues;

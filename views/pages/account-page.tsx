@@ -1,7 +1,7 @@
 // /account: every signed-in user's own settings.
 
-import { type ApiTokenRow, ApiTokensTable, type SessionRow, SessionsTable } from "../components/account-tables";
 import type { Flash } from "../../src/http/flash";
+import { type ApiTokenRow, ApiTokensTable, type SessionRow, SessionsTable } from "../components/account-tables";
 import { CopyField } from "../components/copy-field";
 import { FlashNotice } from "../components/flash-notice";
 import { FormErrorSummary, HiddenUsername, Notice, SelectField, TextField } from "../components/form-fields";

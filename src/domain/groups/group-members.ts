@@ -228,7 +228,11 @@ function describeGroupChange(facts: ChangeFacts, groupId: string, userIds: strin
   };
 }
 
-export async function addGroupMembers(ctx: DomainContext, groupId: string, userIds: string[]): Promise<GroupMemberChange> {
+export async function addGroupMembers(
+  ctx: DomainContext,
+  groupId: string,
+  userIds: string[],
+): Promise<GroupMemberChange> {
   const wanted = [...new Set(userIds)];
   const facts = await readChangeFacts(ctx, [groupId], wanted);
   const change = { add: wanted.map((userId) => ({ groupId, userId })), remove: [] };
@@ -240,7 +244,11 @@ export function addUserToGroups(ctx: DomainContext, userId: string, groupIds: st
 }
 
 /** Takes one person out of one group; a person who does not exist (or was erased) is not found. */
-export async function removeGroupMember(ctx: DomainContext, groupId: string, userId: string): Promise<GroupMemberChange> {
+export async function removeGroupMember(
+  ctx: DomainContext,
+  groupId: string,
+  userId: string,
+): Promise<GroupMemberChange> {
   const facts = await readChangeFacts(ctx, [groupId], [userId]);
   if (!facts.people.has(userId)) throw new AppError("NOT_FOUND");
   const count = await applyChange(ctx, { add: [], remove: [{ groupId, userId }] }, facts, "userIds");

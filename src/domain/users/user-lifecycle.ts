@@ -92,7 +92,8 @@ async function explainRefusedRoleChange(ctx: DomainContext, user: UserRow, role:
   const unfitGroups = role === "CLIENT_USER" ? groups : [];
   const parts = [
     ...unfit.map(
-      (m) => `${labelMembershipRole(m.role)} in ${m.tenantName}${role === "CONTRACTOR" && m.expiresAt === null ? " (no expiry)" : ""}`,
+      (m) =>
+        `${labelMembershipRole(m.role)} in ${m.tenantName}${role === "CONTRACTOR" && m.expiresAt === null ? " (no expiry)" : ""}`,
     ),
     ...unfitGroups.map((g) => `access group ${g.groupName}`),
   ];

@@ -16,6 +16,7 @@ import { permissionsBeyondActor } from "../../domain/users/permissions-of";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { setFlash, takeFlash } from "../../http/flash";
 import {
   type FieldErrors,
   formList,
@@ -26,7 +27,6 @@ import {
   readFormFields,
   readFormValues,
 } from "../../http/forms";
-import { setFlash, takeFlash } from "../../http/flash";
 
 /** The forms of the page shown again after a refusal, each as typed with its error. */
 interface GroupFormsShownAgain {

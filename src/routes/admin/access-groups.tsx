@@ -7,8 +7,8 @@ import { createGroup, createGroupSchema } from "../../domain/groups/groups";
 import { listGroups } from "../../domain/groups/groups-read";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
-import { type FieldErrors, formList, formValue, handleForm, parseFormInput, readFormFields } from "../../http/forms";
 import { setFlash, takeFlash } from "../../http/flash";
+import { type FieldErrors, formList, formValue, handleForm, parseFormInput, readFormFields } from "../../http/forms";
 import { groupFieldErrors } from "./access-group";
 
 type GroupForm = { name: string; description: string; permissions: string[] };

@@ -80,7 +80,9 @@ export const adminAuditRoutes = new Hono<AppEnv>()
         actions={auditActions}
         tenants={page.tenants}
         people={page.people}
-        nextPageHref={valid && events.nextCursor ? `/admin/audit${queryOf(values, { cursor: events.nextCursor })}` : null}
+        nextPageHref={
+          valid && events.nextCursor ? `/admin/audit${queryOf(values, { cursor: events.nextCursor })}` : null
+        }
         exportHref={`/admin/audit/export.csv${queryOf(values)}`}
       />,
       { title: "Audit log" },

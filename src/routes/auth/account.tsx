@@ -23,6 +23,7 @@ import {
 } from "../../domain/account/api-tokens";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { type Flash, setFlash, takeFlash, takeSecret } from "../../http/flash";
 import {
   type FieldErrors,
   formValue,
@@ -33,7 +34,6 @@ import {
   readFormFields,
   readFormValues,
 } from "../../http/forms";
-import { type Flash, setFlash, takeFlash, takeSecret } from "../../http/flash";
 import { sanitizeNextPath } from "../../http/navigation";
 import { localDateTimeToIso } from "../../http/time-input";
 

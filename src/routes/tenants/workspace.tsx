@@ -18,8 +18,8 @@ import { applyTenantChanges, updateTenantSchema } from "../../domain/tenants/ten
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
-import { type FieldErrors, formValuesAsStrings, handleForm, readForm } from "../../http/forms";
 import { setFlash } from "../../http/flash";
+import { type FieldErrors, formValuesAsStrings, handleForm, readForm } from "../../http/forms";
 import { takeFlashOrNotice } from "../../http/notices";
 import { labelMembershipRole } from "../../labels";
 import { requireTenantFromSlug, tenantClientRoutes } from "./clients";

@@ -1,7 +1,7 @@
-import type { Flash } from "../../../src/http/flash";
-import { FlashNotice } from "../../components/flash-notice";
 import type { Permission } from "../../../src/domain/access";
 import type { Group } from "../../../src/domain/groups/groups-read";
+import type { Flash } from "../../../src/http/flash";
+import { FlashNotice } from "../../components/flash-notice";
 import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
 import { GroupMembersSection, type GroupMembersSectionProps } from "../../components/group-members-section";
 import { PermissionMatrix } from "../../components/permission-matrix";

@@ -1,7 +1,7 @@
-import type { Flash } from "../../../src/http/flash";
-import { FlashNotice } from "../../components/flash-notice";
 import type { Permission } from "../../../src/domain/access";
 import type { Group } from "../../../src/domain/groups/groups-read";
+import type { Flash } from "../../../src/http/flash";
+import { FlashNotice } from "../../components/flash-notice";
 import { FormErrorSummary, TextField } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
 import { PermissionMatrix } from "../../components/permission-matrix";

@@ -32,7 +32,10 @@ function filterHref(key: string, value: string): string {
 
 /** "expiresAt" → "Expires at", "previous_slug" → "Previous slug". */
 function humanKey(key: string): string {
-  const words = key.replace(/_/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+  const words = key
+    .replace(/_/g, " ")
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
