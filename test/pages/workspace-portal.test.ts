@@ -249,6 +249,9 @@ describe("client portal", () => {
     expect(chooser.status).toBe(200);
     expect(chooserHtml).toContain(`href="/portal/${w.tenant.slug}"`);
     expect(chooserHtml).toContain(`href="/portal/${w.other.slug}"`);
+    expect(chooserHtml).toContain("(Client admin)");
+    expect(chooserHtml).toContain("(Client viewer)");
+    expect(chooserHtml).not.toContain("CLIENT_ADMIN");
     const portal = await (await client.get(`/portal/${w.other.slug}`)).text();
     expect(portal).toContain("Switch company");
     expect(portal).toContain("Invite a colleague");

@@ -9,6 +9,7 @@ import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
 import type { FieldErrors } from "../../http/forms";
 import { takeFlashOrNotice } from "../../http/notices";
+import { labelMembershipRole } from "../../labels";
 import { tenantClientRoutes } from "../tenants/clients";
 import { nextListHref, tenantPageCursors, toPersonRows } from "../tenants/view-models";
 
@@ -60,7 +61,11 @@ export const portalRoutes = new Hono<AppEnv>()
     if (only) return c.redirect(`/portal/${only.tenantSlug}`, 303);
     return c.render(
       <PortalChooserPage
-        companies={principal.memberships.map((m) => ({ slug: m.tenantSlug, name: m.tenantName, role: m.role }))}
+        companies={principal.memberships.map((m) => ({
+          slug: m.tenantSlug,
+          name: m.tenantName,
+          role: labelMembershipRole(m.role),
+        }))}
       />,
       { title: "Your companies" },
     );
