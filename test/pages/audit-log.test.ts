@@ -161,6 +161,7 @@ describe("Admin → Audit log: names, not ids", () => {
     expect(table).toContain('title="membership.granted">Membership granted</a>');
     expect(table).toContain('<span title="OPERATOR_FULL">Full access</span>');
     expect(table).toContain("11 Jan 2027");
+    expect(table).not.toContain(`>${person.id}<`);
     expect(table).toMatch(/<td data-label="Details" class="wrap audit-details">/);
     expect(table).toMatch(/<td data-label="Address" class="priority-low">/);
     expect(html).toContain('<table class="data-table audit-log">');

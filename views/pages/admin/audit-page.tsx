@@ -55,6 +55,13 @@ function DetailValue({ value, timeZone }: { value: unknown; timeZone: string }) 
   return <span>{typeof value === "object" ? JSON.stringify(value) : String(value)}</span>;
 }
 
+/** Ids in the details (userId: usr_…) say nothing a person can read; the row names them, the API and CSV keep them. */
+function readableDetails(details: Record<string, unknown>): Array<[string, unknown]> {
+  return Object.entries(details).filter(
+    ([key, value]) => !(key.endsWith("Id") && typeof value === "string" && /^[a-z]{3}_/.test(value)),
+  );
+}
+
 /** A user's stored label "First Last <email>" reads as the name with the email beneath. */
 function TargetName({ row }: { row: AuditRow }) {
   const label = row.targetLabel ?? row.currentTargetName;
@@ -92,7 +99,7 @@ function AuditEventRow({ row, timeZone }: { row: AuditRow; timeZone: string }) {
         {row.tenantId ? <a href={filterHref("tenantId", row.tenantId)}>{row.tenantName ?? row.tenantId}</a> : "—"}
       </td>
       <td data-label="Details" class="wrap audit-details">
-        {Object.entries(row.details).map(([key, value]) => (
+        {readableDetails(row.details).map(([key, value]) => (
           <div>
             <span class="muted">{humanKey(key)}:</span> <DetailValue value={value} timeZone={timeZone} />
           </div>
