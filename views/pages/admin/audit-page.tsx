@@ -1,5 +1,6 @@
 import type { FilterPerson, NamedAuditEvent } from "../../../src/domain/audit/audit-log-page";
-import { auditTargetTypeLabels, labelAuditAction, membershipRoleLabels, userRoleLabels } from "../../../src/labels";
+import { auditTargetTypeLabels, labelAuditAction } from "../../../src/labels";
+import { AuditDetails } from "../../components/audit-details";
 import { AuditFilters, type AuditFilterValues } from "../../components/audit-filters";
 import { FormErrorSummary } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
@@ -28,38 +29,6 @@ const serviceLabels: Record<string, string> = {
 
 function filterHref(key: string, value: string): string {
   return `/admin/audit?${new URLSearchParams({ [key]: value }).toString()}`;
-}
-
-/** "expiresAt" → "Expires at", "previous_slug" → "Previous slug". */
-function humanKey(key: string): string {
-  const words = key
-    .replace(/_/g, " ")
-    .replace(/([a-z])([A-Z])/g, "$1 $2")
-    .toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-const roleLabels: Record<string, string | undefined> = { ...userRoleLabels, ...membershipRoleLabels };
-
-const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
-
-function DetailValue({ value, timeZone }: { value: unknown; timeZone: string }) {
-  if (value === null || value === undefined) return <span>—</span>;
-  if (typeof value === "string") {
-    if (isoInstant.test(value)) return <Time value={new Date(value)} timeZone={timeZone} />;
-    const roleWords = roleLabels[value];
-    if (roleWords) return <span title={value}>{roleWords}</span>;
-    return <span>{value}</span>;
-  }
-  if (Array.isArray(value) && value.every((item) => typeof item === "string")) return <span>{value.join(", ")}</span>;
-  return <span>{typeof value === "object" ? JSON.stringify(value) : String(value)}</span>;
-}
-
-/** Ids in the details (userId: usr_…) say nothing a person can read; the row names them, the API and CSV keep them. */
-function readableDetails(details: Record<string, unknown>): Array<[string, unknown]> {
-  return Object.entries(details).filter(
-    ([key, value]) => !(key.endsWith("Id") && typeof value === "string" && /^[a-z]{3}_/.test(value)),
-  );
 }
 
 /** A user's stored label "First Last <email>" reads as the name with the email beneath. */
@@ -99,11 +68,7 @@ function AuditEventRow({ row, timeZone }: { row: AuditRow; timeZone: string }) {
         {row.tenantId ? <a href={filterHref("tenantId", row.tenantId)}>{row.tenantName ?? row.tenantId}</a> : "—"}
       </td>
       <td data-label="Details" class="wrap audit-details">
-        {readableDetails(row.details).map(([key, value]) => (
-          <div>
-            <span class="muted">{humanKey(key)}:</span> <DetailValue value={value} timeZone={timeZone} />
-          </div>
-        ))}
+        <AuditDetails details={row.details} timeZone={timeZone} />
       </td>
       <td data-label="Address" class="priority-low">
         {row.ip ?? "—"}
