@@ -1,8 +1,8 @@
+// Confirmation messages after Post/Redirect/Get: the redirect carries a key from this catalogue,
+// never free text, so a crafted link cannot put words on our pages.
 import type { AppContext } from "./app-env";
 import { type Flash, takeFlash } from "./flash";
 
-// Confirmation messages after Post/Redirect/Get: the redirect carries a key from this catalogue,
-// never free text, so a crafted link cannot put words on our pages.
 const notices = {
   "user-updated": "The user was updated.",
   "user-deactivated": "The user was deactivated. Their sessions and API tokens stopped working.",

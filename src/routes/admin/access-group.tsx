@@ -35,9 +35,24 @@ interface GroupFormsShownAgain {
   memberError?: string;
 }
 
-/** "Ann", "Ann and Bo", "Ann, Bo and Cy". */
+function others(count: number): string {
+  return `${count} other${count === 1 ? "" : "s"}`;
+}
+
+/**
+ * "Ann", "Ann and Bo", "Ann, Bo and Cy", "Ann, Bo, Cy and 4 others"; only the first name and a count
+ * when the names are long, so the message stays within a flash's 500 characters (src/http/flash.ts).
+ */
 function joinNames(names: string[]): string {
-  return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  const shown = names.length > 3 ? names.slice(0, 3) : names;
+  const rest = names.length - shown.length;
+  const joined =
+    rest > 0
+      ? `${shown.join(", ")} and ${others(rest)}`
+      : shown.length <= 1
+        ? (shown[0] ?? "")
+        : `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
+  return joined.length <= 250 || names.length === 1 ? joined : `${names[0]} and ${others(names.length - 1)}`;
 }
 
 /** Checkbox errors arrive as "permissions.3": show them on the matrix. */
