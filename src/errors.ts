@@ -13,6 +13,14 @@ export const errorCatalogue = {
     title: "The email, password or code is not right, or this account cannot sign in.",
     form: true,
   },
+  // Only the code step says this: it is reached after the right password, so it reveals nothing
+  // about which accounts exist (docs/SECURITY.md "Authenticators and assurance").
+  SIGN_IN_CODE_REFUSED: {
+    status: 401,
+    title:
+      "That code was not accepted: it is wrong or was already used. Each code works once, so if you just used it (to finish setting up or to sign in), wait for the next code in your app (a new one every 30 seconds) and enter that. You can also enter one of your recovery codes.",
+    form: true,
+  },
   SIGN_IN_EXPIRED: {
     status: 400,
     title: "This sign-in attempt has ended. Start again with your email and password.",
@@ -30,11 +38,11 @@ export const errorCatalogue = {
   EMAIL_IN_USE: { status: 409, title: "Email already in use", form: true },
   SLUG_TAKEN: { status: 409, title: "That slug is already taken", form: true },
   GROUP_NAME_TAKEN: { status: 409, title: "An access group with that name already exists", form: true },
-  CLIENT_USER_CANNOT_JOIN_GROUPS: { status: 409, title: "CLIENT_USER accounts cannot join access groups", form: true },
+  CLIENT_USER_CANNOT_JOIN_GROUPS: { status: 409, title: "Client users cannot join access groups", form: true },
   DUPLICATE_MEMBERSHIP: { status: 409, title: "This user already has an active membership in that tenant", form: true },
   LAST_SUPER_ADMIN: {
     status: 409,
-    title: "There must always be at least one active SUPER_ADMIN. Promote someone else to SUPER_ADMIN first.",
+    title: "There must always be at least one active Super admin. Make someone else a Super admin first.",
     form: true,
   },
   ROLE_CONFLICTS_WITH_MEMBERSHIPS: {

@@ -2,6 +2,7 @@
 // messages and emails use these; the API, CSV exports and the database keep the codes. This module
 // imports nothing, so views may import it too (test/security/view-imports.test.ts allows it alone).
 import type { GlobalRole, MembershipRole } from "./db/schema";
+import type { AuditAction } from "./domain/audit/audit";
 
 export const userRoleLabels: Record<GlobalRole, string> = {
   SUPER_ADMIN: "Super admin",
@@ -34,3 +35,66 @@ export function labelMembershipRole(role: MembershipRole): string {
 export function labelUserStatus(status: keyof typeof userStatusLabels): string {
   return userStatusLabels[status];
 }
+
+/** Audit actions as people say them; the page shows the code beside them, the API and CSV keep the code alone. */
+export const auditActionLabels: Record<AuditAction, string> = {
+  "user.invited": "User invited",
+  "user.setup_link_regenerated": "New setup link made",
+  "user.setup_completed": "Account setup finished",
+  "user.updated": "User details changed",
+  "user.role_changed": "Role changed",
+  "user.deactivated": "User deactivated",
+  "user.reactivated": "User reactivated",
+  "user.two_factor_reset": "Two-factor reset",
+  "user.two_factor_enrolled": "Two-factor set up",
+  "user.erased": "User erased",
+  "user.sessions_ended": "Sessions ended",
+  "user.sign_in_lock_cleared": "Sign-in lock cleared",
+  "user.password_changed": "Password changed",
+  "user.recovery_codes_regenerated": "Recovery codes replaced",
+  "user.display_name_changed": "Display name changed",
+  "user.time_zone_changed": "Time zone changed",
+  "session.signed_in": "Signed in",
+  "session.sign_in_failed": "Sign-in failed",
+  "session.account_locked": "Account locked after failed sign-ins",
+  "session.totp_replay_refused": "Reused sign-in code refused",
+  "session.recovery_code_used": "Recovery code used",
+  "session.signed_out": "Signed out",
+  "session.ended": "Session ended",
+  "session.reauthenticated": "Password confirmed again",
+  "tenant.created": "Tenant created",
+  "tenant.updated": "Tenant changed",
+  "tenant.update_posted": "Tenant update posted",
+  "tenant.update_edited": "Tenant update edited",
+  "tenant.update_deleted": "Tenant update deleted",
+  "membership.granted": "Membership granted",
+  "membership.changed": "Membership changed",
+  "membership.revoked": "Membership removed",
+  "membership.expired": "Membership expired",
+  "invite.refused": "Invite refused",
+  "group.created": "Access group created",
+  "group.updated": "Access group changed",
+  "group.deleted": "Access group deleted",
+  "group.member_added": "Added to access group",
+  "group.member_removed": "Removed from access group",
+  "api_token.created": "API token created",
+  "api_token.revoked": "API token revoked",
+  "audit.exported": "Audit log exported",
+};
+
+/** The words for an audit action; a code this build does not know (an older row) reads as itself. */
+export function labelAuditAction(action: string): string {
+  return (auditActionLabels as Record<string, string>)[action] ?? action;
+}
+
+/** What an audit event was about (`audit_events.target_type`). */
+export const auditTargetTypeLabels: Record<string, string> = {
+  user: "User",
+  tenant: "Tenant",
+  membership: "Membership",
+  group: "Access group",
+  api_token: "API token",
+  session: "Session",
+  tenant_update: "Tenant update",
+  audit: "Audit log",
+};

@@ -274,12 +274,12 @@ describe("escalation through access groups", () => {
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({
       code: "CLIENT_USER_CANNOT_JOIN_GROUPS",
-      title: "CLIENT_USER accounts cannot join access groups",
+      title: "Client users cannot join access groups",
     });
     expect(await memberIds(group.id)).toEqual([]);
     const page = await agent.post(`/admin/users/${client.id}/access-groups`, { groupIds: group.id });
     expect(page.status).toBe(409);
-    expect(await page.text()).toContain("is a CLIENT_USER");
+    expect(await page.text()).toContain("is a Client user");
     expect(
       (await json(agent, "PUT", `/api/v1/access-groups/${group.id}/members`, { userIds: [contractor.id] })).status,
     ).toBe(200);

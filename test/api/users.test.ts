@@ -235,7 +235,7 @@ describe("/api/v1/users", () => {
       { role: "OPERATOR" },
       409,
     );
-    expect(demote.title).toContain("Promote someone else to SUPER_ADMIN first");
+    expect(demote.title).toContain("Make someone else a Super admin first");
     // The pending second SUPER_ADMIN does not count as active.
     expect(second.user.id).toBeDefined();
     const row = await env.DB.prepare("SELECT role, deactivated_at FROM users WHERE id = ?").bind(admin.id).first();

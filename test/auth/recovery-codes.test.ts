@@ -56,7 +56,7 @@ describe("recovery codes", () => {
     await verifySecondFactor(ctx, first, code, client);
     const second = await verifyPasswordStep(ctx, { email: user.email, password: user.password });
 
-    await expect(verifySecondFactor(ctx, second, code, client)).rejects.toMatchObject({ code: "SIGN_IN_FAILED" });
+    await expect(verifySecondFactor(ctx, second, code, client)).rejects.toMatchObject({ code: "SIGN_IN_CODE_REFUSED" });
     const used = await rawDb
       .prepare("SELECT code_hash, used_at FROM recovery_codes WHERE user_id = ? AND used_at IS NOT NULL")
       .bind(user.id)

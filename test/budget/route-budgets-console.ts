@@ -527,6 +527,7 @@ export const consoleBudgets: RouteBudget[] = [
     maxQueries: 2,
     expectStatus: 200,
     list: { limit: 50 },
+    readsWholeTable: "the tenant filter lists every tenant by name (selectTenantChoices), in the page's one batch",
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
       return () => agent.get("/admin/audit");
@@ -539,10 +540,26 @@ export const consoleBudgets: RouteBudget[] = [
     maxQueries: 2,
     expectStatus: 200,
     list: { limit: 50 },
+    readsWholeTable: "the tenant filter lists every tenant by name (selectTenantChoices), in the page's one batch",
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
       const from = localInDays(fixture.clock.now(), -1);
       return () => agent.get(`/admin/audit?action=user.invited&from=${from}`);
+    },
+  },
+  {
+    method: "GET",
+    path: "/admin/audit",
+    scenario: "filtered by a person chosen by email and a tenant (resolved in the same batch)",
+    maxQueries: 2,
+    expectStatus: 200,
+    list: { limit: 50 },
+    readsWholeTable: "the tenant filter lists every tenant by name (selectTenantChoices), in the page's one batch",
+    prepare: async (fixture) => {
+      const { agent } = await signedInWith(fixture);
+      const { user } = await createMember(fixture, fixture.tenantIds[0], "OPERATOR_FULL");
+      return () =>
+        agent.get(`/admin/audit?targetEmail=${encodeURIComponent(user.email)}&tenantId=${fixture.tenantIds[0]}`);
     },
   },
   {

@@ -181,12 +181,12 @@ describe.skipIf(run.skipped)("people using Gatehouse in a browser", () => {
 
     const workspace = await operator.clickLink(tenant.name);
     expect(workspace.path).toBe(`/tenants/${tenant.slug}`);
-    expect(workspace.text).toContain("Your access: OPERATOR_FULL");
+    expect(workspace.text).toContain("Your access: Full access");
     await operator.page.getByText("Post an update").click();
     await operator.fill("Title", update.title);
     await operator.fill("Text", update.body);
     const posted = await operator.clickButton("Post update");
-    expect(posted.text).toContain("The update was posted.");
+    expect(posted.text).toContain(`The update "${update.title}" was posted: ${tenant.name}'s client users see it`);
 
     const users = await operator.goto("/admin/users");
     expect(users.status).toBe(403);

@@ -42,9 +42,12 @@ describe("Admin → Access groups", () => {
     ]);
     expect(created.status, await summarizeResponse(created)).toBe(303);
     const location = created.headers.get("location") ?? "";
-    expect(location).toMatch(/^\/admin\/access-groups\/grp_\w+\?notice=group-created$/);
+    expect(location).toMatch(/^\/admin\/access-groups\/grp_\w+$/);
     const page = await (await agent.get(location)).text();
-    expect(page).toContain("The access group was created.");
+    expect(page).toContain(
+      `The access group &quot;${name}&quot; was created with 2 permissions. Add its members below.`,
+    );
+    expect(await (await agent.get(location)).text()).not.toContain("was created with");
     expect(page).toContain(`<h1>${name}</h1>`);
     expect(checkbox(page, "users:read")).toContain('checked=""');
     expect(checkbox(page, "memberships:read")).toContain('checked=""');
@@ -103,7 +106,10 @@ describe("Admin → Access groups", () => {
       ["permissions", "audit:read"],
       ["permissions", "groups:read"],
     ]);
-    expect(saved.headers.get("location")).toBe(`/admin/access-groups/${group.id}?notice=group-updated`);
+    expect(saved.headers.get("location")).toBe(`/admin/access-groups/${group.id}`);
+    expect(await (await agent.get(`/admin/access-groups/${group.id}`)).text()).toContain(
+      `The permissions of &quot;${newName}&quot; were saved (groups:read, audit:read). Its members (0) get them on their next request.`,
+    );
     const row = await env.DB.prepare("SELECT name, description FROM access_groups WHERE id = ?").bind(group.id).first();
     expect(row).toEqual({ name: newName, description: "now described" });
     const permissions = await env.DB.prepare(
@@ -139,8 +145,11 @@ describe("Admin → Access groups", () => {
       ["userIds", ann.id],
       ["userIds", bob.id],
     ]);
-    expect(added.headers.get("location")).toBe(`/admin/access-groups/${group.id}?notice=group-members-added`);
+    expect(added.headers.get("location")).toBe(`/admin/access-groups/${group.id}`);
     expect(await memberIds(group.id)).toEqual([ann.id, bob.id].sort());
+    expect(await (await agent.get(`/admin/access-groups/${group.id}`)).text()).toContain(
+      `Annika Pickme and Bobby Pickme were added to ${group.name}. Their access changes on their next request.`,
+    );
     const nothingChosen = await agent.post(`/admin/access-groups/${group.id}/members`, {});
     expect(nothingChosen.status).toBe(400);
     expect(await nothingChosen.text()).toContain("Choose at least one person to add.");
@@ -152,8 +161,11 @@ describe("Admin → Access groups", () => {
     expect(confirmHtml).toContain('name="confirm" value="yes"');
     expect(await memberIds(group.id)).toEqual([ann.id, bob.id].sort());
     const removed = await agent.post(`/admin/access-groups/${group.id}/members/${ann.id}/remove`, { confirm: "yes" });
-    expect(removed.headers.get("location")).toBe(`/admin/access-groups/${group.id}?notice=group-member-removed`);
+    expect(removed.headers.get("location")).toBe(`/admin/access-groups/${group.id}`);
     expect(await memberIds(group.id)).toEqual([bob.id]);
+    expect(await (await agent.get(`/admin/access-groups/${group.id}`)).text()).toContain(
+      `Annika Pickme was removed from ${group.name}. Their access changes on their next request.`,
+    );
   });
 
   it("deletes a group only after confirming, removing its members with an audit event each", async () => {
@@ -167,7 +179,10 @@ describe("Admin → Access groups", () => {
       1,
     );
     const deleted = await agent.post(`/admin/access-groups/${group.id}/delete`, { confirm: "yes" });
-    expect(deleted.headers.get("location")).toBe("/admin/access-groups?notice=group-deleted");
+    expect(deleted.headers.get("location")).toBe("/admin/access-groups");
+    expect(await (await agent.get("/admin/access-groups")).text()).toContain(
+      `The access group &quot;${group.name}&quot; was deleted. Its members (1) lose its permissions on their next request.`,
+    );
     expect(await env.DB.prepare("SELECT count(*) AS n FROM access_groups WHERE id = ?").bind(group.id).first("n")).toBe(
       0,
     );
@@ -284,7 +299,7 @@ describe("the issue's walkthrough", () => {
     const log = await (await agent.get(`/admin/audit?actor=${encodeURIComponent(admin.email)}`)).text();
     expect(log).toContain("group.created");
     expect(log).toContain("group.member_added");
-    expect(log).toContain(`Opal Erator &lt;${operator.email}&gt;`);
+    expect(log).toContain(`>Opal Erator</a><div class="muted">${operator.email}</div>`);
     expect(groupId).toMatch(/^grp_/);
   });
 });

@@ -6,7 +6,14 @@ import { auditCsvColumns } from "../../src/domain/audit/audit-csv";
 import { summarizeResponse } from "../helpers/agent";
 import { parseCsv, testActor, testService, writeAuditEvent } from "../helpers/audit";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, createTestApp, signInAs, testContext } from "../helpers/factories";
+import {
+  createActiveUser,
+  createTestApp,
+  createTestTenant,
+  grantTestMembership,
+  signInAs,
+  testContext,
+} from "../helpers/factories";
 import { createUserWithPermissions, uniqueGroupName } from "../helpers/groups";
 
 const clock = new TestClock("2026-11-24T12:00:00Z");
@@ -60,11 +67,11 @@ describe("Admin → Audit log", () => {
     ]);
     const html = await (await agent.get(`/admin/audit?actor=${operator.id}`)).text();
     expect(html).toContain(`>${before}</a>`);
-    expect(html).toContain(`Olga Before &lt;${operator.email}&gt;`);
+    expect(html).toContain(`>Olga Before</a><div class="muted">${operator.email}</div>`);
     expect(html).toContain(`>${originalName}</a>`);
     expect(html).toContain(">Olga Renamed</a>");
     const table = html.slice(html.indexOf("<tbody>"));
-    expect(table.indexOf("group.updated")).toBeLessThan(table.indexOf("group.created"));
+    expect(table.indexOf('title="group.updated"')).toBeLessThan(table.indexOf('title="group.created"'));
     const byGroup = await (await agent.get(`/api/v1/audit-events?targetId=${groupId}`)).json<{
       items: Array<{ target: { label: string } }>;
     }>();
@@ -83,9 +90,9 @@ describe("Admin → Audit log", () => {
     );
     const html = await response.text();
     expect(response.status, html).toBe(200);
-    expect(html).toContain("tenant.updated");
-    expect(html).not.toContain("tenant.created</code>");
-    expect(html).not.toContain("tenant.update_posted</code>");
+    expect(html).toContain('title="tenant.updated">Tenant changed</a>');
+    expect(html).not.toContain('title="tenant.created"');
+    expect(html).not.toContain('title="tenant.update_posted"');
     expect(html).toContain("EST");
     expect(html).toContain('value="2026-11-22T10:30"');
     expect(html).toContain(
@@ -122,15 +129,99 @@ describe("Admin → Audit log", () => {
       });
     }
     const first = await (await agent.get(`/admin/audit?actor=${actor.user.id}`)).text();
-    expect(first.match(/>minute:<\/span>/g)).toHaveLength(50);
+    expect(first.match(/>Minute:<\/span>/g)).toHaveLength(50);
     const next = /href="(\/admin\/audit\?actor=[^"]+&amp;cursor=[^"]+)">Older events/
       .exec(first)?.[1]
       ?.replaceAll("&amp;", "&");
     expect(next).toBeDefined();
     const second = await (await agent.get(next as string)).text();
-    expect(second).toContain("minute:</span> <code>1</code>");
-    expect(second).toContain("minute:</span> <code>0</code>");
+    expect(second).toContain("Minute:</span> <span>1</span>");
+    expect(second).toContain("Minute:</span> <span>0</span>");
     expect(second).not.toContain("Older events");
+  });
+});
+
+describe("Admin → Audit log: names, not ids", () => {
+  it("shows the tenant's name, the action in words (its code in the tooltip) and readable details", async () => {
+    const { agent } = await signedInAdmin();
+    const tenant = await createTestTenant(clock, "Acme Names");
+    const person = await createActiveUser(clock, { role: "OPERATOR", firstName: "Nora", lastName: "Named" });
+    await grantTestMembership(clock, {
+      userId: person.id,
+      tenantId: tenant.id,
+      role: "OPERATOR_FULL",
+      expiresAt: new Date("2027-01-11T16:00:00Z"),
+    });
+    const response = await agent.get(`/admin/audit?tenantId=${tenant.id}`);
+    const html = await response.text();
+    expect(response.status, html).toBe(200);
+    const table = html.slice(html.indexOf("<tbody>"));
+    expect(table).toContain(`<a href="/admin/audit?tenantId=${tenant.id}">Acme Names</a>`);
+    expect(table).not.toContain(`>${tenant.id}<`);
+    expect(table).toContain('title="membership.granted">Membership granted</a>');
+    expect(table).toContain('<span title="OPERATOR_FULL">Full access</span>');
+    expect(table).toContain("11 Jan 2027");
+    expect(table).not.toContain(`>${person.id}<`);
+    expect(table).toMatch(/<td data-label="Details" class="wrap audit-details">/);
+    expect(table).toMatch(/<td data-label="Address" class="priority-low">/);
+    expect(html).toContain('<table class="data-table audit-log">');
+  });
+
+  it("names a target the row stored no label for by its current name", async () => {
+    const { agent } = await signedInAdmin();
+    const tenant = await createTestTenant(clock, "Unlabelled Target Co");
+    const actor = testActor();
+    await writeAuditEvent("2026-11-23T11:00:00Z", actor, {
+      action: "tenant.updated",
+      target: { type: "tenant", id: tenant.id, label: null },
+    });
+    const html = await (await agent.get(`/admin/audit?actor=${actor.user.id}`)).text();
+    expect(html).toContain(`<a href="/admin/audit?targetId=${tenant.id}">Unlabelled Target Co</a>`);
+  });
+
+  it("filters by a tenant chosen from a menu of tenant names", async () => {
+    const { agent } = await signedInAdmin();
+    const chosen = await createTestTenant(clock, "Chosen Corp");
+    const other = await createTestTenant(clock, "Other Corp");
+    const actor = testActor();
+    await writeAuditEvent("2026-11-23T11:10:00Z", actor, { action: "tenant.updated", tenantId: chosen.id });
+    await writeAuditEvent("2026-11-23T11:11:00Z", actor, { action: "tenant.update_posted", tenantId: other.id });
+    const everything = await (await agent.get("/admin/audit")).text();
+    expect(everything).toContain('<select id="filter-tenantId" name="tenantId"');
+    expect(everything).toContain(`<option value="${chosen.id}">Chosen Corp</option>`);
+    expect(everything).not.toContain('label for="filter-tenantId">Tenant id');
+    const filtered = await (await agent.get(`/admin/audit?tenantId=${chosen.id}&actor=${actor.user.id}`)).text();
+    expect(filtered).toContain(`<option value="${chosen.id}" selected="">Chosen Corp</option>`);
+    expect(filtered).toContain('title="tenant.updated"');
+    expect(filtered).not.toContain('title="tenant.update_posted"');
+  });
+
+  it("filters by the email of the person an event is about, and says so by the field when no one has it", async () => {
+    const { agent } = await signedInAdmin();
+    const subject = await createActiveUser(clock, { role: "OPERATOR", firstName: "Esme", lastName: "Emailed" });
+    const bystander = await createActiveUser(clock, { role: "OPERATOR", firstName: "Bo", lastName: "Bystander" });
+    const response = await agent.get(`/admin/audit?targetEmail=${encodeURIComponent(subject.email.toUpperCase())}`);
+    const html = await response.text();
+    expect(response.status, html).toBe(200);
+    const table = html.slice(html.indexOf("<tbody>"));
+    expect(table).toContain(`<a href="/admin/audit?targetId=${subject.id}">Esme Emailed</a>`);
+    expect(table).not.toContain(bystander.email);
+    expect(html).toContain(
+      `href="/admin/audit/export.csv?targetEmail=${encodeURIComponent(subject.email.toUpperCase())}"`,
+    );
+
+    const unknown = await (await agent.get("/admin/audit?targetEmail=nobody%40example.test")).text();
+    expect(unknown).toContain('id="filter-targetEmail-error">No user has the email nobody@example.test.');
+    expect(unknown).toContain("No events match these filters.");
+  });
+
+  it("shows a person's email in the form when a row's link filtered by their id", async () => {
+    const { agent } = await signedInAdmin();
+    const subject = await createActiveUser(clock, { role: "OPERATOR", firstName: "Ida", lastName: "Linked" });
+    const html = await (await agent.get(`/admin/audit?targetId=${subject.id}`)).text();
+    expect(html).toContain(`name="targetEmail" type="text" value="${subject.email}"`);
+    expect(html).not.toContain(`name="targetId" value="${subject.id}"`);
+    expect(html).not.toContain("Target id");
   });
 });
 

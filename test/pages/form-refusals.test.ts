@@ -52,7 +52,7 @@ describe("form refusals", () => {
     const html = await response.text();
     expect(response.status, html).toBe(403);
     expect(html).toContain("<h1>Access denied</h1>");
-    expect(html).toContain("Only a SUPER_ADMIN can change a SUPER_ADMIN.");
+    expect(html).toContain("Only a Super admin can change a Super admin.");
     expect(html).not.toContain('action="/admin/users/');
     const row = await env.DB.prepare("SELECT first_name FROM users WHERE id = ?")
       .bind(admin.id)

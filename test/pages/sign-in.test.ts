@@ -16,6 +16,12 @@ import {
 import { totpCode } from "../helpers/totp";
 
 const genericFailure = "The email, password or code is not right, or this account cannot sign in.";
+const refusedCode = "That code was not accepted: it is wrong or was already used.";
+const refusedCodeAdvice = [
+  "wait for the next code in your app (a new one every 30 seconds)",
+  "if you just used it (to finish setting up or to sign in)",
+  "one of your recovery codes",
+];
 
 async function passwordStep(agent: Agent, email: string, password: string) {
   const response = await agent.post("/login", { email, password });
@@ -44,6 +50,7 @@ describe("sign-in", () => {
       const result = await passwordStep(agent, email, password);
       expect(result.status, result.html).toBe(401);
       expect(result.html).toContain(genericFailure);
+      expect(result.html).not.toContain(refusedCode);
       expect(agent.cookies.size).toBe(0);
       answers.push(result.html.replace(/value="[^"]*@[^"]*"/, ""));
     }
@@ -85,8 +92,43 @@ describe("sign-in", () => {
     const refused = await replay.post("/login/verify", { code });
 
     expect(refused.status, await summarizeResponse(refused)).toBe(401);
-    expect(await refused.text()).toContain(genericFailure);
+    const html = await refused.text();
+    expect(html).toContain(refusedCode);
+    for (const advice of refusedCodeAdvice) expect(html).toContain(advice);
+    expect(html).not.toContain(genericFailure);
     expect(replay.sessionCookie()).toBeUndefined();
+  });
+
+  it("tells a wrong code to wait for the next one or use a recovery code, not the password step's message", async () => {
+    const clock = new TestClock();
+    const app = createTestApp(clock);
+    const user = await createActiveUser(clock);
+    clock.advanceSeconds(30);
+    const agent = new Agent(app);
+    await passwordStep(agent, user.email, user.password);
+    const wrong = await agent.post("/login/verify", { code: "123456" });
+    const html = await wrong.text();
+    expect(wrong.status, html).toBe(401);
+    expect(html).toContain(refusedCode);
+    for (const advice of refusedCodeAdvice) expect(html).toContain(advice);
+    expect(html).not.toContain(genericFailure);
+    expect(agent.cookies.has("__Host-gatehouse_challenge")).toBe(true);
+  });
+
+  it("refuses the code that just finished setup, in the same 30 seconds, with the advice to wait for the next", async () => {
+    const clock = new TestClock();
+    const app = createTestApp(clock);
+    const user = await createActiveUser(clock);
+    const agent = new Agent(app);
+    await passwordStep(agent, user.email, user.password);
+    const reused = await agent.post("/login/verify", { code: totpCode(user.totpSecret, clock.now()) });
+    const html = await reused.text();
+    expect(reused.status, html).toBe(401);
+    expect(html).toContain(refusedCode);
+    expect(agent.sessionCookie()).toBeUndefined();
+    clock.advanceSeconds(30);
+    const next = await agent.post("/login/verify", { code: totpCode(user.totpSecret, clock.now()) });
+    expect(next.status, await summarizeResponse(next)).toBe(303);
   });
 
   it("ends the challenge after five wrong codes", async () => {

@@ -283,7 +283,9 @@ describe("Admin → Memberships", () => {
       expiresAt: "",
     });
     expect(unfit.status).toBe(400);
-    expect(await unfit.text()).toContain("does not fit a CLIENT_USER account");
+    expect(await unfit.text()).toContain(
+      "Full access does not fit the Client user role; use Client admin or Client viewer.",
+    );
     await grantTestMembership(clock, {
       userId: client.id,
       tenantId: tenant.id,
@@ -307,9 +309,13 @@ describe("/account", () => {
     const first = await signInAs(app, clock, user);
     const second = await signInAs(app, clock, user);
     const saved = await first.post("/account/profile", { displayName: "New Name", timeZone: "Europe/Berlin" });
-    expect(saved.headers.get("location")).toBe("/account?notice=account-updated");
+    expect(saved.headers.get("location")).toBe("/account");
+    expect(await (await first.get("/account")).text()).toContain(
+      "Your profile was saved: you are shown as New Name, and times are in Europe/Berlin.",
+    );
     expect((await first.post("/account/profile", { displayName: "X", timeZone: "Mars/Olympus" })).status).toBe(400);
     const page = await (await first.get("/account")).text();
+    expect(page).not.toContain("Your profile was saved");
     expect(page).toContain("this session");
     // Three live sessions (setup, first, second): every one but the current can be ended.
     expect((page.match(/name="sessionId"/g) ?? []).length).toBe(2);
@@ -341,8 +347,10 @@ describe("/account", () => {
       newPassword: "a brand new passphrase",
       newPasswordConfirmation: "a brand new passphrase",
     });
-    expect(changed.headers.get("location")).toBe("/account?notice=password-changed");
-    expect((await first.get("/account")).status).toBe(200);
+    expect(changed.headers.get("location")).toBe("/account");
+    const after = await first.get("/account");
+    expect(after.status).toBe(200);
+    expect(await after.text()).toContain("Your password was changed. Your other sessions were ended");
     expect((await second.get("/account")).status).toBe(303);
     const mail = await env.DB.prepare("SELECT subject FROM outbox WHERE user_id = ? ORDER BY created_at DESC LIMIT 1")
       .bind(user.id)

@@ -90,7 +90,7 @@ describe("deactivation and reactivation", () => {
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([303, 409]);
     const refused = results.find((r) => r.status === 409) as Response;
-    expect(await refused.text()).toContain("Promote someone else to SUPER_ADMIN first");
+    expect(await refused.text()).toContain("Make someone else a Super admin first");
     const active = await env.DB.prepare(
       "SELECT count(*) AS n FROM users WHERE role = 'SUPER_ADMIN' AND activated_at IS NOT NULL AND deactivated_at IS NULL",
     ).first<{ n: number }>();

@@ -79,6 +79,43 @@ describe("operator workspace", () => {
     ).toBe(403);
   });
 
+  it("confirms each workspace form once, with the update's title and the tenant's name, and shows roles in words", async () => {
+    const w = await world();
+    const writer = await signInAs(w.app, w.clock, w.full);
+    const page = `/tenants/${w.tenant.slug}`;
+    const expectFlashOnce = async (message: string) => {
+      const html = await (await writer.get(page)).text();
+      expect(html).toContain(
+        `<div class="notice notice-success flash" role="status" aria-live="polite">${message}</div>`,
+      );
+      expect(await (await writer.get(page)).text()).not.toContain(message);
+      return html;
+    };
+    const profile = await writer.post(`${page}/profile`, { name: "Acme Renamed", description: "Hello" });
+    expect(profile.headers.get("location"), await summarizeResponse(profile)).toBe(page);
+    const html = await expectFlashOnce("The profile of Acme Renamed was saved.");
+    expect(html).toContain("Your access: Full access");
+
+    const posted = await writer.post(`${page}/updates`, { title: "Outage", body: "Text" });
+    expect(posted.headers.get("location")).toBe(page);
+    await expectFlashOnce(
+      "The update &quot;Outage&quot; was posted: Acme Renamed&#39;s client users see it in their portal.",
+    );
+    const id = (
+      await env.DB.prepare("SELECT id FROM tenant_updates WHERE tenant_id = ? AND title = 'Outage'")
+        .bind(w.tenant.id)
+        .first<{ id: string }>()
+    )?.id;
+    await writer.post(`${page}/updates/${id}/edit`, { title: "Outage over", body: "Text" });
+    await expectFlashOnce(
+      "The update &quot;Outage over&quot; was saved; Acme Renamed&#39;s portal shows the new text.",
+    );
+    await writer.post(`${page}/updates/${id}/delete`, {});
+    await expectFlashOnce(
+      "The update &quot;Outage over&quot; was deleted from the workspace and Acme Renamed&#39;s portal.",
+    );
+  });
+
   it("edits and deletes an update after a confirmation, audited", async () => {
     const w = await world();
     const writer = await signInAs(w.app, w.clock, w.full);
@@ -212,6 +249,9 @@ describe("client portal", () => {
     expect(chooser.status).toBe(200);
     expect(chooserHtml).toContain(`href="/portal/${w.tenant.slug}"`);
     expect(chooserHtml).toContain(`href="/portal/${w.other.slug}"`);
+    expect(chooserHtml).toContain("(Client admin)");
+    expect(chooserHtml).toContain("(Client viewer)");
+    expect(chooserHtml).not.toContain("CLIENT_ADMIN");
     const portal = await (await client.get(`/portal/${w.other.slug}`)).text();
     expect(portal).toContain("Switch company");
     expect(portal).toContain("Invite a colleague");

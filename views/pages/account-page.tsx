@@ -1,7 +1,9 @@
 // /account: every signed-in user's own settings.
 
+import type { Flash } from "../../src/http/flash";
 import { type ApiTokenRow, ApiTokensTable, type SessionRow, SessionsTable } from "../components/account-tables";
 import { CopyField } from "../components/copy-field";
+import { FlashNotice } from "../components/flash-notice";
 import { FormErrorSummary, HiddenUsername, Notice, SelectField, TextField } from "../components/form-fields";
 
 export interface AccountPageProps {
@@ -19,7 +21,7 @@ export interface AccountPageProps {
   sessions: SessionRow[];
   apiTokens: ApiTokenRow[];
   recoveryCodesLeft: number;
-  notice?: string | undefined;
+  flash?: Flash | undefined;
 }
 
 export function AccountPage(props: AccountPageProps) {
@@ -27,7 +29,7 @@ export function AccountPage(props: AccountPageProps) {
   return (
     <>
       <h1>Your account</h1>
-      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <FlashNotice flash={props.flash} />
       <section aria-labelledby="profile-heading">
         <h2 id="profile-heading">Profile</h2>
         <FormErrorSummary errors={props.profile.errors} />

@@ -85,9 +85,14 @@ export async function readAccountOverview(ctx: DomainContext, principal: Princip
   };
 }
 
-export async function endOwnSession(ctx: DomainContext, principal: Principal, sessionId: string): Promise<void> {
+/** Ends one of the caller's sessions; returns where it was, for the message that confirms it. */
+export async function endOwnSession(
+  ctx: DomainContext,
+  principal: Principal,
+  sessionId: string,
+): Promise<{ ip: string | null; userAgent: string | null }> {
   const [row] = await ctx.db
-    .select({ id: sessions.id })
+    .select({ id: sessions.id, ip: sessions.ip, userAgent: sessions.userAgent })
     .from(sessions)
     .where(and(eq(sessions.id, sessionId), eq(sessions.userId, principal.user.id)));
   if (!row) throw new AppError("NOT_FOUND");
@@ -95,6 +100,7 @@ export async function endOwnSession(ctx: DomainContext, principal: Principal, se
     deleteSession(ctx.db, row.id),
     insertAuditEvent(ctx, { action: "session.ended", target: describeUser(principal.user), details: { scope: "one" } }),
   ]);
+  return { ip: row.ip, userAgent: row.userAgent };
 }
 
 export async function endOtherOwnSessions(ctx: DomainContext, principal: Principal): Promise<void> {

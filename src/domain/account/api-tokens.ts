@@ -101,7 +101,12 @@ export async function createApiToken(
 }
 
 /** Only the owner revokes their token; anyone else's token answers 404. */
-export async function revokeOwnApiToken(ctx: DomainContext, principal: Principal, tokenId: string): Promise<void> {
+/** Revokes one of the caller's tokens; returns its name, for the message that confirms it. */
+export async function revokeOwnApiToken(
+  ctx: DomainContext,
+  principal: Principal,
+  tokenId: string,
+): Promise<{ name: string }> {
   const [token] = await ctx.db
     .select()
     .from(apiTokens)
@@ -125,4 +130,5 @@ export async function revokeOwnApiToken(ctx: DomainContext, principal: Principal
     if (isBatchGuardFailure(error)) throw new AppError("NOT_FOUND");
     throw error;
   }
+  return { name: token.name };
 }

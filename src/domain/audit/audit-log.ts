@@ -5,9 +5,9 @@
 // is what lets a 100,000-row export run in linear time. Rows are shown as written:
 // actor and target names are the snapshots taken when the event happened. Nothing here (or
 // anywhere) updates or deletes an audit row; the database refuses it anyway (migration 0001).
-import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
-import { auditEvents } from "../../db/schema";
+import { auditEvents, users } from "../../db/schema";
 import type { DomainContext } from "../context";
 import { decodeCursor, encodeCursor, type Page, toPage } from "../pagination";
 import { type AuditAction, auditActions, insertAuditEvent } from "./audit";
@@ -18,6 +18,8 @@ export interface AuditFilter {
   actorEmail?: string | undefined;
   action?: AuditAction | undefined;
   targetId?: string | undefined;
+  /** The target user's current email (the page's filter field); matched through the users table. */
+  targetEmail?: string | undefined;
   tenantId?: string | undefined;
   /** Inclusive. */
   from?: Date | undefined;
@@ -46,12 +48,16 @@ export const auditQuerySchema = z.strictObject({
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 
-function filterConditions(filter: AuditFilter): SQL[] {
+export function filterConditions(filter: AuditFilter): SQL[] {
   const conditions: SQL[] = [];
   if (filter.actorId) conditions.push(eq(auditEvents.actorId, filter.actorId));
   if (filter.actorEmail) conditions.push(eq(auditEvents.actorEmail, filter.actorEmail.trim().toLowerCase()));
   if (filter.action) conditions.push(eq(auditEvents.action, filter.action));
   if (filter.targetId) conditions.push(eq(auditEvents.targetId, filter.targetId));
+  if (filter.targetEmail) {
+    const email = filter.targetEmail.trim().toLowerCase();
+    conditions.push(sql`${auditEvents.targetId} IN (SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${email})`);
+  }
   if (filter.tenantId) conditions.push(eq(auditEvents.tenantId, filter.tenantId));
   if (filter.from) conditions.push(gte(auditEvents.at, filter.from));
   if (filter.to) conditions.push(lt(auditEvents.at, filter.to));

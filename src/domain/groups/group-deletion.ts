@@ -13,7 +13,8 @@ import { assertMayChangeGroup, assertMayChangeGroupsOf, guardGroupInReach, guard
 import { membersOf, selectGroupMembers, selectPeople, toGroupMembers, toPeople } from "./group-members-read";
 import { describeGroup, selectGroup, toGroup } from "./groups-read";
 
-export async function deleteGroup(ctx: DomainContext, groupId: string): Promise<void> {
+/** Deletes the group and its memberships; returns its name and how many members it had, for the message. */
+export async function deleteGroup(ctx: DomainContext, groupId: string): Promise<{ name: string; memberCount: number }> {
   // The group, its members and what each of them holds, in one batch.
   const [groupRows, memberRows, peopleRows, held] = await ctx.db.batch([
     selectGroup(ctx.db, groupId),
@@ -68,4 +69,5 @@ export async function deleteGroup(ctx: DomainContext, groupId: string): Promise<
     }
     throw error;
   }
+  return { name: group.name, memberCount: members.length };
 }

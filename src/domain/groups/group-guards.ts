@@ -48,12 +48,12 @@ export function refusalToChangeGroupsOf(ctx: DomainContext, person: GroupCandida
   const who = `${person.firstName} ${person.lastName} (${person.email})`;
   if (adding && person.role === "CLIENT_USER") {
     return new AppError("CLIENT_USER_CANNOT_JOIN_GROUPS", {
-      detail: `${who} is a CLIENT_USER; client accounts never hold console permissions. Use tenant memberships instead.`,
+      detail: `${who} is a Client user; client accounts never hold console permissions. Use tenant memberships instead.`,
     });
   }
   if (person.role === "SUPER_ADMIN" && restrictedPermissionsOf(ctx) !== null) {
     return new AppError("FORBIDDEN", {
-      detail: `Only a SUPER_ADMIN can change the access groups of a SUPER_ADMIN (${who}).`,
+      detail: `Only a Super admin can change the access groups of a Super admin (${who}).`,
     });
   }
   const missing = permissionsBeyondActor(ctx, person.permissions);

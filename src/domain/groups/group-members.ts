@@ -209,8 +209,34 @@ export async function setGroupMembers(ctx: DomainContext, groupId: string, userI
   return applyChange(ctx, change, facts, "userIds");
 }
 
-export function addGroupMembers(ctx: DomainContext, groupId: string, userIds: string[]): Promise<number> {
-  return changeGroupMemberships(ctx, { add: userIds.map((userId) => ({ groupId, userId })), remove: [] });
+/** What changed in one group, named for the message that confirms it. */
+export interface GroupMemberChange {
+  count: number;
+  groupName: string;
+  /** The people the change was about, "First Last", in the order asked. */
+  peopleNames: string[];
+}
+
+function describeGroupChange(facts: ChangeFacts, groupId: string, userIds: string[], count: number): GroupMemberChange {
+  return {
+    count,
+    groupName: facts.groups.get(groupId)?.name ?? "",
+    peopleNames: userIds.flatMap((id) => {
+      const person = facts.people.get(id);
+      return person ? [`${person.firstName} ${person.lastName}`] : [];
+    }),
+  };
+}
+
+export async function addGroupMembers(
+  ctx: DomainContext,
+  groupId: string,
+  userIds: string[],
+): Promise<GroupMemberChange> {
+  const wanted = [...new Set(userIds)];
+  const facts = await readChangeFacts(ctx, [groupId], wanted);
+  const change = { add: wanted.map((userId) => ({ groupId, userId })), remove: [] };
+  return describeGroupChange(facts, groupId, wanted, await applyChange(ctx, change, facts, "userIds"));
 }
 
 export function addUserToGroups(ctx: DomainContext, userId: string, groupIds: string[]): Promise<number> {
@@ -218,8 +244,13 @@ export function addUserToGroups(ctx: DomainContext, userId: string, groupIds: st
 }
 
 /** Takes one person out of one group; a person who does not exist (or was erased) is not found. */
-export async function removeGroupMember(ctx: DomainContext, groupId: string, userId: string): Promise<number> {
+export async function removeGroupMember(
+  ctx: DomainContext,
+  groupId: string,
+  userId: string,
+): Promise<GroupMemberChange> {
   const facts = await readChangeFacts(ctx, [groupId], [userId]);
   if (!facts.people.has(userId)) throw new AppError("NOT_FOUND");
-  return applyChange(ctx, { add: [], remove: [{ groupId, userId }] }, facts, "userIds");
+  const count = await applyChange(ctx, { add: [], remove: [{ groupId, userId }] }, facts, "userIds");
+  return describeGroupChange(facts, groupId, [userId], count);
 }

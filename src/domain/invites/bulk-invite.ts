@@ -81,7 +81,7 @@ export async function bulkInvite(ctx: DomainContext, rows: unknown[]): Promise<B
     const problems = [
       ...(seen.has(input.email) ? [{ field: "email", message: "This email is listed twice in the batch." }] : []),
       ...(input.role === "SUPER_ADMIN" && actorRole(ctx.actor) !== "SUPER_ADMIN"
-        ? [{ field: "role", message: "Only a SUPER_ADMIN can create a SUPER_ADMIN." }]
+        ? [{ field: "role", message: "Only a Super admin can create a Super admin." }]
         : []),
       ...findInviteMembershipProblems(ctx, input, tenantSlugs),
     ];

@@ -35,7 +35,7 @@ export const delegatedInviteSchema = z.strictObject({
   email: emailSchema,
   firstName: firstNameSchema,
   lastName: lastNameSchema,
-  role: z.enum(clientMembershipRoles, "Choose CLIENT_ADMIN or CLIENT_VIEWER."),
+  role: z.enum(clientMembershipRoles, "Choose Client admin or Client viewer."),
 });
 
 /** A new account (with the id of its membership here, which names it on the tenant's pages) or an old one back. */

@@ -3,6 +3,7 @@
 
 import type { GlobalRole, MembershipRole } from "../../db/schema";
 import { AppError, type FieldError } from "../../errors";
+import { labelMembershipRole, labelUserRole } from "../../labels";
 
 /** Memberships of staff (SUPER_ADMIN, OPERATOR, CONTRACTOR) and of client users. */
 export const staffMembershipRoles = ["OPERATOR_FULL", "OPERATOR_READONLY"] as const satisfies readonly MembershipRole[];
@@ -34,7 +35,7 @@ export function findMembershipProblems(
   if (!membershipRoleFits(globalRole, input.role)) {
     problems.push({
       field: `${prefix}role`,
-      message: `${input.role} does not fit a ${globalRole} account; use ${fittingMembershipRoles[globalRole].join(" or ")}.`,
+      message: `${labelMembershipRole(input.role)} does not fit the ${labelUserRole(globalRole)} role; use ${fittingMembershipRoles[globalRole].map(labelMembershipRole).join(" or ")}.`,
     });
   }
   if (globalRole === "CONTRACTOR" && input.expiresAt === null) {

@@ -79,7 +79,7 @@ export interface SignedIn {
   session: NewSession;
 }
 
-/** Step 2. Accepts a TOTP code or a recovery code; creates the session. */
+/** Step 2. Accepts a TOTP code or a recovery code; creates the session, or throws SIGN_IN_CODE_REFUSED / SIGN_IN_EXPIRED / THROTTLED. */
 export async function verifySecondFactor(
   ctx: DomainContext,
   challengeToken: string | undefined,
@@ -136,7 +136,8 @@ export async function verifySecondFactor(
     attempt,
     throttles.find((r) => r.key === accountKey),
   );
-  throw new AppError("SIGN_IN_FAILED");
+  // Wrong or already used: the person knows the password, so the refusal may say what to do next.
+  throw new AppError("SIGN_IN_CODE_REFUSED");
 }
 
 type CodeAttempt =

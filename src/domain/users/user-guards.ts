@@ -28,7 +28,7 @@ export function assertMayManageUser(ctx: DomainContext, { user: target, permissi
   if (ctx.actor.kind !== "user") throw new AppError("FORBIDDEN");
   const principal = ctx.actor.principal;
   if (target.role === "SUPER_ADMIN" && principal.user.role !== "SUPER_ADMIN") {
-    throw new AppError("FORBIDDEN", { detail: "Only a SUPER_ADMIN can change a SUPER_ADMIN." });
+    throw new AppError("FORBIDDEN", { detail: "Only a Super admin can change a Super admin." });
   }
   const missing = permissionsBeyondActor(ctx, permissions);
   if (missing.length > 0) {

@@ -17,6 +17,7 @@ import {
   users,
 } from "../../db/schema";
 import { AppError } from "../../errors";
+import { labelMembershipRole, labelUserRole } from "../../labels";
 import { describeUser, insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { fittingRolesFor } from "../memberships/memberships-rules";
@@ -91,12 +92,13 @@ async function explainRefusedRoleChange(ctx: DomainContext, user: UserRow, role:
   const unfitGroups = role === "CLIENT_USER" ? groups : [];
   const parts = [
     ...unfit.map(
-      (m) => `${m.role} in ${m.tenantName}${role === "CONTRACTOR" && m.expiresAt === null ? " (no expiry)" : ""}`,
+      (m) =>
+        `${labelMembershipRole(m.role)} in ${m.tenantName}${role === "CONTRACTOR" && m.expiresAt === null ? " (no expiry)" : ""}`,
     ),
     ...unfitGroups.map((g) => `access group ${g.groupName}`),
   ];
   return new AppError("ROLE_CONFLICTS_WITH_MEMBERSHIPS", {
-    detail: `A ${role} cannot keep: ${parts.join("; ")}. Change or remove these first.`,
+    detail: `A user with the ${labelUserRole(role)} role cannot keep: ${parts.join("; ")}. Change or remove these first.`,
     fieldErrors: [{ field: "role", message: `Change or remove first: ${parts.join("; ")}.` }],
     extensions: {
       conflictingMemberships: unfit.map((m) => ({ ...m, expiresAt: m.expiresAt?.toISOString() ?? null })),

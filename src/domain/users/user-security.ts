@@ -106,7 +106,7 @@ export async function endUserSessions(ctx: DomainContext, userId: string): Promi
 /** docs/SECURITY.md: a SUPER_ADMIN can clear an account's sign-in lock (audited). */
 export async function clearSignInLock(ctx: DomainContext, userId: string): Promise<UserRow> {
   if (ctx.actor.kind !== "user" || ctx.actor.principal.user.role !== "SUPER_ADMIN") {
-    throw new AppError("FORBIDDEN", { detail: "Only a SUPER_ADMIN can clear a sign-in lock." });
+    throw new AppError("FORBIDDEN", { detail: "Only a Super admin can clear a sign-in lock." });
   }
   const user = await findManageableUser(ctx, userId);
   await runBatch(ctx.db, [
@@ -124,7 +124,7 @@ export async function clearSignInLock(ctx: DomainContext, userId: string): Promi
 export async function eraseUser(ctx: DomainContext, userId: string): Promise<UserRow> {
   assertRecentSignIn(ctx);
   if (ctx.actor.kind !== "user" || ctx.actor.principal.user.role !== "SUPER_ADMIN") {
-    throw new AppError("FORBIDDEN", { detail: "Only a SUPER_ADMIN can erase a user." });
+    throw new AppError("FORBIDDEN", { detail: "Only a Super admin can erase a user." });
   }
   const user = await findManageableUser(ctx, userId);
   assertNotSelf(ctx, user, "erase");

@@ -111,6 +111,6 @@ export async function findUserByEmail(ctx: Pick<DomainContext, "db">, email: str
 /** Only a SUPER_ADMIN (or the system) creates or promotes a SUPER_ADMIN. */
 export function assertMayAssignRole(ctx: DomainContext, role: GlobalRole): void {
   if (role === "SUPER_ADMIN" && actorRole(ctx.actor) !== "SUPER_ADMIN") {
-    throw new AppError("FORBIDDEN", { detail: "Only a SUPER_ADMIN can create or promote a SUPER_ADMIN." });
+    throw new AppError("FORBIDDEN", { detail: "Only a Super admin can create or promote a Super admin." });
   }
 }

@@ -16,6 +16,7 @@ import { permissionsBeyondActor } from "../../domain/users/permissions-of";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { setFlash, takeFlash } from "../../http/flash";
 import {
   type FieldErrors,
   formList,
@@ -26,13 +27,32 @@ import {
   readFormFields,
   readFormValues,
 } from "../../http/forms";
-import { noticeFor } from "../../http/notices";
 
 /** The forms of the page shown again after a refusal, each as typed with its error. */
 interface GroupFormsShownAgain {
   details?: { values: { name: string; description: string }; errors: FieldErrors };
   permissions?: { selected: string[]; error?: string | undefined };
   memberError?: string;
+}
+
+function others(count: number): string {
+  return `${count} other${count === 1 ? "" : "s"}`;
+}
+
+/**
+ * "Ann", "Ann and Bo", "Ann, Bo and Cy", "Ann, Bo, Cy and 4 others"; only the first name and a count
+ * when the names are long, so the message stays within a flash's 500 characters (src/http/flash.ts).
+ */
+function joinNames(names: string[]): string {
+  const shown = names.length > 3 ? names.slice(0, 3) : names;
+  const rest = names.length - shown.length;
+  const joined =
+    rest > 0
+      ? `${shown.join(", ")} and ${others(rest)}`
+      : shown.length <= 1
+        ? (shown[0] ?? "")
+        : `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
+  return joined.length <= 250 || names.length === 1 ? joined : `${names[0]} and ${others(names.length - 1)}`;
 }
 
 /** Checkbox errors arrive as "permissions.3": show them on the matrix. */
@@ -103,7 +123,7 @@ async function showAccessGroup(c: AppContext, groupId: string, shownAgain: Group
       auditHref={
         hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${encodeURIComponent(group.id)}` : null
       }
-      notice={noticeFor(c.req.query("notice"))}
+      flash={c.req.method === "GET" ? await takeFlash(c) : undefined}
     />,
     { title: group.name },
   );
@@ -150,8 +170,13 @@ export const adminAccessGroupRoutes = new Hono<AppEnv>()
     const typed = { name: formValue(form.values, "name"), description: formValue(form.values, "description") };
     return handleForm(c, form, {
       act: async () => {
-        await updateGroup(domainContext(c), c.req.param("id"), parseFormInput(updateGroupSchema, typed));
-        return c.redirect(`${groupPath(c)}?notice=group-updated`, 303);
+        const group = await updateGroup(domainContext(c), c.req.param("id"), parseFormInput(updateGroupSchema, typed));
+        await setFlash(c, {
+          tone: "success",
+          message: `The name and description of the access group "${group.name}" were saved.`,
+          near: "details-heading",
+        });
+        return c.redirect(groupPath(c), 303);
       },
       showAgain: (errors) => showAccessGroup(c, c.req.param("id"), { details: { values: typed, errors } }),
     });
@@ -161,12 +186,17 @@ export const adminAccessGroupRoutes = new Hono<AppEnv>()
     const selected = formList(form.values, "permissions");
     return handleForm(c, form, {
       act: async () => {
-        await updateGroup(
+        const group = await updateGroup(
           domainContext(c),
           c.req.param("id"),
           parseFormInput(updateGroupSchema, { permissions: selected }),
         );
-        return c.redirect(`${groupPath(c)}?notice=group-updated`, 303);
+        await setFlash(c, {
+          tone: "success",
+          message: `The permissions of "${group.name}" were saved (${group.permissions.join(", ") || "none"}). Its members (${group.memberCount}) get them on their next request.`,
+          near: "permissions-heading",
+        });
+        return c.redirect(groupPath(c), 303);
       },
       showAgain: (errors) =>
         showAccessGroup(c, c.req.param("id"), {
@@ -178,8 +208,12 @@ export const adminAccessGroupRoutes = new Hono<AppEnv>()
     const confirmed = formValue(await readFormValues(c, { fields: ["confirm"] }), "confirm") === "yes";
     if (confirmed) {
       // deleteGroup reads the group, its members and their permissions itself, in one batch.
-      await deleteGroup(domainContext(c), c.req.param("id"));
-      return c.redirect("/admin/access-groups?notice=group-deleted", 303);
+      const deleted = await deleteGroup(domainContext(c), c.req.param("id"));
+      await setFlash(c, {
+        tone: "success",
+        message: `The access group "${deleted.name}" was deleted. Its members (${deleted.memberCount}) lose its permissions on their next request.`,
+      });
+      return c.redirect("/admin/access-groups", 303);
     }
     const group = await findGroup(domainContext(c), c.req.param("id"));
     if (!group) throw new AppError("NOT_FOUND");
@@ -203,8 +237,17 @@ export const adminAccessGroupRoutes = new Hono<AppEnv>()
       act: async (values) => {
         const userIds = formList(values, "userIds");
         if (userIds.length === 0) throw formRefusal({ userIds: "Choose at least one person to add." });
-        await addGroupMembers(domainContext(c), c.req.param("id"), userIds);
-        return c.redirect(`${groupPath(c)}?notice=group-members-added`, 303);
+        const added = await addGroupMembers(domainContext(c), c.req.param("id"), userIds);
+        const who = joinNames(added.peopleNames);
+        await setFlash(c, {
+          tone: "success",
+          message:
+            added.count === 0
+              ? `${who} ${added.peopleNames.length === 1 ? "was" : "were"} already in ${added.groupName}; nothing changed.`
+              : `${who} ${added.peopleNames.length === 1 ? "was" : "were"} added to ${added.groupName}. Their access changes on their next request.`,
+          near: "members-heading",
+        });
+        return c.redirect(groupPath(c), 303);
       },
       showAgain: (errors) => showAccessGroup(c, c.req.param("id"), { memberError: Object.values(errors).join(" ") }),
     });
@@ -221,8 +264,13 @@ export const adminAccessGroupRoutes = new Hono<AppEnv>()
     // Confirmed: the domain reads the group and the person itself (and refuses either missing).
     return handleForm(c, form, {
       act: async () => {
-        await removeGroupMember(domainContext(c), groupId, userId);
-        return c.redirect(`${groupPath(c)}?notice=group-member-removed`, 303);
+        const removed = await removeGroupMember(domainContext(c), groupId, userId);
+        await setFlash(c, {
+          tone: "success",
+          message: `${joinNames(removed.peopleNames)} was removed from ${removed.groupName}. Their access changes on their next request.`,
+          near: "members-heading",
+        });
+        return c.redirect(groupPath(c), 303);
       },
       showAgain: (errors) => showAccessGroup(c, groupId, { memberError: Object.values(errors).join(" ") }),
     });

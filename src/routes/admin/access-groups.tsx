@@ -7,8 +7,8 @@ import { createGroup, createGroupSchema } from "../../domain/groups/groups";
 import { listGroups } from "../../domain/groups/groups-read";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { setFlash, takeFlash } from "../../http/flash";
 import { type FieldErrors, formList, formValue, handleForm, parseFormInput, readFormFields } from "../../http/forms";
-import { noticeFor } from "../../http/notices";
 import { groupFieldErrors } from "./access-group";
 
 type GroupForm = { name: string; description: string; permissions: string[] };
@@ -29,7 +29,7 @@ async function showGroupList(c: AppContext, form: GroupForm | null, errors: Fiel
             }
           : null
       }
-      notice={noticeFor(c.req.query("notice"))}
+      flash={c.req.method === "GET" ? await takeFlash(c) : undefined}
     />,
     { title: "Access groups" },
   );
@@ -47,7 +47,11 @@ export const adminAccessGroupsRoutes = new Hono<AppEnv>()
     return handleForm(c, form, {
       act: async () => {
         const group = await createGroup(domainContext(c), parseFormInput(createGroupSchema, typed));
-        return c.redirect(`/admin/access-groups/${group.id}?notice=group-created`, 303);
+        await setFlash(c, {
+          tone: "success",
+          message: `The access group "${group.name}" was created with ${group.permissions.length} permission${group.permissions.length === 1 ? "" : "s"}. Add its members below.`,
+        });
+        return c.redirect(`/admin/access-groups/${group.id}`, 303);
       },
       showAgain: (errors) => showGroupList(c, typed, groupFieldErrors(errors)),
     });

@@ -5,7 +5,8 @@ import type { AuditFilterValues } from "../../../views/components/audit-filters"
 import { AuditPage } from "../../../views/pages/admin/audit-page";
 import { auditActions } from "../../domain/audit/audit";
 import { streamAuditCsv } from "../../domain/audit/audit-csv";
-import { type AuditFilter, auditActionSchema, listAuditEvents, recordAuditExport } from "../../domain/audit/audit-log";
+import { type AuditFilter, auditActionSchema, recordAuditExport } from "../../domain/audit/audit-log";
+import { readAuditLogPage } from "../../domain/audit/audit-log-page";
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
@@ -13,7 +14,8 @@ import type { FieldErrors } from "../../http/forms";
 import { readLocalDateTime } from "../../http/time-input";
 
 // Query names match the API's where they mean the same (targetId, tenantId), so pages can link here.
-const filterKeys = ["actor", "action", "targetId", "tenantId", "from", "to"] as const;
+// The page adds targetEmail: a person chosen by email, resolved to their id in the page's one batch.
+const filterKeys = ["actor", "action", "targetId", "targetEmail", "tenantId", "from", "to"] as const;
 
 function readInstant(value: string, timeZone: string, field: string, errors: FieldErrors): Date | undefined {
   const reading = readLocalDateTime(value, timeZone);
@@ -37,6 +39,7 @@ function readAuditFilter(c: AppContext) {
     actorEmail: actorIsEmail ? values.actor : undefined,
     action: action?.success ? action.data : undefined,
     targetId: values.targetId || undefined,
+    targetEmail: values.targetEmail || undefined,
     tenantId: values.tenantId || undefined,
     from: readInstant(values.from, timeZone, "from", errors),
     to: readInstant(values.to, timeZone, "to", errors),
@@ -57,18 +60,29 @@ export const adminAuditRoutes = new Hono<AppEnv>()
     const principal = currentPrincipal(c);
     const { filter, values, errors } = readAuditFilter(c);
     const valid = Object.keys(errors).length === 0;
-    const page = valid
-      ? await listAuditEvents(domainContext(c), filter, { cursor: c.req.query("cursor") || undefined, limit: 50 })
-      : null;
+    // A refused filter still shows the form and its pickers: the same one batch, its events not shown.
+    const page = await readAuditLogPage(domainContext(c), valid ? filter : {}, {
+      cursor: (valid && c.req.query("cursor")) || undefined,
+      limit: valid ? 50 : 1,
+    });
     if (!valid) c.status(400);
+    const targetEmail = filter.targetEmail?.toLowerCase();
+    if (targetEmail && !page.people.some((person) => person.email === targetEmail)) {
+      errors.targetEmail = `No user has the email ${filter.targetEmail}. Check the spelling, or leave it empty.`;
+    }
+    const events = page.events;
     return c.render(
       <AuditPage
         timeZone={principal.user.timeZone}
-        rows={page?.items ?? []}
+        rows={valid ? events.items : []}
         values={values}
         errors={errors}
         actions={auditActions}
-        nextPageHref={page?.nextCursor ? `/admin/audit${queryOf(values, { cursor: page.nextCursor })}` : null}
+        tenants={page.tenants}
+        people={page.people}
+        nextPageHref={
+          valid && events.nextCursor ? `/admin/audit${queryOf(values, { cursor: events.nextCursor })}` : null
+        }
         exportHref={`/admin/audit/export.csv${queryOf(values)}`}
       />,
       { title: "Audit log" },

@@ -23,6 +23,7 @@ import {
 } from "../../domain/account/api-tokens";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { type Flash, setFlash, takeFlash, takeSecret } from "../../http/flash";
 import {
   type FieldErrors,
   formValue,
@@ -34,17 +35,38 @@ import {
   readFormValues,
 } from "../../http/forms";
 import { sanitizeNextPath } from "../../http/navigation";
-import { noticeFor } from "../../http/notices";
 import { localDateTimeToIso } from "../../http/time-input";
 
 type Overrides = Partial<Pick<AccountPageProps, "profile" | "password" | "tokens">>;
 
 const timeZones = ["UTC", ...Intl.supportedValuesOf("timeZone").filter((zone) => zone !== "UTC")];
 
+/**
+ * A new token's secret, shown once: it comes in the flash of the POST that made it (for that token
+ * only); a reload of /account?token=… finds no flash and says it was shown once instead.
+ */
+function tokenShownOnce(
+  c: AppContext,
+  flash: Flash | undefined,
+  tokens: ReadonlyArray<{ id: string; name: string }>,
+): { created?: { name: string; secret: string }; flash: Flash | undefined } {
+  const token = tokens.find((row) => row.id === c.req.query("token"));
+  if (!token) return { flash };
+  const secret = takeSecret(flash, "api-token", token.id);
+  if (secret) return { created: { name: token.name, secret }, flash: undefined };
+  return {
+    flash: {
+      tone: "warning",
+      message: `The API token "${token.name}" was shown once, when it was created. If you did not copy it, revoke it and create a new one.`,
+    },
+  };
+}
+
 async function showAccount(c: AppContext, overrides: Overrides = {}) {
   const principal = currentPrincipal(c);
   const ctx = domainContext(c);
   const { sessions, tokens, recoveryCodesLeft } = await readAccountOverview(ctx, principal);
+  const shown = tokenShownOnce(c, c.req.method === "GET" ? await takeFlash(c) : undefined, tokens);
   return c.render(
     <AccountPage
       email={principal.user.email}
@@ -57,11 +79,11 @@ async function showAccount(c: AppContext, overrides: Overrides = {}) {
         }
       }
       password={overrides.password ?? { errors: {} }}
-      tokens={overrides.tokens ?? { values: {}, errors: {} }}
+      tokens={overrides.tokens ?? { values: {}, errors: {}, ...(shown.created ? { created: shown.created } : {}) }}
       sessions={sessions}
       apiTokens={tokens.map((token) => ({ ...token, status: toApiTokenDto(token, c.get("now")).status }))}
       recoveryCodesLeft={recoveryCodesLeft}
-      notice={noticeFor(c.req.query("notice"))}
+      flash={shown.flash}
     />,
     { title: "Your account" },
   );
@@ -101,19 +123,31 @@ export const accountRoutes = new Hono<AppEnv>()
     return handleForm(c, form, {
       act: async (profile) => {
         await updateOwnProfile(domainContext(c), currentPrincipal(c), profile);
-        return c.redirect("/account?notice=account-updated", 303);
+        await setFlash(c, {
+          tone: "success",
+          message: `Your profile was saved: you are shown as ${profile.displayName}, and times are in ${profile.timeZone}.`,
+        });
+        return c.redirect("/account", 303);
       },
       showAgain: (errors) => showAccount(c, { profile: { values: formValuesAsStrings(form.values), errors } }),
     });
   })
   .post("/sessions/end", async (c) => {
     const values = await readFormValues(c, { fields: ["sessionId"] });
-    await endOwnSession(domainContext(c), currentPrincipal(c), formValue(values, "sessionId"));
-    return c.redirect("/account?notice=session-ended", 303);
+    const ended = await endOwnSession(domainContext(c), currentPrincipal(c), formValue(values, "sessionId"));
+    await setFlash(c, {
+      tone: "success",
+      message: `Your session from ${ended.ip ?? "an unknown address"} was ended: that browser is signed out.`,
+    });
+    return c.redirect("/account", 303);
   })
   .post("/sessions/end-others", async (c) => {
     await endOtherOwnSessions(domainContext(c), currentPrincipal(c));
-    return c.redirect("/account?notice=other-sessions-ended", 303);
+    await setFlash(c, {
+      tone: "success",
+      message: "All your other sessions were ended: only this browser is still signed in.",
+    });
+    return c.redirect("/account", 303);
   })
   .post("/tokens", async (c) => {
     const principal = currentPrincipal(c);
@@ -125,25 +159,35 @@ export const accountRoutes = new Hono<AppEnv>()
           expiresAt: localDateTimeToIso(formValue(values, "expiresAt"), principal.user.timeZone, "expiresAt"),
         });
         const created = await createApiToken(domainContext(c), principal, input);
-        c.status(201);
-        return showAccount(c, {
-          tokens: { values: {}, errors: {}, created: { name: created.token.name, secret: created.secret } },
+        await setFlash(c, {
+          tone: "success",
+          message: `The API token "${created.token.name}" was created.`,
+          secret: { kind: "api-token", subject: created.token.id, value: created.secret },
         });
+        return c.redirect(`/account?token=${encodeURIComponent(created.token.id)}#tokens-heading`, 303);
       },
       showAgain: (errors) => showAccount(c, { tokens: { values: formValuesAsStrings(form.values), errors } }),
     });
   })
   .post("/tokens/revoke", async (c) => {
     const values = await readFormValues(c, { fields: ["tokenId"] });
-    await revokeOwnApiToken(domainContext(c), currentPrincipal(c), formValue(values, "tokenId"));
-    return c.redirect("/account?notice=token-revoked", 303);
+    const revoked = await revokeOwnApiToken(domainContext(c), currentPrincipal(c), formValue(values, "tokenId"));
+    await setFlash(c, {
+      tone: "success",
+      message: `The API token "${revoked.name}" was revoked: requests that send it are refused from now on.`,
+    });
+    return c.redirect("/account", 303);
   })
   .post("/password", async (c) => {
     const form = await readForm(c, changePasswordSchema, ["username"]);
     return handleForm(c, form, {
       act: async (change) => {
         await changeOwnPassword(domainContext(c), currentPrincipal(c), change);
-        return c.redirect("/account?notice=password-changed", 303);
+        await setFlash(c, {
+          tone: "success",
+          message: "Your password was changed. Your other sessions were ended; this one stays signed in.",
+        });
+        return c.redirect("/account", 303);
       },
       showAgain: (errors) => showAccount(c, { password: { errors } }),
     });

@@ -9,7 +9,7 @@ import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
 import { takeFlash } from "../../http/flash";
 import type { FieldErrors } from "../../http/forms";
-import { noticeFor } from "../../http/notices";
+import { labelMembershipRole } from "../../labels";
 import { tenantClientRoutes } from "../tenants/clients";
 import { nextListHref, tenantPageCursors, toPersonRows } from "../tenants/view-models";
 
@@ -44,7 +44,7 @@ async function showPortal(
       staff={toPersonRows(page.staff.items, principal.user.id)}
       staffMoreHref={nextListHref(path, "staff", page.staff.nextCursor)}
       invite={{ action: `${path}/users`, ...(invite ?? { values: {}, errors: {} }) }}
-      notice={(await takeFlash(c))?.message ?? noticeFor(c.req.query("notice"))}
+      flash={await takeFlash(c)}
     />,
     { title: page.tenant.name },
   );
@@ -61,7 +61,11 @@ export const portalRoutes = new Hono<AppEnv>()
     if (only) return c.redirect(`/portal/${only.tenantSlug}`, 303);
     return c.render(
       <PortalChooserPage
-        companies={principal.memberships.map((m) => ({ slug: m.tenantSlug, name: m.tenantName, role: m.role }))}
+        companies={principal.memberships.map((m) => ({
+          slug: m.tenantSlug,
+          name: m.tenantName,
+          role: labelMembershipRole(m.role),
+        }))}
       />,
       { title: "Your companies" },
     );

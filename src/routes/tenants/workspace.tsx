@@ -18,9 +18,9 @@ import { applyTenantChanges, updateTenantSchema } from "../../domain/tenants/ten
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
-import { takeFlash } from "../../http/flash";
+import { setFlash, takeFlash } from "../../http/flash";
 import { type FieldErrors, formValuesAsStrings, handleForm, readForm } from "../../http/forms";
-import { noticeFor } from "../../http/notices";
+import { labelMembershipRole } from "../../labels";
 import { requireTenantFromSlug, tenantClientRoutes } from "./clients";
 import { nextListHref, tenantPageCursors, toPersonRows } from "./view-models";
 
@@ -43,7 +43,8 @@ async function showWorkspace(c: AppContext, slug: string, forms: WorkspaceForms 
   const { tenant, updates, clients, staff } = page;
   const path = `/tenants/${slug}`;
   const canWrite = authorize(principal, { kind: "tenant-workspace", tenant: { slug }, access: "write" }).allowed;
-  const yourRole = principal.memberships.find((m) => m.tenantSlug === slug)?.role ?? "SUPER_ADMIN (full access)";
+  const role = principal.memberships.find((m) => m.tenantSlug === slug)?.role;
+  const yourRole = role ? labelMembershipRole(role) : "Super admin (full access)";
   return c.render(
     <WorkspacePage
       timeZone={principal.user.timeZone}
@@ -63,7 +64,7 @@ async function showWorkspace(c: AppContext, slug: string, forms: WorkspaceForms 
       staff={toPersonRows(staff.items, principal.user.id)}
       staffMoreHref={nextListHref(path, "staff", staff.nextCursor)}
       invite={{ action: `${path}/clients`, ...(forms.invite ?? { values: {}, errors: {} }) }}
-      notice={(await takeFlash(c))?.message ?? noticeFor(c.req.query("notice"))}
+      flash={await takeFlash(c)}
     />,
     { title: tenant.name },
   );
@@ -98,7 +99,12 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
     return handleForm(c, form, {
       act: async (changes) => {
         await applyTenantChanges(domainContext(c), tenant, changes);
-        return c.redirect(`/tenants/${tenant.slug}?notice=profile-updated`, 303);
+        await setFlash(c, {
+          tone: "success",
+          message: `The profile of ${changes.name ?? tenant.name} was saved.`,
+          near: "profile-heading",
+        });
+        return c.redirect(`/tenants/${tenant.slug}`, 303);
       },
       showAgain: (errors) =>
         showWorkspace(c, tenant.slug, { profile: { values: formValuesAsStrings(form.values), errors } }),
@@ -110,7 +116,12 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
     return handleForm(c, form, {
       act: async (update) => {
         await postTenantUpdate(domainContext(c), tenant, update);
-        return c.redirect(`/tenants/${tenant.slug}?notice=update-posted`, 303);
+        await setFlash(c, {
+          tone: "success",
+          message: `The update "${update.title}" was posted: ${tenant.name}'s client users see it in their portal.`,
+          near: "updates-heading",
+        });
+        return c.redirect(`/tenants/${tenant.slug}`, 303);
       },
       showAgain: (errors) =>
         showWorkspace(c, tenant.slug, { newUpdate: { values: formValuesAsStrings(form.values), errors } }),
@@ -126,7 +137,12 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
     return handleForm(c, form, {
       act: async (changes) => {
         await editTenantUpdate(domainContext(c), tenant, update, changes);
-        return c.redirect(`/tenants/${tenant.slug}?notice=update-edited`, 303);
+        await setFlash(c, {
+          tone: "success",
+          message: `The update "${changes.title}" was saved; ${tenant.name}'s portal shows the new text.`,
+          near: "updates-heading",
+        });
+        return c.redirect(`/tenants/${tenant.slug}`, 303);
       },
       showAgain: (errors) => showEditUpdate(c, tenant.slug, update.id, formValuesAsStrings(form.values), errors),
     });
@@ -148,7 +164,12 @@ export const tenantWorkspaceRoutes = new Hono<AppEnv>()
   .post("/:slug/updates/:updateId/delete", workspace("write"), async (c) => {
     const { tenant, update } = await requireTenantWithUpdate(c);
     await deleteTenantUpdate(domainContext(c), tenant, update);
-    return c.redirect(`/tenants/${tenant.slug}?notice=update-deleted`, 303);
+    await setFlash(c, {
+      tone: "success",
+      message: `The update "${update.title}" was deleted from the workspace and ${tenant.name}'s portal.`,
+      near: "updates-heading",
+    });
+    return c.redirect(`/tenants/${tenant.slug}`, 303);
   })
   .route(
     "/:slug/clients",

@@ -74,7 +74,7 @@ describe("sign-in: password, then a second factor", () => {
     expect(stored).toMatchObject({ user_id: user.id, failed_attempts: 0, expires_at: clock.now().getTime() + 600_000 });
     expect(await countSessions(user.id)).toBe(sessionsBefore);
 
-    await expect(codeStep(clock, ip, challenge, "123456")).rejects.toMatchObject({ code: "SIGN_IN_FAILED" });
+    await expect(codeStep(clock, ip, challenge, "123456")).rejects.toMatchObject({ code: "SIGN_IN_CODE_REFUSED" });
     expect(await countSessions(user.id)).toBe(sessionsBefore);
 
     const signedIn = await codeStep(clock, ip, challenge, totpCode(user.totpSecret, clock.now()));
@@ -134,7 +134,7 @@ describe("sign-in: password, then a second factor", () => {
 
     for (let guess = 1; guess <= 5; guess++) {
       await expect(codeStep(clock, ip, challenge, "000000"), `guess ${guess}`).rejects.toMatchObject({
-        code: "SIGN_IN_FAILED",
+        code: "SIGN_IN_CODE_REFUSED",
       });
     }
 
@@ -169,11 +169,11 @@ describe("sign-in: password, then a second factor", () => {
 
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
     for (const result of results.filter((result) => result.status === "rejected")) {
-      expect(result.reason).toMatchObject({ code: "SIGN_IN_FAILED" });
+      expect(result.reason).toMatchObject({ code: "SIGN_IN_CODE_REFUSED" });
     }
     expect(await countSessions(user.id)).toBe(2); // setup's and the winner's
     const later = await passwordStep(clock, ip, user.email, user.password);
-    await expect(codeStep(clock, ip, later, code)).rejects.toMatchObject({ code: "SIGN_IN_FAILED" });
+    await expect(codeStep(clock, ip, later, code)).rejects.toMatchObject({ code: "SIGN_IN_CODE_REFUSED" });
     expect(await countSessions(user.id)).toBe(2);
     expect(await countAudit("session.totp_replay_refused", user.id)).toBe(3);
   });
@@ -195,7 +195,7 @@ describe("sign-in: password, then a second factor", () => {
     expect(await countAudit("session.recovery_code_used", user.id)).toBe(1);
     const again = await passwordStep(clock, ip, user.email, user.password);
     await expect(codeStep(clock, ip, again, user.recoveryCodes[0] as string)).rejects.toMatchObject({
-      code: "SIGN_IN_FAILED",
+      code: "SIGN_IN_CODE_REFUSED",
     });
     expect(await countSessions(user.id)).toBe(2);
   });
@@ -230,7 +230,7 @@ describe("sign-in: throttling", () => {
     }
     const challenge = await passwordStep(clock, ip, user.email, user.password);
     for (let guess = 0; guess < 5; guess++) {
-      await expect(codeStep(clock, ip, challenge, "000000")).rejects.toMatchObject({ code: "SIGN_IN_FAILED" });
+      await expect(codeStep(clock, ip, challenge, "000000")).rejects.toMatchObject({ code: "SIGN_IN_CODE_REFUSED" });
     }
 
     await expect(passwordStep(clock, ip, user.email, user.password)).rejects.toMatchObject({

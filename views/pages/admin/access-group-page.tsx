@@ -1,5 +1,7 @@
 import type { Permission } from "../../../src/domain/access";
 import type { Group } from "../../../src/domain/groups/groups-read";
+import type { Flash } from "../../../src/http/flash";
+import { FlashNotice } from "../../components/flash-notice";
 import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
 import { GroupMembersSection, type GroupMembersSectionProps } from "../../components/group-members-section";
 import { PermissionMatrix } from "../../components/permission-matrix";
@@ -17,7 +19,7 @@ export interface AccessGroupPageProps {
   permissions: { selected: string[]; error?: string | undefined };
   members: Omit<GroupMembersSectionProps, "groupId" | "canUpdate" | "timeZone">;
   auditHref: string | null;
-  notice?: string | undefined;
+  flash?: Flash | undefined;
 }
 
 export function AccessGroupPage(props: AccessGroupPageProps) {
@@ -38,7 +40,7 @@ export function AccessGroupPage(props: AccessGroupPageProps) {
           </>
         )}
       </p>
-      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <FlashNotice flash={props.flash} />
       {props.outOfReach && <Notice kind="info">{props.outOfReach}</Notice>}
       {props.canUpdate && (
         <section aria-labelledby="details-heading">

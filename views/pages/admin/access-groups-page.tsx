@@ -1,6 +1,8 @@
 import type { Permission } from "../../../src/domain/access";
 import type { Group } from "../../../src/domain/groups/groups-read";
-import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
+import type { Flash } from "../../../src/http/flash";
+import { FlashNotice } from "../../components/flash-notice";
+import { FormErrorSummary, TextField } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
 import { PermissionMatrix } from "../../components/permission-matrix";
 
@@ -16,7 +18,7 @@ export interface AccessGroupsPageProps {
     errors: Record<string, string>;
     grantable: Permission[];
   } | null;
-  notice?: string | undefined;
+  flash?: Flash | undefined;
 }
 
 export function AccessGroupsPage(props: AccessGroupsPageProps) {
@@ -28,7 +30,7 @@ export function AccessGroupsPage(props: AccessGroupsPageProps) {
         they are in; SUPER_ADMINs hold everything anyway, and CLIENT_USER accounts never join a group. Changes take
         effect on the member's next request.
       </p>
-      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <FlashNotice flash={props.flash} />
       {props.groups.length === 0 ? (
         <p class="empty">No access groups yet.</p>
       ) : (

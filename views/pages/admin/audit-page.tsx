@@ -1,23 +1,12 @@
+import type { FilterPerson, NamedAuditEvent } from "../../../src/domain/audit/audit-log-page";
+import { auditTargetTypeLabels, labelAuditAction } from "../../../src/labels";
+import { AuditDetails } from "../../components/audit-details";
 import { AuditFilters, type AuditFilterValues } from "../../components/audit-filters";
 import { FormErrorSummary } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
 
-export interface AuditRow {
-  id: number;
-  at: Date;
-  action: string;
-  actorKind: string;
-  actorId: string | null;
-  actorName: string;
-  actorEmail: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  targetLabel: string | null;
-  tenantId: string | null;
-  details: Record<string, unknown>;
-  ip: string | null;
-}
+export type AuditRow = Omit<NamedAuditEvent, "requestId">;
 
 export interface AuditPageProps {
   timeZone: string;
@@ -25,6 +14,8 @@ export interface AuditPageProps {
   values: AuditFilterValues;
   errors: Record<string, string>;
   actions: readonly string[];
+  tenants: ReadonlyArray<{ id: string; name: string }>;
+  people: readonly FilterPerson[];
   nextPageHref: string | null;
   exportHref: string;
 }
@@ -40,71 +31,98 @@ function filterHref(key: string, value: string): string {
   return `/admin/audit?${new URLSearchParams({ [key]: value }).toString()}`;
 }
 
+/** A user's stored label "First Last <email>" reads as the name with the email beneath. */
+function TargetName({ row }: { row: AuditRow }) {
+  const label = row.targetLabel ?? row.currentTargetName;
+  const person = row.targetType === "user" && label ? /^(.*) <([^>]+)>$/.exec(label) : null;
+  const name = person ? person[1] : (label ?? row.targetId ?? "—");
+  return (
+    <>
+      {row.targetId ? <a href={filterHref("targetId", row.targetId)}>{name}</a> : name}
+      {person && <div class="muted">{person[2]}</div>}
+    </>
+  );
+}
+
+function AuditEventRow({ row, timeZone }: { row: AuditRow; timeZone: string }) {
+  return (
+    <tr>
+      <td data-label="Time">
+        <Time value={row.at} timeZone={timeZone} />
+      </td>
+      <td data-label="Action" class="cell-primary">
+        <a href={filterHref("action", row.action)} title={row.action}>
+          {labelAuditAction(row.action)}
+        </a>
+      </td>
+      <td data-label="Done by">
+        {row.actorId ? <a href={filterHref("actor", row.actorId)}>{row.actorName}</a> : row.actorName}
+        {row.actorEmail && <div class="muted">{row.actorEmail}</div>}
+        {serviceLabels[row.actorKind] && <div class="muted">{serviceLabels[row.actorKind]}</div>}
+      </td>
+      <td data-label="About" class="wrap">
+        {row.targetType && <div class="muted">{auditTargetTypeLabels[row.targetType] ?? row.targetType}</div>}
+        <TargetName row={row} />
+      </td>
+      <td data-label="Tenant">
+        {row.tenantId ? <a href={filterHref("tenantId", row.tenantId)}>{row.tenantName ?? row.tenantId}</a> : "—"}
+      </td>
+      <td data-label="Details" class="wrap audit-details">
+        <AuditDetails details={row.details} timeZone={timeZone} />
+      </td>
+      <td data-label="Address" class="priority-low">
+        {row.ip ?? "—"}
+      </td>
+    </tr>
+  );
+}
+
 export function AuditPage(props: AuditPageProps) {
+  const targetRow = props.rows.find((row) => row.targetId === props.values.targetId);
   return (
     <>
       <div class="page-heading">
         <h1>Audit log</h1>
-        <a class="button secondary" href={props.exportHref}>
-          Export CSV
-        </a>
+        <div class="actions">
+          <a class="button secondary" href={props.exportHref}>
+            Export CSV
+          </a>
+        </div>
       </div>
       <p class="muted">
         Newest first. Names are shown as they were when the event happened. The log cannot be changed or deleted.
       </p>
       <FormErrorSummary errors={props.errors} />
-      <AuditFilters values={props.values} errors={props.errors} actions={props.actions} timeZone={props.timeZone} />
+      <AuditFilters
+        values={props.values}
+        errors={props.errors}
+        actions={props.actions}
+        tenants={props.tenants}
+        people={props.people}
+        targetName={targetRow ? (targetRow.targetLabel ?? targetRow.currentTargetName) : null}
+        timeZone={props.timeZone}
+      />
       {props.rows.length === 0 ? (
         <p class="empty">No events match these filters.</p>
       ) : (
-        <table class="audit-log">
+        <table class="data-table audit-log">
           <caption class="visually-hidden">Audit events</caption>
           <thead>
             <tr>
               <th scope="col">Time</th>
               <th scope="col">Action</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Target</th>
+              <th scope="col">Done by</th>
+              <th scope="col">About</th>
               <th scope="col">Tenant</th>
               <th scope="col">Details</th>
-              <th scope="col">Address</th>
+              <th scope="col" class="priority-low">
+                Address
+              </th>
             </tr>
           </thead>
           <tbody>
             {props.rows.map((row) => (
-              <tr>
-                <td>
-                  <Time value={row.at} timeZone={props.timeZone} />
-                </td>
-                <td>
-                  <a href={filterHref("action", row.action)}>
-                    <code>{row.action}</code>
-                  </a>
-                </td>
-                <td>
-                  {row.actorId ? <a href={filterHref("actor", row.actorId)}>{row.actorName}</a> : row.actorName}
-                  {row.actorEmail && <div class="muted">{row.actorEmail}</div>}
-                  {serviceLabels[row.actorKind] && <div class="muted">{serviceLabels[row.actorKind]}</div>}
-                </td>
-                <td>
-                  {row.targetType && <span class="muted">{row.targetType}: </span>}
-                  {row.targetId ? (
-                    <a href={filterHref("targetId", row.targetId)}>{row.targetLabel ?? row.targetId}</a>
-                  ) : (
-                    (row.targetLabel ?? "—")
-                  )}
-                </td>
-                <td>{row.tenantId ? <a href={filterHref("tenantId", row.tenantId)}>{row.tenantId}</a> : "—"}</td>
-                <td class="audit-details">
-                  {Object.entries(row.details).map(([key, value]) => (
-                    <div>
-                      <span class="muted">{key}:</span>{" "}
-                      <code>{typeof value === "string" ? value : JSON.stringify(value)}</code>
-                    </div>
-                  ))}
-                </td>
-                <td>{row.ip ?? "—"}</td>
-              </tr>
+              <AuditEventRow row={row} timeZone={props.timeZone} />
             ))}
           </tbody>
         </table>

@@ -1,7 +1,8 @@
 // /portal/<slug>: a client company's portal — updates, the company's portal users, and which
 // operators and contractors can reach the company and until when.
+import type { Flash } from "../../../src/http/flash";
 import { ClientInviteForm, type ClientInviteFormProps } from "../../components/client-invite-form";
-import { Notice } from "../../components/form-fields";
+import { FlashNotice } from "../../components/flash-notice";
 import { AccessTable, ClientUsersTable, type PersonRow } from "../../components/tenant-people";
 import { UpdatesList, type UpdatesListProps } from "../../components/tenant-updates";
 
@@ -17,7 +18,7 @@ export interface PortalPageProps {
   staff: PersonRow[];
   staffMoreHref: string | null;
   invite: ClientInviteFormProps;
-  notice?: string | undefined;
+  flash?: Flash | undefined;
 }
 
 export function PortalPage(props: PortalPageProps) {
@@ -35,7 +36,7 @@ export function PortalPage(props: PortalPageProps) {
       )}
       <h1>{props.tenant.name}</h1>
       {props.tenant.description && <p class="post-body">{props.tenant.description}</p>}
-      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <FlashNotice flash={props.flash} />
       <section aria-labelledby="updates-heading">
         <h2 id="updates-heading">Updates</h2>
         <UpdatesList {...props.updates} />

@@ -1,7 +1,9 @@
 // /tenants/<slug>: an operator's view of one tenant. OPERATOR_FULL sees write controls; every
 // other member reads (and the server refuses writes anyway).
+import type { Flash } from "../../../src/http/flash";
 import { ClientInviteForm, type ClientInviteFormProps } from "../../components/client-invite-form";
-import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
+import { FlashNotice } from "../../components/flash-notice";
+import { FormErrorSummary, TextField } from "../../components/form-fields";
 import { AccessTable, ClientUsersTable, type PersonRow } from "../../components/tenant-people";
 import { UpdatesList, type UpdatesListProps } from "../../components/tenant-updates";
 import { UpdateForm } from "../../components/update-form";
@@ -20,7 +22,7 @@ export interface WorkspacePageProps {
   staff: PersonRow[];
   staffMoreHref: string | null;
   invite: ClientInviteFormProps;
-  notice?: string | undefined;
+  flash?: Flash | undefined;
 }
 
 export function WorkspacePage(props: WorkspacePageProps) {
@@ -32,7 +34,7 @@ export function WorkspacePage(props: WorkspacePageProps) {
         Your access: {props.yourRole}
         {props.canWrite ? "" : " (read only)"}
       </p>
-      {props.notice && <Notice kind="success">{props.notice}</Notice>}
+      <FlashNotice flash={props.flash} />
       <section aria-labelledby="profile-heading">
         <h2 id="profile-heading">Profile</h2>
         <p class="post-body">{props.tenant.description || "No description yet."}</p>
