@@ -2,8 +2,9 @@
 // source, never rendered: the page stays under the CSP and a link in it is never one click away.
 
 import type { OutboxStatus } from "../../../src/domain/outbox";
+import { Notice } from "../../components/form-fields";
 import { Time } from "../../components/time";
-import { OutboxStatusBadge } from "./outbox-page";
+import { OutboxStatusBadge, supersededExplanation } from "./outbox-page";
 
 export interface OutboxMessageView {
   id: string;
@@ -36,6 +37,7 @@ export function OutboxMessagePage({ timeZone, message }: OutboxMessagePageProps)
       <h1>
         {message.subject} <OutboxStatusBadge status={message.status} />
       </h1>
+      {message.status === "superseded" && <Notice kind="info">{supersededExplanation}</Notice>}
       <dl class="details">
         <dt>To</dt>
         <dd>
@@ -57,10 +59,14 @@ export function OutboxMessagePage({ timeZone, message }: OutboxMessagePageProps)
         <dd>
           <Time value={message.createdAt} timeZone={timeZone} />
         </dd>
-        <dt>{waiting ? "Next attempt" : "Sent"}</dt>
-        <dd>
-          <Time value={waiting ? message.nextAttemptAt : message.sentAt} timeZone={timeZone} />
-        </dd>
+        {message.status !== "superseded" && (
+          <>
+            <dt>{waiting ? "Next attempt" : "Sent"}</dt>
+            <dd>
+              <Time value={waiting ? message.nextAttemptAt : message.sentAt} timeZone={timeZone} />
+            </dd>
+          </>
+        )}
       </dl>
       <h2>Text</h2>
       <pre class="message-body">{message.textBody}</pre>
