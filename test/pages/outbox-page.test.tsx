@@ -110,6 +110,6 @@ describe("Admin → Outbox", () => {
     expect(failedHtml).toContain(`href="/admin/outbox/${failed?.messageId}"`);
 
     expect(await findInviteDelivery(ctx, "usr_nobody")).toBeNull();
-    expect(String(<InviteDeliveryState delivery={null} timeZone="UTC" />)).toContain("No invite email was queued");
+    expect(String(<InviteDeliveryState delivery={null} timeZone="UTC" />)).toContain("No setup email was queued");
   });
 });
