@@ -38,7 +38,8 @@ export function securityHeaderProblems({ url, status, headers }: HeaderCheckInpu
     for (const directive of requiredCspDirectives) {
       if (!csp.includes(directive)) problems.push(`${where}: CSP lacks ${directive}`);
     }
-    if (/unsafe-inline|unsafe-eval|unsafe-hashes/.test(csp)) problems.push(`${where}: CSP allows unsafe sources: ${csp}`);
+    if (/unsafe-inline|unsafe-eval|unsafe-hashes/.test(csp))
+      problems.push(`${where}: CSP allows unsafe sources: ${csp}`);
   }
   if (/(^|;)\s*script-src[^;]*(\*|data:|https?:)/.test(csp))
     problems.push(`${where}: CSP script-src is wider than 'self': ${csp}`);
