@@ -3,7 +3,7 @@
 // Delivery happens later, on the cron (jobs/deliver-outbox.ts). This module also reads the outbox
 // for the Outbox page and for a user's invite delivery state.
 
-import { and, count, desc, eq, inArray, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNotNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
 import { generateId } from "../auth/crypto";
 import type { Db } from "../db/client";
@@ -141,7 +141,7 @@ export function supersedeSetupLinkEmails(db: Db, userId: string) {
  * Delivery's own check, for the batch that claims due rows: a due setup-link email whose link is
  * no longer its user's live link (replaced, used, revoked, or the user deactivated or erased) is
  * marked `superseded` instead of being sent. Rows queued before the outbox kept the link's hash
- * are held to the user still having some link.
+ * are held to the user still having some link; a message tied to no user has no link to check.
  */
 export function supersedeStaleSetupLinkEmails(db: Db, now: Date) {
   const linkIsCurrent = sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${outbox.userId}
@@ -156,6 +156,7 @@ export function supersedeStaleSetupLinkEmails(db: Db, now: Date) {
         inArray(outbox.status, ["pending", "sending"]),
         lte(outbox.nextAttemptAt, now),
         inArray(outbox.kind, [...setupLinkEmailKinds]),
+        isNotNull(outbox.userId),
         sql`NOT ${linkIsCurrent}`,
       ),
     );
