@@ -50,8 +50,8 @@ export function JobHealthLine({ health, timeZone }: { health: JobHealthView; tim
     return (
       <p class="muted">
         The scheduled jobs have not run yet: they run every five minutes, the first by{" "}
-        <Time value={health.firstRunDueBy} timeZone={timeZone} />. They record expired memberships in the audit log
-        and send the emails; access ends at each expiry anyway.
+        <Time value={health.firstRunDueBy} timeZone={timeZone} />. They record expired memberships in the audit log and
+        send the emails; access ends at each expiry anyway.
       </p>
     );
   }
