@@ -55,8 +55,9 @@ export function OutboxPage(props: OutboxPageProps) {
       <h1>Outbox</h1>
       <p class="muted">
         Emails are delivered by the scheduled jobs every five minutes through the <code>{props.provider}</code>{" "}
-        provider, retried with back-off, and marked failed after the last attempt. Messages can contain live setup
-        links: only SUPER_ADMINs see this page.
+        provider, retried with back-off, and marked failed after the last attempt. An invite or setup email whose link
+        was replaced, used or revoked before delivery is not sent. Messages can contain live setup links: only
+        SUPER_ADMINs see this page.
       </p>
       {props.counts.failed > 0 && (
         <Notice kind="error">
