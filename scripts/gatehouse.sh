@@ -86,7 +86,25 @@ case "$command" in
     # browser suite starts every run from an empty one).
     "$bin/wrangler" d1 migrations apply DB --local ${GATEHOUSE_STATE_DIR:+"--persist-to=$GATEHOUSE_STATE_DIR"}
     "$bin/tsx" scripts/bootstrap-admin.ts ${GATEHOUSE_STATE_DIR:+"--persist-to=$GATEHOUSE_STATE_DIR"}
-    echo "gatehouse: serving http://127.0.0.1:$port (fire the cron with: curl 'http://127.0.0.1:$port/cdn-cgi/handler/scheduled')" >&2
+    # wrangler dev does not run cron triggers by itself: scripts/cron-loop.ts fires them on the
+    # config's schedule (GATEHOUSE_CRON_INTERVAL_SECONDS: every N seconds instead, 0 = never). It
+    # reads the same --config as wrangler, stops with this script (the traps), and ends by itself
+    # once this shell is gone, even when the shell was killed outright (--parent).
+    config=wrangler.toml
+    previous=
+    for argument in "$@"; do
+      case "$previous" in --config | -c) config=$argument ;; esac
+      case "$argument" in --config=*) config=${argument#--config=} ;; esac
+      previous=$argument
+    done
+    node --import tsx scripts/cron-loop.ts --url "http://127.0.0.1:$port" --config "$config" --parent $$ &
+    cron_loop=$!
+    trap 'kill "$cron_loop" 2>/dev/null || true' EXIT
+    # A signal ends the script through exit, so the EXIT trap stops the loop.
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    trap 'exit 129' HUP
+    echo "gatehouse: serving http://127.0.0.1:$port (fire the cron by hand with: curl 'http://127.0.0.1:$port/cdn-cgi/handler/scheduled')" >&2
     # wrangler logs request paths; the filter hides setup tokens in them and in the outbox's console copy.
     # CLIENT_ADDRESS_SOURCE=local: no edge sets CF-Connecting-IP here, so any client could send its
     # own; every client is 127.0.0.1 instead (docs/SECURITY.md "The client address").

@@ -334,7 +334,10 @@ export const outbox = sqliteTable(
     userId: text("user_id"),
     // Makes queueing idempotent where a job may run twice (expiry notices).
     dedupeKey: text("dedupe_key"),
-    status: text("status", { enum: ["pending", "sending", "sent", "failed"] }).notNull(),
+    // The hash of the setup link a setup-link email carries (users.setup_token_hash when queued):
+    // delivery sends it only while it is still the user's link, and marks it `superseded` otherwise.
+    setupTokenHash: text("setup_token_hash"),
+    status: text("status", { enum: ["pending", "sending", "sent", "failed", "superseded"] }).notNull(),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
     nextAttemptAt: timestamp("next_attempt_at").notNull(),

@@ -2,9 +2,13 @@
 // is recent enough. Cron triggers can be skipped or retried: a job with no finished run in two
 // intervals is "stale", which the Memberships page shows as a warning. Expiry still bites at
 // request time; a stale sweep only means the audit log and the notices lag behind.
-import { eq } from "drizzle-orm";
+//
+// A fresh instance has not had a run yet: until two intervals have passed since it was set up
+// (its first user, the bootstrap admin, was created) that is expected, not an alarm
+// (`firstRunDueBy`); only after that does "never ran" turn into a warning.
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { jobRuns } from "../db/schema";
+import { jobRuns, users } from "../db/schema";
 import type { DomainContext } from "./context";
 
 export const jobNames = ["expiry_sweep", "expiry_notices", "outbox_delivery"] as const;
@@ -34,6 +38,8 @@ export interface JobStatus {
 export interface JobHealth {
   /** The most recent start of any job, or null when the cron never ran. */
   lastRunAt: Date | null;
+  /** When no job has run yet on an instance set up less than two intervals ago: when the first run is due. */
+  firstRunDueBy: Date | null;
   /** Some job has not finished a run within two cron intervals. */
   stale: boolean;
   /** Some job's last run ended in an error. */
@@ -59,20 +65,49 @@ export function recordJobFinished(db: Db, job: JobName, now: Date, outcome: { re
     .where(eq(jobRuns.job, job));
 }
 
+/**
+ * A cron run is due within one interval of the set-up; a missed first run is only worth an alarm
+ * after a second interval, as for any later run. Null once that grace is over (or unknown).
+ */
+function findFirstRunDueBy(setUpAt: Date | null, now: Date): Date | null {
+  if (!setUpAt || now.getTime() - setUpAt.getTime() > jobStaleAfterSeconds * 1000) return null;
+  return new Date(setUpAt.getTime() + cronIntervalSeconds * 1000);
+}
+
 function isStale(lastFinishedAt: Date | null, now: Date): boolean {
   return !lastFinishedAt || now.getTime() - lastFinishedAt.getTime() > jobStaleAfterSeconds * 1000;
 }
 
-/** Every job's last run (one row per job), to run alone or inside a db.batch(). */
+/**
+ * Every job's last run (one row per job) and when the instance was set up (its first user's
+ * creation), in one statement, to run alone or inside a db.batch(). The set-up time comes from a
+ * one-row subquery joined to the runs, so it is there even before any run.
+ */
 export function selectJobRuns(db: Db) {
-  return db.select().from(jobRuns);
+  const setUp = db
+    .select({ setUpAt: sql`min(${users.createdAt})`.mapWith(users.createdAt).as("set_up_at") })
+    .from(users)
+    .as("set_up");
+  return db
+    .select({
+      setUpAt: setUp.setUpAt,
+      job: jobRuns.job,
+      lastStartedAt: jobRuns.lastStartedAt,
+      lastFinishedAt: jobRuns.lastFinishedAt,
+      lastResult: jobRuns.lastResult,
+      lastError: jobRuns.lastError,
+    })
+    .from(setUp)
+    .leftJoin(jobRuns, sql`1 = 1`);
 }
+
+export type JobRunRow = Awaited<ReturnType<typeof selectJobRuns>>[number];
 
 export async function readJobHealth(ctx: Pick<DomainContext, "db" | "now">): Promise<JobHealth> {
   return toJobHealth(await selectJobRuns(ctx.db), ctx.now);
 }
 
-export function toJobHealth(rows: Array<typeof jobRuns.$inferSelect>, now: Date): JobHealth {
+export function toJobHealth(rows: JobRunRow[], now: Date): JobHealth {
   const jobs = jobNames.map((job): JobStatus => {
     const row = rows.find((candidate) => candidate.job === job);
     return {
@@ -86,9 +121,11 @@ export function toJobHealth(rows: Array<typeof jobRuns.$inferSelect>, now: Date)
     };
   });
   const starts = jobs.flatMap((job) => (job.lastStartedAt ? [job.lastStartedAt.getTime()] : []));
+  const firstRunDueBy = starts.length === 0 ? findFirstRunDueBy(rows[0]?.setUpAt ?? null, now) : null;
   return {
     lastRunAt: starts.length > 0 ? new Date(Math.max(...starts)) : null,
-    stale: jobs.some((job) => job.stale),
+    firstRunDueBy,
+    stale: firstRunDueBy === null && jobs.some((job) => job.stale),
     failing: jobs.some((job) => job.lastError !== null),
     jobs,
   };

@@ -3,11 +3,11 @@
 // Delivery happens later, on the cron (jobs/deliver-outbox.ts). This module also reads the outbox
 // for the Outbox page and for a user's invite delivery state.
 
-import { and, count, desc, eq, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNotNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
 import { generateId } from "../auth/crypto";
 import type { Db } from "../db/client";
-import { outbox } from "../db/schema";
+import { outbox, users } from "../db/schema";
 import type { DomainContext } from "./context";
 import type { EmailMessage } from "./emails";
 import { decodeCursor, encodeCursor, type Page, toPage } from "./pagination";
@@ -15,6 +15,8 @@ import { decodeCursor, encodeCursor, type Page, toPage } from "./pagination";
 export interface OutboxOptions {
   userId?: string | null;
   dedupeKey?: string;
+  /** The hash of the setup link the email carries: it is sent only while that is still the user's link. */
+  setupTokenHash?: string;
 }
 
 export function insertOutboxMessage(db: Db, message: EmailMessage, now: Date, options: OutboxOptions = {}) {
@@ -35,6 +37,7 @@ export function buildOutboxRow(
     htmlBody: message.html,
     userId: options.userId ?? null,
     dedupeKey: options.dedupeKey ?? null,
+    setupTokenHash: options.setupTokenHash ?? null,
     status: "pending",
     attempts: 0,
     nextAttemptAt: now,
@@ -42,10 +45,11 @@ export function buildOutboxRow(
   };
 }
 
-export const outboxStatuses = ["pending", "sending", "sent", "failed"] as const;
+/** `superseded`: a setup-link email whose link was replaced, used or revoked before it went out; never sent. */
+export const outboxStatuses = ["pending", "sending", "sent", "failed", "superseded"] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];
 export type OutboxRow = typeof outbox.$inferSelect;
-export type OutboxSummary = Omit<OutboxRow, "textBody" | "htmlBody">;
+export type OutboxSummary = Omit<OutboxRow, "textBody" | "htmlBody" | "setupTokenHash">;
 
 export const listOutboxQuerySchema = z.strictObject({
   status: z.enum(outboxStatuses).optional(),
@@ -95,7 +99,6 @@ export async function findOutboxMessage(ctx: Pick<DomainContext, "db">, id: stri
   return row ?? null;
 }
 
-/** How many messages gave up and how many wait for delivery, for the Outbox page's summary. */
 /** The Outbox page: a page of messages and how many failed or still wait, in one batch. */
 export async function readOutboxPage(
   ctx: Pick<DomainContext, "db">,
@@ -117,6 +120,47 @@ export async function readOutboxPage(
 
 /** The emails that carry a setup link: their delivery state is what an admin wants on a user's page. */
 export const setupLinkEmailKinds = ["invite", "invite_resent", "two_factor_reset"] as const;
+
+/**
+ * Marks the user's setup-link emails that have not gone out yet as `superseded`, for the batch that
+ * replaces, uses or revokes their link (a new link, completed setup, deactivation, erasure): no one
+ * gets a link that no longer works. A new email queued in the same batch must come after it.
+ * `sending` rows are left to the delivery run that claimed them, which checks the link again
+ * (`supersedeStaleSetupLinkEmails`) only when their lease runs out.
+ */
+export function supersedeSetupLinkEmails(db: Db, userId: string) {
+  return db
+    .update(outbox)
+    .set({ status: "superseded" })
+    .where(
+      and(eq(outbox.userId, userId), inArray(outbox.kind, [...setupLinkEmailKinds]), eq(outbox.status, "pending")),
+    );
+}
+
+/**
+ * Delivery's own check, for the batch that claims due rows: a due setup-link email whose link is
+ * no longer its user's live link (replaced, used, revoked, or the user deactivated or erased) is
+ * marked `superseded` instead of being sent. Rows queued before the outbox kept the link's hash
+ * are held to the user still having some link; a message tied to no user has no link to check.
+ */
+export function supersedeStaleSetupLinkEmails(db: Db, now: Date) {
+  const linkIsCurrent = sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${outbox.userId}
+    AND ${users.deactivatedAt} IS NULL AND ${users.erasedAt} IS NULL
+    AND (${users.setupTokenHash} = ${outbox.setupTokenHash}
+      OR (${outbox.setupTokenHash} IS NULL AND ${users.setupTokenHash} IS NOT NULL)))`;
+  return db
+    .update(outbox)
+    .set({ status: "superseded" })
+    .where(
+      and(
+        inArray(outbox.status, ["pending", "sending"]),
+        lte(outbox.nextAttemptAt, now),
+        inArray(outbox.kind, [...setupLinkEmailKinds]),
+        isNotNull(outbox.userId),
+        sql`NOT ${linkIsCurrent}`,
+      ),
+    );
+}
 
 export interface InviteDelivery {
   messageId: string;

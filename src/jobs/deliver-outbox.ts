@@ -8,9 +8,15 @@
 // the same attempt number). A run that dies mid-send leaves rows `sending`; after the lease they
 // are due again and retried first, before newer mail (at-least-once; the HTTP provider's
 // Idempotency-Key dedupes that case).
+//
+// No stale invite: the claim runs in one batch after `supersedeStaleSetupLinkEmails`, which marks
+// a due setup-link email `superseded` when its link is no longer the user's live one (a new link,
+// completed setup, deactivation, erasure), so a claimed setup-link email carries a working link.
+// The batches that change a link mark the pending ones first (`supersedeSetupLinkEmails`).
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { outbox } from "../db/schema";
 import type { DomainContext } from "../domain/context";
+import { supersedeStaleSetupLinkEmails } from "../domain/outbox";
 import { writeLog } from "../log";
 import { EmailDeliveryError, type EmailProvider, maskSetupTokens } from "./email-providers";
 
@@ -53,15 +59,19 @@ export async function claimDueMessages(ctx: DeliveryContext, limit = deliveryBat
     .where(isDue)
     .orderBy(strandedFirst, asc(outbox.nextAttemptAt), asc(outbox.id))
     .limit(limit);
-  return ctx.db
-    .update(outbox)
-    .set({
-      status: "sending",
-      attempts: sql`${outbox.attempts} + 1`,
-      nextAttemptAt: addSeconds(ctx.now, deliveryLeaseSeconds),
-    })
-    .where(and(inArray(outbox.id, dueIds), isDue))
-    .returning();
+  const [, claimed] = await ctx.db.batch([
+    supersedeStaleSetupLinkEmails(ctx.db, ctx.now),
+    ctx.db
+      .update(outbox)
+      .set({
+        status: "sending",
+        attempts: sql`${outbox.attempts} + 1`,
+        nextAttemptAt: addSeconds(ctx.now, deliveryLeaseSeconds),
+      })
+      .where(and(inArray(outbox.id, dueIds), isDue))
+      .returning(),
+  ]);
+  return claimed;
 }
 
 function stillClaimed(message: ClaimedMessage) {

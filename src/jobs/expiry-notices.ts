@@ -193,6 +193,7 @@ function insertNoticeEmail(
           htmlBody: sql<string>`${message.html}`.as("htmlBody"),
           userId: sql<string>`${userId}`.as("userId"),
           dedupeKey: sql<string>`${dedupeKey}`.as("dedupeKey"),
+          setupTokenHash: sql<null>`NULL`.as("setupTokenHash"),
           status: sql<"pending">`'pending'`.as("status"),
           attempts: sql<number>`0`.as("attempts"),
           lastError: sql<null>`NULL`.as("lastError"),

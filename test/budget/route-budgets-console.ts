@@ -601,4 +601,19 @@ export const consoleBudgets: RouteBudget[] = [
       return () => agent.get(`/admin/outbox/${message?.id}`);
     },
   },
+  {
+    method: "GET",
+    path: "/admin/outbox/:id/preview",
+    scenario: "one invite email's HTML",
+    maxQueries: 2,
+    expectStatus: 200,
+    prepare: async (fixture) => {
+      const { agent } = await signedInWith(fixture);
+      const invited = await inviteTestUser(fixture.clock, { email: uniqueEmail("preview") });
+      const message = await env.DB.prepare("SELECT id FROM outbox WHERE user_id = ?")
+        .bind(invited.user.id)
+        .first<{ id: string }>();
+      return () => agent.get(`/admin/outbox/${message?.id}/preview`);
+    },
+  },
 ];

@@ -1,8 +1,9 @@
 // Starts Gatehouse for the browser suite the way `npm start` does — scripts/gatehouse.sh start:
 // migrations, scripts/bootstrap-admin.ts (which prints the first admin's setup link), then
-// `wrangler dev` behind scripts/redact-secrets.mjs — with three differences: its own port, a fresh
-// local state folder per run (GATEHOUSE_STATE_DIR), and test/e2e/wrangler.e2e.toml, whose entry is
-// test/e2e/worker.ts (the app with a movable clock). Everything it prints goes to
+// `wrangler dev` behind scripts/redact-secrets.mjs — with four differences: its own port, a fresh
+// local state folder per run (GATEHOUSE_STATE_DIR), test/e2e/wrangler.e2e.toml, whose entry is
+// test/e2e/worker.ts (the app with a movable clock), and no local cron loop
+// (GATEHOUSE_CRON_INTERVAL_SECONDS=0: the tests fire the scheduled handler themselves). Everything it prints goes to
 // test-output/server.log, which secrets.e2e.ts greps at the end. It runs as a test service
 // (test/services/start-service.ts): the shell, wrangler, workerd and the log filter go away with
 // the run, even when vitest itself is killed.
@@ -106,7 +107,14 @@ export default async function setup(project: TestProject) {
       "--inspector-port",
       String(port + 1),
     ],
-    env: { GATEHOUSE_STATE_DIR: stateDir, WRANGLER_LOG_PATH: wranglerLogDir, NO_COLOR: "1" },
+    // The local cron loop stays off: the suite's clock moves only when a test moves it, so a test
+    // that needs the jobs fires /cdn-cgi/handler/scheduled itself after moving the clock.
+    env: {
+      GATEHOUSE_STATE_DIR: stateDir,
+      WRANGLER_LOG_PATH: wranglerLogDir,
+      NO_COLOR: "1",
+      GATEHOUSE_CRON_INTERVAL_SECONDS: "0",
+    },
     port,
     ready: (output) => output.includes(`Ready on http://127.0.0.1:${port}`) && bootstrapLinkPattern.test(output),
     readyTimeoutMs: startupTimeoutMs,

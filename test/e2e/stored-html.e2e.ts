@@ -230,7 +230,7 @@ describe.skipIf(run.skipped)("stored and reflected HTML in every text field", ()
     const seen = new Set(crawled.flatMap((page) => page.payloadTags));
     const unseen = [...stored].filter(([tag]) => !seen.has(tag)).map(([tag, field]) => `${tag} ${field}`);
     expect(unseen, "stored payloads that no page showed as text").toEqual([]);
-    // The HTML part of every email is escaped too (the Outbox shows its source as text).
+    // The HTML part of every email is escaped too (the Outbox shows its source as text beside the preview).
     const rawInEmails = crawled
       .filter((page) => page.emailHtmlSource?.includes(`><script>__gx`))
       .map((page) => page.path);

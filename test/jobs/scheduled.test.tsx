@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client";
-import { readJobHealth } from "../../src/domain/job-health";
+import { readJobHealth, selectJobRuns, toJobHealth } from "../../src/domain/job-health";
 import { createEmailProvider } from "../../src/jobs/email-providers";
 import { runJobs, runScheduledJobs } from "../../src/jobs/scheduled";
 import { JobHealthLine, type JobHealthView } from "../../views/components/job-health";
@@ -141,7 +141,10 @@ describe("scheduled jobs", () => {
       },
     ];
     const healthy = String(
-      <JobHealthLine health={{ lastRunAt, stale: false, failing: false, jobs: jobs.slice(0, 2) }} timeZone="UTC" />,
+      <JobHealthLine
+        health={{ lastRunAt, firstRunDueBy: null, stale: false, failing: false, jobs: jobs.slice(0, 2) }}
+        timeZone="UTC"
+      />,
     );
     expect(healthy).toContain("2 memberships recorded as expired, 1 expiry notice queued.");
     expect(healthy).not.toContain("notice-warning");
@@ -151,19 +154,70 @@ describe("scheduled jobs", () => {
     );
     const behind = String(
       <JobHealthLine
-        health={{ lastRunAt, stale: false, failing: false, jobs: unfinished.slice(0, 2) }}
+        health={{ lastRunAt, firstRunDueBy: null, stale: false, failing: false, jobs: unfinished.slice(0, 2) }}
         timeZone="UTC"
       />,
     );
     expect(behind).toContain("50 expiry notices queued, more left for the next run.");
 
-    const stale = String(<JobHealthLine health={{ lastRunAt, stale: true, failing: true, jobs }} timeZone="UTC" />);
+    const stale = String(
+      <JobHealthLine health={{ lastRunAt, firstRunDueBy: null, stale: true, failing: true, jobs }} timeZone="UTC" />,
+    );
     expect(stale).toContain("have not completed a run in the last 10 minutes");
     expect(stale).toContain("Email delivery failed in its last run: Error: D1 down");
 
     const never = String(
-      <JobHealthLine health={{ lastRunAt: null, stale: true, failing: false, jobs: [] }} timeZone="UTC" />,
+      <JobHealthLine
+        health={{ lastRunAt: null, firstRunDueBy: null, stale: true, failing: false, jobs: [] }}
+        timeZone="UTC"
+      />,
     );
     expect(never).toContain("have not run yet");
+    expect(never).toContain("notice-warning");
+
+    const waiting = String(
+      <JobHealthLine
+        health={{
+          lastRunAt: null,
+          firstRunDueBy: new Date("2026-06-02T10:05:00Z"),
+          stale: false,
+          failing: false,
+          jobs,
+        }}
+        timeZone="UTC"
+      />,
+    );
+    expect(waiting).toContain("have not run yet: they run every five minutes, the first by");
+    expect(waiting).toContain("2026-06-02T10:05:00.000Z");
+    expect(waiting).not.toContain("notice-warning");
+    expect(waiting).not.toContain("Check the cron trigger");
+  });
+
+  it("does not alarm before the first run is due: a fresh instance waits two intervals from its set-up", async () => {
+    const clock = new TestClock("2026-08-02T10:00:00Z");
+    const setUpAt = new Date("2026-08-02T09:58:00Z");
+    const noRunYet = [
+      { setUpAt, job: null, lastStartedAt: null, lastFinishedAt: null, lastResult: null, lastError: null },
+    ];
+
+    expect(toJobHealth(noRunYet, clock.now())).toMatchObject({
+      lastRunAt: null,
+      firstRunDueBy: new Date("2026-08-02T10:03:00Z"),
+      stale: false,
+    });
+    // Ten minutes after the set-up a missing first run is as stale as any missing run.
+    expect(toJobHealth(noRunYet, new Date("2026-08-02T10:08:00Z"))).toMatchObject({
+      firstRunDueBy: new Date("2026-08-02T10:03:00Z"),
+      stale: false,
+    });
+    expect(toJobHealth(noRunYet, new Date("2026-08-02T10:08:01Z"))).toMatchObject({ firstRunDueBy: null, stale: true });
+
+    // On the store: the set-up time is the first user's creation, read beside the runs in one statement.
+    const health = await readJobHealth(testContext(clock));
+    const first = await rawDb.prepare("SELECT min(created_at) AS at FROM users").first<{ at: number | null }>();
+    const expected = first?.at ?? null;
+    const [row] = await selectJobRuns(testContext(clock).db);
+    expect(row?.setUpAt?.getTime() ?? null).toBe(expected);
+    expect(health.jobs).toHaveLength(3);
   });
 });

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { regenerateSetupLink } from "../../src/domain/invites/setup-links";
 import { findInviteDelivery } from "../../src/domain/outbox";
 import { deliverOutbox } from "../../src/jobs/deliver-outbox";
 import { EmailDeliveryError, type EmailProvider } from "../../src/jobs/email-providers";
@@ -32,7 +33,7 @@ describe("Admin → Outbox", () => {
       await env.DB.prepare("SELECT id FROM outbox WHERE user_id = ?").bind(invited.user.id).all<{ id: string }>()
     ).results;
 
-    for (const path of ["/admin/outbox", `/admin/outbox/${message?.id}`]) {
+    for (const path of ["/admin/outbox", `/admin/outbox/${message?.id}`, `/admin/outbox/${message?.id}/preview`]) {
       const asAdmin = await (await signInAs(app, clock, admin)).get(path);
       expect(asAdmin.status, await summarizeResponse(asAdmin)).toBe(200);
       for (const user of [operator, client]) {
@@ -110,6 +111,88 @@ describe("Admin → Outbox", () => {
     expect(failedHtml).toContain(`href="/admin/outbox/${failed?.messageId}"`);
 
     expect(await findInviteDelivery(ctx, "usr_nobody")).toBeNull();
-    expect(String(<InviteDeliveryState delivery={null} timeZone="UTC" />)).toContain("No invite email was queued");
+    expect(String(<InviteDeliveryState delivery={null} timeZone="UTC" />)).toContain("No setup email was queued");
+  });
+
+  it("previews a message's HTML in a sandboxed frame served by a route of its own, framable by Gatehouse only", async () => {
+    const clock = new TestClock();
+    const app = createTestApp(clock);
+    const admin = await createActiveUser(clock, { role: "SUPER_ADMIN" });
+    const operator = await createActiveUser(clock, { role: "OPERATOR" });
+    const invited = await inviteTestUser(clock, { firstName: "Preview" });
+    const row = await env.DB.prepare("SELECT id, html_body FROM outbox WHERE user_id = ?")
+      .bind(invited.user.id)
+      .first<{ id: string; html_body: string }>();
+    const agent = await signInAs(app, clock, admin);
+
+    const page = await (await agent.get(`/admin/outbox/${row?.id}`)).text();
+    const frame = /<iframe[^>]*>/.exec(page)?.[0] ?? "";
+    expect(frame).toContain(`src="/admin/outbox/${row?.id}/preview"`);
+    expect(frame).toContain('sandbox=""');
+    expect(frame).toMatch(/title="The HTML email to [^"]+"/);
+
+    const preview = await agent.get(`/admin/outbox/${row?.id}/preview`);
+    const body = await preview.text();
+    expect(preview.status).toBe(200);
+    expect(preview.headers.get("content-type")).toContain("text/html");
+    const csp = (preview.headers.get("content-security-policy") ?? "").split(/;\s*/);
+    expect(csp).toEqual(
+      expect.arrayContaining([
+        "sandbox",
+        "default-src 'none'",
+        "style-src 'unsafe-inline'",
+        "img-src data:",
+        "frame-ancestors 'self'",
+        "form-action 'none'",
+      ]),
+    );
+    expect(csp.some((directive) => directive.includes("allow-") || directive.startsWith("script-src"))).toBe(false);
+    expect(preview.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    expect(preview.headers.get("cache-control")).toBe("no-store");
+    // The stored HTML as it is, with links that open nowhere from the sandbox (no allow-popups).
+    expect(body).toContain('<base target="_blank">');
+    expect(body.replace('<base target="_blank">', "")).toBe(row?.html_body);
+
+    const refused = await (await signInAs(app, clock, operator)).get(`/admin/outbox/${row?.id}/preview`);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).not.toContain(invited.setupUrl);
+    expect(refused.headers.get("x-frame-options")).toBe("DENY");
+    expect(refused.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect((await agent.get("/admin/outbox/msg_nothing/preview")).status).toBe(404);
+  });
+
+  it("shows a setup-link email that was superseded before delivery as not sent, on the Outbox and the user page", async () => {
+    const clock = new TestClock("2026-12-06T08:00:00Z");
+    const app = createTestApp(clock);
+    const admin = await createActiveUser(clock, { role: "SUPER_ADMIN" });
+    const invited = await inviteTestUser(clock, { firstName: "Replaced" });
+    clock.advanceSeconds(60);
+    await regenerateSetupLink(testContext(clock), invited.user.id);
+    const old = await env.DB.prepare("SELECT id FROM outbox WHERE user_id = ? AND kind = 'invite'")
+      .bind(invited.user.id)
+      .first<{ id: string }>();
+    const agent = await signInAs(app, clock, admin);
+
+    const list = await (await agent.get("/admin/outbox?status=superseded")).text();
+    expect(list).toContain(invited.user.email);
+    expect(list).toContain("Not sent: the setup link in it was replaced, used or revoked before delivery");
+    const message = await (await agent.get(`/admin/outbox/${old?.id}`)).text();
+    expect(message).toContain("Not sent: the setup link in it was replaced, used or revoked before delivery");
+
+    const userPage = await (await agent.get(`/admin/users/${invited.user.id}`)).text();
+    expect(userPage).toContain("Resent invite email queued");
+    expect(userPage).toContain("not sent yet");
+
+    const superseded = { kind: "invite", status: "superseded" as const, attempts: 0, lastError: null };
+    const dates = { createdAt: clock.now(), nextAttemptAt: clock.now(), sentAt: null };
+    expect(
+      String(<InviteDeliveryState delivery={{ ...superseded, ...dates }} userStatus="ACTIVE" timeZone="UTC" />),
+    ).toContain("Not needed: the user completed setup before the invite email went out, so it was not sent.");
+    expect(
+      String(<InviteDeliveryState delivery={{ ...superseded, ...dates }} userStatus="DEACTIVATED" timeZone="UTC" />),
+    ).toContain("Invite email not sent: the user was deactivated before delivery.");
+    expect(String(<InviteDeliveryState delivery={null} userStatus="ACTIVE" timeZone="UTC" />)).toContain(
+      "Not needed: the user is active.",
+    );
   });
 });

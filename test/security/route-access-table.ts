@@ -199,6 +199,12 @@ export const routeAccessTable: RouteRow[] = [
   },
   { method: "GET", route: "/admin/outbox", path: "/admin/outbox", expect: consoleSuperAdmin(200) },
   { method: "GET", route: "/admin/outbox/:id", path: "/admin/outbox/{messageId}", expect: consoleSuperAdmin(200) },
+  {
+    method: "GET",
+    route: "/admin/outbox/:id/preview",
+    path: "/admin/outbox/{messageId}/preview",
+    expect: consoleSuperAdmin(200),
+  },
 
   // Console access groups and audit log (issue 7). grp_readonly_auditor is seeded by migration 0001.
   {

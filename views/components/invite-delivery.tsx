@@ -1,5 +1,8 @@
-// The delivery state of a user's latest setup-link email (for the user page). The setup link
-// shown to the admin never depends on it: a failed email only means "give them the link yourself".
+// The "Setup email" line of the user page: what really happened to the user's latest setup-link
+// email — queued and not sent yet, sent at a time, failing, failed, or never sent because its link
+// was replaced, used or revoked first (`superseded`) — and "not needed" once the user has set up.
+// The setup link shown to the admin never depends on it: a failed email only means "give them the
+// link yourself".
 import type { OutboxStatus } from "../../src/domain/outbox";
 import { Notice } from "./form-fields";
 import { Time } from "./time";
@@ -14,19 +17,41 @@ export interface InviteDeliveryView {
   sentAt: Date | null;
 }
 
+export type InviteRecipientStatus = "PENDING" | "ACTIVE" | "DEACTIVATED";
+
 const kindLabels: Record<string, string> = {
   invite: "Invite email",
   invite_resent: "Resent invite email",
   two_factor_reset: "Two-factor reset email",
 };
 
+const inviteKinds = new Set(["invite", "invite_resent"]);
+
+function describeSuperseded(delivery: InviteDeliveryView, userStatus: InviteRecipientStatus | undefined): string {
+  const label = kindLabels[delivery.kind] ?? "Email";
+  if (userStatus === "DEACTIVATED") return `${label} not sent: the user was deactivated before delivery.`;
+  if (userStatus === "ACTIVE" && inviteKinds.has(delivery.kind)) {
+    return `Not needed: the user completed setup before the ${label.toLowerCase()} went out, so it was not sent.`;
+  }
+  if (userStatus === "ACTIVE") return `${label} not sent: the link in it was used before delivery.`;
+  return `${label} not sent: the link in it was replaced before delivery.`;
+}
+
 export function InviteDeliveryState(props: {
   delivery: InviteDeliveryView | null;
   timeZone: string;
   messageHref?: string | null;
+  /** The user's status: an active user's invite is no longer needed. */
+  userStatus?: InviteRecipientStatus;
 }) {
-  const { delivery, timeZone } = props;
-  if (!delivery) return <p class="muted">No invite email was queued for this user.</p>;
+  const { delivery, timeZone, userStatus } = props;
+  if (!delivery) {
+    return userStatus === "ACTIVE" ? (
+      <p class="muted">Not needed: the user is active.</p>
+    ) : (
+      <p class="muted">No setup email was queued for this user.</p>
+    );
+  }
   const label = kindLabels[delivery.kind] ?? "Email";
   const link = props.messageHref ? (
     <>
@@ -38,20 +63,29 @@ export function InviteDeliveryState(props: {
     case "sent":
       return (
         <p>
-          {label} sent <Time value={delivery.sentAt} timeZone={timeZone} />.{link}
+          {label} sent <Time value={delivery.sentAt} timeZone={timeZone} />
+          {userStatus === "ACTIVE" && inviteKinds.has(delivery.kind) ? "; no longer needed: the user is active." : "."}
+          {link}
+        </p>
+      );
+    case "superseded":
+      return (
+        <p class="muted">
+          {describeSuperseded(delivery, userStatus)}
+          {link}
         </p>
       );
     case "sending":
       return (
         <p>
-          {label} is being sent (attempt {delivery.attempts}).{link}
+          {label} is being sent now (attempt {delivery.attempts}).{link}
         </p>
       );
     case "pending":
       return delivery.attempts === 0 ? (
         <p>
-          {label} queued <Time value={delivery.createdAt} timeZone={timeZone} />; it goes out with the next scheduled
-          run.{link}
+          {label} queued <Time value={delivery.createdAt} timeZone={timeZone} />, not sent yet: it goes out with the
+          next scheduled run.{link}
         </p>
       ) : (
         <Notice kind="warning">

@@ -1,10 +1,12 @@
 // The cron's health line (for Admin → Memberships): when the scheduled jobs last ran, what they
 // did, and a warning when they have not finished a run in two intervals or the last run failed.
+// A fresh instance waiting for its first run is told when it is due, without a warning.
 import { Notice } from "./form-fields";
 import { Time } from "./time";
 
 export interface JobHealthView {
   lastRunAt: Date | null;
+  firstRunDueBy: Date | null;
   stale: boolean;
   failing: boolean;
   jobs: Array<{
@@ -44,6 +46,15 @@ export function describeJobResults(jobs: JobHealthView["jobs"]): string {
 }
 
 export function JobHealthLine({ health, timeZone }: { health: JobHealthView; timeZone: string }) {
+  if (!health.lastRunAt && health.firstRunDueBy) {
+    return (
+      <p class="muted">
+        The scheduled jobs have not run yet: they run every five minutes, the first by{" "}
+        <Time value={health.firstRunDueBy} timeZone={timeZone} />. They record expired memberships in the audit log and
+        send the emails; access ends at each expiry anyway.
+      </p>
+    );
+  }
   if (!health.lastRunAt) {
     return (
       <Notice kind="warning">

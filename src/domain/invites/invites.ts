@@ -177,7 +177,7 @@ export async function prepareInvite(
     );
   }
   const email = await buildInviteEmailFor(ctx, user, setupUrl, prepared.expiresAt, false);
-  rows.outbox.push(buildOutboxRow(email, ctx.now, { userId: user.id }));
+  rows.outbox.push(buildOutboxRow(email, ctx.now, { userId: user.id, setupTokenHash: prepared.hash }));
   return { prepared, rows, result: { user, setupUrl, setupLinkExpiresAt: prepared.expiresAt } };
 }
 

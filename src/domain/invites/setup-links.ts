@@ -8,7 +8,7 @@ import { users } from "../../db/schema";
 import { AppError } from "../../errors";
 import { describeUser, insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
-import { insertOutboxMessage } from "../outbox";
+import { insertOutboxMessage, supersedeSetupLinkEmails } from "../outbox";
 import { findManageableUser } from "../users/user-guards";
 import { buildSetupUrl, deriveUserStatus, type UserRow } from "../users/users";
 import { buildInviteEmailFor, freshInviteLink, type InviteResult } from "./invites";
@@ -41,7 +41,8 @@ export async function issueNewSetupLink(ctx: DomainContext, user: UserRow): Prom
         target: describeUser(user),
         details: { setupLinkExpiresAt: prepared.expiresAt.toISOString() },
       }),
-      insertOutboxMessage(ctx.db, email, ctx.now, { userId: user.id }),
+      supersedeSetupLinkEmails(ctx.db, user.id),
+      insertOutboxMessage(ctx.db, email, ctx.now, { userId: user.id, setupTokenHash: prepared.hash }),
     ]);
   } catch (error) {
     if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The user is no longer pending." });

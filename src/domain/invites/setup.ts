@@ -23,6 +23,7 @@ import { recoveryCodes, users } from "../../db/schema";
 import { AppError, fieldError } from "../../errors";
 import { describeUser, insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
+import { supersedeSetupLinkEmails } from "../outbox";
 import { enforceAccountThrottle, recordSignInFailure } from "../sign-in/sign-in-failures";
 import type { UserRow } from "../users/users";
 
@@ -185,6 +186,7 @@ export async function completeSetup(
           ),
         ),
       assertPreviousWriteChangedOneRow(ctx.db),
+      supersedeSetupLinkEmails(ctx.db, user.id),
       ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
       ctx.db.insert(recoveryCodes).values(
         codes.map((value) => ({

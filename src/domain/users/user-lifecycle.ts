@@ -21,6 +21,7 @@ import { labelMembershipRole, labelUserRole } from "../../labels";
 import { describeUser, insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { fittingRolesFor } from "../memberships/memberships-rules";
+import { supersedeSetupLinkEmails } from "../outbox";
 import { assertNotSelf, findManageableUser, keepsAnotherActiveSuperAdmin, lastSuperAdminError } from "./user-guards";
 import {
   assertMayAssignRole,
@@ -173,6 +174,7 @@ export async function deactivateUser(ctx: DomainContext, userId: string): Promis
         .where(and(eq(users.id, user.id), isNull(users.deactivatedAt), keepsAnotherActiveSuperAdmin(user.id))),
       assertPreviousWriteChangedOneRow(ctx.db),
       deleteUserSessions(ctx.db, user.id),
+      supersedeSetupLinkEmails(ctx.db, user.id),
       ctx.db.delete(signInChallenges).where(eq(signInChallenges.userId, user.id)),
       ctx.db
         .update(apiTokens)

@@ -20,7 +20,7 @@ import { describeUser, insertAuditEvent } from "../audit/audit";
 import { type DomainContext, snapshotActor } from "../context";
 import { buildTwoFactorResetEmail, emailPersonOf } from "../emails";
 import type { InviteResult } from "../invites/invites";
-import { insertOutboxMessage } from "../outbox";
+import { insertOutboxMessage, supersedeSetupLinkEmails } from "../outbox";
 import { assertNotSelf, findManageableUser } from "./user-guards";
 import { buildSetupUrl, deriveUserStatus, type UserRow } from "./users";
 
@@ -82,7 +82,8 @@ export async function resetTwoFactor(ctx: DomainContext, userId: string): Promis
         target: describeUser(user),
         details: { setupLinkExpiresAt: prepared.expiresAt.toISOString() },
       }),
-      insertOutboxMessage(ctx.db, email, ctx.now, { userId: user.id }),
+      supersedeSetupLinkEmails(ctx.db, user.id),
+      insertOutboxMessage(ctx.db, email, ctx.now, { userId: user.id, setupTokenHash: prepared.hash }),
     ]);
   } catch (error) {
     if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The user is no longer active." });
@@ -169,6 +170,7 @@ export async function eraseUser(ctx: DomainContext, userId: string): Promise<Use
       ctx.db.delete(signInChallenges).where(eq(signInChallenges.userId, user.id)),
       ctx.db.delete(apiTokens).where(eq(apiTokens.userId, user.id)),
       clearThrottle(ctx.db, accountThrottleKey(user.email)),
+      supersedeSetupLinkEmails(ctx.db, user.id),
       ctx.db
         .update(outbox)
         .set({ toAddress: "erased", subject: "[erased]", textBody: "[erased]", htmlBody: "[erased]" })

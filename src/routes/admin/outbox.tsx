@@ -1,5 +1,6 @@
 // Admin → Outbox (docs/PRODUCT.md §7, §9): the queued emails and their delivery state. SUPER_ADMIN only:
-// bodies can carry live setup links, which no access group may hand out.
+// bodies can carry live setup links, which no access group may hand out. A message's HTML is
+// previewed from a route of its own, which src/http/security-headers.ts sandboxes.
 import { Hono } from "hono";
 import { OutboxMessagePage } from "../../../views/pages/admin/outbox-message-page";
 import { OutboxPage } from "../../../views/pages/admin/outbox-page";
@@ -7,6 +8,19 @@ import { findOutboxMessage, listOutboxQuerySchema, readOutboxPage } from "../../
 import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppEnv, domainContext } from "../../http/app-env";
+
+/**
+ * The preview opens links in a new window, which the sandbox (no allow-popups) refuses: a click
+ * in the preview goes nowhere, so a live setup link in it is never followed by accident. The first
+ * <base> wins, so it goes first in <head> (or first of all when there is none).
+ */
+function makeLinksInert(html: string): string {
+  const inert = '<base target="_blank">';
+  const head = /<head(?:\s[^>]*)?>/i.exec(html);
+  if (!head) return inert + html;
+  const at = head.index + head[0].length;
+  return html.slice(0, at) + inert + html.slice(at);
+}
 
 const forbiddenDetail = "Only a SUPER_ADMIN can read the outbox: its messages can contain live setup links.";
 
@@ -39,6 +53,11 @@ export const adminOutboxRoutes = new Hono<AppEnv>()
       />,
       { title: "Outbox" },
     );
+  })
+  .get("/:id/preview", async (c) => {
+    const message = await findOutboxMessage(domainContext(c), c.req.param("id"));
+    if (!message) throw new AppError("NOT_FOUND");
+    return c.html(makeLinksInert(message.htmlBody));
   })
   .get("/:id", async (c) => {
     const principal = currentPrincipal(c);

@@ -157,6 +157,7 @@ async function renderUserPage(
       inviteDelivery={
         <InviteDeliveryState
           delivery={delivery}
+          userStatus={deriveUserStatus(user)}
           timeZone={principal.user.timeZone}
           messageHref={isSuperAdmin && delivery ? `/admin/outbox/${delivery.messageId}` : null}
         />

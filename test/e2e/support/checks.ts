@@ -11,15 +11,36 @@ export interface HeaderCheckInput {
 const requiredCspDirectives = ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"];
 const minimumHstsSeconds = 31_536_000;
 
+// The Outbox's email preview is the one framable answer (src/http/security-headers.ts): a sandbox
+// with no allow-* token, nothing loaded but inline styles and data: images, framed by Gatehouse only.
+const emailPreviewPath = /^\/admin\/outbox\/[^/]+\/preview$/;
+const requiredPreviewCspDirectives = ["sandbox;", "default-src 'none'", "base-uri 'none'", "frame-ancestors 'self'"];
+
+function emailPreviewProblems(where: string, csp: string, headers: Record<string, string>): string[] {
+  const problems = requiredPreviewCspDirectives
+    .filter((directive) => !csp.includes(directive))
+    .map((directive) => `${where}: preview CSP lacks ${directive}`);
+  if (/allow-|script-src|unsafe-eval|unsafe-hashes/.test(csp)) problems.push(`${where}: preview CSP too wide: ${csp}`);
+  if (csp.replace(/style-src 'unsafe-inline'/, "").includes("unsafe-inline"))
+    problems.push(`${where}: preview CSP allows inline code beyond styles: ${csp}`);
+  if (headers["x-frame-options"] !== "SAMEORIGIN") problems.push(`${where}: preview X-Frame-Options is not SAMEORIGIN`);
+  return problems;
+}
+
 export function securityHeaderProblems({ url, status, headers }: HeaderCheckInput): string[] {
   const problems: string[] = [];
   const where = `${status} ${new URL(url).pathname}`;
   const csp = headers["content-security-policy"] ?? "";
   if (!csp) problems.push(`${where}: no Content-Security-Policy`);
-  for (const directive of requiredCspDirectives) {
-    if (!csp.includes(directive)) problems.push(`${where}: CSP lacks ${directive}`);
+  if (status === 200 && emailPreviewPath.test(new URL(url).pathname)) {
+    problems.push(...emailPreviewProblems(where, csp, headers));
+  } else {
+    for (const directive of requiredCspDirectives) {
+      if (!csp.includes(directive)) problems.push(`${where}: CSP lacks ${directive}`);
+    }
+    if (/unsafe-inline|unsafe-eval|unsafe-hashes/.test(csp))
+      problems.push(`${where}: CSP allows unsafe sources: ${csp}`);
   }
-  if (/unsafe-inline|unsafe-eval|unsafe-hashes/.test(csp)) problems.push(`${where}: CSP allows unsafe sources: ${csp}`);
   if (/(^|;)\s*script-src[^;]*(\*|data:|https?:)/.test(csp))
     problems.push(`${where}: CSP script-src is wider than 'self': ${csp}`);
   if (headers["x-content-type-options"] !== "nosniff") problems.push(`${where}: X-Content-Type-Options is not nosniff`);

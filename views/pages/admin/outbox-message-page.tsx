@@ -1,9 +1,12 @@
-// One outbox message: its delivery state and both bodies as text. The HTML part is shown as
-// source, never rendered: the page stays under the CSP and a link in it is never one click away.
+// One outbox message: its delivery state, the HTML as the recipient sees it, and both bodies as
+// text. The HTML is rendered only inside a sandboxed frame of its own route
+// (/admin/outbox/:id/preview, whose CSP is in src/http/security-headers.ts): this page itself
+// never carries the email's markup, and its links are inert in the frame (docs/DECISIONS.md).
 
 import type { OutboxStatus } from "../../../src/domain/outbox";
+import { Notice } from "../../components/form-fields";
 import { Time } from "../../components/time";
-import { OutboxStatusBadge } from "./outbox-page";
+import { OutboxStatusBadge, supersededExplanation } from "./outbox-page";
 
 export interface OutboxMessageView {
   id: string;
@@ -36,6 +39,7 @@ export function OutboxMessagePage({ timeZone, message }: OutboxMessagePageProps)
       <h1>
         {message.subject} <OutboxStatusBadge status={message.status} />
       </h1>
+      {message.status === "superseded" && <Notice kind="info">{supersededExplanation}</Notice>}
       <dl class="details">
         <dt>To</dt>
         <dd>
@@ -57,11 +61,24 @@ export function OutboxMessagePage({ timeZone, message }: OutboxMessagePageProps)
         <dd>
           <Time value={message.createdAt} timeZone={timeZone} />
         </dd>
-        <dt>{waiting ? "Next attempt" : "Sent"}</dt>
-        <dd>
-          <Time value={waiting ? message.nextAttemptAt : message.sentAt} timeZone={timeZone} />
-        </dd>
+        {message.status !== "superseded" && (
+          <>
+            <dt>{waiting ? "Next attempt" : "Sent"}</dt>
+            <dd>
+              <Time value={waiting ? message.nextAttemptAt : message.sentAt} timeZone={timeZone} />
+            </dd>
+          </>
+        )}
       </dl>
+      <h2>As the recipient sees it</h2>
+      <iframe
+        class="email-preview"
+        src={`/admin/outbox/${message.id}/preview`}
+        sandbox=""
+        title={`The HTML email to ${message.toAddress}: ${message.subject}`}
+        width="100%"
+        height="640"
+      />
       <h2>Text</h2>
       <pre class="message-body">{message.textBody}</pre>
       <details>

@@ -30,10 +30,23 @@ const statusBadgeClass: Record<OutboxStatus, string> = {
   sending: "badge badge-pending",
   sent: "badge badge-active",
   failed: "badge badge-expired",
+  superseded: "badge badge-deactivated",
 };
 
+export const outboxStatusLabels: Record<OutboxStatus, string> = {
+  pending: "Pending",
+  sending: "Sending",
+  sent: "Sent",
+  failed: "Failed",
+  superseded: "Not sent",
+};
+
+/** Why a superseded message was never sent (the Outbox list and the message page). */
+export const supersededExplanation =
+  "Not sent: the setup link in it was replaced, used or revoked before delivery, so it would not have worked.";
+
 export function OutboxStatusBadge({ status }: { status: OutboxStatus }) {
-  return <span class={statusBadgeClass[status]}>{status[0]?.toUpperCase() + status.slice(1)}</span>;
+  return <span class={statusBadgeClass[status]}>{outboxStatusLabels[status]}</span>;
 }
 
 export function OutboxPage(props: OutboxPageProps) {
@@ -42,8 +55,9 @@ export function OutboxPage(props: OutboxPageProps) {
       <h1>Outbox</h1>
       <p class="muted">
         Emails are delivered by the scheduled jobs every five minutes through the <code>{props.provider}</code>{" "}
-        provider, retried with back-off, and marked failed after the last attempt. Messages can contain live setup
-        links: only SUPER_ADMINs see this page.
+        provider, retried with back-off, and marked failed after the last attempt. An invite or setup email whose link
+        was replaced, used or revoked before delivery is not sent. Messages can contain live setup links: only
+        SUPER_ADMINs see this page.
       </p>
       {props.counts.failed > 0 && (
         <Notice kind="error">
@@ -56,9 +70,12 @@ export function OutboxPage(props: OutboxPageProps) {
         <div class="field">
           <label for="filter-status">Status</label>
           <select id="filter-status" name="status">
-            {["", "pending", "sending", "sent", "failed"].map((status) => (
+            <option value="" selected={props.status === ""}>
+              Any status
+            </option>
+            {(Object.keys(outboxStatusLabels) as OutboxStatus[]).map((status) => (
               <option value={status} selected={props.status === status}>
-                {status || "Any status"}
+                {outboxStatusLabels[status]}
               </option>
             ))}
           </select>
@@ -96,7 +113,7 @@ export function OutboxPage(props: OutboxPageProps) {
                   <OutboxStatusBadge status={row.status} />
                 </td>
                 <td>{row.attempts}</td>
-                <td>{row.lastError ?? "—"}</td>
+                <td>{row.status === "superseded" ? supersededExplanation : (row.lastError ?? "—")}</td>
                 <td>
                   <Time value={row.createdAt} timeZone={props.timeZone} />
                 </td>

@@ -1,0 +1,1 @@
+ALTER TABLE `outbox` ADD `setup_token_hash` text;
