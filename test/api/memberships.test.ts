@@ -41,7 +41,7 @@ describe("/api/v1/memberships", () => {
       400,
     );
     expect(unfit.code).toBe("MEMBERSHIP_ROLE_UNFIT");
-    expect(unfit.detail).toContain("CLIENT_ADMIN or CLIENT_VIEWER");
+    expect(unfit.detail).toContain("Client admin or Client viewer");
     const created = await api.expectJson<{ membership: Membership }>(
       "POST",
       "/api/v1/memberships",
