@@ -166,7 +166,7 @@ describe.skipIf(run.skipped)("people using Gatehouse in a browser", () => {
 
     const workspace = await operator.clickLink(tenant.name);
     expect(workspace.path).toBe(`/tenants/${tenant.slug}`);
-    expect(workspace.text).toContain("Your access: OPERATOR_FULL");
+    expect(workspace.text).toContain("Your access: Full access");
     await operator.page.getByText("Post an update").click();
     await operator.fill("Title", update.title);
     await operator.fill("Text", update.body);

@@ -1,5 +1,7 @@
 // /tenants/<slug>: an operator's view of one tenant. OPERATOR_FULL sees write controls; every
 // other member reads (and the server refuses writes anyway).
+import type { MembershipRole } from "../../../src/db/schema";
+import { membershipRoleLabels } from "../../../src/labels";
 import { ClientInviteForm, type ClientInviteFormProps } from "../../components/client-invite-form";
 import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
 import { AccessTable, ClientUsersTable, type PersonRow } from "../../components/tenant-people";
@@ -27,11 +29,17 @@ export function WorkspacePage(props: WorkspacePageProps) {
   const base = `/tenants/${props.tenant.slug}`;
   return (
     <>
-      <h1>{props.tenant.name}</h1>
-      <p class="muted">
-        Your access: {props.yourRole}
-        {props.canWrite ? "" : " (read only)"}
-      </p>
+      <div class="page-heading">
+        <div>
+          <h1>{props.tenant.name}</h1>
+          <p class="muted">
+            Your access:{" "}
+            <span class={props.canWrite ? "badge badge-success" : "badge badge-neutral"}>
+              {membershipRoleLabels[props.yourRole as MembershipRole] ?? props.yourRole}
+            </span>
+          </p>
+        </div>
+      </div>
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       <section aria-labelledby="profile-heading">
         <h2 id="profile-heading">Profile</h2>
@@ -57,7 +65,9 @@ export function WorkspacePage(props: WorkspacePageProps) {
                 error={props.profile.errors.description}
                 maxlength={2000}
               />
-              <button type="submit">Save profile</button>
+              <div class="form-actions">
+                <button type="submit">Save profile</button>
+              </div>
             </form>
           </details>
         )}
