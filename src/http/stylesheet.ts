@@ -74,7 +74,7 @@ main { display: block; min-width: 0; padding: var(--space-5) var(--space-4) var(
 .public-shell .narrow { max-width: none; }
 
 /* Type */
-h1, h2, h3 { line-height: 1.25; color: var(--fg); }
+h1, h2, h3 { line-height: 1.25; color: var(--fg); overflow-wrap: anywhere; }
 h1 { font-size: var(--text-2xl); font-weight: 650; margin: 0 0 var(--space-5); letter-spacing: -0.01em; }
 h2 { font-size: var(--text-lg); font-weight: 600; margin: var(--space-6) 0 var(--space-3); }
 h3 { font-size: var(--text-base); font-weight: 600; margin: var(--space-5) 0 var(--space-2); }
@@ -83,6 +83,7 @@ p { margin: 0 0 var(--space-3); }
 p.muted { margin-bottom: var(--space-3); }
 .page-heading { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: var(--space-3); margin-bottom: var(--space-5); }
 .page-heading h1 { margin: 0; }
+.page-heading > * { min-width: 0; }
 .page-heading p { margin: var(--space-1) 0 0; }
 .actions, .button-row, .form-actions { display: flex; flex-wrap: wrap; gap: var(--space-2); align-items: center; }
 .form-actions { margin-top: var(--space-4); }
@@ -208,6 +209,7 @@ ul.tabs, .tabs > ul { display: flex; gap: var(--space-1); border-bottom: 1px sol
 .attention-count { font-size: var(--text-2xl); font-weight: 650; line-height: 1.2; }
 .attention-card ul { margin: 0; padding: 0; list-style: none; font-size: var(--text-sm); }
 .attention-card li { display: flex; justify-content: space-between; gap: var(--space-2); flex-wrap: wrap; padding: 2px 0; }
+.attention-card li > span { min-width: 0; overflow-wrap: anywhere; }
 
 /* Pieces of particular pages */
 .copy-row { display: flex; gap: var(--space-2); } .copy-row input { flex: 1; min-width: 0; }
