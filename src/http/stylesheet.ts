@@ -5,7 +5,7 @@
 export const stylesheet = `
 :root {
   --space-1: 4px; --space-2: 8px; --space-3: 12px; --space-4: 16px; --space-5: 24px; --space-6: 32px;
-  --text-sm: 0.8125rem; --text-base: 0.9375rem; --text-lg: 1.0625rem; --text-xl: 1.25rem; --text-2xl: 1.5rem;
+  --text-sm: 0.8125rem; --text-table: 0.875rem; --text-base: 0.9375rem; --text-lg: 1.0625rem; --text-xl: 1.25rem; --text-2xl: 1.5rem;
   --fg: #16181d; --muted: #5a6270; --line: #e4e7ec; --line-strong: #c5cbd4; --control: #8b939f;
   --surface: #fff; --canvas: #f6f7f9; --subtle: #f9fafb;
   --accent: #4338ca; --accent-hover: #3730a3; --accent-bg: #eef0ff;
@@ -14,7 +14,7 @@ export const stylesheet = `
   --neutral: #3f4652; --neutral-bg: #eef0f3;
   --radius: 8px; --radius-sm: 6px; --shadow: 0 1px 2px rgba(16, 24, 40, 0.05);
   --focus: 0 0 0 3px #a5b4fc;
-  --sidebar-width: 232px;
+  --sidebar-width: 220px; --control-height: 2.5rem;
 }
 *, *::before, *::after { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
@@ -58,7 +58,9 @@ pre { overflow-x: auto; }
   box-shadow: 0 8px 16px rgba(16, 24, 40, 0.08); padding: var(--space-3) var(--space-4) var(--space-4); display: flex; flex-direction: column; gap: var(--space-3); }
 main { display: block; min-width: 0; padding: var(--space-5) var(--space-4) var(--space-6); }
 @media (min-width: 900px) {
-  .shell { display: grid; grid-template-columns: var(--sidebar-width) minmax(0, 1fr); }
+  /* The sidebar's white runs the page's full height, also in a full-page screenshot. */
+  .shell { display: grid; grid-template-columns: var(--sidebar-width) minmax(0, 1fr);
+    background: linear-gradient(90deg, var(--surface) calc(var(--sidebar-width) - 1px), var(--line) 0 var(--sidebar-width), var(--canvas) 0); }
   .topbar { display: none; }
   .sidebar { display: flex; flex-direction: column; gap: var(--space-5); position: sticky; top: 0; height: 100vh; overflow-y: auto;
     padding: var(--space-5) var(--space-4); background: var(--surface); border-right: 1px solid var(--line); }
@@ -73,6 +75,13 @@ main { display: block; min-width: 0; padding: var(--space-5) var(--space-4) var(
 .public-shell main h1 { font-size: var(--text-xl); }
 .public-shell .narrow { max-width: none; }
 
+/* Disclosures in a page ("Post an update"): a quiet button that opens the form under it. */
+main details:not(.menu) { margin: 0 0 var(--space-4); }
+main details:not(.menu) > summary { display: inline-flex; align-items: center; gap: var(--space-2); cursor: pointer; padding: 6px 12px;
+  border: 1px solid var(--line-strong); border-radius: var(--radius-sm); background: var(--surface); font-weight: 500; }
+main details:not(.menu) > summary:hover { background: var(--subtle); }
+main details[open]:not(.menu) > summary { margin-bottom: var(--space-3); }
+
 /* Type */
 h1, h2, h3 { line-height: 1.25; color: var(--fg); overflow-wrap: anywhere; }
 h1 { font-size: var(--text-2xl); font-weight: 650; margin: 0 0 var(--space-5); letter-spacing: -0.01em; }
@@ -86,7 +95,8 @@ p.muted { margin-bottom: var(--space-3); }
 .page-heading > * { min-width: 0; }
 .page-heading p { margin: var(--space-1) 0 0; }
 .actions, .button-row, .form-actions { display: flex; flex-wrap: wrap; gap: var(--space-2); align-items: center; }
-.form-actions { margin-top: var(--space-4); }
+.form-actions { margin: var(--space-4) 0; }
+.public-shell .form-actions > button[type="submit"] { flex: 1; }
 .button-row { margin: var(--space-3) 0; }
 .narrow { max-width: 560px; }
 section { min-width: 0; }
@@ -105,17 +115,17 @@ button.quiet:hover, .button.quiet:hover, .link-button:hover { background: var(--
 button.small, .button.small { font-size: var(--text-sm); padding: 3px 10px; }
 button[hidden] { display: none; }
 form.inline { display: inline-block; margin: 0; vertical-align: middle; }
-/* Buttons that sit side by side outside a flex row never touch. */
-:is(button, .button, form.inline) + :is(button, .button, form.inline) { margin-left: var(--space-2); }
-:is(.actions, .button-row, .form-actions, .cell-actions, .copy-row, .filters) > :is(button, .button, form.inline) { margin-left: 0; }
+/* Buttons that sit side by side outside a flex row never touch (nor a link beside them). */
+:is(button, .button, form.inline) + :is(a, button, .button, form.inline), a + :is(button, .button, form.inline) { margin-left: var(--space-2); }
+:is(.actions, .button-row, .form-actions, .cell-actions, .copy-row, .filters, .page-heading) > :is(a, button, .button, form.inline) { margin-left: 0; }
 
 /* Forms */
 .field { margin: 0 0 var(--space-4); display: flex; flex-direction: column; gap: var(--space-1); max-width: 520px; min-width: 0; }
 label, legend { font-weight: 600; font-size: var(--text-sm); }
-input, select, textarea { font: inherit; font-size: var(--text-base); padding: 7px 10px; border: 1px solid var(--control); border-radius: var(--radius-sm);
+input, select, textarea { font: inherit; font-size: var(--text-base); padding: 0 10px; height: var(--control-height); border: 1px solid var(--control); border-radius: var(--radius-sm);
   background: var(--surface); color: var(--fg); max-width: 100%; min-width: 0; }
-input[type="checkbox"], input[type="radio"] { width: 16px; height: 16px; accent-color: var(--accent); }
-textarea { min-height: 120px; }
+input[type="checkbox"], input[type="radio"] { width: 16px; height: 16px; padding: 0; accent-color: var(--accent); }
+textarea { min-height: 120px; height: auto; padding: 8px 10px; }
 .has-error input, .has-error select, .has-error textarea { border-color: var(--danger); box-shadow: 0 0 0 1px var(--danger); }
 .error { color: var(--danger); margin: 0; font-weight: 600; font-size: var(--text-sm); }
 fieldset { border: 1px solid var(--line); border-radius: var(--radius); margin: 0 0 var(--space-4); padding: var(--space-3) var(--space-4); min-width: 0; background: var(--surface); }
@@ -126,7 +136,7 @@ fieldset { border: 1px solid var(--line); border-radius: var(--radius); margin: 
   background: var(--surface); border: 1px solid var(--line); border-radius: var(--radius); }
 .filters .field { margin: 0; min-width: 10rem; flex: 0 1 14rem; }
 .filters .field .hint { display: none; }
-.filters > button, .filters > .button, .filters > .button-row { margin: 0; }
+.filters > button, .filters > .button, .filters > .button-row { margin: 0; height: var(--control-height); }
 @media (max-width: 699.98px) { .filters .field { flex: 1 1 100%; max-width: none; } }
 
 /* Notices and badges */
@@ -152,8 +162,10 @@ time { white-space: nowrap; }
 /* Tables: a white card; columns by priority; below 700 px every row is a card. */
 table { border-collapse: separate; border-spacing: 0; width: 100%; margin: 0 0 var(--space-5); background: var(--surface);
   border: 1px solid var(--line); border-radius: var(--radius); }
-th, td { text-align: left; padding: 10px var(--space-3); border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+th, td { text-align: left; padding: 10px; font-size: var(--text-table); border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
 tbody tr:last-child > * { border-bottom: none; }
+/* Long values wrap anywhere, so a table always fits; a floor per column keeps short words whole. */
+td { min-width: 5.5rem; }
 th { font-size: var(--text-sm); font-weight: 600; color: var(--muted); background: var(--subtle); overflow-wrap: normal; }
 thead th:first-child { border-top-left-radius: var(--radius); } thead th:last-child { border-top-right-radius: var(--radius); }
 tbody tr:hover { background: var(--subtle); }
@@ -173,9 +185,14 @@ tbody tr:hover { background: var(--subtle); }
   .data-table thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   .data-table tr { background: var(--surface); border: 1px solid var(--line); border-radius: var(--radius); padding: var(--space-3) var(--space-4); margin-bottom: var(--space-3); }
   .data-table tbody tr:hover { background: var(--surface); }
-  .data-table td { border: none; padding: 2px 0; text-align: left; white-space: normal; }
+  .data-table td { border: none; padding: 3px 0; text-align: left; white-space: normal; position: relative; }
   .data-table td.priority-low { display: block; }
-  .data-table td[data-label]::before { content: attr(data-label); display: inline-block; min-width: 7.5rem; margin-right: var(--space-2); color: var(--muted); font-size: var(--text-sm); font-weight: 500; }
+  /* "Label   value": the label in a left column, the value (however long) beside it. */
+  .data-table td[data-label] { padding-left: 7.5rem; }
+  .data-table td[data-label]::before { content: attr(data-label); position: absolute; left: 0; top: 4px; width: 7rem;
+    color: var(--muted); font-size: var(--text-sm); font-weight: 500; overflow-wrap: anywhere; }
+  .data-table td.cell-primary, .data-table td.cell-actions { padding-left: 0; }
+  .data-table td.cell-actions:empty { display: none; }
   .data-table td.cell-primary { font-size: var(--text-lg); padding-bottom: var(--space-2); }
   .data-table td.cell-primary::before, .data-table td.cell-actions::before { display: none; }
   .data-table td.cell-actions { margin-top: var(--space-2); padding-top: var(--space-2); border-top: 1px solid var(--line); }
@@ -222,6 +239,6 @@ ul.tabs, .tabs > ul { display: flex; gap: var(--space-1); border-bottom: 1px sol
 .update h3 { margin-top: 0; }
 .audit-details { font-size: var(--text-sm); overflow-wrap: anywhere; }
 .message-body { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--subtle); border: 1px solid var(--line); border-radius: var(--radius); padding: var(--space-3); }
-.permission-matrix { width: auto; max-width: 100%; } .permission-matrix td { text-align: center; } .permission-matrix input { width: 20px; height: 20px; }
+.permission-matrix { width: auto; max-width: 100%; } .permission-matrix td { text-align: center; min-width: 0; } .permission-matrix input { width: 20px; height: 20px; }
 @media (max-width: 699.98px) { .permission-matrix { display: block; overflow-x: auto; } .permission-matrix th, .permission-matrix td { padding: var(--space-2); } }
 `;
