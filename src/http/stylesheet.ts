@@ -104,7 +104,7 @@ section { min-width: 0; }
 /* Buttons */
 button, .button { font: inherit; font-size: var(--text-base); font-weight: 500; line-height: 1.4; display: inline-flex; align-items: center; justify-content: center;
   gap: var(--space-1); padding: 7px 14px; border-radius: var(--radius-sm); border: 1px solid var(--accent); background: var(--accent); color: #fff;
-  cursor: pointer; text-decoration: none; white-space: nowrap; box-shadow: var(--shadow); }
+  cursor: pointer; text-decoration: none; box-shadow: var(--shadow); max-width: 100%; text-align: center; overflow-wrap: anywhere; }
 button:hover, .button:hover { background: var(--accent-hover); border-color: var(--accent-hover); color: #fff; }
 button.secondary, .button.secondary { background: var(--surface); color: var(--fg); border-color: var(--line-strong); }
 button.secondary:hover, .button.secondary:hover { background: var(--subtle); color: var(--fg); border-color: var(--control); }
@@ -130,6 +130,7 @@ textarea { min-height: 120px; height: auto; padding: 8px 10px; }
 .error { color: var(--danger); margin: 0; font-weight: 600; font-size: var(--text-sm); }
 fieldset { border: 1px solid var(--line); border-radius: var(--radius); margin: 0 0 var(--space-4); padding: var(--space-3) var(--space-4); min-width: 0; background: var(--surface); }
 .membership-row { display: flex; flex-wrap: wrap; gap: var(--space-3); align-items: flex-end; }
+fieldset > .membership-row + .membership-row { margin-top: var(--space-4); padding-top: var(--space-3); border-top: 1px solid var(--line); }
 .membership-row > .field { margin: 0; }
 .membership-row > .error { flex-basis: 100%; }
 .filters { display: flex; flex-wrap: wrap; gap: var(--space-3); align-items: flex-end; margin: 0 0 var(--space-4); padding: var(--space-3) var(--space-4);

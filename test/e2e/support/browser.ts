@@ -76,12 +76,33 @@ function slugOf(path: string): string {
   return slug || "root";
 }
 
+/** Milliseconds a file's recorder spent on each part of recording its pages (docs/TESTING.md, "Time"). */
+interface RecordTiming {
+  pages: number;
+  wideScreenshotMs: number;
+  phoneMs: number;
+  axeMs: number;
+}
+
 /** One test file's recorder: numbers its screenshots and keeps what it saw. */
 export class Recorder {
   private sequence = 0;
   readonly pages: PageRecord[] = [];
+  private readonly timing: RecordTiming = { pages: 0, wideScreenshotMs: 0, phoneMs: 0, axeMs: 0 };
 
   constructor(readonly file: string) {}
+
+  /** Adds one page's times to test-output/record-timing.json (one entry per test file). */
+  addTiming(part: Omit<RecordTiming, "pages">): void {
+    this.timing.pages += 1;
+    this.timing.wideScreenshotMs += part.wideScreenshotMs;
+    this.timing.phoneMs += part.phoneMs;
+    this.timing.axeMs += part.axeMs;
+    const path = join(currentRun().outputDir, "record-timing.json");
+    const all = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {};
+    all[this.file] = this.timing;
+    writeFileSync(path, JSON.stringify(all, null, 2));
+  }
 
   /** The screenshots of the next page: `…-w1280.png` and `…-w390.jpg`, side by side in the folder. */
   nextScreenshotPaths(persona: string, path: string): { wide: string; phone: string } {
@@ -254,13 +275,18 @@ export class Person {
     problems.push(...this.consoleProblems.splice(0).map((message) => `${path}: console ${message}`));
 
     const { wide: screenshot, phone } = this.recorder.nextScreenshotPaths(this.persona, path);
+    const started = performance.now();
     await page.screenshot({ path: screenshot, fullPage: true });
     await this.expectNoSidewaysScroll(path, "1280x800");
-    // The phone view: the same page resized (no new load), a JPEG (a third of a PNG's time).
+    const wideDone = performance.now();
+    // The phone view: the same page resized (no second load), a JPEG.
     await page.setViewportSize(phoneViewport);
-    await this.expectNoSidewaysScroll(path, "390x844");
-    await page.screenshot({ path: phone, fullPage: true, type: "jpeg", quality: 70 });
+    const phoneHeight = await this.expectNoSidewaysScroll(path, "390x844");
+    // At most four screens: a long list looks the same further down, and a tall capture is slow.
+    const clip = { x: 0, y: 0, width: phoneViewport.width, height: Math.min(phoneHeight, 4 * phoneViewport.height) };
+    await page.screenshot({ path: phone, fullPage: true, clip, type: "jpeg", quality: 60 });
     await page.setViewportSize(wideViewport);
+    const phoneDone = performance.now();
     const title = await page.title();
     const text = await page.locator("body").innerText();
     if (!this.options.skipAxe) {
@@ -293,22 +319,32 @@ export class Person {
       );
       expect.soft(blocking, `serious or critical axe violations on ${path} (${this.persona})`).toEqual([]);
     }
+    this.recorder.addTiming({
+      wideScreenshotMs: wideDone - started,
+      phoneMs: phoneDone - wideDone,
+      axeMs: this.options.skipAxe ? 0 : performance.now() - phoneDone,
+    });
     expect.soft(problems, `security findings on ${path} (${this.persona})`).toEqual([]);
     return { status, url, path, title, text, screenshot };
   }
 
-  /** Nothing on the page scrolls the document sideways at the current width. */
-  private async expectNoSidewaysScroll(path: string, size: string): Promise<void> {
-    const { scrollWidth, clientWidth } = await this.page.evaluate(() => ({
-      scrollWidth: document.documentElement.scrollWidth,
-      clientWidth: document.documentElement.clientWidth,
-    }));
+  /** Nothing on the page scrolls the document sideways at the current width; answers the page's height. */
+  private async expectNoSidewaysScroll(path: string, size: string): Promise<number> {
+    // A string: the Node typings have no DOM.
+    const { scrollWidth, clientWidth, scrollHeight } = await this.page.evaluate<{
+      scrollWidth: number;
+      clientWidth: number;
+      scrollHeight: number;
+    }>(
+      "({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth, scrollHeight: document.documentElement.scrollHeight })",
+    );
     expect
       .soft(
         scrollWidth,
         `${path} (${this.persona}) scrolls sideways at ${size}: ${scrollWidth} px wide in ${clientWidth} px`,
       )
       .toBeLessThanOrEqual(clientWidth);
+    return scrollHeight;
   }
 
   async close(): Promise<void> {
