@@ -126,6 +126,9 @@ input, select, textarea { font: inherit; font-size: var(--text-base); padding: 0
   background: var(--surface); color: var(--fg); max-width: 100%; min-width: 0; }
 input[type="checkbox"], input[type="radio"] { width: 16px; height: 16px; padding: 0; accent-color: var(--accent); }
 textarea { min-height: 120px; height: auto; padding: 8px 10px; }
+/* A checkbox's label reads as a choice, not a field's title. */
+input[type="checkbox"] + label, input[type="radio"] + label { font-weight: 400; font-size: var(--text-base); }
+fieldset > div:has(> input[type="checkbox"]) { padding: 2px 0; }
 .has-error input, .has-error select, .has-error textarea { border-color: var(--danger); box-shadow: 0 0 0 1px var(--danger); }
 .error { color: var(--danger); margin: 0; font-weight: 600; font-size: var(--text-sm); }
 fieldset { border: 1px solid var(--line); border-radius: var(--radius); margin: 0 0 var(--space-4); padding: var(--space-3) var(--space-4); min-width: 0; background: var(--surface); }
