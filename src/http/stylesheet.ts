@@ -229,8 +229,10 @@ ul.tabs, .tabs > ul { display: flex; gap: var(--space-1); border-bottom: 1px sol
 .attention-card h3 { margin: 0; font-size: var(--text-sm); color: var(--muted); font-weight: 600; }
 .attention-count { font-size: var(--text-2xl); font-weight: 650; line-height: 1.2; }
 .attention-card ul { margin: 0; padding: 0; list-style: none; font-size: var(--text-sm); }
-.attention-card li { display: flex; justify-content: space-between; gap: var(--space-2); flex-wrap: wrap; padding: 2px 0; }
-.attention-card li > span { min-width: 0; overflow-wrap: anywhere; }
+.attention-card li { display: flex; flex-direction: column; padding: var(--space-1) 0; border-top: 1px solid var(--line); }
+.attention-card li > span { min-width: 0; overflow-wrap: anywhere; font-weight: 500; }
+.attention-card li > time { color: var(--muted); }
+.attention-card > a:last-child { margin-top: auto; padding-top: var(--space-2); font-weight: 500; }
 
 /* Pieces of particular pages */
 .copy-row { display: flex; gap: var(--space-2); } .copy-row input { flex: 1; min-width: 0; }
