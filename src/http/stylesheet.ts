@@ -136,6 +136,7 @@ fieldset { border: 1px solid var(--line); border-radius: var(--radius); margin: 
 fieldset > .membership-row + .membership-row { margin-top: var(--space-4); padding-top: var(--space-3); border-top: 1px solid var(--line); }
 .membership-row > .field { margin: 0; }
 .membership-row > .error { flex-basis: 100%; }
+.membership-row + :is(button, .button, .form-actions) { margin-top: var(--space-4); }
 .filters { display: flex; flex-wrap: wrap; gap: var(--space-3); align-items: flex-end; margin: 0 0 var(--space-4); padding: var(--space-3) var(--space-4);
   background: var(--surface); border: 1px solid var(--line); border-radius: var(--radius); }
 .filters .field { margin: 0; min-width: 10rem; flex: 0 1 14rem; }
@@ -189,12 +190,13 @@ tbody tr:hover { background: var(--subtle); }
   .data-table thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   .data-table tr { background: var(--surface); border: 1px solid var(--line); border-radius: var(--radius); padding: var(--space-3) var(--space-4); margin-bottom: var(--space-3); }
   .data-table tbody tr:hover { background: var(--surface); }
-  .data-table td { border: none; padding: 3px 0; text-align: left; white-space: normal; position: relative; }
-  .data-table td.priority-low { display: block; }
-  /* "Label   value": the label in a left column, the value (however long) beside it. */
+  .data-table td { border: none; padding: 3px 0; text-align: left; white-space: normal; }
+  /* "Label   value": the label floats in the cell's left padding, the value (however long) beside
+     it; flow-root makes the cell as tall as whichever is taller. */
+  .data-table td, .data-table td.priority-low { display: flow-root; }
   .data-table td[data-label] { padding-left: 7.5rem; }
-  .data-table td[data-label]::before { content: attr(data-label); position: absolute; left: 0; top: 4px; width: 7rem;
-    color: var(--muted); font-size: var(--text-sm); font-weight: 500; overflow-wrap: anywhere; }
+  .data-table td[data-label]::before { content: attr(data-label); float: left; width: 7rem; margin-left: -7.5rem;
+    color: var(--muted); font-size: var(--text-sm); font-weight: 500; line-height: 1.4; padding-top: 3px; overflow-wrap: anywhere; }
   .data-table td.cell-primary, .data-table td.cell-actions { padding-left: 0; }
   .data-table td.cell-actions:empty { display: none; }
   .data-table td.cell-primary { font-size: var(--text-lg); padding-bottom: var(--space-2); }
