@@ -137,11 +137,13 @@ fieldset > .membership-row + .membership-row { margin-top: var(--space-4); paddi
 .membership-row > .field { margin: 0; }
 .membership-row > .error { flex-basis: 100%; }
 .membership-row + :is(button, .button, .form-actions) { margin-top: var(--space-4); }
-.filters { display: flex; flex-wrap: wrap; gap: var(--space-3); align-items: flex-end; margin: 0 0 var(--space-4); padding: var(--space-3) var(--space-4);
+/* Labels on one line, controls on the next, hints and errors under the controls: everything lines up. */
+.filters { display: flex; flex-wrap: wrap; gap: var(--space-3); align-items: flex-start; margin: 0 0 var(--space-4); padding: var(--space-3) var(--space-4);
   background: var(--surface); border: 1px solid var(--line); border-radius: var(--radius); }
 .filters .field { margin: 0; min-width: 10rem; flex: 0 1 14rem; }
-.filters .field .hint { display: none; }
-.filters > button, .filters > .button, .filters > .button-row { margin: 0; height: var(--control-height); }
+.filters .field > label { line-height: 1.55; }
+.filters .field > .hint, .filters .field > .error { order: 3; }
+.filters > button, .filters > .button, .filters > .button-row { margin: calc(var(--text-sm) * 1.55 + var(--space-1)) 0 0; height: var(--control-height); }
 @media (max-width: 699.98px) { .filters .field { flex: 1 1 100%; max-width: none; } }
 
 /* Notices and badges */
