@@ -134,7 +134,7 @@ fieldset > div:has(> input[type="checkbox"]) { padding: 2px 0; }
 fieldset { border: 1px solid var(--line); border-radius: var(--radius); margin: 0 0 var(--space-4); padding: var(--space-3) var(--space-4); min-width: 0; background: var(--surface); }
 .membership-row { display: flex; flex-wrap: wrap; gap: var(--space-3); align-items: flex-end; }
 fieldset > .membership-row + .membership-row { margin-top: var(--space-4); padding-top: var(--space-3); border-top: 1px solid var(--line); }
-.membership-row > .field { margin: 0; }
+.membership-row > .field { margin: 0; flex: 1 1 12rem; }
 .membership-row > .error { flex-basis: 100%; }
 .membership-row + :is(button, .button, .form-actions) { margin-top: var(--space-4); }
 /* Labels on one line, controls on the next, hints and errors under the controls: everything lines up. */
