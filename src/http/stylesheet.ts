@@ -140,7 +140,7 @@ fieldset > .membership-row + .membership-row { margin-top: var(--space-4); paddi
 /* Labels on one line, controls on the next, hints and errors under the controls: everything lines up. */
 .filters { display: flex; flex-wrap: wrap; gap: var(--space-3); align-items: flex-start; margin: 0 0 var(--space-4); padding: var(--space-3) var(--space-4);
   background: var(--surface); border: 1px solid var(--line); border-radius: var(--radius); }
-.filters .field { margin: 0; min-width: 10rem; flex: 0 1 14rem; }
+.filters .field { margin: 0; min-width: 10rem; flex: 0 1 13rem; }
 .filters .field > label { line-height: 1.55; }
 .filters .field > .hint, .filters .field > .error { order: 3; }
 .filters > button, .filters > .button, .filters > .button-row { margin: calc(var(--text-sm) * 1.55 + var(--space-1)) 0 0; height: var(--control-height); }
