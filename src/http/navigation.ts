@@ -1,8 +1,9 @@
-// What the header shows a given principal: only the sections authorize() lets them open. The page
+// What the sidebar (the menu on phones) shows a given principal: only the sections authorize() lets them open. The page
 // renderers (page-renderer.tsx) put it on every signed-in page.
 import type { NavigationItem, SignedInUser } from "../../views/layouts/page-layout";
 import type { GlobalRole } from "../db/schema";
 import { authorize, isStaffRole, type Principal, type Requirement } from "../domain/access";
+import { labelUserRole } from "../labels";
 
 const sections: Array<{ href: string; label: string; requirement: Requirement }> = [
   { href: "/admin/users", label: "Users", requirement: { kind: "console", permission: "users:read" } },
@@ -34,7 +35,11 @@ export function buildNavigation(principal: Principal, currentPath: string): Navi
 }
 
 export function signedInUser(principal: Principal): SignedInUser {
-  return { displayName: principal.user.displayName, email: principal.user.email, role: principal.user.role };
+  return {
+    displayName: principal.user.displayName,
+    email: principal.user.email,
+    role: labelUserRole(principal.user.role),
+  };
 }
 
 /** Only same-origin paths: "/x" but never "//host", "/\\host" or anything with a scheme. */

@@ -38,7 +38,12 @@ export const signedInPages = jsxRenderer(
   { docType: true },
 );
 
-/** Sign-in and setup: the header shows nobody, even when a session cookie came along. */
-export const publicPages = jsxRenderer(({ children, title }) => <PageLayout title={title}>{children}</PageLayout>, {
-  docType: true,
-});
+/** Sign-in and setup: one centred card that shows nobody, even when a session cookie came along. */
+export const publicPages = jsxRenderer(
+  ({ children, title }) => (
+    <PageLayout title={title} variant="public">
+      {children}
+    </PageLayout>
+  ),
+  { docType: true },
+);

@@ -251,7 +251,7 @@ describe("a user's Access groups tab", () => {
     const { agent } = await signedInAdmin();
     const client = await createActiveUser(clock, { role: "CLIENT_USER" });
     const html = await (await agent.get(`/admin/users/${client.id}/access-groups`)).text();
-    expect(html).toContain("CLIENT_USER accounts cannot join access groups");
+    expect(html).toContain("Client users cannot join access groups");
     expect(html).not.toContain("Add to access group");
   });
 

@@ -1,6 +1,12 @@
 // The tables of /account: where you are signed in, and your personal API tokens.
 import { Time } from "./time";
 
+const tokenStatusTone: Record<string, string> = {
+  active: "badge-success",
+  expired: "badge-neutral",
+  revoked: "badge-neutral",
+};
+
 export interface SessionRow {
   id: string;
   createdAt: Date;
@@ -21,34 +27,36 @@ export interface ApiTokenRow {
 
 export function SessionsTable({ sessions, timeZone }: { sessions: SessionRow[]; timeZone: string }) {
   return (
-    <table>
+    <table class="data-table">
       <thead>
         <tr>
           <th scope="col">Signed in</th>
           <th scope="col">Last active</th>
           <th scope="col">Address and browser</th>
-          <th scope="col">Action</th>
+          <th scope="col">
+            <span class="visually-hidden">Actions</span>
+          </th>
         </tr>
       </thead>
       <tbody>
         {sessions.map((session) => (
           <tr>
-            <td>
+            <td class="cell-primary" data-label="Signed in">
               <Time value={session.createdAt} timeZone={timeZone} />
             </td>
-            <td>
+            <td data-label="Last active">
               <Time value={session.lastSeenAt} timeZone={timeZone} />
             </td>
-            <td>
+            <td class="wrap" data-label="Address and browser">
               {session.ip ?? "unknown address"} · {session.userAgent?.slice(0, 80) ?? "unknown browser"}
             </td>
-            <td>
+            <td class="cell-actions" data-label="Actions">
               {session.current ? (
-                "this session"
+                <span class="badge badge-info">this session</span>
               ) : (
                 <form method="post" action="/account/sessions/end" class="inline">
                   <input type="hidden" name="sessionId" value={session.id} />
-                  <button type="submit" class="secondary">
+                  <button type="submit" class="secondary small">
                     End
                   </button>
                 </form>
@@ -67,34 +75,46 @@ export function ApiTokensTable({ tokens, timeZone }: { tokens: ApiTokenRow[]; ti
       {tokens.length === 0 ? (
         <p class="empty">No tokens yet.</p>
       ) : (
-        <table>
+        <table class="data-table">
           <thead>
             <tr>
               <th scope="col">Name</th>
-              <th scope="col">Created</th>
+              <th scope="col" class="priority-low">
+                Created
+              </th>
               <th scope="col">Expires</th>
               <th scope="col">Last used</th>
               <th scope="col">Status</th>
-              <th scope="col">Action</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
             {tokens.map((token) => (
               <tr>
-                <td>{token.name}</td>
-                <td>
+                <td class="cell-primary wrap" data-label="Name">
+                  {token.name}
+                </td>
+                <td class="priority-low" data-label="Created">
                   <Time value={token.createdAt} timeZone={timeZone} />
                 </td>
-                <td>{token.expiresAt ? <Time value={token.expiresAt} timeZone={timeZone} /> : "never"}</td>
-                <td>
+                <td data-label="Expires">
+                  {token.expiresAt ? <Time value={token.expiresAt} timeZone={timeZone} /> : "Never"}
+                </td>
+                <td data-label="Last used">
                   <Time value={token.lastUsedAt} timeZone={timeZone} />
                 </td>
-                <td>{token.status}</td>
-                <td>
+                <td data-label="Status">
+                  <span class={`badge ${tokenStatusTone[token.status] ?? "badge-neutral"}`}>
+                    {token.status[0]?.toUpperCase() + token.status.slice(1)}
+                  </span>
+                </td>
+                <td class="cell-actions" data-label="Actions">
                   {token.status === "active" && (
                     <form method="post" action="/account/tokens/revoke" class="inline">
                       <input type="hidden" name="tokenId" value={token.id} />
-                      <button type="submit" class="secondary">
+                      <button type="submit" class="secondary small">
                         Revoke
                       </button>
                     </form>

@@ -1,15 +1,19 @@
 // The members of an access group, with removal (confirmed on the next page) and a people picker
 // that works without JavaScript: a GET search fills a list of checkboxes, one POST adds them all.
+import type { GlobalRole } from "../../src/db/schema";
+import type { UserStatus } from "../../src/domain/users/users";
+import { labelUserRole } from "../../src/labels";
 import { Notice } from "./form-fields";
+import { UserStatusBadge } from "./status-badge";
 import { Time } from "./time";
 
 export interface GroupMembersSectionProps {
   groupId: string;
   canUpdate: boolean;
   timeZone: string;
-  rows: Array<{ id: string; name: string; email: string; role: string; status: string; addedAt: Date }>;
+  rows: Array<{ id: string; name: string; email: string; role: GlobalRole; status: UserStatus; addedAt: Date }>;
   /** Null when the viewer may not look people up (users:read). */
-  candidates: { query: string; rows: Array<{ id: string; name: string; email: string; role: string }> } | null;
+  candidates: { query: string; rows: Array<{ id: string; name: string; email: string; role: GlobalRole }> } | null;
   error?: string | undefined;
 }
 
@@ -21,7 +25,7 @@ export function GroupMembersSection(props: GroupMembersSectionProps) {
       {props.rows.length === 0 ? (
         <p class="empty">Nobody is in this group.</p>
       ) : (
-        <table>
+        <table class="data-table">
           <caption class="visually-hidden">Members</caption>
           <thead>
             <tr>
@@ -29,28 +33,40 @@ export function GroupMembersSection(props: GroupMembersSectionProps) {
               <th scope="col">Email</th>
               <th scope="col">Role</th>
               <th scope="col">Status</th>
-              <th scope="col">Added</th>
-              {props.canUpdate && <th scope="col">Actions</th>}
+              <th scope="col" class="priority-low">
+                Added
+              </th>
+              {props.canUpdate && (
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
             {props.rows.map((row) => (
               <tr>
-                <td>{row.name}</td>
-                <td>{row.email}</td>
-                <td>{row.role}</td>
-                <td>{row.status}</td>
-                <td>
+                <td class="cell-primary" data-label="Name">
+                  {row.name}
+                </td>
+                <td class="wrap" data-label="Email">
+                  {row.email}
+                </td>
+                <td data-label="Role">{labelUserRole(row.role)}</td>
+                <td data-label="Status">
+                  <UserStatusBadge status={row.status} />
+                </td>
+                <td class="priority-low" data-label="Added">
                   <Time value={row.addedAt} timeZone={props.timeZone} />
                 </td>
                 {props.canUpdate && (
-                  <td>
+                  <td class="cell-actions" data-label="Actions">
                     <form
                       method="post"
                       action={`/admin/access-groups/${props.groupId}/members/${row.id}/remove`}
                       class="inline"
                     >
-                      <button type="submit" class="secondary" aria-label={`Remove ${row.name} from this group`}>
+                      <button type="submit" class="secondary small" aria-label={`Remove ${row.name} from this group`}>
                         Remove…
                       </button>
                     </form>
@@ -89,7 +105,7 @@ function AddMembers({
         </button>
       </form>
       {candidates.rows.length === 0 ? (
-        <p class="empty">Nobody else matches. CLIENT_USER accounts cannot join access groups.</p>
+        <p class="empty">Nobody else matches. Client users cannot join access groups.</p>
       ) : (
         <form method="post" action={`/admin/access-groups/${groupId}/members`}>
           <fieldset>
@@ -98,12 +114,14 @@ function AddMembers({
               <div>
                 <input type="checkbox" id={`add-${row.id}`} name="userIds" value={row.id} />{" "}
                 <label for={`add-${row.id}`}>
-                  {row.name} ({row.email}, {row.role})
+                  {row.name} ({row.email}, {labelUserRole(row.role)})
                 </label>
               </div>
             ))}
           </fieldset>
-          <button type="submit">Add selected people</button>
+          <div class="form-actions">
+            <button type="submit">Add selected people</button>
+          </div>
         </form>
       )}
     </>

@@ -11,6 +11,19 @@ const rows = { users: true, memberships: true, tenants: true, groups: true, audi
 >;
 const columns = { read: true, create: true, update: true, delete: true } satisfies Record<PermissionAction, true>;
 const resources = Object.keys(rows) as PermissionResource[];
+const resourceLabels: Record<PermissionResource, string> = {
+  users: "Users",
+  memberships: "Memberships",
+  tenants: "Tenants",
+  groups: "Access groups",
+  audit: "Audit log",
+};
+const actionLabels: Record<PermissionAction, string> = {
+  read: "Read",
+  create: "Create",
+  update: "Update",
+  delete: "Delete",
+};
 const actions = Object.keys(columns) as PermissionAction[];
 
 export interface PermissionMatrixProps {
@@ -43,19 +56,19 @@ export function PermissionMatrix({
           <tr>
             <th scope="col">Resource</th>
             {actions.map((action) => (
-              <th scope="col">{action}</th>
+              <th scope="col">{actionLabels[action]}</th>
             ))}
           </tr>
         </thead>
         <tbody>
           {resources.map((resource) => (
             <tr>
-              <th scope="row">{resource}</th>
+              <th scope="row">{resourceLabels[resource]}</th>
               {actions.map((action) => {
                 const permission: Permission = `${resource}:${action}`;
                 const id = `${idPrefix}-${resource}-${action}`;
                 return (
-                  <td>
+                  <td data-label={actionLabels[action]}>
                     <input
                       type="checkbox"
                       id={id}

@@ -1,7 +1,9 @@
 // The people of a tenant: its portal users (with invite / re-link / remove for those who manage
 // them) and "who has access": the operators and contractors with role and expiry.
 import type { TenantPerson } from "../../src/domain/tenants/tenant-people";
+import { labelMembershipRole } from "../../src/labels";
 import { NextPageLink } from "./next-page-link";
+import { UserStatusBadge } from "./status-badge";
 import { Time } from "./time";
 
 export interface PersonRow extends Omit<TenantPerson, "userId"> {
@@ -25,39 +27,48 @@ export function ClientUsersTable({
   if (people.length === 0) return <p class="empty">No portal users yet.</p>;
   return (
     <>
-      <table>
+      <table class="data-table">
         <thead>
           <tr>
             <th scope="col">Name</th>
             <th scope="col">Email</th>
             <th scope="col">Role</th>
             <th scope="col">Status</th>
-            {manageBase && <th scope="col">Actions</th>}
+            {manageBase && (
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>
           {people.map((person) => (
             <tr>
-              <td>{person.name}</td>
-              <td>{person.email}</td>
-              <td>{person.role}</td>
-              <td>
-                {person.status === "PENDING"
-                  ? "Invited, setup not finished"
-                  : person.status === "ACTIVE"
-                    ? "Active"
-                    : "Deactivated"}
+              <td class="cell-primary" data-label="Name">
+                {person.name}
+              </td>
+              <td class="wrap" data-label="Email">
+                {person.email}
+              </td>
+              <td data-label="Role">{labelMembershipRole(person.role)}</td>
+              <td data-label="Status">
+                <UserStatusBadge status={person.status} />
+                {person.status === "PENDING" && <span class="muted"> setup not finished</span>}
               </td>
               {manageBase && (
-                <td>
+                <td class="cell-actions" data-label="Actions">
                   {person.status === "PENDING" && (
                     <form method="post" action={`${manageBase}/${person.membershipId}/setup-link`} class="inline">
-                      <button type="submit" class="secondary">
+                      <button type="submit" class="secondary small">
                         New setup link
                       </button>
                     </form>
-                  )}{" "}
-                  {!person.isSelf && <a href={`${manageBase}/${person.membershipId}/remove`}>Remove</a>}
+                  )}
+                  {!person.isSelf && (
+                    <a class="button secondary small" href={`${manageBase}/${person.membershipId}/remove`}>
+                      Remove
+                    </a>
+                  )}
                 </td>
               )}
             </tr>
@@ -81,7 +92,7 @@ export function AccessTable({
   if (people.length === 0) return <p class="empty">No operators or contractors have access.</p>;
   return (
     <>
-      <table>
+      <table class="data-table">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -93,10 +104,16 @@ export function AccessTable({
         <tbody>
           {people.map((person) => (
             <tr>
-              <td>{person.name}</td>
-              <td>{person.email}</td>
-              <td>{person.role === "OPERATOR_FULL" ? "Read and write" : "Read only"}</td>
-              <td>{person.expiresAt ? <Time value={person.expiresAt} timeZone={timeZone} /> : "no end date"}</td>
+              <td class="cell-primary" data-label="Name">
+                {person.name}
+              </td>
+              <td class="wrap" data-label="Email">
+                {person.email}
+              </td>
+              <td data-label="Access">{labelMembershipRole(person.role)}</td>
+              <td data-label="Until">
+                {person.expiresAt ? <Time value={person.expiresAt} timeZone={timeZone} /> : "No end date"}
+              </td>
             </tr>
           ))}
         </tbody>

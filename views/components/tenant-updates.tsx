@@ -34,10 +34,14 @@ export function UpdatesList({ updates, timeZone, manageBase, olderHref }: Update
           </p>
           <p class="post-body">{update.body}</p>
           {manageBase && (
-            <p>
-              <a href={`${manageBase}/${update.id}/edit`}>Edit</a> ·{" "}
-              <a href={`${manageBase}/${update.id}/delete`}>Delete</a>
-            </p>
+            <div class="button-row">
+              <a class="button secondary small" href={`${manageBase}/${update.id}/edit`}>
+                Edit
+              </a>
+              <a class="button quiet small" href={`${manageBase}/${update.id}/delete`}>
+                Delete
+              </a>
+            </div>
           )}
         </article>
       ))}

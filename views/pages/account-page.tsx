@@ -28,9 +28,11 @@ export function AccountPage(props: AccountPageProps) {
   const { timeZone } = props;
   return (
     <>
-      <h1>Your account</h1>
+      <div class="page-heading">
+        <h1>Your account</h1>
+      </div>
       <FlashNotice flash={props.flash} />
-      <section aria-labelledby="profile-heading">
+      <section aria-labelledby="profile-heading" class="narrow">
         <h2 id="profile-heading">Profile</h2>
         <FormErrorSummary errors={props.profile.errors} />
         <form method="post" action="/account/profile" novalidate>
@@ -50,14 +52,16 @@ export function AccountPage(props: AccountPageProps) {
             hint="Times on every page are shown in this zone; the UTC value is in each time's tooltip."
             options={props.timeZones.map((zone) => ({ value: zone, label: zone }))}
           />
-          <button type="submit">Save profile</button>
+          <div class="form-actions">
+            <button type="submit">Save profile</button>
+          </div>
         </form>
       </section>
       <section aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">Where you are signed in</h2>
         <SessionsTable sessions={props.sessions} timeZone={timeZone} />
         {props.sessions.length > 1 && (
-          <form method="post" action="/account/sessions/end-others">
+          <form method="post" action="/account/sessions/end-others" class="button-row">
             <button type="submit" class="secondary">
               End all other sessions
             </button>
@@ -77,7 +81,7 @@ export function AccountPage(props: AccountPageProps) {
         )}
         <ApiTokensTable tokens={props.apiTokens} timeZone={timeZone} />
         <FormErrorSummary errors={props.tokens.errors} />
-        <form method="post" action="/account/tokens" novalidate>
+        <form method="post" action="/account/tokens" novalidate class="narrow">
           <TextField
             name="name"
             label="Token name"
@@ -93,10 +97,12 @@ export function AccountPage(props: AccountPageProps) {
             value={props.tokens.values.expiresAt}
             error={props.tokens.errors.expiresAt}
           />
-          <button type="submit">Create token</button>
+          <div class="form-actions">
+            <button type="submit">Create token</button>
+          </div>
         </form>
       </section>
-      <section aria-labelledby="password-heading">
+      <section aria-labelledby="password-heading" class="narrow">
         <h2 id="password-heading">Password</h2>
         <FormErrorSummary errors={props.password.errors} />
         <form method="post" action="/account/password" novalidate>
@@ -126,7 +132,9 @@ export function AccountPage(props: AccountPageProps) {
             error={props.password.errors.newPasswordConfirmation}
             required
           />
-          <button type="submit">Change password</button>
+          <div class="form-actions">
+            <button type="submit">Change password</button>
+          </div>
         </form>
         <p class="muted">Changing your password signs you out everywhere else.</p>
       </section>
@@ -136,7 +144,11 @@ export function AccountPage(props: AccountPageProps) {
           You have <strong>{props.recoveryCodesLeft}</strong> unused recovery code
           {props.recoveryCodesLeft === 1 ? "" : "s"} left.
         </p>
-        <a href="/account/recovery-codes">Make new recovery codes</a>
+        <div class="button-row">
+          <a class="button secondary" href="/account/recovery-codes">
+            Make new recovery codes
+          </a>
+        </div>
       </section>
     </>
   );

@@ -15,14 +15,16 @@ export function ConfirmPage(props: ConfirmPageProps) {
     <div class="narrow">
       <h1>{props.title}</h1>
       <p>{props.message}</p>
-      <form method="post" action={props.action}>
+      <form method="post" action={props.action} class="form-actions">
         {Object.entries(props.hiddenFields ?? {}).map(([name, value]) => (
           <input type="hidden" name={name} value={value} />
         ))}
         <button type="submit" class="danger">
           {props.confirmLabel}
-        </button>{" "}
-        <a href={props.cancelHref}>Cancel</a>
+        </button>
+        <a class="button secondary" href={props.cancelHref}>
+          Cancel
+        </a>
       </form>
     </div>
   );

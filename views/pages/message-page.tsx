@@ -10,7 +10,7 @@ export interface MessagePageProps {
 /** Errors and neutral notices: says what happened and what to do, reveals nothing else. */
 export function MessagePage(props: MessagePageProps) {
   return (
-    <>
+    <div class="narrow">
       <h1>{props.title}</h1>
       <p>{props.message}</p>
       {props.children}
@@ -19,6 +19,6 @@ export function MessagePage(props: MessagePageProps) {
           Reference: <code>{props.requestId}</code>
         </p>
       )}
-    </>
+    </div>
   );
 }

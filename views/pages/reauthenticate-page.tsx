@@ -39,7 +39,9 @@ export function ReauthenticatePage(props: ReauthenticatePageProps) {
           error={props.errors.code}
           required
         />
-        <button type="submit">{props.submitLabel}</button>
+        <div class="form-actions">
+          <button type="submit">{props.submitLabel}</button>
+        </div>
       </form>
     </div>
   );
@@ -55,14 +57,14 @@ export function RecoveryCodesPage(props: { codes: string[] }) {
           <li>{code}</li>
         ))}
       </ol>
-      <p>
+      <div class="button-row">
         <button type="button" class="secondary" data-copy-target="recovery-codes" hidden>
           Copy codes
         </button>
-      </p>
-      <a class="button" href="/account">
-        I saved them, back to my account
-      </a>
+        <a class="button" href="/account">
+          I saved them, back to my account
+        </a>
+      </div>
     </div>
   );
 }

@@ -18,7 +18,7 @@ export interface GroupMember {
   firstName: string;
   lastName: string;
   displayName: string;
-  role: string;
+  role: GlobalRole;
   status: UserStatus;
   addedAt: Date;
 }

@@ -18,7 +18,7 @@ export const listUsersQuerySchema = z.strictObject({
 
 export type ListUsersQuery = z.output<typeof listUsersQuerySchema>;
 
-function statusCondition(status: UserStatus): SQL {
+export function statusCondition(status: UserStatus): SQL {
   switch (status) {
     case "PENDING":
       return and(isNull(users.activatedAt), isNull(users.deactivatedAt)) as SQL;

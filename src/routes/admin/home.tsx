@@ -1,8 +1,10 @@
-// /admin: where staff land after signing in (docs/PRODUCT.md §9): the sections they may open, their
-// tenants, and who to ask when they have no access yet.
+// /admin: where staff land after signing in (docs/PRODUCT.md §9): what needs their attention (only
+// the parts authorize() lets them open), their tenants, and who to ask when they have no access yet.
 import { differenceInCalendarDays } from "date-fns";
 import { Hono } from "hono";
 import { ConsoleHomePage } from "../../../views/pages/admin/console-home-page";
+import { authorize } from "../../domain/access";
+import { readAttention } from "../../domain/attention";
 import { listActiveSuperAdmins } from "../../domain/users/users-list";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppEnv, domainContext } from "../../http/app-env";
@@ -12,13 +14,31 @@ export const adminHomeRoutes = new Hono<AppEnv>().get("/", requireAccess({ kind:
   const principal = currentPrincipal(c);
   const now = c.get("now");
   const sections = buildNavigation(principal, "/admin").filter((item) => item.href !== "/admin");
-  const administrators =
-    sections.length === 0 && principal.memberships.length === 0 ? await listActiveSuperAdmins(domainContext(c)) : [];
+  const ctx = domainContext(c);
+  const hasNoAccess = sections.length === 0 && principal.memberships.length === 0;
+  const attention = await readAttention(ctx, {
+    pendingInvites: authorize(principal, { kind: "console", permission: "users:read" }).allowed,
+    expiringMemberships: authorize(principal, { kind: "console", permission: "memberships:read" }).allowed,
+    failedEmails: authorize(principal, { kind: "instance-admin" }).allowed,
+  });
+  const administrators = hasNoAccess ? await listActiveSuperAdmins(ctx) : [];
   return c.render(
     <ConsoleHomePage
       displayName={principal.user.displayName}
       timeZone={principal.user.timeZone}
-      sections={sections}
+      hasNoAccess={hasNoAccess}
+      attention={{
+        pendingInvites: attention.pendingInvites,
+        failedEmails: attention.failedEmails,
+        expiringMemberships: attention.expiringMemberships && {
+          count: attention.expiringMemberships.count,
+          soonest: attention.expiringMemberships.soonest.map((row) => ({
+            userName: row.userName,
+            tenantName: row.tenantName,
+            expiresAt: row.membership.expiresAt,
+          })),
+        },
+      }}
       tenants={principal.memberships.map((membership) => ({
         slug: membership.tenantSlug,
         name: membership.tenantName,

@@ -1,6 +1,7 @@
 // People in browsers. Each Person is a separate chromium context (own cookies), and every page a
-// person lands on is recorded: a full-page screenshot in test-output/screenshots/, an axe-core
-// run (WCAG 2.0/2.1 A and AA) into test-output/axe-report.json, the security headers and cookies
+// person lands on is recorded: full-page screenshots in test-output/screenshots/ at a laptop's
+// and at a phone's width (and no sideways scrolling at either), an axe-core run (WCAG 2.0/2.1 A
+// and AA) into test-output/axe-report.json, the security headers and cookies
 // of every document response on the way (redirects included), and any sign of executed script
 // (a dialog, a console message, the canary global of payloads.ts). Findings are soft assertions:
 // the story goes on and the test fails at its end with all of them.
@@ -16,6 +17,10 @@ import { chromiumArgs, chromiumPath } from "./tools";
 
 export const axeTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 
+/** The two widths every recorded page must fit (docs/DESIGN.md): a laptop, and a phone. */
+export const wideViewport = { width: 1280, height: 800 };
+export const phoneViewport = { width: 390, height: 844 };
+
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
 }
@@ -27,7 +32,7 @@ export interface Visit {
   title: string;
   /** The page's visible text. */
   text: string;
-  /** The full-page screenshot taken of it. */
+  /** The full-page screenshot taken of it at 1280 px (a PNG: flows.ts reads QR codes from it). */
   screenshot: string;
 }
 
@@ -71,17 +76,40 @@ function slugOf(path: string): string {
   return slug || "root";
 }
 
+/** Milliseconds a file's recorder spent on each part of recording its pages (docs/TESTING.md, "Time"). */
+interface RecordTiming {
+  pages: number;
+  wideScreenshotMs: number;
+  phoneMs: number;
+  axeMs: number;
+}
+
 /** One test file's recorder: numbers its screenshots and keeps what it saw. */
 export class Recorder {
   private sequence = 0;
   readonly pages: PageRecord[] = [];
+  private readonly timing: RecordTiming = { pages: 0, wideScreenshotMs: 0, phoneMs: 0, axeMs: 0 };
 
   constructor(readonly file: string) {}
 
-  nextScreenshotPath(persona: string, path: string): string {
+  /** Adds one page's times to test-output/record-timing.json (one entry per test file). */
+  addTiming(part: Omit<RecordTiming, "pages">): void {
+    this.timing.pages += 1;
+    this.timing.wideScreenshotMs += part.wideScreenshotMs;
+    this.timing.phoneMs += part.phoneMs;
+    this.timing.axeMs += part.axeMs;
+    const path = join(currentRun().outputDir, "record-timing.json");
+    const all = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {};
+    all[this.file] = this.timing;
+    writeFileSync(path, JSON.stringify(all, null, 2));
+  }
+
+  /** The screenshots of the next page: `…-w1280.png` and `…-w390.jpg`, side by side in the folder. */
+  nextScreenshotPaths(persona: string, path: string): { wide: string; phone: string } {
     this.sequence += 1;
-    const name = `${this.file}-${String(this.sequence).padStart(3, "0")}-${persona}-${slugOf(path)}.png`;
-    return join(currentRun().outputDir, "screenshots", name);
+    const name = `${this.file}-${String(this.sequence).padStart(3, "0")}-${persona}-${slugOf(path)}`;
+    const folder = join(currentRun().outputDir, "screenshots");
+    return { wide: join(folder, `${name}-w1280.png`), phone: join(folder, `${name}-w390.jpg`) };
   }
 }
 
@@ -132,6 +160,7 @@ export class Person {
   ): Promise<Person> {
     const context = await browser.newContext({
       baseURL: currentRun().baseUrl,
+      viewport: wideViewport,
       ...(options.userAgent ? { userAgent: options.userAgent } : {}),
       ...(options.bypassCsp ? { bypassCSP: true } : {}),
     });
@@ -245,8 +274,19 @@ export class Person {
     problems.push(...this.dialogs.splice(0).map((dialog) => `${path}: a dialog opened: ${dialog}`));
     problems.push(...this.consoleProblems.splice(0).map((message) => `${path}: console ${message}`));
 
-    const screenshot = this.recorder.nextScreenshotPath(this.persona, path);
+    const { wide: screenshot, phone } = this.recorder.nextScreenshotPaths(this.persona, path);
+    const started = performance.now();
     await page.screenshot({ path: screenshot, fullPage: true });
+    await this.expectNoSidewaysScroll(path, "1280x800");
+    const wideDone = performance.now();
+    // The phone view: the same page resized (no second load), a JPEG.
+    await page.setViewportSize(phoneViewport);
+    const phoneHeight = await this.expectNoSidewaysScroll(path, "390x844");
+    // At most four screens: a long list looks the same further down, and a tall capture is slow.
+    const clip = { x: 0, y: 0, width: phoneViewport.width, height: Math.min(phoneHeight, 4 * phoneViewport.height) };
+    await page.screenshot({ path: phone, fullPage: true, clip, type: "jpeg", quality: 60 });
+    await page.setViewportSize(wideViewport);
+    const phoneDone = performance.now();
     const title = await page.title();
     const text = await page.locator("body").innerText();
     if (!this.options.skipAxe) {
@@ -279,8 +319,32 @@ export class Person {
       );
       expect.soft(blocking, `serious or critical axe violations on ${path} (${this.persona})`).toEqual([]);
     }
+    this.recorder.addTiming({
+      wideScreenshotMs: wideDone - started,
+      phoneMs: phoneDone - wideDone,
+      axeMs: this.options.skipAxe ? 0 : performance.now() - phoneDone,
+    });
     expect.soft(problems, `security findings on ${path} (${this.persona})`).toEqual([]);
     return { status, url, path, title, text, screenshot };
+  }
+
+  /** Nothing on the page scrolls the document sideways at the current width; answers the page's height. */
+  private async expectNoSidewaysScroll(path: string, size: string): Promise<number> {
+    // A string: the Node typings have no DOM.
+    const { scrollWidth, clientWidth, scrollHeight } = await this.page.evaluate<{
+      scrollWidth: number;
+      clientWidth: number;
+      scrollHeight: number;
+    }>(
+      "({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth, scrollHeight: document.documentElement.scrollHeight })",
+    );
+    expect
+      .soft(
+        scrollWidth,
+        `${path} (${this.persona}) scrolls sideways at ${size}: ${scrollWidth} px wide in ${clientWidth} px`,
+      )
+      .toBeLessThanOrEqual(clientWidth);
+    return scrollHeight;
   }
 
   async close(): Promise<void> {

@@ -29,7 +29,9 @@ export function AccessGroupPage(props: AccessGroupPageProps) {
       <p>
         <a href="/admin/access-groups">← Access groups</a>
       </p>
-      <h1>{group.name}</h1>
+      <div class="page-heading">
+        <h1>{group.name}</h1>
+      </div>
       <p class="muted">
         {group.description || "No description."} Created <Time value={group.createdAt} timeZone={props.timeZone} />,
         last changed <Time value={group.updatedAt} timeZone={props.timeZone} />.
@@ -43,7 +45,7 @@ export function AccessGroupPage(props: AccessGroupPageProps) {
       <FlashNotice flash={props.flash} />
       {props.outOfReach && <Notice kind="info">{props.outOfReach}</Notice>}
       {props.canUpdate && (
-        <section aria-labelledby="details-heading">
+        <section aria-labelledby="details-heading" class="narrow">
           <h2 id="details-heading">Name and description</h2>
           <FormErrorSummary errors={details.errors} />
           <form method="post" action={`/admin/access-groups/${group.id}`} novalidate>
@@ -63,7 +65,9 @@ export function AccessGroupPage(props: AccessGroupPageProps) {
               error={details.errors.description}
               maxlength={500}
             />
-            <button type="submit">Save name and description</button>
+            <div class="form-actions">
+              <button type="submit">Save name and description</button>
+            </div>
           </form>
         </section>
       )}
@@ -77,7 +81,9 @@ export function AccessGroupPage(props: AccessGroupPageProps) {
               editable
               error={props.permissions.error}
             />
-            <button type="submit">Save permissions</button>
+            <div class="form-actions">
+              <button type="submit">Save permissions</button>
+            </div>
           </form>
         ) : (
           <PermissionMatrix selected={group.permissions} grantable={[]} editable={false} />

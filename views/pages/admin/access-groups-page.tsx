@@ -24,17 +24,26 @@ export interface AccessGroupsPageProps {
 export function AccessGroupsPage(props: AccessGroupsPageProps) {
   return (
     <>
-      <h1>Access groups</h1>
-      <p>
+      <div class="page-heading">
+        <h1>Access groups</h1>
+        {props.createForm && (
+          <div class="actions">
+            <a class="button" href="#new-group-heading">
+              New access group
+            </a>
+          </div>
+        )}
+      </div>
+      <p class="muted">
         An access group is a named bundle of admin-console permissions. Members hold every permission of every group
-        they are in; SUPER_ADMINs hold everything anyway, and CLIENT_USER accounts never join a group. Changes take
-        effect on the member's next request.
+        they are in; super admins hold everything anyway, and client users never join a group. Changes take effect on
+        the member's next request.
       </p>
       <FlashNotice flash={props.flash} />
       {props.groups.length === 0 ? (
         <p class="empty">No access groups yet.</p>
       ) : (
-        <table>
+        <table class="data-table">
           <caption class="visually-hidden">Access groups</caption>
           <thead>
             <tr>
@@ -47,18 +56,20 @@ export function AccessGroupsPage(props: AccessGroupsPageProps) {
           <tbody>
             {props.groups.map((group) => (
               <tr>
-                <td>
+                <td class="cell-primary" data-label="Name">
                   <a href={`/admin/access-groups/${group.id}`}>{group.name}</a>
                 </td>
-                <td>{group.description || "—"}</td>
-                <td>
+                <td class="priority-low wrap" data-label="Description">
+                  {group.description || "—"}
+                </td>
+                <td class="wrap" data-label="Permissions">
                   {group.permissions.length === 0 ? (
                     <span class="muted">none</span>
                   ) : (
                     <code>{group.permissions.join(" ")}</code>
                   )}
                 </td>
-                <td>{group.memberCount}</td>
+                <td data-label="Members">{group.memberCount}</td>
               </tr>
             ))}
           </tbody>
@@ -93,7 +104,9 @@ function CreateGroupForm({ values, errors, grantable }: NonNullable<AccessGroups
           error={errors.permissions}
           idPrefix="new-permission"
         />
-        <button type="submit">Create group</button>
+        <div class="form-actions">
+          <button type="submit">Create group</button>
+        </div>
       </form>
     </section>
   );

@@ -1,10 +1,12 @@
+import type { MembershipRole } from "../../../src/db/schema";
+import { labelMembershipRole } from "../../../src/labels";
+import { AttentionSection, type ConsoleHomeAttention, plural } from "../../components/attention-cards";
 import { Time } from "../../components/time";
-import type { NavigationItem } from "../../layouts/page-layout";
 
 export interface ConsoleHomeTenant {
   slug: string;
   name: string;
-  role: string;
+  role: MembershipRole;
   expiresAt: Date | null;
   daysLeft: number | null;
 }
@@ -12,74 +14,71 @@ export interface ConsoleHomeTenant {
 export interface ConsoleHomePageProps {
   displayName: string;
   timeZone: string;
-  sections: NavigationItem[];
+  /** No section to open and no tenant: the page says whom to ask. */
+  hasNoAccess: boolean;
+  attention: ConsoleHomeAttention;
   tenants: ConsoleHomeTenant[];
   administrators: Array<{ name: string; email: string }>;
 }
 
-export function ConsoleHomePage(props: ConsoleHomePageProps) {
-  const isEmpty = props.sections.length === 0 && props.tenants.length === 0;
+function NoAccess({ administrators }: { administrators: ConsoleHomePageProps["administrators"] }) {
   return (
-    <>
-      <h1>Welcome, {props.displayName}</h1>
-      {isEmpty && (
-        <section class="notice notice-info" aria-labelledby="no-access-heading">
-          <h2 id="no-access-heading">You have no access yet</h2>
-          <p>
-            Gatehouse is least-privilege by default: your account works, but nobody has given you access to a tenant or
-            an admin section yet. Ask an administrator to add you to a tenant membership or an access group.
-          </p>
-          {props.administrators.length > 0 && (
-            <>
-              <p>Administrators who can grant access:</p>
-              <ul>
-                {props.administrators.map((admin) => (
-                  <li>
-                    {admin.name} — <a href={`mailto:${admin.email}`}>{admin.email}</a>
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
-        </section>
-      )}
-      {props.sections.length > 0 && (
-        <section aria-labelledby="sections-heading">
-          <h2 id="sections-heading">Admin console</h2>
+    <section class="notice notice-info" aria-labelledby="no-access-heading">
+      <h2 id="no-access-heading">You have no access yet</h2>
+      <p>
+        Gatehouse is least-privilege by default: your account works, but nobody has given you access to a tenant or an
+        admin section yet. Ask an administrator to add you to a tenant membership or an access group.
+      </p>
+      {administrators.length > 0 && (
+        <>
+          <p>Administrators who can grant access:</p>
           <ul>
-            {props.sections.map((section) => (
+            {administrators.map((admin) => (
               <li>
-                <a href={section.href}>{section.label}</a>
+                {admin.name} — <a href={`mailto:${admin.email}`}>{admin.email}</a>
               </li>
             ))}
           </ul>
-        </section>
+        </>
       )}
+    </section>
+  );
+}
+
+export function ConsoleHomePage(props: ConsoleHomePageProps) {
+  return (
+    <>
+      <div class="page-heading">
+        <h1>Welcome, {props.displayName}</h1>
+      </div>
+      {props.hasNoAccess && <NoAccess administrators={props.administrators} />}
+      <AttentionSection attention={props.attention} timeZone={props.timeZone} />
       {props.tenants.length > 0 && (
         <section aria-labelledby="tenants-heading">
           <h2 id="tenants-heading">Your tenants</h2>
-          <table>
+          <table class="data-table">
             <thead>
               <tr>
                 <th scope="col">Tenant</th>
                 <th scope="col">Your role</th>
-                <th scope="col">Access expires</th>
+                <th scope="col">Access ends</th>
               </tr>
             </thead>
             <tbody>
               {props.tenants.map((tenant) => (
                 <tr>
-                  <td>
+                  <td class="cell-primary" data-label="Tenant">
                     <a href={`/tenants/${tenant.slug}`}>{tenant.name}</a>
                   </td>
-                  <td>{tenant.role}</td>
-                  <td>
+                  <td data-label="Your role">{labelMembershipRole(tenant.role)}</td>
+                  <td data-label="Access ends">
                     {tenant.expiresAt ? (
                       <>
-                        <Time value={tenant.expiresAt} timeZone={props.timeZone} /> ({tenant.daysLeft} days left)
+                        <Time value={tenant.expiresAt} timeZone={props.timeZone} />{" "}
+                        <span class="muted">({plural(tenant.daysLeft ?? 0, "day", "days")} left)</span>
                       </>
                     ) : (
-                      "never"
+                      "Never"
                     )}
                   </td>
                 </tr>

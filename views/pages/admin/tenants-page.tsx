@@ -15,7 +15,16 @@ export interface TenantsPageProps {
 export function TenantsPage(props: TenantsPageProps) {
   return (
     <>
-      <h1>Tenants</h1>
+      <div class="page-heading">
+        <h1>Tenants</h1>
+        {props.canCreate && (
+          <div class="actions">
+            <a class="button" href="#create-tenant-heading">
+              Create a tenant
+            </a>
+          </div>
+        )}
+      </div>
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       <form method="get" action="/admin/tenants" class="filters" aria-label="Search tenants">
         <div class="field">
@@ -29,7 +38,7 @@ export function TenantsPage(props: TenantsPageProps) {
       {props.rows.length === 0 ? (
         <p class="empty">{props.query ? "No tenant matches." : "No tenants yet. Create the first one below."}</p>
       ) : (
-        <table>
+        <table class="data-table">
           <caption class="visually-hidden">Tenants</caption>
           <thead>
             <tr>
@@ -41,13 +50,13 @@ export function TenantsPage(props: TenantsPageProps) {
           <tbody>
             {props.rows.map((row) => (
               <tr>
-                <td>
+                <td class="cell-primary" data-label="Name">
                   <a href={`/admin/tenants/${row.slug}`}>{row.name}</a>
                 </td>
-                <td>
-                  <code>{row.slug}</code>
+                <td data-label="Slug">
+                  <code class="wrap">{row.slug}</code>
                 </td>
-                <td>{row.memberCount}</td>
+                <td data-label="Active members">{row.memberCount}</td>
               </tr>
             ))}
           </tbody>
@@ -55,7 +64,7 @@ export function TenantsPage(props: TenantsPageProps) {
       )}
       <NextPageLink href={props.nextPageHref} />
       {props.canCreate && (
-        <section aria-labelledby="create-tenant-heading">
+        <section aria-labelledby="create-tenant-heading" class="narrow">
           <h2 id="create-tenant-heading">Create a tenant</h2>
           <FormErrorSummary errors={props.errors} />
           <form method="post" action="/admin/tenants" novalidate>
@@ -83,7 +92,9 @@ export function TenantsPage(props: TenantsPageProps) {
               error={props.errors.description}
               maxlength={2000}
             />
-            <button type="submit">Create tenant</button>
+            <div class="form-actions">
+              <button type="submit">Create tenant</button>
+            </div>
           </form>
         </section>
       )}

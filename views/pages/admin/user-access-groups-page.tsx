@@ -36,11 +36,11 @@ export function UserAccessGroupsPage(props: UserAccessGroupsPageProps) {
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       {props.error && <Notice kind="error">{props.error}</Notice>}
       {subject.role === "SUPER_ADMIN" && (
-        <Notice kind="info">A SUPER_ADMIN bypasses access groups and holds every permission.</Notice>
+        <Notice kind="info">A super admin bypasses access groups and holds every permission.</Notice>
       )}
       {subject.role === "CLIENT_USER" && (
         <Notice kind="info">
-          CLIENT_USER accounts cannot join access groups; their access comes from tenant memberships only.
+          Client users cannot join access groups; their access comes from tenant memberships only.
         </Notice>
       )}
       {props.refusal && <Notice kind="info">{props.refusal}</Notice>}
@@ -56,35 +56,43 @@ export function UserAccessGroupsPage(props: UserAccessGroupsPageProps) {
       {props.groups.length === 0 ? (
         <p class="empty">Not in any access group.</p>
       ) : (
-        <table>
+        <table class="data-table">
           <caption class="visually-hidden">Access groups of this user</caption>
           <thead>
             <tr>
               <th scope="col">Group</th>
-              <th scope="col">Description</th>
+              <th scope="col" class="priority-low">
+                Description
+              </th>
               <th scope="col">Permissions</th>
-              {props.canUpdate && <th scope="col">Actions</th>}
+              {props.canUpdate && (
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
             {props.groups.map((group) => (
               <tr>
-                <td>
+                <td class="cell-primary" data-label="Group">
                   <a href={`/admin/access-groups/${group.id}`}>{group.name}</a>
                 </td>
-                <td>{group.description || "—"}</td>
-                <td>
+                <td class="priority-low wrap" data-label="Description">
+                  {group.description || "—"}
+                </td>
+                <td class="wrap" data-label="Permissions">
                   <Permissions list={group.permissions} />
                 </td>
                 {props.canUpdate && (
-                  <td>
+                  <td class="cell-actions" data-label="Actions">
                     {group.inReach ? (
                       <form
                         method="post"
                         action={`/admin/users/${subject.id}/access-groups/${group.id}/remove`}
                         class="inline"
                       >
-                        <button type="submit" class="secondary" aria-label={`Remove from ${group.name}`}>
+                        <button type="submit" class="secondary small" aria-label={`Remove from ${group.name}`}>
                           Remove…
                         </button>
                       </form>
@@ -129,7 +137,9 @@ function AddToGroups({ subjectId, groups }: { subjectId: string; groups: UserGro
               </div>
             ))}
           </fieldset>
-          <button type="submit">Save changes</button>
+          <div class="form-actions">
+            <button type="submit">Save changes</button>
+          </div>
         </form>
       )}
     </section>

@@ -17,7 +17,9 @@ export function LoginPage({ email, next, error, notice }: LoginPageProps) {
         <input type="hidden" name="next" value={next} />
         <TextField name="email" label="Email" type="email" value={email} autocomplete="username" required />
         <TextField name="password" label="Password" type="password" autocomplete="current-password" required />
-        <button type="submit">Continue</button>
+        <div class="form-actions">
+          <button type="submit">Continue</button>
+        </div>
       </form>
       <p class="muted">Gatehouse is invite-only. If you have no account, ask your administrator for an invitation.</p>
     </div>
@@ -40,9 +42,11 @@ export function VerifyPage({ next, error }: { next: string; error?: string }) {
           maxlength={20}
           required
         />
-        <button type="submit">Sign in</button>
+        <div class="form-actions">
+          <button type="submit">Sign in</button>
+        </div>
       </form>
-      <p>
+      <p class="muted">
         <a href="/login">Start again</a>
       </p>
     </div>

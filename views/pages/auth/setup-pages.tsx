@@ -31,7 +31,9 @@ export function SetupPasswordPage({ email, purpose, displayName, errors }: Setup
             error={errors.password}
             required
           />
-          <button type="submit">Continue</button>
+          <div class="form-actions">
+            <button type="submit">Continue</button>
+          </div>
         </form>
       </div>
     );
@@ -72,7 +74,9 @@ export function SetupPasswordPage({ email, purpose, displayName, errors }: Setup
           error={errors.passwordConfirmation}
           required
         />
-        <button type="submit">Continue</button>
+        <div class="form-actions">
+          <button type="submit">Continue</button>
+        </div>
       </form>
     </div>
   );
@@ -117,7 +121,9 @@ export function SetupTotpPage({ email, qrSvg, secret, errors }: SetupTotpPagePro
           error={errors.code}
           required
         />
-        <button type="submit">Confirm and finish</button>
+        <div class="form-actions">
+          <button type="submit">Confirm and finish</button>
+        </div>
       </form>
     </div>
   );
@@ -140,16 +146,14 @@ export function SetupDonePage({ recoveryCodes, continueHref }: { recoveryCodes: 
           <li>{code}</li>
         ))}
       </ol>
-      <p>
+      <div class="button-row">
         <button type="button" class="secondary" data-copy-target="recovery-codes" hidden>
           Copy codes
         </button>
-      </p>
-      <p>
         <a class="button" href={continueHref}>
           I saved them, continue
         </a>
-      </p>
+      </div>
     </div>
   );
 }

@@ -1,6 +1,9 @@
 // /portal/<slug>: a client company's portal — updates, the company's portal users, and which
 // operators and contractors can reach the company and until when.
+
+import type { MembershipRole } from "../../../src/db/schema";
 import type { Flash } from "../../../src/http/flash";
+import { membershipRoleLabels } from "../../../src/labels";
 import { ClientInviteForm, type ClientInviteFormProps } from "../../components/client-invite-form";
 import { FlashNotice } from "../../components/flash-notice";
 import { AccessTable, ClientUsersTable, type PersonRow } from "../../components/tenant-people";
@@ -25,16 +28,24 @@ export function PortalPage(props: PortalPageProps) {
   return (
     <>
       {props.companies.length > 1 && (
-        <nav aria-label="Your companies" class="filters">
-          <span>Switch company:</span>
-          {props.companies.map((company) => (
-            <a href={`/portal/${company.slug}`} aria-current={company.current ? "page" : undefined}>
-              {company.name}
-            </a>
-          ))}
+        <nav aria-label="Your companies" class="tabs">
+          <ul>
+            <li>
+              <span class="muted">Switch company:</span>
+            </li>
+            {props.companies.map((company) => (
+              <li>
+                <a href={`/portal/${company.slug}`} aria-current={company.current ? "page" : undefined}>
+                  {company.name}
+                </a>
+              </li>
+            ))}
+          </ul>
         </nav>
       )}
-      <h1>{props.tenant.name}</h1>
+      <div class="page-heading">
+        <h1>{props.tenant.name}</h1>
+      </div>
       {props.tenant.description && <p class="post-body">{props.tenant.description}</p>}
       <FlashNotice flash={props.flash} />
       <section aria-labelledby="updates-heading">
@@ -57,7 +68,9 @@ export function PortalPage(props: PortalPageProps) {
       </section>
       <section aria-labelledby="access-heading">
         <h2 id="access-heading">Who has access to your company</h2>
-        <p>These operators and contractors can see and change your company's data, until the date shown.</p>
+        <p class="muted">
+          These operators and contractors can see and change your company's data, until the date shown.
+        </p>
         <AccessTable people={props.staff} timeZone={props.timeZone} moreHref={props.staffMoreHref} />
       </section>
     </>
@@ -67,17 +80,31 @@ export function PortalPage(props: PortalPageProps) {
 export function PortalChooserPage(props: { companies: Array<{ slug: string; name: string; role: string }> }) {
   return (
     <>
-      <h1>Your companies</h1>
+      <div class="page-heading">
+        <h1>Your companies</h1>
+      </div>
       {props.companies.length === 0 ? (
         <p class="empty">You have no access to any company yet. Ask the person who invited you.</p>
       ) : (
-        <ul>
-          {props.companies.map((company) => (
-            <li>
-              <a href={`/portal/${company.slug}`}>{company.name}</a> <span class="muted">({company.role})</span>
-            </li>
-          ))}
-        </ul>
+        <table class="data-table">
+          <caption class="visually-hidden">Your companies</caption>
+          <thead>
+            <tr>
+              <th scope="col">Company</th>
+              <th scope="col">Your role</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.companies.map((company) => (
+              <tr>
+                <td class="cell-primary" data-label="Company">
+                  <a href={`/portal/${company.slug}`}>{company.name}</a>
+                </td>
+                <td data-label="Your role">{membershipRoleLabels[company.role as MembershipRole] ?? company.role}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </>
   );

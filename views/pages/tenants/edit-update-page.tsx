@@ -13,8 +13,10 @@ export function EditUpdatePage(props: EditUpdatePageProps) {
       <p>
         <a href={props.backHref}>← Back</a>
       </p>
-      <h1>Edit update</h1>
-      <UpdateForm action={props.action} values={props.values} errors={props.errors} submitLabel="Save update" />
+      <div class="narrow">
+        <h1>Edit update</h1>
+        <UpdateForm action={props.action} values={props.values} errors={props.errors} submitLabel="Save update" />
+      </div>
     </>
   );
 }

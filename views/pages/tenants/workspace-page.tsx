@@ -1,6 +1,9 @@
 // /tenants/<slug>: an operator's view of one tenant. OPERATOR_FULL sees write controls; every
 // other member reads (and the server refuses writes anyway).
+
+import type { MembershipRole } from "../../../src/db/schema";
 import type { Flash } from "../../../src/http/flash";
+import { membershipRoleLabels } from "../../../src/labels";
 import { ClientInviteForm, type ClientInviteFormProps } from "../../components/client-invite-form";
 import { FlashNotice } from "../../components/flash-notice";
 import { FormErrorSummary, TextField } from "../../components/form-fields";
@@ -29,11 +32,17 @@ export function WorkspacePage(props: WorkspacePageProps) {
   const base = `/tenants/${props.tenant.slug}`;
   return (
     <>
-      <h1>{props.tenant.name}</h1>
-      <p class="muted">
-        Your access: {props.yourRole}
-        {props.canWrite ? "" : " (read only)"}
-      </p>
+      <div class="page-heading">
+        <div>
+          <h1>{props.tenant.name}</h1>
+          <p class="muted">
+            Your access:{" "}
+            <span class={props.canWrite ? "badge badge-success" : "badge badge-neutral"}>
+              {membershipRoleLabels[props.yourRole as MembershipRole] ?? props.yourRole}
+            </span>
+          </p>
+        </div>
+      </div>
       <FlashNotice flash={props.flash} />
       <section aria-labelledby="profile-heading">
         <h2 id="profile-heading">Profile</h2>
@@ -59,7 +68,9 @@ export function WorkspacePage(props: WorkspacePageProps) {
                 error={props.profile.errors.description}
                 maxlength={2000}
               />
-              <button type="submit">Save profile</button>
+              <div class="form-actions">
+                <button type="submit">Save profile</button>
+              </div>
             </form>
           </details>
         )}
