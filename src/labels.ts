@@ -98,3 +98,16 @@ export const auditTargetTypeLabels: Record<string, string> = {
   tenant_update: "Tenant update",
   audit: "Audit log",
 };
+
+const emailKindLabels: Record<string, string> = {
+  invite: "Invite",
+  invite_resent: "New setup link",
+  two_factor_reset: "Two-factor reset",
+  security_notice: "Security notice",
+  expiry_notice: "Access ending",
+};
+
+/** An outbox message's kind in words; a kind this list does not know shows as stored. */
+export function labelEmailKind(kind: string): string {
+  return emailKindLabels[kind] ?? kind;
+}

@@ -42,7 +42,7 @@ describe("Admin → Outbox", () => {
         expect(denied.status, html).toBe(403);
         expect(html).not.toContain(invited.user.email);
         // Staff are told why; a client user gets the console's plain refusal.
-        expect(html.includes("Only a SUPER_ADMIN can read the outbox"), user.role).toBe(user === operator);
+        expect(html.includes("Only a Super admin can read the outbox"), user.role).toBe(user === operator);
       }
       const anonymous = await new Agent(app).get(path);
       expect(anonymous.status).toBe(303);

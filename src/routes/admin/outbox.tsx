@@ -22,7 +22,7 @@ function makeLinksInert(html: string): string {
   return html.slice(0, at) + inert + html.slice(at);
 }
 
-const forbiddenDetail = "Only a SUPER_ADMIN can read the outbox: its messages can contain live setup links.";
+const forbiddenDetail = "Only a Super admin can read the outbox: its messages can contain live setup links.";
 
 export const adminOutboxRoutes = new Hono<AppEnv>()
   .use(requireAccess({ kind: "console" }), requireAccess({ kind: "instance-admin" }, { forbiddenDetail }))

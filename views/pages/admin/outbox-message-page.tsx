@@ -4,6 +4,7 @@
 // never carries the email's markup, and its links are inert in the frame (docs/DECISIONS.md).
 
 import type { OutboxStatus } from "../../../src/domain/outbox";
+import { labelEmailKind } from "../../../src/labels";
 import { Notice } from "../../components/form-fields";
 import { Time } from "../../components/time";
 import { OutboxStatusBadge, supersededExplanation } from "./outbox-page";
@@ -52,7 +53,7 @@ export function OutboxMessagePage({ timeZone, message }: OutboxMessagePageProps)
           )}
         </dd>
         <dt>Kind</dt>
-        <dd>{message.kind}</dd>
+        <dd>{labelEmailKind(message.kind)}</dd>
         <dt>Attempts</dt>
         <dd>{message.attempts}</dd>
         <dt>Last error</dt>

@@ -1,5 +1,6 @@
 // Admin → Outbox (SUPER_ADMIN only): every queued email, newest first, with its delivery state.
 import type { OutboxStatus } from "../../../src/domain/outbox";
+import { labelEmailKind } from "../../../src/labels";
 import { Notice } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
@@ -26,11 +27,11 @@ export interface OutboxPageProps {
 }
 
 const statusBadgeClass: Record<OutboxStatus, string> = {
-  pending: "badge badge-pending",
-  sending: "badge badge-pending",
-  sent: "badge badge-active",
-  failed: "badge badge-expired",
-  superseded: "badge badge-deactivated",
+  pending: "badge badge-warning",
+  sending: "badge badge-warning",
+  sent: "badge badge-success",
+  failed: "badge badge-danger",
+  superseded: "badge badge-neutral",
 };
 
 export const outboxStatusLabels: Record<OutboxStatus, string> = {
@@ -52,12 +53,14 @@ export function OutboxStatusBadge({ status }: { status: OutboxStatus }) {
 export function OutboxPage(props: OutboxPageProps) {
   return (
     <>
-      <h1>Outbox</h1>
+      <div class="page-heading">
+        <h1>Outbox</h1>
+      </div>
       <p class="muted">
         Emails are delivered by the scheduled jobs every five minutes through the <code>{props.provider}</code>{" "}
         provider, retried with back-off, and marked failed after the last attempt. An invite or setup email whose link
-        was replaced, used or revoked before delivery is not sent. Messages can contain live setup links: only
-        SUPER_ADMINs see this page.
+        was replaced, used or revoked before delivery is not sent. Messages can contain live setup links: only Super
+        admins see this page.
       </p>
       {props.counts.failed > 0 && (
         <Notice kind="error">
@@ -87,37 +90,47 @@ export function OutboxPage(props: OutboxPageProps) {
       {props.rows.length === 0 ? (
         <p class="empty">No messages.</p>
       ) : (
-        <table>
+        <table class="data-table">
           <caption class="visually-hidden">Messages</caption>
           <thead>
             <tr>
-              <th scope="col">To</th>
               <th scope="col">Subject</th>
+              <th scope="col">To</th>
               <th scope="col">Kind</th>
               <th scope="col">Status</th>
-              <th scope="col">Attempts</th>
+              <th scope="col" class="priority-low">
+                Attempts
+              </th>
               <th scope="col">Last error</th>
-              <th scope="col">Created</th>
+              <th scope="col" class="priority-low">
+                Created
+              </th>
               <th scope="col">Sent</th>
             </tr>
           </thead>
           <tbody>
             {props.rows.map((row) => (
               <tr>
-                <td>{row.toAddress}</td>
-                <td>
+                <td class="cell-primary" data-label="Subject">
                   <a href={`/admin/outbox/${row.id}`}>{row.subject}</a>
                 </td>
-                <td>{row.kind}</td>
-                <td>
+                <td class="wrap" data-label="To">
+                  {row.toAddress}
+                </td>
+                <td data-label="Kind">{labelEmailKind(row.kind)}</td>
+                <td data-label="Status">
                   <OutboxStatusBadge status={row.status} />
                 </td>
-                <td>{row.attempts}</td>
-                <td>{row.status === "superseded" ? supersededExplanation : (row.lastError ?? "—")}</td>
-                <td>
+                <td class="priority-low" data-label="Attempts">
+                  {row.attempts}
+                </td>
+                <td class="wrap" data-label="Last error">
+                  {row.status === "superseded" ? supersededExplanation : (row.lastError ?? "—")}
+                </td>
+                <td class="priority-low" data-label="Created">
                   <Time value={row.createdAt} timeZone={props.timeZone} />
                 </td>
-                <td>
+                <td data-label="Sent">
                   <Time value={row.sentAt} timeZone={props.timeZone} />
                 </td>
               </tr>
