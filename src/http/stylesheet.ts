@@ -164,14 +164,16 @@ fieldset > .membership-row + .membership-row { margin-top: var(--space-4); paddi
 .badge-danger, .badge-expired { background: var(--danger-bg); color: var(--danger); }
 .badge-neutral, .badge-deactivated { background: var(--neutral-bg); color: var(--neutral); }
 .badge-info { background: var(--info-bg); color: var(--info); }
-time { white-space: nowrap; }
+/* A time may break between its date and its hour (Time renders both halves unbroken). */
+.nowrap { white-space: nowrap; }
 
 /* Tables: a white card; columns by priority; below 700 px every row is a card. */
 table { border-collapse: separate; border-spacing: 0; width: 100%; margin: 0 0 var(--space-5); background: var(--surface);
   border: 1px solid var(--line); border-radius: var(--radius); }
-th, td { text-align: left; padding: 10px; font-size: var(--text-table); border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+th, td { text-align: left; padding: 10px; font-size: var(--text-table); border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: break-word; }
 tbody tr:last-child > * { border-bottom: none; }
-/* Long values wrap anywhere, so a table always fits; a floor per column keeps short words whole. */
+/* Words stay whole (names never break mid-word); values that are one long word (emails, ids,
+   details) are .truncate or .wrap, so a table still fits. */
 td { min-width: 5.5rem; }
 th { font-size: var(--text-sm); font-weight: 600; color: var(--muted); background: var(--subtle); overflow-wrap: normal; }
 thead th:first-child { border-top-left-radius: var(--radius); } thead th:last-child { border-top-right-radius: var(--radius); }
@@ -179,10 +181,12 @@ tbody tr:hover { background: var(--subtle); }
 .cell-primary { font-weight: 600; }
 .cell-primary a { text-decoration: none; }
 .cell-primary a:hover { text-decoration: underline; }
-.cell-actions { white-space: nowrap; text-align: right; }
+.cell-actions { text-align: right; }
 .cell-actions > * + * { margin-left: var(--space-2); }
-.cell-actions .button-row { justify-content: flex-end; margin: 0; flex-wrap: nowrap; }
+/* Row actions wrap onto a second line before the table grows wider than the page. */
+.cell-actions .button-row { justify-content: flex-end; margin: 0; flex-wrap: wrap; }
 .truncate { display: inline-block; max-width: 28ch; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
+td.truncate { display: table-cell; max-width: 22ch; vertical-align: top; }
 .wrap { overflow-wrap: anywhere; white-space: normal; }
 @media (max-width: 1099.98px) { .priority-low { display: none; } }
 @media (max-width: 699.98px) {

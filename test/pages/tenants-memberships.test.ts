@@ -116,7 +116,9 @@ describe("Admin → Memberships", () => {
     expect(membershipRow(list, row?.id ?? "")).toContain(
       `${flashMarkup}Carl Contractor now has Full access to Acme Corp until 01 Dec 2026</div>`,
     );
-    expect(list).toContain('<time datetime="2026-12-01T14:00:00.000Z" title="2026-12-01 14:00 UTC">01 Dec 2026, 09:00');
+    expect(list).toContain(
+      '<time datetime="2026-12-01T14:00:00.000Z" title="2026-12-01 14:00 UTC"><span class="nowrap">01 Dec 2026,</span> <span class="nowrap">09:00',
+    );
     expect(list, "no raw ISO timestamp as text").not.toMatch(/>\s*2026-12-01T14:00/);
     const unknown = await agent.post("/admin/memberships", {
       userEmail: "nobody@example.test",
