@@ -61,15 +61,18 @@ ensure_dependencies() {
   fi
 }
 
-# wrangler dev reads Worker secrets from .dev.vars (gitignored). A local SECRETS_KEYS is made once,
-# so stored secrets survive restarts; the tests use a fixed key of their own (vitest.config.ts).
+# wrangler dev reads Worker secrets from the .dev.vars beside its config file (gitignored): for
+# wrangler.toml that is ./.dev.vars, for the browser suite's test/e2e/wrangler.e2e.toml
+# test/e2e/.dev.vars. A local SECRETS_KEYS is made once, so stored secrets and the console's sealed
+# flash cookie survive restarts; the vitest projects use a fixed key of their own (vitest.config.ts).
 ensure_local_secrets_key() {
-  grep -q '^SECRETS_KEYS=' .dev.vars 2>/dev/null && return 0
+  vars_file=$1
+  grep -q '^SECRETS_KEYS=' "$vars_file" 2>/dev/null && return 0
   key=$(node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64"))')
   # A file that does not end with a newline would glue the new line onto its last one.
-  if [ -s .dev.vars ] && [ -n "$(tail -c 1 .dev.vars)" ]; then echo >>.dev.vars; fi
-  (umask 077 && printf 'SECRETS_KEYS="local:%s"\n' "$key" >>.dev.vars)
-  echo "gatehouse: generated a local SECRETS_KEYS into .dev.vars" >&2
+  if [ -s "$vars_file" ] && [ -n "$(tail -c 1 "$vars_file")" ]; then echo >>"$vars_file"; fi
+  (umask 077 && printf 'SECRETS_KEYS="local:%s"\n' "$key" >>"$vars_file")
+  echo "gatehouse: generated a local SECRETS_KEYS into $vars_file" >&2
 }
 
 ensure_node
@@ -81,7 +84,14 @@ command=${1:-}
 case "$command" in
   start)
     port=${PORT:-8787}
-    ensure_local_secrets_key
+    config=wrangler.toml
+    previous=
+    for argument in "$@"; do
+      case "$previous" in --config | -c) config=$argument ;; esac
+      case "$argument" in --config=*) config=${argument#--config=} ;; esac
+      previous=$argument
+    done
+    ensure_local_secrets_key "$(dirname "$config")/.dev.vars"
     # GATEHOUSE_STATE_DIR keeps the local D1 and KV somewhere else than .wrangler/state (the
     # browser suite starts every run from an empty one).
     "$bin/wrangler" d1 migrations apply DB --local ${GATEHOUSE_STATE_DIR:+"--persist-to=$GATEHOUSE_STATE_DIR"}
@@ -90,13 +100,6 @@ case "$command" in
     # config's schedule (GATEHOUSE_CRON_INTERVAL_SECONDS: every N seconds instead, 0 = never). It
     # reads the same --config as wrangler, stops with this script (the traps), and ends by itself
     # once this shell is gone, even when the shell was killed outright (--parent).
-    config=wrangler.toml
-    previous=
-    for argument in "$@"; do
-      case "$previous" in --config | -c) config=$argument ;; esac
-      case "$argument" in --config=*) config=${argument#--config=} ;; esac
-      previous=$argument
-    done
     node --import tsx scripts/cron-loop.ts --url "http://127.0.0.1:$port" --config "$config" --parent $$ &
     cron_loop=$!
     trap 'kill "$cron_loop" 2>/dev/null || true' EXIT
