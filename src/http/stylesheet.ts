@@ -182,6 +182,10 @@ tbody tr:hover { background: var(--subtle); }
 .cell-primary a { text-decoration: none; }
 .cell-primary a:hover { text-decoration: underline; }
 .cell-actions { text-align: right; }
+/* Wide enough for two small buttons side by side (+30 days, +90 days) before they wrap. */
+@media (min-width: 700px) { td.cell-actions { min-width: 11.5rem; } }
+.cell-actions .flash { text-align: left; }
+.field-note { margin: calc(-1 * var(--space-2)) 0 var(--space-4); }
 .cell-actions > * + * { margin-left: var(--space-2); }
 /* Row actions wrap onto a second line before the table grows wider than the page. */
 .cell-actions .button-row { justify-content: flex-end; margin: 0; flex-wrap: wrap; }

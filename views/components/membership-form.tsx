@@ -52,7 +52,7 @@ export function MembershipForm(props: MembershipFormProps) {
   // With the tenant fixed (a tenant's page) a tenant error is about the person typed in.
   const userError = errors.userEmail ?? errors.userId ?? (props.fixed.tenantId ? errors.tenantId : undefined);
   const existingLink = props.existingMembershipHref && (
-    <p class="hint" id="existing-membership">
+    <p class="hint field-note" id="existing-membership">
       <a href={props.existingMembershipHref}>See the existing membership</a>
     </p>
   );
