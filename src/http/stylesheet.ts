@@ -178,7 +178,10 @@ td { min-width: 5.5rem; }
 th { font-size: var(--text-sm); font-weight: 600; color: var(--muted); background: var(--subtle); overflow-wrap: normal; }
 thead th:first-child { border-top-left-radius: var(--radius); } thead th:last-child { border-top-right-radius: var(--radius); }
 tbody tr:hover { background: var(--subtle); }
-.cell-primary { font-weight: 600; }
+/* A row's name: wide enough for ordinary names to stay whole, and a name that is one long word
+   (anything can be typed into a name) breaks rather than widen the page. */
+.cell-primary { font-weight: 600; overflow-wrap: anywhere; }
+@media (min-width: 700px) { td.cell-primary { min-width: 9.5rem; } }
 .cell-primary a { text-decoration: none; }
 .cell-primary a:hover { text-decoration: underline; }
 .cell-actions { text-align: right; }
