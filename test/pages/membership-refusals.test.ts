@@ -163,7 +163,7 @@ describe("a refused new membership", () => {
     expect(control(html, "field-expiresAt")).toContain('value="2027-01-15T08:30"');
     const existingHref = `/admin/memberships/${membership.id}/edit?returnTo=${encodeURIComponent(returnTo)}`;
     expect(html).toContain(
-      `</select></div><p class="hint" id="existing-membership"><a href="${existingHref}">See the existing membership</a>`,
+      `</select></div><p class="hint field-note" id="existing-membership"><a href="${existingHref}">See the existing membership</a>`,
     );
     expect((await agent.get(existingHref)).status).toBe(200);
     expect(html).not.toContain("← Back");

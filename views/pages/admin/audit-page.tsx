@@ -55,7 +55,7 @@ function AuditEventRow({ row, timeZone }: { row: AuditRow; timeZone: string }) {
           {labelAuditAction(row.action)}
         </a>
       </td>
-      <td data-label="Done by">
+      <td data-label="Done by" class="wrap">
         {row.actorId ? <a href={filterHref("actor", row.actorId)}>{row.actorName}</a> : row.actorName}
         {row.actorEmail && <div class="muted">{row.actorEmail}</div>}
         {serviceLabels[row.actorKind] && <div class="muted">{serviceLabels[row.actorKind]}</div>}
@@ -64,7 +64,7 @@ function AuditEventRow({ row, timeZone }: { row: AuditRow; timeZone: string }) {
         {row.targetType && <div class="muted">{auditTargetTypeLabels[row.targetType] ?? row.targetType}</div>}
         <TargetName row={row} />
       </td>
-      <td data-label="Tenant">
+      <td data-label="Tenant" class="wrap">
         {row.tenantId ? <a href={filterHref("tenantId", row.tenantId)}>{row.tenantName ?? row.tenantId}</a> : "—"}
       </td>
       <td data-label="Details" class="wrap audit-details">
