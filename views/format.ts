@@ -10,7 +10,7 @@ function dateTimeFormatFor(timeZone: string): Intl.DateTimeFormat {
       timeZone,
       year: "numeric",
       month: "short",
-      day: "2-digit",
+      day: "numeric",
       hour: "2-digit",
       minute: "2-digit",
       hourCycle: "h23",
@@ -37,7 +37,7 @@ export function formatDate(date: Date | null | undefined, timeZone = "UTC"): str
   if (!date) return "—";
   let format = dateFormats.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat("en-GB", { timeZone, year: "numeric", month: "short", day: "2-digit" });
+    format = new Intl.DateTimeFormat("en-GB", { timeZone, year: "numeric", month: "short", day: "numeric" });
     dateFormats.set(timeZone, format);
   }
   return format.format(date);

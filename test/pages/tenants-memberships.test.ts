@@ -114,10 +114,10 @@ describe("Admin → Memberships", () => {
     expect(new Date(row?.expires_at ?? 0).toISOString()).toBe("2026-12-01T14:00:00.000Z");
     const list = await (await agent.get(`/admin/memberships?tenantId=${tenant.id}`)).text();
     expect(membershipRow(list, row?.id ?? "")).toContain(
-      `${flashMarkup}Carl Contractor now has Full access to Acme Corp until 01 Dec 2026</div>`,
+      `${flashMarkup}Carl Contractor now has Full access to Acme Corp until 1 Dec 2026</div>`,
     );
     expect(list).toContain(
-      '<time datetime="2026-12-01T14:00:00.000Z" title="2026-12-01 14:00 UTC"><span class="nowrap">01 Dec 2026,</span> <span class="nowrap">09:00',
+      '<time datetime="2026-12-01T14:00:00.000Z" title="2026-12-01 14:00 UTC"><span class="nowrap">1 Dec 2026,</span> <span class="nowrap">09:00',
     );
     expect(list, "no raw ISO timestamp as text").not.toMatch(/>\s*2026-12-01T14:00/);
     const unknown = await agent.post("/admin/memberships", {
@@ -261,7 +261,7 @@ describe("Admin → Memberships", () => {
       .first<{ role: string; expires_at: number }>();
     expect(row).toEqual({ role: "OPERATOR_READONLY", expires_at: Date.parse("2027-02-01T08:30:00Z") });
     expect(membershipRow(await (await agent.get(returnTo)).text(), membership.id)).toContain(
-      `${flashMarkup}Olga Operator now has Read-only access to Globex until 01 Feb 2027</div>`,
+      `${flashMarkup}Olga Operator now has Read-only access to Globex until 1 Feb 2027</div>`,
     );
     const later = await agent.post(`/admin/memberships/${membership.id}/edit`, {
       returnTo,
