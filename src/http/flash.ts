@@ -16,7 +16,11 @@ const flashSchema = z.object({
   near: z.string().max(100).optional(),
   /** A value shown once on the page the redirect leads to, for `subject` (a user id, a token id) only. */
   secret: z
-    .object({ kind: z.enum(["setup-link", "api-token"]), subject: z.string().max(100), value: z.string().max(1000) })
+    .object({
+      kind: z.enum(["setup-link", "api-token", "recovery-codes"]),
+      subject: z.string().max(100),
+      value: z.string().max(1000),
+    })
     .optional(),
 });
 
@@ -49,6 +53,10 @@ export async function takeFlash(c: AppContext): Promise<Flash | undefined> {
 }
 
 /** The secret a flash carries for this subject (the user whose link it is), if it carries one. */
-export function takeSecret(flash: Flash | undefined, kind: "setup-link" | "api-token", subject: string): string | null {
+export function takeSecret(
+  flash: Flash | undefined,
+  kind: "setup-link" | "api-token" | "recovery-codes",
+  subject: string,
+): string | null {
   return flash?.secret?.kind === kind && flash.secret.subject === subject ? flash.secret.value : null;
 }

@@ -447,9 +447,9 @@ function accountRows(): RouteBudget[] {
     {
       method: "POST",
       path: "/account/recovery-codes",
-      scenario: "password and code: ten new codes",
+      scenario: "password and code: ten new codes, then a redirect to the page that shows them once",
       maxQueries: 3,
-      expectStatus: 200,
+      expectStatus: 303,
       prepare: async (fixture) => {
         const signedIn = await signedInWith(fixture, { role: "OPERATOR" });
         return () =>
@@ -468,6 +468,17 @@ function accountRows(): RouteBudget[] {
       prepare: async (fixture) => {
         const { agent } = await signedInWith(fixture, { role: "OPERATOR" });
         return () => agent.post("/account/recovery-codes", { password: testPassword, code: "000000" });
+      },
+    },
+    {
+      method: "GET",
+      path: "/account/recovery-codes/new",
+      scenario: "the new codes, shown once from the flash (none on a reload)",
+      maxQueries: 1,
+      expectStatus: 200,
+      prepare: async (fixture) => {
+        const { agent } = await signedInWith(fixture, { role: "OPERATOR" });
+        return () => agent.get("/account/recovery-codes/new");
       },
     },
     {

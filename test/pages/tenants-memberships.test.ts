@@ -361,7 +361,7 @@ describe("/account", () => {
     await signInAs(app, clock, { ...user, password: "a brand new passphrase" });
   });
 
-  it("counts recovery codes and regenerates them after password and code", async () => {
+  it("counts recovery codes and regenerates them after password and code, showing them once after a redirect", async () => {
     const { clock, app } = await setup();
     const user = await createActiveUser(clock);
     const agent = await signInAs(app, clock, user);
@@ -372,8 +372,14 @@ describe("/account", () => {
       password: user.password,
       code: totpCode(user.totpSecret, clock.now()),
     });
-    const codes = extractRecoveryCodes(await regenerated.text());
+    expect(regenerated.status).toBe(303);
+    expect(regenerated.headers.get("location")).toBe("/account/recovery-codes/new");
+    const shown = await agent.get("/account/recovery-codes/new");
+    const codes = extractRecoveryCodes(await shown.text());
     expect(codes).toHaveLength(10);
+    const reloaded = await (await agent.get("/account/recovery-codes/new")).text();
+    expect(extractRecoveryCodes(reloaded), "a reload shows no codes").toEqual([]);
+    expect(reloaded).toContain("were shown once and are not shown again");
     expect(codes).not.toContain(user.recoveryCodes[0]);
     const unused = await env.DB.prepare(
       "SELECT count(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NULL",

@@ -276,6 +276,7 @@ export const routeAccessTable: RouteRow[] = [
   { method: "POST", route: "/account/tokens/revoke", path: "/account/tokens/revoke", expect: self(404) },
   { method: "GET", route: "/account/recovery-codes", path: "/account/recovery-codes", expect: self(200) },
   { method: "POST", route: "/account/recovery-codes", path: "/account/recovery-codes", expect: self(400) },
+  { method: "GET", route: "/account/recovery-codes/new", path: "/account/recovery-codes/new", expect: self(200) },
   { method: "GET", route: "/account/confirm", path: "/account/confirm", expect: self(200) },
   { method: "POST", route: "/account/confirm", path: "/account/confirm", expect: self(400) },
 

@@ -47,7 +47,27 @@ export function ReauthenticatePage(props: ReauthenticatePageProps) {
   );
 }
 
-export function RecoveryCodesPage(props: { codes: string[] }) {
+/** The new codes, once: `codes` is null when the page is opened again (a reload), which shows none. */
+export function RecoveryCodesPage(props: { codes: string[] | null }) {
+  if (!props.codes) {
+    return (
+      <div class="narrow">
+        <h1>New recovery codes</h1>
+        <p>
+          Your new recovery codes were shown once and are not shown again. If you did not save them, make new ones: the
+          ones shown before stop working.
+        </p>
+        <div class="button-row">
+          <a class="button" href="/account/recovery-codes">
+            Make new recovery codes
+          </a>
+          <a class="button secondary" href="/account">
+            Back to my account
+          </a>
+        </div>
+      </div>
+    );
+  }
   return (
     <div class="narrow">
       <h1>New recovery codes</h1>

@@ -197,11 +197,22 @@ export const accountRoutes = new Hono<AppEnv>()
     const form = await readForm(c, reauthenticationSchema, ["username"]);
     return handleForm(c, form, {
       act: async (proof) => {
-        const codes = await regenerateRecoveryCodes(domainContext(c), currentPrincipal(c), proof);
-        return c.render(<RecoveryCodesPage codes={codes} />, { title: "New recovery codes" });
+        const principal = currentPrincipal(c);
+        const codes = await regenerateRecoveryCodes(domainContext(c), principal, proof);
+        // Post/Redirect/Get: a reload of the page must not make (and kill) another ten codes.
+        await setFlash(c, {
+          tone: "success",
+          message: "Ten new recovery codes were made; the old ones no longer work.",
+          secret: { kind: "recovery-codes", subject: principal.user.id, value: codes.join(" ") },
+        });
+        return c.redirect("/account/recovery-codes/new", 303);
       },
       showAgain: (errors) => showReauthenticate(c, "recovery", errors),
     });
+  })
+  .get("/recovery-codes/new", async (c) => {
+    const shown = takeSecret(await takeFlash(c), "recovery-codes", currentPrincipal(c).user.id);
+    return c.render(<RecoveryCodesPage codes={shown ? shown.split(" ") : null} />, { title: "New recovery codes" });
   })
   .get("/confirm", (c) => showReauthenticate(c, "confirm", {}, sanitizeNextPath(c.req.query("next")) ?? undefined))
   .post("/confirm", async (c) => {
