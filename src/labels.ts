@@ -111,3 +111,12 @@ const emailKindLabels: Record<string, string> = {
 export function labelEmailKind(kind: string): string {
   return emailKindLabels[kind] ?? kind;
 }
+
+/** An outbox message's delivery state in words ("superseded": its link died before delivery). */
+export const outboxStatusLabels = {
+  pending: "Pending",
+  sending: "Sending",
+  sent: "Sent",
+  failed: "Failed",
+  superseded: "Not sent",
+} as const;

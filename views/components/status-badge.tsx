@@ -1,5 +1,5 @@
 // A user's status as a badge in the words of src/labels.ts, one tone per status (docs/DESIGN.md).
-import type { UserStatus } from "../../src/domain/users/users";
+import type { SetupLinkState, UserStatus } from "../../src/domain/users/users";
 import { labelUserStatus } from "../../src/labels";
 
 const userStatusTone: Record<UserStatus, string> = {
@@ -8,6 +8,11 @@ const userStatusTone: Record<UserStatus, string> = {
   DEACTIVATED: "badge badge-neutral",
 };
 
-export function UserStatusBadge({ status }: { status: UserStatus }) {
-  return <span class={userStatusTone[status]}>{labelUserStatus(status)}</span>;
+/** With `setupLink`, a pending user's badge also says whether their link still works (the users list, their page). */
+export function UserStatusBadge({ status, setupLink }: { status: UserStatus; setupLink?: SetupLinkState }) {
+  const words =
+    status === "PENDING" && setupLink
+      ? `${labelUserStatus(status)} · ${setupLink === "valid" ? "link valid" : "link expired"}`
+      : labelUserStatus(status);
+  return <span class={userStatusTone[status]}>{words}</span>;
 }

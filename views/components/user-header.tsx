@@ -2,7 +2,8 @@
 // /access-groups and /security. Tabs are plain links, so they work without JavaScript.
 import type { GlobalRole } from "../../src/db/schema";
 import type { SetupLinkState, UserStatus } from "../../src/domain/users/users";
-import { labelUserRole, labelUserStatus } from "../../src/labels";
+import { labelUserRole } from "../../src/labels";
+import { UserStatusBadge } from "./status-badge";
 
 export type UserTab = "details" | "memberships" | "access-groups" | "security";
 
@@ -27,21 +28,6 @@ const tabLabels: Record<UserTab, string> = {
   security: "Security",
 };
 
-const statusBadgeTones: Record<UserStatus, string> = {
-  ACTIVE: "badge-success",
-  PENDING: "badge-warning",
-  DEACTIVATED: "badge-neutral",
-};
-
-/** A user's status in words (the users list and the header of their page). */
-export function StatusBadge({ status, setupLink }: { status: UserStatus; setupLink: SetupLinkState }) {
-  const words =
-    status === "PENDING"
-      ? `${labelUserStatus(status)} · ${setupLink === "valid" ? "link valid" : "link expired"}`
-      : labelUserStatus(status);
-  return <span class={`badge ${statusBadgeTones[status]}`}>{words}</span>;
-}
-
 function tabHref(userId: string, tab: UserTab): string {
   return tab === "details" ? `/admin/users/${userId}` : `/admin/users/${userId}/${tab}`;
 }
@@ -53,7 +39,7 @@ export function UserHeader({ subject, current, tabs }: UserHeaderProps) {
         <a href="/admin/users">← Users</a>
       </p>
       <h1>
-        {subject.firstName} {subject.lastName} <StatusBadge status={subject.status} setupLink={subject.setupLink} />
+        {subject.firstName} {subject.lastName} <UserStatusBadge status={subject.status} setupLink={subject.setupLink} />
       </h1>
       <p class="muted">
         {subject.email} · {labelUserRole(subject.role)}

@@ -35,7 +35,12 @@ function isCrawlable(url: URL): boolean {
 function shapeOf(path: string): string {
   const url = new URL(path, currentRun().baseUrl);
   const keys = [...url.searchParams.keys()].sort().join("&");
-  return `${url.pathname.replace(/\/(usr|tnt|mbr|upd|msg|tok|grp)_[0-9a-f]+/g, "/:id")}?${keys}`;
+  return `${pathShapeOf(url.pathname)}?${keys}`;
+}
+
+/** A path with its ids blanked: /admin/users/usr_… → /admin/users/:id. */
+function pathShapeOf(pathname: string): string {
+  return pathname.replace(/\/(usr|tnt|mbr|upd|msg|tok|grp)_[0-9a-f]+/g, "/:id");
 }
 
 /** Pages of one shape the crawl opens: enough to meet each kind of stored value, without opening every row's page. */
@@ -139,7 +144,7 @@ export async function discoverForms(person: Person, start: string[], maxPages = 
     );
     for (const form of onPage) {
       if (form.textFields.length === 0) continue;
-      const shape = `${form.method} ${new URL(form.action, currentRun().baseUrl).pathname.replace(/\/(usr|tnt|mbr|upd|msg|tok)_[0-9a-f]+/g, "/:id")}`;
+      const shape = `${form.method} ${pathShapeOf(new URL(form.action, currentRun().baseUrl).pathname)}`;
       if (!forms.has(shape)) forms.set(shape, { page: path, ...(form as Omit<DiscoveredForm, "page">) });
     }
     const hrefs = await person.page.$$eval("a[href]", (anchors) =>

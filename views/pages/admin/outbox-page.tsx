@@ -1,6 +1,6 @@
 // Admin → Outbox (SUPER_ADMIN only): every queued email, newest first, with its delivery state.
 import type { OutboxStatus } from "../../../src/domain/outbox";
-import { labelEmailKind } from "../../../src/labels";
+import { labelEmailKind, outboxStatusLabels } from "../../../src/labels";
 import { Notice } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
@@ -32,14 +32,6 @@ const statusBadgeClass: Record<OutboxStatus, string> = {
   sent: "badge badge-success",
   failed: "badge badge-danger",
   superseded: "badge badge-neutral",
-};
-
-export const outboxStatusLabels: Record<OutboxStatus, string> = {
-  pending: "Pending",
-  sending: "Sending",
-  sent: "Sent",
-  failed: "Failed",
-  superseded: "Not sent",
 };
 
 /** Why a superseded message was never sent (the Outbox list and the message page). */

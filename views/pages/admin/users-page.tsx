@@ -5,8 +5,8 @@ import { labelUserRole, userRoleLabels, userStatusLabels } from "../../../src/la
 import { FlashNotice } from "../../components/flash-notice";
 import { Notice } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
+import { UserStatusBadge } from "../../components/status-badge";
 import { Time } from "../../components/time";
-import { StatusBadge } from "../../components/user-header";
 
 export interface UserListRow {
   id: string;
@@ -118,7 +118,7 @@ export function UsersPage(props: UsersPageProps) {
                 </td>
                 <td data-label="Role">{labelUserRole(row.role)}</td>
                 <td data-label="Status">
-                  <StatusBadge status={row.status} setupLink={row.setupLink} />
+                  <UserStatusBadge status={row.status} setupLink={row.setupLink} />
                 </td>
                 <td data-label="Created" class="priority-low">
                   <Time value={row.createdAt} timeZone={props.timeZone} />
