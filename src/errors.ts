@@ -59,6 +59,15 @@ export const errorCatalogue = {
   PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large", form: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Send the body as application/json", form: false },
   THROTTLED: { status: 429, title: "Too many attempts. Wait a little and try again.", form: true },
+  // SCIM refusals (RFC 7644 §3.12): each answers with its scimType (src/http/scim-errors.ts).
+  SCIM_INVALID_FILTER: { status: 400, title: "The filter is not valid or not supported", form: false },
+  SCIM_INVALID_SYNTAX: { status: 400, title: "The request is not a valid SCIM request", form: false },
+  SCIM_INVALID_PATH: { status: 400, title: "The path is not valid", form: false },
+  SCIM_INVALID_VALUE: { status: 400, title: "A value is missing or not valid", form: false },
+  SCIM_MUTABILITY: { status: 400, title: "That attribute cannot be changed", form: false },
+  SCIM_NO_TARGET: { status: 400, title: "The path matches nothing", form: false },
+  SCIM_TOO_MANY: { status: 400, title: "The request asks for too much at once", form: false },
+  SCIM_UNIQUENESS: { status: 409, title: "A user or group with this identifier already exists", form: false },
   INTERNAL: { status: 500, title: "Something went wrong on our side", form: false },
 } as const satisfies Record<string, { status: number; title: string; form: boolean }>;
 

@@ -365,3 +365,144 @@ export const jobRuns = sqliteTable("job_runs", {
 export const batchGuards = sqliteTable("batch_guards", {
   ok: integer("ok"),
 });
+
+// SCIM directories (docs/SCIM.md, docs/PRODUCT.md §8): an identity provider that provisions
+// people into the instance (the staff directory) or into exactly one tenant (a client directory).
+export const directoryScopes = ["staff", "tenant"] as const;
+export type DirectoryScope = (typeof directoryScopes)[number];
+
+/** What a directory group may grant: a client role in a client directory, CONTRACTOR in the staff directory. */
+export const directoryGroupRoles = ["CLIENT_ADMIN", "CLIENT_VIEWER", "CONTRACTOR"] as const;
+export type DirectoryGroupRole = (typeof directoryGroupRoles)[number];
+
+export const directories = sqliteTable(
+  "directories",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    scope: text("scope", { enum: directoryScopes }).notNull(),
+    // Set exactly when scope = 'tenant'.
+    tenantId: text("tenant_id").references(() => tenants.id),
+    // Last authenticated SCIM request, recorded at most once a minute.
+    lastRequestAt: timestamp("last_request_at"),
+    // Last SCIM request that changed something.
+    lastChangeAt: timestamp("last_change_at"),
+    createdAt: timestamp("created_at").notNull(),
+    createdBy: text("created_by"),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (table) => [
+    // One directory per tenant, one staff directory.
+    uniqueIndex("directories_tenant_unique").on(table.tenantId).where(sql`scope = 'tenant'`),
+    uniqueIndex("directories_staff_unique").on(table.scope).where(sql`scope = 'staff'`),
+  ],
+);
+
+export const directoryTokens = sqliteTable(
+  "directory_tokens",
+  {
+    id: text("id").primaryKey(),
+    directoryId: text("directory_id")
+      .notNull()
+      .references(() => directories.id),
+    // SHA-256 of the whole gths_ token (auth/crypto.ts hashToken).
+    tokenHash: text("token_hash").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+    createdBy: text("created_by"),
+    // Null while current; set to rotation + 24 h when a newer token replaces it.
+    expiresAt: timestamp("expires_at"),
+    revokedAt: timestamp("revoked_at"),
+    lastUsedAt: timestamp("last_used_at"),
+  },
+  (table) => [
+    uniqueIndex("directory_tokens_hash_unique").on(table.tokenHash),
+    index("directory_tokens_directory_idx").on(table.directoryId, table.createdAt),
+  ],
+);
+
+/** A user a directory provisioned or adopted: the directory's identifiers for them and its hold on them. */
+export const directoryUsers = sqliteTable(
+  "directory_users",
+  {
+    // A user is held by at most one directory.
+    userId: text("user_id")
+      .primaryKey()
+      .references(() => users.id),
+    directoryId: text("directory_id")
+      .notNull()
+      .references(() => directories.id),
+    // As the directory sent it; userNameKey is its lower-cased form (userName is caseExact: false).
+    userName: text("user_name").notNull(),
+    userNameKey: text("user_name_key").notNull(),
+    externalId: text("external_id"),
+    // The SCIM attributes Gatehouse keeps but does not use (title, phoneNumbers, the enterprise extension…).
+    attributes: text("attributes", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp("created_at").notNull(),
+    updatedAt: timestamp("updated_at").notNull(),
+    // SCIM DELETE: hidden from the directory (GET answers 404), the user deactivated, the row kept for a relink.
+    deletedAt: timestamp("deleted_at"),
+  },
+  (table) => [
+    uniqueIndex("directory_users_user_name_unique").on(table.directoryId, table.userNameKey),
+    index("directory_users_external_id_idx").on(table.directoryId, table.externalId),
+    index("directory_users_list_idx").on(table.directoryId, table.createdAt, table.userId),
+  ],
+);
+
+export const directoryGroups = sqliteTable(
+  "directory_groups",
+  {
+    id: text("id").primaryKey(),
+    directoryId: text("directory_id")
+      .notNull()
+      .references(() => directories.id),
+    displayName: text("display_name").notNull(),
+    externalId: text("external_id"),
+    // Set by a SUPER_ADMIN on the directory page: the role its members get, or the access group it fills.
+    mappedRole: text("mapped_role", { enum: directoryGroupRoles }),
+    accessGroupId: text("access_group_id").references(() => accessGroups.id),
+    createdAt: timestamp("created_at").notNull(),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("directory_groups_name_unique").on(table.directoryId, sql`lower(${table.displayName})`),
+    index("directory_groups_external_id_idx").on(table.directoryId, table.externalId),
+    index("directory_groups_list_idx").on(table.directoryId, table.createdAt, table.id),
+    index("directory_groups_access_group_idx").on(table.accessGroupId),
+  ],
+);
+
+export const directoryGroupMembers = sqliteTable(
+  "directory_group_members",
+  {
+    groupId: text("group_id")
+      .notNull()
+      .references(() => directoryGroups.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    addedAt: timestamp("added_at").notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.groupId, table.userId] }),
+    index("directory_group_members_user_idx").on(table.userId),
+  ],
+);
+
+/** The last refusals a directory's requests met, shown on its page (the newest 20 are kept). */
+export const directoryErrors = sqliteTable(
+  "directory_errors",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    directoryId: text("directory_id")
+      .notNull()
+      .references(() => directories.id),
+    at: timestamp("at").notNull(),
+    method: text("method").notNull(),
+    path: text("path").notNull(),
+    status: integer("status").notNull(),
+    scimType: text("scim_type"),
+    detail: text("detail").notNull(),
+  },
+  (table) => [index("directory_errors_directory_idx").on(table.directoryId, table.id)],
+);
