@@ -79,24 +79,36 @@ export async function createActiveUser(
   actor?: Actor,
 ): Promise<ActiveTestUser> {
   const invited = await inviteTestUser(clock, input, actor);
+  return acceptInvite(clock, invited.user, invited.token);
+}
+
+/**
+ * Completes setup with the token of a setup link (password + TOTP), as the invitee would, whoever
+ * sent the invite: a person, or a directory (the link then comes from the outbox).
+ */
+export async function acceptInvite(
+  clock: TestClock,
+  user: { id: string; email: string; role: GlobalRole; firstName: string; lastName: string },
+  setupToken: string,
+): Promise<ActiveTestUser> {
   const ctx = testContext(clock);
-  const state = await findSetupState(ctx, invited.token);
+  const state = await findSetupState(ctx, setupToken);
   if (!state) throw new Error("setup link of a fresh invite is not valid");
   const totpSecret = await choosePassword(ctx, state, {
-    displayName: `${invited.user.firstName} ${invited.user.lastName}`,
+    displayName: `${user.firstName} ${user.lastName}`,
     password: testPassword,
     passwordConfirmation: testPassword,
   });
-  const refreshed = await findSetupState(ctx, invited.token);
+  const refreshed = await findSetupState(ctx, setupToken);
   if (!refreshed) throw new Error("setup state vanished");
   const completed = await completeSetup(ctx, refreshed, totpCode(totpSecret, clock.now()), {
     ip: null,
     userAgent: null,
   });
   return {
-    id: invited.user.id,
-    email: invited.user.email,
-    role: invited.user.role,
+    id: user.id,
+    email: user.email,
+    role: user.role,
     password: testPassword,
     totpSecret,
     recoveryCodes: completed.recoveryCodes,
