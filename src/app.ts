@@ -10,16 +10,22 @@ import { limitRequestBodies } from "./http/body-limits";
 import { logUnexpectedError, problemResponse, toAppError } from "./http/errors";
 import { handlePageError } from "./http/page-errors";
 import { type AppOptions, provideRequestContext, readClientAddress } from "./http/request-context";
+import { scimErrorResponse } from "./http/scim";
 import { applySecureHeaders, preventCaching } from "./http/security-headers";
 import { adminPages } from "./routes/admin";
 import { apiV1 } from "./routes/api/v1";
 import { authPages } from "./routes/auth";
 import { portalPages } from "./routes/portal";
+import { scimV2 } from "./routes/scim";
 import { staticRoutes } from "./routes/static";
 import { workspacePages } from "./routes/tenants";
 
 function isApiPath(url: string): boolean {
   return new URL(url).pathname.startsWith("/api/");
+}
+
+function isScimPath(url: string): boolean {
+  return new URL(url).pathname.startsWith("/scim/");
 }
 
 export function createApp(options: Partial<AppOptions> = {}) {
@@ -49,15 +55,22 @@ export function createApp(options: Partial<AppOptions> = {}) {
     // Touches nothing (no session, no store): the runtime's ceiling for benchmarks, and a liveness probe.
     .get("/healthz", (c) => c.text("ok"))
     .route("/api/v1", apiV1)
+    .route("/scim/v2", scimV2)
     .route("/", pages);
 
   // Unknown paths under /api/v1 never get here (the API answers them itself, src/routes/api/v1/index.ts).
-  app.notFound((c) =>
-    isApiPath(c.req.url)
+  app.notFound((c) => {
+    if (isScimPath(c.req.url)) return scimErrorResponse(new AppError("NOT_FOUND"));
+    return isApiPath(c.req.url)
       ? problemResponse(c, new AppError("NOT_FOUND"))
-      : handlePageError(new AppError("NOT_FOUND"), c),
-  );
+      : handlePageError(new AppError("NOT_FOUND"), c);
+  });
   app.onError((error, c) => {
+    // Refusals before the SCIM routes (a body over the limit) still answer in SCIM's own shape.
+    if (isScimPath(c.req.url)) {
+      logUnexpectedError(c, error);
+      return scimErrorResponse(toAppError(error));
+    }
     if (isApiPath(c.req.url)) {
       logUnexpectedError(c, error);
       return problemResponse(c, toAppError(error));

@@ -90,7 +90,9 @@ export type Requirement =
   /** Anything every signed-in user may do for themselves (account page, /me). */
   | { kind: "self" }
   /** Provisioning one account of this global role (a directory's work): services only. */
-  | { kind: "provisioning"; role: GlobalRole };
+  | { kind: "provisioning"; role: GlobalRole }
+  /** The SCIM surface (/scim/v2): a directory's token only; what it reaches is its own scope (domain/scim/). */
+  | { kind: "scim" };
 
 export type Decision = { allowed: true; membership?: LiveMembership } | { allowed: false; status: 401 | 403 | 404 };
 
@@ -123,7 +125,7 @@ export function authorize(principal: Principal | ServicePrincipal | null, requir
   if (!principal) return { allowed: false, status: 401 };
   if ("service" in principal) return authorizeService(principal.service, requirement);
   // People provision accounts through the console (users:*), never through a directory's surface.
-  if (requirement.kind === "provisioning") return { allowed: false, status: 403 };
+  if (requirement.kind === "provisioning" || requirement.kind === "scim") return { allowed: false, status: 403 };
   const role = principal.user.role;
   switch (requirement.kind) {
     case "self":
@@ -187,6 +189,9 @@ function authorizeService(service: ServiceIdentity, requirement: Requirement): D
   if (requirement.kind === "provisioning") {
     const allowed = scope.kind === "staff" && provisionedByStaffDirectory.includes(requirement.role);
     return allowed ? { allowed: true } : { allowed: false, status: 403 };
+  }
+  if (requirement.kind === "scim") {
+    return service.type === "scim_directory" ? { allowed: true } : { allowed: false, status: 403 };
   }
   if (requirement.kind === "tenant-content") {
     // Services name tenants by id (API URLs); like a person's, a tenant outside the scope answers 404.

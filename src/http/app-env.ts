@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { Db } from "../db/client";
 import type { Principal } from "../domain/access";
 import type { Actor, DomainContext } from "../domain/context";
+import type { DirectoryCaller } from "../domain/scim/scim-caller";
 import type { Bindings, Config } from "../env";
 import type { BackgroundRunner } from "./background";
 
@@ -12,6 +13,8 @@ export interface AppVariables {
   config: Config;
   ip: string | null;
   principal: Principal | null;
+  /** The directory calling /scim/v2 (src/http/scim.ts); unset everywhere else. */
+  directoryCaller: DirectoryCaller | null;
   /** Work that outlives the response: call runInBackground(c, work) from http/background.ts. */
   runInBackground: BackgroundRunner;
 }

@@ -17,8 +17,19 @@ export const defaultBodyLimitBytes = 64 * kibibyteBytes;
 /** 500 invite rows with memberships come to about 250 KB. */
 export const bulkInviteBodyLimitBytes = mebibyteBytes;
 
-/** Routes allowed more than the default. Keep docs/API.md "Request limits" in step. */
-const largerBodyRoutes = [{ method: "POST", path: "/api/v1/users/bulk", limitBytes: bulkInviteBodyLimitBytes }];
+/** SCIM writes: a group replaced with all its members (10,000 members come to about 600 KB); advertised in ServiceProviderConfig. */
+export const scimBodyLimitBytes = mebibyteBytes;
+
+/** Routes allowed more than the default; a path ending in "/" covers everything under it. Keep docs/API.md "Request limits" in step. */
+const largerBodyRoutes = [
+  { method: "POST", path: "/api/v1/users/bulk", limitBytes: bulkInviteBodyLimitBytes },
+  ...["POST", "PUT", "PATCH"].map((method) => ({ method, path: "/scim/v2/", limitBytes: scimBodyLimitBytes })),
+];
+
+function matchesRoute(route: { method: string; path: string }, method: string, path: string): boolean {
+  if (route.method !== method) return false;
+  return route.path.endsWith("/") ? path.startsWith(route.path) : path === route.path;
+}
 
 function describeBytes(bytes: number): string {
   return bytes % mebibyteBytes === 0 ? `${bytes / mebibyteBytes} MiB` : `${bytes / kibibyteBytes} KiB`;
@@ -41,7 +52,7 @@ export function limitRequestBodies() {
   const exceptions = largerBodyRoutes.map((route) => ({ ...route, limit: refuseBodiesOver(route.limitBytes) }));
   return createMiddleware<AppEnv>(async function limitRequestBodies(c, next) {
     const path = new URL(c.req.url).pathname;
-    const exception = exceptions.find((route) => route.method === c.req.method && route.path === path);
+    const exception = exceptions.find((route) => matchesRoute(route, c.req.method, path));
     const limit = exception?.limit ?? defaultLimit;
     // A streamed body (no Content-Length) is only counted as it is read, and a route that takes no
     // body (a DELETE) never reads it: read it here, through the limit, so every route answers 413.

@@ -103,6 +103,21 @@ describe("authorize() for a service", () => {
   });
 });
 
+describe("authorize() for the SCIM surface", () => {
+  it("admits a SCIM directory of either scope, and no other kind of service", () => {
+    for (const type of serviceTypes) {
+      const expected = type === "scim_directory" ? "allowed" : 403;
+      expect(outcome(service({ kind: "staff" }, type), { kind: "scim" }), type).toBe(expected);
+      expect(outcome(service({ kind: "tenant", tenantId }, type), { kind: "scim" }), type).toBe(expected);
+    }
+  });
+
+  it("refuses every person, SUPER_ADMIN included, and answers 401 without a caller", () => {
+    for (const role of globalRoles) expect(outcome(person(role), { kind: "scim" }), role).toBe(403);
+    expect(outcome(null, { kind: "scim" })).toBe(401);
+  });
+});
+
 describe("authorize() for provisioning", () => {
   it("refuses every person, SUPER_ADMIN included: people provision through the console", () => {
     for (const role of globalRoles) {

@@ -1,0 +1,105 @@
+// The HTTP side of /scim/v2 (RFC 7644; docs/SCIM.md): the directory as the caller, JSON bodies
+// of the SCIM media types, and refusals in the SCIM Error schema. The routes are src/routes/scim/.
+import { createMiddleware } from "hono/factory";
+import { isWellFormedSecretToken } from "../auth/token-format";
+import { authorize } from "../domain/access";
+import type { DomainContext } from "../domain/context";
+import { type DirectoryCaller, loadDirectoryCaller } from "../domain/scim/scim-caller";
+import { AppError, type ErrorCode } from "../errors";
+import { refuseDuplicateJsonKeys } from "./api-middleware";
+import type { AppContext, AppEnv } from "./app-env";
+
+export const scimMediaType = "application/scim+json";
+const scimErrorSchemaUrn = "urn:ietf:params:scim:api:messages:2.0:Error";
+const bearerPattern = /^Bearer ([A-Za-z0-9_]{1,200})$/i;
+
+/** The scimType of RFC 7644 §3.12 Table 9 each refusal answers with; the others have none. */
+const scimTypes: Partial<Record<ErrorCode, string>> = {
+  SCIM_INVALID_FILTER: "invalidFilter",
+  SCIM_INVALID_SYNTAX: "invalidSyntax",
+  INVALID_JSON: "invalidSyntax",
+  SCIM_INVALID_PATH: "invalidPath",
+  SCIM_INVALID_VALUE: "invalidValue",
+  VALIDATION_FAILED: "invalidValue",
+  SCIM_MUTABILITY: "mutability",
+  SCIM_NO_TARGET: "noTarget",
+  SCIM_TOO_MANY: "tooMany",
+  SCIM_UNIQUENESS: "uniqueness",
+};
+
+export function scimTypeOf(error: AppError): string | null {
+  return scimTypes[error.code] ?? null;
+}
+
+/** RFC 7644 §3.12: the Error schema, `status` as a string. */
+export function scimErrorResponse(error: AppError): Response {
+  const scimType = scimTypeOf(error);
+  const body = {
+    schemas: [scimErrorSchemaUrn],
+    status: String(error.status),
+    ...(scimType ? { scimType } : {}),
+    detail: error.detail ?? error.title,
+  };
+  const headers: Record<string, string> = { "Content-Type": scimMediaType };
+  // RFC 6750 §3: a refused bearer token says so.
+  if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="Gatehouse SCIM", error="invalid_token"';
+  return new Response(JSON.stringify(body), { status: error.status, headers });
+}
+
+export function scimJson(c: AppContext, body: unknown, status: 200 | 201 = 200, location?: string): Response {
+  const headers: Record<string, string> = { "Content-Type": scimMediaType };
+  if (location) headers.Location = location;
+  return c.body(JSON.stringify(body), status, headers);
+}
+
+/**
+ * Reads the caller from `Authorization: Bearer gths_…` and lets only a directory through
+ * (authorize(), requirement `scim`). A token we cannot have issued is refused unread.
+ */
+export function requireDirectory() {
+  return createMiddleware<AppEnv>(async function requireDirectory(c, next) {
+    const presented = bearerPattern.exec(c.req.header("authorization") ?? "")?.[1];
+    const caller =
+      presented && isWellFormedSecretToken("directoryToken", presented)
+        ? await loadDirectoryCaller(c.get("db"), presented, c.get("now"))
+        : null;
+    const decision = authorize(caller, { kind: "scim" });
+    if (!decision.allowed) throw new AppError(decision.status === 401 ? "UNAUTHENTICATED" : "FORBIDDEN");
+    c.set("directoryCaller", caller);
+    await next();
+  });
+}
+
+/** For handlers behind requireDirectory: the directory, typed as present. */
+export function currentDirectory(c: AppContext): DirectoryCaller {
+  const caller = c.get("directoryCaller");
+  if (!caller) throw new AppError("UNAUTHENTICATED");
+  return caller;
+}
+
+/** The domain context of a SCIM request: the directory acts, on its own authority. */
+export function directoryContext(c: AppContext): DomainContext & { actor: DirectoryCaller } {
+  return {
+    db: c.get("db"),
+    kv: c.env.KV,
+    now: c.get("now"),
+    config: c.get("config"),
+    actor: currentDirectory(c),
+    ip: c.get("ip"),
+    requestId: c.get("requestId"),
+  };
+}
+
+/** RFC 7644 §3.1: application/scim+json, and application/json, which Entra sends; strict JSON, no repeated key. */
+export async function readScimBody(c: AppContext): Promise<unknown> {
+  const contentType = c.req.header("content-type") ?? "";
+  if (!/^application\/(scim\+)?json(\s*;|$)/i.test(contentType)) {
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", {
+      detail: "Send the body as application/scim+json or application/json.",
+    });
+  }
+  const text = await c.req.text();
+  if (text.trim() === "") throw new AppError("SCIM_INVALID_SYNTAX", { detail: "The request has no body." });
+  refuseDuplicateJsonKeys(text);
+  return JSON.parse(text);
+}
