@@ -127,6 +127,35 @@ export interface ScimError {
   detail?: string;
 }
 
+/**
+ * The SCIM error a refusal answers (RFC 7644 §3.12): its status, the SCIM media type, the Error
+ * schema, `status` as a string, and the scimType when one is expected; throws with the whole answer otherwise.
+ */
+export async function expectScimError(response: Response, status: number, scimType?: string): Promise<ScimError> {
+  const text = await response.text();
+  const body = (() => {
+    try {
+      return JSON.parse(text) as ScimError;
+    } catch {
+      return null;
+    }
+  })();
+  const fits =
+    response.status === status &&
+    /^application\/scim\+json/.test(response.headers.get("content-type") ?? "") &&
+    body?.schemas?.length === 1 &&
+    body.schemas[0] === scimUrn.error &&
+    body.status === String(status) &&
+    (scimType === undefined || body.scimType === scimType);
+  if (!fits || !body) {
+    const wanted = `${status}${scimType ? ` ${scimType}` : ""}`;
+    throw new Error(
+      `expected the SCIM error ${wanted}, got ${response.status} ${response.headers.get("content-type")} ${text}`,
+    );
+  }
+  return body;
+}
+
 /** The filter as a query string, encoded as a client would send it. */
 export function filterQuery(filter: string, extra: Record<string, string> = {}): string {
   return `?${new URLSearchParams({ filter, ...extra }).toString()}`;

@@ -16,6 +16,7 @@ import {
 import {
   type CreatedDirectory,
   createTestDirectory,
+  expectScimError,
   filterQuery,
   ScimClient,
   type ScimError,
@@ -114,7 +115,9 @@ function madeUpLike(id: string): string {
   return id.replace(/[0-9A-Za-z]{8,}$/, (random) => "0".repeat(random.length));
 }
 
-function userProbes(id: string): Array<[string, string, unknown]> {
+type Probe = [method: string, path: string, body: unknown];
+
+function userProbes(id: string): Probe[] {
   return [
     ["GET", `/scim/v2/Users/${id}`, undefined],
     [
@@ -135,7 +138,7 @@ function userProbes(id: string): Array<[string, string, unknown]> {
   ];
 }
 
-function groupProbes(id: string, memberId: string): Array<[string, string, unknown]> {
+function groupProbes(id: string, memberId: string): Probe[] {
   return [
     ["GET", `/scim/v2/Groups/${id}`, undefined],
     ["GET", `/scim/v2/Groups/${id}?excludedAttributes=members`, undefined],
@@ -154,42 +157,33 @@ function groupProbes(id: string, memberId: string): Array<[string, string, unkno
   ];
 }
 
-async function expectScimError(response: Response, status: number): Promise<ScimError> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  const body = JSON.parse(text) as ScimError;
-  expect(body).toMatchObject({ schemas: [scimUrn.error], status: String(status) });
-  return body;
+/** Each probe with each foreign id answers 404, exactly as the same probe with a made-up id of the same shape. */
+async function expectAnswersLikeMadeUpIds(ids: string[], probesFor: (id: string) => Probe[]): Promise<void> {
+  for (const id of ids) {
+    const madeUp = madeUpLike(id);
+    const references = probesFor(madeUp);
+    for (const [index, [method, path, body]] of probesFor(id).entries()) {
+      const [, referencePath = "", referenceBody] = references[index] ?? [];
+      const reference = await answerOf(await a.scim.request(method, referencePath, referenceBody), madeUp);
+      expect(reference.status, `${method} ${referencePath}`).toBe(404);
+      expect(await answerOf(await a.scim.request(method, path, body), id), `${method} ${path}`).toEqual(reference);
+    }
+  }
 }
 
 describe("a client directory's token sees nothing outside its directory", () => {
   it("answers every method on another directory's users exactly as on a made-up id, and changes nothing", async () => {
     const before = await snapshotOutsideA();
-    for (const id of [b.user.id, staff.user.id, superAdmin.id, handOperator.id, handClientOfB.id]) {
-      const madeUp = madeUpLike(id);
-      const references = userProbes(madeUp);
-      for (const [index, [method, path, body]] of userProbes(id).entries()) {
-        const [, referencePath = "", referenceBody] = references[index] ?? [];
-        const reference = await answerOf(await a.scim.request(method, referencePath, referenceBody), madeUp);
-        expect(reference.status, `${method} ${referencePath}`).toBe(404);
-        expect(await answerOf(await a.scim.request(method, path, body), id), `${method} ${path}`).toEqual(reference);
-      }
-    }
+    await expectAnswersLikeMadeUpIds(
+      [b.user.id, staff.user.id, superAdmin.id, handOperator.id, handClientOfB.id],
+      userProbes,
+    );
     expect(await snapshotOutsideA()).toEqual(before);
   });
 
   it("answers every method on another directory's groups exactly as on a made-up id, and changes nothing", async () => {
     const before = await snapshotOutsideA();
-    for (const id of [b.group.id, staff.group.id]) {
-      const madeUp = madeUpLike(id);
-      const references = groupProbes(madeUp, a.user.id);
-      for (const [index, [method, path, body]] of groupProbes(id, a.user.id).entries()) {
-        const [, referencePath = "", referenceBody] = references[index] ?? [];
-        const reference = await answerOf(await a.scim.request(method, referencePath, referenceBody), madeUp);
-        expect(reference.status, `${method} ${referencePath}`).toBe(404);
-        expect(await answerOf(await a.scim.request(method, path, body), id), `${method} ${path}`).toEqual(reference);
-      }
-    }
+    await expectAnswersLikeMadeUpIds([b.group.id, staff.group.id], (id) => groupProbes(id, a.user.id));
     expect(await snapshotOutsideA()).toEqual(before);
   });
 

@@ -5,6 +5,7 @@ import { TestClock } from "../helpers/clock";
 import { createTestApp, createTestTenant } from "../helpers/factories";
 import {
   createTestDirectory,
+  expectScimError,
   filterQuery,
   ScimClient,
   type ScimError,
@@ -58,18 +59,6 @@ async function userNamesMatching(scim: ScimClient, filter: string): Promise<stri
   expect(list.totalResults, filter).toBe(list.Resources?.length ?? 0);
   // The part before the @: each test has a domain of its own (connectDirectory).
   return (list.Resources ?? []).map((resource) => String(resource.userName).split("@")[0] ?? "").sort();
-}
-
-async function expectScimError(response: Response, status: number, scimType?: string): Promise<ScimError> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  expect(response.headers.get("content-type"), text).toMatch(/^application\/scim\+json/);
-  const body = JSON.parse(text) as ScimError;
-  expect(body.schemas, text).toEqual([scimUrn.error]);
-  // RFC 7644 §3.12: "status" is the HTTP status code as a JSON string.
-  expect(body.status, text).toBe(String(status));
-  if (scimType) expect(body.scimType, text).toBe(scimType);
-  return body;
 }
 
 describe("discovery (RFC 7644 §4, RFC 7643 §5–7)", () => {
