@@ -127,7 +127,8 @@ export async function createDirectory(ctx: DomainContext, input: z.output<typeof
     if (isUniqueViolation(error, "directories.")) throw alreadyExists(owner);
     throw error;
   }
-  return { directory, token: issued.token, secret: issued.secret, scimBaseUrl: scimBaseUrl(ctx) };
+  const tenantName = tenant?.tenant.name ?? null;
+  return { directory, tenantName, token: issued.token, secret: issued.secret, scimBaseUrl: scimBaseUrl(ctx) };
 }
 
 async function findDirectoryOrFail(ctx: DomainContext, directoryId: string): Promise<DirectoryRow> {
