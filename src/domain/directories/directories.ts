@@ -195,7 +195,10 @@ export async function revokeDirectoryToken(ctx: DomainContext, directoryId: stri
       }),
     ]);
   } catch (error) {
-    if (isBatchGuardFailure(error)) throw new AppError("NOT_FOUND", { detail: "This token is revoked already." });
+    if (isBatchGuardFailure(error))
+      throw new AppError("NOT_FOUND", {
+        detail: "This directory has no live token with this id: it may have been revoked already.",
+      });
     throw error;
   }
   return { directory };
