@@ -1,7 +1,7 @@
 // Filters evaluated in memory over RFC 7643's sample user, with the examples of RFC 7644 §3.4.2.2.
 import { describe, expect, it } from "vitest";
 import { matchesScimFilter, parseScimFilter } from "../../../src/domain/scim/scim-filter";
-import { attributesOf, userSchemas } from "../../../src/domain/scim/scim-schemas";
+import { attributesOf, groupSchemas, userSchemas } from "../../../src/domain/scim/scim-schemas";
 import { refusal } from "./refusal";
 
 const babs = {
@@ -66,5 +66,20 @@ describe("matchesScimFilter", () => {
 
   it("compares case-insensitively without definitions, as RFC 7643 defaults caseExact to false", () => {
     expect(matchesScimFilter({ value: "A@X.test", type: "Work" }, parseScimFilter('type eq "work"'))).toBe(true);
+  });
+});
+
+describe("matchesScimFilter over a group", () => {
+  const group = { id: "e9e30dba", displayName: "Tour Guides", members: [{ value: "2819c223" }] };
+  const attributes = attributesOf(groupSchemas);
+
+  it.each([
+    ['displayName eq "tour guides"', true],
+    ['id eq "e9e30dba" and members[value eq "2819c223"]', true],
+    ['id eq "E9E30DBA" and members[value eq "2819c223"]', false],
+    ['members[value eq "902c246b"]', false],
+    ["members pr", true],
+  ])("%s → %s (Entra checks membership this way)", (filter, expected) => {
+    expect(matchesScimFilter(group, parseScimFilter(filter), attributes)).toBe(expected);
   });
 });

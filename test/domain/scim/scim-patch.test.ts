@@ -211,9 +211,10 @@ describe("applyPatchOperations, as Entra's default dialect sends it", () => {
     expect(patched.emails).toEqual([{ ...user.emails[0], value: "new@example.com" }, user.emails[1]]);
   });
 
-  it("removes members listed in a value array", () => {
-    const withMandy = { ...group, members: [...group.members, { value: mandy }] };
-    const patched = patchGroup(withMandy, { op: "Remove", path: "members", value: [{ value: babs }] });
+  it("adds members sent with a null $ref, and removes members listed in a value array", () => {
+    const withMandy = patchGroup(group, { op: "Add", path: "members", value: [{ $ref: null, value: mandy }] });
+    expect(withMandy.members).toEqual([...group.members, { value: mandy }]);
+    const patched = patchGroup(withMandy, { op: "Remove", path: "members", value: [{ $ref: null, value: babs }] });
     expect(patched.members).toEqual([{ value: mandy }]);
   });
 
@@ -224,6 +225,12 @@ describe("applyPatchOperations, as Entra's default dialect sends it", () => {
       { op: "Replace", path: `${enterpriseUserSchemaUrn}:department`, value: "Tours" },
     );
     expect(patched[enterpriseUserSchemaUrn]).toEqual({ manager: { value: mandy }, department: "Tours" });
+    const listed = patchUser(user, {
+      op: "Replace",
+      path: `${enterpriseUserSchemaUrn}:manager`,
+      value: [{ value: babs }],
+    });
+    expect(listed[enterpriseUserSchemaUrn]).toEqual({ manager: { value: babs } });
     expect(patched.schemas).toEqual([...user.schemas, enterpriseUserSchemaUrn]);
   });
 });
