@@ -1,7 +1,7 @@
 // SCIM clients for tests: a directory made through the domain as a SUPER_ADMIN would make it, a
 // caller that sends its bearer token as Okta and Entra do, and the SCIM message URNs of RFC 7644.
 import type { createApp } from "../../src/app";
-import type { DomainContext } from "../../src/domain/context";
+import { createDirectory } from "../../src/domain/directories/directories";
 import { origin } from "./agent";
 import type { TestClock } from "./clock";
 import { testContext } from "./factories";
@@ -26,20 +26,21 @@ export type DirectoryInput = { name: string; scope: "staff" } | { name: string; 
 
 export interface CreatedDirectory {
   directory: { id: string };
+  /** The bearer token (`gths_…`), shown once. */
   token: string;
+  tokenId: string;
   scimBaseUrl: string;
 }
 
-type CreateDirectory = (ctx: DomainContext, input: DirectoryInput) => Promise<CreatedDirectory>;
-
-// src/domain/directories/directories.ts comes with the provisioning work of issue 18; it is
-// imported when a test runs, so this file typechecks on a branch where it has not landed yet.
-const directoriesModule = "../../src/domain/directories/directories";
-
 /** A directory made as the console makes it (the system actor stands in for the SUPER_ADMIN). */
 export async function createTestDirectory(clock: TestClock, input: DirectoryInput): Promise<CreatedDirectory> {
-  const module = (await import(/* @vite-ignore */ directoriesModule)) as { createDirectory: CreateDirectory };
-  return module.createDirectory(testContext(clock), input);
+  const created = await createDirectory(testContext(clock), input);
+  return {
+    directory: created.directory,
+    token: created.secret,
+    tokenId: created.token.id,
+    scimBaseUrl: created.scimBaseUrl,
+  };
 }
 
 /** A SCIM client holding one directory token; bodies go out as application/scim+json unless headers say otherwise. */

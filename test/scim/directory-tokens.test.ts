@@ -2,11 +2,19 @@
 // credential, a revoked token and a replaced one past its 24-hour overlap all get the SCIM 401, on
 // the very next request (nothing is cached).
 import { describe, expect, it } from "vitest";
+import { revokeDirectoryToken, rotateDirectoryToken } from "../../src/domain/directories/directories";
 import { ApiClient, createApiTokenFor } from "../helpers/api";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, createTestApp, createTestTenant, signInAs, uniqueEmail } from "../helpers/factories";
+import {
+  createActiveUser,
+  createTestApp,
+  createTestTenant,
+  signInAs,
+  testContext,
+  uniqueEmail,
+} from "../helpers/factories";
 import { createTestDirectory, expectScimError, ScimClient, type ScimError } from "../helpers/scim";
-import { env, rawDb } from "../helpers/store";
+import { env } from "../helpers/store";
 
 const clock = new TestClock();
 const app = createTestApp(clock);
@@ -51,11 +59,7 @@ describe("directory tokens", () => {
     const created = await createClientDirectory(clock, "Revoked");
     const scim = new ScimClient(app, created.token);
     expect((await scim.request("GET", "/scim/v2/Users")).status).toBe(200);
-    // Revoked as the directory page revokes it (its form has its own tests).
-    await rawDb
-      .prepare("UPDATE directory_tokens SET revoked_at = ? WHERE directory_id = ?")
-      .bind(clock.now().getTime(), created.directory.id)
-      .run();
+    await revokeDirectoryToken(testContext(clock), created.directory.id, created.tokenId);
     await expectScimError(await scim.request("GET", "/scim/v2/Users"), 401);
     await expectScimError(await scim.request("POST", "/scim/v2/Users", { userName: uniqueEmail() }), 401);
   });
@@ -65,14 +69,12 @@ describe("directory tokens", () => {
     const localApp = createTestApp(local);
     const created = await createClientDirectory(local, "Rotated");
     const scim = new ScimClient(localApp, created.token);
-    // A rotation sets the old token's end to rotation + 24 h (src/db/schema.ts directory_tokens.expires_at).
-    await rawDb
-      .prepare("UPDATE directory_tokens SET expires_at = ? WHERE directory_id = ?")
-      .bind(local.now().getTime() + 24 * 3600 * 1000, created.directory.id)
-      .run();
+    const rotated = await rotateDirectoryToken(testContext(local), created.directory.id);
+    const replacement = new ScimClient(localApp, rotated.secret);
     local.advanceSeconds(23 * 3600);
     expect((await scim.request("GET", "/scim/v2/Users")).status).toBe(200);
-    local.advanceSeconds(3600 + 1);
+    local.advanceSeconds(3600);
     await expectScimError(await scim.request("GET", "/scim/v2/Users"), 401);
+    expect((await replacement.request("GET", "/scim/v2/Users")).status).toBe(200);
   });
 });
