@@ -47,12 +47,16 @@ export const auditActions = [
   "api_token.created",
   "api_token.revoked",
   "audit.exported",
+  "directory.created",
+  "directory.renamed",
+  "directory.token_rotated",
+  "directory.token_revoked",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];
 
 export interface AuditTarget {
-  type: "user" | "tenant" | "membership" | "group" | "api_token" | "session" | "tenant_update" | "audit";
+  type: "user" | "tenant" | "membership" | "group" | "api_token" | "session" | "tenant_update" | "audit" | "directory";
   id: string | null;
   label: string | null;
 }
