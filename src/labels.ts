@@ -84,6 +84,10 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "directory.renamed": "Directory renamed",
   "directory.token_rotated": "Directory token replaced",
   "directory.token_revoked": "Directory token revoked",
+  "directory.user_linked": "User provisioned by a directory",
+  "directory.user_adopted": "Existing user taken over by a directory",
+  "directory.user_relinked": "User provisioned again by a directory",
+  "directory.user_unlinked": "User deleted by a directory",
 };
 
 /** The words for an audit action; a code this build does not know (an older row) reads as itself. */

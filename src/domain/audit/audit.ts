@@ -51,6 +51,10 @@ export const auditActions = [
   "directory.renamed",
   "directory.token_rotated",
   "directory.token_revoked",
+  "directory.user_linked",
+  "directory.user_adopted",
+  "directory.user_relinked",
+  "directory.user_unlinked",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];
