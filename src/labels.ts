@@ -80,6 +80,11 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "api_token.created": "API token created",
   "api_token.revoked": "API token revoked",
   "audit.exported": "Audit log exported",
+  "directory.group_created": "Directory group created",
+  "directory.group_updated": "Directory group changed",
+  "directory.group_members_changed": "Directory group members changed",
+  "directory.group_deleted": "Directory group deleted",
+  "directory.group_mapping_changed": "Directory group mapping changed",
 };
 
 /** The words for an audit action; a code this build does not know (an older row) reads as itself. */
@@ -97,6 +102,8 @@ export const auditTargetTypeLabels: Record<string, string> = {
   session: "Session",
   tenant_update: "Tenant update",
   audit: "Audit log",
+  directory: "Directory",
+  directory_group: "Directory group",
 };
 
 const emailKindLabels: Record<string, string> = {
