@@ -1,7 +1,7 @@
 // The words people read for the codes Gatehouse stores (docs/PRODUCT.md §2 and §3). Pages, flash
 // messages and emails use these; the API, CSV exports and the database keep the codes. This module
 // imports nothing, so views may import it too (test/security/view-imports.test.ts allows it alone).
-import type { GlobalRole, MembershipRole } from "./db/schema";
+import type { DirectoryGroupRole, DirectoryScope, GlobalRole, MembershipRole } from "./db/schema";
 import type { AuditAction } from "./domain/audit/audit";
 
 export const userRoleLabels: Record<GlobalRole, string> = {
@@ -80,6 +80,14 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "api_token.created": "API token created",
   "api_token.revoked": "API token revoked",
   "audit.exported": "Audit log exported",
+  "directory.created": "Directory created",
+  "directory.renamed": "Directory renamed",
+  "directory.token_rotated": "Directory token replaced",
+  "directory.token_revoked": "Directory token revoked",
+  "directory.user_linked": "User provisioned by a directory",
+  "directory.user_adopted": "Existing user taken over by a directory",
+  "directory.user_relinked": "User provisioned again by a directory",
+  "directory.user_unlinked": "User deleted by a directory",
   "directory.group_created": "Directory group created",
   "directory.group_updated": "Directory group changed",
   "directory.group_members_changed": "Directory group members changed",
@@ -127,3 +135,31 @@ export const outboxStatusLabels = {
   failed: "Failed",
   superseded: "Not sent",
 } as const;
+
+/** A directory's reach: the staff of the instance, or the people of one company. */
+export const directoryScopeLabels: Record<DirectoryScope, string> = {
+  staff: "Staff directory",
+  tenant: "Company directory",
+};
+
+/** What a directory group grants, as the directory page says it. */
+export const directoryGroupRoleLabels: Record<DirectoryGroupRole, string> = {
+  CLIENT_ADMIN: membershipRoleLabels.CLIENT_ADMIN,
+  CLIENT_VIEWER: membershipRoleLabels.CLIENT_VIEWER,
+  CONTRACTOR: userRoleLabels.CONTRACTOR,
+};
+
+/** A directory token's state (src/domain/directories/directories.ts directoryTokenState). */
+export const directoryTokenStateLabels = {
+  current: "Current",
+  overlapping: "Still accepted",
+  revoked: "Revoked",
+  expired: "Expired",
+} as const;
+
+/** Actors that are not people, named with what they are so they are never taken for a person of that name. */
+export const serviceActorLabels: Record<string, string> = {
+  "service:scim_directory": "Directory",
+  "service:access_review": "Access review",
+  "service:sign_in_connection": "Sign-in connection",
+};

@@ -3,6 +3,7 @@
 import { createApp } from "../../src/app";
 import { createDbFromEnv } from "../../src/db/connect";
 import type { GlobalRole, MembershipRole } from "../../src/db/schema";
+import type { Permission, Principal } from "../../src/domain/access";
 import type { Actor, DomainContext } from "../../src/domain/context";
 import { inviteUser } from "../../src/domain/invites/invites";
 import { choosePassword, completeSetup, findSetupState } from "../../src/domain/invites/setup";
@@ -33,6 +34,28 @@ export function uniqueAddress(): string {
 }
 
 export const testPassword = "correct horse battery staple";
+
+/** A signed-in principal made up for domain tests that only need someone acting with this role. */
+export function testPrincipal(clock: TestClock, role: GlobalRole, permissions: Permission[] = []): Principal {
+  const name = role.toLowerCase();
+  return {
+    user: {
+      id: `usr_${name}_actor`,
+      email: `${name}.actor@example.test`,
+      firstName: "Test",
+      lastName: role,
+      displayName: `Test ${role}`,
+      role,
+      timeZone: "UTC",
+      slackId: null,
+      createdAt: clock.now(),
+      lastLoginAt: null,
+    },
+    credential: { kind: "session", sessionId: "s", authenticatedAt: clock.now() },
+    memberships: [],
+    permissions: new Set(permissions),
+  };
+}
 
 export function testContext(clock: TestClock, actor: Actor = { kind: "system" }): DomainContext {
   return {

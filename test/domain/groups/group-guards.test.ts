@@ -5,34 +5,17 @@ import { describe, expect, it } from "vitest";
 import { runBatch } from "../../../src/db/batch";
 import { isBatchGuardFailure } from "../../../src/db/guards";
 import { accessGroups } from "../../../src/db/schema";
-import type { Permission, Principal } from "../../../src/domain/access";
+import type { Permission } from "../../../src/domain/access";
 import { guardGroupInReach, guardPeopleInReach } from "../../../src/domain/groups/group-guards";
 import { addGroupMembers } from "../../../src/domain/groups/group-members";
 import { createGroup } from "../../../src/domain/groups/groups";
 import { TestClock } from "../../helpers/clock";
-import { createActiveUser, testContext } from "../../helpers/factories";
+import { createActiveUser, testContext, testPrincipal } from "../../helpers/factories";
 import { createTestGroup, uniqueGroupName } from "../../helpers/groups";
 import { rawDb } from "../../helpers/store";
 
 function operatorActor(clock: TestClock, permissions: Permission[]) {
-  const principal: Principal = {
-    user: {
-      id: "usr_actor",
-      email: "actor@example.test",
-      firstName: "Act",
-      lastName: "Or",
-      displayName: "Actor",
-      role: "OPERATOR",
-      timeZone: "UTC",
-      slackId: null,
-      createdAt: clock.now(),
-      lastLoginAt: null,
-    },
-    credential: { kind: "session", sessionId: "s", authenticatedAt: clock.now() },
-    memberships: [],
-    permissions: new Set(permissions),
-  };
-  return testContext(clock, { kind: "user", principal });
+  return testContext(clock, { kind: "user", principal: testPrincipal(clock, "OPERATOR", permissions) });
 }
 
 async function batchOutcome(statements: Parameters<typeof runBatch>[1]): Promise<"committed" | "aborted"> {

@@ -1,5 +1,5 @@
 import type { FilterPerson, NamedAuditEvent } from "../../../src/domain/audit/audit-log-page";
-import { auditTargetTypeLabels, labelAuditAction } from "../../../src/labels";
+import { auditTargetTypeLabels, labelAuditAction, serviceActorLabels } from "../../../src/labels";
 import { AuditDetails } from "../../components/audit-details";
 import { AuditFilters, type AuditFilterValues } from "../../components/audit-filters";
 import { FormErrorSummary } from "../../components/form-fields";
@@ -19,13 +19,6 @@ export interface AuditPageProps {
   nextPageHref: string | null;
   exportHref: string;
 }
-
-/** Services are named with what they are, so they are never taken for a person of that name. */
-const serviceLabels: Record<string, string> = {
-  "service:scim_directory": "SCIM directory",
-  "service:access_review": "Access review",
-  "service:sign_in_connection": "Sign-in connection",
-};
 
 function filterHref(key: string, value: string): string {
   return `/admin/audit?${new URLSearchParams({ [key]: value }).toString()}`;
@@ -58,7 +51,11 @@ function AuditEventRow({ row, timeZone }: { row: AuditRow; timeZone: string }) {
       <td data-label="Done by" class="wrap">
         {row.actorId ? <a href={filterHref("actor", row.actorId)}>{row.actorName}</a> : row.actorName}
         {row.actorEmail && <div class="muted">{row.actorEmail}</div>}
-        {serviceLabels[row.actorKind] && <div class="muted">{serviceLabels[row.actorKind]}</div>}
+        {serviceActorLabels[row.actorKind] && (
+          <div>
+            <span class="badge badge-info">{serviceActorLabels[row.actorKind]}</span>
+          </div>
+        )}
       </td>
       <td data-label="About" class="wrap">
         {row.targetType && <div class="muted">{auditTargetTypeLabels[row.targetType] ?? row.targetType}</div>}
