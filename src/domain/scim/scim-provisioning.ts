@@ -20,6 +20,7 @@ import { buildInviteStatements, findInviteMembershipProblems, prepareInvite } fr
 import { describeMembership } from "../memberships/memberships-read";
 import type { InviteInput, UserRow } from "../users/users";
 import { validateResourceInput } from "./scim-resource-validation";
+import { userSchemas } from "./scim-schemas";
 import { readScimUserInput, type ScimDocument, type ScimUserInput } from "./scim-user-resource";
 import {
   buildUserStateStatements,
@@ -29,7 +30,6 @@ import {
   selectGroupsOf,
   sendInviteIfNeeded,
   uniquenessError,
-  userResourceSchemas,
 } from "./scim-user-writes";
 import type { DirectoryContext } from "./scim-users";
 
@@ -267,7 +267,7 @@ async function relinkUser(
 }
 
 export async function createScimUser(ctx: DirectoryContext, body: unknown): Promise<ScimDocument> {
-  const input = readScimUserInput(validateResourceInput(body, userResourceSchemas, { mode: "create" }));
+  const input = readScimUserInput(validateResourceInput(body, userSchemas, { mode: "create" }));
   assertMayProvision(ctx);
   const decision = decideProvisioning(ctx, await readProvisioningFacts(ctx, input));
   switch (decision.kind) {

@@ -98,7 +98,8 @@ function boundValue(column: Column, value: unknown, op: string): SQL {
   if (typeof value !== "string") throw refuse(`Compare ${op} with a string here.`);
   if (column.kind === "time") {
     const time = Date.parse(value);
-    if (Number.isNaN(time)) throw refuse(`"${value}" is not a date and time (use xsd:dateTime, such as 2026-12-01T00:00:00Z).`);
+    if (Number.isNaN(time))
+      throw refuse(`"${value}" is not a date and time (use xsd:dateTime, such as 2026-12-01T00:00:00Z).`);
     return sql`${time}`;
   }
   if (column.fold === "js") return sql`${value.toLowerCase()}`;

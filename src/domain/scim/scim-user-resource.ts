@@ -3,19 +3,17 @@
 // document becomes the fields Gatehouse owns (email, names, active) and the ones it only keeps
 // (directory_users.attributes). Pure: no store, no clock.
 import type * as z from "zod";
-import type { UserRow } from "../users/users";
-import { displayNameSchema, emailSchema, firstNameSchema, lastNameSchema } from "../users/users";
 import { AppError } from "../../errors";
 import { singleLineTextSchema } from "../text";
-import { enterpriseUserSchemaUrn, findPrimaryOrWorkEmail, userSchemaUrn } from "./scim-schemas";
+import type { UserRow } from "../users/users";
+import { displayNameSchema, emailSchema, firstNameSchema, lastNameSchema } from "../users/users";
+import { findPrimaryOrWorkEmail } from "./scim-resource-validation";
+import { enterpriseUserSchemaUrn, userSchemaUrn } from "./scim-schemas";
 
 export type ScimDocument = Record<string, unknown>;
 
 export interface ScimUserRecord {
-  user: Pick<
-    UserRow,
-    "id" | "email" | "firstName" | "lastName" | "displayName" | "deactivatedAt" | "updatedAt"
-  >;
+  user: Pick<UserRow, "id" | "email" | "firstName" | "lastName" | "displayName" | "deactivatedAt" | "updatedAt">;
   link: {
     userName: string;
     externalId: string | null;
@@ -41,13 +39,25 @@ export interface ScimUserInput {
 
 /** Attributes Gatehouse answers from its own columns; everything else a directory sends is kept as sent. */
 const ownedAttributes = new Set(
-  ["schemas", "id", "externalId", "userName", "name", "displayName", "emails", "active", "password", "groups", "meta"].map(
-    (name) => name.toLowerCase(),
-  ),
+  [
+    "schemas",
+    "id",
+    "externalId",
+    "userName",
+    "name",
+    "displayName",
+    "emails",
+    "active",
+    "password",
+    "groups",
+    "meta",
+  ].map((name) => name.toLowerCase()),
 );
 const ownedNameParts = new Set(["givenname", "familyname", "formatted"]);
 
-const userNameSchema = singleLineTextSchema("userName").min(1, "userName is required.").max(320, "userName is too long.");
+const userNameSchema = singleLineTextSchema("userName")
+  .min(1, "userName is required.")
+  .max(320, "userName is too long.");
 const externalIdSchema = singleLineTextSchema("externalId").max(256, "externalId is too long.");
 
 export function userNameKeyOf(userName: string): string {
@@ -154,7 +164,9 @@ function keptAttributes(document: ScimDocument): Record<string, unknown> {
   }
   const name = member(document, "name");
   if (isObject(name)) {
-    const parts = Object.entries(name).filter(([key, value]) => !ownedNameParts.has(key.toLowerCase()) && value !== null);
+    const parts = Object.entries(name).filter(
+      ([key, value]) => !ownedNameParts.has(key.toLowerCase()) && value !== null,
+    );
     if (parts.length > 0) kept.name = Object.fromEntries(parts);
   }
   return kept;

@@ -15,7 +15,7 @@ import { buildDeactivationStatements, buildReactivationStatements } from "../use
 import type { UserRow } from "../users/users";
 import { applyPatchOperations, parsePatchRequest } from "./scim-patch";
 import { validateResourceInput } from "./scim-resource-validation";
-import { enterpriseUserSchema, userSchema } from "./scim-schemas";
+import { userSchemas } from "./scim-schemas";
 import {
   readScimUserInput,
   type ScimDocument,
@@ -24,8 +24,6 @@ import {
   toScimUser,
 } from "./scim-user-resource";
 import { type DirectoryContext, heldBy, scimBaseUrlOf, userNotFound } from "./scim-users";
-
-export const userResourceSchemas = [userSchema, enterpriseUserSchema];
 
 export type LinkRow = typeof directoryUsers.$inferSelect;
 
@@ -70,7 +68,9 @@ export function selectGroupsOf(ctx: DirectoryContext, userIds: SQL) {
     .select({ userId: directoryGroupMembers.userId, id: directoryGroups.id, displayName: directoryGroups.displayName })
     .from(directoryGroupMembers)
     .innerJoin(directoryGroups, eq(directoryGroups.id, directoryGroupMembers.groupId))
-    .where(and(eq(directoryGroups.directoryId, ctx.actor.directory.id), sql`${directoryGroupMembers.userId} IN ${userIds}`));
+    .where(
+      and(eq(directoryGroups.directoryId, ctx.actor.directory.id), sql`${directoryGroupMembers.userId} IN ${userIds}`),
+    );
 }
 
 /** One batch: the user's row, their link and their groups; 404 for anything this directory does not hold. */
@@ -83,7 +83,11 @@ async function readHeldUser(ctx: DirectoryContext, userId: string): Promise<Held
       .innerJoin(directoryUsers, eq(directoryUsers.userId, users.id))
       .where(held)
       .limit(1),
-    ctx.db.select().from(directoryUsers).where(and(eq(directoryUsers.userId, userId), eq(directoryUsers.directoryId, ctx.actor.directory.id))).limit(1),
+    ctx.db
+      .select()
+      .from(directoryUsers)
+      .where(and(eq(directoryUsers.userId, userId), eq(directoryUsers.directoryId, ctx.actor.directory.id)))
+      .limit(1),
     selectGroupsOf(ctx, sql`(${userId})`),
   ]);
   const user = userRows[0]?.user;
@@ -110,7 +114,12 @@ export function buildUserStateStatements(
   onlyIf: SQL[] = [],
 ): UserStateChange {
   const owned = ownedRoleCondition(ctx);
-  const fields = { email: input.email, firstName: input.firstName, lastName: input.lastName, displayName: input.displayName };
+  const fields = {
+    email: input.email,
+    firstName: input.firstName,
+    lastName: input.lastName,
+    displayName: input.displayName,
+  };
   const changedFields = (Object.keys(fields) as Array<keyof typeof fields>).filter((key) => fields[key] !== user[key]);
   let stored: UserRow = { ...user, ...fields, updatedAt: ctx.now };
   const statements: Statement[] = [
@@ -121,7 +130,13 @@ export function buildUserStateStatements(
     assertPreviousWriteChangedOneRow(ctx.db),
   ];
   if (changedFields.length > 0) {
-    statements.push(insertAuditEvent(ctx, { action: "user.updated", target: describeUser(stored), details: { fields: changedFields } }));
+    statements.push(
+      insertAuditEvent(ctx, {
+        action: "user.updated",
+        target: describeUser(stored),
+        details: { fields: changedFields },
+      }),
+    );
   }
   let needsInvite = false;
   if (input.active && user.deactivatedAt) {
@@ -142,7 +157,8 @@ export async function runDirectoryBatch(ctx: DirectoryContext, statements: State
   try {
     await runBatch(ctx.db, [...statements, touchDirectory(ctx)]);
   } catch (error) {
-    if (isUniqueViolation(error, "users.email") || isUniqueViolation(error, "directory_users.")) throw uniquenessError();
+    if (isUniqueViolation(error, "users.email") || isUniqueViolation(error, "directory_users."))
+      throw uniquenessError();
     if (isBatchGuardFailure(error)) throw changedMeanwhile();
     throw error;
   }
@@ -154,13 +170,23 @@ export async function sendInviteIfNeeded(ctx: DirectoryContext, change: UserStat
   return (await issueNewSetupLink(ctx, change.stored)).user;
 }
 
-export function documentOf(ctx: DirectoryContext, user: UserRow, link: ScimUserRecord["link"], groups: ScimUserRecord["groups"]): ScimDocument {
+export function documentOf(
+  ctx: DirectoryContext,
+  user: UserRow,
+  link: ScimUserRecord["link"],
+  groups: ScimUserRecord["groups"],
+): ScimDocument {
   return toScimUser({ user, link, groups }, scimBaseUrlOf(ctx));
 }
 
 async function applyScimUser(ctx: DirectoryContext, held: HeldUser, input: ScimUserInput): Promise<ScimDocument> {
   assertDirectoryMayManage(ctx, held.user);
-  const link = { userName: input.userName, externalId: input.externalId, attributes: input.attributes, updatedAt: ctx.now };
+  const link = {
+    userName: input.userName,
+    externalId: input.externalId,
+    attributes: input.attributes,
+    updatedAt: ctx.now,
+  };
   const change = buildUserStateStatements(ctx, held.user, input);
   await runDirectoryBatch(ctx, [
     ctx.db
@@ -176,7 +202,7 @@ async function applyScimUser(ctx: DirectoryContext, held: HeldUser, input: ScimU
 
 /** PUT /Users/:id (RFC 7644 §3.5.1): the document replaces what the directory owns; userName may change. */
 export async function replaceScimUser(ctx: DirectoryContext, userId: string, body: unknown): Promise<ScimDocument> {
-  const input = readScimUserInput(validateResourceInput(body, userResourceSchemas, { mode: "replace" }));
+  const input = readScimUserInput(validateResourceInput(body, userSchemas, { mode: "replace" }));
   return applyScimUser(ctx, await readHeldUser(ctx, userId), input);
 }
 
@@ -185,8 +211,8 @@ export async function patchScimUser(ctx: DirectoryContext, userId: string, body:
   const operations = parsePatchRequest(body);
   const held = await readHeldUser(ctx, userId);
   const current = documentOf(ctx, held.user, held.link, held.groups);
-  const { id: _id, meta: _meta, groups: _groups, ...patched } = applyPatchOperations(current, operations, userResourceSchemas);
-  const input = readScimUserInput(validateResourceInput(patched, userResourceSchemas, { mode: "replace" }));
+  const { id: _id, meta: _meta, groups: _groups, ...patched } = applyPatchOperations(current, operations, userSchemas);
+  const input = readScimUserInput(validateResourceInput(patched, userSchemas, { mode: "replace" }));
   return applyScimUser(ctx, held, input);
 }
 

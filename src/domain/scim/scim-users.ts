@@ -84,7 +84,9 @@ export function userNotFound(): AppError {
 }
 
 export async function getScimUser(ctx: DirectoryContext, userId: string): Promise<ScimDocument> {
-  const [row] = await selectScimUsers(ctx.db, and(heldBy(ctx.actor.directory.id), eq(users.id, userId)) as SQL).limit(1);
+  const [row] = await selectScimUsers(ctx.db, and(heldBy(ctx.actor.directory.id), eq(users.id, userId)) as SQL).limit(
+    1,
+  );
   if (!row) throw userNotFound();
   return toScimUser(toRecord(row), scimBaseUrlOf(ctx));
 }
