@@ -23,8 +23,8 @@ async function directoryWithUsers(fixture: BudgetFixture, count: number) {
 const publicGet =
   (path: string) =>
   async ({ app }: BudgetFixture): Promise<MeasuredRequest> =>
-  () =>
-    app.request(`${origin}/scim/v2${path}`, {}, env);
+  async () =>
+    await app.request(`${origin}/scim/v2${path}`, {}, env);
 
 function withOneUser(send: (directory: TestDirectory, user: { id: string; userName: string }) => Promise<Response>) {
   return async (fixture: BudgetFixture): Promise<MeasuredRequest> => {

@@ -17,8 +17,8 @@ export class ScimClient {
     readonly token: string,
   ) {}
 
-  request(method: string, path: string, body?: unknown, headers: HeadersInit = {}): Promise<Response> {
-    return this.app.request(
+  async request(method: string, path: string, body?: unknown, headers: HeadersInit = {}): Promise<Response> {
+    return await this.app.request(
       `${origin}/scim/v2${path}`,
       {
         method,

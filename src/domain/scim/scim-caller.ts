@@ -43,13 +43,14 @@ export async function loadDirectoryCaller(db: Db, token: string, now: Date): Pro
   const [tokenRows, directoryRows] = await db.batch([
     db.select().from(directoryTokens).where(eq(directoryTokens.tokenHash, hash)).limit(1),
     db
+      // Aliased: D1 maps a batch's rows by column name, and tenants.id/name would overwrite the directory's (docs/STORES.md).
       .select({
         id: directories.id,
         name: directories.name,
         scope: directories.scope,
-        tenantId: tenants.id,
-        tenantSlug: tenants.slug,
-        tenantName: tenants.name,
+        tenantId: sql<string | null>`${tenants.id}`.as("tenant_id_of_directory"),
+        tenantSlug: sql<string | null>`${tenants.slug}`.as("tenant_slug"),
+        tenantName: sql<string | null>`${tenants.name}`.as("tenant_name"),
       })
       .from(directories)
       .leftJoin(tenants, eq(tenants.id, directories.tenantId))

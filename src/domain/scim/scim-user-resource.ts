@@ -120,9 +120,7 @@ function checked<T>(schema: z.ZodType<T>, value: unknown, attribute: string): T 
 
 /** The primary email, else the `work` one, else the first; then a userName that is an email. */
 function chooseEmail(document: ScimDocument, userName: string): string {
-  const emails = member(document, "emails");
-  const first = Array.isArray(emails) && isObject(emails[0]) ? text(member(emails[0], "value")) : null;
-  const chosen = text(findPrimaryOrWorkEmail(document)) ?? first;
+  const chosen = text(findPrimaryOrWorkEmail(document));
   if (chosen) return checked(emailSchema, chosen, "emails");
   if (emailSchema.safeParse(userName).success) return checked(emailSchema, userName, "userName");
   throw new AppError("SCIM_INVALID_VALUE", {
