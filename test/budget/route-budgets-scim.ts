@@ -106,7 +106,9 @@ export const scimBudgets: RouteBudget[] = [
     scenario: "userName already linked: uniqueness, recorded on the directory",
     maxQueries: 3,
     expectStatus: 409,
-    prepare: withOneUser((directory, user) => directory.scim.request("POST", "/Users", oktaUser({ userName: user.userName }))),
+    prepare: withOneUser((directory, user) =>
+      directory.scim.request("POST", "/Users", oktaUser({ userName: user.userName })),
+    ),
   },
   {
     method: "GET",

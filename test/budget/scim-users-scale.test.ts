@@ -34,16 +34,33 @@ beforeAll(async () => {
   const linkRows: string[] = [];
   for (let index = 0; index < userCount; index += 1) {
     const id = `usr_scale_${String(index).padStart(5, "0")}`;
-    userRows.push(`('${id}', '${userNameOf(index)}', 'Person', 'N${index}', 'Person N${index}', 'CLIENT_USER', ${now}, ${now})`);
-    linkRows.push(`('${id}', '${directory.id}', '${userNameOf(index)}', '${userNameOf(index)}', 'ext-${index}', '{}', ${now + index}, ${now + index})`);
+    userRows.push(
+      `('${id}', '${userNameOf(index)}', 'Person', 'N${index}', 'Person N${index}', 'CLIENT_USER', ${now}, ${now})`,
+    );
+    linkRows.push(
+      `('${id}', '${directory.id}', '${userNameOf(index)}', '${userNameOf(index)}', 'ext-${index}', '{}', ${now + index}, ${now + index})`,
+    );
   }
   await env.DB.batch(
-    insertStatements("users", ["id", "email", "first_name", "last_name", "display_name", "role", "created_at", "updated_at"], userRows),
+    insertStatements(
+      "users",
+      ["id", "email", "first_name", "last_name", "display_name", "role", "created_at", "updated_at"],
+      userRows,
+    ),
   );
   await env.DB.batch(
     insertStatements(
       "directory_users",
-      ["user_id", "directory_id", "user_name", "user_name_key", "external_id", "attributes", "created_at", "updated_at"],
+      [
+        "user_id",
+        "directory_id",
+        "user_name",
+        "user_name_key",
+        "external_id",
+        "attributes",
+        "created_at",
+        "updated_at",
+      ],
       linkRows,
     ),
   );
@@ -62,7 +79,9 @@ async function measure(path: string) {
 }
 
 it("finds one user by userName among 10,000 in two queries, reading one row", async () => {
-  const { body, log: queries } = await measure(`/Users?filter=${encodeURIComponent(`userName eq "PERSON.7321@scale.example.test"`)}`);
+  const { body, log: queries } = await measure(
+    `/Users?filter=${encodeURIComponent(`userName eq "PERSON.7321@scale.example.test"`)}`,
+  );
   expect(body.totalResults).toBe(1);
   expect(body.Resources.map((user) => user.userName)).toEqual([userNameOf(7321)]);
   expect(queries.queries.length, queries.describe()).toBeLessThanOrEqual(Math.min(2, queryBudget));

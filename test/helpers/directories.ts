@@ -37,7 +37,8 @@ export class ScimClient {
   async expect<T = Record<string, unknown>>(method: string, path: string, body: unknown, status: number): Promise<T> {
     const response = await this.request(method, path, body);
     const text = await response.text();
-    if (response.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${response.status} ${text}`);
+    if (response.status !== status)
+      throw new Error(`${method} ${path}: expected ${status}, got ${response.status} ${text}`);
     return (text ? JSON.parse(text) : null) as T;
   }
 }
@@ -57,7 +58,11 @@ export async function createStaffDirectory(app: App, clock: TestClock): Promise<
 /** A new tenant and its directory. */
 export async function createClientDirectory(app: App, clock: TestClock, name = "Acme"): Promise<TestDirectory> {
   const tenant = await createTestTenant(clock, name);
-  const created = await createDirectory(testContext(clock), { scope: "tenant", name: `${name} Entra`, tenantId: tenant.id });
+  const created = await createDirectory(testContext(clock), {
+    scope: "tenant",
+    name: `${name} Entra`,
+    tenantId: tenant.id,
+  });
   return {
     id: created.directory.id,
     tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },

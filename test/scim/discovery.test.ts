@@ -9,7 +9,11 @@ const app = createTestApp(new TestClock());
 
 async function get(path: string) {
   const response = await app.request(`${origin}/scim/v2${path}`, {}, env);
-  return { status: response.status, type: response.headers.get("content-type"), body: await response.json<Record<string, unknown>>() };
+  return {
+    status: response.status,
+    type: response.headers.get("content-type"),
+    body: await response.json<Record<string, unknown>>(),
+  };
 }
 
 describe("discovery", () => {
@@ -29,7 +33,10 @@ describe("discovery", () => {
 
   it("lists resource types and schemas, and answers one by its id", async () => {
     const types = await get("/ResourceTypes");
-    expect(types.body).toMatchObject({ schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], totalResults: 2 });
+    expect(types.body).toMatchObject({
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+      totalResults: 2,
+    });
     expect((await get("/ResourceTypes/User")).body).toMatchObject({ id: "User", endpoint: "/Users" });
     const schemas = await get("/Schemas");
     expect(schemas.body.totalResults).toBe(3);

@@ -88,7 +88,11 @@ describe("creating a user", () => {
     const fromWork = await staff.scim.expect<ScimUser>(
       "POST",
       "/Users",
-      oktaUser({ name: undefined, displayName: "Ada King Lovelace", emails: [{ value: email.toUpperCase(), type: "work" }] }),
+      oktaUser({
+        name: undefined,
+        displayName: "Ada King Lovelace",
+        emails: [{ value: email.toUpperCase(), type: "work" }],
+      }),
       201,
     );
     expect(await userRow(fromWork.id)).toMatchObject({ email, first_name: "Ada", last_name: "King Lovelace" });
@@ -108,10 +112,20 @@ describe("creating a user", () => {
       userName: "just-a-name",
     });
     expect(noEmail.status).toBe(400);
-    expect(await noEmail.json()).toMatchObject({ scimType: "invalidValue", detail: expect.stringContaining("Send an email") });
-    const badName = await staff.scim.request("POST", "/Users", oktaUser({ name: { givenName: "A\u202Eb", familyName: "C" } }));
+    expect(await noEmail.json()).toMatchObject({
+      scimType: "invalidValue",
+      detail: expect.stringContaining("Send an email"),
+    });
+    const badName = await staff.scim.request(
+      "POST",
+      "/Users",
+      oktaUser({ name: { givenName: "A\u202Eb", familyName: "C" } }),
+    );
     expect(badName.status).toBe(400);
-    expect(await badName.json()).toMatchObject({ scimType: "invalidValue", detail: expect.stringContaining("name.givenName") });
+    expect(await badName.json()).toMatchObject({
+      scimType: "invalidValue",
+      detail: expect.stringContaining("name.givenName"),
+    });
   });
 
   it("creates a user sent with active false deactivated, without a setup link or an invite email", async () => {
@@ -120,7 +134,9 @@ describe("creating a user", () => {
     const row = await userRow(created.id);
     expect(row?.deactivated_at).not.toBeNull();
     expect(row?.setup_token_hash).toBeNull();
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM outbox WHERE user_id = ?").bind(created.id).first()).toEqual({ n: 0 });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM outbox WHERE user_id = ?").bind(created.id).first()).toEqual(
+      { n: 0 },
+    );
   });
 });
 
@@ -130,7 +146,11 @@ describe("adopting a hand-made user", () => {
     const adopted = await staff.scim.expect<ScimUser>(
       "POST",
       "/Users",
-      oktaUser({ userName: operator.email, emails: [{ value: operator.email, primary: true }], name: { givenName: "New", familyName: "Name" } }),
+      oktaUser({
+        userName: operator.email,
+        emails: [{ value: operator.email, primary: true }],
+        name: { givenName: "New", familyName: "Name" },
+      }),
       201,
     );
     expect(adopted.id).toBe(operator.id);
@@ -143,7 +163,12 @@ describe("adopting a hand-made user", () => {
       role: "CLIENT_USER",
       memberships: [{ tenantId: acme.tenant?.id ?? "", role: "CLIENT_ADMIN", expiresAt: null }],
     });
-    const adopted = await acme.scim.expect<ScimUser>("POST", "/Users", oktaUser({ userName: client.email, emails: undefined }), 201);
+    const adopted = await acme.scim.expect<ScimUser>(
+      "POST",
+      "/Users",
+      oktaUser({ userName: client.email, emails: undefined }),
+      201,
+    );
     expect(adopted.id).toBe(client.id);
   });
 });

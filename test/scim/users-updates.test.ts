@@ -12,7 +12,13 @@ const app = createTestApp(clock);
 const staff = await createStaffDirectory(app, clock);
 const patchOpUrn = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
-type ScimUser = { id: string; userName: string; active: boolean; emails: Array<{ value: string }>; [key: string]: unknown };
+type ScimUser = {
+  id: string;
+  userName: string;
+  active: boolean;
+  emails: Array<{ value: string }>;
+  [key: string]: unknown;
+};
 
 function patch(...operations: unknown[]) {
   return { schemas: [patchOpUrn], Operations: operations };
@@ -56,7 +62,12 @@ describe("PUT", () => {
 describe("PATCH", () => {
   it("deactivates with Okta's shape and reactivates with Entra's capitalised op and string booleans", async () => {
     const user = await staff.scim.expect<ScimUser>("POST", "/Users", oktaUser(), 201);
-    const off = await staff.scim.expect<ScimUser>("PATCH", `/Users/${user.id}`, patch({ op: "replace", value: { active: false } }), 200);
+    const off = await staff.scim.expect<ScimUser>(
+      "PATCH",
+      `/Users/${user.id}`,
+      patch({ op: "replace", value: { active: false } }),
+      200,
+    );
     expect(off.active).toBe(false);
     expect((await userRow(user.id))?.deactivated_at).toBe(clock.now().getTime());
     const on = await staff.scim.expect<ScimUser>(
@@ -75,7 +86,7 @@ describe("PATCH", () => {
     expect(offAgain.active).toBe(false);
   });
 
-  it("changes the email through emails[type eq \"work\"].value and a name through its path", async () => {
+  it('changes the email through emails[type eq "work"].value and a name through its path', async () => {
     const user = await staff.scim.expect<ScimUser>("POST", "/Users", oktaUser(), 201);
     const email = uniqueEmail("moved");
     const changed = await staff.scim.expect<ScimUser>(
@@ -132,7 +143,11 @@ describe("deactivation by a directory", () => {
   it("never touches a SUPER_ADMIN promoted after the directory linked them", async () => {
     const user = await staff.scim.expect<ScimUser>("POST", "/Users", oktaUser(), 201);
     await env.DB.prepare("UPDATE users SET role = 'SUPER_ADMIN' WHERE id = ?").bind(user.id).run();
-    const refused = await staff.scim.request("PATCH", `/Users/${user.id}`, patch({ op: "replace", value: { active: false } }));
+    const refused = await staff.scim.request(
+      "PATCH",
+      `/Users/${user.id}`,
+      patch({ op: "replace", value: { active: false } }),
+    );
     expect(refused.status).toBe(403);
     expect((await staff.scim.request("DELETE", `/Users/${user.id}`)).status).toBe(403);
     expect((await userRow(user.id))?.deactivated_at).toBeNull();
