@@ -312,66 +312,74 @@ function memberIdOf(filter: ScimFilter): string {
   throw new AppError("SCIM_INVALID_FILTER", { detail: 'Members are selected with members[value eq "id"] only' });
 }
 
-/**
- * Splits a Group PATCH into its member changes, applied by id so a large group is never loaded,
- * and the other operations, for applyPatchOperations. Later operations win over earlier ones.
- */
-export function splitMemberOperations(operations: PatchOperation[]): {
-  memberChanges: MemberChanges;
-  otherOperations: PatchOperation[];
-} {
+interface MemberChange {
+  op: Op | "removeAll";
+  ids: string[];
+}
+
+/** The member change one operation makes, and what is left of it for applyPatchOperations. */
+function splitOperation(operation: PatchOperation): { change?: MemberChange; other?: PatchOperation } {
+  const { op, path, value } = operation;
+  if (path === undefined) {
+    const key = isRecord(value) ? Object.keys(value).find((name) => name.toLowerCase() === "members") : undefined;
+    if (key === undefined || !isRecord(value)) return { other: operation };
+    const { [key]: members, ...rest } = value;
+    const other = Object.keys(rest).length > 0 ? { ...operation, value: rest } : undefined;
+    return { change: { op, ids: memberIds(members) }, ...(other && { other }) };
+  }
+  const parsed = parseAttributePathExpression(path);
+  const { uri, attribute, subAttribute } = parsed.path;
+  if (attribute !== "members" || (uri !== undefined && uri !== groupSchemaUrn.toLowerCase()))
+    return { other: operation };
+  if (subAttribute || parsed.subAttribute) {
+    throw new AppError("SCIM_INVALID_PATH", { detail: `'${path}': members are added or removed, not changed` });
+  }
+  if (parsed.filter) {
+    const id = memberIdOf(parsed.filter);
+    if (op !== "remove")
+      throw new AppError("SCIM_INVALID_PATH", { detail: `'${path}': add members through 'members'` });
+    return { change: { op, ids: [id] } };
+  }
+  return { change: { op: op === "remove" && value === undefined ? "removeAll" : op, ids: memberIds(value) } };
+}
+
+/** The net effect of member changes in order: a later change to an id wins over an earlier one. */
+function accumulateMemberChanges(changes: MemberChange[]): MemberChanges {
   const add = new Set<string>();
   const remove = new Set<string>();
-  const state: { replaceWith: Set<string> | null; removeAll: boolean } = { replaceWith: null, removeAll: false };
-  const change = (op: Op | "removeAll", ids: string[]) => {
+  let replaceWith: Set<string> | null = null;
+  let removeAll = false;
+  for (const { op, ids } of changes) {
     if (op === "replace" || op === "removeAll") {
-      state.replaceWith = op === "replace" ? new Set(ids) : null;
-      state.removeAll = op === "removeAll";
+      replaceWith = op === "replace" ? new Set(ids) : null;
+      removeAll = op === "removeAll";
       add.clear();
       remove.clear();
     }
     for (const id of op === "add" ? ids : []) {
       remove.delete(id);
-      (state.replaceWith ?? add).add(id);
+      (replaceWith ?? add).add(id);
     }
     for (const id of op === "remove" ? ids : []) {
       add.delete(id);
-      if (state.replaceWith) state.replaceWith.delete(id);
-      else if (!state.removeAll) remove.add(id);
-    }
-  };
-  const otherOperations: PatchOperation[] = [];
-  for (const operation of operations) {
-    const { op, path, value } = operation;
-    if (path === undefined) {
-      const key = isRecord(value) ? Object.keys(value).find((name) => name.toLowerCase() === "members") : undefined;
-      if (key === undefined || !isRecord(value)) {
-        otherOperations.push(operation);
-        continue;
-      }
-      change(op, memberIds(value[key]));
-      const { [key]: _members, ...rest } = value;
-      if (Object.keys(rest).length > 0) otherOperations.push({ ...operation, value: rest });
-      continue;
-    }
-    const parsed = parseAttributePathExpression(path);
-    const { uri, attribute, subAttribute } = parsed.path;
-    if (attribute !== "members" || (uri !== undefined && uri !== groupSchemaUrn.toLowerCase())) {
-      otherOperations.push(operation);
-    } else if (subAttribute || parsed.subAttribute) {
-      throw new AppError("SCIM_INVALID_PATH", { detail: `'${path}': members are added or removed, not changed` });
-    } else if (parsed.filter) {
-      const id = memberIdOf(parsed.filter);
-      if (op !== "remove")
-        throw new AppError("SCIM_INVALID_PATH", { detail: `'${path}': add members through 'members'` });
-      change("remove", [id]);
-    } else {
-      change(op === "remove" && value === undefined ? "removeAll" : op, memberIds(value));
+      if (replaceWith) replaceWith.delete(id);
+      else if (!removeAll) remove.add(id);
     }
   }
-  const { replaceWith, removeAll } = state;
+  return { add: [...add], remove: [...remove], removeAll, replaceWith: replaceWith && [...replaceWith] };
+}
+
+/**
+ * Splits a Group PATCH into its member changes, applied by id so a large group is never loaded,
+ * and the other operations, for applyPatchOperations.
+ */
+export function splitMemberOperations(operations: PatchOperation[]): {
+  memberChanges: MemberChanges;
+  otherOperations: PatchOperation[];
+} {
+  const parts = operations.map(splitOperation);
   return {
-    memberChanges: { add: [...add], remove: [...remove], removeAll, replaceWith: replaceWith && [...replaceWith] },
-    otherOperations,
+    memberChanges: accumulateMemberChanges(parts.flatMap((part) => (part.change ? [part.change] : []))),
+    otherOperations: parts.flatMap((part) => (part.other ? [part.other] : [])),
   };
 }

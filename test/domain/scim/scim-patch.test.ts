@@ -203,6 +203,14 @@ describe("applyPatchOperations, as Entra's default dialect sends it", () => {
     expect(patched.emails).toEqual([...noWork.emails, { type: "work", value: "babs@work.test" }]);
   });
 
+  it("replaces a work email that is not there yet by creating it, as the filter describes it", () => {
+    const patched = patchUser(
+      { ...user, emails: [] },
+      { op: "Replace", path: 'emails[type eq "work" and primary eq true].value', value: "babs@work.test" },
+    );
+    expect(patched.emails).toEqual([{ type: "work", primary: true, value: "babs@work.test" }]);
+  });
+
   it("changes the work email in place", () => {
     const patched = patchUser(user, { op: "Add", path: 'emails[type eq "work"].value', value: "new@example.com" });
     expect(patched.emails).toEqual([{ ...user.emails[0], value: "new@example.com" }, user.emails[1]]);
