@@ -7,6 +7,7 @@ import { AppError } from "../../errors";
 import type { AppEnv } from "../../http/app-env";
 import { logUnexpectedError, toAppError } from "../../http/errors";
 import { requireDirectory, scimErrorResponse, scimTypeOf } from "../../http/scim";
+import { scimGroups } from "./groups";
 
 /** Refusals a directory's administrator should see on its page; a 404 is a normal answer to a lookup. */
 function isWorthRecording(status: number): boolean {
@@ -15,6 +16,7 @@ function isWorthRecording(status: number): boolean {
 
 export const scimV2 = new Hono<AppEnv>()
   .use(requireDirectory())
+  .route("/Groups", scimGroups)
   // Last, after every endpoint: a path or method none of them answers.
   .all("*", function refuseUnknownEndpoint() {
     throw new AppError("NOT_FOUND", { detail: "No SCIM endpoint answers this method and path." });
