@@ -61,7 +61,8 @@ export function findInviteMembershipProblems(
     // A service (a client directory) grants only in the tenant its scope names (authorize(), tenant-content).
     const serviceMayGrant =
       actor.kind !== "service" ||
-      authorize(actor, { kind: "tenant-content", tenant: { id: membership.tenantId }, access: "manage-clients" }).allowed;
+      authorize(actor, { kind: "tenant-content", tenant: { id: membership.tenantId }, access: "manage-clients" })
+        .allowed;
     if (!serviceMayGrant) problems.push({ field: `${path}tenantId`, message: "This tenant is outside your scope." });
     if (seen.has(membership.tenantId))
       problems.push({ field: `${path}tenantId`, message: "This tenant is listed twice." });

@@ -142,9 +142,11 @@ function buildMemberWrites(ctx: ScimGroupContext, groupId: string, changes: Grou
   if (changes.add.size > 0) {
     // Only users the directory holds at this moment: a user deleted since the read is left out.
     statements.push(
-      ctx.db.run(sql`INSERT OR IGNORE INTO directory_group_members (group_id, user_id, added_at)
-        SELECT ${groupId}, du.user_id, ${ctx.now.getTime()} FROM directory_users AS du
-        WHERE du.directory_id = ${ctx.actor.directory.id} AND du.deleted_at IS NULL AND du.user_id IN ${jsonList(changes.add)}`) as unknown as Statement,
+      ctx.db
+        .insert(directoryGroupMembers)
+        .select(sql`SELECT ${groupId}, du.user_id, ${ctx.now.getTime()} FROM directory_users AS du
+          WHERE du.directory_id = ${ctx.actor.directory.id} AND du.deleted_at IS NULL AND du.user_id IN ${jsonList(changes.add)}`)
+        .onConflictDoNothing(),
     );
   }
   return statements;

@@ -195,9 +195,7 @@ export function buildDeactivationStatements(
     ctx.db
       .update(users)
       .set(deactivation)
-      .where(
-        and(eq(users.id, user.id), isNull(users.deactivatedAt), keepsAnotherActiveSuperAdmin(user.id), ...onlyIf),
-      ),
+      .where(and(eq(users.id, user.id), isNull(users.deactivatedAt), keepsAnotherActiveSuperAdmin(user.id), ...onlyIf)),
     assertPreviousWriteChangedOneRow(ctx.db),
     deleteUserSessions(ctx.db, user.id),
     supersedeSetupLinkEmails(ctx.db, user.id),
