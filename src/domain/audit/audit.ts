@@ -155,9 +155,8 @@ export interface AuditSelect {
 export function insertAuditEventsSelect(ctx: AuditContext, event: AuditSelect): Statement {
   assertNoSecrets(Object.fromEntries(event.detailKeys.map((key) => [key, null])));
   const actor = snapshotActor(ctx.actor);
-  return ctx.db.run(sql`INSERT INTO audit_events (at, action, actor_kind, actor_id, actor_name, actor_email,
-    target_type, target_id, target_label, tenant_id, details, ip, request_id)
-    SELECT ${ctx.now.getTime()}, ${event.action}, ${actor.kind}, ${actor.id}, ${actor.name}, ${actor.email},
-    ${event.targetType}, ${event.targetId}, ${event.targetLabel}, ${event.tenantId}, ${event.details}, ${ctx.ip},
-    ${ctx.requestId} ${event.from}`) as unknown as Statement;
+  // Every column in the table's order (drizzle's INSERT … SELECT names them all); NULL numbers the id.
+  return ctx.db.insert(auditEvents).select(sql`SELECT NULL, ${ctx.now.getTime()}, ${event.action}, ${actor.kind},
+    ${actor.id}, ${actor.name}, ${actor.email}, ${event.targetType}, ${event.targetId}, ${event.targetLabel},
+    ${event.tenantId}, ${event.details}, ${ctx.ip}, ${ctx.requestId} ${event.from}`);
 }

@@ -13,6 +13,7 @@
 // placed just before it).
 import { type SQL, sql } from "drizzle-orm";
 import { runBatch, type Statement } from "../../db/batch";
+import { accessGroupMembers, directoryErrors, memberships, users } from "../../db/schema";
 import type { ServicePrincipal } from "../access";
 import { insertAuditEventsSelect, userLabelSql } from "../audit/audit";
 import type { DomainContext } from "../context";
@@ -133,10 +134,10 @@ function buildClientRoleStatements(ctx: DomainContext, tenantId: string, q: Sync
       details: sql`json_object('role', ${desired}, 'from', m.role, 'reason', 'directory_groups')`,
       from: sql`FROM memberships AS m JOIN users AS u ON u.id = m.user_id JOIN tenants AS t ON t.id = m.tenant_id WHERE ${unfit}`,
     }),
-    ctx.db.run(
-      sql`UPDATE memberships SET role = ${desiredFor(sql`memberships.user_id`)}, updated_at = ${ctx.now.getTime()}
-        WHERE id IN (SELECT m.id FROM memberships AS m WHERE ${unfit})`,
-    ) as unknown as Statement,
+    ctx.db
+      .update(memberships)
+      .set({ role: sql`${desiredFor(sql`memberships.user_id`)}`, updatedAt: ctx.now })
+      .where(sql`${memberships.id} IN (SELECT m.id FROM memberships AS m WHERE ${unfit})`),
   ];
 }
 
@@ -156,9 +157,8 @@ function buildStaffRoleStatements(
   const changing = sql`${candidates} AND NOT (u.role = 'OPERATOR' AND ${openEnded})`;
   const problem = sql`'Kept ' || u.first_name || ' ' || u.last_name || ' (' || u.email || ') as Operator: a group of this directory maps them to Contractor, but a contractor needs an expiry on every tenant membership. Give their memberships an expiry; the next change of their groups applies the role.'`;
   return [
-    ctx.db.run(sql`INSERT INTO directory_errors (directory_id, at, method, path, status, scim_type, detail)
-      SELECT ${directory.id}, ${ctx.now.getTime()}, 'SYNC', '/Users/' || u.id, 409, NULL, ${problem}
-      FROM users AS u WHERE ${blocked}`) as unknown as Statement,
+    ctx.db.insert(directoryErrors).select(sql`SELECT NULL, ${directory.id}, ${ctx.now.getTime()}, 'SYNC',
+      '/Users/' || u.id, 409, NULL, ${problem} FROM users AS u WHERE ${blocked}`),
     trimDirectoryErrors(ctx.db, directory.id),
     insertAuditEventsSelect(ctx, {
       action: "user.role_changed",
@@ -170,10 +170,10 @@ function buildStaffRoleStatements(
       details: sql`json_object('from', u.role, 'to', ${desired}, 'reason', 'directory_groups')`,
       from: sql`FROM users AS u WHERE ${changing}`,
     }),
-    ctx.db.run(
-      sql`UPDATE users SET role = ${desiredFor(sql`users.id`)}, updated_at = ${ctx.now.getTime()}
-        WHERE id IN (SELECT u.id FROM users AS u WHERE ${changing})`,
-    ) as unknown as Statement,
+    ctx.db
+      .update(users)
+      .set({ role: sql`${desiredFor(sql`users.id`)}`, updatedAt: ctx.now })
+      .where(sql`${users.id} IN (SELECT u.id FROM users AS u WHERE ${changing})`),
   ];
 }
 
@@ -203,8 +203,8 @@ function buildAccessGroupStatements(
       from: sql`FROM access_group_members AS agm JOIN users AS u ON u.id = agm.user_id
         JOIN access_groups AS ag ON ag.id = agm.group_id WHERE ${leaving}`,
     }),
-    ctx.db.run(sql`DELETE FROM access_group_members WHERE rowid IN (SELECT agm.rowid FROM access_group_members AS agm
-      JOIN users AS u ON u.id = agm.user_id WHERE ${leaving})`) as unknown as Statement,
+    ctx.db.delete(accessGroupMembers).where(sql`rowid IN (SELECT agm.rowid FROM access_group_members AS agm
+      JOIN users AS u ON u.id = agm.user_id WHERE ${leaving})`),
     insertAuditEventsSelect(ctx, {
       action: "group.member_added",
       targetType: "user",
@@ -216,8 +216,10 @@ function buildAccessGroupStatements(
       from: sql`FROM (SELECT DISTINCT lg.access_group_id AS group_id, u.id AS user_id ${joining}) AS j
         JOIN users AS u ON u.id = j.user_id JOIN access_groups AS ag ON ag.id = j.group_id`,
     }),
-    ctx.db.run(sql`INSERT OR IGNORE INTO access_group_members (group_id, user_id, added_at, added_by)
-      SELECT DISTINCT lg.access_group_id, u.id, ${ctx.now.getTime()}, NULL ${joining}`) as unknown as Statement,
+    ctx.db
+      .insert(accessGroupMembers)
+      .select(sql`SELECT DISTINCT lg.access_group_id, u.id, ${ctx.now.getTime()}, NULL ${joining}`)
+      .onConflictDoNothing(),
   ];
 }
 

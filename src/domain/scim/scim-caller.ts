@@ -48,9 +48,11 @@ export async function loadDirectoryCaller(db: Db, token: string, now: Date): Pro
         id: directories.id,
         name: directories.name,
         scope: directories.scope,
-        tenantId: sql<string | null>`${tenants.id}`.as("tenant_id_of_directory"),
-        tenantSlug: sql<string | null>`${tenants.slug}`.as("tenant_slug"),
-        tenantName: sql<string | null>`${tenants.name}`.as("tenant_name"),
+        // Aliased: a D1 batch keys its rows by column name, so tenants.id and tenants.name would
+        // overwrite directories.id and directories.name.
+        tenantId: sql<string | null>`${tenants.id}`.as("directory_tenant_id"),
+        tenantSlug: sql<string | null>`${tenants.slug}`.as("directory_tenant_slug"),
+        tenantName: sql<string | null>`${tenants.name}`.as("directory_tenant_name"),
       })
       .from(directories)
       .leftJoin(tenants, eq(tenants.id, directories.tenantId))
