@@ -2,7 +2,7 @@
 // refusal too where it does different work). A route added to the app without a row fails
 // test/budget/query-budget.test.ts, so adding a route means adding its row. This file has the
 // types, sign-in, setup and the first console rows; the rest live by area in route-budgets-users.ts
-// (a user's tabs), -console.ts (tenants, memberships, groups, audit, outbox), -workspace.ts
+// (a user's tabs), -console.ts (tenants, memberships, groups, audit, outbox), -directories.ts, -workspace.ts
 // (/tenants, /portal, /account), -api.ts and -scim.ts, with shared fixtures in budget-helpers.ts.
 //
 // Budgets (docs/PRODUCT.md §9, issue 9): at most 4 D1 queries per request whatever the data size, a batch
@@ -16,6 +16,7 @@ import type { createCountingTestApp } from "../helpers/query-log";
 import { totpCode } from "../helpers/totp";
 import { apiBudgets } from "./route-budgets-api";
 import { consoleBudgets } from "./route-budgets-console";
+import { directoryBudgets } from "./route-budgets-directories";
 import { scimBudgets } from "./route-budgets-scim";
 import { userPageBudgets } from "./route-budgets-users";
 import { workspaceBudgets } from "./route-budgets-workspace";
@@ -395,6 +396,7 @@ export const routeBudgets: RouteBudget[] = [
   ...coreBudgets,
   ...userPageBudgets,
   ...consoleBudgets,
+  ...directoryBudgets,
   ...workspaceBudgets,
   ...apiBudgets,
   ...scimBudgets,

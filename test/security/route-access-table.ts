@@ -209,6 +209,35 @@ export const routeAccessTable: RouteRow[] = [
     expect: consoleSuperAdmin(200),
   },
 
+  // Console directories (issue 18): SUPER_ADMIN only, like the outbox; an operator with every permission gets 403.
+  { method: "GET", route: "/admin/directories", path: "/admin/directories", expect: consoleSuperAdmin(200) },
+  { method: "POST", route: "/admin/directories", path: "/admin/directories", expect: consoleSuperAdmin(400) },
+  { method: "GET", route: "/admin/directories/new", path: "/admin/directories/new", expect: consoleSuperAdmin(200) },
+  {
+    method: "GET",
+    route: "/admin/directories/:id",
+    path: "/admin/directories/{missing}",
+    expect: consoleSuperAdmin(404),
+  },
+  {
+    method: "POST",
+    route: "/admin/directories/:id/tokens",
+    path: "/admin/directories/{missing}/tokens",
+    expect: consoleSuperAdmin(404),
+  },
+  {
+    method: "POST",
+    route: "/admin/directories/:id/tokens/:tokenId/revoke",
+    path: "/admin/directories/{missing}/tokens/{missing}/revoke",
+    expect: consoleSuperAdmin(404),
+  },
+  {
+    method: "POST",
+    route: "/admin/directories/:id/name",
+    path: "/admin/directories/{missing}/name",
+    expect: consoleSuperAdmin(404),
+  },
+
   // Console access groups and audit log (issue 7). grp_readonly_auditor is seeded by migration 0001.
   {
     method: "GET",
