@@ -73,8 +73,8 @@ function projectionOf(query: Pick<ListQuery, "attributes" | "excludedAttributes"
     projectResource(
       document,
       {
-        attributes: attributes === undefined ? undefined : parseAttributeList(attributes),
-        excludedAttributes: excluded === undefined ? undefined : parseAttributeList(excluded),
+        attributes: parseAttributeList(attributes),
+        excludedAttributes: parseAttributeList(excluded),
       },
       userSchemas,
     );
