@@ -9,6 +9,9 @@ import { decryptSecret, encryptSecret } from "../auth/secrets";
 import type { AppContext } from "./app-env";
 import { clearCookie, readCookie, writeCookie } from "./cookies";
 
+/** What a flash's secret is: each page takes only its own kind (a directory token: for that directory). */
+const secretKinds = ["setup-link", "api-token", "recovery-codes", "directory-token"] as const;
+
 const flashSchema = z.object({
   message: z.string().max(500),
   tone: z.enum(["success", "warning"]),
@@ -17,7 +20,7 @@ const flashSchema = z.object({
   /** A value shown once on the page the redirect leads to, for `subject` (a user id, a token id) only. */
   secret: z
     .object({
-      kind: z.enum(["setup-link", "api-token", "recovery-codes"]),
+      kind: z.enum(secretKinds),
       subject: z.string().max(100),
       value: z.string().max(1000),
     })
@@ -55,7 +58,7 @@ export async function takeFlash(c: AppContext): Promise<Flash | undefined> {
 /** The secret a flash carries for this subject (the user whose link it is), if it carries one. */
 export function takeSecret(
   flash: Flash | undefined,
-  kind: "setup-link" | "api-token" | "recovery-codes",
+  kind: (typeof secretKinds)[number],
   subject: string,
 ): string | null {
   return flash?.secret?.kind === kind && flash.secret.subject === subject ? flash.secret.value : null;

@@ -115,7 +115,7 @@ describe("Admin → Audit log", () => {
     await writeAuditEvent("2026-11-23T07:00:00Z", review, { action: "membership.revoked" });
     const html = await (await agent.get(`/admin/audit?actor=${review.service.id}`)).text();
     expect(html).toContain(
-      `<a href="/admin/audit?actor=${review.service.id}">Q4 access review</a><div class="muted">Access review</div>`,
+      `<a href="/admin/audit?actor=${review.service.id}">Q4 access review</a><div><span class="badge badge-info">Access review</span></div>`,
     );
   });
 

@@ -127,7 +127,8 @@ export async function createDirectory(ctx: DomainContext, input: z.output<typeof
     if (isUniqueViolation(error, "directories.")) throw alreadyExists(owner);
     throw error;
   }
-  return { directory, token: issued.token, secret: issued.secret, scimBaseUrl: scimBaseUrl(ctx) };
+  const tenantName = tenant?.tenant.name ?? null;
+  return { directory, tenantName, token: issued.token, secret: issued.secret, scimBaseUrl: scimBaseUrl(ctx) };
 }
 
 async function findDirectoryOrFail(ctx: DomainContext, directoryId: string): Promise<DirectoryRow> {
@@ -194,7 +195,10 @@ export async function revokeDirectoryToken(ctx: DomainContext, directoryId: stri
       }),
     ]);
   } catch (error) {
-    if (isBatchGuardFailure(error)) throw new AppError("NOT_FOUND", { detail: "This token is revoked already." });
+    if (isBatchGuardFailure(error))
+      throw new AppError("NOT_FOUND", {
+        detail: "This directory has no live token with this id: it may have been revoked already.",
+      });
     throw error;
   }
   return { directory };

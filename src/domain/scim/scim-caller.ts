@@ -43,6 +43,7 @@ export async function loadDirectoryCaller(db: Db, token: string, now: Date): Pro
   const [tokenRows, directoryRows] = await db.batch([
     db.select().from(directoryTokens).where(eq(directoryTokens.tokenHash, hash)).limit(1),
     db
+      // Aliased: D1 maps a batch's rows by column name, and tenants.id/name would overwrite the directory's (docs/STORES.md).
       .select({
         id: directories.id,
         name: directories.name,

@@ -230,7 +230,7 @@ export function parseAttributePathExpression(text: string): PatchPath {
   return { path, filter, subAttribute: subAttribute.toLowerCase() };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** A member of an object whatever the case of its key (attribute names are case-insensitive). */

@@ -232,6 +232,7 @@ export function buildServiceProviderConfig(baseUrl: string) {
         type: "oauthbearertoken",
         name: "Bearer token",
         description: "The directory's token, sent as Authorization: Bearer",
+        specUri: "https://www.rfc-editor.org/info/rfc6750",
         primary: true,
       },
     ],

@@ -6,6 +6,7 @@ import { signedInPages } from "../../http/page-renderer";
 import { adminAccessGroupRoutes } from "./access-group";
 import { adminAccessGroupsRoutes } from "./access-groups";
 import { adminAuditRoutes } from "./audit";
+import { adminDirectoryRoutes } from "./directories";
 import { adminHomeRoutes } from "./home";
 import { adminMembershipRoutes } from "./memberships";
 import { adminOutboxRoutes } from "./outbox";
@@ -28,4 +29,5 @@ export const adminPages = new Hono<AppEnv>()
   .route("/access-groups", adminAccessGroupsRoutes)
   .route("/access-groups", adminAccessGroupRoutes)
   .route("/audit", adminAuditRoutes)
-  .route("/outbox", adminOutboxRoutes);
+  .route("/outbox", adminOutboxRoutes)
+  .route("/directories", adminDirectoryRoutes);

@@ -85,12 +85,20 @@ describe("directories", () => {
     expect(error.fieldErrors.map((item) => item.field)).toEqual(["tenantId"]);
   });
 
-  it("refuses an Operator, whatever their permissions", async () => {
+  it("refuses an Operator, whatever their permissions, and a directory acting as a service", async () => {
     const clock = new TestClock();
     const tenant = await createTestTenant(clock, "Refused");
     const operator = testContext(clock, personActor(clock, "OPERATOR"));
     const error = await refusal(createDirectory(operator, { scope: "tenant", name: "X", tenantId: tenant.id }));
     expect(error.code).toBe("FORBIDDEN");
+    const service: Actor = {
+      kind: "service",
+      service: { type: "scim_directory", id: "dir_other", name: "Okta", scope: { kind: "staff" } },
+    };
+    const byService = await refusal(
+      createDirectory(testContext(clock, service), { scope: "tenant", name: "X", tenantId: tenant.id }),
+    );
+    expect(byService.code).toBe("FORBIDDEN");
     const rows = await rawDb
       .prepare("SELECT count(*) AS n FROM directories WHERE tenant_id = ?")
       .bind(tenant.id)

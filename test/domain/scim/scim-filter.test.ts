@@ -8,17 +8,7 @@ import {
   type ScimFilter,
 } from "../../../src/domain/scim/scim-filter";
 import { attributesOf, userSchemas } from "../../../src/domain/scim/scim-schemas";
-import { AppError } from "../../../src/errors";
-
-function refusal(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-}
+import { refusal } from "./refusal";
 
 const babs = {
   schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],

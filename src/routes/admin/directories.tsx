@@ -1,0 +1,154 @@
+// Admin → Directories (docs/PRODUCT.md "Directories (SCIM)"): SUPER_ADMIN only, whatever access
+// groups grant, since a directory creates accounts and its token is a standing credential. Every
+// form is Post/Redirect/Get; a new token travels once in the sealed flash (src/http/flash.ts).
+import { Hono } from "hono";
+import { DirectoriesPage } from "../../../views/pages/admin/directories-page";
+import { DirectoryPage } from "../../../views/pages/admin/directory-page";
+import { NewDirectoryPage } from "../../../views/pages/admin/new-directory-page";
+import { ConfirmPage } from "../../../views/pages/confirm-page";
+import {
+  createDirectory,
+  createDirectorySchema,
+  renameDirectory,
+  renameDirectorySchema,
+  revokeDirectoryToken,
+  rotateDirectoryToken,
+} from "../../domain/directories/directories";
+import { listDirectories, loadDirectoryPage, loadNewDirectoryChoices } from "../../domain/directories/directories-read";
+import { currentPrincipal, requireAccess } from "../../http/access";
+import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
+import { setFlash, takeFlash, takeSecret } from "../../http/flash";
+import {
+  type FieldErrors,
+  formRefusal,
+  formValue,
+  handleForm,
+  parseFormInput,
+  readFormFields,
+  readFormValues,
+} from "../../http/forms";
+
+const forbiddenDetail =
+  "Only a Super admin can manage directories: a directory creates accounts and holds a standing token.";
+
+/** The form's one "Provisions" select: "staff" or "tenant:<id>". */
+function readOwner(name: string, owner: string) {
+  if (owner === "staff") return parseFormInput(createDirectorySchema, { scope: "staff", name });
+  if (owner.startsWith("tenant:")) {
+    return parseFormInput(createDirectorySchema, { scope: "tenant", name, tenantId: owner.slice("tenant:".length) });
+  }
+  throw formRefusal({ owner: "Choose whom the directory provisions: the staff or one company." });
+}
+
+/** The domain names the scope or the tenant; the form has one select for both. */
+function ownerErrors(errors: FieldErrors): FieldErrors {
+  const { scope, tenantId, ...rest } = errors;
+  const owner = rest.owner ?? scope ?? tenantId;
+  return owner ? { ...rest, owner } : rest;
+}
+
+async function showNewDirectory(c: AppContext, values: { name: string; owner: string }, errors: FieldErrors) {
+  const choices = await loadNewDirectoryChoices(domainContext(c));
+  return c.render(<NewDirectoryPage {...choices} values={values} errors={errors} />, { title: "New directory" });
+}
+
+async function showDirectory(c: AppContext, rename?: { value: string; errors: FieldErrors }) {
+  const page = await loadDirectoryPage(domainContext(c), c.req.param("id") ?? "");
+  const flash = c.req.method === "GET" ? await takeFlash(c) : undefined;
+  const newToken = takeSecret(flash, "directory-token", page.directory.id);
+  return c.render(
+    <DirectoryPage
+      timeZone={currentPrincipal(c).user.timeZone}
+      page={page}
+      newToken={newToken}
+      tokenWasShown={!newToken && c.req.query("token") !== undefined}
+      flash={flash}
+      rename={rename ?? { value: page.directory.name, errors: {} }}
+    />,
+    { title: page.directory.name },
+  );
+}
+
+export const adminDirectoryRoutes = new Hono<AppEnv>()
+  .use(requireAccess({ kind: "console" }), requireAccess({ kind: "instance-admin" }, { forbiddenDetail }))
+  .get("/", async (c) => {
+    const { items, truncated } = await listDirectories(domainContext(c));
+    return c.render(
+      <DirectoriesPage
+        timeZone={currentPrincipal(c).user.timeZone}
+        rows={items}
+        truncated={truncated}
+        flash={await takeFlash(c)}
+      />,
+      { title: "Directories" },
+    );
+  })
+  .get("/new", (c) => showNewDirectory(c, { name: "", owner: "" }, {}))
+  .post("/", async (c) => {
+    const form = await readFormFields(c, { fields: ["name", "owner"] });
+    const typed = { name: formValue(form.values, "name"), owner: formValue(form.values, "owner") };
+    return handleForm(c, form, {
+      act: async () => {
+        const created = await createDirectory(domainContext(c), readOwner(typed.name, typed.owner));
+        await setFlash(c, {
+          tone: "success",
+          message: `The directory "${created.directory.name}" was created for ${created.tenantName ?? "the staff"}. Copy its token now: it is shown only once.`,
+          secret: { kind: "directory-token", subject: created.directory.id, value: created.secret },
+        });
+        return c.redirect(`/admin/directories/${created.directory.id}?token=${created.token.id}`, 303);
+      },
+      showAgain: (errors) => showNewDirectory(c, typed, ownerErrors(errors)),
+    });
+  })
+  .get("/:id", (c) => showDirectory(c))
+  .post("/:id/tokens", async (c) => {
+    await readFormValues(c, { fields: [] });
+    const rotated = await rotateDirectoryToken(domainContext(c), c.req.param("id"));
+    await setFlash(c, {
+      tone: "success",
+      message: `"${rotated.directory.name}" has a new token; its older tokens keep working until 24 hours from now. Copy the new one now: it is shown only once.`,
+      secret: { kind: "directory-token", subject: rotated.directory.id, value: rotated.secret },
+    });
+    return c.redirect(`/admin/directories/${rotated.directory.id}?token=${rotated.token.id}`, 303);
+  })
+  .post("/:id/tokens/:tokenId/revoke", async (c) => {
+    const id = c.req.param("id");
+    const confirmed = formValue(await readFormValues(c, { fields: ["confirm"] }), "confirm") === "yes";
+    if (confirmed) {
+      const { directory } = await revokeDirectoryToken(domainContext(c), id, c.req.param("tokenId"));
+      await setFlash(c, {
+        tone: "success",
+        message: `A token of "${directory.name}" was revoked: requests that send it are refused from now on.`,
+      });
+      return c.redirect(`/admin/directories/${id}#tokens-heading`, 303);
+    }
+    const page = await loadDirectoryPage(domainContext(c), id);
+    const title = `Revoke a token of "${page.directory.name}"?`;
+    return c.render(
+      <ConfirmPage
+        title={title}
+        message="The identity provider's requests that send this token are refused from the next one on. If it is the only live token, provisioning stops until you replace it."
+        action={`/admin/directories/${id}/tokens/${c.req.param("tokenId")}/revoke`}
+        hiddenFields={{ confirm: "yes" }}
+        confirmLabel="Revoke token"
+        cancelHref={`/admin/directories/${id}`}
+      />,
+      { title },
+    );
+  })
+  .post("/:id/name", async (c) => {
+    const form = await readFormFields(c, { fields: ["name"] });
+    const typed = formValue(form.values, "name");
+    return handleForm(c, form, {
+      act: async () => {
+        const renamed = await renameDirectory(
+          domainContext(c),
+          c.req.param("id"),
+          parseFormInput(renameDirectorySchema, { name: typed }),
+        );
+        await setFlash(c, { tone: "success", message: `The directory is now called "${renamed.directory.name}".` });
+        return c.redirect(`/admin/directories/${renamed.directory.id}`, 303);
+      },
+      showAgain: (errors) => showDirectory(c, { value: typed, errors }),
+    });
+  });
