@@ -6,9 +6,10 @@ import { generateSecretToken } from "../../src/auth/token-format";
 import type { GlobalRole } from "../../src/db/schema";
 import type { Actor } from "../../src/domain/context";
 import type { SyncedDirectory } from "../../src/domain/directories/directory-sync";
+import type { DirectoryCaller } from "../../src/domain/scim/scim-caller";
 import { origin } from "./agent";
 import type { TestClock } from "./clock";
-import { inviteTestUser, uniqueEmail } from "./factories";
+import { inviteTestUser, testContext, uniqueEmail } from "./factories";
 import { env, rawDb } from "./store";
 
 export interface TestDirectory extends SyncedDirectory {
@@ -125,4 +126,25 @@ export function superAdminActor(clock: TestClock, role: GlobalRole = "SUPER_ADMI
       permissions: new Set(),
     },
   };
+}
+
+/** The domain context of a SCIM request from this directory (what directoryContext(c) builds). */
+export function directoryTestContext(clock: TestClock, directory: TestDirectory) {
+  const caller: DirectoryCaller = {
+    kind: "service",
+    service: {
+      type: "scim_directory",
+      id: directory.id,
+      name: directory.name,
+      scope: directory.tenantId ? { kind: "tenant", tenantId: directory.tenantId } : { kind: "staff" },
+    },
+    directory: {
+      id: directory.id,
+      name: directory.name,
+      scope: directory.scope,
+      tenant: directory.tenantId ? { id: directory.tenantId, slug: "tenant", name: "Tenant" } : null,
+    },
+    tokenId: "dtok_test",
+  };
+  return { ...testContext(clock, caller), actor: caller };
 }

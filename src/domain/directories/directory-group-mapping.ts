@@ -58,21 +58,18 @@ function findMappingProblems(scope: SyncedDirectory["scope"], mapping: Directory
   return problems;
 }
 
+/** One batch of single-table reads (a D1 batch keys joined rows by column name, and these tables share names). */
 async function readMappingFacts(ctx: DomainContext, groupId: string, accessGroupId: string | null) {
-  const [groupRows, accessGroupRows] = await ctx.db.batch([
+  const directoryOfGroup = ctx.db
+    .select({ directoryId: directoryGroups.directoryId })
+    .from(directoryGroups)
+    .where(eq(directoryGroups.id, groupId));
+  const [groupRows, directoryRows, accessGroupRows] = await ctx.db.batch([
+    ctx.db.select().from(directoryGroups).where(eq(directoryGroups.id, groupId)).limit(1),
     ctx.db
-      .select({
-        group: directoryGroups,
-        directory: {
-          id: directories.id,
-          name: directories.name,
-          scope: directories.scope,
-          tenantId: directories.tenantId,
-        },
-      })
-      .from(directoryGroups)
-      .innerJoin(directories, eq(directories.id, directoryGroups.directoryId))
-      .where(eq(directoryGroups.id, groupId))
+      .select({ id: directories.id, name: directories.name, scope: directories.scope, tenantId: directories.tenantId })
+      .from(directories)
+      .where(eq(directories.id, sql`(${directoryOfGroup})`))
       .limit(1),
     ctx.db
       .select({ id: accessGroups.id, name: accessGroups.name })
@@ -80,7 +77,9 @@ async function readMappingFacts(ctx: DomainContext, groupId: string, accessGroup
       .where(eq(accessGroups.id, accessGroupId ?? ""))
       .limit(1),
   ]);
-  return { found: groupRows[0] ?? null, accessGroup: accessGroupRows[0] ?? null };
+  const group = groupRows[0];
+  const directory = directoryRows[0];
+  return { found: group && directory ? { group, directory } : null, accessGroup: accessGroupRows[0] ?? null };
 }
 
 /**
