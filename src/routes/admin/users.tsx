@@ -242,7 +242,7 @@ export const adminUserRoutes = new Hono<AppEnv>()
     const form = await readForm(c, updateUserSchema.required());
     return handleForm(c, form, {
       act: async (changes) => {
-        const updated = await applyUserChanges(ctx, assertManageable(ctx, details.subject), changes);
+        const updated = await applyUserChanges(ctx, assertManageable(ctx, details.subject), changes, details.ownedBy);
         const message =
           updated.role === user.role
             ? `${fullName(updated)}'s details were saved.`
