@@ -149,11 +149,12 @@ async function renderUserPage(
       subject={userSubject(user, c.get("now"))}
       tabs={visibleUserTabs(principal)}
       canEdit={hasPermission(principal, "users:update")}
-      canDeactivate={hasPermission(principal, "users:delete") && principal.user.id !== user.id}
+      canDeactivate={hasPermission(principal, "users:delete") && principal.user.id !== user.id && !details.ownedBy}
       roleOptions={roles.includes(user.role) ? roles : [user.role, ...roles]}
       values={values}
       errors={errors}
       auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${user.id}` : null}
+      managedBy={details.ownedBy?.name ?? null}
       inviteDelivery={
         <InviteDeliveryState
           delivery={delivery}
