@@ -665,7 +665,10 @@ describe.skipIf(run.skipped)("input sweep over HTTP", () => {
     const placeholders = { slug: tenantA.slug, tenantId: tenantA.id, userId: ids.subject };
     const publicPages = /^\/(login|setup|logout)\b/;
 
-    const limitOf = (row: RouteRow) => (row.route === "/api/v1/users/bulk" ? bodyLimits.bulk : bodyLimits.default);
+    // SCIM writes take 1 MiB like the bulk invite (src/http/body-limits.ts); a SCIM DELETE takes no body.
+    const takesLargeBodies = (row: RouteRow) =>
+      row.route === "/api/v1/users/bulk" || (row.route.startsWith("/scim/") && row.method !== "DELETE");
+    const limitOf = (row: RouteRow) => (takesLargeBodies(row) ? bodyLimits.bulk : bodyLimits.default);
     function request(
       row: RouteRow,
       bytes: number,

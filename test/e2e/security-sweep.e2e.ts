@@ -9,7 +9,7 @@ import { launchBrowser, Person, Recorder } from "./support/browser";
 import { securityHeaderProblems, setCookieProblems } from "./support/checks";
 import { signIn } from "./support/flows";
 import { bearer, type HttpAnswer, HttpClient } from "./support/http";
-import { fillPath, isApiRow, type RouteRow, routeAccessTable } from "./support/routes";
+import { fillPath, isApiRow, isScimRow, type RouteRow, routeAccessTable } from "./support/routes";
 import { type Credentials, currentRun, readWorld, recordSecret, writeSweepSection } from "./support/run";
 
 const run = currentRun();
@@ -27,6 +27,12 @@ const publicRoutes = new Set([
   "GET /setup/:token",
   "GET /setup",
   "POST /setup",
+  // SCIM discovery (RFC 7643 §5): the same documents for every directory, no data.
+  "GET /scim/v2/ServiceProviderConfig",
+  "GET /scim/v2/ResourceTypes",
+  "GET /scim/v2/ResourceTypes/:name",
+  "GET /scim/v2/Schemas",
+  "GET /scim/v2/Schemas/:urn",
 ]);
 
 const openRedirectAttempts = [
@@ -78,7 +84,7 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
     headers: Record<string, string> = {},
   ): Promise<HttpAnswer> {
     if (row.method === "GET") return client.get(path, headers);
-    if (isApiRow(row)) {
+    if (isApiRow(row) || isScimRow(row)) {
       const body = row.method === "DELETE" ? undefined : JSON.stringify(row.body ?? {});
       return client.request(row.method, path, {
         headers: { origin: run.baseUrl, ...(body ? { "content-type": "application/json" } : {}), ...headers },
@@ -143,7 +149,11 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
       if (answer.status !== row.expect.anon)
         mismatches.push(`${key}: expected ${row.expect.anon}, got ${answer.status}`);
       if (publicRoutes.has(key)) continue;
-      if (isApiRow(row)) {
+      if (isScimRow(row)) {
+        if (answer.status !== 401 || !answer.headers["content-type"]?.startsWith("application/scim+json")) {
+          mismatches.push(`${key}: not a 401 SCIM Error (${answer.status} ${answer.headers["content-type"]})`);
+        }
+      } else if (isApiRow(row)) {
         if (answer.status !== 401 || !answer.headers["content-type"]?.startsWith("application/problem+json")) {
           mismatches.push(`${key}: not a 401 problem (${answer.status} ${answer.headers["content-type"]})`);
         }

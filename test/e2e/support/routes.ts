@@ -14,6 +14,11 @@ export function isApiRow(row: RouteRow): boolean {
   return row.route.startsWith("/api/");
 }
 
+/** /scim/v2: a directory's token or nothing (its discovery is public); refusals are SCIM Errors, not problems. */
+export function isScimRow(row: RouteRow): boolean {
+  return row.route.startsWith("/scim/");
+}
+
 /** The table route a concrete path belongs to ("/admin/users/usr_1" → "GET /admin/users/:id"). */
 export function routeOf(method: string, path: string): string | null {
   const pathname = path.split("?")[0] ?? path;
