@@ -217,7 +217,7 @@ describe("a client directory's token sees nothing outside its directory", () => 
       ]),
       `userName eq "${superAdmin.email}"`,
       `emails.value eq "${handClientOfB.email}"`,
-      `userName co "${String(b.user.userName).split("@")[1]}"`,
+      `userName co "${String(b.user.userName).split("@")[0]}"`,
     ];
     for (const filter of filters) {
       const list = await a.scim.expectJson<ScimList>("GET", `/scim/v2/Users${filterQuery(filter)}`, undefined, 200);
