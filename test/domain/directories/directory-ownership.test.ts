@@ -2,6 +2,7 @@
 // another tenant for a client directory's user, and a linked access group's members.
 import { describe, expect, it } from "vitest";
 import { setDirectoryGroupMapping } from "../../../src/domain/directories/directory-group-mapping";
+import { deleteGroup } from "../../../src/domain/groups/group-deletion";
 import { addGroupMembers } from "../../../src/domain/groups/group-members";
 import { inviteClientUser } from "../../../src/domain/invites/delegated-invites";
 import { grantMembership } from "../../../src/domain/memberships/memberships";
@@ -112,5 +113,26 @@ describe("an access group linked to a directory group", () => {
     const refusal = await refusalOf(addGroupMembers(admin, accessGroup.id, [operator.id]));
     expect(refusal.code).toBe("STATE_CONFLICT");
     expect(refusal.detail).toContain("“Support” of the directory “Staff Okta”");
+  });
+
+  it("loses the link when the access group is deleted", async () => {
+    const clock = new TestClock();
+    const directory = await createTestDirectory(clock, "staff", "Staff Okta");
+    const accessGroup = await createTestGroup(clock, ["users:read"]);
+    const created = await createScimGroup(directoryTestContext(clock, directory), {
+      schemas: [groupSchemaUrnForTests],
+      displayName: "Auditors",
+    });
+    const admin = testContext(clock, superAdminActor(clock));
+    await setDirectoryGroupMapping(admin, created.id as string, {
+      mappedRole: "CONTRACTOR",
+      accessGroupId: accessGroup.id,
+    });
+    await deleteGroup(admin, accessGroup.id);
+    const row = await rawDb
+      .prepare("SELECT mapped_role, access_group_id FROM directory_groups WHERE id = ?")
+      .bind(created.id as string)
+      .first();
+    expect(row).toEqual({ mapped_role: "CONTRACTOR", access_group_id: null });
   });
 });
