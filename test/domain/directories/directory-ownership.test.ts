@@ -5,7 +5,7 @@ import { setDirectoryGroupMapping } from "../../../src/domain/directories/direct
 import { deleteGroup } from "../../../src/domain/groups/group-deletion";
 import { addGroupMembers } from "../../../src/domain/groups/group-members";
 import { inviteClientUser } from "../../../src/domain/invites/delegated-invites";
-import { grantMembership } from "../../../src/domain/memberships/memberships";
+import { changeMembership, grantMembership } from "../../../src/domain/memberships/memberships";
 import { createScimGroup } from "../../../src/domain/scim/scim-groups";
 import { deactivateUser, reactivateUser, updateUser } from "../../../src/domain/users/user-lifecycle";
 import { AppError } from "../../../src/errors";
@@ -95,6 +95,26 @@ describe("a user a directory holds", () => {
       .bind(user.id, other.id)
       .first();
     expect(live?.n).toBe(0);
+  });
+});
+
+describe("a client directory's membership", () => {
+  it("keeps its role out of a person's hands (the directory's groups set it), while the expiry stays theirs", async () => {
+    const clock = new TestClock();
+    const { tenant, user } = await clientDirectoryUser(clock);
+    const membership = await rawDb
+      .prepare("SELECT id FROM memberships WHERE user_id = ? AND tenant_id = ?")
+      .bind(user.id, tenant.id)
+      .first<{ id: string }>();
+    const admin = testContext(clock, superAdminActor(clock));
+    const refusal = await refusalOf(changeMembership(admin, membership?.id ?? "", { role: "CLIENT_ADMIN" }));
+    expect(refusal.detail).toBe(
+      "Managed by the directory “Acme Okta”: change this in Acme Okta. Its groups set the role here.",
+    );
+    const extended = await changeMembership(admin, membership?.id ?? "", {
+      expiresAt: new Date("2027-06-01T00:00:00Z"),
+    });
+    expect(extended.role).toBe("CLIENT_VIEWER");
   });
 });
 
