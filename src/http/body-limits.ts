@@ -5,6 +5,7 @@
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { MiddlewareHandler } from "hono/types";
+import { scimLimits } from "../domain/scim/scim-schemas";
 import { AppError } from "../errors";
 import type { AppEnv } from "./app-env";
 
@@ -18,7 +19,7 @@ export const defaultBodyLimitBytes = 64 * kibibyteBytes;
 export const bulkInviteBodyLimitBytes = mebibyteBytes;
 
 /** SCIM writes: a group replaced with all its members (10,000 members come to about 600 KB); advertised in ServiceProviderConfig. */
-export const scimBodyLimitBytes = mebibyteBytes;
+export const scimBodyLimitBytes = scimLimits.maxPayloadBytes;
 
 /** Routes allowed more than the default; a path ending in "/" covers everything under it. Keep docs/API.md "Request limits" in step. */
 const largerBodyRoutes = [

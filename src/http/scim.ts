@@ -64,7 +64,11 @@ export function requireDirectory() {
         ? await loadDirectoryCaller(c.get("db"), presented, c.get("now"))
         : null;
     const decision = authorize(caller, { kind: "scim" });
-    if (!decision.allowed) throw new AppError(decision.status === 401 ? "UNAUTHENTICATED" : "FORBIDDEN");
+    if (!decision.allowed) {
+      throw decision.status === 401
+        ? new AppError("UNAUTHENTICATED", { detail: "Send the directory's token as Authorization: Bearer gths_…" })
+        : new AppError("FORBIDDEN");
+    }
     c.set("directoryCaller", caller);
     await next();
   });

@@ -32,6 +32,9 @@ export const patchOpUrn = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 export const errorUrn = "urn:ietf:params:scim:api:messages:2.0:Error";
 const coreUrnPrefix = "urn:ietf:params:scim:schemas:core:2.0:";
 
+/** Where ServiceProviderConfig advertises the request limits RFC 7643 §5 has no attribute for. */
+export const scimLimitsUrn = "urn:gatehouse:scim:schemas:extension:limits:2.0:ServiceProviderConfig";
+
 export const scimLimits = { maxResults: 200, maxFilterLength: 2048, maxOperations: 1000, maxPayloadBytes: 1048576 };
 
 type AttributeType = AttributeDefinition["type"];
@@ -220,7 +223,7 @@ const meta = (resourceType: string, location: string) => ({ resourceType, locati
 export function buildServiceProviderConfig(baseUrl: string) {
   const unsupported = { supported: false };
   return {
-    schemas: [`${coreUrnPrefix}ServiceProviderConfig`],
+    schemas: [`${coreUrnPrefix}ServiceProviderConfig`, scimLimitsUrn],
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: scimLimits.maxResults },
@@ -236,6 +239,13 @@ export function buildServiceProviderConfig(baseUrl: string) {
         primary: true,
       },
     ],
+    // RFC 7643 §5 has no place for the other limits: they are advertised under our own extension URN.
+    [scimLimitsUrn]: {
+      maxPayloadSize: scimLimits.maxPayloadBytes,
+      maxFilterLength: scimLimits.maxFilterLength,
+      maxResults: scimLimits.maxResults,
+      maxOperations: scimLimits.maxOperations,
+    },
     meta: meta("ServiceProviderConfig", `${baseUrl}/ServiceProviderConfig`),
   };
 }

@@ -6,6 +6,7 @@ import {
   buildServiceProviderConfig,
   enterpriseUserSchemaUrn,
   resolveAttribute,
+  scimLimitsUrn,
   userSchemas,
 } from "../../../src/domain/scim/scim-schemas";
 
@@ -14,7 +15,7 @@ const baseUrl = "https://gatehouse.example/scim/v2";
 describe("SCIM discovery documents", () => {
   it("advertise patch and filter with the result cap, and no bulk, sort, etag or password change", () => {
     expect(buildServiceProviderConfig(baseUrl)).toMatchObject({
-      schemas: ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig", scimLimitsUrn],
       patch: { supported: true },
       bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
       filter: { supported: true, maxResults: 200 },
@@ -23,6 +24,15 @@ describe("SCIM discovery documents", () => {
       etag: { supported: false },
       authenticationSchemes: [{ type: "oauthbearertoken", primary: true }],
       meta: { resourceType: "ServiceProviderConfig", location: `${baseUrl}/ServiceProviderConfig` },
+    });
+  });
+
+  it("advertise the body size, filter length, page size and PATCH operations every request is held to", () => {
+    expect(buildServiceProviderConfig(baseUrl)[scimLimitsUrn]).toEqual({
+      maxPayloadSize: 1_048_576,
+      maxFilterLength: 2048,
+      maxResults: 200,
+      maxOperations: 1000,
     });
   });
 
