@@ -70,7 +70,10 @@ describe("discovery (RFC 7644 §4, RFC 7643 §5–7)", () => {
       undefined,
       200,
     );
-    expect(config.schemas).toEqual([scimUrn.serviceProviderConfig]);
+    // The core schema first; an extension it lists is an object of the body (RFC 7643 §3).
+    const schemas = config.schemas as unknown as string[];
+    expect(schemas[0]).toBe(scimUrn.serviceProviderConfig);
+    for (const extension of schemas.slice(1)) expect(config[extension], extension).toEqual(expect.any(Object));
     expect(config.patch?.supported).toBe(true);
     expect(config.bulk?.supported).toBe(false);
     expect(config.sort?.supported).toBe(false);
