@@ -87,4 +87,58 @@ describe("groups over SCIM", () => {
       .all<{ user_id: string }>();
     expect(members.results.map((row) => row.user_id)).toEqual([ben, superAdmin.id].sort());
   });
+
+  it("give a relinked client user back the role of the groups they stayed in while deleted", async () => {
+    const clock = new TestClock();
+    const app = createTestApp(clock);
+    const directory = await createClientDirectory(app, clock, "Acme");
+    const tenantId = directory.tenant?.id ?? "";
+    const body = oktaUser();
+    const userId = (await directory.scim.expect<{ id: string }>("POST", "/Users", body, 201)).id;
+    const groupId = await createGroup(directory, "Acme IT", [userId]);
+    await setDirectoryGroupMapping(testContext(clock, superAdminActor(clock)), groupId, {
+      mappedRole: "CLIENT_ADMIN",
+      accessGroupId: null,
+    });
+    await directory.scim.expect("DELETE", `/Users/${userId}`, undefined, 204);
+    // While deleted they count in no group; whatever their membership says then is not the groups' word.
+    await rawDb
+      .prepare("UPDATE memberships SET role = 'CLIENT_VIEWER' WHERE user_id = ? AND tenant_id = ?")
+      .bind(userId, tenantId)
+      .run();
+    const relinked = await directory.scim.expect<{ id: string }>("POST", "/Users", body, 201);
+    expect(relinked.id).toBe(userId);
+    expect(
+      await roleOf(
+        "SELECT role FROM memberships WHERE user_id = ? AND tenant_id = ? AND revoked_at IS NULL",
+        userId,
+        tenantId,
+      ),
+    ).toBe("CLIENT_ADMIN");
+  });
+
+  it("hand an adopted client admin's role to the directory's groups: in none, they become a client viewer", async () => {
+    const clock = new TestClock();
+    const app = createTestApp(clock);
+    const directory = await createClientDirectory(app, clock, "Acme");
+    const tenantId = directory.tenant?.id ?? "";
+    const { user } = await inviteTestUser(clock, {
+      role: "CLIENT_USER",
+      memberships: [{ tenantId, role: "CLIENT_ADMIN", expiresAt: null }],
+    });
+    const adopted = await directory.scim.expect<{ id: string }>(
+      "POST",
+      "/Users",
+      oktaUser({ userName: user.email, emails: [{ value: user.email, primary: true }] }),
+      201,
+    );
+    expect(adopted.id).toBe(user.id);
+    expect(
+      await roleOf(
+        "SELECT role FROM memberships WHERE user_id = ? AND tenant_id = ? AND revoked_at IS NULL",
+        user.id,
+        tenantId,
+      ),
+    ).toBe("CLIENT_VIEWER");
+  });
 });

@@ -41,6 +41,16 @@ export interface PendingGroupMembers {
 }
 
 /** The directory as the actor of what its groups cause. */
+/** The directory a SCIM request acts as, in the shape the sync takes. */
+export function syncedDirectoryOf(directory: {
+  id: string;
+  name: string;
+  scope: "staff" | "tenant";
+  tenant: { id: string } | null;
+}): SyncedDirectory {
+  return { id: directory.id, name: directory.name, scope: directory.scope, tenantId: directory.tenant?.id ?? null };
+}
+
 export function directoryActor(directory: SyncedDirectory): ServicePrincipal {
   return {
     kind: "service",

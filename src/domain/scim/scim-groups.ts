@@ -17,6 +17,7 @@ import {
   buildDirectorySyncStatements,
   membersOfGroupAnd,
   type PendingGroupMembers,
+  syncedDirectoryOf,
   touchedUsers,
 } from "../directories/directory-sync";
 import { jsonList } from "../groups/group-guards";
@@ -209,7 +210,7 @@ function buildGrantStatements(
   };
   const named = touchedUsers([...changes.add, ...changes.remove]);
   const touched = changes.removeAll ? membersOfGroupAnd(group.id, named) : named;
-  return buildDirectorySyncStatements(ctx, { ...directory, tenantId: directory.tenant?.id ?? null }, touched, pending);
+  return buildDirectorySyncStatements(ctx, syncedDirectoryOf(directory), touched, pending);
 }
 
 function auditGroup(

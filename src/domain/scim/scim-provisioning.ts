@@ -16,6 +16,7 @@ import { directoryUsers, memberships, users } from "../../db/schema";
 import { AppError } from "../../errors";
 import { authorize } from "../access";
 import { describeUser, insertAuditEvent } from "../audit/audit";
+import { buildDirectorySyncStatements, syncedDirectoryOf, touchedUsers } from "../directories/directory-sync";
 import { buildInviteStatements, findInviteMembershipProblems, prepareInvite } from "../invites/invites";
 import { describeMembership } from "../memberships/memberships-read";
 import type { InviteInput, UserRow } from "../users/users";
@@ -137,6 +138,10 @@ function stillOnlyHere(ctx: DirectoryContext): SQL[] {
   ];
 }
 
+function syncRoleWithGroups(ctx: DirectoryContext, userId: string): Statement[] {
+  return buildDirectorySyncStatements(ctx, syncedDirectoryOf(ctx.actor.directory), touchedUsers([userId]));
+}
+
 async function adoptUser(ctx: DirectoryContext, candidate: Candidate, input: ScimUserInput): Promise<ScimDocument> {
   const link = newLink(ctx, candidate.user.id, input);
   const change = buildUserStateStatements(ctx, candidate.user, input, stillOnlyHere(ctx));
@@ -146,6 +151,8 @@ async function adoptUser(ctx: DirectoryContext, candidate: Candidate, input: Sci
     ...change.statements,
     ...grantMissingMembership(ctx, candidate, input.email),
     insertAuditEvent(ctx, linkAudit(ctx, "directory.user_adopted", change.stored, input)),
+    // From now on the directory's groups decide the role (docs/PRODUCT.md §7d): none yet means the default.
+    ...syncRoleWithGroups(ctx, candidate.user.id),
   ]);
   return documentOf(ctx, await sendInviteIfNeeded(ctx, change), link, candidate.groups);
 }
@@ -173,6 +180,8 @@ async function relinkUser(
     ...change.statements,
     ...grantMissingMembership(ctx, candidate, input.email),
     insertAuditEvent(ctx, linkAudit(ctx, "directory.user_relinked", change.stored, input)),
+    // The groups they stayed in while deleted count again.
+    ...syncRoleWithGroups(ctx, candidate.user.id),
   ]);
   return documentOf(ctx, await sendInviteIfNeeded(ctx, change), link, candidate.groups);
 }
