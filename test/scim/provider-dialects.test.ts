@@ -6,10 +6,12 @@ import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import type { createApp } from "../../src/app";
 import type { GlobalRole } from "../../src/db/schema";
+import { setDirectoryGroupMapping } from "../../src/domain/directories/directory-group-mapping";
 import { type Agent, summarizeResponse } from "../helpers/agent";
 import { ApiClient, createApiTokenFor } from "../helpers/api";
 import { TestClock } from "../helpers/clock";
-import { acceptInvite, createTestApp, createTestTenant, signInAs } from "../helpers/factories";
+import { superAdminActor } from "../helpers/directory-groups";
+import { acceptInvite, createTestApp, createTestTenant, signInAs, testContext } from "../helpers/factories";
 import { createTestGroup } from "../helpers/groups";
 import { extractEmbeddedToken } from "../helpers/links";
 import { type CreatedDirectory, createTestDirectory, findMismatches, ScimClient } from "../helpers/scim";
@@ -194,18 +196,15 @@ const runCheckpoint: Record<Checkpoint, (replay: Replay) => Promise<void>> = {
   },
 
   async "map-group"(replay) {
-    // A SUPER_ADMIN sets this on the directory page; its form has its own tests. Here the mapping is
-    // written as the page writes it, before the directory adds anyone to the group.
+    // As the directory page's form does it, before the directory adds anyone to the group.
     const groupId = variable(replay, "groupId");
+    const admin = testContext(replay.clock, superAdminActor(replay.clock));
     if (replay.scope.scope === "tenant") {
-      await rawDb.prepare("UPDATE directory_groups SET mapped_role = 'CLIENT_ADMIN' WHERE id = ?").bind(groupId).run();
+      await setDirectoryGroupMapping(admin, groupId, { mappedRole: "CLIENT_ADMIN", accessGroupId: null });
     } else {
       const accessGroup = await createTestGroup(replay.clock, ["users:read"]);
       replay.accessGroupId = accessGroup.id;
-      await rawDb
-        .prepare("UPDATE directory_groups SET access_group_id = ? WHERE id = ?")
-        .bind(accessGroup.id, groupId)
-        .run();
+      await setDirectoryGroupMapping(admin, groupId, { mappedRole: null, accessGroupId: accessGroup.id });
     }
   },
 
