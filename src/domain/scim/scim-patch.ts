@@ -2,9 +2,9 @@
 // operation throws, so a request applies whole or not at all. Tolerated beyond the RFC, because
 // Okta and Entra send them (docs/SCIM.md): capitalised ops, booleans as "True"/"False", path-less
 // value objects keyed by paths ("name.givenName", "emails[type eq \"work\"].value"), `remove` of
-// `members` with a value array, and add or replace through a value filter that matches nothing,
-// which creates the item the filter describes (Entra's emails[type eq "work"].value on a user
-// without a work email; RFC 7644 §3.5.2.3 would answer noTarget for replace).
+// `members` with a value array, and an add through a value filter that matches nothing, which
+// creates the item the filter describes (Entra's `Add emails[type eq "work"].value` on a user without
+// a work email). A replace through such a filter is 400 noTarget, as RFC 7644 §3.5.2.3 has it.
 
 import { AppError } from "../../errors";
 import { getMember, isRecord, matchesScimFilter, parseAttributePathExpression, type ScimFilter } from "./scim-filter";
@@ -255,8 +255,7 @@ function patchFiltered(target: Target, op: PatchOp, filter: ScimFilter, value: u
     // Removing what is already gone changes nothing, so a retried request succeeds.
     if (op === "remove") return current;
     const seed = equalityTerms(filter);
-    if (!seed || (op === "replace" && !sub))
-      throw new AppError("SCIM_NO_TARGET", { detail: `'${text}' matches nothing` });
+    if (!seed || op === "replace") throw new AppError("SCIM_NO_TARGET", { detail: `'${text}' matches nothing` });
     const created = coerceSingleValue(
       definition,
       sub ? { ...seed, [sub.name]: value } : { ...seed, ...(value as object) },

@@ -65,9 +65,21 @@ export function userNameKeyOf(userName: string): string {
   return userName.toLowerCase();
 }
 
+/**
+ * The emails as the directory sent them, the one Gatehouse uses (primary, else work, else first)
+ * showing the address Gatehouse holds; none sent (the email came from userName) reads as one work email.
+ */
+function emailsOf(keptEmails: unknown, email: string): Array<Record<string, unknown>> {
+  const sent = Array.isArray(keptEmails) ? keptEmails.filter(isObject) : [];
+  const chosen = findPrimaryOrWorkEmail({ emails: sent });
+  const index = sent.findIndex((item) => text(item.value) === chosen);
+  if (index === -1) return [{ value: email, type: "work", primary: true }];
+  return sent.map((item, at) => (at === index ? { ...item, value: email } : item));
+}
+
 export function toScimUser(record: ScimUserRecord, baseUrl: string): ScimDocument {
   const { user, link } = record;
-  const { name: keptName, ...kept } = link.attributes;
+  const { name: keptName, emails: keptEmails, ...kept } = link.attributes;
   const lastModified = Math.max(user.updatedAt.getTime(), link.updatedAt.getTime());
   return {
     schemas: enterpriseUserSchemaUrn in kept ? [userSchemaUrn, enterpriseUserSchemaUrn] : [userSchemaUrn],
@@ -81,7 +93,7 @@ export function toScimUser(record: ScimUserRecord, baseUrl: string): ScimDocumen
       formatted: `${user.firstName} ${user.lastName}`,
     },
     displayName: user.displayName,
-    emails: [{ value: user.email, type: "work", primary: true }],
+    emails: emailsOf(keptEmails, user.email),
     active: user.deactivatedAt === null,
     ...kept,
     groups: [...record.groups]
@@ -155,9 +167,14 @@ function readActive(value: unknown): boolean | null {
   throw new AppError("SCIM_INVALID_VALUE", { detail: "active: send true or false." });
 }
 
-/** What Gatehouse keeps but does not use: every attribute it does not own, name's other parts, never the password. */
+/**
+ * What Gatehouse keeps but does not use: every attribute it does not own, name's other parts, the
+ * emails as sent (Gatehouse uses one; the others are answered back), never the password.
+ */
 function keptAttributes(document: ScimDocument): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
+  const emails = member(document, "emails");
+  if (Array.isArray(emails) && emails.length > 0) kept.emails = emails;
   for (const [key, value] of Object.entries(document)) {
     if (!ownedAttributes.has(key.toLowerCase()) && value !== null && value !== undefined) kept[key] = value;
   }

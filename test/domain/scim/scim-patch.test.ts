@@ -208,12 +208,17 @@ describe("applyPatchOperations, as Entra's default dialect sends it", () => {
     expect(patched.emails).toEqual([...noWork.emails, { type: "work", value: "babs@work.test" }]);
   });
 
-  it("replaces a work email that is not there yet by creating it, as the filter describes it", () => {
-    const patched = patchUser(
-      { ...user, emails: [] },
-      { op: "Replace", path: 'emails[type eq "work" and primary eq true].value', value: "babs@work.test" },
+  it("answers noTarget to a replace of a work email that is not there (RFC 7644 §3.5.2.3), where an add creates it", () => {
+    const error = refusal(() =>
+      patchUser(
+        { ...user, emails: [] },
+        { op: "Replace", path: 'emails[type eq "work" and primary eq true].value', value: "babs@work.test" },
+      ),
     );
-    expect(patched.emails).toEqual([{ type: "work", primary: true, value: "babs@work.test" }]);
+    expect([error.code, error.detail]).toEqual([
+      "SCIM_NO_TARGET",
+      `'emails[type eq "work" and primary eq true].value' matches nothing`,
+    ]);
   });
 
   it("changes the work email in place", () => {
