@@ -84,6 +84,15 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "directory.renamed": "Directory renamed",
   "directory.token_rotated": "Directory token replaced",
   "directory.token_revoked": "Directory token revoked",
+  "directory.user_linked": "User provisioned by a directory",
+  "directory.user_adopted": "Existing user taken over by a directory",
+  "directory.user_relinked": "User provisioned again by a directory",
+  "directory.user_unlinked": "User deleted by a directory",
+  "directory.group_created": "Directory group created",
+  "directory.group_updated": "Directory group changed",
+  "directory.group_members_changed": "Directory group members changed",
+  "directory.group_deleted": "Directory group deleted",
+  "directory.group_mapping_changed": "Directory group mapping changed",
 };
 
 /** The words for an audit action; a code this build does not know (an older row) reads as itself. */
@@ -102,6 +111,7 @@ export const auditTargetTypeLabels: Record<string, string> = {
   tenant_update: "Tenant update",
   audit: "Audit log",
   directory: "Directory",
+  directory_group: "Directory group",
 };
 
 const emailKindLabels: Record<string, string> = {

@@ -3,7 +3,7 @@
 // test/budget/query-budget.test.ts, so adding a route means adding its row. This file has the
 // types, sign-in, setup and the first console rows; the rest live by area in route-budgets-users.ts
 // (a user's tabs), -console.ts (tenants, memberships, groups, audit, outbox), -directories.ts, -workspace.ts
-// (/tenants, /portal, /account) and -api.ts, with shared fixtures in budget-helpers.ts.
+// (/tenants, /portal, /account), -api.ts and -scim.ts, with shared fixtures in budget-helpers.ts.
 //
 // Budgets (docs/PRODUCT.md §9, issue 9): at most 4 D1 queries per request whatever the data size, a batch
 // counting as one; list endpoints read at most `limit + 1` rows per statement. `maxQueries` is the
@@ -17,6 +17,7 @@ import { totpCode } from "../helpers/totp";
 import { apiBudgets } from "./route-budgets-api";
 import { consoleBudgets } from "./route-budgets-console";
 import { directoryBudgets } from "./route-budgets-directories";
+import { scimBudgets } from "./route-budgets-scim";
 import { userPageBudgets } from "./route-budgets-users";
 import { workspaceBudgets } from "./route-budgets-workspace";
 
@@ -398,4 +399,5 @@ export const routeBudgets: RouteBudget[] = [
   ...directoryBudgets,
   ...workspaceBudgets,
   ...apiBudgets,
+  ...scimBudgets,
 ];

@@ -84,7 +84,7 @@ function fill(path: string, placeholders: Record<string, string>): string {
 
 function send(agent: Agent, row: RouteRow, path: string): Promise<Response> {
   if (row.method === "GET") return agent.get(path);
-  if (path.startsWith("/api/"))
+  if (path.startsWith("/api/") || path.startsWith("/scim/"))
     return agent.json(row.method, path, row.method === "DELETE" ? undefined : (row.body ?? {}));
   return agent.post(path, (row.body ?? {}) as Record<string, string>);
 }

@@ -43,6 +43,9 @@ const apiSelf = (ok: number) => answer([ok, ok, ok, ok, ok, ok, ok, 401, 401]);
 const apiTenantRead = (ok: number) => answer([ok, ok, ok, ok, 404, ok, ok, 401, 401]);
 const apiTenantWrite = (ok: number) => answer([ok, ok, 403, ok, 404, 403, 403, 401, 401]);
 const apiTenantClients = (ok: number) => answer([ok, ok, 403, ok, 404, ok, 403, 401, 401]);
+// /scim/v2 takes a directory's token and nothing else: no cookie and no personal API token of any
+// person opens it (test/scim/ drives it with directory tokens). Discovery is public (RFC 7643 §5).
+const scimDirectoryOnly = answer([401, 401, 401, 401, 401, 401, 401, 401, 401]);
 
 export const routeAccessTable: RouteRow[] = [
   // Public and sign-in
@@ -517,4 +520,28 @@ export const routeAccessTable: RouteRow[] = [
     path: "/api/v1/tenants/{tenantId}/members/{missing}",
     expect: apiTenantClients(404),
   },
+
+  // SCIM (/scim/v2): discovery is public; everything else needs a directory's token
+  {
+    method: "GET",
+    route: "/scim/v2/ServiceProviderConfig",
+    path: "/scim/v2/ServiceProviderConfig",
+    expect: pagePublic,
+  },
+  { method: "GET", route: "/scim/v2/ResourceTypes", path: "/scim/v2/ResourceTypes", expect: pagePublic },
+  { method: "GET", route: "/scim/v2/ResourceTypes/:name", path: "/scim/v2/ResourceTypes/User", expect: pagePublic },
+  { method: "GET", route: "/scim/v2/Schemas", path: "/scim/v2/Schemas", expect: pagePublic },
+  {
+    method: "GET",
+    route: "/scim/v2/Schemas/:urn",
+    path: "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User",
+    expect: pagePublic,
+  },
+  { method: "GET", route: "/scim/v2/Users", path: "/scim/v2/Users", expect: scimDirectoryOnly },
+  { method: "POST", route: "/scim/v2/Users", path: "/scim/v2/Users", expect: scimDirectoryOnly },
+  { method: "POST", route: "/scim/v2/Users/.search", path: "/scim/v2/Users/.search", expect: scimDirectoryOnly },
+  { method: "GET", route: "/scim/v2/Users/:id", path: "/scim/v2/Users/{userId}", expect: scimDirectoryOnly },
+  { method: "PUT", route: "/scim/v2/Users/:id", path: "/scim/v2/Users/{userId}", expect: scimDirectoryOnly },
+  { method: "PATCH", route: "/scim/v2/Users/:id", path: "/scim/v2/Users/{userId}", expect: scimDirectoryOnly },
+  { method: "DELETE", route: "/scim/v2/Users/:id", path: "/scim/v2/Users/{userId}", expect: scimDirectoryOnly },
 ];

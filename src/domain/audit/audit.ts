@@ -1,6 +1,8 @@
 // Audit events (docs/PRODUCT.md §6): one append-only row per change, written in the same batch as the change.
 // Actor and target are snapshots (name and email as they were), so renames never rewrite history.
 // Details never carry secrets: keys that look like one are refused before anything is written.
+import { type SQL, sql } from "drizzle-orm";
+import type { Statement } from "../../db/batch";
 import { auditEvents } from "../../db/schema";
 import { type DomainContext, snapshotActor } from "../context";
 
@@ -51,12 +53,31 @@ export const auditActions = [
   "directory.renamed",
   "directory.token_rotated",
   "directory.token_revoked",
+  "directory.user_linked",
+  "directory.user_adopted",
+  "directory.user_relinked",
+  "directory.user_unlinked",
+  "directory.group_created",
+  "directory.group_updated",
+  "directory.group_members_changed",
+  "directory.group_deleted",
+  "directory.group_mapping_changed",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];
 
 export interface AuditTarget {
-  type: "user" | "tenant" | "membership" | "group" | "api_token" | "session" | "tenant_update" | "audit" | "directory";
+  type:
+    | "user"
+    | "tenant"
+    | "membership"
+    | "group"
+    | "api_token"
+    | "session"
+    | "tenant_update"
+    | "audit"
+    | "directory"
+    | "directory_group";
   id: string | null;
   label: string | null;
 }
@@ -106,4 +127,36 @@ export function insertAuditEvent(ctx: AuditContext, event: AuditEventInput) {
 
 export function describeUser(user: { id: string; email: string; firstName: string; lastName: string }): AuditTarget {
   return { type: "user", id: user.id, label: `${user.firstName} ${user.lastName} <${user.email}>` };
+}
+
+/** SQL for describeUser's label, over a `users` row aliased `alias`. */
+export function userLabelSql(alias: string): SQL {
+  const u = sql.raw(alias);
+  return sql`${u}.first_name || ' ' || ${u}.last_name || ' <' || ${u}.email || '>'`;
+}
+
+export interface AuditSelect {
+  action: AuditAction;
+  targetType: AuditTarget["type"];
+  targetId: SQL;
+  targetLabel: SQL;
+  tenantId: SQL | string | null;
+  /** A json_object(…) whose keys are constants (checked like any details). */
+  detailKeys: string[];
+  details: SQL;
+  /** FROM … WHERE …: one event per row it yields. */
+  from: SQL;
+}
+
+/**
+ * One audit event per row a query yields (INSERT … SELECT), for changes made in set form: the
+ * events name exactly the rows the change will touch when placed just before it in the batch.
+ */
+export function insertAuditEventsSelect(ctx: AuditContext, event: AuditSelect): Statement {
+  assertNoSecrets(Object.fromEntries(event.detailKeys.map((key) => [key, null])));
+  const actor = snapshotActor(ctx.actor);
+  // Every column in the table's order (drizzle's INSERT … SELECT names them all); NULL numbers the id.
+  return ctx.db.insert(auditEvents).select(sql`SELECT NULL, ${ctx.now.getTime()}, ${event.action}, ${actor.kind},
+    ${actor.id}, ${actor.name}, ${actor.email}, ${event.targetType}, ${event.targetId}, ${event.targetLabel},
+    ${event.tenantId}, ${event.details}, ${ctx.ip}, ${ctx.requestId} ${event.from}`);
 }

@@ -8,7 +8,7 @@ import { insertInChunks } from "../../db/chunked-insert";
 import type { Db } from "../../db/client";
 import { auditEvents, memberships, outbox, tenants, users } from "../../db/schema";
 import { AppError, type FieldError } from "../../errors";
-import { hasPermission } from "../access";
+import { authorize, hasPermission } from "../access";
 import { buildAuditRow, describeUser } from "../audit/audit";
 import { actorUserId, type DomainContext } from "../context";
 import { buildInviteEmail, emailPersonOf } from "../emails";
@@ -52,11 +52,18 @@ export function findInviteMembershipProblems(
   if (ctx.actor.kind === "user" && !hasPermission(ctx.actor.principal, "memberships:create")) {
     return [{ field: `${prefix}memberships`, message: "You may not grant memberships (memberships:create)." }];
   }
+  const actor = ctx.actor;
   const seen = new Set<string>();
   return input.memberships.flatMap((membership, index) => {
     const path = `${prefix}memberships.${index}.`;
     const problems = findMembershipProblems(input.role, membership, ctx.now, path);
     if (!tenantSlugs.has(membership.tenantId)) problems.push({ field: `${path}tenantId`, message: "No such tenant." });
+    // A service (a client directory) grants only in the tenant its scope names (authorize(), tenant-content).
+    const serviceMayGrant =
+      actor.kind !== "service" ||
+      authorize(actor, { kind: "tenant-content", tenant: { id: membership.tenantId }, access: "manage-clients" })
+        .allowed;
+    if (!serviceMayGrant) problems.push({ field: `${path}tenantId`, message: "This tenant is outside your scope." });
     if (seen.has(membership.tenantId))
       problems.push({ field: `${path}tenantId`, message: "This tenant is listed twice." });
     seen.add(membership.tenantId);
@@ -129,15 +136,16 @@ export interface PreparedInvite {
   };
 }
 
-/** The rows of one invite (user, memberships, audit events, email), for one invite or a bulk one. */
+/** The rows of one invite (user, memberships, audit events, email), for one invite, a bulk one or a directory's; the display name defaults to "first last". */
 export async function prepareInvite(
   ctx: DomainContext,
   input: InviteInput,
   tenantSlugs: TenantSlugs,
+  options: { displayName?: string } = {},
 ): Promise<PreparedInvite> {
   const prepared = prepareSetupToken(ctx.now, ctx.config.SETUP_TOKEN_TTL_SECONDS);
   const actorId = actorUserId(ctx.actor);
-  const user = buildPendingUser(input, prepared, ctx.now, actorId);
+  const user = buildPendingUser(input, prepared, ctx.now, actorId, options.displayName);
   const setupUrl = buildSetupUrl(ctx.config.APP_ORIGIN, prepared.token);
   const rows: PreparedInvite["rows"] = {
     users: [user],
@@ -219,13 +227,14 @@ function buildPendingUser(
   prepared: PreparedSetupToken,
   now: Date,
   createdBy: string | null,
+  displayName = `${input.firstName} ${input.lastName}`,
 ): UserRow {
   return {
     id: generateId("usr"),
     email: input.email,
     firstName: input.firstName,
     lastName: input.lastName,
-    displayName: `${input.firstName} ${input.lastName}`,
+    displayName,
     role: input.role,
     slackId: input.slackId,
     timeZone: "UTC",

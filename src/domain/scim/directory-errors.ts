@@ -14,8 +14,8 @@ export interface DirectoryErrorInput {
   detail: string;
 }
 
-/** One batch: the refusal, and the rows older than the newest 20 gone. */
-export async function recordDirectoryError(db: Db, directoryId: string, error: DirectoryErrorInput, now: Date) {
+/** Deletes the directory's rows older than the newest 20 (after an insert, in its batch). */
+export function trimDirectoryErrors(db: Db, directoryId: string) {
   const cutoff = db
     .select({ id: directoryErrors.id })
     .from(directoryErrors)
@@ -23,6 +23,13 @@ export async function recordDirectoryError(db: Db, directoryId: string, error: D
     .orderBy(desc(directoryErrors.id))
     .limit(1)
     .offset(keptDirectoryErrors - 1);
+  return db
+    .delete(directoryErrors)
+    .where(and(eq(directoryErrors.directoryId, directoryId), lt(directoryErrors.id, sql`(${cutoff})`)));
+}
+
+/** One batch: the refusal, and the rows older than the newest 20 gone. */
+export async function recordDirectoryError(db: Db, directoryId: string, error: DirectoryErrorInput, now: Date) {
   await db.batch([
     db.insert(directoryErrors).values({
       directoryId,
@@ -33,8 +40,6 @@ export async function recordDirectoryError(db: Db, directoryId: string, error: D
       scimType: error.scimType,
       detail: error.detail.slice(0, 1000),
     }),
-    db
-      .delete(directoryErrors)
-      .where(and(eq(directoryErrors.directoryId, directoryId), lt(directoryErrors.id, sql`(${cutoff})`))),
+    trimDirectoryErrors(db, directoryId),
   ]);
 }

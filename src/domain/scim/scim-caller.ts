@@ -43,13 +43,16 @@ export async function loadDirectoryCaller(db: Db, token: string, now: Date): Pro
   const [tokenRows, directoryRows] = await db.batch([
     db.select().from(directoryTokens).where(eq(directoryTokens.tokenHash, hash)).limit(1),
     db
+      // Aliased: D1 maps a batch's rows by column name, and tenants.id/name would overwrite the directory's (docs/STORES.md).
       .select({
         id: directories.id,
         name: directories.name,
         scope: directories.scope,
-        tenantId: tenants.id,
-        tenantSlug: tenants.slug,
-        tenantName: tenants.name,
+        // Aliased: a D1 batch keys its rows by column name, so tenants.id and tenants.name would
+        // overwrite directories.id and directories.name.
+        tenantId: sql<string | null>`${tenants.id}`.as("directory_tenant_id"),
+        tenantSlug: sql<string | null>`${tenants.slug}`.as("directory_tenant_slug"),
+        tenantName: sql<string | null>`${tenants.name}`.as("directory_tenant_name"),
       })
       .from(directories)
       .leftJoin(tenants, eq(tenants.id, directories.tenantId))

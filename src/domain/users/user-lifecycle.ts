@@ -157,6 +157,31 @@ export async function deactivateUser(ctx: DomainContext, userId: string): Promis
   const user = await findManageableUser(ctx, userId);
   assertNotSelf(ctx, user, "deactivate");
   if (user.deactivatedAt) throw new AppError("STATE_CONFLICT", { detail: "The user is already deactivated." });
+  const { statements, stored } = buildDeactivationStatements(ctx, user);
+  try {
+    await runBatch(ctx.db, statements);
+  } catch (error) {
+    if (!isBatchGuardFailure(error)) throw error;
+    const current = await findUserById(ctx, user.id);
+    throw current?.deactivatedAt
+      ? new AppError("STATE_CONFLICT", { detail: "The user is already deactivated." })
+      : lastSuperAdminError();
+  }
+  return stored;
+}
+
+/**
+ * The deactivation itself, for callers that already decided the actor may do it (the console after
+ * findManageableUser, a directory after its ownership check): the guarded write, everything that
+ * ends the user's access on their next request, and the audit event, for one batch. `onlyIf`
+ * narrows the write further (a directory never touches a SUPER_ADMIN); a write that matches
+ * nothing aborts the batch (isBatchGuardFailure).
+ */
+export function buildDeactivationStatements(
+  ctx: DomainContext,
+  user: UserRow,
+  onlyIf: SQL[] = [],
+): { statements: Statement[]; stored: UserRow } {
   // What is written is also what the caller gets back as the stored row.
   const deactivation = {
     deactivatedAt: ctx.now,
@@ -166,48 +191,51 @@ export async function deactivateUser(ctx: DomainContext, userId: string): Promis
     pendingTotpSecret: null,
     updatedAt: ctx.now,
   } satisfies Partial<UserRow>;
-  try {
-    await runBatch(ctx.db, [
-      ctx.db
-        .update(users)
-        .set(deactivation)
-        .where(and(eq(users.id, user.id), isNull(users.deactivatedAt), keepsAnotherActiveSuperAdmin(user.id))),
-      assertPreviousWriteChangedOneRow(ctx.db),
-      deleteUserSessions(ctx.db, user.id),
-      supersedeSetupLinkEmails(ctx.db, user.id),
-      ctx.db.delete(signInChallenges).where(eq(signInChallenges.userId, user.id)),
-      ctx.db
-        .update(apiTokens)
-        .set({ revokedAt: ctx.now })
-        .where(and(eq(apiTokens.userId, user.id), isNull(apiTokens.revokedAt))),
-      insertAuditEvent(ctx, { action: "user.deactivated", target: describeUser(user), details: { role: user.role } }),
-    ]);
-  } catch (error) {
-    if (!isBatchGuardFailure(error)) throw error;
-    const current = await findUserById(ctx, user.id);
-    throw current?.deactivatedAt
-      ? new AppError("STATE_CONFLICT", { detail: "The user is already deactivated." })
-      : lastSuperAdminError();
-  }
-  return { ...user, ...deactivation };
+  const statements: Statement[] = [
+    ctx.db
+      .update(users)
+      .set(deactivation)
+      .where(and(eq(users.id, user.id), isNull(users.deactivatedAt), keepsAnotherActiveSuperAdmin(user.id), ...onlyIf)),
+    assertPreviousWriteChangedOneRow(ctx.db),
+    deleteUserSessions(ctx.db, user.id),
+    supersedeSetupLinkEmails(ctx.db, user.id),
+    ctx.db.delete(signInChallenges).where(eq(signInChallenges.userId, user.id)),
+    ctx.db
+      .update(apiTokens)
+      .set({ revokedAt: ctx.now })
+      .where(and(eq(apiTokens.userId, user.id), isNull(apiTokens.revokedAt))),
+    insertAuditEvent(ctx, { action: "user.deactivated", target: describeUser(user), details: { role: user.role } }),
+  ];
+  return { statements, stored: { ...user, ...deactivation } };
 }
 
 /** Restores sign-in. Memberships that expired meanwhile stay expired; revoked API tokens stay revoked. Returns the user as now stored. */
 export async function reactivateUser(ctx: DomainContext, userId: string): Promise<UserRow> {
   const user = await findManageableUser(ctx, userId);
-  const reactivation = { deactivatedAt: null, updatedAt: ctx.now } satisfies Partial<UserRow>;
+  const { statements, stored } = buildReactivationStatements(ctx, user);
   try {
-    await runBatch(ctx.db, [
-      ctx.db
-        .update(users)
-        .set(reactivation)
-        .where(and(eq(users.id, user.id), isNotNull(users.deactivatedAt), isNull(users.erasedAt))),
-      assertPreviousWriteChangedOneRow(ctx.db),
-      insertAuditEvent(ctx, { action: "user.reactivated", target: describeUser(user), details: {} }),
-    ]);
+    await runBatch(ctx.db, statements);
   } catch (error) {
     if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The user is not deactivated." });
     throw error;
   }
-  return { ...user, ...reactivation };
+  return stored;
+}
+
+/** The reactivation itself (see buildDeactivationStatements for who calls it and `onlyIf`). */
+export function buildReactivationStatements(
+  ctx: DomainContext,
+  user: UserRow,
+  onlyIf: SQL[] = [],
+): { statements: Statement[]; stored: UserRow } {
+  const reactivation = { deactivatedAt: null, updatedAt: ctx.now } satisfies Partial<UserRow>;
+  const statements: Statement[] = [
+    ctx.db
+      .update(users)
+      .set(reactivation)
+      .where(and(eq(users.id, user.id), isNotNull(users.deactivatedAt), isNull(users.erasedAt), ...onlyIf)),
+    assertPreviousWriteChangedOneRow(ctx.db),
+    insertAuditEvent(ctx, { action: "user.reactivated", target: describeUser(user), details: {} }),
+  ];
+  return { statements, stored: { ...user, ...reactivation } };
 }

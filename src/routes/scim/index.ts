@@ -7,6 +7,9 @@ import { AppError } from "../../errors";
 import type { AppEnv } from "../../http/app-env";
 import { logUnexpectedError, toAppError } from "../../http/errors";
 import { requireDirectory, scimErrorResponse, scimTypeOf } from "../../http/scim";
+import { scimDiscovery } from "./discovery";
+import { scimGroups } from "./groups";
+import { scimUsers } from "./users";
 
 /** Refusals a directory's administrator should see on its page; a 404 is a normal answer to a lookup. */
 function isWorthRecording(status: number): boolean {
@@ -14,7 +17,11 @@ function isWorthRecording(status: number): boolean {
 }
 
 export const scimV2 = new Hono<AppEnv>()
+  // Public, before the token is read: discovery holds no data (RFC 7643 §5; discovery.ts).
+  .route("/", scimDiscovery)
   .use(requireDirectory())
+  .route("/Users", scimUsers)
+  .route("/Groups", scimGroups)
   // Last, after every endpoint: a path or method none of them answers.
   .all("*", function refuseUnknownEndpoint() {
     throw new AppError("NOT_FOUND", { detail: "No SCIM endpoint answers this method and path." });
