@@ -237,6 +237,12 @@ export const routeAccessTable: RouteRow[] = [
     path: "/admin/directories/{missing}/name",
     expect: consoleSuperAdmin(404),
   },
+  {
+    method: "POST",
+    route: "/admin/directories/:id/groups/:groupId/mapping",
+    path: "/admin/directories/{missing}/groups/{missing}/mapping",
+    expect: consoleSuperAdmin(404),
+  },
 
   // Console access groups and audit log (issue 7). grp_readonly_auditor is seeded by migration 0001.
   {

@@ -5,8 +5,14 @@ import type { DirectoryPage as DirectoryPageData } from "../../../src/domain/dir
 import type { Flash } from "../../../src/http/flash";
 import { directoryScopeLabels } from "../../../src/labels";
 import { CopyField } from "../../components/copy-field";
-import { DirectoryErrorsTable, DirectoryGroupsTable, DirectoryTokensTable } from "../../components/directory-tables";
-import { FlashNotice } from "../../components/flash-notice";
+import {
+  DirectoryErrorsTable,
+  DirectoryGroupsTable,
+  DirectoryTokensTable,
+  directoryGroupRowId,
+  type RefusedGroupMapping,
+} from "../../components/directory-tables";
+import { FlashNotice, flashAtTop } from "../../components/flash-notice";
 import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
 import { Time } from "../../components/time";
 
@@ -19,6 +25,8 @@ export interface DirectoryPageProps {
   tokenWasShown: boolean;
   flash: Flash | undefined;
   rename: { value: string; errors: Record<string, string> };
+  /** A group's mapping form the server refused: shown again in that group's row. */
+  mappingRefusal?: RefusedGroupMapping | undefined;
 }
 
 function TokenShownOnce(props: { newToken: string | null; tokenWasShown: boolean }) {
@@ -78,7 +86,12 @@ export function DirectoryPage(props: DirectoryPageProps) {
           {page.directory.name} <span class="badge badge-info">{directoryScopeLabels[page.directory.scope]}</span>
         </h1>
       </div>
-      <FlashNotice flash={props.flash} />
+      <FlashNotice
+        flash={flashAtTop(
+          props.flash,
+          page.groups.map((group) => directoryGroupRowId(group.id)),
+        )}
+      />
       <section aria-labelledby="connection-heading">
         <h2 id="connection-heading">Connection</h2>
         <CopyField id="scim-base-url" label="SCIM base URL" value={page.scimBaseUrl} />
@@ -103,7 +116,21 @@ export function DirectoryPage(props: DirectoryPageProps) {
         {page.groups.length === 0 ? (
           <p class="empty">No groups yet: they appear when the identity provider pushes them.</p>
         ) : (
-          <DirectoryGroupsTable groups={page.groups} />
+          <>
+            <p>
+              {page.directory.scope === "tenant"
+                ? "Members of a group mapped to Client admin are Client admins of the company; everyone else the directory provisions is a Client viewer."
+                : "Members of a group mapped to Contractor are Contractors, everyone else an Operator (a Super admin is never changed). A group linked to an access group keeps that access group's members equal to its own."}
+            </p>
+            <DirectoryGroupsTable
+              directoryId={page.directory.id}
+              scope={page.directory.scope}
+              groups={page.groups}
+              accessGroupChoices={page.accessGroupChoices}
+              flash={props.flash}
+              refused={props.mappingRefusal}
+            />
+          </>
         )}
         {page.groupsTruncated && <Notice kind="info">The newest {page.groups.length} groups are shown.</Notice>}
       </section>
