@@ -18,6 +18,7 @@ import { apiBudgets } from "./route-budgets-api";
 import { consoleBudgets } from "./route-budgets-console";
 import { directoryBudgets } from "./route-budgets-directories";
 import { scimBudgets } from "./route-budgets-scim";
+import { scimGroupBudgets } from "./route-budgets-scim-groups";
 import { userPageBudgets } from "./route-budgets-users";
 import { workspaceBudgets } from "./route-budgets-workspace";
 
@@ -400,4 +401,5 @@ export const routeBudgets: RouteBudget[] = [
   ...workspaceBudgets,
   ...apiBudgets,
   ...scimBudgets,
+  ...scimGroupBudgets,
 ];

@@ -155,7 +155,10 @@ describe("SCIM Groups: list", () => {
     const { clock, app, directory } = await setUp();
     const alice = await createDirectoryUser(clock, directory);
     const it1 = await createGroup(app, directory, "Acme IT", [alice.id]);
+    // Pages run oldest first: each group a second younger than the one before.
+    clock.advanceSeconds(1);
     await createGroup(app, directory, "Acme Sales");
+    clock.advanceSeconds(1);
     await createGroup(app, directory, "Globex");
     const byName = await scimRequest(
       app,

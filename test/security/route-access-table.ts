@@ -550,4 +550,10 @@ export const routeAccessTable: RouteRow[] = [
   { method: "PUT", route: "/scim/v2/Users/:id", path: "/scim/v2/Users/{userId}", expect: scimDirectoryOnly },
   { method: "PATCH", route: "/scim/v2/Users/:id", path: "/scim/v2/Users/{userId}", expect: scimDirectoryOnly },
   { method: "DELETE", route: "/scim/v2/Users/:id", path: "/scim/v2/Users/{userId}", expect: scimDirectoryOnly },
+  { method: "GET", route: "/scim/v2/Groups", path: "/scim/v2/Groups", expect: scimDirectoryOnly },
+  { method: "POST", route: "/scim/v2/Groups", path: "/scim/v2/Groups", expect: scimDirectoryOnly },
+  { method: "GET", route: "/scim/v2/Groups/:id", path: "/scim/v2/Groups/{missing}", expect: scimDirectoryOnly },
+  { method: "PUT", route: "/scim/v2/Groups/:id", path: "/scim/v2/Groups/{missing}", expect: scimDirectoryOnly },
+  { method: "PATCH", route: "/scim/v2/Groups/:id", path: "/scim/v2/Groups/{missing}", expect: scimDirectoryOnly },
+  { method: "DELETE", route: "/scim/v2/Groups/:id", path: "/scim/v2/Groups/{missing}", expect: scimDirectoryOnly },
 ];

@@ -21,7 +21,6 @@ import {
 } from "../directories/directory-sync";
 import { jsonList } from "../groups/group-guards";
 import { getMember } from "./scim-filter";
-import { type GroupMemberChanges, readGroupPatch, readMemberIds } from "./scim-group-patch";
 import {
   type DirectoryGroupRow,
   type GroupMember,
@@ -30,17 +29,59 @@ import {
   selectDirectoryGroup,
   toGroupDocument,
 } from "./scim-groups-read";
-import { groupSchemaUrn } from "./scim-schemas";
+import {
+  applyPatchOperations,
+  type MemberChanges,
+  type PatchOperation,
+  parsePatchRequest,
+  splitMemberOperations,
+} from "./scim-patch";
+import { groupSchemas, groupSchemaUrn } from "./scim-schemas";
 
 /** Member ids one request may name (each is one bound id, applied in one statement). */
 export const maximumMembersPerRequest = 10_000;
 const auditedIdsPerEvent = 100;
 
+/** Member changes as sets: empty the group first when `removeAll`, then remove and add by id. */
+export interface GroupMemberChanges {
+  removeAll: boolean;
+  add: Set<string>;
+  remove: Set<string>;
+}
+
+function toGroupMemberChanges(changes: MemberChanges): GroupMemberChanges {
+  if (changes.replaceWith) return { removeAll: true, add: new Set(changes.replaceWith), remove: new Set() };
+  return { removeAll: changes.removeAll, add: new Set(changes.add), remove: new Set(changes.remove) };
+}
+
 const groupInputSchema = z.object({
   displayName: z.string("displayName is required.").trim().min(1, "displayName is required.").max(256),
-  externalId: z.string().max(256).nullable(),
-  members: z.array(z.string().min(1).max(200)).max(maximumMembersPerRequest),
+  externalId: z.string("externalId must be a string.").max(256).nullable(),
+  members: z
+    .array(z.string('Each member needs a "value": the id of a user.').min(1).max(200))
+    .max(maximumMembersPerRequest, `At most ${maximumMembersPerRequest} members per request.`),
 });
+
+/** The name and externalId after a PATCH's other operations (RFC 7644 §3.5.2, applied by scim-patch.ts). */
+function applyGroupAttributes(group: DirectoryGroupRow, operations: PatchOperation[]): DirectoryGroupRow {
+  if (operations.length === 0) return group;
+  const before = {
+    schemas: [groupSchemaUrn],
+    id: group.id,
+    displayName: group.displayName,
+    externalId: group.externalId ?? undefined,
+  };
+  const after = applyPatchOperations(before, operations, groupSchemas);
+  if (getMember(after, "id") !== group.id)
+    throw new AppError("SCIM_MUTABILITY", { detail: "A group's id never changes." });
+  const parsed = groupInputSchema
+    .pick({ displayName: true, externalId: true })
+    .safeParse({ displayName: getMember(after, "displayName"), externalId: getMember(after, "externalId") ?? null });
+  if (!parsed.success) {
+    throw new AppError("SCIM_INVALID_VALUE", { detail: parsed.error.issues.map((issue) => issue.message).join(" ") });
+  }
+  return { ...group, ...parsed.data };
+}
 
 type GroupInput = z.output<typeof groupInputSchema>;
 
@@ -54,7 +95,7 @@ function readGroupInput(body: unknown): GroupInput {
   const parsed = groupInputSchema.safeParse({
     displayName: getMember(body, "displayName"),
     externalId: getMember(body, "externalId") ?? null,
-    members: members === undefined || members === null ? [] : readMemberIds(members),
+    members: [members ?? []].flat().map((member) => getMember(member, "value")),
   });
   if (!parsed.success) {
     throw new AppError("SCIM_INVALID_VALUE", { detail: parsed.error.issues.map((issue) => issue.message).join(" ") });
@@ -271,19 +312,16 @@ export async function replaceScimGroup(ctx: ScimGroupContext, groupId: string, b
 
 /** PATCH: answered 204 (RFC 7644 §3.5.2 allows it), so a member change never reads the members back. */
 export async function patchScimGroup(ctx: ScimGroupContext, groupId: string, body: unknown): Promise<void> {
-  const patch = readGroupPatch(body, groupId);
-  const changes = patch.members;
+  const { memberChanges, otherOperations } = splitMemberOperations(parsePatchRequest(body));
+  const changes = toGroupMemberChanges(memberChanges);
   if (changes.add.size + changes.remove.size > maximumMembersPerRequest) {
     throw new AppError("SCIM_TOO_MANY", { detail: `At most ${maximumMembersPerRequest} members per request.` });
   }
-  const facts = await readWriteFacts(ctx, groupId, patch.displayName, [...changes.add]);
+  // A new name's clash is the unique index's to find (runGroupWrite answers uniqueness).
+  const facts = await readWriteFacts(ctx, groupId, undefined, [...changes.add]);
   const group = facts.group as DirectoryGroupRow;
-  const renamed = patch.displayName !== undefined || patch.externalId !== undefined;
-  const updated = {
-    ...group,
-    displayName: patch.displayName ?? group.displayName,
-    externalId: patch.externalId === undefined ? group.externalId : patch.externalId,
-  };
+  const updated = applyGroupAttributes(group, otherOperations);
+  const renamed = updated.displayName !== group.displayName || updated.externalId !== group.externalId;
   const statements: Statement[] = [
     ctx.db
       .update(directoryGroups)
