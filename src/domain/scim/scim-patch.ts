@@ -13,12 +13,14 @@ import {
   type AttributeDefinition,
   findDefinition,
   findExtension,
-  groupSchemaUrn,
   patchOpUrn,
   type ResourceSchema,
   resolveAttribute,
   scimLimits,
 } from "./scim-schemas";
+
+// Group member changes by id live beside this module; callers find them here with the rest of PATCH.
+export { type MemberChanges, splitMemberOperations } from "./scim-member-changes";
 
 export interface PatchOperation {
   op: "add" | "remove" | "replace";
@@ -26,7 +28,7 @@ export interface PatchOperation {
   value?: unknown;
 }
 
-type Op = PatchOperation["op"];
+export type PatchOp = PatchOperation["op"];
 const syntaxError = (detail: string) => new AppError("SCIM_INVALID_SYNTAX", { detail });
 
 export function parsePatchRequest(body: unknown): PatchOperation[] {
@@ -128,7 +130,7 @@ function containerFor(document: Record<string, unknown>, extension: string | und
 
 function applyAtPath(
   document: Record<string, unknown>,
-  op: Op,
+  op: PatchOp,
   text: string,
   value: unknown,
   schemas: ResourceSchema[],
@@ -191,7 +193,7 @@ function keepOnePrimary(items: Record<string, unknown>[], touched: Record<string
   return items.map((item) => (item !== chosen && item.primary === true ? { ...item, primary: false } : item));
 }
 
-function patchAttribute({ definition }: Target, op: Op, value: unknown, current: unknown): unknown {
+function patchAttribute({ definition }: Target, op: PatchOp, value: unknown, current: unknown): unknown {
   if (!definition.multiValued) {
     if (op === "remove") return undefined;
     const coerced = coerceAttributeValue(definition, value);
@@ -217,7 +219,7 @@ function patchAttribute({ definition }: Target, op: Op, value: unknown, current:
 const sameItem = (item: Record<string, unknown>, entry: Record<string, unknown>) =>
   entry.value === undefined ? equalValues(item, entry) : item.value === entry.value;
 
-function patchSubAttribute({ definition, sub }: Target, op: Op, value: unknown, current: unknown): unknown {
+function patchSubAttribute({ definition, sub }: Target, op: PatchOp, value: unknown, current: unknown): unknown {
   const name = sub!.name;
   const subValue = op === "remove" ? undefined : coerceSingleValue(sub!, value, `${definition.name}.${name}`);
   const set = (item: Record<string, unknown>) => {
@@ -234,7 +236,7 @@ function patchSubAttribute({ definition, sub }: Target, op: Op, value: unknown, 
   return (items.length === 0 && op !== "remove" ? [{}] : items).map(set);
 }
 
-function patchFiltered(target: Target, op: Op, filter: ScimFilter, value: unknown, current: unknown): unknown {
+function patchFiltered(target: Target, op: PatchOp, filter: ScimFilter, value: unknown, current: unknown): unknown {
   const { definition, sub, text } = target;
   const items = itemsOf(current);
   const matched = items.filter((item) => matchesScimFilter(item, filter, definition.subAttributes));
@@ -278,108 +280,4 @@ function equalityTerms(filter: ScimFilter): Record<string, unknown> | null {
   const left = equalityTerms(filter.left);
   const right = equalityTerms(filter.right);
   return left && right && { ...left, ...right };
-}
-
-export interface MemberChanges {
-  add: string[];
-  remove: string[];
-  /** Remove every member first, then add `add`. */
-  removeAll: boolean;
-  /** When set, the members are exactly these ids, and add, remove and removeAll are empty. */
-  replaceWith: string[] | null;
-}
-
-function memberIds(value: unknown): string[] {
-  return [value ?? []].flat().map((member) => {
-    const id = typeof member === "string" ? member : isRecord(member) ? getMember(member, "value") : undefined;
-    if (typeof id !== "string" || !id) {
-      throw new AppError("SCIM_INVALID_VALUE", { detail: "Each member needs a 'value' holding the member's id" });
-    }
-    return id;
-  });
-}
-
-/** The member id of `value eq "…"`, the only member filter a group of any size can answer by id. */
-function memberIdOf(filter: ScimFilter): string {
-  if (
-    filter.kind === "compare" &&
-    filter.op === "eq" &&
-    filter.path.attribute === "value" &&
-    !filter.path.subAttribute
-  ) {
-    if (typeof filter.value === "string") return filter.value;
-  }
-  throw new AppError("SCIM_INVALID_FILTER", { detail: 'Members are selected with members[value eq "id"] only' });
-}
-
-interface MemberChange {
-  op: Op | "removeAll";
-  ids: string[];
-}
-
-/** The member change one operation makes, and what is left of it for applyPatchOperations. */
-function splitOperation(operation: PatchOperation): { change?: MemberChange; other?: PatchOperation } {
-  const { op, path, value } = operation;
-  if (path === undefined) {
-    const key = isRecord(value) ? Object.keys(value).find((name) => name.toLowerCase() === "members") : undefined;
-    if (key === undefined || !isRecord(value)) return { other: operation };
-    const { [key]: members, ...rest } = value;
-    const other = Object.keys(rest).length > 0 ? { ...operation, value: rest } : undefined;
-    return { change: { op, ids: memberIds(members) }, ...(other && { other }) };
-  }
-  const parsed = parseAttributePathExpression(path);
-  const { uri, attribute, subAttribute } = parsed.path;
-  if (attribute !== "members" || (uri !== undefined && uri !== groupSchemaUrn.toLowerCase()))
-    return { other: operation };
-  if (subAttribute || parsed.subAttribute) {
-    throw new AppError("SCIM_INVALID_PATH", { detail: `'${path}': members are added or removed, not changed` });
-  }
-  if (parsed.filter) {
-    const id = memberIdOf(parsed.filter);
-    if (op !== "remove")
-      throw new AppError("SCIM_INVALID_PATH", { detail: `'${path}': add members through 'members'` });
-    return { change: { op, ids: [id] } };
-  }
-  return { change: { op: op === "remove" && value === undefined ? "removeAll" : op, ids: memberIds(value) } };
-}
-
-/** The net effect of member changes in order: a later change to an id wins over an earlier one. */
-function accumulateMemberChanges(changes: MemberChange[]): MemberChanges {
-  const add = new Set<string>();
-  const remove = new Set<string>();
-  let replaceWith: Set<string> | null = null;
-  let removeAll = false;
-  for (const { op, ids } of changes) {
-    if (op === "replace" || op === "removeAll") {
-      replaceWith = op === "replace" ? new Set(ids) : null;
-      removeAll = op === "removeAll";
-      add.clear();
-      remove.clear();
-    }
-    for (const id of op === "add" ? ids : []) {
-      remove.delete(id);
-      (replaceWith ?? add).add(id);
-    }
-    for (const id of op === "remove" ? ids : []) {
-      add.delete(id);
-      if (replaceWith) replaceWith.delete(id);
-      else if (!removeAll) remove.add(id);
-    }
-  }
-  return { add: [...add], remove: [...remove], removeAll, replaceWith: replaceWith && [...replaceWith] };
-}
-
-/**
- * Splits a Group PATCH into its member changes, applied by id so a large group is never loaded,
- * and the other operations, for applyPatchOperations.
- */
-export function splitMemberOperations(operations: PatchOperation[]): {
-  memberChanges: MemberChanges;
-  otherOperations: PatchOperation[];
-} {
-  const parts = operations.map(splitOperation);
-  return {
-    memberChanges: accumulateMemberChanges(parts.flatMap((part) => (part.change ? [part.change] : []))),
-    otherOperations: parts.flatMap((part) => (part.other ? [part.other] : [])),
-  };
 }

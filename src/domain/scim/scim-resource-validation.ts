@@ -59,7 +59,11 @@ export function coerceAttributeValue(
   value: unknown,
   where = definition.name,
 ): unknown {
-  if (!definition.multiValued) return coerceSingleValue(definition, value, where);
+  if (!definition.multiValued) {
+    // A one-item list for a single-valued attribute is read as its item, as a manager sent like members.
+    const single = Array.isArray(value) && value.length === 1 ? value[0] : value;
+    return coerceSingleValue(definition, single, where);
+  }
   const items = [value].flat().map((item) => coerceSingleValue(definition, item, where));
   if (items.filter((item) => isRecord(item) && item.primary === true).length > 1) {
     throw invalid(`Only one of '${where}' may be primary`);

@@ -73,8 +73,8 @@ function projectionOf(query: Pick<ListQuery, "attributes" | "excludedAttributes"
     projectResource(
       document,
       {
-        attributes: attributes === undefined ? null : parseAttributeList(attributes),
-        excludedAttributes: excluded === undefined ? null : parseAttributeList(excluded),
+        attributes: parseAttributeList(attributes),
+        excludedAttributes: parseAttributeList(excluded),
       },
       userSchemas,
     );
