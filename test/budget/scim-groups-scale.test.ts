@@ -5,13 +5,13 @@
 import { env } from "cloudflare:test";
 import { beforeAll, expect, it } from "vitest";
 import { summarizeResponse } from "../helpers/agent";
+import { insertRowsStatements } from "../helpers/bulk-rows";
 import { TestClock } from "../helpers/clock";
 import { createClientDirectory, type TestDirectory } from "../helpers/directories";
 import { createCountingTestApp, QueryLog } from "../helpers/query-log";
 import { queryBudget } from "./route-budgets";
 
 const memberCount = 10_000;
-const rowsPerStatement = 400;
 const clock = new TestClock("2026-12-01T09:00:00Z");
 const log = new QueryLog();
 const app = createCountingTestApp(clock, log);
@@ -20,15 +20,6 @@ const patchOpUrn = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 let directory: TestDirectory;
 
 const userIdOf = (index: number) => `usr_gscale_${String(index).padStart(5, "0")}`;
-
-function insertStatements(table: string, columns: string[], rows: string[]): D1PreparedStatement[] {
-  const statements: D1PreparedStatement[] = [];
-  for (let start = 0; start < rows.length; start += rowsPerStatement) {
-    const values = rows.slice(start, start + rowsPerStatement).join(",\n");
-    statements.push(env.DB.prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values}`));
-  }
-  return statements;
-}
 
 beforeAll(async () => {
   directory = await createClientDirectory(app, clock, "Group scale");
@@ -49,17 +40,17 @@ beforeAll(async () => {
       `INSERT INTO directory_groups (id, directory_id, display_name, mapped_role, created_at, updated_at)
        VALUES (?, ?, 'Everyone', 'CLIENT_ADMIN', ?, ?)`,
     ).bind(groupId, directory.id, now, now),
-    ...insertStatements(
+    ...insertRowsStatements(
       "users",
       ["id", "email", "first_name", "last_name", "display_name", "role", "created_at", "updated_at"],
       users,
     ),
-    ...insertStatements(
+    ...insertRowsStatements(
       "directory_users",
       ["user_id", "directory_id", "user_name", "user_name_key", "attributes", "created_at", "updated_at"],
       links,
     ),
-    ...insertStatements("directory_group_members", ["group_id", "user_id", "added_at"], members),
+    ...insertRowsStatements("directory_group_members", ["group_id", "user_id", "added_at"], members),
   ]);
   const counted = await env.DB.prepare("SELECT count(*) AS n FROM directory_group_members WHERE group_id = ?")
     .bind(groupId)

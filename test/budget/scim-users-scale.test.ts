@@ -4,28 +4,19 @@
 import { env } from "cloudflare:test";
 import { beforeAll, expect, it } from "vitest";
 import { summarizeResponse } from "../helpers/agent";
+import { insertRowsStatements } from "../helpers/bulk-rows";
 import { TestClock } from "../helpers/clock";
 import { createClientDirectory, type TestDirectory } from "../helpers/directories";
 import { createCountingTestApp, QueryLog } from "../helpers/query-log";
 import { queryBudget } from "./route-budgets";
 
 const userCount = 10_000;
-const rowsPerStatement = 400;
 const clock = new TestClock("2026-12-01T09:00:00Z");
 const log = new QueryLog();
 const app = createCountingTestApp(clock, log);
 let directory: TestDirectory;
 
 const userNameOf = (index: number) => `person.${index}@scale.example.test`;
-
-function insertStatements(table: string, columns: string[], rows: string[]): D1PreparedStatement[] {
-  const statements: D1PreparedStatement[] = [];
-  for (let start = 0; start < rows.length; start += rowsPerStatement) {
-    const values = rows.slice(start, start + rowsPerStatement).join(",\n");
-    statements.push(env.DB.prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values}`));
-  }
-  return statements;
-}
 
 beforeAll(async () => {
   directory = await createClientDirectory(app, clock, "Scale");
@@ -42,14 +33,14 @@ beforeAll(async () => {
     );
   }
   await env.DB.batch(
-    insertStatements(
+    insertRowsStatements(
       "users",
       ["id", "email", "first_name", "last_name", "display_name", "role", "created_at", "updated_at"],
       userRows,
     ),
   );
   await env.DB.batch(
-    insertStatements(
+    insertRowsStatements(
       "directory_users",
       [
         "user_id",

@@ -57,6 +57,18 @@ describe("PUT", () => {
     });
     expect(emailClash.status).toBe(409);
   });
+  it("keeps a deactivated user deactivated when a PUT does not mention active", async () => {
+    const { active: _active, ...withoutActive } = oktaUser({ active: false });
+    const user = await staff.scim.expect<ScimUser>("POST", "/Users", { ...withoutActive, active: false }, 201);
+    const replaced = await staff.scim.expect<ScimUser>(
+      "PUT",
+      `/Users/${user.id}`,
+      { ...withoutActive, userName: user.userName },
+      200,
+    );
+    expect(replaced.active).toBe(false);
+    expect((await userRow(user.id))?.deactivated_at).not.toBeNull();
+  });
 });
 
 describe("PATCH", () => {

@@ -3,6 +3,7 @@
 import type { GlobalRole } from "../../src/db/schema";
 import type { SetupLinkState, UserStatus } from "../../src/domain/users/users";
 import { labelUserRole } from "../../src/labels";
+import { ManagedByDirectoryNote } from "./directory-owned";
 import { UserStatusBadge } from "./status-badge";
 
 export type UserTab = "details" | "memberships" | "access-groups" | "security";
@@ -19,6 +20,8 @@ export interface UserHeaderProps {
   };
   current: UserTab;
   tabs: UserTab[];
+  /** The directory that holds the user, when the page read it. */
+  managedBy?: string | null;
 }
 
 const tabLabels: Record<UserTab, string> = {
@@ -32,7 +35,7 @@ function tabHref(userId: string, tab: UserTab): string {
   return tab === "details" ? `/admin/users/${userId}` : `/admin/users/${userId}/${tab}`;
 }
 
-export function UserHeader({ subject, current, tabs }: UserHeaderProps) {
+export function UserHeader({ subject, current, tabs, managedBy }: UserHeaderProps) {
   return (
     <>
       <p>
@@ -44,6 +47,7 @@ export function UserHeader({ subject, current, tabs }: UserHeaderProps) {
       <p class="muted">
         {subject.email} · {labelUserRole(subject.role)}
       </p>
+      {managedBy && <ManagedByDirectoryNote directoryName={managedBy} />}
       <nav class="tabs" aria-label="User sections">
         <ul>
           {tabs.map((tab) => (

@@ -6,7 +6,7 @@ import { and, eq, type SQL, sql } from "drizzle-orm";
 import { isUniqueViolation, runBatch, type Statement } from "../../db/batch";
 import { insertInChunks } from "../../db/chunked-insert";
 import { isBatchGuardFailure } from "../../db/guards";
-import { accessGroupMembers, accessGroups, auditEvents } from "../../db/schema";
+import { accessGroupMembers, accessGroups, auditEvents, directories, directoryGroups } from "../../db/schema";
 import { AppError } from "../../errors";
 import { buildAuditRow, describeUser } from "../audit/audit";
 import { actorUserId, type DomainContext } from "../context";
@@ -58,18 +58,47 @@ async function readChangeFacts(ctx: DomainContext, groupIds: string[], userIds: 
   if (groupIds.length > maximumGroupsAtOnce) {
     throw new AppError("VALIDATION_FAILED", { detail: `At most ${maximumGroupsAtOnce} groups at once.` });
   }
-  const [groupRows, peopleRows, held, pairs] = await ctx.db.batch([
+  const [groupRows, peopleRows, held, pairs, linkRows] = await ctx.db.batch([
     selectGroups(ctx.db, sql`${accessGroups.id} IN ${jsonList(groupIds)}`),
     ...selectPeople(ctx.db, userIds),
     selectExistingPairs(ctx.db, groupIds, userIds),
+    selectDirectoryLinks(ctx.db, groupIds),
   ]);
   const groups = new Map(groupRows.map(toGroup).map((group) => [group.id, group]));
   for (const groupId of groupIds) {
     const group = groups.get(groupId);
     if (!group) throw new AppError("NOT_FOUND", { detail: "That access group does not exist (any more)." });
     assertMayChangeGroup(ctx, group);
+    assertMembersNotDirectoryKept(ctx, group, linkRows);
   }
   return { groups, people: toPeople(peopleRows, held), existing: new Set(pairs.map(pairKey)) };
+}
+
+/** The directory groups that keep these access groups' members (directory-sync.ts). */
+function selectDirectoryLinks(db: DomainContext["db"], groupIds: string[]) {
+  return db
+    .select({
+      accessGroupId: directoryGroups.accessGroupId,
+      groupName: directoryGroups.displayName,
+      directoryName: directories.name,
+    })
+    .from(directoryGroups)
+    .innerJoin(directories, eq(directories.id, directoryGroups.directoryId))
+    .where(sql`${directoryGroups.accessGroupId} IN ${jsonList(groupIds)}`)
+    .limit(maximumGroupsAtOnce);
+}
+
+/** A linked access group's members are the directory's to keep: nobody adds or removes them by hand. */
+function assertMembersNotDirectoryKept(
+  ctx: DomainContext,
+  group: Group,
+  links: Array<{ accessGroupId: string | null; groupName: string; directoryName: string }>,
+): void {
+  const link = links.find((row) => row.accessGroupId === group.id);
+  if (!link || ctx.actor.kind !== "user") return;
+  throw new AppError("STATE_CONFLICT", {
+    detail: `The members of “${group.name}” are kept equal to the group “${link.groupName}” of the directory “${link.directoryName}”: change them in ${link.directoryName}.`,
+  });
 }
 
 function assertPeopleInReach(

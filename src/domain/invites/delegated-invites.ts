@@ -16,6 +16,7 @@ import { AppError } from "../../errors";
 import type { TenantRef } from "../access";
 import { type AuditTarget, describeUser, insertAuditEvent } from "../audit/audit";
 import { actorUserId, type DomainContext } from "../context";
+import { type OwningDirectory, selectOwningDirectory } from "../directories/directory-ownership";
 import { writeMembershipGrant } from "../memberships/memberships";
 import { describeMembership, selectMembershipWithParties } from "../memberships/memberships-read";
 import { clientMembershipRoles } from "../memberships/memberships-rules";
@@ -56,6 +57,7 @@ type RefusalReason =
   | "erased"
   | "membership_elsewhere"
   | "no_membership_here"
+  | "directory_owned"
   | "email_taken_meanwhile";
 
 /**
@@ -63,8 +65,15 @@ type RefusalReason =
  * (live, expired or revoked, and at least one) is in this tenant, so the company has seen them.
  * `membershipTenantIds` holds up to two distinct tenants of the account's memberships, enough to tell.
  */
-function findRefusalReason(user: UserRow, membershipTenantIds: string[], tenantId: string): RefusalReason | null {
+function findRefusalReason(
+  user: UserRow,
+  membershipTenantIds: string[],
+  tenantId: string,
+  owner: OwningDirectory | null,
+): RefusalReason | null {
   if (user.erasedAt) return "erased";
+  // A directory's people are its own: a client directory's belong to its tenant alone (docs/PRODUCT.md §8).
+  if (owner && owner.tenantId !== tenantId) return "directory_owned";
   if (user.deactivatedAt) return "deactivated";
   if (user.role !== "CLIENT_USER") return "staff_account";
   if (membershipTenantIds.some((id) => id !== tenantId)) return "membership_elsewhere";
@@ -78,7 +87,7 @@ function findRefusalReason(user: UserRow, membershipTenantIds: string[], tenantI
  */
 async function readInviteFacts(ctx: DomainContext, ref: TenantRef, email: string) {
   const userId = sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${normalizeEmail(email)})`;
-  const [tenantRows, userRows, membershipRows] = await ctx.db.batch([
+  const [tenantRows, userRows, membershipRows, ownerRows] = await ctx.db.batch([
     selectTenantByRef(ctx.db, ref),
     ctx.db
       .select()
@@ -90,10 +99,16 @@ async function readInviteFacts(ctx: DomainContext, ref: TenantRef, email: string
       .from(memberships)
       .where(eq(memberships.userId, userId))
       .limit(2),
+    selectOwningDirectory(ctx.db, userId),
   ]);
   const tenant = tenantRows[0];
   if (!tenant) throw new AppError("NOT_FOUND");
-  return { tenant, existing: userRows[0], membershipTenantIds: membershipRows.map((row) => row.tenantId) };
+  return {
+    tenant,
+    existing: userRows[0],
+    membershipTenantIds: membershipRows.map((row) => row.tenantId),
+    owner: ownerRows[0] ?? null,
+  };
 }
 
 /**
@@ -115,9 +130,9 @@ export async function inviteClientUser(
   ref: TenantRef,
   input: z.output<typeof delegatedInviteSchema>,
 ): Promise<DelegatedInviteOutcome & { tenant: TenantRow }> {
-  const { tenant, existing, membershipTenantIds } = await readInviteFacts(ctx, ref, input.email);
+  const { tenant, existing, membershipTenantIds, owner } = await readInviteFacts(ctx, ref, input.email);
   if (existing) {
-    const reason = findRefusalReason(existing, membershipTenantIds, tenant.id);
+    const reason = findRefusalReason(existing, membershipTenantIds, tenant.id, owner);
     if (reason) return refuseInvite(ctx, tenant, describeUser(existing), { reason, requestedRole: input.role });
     try {
       await writeMembershipGrant(ctx, existing, tenant, { role: input.role, expiresAt: null });

@@ -11,6 +11,7 @@ import { type MembershipRole, membershipRoles, memberships, users } from "../../
 import { AppError } from "../../errors";
 import { insertAuditEvent } from "../audit/audit";
 import { actorUserId, type DomainContext } from "../context";
+import { assertTenantFitsOwner, selectOwningDirectory } from "../directories/directory-ownership";
 import { selectTenantByRef, type TenantRow } from "../tenants/tenants";
 import { selectUserWithPermissions, toUserWithPermissions } from "../users/permissions-of";
 import { assertManageable } from "../users/user-guards";
@@ -89,7 +90,7 @@ export async function grantMembershipTo(
     "id" in key ? key.id : sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${normalizeEmail(key.email)})`;
   // The live membership that would make this a duplicate is read in the same batch, so the
   // refusal can name it; the unique index still decides a race (writeMembershipGrant).
-  const [userRows, permissionRows, tenantRows, liveRows] = await ctx.db.batch([
+  const [userRows, permissionRows, tenantRows, liveRows, ownerRows] = await ctx.db.batch([
     ...selectUserWithPermissions(ctx.db, userId),
     selectTenantByRef(ctx.db, { id: input.tenantId }),
     ctx.db
@@ -99,6 +100,7 @@ export async function grantMembershipTo(
         and(eq(memberships.userId, userId), eq(memberships.tenantId, input.tenantId), liveMembershipCondition(ctx.now)),
       )
       .limit(1),
+    selectOwningDirectory(ctx.db, userId),
   ]);
   const subject = toUserWithPermissions(userRows, permissionRows);
   if (!subject && "email" in key) {
@@ -110,6 +112,7 @@ export async function grantMembershipTo(
   const tenant = tenantRows[0];
   if (!tenant)
     throw new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "tenantId", message: "No such tenant." }] });
+  assertTenantFitsOwner(ctx, ownerRows[0] ?? null, tenant.id);
   const live = liveRows[0];
   if (live) throw duplicateMembershipError(live.id);
   const membership = await writeMembershipGrant(ctx, user, tenant, input);

@@ -76,28 +76,37 @@ export function applyPatchOperations(
 ): Record<string, unknown> {
   const document = structuredClone(resource);
   for (const { op, path, value } of operations) {
-    if (path !== undefined) {
-      applyAtPath(document, op, path, value, schemas);
-      continue;
-    }
-    if (op === "remove") throw new AppError("SCIM_NO_TARGET", { detail: "remove needs a path" });
-    if (!isRecord(value))
-      throw new AppError("SCIM_INVALID_VALUE", { detail: "Without a path, the value must be an object" });
-    for (const [key, entry] of Object.entries(value)) {
-      if (key.toLowerCase() === "schemas") continue;
-      const extension = findExtension(schemas, key);
-      if (!extension || !isRecord(entry)) applyAtPath(document, op, key, entry, schemas);
-      else
-        for (const [name, inner] of Object.entries(entry))
-          applyAtPath(document, op, `${extension.id}:${name}`, inner, schemas);
-    }
+    if (path === undefined) applyValueObject(document, op, value, schemas);
+    else applyAtPath(document, op, path, value, schemas);
   }
   for (const extension of schemas.slice(1)) {
-    if (isRecord(document[extension.id]) && Object.keys(document[extension.id] as object).length === 0) {
-      delete document[extension.id];
-    }
+    const object = document[extension.id];
+    if (!isRecord(object) || Object.keys(object).length > 0) continue;
+    delete document[extension.id];
+    if (Array.isArray(document.schemas)) document.schemas = document.schemas.filter((urn) => urn !== extension.id);
   }
   return document;
+}
+
+/**
+ * A path-less add or replace: each key is a path ("nickName", "name.givenName", Entra's
+ * "emails[type eq \"work\"].value", "urn:…:User:department"), or an extension's URN holding its object.
+ */
+function applyValueObject(document: Record<string, unknown>, op: PatchOp, value: unknown, schemas: ResourceSchema[]) {
+  if (op === "remove") throw new AppError("SCIM_NO_TARGET", { detail: "remove needs a path" });
+  if (!isRecord(value)) {
+    throw new AppError("SCIM_INVALID_VALUE", { detail: "Without a path, the value must be an object" });
+  }
+  for (const [key, entry] of Object.entries(value)) {
+    if (key.toLowerCase() === "schemas") continue;
+    const extension = findExtension(schemas, key);
+    if (!extension || !isRecord(entry)) {
+      applyAtPath(document, op, key, entry, schemas);
+      continue;
+    }
+    for (const [name, inner] of Object.entries(entry))
+      applyAtPath(document, op, `${extension.id}:${name}`, inner, schemas);
+  }
 }
 
 function equalValues(left: unknown, right: unknown): boolean {
@@ -151,22 +160,24 @@ function applyAtPath(
   }
   // The password is accepted and discarded: Gatehouse users choose their own.
   if (definition.name === "password") return;
-  const effectiveOp = op !== "remove" && value === null ? "remove" : op;
+  // null unassigns the attribute (RFC 7643 §2.5).
+  const [effectiveOp, effectiveValue] =
+    op !== "remove" && value === null ? (["remove", undefined] as const) : [op, value];
   const container = containerFor(document, extension, effectiveOp !== "remove");
   if (!container) return;
   const current = getMember(container, definition.name);
   if ([definition.mutability, sub?.mutability].includes("readOnly")) {
     // Okta sends the group's id back with a rename: an unchanged readOnly value is no change.
     const currentTarget = sub ? getMember(current, sub.name) : current;
-    if (effectiveOp !== "remove" && !parsed.filter && equalValues(value, currentTarget)) return;
+    if (effectiveOp !== "remove" && !parsed.filter && equalValues(effectiveValue, currentTarget)) return;
     throw new AppError("SCIM_MUTABILITY", { detail: `'${text}' is read-only` });
   }
   const target = { definition, sub, text };
   const next = parsed.filter
-    ? patchFiltered(target, effectiveOp, parsed.filter, value, current)
+    ? patchFiltered(target, effectiveOp, parsed.filter, effectiveValue, current)
     : sub
-      ? patchSubAttribute(target, effectiveOp, value, current)
-      : patchAttribute(target, effectiveOp, value, current);
+      ? patchSubAttribute(target, effectiveOp, effectiveValue, current)
+      : patchAttribute(target, effectiveOp, effectiveValue, current);
   if (equalValues(next, current)) return;
   const immutable = [definition.mutability, sub?.mutability].includes("immutable");
   if (immutable && !(isUnassigned(current) && effectiveOp !== "remove")) {

@@ -19,6 +19,7 @@ import { describeUser, insertAuditEvent } from "../audit/audit";
 import { buildInviteStatements, findInviteMembershipProblems, prepareInvite } from "../invites/invites";
 import { describeMembership } from "../memberships/memberships-read";
 import type { InviteInput, UserRow } from "../users/users";
+import { type Candidate, decideProvisioning, readProvisioningFacts } from "./scim-provisioning-facts";
 import { validateResourceInput } from "./scim-resource-validation";
 import { userSchemas } from "./scim-schemas";
 import { readScimUserInput, type ScimDocument, type ScimUserInput } from "./scim-user-resource";
@@ -27,56 +28,10 @@ import {
   documentOf,
   type LinkRow,
   runDirectoryBatch,
-  selectGroupsOf,
   sendInviteIfNeeded,
   uniquenessError,
 } from "./scim-user-writes";
 import type { DirectoryContext } from "./scim-users";
-
-interface Candidate {
-  user: UserRow;
-  /** Memberships in another tenant (revoked or not), and live ones in the directory's tenant. */
-  membershipsElsewhere: number;
-  liveMembershipsHere: number;
-  /** This directory's groups they are still in (a relinked user keeps theirs). */
-  groups: Array<{ id: string; displayName: string }>;
-}
-
-export type ProvisioningDecision =
-  | { kind: "create" }
-  | { kind: "adopt"; candidate: Candidate }
-  | { kind: "relink"; candidate: Candidate; link: LinkRow }
-  | { kind: "taken" };
-
-interface ProvisioningFacts {
-  emailUser: Candidate | null;
-  emailLink: LinkRow | null;
-  nameUser: Candidate | null;
-  nameLink: LinkRow | null;
-}
-
-/** Whether a user is of the kind this directory holds: never a SUPER_ADMIN, never staff in a client directory or the reverse. */
-function fitsDirectory(ctx: DirectoryContext, candidate: Candidate): boolean {
-  if (candidate.user.erasedAt) return false;
-  if (ctx.actor.directory.tenant) return candidate.user.role === "CLIENT_USER" && candidate.membershipsElsewhere === 0;
-  return candidate.user.role === "OPERATOR" || candidate.user.role === "CONTRACTOR";
-}
-
-export function decideProvisioning(ctx: DirectoryContext, facts: ProvisioningFacts): ProvisioningDecision {
-  const { emailUser, emailLink, nameUser, nameLink } = facts;
-  if (nameLink) {
-    const sameUser = nameUser && (!emailUser || emailUser.user.id === nameUser.user.id);
-    if (nameLink.deletedAt && sameUser && fitsDirectory(ctx, nameUser)) {
-      return { kind: "relink", candidate: nameUser, link: nameLink };
-    }
-    return { kind: "taken" };
-  }
-  if (!emailUser) return { kind: "create" };
-  if (!fitsDirectory(ctx, emailUser)) return { kind: "taken" };
-  if (!emailLink) return { kind: "adopt", candidate: emailUser };
-  const deletedHere = emailLink.directoryId === ctx.actor.directory.id && emailLink.deletedAt;
-  return deletedHere ? { kind: "relink", candidate: emailUser, link: emailLink } : { kind: "taken" };
-}
 
 function assertMayProvision(ctx: DirectoryContext): void {
   const tenant = ctx.actor.directory.tenant;
@@ -84,50 +39,6 @@ function assertMayProvision(ctx: DirectoryContext): void {
     ? authorize(ctx.actor, { kind: "tenant-content", tenant: { id: tenant.id }, access: "manage-clients" })
     : authorize(ctx.actor, { kind: "provisioning", role: "OPERATOR" });
   if (!decision.allowed) throw new AppError("FORBIDDEN", { detail: "This directory may not provision users." });
-}
-
-/** One batch: who holds the email, who holds the userName in this directory, their memberships and groups. */
-async function readProvisioningFacts(ctx: DirectoryContext, input: ScimUserInput): Promise<ProvisioningFacts> {
-  const directoryId = ctx.actor.directory.id;
-  const tenantId = ctx.actor.directory.tenant?.id ?? "";
-  const emailUserId = sql`(SELECT id FROM users WHERE email = ${input.email})`;
-  const nameUserId = sql`(SELECT user_id FROM directory_users WHERE directory_id = ${directoryId} AND user_name_key = ${input.userNameKey})`;
-  const [emailUsers, emailLinks, nameLinks, nameUsers, facts, groupRows] = await ctx.db.batch([
-    ctx.db.select().from(users).where(eq(users.email, input.email)).limit(1),
-    ctx.db.select().from(directoryUsers).where(eq(directoryUsers.userId, emailUserId)).limit(1),
-    ctx.db
-      .select()
-      .from(directoryUsers)
-      .where(and(eq(directoryUsers.directoryId, directoryId), eq(directoryUsers.userNameKey, input.userNameKey)))
-      .limit(1),
-    ctx.db.select().from(users).where(eq(users.id, nameUserId)).limit(1),
-    ctx.db
-      .select({
-        userId: memberships.userId,
-        elsewhere: sql<number>`sum(${memberships.tenantId} != ${tenantId})`,
-        liveHere: sql<number>`sum(${memberships.tenantId} = ${tenantId} AND ${memberships.revokedAt} IS NULL)`,
-      })
-      .from(memberships)
-      .where(sql`${memberships.userId} IN (${emailUserId}, ${nameUserId})`)
-      .groupBy(memberships.userId),
-    selectGroupsOf(ctx, sql`(${emailUserId}, ${nameUserId})`),
-  ]);
-  const candidate = (user: UserRow | undefined): Candidate | null => {
-    if (!user) return null;
-    const counts = facts.find((row) => row.userId === user.id);
-    return {
-      user,
-      membershipsElsewhere: Number(counts?.elsewhere ?? 0),
-      liveMembershipsHere: Number(counts?.liveHere ?? 0),
-      groups: groupRows.filter((row) => row.userId === user.id),
-    };
-  };
-  return {
-    emailUser: candidate(emailUsers[0]),
-    emailLink: emailLinks[0] ?? null,
-    nameUser: candidate(nameUsers[0]),
-    nameLink: nameLinks[0] ?? null,
-  };
 }
 
 function newLink(ctx: DirectoryContext, userId: string, input: ScimUserInput): LinkRow {
@@ -267,7 +178,9 @@ async function relinkUser(
 }
 
 export async function createScimUser(ctx: DirectoryContext, body: unknown): Promise<ScimDocument> {
-  const input = readScimUserInput(validateResourceInput(body, userSchemas, { mode: "create" }));
+  const sent = readScimUserInput(validateResourceInput(body, userSchemas, { mode: "create" }));
+  // RFC 7643 leaves `active` to the service provider: a user the directory does not call inactive is active.
+  const input = { ...sent, active: sent.active ?? true };
   assertMayProvision(ctx);
   const decision = decideProvisioning(ctx, await readProvisioningFacts(ctx, input));
   switch (decision.kind) {

@@ -33,7 +33,8 @@ export interface ScimUserInput {
   firstName: string;
   lastName: string;
   displayName: string;
-  active: boolean;
+  /** Null when the document does not say: a create reads it as true, a PUT keeps the user's state. */
+  active: boolean | null;
   attributes: Record<string, unknown>;
 }
 
@@ -146,8 +147,8 @@ function chooseNames(document: ScimDocument, userName: string, display: string |
   };
 }
 
-function readActive(value: unknown): boolean {
-  if (value === undefined || value === null) return true;
+function readActive(value: unknown): boolean | null {
+  if (value === undefined || value === null) return null;
   if (typeof value === "boolean") return value;
   // Entra's default dialect sends booleans as the strings "True" and "False".
   if (typeof value === "string" && /^(true|false)$/i.test(value)) return value.toLowerCase() === "true";

@@ -139,12 +139,13 @@ export function buildUserStateStatements(
     );
   }
   let needsInvite = false;
-  if (input.active && user.deactivatedAt) {
+  const active = input.active ?? user.deactivatedAt === null;
+  if (active && user.deactivatedAt) {
     const reactivation = buildReactivationStatements(ctx, stored, [owned]);
     statements.push(...reactivation.statements);
     stored = reactivation.stored;
     needsInvite = user.activatedAt === null;
-  } else if (!input.active && !user.deactivatedAt) {
+  } else if (!active && !user.deactivatedAt) {
     const deactivation = buildDeactivationStatements(ctx, stored, [owned]);
     statements.push(...deactivation.statements);
     stored = deactivation.stored;

@@ -8,7 +8,14 @@ import { type SQL, sql } from "drizzle-orm";
 import { users } from "../../db/schema";
 import { AppError } from "../../errors";
 import type { DomainContext } from "../context";
-import { findUserWithPermissions, permissionsBeyondActor, type UserWithPermissions } from "./permissions-of";
+import { type OwningDirectory, selectOwningDirectory } from "../directories/directory-ownership";
+import {
+  findUserWithPermissions,
+  permissionsBeyondActor,
+  selectUserWithPermissions,
+  toUserWithPermissions,
+  type UserWithPermissions,
+} from "./permissions-of";
 import type { UserRow } from "./users";
 
 /** The user when they exist, are not erased and the actor may change them; NOT_FOUND or FORBIDDEN otherwise. */
@@ -21,6 +28,18 @@ export function assertManageable(ctx: DomainContext, subject: UserWithPermission
 /** One query: the user's row and permissions, checked against the actor (assertManageable). */
 export async function findManageableUser(ctx: DomainContext, userId: string): Promise<UserRow> {
   return assertManageable(ctx, await findUserWithPermissions(ctx, userId));
+}
+
+/** findManageableUser, with the directory that holds the user (what it owns is not changed by hand), in the same batch. */
+export async function findManageableUserAndOwner(
+  ctx: DomainContext,
+  userId: string,
+): Promise<{ user: UserRow; owner: OwningDirectory | null }> {
+  const [userRows, permissionRows, ownerRows] = await ctx.db.batch([
+    ...selectUserWithPermissions(ctx.db, userId),
+    selectOwningDirectory(ctx.db, userId),
+  ]);
+  return { user: assertManageable(ctx, toUserWithPermissions(userRows, permissionRows)), owner: ownerRows[0] ?? null };
 }
 
 export function assertMayManageUser(ctx: DomainContext, { user: target, permissions }: UserWithPermissions): void {

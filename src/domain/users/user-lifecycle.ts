@@ -20,9 +20,19 @@ import { AppError } from "../../errors";
 import { labelMembershipRole, labelUserRole } from "../../labels";
 import { describeUser, insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
+import {
+  assertActiveNotOwned,
+  assertOwnedFieldsUnchanged,
+  type OwningDirectory,
+} from "../directories/directory-ownership";
 import { fittingRolesFor } from "../memberships/memberships-rules";
 import { supersedeSetupLinkEmails } from "../outbox";
-import { assertNotSelf, findManageableUser, keepsAnotherActiveSuperAdmin, lastSuperAdminError } from "./user-guards";
+import {
+  assertNotSelf,
+  findManageableUserAndOwner,
+  keepsAnotherActiveSuperAdmin,
+  lastSuperAdminError,
+} from "./user-guards";
 import {
   assertMayAssignRole,
   displayNameSchema,
@@ -109,11 +119,21 @@ async function explainRefusedRoleChange(ctx: DomainContext, user: UserRow, role:
 }
 
 export async function updateUser(ctx: DomainContext, userId: string, changes: UserChanges): Promise<UserRow> {
-  return applyUserChanges(ctx, await findManageableUser(ctx, userId), changes);
+  const { user, owner } = await findManageableUserAndOwner(ctx, userId);
+  return applyUserChanges(ctx, user, changes, owner);
 }
 
-/** The change itself, for callers that already checked the actor may change this user (assertManageable). */
-export async function applyUserChanges(ctx: DomainContext, user: UserRow, changes: UserChanges): Promise<UserRow> {
+/**
+ * The change itself, for callers that already checked the actor may change this user
+ * (assertManageable) and read the directory that holds them (a person cannot change what it owns).
+ */
+export async function applyUserChanges(
+  ctx: DomainContext,
+  user: UserRow,
+  changes: UserChanges,
+  owner: OwningDirectory | null,
+): Promise<UserRow> {
+  assertOwnedFieldsUnchanged(ctx, owner, user, changes);
   const roleChanges = changes.role !== undefined && changes.role !== user.role;
   if (roleChanges && changes.role) assertMayAssignRole(ctx, changes.role);
   const values = Object.fromEntries(
@@ -154,7 +174,8 @@ export async function applyUserChanges(ctx: DomainContext, user: UserRow, change
 
 /** Soft delete: sign-in blocked, sessions and API tokens dead at once, the setup link too; history kept. Returns the user as now stored. */
 export async function deactivateUser(ctx: DomainContext, userId: string): Promise<UserRow> {
-  const user = await findManageableUser(ctx, userId);
+  const { user, owner } = await findManageableUserAndOwner(ctx, userId);
+  assertActiveNotOwned(ctx, owner);
   assertNotSelf(ctx, user, "deactivate");
   if (user.deactivatedAt) throw new AppError("STATE_CONFLICT", { detail: "The user is already deactivated." });
   const { statements, stored } = buildDeactivationStatements(ctx, user);
@@ -211,7 +232,8 @@ export function buildDeactivationStatements(
 
 /** Restores sign-in. Memberships that expired meanwhile stay expired; revoked API tokens stay revoked. Returns the user as now stored. */
 export async function reactivateUser(ctx: DomainContext, userId: string): Promise<UserRow> {
-  const user = await findManageableUser(ctx, userId);
+  const { user, owner } = await findManageableUserAndOwner(ctx, userId);
+  assertActiveNotOwned(ctx, owner);
   const { statements, stored } = buildReactivationStatements(ctx, user);
   try {
     await runBatch(ctx.db, statements);

@@ -149,11 +149,12 @@ async function renderUserPage(
       subject={userSubject(user, c.get("now"))}
       tabs={visibleUserTabs(principal)}
       canEdit={hasPermission(principal, "users:update")}
-      canDeactivate={hasPermission(principal, "users:delete") && principal.user.id !== user.id}
+      canDeactivate={hasPermission(principal, "users:delete") && principal.user.id !== user.id && !details.ownedBy}
       roleOptions={roles.includes(user.role) ? roles : [user.role, ...roles]}
       values={values}
       errors={errors}
       auditHref={hasPermission(principal, "audit:read") ? `/admin/audit?targetId=${user.id}` : null}
+      managedBy={details.ownedBy?.name ?? null}
       inviteDelivery={
         <InviteDeliveryState
           delivery={delivery}
@@ -242,7 +243,7 @@ export const adminUserRoutes = new Hono<AppEnv>()
     const form = await readForm(c, updateUserSchema.required());
     return handleForm(c, form, {
       act: async (changes) => {
-        const updated = await applyUserChanges(ctx, assertManageable(ctx, details.subject), changes);
+        const updated = await applyUserChanges(ctx, assertManageable(ctx, details.subject), changes, details.ownedBy);
         const message =
           updated.role === user.role
             ? `${fullName(updated)}'s details were saved.`

@@ -171,6 +171,16 @@ describe("applyPatchOperations, RFC 7644 §3.5.2", () => {
     expect(error.code).toBe("SCIM_MUTABILITY");
   });
 
+  it("reads null as unassigning the attribute", () => {
+    const patched = patchUser(
+      user,
+      { op: "replace", path: "emails", value: null },
+      { op: "replace", value: { name: null } },
+    );
+    expect(patched).not.toHaveProperty("emails");
+    expect(patched).not.toHaveProperty("name");
+  });
+
   it("accepts a password and discards it", () => {
     expect(patchUser(user, { op: "replace", path: "password", value: "hunter2" })).toEqual(user);
   });
@@ -260,9 +270,12 @@ describe("applyPatchOperations, as Entra's aadOptscim062020 dialect sends it", (
   });
 
   it("removes the manager, leaving no empty extension behind", () => {
-    const managed = { ...user, [enterpriseUserSchemaUrn]: { manager: { value: mandy } } };
-    expect(patchUser(managed, { op: "remove", path: `${enterpriseUserSchemaUrn}:manager` })).not.toHaveProperty(
-      enterpriseUserSchemaUrn,
-    );
+    const managed = {
+      ...user,
+      schemas: [...user.schemas, enterpriseUserSchemaUrn],
+      [enterpriseUserSchemaUrn]: { manager: { value: mandy } },
+    };
+    const patched = patchUser(managed, { op: "remove", path: `${enterpriseUserSchemaUrn}:manager` });
+    expect(patched).toEqual(user);
   });
 });

@@ -5,8 +5,9 @@ import type { GlobalRole } from "../../../src/db/schema";
 import type { SetupLinkState, UserStatus } from "../../../src/domain/users/users";
 import type { Flash } from "../../../src/http/flash";
 import { labelUserRole } from "../../../src/labels";
+import { NameFieldsUnlessOwned } from "../../components/directory-owned";
 import { FlashNotice, flashAtTop, flashNear } from "../../components/flash-notice";
-import { FormErrorSummary, PersonNameFields, SelectField, TextField } from "../../components/form-fields";
+import { FormErrorSummary, SelectField, TextField } from "../../components/form-fields";
 import { Time } from "../../components/time";
 import { UserHeader, type UserTab } from "../../components/user-header";
 import { UserStatusSection, userStatusSectionId } from "./user-security-page";
@@ -42,6 +43,8 @@ export interface UserPageProps {
   errors: Record<string, string>;
   inviteDelivery?: Child;
   auditHref: string | null;
+  /** The directory that holds the user: its fields are not offered for editing, Deactivate is not shown. */
+  managedBy: string | null;
   flash?: Flash | undefined;
 }
 
@@ -55,7 +58,7 @@ export function UserPage(props: UserPageProps) {
   ];
   return (
     <>
-      <UserHeader subject={subject} current="details" tabs={props.tabs} />
+      <UserHeader subject={subject} current="details" tabs={props.tabs} managedBy={props.managedBy} />
       <FlashNotice flash={flashAtTop(flash, placed)} />
       <dl class="details">
         <dt>Display name</dt>
@@ -112,15 +115,7 @@ export function UserPage(props: UserPageProps) {
           <FlashNotice flash={flashNear(flash, userPageSections.edit)} />
           <FormErrorSummary errors={errors} />
           <form method="post" action={`/admin/users/${subject.id}`} novalidate>
-            <PersonNameFields values={values} errors={errors} />
-            <TextField
-              name="displayName"
-              label="Display name"
-              value={values.displayName}
-              error={errors.displayName}
-              maxlength={100}
-              required
-            />
+            <NameFieldsUnlessOwned managedBy={props.managedBy} values={values} errors={errors} />
             <TextField
               name="slackId"
               label="Slack ID"
@@ -128,14 +123,16 @@ export function UserPage(props: UserPageProps) {
               error={errors.slackId}
               hint="For example U012AB3CD; leave empty for none."
             />
-            <SelectField
-              name="role"
-              label="Global role"
-              value={values.role}
-              error={errors.role}
-              hint="Role changes apply on the user's next request."
-              options={props.roleOptions.map((role) => ({ value: role, label: labelUserRole(role) }))}
-            />
+            {!props.managedBy && (
+              <SelectField
+                name="role"
+                label="Global role"
+                value={values.role}
+                error={errors.role}
+                hint="Role changes apply on the user's next request."
+                options={props.roleOptions.map((role) => ({ value: role, label: labelUserRole(role) }))}
+              />
+            )}
             <button type="submit">Save changes</button>
           </form>
         </section>
