@@ -165,3 +165,56 @@ describe("deactivation by a directory", () => {
     expect((await userRow(user.id))?.deactivated_at).toBeNull();
   });
 });
+
+describe("Entra's provisioning cycle, replayed", () => {
+  it("probes by userName, creates with its shape, updates in both PATCH dialects, then disables", async () => {
+    const userName = `Test_User_${crypto.randomUUID().slice(0, 8)}@testuser.example`;
+    const probe = await staff.scim.expect<{ totalResults: number; Resources: unknown[] }>(
+      "GET",
+      `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`,
+      undefined,
+      200,
+    );
+    expect(probe).toMatchObject({ totalResults: 0, Resources: [] });
+    const created = await staff.scim.expect<ScimUser>(
+      "POST",
+      "/Users",
+      {
+        schemas: [
+          "urn:ietf:params:scim:schemas:core:2.0:User",
+          "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+        ],
+        externalId: "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
+        userName,
+        active: true,
+        emails: [{ primary: true, type: "work", value: userName }],
+        meta: { resourceType: "User" },
+        name: { formatted: "givenName familyName", familyName: "familyName", givenName: "givenName" },
+        roles: [],
+      },
+      201,
+    );
+    expect(created).toMatchObject({ userName, displayName: "givenName familyName", active: true });
+    // The default dialect: capitalised ops, booleans as strings.
+    const renamed = await staff.scim.expect<ScimUser>(
+      "PATCH",
+      `/Users/${created.id}`,
+      patch(
+        { op: "Replace", path: "displayName", value: "Renamed Person" },
+        { op: "Add", path: "name.givenName", value: "Renamed" },
+        { op: "Replace", path: "active", value: "True" },
+      ),
+      200,
+    );
+    expect(renamed).toMatchObject({ displayName: "Renamed Person", name: { givenName: "Renamed" } });
+    // aadOptscim062020: lower-case ops and real booleans.
+    const disabled = await staff.scim.expect<ScimUser>(
+      "PATCH",
+      `/Users/${created.id}`,
+      patch({ op: "replace", path: "active", value: false }),
+      200,
+    );
+    expect(disabled.active).toBe(false);
+    expect(await userRow(created.id)).toMatchObject({ display_name: "Renamed Person", first_name: "Renamed" });
+  });
+});

@@ -193,7 +193,13 @@ async function applyScimUser(ctx: DirectoryContext, held: HeldUser, input: ScimU
     ctx.db
       .update(directoryUsers)
       .set({ ...link, userNameKey: input.userNameKey })
-      .where(and(eq(directoryUsers.userId, held.user.id), isNull(directoryUsers.deletedAt))),
+      .where(
+        and(
+          eq(directoryUsers.userId, held.user.id),
+          eq(directoryUsers.directoryId, ctx.actor.directory.id),
+          isNull(directoryUsers.deletedAt),
+        ),
+      ),
     assertPreviousWriteChangedOneRow(ctx.db),
     ...change.statements,
   ]);
@@ -226,7 +232,13 @@ export async function deleteScimUser(ctx: DirectoryContext, userId: string): Pro
     ctx.db
       .update(directoryUsers)
       .set({ deletedAt: ctx.now, updatedAt: ctx.now })
-      .where(and(eq(directoryUsers.userId, userId), isNull(directoryUsers.deletedAt))),
+      .where(
+        and(
+          eq(directoryUsers.userId, userId),
+          eq(directoryUsers.directoryId, ctx.actor.directory.id),
+          isNull(directoryUsers.deletedAt),
+        ),
+      ),
     assertPreviousWriteChangedOneRow(ctx.db),
   ];
   if (!held.user.deactivatedAt) statements.push(...buildDeactivationStatements(ctx, held.user, [owned]).statements);
