@@ -88,6 +88,15 @@ describe("Admin → Directories", () => {
     expect(count?.n).toBe(1);
   });
 
+  it("marks both the name and the missing owner when both are wrong, so every problem shows at once", async () => {
+    const agent = await signedInSuperAdmin();
+    const refused = await agent.post("/admin/directories", { name: "Okta\u0000", owner: "" });
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    expect(html).toMatch(/id="field-name"[^>]*aria-invalid="true"/);
+    expect(html).toMatch(/id="field-owner"[^>]*aria-invalid="true"/);
+  });
+
   it("replaces the token: the new one is shown once and the old one ends 24 hours later", async () => {
     const agent = await signedInSuperAdmin();
     const { directory, token } = await createFilledDirectory(clock);

@@ -31,6 +31,7 @@ import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
 import { setFlash, takeFlash, takeSecret } from "../../http/flash";
 import {
+  collectFieldErrors,
   type FieldErrors,
   formRefusal,
   formValue,
@@ -50,7 +51,10 @@ function readOwner(name: string, owner: string) {
   if (owner.startsWith("tenant:")) {
     return parseFormInput(createDirectorySchema, { scope: "tenant", name, tenantId: owner.slice("tenant:".length) });
   }
-  throw formRefusal({ owner: "Choose whom the directory provisions: the staff or one company." });
+  // Say what is wrong with the name too: the form shows every problem at once.
+  const named = createDirectorySchema.safeParse({ scope: "staff", name });
+  const nameErrors = named.success ? {} : collectFieldErrors(named.error);
+  throw formRefusal({ ...nameErrors, owner: "Choose whom the directory provisions: the staff or one company." });
 }
 
 /** The domain names the scope or the tenant; the form has one select for both. */
