@@ -195,8 +195,10 @@ tbody tr:hover { background: var(--subtle); }
 /* A row's own small form (a directory group's mapping): its fields side by side, wrapping onto
    more lines before the table widens; on a phone's card it takes the card's whole width. */
 .row-form { display: flex; flex-wrap: wrap; gap: var(--space-2) var(--space-3); align-items: flex-end; }
-.row-form .field { margin: 0; flex: 1 1 10rem; }
+.row-form .field { margin: 0; flex: 1 1 10rem; max-width: 16rem; }
 .row-form select { width: 100%; }
+.row-form > button { height: var(--control-height); }
+@media (max-width: 699.98px) { .row-form .field { max-width: none; } }
 .row-form > .error { flex-basis: 100%; }
 @media (min-width: 700px) { td.cell-form { min-width: 18rem; } }
 .cell-primary .muted { font-weight: 400; }

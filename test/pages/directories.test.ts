@@ -115,6 +115,11 @@ describe("Admin → Directories", () => {
       [false, null, true],
     ]);
     expect(page).toContain("Still accepted");
+    const newRow = page.slice(page.indexOf(`<tr id="token-${rows[1]?.id}"`));
+    expect(newRow.slice(0, newRow.indexOf("</tr>"))).toContain("The token shown above");
+    expect(await (await agent.get(rotated.headers.get("location") ?? "")).text()).not.toContain(
+      "The token shown above",
+    );
   });
 
   it("revokes a token behind a confirmation", async () => {

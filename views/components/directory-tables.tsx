@@ -36,7 +36,13 @@ function TokenState({ token, timeZone }: { token: DirectoryTokenView; timeZone: 
   );
 }
 
-export function DirectoryTokensTable(props: { directoryId: string; tokens: DirectoryTokenView[]; timeZone: string }) {
+export function DirectoryTokensTable(props: {
+  directoryId: string;
+  tokens: DirectoryTokenView[];
+  timeZone: string;
+  /** The token shown once above (right after it was made): its row says so, as tokens made the same minute look alike. */
+  shownTokenId: string | null;
+}) {
   return (
     <table class="data-table">
       <caption class="visually-hidden">Tokens</caption>
@@ -55,6 +61,7 @@ export function DirectoryTokensTable(props: { directoryId: string; tokens: Direc
           <tr id={`token-${token.id}`}>
             <td class="cell-primary" data-label="Created">
               <Time value={token.createdAt} timeZone={props.timeZone} />
+              {token.id === props.shownTokenId && <div class="muted">The token shown above</div>}
             </td>
             <td data-label="State">
               <TokenState token={token} timeZone={props.timeZone} />
@@ -152,7 +159,7 @@ function GroupMappingForm(props: { group: DirectoryGroupView; table: DirectoryGr
           error={errors.accessGroupId}
         />
       )}
-      <button type="submit" class="small secondary">
+      <button type="submit" class="secondary">
         Save<span class="visually-hidden">{` what “${group.displayName}” grants`}</span>
       </button>
       {formError && <p class="error">{formError}</p>}

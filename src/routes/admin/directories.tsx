@@ -109,6 +109,7 @@ async function showDirectory(
       page={page}
       newToken={newToken}
       tokenWasShown={!newToken && c.req.query("token") !== undefined}
+      shownTokenId={newToken ? (c.req.query("token") ?? null) : null}
       flash={flash}
       rename={rename ?? { value: page.directory.name, errors: {} }}
       mappingRefusal={mappingRefusal}

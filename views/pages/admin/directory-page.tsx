@@ -23,6 +23,8 @@ export interface DirectoryPageProps {
   newToken: string | null;
   /** A reload of the page a token was shown on: say it was shown once. */
   tokenWasShown: boolean;
+  /** The id of the token shown once on this view (the `token` query), else null. */
+  shownTokenId: string | null;
   flash: Flash | undefined;
   rename: { value: string; errors: Record<string, string> };
   /** A group's mapping form the server refused: shown again in that group's row. */
@@ -109,7 +111,12 @@ export function DirectoryPage(props: DirectoryPageProps) {
             Replace the token
           </button>
         </form>
-        <DirectoryTokensTable directoryId={page.directory.id} tokens={page.tokens} timeZone={props.timeZone} />
+        <DirectoryTokensTable
+          directoryId={page.directory.id}
+          tokens={page.tokens}
+          timeZone={props.timeZone}
+          shownTokenId={props.shownTokenId}
+        />
       </section>
       <section aria-labelledby="groups-heading">
         <h2 id="groups-heading">Groups</h2>
