@@ -64,3 +64,9 @@ export function assertTenantFitsOwner(ctx: DomainContext, owner: OwningDirectory
   if (!owner?.tenantId || owner.tenantId === tenantId || !isByHand(ctx)) return;
   throw managedByDirectoryError(owner, "Its people belong to its company alone; they cannot join another tenant.");
 }
+
+/** Refuses a hand change of the role a client directory's groups set in its tenant. */
+export function assertRoleNotOwned(ctx: DomainContext, owner: OwningDirectory | null, tenantId: string): void {
+  if (!owner?.tenantId || owner.tenantId !== tenantId || !isByHand(ctx)) return;
+  throw managedByDirectoryError(owner, "Its groups set the role here.");
+}

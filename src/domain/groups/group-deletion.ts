@@ -5,7 +5,13 @@ import { eq, sql } from "drizzle-orm";
 import { runBatch } from "../../db/batch";
 import { insertInChunks } from "../../db/chunked-insert";
 import { assertCondition, assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
-import { accessGroupMembers, accessGroupPermissions, accessGroups, auditEvents } from "../../db/schema";
+import {
+  accessGroupMembers,
+  accessGroupPermissions,
+  accessGroups,
+  auditEvents,
+  directoryGroups,
+} from "../../db/schema";
 import { AppError } from "../../errors";
 import { buildAuditRow, describeUser, insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
@@ -53,6 +59,11 @@ export async function deleteGroup(ctx: DomainContext, groupId: string): Promise<
       ),
       ctx.db.delete(accessGroupMembers).where(eq(accessGroupMembers.groupId, group.id)),
       ctx.db.delete(accessGroupPermissions).where(eq(accessGroupPermissions.groupId, group.id)),
+      // A directory group linked to it loses the link with it (docs/ACCESS.md "Access groups linked to a directory group").
+      ctx.db
+        .update(directoryGroups)
+        .set({ accessGroupId: null, updatedAt: ctx.now })
+        .where(eq(directoryGroups.accessGroupId, group.id)),
       ctx.db.delete(accessGroups).where(eq(accessGroups.id, group.id)),
       assertPreviousWriteChangedOneRow(ctx.db),
       insertAuditEvent(ctx, {

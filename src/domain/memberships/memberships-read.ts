@@ -16,6 +16,7 @@ import {
 import { AppError } from "../../errors";
 import { isMembershipLive } from "../access";
 import type { DomainContext } from "../context";
+import { type OwningDirectory, selectOwningDirectory } from "../directories/directory-ownership";
 import { selectJobRuns, toJobHealth } from "../job-health";
 import { decodeCursor, encodeCursor, type Page, toPage } from "../pagination";
 import { selectTenantByRef, selectTenantChoices, type TenantRow, tenantIdOf } from "../tenants/tenants";
@@ -78,11 +79,12 @@ export async function findManageableMembership(
   ctx: DomainContext,
   membershipId: string,
   options: { expiredToo?: boolean } = {},
-): Promise<MembershipWithParties> {
+): Promise<MembershipWithParties & { ownedBy: OwningDirectory | null }> {
   const userId = sql`(SELECT ${memberships.userId} FROM ${memberships} WHERE ${memberships.id} = ${membershipId})`;
-  const [membershipRows, userRows, permissionRows] = await ctx.db.batch([
+  const [membershipRows, userRows, permissionRows, ownerRows] = await ctx.db.batch([
     selectMembershipWithParties(ctx.db, membershipId),
     ...selectUserWithPermissions(ctx.db, userId),
+    selectOwningDirectory(ctx.db, userId),
   ]);
   const found = membershipRows[0];
   if (!found || found.membership.revokedAt) throw new AppError("NOT_FOUND");
@@ -90,7 +92,7 @@ export async function findManageableMembership(
     throw new AppError("STATE_CONFLICT", { detail: "This membership has expired. Grant a new one instead." });
   }
   assertManageable(ctx, toUserWithPermissions(userRows, permissionRows));
-  return found;
+  return { ...found, ownedBy: ownerRows[0] ?? null };
 }
 
 export const listMembershipsQuerySchema = z.strictObject({

@@ -11,7 +11,7 @@ import { type MembershipRole, membershipRoles, memberships, users } from "../../
 import { AppError } from "../../errors";
 import { insertAuditEvent } from "../audit/audit";
 import { actorUserId, type DomainContext } from "../context";
-import { assertTenantFitsOwner, selectOwningDirectory } from "../directories/directory-ownership";
+import { assertRoleNotOwned, assertTenantFitsOwner, selectOwningDirectory } from "../directories/directory-ownership";
 import { selectTenantByRef, type TenantRow } from "../tenants/tenants";
 import { selectUserWithPermissions, toUserWithPermissions } from "../users/permissions-of";
 import { assertManageable } from "../users/user-guards";
@@ -209,6 +209,7 @@ export async function changeMembership(
     role: changes.role ?? membership.role,
     expiresAt: changes.expiresAt === undefined ? membership.expiresAt : changes.expiresAt,
   };
+  if (next.role !== membership.role) assertRoleNotOwned(ctx, found.ownedBy, membership.tenantId);
   // A live membership's current expiry is null or in the future, so checking the result is enough.
   assertMembershipFits(found.userRole, next, ctx.now);
   const changed = await writeMembershipChange(ctx, found, next, {

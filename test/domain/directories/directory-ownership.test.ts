@@ -2,9 +2,10 @@
 // another tenant for a client directory's user, and a linked access group's members.
 import { describe, expect, it } from "vitest";
 import { setDirectoryGroupMapping } from "../../../src/domain/directories/directory-group-mapping";
+import { deleteGroup } from "../../../src/domain/groups/group-deletion";
 import { addGroupMembers } from "../../../src/domain/groups/group-members";
 import { inviteClientUser } from "../../../src/domain/invites/delegated-invites";
-import { grantMembership } from "../../../src/domain/memberships/memberships";
+import { changeMembership, grantMembership } from "../../../src/domain/memberships/memberships";
 import { createScimGroup } from "../../../src/domain/scim/scim-groups";
 import { deactivateUser, reactivateUser, updateUser } from "../../../src/domain/users/user-lifecycle";
 import { AppError } from "../../../src/errors";
@@ -97,6 +98,26 @@ describe("a user a directory holds", () => {
   });
 });
 
+describe("a client directory's membership", () => {
+  it("keeps its role out of a person's hands (the directory's groups set it), while the expiry stays theirs", async () => {
+    const clock = new TestClock();
+    const { tenant, user } = await clientDirectoryUser(clock);
+    const membership = await rawDb
+      .prepare("SELECT id FROM memberships WHERE user_id = ? AND tenant_id = ?")
+      .bind(user.id, tenant.id)
+      .first<{ id: string }>();
+    const admin = testContext(clock, superAdminActor(clock));
+    const refusal = await refusalOf(changeMembership(admin, membership?.id ?? "", { role: "CLIENT_ADMIN" }));
+    expect(refusal.detail).toBe(
+      "Managed by the directory “Acme Okta”: change this in Acme Okta. Its groups set the role here.",
+    );
+    const extended = await changeMembership(admin, membership?.id ?? "", {
+      expiresAt: new Date("2027-06-01T00:00:00Z"),
+    });
+    expect(extended.role).toBe("CLIENT_VIEWER");
+  });
+});
+
 describe("an access group linked to a directory group", () => {
   it("refuses members added by hand, saying which directory group keeps them", async () => {
     const clock = new TestClock();
@@ -112,5 +133,26 @@ describe("an access group linked to a directory group", () => {
     const refusal = await refusalOf(addGroupMembers(admin, accessGroup.id, [operator.id]));
     expect(refusal.code).toBe("STATE_CONFLICT");
     expect(refusal.detail).toContain("“Support” of the directory “Staff Okta”");
+  });
+
+  it("loses the link when the access group is deleted", async () => {
+    const clock = new TestClock();
+    const directory = await createTestDirectory(clock, "staff", "Staff Okta");
+    const accessGroup = await createTestGroup(clock, ["users:read"]);
+    const created = await createScimGroup(directoryTestContext(clock, directory), {
+      schemas: [groupSchemaUrnForTests],
+      displayName: "Auditors",
+    });
+    const admin = testContext(clock, superAdminActor(clock));
+    await setDirectoryGroupMapping(admin, created.id as string, {
+      mappedRole: "CONTRACTOR",
+      accessGroupId: accessGroup.id,
+    });
+    await deleteGroup(admin, accessGroup.id);
+    const row = await rawDb
+      .prepare("SELECT mapped_role, access_group_id FROM directory_groups WHERE id = ?")
+      .bind(created.id as string)
+      .first();
+    expect(row).toEqual({ mapped_role: "CONTRACTOR", access_group_id: null });
   });
 });

@@ -2,6 +2,7 @@
 // groups kept equal to a linked group, and who may set a mapping.
 import { describe, expect, it } from "vitest";
 import { setDirectoryGroupMapping } from "../../../src/domain/directories/directory-group-mapping";
+import { syncUserFromDirectoryGroups } from "../../../src/domain/directories/directory-sync";
 import { createScimGroup, deleteScimGroup, patchScimGroup } from "../../../src/domain/scim/scim-groups";
 import { AppError } from "../../../src/errors";
 import { TestClock } from "../../helpers/clock";
@@ -134,6 +135,25 @@ describe("client directory groups", () => {
       .bind(groupId)
       .first();
     expect(mapped).toEqual({ mapped_role: null, access_group_id: null });
+  });
+});
+
+describe("syncUserFromDirectoryGroups", () => {
+  it("gives a relinked user what the groups they are still in grant", async () => {
+    const clock = new TestClock();
+    const tenant = await createTestTenant(clock, "Acme");
+    const directory = await createTestDirectory(clock, { tenantId: tenant.id });
+    const alice = await createDirectoryUser(clock, directory);
+    const groupId = await makeGroup(clock, directory, "Acme IT", [alice.id]);
+    await rawDb.prepare("UPDATE directory_users SET deleted_at = 1 WHERE user_id = ?").bind(alice.id).run();
+    await setDirectoryGroupMapping(testContext(clock, superAdminActor(clock)), groupId, {
+      mappedRole: "CLIENT_ADMIN",
+      accessGroupId: null,
+    });
+    expect(await membershipRole(alice.id, tenant.id)).toBe("CLIENT_VIEWER");
+    await rawDb.prepare("UPDATE directory_users SET deleted_at = NULL WHERE user_id = ?").bind(alice.id).run();
+    await syncUserFromDirectoryGroups(testContext(clock), directory, [alice.id]);
+    expect(await membershipRole(alice.id, tenant.id)).toBe("CLIENT_ADMIN");
   });
 });
 
