@@ -192,6 +192,16 @@ tbody tr:hover { background: var(--subtle); }
 .cell-actions > * + * { margin-left: var(--space-2); }
 /* Row actions wrap onto a second line before the table grows wider than the page. */
 .cell-actions .button-row { justify-content: flex-end; margin: 0; flex-wrap: wrap; }
+/* A row's own small form (a directory group's mapping): its fields side by side, wrapping onto
+   more lines before the table widens; on a phone's card it takes the card's whole width. */
+.row-form { display: flex; flex-wrap: wrap; gap: var(--space-2) var(--space-3); align-items: flex-end; }
+.row-form .field { margin: 0; flex: 1 1 10rem; max-width: 16rem; }
+.row-form select { width: 100%; }
+.row-form > button { height: var(--control-height); }
+@media (max-width: 699.98px) { .row-form .field { max-width: none; } }
+.row-form > .error { flex-basis: 100%; }
+@media (min-width: 700px) { td.cell-form { min-width: 18rem; } }
+.cell-primary .muted { font-weight: 400; }
 .truncate { display: inline-block; max-width: 28ch; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
 td.truncate { display: table-cell; max-width: 22ch; vertical-align: top; }
 .wrap { overflow-wrap: anywhere; white-space: normal; }
@@ -210,10 +220,10 @@ td.truncate { display: table-cell; max-width: 22ch; vertical-align: top; }
   .data-table td[data-label] { padding-left: 7.5rem; }
   .data-table td[data-label]::before { content: attr(data-label); float: left; width: 7rem; margin-left: -7.5rem;
     color: var(--muted); font-size: var(--text-sm); font-weight: 500; line-height: 1.4; padding-top: 3px; overflow-wrap: anywhere; }
-  .data-table td.cell-primary, .data-table td.cell-actions { padding-left: 0; }
+  .data-table td.cell-primary, .data-table td.cell-actions, .data-table td.cell-form { padding-left: 0; }
   .data-table td.cell-actions:empty { display: none; }
   .data-table td.cell-primary { font-size: var(--text-lg); padding-bottom: var(--space-2); }
-  .data-table td.cell-primary::before, .data-table td.cell-actions::before { display: none; }
+  .data-table td.cell-primary::before, .data-table td.cell-actions::before, .data-table td.cell-form::before { display: none; }
   .data-table td.cell-actions { margin-top: var(--space-2); padding-top: var(--space-2); border-top: 1px solid var(--line); }
   .data-table td.cell-actions .button-row, .data-table td.cell-actions { justify-content: flex-start; flex-wrap: wrap; }
   .data-table .truncate { max-width: 100%; }

@@ -1,6 +1,13 @@
 // Budget rows of Admin → Directories (SUPER_ADMIN only). A directory's page counts its people with
 // aggregates, so the count of queries and the rows per statement do not move with its size.
+import { createScimGroup } from "../../src/domain/scim/scim-groups";
 import { createFilledDirectory } from "../helpers/directory-fixtures";
+import {
+  createDirectoryUser,
+  createTestDirectory,
+  directoryTestContext,
+  groupSchemaUrnForTests,
+} from "../helpers/directory-groups";
 import { createTestTenant } from "../helpers/factories";
 import { signedInWith } from "./budget-helpers";
 import type { RouteBudget } from "./route-budgets";
@@ -115,6 +122,29 @@ export const directoryBudgets: RouteBudget[] = [
       const { agent } = await signedInWith(fixture);
       const { directory } = await createFilledDirectory(fixture.clock);
       return () => agent.post(`/admin/directories/${directory.id}/name`, { name: "Renamed directory" });
+    },
+  },
+  {
+    method: "POST",
+    path: "/admin/directories/:id/groups/:groupId/mapping",
+    scenario: "map a group of 60 members to Client admin (the group read, the mapping's read and its batch)",
+    maxQueries: 4,
+    expectStatus: 303,
+    prepare: async (fixture) => {
+      const { agent } = await signedInWith(fixture);
+      const tenant = await createTestTenant(fixture.clock, "Mapped Co");
+      const directory = await createTestDirectory(fixture.clock, { tenantId: tenant.id });
+      const members = [];
+      for (let index = 0; index < 60; index += 1) members.push(await createDirectoryUser(fixture.clock, directory));
+      const group = await createScimGroup(directoryTestContext(fixture.clock, directory), {
+        schemas: [groupSchemaUrnForTests],
+        displayName: "Mapped admins",
+        members: members.map((member) => ({ value: member.id })),
+      });
+      return () =>
+        agent.post(`/admin/directories/${directory.id}/groups/${String(group.id)}/mapping`, {
+          mappedRole: "CLIENT_ADMIN",
+        });
     },
   },
 ];

@@ -12,7 +12,7 @@ import { currentRun, readDownloads, writeSweepSection } from "./support/run";
 
 const run = currentRun();
 
-/** GET routes that answer something other than an HTML page. */
+/** GET routes that answer something other than an HTML page (besides /api and /scim, which never do). */
 const notPages = new Set(["GET /healthz", "GET /static/app.css", "GET /static/app.js"]);
 
 describe.skipIf(run.skipped)("what the browser suite covered", () => {

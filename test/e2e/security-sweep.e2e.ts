@@ -9,7 +9,15 @@ import { launchBrowser, Person, Recorder } from "./support/browser";
 import { securityHeaderProblems, setCookieProblems } from "./support/checks";
 import { signIn } from "./support/flows";
 import { bearer, type HttpAnswer, HttpClient } from "./support/http";
-import { fillPath, isApiRow, isScimRow, type RouteRow, routeAccessTable } from "./support/routes";
+import {
+  fillPath,
+  isApiRow,
+  isScimDiscoveryRow,
+  isScimRow,
+  type RouteRow,
+  routeAccessTable,
+  scimErrorProblem,
+} from "./support/routes";
 import { type Credentials, currentRun, readWorld, recordSecret, writeSweepSection } from "./support/run";
 
 const run = currentRun();
@@ -27,12 +35,6 @@ const publicRoutes = new Set([
   "GET /setup/:token",
   "GET /setup",
   "POST /setup",
-  // SCIM discovery (RFC 7643 §5): the same documents for every directory, no data.
-  "GET /scim/v2/ServiceProviderConfig",
-  "GET /scim/v2/ResourceTypes",
-  "GET /scim/v2/ResourceTypes/:name",
-  "GET /scim/v2/Schemas",
-  "GET /scim/v2/Schemas/:urn",
 ]);
 
 const openRedirectAttempts = [
@@ -86,8 +88,9 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
     if (row.method === "GET") return client.get(path, headers);
     if (isApiRow(row) || isScimRow(row)) {
       const body = row.method === "DELETE" ? undefined : JSON.stringify(row.body ?? {});
+      const contentType = isScimRow(row) ? "application/scim+json" : "application/json";
       return client.request(row.method, path, {
-        headers: { origin: run.baseUrl, ...(body ? { "content-type": "application/json" } : {}), ...headers },
+        headers: { origin: run.baseUrl, ...(body ? { "content-type": contentType } : {}), ...headers },
         ...(body ? { body } : {}),
       });
     }
@@ -121,7 +124,11 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
     const members = JSON.parse((await admin.get(`/api/v1/tenants/${tenantId}/members`, bearer(apiToken))).text);
     const outbox = (await admin.get("/admin/outbox")).text;
     const viewer = world.people.viewer as Credentials;
+    if (!world.directory) throw new Error("directories.e2e.ts must run first: no directory in world.json");
     placeholders = {
+      directoryId: world.directory.id,
+      directoryGroupId: world.directory.groupId,
+      directoryTokenId: world.directory.tokenId,
       slug: world.tenant?.slug ?? "",
       tenantId,
       userId: viewer.userId,
@@ -148,12 +155,18 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
       const key = `${row.method} ${row.route}`;
       if (answer.status !== row.expect.anon)
         mismatches.push(`${key}: expected ${row.expect.anon}, got ${answer.status}`);
-      if (publicRoutes.has(key)) continue;
       if (isScimRow(row)) {
-        if (answer.status !== 401 || !answer.headers["content-type"]?.startsWith("application/scim+json")) {
-          mismatches.push(`${key}: not a 401 SCIM Error (${answer.status} ${answer.headers["content-type"]})`);
-        }
-      } else if (isApiRow(row)) {
+        // Discovery is public and SCIM JSON; everything else a SCIM error 401, never a page or a redirect.
+        const problem = isScimDiscoveryRow(row)
+          ? answer.headers["content-type"]?.startsWith("application/scim+json")
+            ? ""
+            : `discovery is not application/scim+json (${answer.headers["content-type"]})`
+          : scimErrorProblem(answer, 401);
+        if (problem) mismatches.push(`${key}: ${problem}`);
+        continue;
+      }
+      if (publicRoutes.has(key)) continue;
+      if (isApiRow(row)) {
         if (answer.status !== 401 || !answer.headers["content-type"]?.startsWith("application/problem+json")) {
           mismatches.push(`${key}: not a 401 problem (${answer.status} ${answer.headers["content-type"]})`);
         }
@@ -162,18 +175,21 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
       }
     }
     expect(mismatches).toEqual([]);
-    const pageRoutes = routeAccessTable.filter((row) => !isApiRow(row)).length;
+    const pageRoutes = routeAccessTable.filter((row) => !isApiRow(row) && !isScimRow(row)).length;
+    const scimRoutes = routeAccessTable.filter(isScimRow).length;
     writeSweepSection("deny-by-default", {
       routesChecked: routeAccessTable.length,
       pageRoutes,
-      apiRoutes: routeAccessTable.length - pageRoutes,
+      apiRoutes: routeAccessTable.length - pageRoutes - scimRoutes,
+      scimRoutes,
       publicAllowlist: [...publicRoutes],
     });
   });
 
   it("refuses every form post from a foreign origin, before anything else runs", async () => {
+    // SCIM writes are not forms: no cookie opens them (the SCIM test below), so no foreign page can ride one.
     const formRows = routeAccessTable
-      .filter((row) => row.method === "POST" && !isApiRow(row))
+      .filter((row) => row.method === "POST" && !isApiRow(row) && !isScimRow(row))
       // Signing out ends the session the other rows use: last.
       .sort((a, b) => Number(a.route === "/logout") - Number(b.route === "/logout"));
     const failures: string[] = [];
@@ -297,6 +313,36 @@ describe.skipIf(run.skipped)("security sweep over HTTP", () => {
     expect(read.headers["access-control-allow-origin"]).toBeUndefined();
     expect(failures).toEqual([]);
     writeSweepSection("api-cross-origin", { writeRoutes: writeRows.length, corsProbes: 2 });
+  });
+
+  it("opens /scim/v2 to a directory's token only: a session cookie or a personal API token gets a SCIM 401", async () => {
+    const admin = sessions.sa as HttpClient;
+    const directoryToken = world.directory?.token ?? "";
+    const scimRows = routeAccessTable.filter((row) => isScimRow(row) && !isScimDiscoveryRow(row));
+    const failures: string[] = [];
+    for (const row of scimRows) {
+      const path = fillPath(row.path, placeholders);
+      const attempts: Array<[string, HttpClient, Record<string, string>]> = [
+        ["the admin's session, our origin", admin, {}],
+        ["the admin's session, a foreign origin", admin, { origin: evilOrigin, "sec-fetch-site": "cross-site" }],
+        ["the admin's API token", new HttpClient("scim with an API token"), bearer(apiToken)],
+        ["a made-up directory token", new HttpClient("scim forged"), bearer(`gths_${"A".repeat(49)}`)],
+      ];
+      for (const [how, client, headers] of attempts) {
+        const problem = scimErrorProblem(check(await send(client, row, path, headers)), 401);
+        if (problem) failures.push(`${row.method} ${row.route} (${how}): ${problem}`);
+      }
+    }
+    // The directory's own token is answered, in SCIM JSON, with no CORS header (check() looks).
+    const reader = new HttpClient("scim directory token");
+    const list = check(await reader.get("/scim/v2/Users?count=1", { ...bearer(directoryToken), origin: evilOrigin }));
+    if (list.status !== 200 || !list.headers["content-type"]?.startsWith("application/scim+json"))
+      failures.push(`GET /scim/v2/Users with the directory's token: ${list.status} ${list.headers["content-type"]}`);
+    const missing = check(await reader.get("/scim/v2/Users/x_missing", bearer(directoryToken)));
+    const missingProblem = scimErrorProblem(missing, 404);
+    if (missingProblem) failures.push(`GET /scim/v2/Users/x_missing with the directory's token: ${missingProblem}`);
+    expect(failures).toEqual([]);
+    writeSweepSection("scim", { routes: scimRows.length, refusedRequests: scimRows.length * 4, tokenRequests: 2 });
   });
 
   it("never redirects off the site after sign-in, whatever `next` says", async () => {

@@ -1,12 +1,13 @@
 // The browser suite is one story told in several files: people.e2e.ts sets up the first admin and
-// the cast, the sweep files reuse them, coverage.e2e.ts reads what every file recorded and
+// the cast, directories.e2e.ts gives the tenant a SCIM directory (its ids reach the sweep), the
+// sweep files reuse them, coverage.e2e.ts reads what every file recorded and
 // secrets.e2e.ts greps everything the run wrote, so those two come last. input-sweep.e2e.ts runs
 // just before them: what its probes might write (on a server that lets them through) never reaches
 // the stored-HTML crawl, and its oversized posts may end sessions. Files not listed here run in
 // between, in name order.
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
-const first = ["people.e2e.ts"];
+const first = ["people.e2e.ts", "directories.e2e.ts"];
 const last = ["input-sweep.e2e.ts", "coverage.e2e.ts", "secrets.e2e.ts"];
 
 function rank(moduleId: string): number {

@@ -88,6 +88,15 @@ describe("Admin → Directories", () => {
     expect(count?.n).toBe(1);
   });
 
+  it("marks both the name and the missing owner when both are wrong, so every problem shows at once", async () => {
+    const agent = await signedInSuperAdmin();
+    const refused = await agent.post("/admin/directories", { name: "Okta\u0000", owner: "" });
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    expect(html).toMatch(/id="field-name"[^>]*aria-invalid="true"/);
+    expect(html).toMatch(/id="field-owner"[^>]*aria-invalid="true"/);
+  });
+
   it("replaces the token: the new one is shown once and the old one ends 24 hours later", async () => {
     const agent = await signedInSuperAdmin();
     const { directory, token } = await createFilledDirectory(clock);
@@ -106,6 +115,11 @@ describe("Admin → Directories", () => {
       [false, null, true],
     ]);
     expect(page).toContain("Still accepted");
+    const newRow = page.slice(page.indexOf(`<tr id="token-${rows[1]?.id}"`));
+    expect(newRow.slice(0, newRow.indexOf("</tr>"))).toContain("The token shown above");
+    expect(await (await agent.get(rotated.headers.get("location") ?? "")).text()).not.toContain(
+      "The token shown above",
+    );
   });
 
   it("revokes a token behind a confirmation", async () => {

@@ -4,6 +4,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
+import { createDirectory } from "../../src/domain/directories/directories";
 import { postTenantUpdate } from "../../src/domain/tenants/tenant-updates";
 import { deactivateUser } from "../../src/domain/users/user-lifecycle";
 import { Agent } from "../helpers/agent";
@@ -55,6 +56,13 @@ async function buildWorld() {
   });
   const update = await postTenantUpdate(testContext(clock), tenant, { title: "Fixture update", body: "Body" });
   const message = await env.DB.prepare("SELECT id FROM outbox ORDER BY created_at LIMIT 1").first<{ id: string }>();
+  const directory = await createDirectory(testContext(clock), { scope: "tenant", name: "Authz", tenantId: tenant.id });
+  const directoryGroupId = "dgrp_authz";
+  await env.DB.prepare(
+    "INSERT INTO directory_groups (id, directory_id, display_name, created_at, updated_at) VALUES (?, ?, 'Authz group', ?, ?)",
+  )
+    .bind(directoryGroupId, directory.directory.id, clock.now().getTime(), clock.now().getTime())
+    .run();
   clock.set("2026-11-23T12:30:01Z");
   const agents = {} as Record<Persona, Agent>;
   for (const persona of personas) {
@@ -69,6 +77,9 @@ async function buildWorld() {
     membershipId: viewerMembership.id,
     updateId: update.id,
     messageId: message?.id ?? "missing",
+    directoryId: directory.directory.id,
+    directoryGroupId,
+    directoryTokenId: directory.token.id,
     missing: "x_missing",
   };
   return { app, agents, placeholders };

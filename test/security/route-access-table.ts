@@ -210,32 +210,40 @@ export const routeAccessTable: RouteRow[] = [
   },
 
   // Console directories (issue 18): SUPER_ADMIN only, like the outbox; an operator with every permission gets 403.
+  // Real ids (a company directory, its group and token): the revoke answers its confirmation, an
+  // empty mapping means "grants nothing", an empty name is refused.
   { method: "GET", route: "/admin/directories", path: "/admin/directories", expect: consoleSuperAdmin(200) },
   { method: "POST", route: "/admin/directories", path: "/admin/directories", expect: consoleSuperAdmin(400) },
   { method: "GET", route: "/admin/directories/new", path: "/admin/directories/new", expect: consoleSuperAdmin(200) },
   {
     method: "GET",
     route: "/admin/directories/:id",
-    path: "/admin/directories/{missing}",
-    expect: consoleSuperAdmin(404),
+    path: "/admin/directories/{directoryId}",
+    expect: consoleSuperAdmin(200),
   },
   {
     method: "POST",
     route: "/admin/directories/:id/tokens",
-    path: "/admin/directories/{missing}/tokens",
-    expect: consoleSuperAdmin(404),
+    path: "/admin/directories/{directoryId}/tokens",
+    expect: consoleSuperAdmin(303),
   },
   {
     method: "POST",
     route: "/admin/directories/:id/tokens/:tokenId/revoke",
-    path: "/admin/directories/{missing}/tokens/{missing}/revoke",
-    expect: consoleSuperAdmin(404),
+    path: "/admin/directories/{directoryId}/tokens/{directoryTokenId}/revoke",
+    expect: consoleSuperAdmin(200),
   },
   {
     method: "POST",
     route: "/admin/directories/:id/name",
-    path: "/admin/directories/{missing}/name",
-    expect: consoleSuperAdmin(404),
+    path: "/admin/directories/{directoryId}/name",
+    expect: consoleSuperAdmin(400),
+  },
+  {
+    method: "POST",
+    route: "/admin/directories/:id/groups/:groupId/mapping",
+    path: "/admin/directories/{directoryId}/groups/{directoryGroupId}/mapping",
+    expect: consoleSuperAdmin(303),
   },
 
   // Console access groups and audit log (issue 7). grp_readonly_auditor is seeded by migration 0001.

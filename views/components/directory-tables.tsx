@@ -1,10 +1,14 @@
-// The tables of one directory's page: its tokens, its groups with their mapping, its last errors.
+// The tables of one directory's page: its tokens, its groups with the form that maps each (its
+// row's id `directory-group-<id>` places the flash and a refusal there), its last errors.
 import type {
   DirectoryErrorView,
   DirectoryGroupView,
   DirectoryTokenView,
 } from "../../src/domain/directories/directories-read";
+import type { Flash } from "../../src/http/flash";
 import { directoryGroupRoleLabels, directoryTokenStateLabels } from "../../src/labels";
+import { FlashNotice, flashNear } from "./flash-notice";
+import { SelectField } from "./form-fields";
 import { Time } from "./time";
 
 const tokenStateTone: Record<DirectoryTokenView["state"], string> = {
@@ -32,7 +36,13 @@ function TokenState({ token, timeZone }: { token: DirectoryTokenView; timeZone: 
   );
 }
 
-export function DirectoryTokensTable(props: { directoryId: string; tokens: DirectoryTokenView[]; timeZone: string }) {
+export function DirectoryTokensTable(props: {
+  directoryId: string;
+  tokens: DirectoryTokenView[];
+  timeZone: string;
+  /** The token shown once above (right after it was made): its row says so, as tokens made the same minute look alike. */
+  shownTokenId: string | null;
+}) {
   return (
     <table class="data-table">
       <caption class="visually-hidden">Tokens</caption>
@@ -51,6 +61,7 @@ export function DirectoryTokensTable(props: { directoryId: string; tokens: Direc
           <tr id={`token-${token.id}`}>
             <td class="cell-primary" data-label="Created">
               <Time value={token.createdAt} timeZone={props.timeZone} />
+              {token.id === props.shownTokenId && <div class="muted">The token shown above</div>}
             </td>
             <td data-label="State">
               <TokenState token={token} timeZone={props.timeZone} />
@@ -78,7 +89,86 @@ export function DirectoryTokensTable(props: { directoryId: string; tokens: Direc
   );
 }
 
-export function DirectoryGroupsTable({ groups }: { groups: DirectoryGroupView[] }) {
+/** The id of a directory group's row: the flash after its mapping changed shows there. */
+export function directoryGroupRowId(groupId: string): string {
+  return `directory-group-${groupId}`;
+}
+
+/** A mapping form the server refused: its group, what was chosen and why, shown in that row. */
+export interface RefusedGroupMapping {
+  groupId: string;
+  values: { mappedRole: string; accessGroupId: string };
+  errors: Record<string, string>;
+}
+
+export interface DirectoryGroupsTableProps {
+  directoryId: string;
+  scope: "staff" | "tenant";
+  groups: DirectoryGroupView[];
+  accessGroupChoices: Array<{ id: string; name: string }>;
+  flash: Flash | undefined;
+  refused: RefusedGroupMapping | undefined;
+}
+
+/** The roles that fit the directory (setDirectoryGroupMapping refuses the others). */
+const roleChoicesByScope: Record<DirectoryGroupsTableProps["scope"], Array<{ value: string; label: string }>> = {
+  tenant: [
+    { value: "", label: "None (Client viewer)" },
+    { value: "CLIENT_ADMIN", label: directoryGroupRoleLabels.CLIENT_ADMIN },
+    { value: "CLIENT_VIEWER", label: directoryGroupRoleLabels.CLIENT_VIEWER },
+  ],
+  staff: [
+    { value: "", label: "None (Operator)" },
+    { value: "CONTRACTOR", label: directoryGroupRoleLabels.CONTRACTOR },
+  ],
+};
+
+function GroupMappingForm(props: { group: DirectoryGroupView; table: DirectoryGroupsTableProps }) {
+  const { group, table } = props;
+  const refused = table.refused?.groupId === group.id ? table.refused : undefined;
+  const values = refused?.values ?? { mappedRole: group.mappedRole ?? "", accessGroupId: group.accessGroup?.id ?? "" };
+  const errors = refused?.errors ?? {};
+  // A company directory's form has no access group field: a refusal about one (a forged post) shows under the form.
+  const formError = errors.form ?? (table.scope === "tenant" ? errors.accessGroupId : undefined);
+  const idPrefix = `group-${group.id}`;
+  return (
+    <form
+      method="post"
+      action={`/admin/directories/${table.directoryId}/groups/${group.id}/mapping`}
+      class="row-form"
+      novalidate
+    >
+      <SelectField
+        id={`${idPrefix}-role`}
+        name="mappedRole"
+        label="Role"
+        options={roleChoicesByScope[table.scope]}
+        value={values.mappedRole}
+        error={errors.mappedRole}
+      />
+      {table.scope === "staff" && (
+        <SelectField
+          id={`${idPrefix}-access-group`}
+          name="accessGroupId"
+          label="Access group"
+          options={[
+            { value: "", label: "None" },
+            ...table.accessGroupChoices.map((choice) => ({ value: choice.id, label: choice.name })),
+          ]}
+          value={values.accessGroupId}
+          error={errors.accessGroupId}
+        />
+      )}
+      <button type="submit" class="secondary">
+        Save<span class="visually-hidden">{` what “${group.displayName}” grants`}</span>
+      </button>
+      {formError && <p class="error">{formError}</p>}
+    </form>
+  );
+}
+
+/** A directory's groups, each with the form that sets what it grants (SUPER_ADMIN only, like the page). */
+export function DirectoryGroupsTable(props: DirectoryGroupsTableProps) {
   return (
     <table class="data-table">
       <caption class="visually-hidden">Groups</caption>
@@ -86,22 +176,22 @@ export function DirectoryGroupsTable({ groups }: { groups: DirectoryGroupView[] 
         <tr>
           <th scope="col">Group</th>
           <th scope="col">Grants</th>
-          <th scope="col">Fills access group</th>
         </tr>
       </thead>
       <tbody>
-        {groups.map((group) => (
-          <tr>
+        {props.groups.map((group) => (
+          <tr id={directoryGroupRowId(group.id)}>
             <td class="cell-primary wrap" data-label="Group">
               {group.displayName}
-            </td>
-            <td data-label="Grants">{group.mappedRole ? directoryGroupRoleLabels[group.mappedRole] : "—"}</td>
-            <td data-label="Fills access group">
-              {group.accessGroup ? (
-                <a href={`/admin/access-groups/${group.accessGroup.id}`}>{group.accessGroup.name}</a>
-              ) : (
-                "—"
+              {group.accessGroup && (
+                <div class="muted">
+                  Fills <a href={`/admin/access-groups/${group.accessGroup.id}`}>{group.accessGroup.name}</a>
+                </div>
               )}
+            </td>
+            <td class="cell-form" data-label="Grants">
+              <FlashNotice flash={flashNear(props.flash, directoryGroupRowId(group.id))} />
+              <GroupMappingForm group={group} table={props} />
             </td>
           </tr>
         ))}

@@ -254,3 +254,47 @@ export async function loadNewDirectoryChoices(ctx: DomainContext): Promise<NewDi
   ]);
   return { staffDirectoryExists: staff.length > 0, tenants: free };
 }
+
+export interface DirectoryGroupOfDirectory {
+  group: { id: string; displayName: string };
+  directory: { id: string; name: string; scope: "staff" | "tenant"; tenantName: string | null };
+  /** The name of the access group asked about, when it exists. */
+  accessGroupName: string | null;
+}
+
+/**
+ * One group of one directory, with the words a mapping's flash needs (the group's, the company's
+ * and the chosen access group's names): one statement. A group of another directory is not found, so a page of one
+ * directory never changes a group of another.
+ */
+export async function loadDirectoryGroup(
+  ctx: DomainContext,
+  directoryId: string,
+  groupId: string,
+  accessGroupId: string | null,
+): Promise<DirectoryGroupOfDirectory> {
+  assertMayManageDirectories(ctx);
+  const [row] = await ctx.db
+    .select({
+      groupId: directoryGroups.id,
+      displayName: directoryGroups.displayName,
+      directoryId: directories.id,
+      directoryName: directories.name,
+      scope: directories.scope,
+      tenantName: sql<string | null>`${tenants.name}`.as("tenant_name"),
+      accessGroupName: sql<
+        string | null
+      >`(SELECT ${accessGroups.name} FROM ${accessGroups} WHERE ${accessGroups.id} = ${accessGroupId ?? ""})`,
+    })
+    .from(directoryGroups)
+    .innerJoin(directories, eq(directories.id, directoryGroups.directoryId))
+    .leftJoin(tenants, eq(tenants.id, directories.tenantId))
+    .where(and(eq(directoryGroups.id, groupId), eq(directoryGroups.directoryId, directoryId)))
+    .limit(1);
+  if (!row) throw new AppError("NOT_FOUND");
+  return {
+    group: { id: row.groupId, displayName: row.displayName },
+    directory: { id: row.directoryId, name: row.directoryName, scope: row.scope, tenantName: row.tenantName },
+    accessGroupName: row.accessGroupName,
+  };
+}

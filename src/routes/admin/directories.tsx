@@ -2,6 +2,7 @@
 // groups grant, since a directory creates accounts and its token is a standing credential. Every
 // form is Post/Redirect/Get; a new token travels once in the sealed flash (src/http/flash.ts).
 import { Hono } from "hono";
+import { directoryGroupRowId, type RefusedGroupMapping } from "../../../views/components/directory-tables";
 import { DirectoriesPage } from "../../../views/pages/admin/directories-page";
 import { DirectoryPage } from "../../../views/pages/admin/directory-page";
 import { NewDirectoryPage } from "../../../views/pages/admin/new-directory-page";
@@ -14,11 +15,23 @@ import {
   revokeDirectoryToken,
   rotateDirectoryToken,
 } from "../../domain/directories/directories";
-import { listDirectories, loadDirectoryPage, loadNewDirectoryChoices } from "../../domain/directories/directories-read";
+import {
+  type DirectoryGroupOfDirectory,
+  listDirectories,
+  loadDirectoryGroup,
+  loadDirectoryPage,
+  loadNewDirectoryChoices,
+} from "../../domain/directories/directories-read";
+import {
+  type DirectoryGroupMapping,
+  directoryGroupMappingSchema,
+  setDirectoryGroupMapping,
+} from "../../domain/directories/directory-group-mapping";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
 import { setFlash, takeFlash, takeSecret } from "../../http/flash";
 import {
+  collectFieldErrors,
   type FieldErrors,
   formRefusal,
   formValue,
@@ -27,6 +40,7 @@ import {
   readFormFields,
   readFormValues,
 } from "../../http/forms";
+import { directoryGroupRoleLabels } from "../../labels";
 
 const forbiddenDetail =
   "Only a Super admin can manage directories: a directory creates accounts and holds a standing token.";
@@ -37,7 +51,10 @@ function readOwner(name: string, owner: string) {
   if (owner.startsWith("tenant:")) {
     return parseFormInput(createDirectorySchema, { scope: "tenant", name, tenantId: owner.slice("tenant:".length) });
   }
-  throw formRefusal({ owner: "Choose whom the directory provisions: the staff or one company." });
+  // Say what is wrong with the name too: the form shows every problem at once.
+  const named = createDirectorySchema.safeParse({ scope: "staff", name });
+  const nameErrors = named.success ? {} : collectFieldErrors(named.error);
+  throw formRefusal({ ...nameErrors, owner: "Choose whom the directory provisions: the staff or one company." });
 }
 
 /** The domain names the scope or the tenant; the form has one select for both. */
@@ -52,7 +69,37 @@ async function showNewDirectory(c: AppContext, values: { name: string; owner: st
   return c.render(<NewDirectoryPage {...choices} values={values} errors={errors} />, { title: "New directory" });
 }
 
-async function showDirectory(c: AppContext, rename?: { value: string; errors: FieldErrors }) {
+/** A name inside a flash (at most 500 characters in all), cut short when it is very long. */
+function quoted(name: string): string {
+  return `“${name.length > 80 ? `${name.slice(0, 79)}…` : name}”`;
+}
+
+/** What the group grants now, in words, for the flash next to its row. */
+function describeGroupMapping(found: DirectoryGroupOfDirectory, mapping: DirectoryGroupMapping): string {
+  const group = quoted(found.group.displayName);
+  if (found.directory.scope === "tenant") {
+    const company = found.directory.tenantName ?? "the company";
+    if (mapping.mappedRole === "CLIENT_ADMIN") return `Members of ${group} are now Client admins of ${company}.`;
+    if (mapping.mappedRole === "CLIENT_VIEWER") {
+      return `Members of ${group} are now Client viewers of ${company}, unless another group makes them Client admins.`;
+    }
+    return `${group} grants nothing now: its members are Client viewers of ${company} unless another group makes them Client admins.`;
+  }
+  const accessGroup = found.accessGroupName ? quoted(found.accessGroupName) : null;
+  const role = mapping.mappedRole ? `${directoryGroupRoleLabels[mapping.mappedRole]}s` : null;
+  if (role && accessGroup) return `Members of ${group} are now ${role} and members of the access group ${accessGroup}.`;
+  if (role) return `Members of ${group} are now ${role}; the group fills no access group.`;
+  if (accessGroup) {
+    return `Members of ${group} are now members of the access group ${accessGroup}; the group grants no role (they are Operators unless another group makes them Contractors).`;
+  }
+  return `${group} grants nothing now: no role and no access group.`;
+}
+
+async function showDirectory(
+  c: AppContext,
+  rename?: { value: string; errors: FieldErrors },
+  mappingRefusal?: RefusedGroupMapping,
+) {
   const page = await loadDirectoryPage(domainContext(c), c.req.param("id") ?? "");
   const flash = c.req.method === "GET" ? await takeFlash(c) : undefined;
   const newToken = takeSecret(flash, "directory-token", page.directory.id);
@@ -62,8 +109,10 @@ async function showDirectory(c: AppContext, rename?: { value: string; errors: Fi
       page={page}
       newToken={newToken}
       tokenWasShown={!newToken && c.req.query("token") !== undefined}
+      shownTokenId={newToken ? (c.req.query("token") ?? null) : null}
       flash={flash}
       rename={rename ?? { value: page.directory.name, errors: {} }}
+      mappingRefusal={mappingRefusal}
     />,
     { title: page.directory.name },
   );
@@ -135,6 +184,28 @@ export const adminDirectoryRoutes = new Hono<AppEnv>()
       />,
       { title },
     );
+  })
+  .post("/:id/groups/:groupId/mapping", async (c) => {
+    const form = await readFormFields(c, { fields: ["mappedRole", "accessGroupId"] });
+    const typed = {
+      mappedRole: formValue(form.values, "mappedRole"),
+      accessGroupId: formValue(form.values, "accessGroupId"),
+    };
+    const groupId = c.req.param("groupId");
+    return handleForm(c, form, {
+      act: async () => {
+        const mapping = parseFormInput(directoryGroupMappingSchema, typed);
+        const found = await loadDirectoryGroup(domainContext(c), c.req.param("id"), groupId, mapping.accessGroupId);
+        await setDirectoryGroupMapping(domainContext(c), found.group.id, mapping);
+        await setFlash(c, {
+          tone: "success",
+          message: describeGroupMapping(found, mapping),
+          near: directoryGroupRowId(found.group.id),
+        });
+        return c.redirect(`/admin/directories/${found.directory.id}#${directoryGroupRowId(found.group.id)}`, 303);
+      },
+      showAgain: (errors) => showDirectory(c, undefined, { groupId, values: typed, errors }),
+    });
   })
   .post("/:id/name", async (c) => {
     const form = await readFormFields(c, { fields: ["name"] });

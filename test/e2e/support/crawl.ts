@@ -40,7 +40,7 @@ function shapeOf(path: string): string {
 
 /** A path with its ids blanked: /admin/users/usr_… → /admin/users/:id. */
 function pathShapeOf(pathname: string): string {
-  return pathname.replace(/\/(usr|tnt|mbr|upd|msg|tok|grp)_[0-9a-f]+/g, "/:id");
+  return pathname.replace(/\/(usr|tnt|mbr|upd|msg|tok|grp|dir|dtk|dgrp)_[0-9a-f]+/g, "/:id");
 }
 
 /** Pages of one shape the crawl opens: enough to meet each kind of stored value, without opening every row's page. */

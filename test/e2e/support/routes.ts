@@ -14,9 +14,39 @@ export function isApiRow(row: RouteRow): boolean {
   return row.route.startsWith("/api/");
 }
 
-/** /scim/v2: a directory's token or nothing (its discovery is public); refusals are SCIM Errors, not problems. */
+/**
+ * /scim/v2 (RFC 7644): neither a page nor the JSON API. It takes a directory's bearer token and
+ * nothing else (no cookie, no personal API token), and answers in application/scim+json, errors
+ * included (the SCIM Error schema, `status` as a string), never with a page or a redirect.
+ */
 export function isScimRow(row: RouteRow): boolean {
   return row.route.startsWith("/scim/");
+}
+
+/** SCIM discovery (RFC 7643 §5, RFC 7644 §4): public, as identity providers read it before they hold a token. */
+export function isScimDiscoveryRow(row: RouteRow): boolean {
+  return isScimRow(row) && /^\/scim\/v2\/(ServiceProviderConfig|ResourceTypes|Schemas)\b/.test(row.route);
+}
+
+export const scimErrorSchema = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+/** What is wrong with an answer that should be a SCIM error of this status ("" when nothing). */
+export function scimErrorProblem(
+  answer: { status: number; headers: Record<string, string>; text: string },
+  status: number,
+): string {
+  if (answer.status !== status) return `answered ${answer.status}, not ${status}`;
+  if (!answer.headers["content-type"]?.startsWith("application/scim+json"))
+    return `not application/scim+json (${answer.headers["content-type"]})`;
+  let body: { schemas?: unknown; status?: unknown } = {};
+  try {
+    body = JSON.parse(answer.text) as typeof body;
+  } catch {
+    return "a body that is not JSON";
+  }
+  if (!Array.isArray(body.schemas) || !body.schemas.includes(scimErrorSchema)) return "not the SCIM Error schema";
+  if (body.status !== String(status)) return `status ${JSON.stringify(body.status)} is not the string "${status}"`;
+  return "";
 }
 
 /** The table route a concrete path belongs to ("/admin/users/usr_1" → "GET /admin/users/:id"). */

@@ -45,6 +45,11 @@ export interface World {
   people: Record<string, Credentials>;
   /** The contractor's membership expiry the story crossed (ISO). */
   contractorExpiresAt?: string;
+  /**
+   * The tenant's directory directories.e2e.ts made: the sweeps fill the directory routes with these
+   * ids and call /scim/v2 with its live token (recorded in secrets.json like every secret).
+   */
+  directory?: { id: string; groupId: string; tokenId: string; token: string };
 }
 
 function worldPath(): string {
@@ -73,7 +78,8 @@ export type SecretKind =
   | "setup-token"
   | "session-token"
   | "challenge-token"
-  | "api-token";
+  | "api-token"
+  | "directory-token";
 
 export interface RecordedSecret {
   kind: SecretKind;

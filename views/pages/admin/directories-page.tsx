@@ -19,7 +19,7 @@ function DirectoryRow({ row, timeZone }: { row: DirectorySummary; timeZone: stri
       <td class="cell-primary" data-label="Directory">
         <a href={`/admin/directories/${row.id}`}>{row.name}</a>
       </td>
-      <td data-label="For">{row.tenant ? row.tenant.name : directoryScopeLabels.staff}</td>
+      <td data-label="Provisions">{row.tenant ? row.tenant.name : directoryScopeLabels.staff}</td>
       <td data-label="People">
         {row.users.active} active, {row.users.pending} pending, {row.users.deactivated} deactivated
       </td>
@@ -57,7 +57,7 @@ export function DirectoriesPage(props: DirectoriesPageProps) {
           <thead>
             <tr>
               <th scope="col">Directory</th>
-              <th scope="col">For</th>
+              <th scope="col">Provisions</th>
               <th scope="col">People</th>
               <th scope="col">Groups</th>
               <th scope="col">Last request</th>

@@ -5,8 +5,14 @@ import type { DirectoryPage as DirectoryPageData } from "../../../src/domain/dir
 import type { Flash } from "../../../src/http/flash";
 import { directoryScopeLabels } from "../../../src/labels";
 import { CopyField } from "../../components/copy-field";
-import { DirectoryErrorsTable, DirectoryGroupsTable, DirectoryTokensTable } from "../../components/directory-tables";
-import { FlashNotice } from "../../components/flash-notice";
+import {
+  DirectoryErrorsTable,
+  DirectoryGroupsTable,
+  DirectoryTokensTable,
+  directoryGroupRowId,
+  type RefusedGroupMapping,
+} from "../../components/directory-tables";
+import { FlashNotice, flashAtTop } from "../../components/flash-notice";
 import { FormErrorSummary, Notice, TextField } from "../../components/form-fields";
 import { Time } from "../../components/time";
 
@@ -17,8 +23,12 @@ export interface DirectoryPageProps {
   newToken: string | null;
   /** A reload of the page a token was shown on: say it was shown once. */
   tokenWasShown: boolean;
+  /** The id of the token shown once on this view (the `token` query), else null. */
+  shownTokenId: string | null;
   flash: Flash | undefined;
   rename: { value: string; errors: Record<string, string> };
+  /** A group's mapping form the server refused: shown again in that group's row. */
+  mappingRefusal?: RefusedGroupMapping | undefined;
 }
 
 function TokenShownOnce(props: { newToken: string | null; tokenWasShown: boolean }) {
@@ -78,7 +88,12 @@ export function DirectoryPage(props: DirectoryPageProps) {
           {page.directory.name} <span class="badge badge-info">{directoryScopeLabels[page.directory.scope]}</span>
         </h1>
       </div>
-      <FlashNotice flash={props.flash} />
+      <FlashNotice
+        flash={flashAtTop(
+          props.flash,
+          page.groups.map((group) => directoryGroupRowId(group.id)),
+        )}
+      />
       <section aria-labelledby="connection-heading">
         <h2 id="connection-heading">Connection</h2>
         <CopyField id="scim-base-url" label="SCIM base URL" value={page.scimBaseUrl} />
@@ -96,14 +111,33 @@ export function DirectoryPage(props: DirectoryPageProps) {
             Replace the token
           </button>
         </form>
-        <DirectoryTokensTable directoryId={page.directory.id} tokens={page.tokens} timeZone={props.timeZone} />
+        <DirectoryTokensTable
+          directoryId={page.directory.id}
+          tokens={page.tokens}
+          timeZone={props.timeZone}
+          shownTokenId={props.shownTokenId}
+        />
       </section>
       <section aria-labelledby="groups-heading">
         <h2 id="groups-heading">Groups</h2>
         {page.groups.length === 0 ? (
           <p class="empty">No groups yet: they appear when the identity provider pushes them.</p>
         ) : (
-          <DirectoryGroupsTable groups={page.groups} />
+          <>
+            <p>
+              {page.directory.scope === "tenant"
+                ? "Members of a group mapped to Client admin are Client admins of the company; everyone else the directory provisions is a Client viewer."
+                : "Members of a group mapped to Contractor are Contractors, everyone else an Operator (a Super admin is never changed). A group linked to an access group keeps that access group's members equal to its own."}
+            </p>
+            <DirectoryGroupsTable
+              directoryId={page.directory.id}
+              scope={page.directory.scope}
+              groups={page.groups}
+              accessGroupChoices={page.accessGroupChoices}
+              flash={props.flash}
+              refused={props.mappingRefusal}
+            />
+          </>
         )}
         {page.groupsTruncated && <Notice kind="info">The newest {page.groups.length} groups are shown.</Notice>}
       </section>
