@@ -218,3 +218,48 @@ describe("Entra's provisioning cycle, replayed", () => {
     expect(await userRow(created.id)).toMatchObject({ display_name: "Renamed Person", first_name: "Renamed" });
   });
 });
+
+describe("emails", () => {
+  it("keeps every email sent, answers them back, and uses the primary one as the Gatehouse email", async () => {
+    const work = uniqueEmail("Work");
+    const home = uniqueEmail("Home");
+    const created = await staff.scim.expect<ScimUser>(
+      "POST",
+      "/Users",
+      oktaUser({
+        userName: work,
+        emails: [
+          { value: home, type: "home" },
+          { value: work, type: "work", primary: true },
+        ],
+      }),
+      201,
+    );
+    expect(created.emails).toEqual([
+      { value: home, type: "home" },
+      { value: work.toLowerCase(), type: "work", primary: true },
+    ]);
+    const newHome = uniqueEmail("NewHome");
+    const patched = await staff.scim.expect<ScimUser>(
+      "PATCH",
+      `/Users/${created.id}`,
+      patch({ op: "replace", path: 'emails[type eq "home"].value', value: newHome }),
+      200,
+    );
+    expect(patched.emails[0]).toEqual({ value: newHome, type: "home" });
+    expect((await userRow(created.id))?.email).toBe(work.toLowerCase());
+  });
+
+  it("answers noTarget to a replace through a filter no email matches, changing nothing", async () => {
+    const created = await staff.scim.expect<ScimUser>("POST", "/Users", oktaUser(), 201);
+    const response = await staff.scim.request(
+      "PATCH",
+      `/Users/${created.id}`,
+      patch({ op: "replace", path: 'emails[type eq "pager"].value', value: "x@example.test" }),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ scimType: "noTarget", status: "400" });
+    const after = await staff.scim.expect<ScimUser>("GET", `/Users/${created.id}`, undefined, 200);
+    expect(after.emails).toEqual(created.emails);
+  });
+});
