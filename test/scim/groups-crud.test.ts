@@ -202,9 +202,22 @@ describe("SCIM Groups: list", () => {
 
   it("answers invalidFilter for an attribute it cannot filter by, never a full list", async () => {
     const { app, directory } = await setUp();
-    const response = await scimRequest(app, directory, "GET", `/Groups?filter=${encodeURIComponent('title eq "x"')}`);
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ scimType: "invalidFilter" });
+    for (const filter of ['title eq "x"', 'constructor eq "x"', 'members[constructor eq "x"]']) {
+      const response = await scimRequest(app, directory, "GET", `/Groups?filter=${encodeURIComponent(filter)}`);
+      expect(response.status, filter).toBe(400);
+      expect(await response.json()).toMatchObject({ scimType: "invalidFilter" });
+    }
+  });
+
+  it("finds a group by members.value outside a value filter and by a displayName with a non-ASCII letter", async () => {
+    const { clock, app, directory } = await setUp();
+    const alice = await createDirectoryUser(clock, directory);
+    const equipe = await createGroup(app, directory, "Équipe IT", [alice.id]);
+    await createGroup(app, directory, "Empty");
+    for (const filter of [`members.value eq "${alice.id}"`, 'displayName eq "Équipe it"', "members pr"]) {
+      const response = await scimRequest(app, directory, "GET", `/Groups?filter=${encodeURIComponent(filter)}`);
+      expect(await response.json(), filter).toMatchObject({ totalResults: 1, Resources: [{ id: equipe.id }] });
+    }
   });
 
   it("returns only the asked attributes with attributes=displayName, and no members on a GET that excludes them", async () => {

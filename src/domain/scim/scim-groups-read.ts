@@ -9,7 +9,7 @@ import { AppError } from "../../errors";
 import type { DomainContext } from "../context";
 import type { DirectoryCaller } from "./scim-caller";
 import type { ScimFilter } from "./scim-filter";
-import { compileGroupFilter } from "./scim-group-query";
+import { compileScimFilter, type FilterColumns } from "./scim-filter-sql";
 import { groupSchemaUrn, listResponseUrn, scimLimits } from "./scim-schemas";
 
 export type DirectoryGroupRow = typeof directoryGroups.$inferSelect;
@@ -120,6 +120,28 @@ export async function getScimGroup(ctx: ScimGroupContext, groupId: string, proje
   return toGroupDocument(ctx, group, memberRows, projection);
 }
 
+// Over `directory_groups AS g`. displayName is `caseExact: false`: compared lower-cased, which the
+// unique index on lower(display_name) serves for eq. A member is a user linked to the group's
+// directory and not deleted from it; its type is always "User".
+const groupFilterColumns: FilterColumns = {
+  schemaUrn: groupSchemaUrn,
+  columns: {
+    displayname: { expression: sql`lower(g.display_name)`, kind: "text", fold: "sql", nullable: false },
+    externalid: { expression: sql`g.external_id`, kind: "text", fold: "none", nullable: true },
+    id: { expression: sql`g.id`, kind: "text", fold: "none", nullable: false },
+    members: { expression: sql`fm.user_id`, kind: "text", fold: "none", nullable: false },
+    "members.value": { expression: sql`fm.user_id`, kind: "text", fold: "none", nullable: false },
+    "members.type": { expression: sql`'user'`, kind: "text", fold: "js", nullable: false },
+    "meta.created": { expression: sql`g.created_at`, kind: "time", fold: "none", nullable: false },
+    "meta.lastmodified": { expression: sql`g.updated_at`, kind: "time", fold: "none", nullable: false },
+  },
+  multiValued: {
+    members: (condition) => sql`EXISTS (SELECT 1 FROM directory_group_members AS fm JOIN directory_users AS fdu
+      ON fdu.user_id = fm.user_id AND fdu.directory_id = g.directory_id AND fdu.deleted_at IS NULL
+      WHERE fm.group_id = g.id AND ${condition})`,
+  },
+};
+
 export interface GroupListQuery {
   filter: ScimFilter | null;
   /** 1-based (RFC 7644 §3.4.2.4); below 1 counts as 1. */
@@ -132,7 +154,7 @@ export interface GroupListQuery {
 /** A ListResponse page in one batch: the total, the page (oldest first) and, when asked, its members. */
 export async function listScimGroups(ctx: ScimGroupContext, query: GroupListQuery) {
   const directoryId = ctx.actor.directory.id;
-  const condition = sql`g.directory_id = ${directoryId}${query.filter ? sql` AND ${compileGroupFilter(directoryId, query.filter)}` : sql``}`;
+  const condition = sql`g.directory_id = ${directoryId}${query.filter ? sql` AND ${compileScimFilter(groupFilterColumns, query.filter)}` : sql``}`;
   const offset = Math.max(1, query.startIndex) - 1;
   const count = Math.min(Math.max(0, query.count), scimLimits.maxResults);
   const pageIds = sql`SELECT g.id FROM directory_groups AS g WHERE ${condition} ORDER BY g.created_at, g.id LIMIT ${count} OFFSET ${offset}`;

@@ -227,6 +227,24 @@ function auditGroup(
   });
 }
 
+/** The group's row takes `updated`'s name and externalId; the guard makes a group deleted since the read a 404. */
+function buildGroupUpdate(ctx: ScimGroupContext, updated: DirectoryGroupRow): Statement[] {
+  return [
+    ctx.db
+      .update(directoryGroups)
+      .set({ displayName: updated.displayName, externalId: updated.externalId, updatedAt: ctx.now })
+      .where(eq(directoryGroups.id, updated.id)),
+    assertPreviousWriteChangedOneRow(ctx.db),
+  ];
+}
+
+function auditGroupUpdate(ctx: ScimGroupContext, group: DirectoryGroupRow, updated: DirectoryGroupRow) {
+  return auditGroup(ctx, "directory.group_updated", updated, {
+    from: { displayName: group.displayName, externalId: group.externalId },
+    to: { displayName: updated.displayName, externalId: updated.externalId },
+  });
+}
+
 function describeMemberChanges(changes: GroupMemberChanges): Record<string, unknown> {
   return {
     removedAll: changes.removeAll,
@@ -291,17 +309,10 @@ export async function replaceScimGroup(ctx: ScimGroupContext, groupId: string, b
   const updated = { ...group, displayName: input.displayName, externalId: input.externalId, updatedAt: ctx.now };
   await runGroupWrite(
     [
-      ctx.db
-        .update(directoryGroups)
-        .set({ displayName: updated.displayName, externalId: updated.externalId, updatedAt: ctx.now })
-        .where(eq(directoryGroups.id, group.id)),
-      assertPreviousWriteChangedOneRow(ctx.db),
+      ...buildGroupUpdate(ctx, updated),
       ...buildGrantStatements(ctx, group, changes),
       ...buildMemberWrites(ctx, group.id, changes),
-      auditGroup(ctx, "directory.group_updated", updated, {
-        from: { displayName: group.displayName, externalId: group.externalId },
-        to: { displayName: updated.displayName, externalId: updated.externalId },
-      }),
+      auditGroupUpdate(ctx, group, updated),
       auditGroup(ctx, "directory.group_members_changed", updated, describeMemberChanges(changes)),
       recordChange(ctx),
     ],
@@ -324,22 +335,13 @@ export async function patchScimGroup(ctx: ScimGroupContext, groupId: string, bod
   const updated = applyGroupAttributes(group, otherOperations);
   const renamed = updated.displayName !== group.displayName || updated.externalId !== group.externalId;
   const statements: Statement[] = [
-    ctx.db
-      .update(directoryGroups)
-      .set({ displayName: updated.displayName, externalId: updated.externalId, updatedAt: ctx.now })
-      .where(eq(directoryGroups.id, group.id)),
-    assertPreviousWriteChangedOneRow(ctx.db),
+    ...buildGroupUpdate(ctx, updated),
     ...buildGrantStatements(ctx, group, changes),
     ...buildMemberWrites(ctx, group.id, changes),
     recordChange(ctx),
   ];
   if (renamed) {
-    statements.push(
-      auditGroup(ctx, "directory.group_updated", updated, {
-        from: { displayName: group.displayName, externalId: group.externalId },
-        to: { displayName: updated.displayName, externalId: updated.externalId },
-      }),
-    );
+    statements.push(auditGroupUpdate(ctx, group, updated));
   }
   if (hasMemberChanges(changes)) {
     statements.push(auditGroup(ctx, "directory.group_members_changed", updated, describeMemberChanges(changes)));

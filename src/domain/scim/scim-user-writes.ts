@@ -23,7 +23,7 @@ import {
   type ScimUserRecord,
   toScimUser,
 } from "./scim-user-resource";
-import { type DirectoryContext, heldBy, scimBaseUrlOf, userNotFound } from "./scim-users";
+import { type DirectoryContext, heldBy, linkOf, scimBaseUrlOf, userNotFound } from "./scim-users";
 
 export type LinkRow = typeof directoryUsers.$inferSelect;
 
@@ -193,13 +193,7 @@ async function applyScimUser(ctx: DirectoryContext, held: HeldUser, input: ScimU
     ctx.db
       .update(directoryUsers)
       .set({ ...link, userNameKey: input.userNameKey })
-      .where(
-        and(
-          eq(directoryUsers.userId, held.user.id),
-          eq(directoryUsers.directoryId, ctx.actor.directory.id),
-          isNull(directoryUsers.deletedAt),
-        ),
-      ),
+      .where(linkOf(ctx, held.user.id)),
     assertPreviousWriteChangedOneRow(ctx.db),
     ...change.statements,
   ]);
@@ -229,16 +223,7 @@ export async function deleteScimUser(ctx: DirectoryContext, userId: string): Pro
   assertDirectoryMayManage(ctx, held.user);
   const owned = ownedRoleCondition(ctx);
   const statements: Statement[] = [
-    ctx.db
-      .update(directoryUsers)
-      .set({ deletedAt: ctx.now, updatedAt: ctx.now })
-      .where(
-        and(
-          eq(directoryUsers.userId, userId),
-          eq(directoryUsers.directoryId, ctx.actor.directory.id),
-          isNull(directoryUsers.deletedAt),
-        ),
-      ),
+    ctx.db.update(directoryUsers).set({ deletedAt: ctx.now, updatedAt: ctx.now }).where(linkOf(ctx, userId)),
     assertPreviousWriteChangedOneRow(ctx.db),
   ];
   if (!held.user.deactivatedAt) statements.push(...buildDeactivationStatements(ctx, held.user, [owned]).statements);
