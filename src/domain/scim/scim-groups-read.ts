@@ -7,7 +7,8 @@ import type { Db } from "../../db/client";
 import { directoryGroupMembers, directoryGroups, directoryUsers, users } from "../../db/schema";
 import { AppError } from "../../errors";
 import type { DomainContext } from "../context";
-import type { DirectoryCaller } from "./scim-caller";
+import { scimBaseUrl } from "../directories/directories";
+import type { DirectoryContext } from "./scim-caller";
 import type { ScimFilter } from "./scim-filter";
 import { compileScimFilter, type FilterColumns } from "./scim-filter-sql";
 import { groupSchemaUrn, listResponseUrn, scimLimits } from "./scim-schemas";
@@ -17,12 +18,6 @@ export type DirectoryGroupRow = typeof directoryGroups.$inferSelect;
 export interface GroupMember {
   userId: string;
   displayName: string;
-}
-
-export type ScimGroupContext = DomainContext & { actor: DirectoryCaller };
-
-export function scimBaseUrl(ctx: DomainContext): string {
-  return `${ctx.config.APP_ORIGIN}/scim/v2`;
 }
 
 /** Which attributes the answer carries (RFC 7644 §3.4.2.5), lower-cased; `id` and `schemas` always. */
@@ -105,7 +100,7 @@ export function groupNotFound(): AppError {
   return new AppError("NOT_FOUND", { detail: "No group with this id in this directory." });
 }
 
-export async function getScimGroup(ctx: ScimGroupContext, groupId: string, projection: GroupProjection) {
+export async function getScimGroup(ctx: DirectoryContext, groupId: string, projection: GroupProjection) {
   const directoryId = ctx.actor.directory.id;
   const withMembers = includesMembers(projection);
   const groupRead = selectDirectoryGroup(ctx.db, directoryId, groupId);
@@ -152,7 +147,7 @@ export interface GroupListQuery {
 }
 
 /** A ListResponse page in one batch: the total, the page (oldest first) and, when asked, its members. */
-export async function listScimGroups(ctx: ScimGroupContext, query: GroupListQuery) {
+export async function listScimGroups(ctx: DirectoryContext, query: GroupListQuery) {
   const directoryId = ctx.actor.directory.id;
   const condition = sql`g.directory_id = ${directoryId}${query.filter ? sql` AND ${compileScimFilter(groupFilterColumns, query.filter)}` : sql``}`;
   const offset = Math.max(1, query.startIndex) - 1;

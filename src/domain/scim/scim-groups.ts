@@ -10,7 +10,7 @@ import * as z from "zod";
 import { generateId } from "../../auth/crypto";
 import { isUniqueViolation, runBatch, type Statement } from "../../db/batch";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
-import { directories, directoryGroupMembers, directoryGroups, directoryUsers, users } from "../../db/schema";
+import { directoryGroupMembers, directoryGroups, directoryUsers, users } from "../../db/schema";
 import { AppError } from "../../errors";
 import { type AuditAction, insertAuditEvent } from "../audit/audit";
 import {
@@ -21,12 +21,12 @@ import {
   touchedUsers,
 } from "../directories/directory-sync";
 import { jsonList } from "../groups/group-guards";
+import { type DirectoryContext, recordDirectoryChange } from "./scim-caller";
 import { getMember } from "./scim-filter";
 import {
   type DirectoryGroupRow,
   type GroupMember,
   groupNotFound,
-  type ScimGroupContext,
   selectDirectoryGroup,
   toGroupDocument,
 } from "./scim-groups-read";
@@ -42,18 +42,6 @@ import { groupSchemas, groupSchemaUrn } from "./scim-schemas";
 /** Member ids one request may name (each is one bound id, applied in one statement). */
 export const maximumMembersPerRequest = 10_000;
 const auditedIdsPerEvent = 100;
-
-/** Member changes as sets: empty the group first when `removeAll`, then remove and add by id. */
-export interface GroupMemberChanges {
-  removeAll: boolean;
-  add: Set<string>;
-  remove: Set<string>;
-}
-
-function toGroupMemberChanges(changes: MemberChanges): GroupMemberChanges {
-  if (changes.replaceWith) return { removeAll: true, add: new Set(changes.replaceWith), remove: new Set() };
-  return { removeAll: changes.removeAll, add: new Set(changes.add), remove: new Set(changes.remove) };
-}
 
 const groupInputSchema = z.object({
   displayName: z.string("displayName is required.").trim().min(1, "displayName is required.").max(256),
@@ -104,7 +92,7 @@ function readGroupInput(body: unknown): GroupInput {
   return { ...parsed.data, members: [...new Set(parsed.data.members)] };
 }
 
-function selectNameClash(ctx: ScimGroupContext, displayName: string, exceptGroupId: string | null) {
+function selectNameClash(ctx: DirectoryContext, displayName: string, exceptGroupId: string | null) {
   const conditions: SQL[] = [
     eq(directoryGroups.directoryId, ctx.actor.directory.id),
     sql`lower(${directoryGroups.displayName}) = lower(${displayName})`,
@@ -118,7 +106,7 @@ function selectNameClash(ctx: ScimGroupContext, displayName: string, exceptGroup
 }
 
 /** The users among `userIds` this directory holds, with the name a member shows. */
-function selectDirectoryMembers(ctx: ScimGroupContext, userIds: readonly string[]) {
+function selectDirectoryMembers(ctx: DirectoryContext, userIds: readonly string[]) {
   return ctx.db
     .select({ userId: users.id, displayName: users.displayName })
     .from(directoryUsers)
@@ -149,7 +137,7 @@ function assertMembersHeld(asked: Iterable<string>, held: readonly GroupMember[]
 
 /** The reads every write needs, in one batch. */
 async function readWriteFacts(
-  ctx: ScimGroupContext,
+  ctx: DirectoryContext,
   groupId: string | null,
   displayName: string | undefined,
   memberIds: readonly string[],
@@ -165,7 +153,7 @@ async function readWriteFacts(
   return { group: groupRows[0] ?? null, members: memberRows };
 }
 
-function buildMemberWrites(ctx: ScimGroupContext, groupId: string, changes: GroupMemberChanges): Statement[] {
+function buildMemberWrites(ctx: DirectoryContext, groupId: string, changes: MemberChanges): Statement[] {
   const statements: Statement[] = [];
   if (changes.removeAll) {
     statements.push(ctx.db.delete(directoryGroupMembers).where(eq(directoryGroupMembers.groupId, groupId)));
@@ -195,11 +183,7 @@ function buildMemberWrites(ctx: ScimGroupContext, groupId: string, changes: Grou
 }
 
 /** What the group grants, recomputed for the people the change touches (nothing when it grants nothing). */
-function buildGrantStatements(
-  ctx: ScimGroupContext,
-  group: DirectoryGroupRow,
-  changes: GroupMemberChanges,
-): Statement[] {
+function buildGrantStatements(ctx: DirectoryContext, group: DirectoryGroupRow, changes: MemberChanges): Statement[] {
   if (group.mappedRole === null && group.accessGroupId === null) return [];
   const { directory } = ctx.actor;
   const pending: PendingGroupMembers = {
@@ -214,7 +198,7 @@ function buildGrantStatements(
 }
 
 function auditGroup(
-  ctx: ScimGroupContext,
+  ctx: DirectoryContext,
   action: AuditAction,
   group: { id: string; displayName: string },
   details: Record<string, unknown>,
@@ -228,7 +212,7 @@ function auditGroup(
 }
 
 /** The group's row takes `updated`'s name and externalId; the guard makes a group deleted since the read a 404. */
-function buildGroupUpdate(ctx: ScimGroupContext, updated: DirectoryGroupRow): Statement[] {
+function buildGroupUpdate(ctx: DirectoryContext, updated: DirectoryGroupRow): Statement[] {
   return [
     ctx.db
       .update(directoryGroups)
@@ -238,14 +222,14 @@ function buildGroupUpdate(ctx: ScimGroupContext, updated: DirectoryGroupRow): St
   ];
 }
 
-function auditGroupUpdate(ctx: ScimGroupContext, group: DirectoryGroupRow, updated: DirectoryGroupRow) {
+function auditGroupUpdate(ctx: DirectoryContext, group: DirectoryGroupRow, updated: DirectoryGroupRow) {
   return auditGroup(ctx, "directory.group_updated", updated, {
     from: { displayName: group.displayName, externalId: group.externalId },
     to: { displayName: updated.displayName, externalId: updated.externalId },
   });
 }
 
-function describeMemberChanges(changes: GroupMemberChanges): Record<string, unknown> {
+function describeMemberChanges(changes: MemberChanges): Record<string, unknown> {
   return {
     removedAll: changes.removeAll,
     addedCount: changes.add.size,
@@ -255,15 +239,11 @@ function describeMemberChanges(changes: GroupMemberChanges): Record<string, unkn
   };
 }
 
-function hasMemberChanges(changes: GroupMemberChanges): boolean {
+function hasMemberChanges(changes: MemberChanges): boolean {
   return changes.removeAll || changes.add.size > 0 || changes.remove.size > 0;
 }
 
-function recordChange(ctx: ScimGroupContext) {
-  return ctx.db.update(directories).set({ lastChangeAt: ctx.now }).where(eq(directories.id, ctx.actor.directory.id));
-}
-
-async function runGroupWrite(statements: Statement[], ctx: ScimGroupContext, displayName: string): Promise<void> {
+async function runGroupWrite(statements: Statement[], ctx: DirectoryContext, displayName: string): Promise<void> {
   try {
     await runBatch(ctx.db, statements);
   } catch (error) {
@@ -273,7 +253,7 @@ async function runGroupWrite(statements: Statement[], ctx: ScimGroupContext, dis
   }
 }
 
-export async function createScimGroup(ctx: ScimGroupContext, body: unknown) {
+export async function createScimGroup(ctx: DirectoryContext, body: unknown) {
   const input = readGroupInput(body);
   const { members } = await readWriteFacts(ctx, null, input.displayName, input.members);
   const group: DirectoryGroupRow = {
@@ -286,13 +266,13 @@ export async function createScimGroup(ctx: ScimGroupContext, body: unknown) {
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };
-  const changes: GroupMemberChanges = { removeAll: false, add: new Set(input.members), remove: new Set() };
+  const changes: MemberChanges = { removeAll: false, add: new Set(input.members), remove: new Set() };
   await runGroupWrite(
     [
       ctx.db.insert(directoryGroups).values(group),
       ...buildMemberWrites(ctx, group.id, changes),
       auditGroup(ctx, "directory.group_created", group, { externalId: group.externalId, memberCount: members.length }),
-      recordChange(ctx),
+      recordDirectoryChange(ctx),
     ],
     ctx,
     input.displayName,
@@ -301,11 +281,11 @@ export async function createScimGroup(ctx: ScimGroupContext, body: unknown) {
 }
 
 /** PUT: the name, externalId and members become exactly the body's (members left out: none). */
-export async function replaceScimGroup(ctx: ScimGroupContext, groupId: string, body: unknown) {
+export async function replaceScimGroup(ctx: DirectoryContext, groupId: string, body: unknown) {
   const input = readGroupInput(body);
   const facts = await readWriteFacts(ctx, groupId, input.displayName, input.members);
   const group = facts.group as DirectoryGroupRow;
-  const changes: GroupMemberChanges = { removeAll: true, add: new Set(input.members), remove: new Set() };
+  const changes: MemberChanges = { removeAll: true, add: new Set(input.members), remove: new Set() };
   const updated = { ...group, displayName: input.displayName, externalId: input.externalId, updatedAt: ctx.now };
   await runGroupWrite(
     [
@@ -314,7 +294,7 @@ export async function replaceScimGroup(ctx: ScimGroupContext, groupId: string, b
       ...buildMemberWrites(ctx, group.id, changes),
       auditGroupUpdate(ctx, group, updated),
       auditGroup(ctx, "directory.group_members_changed", updated, describeMemberChanges(changes)),
-      recordChange(ctx),
+      recordDirectoryChange(ctx),
     ],
     ctx,
     input.displayName,
@@ -323,9 +303,8 @@ export async function replaceScimGroup(ctx: ScimGroupContext, groupId: string, b
 }
 
 /** PATCH: answered 204 (RFC 7644 §3.5.2 allows it), so a member change never reads the members back. */
-export async function patchScimGroup(ctx: ScimGroupContext, groupId: string, body: unknown): Promise<void> {
-  const { memberChanges, otherOperations } = splitMemberOperations(parsePatchRequest(body));
-  const changes = toGroupMemberChanges(memberChanges);
+export async function patchScimGroup(ctx: DirectoryContext, groupId: string, body: unknown): Promise<void> {
+  const { memberChanges: changes, otherOperations } = splitMemberOperations(parsePatchRequest(body));
   if (changes.add.size + changes.remove.size > maximumMembersPerRequest) {
     throw new AppError("SCIM_TOO_MANY", { detail: `At most ${maximumMembersPerRequest} members per request.` });
   }
@@ -338,7 +317,7 @@ export async function patchScimGroup(ctx: ScimGroupContext, groupId: string, bod
     ...buildGroupUpdate(ctx, updated),
     ...buildGrantStatements(ctx, group, changes),
     ...buildMemberWrites(ctx, group.id, changes),
-    recordChange(ctx),
+    recordDirectoryChange(ctx),
   ];
   if (renamed) {
     statements.push(auditGroupUpdate(ctx, group, updated));
@@ -350,10 +329,10 @@ export async function patchScimGroup(ctx: ScimGroupContext, groupId: string, bod
 }
 
 /** DELETE: the group and its member rows go; what it granted is recomputed for its members. */
-export async function deleteScimGroup(ctx: ScimGroupContext, groupId: string): Promise<void> {
+export async function deleteScimGroup(ctx: DirectoryContext, groupId: string): Promise<void> {
   const [group] = await selectDirectoryGroup(ctx.db, ctx.actor.directory.id, groupId);
   if (!group) throw groupNotFound();
-  const changes: GroupMemberChanges = { removeAll: true, add: new Set(), remove: new Set() };
+  const changes: MemberChanges = { removeAll: true, add: new Set(), remove: new Set() };
   await runGroupWrite(
     [
       ...buildGrantStatements(ctx, group, changes),
@@ -365,7 +344,7 @@ export async function deleteScimGroup(ctx: ScimGroupContext, groupId: string): P
         mappedRole: group.mappedRole,
         accessGroupId: group.accessGroupId,
       }),
-      recordChange(ctx),
+      recordDirectoryChange(ctx),
     ],
     ctx,
     group.displayName,

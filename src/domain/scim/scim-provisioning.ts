@@ -20,6 +20,7 @@ import { buildDirectorySyncStatements, syncedDirectoryOf, touchedUsers } from ".
 import { buildInviteStatements, findInviteMembershipProblems, prepareInvite } from "../invites/invites";
 import { describeMembership } from "../memberships/memberships-read";
 import type { InviteInput, UserRow } from "../users/users";
+import type { DirectoryContext } from "./scim-caller";
 import { type Candidate, decideProvisioning, readProvisioningFacts } from "./scim-provisioning-facts";
 import { validateResourceInput } from "./scim-resource-validation";
 import { userSchemas } from "./scim-schemas";
@@ -32,7 +33,7 @@ import {
   sendInviteIfNeeded,
   uniquenessError,
 } from "./scim-user-writes";
-import { type DirectoryContext, linkOf } from "./scim-users";
+import { linkOf } from "./scim-users";
 
 function assertMayProvision(ctx: DirectoryContext): void {
   const tenant = ctx.actor.directory.tenant;

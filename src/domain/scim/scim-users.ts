@@ -5,18 +5,12 @@ import { and, asc, eq, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { directoryGroupMembers, directoryGroups, directoryUsers, users } from "../../db/schema";
 import { AppError } from "../../errors";
-import type { DomainContext } from "../context";
-import type { DirectoryCaller } from "./scim-caller";
+import { scimBaseUrl } from "../directories/directories";
+import type { DirectoryContext } from "./scim-caller";
 import { parseScimFilter } from "./scim-filter";
 import { compileScimFilter, type FilterColumn, type FilterColumns } from "./scim-filter-sql";
 import { enterpriseUserSchemaUrn, scimLimits, userSchemaUrn } from "./scim-schemas";
 import { type ScimDocument, type ScimUserRecord, toScimUser } from "./scim-user-resource";
-
-export type DirectoryContext = DomainContext & { actor: DirectoryCaller };
-
-export function scimBaseUrlOf(ctx: Pick<DomainContext, "config">): string {
-  return `${ctx.config.APP_ORIGIN}/scim/v2`;
-}
 
 /** The users this directory holds and has not deleted; a user erased by hand is gone for it too. */
 export function heldBy(directoryId: string): SQL {
@@ -97,7 +91,7 @@ export async function getScimUser(ctx: DirectoryContext, userId: string): Promis
     1,
   );
   if (!row) throw userNotFound();
-  return toScimUser(toRecord(row), scimBaseUrlOf(ctx));
+  return toScimUser(toRecord(row), scimBaseUrl(ctx));
 }
 
 export interface ScimListQuery {
@@ -186,7 +180,7 @@ export async function listScimUsers(ctx: DirectoryContext, query: ScimListQuery)
     .limit(count)
     .offset(query.startIndex - 1);
   const [totalRows, rows] = count === 0 ? [await total, []] : await ctx.db.batch([total, page]);
-  const baseUrl = scimBaseUrlOf(ctx);
+  const baseUrl = scimBaseUrl(ctx);
   return {
     totalResults: Number(totalRows[0]?.n ?? 0),
     startIndex: query.startIndex,
