@@ -5,6 +5,7 @@ import * as z from "zod";
 import { isWellFormedSecretToken } from "../auth/token-format";
 import { authorize } from "../domain/access";
 import { type DirectoryCaller, type DirectoryContext, loadDirectoryCaller } from "../domain/scim/scim-caller";
+import { type ProjectionOptions, parseAttributeList } from "../domain/scim/scim-projection";
 import { errorUrn, scimLimits } from "../domain/scim/scim-schemas";
 import { AppError, type ErrorCode } from "../errors";
 import { refuseDuplicateJsonKeys } from "./api-middleware";
@@ -157,6 +158,14 @@ export function readListQuery(schema: z.ZodType<ListQuery>, input: unknown): Lis
   return parsed.data;
 }
 
-export function toAttributeText(value: string | string[] | undefined): string | undefined {
+function toAttributeText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(",") : value;
+}
+
+/** RFC 7644 §3.4.2.5: attributes or excludedAttributes narrow every document answered. */
+export function projectionOf(query: Pick<ListQuery, "attributes" | "excludedAttributes">): ProjectionOptions {
+  return {
+    attributes: parseAttributeList(toAttributeText(query.attributes)),
+    excludedAttributes: parseAttributeList(toAttributeText(query.excludedAttributes)),
+  };
 }

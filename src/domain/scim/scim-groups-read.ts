@@ -11,7 +11,8 @@ import { scimBaseUrl } from "../directories/directories";
 import type { DirectoryContext } from "./scim-caller";
 import type { ScimFilter } from "./scim-filter";
 import { compileScimFilter, type FilterColumns } from "./scim-filter-sql";
-import { groupSchemaUrn, listResponseUrn, scimLimits } from "./scim-schemas";
+import { isAttributeRequested, type ProjectionOptions, projectResource } from "./scim-projection";
+import { groupSchemas, groupSchemaUrn, listResponseUrn, scimLimits } from "./scim-schemas";
 
 export type DirectoryGroupRow = typeof directoryGroups.$inferSelect;
 
@@ -20,33 +21,17 @@ export interface GroupMember {
   displayName: string;
 }
 
-/** Which attributes the answer carries (RFC 7644 §3.4.2.5), lower-cased; `id` and `schemas` always. */
-export interface GroupProjection {
-  attributes: readonly string[] | null;
-  excludedAttributes: readonly string[];
-}
+const fullProjection: ProjectionOptions = { attributes: null, excludedAttributes: null };
 
-export const fullProjection: GroupProjection = { attributes: null, excludedAttributes: [] };
-
-function isReturned(projection: GroupProjection, name: string): boolean {
-  if (name === "id" || name === "schemas") return true;
-  if (projection.attributes) {
-    return projection.attributes.some(
-      (asked) => asked === name || asked.startsWith(`${name}.`) || name.startsWith(`${asked}.`),
-    );
-  }
-  return !projection.excludedAttributes.includes(name);
-}
-
-export function includesMembers(projection: GroupProjection): boolean {
-  return isReturned(projection, "members");
+function includesMembers(projection: ProjectionOptions): boolean {
+  return isAttributeRequested("members", projection);
 }
 
 export function toGroupDocument(
   ctx: DomainContext,
   group: DirectoryGroupRow,
   members: readonly GroupMember[] | null,
-  projection: GroupProjection = fullProjection,
+  projection: ProjectionOptions = fullProjection,
 ) {
   const base = scimBaseUrl(ctx);
   const document: Record<string, unknown> = {
@@ -67,7 +52,7 @@ export function toGroupDocument(
       location: `${base}/Groups/${group.id}`,
     },
   };
-  return Object.fromEntries(Object.entries(document).filter(([key]) => isReturned(projection, key.toLowerCase())));
+  return projectResource(document, projection, groupSchemas);
 }
 
 /** Members as the directory sees them: linked to it and not deleted from it; by user id. */
@@ -100,7 +85,7 @@ export function groupNotFound(): AppError {
   return new AppError("NOT_FOUND", { detail: "No group with this id in this directory." });
 }
 
-export async function getScimGroup(ctx: DirectoryContext, groupId: string, projection: GroupProjection) {
+export async function getScimGroup(ctx: DirectoryContext, groupId: string, projection: ProjectionOptions) {
   const directoryId = ctx.actor.directory.id;
   const withMembers = includesMembers(projection);
   const groupRead = selectDirectoryGroup(ctx.db, directoryId, groupId);
@@ -143,7 +128,7 @@ export interface GroupListQuery {
   startIndex: number;
   /** 0 answers totalResults alone; capped at scimLimits.maxResults. */
   count: number;
-  projection: GroupProjection;
+  projection: ProjectionOptions;
 }
 
 /** A ListResponse page in one batch: the total, the page (oldest first) and, when asked, its members. */

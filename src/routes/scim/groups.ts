@@ -3,33 +3,16 @@
 import { Hono } from "hono";
 import { parseScimFilter } from "../../domain/scim/scim-filter";
 import { createScimGroup, deleteScimGroup, patchScimGroup, replaceScimGroup } from "../../domain/scim/scim-groups";
-import { type GroupProjection, getScimGroup, listScimGroups } from "../../domain/scim/scim-groups-read";
-import { parseAttributeList } from "../../domain/scim/scim-projection";
-import { groupSchemaUrn } from "../../domain/scim/scim-schemas";
+import { getScimGroup, listScimGroups } from "../../domain/scim/scim-groups-read";
 import type { AppEnv } from "../../http/app-env";
 import {
   directoryContext,
-  type ListQuery,
   listQuerySchema,
+  projectionOf,
   readListQuery,
   readScimBody,
   scimJson,
-  toAttributeText,
 } from "../../http/scim";
-
-/** The Groups domain's projection: lower-cased names, the core schema's URN left out. */
-function readProjection(query: Pick<ListQuery, "attributes" | "excludedAttributes">): GroupProjection {
-  const namesOf = (list: string | string[] | undefined) =>
-    (parseAttributeList(toAttributeText(list)) ?? []).map(
-      (path) =>
-        `${path.uri && path.uri !== groupSchemaUrn.toLowerCase() ? `${path.uri}:` : ""}${path.attribute}${path.subAttribute ? `.${path.subAttribute}` : ""}`,
-    );
-  const attributes = namesOf(query.attributes);
-  return {
-    attributes: attributes.length > 0 ? attributes : null,
-    excludedAttributes: namesOf(query.excludedAttributes),
-  };
-}
 
 export const scimGroups = new Hono<AppEnv>()
   .get("/", async (c) => {
@@ -38,7 +21,7 @@ export const scimGroups = new Hono<AppEnv>()
       filter: query.filter === undefined ? null : parseScimFilter(query.filter),
       startIndex: query.startIndex,
       count: query.count,
-      projection: readProjection(query),
+      projection: projectionOf(query),
     });
     return scimJson(c, page);
   })
@@ -52,7 +35,7 @@ export const scimGroups = new Hono<AppEnv>()
       await getScimGroup(
         directoryContext(c),
         c.req.param("id"),
-        readProjection(readListQuery(listQuerySchema, c.req.query())),
+        projectionOf(readListQuery(listQuerySchema, c.req.query())),
       ),
     ),
   )

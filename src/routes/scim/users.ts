@@ -2,7 +2,7 @@
 // (src/domain/scim/) decides and writes; every answer is application/scim+json with an absolute
 // meta.location, and a create answers 201 with the same Location header.
 import { Hono } from "hono";
-import { parseAttributeList, projectResource } from "../../domain/scim/scim-projection";
+import { projectResource } from "../../domain/scim/scim-projection";
 import { createScimUser } from "../../domain/scim/scim-provisioning";
 import { listResponseUrn, userSchemas } from "../../domain/scim/scim-schemas";
 import type { ScimDocument } from "../../domain/scim/scim-user-resource";
@@ -13,27 +13,12 @@ import {
   directoryContext,
   type ListQuery,
   listQuerySchema,
+  projectionOf,
   readListQuery,
   readScimBody,
   scimJson,
   searchRequestSchema,
-  toAttributeText,
 } from "../../http/scim";
-
-/** RFC 7644 §3.4.2.5: attributes or excludedAttributes narrow every document answered. */
-function projectionOf(query: Pick<ListQuery, "attributes" | "excludedAttributes">) {
-  const attributes = toAttributeText(query.attributes);
-  const excluded = toAttributeText(query.excludedAttributes);
-  return (document: ScimDocument): ScimDocument =>
-    projectResource(
-      document,
-      {
-        attributes: parseAttributeList(attributes),
-        excludedAttributes: parseAttributeList(excluded),
-      },
-      userSchemas,
-    );
-}
 
 function listResponse(page: ScimUserPage, project: (document: ScimDocument) => ScimDocument) {
   return {
@@ -46,8 +31,12 @@ function listResponse(page: ScimUserPage, project: (document: ScimDocument) => S
 }
 
 async function answerList(c: AppContext, query: ListQuery): Promise<Response> {
+  const projection = projectionOf(query);
   const page = await listScimUsers(directoryContext(c), query);
-  return scimJson(c, listResponse(page, projectionOf(query)));
+  return scimJson(
+    c,
+    listResponse(page, (document) => projectResource(document, projection, userSchemas)),
+  );
 }
 
 function locationOf(document: ScimDocument): string {
@@ -64,7 +53,10 @@ export const scimUsers = new Hono<AppEnv>()
   })
   .get("/:id", async (c) => {
     const query = readListQuery(listQuerySchema, c.req.query());
-    return scimJson(c, projectionOf(query)(await getScimUser(directoryContext(c), c.req.param("id"))));
+    return scimJson(
+      c,
+      projectResource(await getScimUser(directoryContext(c), c.req.param("id")), projectionOf(query), userSchemas),
+    );
   })
   .put("/:id", async (c) =>
     scimJson(c, await replaceScimUser(directoryContext(c), c.req.param("id"), await readScimBody(c))),
