@@ -2,7 +2,7 @@
 // for one group or one page, and members read only when the answer includes them, so
 // `excludedAttributes=members` (what Okta and Entra ask) never touches a big group's members.
 // A group of another directory answers exactly as a made-up id: not found.
-import { and, asc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { directoryGroupMembers, directoryGroups, directoryUsers, users } from "../../db/schema";
 import { AppError } from "../../errors";
@@ -13,6 +13,7 @@ import type { ScimFilter } from "./scim-filter";
 import { compileScimFilter, type FilterColumns } from "./scim-filter-sql";
 import { isAttributeRequested, type ProjectionOptions, projectResource } from "./scim-projection";
 import { groupSchemas, groupSchemaUrn, listResponseUrn, scimLimits } from "./scim-schemas";
+import { heldBy } from "./scim-users";
 
 export type DirectoryGroupRow = typeof directoryGroups.$inferSelect;
 
@@ -55,20 +56,13 @@ export function toGroupDocument(
   return projectResource(document, projection, groupSchemas);
 }
 
-/** Members as the directory sees them: linked to it and not deleted from it; by user id. */
+/** Members as the directory sees them: the users it holds (heldBy); by user id. */
 export function selectGroupMembers(db: Db, directoryId: string, groupCondition: SQL) {
   return db
     .select({ groupId: directoryGroupMembers.groupId, userId: users.id, displayName: users.displayName })
     .from(directoryGroupMembers)
     .innerJoin(users, eq(users.id, directoryGroupMembers.userId))
-    .innerJoin(
-      directoryUsers,
-      and(
-        eq(directoryUsers.userId, directoryGroupMembers.userId),
-        eq(directoryUsers.directoryId, directoryId),
-        isNull(directoryUsers.deletedAt),
-      ),
-    )
+    .innerJoin(directoryUsers, and(eq(directoryUsers.userId, directoryGroupMembers.userId), heldBy(directoryId)))
     .where(groupCondition)
     .orderBy(asc(directoryGroupMembers.userId));
 }
@@ -116,8 +110,10 @@ const groupFilterColumns: FilterColumns = {
     "meta.lastmodified": { expression: sql`g.updated_at`, kind: "time", fold: "none", nullable: false },
   },
   multiValued: {
+    // The members selectGroupMembers answers: held by the directory (heldBy), so not erased either.
     members: (condition) => sql`EXISTS (SELECT 1 FROM directory_group_members AS fm JOIN directory_users AS fdu
       ON fdu.user_id = fm.user_id AND fdu.directory_id = g.directory_id AND fdu.deleted_at IS NULL
+      JOIN users AS fu ON fu.id = fm.user_id AND fu.erased_at IS NULL
       WHERE fm.group_id = g.id AND ${condition})`,
   },
 };

@@ -5,7 +5,7 @@
 // sees who leaves). Members change by id in SQL: adding one person to a group of 10,000 reads
 // and writes one person. A member must be a user this directory holds (linked, not deleted); any
 // other id gets the same invalidValue, whether or not it exists elsewhere.
-import { and, eq, isNull, ne, type SQL, sql } from "drizzle-orm";
+import { and, eq, ne, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
 import { generateId } from "../../auth/crypto";
 import { isUniqueViolation, runBatch, type Statement } from "../../db/batch";
@@ -38,6 +38,7 @@ import {
   splitMemberOperations,
 } from "./scim-patch";
 import { groupSchemas, groupSchemaUrn } from "./scim-schemas";
+import { heldBy } from "./scim-users";
 
 /** Member ids one request may name (each is one bound id, applied in one statement). */
 export const maximumMembersPerRequest = 10_000;
@@ -111,13 +112,7 @@ function selectDirectoryMembers(ctx: DirectoryContext, userIds: readonly string[
     .select({ userId: users.id, displayName: users.displayName })
     .from(directoryUsers)
     .innerJoin(users, eq(users.id, directoryUsers.userId))
-    .where(
-      and(
-        eq(directoryUsers.directoryId, ctx.actor.directory.id),
-        isNull(directoryUsers.deletedAt),
-        sql`${directoryUsers.userId} IN ${jsonList(userIds)}`,
-      ),
-    )
+    .where(and(heldBy(ctx.actor.directory.id), sql`${directoryUsers.userId} IN ${jsonList(userIds)}`))
     .orderBy(directoryUsers.userId);
 }
 
@@ -313,6 +308,8 @@ export async function patchScimGroup(ctx: DirectoryContext, groupId: string, bod
   const group = facts.group as DirectoryGroupRow;
   const updated = applyGroupAttributes(group, otherOperations);
   const renamed = updated.displayName !== group.displayName || updated.externalId !== group.externalId;
+  // Nothing to write, so nothing unaudited is written (Okta resends what it already sent).
+  if (!renamed && !hasMemberChanges(changes)) return;
   const statements: Statement[] = [
     ...buildGroupUpdate(ctx, updated),
     ...buildGrantStatements(ctx, group, changes),

@@ -47,7 +47,7 @@ const scimUserColumns = {
   // One row per user whatever their groups, so a page never reads more rows than users.
   groupList: sql<string>`(SELECT json_group_array(json_object('id', g.id, 'displayName', g.display_name))
     FROM ${directoryGroupMembers} AS m JOIN ${directoryGroups} AS g ON g.id = m.group_id
-    WHERE m.user_id = ${directoryUsers.userId})`.as("group_list"),
+    WHERE m.user_id = ${directoryUsers.userId} AND g.directory_id = ${directoryUsers.directoryId})`.as("group_list"),
 };
 
 function selectScimUsers(db: Db, where: SQL) {
