@@ -52,6 +52,13 @@ const groupInputSchema = z.object({
     .max(maximumMembersPerRequest, `At most ${maximumMembersPerRequest} members per request.`),
 });
 
+/** The fields as the schema reads them, or invalidValue with every problem. */
+function parseGroupFields<T extends z.ZodType>(schema: T, fields: Record<string, unknown>): z.output<T> {
+  const parsed = schema.safeParse(fields);
+  if (parsed.success) return parsed.data;
+  throw new AppError("SCIM_INVALID_VALUE", { detail: parsed.error.issues.map((issue) => issue.message).join(" ") });
+}
+
 /** The name and externalId after a PATCH's other operations (RFC 7644 §3.5.2, applied by scim-patch.ts). */
 function applyGroupAttributes(group: DirectoryGroupRow, operations: PatchOperation[]): DirectoryGroupRow {
   if (operations.length === 0) return group;
@@ -64,13 +71,11 @@ function applyGroupAttributes(group: DirectoryGroupRow, operations: PatchOperati
   const after = applyPatchOperations(before, operations, groupSchemas);
   if (getMember(after, "id") !== group.id)
     throw new AppError("SCIM_MUTABILITY", { detail: "A group's id never changes." });
-  const parsed = groupInputSchema
-    .pick({ displayName: true, externalId: true })
-    .safeParse({ displayName: getMember(after, "displayName"), externalId: getMember(after, "externalId") ?? null });
-  if (!parsed.success) {
-    throw new AppError("SCIM_INVALID_VALUE", { detail: parsed.error.issues.map((issue) => issue.message).join(" ") });
-  }
-  return { ...group, ...parsed.data };
+  const fields = parseGroupFields(groupInputSchema.pick({ displayName: true, externalId: true }), {
+    displayName: getMember(after, "displayName"),
+    externalId: getMember(after, "externalId") ?? null,
+  });
+  return { ...group, ...fields };
 }
 
 type GroupInput = z.output<typeof groupInputSchema>;
@@ -82,15 +87,12 @@ function readGroupInput(body: unknown): GroupInput {
     throw new AppError("SCIM_INVALID_VALUE", { detail: `schemas must list ${groupSchemaUrn}.` });
   }
   const members = getMember(body, "members");
-  const parsed = groupInputSchema.safeParse({
+  const input = parseGroupFields(groupInputSchema, {
     displayName: getMember(body, "displayName"),
     externalId: getMember(body, "externalId") ?? null,
     members: [members ?? []].flat().map((member) => getMember(member, "value")),
   });
-  if (!parsed.success) {
-    throw new AppError("SCIM_INVALID_VALUE", { detail: parsed.error.issues.map((issue) => issue.message).join(" ") });
-  }
-  return { ...parsed.data, members: [...new Set(parsed.data.members)] };
+  return { ...input, members: [...new Set(input.members)] };
 }
 
 function selectNameClash(ctx: DirectoryContext, displayName: string, exceptGroupId: string | null) {
