@@ -169,7 +169,7 @@ function buildStaffRoleStatements(
   const openEnded = sql`EXISTS (SELECT 1 FROM memberships AS m WHERE m.user_id = u.id AND m.revoked_at IS NULL AND m.expires_at IS NULL)`;
   const blocked = sql`${candidates} AND u.role = 'OPERATOR' AND ${openEnded}`;
   const changing = sql`${candidates} AND NOT (u.role = 'OPERATOR' AND ${openEnded})`;
-  const problem = sql`'Kept ' || u.first_name || ' ' || u.last_name || ' (' || u.email || ') as Operator: a group of this directory maps them to Contractor, but a contractor needs an expiry on every tenant membership. Give their memberships an expiry; the next change of their groups applies the role.'`;
+  const problem = sql`'Kept ' || u.email || ' as Operator: a group maps them to Contractor, who needs an expiry on every tenant membership. Set them; their next group change applies it.'`;
   return [
     ctx.db.insert(directoryErrors).select(sql`SELECT NULL, ${directory.id}, ${ctx.now.getTime()}, 'SYNC',
       '/Users/' || u.id, 409, NULL, ${problem} FROM users AS u WHERE ${blocked}`),
