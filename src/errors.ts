@@ -59,7 +59,7 @@ export const errorCatalogue = {
   PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large", form: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Send the body as application/json", form: false },
   THROTTLED: { status: 429, title: "Too many attempts. Wait a little and try again.", form: true },
-  // SCIM refusals (RFC 7644 §3.12): each answers with its scimType (src/http/scim-errors.ts).
+  // SCIM refusals (RFC 7644 §3.12): each answers with its scimType (src/http/scim.ts).
   SCIM_INVALID_FILTER: { status: 400, title: "The filter is not valid or not supported", form: false },
   SCIM_INVALID_SYNTAX: { status: 400, title: "The request is not a valid SCIM request", form: false },
   SCIM_INVALID_PATH: { status: 400, title: "The path is not valid", form: false },

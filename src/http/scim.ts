@@ -1,16 +1,17 @@
 // The HTTP side of /scim/v2 (RFC 7644; docs/SCIM.md): the directory as the caller, JSON bodies
 // of the SCIM media types, and refusals in the SCIM Error schema. The routes are src/routes/scim/.
 import { createMiddleware } from "hono/factory";
+import * as z from "zod";
 import { isWellFormedSecretToken } from "../auth/token-format";
 import { authorize } from "../domain/access";
-import type { DomainContext } from "../domain/context";
-import { type DirectoryCaller, loadDirectoryCaller } from "../domain/scim/scim-caller";
+import { type DirectoryCaller, type DirectoryContext, loadDirectoryCaller } from "../domain/scim/scim-caller";
+import { type ProjectionOptions, parseAttributeList } from "../domain/scim/scim-projection";
+import { errorUrn, scimLimits } from "../domain/scim/scim-schemas";
 import { AppError, type ErrorCode } from "../errors";
 import { refuseDuplicateJsonKeys } from "./api-middleware";
 import type { AppContext, AppEnv } from "./app-env";
 
 export const scimMediaType = "application/scim+json";
-const scimErrorSchemaUrn = "urn:ietf:params:scim:api:messages:2.0:Error";
 const bearerPattern = /^Bearer ([A-Za-z0-9_]{1,200})$/i;
 
 /** The scimType of RFC 7644 §3.12 Table 9 each refusal answers with; the others have none. */
@@ -35,7 +36,7 @@ export function scimTypeOf(error: AppError): string | null {
 export function scimErrorResponse(error: AppError): Response {
   const scimType = scimTypeOf(error);
   const body = {
-    schemas: [scimErrorSchemaUrn],
+    schemas: [errorUrn],
     status: String(error.status),
     ...(scimType ? { scimType } : {}),
     detail: error.detail ?? error.title,
@@ -82,7 +83,7 @@ export function currentDirectory(c: AppContext): DirectoryCaller {
 }
 
 /** The domain context of a SCIM request: the directory acts, on its own authority. */
-export function directoryContext(c: AppContext): DomainContext & { actor: DirectoryCaller } {
+export function directoryContext(c: AppContext): DirectoryContext {
   return {
     db: c.get("db"),
     kv: c.env.KV,
@@ -106,4 +107,65 @@ export async function readScimBody(c: AppContext): Promise<unknown> {
   if (text.trim() === "") throw new AppError("SCIM_INVALID_SYNTAX", { detail: "The request has no body." });
   refuseDuplicateJsonKeys(text);
   return JSON.parse(text);
+}
+
+const searchRequestUrn = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+
+// RFC 7644 §3.4.2.4: a startIndex below 1 is read as 1, a negative count as 0; count is capped at maxResults.
+const integer = z.coerce.number("Send a whole number.").int("Send a whole number.");
+const startIndexSchema = integer.optional().transform((value) => Math.max(1, value ?? 1));
+const countSchema = integer
+  .optional()
+  .transform((value) => Math.min(Math.max(0, value ?? scimLimits.maxResults), scimLimits.maxResults));
+const filterSchema = z
+  .string()
+  .max(scimLimits.maxFilterLength, `A filter has at most ${scimLimits.maxFilterLength} characters.`)
+  .optional();
+const attributeListSchema = z.union([z.string().max(2000), z.array(z.string().max(200)).max(100)]).optional();
+
+/** A list's query (RFC 7644 §3.4.2), for Users and Groups alike. */
+export const listQuerySchema = z.object({
+  filter: filterSchema,
+  startIndex: startIndexSchema,
+  count: countSchema,
+  attributes: attributeListSchema,
+  excludedAttributes: attributeListSchema,
+});
+
+export const searchRequestSchema = listQuerySchema.extend({
+  schemas: z.array(z.string()).refine((schemas) => schemas.includes(searchRequestUrn), {
+    message: `Name ${searchRequestUrn} in schemas.`,
+  }),
+});
+
+export type ListQuery = z.output<typeof listQuerySchema>;
+
+export function readListQuery(schema: z.ZodType<ListQuery>, input: unknown): ListQuery {
+  if (typeof input === "object" && input && "filter" in input && typeof input.filter === "string") {
+    if (input.filter.length > scimLimits.maxFilterLength) {
+      throw new AppError("SCIM_INVALID_FILTER", {
+        detail: `A filter has at most ${scimLimits.maxFilterLength} characters.`,
+      });
+    }
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError("SCIM_INVALID_VALUE", {
+      detail: `${issue?.path.join(".") ?? "query"}: ${issue?.message ?? "not valid"}`,
+    });
+  }
+  return parsed.data;
+}
+
+function toAttributeText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(",") : value;
+}
+
+/** RFC 7644 §3.4.2.5: attributes or excludedAttributes narrow every document answered. */
+export function projectionOf(query: Pick<ListQuery, "attributes" | "excludedAttributes">): ProjectionOptions {
+  return {
+    attributes: parseAttributeList(toAttributeText(query.attributes)),
+    excludedAttributes: parseAttributeList(toAttributeText(query.excludedAttributes)),
+  };
 }

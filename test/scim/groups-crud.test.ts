@@ -202,9 +202,65 @@ describe("SCIM Groups: list", () => {
 
   it("answers invalidFilter for an attribute it cannot filter by, never a full list", async () => {
     const { app, directory } = await setUp();
-    const response = await scimRequest(app, directory, "GET", `/Groups?filter=${encodeURIComponent('title eq "x"')}`);
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ scimType: "invalidFilter" });
+    for (const filter of ['title eq "x"', 'constructor eq "x"', 'members[constructor eq "x"]']) {
+      const response = await scimRequest(app, directory, "GET", `/Groups?filter=${encodeURIComponent(filter)}`);
+      expect(response.status, filter).toBe(400);
+      expect(await response.json()).toMatchObject({ scimType: "invalidFilter" });
+    }
+  });
+
+  it("writes and audits nothing for a PATCH that changes nothing, as Okta sends when it resends a name", async () => {
+    const { clock, app, directory } = await setUp();
+    const group = await createGroup(app, directory, "Acme IT");
+    const readState = () =>
+      rawDb
+        .prepare(
+          "SELECT g.updated_at AS updated, (SELECT count(*) FROM audit_events WHERE target_id = g.id) AS events FROM directory_groups AS g WHERE g.id = ?",
+        )
+        .bind(group.id)
+        .first();
+    const before = await readState();
+    clock.advanceSeconds(60);
+    await patch(app, directory, group.id, [{ op: "replace", value: { id: group.id, displayName: "Acme IT" } }]);
+    const after = await readState();
+    expect(after).toEqual(before);
+  });
+
+  it("leaves out a member erased by hand, as GET /Users/:id does, and refuses to add them again", async () => {
+    const { clock, app, directory } = await setUp();
+    const alice = await createDirectoryUser(clock, directory);
+    const bob = await createDirectoryUser(clock, directory);
+    const group = await createGroup(app, directory, "Acme IT", [alice.id, bob.id]);
+    // What erasing a deactivated user leaves behind (user-security.ts): the row, marked, and its group rows.
+    await rawDb.prepare("UPDATE users SET erased_at = ?, deactivated_at = ? WHERE id = ?").bind(1, 1, bob.id).run();
+    const read = (await (await scimRequest(app, directory, "GET", `/Groups/${group.id}`)).json()) as {
+      members: Array<{ value: string }>;
+    };
+    expect(read.members.map((member) => member.value)).toEqual([alice.id]);
+    expect((await scimRequest(app, directory, "GET", `/Users/${bob.id}`)).status).toBe(404);
+    const byBob = await scimRequest(
+      app,
+      directory,
+      "GET",
+      `/Groups?filter=${encodeURIComponent(`members[value eq "${bob.id}"]`)}`,
+    );
+    expect(await byBob.json()).toMatchObject({ totalResults: 0 });
+    const readd = await scimRequest(app, directory, "PATCH", `/Groups/${group.id}`, {
+      schemas: [patchOp],
+      Operations: [{ op: "add", path: "members", value: [{ value: bob.id }] }],
+    });
+    expect(readd.status, await summarizeResponse(readd)).toBe(400);
+  });
+
+  it("finds a group by members.value outside a value filter and by a displayName with a non-ASCII letter", async () => {
+    const { clock, app, directory } = await setUp();
+    const alice = await createDirectoryUser(clock, directory);
+    const equipe = await createGroup(app, directory, "Équipe IT", [alice.id]);
+    await createGroup(app, directory, "Empty");
+    for (const filter of [`members.value eq "${alice.id}"`, 'displayName eq "Équipe it"', "members pr"]) {
+      const response = await scimRequest(app, directory, "GET", `/Groups?filter=${encodeURIComponent(filter)}`);
+      expect(await response.json(), filter).toMatchObject({ totalResults: 1, Resources: [{ id: equipe.id }] });
+    }
   });
 
   it("returns only the asked attributes with attributes=displayName, and no members on a GET that excludes them", async () => {

@@ -15,7 +15,7 @@ import {
   directoryGroups,
 } from "../../db/schema";
 import { AppError, type FieldError } from "../../errors";
-import { labelMembershipRole, labelUserRole } from "../../labels";
+import { directoryGroupRoleLabels } from "../../labels";
 import { insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { buildDirectorySyncStatements, membersOfGroupAnd, type SyncedDirectory } from "./directory-sync";
@@ -35,10 +35,6 @@ const rolesByScope: Record<SyncedDirectory["scope"], readonly DirectoryGroupRole
   staff: ["CONTRACTOR"],
 };
 
-function labelGroupRole(role: DirectoryGroupRole): string {
-  return role === "CONTRACTOR" ? labelUserRole(role) : labelMembershipRole(role);
-}
-
 function findMappingProblems(scope: SyncedDirectory["scope"], mapping: DirectoryGroupMapping): FieldError[] {
   const problems: FieldError[] = [];
   const roles = rolesByScope[scope];
@@ -46,7 +42,7 @@ function findMappingProblems(scope: SyncedDirectory["scope"], mapping: Directory
     const where = scope === "tenant" ? "a client directory" : "the staff directory";
     problems.push({
       field: "mappedRole",
-      message: `A group of ${where} maps to ${roles.map(labelGroupRole).join(" or ")}, or to nothing.`,
+      message: `A group of ${where} maps to ${roles.map((role) => directoryGroupRoleLabels[role]).join(" or ")}, or to nothing.`,
     });
   }
   if (scope === "tenant" && mapping.accessGroupId !== null) {

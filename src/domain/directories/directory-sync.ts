@@ -40,7 +40,6 @@ export interface PendingGroupMembers {
   removeAll: boolean;
 }
 
-/** The directory as the actor of what its groups cause. */
 /** The directory a SCIM request acts as, in the shape the sync takes. */
 export function syncedDirectoryOf(directory: {
   id: string;
@@ -51,6 +50,7 @@ export function syncedDirectoryOf(directory: {
   return { id: directory.id, name: directory.name, scope: directory.scope, tenantId: directory.tenant?.id ?? null };
 }
 
+/** The directory as the actor of what it causes: the service principal authorize() decides for. */
 export function directoryActor(directory: SyncedDirectory): ServicePrincipal {
   return {
     kind: "service",
@@ -127,9 +127,14 @@ export function buildDirectorySyncStatements(
   ];
 }
 
+/** The role the directory's groups give a user: `mapped` for a member of a group mapped to it, else `otherwise`. */
+function desiredRoleFor(q: SyncSql, mapped: string, otherwise: string) {
+  const [then, orElse] = [sql.raw(`'${mapped}'`), sql.raw(`'${otherwise}'`)];
+  return (user: SQL) => sql`(CASE WHEN ${q.inGroupMappedTo(user, mapped)} THEN ${then} ELSE ${orElse} END)`;
+}
+
 function buildClientRoleStatements(ctx: DomainContext, tenantId: string, q: SyncSql, touched: SQL): Statement[] {
-  const desiredFor = (user: SQL) =>
-    sql`(CASE WHEN ${q.inGroupMappedTo(user, "CLIENT_ADMIN")} THEN 'CLIENT_ADMIN' ELSE 'CLIENT_VIEWER' END)`;
+  const desiredFor = desiredRoleFor(q, "CLIENT_ADMIN", "CLIENT_VIEWER");
   const desired = desiredFor(sql`m.user_id`);
   const unfit = sql`m.tenant_id = ${tenantId} AND m.revoked_at IS NULL AND m.role IN ('CLIENT_ADMIN', 'CLIENT_VIEWER')
     AND m.user_id IN ${touched} AND ${q.linked(sql`m.user_id`)} AND m.role != ${desired}`;
@@ -157,15 +162,14 @@ function buildStaffRoleStatements(
   q: SyncSql,
   touched: SQL,
 ): Statement[] {
-  const desiredFor = (user: SQL) =>
-    sql`(CASE WHEN ${q.inGroupMappedTo(user, "CONTRACTOR")} THEN 'CONTRACTOR' ELSE 'OPERATOR' END)`;
+  const desiredFor = desiredRoleFor(q, "CONTRACTOR", "OPERATOR");
   const desired = desiredFor(sql`u.id`);
   const candidates = sql`u.id IN ${touched} AND u.role IN ('OPERATOR', 'CONTRACTOR') AND ${q.linked(sql`u.id`)} AND u.role != ${desired}`;
   // A contractor holds no membership without an expiry (memberships-rules.ts): such a change waits.
   const openEnded = sql`EXISTS (SELECT 1 FROM memberships AS m WHERE m.user_id = u.id AND m.revoked_at IS NULL AND m.expires_at IS NULL)`;
   const blocked = sql`${candidates} AND u.role = 'OPERATOR' AND ${openEnded}`;
   const changing = sql`${candidates} AND NOT (u.role = 'OPERATOR' AND ${openEnded})`;
-  const problem = sql`'Kept ' || u.first_name || ' ' || u.last_name || ' (' || u.email || ') as Operator: a group of this directory maps them to Contractor, but a contractor needs an expiry on every tenant membership. Give their memberships an expiry; the next change of their groups applies the role.'`;
+  const problem = sql`'Kept ' || u.email || ' as Operator: a group maps them to Contractor, who needs an expiry on every tenant membership. Set them; their next group change applies it.'`;
   return [
     ctx.db.insert(directoryErrors).select(sql`SELECT NULL, ${directory.id}, ${ctx.now.getTime()}, 'SYNC',
       '/Users/' || u.id, 409, NULL, ${problem} FROM users AS u WHERE ${blocked}`),

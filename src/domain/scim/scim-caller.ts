@@ -7,6 +7,8 @@ import { hashToken } from "../../auth/crypto";
 import type { Db } from "../../db/client";
 import { directories, directoryTokens, tenants } from "../../db/schema";
 import type { ServicePrincipal } from "../access";
+import type { DomainContext } from "../context";
+import { directoryActor, syncedDirectoryOf } from "../directories/directory-sync";
 
 const useRecordIntervalMs = 60_000;
 
@@ -22,6 +24,14 @@ export interface DirectoryOfCaller {
 export interface DirectoryCaller extends ServicePrincipal {
   directory: DirectoryOfCaller;
   tokenId: string;
+}
+
+/** The context of every SCIM read and write: each is scoped by `actor.directory.id`. */
+export type DirectoryContext = DomainContext & { actor: DirectoryCaller };
+
+/** The directory's last change, in the batch of every SCIM write (the directory's page shows it). */
+export function recordDirectoryChange(ctx: DirectoryContext) {
+  return ctx.db.update(directories).set({ lastChangeAt: ctx.now }).where(eq(directories.id, ctx.actor.directory.id));
 }
 
 function isTokenLive(token: { revokedAt: Date | null; expiresAt: Date | null }, now: Date): boolean {
@@ -84,15 +94,6 @@ export async function loadDirectoryCaller(db: Db, token: string, now: Date): Pro
       ? { id: directory.tenantId, slug: directory.tenantSlug, name: directory.tenantName }
       : null;
   if (directory.scope === "tenant" && !tenant) return null;
-  return {
-    kind: "service",
-    service: {
-      type: "scim_directory",
-      id: directory.id,
-      name: directory.name,
-      scope: tenant ? { kind: "tenant", tenantId: tenant.id } : { kind: "staff" },
-    },
-    directory: { id: directory.id, name: directory.name, scope: directory.scope, tenant },
-    tokenId: tokenRow.id,
-  };
+  const caller = { id: directory.id, name: directory.name, scope: directory.scope, tenant };
+  return { ...directoryActor(syncedDirectoryOf(caller)), directory: caller, tokenId: tokenRow.id };
 }

@@ -2,15 +2,18 @@
 // for one group or one page, and members read only when the answer includes them, so
 // `excludedAttributes=members` (what Okta and Entra ask) never touches a big group's members.
 // A group of another directory answers exactly as a made-up id: not found.
-import { and, asc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { directoryGroupMembers, directoryGroups, directoryUsers, users } from "../../db/schema";
 import { AppError } from "../../errors";
 import type { DomainContext } from "../context";
-import type { DirectoryCaller } from "./scim-caller";
+import { scimBaseUrl } from "../directories/directories";
+import type { DirectoryContext } from "./scim-caller";
 import type { ScimFilter } from "./scim-filter";
-import { compileGroupFilter } from "./scim-group-query";
-import { groupSchemaUrn, listResponseUrn, scimLimits } from "./scim-schemas";
+import { compileScimFilter, type FilterColumns } from "./scim-filter-sql";
+import { isAttributeRequested, type ProjectionOptions, projectResource } from "./scim-projection";
+import { groupSchemas, groupSchemaUrn, listResponseUrn, scimLimits } from "./scim-schemas";
+import { heldBy } from "./scim-users";
 
 export type DirectoryGroupRow = typeof directoryGroups.$inferSelect;
 
@@ -19,39 +22,17 @@ export interface GroupMember {
   displayName: string;
 }
 
-export type ScimGroupContext = DomainContext & { actor: DirectoryCaller };
+const fullProjection: ProjectionOptions = { attributes: null, excludedAttributes: null };
 
-export function scimBaseUrl(ctx: DomainContext): string {
-  return `${ctx.config.APP_ORIGIN}/scim/v2`;
-}
-
-/** Which attributes the answer carries (RFC 7644 §3.4.2.5), lower-cased; `id` and `schemas` always. */
-export interface GroupProjection {
-  attributes: readonly string[] | null;
-  excludedAttributes: readonly string[];
-}
-
-export const fullProjection: GroupProjection = { attributes: null, excludedAttributes: [] };
-
-function isReturned(projection: GroupProjection, name: string): boolean {
-  if (name === "id" || name === "schemas") return true;
-  if (projection.attributes) {
-    return projection.attributes.some(
-      (asked) => asked === name || asked.startsWith(`${name}.`) || name.startsWith(`${asked}.`),
-    );
-  }
-  return !projection.excludedAttributes.includes(name);
-}
-
-export function includesMembers(projection: GroupProjection): boolean {
-  return isReturned(projection, "members");
+function includesMembers(projection: ProjectionOptions): boolean {
+  return isAttributeRequested("members", projection);
 }
 
 export function toGroupDocument(
   ctx: DomainContext,
   group: DirectoryGroupRow,
   members: readonly GroupMember[] | null,
-  projection: GroupProjection = fullProjection,
+  projection: ProjectionOptions = fullProjection,
 ) {
   const base = scimBaseUrl(ctx);
   const document: Record<string, unknown> = {
@@ -72,23 +53,16 @@ export function toGroupDocument(
       location: `${base}/Groups/${group.id}`,
     },
   };
-  return Object.fromEntries(Object.entries(document).filter(([key]) => isReturned(projection, key.toLowerCase())));
+  return projectResource(document, projection, groupSchemas);
 }
 
-/** Members as the directory sees them: linked to it and not deleted from it; by user id. */
+/** Members as the directory sees them: the users it holds (heldBy); by user id. */
 export function selectGroupMembers(db: Db, directoryId: string, groupCondition: SQL) {
   return db
     .select({ groupId: directoryGroupMembers.groupId, userId: users.id, displayName: users.displayName })
     .from(directoryGroupMembers)
     .innerJoin(users, eq(users.id, directoryGroupMembers.userId))
-    .innerJoin(
-      directoryUsers,
-      and(
-        eq(directoryUsers.userId, directoryGroupMembers.userId),
-        eq(directoryUsers.directoryId, directoryId),
-        isNull(directoryUsers.deletedAt),
-      ),
-    )
+    .innerJoin(directoryUsers, and(eq(directoryUsers.userId, directoryGroupMembers.userId), heldBy(directoryId)))
     .where(groupCondition)
     .orderBy(asc(directoryGroupMembers.userId));
 }
@@ -105,7 +79,7 @@ export function groupNotFound(): AppError {
   return new AppError("NOT_FOUND", { detail: "No group with this id in this directory." });
 }
 
-export async function getScimGroup(ctx: ScimGroupContext, groupId: string, projection: GroupProjection) {
+export async function getScimGroup(ctx: DirectoryContext, groupId: string, projection: ProjectionOptions) {
   const directoryId = ctx.actor.directory.id;
   const withMembers = includesMembers(projection);
   const groupRead = selectDirectoryGroup(ctx.db, directoryId, groupId);
@@ -120,19 +94,43 @@ export async function getScimGroup(ctx: ScimGroupContext, groupId: string, proje
   return toGroupDocument(ctx, group, memberRows, projection);
 }
 
+// Over `directory_groups AS g`. displayName is `caseExact: false`: compared lower-cased, which the
+// unique index on lower(display_name) serves for eq. A member is a user linked to the group's
+// directory and not deleted from it; its type is always "User".
+const groupFilterColumns: FilterColumns = {
+  schemaUrn: groupSchemaUrn,
+  columns: {
+    displayname: { expression: sql`lower(g.display_name)`, kind: "text", fold: "sql", nullable: false },
+    externalid: { expression: sql`g.external_id`, kind: "text", fold: "none", nullable: true },
+    id: { expression: sql`g.id`, kind: "text", fold: "none", nullable: false },
+    members: { expression: sql`fm.user_id`, kind: "text", fold: "none", nullable: false },
+    "members.value": { expression: sql`fm.user_id`, kind: "text", fold: "none", nullable: false },
+    "members.type": { expression: sql`'user'`, kind: "text", fold: "js", nullable: false },
+    "meta.created": { expression: sql`g.created_at`, kind: "time", fold: "none", nullable: false },
+    "meta.lastmodified": { expression: sql`g.updated_at`, kind: "time", fold: "none", nullable: false },
+  },
+  multiValued: {
+    // The members selectGroupMembers answers: held by the directory (heldBy), so not erased either.
+    members: (condition) => sql`EXISTS (SELECT 1 FROM directory_group_members AS fm JOIN directory_users AS fdu
+      ON fdu.user_id = fm.user_id AND fdu.directory_id = g.directory_id AND fdu.deleted_at IS NULL
+      JOIN users AS fu ON fu.id = fm.user_id AND fu.erased_at IS NULL
+      WHERE fm.group_id = g.id AND ${condition})`,
+  },
+};
+
 export interface GroupListQuery {
   filter: ScimFilter | null;
   /** 1-based (RFC 7644 §3.4.2.4); below 1 counts as 1. */
   startIndex: number;
   /** 0 answers totalResults alone; capped at scimLimits.maxResults. */
   count: number;
-  projection: GroupProjection;
+  projection: ProjectionOptions;
 }
 
 /** A ListResponse page in one batch: the total, the page (oldest first) and, when asked, its members. */
-export async function listScimGroups(ctx: ScimGroupContext, query: GroupListQuery) {
+export async function listScimGroups(ctx: DirectoryContext, query: GroupListQuery) {
   const directoryId = ctx.actor.directory.id;
-  const condition = sql`g.directory_id = ${directoryId}${query.filter ? sql` AND ${compileGroupFilter(directoryId, query.filter)}` : sql``}`;
+  const condition = sql`g.directory_id = ${directoryId}${query.filter ? sql` AND ${compileScimFilter(groupFilterColumns, query.filter)}` : sql``}`;
   const offset = Math.max(1, query.startIndex) - 1;
   const count = Math.min(Math.max(0, query.count), scimLimits.maxResults);
   const pageIds = sql`SELECT g.id FROM directory_groups AS g WHERE ${condition} ORDER BY g.created_at, g.id LIMIT ${count} OFFSET ${offset}`;

@@ -5,12 +5,12 @@
 // sees who leaves). Members change by id in SQL: adding one person to a group of 10,000 reads
 // and writes one person. A member must be a user this directory holds (linked, not deleted); any
 // other id gets the same invalidValue, whether or not it exists elsewhere.
-import { and, eq, isNull, ne, type SQL, sql } from "drizzle-orm";
+import { and, eq, ne, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
 import { generateId } from "../../auth/crypto";
 import { isUniqueViolation, runBatch, type Statement } from "../../db/batch";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
-import { directories, directoryGroupMembers, directoryGroups, directoryUsers, users } from "../../db/schema";
+import { directoryGroupMembers, directoryGroups, directoryUsers, users } from "../../db/schema";
 import { AppError } from "../../errors";
 import { type AuditAction, insertAuditEvent } from "../audit/audit";
 import {
@@ -21,12 +21,12 @@ import {
   touchedUsers,
 } from "../directories/directory-sync";
 import { jsonList } from "../groups/group-guards";
+import { type DirectoryContext, recordDirectoryChange } from "./scim-caller";
 import { getMember } from "./scim-filter";
 import {
   type DirectoryGroupRow,
   type GroupMember,
   groupNotFound,
-  type ScimGroupContext,
   selectDirectoryGroup,
   toGroupDocument,
 } from "./scim-groups-read";
@@ -38,22 +38,11 @@ import {
   splitMemberOperations,
 } from "./scim-patch";
 import { groupSchemas, groupSchemaUrn } from "./scim-schemas";
+import { heldBy } from "./scim-users";
 
 /** Member ids one request may name (each is one bound id, applied in one statement). */
 export const maximumMembersPerRequest = 10_000;
 const auditedIdsPerEvent = 100;
-
-/** Member changes as sets: empty the group first when `removeAll`, then remove and add by id. */
-export interface GroupMemberChanges {
-  removeAll: boolean;
-  add: Set<string>;
-  remove: Set<string>;
-}
-
-function toGroupMemberChanges(changes: MemberChanges): GroupMemberChanges {
-  if (changes.replaceWith) return { removeAll: true, add: new Set(changes.replaceWith), remove: new Set() };
-  return { removeAll: changes.removeAll, add: new Set(changes.add), remove: new Set(changes.remove) };
-}
 
 const groupInputSchema = z.object({
   displayName: z.string("displayName is required.").trim().min(1, "displayName is required.").max(256),
@@ -62,6 +51,13 @@ const groupInputSchema = z.object({
     .array(z.string('Each member needs a "value": the id of a user.').min(1).max(200))
     .max(maximumMembersPerRequest, `At most ${maximumMembersPerRequest} members per request.`),
 });
+
+/** The fields as the schema reads them, or invalidValue with every problem. */
+function parseGroupFields<T extends z.ZodType>(schema: T, fields: Record<string, unknown>): z.output<T> {
+  const parsed = schema.safeParse(fields);
+  if (parsed.success) return parsed.data;
+  throw new AppError("SCIM_INVALID_VALUE", { detail: parsed.error.issues.map((issue) => issue.message).join(" ") });
+}
 
 /** The name and externalId after a PATCH's other operations (RFC 7644 §3.5.2, applied by scim-patch.ts). */
 function applyGroupAttributes(group: DirectoryGroupRow, operations: PatchOperation[]): DirectoryGroupRow {
@@ -75,13 +71,11 @@ function applyGroupAttributes(group: DirectoryGroupRow, operations: PatchOperati
   const after = applyPatchOperations(before, operations, groupSchemas);
   if (getMember(after, "id") !== group.id)
     throw new AppError("SCIM_MUTABILITY", { detail: "A group's id never changes." });
-  const parsed = groupInputSchema
-    .pick({ displayName: true, externalId: true })
-    .safeParse({ displayName: getMember(after, "displayName"), externalId: getMember(after, "externalId") ?? null });
-  if (!parsed.success) {
-    throw new AppError("SCIM_INVALID_VALUE", { detail: parsed.error.issues.map((issue) => issue.message).join(" ") });
-  }
-  return { ...group, ...parsed.data };
+  const fields = parseGroupFields(groupInputSchema.pick({ displayName: true, externalId: true }), {
+    displayName: getMember(after, "displayName"),
+    externalId: getMember(after, "externalId") ?? null,
+  });
+  return { ...group, ...fields };
 }
 
 type GroupInput = z.output<typeof groupInputSchema>;
@@ -93,18 +87,15 @@ function readGroupInput(body: unknown): GroupInput {
     throw new AppError("SCIM_INVALID_VALUE", { detail: `schemas must list ${groupSchemaUrn}.` });
   }
   const members = getMember(body, "members");
-  const parsed = groupInputSchema.safeParse({
+  const input = parseGroupFields(groupInputSchema, {
     displayName: getMember(body, "displayName"),
     externalId: getMember(body, "externalId") ?? null,
     members: [members ?? []].flat().map((member) => getMember(member, "value")),
   });
-  if (!parsed.success) {
-    throw new AppError("SCIM_INVALID_VALUE", { detail: parsed.error.issues.map((issue) => issue.message).join(" ") });
-  }
-  return { ...parsed.data, members: [...new Set(parsed.data.members)] };
+  return { ...input, members: [...new Set(input.members)] };
 }
 
-function selectNameClash(ctx: ScimGroupContext, displayName: string, exceptGroupId: string | null) {
+function selectNameClash(ctx: DirectoryContext, displayName: string, exceptGroupId: string | null) {
   const conditions: SQL[] = [
     eq(directoryGroups.directoryId, ctx.actor.directory.id),
     sql`lower(${directoryGroups.displayName}) = lower(${displayName})`,
@@ -118,18 +109,12 @@ function selectNameClash(ctx: ScimGroupContext, displayName: string, exceptGroup
 }
 
 /** The users among `userIds` this directory holds, with the name a member shows. */
-function selectDirectoryMembers(ctx: ScimGroupContext, userIds: readonly string[]) {
+function selectDirectoryMembers(ctx: DirectoryContext, userIds: readonly string[]) {
   return ctx.db
     .select({ userId: users.id, displayName: users.displayName })
     .from(directoryUsers)
     .innerJoin(users, eq(users.id, directoryUsers.userId))
-    .where(
-      and(
-        eq(directoryUsers.directoryId, ctx.actor.directory.id),
-        isNull(directoryUsers.deletedAt),
-        sql`${directoryUsers.userId} IN ${jsonList(userIds)}`,
-      ),
-    )
+    .where(and(heldBy(ctx.actor.directory.id), sql`${directoryUsers.userId} IN ${jsonList(userIds)}`))
     .orderBy(directoryUsers.userId);
 }
 
@@ -149,7 +134,7 @@ function assertMembersHeld(asked: Iterable<string>, held: readonly GroupMember[]
 
 /** The reads every write needs, in one batch. */
 async function readWriteFacts(
-  ctx: ScimGroupContext,
+  ctx: DirectoryContext,
   groupId: string | null,
   displayName: string | undefined,
   memberIds: readonly string[],
@@ -165,7 +150,7 @@ async function readWriteFacts(
   return { group: groupRows[0] ?? null, members: memberRows };
 }
 
-function buildMemberWrites(ctx: ScimGroupContext, groupId: string, changes: GroupMemberChanges): Statement[] {
+function buildMemberWrites(ctx: DirectoryContext, groupId: string, changes: MemberChanges): Statement[] {
   const statements: Statement[] = [];
   if (changes.removeAll) {
     statements.push(ctx.db.delete(directoryGroupMembers).where(eq(directoryGroupMembers.groupId, groupId)));
@@ -195,11 +180,7 @@ function buildMemberWrites(ctx: ScimGroupContext, groupId: string, changes: Grou
 }
 
 /** What the group grants, recomputed for the people the change touches (nothing when it grants nothing). */
-function buildGrantStatements(
-  ctx: ScimGroupContext,
-  group: DirectoryGroupRow,
-  changes: GroupMemberChanges,
-): Statement[] {
+function buildGrantStatements(ctx: DirectoryContext, group: DirectoryGroupRow, changes: MemberChanges): Statement[] {
   if (group.mappedRole === null && group.accessGroupId === null) return [];
   const { directory } = ctx.actor;
   const pending: PendingGroupMembers = {
@@ -214,7 +195,7 @@ function buildGrantStatements(
 }
 
 function auditGroup(
-  ctx: ScimGroupContext,
+  ctx: DirectoryContext,
   action: AuditAction,
   group: { id: string; displayName: string },
   details: Record<string, unknown>,
@@ -227,7 +208,25 @@ function auditGroup(
   });
 }
 
-function describeMemberChanges(changes: GroupMemberChanges): Record<string, unknown> {
+/** The group's row takes `updated`'s name and externalId; the guard makes a group deleted since the read a 404. */
+function buildGroupUpdate(ctx: DirectoryContext, updated: DirectoryGroupRow): Statement[] {
+  return [
+    ctx.db
+      .update(directoryGroups)
+      .set({ displayName: updated.displayName, externalId: updated.externalId, updatedAt: ctx.now })
+      .where(eq(directoryGroups.id, updated.id)),
+    assertPreviousWriteChangedOneRow(ctx.db),
+  ];
+}
+
+function auditGroupUpdate(ctx: DirectoryContext, group: DirectoryGroupRow, updated: DirectoryGroupRow) {
+  return auditGroup(ctx, "directory.group_updated", updated, {
+    from: { displayName: group.displayName, externalId: group.externalId },
+    to: { displayName: updated.displayName, externalId: updated.externalId },
+  });
+}
+
+function describeMemberChanges(changes: MemberChanges): Record<string, unknown> {
   return {
     removedAll: changes.removeAll,
     addedCount: changes.add.size,
@@ -237,15 +236,11 @@ function describeMemberChanges(changes: GroupMemberChanges): Record<string, unkn
   };
 }
 
-function hasMemberChanges(changes: GroupMemberChanges): boolean {
+function hasMemberChanges(changes: MemberChanges): boolean {
   return changes.removeAll || changes.add.size > 0 || changes.remove.size > 0;
 }
 
-function recordChange(ctx: ScimGroupContext) {
-  return ctx.db.update(directories).set({ lastChangeAt: ctx.now }).where(eq(directories.id, ctx.actor.directory.id));
-}
-
-async function runGroupWrite(statements: Statement[], ctx: ScimGroupContext, displayName: string): Promise<void> {
+async function runGroupWrite(statements: Statement[], ctx: DirectoryContext, displayName: string): Promise<void> {
   try {
     await runBatch(ctx.db, statements);
   } catch (error) {
@@ -255,7 +250,7 @@ async function runGroupWrite(statements: Statement[], ctx: ScimGroupContext, dis
   }
 }
 
-export async function createScimGroup(ctx: ScimGroupContext, body: unknown) {
+export async function createScimGroup(ctx: DirectoryContext, body: unknown) {
   const input = readGroupInput(body);
   const { members } = await readWriteFacts(ctx, null, input.displayName, input.members);
   const group: DirectoryGroupRow = {
@@ -268,13 +263,13 @@ export async function createScimGroup(ctx: ScimGroupContext, body: unknown) {
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };
-  const changes: GroupMemberChanges = { removeAll: false, add: new Set(input.members), remove: new Set() };
+  const changes: MemberChanges = { removeAll: false, add: new Set(input.members), remove: new Set() };
   await runGroupWrite(
     [
       ctx.db.insert(directoryGroups).values(group),
       ...buildMemberWrites(ctx, group.id, changes),
       auditGroup(ctx, "directory.group_created", group, { externalId: group.externalId, memberCount: members.length }),
-      recordChange(ctx),
+      recordDirectoryChange(ctx),
     ],
     ctx,
     input.displayName,
@@ -283,27 +278,20 @@ export async function createScimGroup(ctx: ScimGroupContext, body: unknown) {
 }
 
 /** PUT: the name, externalId and members become exactly the body's (members left out: none). */
-export async function replaceScimGroup(ctx: ScimGroupContext, groupId: string, body: unknown) {
+export async function replaceScimGroup(ctx: DirectoryContext, groupId: string, body: unknown) {
   const input = readGroupInput(body);
   const facts = await readWriteFacts(ctx, groupId, input.displayName, input.members);
   const group = facts.group as DirectoryGroupRow;
-  const changes: GroupMemberChanges = { removeAll: true, add: new Set(input.members), remove: new Set() };
+  const changes: MemberChanges = { removeAll: true, add: new Set(input.members), remove: new Set() };
   const updated = { ...group, displayName: input.displayName, externalId: input.externalId, updatedAt: ctx.now };
   await runGroupWrite(
     [
-      ctx.db
-        .update(directoryGroups)
-        .set({ displayName: updated.displayName, externalId: updated.externalId, updatedAt: ctx.now })
-        .where(eq(directoryGroups.id, group.id)),
-      assertPreviousWriteChangedOneRow(ctx.db),
+      ...buildGroupUpdate(ctx, updated),
       ...buildGrantStatements(ctx, group, changes),
       ...buildMemberWrites(ctx, group.id, changes),
-      auditGroup(ctx, "directory.group_updated", updated, {
-        from: { displayName: group.displayName, externalId: group.externalId },
-        to: { displayName: updated.displayName, externalId: updated.externalId },
-      }),
+      auditGroupUpdate(ctx, group, updated),
       auditGroup(ctx, "directory.group_members_changed", updated, describeMemberChanges(changes)),
-      recordChange(ctx),
+      recordDirectoryChange(ctx),
     ],
     ctx,
     input.displayName,
@@ -312,9 +300,8 @@ export async function replaceScimGroup(ctx: ScimGroupContext, groupId: string, b
 }
 
 /** PATCH: answered 204 (RFC 7644 §3.5.2 allows it), so a member change never reads the members back. */
-export async function patchScimGroup(ctx: ScimGroupContext, groupId: string, body: unknown): Promise<void> {
-  const { memberChanges, otherOperations } = splitMemberOperations(parsePatchRequest(body));
-  const changes = toGroupMemberChanges(memberChanges);
+export async function patchScimGroup(ctx: DirectoryContext, groupId: string, body: unknown): Promise<void> {
+  const { memberChanges: changes, otherOperations } = splitMemberOperations(parsePatchRequest(body));
   if (changes.add.size + changes.remove.size > maximumMembersPerRequest) {
     throw new AppError("SCIM_TOO_MANY", { detail: `At most ${maximumMembersPerRequest} members per request.` });
   }
@@ -323,23 +310,16 @@ export async function patchScimGroup(ctx: ScimGroupContext, groupId: string, bod
   const group = facts.group as DirectoryGroupRow;
   const updated = applyGroupAttributes(group, otherOperations);
   const renamed = updated.displayName !== group.displayName || updated.externalId !== group.externalId;
+  // Nothing to write, so nothing unaudited is written (Okta resends what it already sent).
+  if (!renamed && !hasMemberChanges(changes)) return;
   const statements: Statement[] = [
-    ctx.db
-      .update(directoryGroups)
-      .set({ displayName: updated.displayName, externalId: updated.externalId, updatedAt: ctx.now })
-      .where(eq(directoryGroups.id, group.id)),
-    assertPreviousWriteChangedOneRow(ctx.db),
+    ...buildGroupUpdate(ctx, updated),
     ...buildGrantStatements(ctx, group, changes),
     ...buildMemberWrites(ctx, group.id, changes),
-    recordChange(ctx),
+    recordDirectoryChange(ctx),
   ];
   if (renamed) {
-    statements.push(
-      auditGroup(ctx, "directory.group_updated", updated, {
-        from: { displayName: group.displayName, externalId: group.externalId },
-        to: { displayName: updated.displayName, externalId: updated.externalId },
-      }),
-    );
+    statements.push(auditGroupUpdate(ctx, group, updated));
   }
   if (hasMemberChanges(changes)) {
     statements.push(auditGroup(ctx, "directory.group_members_changed", updated, describeMemberChanges(changes)));
@@ -348,10 +328,10 @@ export async function patchScimGroup(ctx: ScimGroupContext, groupId: string, bod
 }
 
 /** DELETE: the group and its member rows go; what it granted is recomputed for its members. */
-export async function deleteScimGroup(ctx: ScimGroupContext, groupId: string): Promise<void> {
+export async function deleteScimGroup(ctx: DirectoryContext, groupId: string): Promise<void> {
   const [group] = await selectDirectoryGroup(ctx.db, ctx.actor.directory.id, groupId);
   if (!group) throw groupNotFound();
-  const changes: GroupMemberChanges = { removeAll: true, add: new Set(), remove: new Set() };
+  const changes: MemberChanges = { removeAll: true, add: new Set(), remove: new Set() };
   await runGroupWrite(
     [
       ...buildGrantStatements(ctx, group, changes),
@@ -363,7 +343,7 @@ export async function deleteScimGroup(ctx: ScimGroupContext, groupId: string): P
         mappedRole: group.mappedRole,
         accessGroupId: group.accessGroupId,
       }),
-      recordChange(ctx),
+      recordDirectoryChange(ctx),
     ],
     ctx,
     group.displayName,

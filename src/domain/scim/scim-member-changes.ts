@@ -8,13 +8,11 @@ import { getMember, isRecord, parseAttributePathExpression, type ScimFilter } fr
 import type { PatchOp, PatchOperation } from "./scim-patch";
 import { groupSchemaUrn } from "./scim-schemas";
 
+/** Member changes as sets: empty the group first when `removeAll` (a replace is that, then `add`), then remove and add by id. */
 export interface MemberChanges {
-  add: string[];
-  remove: string[];
-  /** Remove every member first, then add `add`. */
   removeAll: boolean;
-  /** When set, the members are exactly these ids, and add, remove and removeAll are empty. */
-  replaceWith: string[] | null;
+  add: Set<string>;
+  remove: Set<string>;
 }
 
 function memberIds(value: unknown): string[] {
@@ -73,28 +71,24 @@ function splitOperation(operation: PatchOperation): { change?: MemberChange; oth
 
 /** The net effect of member changes in order: a later change to an id wins over an earlier one. */
 function accumulateMemberChanges(changes: MemberChange[]): MemberChanges {
-  const add = new Set<string>();
-  const remove = new Set<string>();
-  let replaceWith: Set<string> | null = null;
-  let removeAll = false;
+  const result: MemberChanges = { removeAll: false, add: new Set(), remove: new Set() };
   for (const { op, ids } of changes) {
     if (op === "replace" || op === "removeAll") {
-      replaceWith = op === "replace" ? new Set(ids) : null;
-      removeAll = op === "removeAll";
-      add.clear();
-      remove.clear();
+      result.removeAll = true;
+      result.add.clear();
+      result.remove.clear();
     }
-    for (const id of op === "add" ? ids : []) {
-      remove.delete(id);
-      (replaceWith ?? add).add(id);
+    for (const id of op === "remove" ? [] : ids) {
+      result.remove.delete(id);
+      result.add.add(id);
     }
     for (const id of op === "remove" ? ids : []) {
-      add.delete(id);
-      if (replaceWith) replaceWith.delete(id);
-      else if (!removeAll) remove.add(id);
+      result.add.delete(id);
+      // After a removeAll the member is gone already.
+      if (!result.removeAll) result.remove.add(id);
     }
   }
-  return { add: [...add], remove: [...remove], removeAll, replaceWith: replaceWith && [...replaceWith] };
+  return result;
 }
 
 /**

@@ -4,9 +4,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import { directoryUsers, memberships, users } from "../../db/schema";
 import type { UserRow } from "../users/users";
+import type { DirectoryContext } from "./scim-caller";
 import type { ScimUserInput } from "./scim-user-resource";
 import { type LinkRow, selectGroupsOf } from "./scim-user-writes";
-import type { DirectoryContext } from "./scim-users";
 
 export interface Candidate {
   user: UserRow;

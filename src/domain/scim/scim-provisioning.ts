@@ -7,7 +7,7 @@
 // - RELINK: a user this directory deleted, sent again with the same userName or email, is linked
 //   again and reactivated under the same id;
 // - anything else is the one uniqueness answer, whatever holds the userName or email.
-import { and, eq, isNotNull, type SQL, sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { generateId } from "../../auth/crypto";
 import { storeSetupTokenInKv } from "../../auth/setup-tokens";
 import type { Statement } from "../../db/batch";
@@ -20,6 +20,7 @@ import { buildDirectorySyncStatements, syncedDirectoryOf, touchedUsers } from ".
 import { buildInviteStatements, findInviteMembershipProblems, prepareInvite } from "../invites/invites";
 import { describeMembership } from "../memberships/memberships-read";
 import type { InviteInput, UserRow } from "../users/users";
+import type { DirectoryContext } from "./scim-caller";
 import { type Candidate, decideProvisioning, readProvisioningFacts } from "./scim-provisioning-facts";
 import { validateResourceInput } from "./scim-resource-validation";
 import { userSchemas } from "./scim-schemas";
@@ -32,7 +33,7 @@ import {
   sendInviteIfNeeded,
   uniquenessError,
 } from "./scim-user-writes";
-import type { DirectoryContext } from "./scim-users";
+import { linkOf } from "./scim-users";
 
 function assertMayProvision(ctx: DirectoryContext): void {
   const tenant = ctx.actor.directory.tenant;
@@ -169,13 +170,7 @@ async function relinkUser(
     ctx.db
       .update(directoryUsers)
       .set({ ...link, createdAt: previous.createdAt })
-      .where(
-        and(
-          eq(directoryUsers.userId, candidate.user.id),
-          eq(directoryUsers.directoryId, ctx.actor.directory.id),
-          isNotNull(directoryUsers.deletedAt),
-        ),
-      ),
+      .where(linkOf(ctx, candidate.user.id, true)),
     assertPreviousWriteChangedOneRow(ctx.db),
     ...change.statements,
     ...grantMissingMembership(ctx, candidate, input.email),

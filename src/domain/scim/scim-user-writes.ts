@@ -6,13 +6,15 @@
 import { and, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { isUniqueViolation, runBatch, type Statement } from "../../db/batch";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
-import { directories, directoryGroupMembers, directoryGroups, directoryUsers, users } from "../../db/schema";
+import { directoryGroupMembers, directoryGroups, directoryUsers, users } from "../../db/schema";
 import { AppError } from "../../errors";
 import { authorize } from "../access";
 import { describeUser, insertAuditEvent } from "../audit/audit";
+import { scimBaseUrl } from "../directories/directories";
 import { issueNewSetupLink } from "../invites/setup-links";
 import { buildDeactivationStatements, buildReactivationStatements } from "../users/user-lifecycle";
 import type { UserRow } from "../users/users";
+import { type DirectoryContext, recordDirectoryChange } from "./scim-caller";
 import { applyPatchOperations, parsePatchRequest } from "./scim-patch";
 import { validateResourceInput } from "./scim-resource-validation";
 import { userSchemas } from "./scim-schemas";
@@ -23,7 +25,7 @@ import {
   type ScimUserRecord,
   toScimUser,
 } from "./scim-user-resource";
-import { type DirectoryContext, heldBy, scimBaseUrlOf, userNotFound } from "./scim-users";
+import { heldBy, linkOf, userNotFound } from "./scim-users";
 
 export type LinkRow = typeof directoryUsers.$inferSelect;
 
@@ -57,10 +59,6 @@ export function assertDirectoryMayManage(ctx: DirectoryContext, user: Pick<UserR
       authorize(ctx.actor, { kind: "tenant-content", tenant: { id: tenant.id }, access: "manage-clients" }).allowed
     : authorize(ctx.actor, { kind: "provisioning", role: user.role }).allowed;
   if (!decision) throw new AppError("FORBIDDEN", { detail: "This directory may not change this user." });
-}
-
-export function touchDirectory(ctx: DirectoryContext): Statement {
-  return ctx.db.update(directories).set({ lastChangeAt: ctx.now }).where(eq(directories.id, ctx.actor.directory.id));
 }
 
 export function selectGroupsOf(ctx: DirectoryContext, userIds: SQL) {
@@ -156,7 +154,7 @@ export function buildUserStateStatements(
 /** Runs a directory's write batch: a unique index that refuses is the SCIM uniqueness error, a guard that aborts a conflict. */
 export async function runDirectoryBatch(ctx: DirectoryContext, statements: Statement[]): Promise<void> {
   try {
-    await runBatch(ctx.db, [...statements, touchDirectory(ctx)]);
+    await runBatch(ctx.db, [...statements, recordDirectoryChange(ctx)]);
   } catch (error) {
     if (isUniqueViolation(error, "users.email") || isUniqueViolation(error, "directory_users."))
       throw uniquenessError();
@@ -177,7 +175,7 @@ export function documentOf(
   link: ScimUserRecord["link"],
   groups: ScimUserRecord["groups"],
 ): ScimDocument {
-  return toScimUser({ user, link, groups }, scimBaseUrlOf(ctx));
+  return toScimUser({ user, link, groups }, scimBaseUrl(ctx));
 }
 
 async function applyScimUser(ctx: DirectoryContext, held: HeldUser, input: ScimUserInput): Promise<ScimDocument> {
@@ -193,13 +191,7 @@ async function applyScimUser(ctx: DirectoryContext, held: HeldUser, input: ScimU
     ctx.db
       .update(directoryUsers)
       .set({ ...link, userNameKey: input.userNameKey })
-      .where(
-        and(
-          eq(directoryUsers.userId, held.user.id),
-          eq(directoryUsers.directoryId, ctx.actor.directory.id),
-          isNull(directoryUsers.deletedAt),
-        ),
-      ),
+      .where(linkOf(ctx, held.user.id)),
     assertPreviousWriteChangedOneRow(ctx.db),
     ...change.statements,
   ]);
@@ -229,16 +221,7 @@ export async function deleteScimUser(ctx: DirectoryContext, userId: string): Pro
   assertDirectoryMayManage(ctx, held.user);
   const owned = ownedRoleCondition(ctx);
   const statements: Statement[] = [
-    ctx.db
-      .update(directoryUsers)
-      .set({ deletedAt: ctx.now, updatedAt: ctx.now })
-      .where(
-        and(
-          eq(directoryUsers.userId, userId),
-          eq(directoryUsers.directoryId, ctx.actor.directory.id),
-          isNull(directoryUsers.deletedAt),
-        ),
-      ),
+    ctx.db.update(directoryUsers).set({ deletedAt: ctx.now, updatedAt: ctx.now }).where(linkOf(ctx, userId)),
     assertPreviousWriteChangedOneRow(ctx.db),
   ];
   if (!held.user.deactivatedAt) statements.push(...buildDeactivationStatements(ctx, held.user, [owned]).statements);

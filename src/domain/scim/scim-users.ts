@@ -1,22 +1,16 @@
 // /scim/v2/Users reads (RFC 7644 §3.4): one user of the calling directory, or a filtered page of
 // them. Only users linked to this directory and not deleted from it exist here: any other id
 // answers exactly as a made-up one (docs/SECURITY.md "Directories as actors"). One batch each.
-import { and, asc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { directoryGroupMembers, directoryGroups, directoryUsers, users } from "../../db/schema";
 import { AppError } from "../../errors";
-import type { DomainContext } from "../context";
-import type { DirectoryCaller } from "./scim-caller";
+import { scimBaseUrl } from "../directories/directories";
+import type { DirectoryContext } from "./scim-caller";
 import { parseScimFilter } from "./scim-filter";
-import { compileUserFilter } from "./scim-query";
-import { scimLimits } from "./scim-schemas";
+import { compileScimFilter, type FilterColumn, type FilterColumns } from "./scim-filter-sql";
+import { enterpriseUserSchemaUrn, scimLimits, userSchemaUrn } from "./scim-schemas";
 import { type ScimDocument, type ScimUserRecord, toScimUser } from "./scim-user-resource";
-
-export type DirectoryContext = DomainContext & { actor: DirectoryCaller };
-
-export function scimBaseUrlOf(ctx: Pick<DomainContext, "config">): string {
-  return `${ctx.config.APP_ORIGIN}/scim/v2`;
-}
 
 /** The users this directory holds and has not deleted; a user erased by hand is gone for it too. */
 export function heldBy(directoryId: string): SQL {
@@ -24,6 +18,15 @@ export function heldBy(directoryId: string): SQL {
     eq(directoryUsers.directoryId, directoryId),
     isNull(directoryUsers.deletedAt),
     isNull(users.erasedAt),
+  ) as SQL;
+}
+
+/** The calling directory's link row of the user: the live one, or with `deleted` the one a relink revives. */
+export function linkOf(ctx: DirectoryContext, userId: string, deleted = false): SQL {
+  return and(
+    eq(directoryUsers.userId, userId),
+    eq(directoryUsers.directoryId, ctx.actor.directory.id),
+    deleted ? isNotNull(directoryUsers.deletedAt) : isNull(directoryUsers.deletedAt),
   ) as SQL;
 }
 
@@ -44,7 +47,7 @@ const scimUserColumns = {
   // One row per user whatever their groups, so a page never reads more rows than users.
   groupList: sql<string>`(SELECT json_group_array(json_object('id', g.id, 'displayName', g.display_name))
     FROM ${directoryGroupMembers} AS m JOIN ${directoryGroups} AS g ON g.id = m.group_id
-    WHERE m.user_id = ${directoryUsers.userId})`.as("group_list"),
+    WHERE m.user_id = ${directoryUsers.userId} AND g.directory_id = ${directoryUsers.directoryId})`.as("group_list"),
 };
 
 function selectScimUsers(db: Db, where: SQL) {
@@ -88,7 +91,7 @@ export async function getScimUser(ctx: DirectoryContext, userId: string): Promis
     1,
   );
   if (!row) throw userNotFound();
-  return toScimUser(toRecord(row), scimBaseUrlOf(ctx));
+  return toScimUser(toRecord(row), scimBaseUrl(ctx));
 }
 
 export interface ScimListQuery {
@@ -105,9 +108,66 @@ export interface ScimUserPage {
   resources: ScimDocument[];
 }
 
+const lowerText = (expression: SQL, nullable = false): FilterColumn => ({
+  expression: sql`lower(${expression})`,
+  kind: "text",
+  fold: "sql",
+  nullable,
+});
+
+// The kept single-valued strings (directory_users.attributes), all `caseExact: false`.
+const keptAttributes = [
+  ...["title", "nickName", "userType", "preferredLanguage", "locale", "timezone", "profileUrl"].map((name) => ({
+    key: name.toLowerCase(),
+    jsonPath: `$."${name}"`,
+  })),
+  ...["employeeNumber", "costCenter", "organization", "division", "department"].map((name) => ({
+    key: `${enterpriseUserSchemaUrn.toLowerCase()}:${name.toLowerCase()}`,
+    jsonPath: `$."${enterpriseUserSchemaUrn}"."${name}"`,
+  })),
+];
+
+// Over `directory_users JOIN users`. userName and emails compare through columns stored lower-cased
+// (`caseExact: false`); externalId and id exactly.
+const email: FilterColumn = { expression: sql`${users.email}`, kind: "text", fold: "js", nullable: false };
+const userFilterColumns: FilterColumns = {
+  schemaUrn: userSchemaUrn,
+  columns: {
+    username: { expression: sql`${directoryUsers.userNameKey}`, kind: "text", fold: "js", nullable: false },
+    externalid: { expression: sql`${directoryUsers.externalId}`, kind: "text", fold: "none", nullable: true },
+    id: { expression: sql`${directoryUsers.userId}`, kind: "text", fold: "none", nullable: false },
+    emails: email,
+    "emails.value": email,
+    // Gatehouse holds one email per user: the work one, primary.
+    "emails.type": { expression: sql`'work'`, kind: "text", fold: "js", nullable: false },
+    "emails.primary": { expression: sql`1`, kind: "boolean", fold: "none", nullable: false },
+    displayname: lowerText(sql`${users.displayName}`),
+    "name.givenname": lowerText(sql`${users.firstName}`),
+    "name.familyname": lowerText(sql`${users.lastName}`),
+    "name.formatted": lowerText(sql`${users.firstName} || ' ' || ${users.lastName}`),
+    active: { expression: sql`(${users.deactivatedAt} IS NULL)`, kind: "boolean", fold: "none", nullable: false },
+    "meta.created": { expression: sql`${directoryUsers.createdAt}`, kind: "time", fold: "none", nullable: false },
+    "meta.lastmodified": {
+      expression: sql`max(${directoryUsers.updatedAt}, ${users.updatedAt})`,
+      kind: "time",
+      fold: "none",
+      nullable: false,
+    },
+    ...Object.fromEntries(
+      keptAttributes.map(({ key, jsonPath }) => [
+        key,
+        lowerText(sql`json_extract(${directoryUsers.attributes}, ${jsonPath})`, true),
+      ]),
+    ),
+  },
+  // The one entry of emails is the user's email, so a condition on it is one on the user.
+  multiValued: { emails: (condition) => condition },
+};
+
 /** One batch: the total matching the filter, and the page (ordered by link time then id, directory_users_list_idx). */
 export async function listScimUsers(ctx: DirectoryContext, query: ScimListQuery): Promise<ScimUserPage> {
-  const filter = query.filter === undefined ? null : compileUserFilter(parseScimFilter(query.filter));
+  const filter =
+    query.filter === undefined ? null : compileScimFilter(userFilterColumns, parseScimFilter(query.filter));
   const where = and(heldBy(ctx.actor.directory.id), ...(filter ? [filter] : [])) as SQL;
   const count = Math.min(query.count, scimLimits.maxResults);
   const total = ctx.db
@@ -120,7 +180,7 @@ export async function listScimUsers(ctx: DirectoryContext, query: ScimListQuery)
     .limit(count)
     .offset(query.startIndex - 1);
   const [totalRows, rows] = count === 0 ? [await total, []] : await ctx.db.batch([total, page]);
-  const baseUrl = scimBaseUrlOf(ctx);
+  const baseUrl = scimBaseUrl(ctx);
   return {
     totalResults: Number(totalRows[0]?.n ?? 0),
     startIndex: query.startIndex,

@@ -13,7 +13,7 @@ describe("splitMemberOperations", () => {
       { op: "remove", path: 'members[value eq "a"]' },
       { op: "replace", path: "displayName", value: "Guides" },
     );
-    expect(memberChanges).toEqual({ add: ["b"], remove: ["a"], removeAll: false, replaceWith: null });
+    expect(memberChanges).toEqual({ add: new Set(["b"]), remove: new Set(["a"]), removeAll: false });
     expect(otherOperations).toEqual([{ op: "replace", path: "displayName", value: "Guides" }]);
   });
 
@@ -22,15 +22,17 @@ describe("splitMemberOperations", () => {
       op: "replace",
       value: { displayName: "Guides", members: [{ value: "c" }] },
     });
-    expect(memberChanges.replaceWith).toEqual(["c"]);
+    expect(memberChanges).toEqual({ add: new Set(["c"]), remove: new Set(), removeAll: true });
     expect(otherOperations).toEqual([{ op: "replace", value: { displayName: "Guides" } }]);
   });
 
   it("removes all, then adds, and reads Entra's remove with a value array", () => {
     expect(
       split({ op: "remove", path: "members" }, { op: "add", path: "members", value: [{ value: "d" }] }).memberChanges,
-    ).toEqual({ add: ["d"], remove: [], removeAll: true, replaceWith: null });
-    expect(split({ op: "remove", path: "members", value: [{ value: "e" }] }).memberChanges.remove).toEqual(["e"]);
+    ).toEqual({ add: new Set(["d"]), remove: new Set(), removeAll: true });
+    expect(split({ op: "remove", path: "members", value: [{ value: "e" }] }).memberChanges.remove).toEqual(
+      new Set(["e"]),
+    );
   });
 
   it("applies later changes to a replacement set", () => {
@@ -39,7 +41,7 @@ describe("splitMemberOperations", () => {
       { op: "remove", path: 'members[value eq "a"]' },
       { op: "add", path: "members", value: [{ value: "c" }] },
     );
-    expect(memberChanges).toEqual({ add: [], remove: [], removeAll: false, replaceWith: ["b", "c"] });
+    expect(memberChanges).toEqual({ add: new Set(["b", "c"]), remove: new Set(), removeAll: true });
   });
 
   it.each([

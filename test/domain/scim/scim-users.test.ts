@@ -3,10 +3,11 @@
 import { describe, expect, it } from "vitest";
 import { createDbFromEnv } from "../../../src/db/connect";
 import { createDirectory } from "../../../src/domain/directories/directories";
+import type { DirectoryContext } from "../../../src/domain/scim/scim-caller";
 import { loadDirectoryCaller } from "../../../src/domain/scim/scim-caller";
 import { createScimUser } from "../../../src/domain/scim/scim-provisioning";
 import { deleteScimUser, patchScimUser } from "../../../src/domain/scim/scim-user-writes";
-import { type DirectoryContext, getScimUser, listScimUsers } from "../../../src/domain/scim/scim-users";
+import { getScimUser, listScimUsers } from "../../../src/domain/scim/scim-users";
 import { TestClock } from "../../helpers/clock";
 import { createTestTenant, testContext } from "../../helpers/factories";
 import { env, rawDb } from "../../helpers/store";
