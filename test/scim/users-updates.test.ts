@@ -263,3 +263,31 @@ describe("emails", () => {
     expect(after.emails).toEqual(created.emails);
   });
 });
+
+describe("the audit of a change", () => {
+  async function updates(userId: string) {
+    const rows = await env.DB.prepare(
+      "SELECT details FROM audit_events WHERE action = 'user.updated' AND target_id = ? ORDER BY id",
+    )
+      .bind(userId)
+      .all<{ details: string }>();
+    return rows.results.map((row) => JSON.parse(row.details) as { fields: string[] });
+  }
+
+  it("names the directory's identifiers and kept attributes it changed, and writes nothing for a PUT that changes nothing", async () => {
+    const sent = oktaUser();
+    const created = await staff.scim.expect<ScimUser>("POST", "/Users", sent, 201);
+    const before = await userRow(created.id);
+    clock.advanceSeconds(60);
+    await staff.scim.expect("PUT", `/Users/${created.id}`, sent, 200);
+    expect(await updates(created.id)).toEqual([]);
+    expect((await userRow(created.id))?.updated_at).toBe(before?.updated_at);
+    await staff.scim.expect(
+      "PUT",
+      `/Users/${created.id}`,
+      { ...sent, userName: uniqueEmail("Renamed"), externalId: "00u-new", title: "Lead" },
+      200,
+    );
+    expect(await updates(created.id)).toEqual([{ fields: ["userName", "externalId", "attributes"] }]);
+  });
+});

@@ -110,6 +110,7 @@ export function buildUserStateStatements(
   user: UserRow,
   input: ScimUserInput,
   onlyIf: SQL[] = [],
+  changedLinkFields: string[] = [],
 ): UserStateChange {
   const owned = ownedRoleCondition(ctx);
   const fields = {
@@ -118,12 +119,17 @@ export function buildUserStateStatements(
     lastName: input.lastName,
     displayName: input.displayName,
   };
-  const changedFields = (Object.keys(fields) as Array<keyof typeof fields>).filter((key) => fields[key] !== user[key]);
-  let stored: UserRow = { ...user, ...fields, updatedAt: ctx.now };
+  const changedFields = [
+    ...(Object.keys(fields) as Array<keyof typeof fields>).filter((key) => fields[key] !== user[key]),
+    ...changedLinkFields,
+  ];
+  // The write is also the guard (still owned, not erased), so it runs when nothing changed; the time moves only when something did.
+  const updatedAt = changedFields.length > 0 ? ctx.now : user.updatedAt;
+  let stored: UserRow = { ...user, ...fields, updatedAt };
   const statements: Statement[] = [
     ctx.db
       .update(users)
-      .set({ ...fields, updatedAt: ctx.now })
+      .set({ ...fields, updatedAt })
       .where(and(eq(users.id, user.id), isNull(users.erasedAt), owned, ...onlyIf)),
     assertPreviousWriteChangedOneRow(ctx.db),
   ];
@@ -180,13 +186,19 @@ export function documentOf(
 
 async function applyScimUser(ctx: DirectoryContext, held: HeldUser, input: ScimUserInput): Promise<ScimDocument> {
   assertDirectoryMayManage(ctx, held.user);
+  // The directory's own identifiers and kept attributes are audited with the user's fields.
+  const changedLinkFields = [
+    ...(input.userName === held.link.userName ? [] : ["userName"]),
+    ...(input.externalId === held.link.externalId ? [] : ["externalId"]),
+    ...(JSON.stringify(input.attributes) === JSON.stringify(held.link.attributes) ? [] : ["attributes"]),
+  ];
   const link = {
     userName: input.userName,
     externalId: input.externalId,
     attributes: input.attributes,
-    updatedAt: ctx.now,
+    updatedAt: changedLinkFields.length > 0 ? ctx.now : held.link.updatedAt,
   };
-  const change = buildUserStateStatements(ctx, held.user, input);
+  const change = buildUserStateStatements(ctx, held.user, input, [], changedLinkFields);
   await runDirectoryBatch(ctx, [
     ctx.db
       .update(directoryUsers)
