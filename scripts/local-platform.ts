@@ -28,10 +28,18 @@ export interface PlatformOptions {
   persistTo: string | undefined;
 }
 
-/** --remote and --persist-to=<dir>, as `npm start` passes them. */
-export function readPlatformOptions(argv: readonly string[]): PlatformOptions {
+/**
+ * --remote and --persist-to=<dir>, as `npm start` passes them; without --persist-to, the
+ * GATEHOUSE_STATE_DIR that `npm start` was given (README), so a script run by hand beside it
+ * reaches the same local database.
+ */
+export function readPlatformOptions(
+  argv: readonly string[],
+  stateDir: string | undefined = process.env.GATEHOUSE_STATE_DIR,
+): PlatformOptions {
   const persistToArgument = argv.find((argument) => argument.startsWith("--persist-to="));
-  return { remote: argv.includes("--remote"), persistTo: persistToArgument?.slice("--persist-to=".length) };
+  const persistTo = persistToArgument?.slice("--persist-to=".length) ?? (stateDir || undefined);
+  return { remote: argv.includes("--remote"), persistTo };
 }
 
 /**

@@ -77,6 +77,19 @@ export async function createDirectoryForCommand(ctx: DomainContext, request: Sci
     ].join("\n");
   } catch (error) {
     if (error instanceof AppError) throw new CommandRefusal(describeRefusal(error));
+    if (isMissingTable(error)) {
+      throw new CommandRefusal(
+        "The local database has no tables yet. Run `npm start` once first (with the same GATEHOUSE_STATE_DIR, if you set one).",
+      );
+    }
     throw error;
   }
+}
+
+/** A database `npm start` never migrated: drizzle wraps the driver's "no such table". */
+function isMissingTable(error: unknown): boolean {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (/no such table/i.test(cause.message)) return true;
+  }
+  return false;
 }

@@ -1,6 +1,7 @@
 // `npm run scim:directory`: the arguments it reads and what it prints or refuses, on the real
 // domain code and a real store (scripts/scim-directory.ts only adds wrangler's local bindings).
 import { describe, expect, it } from "vitest";
+import { readPlatformOptions } from "../../scripts/local-platform";
 import {
   CommandRefusal,
   createDirectoryForCommand,
@@ -22,6 +23,13 @@ async function refusalOf(work: () => unknown): Promise<string> {
 }
 
 describe("npm run scim:directory", () => {
+  it("reaches the local database npm start serves: --persist-to, else GATEHOUSE_STATE_DIR, else wrangler's own", () => {
+    expect(readPlatformOptions(["--staff", "--persist-to=/a"], "/b")).toEqual({ remote: false, persistTo: "/a" });
+    expect(readPlatformOptions(["--staff"], "/b")).toEqual({ remote: false, persistTo: "/b" });
+    expect(readPlatformOptions(["--staff"], undefined)).toEqual({ remote: false, persistTo: undefined });
+    expect(readPlatformOptions(["--staff"], "")).toEqual({ remote: false, persistTo: undefined });
+  });
+
   it("reads --tenant <slug>, --tenant=<slug>, --staff and --name", () => {
     expect(parseScimDirectoryArguments(["--tenant", "acme"])).toEqual({ scope: "tenant", slug: "acme", name: null });
     expect(parseScimDirectoryArguments(["--tenant=acme", "--name", "Acme Entra"])).toEqual({
