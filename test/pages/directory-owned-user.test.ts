@@ -1,5 +1,5 @@
-// A user a directory holds, on the console: the Details tab says which directory manages them,
-// offers only the Slack ID, shows no Deactivate, and a forged change of an owned field is refused.
+// A user a directory holds, on the console: every tab says which directory manages them; Details
+// offers only the Slack ID and no Deactivate, and a forged change of an owned field is refused.
 import { describe, expect, it } from "vitest";
 import { summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
@@ -49,5 +49,16 @@ describe("the Details tab of a directory's user", () => {
     const { user, agent } = await setUp();
     const response = await agent.post(`/admin/users/${user.id}/deactivate`, {});
     expect(response.status).toBe(409);
+  });
+});
+
+describe("the other tabs of a directory's user", () => {
+  it("say the directory manages them too: Memberships, Access groups and Security", async () => {
+    const { user, agent } = await setUp();
+    for (const tab of ["memberships", "access-groups", "security"]) {
+      const response = await agent.get(`/admin/users/${user.id}/${tab}`);
+      expect(response.status, await summarizeResponse(response.clone())).toBe(200);
+      expect(await response.text(), tab).toContain("Managed by the directory “Acme Okta”");
+    }
   });
 });

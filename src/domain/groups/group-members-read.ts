@@ -7,6 +7,7 @@ import type { Db } from "../../db/client";
 import { accessGroupMembers, accessGroupPermissions, type GlobalRole, users } from "../../db/schema";
 import { resolvePermissions } from "../access";
 import type { DomainContext } from "../context";
+import { selectOwningDirectory } from "../directories/directory-ownership";
 import { deriveUserStatus, type UserStatus } from "../users/users";
 import { userMatches } from "../users/users-list";
 import { type GroupCandidate, jsonList } from "./group-guards";
@@ -159,16 +160,18 @@ export async function readGroupWithMembers(
  * them to; a handful in practice) and the permissions they hold now.
  */
 export async function readUserGroupsTab(ctx: Pick<DomainContext, "db">, userId: string) {
-  const [userRows, groupRows, everyGroupRows, peopleRows, held] = await ctx.db.batch([
+  const [userRows, groupRows, everyGroupRows, peopleRows, held, ownerRows] = await ctx.db.batch([
     ctx.db.select().from(users).where(eq(users.id, userId)).limit(1),
     selectGroups(ctx.db, groupsOfUser(userId)),
     selectGroups(ctx.db),
     ...selectPeople(ctx.db, [userId]),
+    selectOwningDirectory(ctx.db, userId),
   ]);
   const subject = userRows[0];
   if (!subject) return null;
   return {
     subject,
+    ownedBy: ownerRows[0] ?? null,
     groups: groupRows.map(toGroup),
     everyGroup: everyGroupRows.map(toGroup),
     person: toPeople(peopleRows, held).get(userId),

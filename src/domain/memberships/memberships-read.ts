@@ -179,8 +179,8 @@ export async function listMemberships(
 
 /**
  * A user's Memberships tab in one batch: the user, a page of their memberships and, when the caller
- * may add one, every tenant for the form (none for a deactivated user, who cannot get one). Null
- * when there is no such user.
+ * may add one, every tenant for the form (none for a deactivated user, who cannot get one), and the
+ * directory that holds them (the header says so). Null when there is no such user.
  */
 export async function readUserMembershipsTab(
   ctx: Pick<DomainContext, "db" | "now">,
@@ -189,12 +189,18 @@ export async function readUserMembershipsTab(
 ) {
   const query = { userId, limit: options.limit };
   const selectUser = ctx.db.select().from(users).where(eq(users.id, userId)).limit(1);
-  const [userRows, rows, tenantChoices] = options.withTenantChoices
-    ? await ctx.db.batch([selectUser, selectMembershipsPage(ctx, query), selectTenantChoices(ctx.db)])
-    : ([...(await ctx.db.batch([selectUser, selectMembershipsPage(ctx, query)])), null] as const);
+  const owner = selectOwningDirectory(ctx.db, userId);
+  const [userRows, rows, ownerRows, tenantChoices] = options.withTenantChoices
+    ? await ctx.db.batch([selectUser, selectMembershipsPage(ctx, query), owner, selectTenantChoices(ctx.db)])
+    : ([...(await ctx.db.batch([selectUser, selectMembershipsPage(ctx, query), owner])), null] as const);
   const user = userRows[0];
   if (!user) return null;
-  return { user, page: toMembershipsPage(rows, options.limit), tenants: user.deactivatedAt ? null : tenantChoices };
+  return {
+    user,
+    ownedBy: ownerRows[0] ?? null,
+    page: toMembershipsPage(rows, options.limit),
+    tenants: user.deactivatedAt ? null : tenantChoices,
+  };
 }
 
 /**

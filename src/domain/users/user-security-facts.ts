@@ -1,21 +1,25 @@
-// Facts for a user's Security tab: how many live sessions they have and whether sign-in is locked.
+// Facts for a user's Security tab: how many live sessions they have, whether sign-in is locked, and
+// the directory that holds them (the header says so).
 import { and, eq, gt } from "drizzle-orm";
 import { isSessionLive } from "../../auth/session";
 import { accountThrottleKey, findThrottleDelaySeconds, selectThrottles } from "../../auth/throttle";
 import { sessions } from "../../db/schema";
 import type { DomainContext } from "../context";
+import { selectOwningDirectory } from "../directories/directory-ownership";
 import type { UserRow } from "./users";
 
 export async function findUserSecurityFacts(ctx: DomainContext, user: UserRow) {
-  const [sessionRows, throttles] = await ctx.db.batch([
+  const [sessionRows, throttles, ownerRows] = await ctx.db.batch([
     ctx.db
       .select({ lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt })
       .from(sessions)
       .where(and(eq(sessions.userId, user.id), gt(sessions.expiresAt, ctx.now))),
     selectThrottles(ctx.db, [accountThrottleKey(user.email)]),
+    selectOwningDirectory(ctx.db, user.id),
   ]);
   return {
     sessionCount: sessionRows.filter((row) => isSessionLive(row, ctx.now)).length,
     locked: findThrottleDelaySeconds(throttles, ctx.now) > 0,
+    ownedBy: ownerRows[0] ?? null,
   };
 }

@@ -45,6 +45,7 @@ function renderUserGroups(
   return c.render(
     <UserAccessGroupsPage
       subject={userSubject(subject, c.get("now"))}
+      managedBy={tab.ownedBy?.name ?? null}
       tabs={visibleUserTabs(principal)}
       groups={groups.map(toRow)}
       available={

@@ -48,8 +48,12 @@ export async function redirectToSetupLink(
   return c.redirect(`/admin/users/${id}/setup-link`, 303);
 }
 
-function header(c: AppContext, user: UserRow) {
-  return { subject: userSubject(user, c.get("now")), tabs: visibleUserTabs(currentPrincipal(c)) };
+function header(c: AppContext, user: UserRow, ownedBy: { name: string } | null) {
+  return {
+    subject: userSubject(user, c.get("now")),
+    tabs: visibleUserTabs(currentPrincipal(c)),
+    managedBy: ownedBy?.name ?? null,
+  };
 }
 
 function confirm(
@@ -80,7 +84,7 @@ export async function showUserMemberships(c: AppContext, userId: string, shownAg
     withTenantChoices: hasPermission(principal, "memberships:create"),
   });
   if (!tab || tab.user.erasedAt) throw new AppError("NOT_FOUND");
-  const { user, page, tenants } = tab;
+  const { user, page, tenants, ownedBy } = tab;
   const returnTo = `/admin/users/${user.id}/memberships`;
   const form =
     tenants &&
@@ -97,7 +101,7 @@ export async function showUserMemberships(c: AppContext, userId: string, shownAg
     );
   return c.render(
     <UserMembershipsPage
-      header={header(c, user)}
+      header={header(c, user, ownedBy)}
       table={membershipTableProps(principal, page.items, c.get("now"), {
         show: { user: false, tenant: true },
         returnTo,
@@ -138,7 +142,7 @@ export const adminUserTabRoutes = new Hono<AppEnv>()
     const credential = principal.credential;
     return c.render(
       <UserSecurityPage
-        header={header(c, user)}
+        header={header(c, user, facts.ownedBy)}
         sessionCount={facts.sessionCount}
         locked={facts.locked}
         hasRecentSignIn={credential.kind === "session" && hasRecentSignIn(credential, c.get("now"))}

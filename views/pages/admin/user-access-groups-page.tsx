@@ -12,6 +12,7 @@ export interface UserGroupRow extends Pick<Group, "id" | "name" | "description" 
 export interface UserAccessGroupsPageProps {
   subject: UserHeaderProps["subject"] & { role: GlobalRole };
   tabs: UserHeaderProps["tabs"];
+  managedBy: UserHeaderProps["managedBy"];
   groups: UserGroupRow[];
   /** Groups the subject could join; null when nothing can be added here. */
   available: UserGroupRow[] | null;
@@ -32,7 +33,7 @@ export function UserAccessGroupsPage(props: UserAccessGroupsPageProps) {
   const { subject } = props;
   return (
     <>
-      <UserHeader subject={subject} current="access-groups" tabs={props.tabs} />
+      <UserHeader subject={subject} current="access-groups" tabs={props.tabs} managedBy={props.managedBy} />
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       {props.error && <Notice kind="error">{props.error}</Notice>}
       {subject.role === "SUPER_ADMIN" && (
