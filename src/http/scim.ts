@@ -9,7 +9,7 @@ import { type ProjectionOptions, parseAttributeList } from "../domain/scim/scim-
 import { errorUrn, scimLimits } from "../domain/scim/scim-schemas";
 import { AppError, type ErrorCode } from "../errors";
 import { refuseDuplicateJsonKeys } from "./api-middleware";
-import type { AppContext, AppEnv } from "./app-env";
+import { type AppContext, type AppEnv, domainContext } from "./app-env";
 
 export const scimMediaType = "application/scim+json";
 const bearerPattern = /^Bearer ([A-Za-z0-9_]{1,200})$/i;
@@ -84,15 +84,8 @@ export function currentDirectory(c: AppContext): DirectoryCaller {
 
 /** The domain context of a SCIM request: the directory acts, on its own authority. */
 export function directoryContext(c: AppContext): DirectoryContext {
-  return {
-    db: c.get("db"),
-    kv: c.env.KV,
-    now: c.get("now"),
-    config: c.get("config"),
-    actor: currentDirectory(c),
-    ip: c.get("ip"),
-    requestId: c.get("requestId"),
-  };
+  const caller = currentDirectory(c);
+  return { ...domainContext(c, caller), actor: caller };
 }
 
 /** RFC 7644 §3.1: application/scim+json, and application/json, which Entra sends; strict JSON, no repeated key. */

@@ -5,7 +5,7 @@ import { hashToken } from "../../src/auth/crypto";
 import { generateSecretToken } from "../../src/auth/token-format";
 import type { GlobalRole } from "../../src/db/schema";
 import type { Actor } from "../../src/domain/context";
-import type { SyncedDirectory } from "../../src/domain/directories/directory-sync";
+import { directoryActor, type SyncedDirectory } from "../../src/domain/directories/directory-sync";
 import type { DirectoryCaller } from "../../src/domain/scim/scim-caller";
 import { origin } from "./agent";
 import type { TestClock } from "./clock";
@@ -131,13 +131,7 @@ export function superAdminActor(clock: TestClock, role: GlobalRole = "SUPER_ADMI
 /** The domain context of a SCIM request from this directory (what directoryContext(c) builds). */
 export function directoryTestContext(clock: TestClock, directory: TestDirectory) {
   const caller: DirectoryCaller = {
-    kind: "service",
-    service: {
-      type: "scim_directory",
-      id: directory.id,
-      name: directory.name,
-      scope: directory.tenantId ? { kind: "tenant", tenantId: directory.tenantId } : { kind: "staff" },
-    },
+    ...directoryActor(directory),
     directory: {
       id: directory.id,
       name: directory.name,
