@@ -107,11 +107,12 @@ case "$command" in
     trap 'exit 130' INT
     trap 'exit 143' TERM
     trap 'exit 129' HUP
-    echo "gatehouse: serving http://127.0.0.1:$port (fire the cron by hand with: curl 'http://127.0.0.1:$port/cdn-cgi/handler/scheduled')" >&2
+    echo "gatehouse: serving http://localhost:$port, bound to 127.0.0.1 (fire the cron by hand with: curl 'http://localhost:$port/cdn-cgi/handler/scheduled')" >&2
     # wrangler logs request paths; the filter hides setup tokens in them and in the outbox's console copy.
     # CLIENT_ADDRESS_SOURCE=local: no edge sets CF-Connecting-IP here, so any client could send its
     # own; every client is 127.0.0.1 instead (docs/SECURITY.md "The client address").
-    "$bin/wrangler" dev --ip 127.0.0.1 --port "$port" --test-scheduled --var "APP_ORIGIN:http://127.0.0.1:$port" \
+    # APP_ORIGIN is localhost, not 127.0.0.1: browsers refuse passkeys on an IP address (docs/PASSKEYS.md).
+    "$bin/wrangler" dev --ip 127.0.0.1 --port "$port" --test-scheduled --var "APP_ORIGIN:http://localhost:$port" \
       --var "CLIENT_ADDRESS_SOURCE:local" \
       ${GATEHOUSE_STATE_DIR:+"--persist-to=$GATEHOUSE_STATE_DIR"} "$@" 2>&1 |
       node scripts/redact-secrets.mjs

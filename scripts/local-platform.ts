@@ -59,7 +59,7 @@ export async function withPlatformContext<T>(
     ? { ...proxy.env, LIBSQL_AUTH_TOKEN: process.env.LIBSQL_AUTH_TOKEN || proxy.env.LIBSQL_AUTH_TOKEN }
     : proxy.env;
   try {
-    const localOrigin = `http://127.0.0.1:${process.env.PORT ?? "8787"}`;
+    const localOrigin = `http://localhost:${process.env.PORT ?? "8787"}`;
     const appOrigin = options.remote ? env.APP_ORIGIN : (process.env.APP_ORIGIN ?? localOrigin);
     return await work({
       db: createDbFromEnv(env),

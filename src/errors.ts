@@ -26,8 +26,16 @@ export const errorCatalogue = {
     title: "This sign-in attempt has ended. Start again with your email and password.",
     form: true,
   },
+  // Any refused passkey ceremony: why is in the audit log only (docs/PASSKEYS.md "Refusals").
+  PASSKEY_REFUSED: {
+    status: 401,
+    title: "That passkey was not accepted. Try again, or use another way to sign in.",
+    form: true,
+  },
   FORBIDDEN: { status: 403, title: "You are not allowed to do this", form: false },
-  RECENT_SIGN_IN_REQUIRED: { status: 403, title: "Confirm your password and code to continue", form: false },
+  // The role's policy requires a passkey and this session has none yet (docs/PASSKEYS.md "The policy").
+  PASSKEY_ENROLMENT_REQUIRED: { status: 403, title: "Add a passkey to continue", form: false },
+  RECENT_SIGN_IN_REQUIRED: { status: 403, title: "Confirm it's you to continue", form: false },
   NOT_FOUND: { status: 404, title: "Not found", form: false },
   SETUP_LINK_INVALID: {
     status: 404,

@@ -54,6 +54,11 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "user.recovery_codes_regenerated": "Recovery codes replaced",
   "user.display_name_changed": "Display name changed",
   "user.time_zone_changed": "Time zone changed",
+  "user.passkey_added": "Passkey added",
+  "user.passkey_renamed": "Passkey renamed",
+  "user.passkey_removed": "Passkey removed",
+  "user.authenticator_app_added": "Authenticator app added",
+  "user.authenticator_app_removed": "Authenticator app removed",
   "session.signed_in": "Signed in",
   "session.sign_in_failed": "Sign-in failed",
   "session.account_locked": "Account locked after failed sign-ins",
@@ -61,7 +66,8 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "session.recovery_code_used": "Recovery code used",
   "session.signed_out": "Signed out",
   "session.ended": "Session ended",
-  "session.reauthenticated": "Password confirmed again",
+  "session.reauthenticated": "Identity confirmed again",
+  "session.passkey_counter_regressed": "Cloned passkey suspected (its counter went back)",
   "tenant.created": "Tenant created",
   "tenant.updated": "Tenant changed",
   "tenant.update_posted": "Tenant update posted",
@@ -93,6 +99,7 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "directory.group_members_changed": "Directory group members changed",
   "directory.group_deleted": "Directory group deleted",
   "directory.group_mapping_changed": "Directory group mapping changed",
+  "policy.passkey_requirement_changed": "Passkey requirement changed",
 };
 
 /** The words for an audit action; a code this build does not know (an older row) reads as itself. */

@@ -4,7 +4,7 @@
 // memberships and groups are current on every request (see domain/principal.ts).
 import { and, eq, ne } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { sessions } from "../db/schema";
+import { type SignInMethod, sessions } from "../db/schema";
 import { generateToken, hashToken } from "./crypto";
 
 export const sessionIdleTimeoutSeconds = 30 * 60;
@@ -25,12 +25,19 @@ export function prepareSession(now: Date): NewSession {
   return { token, id: hashToken(token), expiresAt: new Date(now.getTime() + sessionAbsoluteLifetimeSeconds * 1000) };
 }
 
+/** How the session was signed in, and whether the role's policy first wants a passkey (docs/PASSKEYS.md). */
+export interface SessionProof {
+  signInMethod: SignInMethod;
+  passkeyEnrolmentRequired: boolean;
+}
+
 export function insertSession(
   db: Db,
   session: NewSession,
   userId: string,
   now: Date,
   client: { ip: string | null; userAgent: string | null },
+  proof: SessionProof,
 ) {
   return db.insert(sessions).values({
     id: session.id,
@@ -41,6 +48,8 @@ export function insertSession(
     authenticatedAt: now,
     ip: client.ip,
     userAgent: client.userAgent?.slice(0, 300) ?? null,
+    signInMethod: proof.signInMethod,
+    passkeyEnrolmentRequired: proof.passkeyEnrolmentRequired,
   });
 }
 

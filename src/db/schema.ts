@@ -13,6 +13,20 @@ export const membershipRoles = ["OPERATOR_FULL", "OPERATOR_READONLY", "CLIENT_AD
 export type MembershipRole = (typeof membershipRoles)[number];
 
 export const setupPurposes = ["invite", "reset_two_factor"] as const;
+
+/** How a session was signed in (docs/PASSKEYS.md "Sessions"). */
+export const signInMethods = [
+  "password_totp",
+  "password_recovery_code",
+  "password_passkey",
+  "passkey",
+  "setup",
+] as const;
+export type SignInMethod = (typeof signInMethods)[number];
+
+/** What a WebAuthn challenge is for (docs/PASSKEYS.md "Challenges"). */
+export const passkeyChallengePurposes = ["sign_in", "second_factor", "register", "reauthenticate", "setup"] as const;
+export type PasskeyChallengePurpose = (typeof passkeyChallengePurposes)[number];
 export type SetupPurpose = (typeof setupPurposes)[number];
 
 /** Actors that are not people and act on their own authority (docs/SECURITY.md "Actors that are not people"). */
@@ -189,6 +203,11 @@ export const sessions = sqliteTable(
     authenticatedAt: timestamp("authenticated_at").notNull(),
     ip: text("ip"),
     userAgent: text("user_agent"),
+    // How the person proved who they are (docs/PASSKEYS.md "Sessions"): shown on the account page.
+    signInMethod: text("sign_in_method", { enum: signInMethods }).notNull().default("password_totp"),
+    // Set when the role's policy requires a passkey and the person has none, or came back with a
+    // recovery code: the session reaches only passkey enrolment and sign-out until one is added.
+    passkeyEnrolmentRequired: integer("passkey_enrolment_required", { mode: "boolean" }).notNull().default(false),
   },
   (table) => [index("sessions_user_idx").on(table.userId)],
 );
@@ -506,3 +525,60 @@ export const directoryErrors = sqliteTable(
   },
   (table) => [index("directory_errors_directory_idx").on(table.directoryId, table.id)],
 );
+
+/**
+ * Passkeys (WebAuthn credentials; docs/PASSKEYS.md). The public key is stored as the bytes WebCrypto
+ * imports for its algorithm: SEC1 uncompressed for ES256, SPKI for RS256, raw for EdDSA. A passkey
+ * added during setup carries that link's token hash until the setup finishes; until then it signs
+ * nobody in, and a new link for the user removes it.
+ */
+export const passkeys = sqliteTable(
+  "passkeys",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    // base64url of the credential id the authenticator chose.
+    credentialId: text("credential_id").notNull(),
+    publicKey: text("public_key").notNull(),
+    algorithm: integer("algorithm").notNull(),
+    signCount: integer("sign_count").notNull(),
+    name: text("name").notNull(),
+    // base64url of the authenticator's AAGUID (all zeros for most synced passkeys); never trusted.
+    aaguid: text("aaguid").notNull(),
+    transports: text("transports"),
+    pendingSetupTokenHash: text("pending_setup_token_hash"),
+    createdAt: timestamp("created_at").notNull(),
+    lastUsedAt: timestamp("last_used_at"),
+  },
+  (table) => [
+    uniqueIndex("passkeys_credential_id_unique").on(table.credentialId),
+    index("passkeys_user_idx").on(table.userId, table.createdAt),
+  ],
+);
+
+/**
+ * One WebAuthn challenge, single-use: the row is deleted by the request that answers it, and only
+ * a request carrying the same binding (the hash of the cookie or session of the attempt) can.
+ */
+export const passkeyChallenges = sqliteTable(
+  "passkey_challenges",
+  {
+    // SHA-256 (hex) of the challenge bytes: the assertion's clientDataJSON names the challenge.
+    id: text("id").primaryKey(),
+    purpose: text("purpose", { enum: passkeyChallengePurposes }).notNull(),
+    userId: text("user_id").references(() => users.id),
+    bindingHash: text("binding_hash").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+    expiresAt: timestamp("expires_at").notNull(),
+  },
+  (table) => [index("passkey_challenges_expires_idx").on(table.expiresAt)],
+);
+
+/** Global roles whose people must sign in with a passkey (docs/PASSKEYS.md "The policy"). */
+export const passkeyRequiredRoles = sqliteTable("passkey_required_roles", {
+  role: text("role", { enum: globalRoles }).primaryKey(),
+  requiredAt: timestamp("required_at").notNull(),
+  requiredBy: text("required_by"),
+});

@@ -5,7 +5,7 @@
 // says. Tenant memberships alone govern /tenants/* and /portal/*, and only live ones count: a
 // membership past its expiry grants nothing from that instant, whatever the cron has done.
 // Services (actors that are not people) are decided from their scope alone: authorizeService below.
-import type { GlobalRole, MembershipRole, ServiceType } from "../db/schema";
+import type { GlobalRole, MembershipRole, ServiceType, SignInMethod } from "../db/schema";
 
 export const permissionResources = ["users", "memberships", "tenants", "groups", "audit"] as const;
 export const permissionActions = ["read", "create", "update", "delete"] as const;
@@ -43,7 +43,16 @@ export interface Principal {
     createdAt: Date;
     lastLoginAt: Date | null;
   };
-  credential: { kind: "session"; sessionId: string; authenticatedAt: Date } | { kind: "api_token"; tokenId: string };
+  credential:
+    | {
+        kind: "session";
+        sessionId: string;
+        authenticatedAt: Date;
+        signInMethod: SignInMethod;
+        /** The role's policy wants a passkey first: only passkey enrolment and sign-out are reachable. */
+        passkeyEnrolmentRequired: boolean;
+      }
+    | { kind: "api_token"; tokenId: string };
   memberships: LiveMembership[];
   permissions: ReadonlySet<Permission>;
 }
@@ -89,12 +98,16 @@ export type Requirement =
   | { kind: "tenant-content"; tenant: TenantRef; access: TenantAccess }
   /** Anything every signed-in user may do for themselves (account page, /me). */
   | { kind: "self" }
+  /** Adding a passkey: the one thing a session that must first add one may reach (docs/PASSKEYS.md). */
+  | { kind: "passkey-enrolment" }
   /** Provisioning one account of this global role (a directory's work): services only. */
   | { kind: "provisioning"; role: GlobalRole }
   /** The SCIM surface (/scim/v2): a directory's token only; what it reaches is its own scope (domain/scim/). */
   | { kind: "scim" };
 
-export type Decision = { allowed: true; membership?: LiveMembership } | { allowed: false; status: 401 | 403 | 404 };
+export type Decision =
+  | { allowed: true; membership?: LiveMembership }
+  | { allowed: false; status: 401 | 403 | 404; passkeyEnrolmentRequired?: true };
 
 function findMembership(principal: Principal, tenant: TenantRef): LiveMembership | undefined {
   return principal.memberships.find((m) =>
@@ -126,9 +139,15 @@ export function authorize(principal: Principal | ServicePrincipal | null, requir
   if ("service" in principal) return authorizeService(principal.service, requirement);
   // People provision accounts through the console (users:*), never through a directory's surface.
   if (requirement.kind === "provisioning" || requirement.kind === "scim") return { allowed: false, status: 403 };
+  const credential = principal.credential;
+  const mustEnrol = credential.kind === "session" && credential.passkeyEnrolmentRequired;
+  // Until the passkey the policy asks for is added, the session reaches nothing else.
+  if (mustEnrol && requirement.kind !== "passkey-enrolment")
+    return { allowed: false, status: 403, passkeyEnrolmentRequired: true };
   const role = principal.user.role;
   switch (requirement.kind) {
     case "self":
+    case "passkey-enrolment":
       return { allowed: true };
     case "console": {
       if (!isStaffRole(role)) return { allowed: false, status: 403 };

@@ -6,7 +6,7 @@ import { and, eq, exists, gt, isNotNull, isNull, lte, or, type SQL, sql } from "
 import { hashToken } from "../auth/crypto";
 import { isSessionLive, sessionIdleTimeoutSeconds, sessionTouchIntervalSeconds } from "../auth/session";
 import type { Db } from "../db/client";
-import { apiTokens, memberships, sessions, tenants, users } from "../db/schema";
+import { apiTokens, memberships, passkeys, sessions, tenants, users } from "../db/schema";
 import { type LiveMembership, type Principal, resolvePermissions } from "./access";
 import { selectUserWithPermissions } from "./users/permissions-of";
 import { identityOf, type UserRow } from "./users/users";
@@ -21,8 +21,14 @@ function userIdOf(credential: Credential, hash: string): SQL {
   return credential.kind === "session" ? (eq(sessions.id, hash) as SQL) : (eq(apiTokens.tokenHash, hash) as SQL);
 }
 
-function canUseAccount(user: UserRow): boolean {
-  return Boolean(user.activatedAt && !user.deactivatedAt && !user.erasedAt && user.totpSecret);
+/** Activated, not deactivated or erased, and holding a second factor (after a two-factor reset it holds none). */
+function canUseAccount(user: UserRow, hasPasskey: boolean): boolean {
+  return Boolean(user.activatedAt && !user.deactivatedAt && !user.erasedAt && (user.totpSecret || hasPasskey));
+}
+
+/** The user's usable passkeys (not those of an unfinished setup); `userId` may be a subquery. */
+function usablePasskeyOf(userId: SQL | typeof users.id) {
+  return and(eq(passkeys.userId, userId), isNull(passkeys.pendingSetupTokenHash));
 }
 
 /**
@@ -43,7 +49,10 @@ function recordUseIfDue(db: Db, credential: Credential, hash: string, now: Date)
             isNotNull(users.activatedAt),
             isNull(users.deactivatedAt),
             isNull(users.erasedAt),
-            isNotNull(users.totpSecret),
+            or(
+              isNotNull(users.totpSecret),
+              exists(db.select({ one: sql`1` }).from(passkeys).where(usablePasskeyOf(users.id))),
+            ),
           ),
         ),
     );
@@ -85,7 +94,7 @@ export async function loadPrincipal(db: Db, credential: Credential, now: Date): 
     .select({ userId: credentialUserId })
     .from(credentialTable)
     .where(userIdOf(credential, hash));
-  const [credentialRows, userRows, permissionRows, membershipRows] = await db.batch([
+  const [credentialRows, userRows, permissionRows, membershipRows, passkeyRows] = await db.batch([
     credential.kind === "session"
       ? db.select().from(sessions).where(eq(sessions.id, hash)).limit(1)
       : db.select().from(apiTokens).where(eq(apiTokens.tokenHash, hash)).limit(1),
@@ -109,16 +118,27 @@ export async function loadPrincipal(db: Db, credential: Credential, now: Date): 
         ),
       )
       .orderBy(tenants.name),
+    db
+      .select({ id: passkeys.id })
+      .from(passkeys)
+      .where(usablePasskeyOf(sql`(${userIdSubquery})`))
+      .limit(1),
     recordUseIfDue(db, credential, hash, now),
   ]);
   const credentialRow = credentialRows[0];
   const user = userRows[0];
-  if (!credentialRow || !user || !canUseAccount(user)) return null;
+  if (!credentialRow || !user || !canUseAccount(user, passkeyRows.length > 0)) return null;
   let principalCredential: Principal["credential"];
   if (credential.kind === "session") {
     const session = credentialRow as typeof sessions.$inferSelect;
     if (!isSessionLive(session, now)) return null;
-    principalCredential = { kind: "session", sessionId: session.id, authenticatedAt: session.authenticatedAt };
+    principalCredential = {
+      kind: "session",
+      sessionId: session.id,
+      authenticatedAt: session.authenticatedAt,
+      signInMethod: session.signInMethod,
+      passkeyEnrolmentRequired: session.passkeyEnrolmentRequired,
+    };
   } else {
     const token = credentialRow as typeof apiTokens.$inferSelect;
     if (token.revokedAt || (token.expiresAt && token.expiresAt.getTime() <= now.getTime())) return null;

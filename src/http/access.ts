@@ -46,7 +46,10 @@ export function requireAccess(
 ) {
   return createMiddleware<AppEnv>(async function requireAccess(c, next) {
     const decision = authorize(c.get("principal"), typeof requirement === "function" ? requirement(c) : requirement);
-    if (!decision.allowed) throw deny(decision.status, options.forbiddenDetail);
+    if (!decision.allowed) {
+      if (decision.passkeyEnrolmentRequired) throw new AppError("PASSKEY_ENROLMENT_REQUIRED");
+      throw deny(decision.status, options.forbiddenDetail);
+    }
     await next();
   });
 }

@@ -1,9 +1,10 @@
 // The cookies Gatehouse sets, all __Host- (Secure, Path=/, no Domain), HttpOnly and SameSite=Lax.
-// Session, challenge and setup carry random tokens; the server stores only their SHA-256. The
+// Session, challenge, setup and passkey carry random tokens; the server stores only their SHA-256. The
 // flash cookie carries one message to the page after a form (http/flash.ts), sealed with
 // SECRETS_KEYS, and lives one minute.
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { sessionAbsoluteLifetimeSeconds } from "../auth/session";
+import { ceremonyTimeoutSeconds } from "../auth/webauthn";
 import { challengeLifetimeSeconds } from "../domain/sign-in/sign-in";
 import type { AppContext } from "./app-env";
 
@@ -12,6 +13,7 @@ const cookieNames = {
   challenge: "gatehouse_challenge",
   setup: "gatehouse_setup",
   flash: "gatehouse_flash",
+  passkey: "gatehouse_passkey",
 } as const;
 type CookieKind = keyof typeof cookieNames;
 
@@ -22,6 +24,8 @@ const maxAgeSeconds: Record<CookieKind, number> = {
   setup: 60 * 60,
   // Read on the very next page (the redirect's target); left unread, it dies within the minute.
   flash: 60,
+  // Binds a "Sign in with a passkey" ceremony to this browser for as long as its challenge lives.
+  passkey: ceremonyTimeoutSeconds,
 };
 
 export function readCookie(c: AppContext, kind: CookieKind): string | undefined {

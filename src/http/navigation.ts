@@ -63,3 +63,6 @@ export function sanitizeNextPath(value: string | undefined | null): string | nul
 export function landingPathFor(user: { role: GlobalRole }): string {
   return isStaffRole(user.role) ? "/admin" : "/portal";
 }
+
+/** Where a session that must add a passkey first is sent, from every page (docs/PASSKEYS.md "The policy"). */
+export const passkeyEnrolmentPath = "/enrol-passkey";

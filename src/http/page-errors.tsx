@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { MessagePage } from "../../views/pages/message-page";
 import type { AppEnv } from "./app-env";
 import { logUnexpectedError, toAppError } from "./errors";
+import { passkeyEnrolmentPath } from "./navigation";
 import { signedInPages } from "./page-renderer";
 
 const titles: Partial<Record<number, string>> = {
@@ -22,6 +23,8 @@ export async function handlePageError(error: unknown, c: Context<AppEnv>): Promi
     const next = c.req.method === "GET" ? `?next=${encodeURIComponent(url.pathname + url.search)}` : "";
     return c.redirect(`/login${next}`, 303);
   }
+  // docs/PASSKEYS.md "The policy": every page leads to adding the passkey the role requires.
+  if (appError.code === "PASSKEY_ENROLMENT_REQUIRED") return c.redirect(passkeyEnrolmentPath, 303);
   if (appError.retryAfterSeconds !== undefined) c.header("Retry-After", String(appError.retryAfterSeconds));
   const status = appError.status as 400 | 401 | 403 | 404 | 409 | 429 | 500;
   const title =

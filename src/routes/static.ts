@@ -1,7 +1,8 @@
-// The stylesheet and the one script (copy buttons), served from the Worker so the CSP can stay
+// The stylesheet and the two scripts (copy buttons; passkey ceremonies), served from the Worker so the CSP can stay
 // at 'self' with no inline script or style.
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
+import { passkeyScript } from "../http/passkey-script";
 import { stylesheet } from "../http/stylesheet";
 
 // Progressive enhancement only: every page works without it.
@@ -28,4 +29,10 @@ export const staticRoutes = new Hono<AppEnv>()
   )
   .get("/app.js", (c) =>
     c.body(script, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=3600" }),
+  )
+  .get("/passkeys.js", (c) =>
+    c.body(passkeyScript, 200, {
+      "Content-Type": "text/javascript; charset=utf-8",
+      "Cache-Control": "public, max-age=3600",
+    }),
   );

@@ -110,7 +110,7 @@ describe("/api/v1/access-groups", () => {
     const form = await agent.request("/api/v1/access-groups", {
       method: "POST",
       body: "name=x",
-      headers: { origin: "http://127.0.0.1:8787", "content-type": "application/x-www-form-urlencoded" },
+      headers: { origin: "http://localhost:8787", "content-type": "application/x-www-form-urlencoded" },
     });
     expect(form.status).toBe(415);
   });

@@ -24,7 +24,7 @@ describe("/api/v1/users", () => {
       201,
     );
     expect(body.user).toMatchObject({ email, status: "PENDING", role: "OPERATOR", slackId: null, lastLoginAt: null });
-    expect(body.setupUrl).toMatch(/^http:\/\/127\.0\.0\.1:8787\/setup\/[A-Za-z0-9_-]{43}$/);
+    expect(body.setupUrl).toMatch(/^http:\/\/localhost:8787\/setup\/[A-Za-z0-9_-]{43}$/);
     const fetched = await api.expectJson<{ user: Record<string, unknown> }>(
       "GET",
       `/api/v1/users/${body.user.id}`,
@@ -72,7 +72,7 @@ describe("/api/v1/users", () => {
   it("refuses a body sent without a Content-Type with 415", async () => {
     const { app, token } = await adminApi();
     const response = await app.request(
-      "http://127.0.0.1:8787/api/v1/users",
+      "http://localhost:8787/api/v1/users",
       {
         method: "POST",
         headers: { authorization: `Bearer ${token}` },

@@ -13,7 +13,17 @@ const minuteSeconds = 60;
 
 async function startSession(clock: TestClock, userId: string): Promise<string> {
   const session = prepareSession(clock.now());
-  await insertSession(testContext(clock).db, session, userId, clock.now(), { ip: "203.0.113.7", userAgent: "vitest" });
+  await insertSession(
+    testContext(clock).db,
+    session,
+    userId,
+    clock.now(),
+    { ip: "203.0.113.7", userAgent: "vitest" },
+    {
+      signInMethod: "password_totp",
+      passkeyEnrolmentRequired: false,
+    },
+  );
   return session.token;
 }
 

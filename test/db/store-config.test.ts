@@ -68,7 +68,7 @@ describe("store configuration", () => {
     const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
     try {
       const response = await createApp().request(
-        "http://127.0.0.1:8787/healthz",
+        "http://localhost:8787/healthz",
         {},
         { ...storeless, DB: d1, ...turso },
       );

@@ -19,7 +19,13 @@ function principalOf(role: GlobalRole): Principal {
       createdAt: now,
       lastLoginAt: null,
     },
-    credential: { kind: "session", sessionId: "s", authenticatedAt: now },
+    credential: {
+      kind: "session",
+      sessionId: "s",
+      authenticatedAt: now,
+      signInMethod: "password_totp",
+      passkeyEnrolmentRequired: false,
+    },
     memberships: [],
     // An operator whose groups grant every permission still is not an instance administrator.
     permissions: resolvePermissions(role, allPermissions),

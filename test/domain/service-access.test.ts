@@ -33,7 +33,13 @@ function person(role: Principal["user"]["role"]): Principal {
       createdAt: now,
       lastLoginAt: null,
     },
-    credential: { kind: "session", sessionId: "s", authenticatedAt: now },
+    credential: {
+      kind: "session",
+      sessionId: "s",
+      authenticatedAt: now,
+      signInMethod: "password_totp",
+      passkeyEnrolmentRequired: false,
+    },
     memberships: [
       { id: "mbr_1", tenantId, tenantSlug: "scoped", tenantName: "Scoped", role: "OPERATOR_FULL", expiresAt: null },
     ],

@@ -59,7 +59,7 @@ function assertConfigsAgree(): void {
   }
 }
 
-const bootstrapLinkPattern = /http:\/\/127\.0\.0\.1:\d+\/setup\/[A-Za-z0-9_-]{43}/;
+const bootstrapLinkPattern = /http:\/\/localhost:\d+\/setup\/[A-Za-z0-9_-]{43}/;
 
 export default async function setup(project: TestProject) {
   const outputDir = resolve("test-output");
@@ -121,7 +121,7 @@ export default async function setup(project: TestProject) {
     onOutput: (chunk) => log.write(chunk),
   });
   const bootstrapLink = bootstrapLinkPattern.exec(server.output())?.[0] ?? "";
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `http://localhost:${port}`;
   // Freeze the clock at the real time: from here on time moves only when a test moves it.
   await fetch(`${baseUrl}/__test__/clock`, { method: "POST", body: JSON.stringify({ set: new Date().toISOString() }) });
 

@@ -4,7 +4,7 @@ import type { createApp } from "../../src/app";
 import type { Bindings } from "../../src/env";
 import { env } from "./store";
 
-export const origin = "http://127.0.0.1:8787";
+export const origin = "http://localhost:8787";
 
 type App = ReturnType<typeof createApp>;
 

@@ -51,7 +51,13 @@ export function testPrincipal(clock: TestClock, role: GlobalRole, permissions: P
       createdAt: clock.now(),
       lastLoginAt: null,
     },
-    credential: { kind: "session", sessionId: "s", authenticatedAt: clock.now() },
+    credential: {
+      kind: "session",
+      sessionId: "s",
+      authenticatedAt: clock.now(),
+      signInMethod: "password_totp",
+      passkeyEnrolmentRequired: false,
+    },
     memberships: [],
     permissions: new Set(permissions),
   };

@@ -5,7 +5,7 @@ import { runInBackground } from "../../src/http/background";
 import { collectBackgroundWork } from "../helpers/background";
 import { env } from "../helpers/store";
 
-const url = "http://127.0.0.1:8787/test/background";
+const url = "http://localhost:8787/test/background";
 
 /** An app with one route that answers at once and leaves its work running, gated by the test. */
 function createAppWithBackgroundRoute(options: Parameters<typeof createApp>[0]) {

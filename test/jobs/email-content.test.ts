@@ -50,7 +50,13 @@ async function principalOf(userId: string, clock: TestClock): Promise<Principal>
   if (!row) throw new Error(`no user ${userId}`);
   return {
     user: row,
-    credential: { kind: "session", sessionId: "s", authenticatedAt: clock.now() },
+    credential: {
+      kind: "session",
+      sessionId: "s",
+      authenticatedAt: clock.now(),
+      signInMethod: "password_totp",
+      passkeyEnrolmentRequired: false,
+    },
     memberships: [],
     permissions: resolvePermissions(row.role, []),
   };

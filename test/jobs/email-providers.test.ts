@@ -21,7 +21,7 @@ async function queueInvite(clock: TestClock, to: string) {
     timeZone: "UTC",
     invitedBy: { name: "Grace Admin", email: "grace@example.test" },
     role: "OPERATOR",
-    setupUrl: `http://127.0.0.1:8787/setup/${token}`,
+    setupUrl: `http://localhost:8787/setup/${token}`,
     expiresAt: new Date("2026-11-30T12:00:00Z"),
     resent: false,
   });

@@ -27,7 +27,7 @@ async function createClientDirectory(on: TestClock, name: string) {
 describe("directory tokens", () => {
   async function unauthorizedBody(authorization: string | null): Promise<ScimError> {
     const response = await app.request(
-      "http://127.0.0.1:8787/scim/v2/Users",
+      "http://localhost:8787/scim/v2/Users",
       { headers: authorization === null ? {} : { authorization } },
       env,
     );

@@ -41,7 +41,7 @@ describe("creating a user", () => {
     expect(response.status, await response.clone().text()).toBe(201);
     expect(response.headers.get("content-type")).toBe(scimMediaType);
     const created = await response.json<ScimUser>();
-    expect(response.headers.get("location")).toBe(`http://127.0.0.1:8787/scim/v2/Users/${created.id}`);
+    expect(response.headers.get("location")).toBe(`http://localhost:8787/scim/v2/Users/${created.id}`);
     expect(created).toMatchObject({
       userName: sent.userName,
       externalId: sent.externalId,

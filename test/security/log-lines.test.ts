@@ -38,12 +38,12 @@ describe("log lines", () => {
       id: "out_1",
       to: "eve@example.test",
       subject,
-      text: `Hello Eve,\n\nhttp://127.0.0.1:8787/setup/${token}\n\nBye`,
+      text: `Hello Eve,\n\nhttp://localhost:8787/setup/${token}\n\nBye`,
       html: "<p>Hello</p>",
     });
     const record = expectOneJsonLine(lines);
     expect(record).toMatchObject({ level: "info", event: "email_printed", id: "out_1", to: "eve@example.test" });
-    expect(record.text).toBe("Hello Eve,\n\nhttp://127.0.0.1:8787/setup/[setup token hidden]\n\nBye");
+    expect(record.text).toBe("Hello Eve,\n\nhttp://localhost:8787/setup/[setup token hidden]\n\nBye");
     expect(lines[0]).not.toContain(token);
   });
 
@@ -72,7 +72,7 @@ describe("log lines", () => {
       logUnexpectedError(c, new Error("first\r\nsecond\u2028third"));
       return c.body(null, 204);
     });
-    expect((await app.request("http://127.0.0.1:8787/boom?token=secret")).status).toBe(204);
+    expect((await app.request("http://localhost:8787/boom?token=secret")).status).toBe(204);
     const record = expectOneJsonLine(logged.mock.calls.map((call) => String(call[0])));
     expect(record).toMatchObject({
       level: "error",

@@ -8,11 +8,11 @@ import { createApp } from "../../src/app";
 
 describe("test-only hooks", () => {
   it("are not served by the production Worker entry", async () => {
-    const get = await SELF.fetch("http://127.0.0.1:8787/__test__/clock");
+    const get = await SELF.fetch("http://localhost:8787/__test__/clock");
     expect(get.status).toBe(404);
-    const post = await SELF.fetch("http://127.0.0.1:8787/__test__/clock", {
+    const post = await SELF.fetch("http://localhost:8787/__test__/clock", {
       method: "POST",
-      headers: { "content-type": "application/json", origin: "http://127.0.0.1:8787" },
+      headers: { "content-type": "application/json", origin: "http://localhost:8787" },
       body: JSON.stringify({ set: "2030-01-01T00:00:00Z" }),
     });
     expect(post.status).toBe(404);

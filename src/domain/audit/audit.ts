@@ -23,6 +23,11 @@ export const auditActions = [
   "user.recovery_codes_regenerated",
   "user.display_name_changed",
   "user.time_zone_changed",
+  "user.passkey_added",
+  "user.passkey_renamed",
+  "user.passkey_removed",
+  "user.authenticator_app_added",
+  "user.authenticator_app_removed",
   "session.signed_in",
   "session.sign_in_failed",
   "session.account_locked",
@@ -31,6 +36,7 @@ export const auditActions = [
   "session.signed_out",
   "session.ended",
   "session.reauthenticated",
+  "session.passkey_counter_regressed",
   "tenant.created",
   "tenant.updated",
   "tenant.update_posted",
@@ -62,6 +68,7 @@ export const auditActions = [
   "directory.group_members_changed",
   "directory.group_deleted",
   "directory.group_mapping_changed",
+  "policy.passkey_requirement_changed",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

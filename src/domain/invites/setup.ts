@@ -196,7 +196,10 @@ export async function completeSetup(
           createdAt: ctx.now,
         })),
       ),
-      insertSession(ctx.db, session, user.id, ctx.now, client),
+      insertSession(ctx.db, session, user.id, ctx.now, client, {
+        signInMethod: "setup",
+        passkeyEnrolmentRequired: false,
+      }),
       clearThrottle(ctx.db, accountThrottleKey(user.email)),
       insertAuditEvent(
         {

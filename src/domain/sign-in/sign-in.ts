@@ -116,7 +116,10 @@ export async function verifySecondFactor(
         ...claimFactorStatements(ctx, user, attempt),
         ctx.db.delete(signInChallenges).where(eq(signInChallenges.id, challengeId)),
         assertPreviousWriteChangedOneRow(ctx.db),
-        insertSession(ctx.db, session, user.id, ctx.now, client),
+        insertSession(ctx.db, session, user.id, ctx.now, client, {
+          signInMethod: attempt.kind === "totp" ? "password_totp" : "password_recovery_code",
+          passkeyEnrolmentRequired: false,
+        }),
         clearThrottle(ctx.db, accountKey),
         insertAuditEvent(
           { ...ctx, actor: { kind: "account", user } },

@@ -77,7 +77,13 @@ describe("audit log", () => {
         createdAt: clock.now(),
         lastLoginAt: null,
       },
-      credential: { kind: "session", sessionId: "s", authenticatedAt: clock.now() },
+      credential: {
+        kind: "session",
+        sessionId: "s",
+        authenticatedAt: clock.now(),
+        signInMethod: "password_totp",
+        passkeyEnrolmentRequired: false,
+      },
       memberships: [],
       permissions: new Set(),
     };

@@ -33,7 +33,13 @@ async function world() {
   });
   const principal: Principal = {
     user: { ...user, lastLoginAt: null },
-    credential: { kind: "session", sessionId: "s", authenticatedAt: clock.now() },
+    credential: {
+      kind: "session",
+      sessionId: "s",
+      authenticatedAt: clock.now(),
+      signInMethod: "password_totp",
+      passkeyEnrolmentRequired: false,
+    },
     memberships: [],
     permissions: new Set(),
   };
