@@ -63,6 +63,8 @@ describe("sessions", () => {
       kind: "session",
       sessionId: hashToken(token),
       authenticatedAt: clock.now(),
+      signInMethod: "password_totp",
+      passkeyEnrolmentRequired: false,
     });
     expect(await load(clock, prepareSession(clock.now()).token)).toBeNull();
     expect(await load(clock, "not a token")).toBeNull();

@@ -125,6 +125,14 @@ const coreBudgets: RouteBudget[] = [
   },
   {
     method: "GET",
+    path: "/static/passkeys.js",
+    scenario: "passkey script",
+    maxQueries: 0,
+    expectStatus: 200,
+    prepare: anonymousGet("/static/passkeys.js"),
+  },
+  {
+    method: "GET",
     path: "/",
     scenario: "signed in: redirect to the landing page",
     maxQueries: 1,

@@ -52,6 +52,7 @@ export const routeAccessTable: RouteRow[] = [
   { method: "GET", route: "/healthz", path: "/healthz", expect: pagePublic },
   { method: "GET", route: "/static/app.css", path: "/static/app.css", expect: pagePublic },
   { method: "GET", route: "/static/app.js", path: "/static/app.js", expect: pagePublic },
+  { method: "GET", route: "/static/passkeys.js", path: "/static/passkeys.js", expect: pagePublic },
   { method: "GET", route: "/", path: "/", expect: answer([303, 303, 303, 303, 303, 303, 303, 303, 303]) },
   { method: "GET", route: "/login", path: "/login", expect: answer([303, 303, 303, 303, 303, 303, 303, 200, 200]) },
   { method: "POST", route: "/login", path: "/login", expect: answer([400, 400, 400, 400, 400, 400, 400, 400, 400]) },
