@@ -4,9 +4,9 @@
 // domain decides (docs/PASSKEYS.md): whether the challenge was ours, unused and bound to this attempt
 // (domain/passkeys/passkey-challenges.ts), which stored credential answers, and whether its
 // signature counter moved forward.
-import { decodePKIXECDSASignature, ECDSAPublicKey, p256 } from "@oslojs/crypto/ecdsa";
+import { decodePKIXECDSASignature, p256 } from "@oslojs/crypto/ecdsa";
 import { RSAPublicKey } from "@oslojs/crypto/rsa";
-import { decodeBase64, encodeBase64, encodeBase64urlNoPadding } from "@oslojs/encoding";
+import { decodeBase64, decodeHex, encodeBase64, encodeBase64urlNoPadding } from "@oslojs/encoding";
 import {
   ClientDataType,
   COSEKeyType,
@@ -107,6 +107,20 @@ function importParameters(algorithm: number) {
   throw new PasskeyRefusal("unsupported_algorithm");
 }
 
+/**
+ * SEC1 uncompressed point, 0x04 ‖ x ‖ y, each coordinate padded to 32 bytes. @oslojs/crypto's
+ * encodeSEC1Uncompressed pads x but not y, so a key whose y starts with a zero byte (1 in 256)
+ * would encode one byte short and never import.
+ */
+export function encodeP256PointUncompressed(x: bigint, y: bigint): Uint8Array {
+  const coordinate = (value: bigint) => decodeHex(value.toString(16).padStart(64, "0"));
+  const bytes = new Uint8Array(65);
+  bytes[0] = 0x04;
+  bytes.set(coordinate(x), 1);
+  bytes.set(coordinate(y), 33);
+  return bytes;
+}
+
 /** The COSE key from the attestation, as the bytes WebCrypto imports (SEC1, SPKI or raw). */
 function encodePublicKey(credential: WebAuthnCredential): StoredPublicKey {
   const key = credential.publicKey;
@@ -115,7 +129,7 @@ function encodePublicKey(credential: WebAuthnCredential): StoredPublicKey {
     if (algorithm === coseAlgorithmES256 && key.type() === COSEKeyType.EC2) {
       const ec2 = key.ec2();
       if (ec2.curve !== coseEllipticCurveP256) throw new PasskeyRefusal("unsupported_algorithm");
-      return { algorithm, publicKey: encodeBase64(new ECDSAPublicKey(p256, ec2.x, ec2.y).encodeSEC1Uncompressed()) };
+      return { algorithm, publicKey: encodeBase64(encodeP256PointUncompressed(ec2.x, ec2.y)) };
     }
     if (algorithm === coseAlgorithmRS256 && key.type() === COSEKeyType.RSA) {
       const rsa = key.rsa();

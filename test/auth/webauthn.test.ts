@@ -2,6 +2,7 @@
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
 import { describe, expect, it } from "vitest";
 import {
+  encodeP256PointUncompressed,
   isSignCountAcceptable,
   PasskeyRefusal,
   readClientData,
@@ -94,5 +95,17 @@ describe("WebAuthn checks", () => {
     expect(isSignCountAcceptable(5, 5)).toBe(false);
     expect(isSignCountAcceptable(5, 4)).toBe(false);
     expect(isSignCountAcceptable(5, 0)).toBe(false);
+  });
+});
+
+describe("public key encoding", () => {
+  it("pads both coordinates of a P-256 point to 32 bytes, so a key whose y starts with a zero byte still imports", () => {
+    const point = encodeP256PointUncompressed(1n, 2n);
+    expect(point.length).toBe(65);
+    expect(point[0]).toBe(4);
+    expect(point[32]).toBe(1);
+    expect(point[64]).toBe(2);
+    expect(point.slice(1, 32).every((byte) => byte === 0)).toBe(true);
+    expect(point.slice(33, 64).every((byte) => byte === 0)).toBe(true);
   });
 });

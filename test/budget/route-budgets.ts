@@ -17,6 +17,10 @@ import { totpCode } from "../helpers/totp";
 import { apiBudgets } from "./route-budgets-api";
 import { consoleBudgets } from "./route-budgets-console";
 import { directoryBudgets } from "./route-budgets-directories";
+import { accountPasskeyBudgets } from "./route-budgets-passkeys-account";
+import { passkeyPolicyBudgets } from "./route-budgets-passkeys-policy";
+import { setupPasskeyBudgets } from "./route-budgets-passkeys-setup";
+import { passkeySignInBudgets } from "./route-budgets-passkeys-signin";
 import { scimBudgets } from "./route-budgets-scim";
 import { scimGroupBudgets } from "./route-budgets-scim-groups";
 import { userPageBudgets } from "./route-budgets-users";
@@ -410,4 +414,8 @@ export const routeBudgets: RouteBudget[] = [
   ...apiBudgets,
   ...scimBudgets,
   ...scimGroupBudgets,
+  ...passkeySignInBudgets,
+  ...accountPasskeyBudgets,
+  ...setupPasskeyBudgets,
+  ...passkeyPolicyBudgets,
 ];

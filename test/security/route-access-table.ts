@@ -13,39 +13,30 @@
 // the caller may not even know the tenant). Bodies are empty forms for pages and `{}` for the API
 // unless a row says otherwise: an allowed caller then gets the validation answer (400).
 
-export const personas = ["sa", "full", "ro", "con", "exp", "cadm", "cview", "off", "anon"] as const;
-export type Persona = (typeof personas)[number];
-export type Expected = Record<Persona, number>;
+import {
+  answer,
+  apiSelf,
+  apiSuperAdmin,
+  apiTenantClients,
+  apiTenantRead,
+  apiTenantWrite,
+  consoleAnyStaff,
+  consoleSuperAdmin,
+  pagePublic,
+  portalAdmin,
+  portalRead,
+  type RouteRow,
+  scimDirectoryOnly,
+  self,
+  workspaceRead,
+  workspaceWrite,
+} from "./route-access-answers";
+import { accountPasskeyAccessRows } from "./route-access-passkeys-account";
+import { passkeyPolicyAccessRows } from "./route-access-passkeys-policy";
+import { setupPasskeyAccessRows } from "./route-access-passkeys-setup";
+import { passkeySignInAccessRows } from "./route-access-passkeys-signin";
 
-export interface RouteRow {
-  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
-  route: string;
-  path: string;
-  expect: Expected;
-  body?: Record<string, unknown>;
-}
-
-function answer(values: [number, number, number, number, number, number, number, number, number]): Expected {
-  return Object.fromEntries(personas.map((persona, index) => [persona, values[index]])) as Expected;
-}
-
-//                         sa   full   ro   con  exp  cadm cview off  anon
-const pagePublic = answer([200, 200, 200, 200, 200, 200, 200, 200, 200]);
-const consoleSuperAdmin = (ok: number) => answer([ok, 403, 403, 403, 403, 403, 403, 303, 303]);
-const consoleAnyStaff = (ok: number) => answer([ok, ok, ok, ok, ok, 403, 403, 303, 303]);
-const self = (ok: number) => answer([ok, ok, ok, ok, ok, ok, ok, 303, 303]);
-const workspaceRead = (ok: number) => answer([ok, ok, ok, ok, 404, 404, 404, 303, 303]);
-const workspaceWrite = (ok: number) => answer([ok, ok, 403, ok, 404, 404, 404, 303, 303]);
-const portalRead = (ok: number) => answer([404, 404, 404, 404, 404, ok, ok, 303, 303]);
-const portalAdmin = (ok: number) => answer([404, 404, 404, 404, 404, ok, 403, 303, 303]);
-const apiSuperAdmin = (ok: number) => answer([ok, 403, 403, 403, 403, 403, 403, 401, 401]);
-const apiSelf = (ok: number) => answer([ok, ok, ok, ok, ok, ok, ok, 401, 401]);
-const apiTenantRead = (ok: number) => answer([ok, ok, ok, ok, 404, ok, ok, 401, 401]);
-const apiTenantWrite = (ok: number) => answer([ok, ok, 403, ok, 404, 403, 403, 401, 401]);
-const apiTenantClients = (ok: number) => answer([ok, ok, 403, ok, 404, ok, 403, 401, 401]);
-// /scim/v2 takes a directory's token and nothing else: no cookie and no personal API token of any
-// person opens it (test/scim/ drives it with directory tokens). Discovery is public (RFC 7643 §5).
-const scimDirectoryOnly = answer([401, 401, 401, 401, 401, 401, 401, 401, 401]);
+export { type Expected, type Persona, personas, type RouteRow } from "./route-access-answers";
 
 export const routeAccessTable: RouteRow[] = [
   // Public and sign-in
@@ -559,4 +550,8 @@ export const routeAccessTable: RouteRow[] = [
   { method: "PUT", route: "/scim/v2/Groups/:id", path: "/scim/v2/Groups/{missing}", expect: scimDirectoryOnly },
   { method: "PATCH", route: "/scim/v2/Groups/:id", path: "/scim/v2/Groups/{missing}", expect: scimDirectoryOnly },
   { method: "DELETE", route: "/scim/v2/Groups/:id", path: "/scim/v2/Groups/{missing}", expect: scimDirectoryOnly },
+  ...passkeySignInAccessRows,
+  ...accountPasskeyAccessRows,
+  ...setupPasskeyAccessRows,
+  ...passkeyPolicyAccessRows,
 ];

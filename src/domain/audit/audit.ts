@@ -96,7 +96,8 @@ export interface AuditEventInput {
   details?: Record<string, unknown>;
 }
 
-const secretLookingKey = /pass(word)?|secret|token|code|otp|cookie|hash/i;
+// "passkeyId" and "passkeyName" name a passkey, not a password.
+const secretLookingKey = /pass(?!key)(word)?|secret|token|code|otp|cookie|hash/i;
 
 function assertNoSecrets(details: Record<string, unknown>): void {
   for (const key of Object.keys(details)) {
