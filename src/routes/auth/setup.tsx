@@ -3,10 +3,8 @@
 // and redirects to the clean URL /setup, so the token leaves the address bar, the history and
 // any Referer. Mail scanners that fetch the link consume nothing.
 import { Hono } from "hono";
-import { renderSVG } from "uqr";
 import * as z from "zod";
 import { SetupDonePage, SetupPasswordPage, SetupTotpPage } from "../../../views/pages/auth/setup-pages";
-import { buildTotpUri } from "../../auth/totp";
 import {
   choosePassword,
   completeSetup,
@@ -20,6 +18,7 @@ import { type AppContext, type AppEnv, clientOf, domainContext } from "../../htt
 import { clearCookie, readCookie, writeCookie } from "../../http/cookies";
 import { type FieldErrors, formValue, handleForm, readForm } from "../../http/forms";
 import { landingPathFor } from "../../http/navigation";
+import { renderTotpQrSvg } from "../../http/totp-qr";
 
 const setupFormSchema = z.discriminatedUnion("step", [
   z.object({
@@ -30,13 +29,6 @@ const setupFormSchema = z.discriminatedUnion("step", [
   }),
   z.object({ step: z.literal("confirm"), code: z.string().max(64).default("") }),
 ]);
-
-function renderQrSvg(uri: string): string {
-  return renderSVG(uri, { border: 2 }).replace(
-    "<svg ",
-    '<svg width="240" height="240" role="img" aria-label="QR code to scan with your authenticator app" ',
-  );
-}
 
 async function requireSetupState(c: AppContext): Promise<SetupState> {
   const state = await findSetupState(domainContext(c), readCookie(c, "setup"));
@@ -59,7 +51,7 @@ function renderPasswordStep(c: AppContext, state: SetupState, errors: FieldError
 
 function renderTotpStep(c: AppContext, email: string, secret: string, errors: FieldErrors) {
   return c.render(
-    <SetupTotpPage email={email} qrSvg={renderQrSvg(buildTotpUri(secret, email))} secret={secret} errors={errors} />,
+    <SetupTotpPage email={email} qrSvg={renderTotpQrSvg(secret, email)} secret={secret} errors={errors} />,
     {
       title: "Set up your authenticator",
     },

@@ -2,6 +2,7 @@
 // enroll the authenticator, and keep the recovery codes.
 import type { SetupPurpose } from "../../../src/db/schema";
 import { FormErrorSummary, HiddenUsername, TextField } from "../../components/form-fields";
+import { TotpQrFigure } from "../../components/totp-qr";
 
 export interface SetupPasswordPageProps {
   email: string;
@@ -90,7 +91,6 @@ export interface SetupTotpPageProps {
 }
 
 export function SetupTotpPage({ email, qrSvg, secret, errors }: SetupTotpPageProps) {
-  const groupedSecret = secret.match(/.{1,4}/g)?.join(" ") ?? secret;
   return (
     <div class="narrow">
       <h1>Set up your authenticator</h1>
@@ -99,17 +99,7 @@ export function SetupTotpPage({ email, qrSvg, secret, errors }: SetupTotpPagePro
         Google Authenticator, Microsoft Authenticator or Aegis), then enter the six-digit code it shows.
       </p>
       <FormErrorSummary errors={errors} />
-      <figure class="qr">
-        {/* The SVG is generated on the server by uqr from our own otpauth URI: no user markup. */}
-        <div dangerouslySetInnerHTML={{ __html: qrSvg }} />
-        <figcaption>
-          Can't scan it? Enter this key by hand (time-based, SHA-1, 6 digits, 30 seconds):
-          <br />
-          <code class="secret" id="totp-secret">
-            {groupedSecret}
-          </code>
-        </figcaption>
-      </figure>
+      <TotpQrFigure qrSvg={qrSvg} secret={secret} />
       <form method="post" action="/setup" novalidate>
         <input type="hidden" name="step" value="confirm" />
         <TextField
