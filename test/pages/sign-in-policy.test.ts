@@ -44,12 +44,13 @@ describe("the sign-in policy page", () => {
   it("offers one checkbox per global role, labelled in words, and saves the ones ticked (303 back, with a flash)", async () => {
     const { adminAgent } = await setup();
     const html = await page(adminAgent);
-    for (const [role, label] of [
-      ["SUPER_ADMIN", "Super admin"],
-      ["OPERATOR", "Operator"],
-      ["CONTRACTOR", "Contractor"],
-      ["CLIENT_USER", "Client user"],
-    ]) {
+    const labels = {
+      SUPER_ADMIN: "Super admin",
+      OPERATOR: "Operator",
+      CONTRACTOR: "Contractor",
+      CLIENT_USER: "Client user",
+    };
+    for (const [role, label] of Object.entries(labels)) {
       expect(checkbox(html, role)).toContain('name="roles"');
       expect(checkbox(html, role)).not.toContain("checked");
       expect(html).toContain(`<label for="role-${role}">${label}</label>`);
