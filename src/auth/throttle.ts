@@ -44,7 +44,10 @@ export function selectThrottlesWithAccountOf(
     .select()
     .from(signInThrottles)
     .where(
-      or(eq(signInThrottles.key, addressThrottleKey(ip)), eq(signInThrottles.key, sql`${keyOf("")} || (${emailQuery})`)),
+      or(
+        eq(signInThrottles.key, addressThrottleKey(ip)),
+        eq(signInThrottles.key, sql`${keyOf("")} || (${emailQuery})`),
+      ),
     );
 }
 

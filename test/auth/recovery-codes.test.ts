@@ -58,7 +58,9 @@ describe("recovery codes", () => {
     const second = await verifyPasswordStep(ctx, { email: user.email, password: user.password });
 
     const secondAttempt = await findSignInAttempt(ctx, second);
-    await expect(verifySecondFactor(ctx, secondAttempt, code, client)).rejects.toMatchObject({ code: "SIGN_IN_CODE_REFUSED" });
+    await expect(verifySecondFactor(ctx, secondAttempt, code, client)).rejects.toMatchObject({
+      code: "SIGN_IN_CODE_REFUSED",
+    });
     const used = await rawDb
       .prepare("SELECT code_hash, used_at FROM recovery_codes WHERE user_id = ? AND used_at IS NOT NULL")
       .bind(user.id)

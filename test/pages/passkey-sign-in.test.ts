@@ -3,11 +3,16 @@
 // software authenticator answers as a browser would, and misbehaves where Chromium will not
 // (a replayed answer, another browser, another origin or RP id, a counter going back).
 import { afterEach, describe, expect, it } from "vitest";
-import { challengeOf, SoftwareAuthenticator } from "../helpers/software-authenticator";
 import { Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { type ActiveTestUser, createActiveUser, createTestApp, uniqueAddress } from "../helpers/factories";
-import { answerPasskeyCeremony, fetchPasskeyOptions, registerTestPasskey, requirePasskeysFor } from "../helpers/passkeys";
+import {
+  answerPasskeyCeremony,
+  fetchPasskeyOptions,
+  registerTestPasskey,
+  requirePasskeysFor,
+} from "../helpers/passkeys";
+import { challengeOf, SoftwareAuthenticator } from "../helpers/software-authenticator";
 import { rawDb } from "../helpers/store";
 import { totpCode } from "../helpers/totp";
 
@@ -117,7 +122,10 @@ describe("Sign in with a passkey", () => {
       passkeyId: passkey.id,
       passkeyName: "Work laptop",
     });
-    const row = await rawDb.prepare("SELECT sign_count, last_used_at FROM passkeys WHERE id = ?").bind(passkey.id).first();
+    const row = await rawDb
+      .prepare("SELECT sign_count, last_used_at FROM passkeys WHERE id = ?")
+      .bind(passkey.id)
+      .first();
     expect(row).toEqual({ sign_count: 1, last_used_at: clock.now().getTime() });
     expect((await agent.get("/admin")).status).toBe(200);
   });
@@ -187,9 +195,9 @@ describe("Sign in with a passkey", () => {
     const clock = new TestClock();
     const { user, authenticator, passkey, app } = await userWithPasskey(clock);
     const first = new Agent(app);
-    expect((await answerPasskeyCeremony(first, signInPaths, authenticator, { overrides: { signCount: 5 } })).status).toBe(
-      303,
-    );
+    expect(
+      (await answerPasskeyCeremony(first, signInPaths, authenticator, { overrides: { signCount: 5 } })).status,
+    ).toBe(303);
     const clone = new Agent(app);
     await expectRefusedOnLogin(
       await answerPasskeyCeremony(clone, signInPaths, authenticator, { overrides: { signCount: 3 } }),

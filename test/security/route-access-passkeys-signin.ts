@@ -5,8 +5,7 @@
 import { answer, type RouteRow } from "./route-access-answers";
 
 //                          sa   full  ro   con  exp  cadm cview off  anon
-const toEveryone = (status: number) =>
-  answer([status, status, status, status, status, status, status, status, status]);
+const toEveryone = (status: number) => answer([status, status, status, status, status, status, status, status, status]);
 
 export const passkeySignInAccessRows: RouteRow[] = [
   { method: "POST", route: "/login/passkey/options", path: "/login/passkey/options", expect: toEveryone(200) },

@@ -35,16 +35,9 @@ export interface SignedIn {
 }
 
 /** Activated, not deactivated or erased, with a password and a second factor (an authenticator app or a passkey). */
-export function canSignIn(
-  user: UserRow | undefined,
-  hasPasskey: boolean,
-): user is UserRow & { passwordHash: string } {
+export function canSignIn(user: UserRow | undefined, hasPasskey: boolean): user is UserRow & { passwordHash: string } {
   return Boolean(
-    user?.activatedAt &&
-      !user.deactivatedAt &&
-      !user.erasedAt &&
-      user.passwordHash &&
-      (user.totpSecret || hasPasskey),
+    user?.activatedAt && !user.deactivatedAt && !user.erasedAt && user.passwordHash && (user.totpSecret || hasPasskey),
   );
 }
 
