@@ -81,7 +81,7 @@ export function VerifyPage({ next, error, choices }: VerifyPageProps) {
     <div class="narrow">
       <h1>Two-factor authentication</h1>
       {error && <FormErrorSummary errors={{ code: error }} />}
-      {choices.totpWithdrawn && (
+      {choices.totpWithdrawn && !error && (
         <p class="notice notice-info">
           Your role requires a passkey: the authenticator app no longer signs you in. Use your passkey, or a recovery
           code if you have lost it.
