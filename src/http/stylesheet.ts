@@ -272,4 +272,9 @@ ul.tabs, .tabs > ul { display: flex; gap: var(--space-1); border-bottom: 1px sol
 .message-body { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--subtle); border: 1px solid var(--line); border-radius: var(--radius); padding: var(--space-3); }
 .permission-matrix { width: auto; max-width: 100%; } .permission-matrix td { text-align: center; min-width: 0; } .permission-matrix input { width: 20px; height: 20px; }
 @media (max-width: 699.98px) { .permission-matrix { display: block; overflow-x: auto; } .permission-matrix th, .permission-matrix td { padding: var(--space-2); } }
+/* passkey sign-in */
+.or-separator { display: flex; align-items: center; gap: var(--space-3); margin: var(--space-4) 0; color: var(--muted); font-size: var(--text-sm); }
+.or-separator::before, .or-separator::after { content: ""; flex: 1; border-top: 1px solid var(--line); }
+/* Without WebAuthn the passkey form stays hidden, and so does the "or" that leads to it. */
+.or-separator:has(+ .passkey-form[hidden]), .passkey-form[hidden] ~ .or-separator { display: none; }
 `;
