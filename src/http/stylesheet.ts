@@ -272,4 +272,16 @@ ul.tabs, .tabs > ul { display: flex; gap: var(--space-1); border-bottom: 1px sol
 .message-body { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--subtle); border: 1px solid var(--line); border-radius: var(--radius); padding: var(--space-3); }
 .permission-matrix { width: auto; max-width: 100%; } .permission-matrix td { text-align: center; min-width: 0; } .permission-matrix input { width: 20px; height: 20px; }
 @media (max-width: 699.98px) { .permission-matrix { display: block; overflow-x: auto; } .permission-matrix th, .permission-matrix td { padding: var(--space-2); } }
+
+/* setup factors */
+.factor-choices { display: grid; grid-template-columns: minmax(0, 1fr); gap: var(--space-4); margin: var(--space-4) 0 0; }
+.factor-choices > section { min-width: 0; padding: var(--space-4); border: 1px solid var(--line); border-radius: var(--radius); }
+.factor-choices h2 { margin-top: 0; }
+.factor-choices .qr svg { max-width: 100%; height: auto; aspect-ratio: 1; }
+@supports selector(:has(*)) {
+  @media (min-width: 900px) {
+    .public-shell main:has(.factor-choices) { max-width: 960px; }
+    .factor-choices { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  }
+}
 `;
