@@ -1,7 +1,8 @@
 // Passkeys in tests: one registered straight through the domain (for tests about what a passkey
 // unlocks, not about enrolling one), the options half of a ceremony through the pages, and a whole
 // ceremony answered by the software authenticator as a browser would.
-import { expect } from "vitest";
+import { inArray } from "drizzle-orm";
+import { expect, onTestFinished } from "vitest";
 import { generateId } from "../../src/auth/crypto";
 import { type GlobalRole, passkeyRequiredRoles } from "../../src/db/schema";
 import type { PasskeyRefusalReason } from "../../src/auth/webauthn";
@@ -150,4 +151,12 @@ export async function assertWithTestPasskey(
     if (error instanceof PasskeyCheckFailed) return { refused: error.reason };
     throw error;
   }
+}
+
+/** requirePasskeysFor for one test: the policy is lifted when the test ends, so later tests of the file start without it. */
+export async function requirePasskeysDuringTest(clock: TestClock, roles: GlobalRole[]): Promise<void> {
+  await requirePasskeysFor(clock, roles);
+  onTestFinished(async () => {
+    await testContext(clock).db.delete(passkeyRequiredRoles).where(inArray(passkeyRequiredRoles.role, roles));
+  });
 }

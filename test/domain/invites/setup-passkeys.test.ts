@@ -13,7 +13,7 @@ import {
 import { selectUsablePasskeys } from "../../../src/domain/passkeys/passkeys-read";
 import { TestClock } from "../../helpers/clock";
 import { inviteTestUser, testContext, testPassword } from "../../helpers/factories";
-import { addTestSetupPasskey, assertWithTestPasskey, requirePasskeysFor } from "../../helpers/passkeys";
+import { addTestSetupPasskey, assertWithTestPasskey, requirePasskeysDuringTest } from "../../helpers/passkeys";
 import { SoftwareAuthenticator } from "../../helpers/software-authenticator";
 import { rawDb } from "../../helpers/store";
 import { totpCode } from "../../helpers/totp";
@@ -192,7 +192,7 @@ describe("passkeys added during setup", () => {
 
   it("refuses the authenticator app alone when the role requires a passkey, and takes it beside one", async () => {
     const clock = new TestClock();
-    await requirePasskeysFor(clock, ["SUPER_ADMIN"]);
+    await requirePasskeysDuringTest(clock, ["SUPER_ADMIN"]);
     const { invited, secret, state } = await invitedPastPassword(clock, "SUPER_ADMIN");
 
     const refused = completeSetup(testContext(clock), state, totpCode(secret, clock.now()), noClient);
