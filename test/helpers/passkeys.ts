@@ -4,8 +4,8 @@
 import { inArray } from "drizzle-orm";
 import { expect, onTestFinished } from "vitest";
 import { generateId } from "../../src/auth/crypto";
-import { type GlobalRole, passkeyRequiredRoles } from "../../src/db/schema";
 import type { PasskeyRefusalReason } from "../../src/auth/webauthn";
+import { type GlobalRole, passkeyRequiredRoles } from "../../src/db/schema";
 import type { SetupState } from "../../src/domain/invites/setup";
 import { addSetupPasskey, startSetupPasskey } from "../../src/domain/invites/setup-passkeys";
 import {

@@ -6,28 +6,20 @@ import { describe, expect, it } from "vitest";
 import { resetTwoFactor } from "../../src/domain/users/user-security";
 import { Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, createTestApp, inviteTestUser, testContext, testPassword } from "../helpers/factories";
+import { createActiveUser, createTestApp, inviteTestUser, testContext } from "../helpers/factories";
 import { extractEmbeddedToken } from "../helpers/links";
-import { answerPasskeyCeremony, assertWithTestPasskey, fetchPasskeyOptions, requirePasskeysDuringTest } from "../helpers/passkeys";
+import {
+  answerPasskeyCeremony,
+  assertWithTestPasskey,
+  fetchPasskeyOptions,
+  requirePasskeysDuringTest,
+} from "../helpers/passkeys";
+import { reachSetupSecondStep } from "../helpers/setup-steps";
 import { SoftwareAuthenticator } from "../helpers/software-authenticator";
 import { rawDb } from "../helpers/store";
 import { extractRecoveryCodes, extractTotpSecret, totpCode } from "../helpers/totp";
 
 const passkeyPaths = { options: "/setup/passkey/options", submit: "/setup/passkey" };
-
-/** Opens the link and chooses a password: the agent is on the second step; its HTML. */
-async function reachSecondStep(agent: Agent, token: string): Promise<string> {
-  expect((await agent.get(`/setup/${token}`)).status).toBe(303);
-  const step = await agent.post("/setup", {
-    step: "password",
-    displayName: "Pat Person",
-    password: testPassword,
-    passwordConfirmation: testPassword,
-  });
-  const html = await step.text();
-  expect(step.status, html).toBe(200);
-  return html;
-}
 
 /** "Add a passkey" as the browser does it; the second step shown after the redirect. */
 async function addPasskeyThroughPages(agent: Agent, authenticator: SoftwareAuthenticator, name: string) {
@@ -48,7 +40,7 @@ describe("setup with passkeys, through the pages", () => {
   it("shows the second step's two parts with their labels after the password", async () => {
     const clock = new TestClock();
     const invited = await inviteTestUser(clock);
-    const html = await reachSecondStep(new Agent(createTestApp(clock)), invited.token);
+    const html = await reachSetupSecondStep(new Agent(createTestApp(clock)), invited.token);
 
     expect(html).toContain("<h1>Add a passkey or an authenticator app</h1>");
     expect(html).toContain('class="factor-choices"');
@@ -69,7 +61,7 @@ describe("setup with passkeys, through the pages", () => {
     const clock = new TestClock();
     const invited = await inviteTestUser(clock);
     const agent = new Agent(createTestApp(clock));
-    await reachSecondStep(agent, invited.token);
+    await reachSetupSecondStep(agent, invited.token);
     const laptop = new SoftwareAuthenticator();
 
     const second = await addPasskeyThroughPages(agent, laptop, "Work laptop");
@@ -99,7 +91,7 @@ describe("setup with passkeys, through the pages", () => {
     const clock = new TestClock();
     const invited = await inviteTestUser(clock);
     const agent = new Agent(createTestApp(clock));
-    const first = await reachSecondStep(agent, invited.token);
+    const first = await reachSetupSecondStep(agent, invited.token);
     const secret = extractTotpSecret(first);
     const laptop = new SoftwareAuthenticator();
     const yubikey = new SoftwareAuthenticator();
@@ -123,7 +115,7 @@ describe("setup with passkeys, through the pages", () => {
     const clock = new TestClock();
     const invited = await inviteTestUser(clock);
     const agent = new Agent(createTestApp(clock));
-    await reachSecondStep(agent, invited.token);
+    await reachSetupSecondStep(agent, invited.token);
 
     const refused = await agent.post("/setup", { step: "finish" });
     const html = await refused.text();
@@ -140,10 +132,13 @@ describe("setup with passkeys, through the pages", () => {
     await requirePasskeysDuringTest(clock, ["OPERATOR"]);
     const invited = await inviteTestUser(clock, { role: "OPERATOR" });
     const agent = new Agent(createTestApp(clock));
-    const second = await reachSecondStep(agent, invited.token);
+    const second = await reachSetupSecondStep(agent, invited.token);
     expect(second).toContain("Your role requires a passkey");
 
-    const refused = await agent.post("/setup", { step: "confirm", code: totpCode(extractTotpSecret(second), clock.now()) });
+    const refused = await agent.post("/setup", {
+      step: "confirm",
+      code: totpCode(extractTotpSecret(second), clock.now()),
+    });
     const html = await refused.text();
 
     expect(refused.status, html).toBe(400);
@@ -156,7 +151,7 @@ describe("setup with passkeys, through the pages", () => {
     const clock = new TestClock();
     const invited = await inviteTestUser(clock);
     const agent = new Agent(createTestApp(clock));
-    await reachSecondStep(agent, invited.token);
+    await reachSetupSecondStep(agent, invited.token);
 
     const options = await fetchPasskeyOptions(agent, passkeyPaths.options, { name: " " });
 
@@ -168,7 +163,7 @@ describe("setup with passkeys, through the pages", () => {
     const clock = new TestClock();
     const invited = await inviteTestUser(clock);
     const agent = new Agent(createTestApp(clock));
-    await reachSecondStep(agent, invited.token);
+    await reachSetupSecondStep(agent, invited.token);
 
     const refused = await answerPasskeyCeremony(agent, passkeyPaths, new SoftwareAuthenticator(), {
       form: { name: "Phished" },
@@ -179,7 +174,10 @@ describe("setup with passkeys, through the pages", () => {
     expect(refused.status, html).toBe(401);
     expect(html).toContain("That passkey was not accepted");
     expect(html).toContain('value="Phished"');
-    const count = await rawDb.prepare("SELECT count(*) AS n FROM passkeys WHERE user_id = ?").bind(invited.user.id).first();
+    const count = await rawDb
+      .prepare("SELECT count(*) AS n FROM passkeys WHERE user_id = ?")
+      .bind(invited.user.id)
+      .first();
     expect(count).toEqual({ n: 0 });
     const audit = await rawDb
       .prepare("SELECT details FROM audit_events WHERE target_id = ? AND action = 'session.sign_in_failed'")

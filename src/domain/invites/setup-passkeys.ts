@@ -100,7 +100,13 @@ export async function addSetupPasskey(
   try {
     await runBatch(ctx.db, [
       assertCondition(ctx.db, sql`EXISTS (SELECT 1 FROM ${users} WHERE ${liveLink(ctx, state)})`),
-      insertPasskey(ctx, { id, userId: user.id, name: input.name, registration, pendingSetupTokenHash: state.tokenHash }),
+      insertPasskey(ctx, {
+        id,
+        userId: user.id,
+        name: input.name,
+        registration,
+        pendingSetupTokenHash: state.tokenHash,
+      }),
       // The insert counts itself: past the limit, the batch aborts.
       assertCondition(
         ctx.db,
@@ -108,7 +114,11 @@ export async function addSetupPasskey(
       ),
       insertAuditEvent(
         { ...ctx, actor: setupActor(user) },
-        { action: "user.passkey_added", target: describeUser(user), details: { passkeyId: id, passkeyName: input.name } },
+        {
+          action: "user.passkey_added",
+          target: describeUser(user),
+          details: { passkeyId: id, passkeyName: input.name },
+        },
       ),
     ]);
   } catch (error) {

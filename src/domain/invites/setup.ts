@@ -190,9 +190,17 @@ export async function completeSetup(
   }
   const factors = await readSetupFactors(ctx, state);
   if (factors.passkeyRequired && factors.passkeys.length === 0) {
-    throw fieldError("code", "Your role requires a passkey. Add a passkey first, then finish (the app can come along).");
+    throw fieldError(
+      "code",
+      "Your role requires a passkey. Add a passkey first, then finish (the app can come along).",
+    );
   }
-  return finishSetup(ctx, state, { totp: { secret: totpSecret, step }, passkeyRequired: factors.passkeyRequired }, client);
+  return finishSetup(
+    ctx,
+    state,
+    { totp: { secret: totpSecret, step }, passkeyRequired: factors.passkeyRequired },
+    client,
+  );
 }
 
 /**

@@ -16,8 +16,8 @@ import {
   type SetupState,
 } from "../../domain/invites/setup";
 import { addSetupPasskey, completeSetupWithPasskeys, startSetupPasskey } from "../../domain/invites/setup-passkeys";
-import { credentialFieldSchema } from "../../domain/passkeys/passkey-responses";
 import { passkeyNameSchema } from "../../domain/passkeys/passkey-names";
+import { credentialFieldSchema } from "../../domain/passkeys/passkey-responses";
 import { displayNameSchema } from "../../domain/users/users";
 import { AppError, fieldError } from "../../errors";
 import { type AppContext, type AppEnv, clientOf, domainContext } from "../../http/app-env";

@@ -3,7 +3,7 @@
 // bound to one link; at least one second factor; the role's passkey policy at setup.
 import { describe, expect, it } from "vitest";
 import { hashToken } from "../../../src/auth/crypto";
-import { choosePassword, completeSetup, findSetupState, type SetupState } from "../../../src/domain/invites/setup";
+import { completeSetup, findSetupState } from "../../../src/domain/invites/setup";
 import { regenerateSetupLink } from "../../../src/domain/invites/setup-links";
 import {
   addSetupPasskey,
@@ -12,30 +12,14 @@ import {
 } from "../../../src/domain/invites/setup-passkeys";
 import { selectUsablePasskeys } from "../../../src/domain/passkeys/passkeys-read";
 import { TestClock } from "../../helpers/clock";
-import { inviteTestUser, testContext, testPassword } from "../../helpers/factories";
+import { inviteTestUser, testContext } from "../../helpers/factories";
 import { addTestSetupPasskey, assertWithTestPasskey, requirePasskeysDuringTest } from "../../helpers/passkeys";
+import { invitedPastPassword, requireSetupState } from "../../helpers/setup-steps";
 import { SoftwareAuthenticator } from "../../helpers/software-authenticator";
 import { rawDb } from "../../helpers/store";
 import { totpCode } from "../../helpers/totp";
 
 const noClient = { ip: null, userAgent: null };
-
-async function requireSetupState(clock: TestClock, token: string): Promise<SetupState> {
-  const state = await findSetupState(testContext(clock), token);
-  if (!state) throw new Error("the setup link is not valid");
-  return state;
-}
-
-/** An invited user past the password step, with the state the second step reads. */
-async function invitedPastPassword(clock: TestClock, role: "OPERATOR" | "SUPER_ADMIN" = "OPERATOR") {
-  const invited = await inviteTestUser(clock, { role });
-  const secret = await choosePassword(testContext(clock), await requireSetupState(clock, invited.token), {
-    displayName: "Pat Person",
-    password: testPassword,
-    passwordConfirmation: testPassword,
-  });
-  return { invited, secret, state: await requireSetupState(clock, invited.token) };
-}
 
 function readUser(id: string) {
   return rawDb.prepare("SELECT * FROM users WHERE id = ?").bind(id).first<Record<string, unknown>>();
@@ -186,14 +170,17 @@ describe("passkeys added during setup", () => {
       code: "VALIDATION_FAILED",
     });
 
-    expect(await readUser(invited.user.id)).toMatchObject({ activated_at: null, setup_token_hash: hashToken(invited.token) });
+    expect(await readUser(invited.user.id)).toMatchObject({
+      activated_at: null,
+      setup_token_hash: hashToken(invited.token),
+    });
     expect(await countRows("sessions", invited.user.id)).toBe(0);
   });
 
   it("refuses the authenticator app alone when the role requires a passkey, and takes it beside one", async () => {
     const clock = new TestClock();
     await requirePasskeysDuringTest(clock, ["SUPER_ADMIN"]);
-    const { invited, secret, state } = await invitedPastPassword(clock, "SUPER_ADMIN");
+    const { invited, secret, state } = await invitedPastPassword(clock, { role: "SUPER_ADMIN" });
 
     const refused = completeSetup(testContext(clock), state, totpCode(secret, clock.now()), noClient);
     await expect(refused).rejects.toMatchObject({

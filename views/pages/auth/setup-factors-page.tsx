@@ -22,8 +22,8 @@ export function SetupFactorsPage(props: SetupFactorsPageProps) {
     <div>
       <h1>Add a passkey or an authenticator app</h1>
       <p>
-        Step 2 of 2 for <strong>{props.email}</strong>: choose how you confirm it's you when you sign in. Add a
-        passkey, set up an authenticator app, or both.
+        Step 2 of 2 for <strong>{props.email}</strong>: choose how you confirm it's you when you sign in. Add a passkey,
+        set up an authenticator app, or both.
       </p>
       {props.passkeyRequired && (
         <Notice kind="info">

@@ -91,8 +91,8 @@ export function SetupDonePage({ recoveryCodes, continueHref }: { recoveryCodes: 
       </p>
       <h2>Save your recovery codes</h2>
       <p>
-        Each code signs you in once if you lose your passkeys or your phone. They are shown <strong>only now</strong>: store them in a
-        password manager or print them.
+        Each code signs you in once if you lose your passkeys or your phone. They are shown <strong>only now</strong>:
+        store them in a password manager or print them.
       </p>
       <ol class="recovery-codes mono" id="recovery-codes">
         {recoveryCodes.map((code) => (
