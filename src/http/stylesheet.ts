@@ -277,4 +277,16 @@ ul.tabs, .tabs > ul { display: flex; gap: var(--space-1); border-bottom: 1px sol
 .or-separator::before, .or-separator::after { content: ""; flex: 1; border-top: 1px solid var(--line); }
 /* Without WebAuthn the passkey form stays hidden, and so does the "or" that leads to it. */
 .or-separator:has(+ .passkey-form[hidden]), .passkey-form[hidden] ~ .or-separator { display: none; }
+
+/* setup factors */
+.factor-choices { display: grid; grid-template-columns: minmax(0, 1fr); gap: var(--space-4); margin: var(--space-4) 0 0; }
+.factor-choices > section { min-width: 0; padding: var(--space-4); border: 1px solid var(--line); border-radius: var(--radius); }
+.factor-choices h2 { margin-top: 0; }
+.factor-choices .qr svg { max-width: 100%; height: auto; aspect-ratio: 1; }
+@supports selector(:has(*)) {
+  @media (min-width: 900px) {
+    .public-shell main:has(.factor-choices) { max-width: 960px; }
+    .factor-choices { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  }
+}
 `;

@@ -243,7 +243,7 @@ const coreBudgets: RouteBudget[] = [
     method: "POST",
     path: "/setup",
     scenario: "password step",
-    maxQueries: 2,
+    maxQueries: 3,
     expectStatus: 200,
     prepare: async (fixture) => {
       const agent = await setupAgent(fixture);
@@ -260,7 +260,7 @@ const coreBudgets: RouteBudget[] = [
     method: "POST",
     path: "/setup",
     scenario: "TOTP step completes setup",
-    maxQueries: 2,
+    maxQueries: 3,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent, secret } = await setupAgentAtTotpStep(fixture);
