@@ -5,10 +5,10 @@
 // policy confined. Rows are checked in the database as well as on the page.
 import { describe, expect, it } from "vitest";
 import { hashToken } from "../../src/auth/crypto";
-import { insertSession, prepareSession } from "../../src/auth/session";
-import { Agent, summarizeResponse } from "../helpers/agent";
+import { type Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
-import { type ActiveTestUser, createActiveUser, createTestApp, signInAs, testContext } from "../helpers/factories";
+import { signInConfined } from "../helpers/confined-session";
+import { type ActiveTestUser, createActiveUser, createTestApp, signInAs } from "../helpers/factories";
 import {
   answerPasskeyCeremony,
   fetchPasskeyOptions,
@@ -250,29 +250,10 @@ describe("/account sign-in factors", () => {
 });
 
 describe("/enrol-passkey", () => {
-  async function confinedSession(user: ActiveTestUser) {
-    const ctx = testContext(clock);
-    const session = prepareSession(ctx.now);
-    await insertSession(
-      ctx.db,
-      session,
-      user.id,
-      ctx.now,
-      { ip: null, userAgent: null },
-      {
-        signInMethod: "password_totp",
-        passkeyEnrolmentRequired: true,
-      },
-    );
-    const agent = new Agent(app);
-    agent.cookies.set("__Host-gatehouse_session", session.token);
-    return { agent, sessionId: session.id };
-  }
-
   it("confines the session until a passkey is added, then releases it to the landing page", async () => {
     const user = await createActiveUser(clock, { role: "CONTRACTOR" });
     await requirePasskeysFor(clock, ["CONTRACTOR"]);
-    const { agent, sessionId } = await confinedSession(user);
+    const { agent, sessionId } = await signInConfined(app, clock, user);
     expect((await agent.get("/admin")).headers.get("location")).toBe("/enrol-passkey");
     expect((await agent.get("/account")).headers.get("location")).toBe("/enrol-passkey");
     const options = await agent.post(addPaths.options, { name: "x" }, { accept: "application/json" });
