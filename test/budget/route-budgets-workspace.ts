@@ -436,8 +436,8 @@ function accountRows(): RouteBudget[] {
     {
       method: "GET",
       path: "/account/recovery-codes",
-      scenario: "re-authentication form",
-      maxQueries: 1,
+      scenario: "re-authentication form (the caller's factors read: password + code, a passkey, or both)",
+      maxQueries: 2,
       expectStatus: 200,
       prepare: async (fixture) => {
         const { agent } = await signedInWith(fixture, { role: "OPERATOR" });
@@ -462,8 +462,8 @@ function accountRows(): RouteBudget[] {
     {
       method: "POST",
       path: "/account/recovery-codes",
-      scenario: "wrong code (failure recorded, form shown again)",
-      maxQueries: 3,
+      scenario: "wrong code (failure recorded, form shown again with the caller's factors)",
+      maxQueries: 4,
       expectStatus: 400,
       prepare: async (fixture) => {
         const { agent } = await signedInWith(fixture, { role: "OPERATOR" });
@@ -484,8 +484,8 @@ function accountRows(): RouteBudget[] {
     {
       method: "GET",
       path: "/account/confirm",
-      scenario: "step-up form",
-      maxQueries: 1,
+      scenario: "step-up form (the caller's factors read: password + code, a passkey, or both)",
+      maxQueries: 2,
       expectStatus: 200,
       prepare: async (fixture) => {
         const { agent } = await signedInWith(fixture);
@@ -511,8 +511,8 @@ function accountRows(): RouteBudget[] {
     {
       method: "POST",
       path: "/account/confirm",
-      scenario: "wrong password (failure recorded, form shown again)",
-      maxQueries: 3,
+      scenario: "wrong password (failure recorded, form shown again with the caller's factors)",
+      maxQueries: 4,
       expectStatus: 400,
       prepare: async (fixture) => {
         const { agent } = await signedInWith(fixture);

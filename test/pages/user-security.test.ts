@@ -25,7 +25,7 @@ describe("reset two-factor", () => {
     expect(page).toContain("This needs a recent sign-in");
     const refused = await adminAgent.post(`/admin/users/${user.id}/reset-two-factor`, {});
     expect(refused.status).toBe(403);
-    expect(await refused.text()).toContain("confirm it&#39;s you");
+    expect(await refused.text()).toContain("again (your password and a code, or a passkey)");
 
     const wrong = await adminAgent.post("/account/confirm", {
       password: admin.password,

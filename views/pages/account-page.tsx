@@ -5,6 +5,7 @@ import { type ApiTokenRow, ApiTokensTable, type SessionRow, SessionsTable } from
 import { CopyField } from "../components/copy-field";
 import { FlashNotice } from "../components/flash-notice";
 import { FormErrorSummary, HiddenUsername, Notice, SelectField, TextField } from "../components/form-fields";
+import { type SignInFactorsProps, SignInFactorsSection } from "../components/account-factors";
 
 export interface AccountPageProps {
   /** The signed-in user's email, for password managers. */
@@ -21,6 +22,7 @@ export interface AccountPageProps {
   sessions: SessionRow[];
   apiTokens: ApiTokenRow[];
   recoveryCodesLeft: number;
+  factors: Omit<SignInFactorsProps, "timeZone">;
   flash?: Flash | undefined;
 }
 
@@ -138,6 +140,7 @@ export function AccountPage(props: AccountPageProps) {
         </form>
         <p class="muted">Changing your password signs you out everywhere else.</p>
       </section>
+      <SignInFactorsSection {...props.factors} timeZone={timeZone} />
       <section aria-labelledby="recovery-heading">
         <h2 id="recovery-heading">Recovery codes</h2>
         <p>

@@ -1,6 +1,7 @@
-// Password + a TOTP code, inside a session: the step-up before sensitive admin actions, and the
-// check before new recovery codes are made.
+// Proving it's you again inside a session: password + a TOTP code, or a passkey with user
+// verification. The step-up before sensitive actions, and the check before new recovery codes.
 import { FormErrorSummary, HiddenUsername, TextField } from "../components/form-fields";
+import { PasskeyForm } from "../components/passkey-form";
 
 export interface ReauthenticatePageProps {
   /** The signed-in user's email, for password managers. */
@@ -8,8 +9,14 @@ export interface ReauthenticatePageProps {
   title: string;
   explanation: string;
   action: string;
+  /** Where the passkey's assertion goes; its options come from /reauthenticate/passkey/options. */
+  passkeyAction: string;
   next?: string;
   submitLabel: string;
+  /** The person has an authenticator app: password + code is offered. */
+  offerCode: boolean;
+  /** The person has a passkey: "Use a passkey" is offered. */
+  offerPasskey: boolean;
   errors: Record<string, string>;
 }
 
@@ -19,30 +26,43 @@ export function ReauthenticatePage(props: ReauthenticatePageProps) {
       <h1>{props.title}</h1>
       <p>{props.explanation}</p>
       <FormErrorSummary errors={props.errors} />
-      <form method="post" action={props.action} novalidate>
-        {props.next && <input type="hidden" name="next" value={props.next} />}
-        <HiddenUsername value={props.email} />
-        <TextField
-          name="password"
-          label="Your password"
-          type="password"
-          autocomplete="current-password"
-          error={props.errors.password}
-          required
+      {props.offerPasskey && (
+        <PasskeyForm
+          id="reauthenticate-passkey"
+          mode="authenticate"
+          action={props.passkeyAction}
+          optionsAction="/reauthenticate/passkey/options"
+          label="Use a passkey"
+          fields={props.next ? { next: props.next } : {}}
+          secondary={props.offerCode}
         />
-        <TextField
-          name="code"
-          label="Code from your authenticator app"
-          autocomplete="one-time-code"
-          inputmode="numeric"
-          maxlength={10}
-          error={props.errors.code}
-          required
-        />
-        <div class="form-actions">
-          <button type="submit">{props.submitLabel}</button>
-        </div>
-      </form>
+      )}
+      {props.offerCode && (
+        <form method="post" action={props.action} novalidate>
+          {props.next && <input type="hidden" name="next" value={props.next} />}
+          <HiddenUsername value={props.email} />
+          <TextField
+            name="password"
+            label="Your password"
+            type="password"
+            autocomplete="current-password"
+            error={props.errors.password}
+            required
+          />
+          <TextField
+            name="code"
+            label="Code from your authenticator app"
+            autocomplete="one-time-code"
+            inputmode="numeric"
+            maxlength={10}
+            error={props.errors.code}
+            required
+          />
+          <div class="form-actions">
+            <button type="submit">{props.submitLabel}</button>
+          </div>
+        </form>
+      )}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 // A user's own account (docs/PRODUCT.md §9): display name and time zone, their sessions, password change
 // (ends the other sessions), recovery codes, and the step-up that makes a sign-in "recent".
-import { and, count, desc, eq, isNull } from "drizzle-orm";
+import { and, count, desc, eq, isNotNull, isNull } from "drizzle-orm";
 import * as z from "zod";
 import { generateId } from "../../auth/crypto";
 import { findPasswordProblems, hashPassword, verifyPassword } from "../../auth/password";
@@ -15,6 +15,8 @@ import { describeUser, insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { buildSecurityNoticeEmail } from "../emails";
 import { insertOutboxMessage } from "../outbox";
+import { checkStepUpAssertion, runWithAssertion } from "../passkeys/passkey-step-up";
+import { selectUsablePasskeys } from "../passkeys/passkeys-read";
 import { readOwnAccount, reauthenticate } from "../sign-in/reauthenticate";
 import { recordSignInFailure } from "../sign-in/sign-in-failures";
 import { displayNameSchema } from "../users/users";
@@ -60,9 +62,12 @@ export async function updateOwnProfile(
   ]);
 }
 
-/** What the account page lists, in one batch: the caller's live sessions, their API tokens and how many recovery codes are left. */
+/**
+ * What the account page lists, in one batch: the caller's live sessions, their API tokens, how many
+ * recovery codes are left, and their second factors (passkeys, an authenticator app or not).
+ */
 export async function readAccountOverview(ctx: DomainContext, principal: Principal) {
-  const [sessionRows, tokens, codesLeft] = await ctx.db.batch([
+  const [sessionRows, tokens, codesLeft, passkeyRows, totpRows] = await ctx.db.batch([
     ctx.db
       .select()
       .from(sessions)
@@ -74,6 +79,12 @@ export async function readAccountOverview(ctx: DomainContext, principal: Princip
       .select({ value: count() })
       .from(recoveryCodes)
       .where(and(eq(recoveryCodes.userId, principal.user.id), isNull(recoveryCodes.usedAt))),
+    selectUsablePasskeys(ctx.db, principal.user.id),
+    ctx.db
+      .select({ hasTotp: isNotNull(users.totpSecret) })
+      .from(users)
+      .where(eq(users.id, principal.user.id))
+      .limit(1),
   ]);
   const current = principal.credential.kind === "session" ? principal.credential.sessionId : null;
   return {
@@ -82,6 +93,8 @@ export async function readAccountOverview(ctx: DomainContext, principal: Princip
       .map((row) => ({ ...row, current: row.id === current })),
     tokens,
     recoveryCodesLeft: codesLeft[0]?.value ?? 0,
+    passkeys: passkeyRows.map(({ id, name, createdAt, lastUsedAt }) => ({ id, name, createdAt, lastUsedAt })),
+    hasTotp: Boolean(totpRows[0]?.hasTotp),
   };
 }
 
@@ -174,6 +187,25 @@ export const reauthenticationSchema = z.object({
   code: z.string().max(64).default(""),
 });
 
+function replaceRecoveryCodes(
+  ctx: DomainContext,
+  user: { id: string; email: string; firstName: string; lastName: string },
+  codes: string[],
+) {
+  return [
+    ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
+    ctx.db.insert(recoveryCodes).values(
+      codes.map((code) => ({
+        id: generateId("rc"),
+        userId: user.id,
+        codeHash: hashRecoveryCode(code),
+        createdAt: ctx.now,
+      })),
+    ),
+    insertAuditEvent(ctx, { action: "user.recovery_codes_regenerated", target: describeUser(user), details: {} }),
+  ];
+}
+
 /** New recovery codes after password + TOTP; the old ones stop working. Returns the codes, shown once. */
 export async function regenerateRecoveryCodes(
   ctx: DomainContext,
@@ -183,23 +215,19 @@ export async function regenerateRecoveryCodes(
   const { user, claimStatements } = await reauthenticate(ctx, principal, input);
   const codes = generateRecoveryCodes();
   try {
-    await runBatch(ctx.db, [
-      ...claimStatements,
-      ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
-      ctx.db.insert(recoveryCodes).values(
-        codes.map((code) => ({
-          id: generateId("rc"),
-          userId: user.id,
-          codeHash: hashRecoveryCode(code),
-          createdAt: ctx.now,
-        })),
-      ),
-      insertAuditEvent(ctx, { action: "user.recovery_codes_regenerated", target: describeUser(user), details: {} }),
-    ]);
+    await runBatch(ctx.db, [...claimStatements, ...replaceRecoveryCodes(ctx, user, codes)]);
   } catch (error) {
     if (isBatchGuardFailure(error)) throw fieldError("code", "That code was already used. Wait for the next one.");
     throw error;
   }
+  return codes;
+}
+
+/** New recovery codes after a verified passkey assertion (the person's only proof when they have no TOTP). */
+export async function regenerateRecoveryCodesWithPasskey(ctx: DomainContext, principal: Principal, credential: string) {
+  const assertion = await checkStepUpAssertion(ctx, principal, credential);
+  const codes = generateRecoveryCodes();
+  await runWithAssertion(ctx, assertion, replaceRecoveryCodes(ctx, principal.user, codes));
   return codes;
 }
 

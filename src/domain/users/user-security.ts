@@ -28,14 +28,14 @@ import { selectUserWithPermissions, toUserWithPermissions } from "./permissions-
 import { assertManageable, assertNotSelf, findManageableUser } from "./user-guards";
 import { buildSetupUrl, deriveUserStatus, type UserRow } from "./users";
 
-/** Sensitive actions need both factors (or a verified passkey) proven in this session within the last 15 minutes. */
+/** Sensitive actions need a sign-in proven in this session within the last 15 minutes (password and code, or a passkey). */
 export function assertRecentSignIn(ctx: DomainContext): void {
   if (ctx.actor.kind === "system") return;
   const credential = ctx.actor.kind === "user" ? ctx.actor.principal.credential : null;
   if (credential?.kind !== "session" || !hasRecentSignIn(credential, ctx.now)) {
     throw new AppError("RECENT_SIGN_IN_REQUIRED", {
       detail:
-        "For this action, confirm it's you: sign in again with a passkey, or your password and a second factor, within the last 15 minutes.",
+        "For this action, confirm it's you again (your password and a code, or a passkey) within the last 15 minutes.",
     });
   }
 }

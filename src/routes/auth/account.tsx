@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { AccountPage, type AccountPageProps } from "../../../views/pages/account-page";
 import { ReauthenticatePage, RecoveryCodesPage } from "../../../views/pages/reauthenticate-page";
+import { hasRecentSignIn } from "../../auth/session";
 import {
   changeOwnPassword,
   changePasswordSchema,
@@ -21,6 +22,7 @@ import {
   revokeOwnApiToken,
   toApiTokenDto,
 } from "../../domain/account/api-tokens";
+import { readOwnFactors } from "../../domain/passkeys/passkey-management";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
 import { type Flash, setFlash, takeFlash, takeSecret } from "../../http/flash";
@@ -37,7 +39,9 @@ import {
 import { sanitizeNextPath } from "../../http/navigation";
 import { localDateTimeToIso } from "../../http/time-input";
 
-type Overrides = Partial<Pick<AccountPageProps, "profile" | "password" | "tokens">>;
+type Overrides = Partial<Pick<AccountPageProps, "profile" | "password" | "tokens">> & {
+  addPasskey?: AccountPageProps["factors"]["addPasskey"];
+};
 
 const timeZones = ["UTC", ...Intl.supportedValuesOf("timeZone").filter((zone) => zone !== "UTC")];
 
@@ -62,10 +66,12 @@ function tokenShownOnce(
   };
 }
 
-async function showAccount(c: AppContext, overrides: Overrides = {}) {
+/** The account page; `overrides` show a form again with what was typed and its errors. */
+export async function showAccount(c: AppContext, overrides: Overrides = {}) {
   const principal = currentPrincipal(c);
   const ctx = domainContext(c);
-  const { sessions, tokens, recoveryCodesLeft } = await readAccountOverview(ctx, principal);
+  const { sessions, tokens, recoveryCodesLeft, passkeys, hasTotp } = await readAccountOverview(ctx, principal);
+  const credential = principal.credential;
   const shown = tokenShownOnce(c, c.req.method === "GET" ? await takeFlash(c) : undefined, tokens);
   return c.render(
     <AccountPage
@@ -83,6 +89,12 @@ async function showAccount(c: AppContext, overrides: Overrides = {}) {
       sessions={sessions}
       apiTokens={tokens.map((token) => ({ ...token, status: toApiTokenDto(token, c.get("now")).status }))}
       recoveryCodesLeft={recoveryCodesLeft}
+      factors={{
+        passkeys,
+        hasTotp,
+        recentSignIn: credential.kind === "session" && hasRecentSignIn(credential, c.get("now")),
+        addPasskey: overrides.addPasskey ?? { values: {}, errors: {} },
+      }}
       flash={shown.flash}
     />,
     { title: "Your account" },
@@ -93,25 +105,41 @@ const reauthentications = {
   confirm: {
     title: "Confirm it's you",
     explanation:
-      "Sensitive actions need your password and a fresh code from your authenticator. This lasts 15 minutes.",
+      "Sensitive actions need a fresh proof that it's you: your password and a code from your authenticator app, or one of your passkeys. This lasts 15 minutes.",
     action: "/account/confirm",
+    passkeyAction: "/reauthenticate/passkey",
     submitLabel: "Confirm",
   },
   recovery: {
     title: "Make new recovery codes",
-    explanation: "New codes replace all your current ones. Confirm your password and a code from your authenticator.",
+    explanation:
+      "New codes replace all your current ones. Confirm it's you: your password and a code from your authenticator app, or one of your passkeys.",
     action: "/account/recovery-codes",
+    passkeyAction: "/account/recovery-codes/passkey",
     submitLabel: "Make new codes",
   },
 } as const;
 
-function showReauthenticate(c: AppContext, mode: keyof typeof reauthentications, errors: FieldErrors, next?: string) {
+/** The step-up page offers the proofs the person holds: password + code with a TOTP secret, a passkey with one. */
+export async function showReauthenticate(
+  c: AppContext,
+  mode: keyof typeof reauthentications,
+  errors: FieldErrors,
+  next?: string,
+) {
   const page = reauthentications[mode];
+  const principal = currentPrincipal(c);
+  const factors = await readOwnFactors(domainContext(c), principal);
   return c.render(
-    <ReauthenticatePage email={currentPrincipal(c).user.email} {...page} {...(next ? { next } : {})} errors={errors} />,
-    {
-      title: page.title,
-    },
+    <ReauthenticatePage
+      email={principal.user.email}
+      {...page}
+      {...(next ? { next } : {})}
+      offerCode={factors.hasTotp}
+      offerPasskey={factors.passkeys.length > 0}
+      errors={errors}
+    />,
+    { title: page.title },
   );
 }
 

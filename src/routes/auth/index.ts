@@ -6,6 +6,9 @@ import type { AppEnv } from "../../http/app-env";
 import { landingPathFor } from "../../http/navigation";
 import { publicPages, signedInPages } from "../../http/page-renderer";
 import { accountRoutes } from "./account";
+import { accountFactorRoutes } from "./account-factors";
+import { enrolPasskeyRoutes } from "./enrol-passkey";
+import { passkeyStepUpRoutes } from "./passkey-step-up";
 import { setupRoutes } from "./setup";
 import { signInRoutes } from "./sign-in";
 
@@ -13,10 +16,16 @@ export const authPages = new Hono<AppEnv>()
   .use("/login/*", publicPages)
   .use("/setup/*", publicPages)
   .use("/account/*", signedInPages)
+  .use("/reauthenticate/*", signedInPages)
+  .use("/enrol-passkey", publicPages)
+  .use("/enrol-passkey/*", publicPages)
   .get("/", (c) => {
     const principal = c.get("principal");
     return c.redirect(principal ? landingPathFor(principal.user) : "/login", 303);
   })
   .route("/", signInRoutes)
   .route("/", setupRoutes)
-  .route("/account", accountRoutes);
+  .route("/account", accountRoutes)
+  .route("/account", accountFactorRoutes)
+  .route("/", passkeyStepUpRoutes)
+  .route("/enrol-passkey", enrolPasskeyRoutes);
