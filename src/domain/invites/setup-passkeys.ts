@@ -22,15 +22,8 @@ import {
 import { issuePasskeyChallenge } from "../passkeys/passkey-challenges";
 import { recordPasskeyFailure } from "../passkeys/passkey-failures";
 import { passkeysPerUserLimit } from "../passkeys/passkeys-read";
-import {
-  type CompletedSetup,
-  finishSetup,
-  hasChosenPassword,
-  linkInvalid,
-  readSetupFactors,
-  type SetupState,
-  setupActor,
-} from "./setup";
+import { hasChosenPassword, linkInvalid, type SetupState } from "./setup";
+import { type CompletedSetup, finishSetup, readSetupFactors, setupActor } from "./setup-finish";
 
 function requireSecondStep(state: SetupState): void {
   if (!hasChosenPassword(state)) throw linkInvalid();

@@ -5,30 +5,24 @@
 // password hash as *pending* on the row (re-doing it replaces them) and the link's one pending TOTP
 // secret: the first step's write sets it, every later or parallel step of the same link gets that
 // secret back, and only a new link (regenerated, or a new reset) clears it. So nobody scans a QR
-// code that a parallel step has already made useless. The final step
+// code that a parallel step has already made useless. The final step (setup-finish.ts)
 // consumes the link in one batch: a conditional UPDATE that only matches while the token hash is
 // still on the row, a guard that aborts the batch unless exactly that one row changed, then the
 // recovery codes, the session and the audit event. Of N concurrent completions exactly one wins;
 // no session exists before the password and a second factor are confirmed.
-import { and, asc, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
-import { generateId } from "../../auth/crypto";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { findPasswordProblems, hashPassword, verifyPassword } from "../../auth/password";
-import { generateRecoveryCodes, hashRecoveryCode } from "../../auth/recovery-codes";
-import { insertSession, type NewSession, prepareSession } from "../../auth/session";
-import { forgetSetupTokenInKv, readSetupTokenHint } from "../../auth/setup-tokens";
-import { accountThrottleKey, clearThrottle } from "../../auth/throttle";
+import { readSetupTokenHint } from "../../auth/setup-tokens";
+import { accountThrottleKey } from "../../auth/throttle";
 import { findTotpStep, generateTotpSecret } from "../../auth/totp";
 import { runBatch } from "../../db/batch";
-import { assertCondition, assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
-import { type GlobalRole, passkeys, recoveryCodes, users } from "../../db/schema";
+import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
+import { users } from "../../db/schema";
 import { AppError, fieldError } from "../../errors";
-import { describeUser, insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
-import { supersedeSetupLinkEmails } from "../outbox";
-import type { PasskeyRow } from "../passkeys/passkey-ceremonies";
-import { isPasskeyRequiredFor, passkeysPerUserLimit, selectPasskeyRequiredRoles } from "../passkeys/passkeys-read";
 import { enforceAccountThrottle, recordSignInFailure } from "../sign-in/sign-in-failures";
 import type { UserRow } from "../users/users";
+import { type CompletedSetup, finishSetup, readSetupFactors } from "./setup-finish";
 
 export interface SetupState {
   user: UserRow;
@@ -137,42 +131,10 @@ export async function confirmCurrentPassword(ctx: DomainContext, state: SetupSta
   return storePendingSetup(ctx, state, {});
 }
 
-export interface CompletedSetup {
-  user: UserRow;
-  session: NewSession;
-  recoveryCodes: string[];
-}
-
 /** The second step reached: the first step stored its pending values (and the link's TOTP secret). */
 export function hasChosenPassword(state: SetupState): boolean {
   const { user } = state;
   return user.pendingTotpSecret !== null && (user.setupPurpose !== "invite" || user.pendingPasswordHash !== null);
-}
-
-/** What the second step needs to know: the passkeys added with this link so far, and the role's policy. */
-export interface SetupFactors {
-  passkeys: Array<Pick<PasskeyRow, "id" | "name" | "credentialId" | "transports" | "createdAt">>;
-  passkeyRequired: boolean;
-}
-
-/** One query (a batch of two reads). */
-export async function readSetupFactors(ctx: DomainContext, state: SetupState): Promise<SetupFactors> {
-  const [pending, policy] = (await runBatch(ctx.db, [
-    ctx.db
-      .select({
-        id: passkeys.id,
-        name: passkeys.name,
-        credentialId: passkeys.credentialId,
-        transports: passkeys.transports,
-        createdAt: passkeys.createdAt,
-      })
-      .from(passkeys)
-      .where(and(eq(passkeys.userId, state.user.id), eq(passkeys.pendingSetupTokenHash, state.tokenHash)))
-      .orderBy(asc(passkeys.createdAt), asc(passkeys.id))
-      .limit(passkeysPerUserLimit),
-    selectPasskeyRequiredRoles(ctx.db),
-  ])) as [SetupFactors["passkeys"], Array<{ role: GlobalRole }>];
-  return { passkeys: pending, passkeyRequired: isPasskeyRequiredFor(policy, state.user.role) };
 }
 
 /** Final step with the authenticator app: a current TOTP code. Passkeys added with this link come along. */
@@ -201,89 +163,4 @@ export async function completeSetup(
     { totp: { secret: totpSecret, step }, passkeyRequired: factors.passkeyRequired },
     client,
   );
-}
-
-/**
- * Consumes the link exactly once, in one batch: a conditional UPDATE that only matches while the
- * token hash is still on the row, a guard that aborts unless exactly that row changed, the passkeys
- * added with this link made usable, a guard that at least one was when no TOTP comes along (or the
- * role requires one), then the recovery codes, the session and the audit event.
- */
-export async function finishSetup(
-  ctx: DomainContext,
-  state: SetupState,
-  factors: { totp: { secret: string; step: number } | null; passkeyRequired: boolean },
-  client: { ip: string | null; userAgent: string | null },
-): Promise<CompletedSetup> {
-  const { user } = state;
-  const { totp } = factors;
-  const codes = generateRecoveryCodes();
-  const session = prepareSession(ctx.now);
-  const enrolledAction = user.setupPurpose === "invite" ? "user.setup_completed" : "user.two_factor_enrolled";
-  try {
-    await runBatch(ctx.db, [
-      ctx.db
-        .update(users)
-        .set({
-          passwordHash: sql`COALESCE(${users.pendingPasswordHash}, ${users.passwordHash})`,
-          displayName: sql`COALESCE(${users.pendingDisplayName}, ${users.displayName})`,
-          ...(totp ? { totpSecret: totp.secret, totpLastStep: totp.step } : {}),
-          pendingDisplayName: null,
-          pendingPasswordHash: null,
-          pendingTotpSecret: null,
-          setupTokenHash: null,
-          setupTokenExpiresAt: null,
-          setupPurpose: null,
-          activatedAt: sql`COALESCE(${users.activatedAt}, ${ctx.now.getTime()})`,
-          lastLoginAt: ctx.now,
-          updatedAt: ctx.now,
-        })
-        .where(
-          and(
-            eq(users.id, user.id),
-            eq(users.setupTokenHash, state.tokenHash),
-            gt(users.setupTokenExpiresAt, ctx.now),
-            totp ? eq(users.pendingTotpSecret, totp.secret) : isNotNull(users.pendingTotpSecret),
-            isNull(users.deactivatedAt),
-          ),
-        ),
-      assertPreviousWriteChangedOneRow(ctx.db),
-      ctx.db
-        .update(passkeys)
-        .set({ pendingSetupTokenHash: null })
-        .where(and(eq(passkeys.userId, user.id), eq(passkeys.pendingSetupTokenHash, state.tokenHash))),
-      ...(totp && !factors.passkeyRequired ? [] : [assertCondition(ctx.db, sql`changes() >= 1`)]),
-      supersedeSetupLinkEmails(ctx.db, user.id),
-      ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
-      ctx.db.insert(recoveryCodes).values(
-        codes.map((value) => ({
-          id: generateId("rc"),
-          userId: user.id,
-          codeHash: hashRecoveryCode(value),
-          createdAt: ctx.now,
-        })),
-      ),
-      insertSession(ctx.db, session, user.id, ctx.now, client, {
-        signInMethod: "setup",
-        passkeyEnrolmentRequired: false,
-      }),
-      clearThrottle(ctx.db, accountThrottleKey(user.email)),
-      insertAuditEvent(
-        { ...ctx, actor: setupActor(user) },
-        { action: enrolledAction, target: describeUser(user), details: { role: user.role } },
-      ),
-    ]);
-  } catch (error) {
-    if (isBatchGuardFailure(error)) throw linkInvalid();
-    throw error;
-  }
-  await forgetSetupTokenInKv(ctx.kv, state.tokenHash);
-  const displayName = user.pendingDisplayName ?? user.displayName;
-  return { user: { ...user, displayName, activatedAt: user.activatedAt ?? ctx.now }, session, recoveryCodes: codes };
-}
-
-/** The invitee acting on their own account before a session exists, under the name they chose. */
-export function setupActor(user: UserRow) {
-  const displayName = user.pendingDisplayName ?? user.displayName;
-  return { kind: "account" as const, user: { id: user.id, email: user.email, displayName } };
 }

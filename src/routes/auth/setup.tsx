@@ -7,14 +7,13 @@ import * as z from "zod";
 import { SetupFactorsPage } from "../../../views/pages/auth/setup-factors-page";
 import { SetupDonePage, SetupPasswordPage } from "../../../views/pages/auth/setup-pages";
 import {
-  type CompletedSetup,
   choosePassword,
   completeSetup,
   confirmCurrentPassword,
   findSetupState,
-  readSetupFactors,
   type SetupState,
 } from "../../domain/invites/setup";
+import { type CompletedSetup, readSetupFactors } from "../../domain/invites/setup-finish";
 import { addSetupPasskey, completeSetupWithPasskeys, startSetupPasskey } from "../../domain/invites/setup-passkeys";
 import { passkeyNameSchema } from "../../domain/passkeys/passkey-names";
 import { credentialFieldSchema } from "../../domain/passkeys/passkey-responses";

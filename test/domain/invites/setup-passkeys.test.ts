@@ -10,7 +10,7 @@ import {
   completeSetupWithPasskeys,
   startSetupPasskey,
 } from "../../../src/domain/invites/setup-passkeys";
-import { selectUsablePasskeys } from "../../../src/domain/passkeys/passkeys-read";
+import { passkeysPerUserLimit, selectUsablePasskeys } from "../../../src/domain/passkeys/passkeys-read";
 import { TestClock } from "../../helpers/clock";
 import { inviteTestUser, testContext } from "../../helpers/factories";
 import { addTestSetupPasskey, assertWithTestPasskey, requirePasskeysDuringTest } from "../../helpers/passkeys";
@@ -194,6 +194,18 @@ describe("passkeys added during setup", () => {
 
     expect(await readUser(invited.user.id)).toMatchObject({ totp_secret: secret });
     expect(await assertWithTestPasskey(clock, passkey.authenticator)).toEqual({ userId: invited.user.id });
+  });
+
+  it("refuses a passkey beyond the limit of 20 per person", async () => {
+    const clock = new TestClock();
+    const { invited, state } = await invitedPastPassword(clock);
+    for (let added = 0; added < passkeysPerUserLimit; added++) await addTestSetupPasskey(clock, state);
+
+    await expect(addTestSetupPasskey(clock, state, { name: "One too many" })).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      fieldErrors: [{ field: "name", message: "You can keep at most 20 passkeys." }],
+    });
+    expect(await readPasskeys(invited.user.id)).toHaveLength(passkeysPerUserLimit);
   });
 
   it("refuses to add a passkey before the password step", async () => {
