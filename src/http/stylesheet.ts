@@ -272,4 +272,9 @@ ul.tabs, .tabs > ul { display: flex; gap: var(--space-1); border-bottom: 1px sol
 .message-body { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--subtle); border: 1px solid var(--line); border-radius: var(--radius); padding: var(--space-3); }
 .permission-matrix { width: auto; max-width: 100%; } .permission-matrix td { text-align: center; min-width: 0; } .permission-matrix input { width: 20px; height: 20px; }
 @media (max-width: 699.98px) { .permission-matrix { display: block; overflow-x: auto; } .permission-matrix th, .permission-matrix td { padding: var(--space-2); } }
+/* account factors */
+.sign-in-factors h3 { margin-top: var(--space-4); }
+.sign-in-factors .passkey-form { max-width: 32rem; margin-top: var(--space-3); }
+.factor-row { display: flex; flex-wrap: wrap; align-items: center; gap: var(--space-2) var(--space-4); }
+.factor-row p { margin: 0; }
 `;

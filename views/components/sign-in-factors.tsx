@@ -37,14 +37,18 @@ function PasskeysTable({ passkeys, timeZone }: { passkeys: PasskeyListRow[]; tim
       <tbody>
         {passkeys.map((passkey) => (
           <tr>
-            <td>{passkey.name}</td>
+            <td id={`passkey-name-${passkey.id}`}>{passkey.name}</td>
             <td>
               <Time value={passkey.createdAt} timeZone={timeZone} />
             </td>
             <td>{passkey.lastUsedAt ? <Time value={passkey.lastUsedAt} timeZone={timeZone} /> : "Never"}</td>
             <td>
-              <a href={`/account/passkeys/${encodeURIComponent(passkey.id)}`}>
-                Edit<span class="visually-hidden"> {passkey.name}</span>
+              {/* The link is named "Edit" alone; the passkey's name describes it (the row says which). */}
+              <a
+                href={`/account/passkeys/${encodeURIComponent(passkey.id)}`}
+                aria-describedby={`passkey-name-${passkey.id}`}
+              >
+                Edit
               </a>
             </td>
           </tr>
