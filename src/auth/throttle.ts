@@ -5,7 +5,7 @@
 // the lock even correct credentials get the same 429. Success resets the counter.
 // Per client address: a coarse first filter, 100 failures in a 15-minute window.
 // The counters live in D1 (consistent), and the check runs before any KDF work.
-import { inArray, sql } from "drizzle-orm";
+import { eq, inArray, or, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { signInThrottles } from "../db/schema";
 
@@ -26,6 +26,29 @@ export type ThrottleRow = typeof signInThrottles.$inferSelect;
 
 export function selectThrottles(db: Db, keys: string[]) {
   return db.select().from(signInThrottles).where(inArray(signInThrottles.key, keys));
+}
+
+/**
+ * The client address's throttle and an account throttle (`keyOf(email)`) of the person a subquery
+ * names by email, in one read that fits a caller's batch: at that point only the database knows
+ * who it is (the sign-in attempt's user, the owner of the credential a passkey presents).
+ * `keyOf` must build its key as a prefix followed by the email.
+ */
+export function selectThrottlesWithAccountOf(
+  db: Db,
+  keyOf: (normalizedEmail: string) => string,
+  emailQuery: SQLWrapper,
+  ip: string | null,
+) {
+  return db
+    .select()
+    .from(signInThrottles)
+    .where(
+      or(
+        eq(signInThrottles.key, addressThrottleKey(ip)),
+        eq(signInThrottles.key, sql`${keyOf("")} || (${emailQuery})`),
+      ),
+    );
 }
 
 /** Seconds until the earliest of the given throttles lets attempts through again, or 0. */

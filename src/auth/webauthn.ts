@@ -41,7 +41,9 @@ export type PasskeyRefusalReason =
   | "unsupported_algorithm"
   | "bad_signature"
   | "counter_regressed"
-  | "already_registered";
+  | "already_registered"
+  // The passkey is right but its owner may not sign in (pending, deactivated, erased).
+  | "account_cannot_sign_in";
 
 export class PasskeyRefusal extends Error {
   constructor(readonly reason: PasskeyRefusalReason) {

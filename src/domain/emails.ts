@@ -114,10 +114,10 @@ export async function buildTwoFactorResetEmail(
     appName: app,
     recipientName: input.recipientName,
     intro: [
-      `${resetter} reset the two-factor authentication of your ${app} account. Your sessions were ended and your old authenticator no longer works.`,
-      "To sign in again, confirm your password and enroll a new authenticator.",
+      `${resetter} reset the two-factor authentication of your ${app} account. Your sessions were ended, and your passkeys, authenticator app and recovery codes no longer work.`,
+      "To sign in again, confirm your password, then set up a passkey or an authenticator app again.",
     ],
-    action: { label: "Enroll a new authenticator", url: input.setupUrl },
+    action: { label: "Set up a passkey or an authenticator app", url: input.setupUrl },
     outro: [
       `The link works once and expires on ${formatEmailTime(input.expiresAt, input.timeZone)}. If you did not ask for this, tell ${tell} at once.`,
     ],

@@ -272,9 +272,27 @@ ul.tabs, .tabs > ul { display: flex; gap: var(--space-1); border-bottom: 1px sol
 .message-body { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--subtle); border: 1px solid var(--line); border-radius: var(--radius); padding: var(--space-3); }
 .permission-matrix { width: auto; max-width: 100%; } .permission-matrix td { text-align: center; min-width: 0; } .permission-matrix input { width: 20px; height: 20px; }
 @media (max-width: 699.98px) { .permission-matrix { display: block; overflow-x: auto; } .permission-matrix th, .permission-matrix td { padding: var(--space-2); } }
+/* passkey sign-in */
+.or-separator { display: flex; align-items: center; gap: var(--space-3); margin: var(--space-4) 0; color: var(--muted); font-size: var(--text-sm); }
+.or-separator::before, .or-separator::after { content: ""; flex: 1; border-top: 1px solid var(--line); }
+/* Without WebAuthn the passkey form stays hidden, and so does the "or" that leads to it. */
+.or-separator:has(+ .passkey-form[hidden]), .passkey-form[hidden] ~ .or-separator { display: none; }
+
+/* setup factors */
+.factor-choices { display: grid; grid-template-columns: minmax(0, 1fr); gap: var(--space-4); margin: var(--space-4) 0 0; }
+.factor-choices > section { min-width: 0; padding: var(--space-4); border: 1px solid var(--line); border-radius: var(--radius); }
+.factor-choices h2 { margin-top: 0; }
+.factor-choices .qr svg { max-width: 100%; height: auto; aspect-ratio: 1; }
+@supports selector(:has(*)) {
+  @media (min-width: 900px) {
+    .public-shell main:has(.factor-choices) { max-width: 960px; }
+    .factor-choices { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  }
+}
+
 /* account factors */
-.sign-in-factors h3 { margin-top: var(--space-4); }
-.sign-in-factors .passkey-form { max-width: 32rem; margin-top: var(--space-3); }
+.account-factors h3 { margin-top: var(--space-4); }
+.account-factors .passkey-form { max-width: 32rem; margin-top: var(--space-3); }
 .factor-row { display: flex; flex-wrap: wrap; align-items: center; gap: var(--space-2) var(--space-4); }
 .factor-row p { margin: 0; }
 `;

@@ -8,6 +8,7 @@ import {
   recoveryCodeCount,
 } from "../../src/auth/recovery-codes";
 import { verifyPasswordStep, verifySecondFactor } from "../../src/domain/sign-in/sign-in";
+import { findSignInAttempt } from "../../src/domain/sign-in/sign-in-attempts";
 import { TestClock } from "../helpers/clock";
 import { createActiveUser, testContext, uniqueAddress } from "../helpers/factories";
 import { rawDb } from "../helpers/store";
@@ -53,10 +54,13 @@ describe("recovery codes", () => {
     const client = { ip: null, userAgent: null };
 
     const first = await verifyPasswordStep(ctx, { email: user.email, password: user.password });
-    await verifySecondFactor(ctx, first, code, client);
+    await verifySecondFactor(ctx, await findSignInAttempt(ctx, first), code, client);
     const second = await verifyPasswordStep(ctx, { email: user.email, password: user.password });
 
-    await expect(verifySecondFactor(ctx, second, code, client)).rejects.toMatchObject({ code: "SIGN_IN_CODE_REFUSED" });
+    const secondAttempt = await findSignInAttempt(ctx, second);
+    await expect(verifySecondFactor(ctx, secondAttempt, code, client)).rejects.toMatchObject({
+      code: "SIGN_IN_CODE_REFUSED",
+    });
     const used = await rawDb
       .prepare("SELECT code_hash, used_at FROM recovery_codes WHERE user_id = ? AND used_at IS NOT NULL")
       .bind(user.id)

@@ -176,8 +176,8 @@ const coreBudgets: RouteBudget[] = [
   {
     method: "GET",
     path: "/login/verify",
-    scenario: "code form",
-    maxQueries: 0,
+    scenario: "code form (the attempt: challenge, user, passkeys, policy, throttles in one batch)",
+    maxQueries: 1,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent } = await challengeAgent(fixture);
@@ -188,7 +188,7 @@ const coreBudgets: RouteBudget[] = [
     method: "POST",
     path: "/login/verify",
     scenario: "right TOTP code",
-    maxQueries: 3,
+    maxQueries: 2,
     expectStatus: 303,
     prepare: async (fixture) => {
       const { agent, user } = await challengeAgent(fixture);
@@ -199,7 +199,7 @@ const coreBudgets: RouteBudget[] = [
     method: "POST",
     path: "/login/verify",
     scenario: "wrong TOTP code (failure recorded)",
-    maxQueries: 3,
+    maxQueries: 2,
     expectStatus: 401,
     prepare: async (fixture) => {
       const { agent } = await challengeAgent(fixture);
@@ -243,7 +243,7 @@ const coreBudgets: RouteBudget[] = [
     method: "POST",
     path: "/setup",
     scenario: "password step",
-    maxQueries: 2,
+    maxQueries: 3,
     expectStatus: 200,
     prepare: async (fixture) => {
       const agent = await setupAgent(fixture);
@@ -260,7 +260,7 @@ const coreBudgets: RouteBudget[] = [
     method: "POST",
     path: "/setup",
     scenario: "TOTP step completes setup",
-    maxQueries: 2,
+    maxQueries: 3,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent, secret } = await setupAgentAtTotpStep(fixture);

@@ -163,6 +163,8 @@ describe("emails", () => {
     });
     expectWellFormed(message, setupUrl, [`Hello ${hostile},`, `Alice ${hostile} (alice@example.test)`]);
     expect(message.kind).toBe("two_factor_reset");
+    expect(message.text).toContain("your passkeys, authenticator app and recovery codes no longer work.");
+    expect(message.text).toContain("set up a passkey or an authenticator app again.");
     expect(message.text).toContain("expires on 11 Jan 2027, 11:00 EST.");
     expect(message.text).toContain(`If you did not ask for this, tell Alice ${hostile} (alice@example.test) at once.`);
   });

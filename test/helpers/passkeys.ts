@@ -1,10 +1,21 @@
 // Passkeys in tests: one registered straight through the domain (for tests about what a passkey
 // unlocks, not about enrolling one), the options half of a ceremony through the pages, and a whole
 // ceremony answered by the software authenticator as a browser would.
-import { expect } from "vitest";
+import { inArray } from "drizzle-orm";
+import { expect, onTestFinished } from "vitest";
 import { generateId } from "../../src/auth/crypto";
+import type { PasskeyRefusalReason } from "../../src/auth/webauthn";
 import { type GlobalRole, passkeyRequiredRoles } from "../../src/db/schema";
-import { buildCreationOptions, checkRegistration, insertPasskey } from "../../src/domain/passkeys/passkey-ceremonies";
+import type { SetupState } from "../../src/domain/invites/setup";
+import { addSetupPasskey, startSetupPasskey } from "../../src/domain/invites/setup-passkeys";
+import {
+  buildCreationOptions,
+  buildRequestOptions,
+  checkAssertion,
+  checkRegistration,
+  insertPasskey,
+  PasskeyCheckFailed,
+} from "../../src/domain/passkeys/passkey-ceremonies";
 import { issuePasskeyChallenge } from "../../src/domain/passkeys/passkey-challenges";
 import type { Agent } from "./agent";
 import { summarizeResponse } from "./agent";
@@ -101,4 +112,51 @@ export async function requirePasskeysFor(clock: TestClock, roles: GlobalRole[]):
       .values({ role, requiredAt: clock.now(), requiredBy: null })
       .onConflictDoNothing();
   }
+}
+
+/** Adds a passkey during setup below HTTP, as "Add a passkey" on the second step does. */
+export async function addTestSetupPasskey(
+  clock: TestClock,
+  state: SetupState,
+  options: { name?: string; authenticator?: SoftwareAuthenticator } = {},
+): Promise<TestPasskey> {
+  const ctx = testContext(clock);
+  const authenticator = options.authenticator ?? new SoftwareAuthenticator();
+  const name = options.name ?? "Setup passkey";
+  const credential = await authenticator.register(await startSetupPasskey(ctx, state));
+  const { id } = await addSetupPasskey(ctx, state, { name, credential });
+  return { id, name, authenticator };
+}
+
+/**
+ * Answers a fresh "Sign in with a passkey" challenge (user verification required) with the
+ * authenticator's newest passkey, straight through checkAssertion: whom it would sign in, or why not.
+ */
+export async function assertWithTestPasskey(
+  clock: TestClock,
+  authenticator: SoftwareAuthenticator,
+): Promise<{ userId: string } | { refused: PasskeyRefusalReason }> {
+  const ctx = testContext(clock);
+  const bindingHash = `test-${crypto.randomUUID()}`;
+  const challenge = await issuePasskeyChallenge(ctx, { purpose: "sign_in", userId: null, bindingHash });
+  const credential = await authenticator.authenticate(buildRequestOptions(ctx, challenge, [], "required"));
+  try {
+    const checked = await checkAssertion(ctx, credential, {
+      purpose: "sign_in",
+      bindingHash,
+      requireUserVerification: true,
+    });
+    return { userId: checked.user.id };
+  } catch (error) {
+    if (error instanceof PasskeyCheckFailed) return { refused: error.reason };
+    throw error;
+  }
+}
+
+/** requirePasskeysFor for one test: the policy is lifted when the test ends, so later tests of the file start without it. */
+export async function requirePasskeysDuringTest(clock: TestClock, roles: GlobalRole[]): Promise<void> {
+  await requirePasskeysFor(clock, roles);
+  onTestFinished(async () => {
+    await testContext(clock).db.delete(passkeyRequiredRoles).where(inArray(passkeyRequiredRoles.role, roles));
+  });
 }

@@ -1,55 +1,42 @@
-// /account's "Sign-in factors": the person's passkeys, their authenticator app, and the form that
-// adds a passkey (docs/PASSKEYS.md). Changing a factor needs a recent sign-in: without one the page
-// offers the step-up first instead of forms that would be refused.
-import { FormErrorSummary, TextField } from "./form-fields";
-import { PasskeyForm } from "./passkey-form";
+// A user's sign-in factors as an administrator sees them (the Security tab): the authenticator app,
+// each passkey by name and time, the recovery codes left, and whether the role's policy requires a
+// passkey. Names and times only: nothing here can be used to sign in.
+import type { GlobalRole } from "../../src/db/schema";
+import type { UserFactors } from "../../src/domain/users/user-factors";
+import { labelUserRole } from "../../src/labels";
 import { Time } from "./time";
 
-export interface PasskeyListRow {
-  id: string;
-  name: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-}
-
 export interface SignInFactorsProps {
-  passkeys: PasskeyListRow[];
-  hasTotp: boolean;
-  recentSignIn: boolean;
+  factors: UserFactors;
+  role: GlobalRole;
   timeZone: string;
-  addPasskey: { values: Record<string, string>; errors: Record<string, string> };
+  /** Where the policy is changed, for those who may (Super admins). */
+  policyHref?: string | undefined;
 }
 
-function PasskeysTable({ passkeys, timeZone }: { passkeys: PasskeyListRow[]; timeZone: string }) {
-  if (passkeys.length === 0) return <p class="empty">No passkeys yet.</p>;
+function PasskeyTable({ passkeys, timeZone }: Pick<UserFactors, "passkeys"> & { timeZone: string }) {
+  if (passkeys.length === 0) return <p class="empty">No passkeys.</p>;
   return (
-    <table class="data-table" id="passkeys">
+    <table class="data-table">
+      <caption class="visually-hidden">Passkeys</caption>
       <thead>
         <tr>
           <th scope="col">Passkey</th>
           <th scope="col">Added</th>
           <th scope="col">Last used</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
         </tr>
       </thead>
       <tbody>
         {passkeys.map((passkey) => (
           <tr>
-            <td id={`passkey-name-${passkey.id}`}>{passkey.name}</td>
-            <td>
+            <td class="cell-primary" data-label="Passkey">
+              {passkey.name}
+            </td>
+            <td data-label="Added">
               <Time value={passkey.createdAt} timeZone={timeZone} />
             </td>
-            <td>{passkey.lastUsedAt ? <Time value={passkey.lastUsedAt} timeZone={timeZone} /> : "Never"}</td>
-            <td>
-              {/* The link is named "Edit" alone; the passkey's name describes it (the row says which). */}
-              <a
-                href={`/account/passkeys/${encodeURIComponent(passkey.id)}`}
-                aria-describedby={`passkey-name-${passkey.id}`}
-              >
-                Edit
-              </a>
+            <td data-label="Last used">
+              {passkey.lastUsedAt ? <Time value={passkey.lastUsedAt} timeZone={timeZone} /> : "Never"}
             </td>
           </tr>
         ))}
@@ -58,59 +45,31 @@ function PasskeysTable({ passkeys, timeZone }: { passkeys: PasskeyListRow[]; tim
   );
 }
 
-export function SignInFactorsSection(props: SignInFactorsProps) {
-  const confirmFirst = `/account/confirm?next=${encodeURIComponent("/account#factors-heading")}`;
+export function SignInFactors({ factors, role, timeZone, policyHref }: SignInFactorsProps) {
+  const codes = factors.recoveryCodesRemaining;
   return (
-    <section aria-labelledby="factors-heading" class="sign-in-factors">
-      <h2 id="factors-heading">Sign-in factors</h2>
-      <p>
-        After your password, a passkey or a code from your authenticator app confirms it's you. A passkey can also sign
-        you in on its own.
-      </p>
+    <section aria-labelledby="sign-in-factors-heading">
+      <h2 id="sign-in-factors-heading">Sign-in factors</h2>
+      <dl class="details">
+        <dt>Authenticator app</dt>
+        <dd>{factors.authenticatorApp.enrolled ? "Set up" : "Not set up"}</dd>
+        <dt>Recovery codes</dt>
+        <dd>{codes === 1 ? "1 left" : `${codes} left`}</dd>
+        <dt>Passkey required</dt>
+        <dd>
+          {factors.passkeyRequired
+            ? `Yes: the sign-in policy requires a passkey for the role ${labelUserRole(role)}.`
+            : `No: the sign-in policy does not require one for the role ${labelUserRole(role)}.`}
+          {policyHref && (
+            <>
+              {" "}
+              <a href={policyHref}>Sign-in policy</a>
+            </>
+          )}
+        </dd>
+      </dl>
       <h3>Passkeys</h3>
-      <PasskeysTable passkeys={props.passkeys} timeZone={props.timeZone} />
-      {props.recentSignIn ? (
-        <>
-          <FormErrorSummary errors={props.addPasskey.errors} />
-          <PasskeyForm
-            id="add-passkey"
-            mode="register"
-            action="/account/passkeys"
-            optionsAction="/account/passkeys/options"
-            label="Add a passkey"
-          >
-            <TextField
-              name="name"
-              label="Name this passkey"
-              hint="For example Work laptop or YubiKey."
-              value={props.addPasskey.values.name}
-              error={props.addPasskey.errors.name}
-              maxlength={60}
-              required
-            />
-          </PasskeyForm>
-        </>
-      ) : (
-        <p>
-          Adding, renaming or removing a sign-in factor needs a recent sign-in.{" "}
-          <a href={confirmFirst}>Confirm it's you</a> first.
-        </p>
-      )}
-      <h3>Authenticator app</h3>
-      {props.hasTotp ? (
-        <div class="factor-row">
-          <p>
-            <strong>Authenticator app</strong>: set up, it gives you a new code every 30 seconds.
-          </p>
-          <a class="button secondary small" href="/account/authenticator-app/remove">
-            Remove the authenticator app
-          </a>
-        </div>
-      ) : (
-        <p>
-          <strong>Authenticator app</strong>: none. <a href="/account/authenticator-app">Add an authenticator app</a>
-        </p>
-      )}
+      <PasskeyTable passkeys={factors.passkeys} timeZone={timeZone} />
     </section>
   );
 }

@@ -1,11 +1,11 @@
 // /account: every signed-in user's own settings.
 
 import type { Flash } from "../../src/http/flash";
+import { type SignInFactorsProps, SignInFactorsSection } from "../components/account-factors";
 import { type ApiTokenRow, ApiTokensTable, type SessionRow, SessionsTable } from "../components/account-tables";
 import { CopyField } from "../components/copy-field";
 import { FlashNotice } from "../components/flash-notice";
 import { FormErrorSummary, HiddenUsername, Notice, SelectField, TextField } from "../components/form-fields";
-import { type SignInFactorsProps, SignInFactorsSection } from "../components/sign-in-factors";
 
 export interface AccountPageProps {
   /** The signed-in user's email, for password managers. */

@@ -1,10 +1,12 @@
 // Regenerating (= resending) a pending user's setup link: a new token replaces the old one on the
-// row, so the old link dies at once whatever KV still holds; the invite email is queued again.
-import { and, eq, isNull } from "drizzle-orm";
+// row, so the old link dies at once whatever KV still holds; the invite email is queued again. The
+// passkeys added with the old link (still pending: a pending user has no other) go with it
+// (docs/PASSKEYS.md "Credentials").
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import { forgetSetupTokenInKv, prepareSetupToken, storeSetupTokenInKv } from "../../auth/setup-tokens";
 import { runBatch } from "../../db/batch";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
-import { users } from "../../db/schema";
+import { passkeys, users } from "../../db/schema";
 import { AppError } from "../../errors";
 import { describeUser, insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
@@ -36,6 +38,7 @@ export async function issueNewSetupLink(ctx: DomainContext, user: UserRow): Prom
         .set({ ...freshInviteLink(prepared), updatedAt: ctx.now })
         .where(and(eq(users.id, user.id), isNull(users.activatedAt), isNull(users.deactivatedAt))),
       assertPreviousWriteChangedOneRow(ctx.db),
+      ctx.db.delete(passkeys).where(and(eq(passkeys.userId, user.id), isNotNull(passkeys.pendingSetupTokenHash))),
       insertAuditEvent(ctx, {
         action: "user.setup_link_regenerated",
         target: describeUser(user),

@@ -1,4 +1,5 @@
-// Completing setup (docs/PRODUCT.md §2): password, then TOTP enrollment, then recovery codes and a session.
+// Completing setup (docs/PRODUCT.md §2): password, then a second factor (passkeys, the authenticator
+// app, or both; src/domain/invites/setup-passkeys.ts adds the passkeys), then recovery codes and a session.
 //
 // Opening a link never changes anything. The first step stores the chosen display name and
 // password hash as *pending* on the row (re-doing it replaces them) and the link's one pending TOTP
@@ -8,8 +9,8 @@
 // consumes the link in one batch: a conditional UPDATE that only matches while the token hash is
 // still on the row, a guard that aborts the batch unless exactly that one row changed, then the
 // recovery codes, the session and the audit event. Of N concurrent completions exactly one wins;
-// no session exists before both password and TOTP are confirmed.
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+// no session exists before the password and a second factor are confirmed.
+import { and, asc, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import { generateId } from "../../auth/crypto";
 import { findPasswordProblems, hashPassword, verifyPassword } from "../../auth/password";
 import { generateRecoveryCodes, hashRecoveryCode } from "../../auth/recovery-codes";
@@ -18,12 +19,14 @@ import { forgetSetupTokenInKv, readSetupTokenHint } from "../../auth/setup-token
 import { accountThrottleKey, clearThrottle } from "../../auth/throttle";
 import { findTotpStep, generateTotpSecret } from "../../auth/totp";
 import { runBatch } from "../../db/batch";
-import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
-import { recoveryCodes, users } from "../../db/schema";
+import { assertCondition, assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
+import { type GlobalRole, passkeys, recoveryCodes, users } from "../../db/schema";
 import { AppError, fieldError } from "../../errors";
 import { describeUser, insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { supersedeSetupLinkEmails } from "../outbox";
+import type { PasskeyRow } from "../passkeys/passkey-ceremonies";
+import { isPasskeyRequiredFor, passkeysPerUserLimit, selectPasskeyRequiredRoles } from "../passkeys/passkeys-read";
 import { enforceAccountThrottle, recordSignInFailure } from "../sign-in/sign-in-failures";
 import type { UserRow } from "../users/users";
 
@@ -32,7 +35,7 @@ export interface SetupState {
   tokenHash: string;
 }
 
-function linkInvalid(): AppError {
+export function linkInvalid(): AppError {
   return new AppError("SETUP_LINK_INVALID");
 }
 
@@ -140,20 +143,80 @@ export interface CompletedSetup {
   recoveryCodes: string[];
 }
 
-/** Final step: a current TOTP code from the new authenticator. Consumes the link exactly once. */
+/** The second step reached: the first step stored its pending values (and the link's TOTP secret). */
+export function hasChosenPassword(state: SetupState): boolean {
+  const { user } = state;
+  return user.pendingTotpSecret !== null && (user.setupPurpose !== "invite" || user.pendingPasswordHash !== null);
+}
+
+/** What the second step needs to know: the passkeys added with this link so far, and the role's policy. */
+export interface SetupFactors {
+  passkeys: Array<Pick<PasskeyRow, "id" | "name" | "credentialId" | "transports" | "createdAt">>;
+  passkeyRequired: boolean;
+}
+
+/** One query (a batch of two reads). */
+export async function readSetupFactors(ctx: DomainContext, state: SetupState): Promise<SetupFactors> {
+  const [pending, policy] = (await runBatch(ctx.db, [
+    ctx.db
+      .select({
+        id: passkeys.id,
+        name: passkeys.name,
+        credentialId: passkeys.credentialId,
+        transports: passkeys.transports,
+        createdAt: passkeys.createdAt,
+      })
+      .from(passkeys)
+      .where(and(eq(passkeys.userId, state.user.id), eq(passkeys.pendingSetupTokenHash, state.tokenHash)))
+      .orderBy(asc(passkeys.createdAt), asc(passkeys.id))
+      .limit(passkeysPerUserLimit),
+    selectPasskeyRequiredRoles(ctx.db),
+  ])) as [SetupFactors["passkeys"], Array<{ role: GlobalRole }>];
+  return { passkeys: pending, passkeyRequired: isPasskeyRequiredFor(policy, state.user.role) };
+}
+
+/** Final step with the authenticator app: a current TOTP code. Passkeys added with this link come along. */
 export async function completeSetup(
   ctx: DomainContext,
   state: SetupState,
   code: string,
   client: { ip: string | null; userAgent: string | null },
 ): Promise<CompletedSetup> {
-  const { user } = state;
-  const totpSecret = user.pendingTotpSecret;
-  if (!totpSecret || (user.setupPurpose === "invite" && !user.pendingPasswordHash)) throw linkInvalid();
+  const totpSecret = state.user.pendingTotpSecret;
+  if (!totpSecret || !hasChosenPassword(state)) throw linkInvalid();
   const step = findTotpStep(totpSecret, code, ctx.now, null);
   if (step === null) {
     throw fieldError("code", "That code is not right. Check the time on your phone and enter the code it shows now.");
   }
+  const factors = await readSetupFactors(ctx, state);
+  if (factors.passkeyRequired && factors.passkeys.length === 0) {
+    throw fieldError(
+      "code",
+      "Your role requires a passkey. Add a passkey first, then finish (the app can come along).",
+    );
+  }
+  return finishSetup(
+    ctx,
+    state,
+    { totp: { secret: totpSecret, step }, passkeyRequired: factors.passkeyRequired },
+    client,
+  );
+}
+
+/**
+ * Consumes the link exactly once, in one batch: a conditional UPDATE that only matches while the
+ * token hash is still on the row, a guard that aborts unless exactly that row changed, the passkeys
+ * added with this link made usable, a guard that at least one was when no TOTP comes along (or the
+ * role requires one), then the recovery codes, the session and the audit event.
+ */
+export async function finishSetup(
+  ctx: DomainContext,
+  state: SetupState,
+  factors: { totp: { secret: string; step: number } | null; passkeyRequired: boolean },
+  client: { ip: string | null; userAgent: string | null },
+): Promise<CompletedSetup> {
+  const { user } = state;
+  const { totp } = factors;
   const codes = generateRecoveryCodes();
   const session = prepareSession(ctx.now);
   const enrolledAction = user.setupPurpose === "invite" ? "user.setup_completed" : "user.two_factor_enrolled";
@@ -164,8 +227,7 @@ export async function completeSetup(
         .set({
           passwordHash: sql`COALESCE(${users.pendingPasswordHash}, ${users.passwordHash})`,
           displayName: sql`COALESCE(${users.pendingDisplayName}, ${users.displayName})`,
-          totpSecret,
-          totpLastStep: step,
+          ...(totp ? { totpSecret: totp.secret, totpLastStep: totp.step } : {}),
           pendingDisplayName: null,
           pendingPasswordHash: null,
           pendingTotpSecret: null,
@@ -181,11 +243,16 @@ export async function completeSetup(
             eq(users.id, user.id),
             eq(users.setupTokenHash, state.tokenHash),
             gt(users.setupTokenExpiresAt, ctx.now),
-            eq(users.pendingTotpSecret, totpSecret),
+            totp ? eq(users.pendingTotpSecret, totp.secret) : isNotNull(users.pendingTotpSecret),
             isNull(users.deactivatedAt),
           ),
         ),
       assertPreviousWriteChangedOneRow(ctx.db),
+      ctx.db
+        .update(passkeys)
+        .set({ pendingSetupTokenHash: null })
+        .where(and(eq(passkeys.userId, user.id), eq(passkeys.pendingSetupTokenHash, state.tokenHash))),
+      ...(totp && !factors.passkeyRequired ? [] : [assertCondition(ctx.db, sql`changes() >= 1`)]),
       supersedeSetupLinkEmails(ctx.db, user.id),
       ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
       ctx.db.insert(recoveryCodes).values(
@@ -202,10 +269,7 @@ export async function completeSetup(
       }),
       clearThrottle(ctx.db, accountThrottleKey(user.email)),
       insertAuditEvent(
-        {
-          ...ctx,
-          actor: { kind: "account", user: { ...user, displayName: user.pendingDisplayName ?? user.displayName } },
-        },
+        { ...ctx, actor: setupActor(user) },
         { action: enrolledAction, target: describeUser(user), details: { role: user.role } },
       ),
     ]);
@@ -216,4 +280,10 @@ export async function completeSetup(
   await forgetSetupTokenInKv(ctx.kv, state.tokenHash);
   const displayName = user.pendingDisplayName ?? user.displayName;
   return { user: { ...user, displayName, activatedAt: user.activatedAt ?? ctx.now }, session, recoveryCodes: codes };
+}
+
+/** The invitee acting on their own account before a session exists, under the name they chose. */
+export function setupActor(user: UserRow) {
+  const displayName = user.pendingDisplayName ?? user.displayName;
+  return { kind: "account" as const, user: { id: user.id, email: user.email, displayName } };
 }

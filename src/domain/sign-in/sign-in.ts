@@ -1,39 +1,43 @@
-// Sign-in (docs/PRODUCT.md §2, docs/SECURITY.md "Authenticators and assurance"): email + password, then a TOTP or recovery code.
+// Sign-in (docs/PRODUCT.md §2, docs/SECURITY.md "Authenticators and assurance"): email + password,
+// then a TOTP code, a recovery code or a passkey (the passkey step: passkey-sign-in.ts).
 //
-// Step 1 answers every failure (unknown email, wrong password, pending, deactivated, no
-// authenticator) with the same error after the same argon2id work, and issues no session: only
-// a challenge (a random token, stored hashed) that lives 10 minutes and allows 5 guesses.
+// Step 1 answers every failure (unknown email, wrong password, pending, deactivated, no second
+// factor) with the same error after the same argon2id work, and issues no session: only a
+// challenge (a random token, stored hashed) that lives 10 minutes and allows 5 guesses.
 // Step 2 consumes the challenge, records the TOTP step (refusing a step at or below the last one)
 // and creates the session in one batch guarded by conditional writes, so a code submitted twice,
-// even concurrently, yields one session at most.
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
-import { generateToken, hashToken, isWellFormedToken } from "../../auth/crypto";
+// even concurrently, yields one session at most. The passkey policy decides what the step takes
+// and whether the session must first add a passkey (sign-in-attempts.ts).
+import { and, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { generateToken, hashToken } from "../../auth/crypto";
 import { spendPasswordVerificationWork, verifyPassword } from "../../auth/password";
 import { hashRecoveryCode, normalizeRecoveryCode } from "../../auth/recovery-codes";
-import { deleteSession, insertSession, type NewSession, prepareSession } from "../../auth/session";
-import { accountThrottleKey, addressThrottleKey, clearThrottle, selectThrottles } from "../../auth/throttle";
+import { deleteSession, prepareSession } from "../../auth/session";
+import { accountThrottleKey, addressThrottleKey, selectThrottles, type ThrottleRow } from "../../auth/throttle";
 import { findTotpStep } from "../../auth/totp";
 import { runBatch, type Statement } from "../../db/batch";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
-import { recoveryCodes, signInChallenges, users } from "../../db/schema";
-import { AppError } from "../../errors";
+import { passkeys, recoveryCodes, signInChallenges, users } from "../../db/schema";
+import { AppError, fieldError } from "../../errors";
 import type { Principal } from "../access";
 import { describeUser, insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { normalizeEmail, type UserRow } from "../users/users";
+import {
+  assertAttemptNotThrottled,
+  type Client,
+  canSignIn,
+  challengeLifetimeSeconds,
+  completeAttemptStatements,
+  countFailedTry,
+  offersTotp,
+  requireLiveAttempt,
+  type SignedIn,
+  type SignInAttempt,
+} from "./sign-in-attempts";
 import { assertNotThrottled, recordSignInFailure } from "./sign-in-failures";
 
-export const challengeLifetimeSeconds = 10 * 60;
-export const challengeMaxAttempts = 5;
-
-export interface Client {
-  ip: string | null;
-  userAgent: string | null;
-}
-
-function canSignIn(user: UserRow | undefined): user is UserRow & { passwordHash: string; totpSecret: string } {
-  return Boolean(user?.activatedAt && !user.deactivatedAt && !user.erasedAt && user.passwordHash && user.totpSecret);
-}
+export { type Client, challengeLifetimeSeconds, challengeMaxAttempts, type SignedIn } from "./sign-in-attempts";
 
 /** Step 1. Returns the challenge token for the second factor, or throws SIGN_IN_FAILED / THROTTLED. */
 export async function verifyPasswordStep(
@@ -42,23 +46,35 @@ export async function verifyPasswordStep(
 ): Promise<string> {
   const email = normalizeEmail(input.email);
   const accountKey = accountThrottleKey(email);
-  const [throttles, found] = await ctx.db.batch([
+  const [throttles, found, passkeyRows] = await ctx.db.batch([
     selectThrottles(ctx.db, [accountKey, addressThrottleKey(ctx.ip)]),
     ctx.db.select().from(users).where(eq(users.email, email)).limit(1),
+    // A person who set up with passkeys only has no authenticator app: a passkey is their second factor.
+    ctx.db
+      .select({ id: passkeys.id })
+      .from(passkeys)
+      .where(
+        and(
+          inArray(passkeys.userId, ctx.db.select({ id: users.id }).from(users).where(eq(users.email, email))),
+          isNull(passkeys.pendingSetupTokenHash),
+        ),
+      )
+      .limit(1),
   ]);
   // The throttle check runs before any KDF work and answers the same for unknown emails.
   assertNotThrottled(throttles, ctx.now);
   const user = found[0];
-  const passwordMatches = canSignIn(user)
+  const able = canSignIn(user, passkeyRows.length > 0);
+  const passwordMatches = able
     ? await verifyPassword(user.passwordHash, input.password)
     : await spendPasswordVerificationWork(input.password);
-  if (!canSignIn(user) || !passwordMatches) {
+  if (!able || !passwordMatches) {
     await recordSignInFailure(ctx, {
       email,
       user: user ?? null,
       factor: "password",
       accountRow: throttles.find((row) => row.key === accountKey),
-      reason: !user ? "unknown_email" : !canSignIn(user) ? "account_cannot_sign_in" : "wrong_password",
+      reason: !user ? "unknown_email" : !able ? "account_cannot_sign_in" : "wrong_password",
     });
     throw new AppError("SIGN_IN_FAILED");
   }
@@ -74,89 +90,73 @@ export async function verifyPasswordStep(
   return token;
 }
 
-export interface SignedIn {
-  user: UserRow;
-  session: NewSession;
-}
-
-/** Step 2. Accepts a TOTP code or a recovery code; creates the session, or throws SIGN_IN_CODE_REFUSED / SIGN_IN_EXPIRED / THROTTLED. */
+/**
+ * Step 2 with a code: a TOTP code (while offersTotp) or a recovery code. Creates the session, or
+ * throws SIGN_IN_CODE_REFUSED / SIGN_IN_EXPIRED / THROTTLED, or a field error when the policy wants
+ * the person's passkey instead of their authenticator app.
+ */
 export async function verifySecondFactor(
   ctx: DomainContext,
-  challengeToken: string | undefined,
+  found: SignInAttempt | null,
   code: string,
   client: Client,
 ): Promise<SignedIn> {
-  if (!isWellFormedToken(challengeToken)) throw new AppError("SIGN_IN_EXPIRED");
-  const challengeId = hashToken(challengeToken);
-  const rows = await ctx.db
-    .select({ challenge: signInChallenges, user: users })
-    .from(signInChallenges)
-    .innerJoin(users, eq(users.id, signInChallenges.userId))
-    .where(eq(signInChallenges.id, challengeId))
-    .limit(1);
-  const row = rows[0];
-  if (
-    !row ||
-    row.challenge.expiresAt.getTime() <= ctx.now.getTime() ||
-    row.challenge.failedAttempts >= challengeMaxAttempts
-  ) {
-    throw new AppError("SIGN_IN_EXPIRED");
-  }
-  const { user } = row;
-  if (!canSignIn(user)) throw new AppError("SIGN_IN_EXPIRED");
-  const accountKey = accountThrottleKey(user.email);
-  const throttles = await selectThrottles(ctx.db, [accountKey, addressThrottleKey(ctx.ip)]);
-  assertNotThrottled(throttles, ctx.now);
-
-  const attempt = classifyCode(user, code, ctx.now);
-  if (attempt.kind === "totp" || attempt.kind === "recovery_code") {
+  const attempt = requireLiveAttempt(found, ctx.now);
+  const accountRow = assertAttemptNotThrottled(attempt, ctx.now);
+  const { user } = attempt;
+  const classified = classifyCode(user, offersTotp(attempt), code, ctx.now);
+  // Not a guess at anything (the app is simply not accepted): refused without counting a try.
+  if (classified.kind === "totp_withdrawn") throw fieldError("code", passkeyInsteadOfTotp, "SIGN_IN_CODE_REFUSED");
+  if (classified.kind === "totp" || classified.kind === "recovery_code") {
     const session = prepareSession(ctx.now);
+    // Under the policy without a passkey, or back by a recovery code (break glass), the session
+    // must add a passkey before anything else.
+    const passkeyEnrolmentRequired = attempt.passkeyRequired;
     try {
-      await runBatch(ctx.db, [
-        ...claimFactorStatements(ctx, user, attempt),
-        ctx.db.delete(signInChallenges).where(eq(signInChallenges.id, challengeId)),
-        assertPreviousWriteChangedOneRow(ctx.db),
-        insertSession(ctx.db, session, user.id, ctx.now, client, {
-          signInMethod: attempt.kind === "totp" ? "password_totp" : "password_recovery_code",
-          passkeyEnrolmentRequired: false,
+      await runBatch(
+        ctx.db,
+        completeAttemptStatements(ctx, attempt, {
+          claim: claimFactorStatements(ctx, user, classified),
+          session,
+          client,
+          proof: {
+            signInMethod: classified.kind === "totp" ? "password_totp" : "password_recovery_code",
+            passkeyEnrolmentRequired,
+          },
+          details: { factor: classified.kind },
         }),
-        clearThrottle(ctx.db, accountKey),
-        insertAuditEvent(
-          { ...ctx, actor: { kind: "account", user } },
-          { action: "session.signed_in", target: describeUser(user), details: { factor: attempt.kind } },
-        ),
-      ]);
-      return { user: { ...user, lastLoginAt: ctx.now }, session };
+      );
+      return { user: { ...user, lastLoginAt: ctx.now }, session, passkeyEnrolmentRequired };
     } catch (error) {
       if (!isBatchGuardFailure(error)) throw error;
       // The step or the recovery code was claimed by a concurrent request: this one is a replay.
     }
   }
-  await recordSecondFactorFailure(
-    ctx,
-    user,
-    challengeId,
-    attempt,
-    throttles.find((r) => r.key === accountKey),
-  );
+  await recordSecondFactorFailure(ctx, attempt, classified, accountRow);
   // Wrong or already used: the person knows the password, so the refusal may say what to do next.
   throw new AppError("SIGN_IN_CODE_REFUSED");
 }
 
+const passkeyInsteadOfTotp =
+  "Your role requires a passkey: the authenticator app no longer signs you in. Use your passkey, or enter one of your recovery codes.";
+
 type CodeAttempt =
   | { kind: "totp"; step: number }
+  | { kind: "totp_withdrawn" }
   | { kind: "recovery_code"; codeHash: string }
   | { kind: "wrong"; factor: "totp" | "recovery_code"; replay: boolean };
 
-function classifyCode(user: UserRow & { totpSecret: string }, input: string, now: Date): CodeAttempt {
+function classifyCode(user: UserRow, totpOffered: boolean, input: string, now: Date): CodeAttempt {
   const code = input.trim();
-  if (/^\d[\d\s]*$/.test(code) || code === "") {
+  const recovery = normalizeRecoveryCode(code);
+  if ((/^\d[\d\s]*$/.test(code) || code === "") && !(recovery && !totpOffered)) {
+    if (!user.totpSecret) return { kind: "wrong", factor: "recovery_code", replay: false };
+    if (!totpOffered) return { kind: "totp_withdrawn" };
     const step = findTotpStep(user.totpSecret, code, now, user.totpLastStep);
     if (step !== null) return { kind: "totp", step };
     const replay = user.totpLastStep !== null && findTotpStep(user.totpSecret, code, now, null) !== null;
     return { kind: "wrong", factor: "totp", replay };
   }
-  const recovery = normalizeRecoveryCode(code);
   if (recovery) return { kind: "recovery_code", codeHash: hashRecoveryCode(recovery) };
   return { kind: "wrong", factor: "recovery_code", replay: false };
 }
@@ -197,25 +197,14 @@ function claimFactorStatements(
 
 async function recordSecondFactorFailure(
   ctx: DomainContext,
-  user: UserRow,
-  challengeId: string,
-  attempt: CodeAttempt,
-  accountRow: Awaited<ReturnType<typeof selectThrottles>>[number] | undefined,
+  attempt: SignInAttempt,
+  classified: Exclude<CodeAttempt, { kind: "totp_withdrawn" }>,
+  accountRow: ThrottleRow | undefined,
 ): Promise<void> {
-  const factor = attempt.kind === "wrong" ? attempt.factor : attempt.kind;
-  const replay = attempt.kind === "totp" || (attempt.kind === "wrong" && attempt.replay);
-  const extra: Statement[] = [
-    ctx.db
-      .update(signInChallenges)
-      .set({ failedAttempts: sql`${signInChallenges.failedAttempts} + 1` })
-      .where(eq(signInChallenges.id, challengeId)),
-    // The fifth wrong guess ends the challenge: the person starts again from the password.
-    ctx.db
-      .delete(signInChallenges)
-      .where(
-        and(eq(signInChallenges.id, challengeId), sql`${signInChallenges.failedAttempts} >= ${challengeMaxAttempts}`),
-      ),
-  ];
+  const { user } = attempt;
+  const factor = classified.kind === "wrong" ? classified.factor : classified.kind;
+  const replay = classified.kind === "totp" || (classified.kind === "wrong" && classified.replay);
+  const extra = countFailedTry(ctx, attempt.challengeId);
   if (replay) {
     extra.push(
       insertAuditEvent(

@@ -1,16 +1,19 @@
 // Security actions an administrator takes on another user (docs/PRODUCT.md §2 "Second factor reset and recovery codes", §9):
 // reset two-factor (lost phone), end their sessions, clear a sign-in lock, and GDPR erasure.
-import { and, eq, isNotNull, isNull } from "drizzle-orm";
+import { and, count, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { deleteUserSessions, hasRecentSignIn } from "../../auth/session";
 import { forgetSetupTokenInKv, prepareSetupToken, storeSetupTokenInKv } from "../../auth/setup-tokens";
 import { accountThrottleKey, clearThrottle } from "../../auth/throttle";
 import { runBatch } from "../../db/batch";
-import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
+import type { Db } from "../../db/client";
+import { assertCondition, assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
 import {
   accessGroupMembers,
   apiTokens,
   memberships,
   outbox,
+  passkeyChallenges,
+  passkeys,
   recoveryCodes,
   signInChallenges,
   users,
@@ -21,7 +24,8 @@ import { type DomainContext, snapshotActor } from "../context";
 import { buildTwoFactorResetEmail, emailPersonOf } from "../emails";
 import type { InviteResult } from "../invites/invites";
 import { insertOutboxMessage, supersedeSetupLinkEmails } from "../outbox";
-import { assertNotSelf, findManageableUser } from "./user-guards";
+import { selectUserWithPermissions, toUserWithPermissions } from "./permissions-of";
+import { assertManageable, assertNotSelf, findManageableUser } from "./user-guards";
 import { buildSetupUrl, deriveUserStatus, type UserRow } from "./users";
 
 /** Sensitive actions need a sign-in proven in this session within the last 15 minutes (password and code, or a passkey). */
@@ -37,13 +41,31 @@ export function assertRecentSignIn(ctx: DomainContext): void {
 }
 
 /**
- * Lost phone: removes the TOTP secret and recovery codes, ends every session, and issues a setup
- * link that enrolls a new authenticator (the password is kept). The user stays ACTIVE but cannot
- * sign in until they enroll; they are told by email.
+ * Deletes every passkey of the user (those of an unfinished setup too) and the challenges issued
+ * for them. With `expected`, the batch aborts unless exactly that many passkeys went: the audit
+ * event says how many were removed, and a passkey added since they were counted must not be missed.
+ */
+function deletePasskeysOf(db: Db, userId: string, expected?: number) {
+  return [
+    db.delete(passkeys).where(eq(passkeys.userId, userId)),
+    ...(expected === undefined ? [] : [assertCondition(db, sql`changes() = ${expected}`)]),
+    db.delete(passkeyChallenges).where(eq(passkeyChallenges.userId, userId)),
+  ];
+}
+
+/**
+ * Lost phone or lost passkeys: removes every second factor (the TOTP secret, every passkey, the
+ * recovery codes), ends every session, and issues a setup link that enrols a new one (the password
+ * is kept). The user stays ACTIVE but cannot sign in until they enrol; they are told by email.
  */
 export async function resetTwoFactor(ctx: DomainContext, userId: string): Promise<InviteResult> {
   assertRecentSignIn(ctx);
-  const user = await findManageableUser(ctx, userId);
+  const [userRows, permissionRows, passkeyCounts] = await ctx.db.batch([
+    ...selectUserWithPermissions(ctx.db, userId),
+    ctx.db.select({ value: count() }).from(passkeys).where(eq(passkeys.userId, userId)),
+  ]);
+  const user = assertManageable(ctx, toUserWithPermissions(userRows, permissionRows));
+  const passkeysRemoved = passkeyCounts[0]?.value ?? 0;
   assertNotSelf(ctx, user, "reset the two-factor authentication of");
   if (deriveUserStatus(user) !== "ACTIVE")
     throw new AppError("STATE_CONFLICT", { detail: "Only an active user's two-factor can be reset." });
@@ -78,16 +100,20 @@ export async function resetTwoFactor(ctx: DomainContext, userId: string): Promis
       deleteUserSessions(ctx.db, user.id),
       ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
       ctx.db.delete(signInChallenges).where(eq(signInChallenges.userId, user.id)),
+      ...deletePasskeysOf(ctx.db, user.id, passkeysRemoved),
       insertAuditEvent(ctx, {
         action: "user.two_factor_reset",
         target: describeUser(user),
-        details: { setupLinkExpiresAt: prepared.expiresAt.toISOString() },
+        details: { setupLinkExpiresAt: prepared.expiresAt.toISOString(), passkeysRemoved },
       }),
       supersedeSetupLinkEmails(ctx.db, user.id),
       insertOutboxMessage(ctx.db, email, ctx.now, { userId: user.id, setupTokenHash: prepared.hash }),
     ]);
   } catch (error) {
-    if (isBatchGuardFailure(error)) throw new AppError("STATE_CONFLICT", { detail: "The user is no longer active." });
+    if (isBatchGuardFailure(error))
+      throw new AppError("STATE_CONFLICT", {
+        detail: "The user is no longer active, or added a passkey meanwhile. Reload the page and try again.",
+      });
     throw error;
   }
   await forgetSetupTokenInKv(ctx.kv, user.setupTokenHash);
@@ -169,6 +195,7 @@ export async function eraseUser(ctx: DomainContext, userId: string): Promise<Use
       ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
       deleteUserSessions(ctx.db, user.id),
       ctx.db.delete(signInChallenges).where(eq(signInChallenges.userId, user.id)),
+      ...deletePasskeysOf(ctx.db, user.id),
       ctx.db.delete(apiTokens).where(eq(apiTokens.userId, user.id)),
       clearThrottle(ctx.db, accountThrottleKey(user.email)),
       supersedeSetupLinkEmails(ctx.db, user.id),

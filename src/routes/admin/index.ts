@@ -10,6 +10,7 @@ import { adminDirectoryRoutes } from "./directories";
 import { adminHomeRoutes } from "./home";
 import { adminMembershipRoutes } from "./memberships";
 import { adminOutboxRoutes } from "./outbox";
+import { adminSignInPolicyRoutes } from "./sign-in-policy";
 import { adminTenantRoutes } from "./tenants";
 import { adminUserAccessGroupRoutes } from "./user-access-groups";
 import { adminUserTabRoutes } from "./user-tabs";
@@ -30,4 +31,5 @@ export const adminPages = new Hono<AppEnv>()
   .route("/access-groups", adminAccessGroupRoutes)
   .route("/audit", adminAuditRoutes)
   .route("/outbox", adminOutboxRoutes)
-  .route("/directories", adminDirectoryRoutes);
+  .route("/directories", adminDirectoryRoutes)
+  .route("/sign-in-policy", adminSignInPolicyRoutes);

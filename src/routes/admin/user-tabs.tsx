@@ -143,6 +143,9 @@ export const adminUserTabRoutes = new Hono<AppEnv>()
     return c.render(
       <UserSecurityPage
         header={header(c, user, facts.ownedBy)}
+        factors={facts.factors}
+        timeZone={principal.user.timeZone}
+        policyHref={isSuperAdmin ? "/admin/sign-in-policy" : undefined}
         sessionCount={facts.sessionCount}
         locked={facts.locked}
         hasRecentSignIn={credential.kind === "session" && hasRecentSignIn(credential, c.get("now"))}
@@ -191,7 +194,7 @@ export const adminUserTabRoutes = new Hono<AppEnv>()
     return confirm(c, user, {
       title: `Reset two-factor of ${user.displayName}?`,
       message:
-        "Their authenticator and recovery codes stop working and their sessions end. You get a link for them to enroll a new authenticator; they keep their password.",
+        "Their passkeys, authenticator app and recovery codes stop working and their sessions end. You get a link for them to set up a passkey or an authenticator app again; they keep their password.",
       action: "reset-two-factor",
       label: "Reset two-factor",
     });
@@ -200,7 +203,7 @@ export const adminUserTabRoutes = new Hono<AppEnv>()
     const issued = await resetTwoFactor(domainContext(c), c.req.param("id"));
     return redirectToSetupLink(
       c,
-      `${fullName(issued.user)}'s authenticator was removed and their sessions ended. Give them this link to enroll a new one; an email tells them too.`,
+      `${fullName(issued.user)}'s passkeys and authenticator app were removed and their sessions ended. Give them this link to set up a passkey or an authenticator app again; an email tells them too.`,
       issued,
     );
   })

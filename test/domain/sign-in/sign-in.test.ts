@@ -9,6 +9,7 @@ import { runBatch } from "../../../src/db/batch";
 import type { DomainContext } from "../../../src/domain/context";
 import { loadPrincipal } from "../../../src/domain/principal";
 import { signOut, verifyPasswordStep, verifySecondFactor } from "../../../src/domain/sign-in/sign-in";
+import { findSignInAttempt } from "../../../src/domain/sign-in/sign-in-attempts";
 import { TestClock } from "../../helpers/clock";
 import {
   type ActiveTestUser,
@@ -32,8 +33,9 @@ function passwordStep(clock: TestClock, ip: string, email: string, password: str
   return verifyPasswordStep(requestContext(clock, ip), { email, password });
 }
 
-function codeStep(clock: TestClock, ip: string, challenge: string, code: string) {
-  return verifySecondFactor(requestContext(clock, ip), challenge, code, client);
+async function codeStep(clock: TestClock, ip: string, challenge: string, code: string) {
+  const ctx = requestContext(clock, ip);
+  return verifySecondFactor(ctx, await findSignInAttempt(ctx, challenge), code, client);
 }
 
 async function countRows(sql: string, ...values: unknown[]): Promise<number> {

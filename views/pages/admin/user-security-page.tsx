@@ -1,8 +1,11 @@
-// A user's Security tab: two-factor reset, sessions, sign-in lock, deactivation and erasure.
+// A user's Security tab: sign-in factors, two-factor reset, sessions, sign-in lock, deactivation and erasure.
+import type { UserFactors } from "../../../src/domain/users/user-factors";
 import type { UserStatus } from "../../../src/domain/users/users";
 import type { Flash } from "../../../src/http/flash";
 import { FlashNotice, flashAtTop, flashNear } from "../../components/flash-notice";
 import { Notice } from "../../components/form-fields";
+import { RecentSignInNeeded } from "../../components/recent-sign-in-needed";
+import { SignInFactors } from "../../components/sign-in-factors";
 import { UserHeader, type UserHeaderProps } from "../../components/user-header";
 
 /** The id of the deactivate/reactivate section: its flash shows there (Details and Security tabs). */
@@ -51,6 +54,11 @@ export function UserStatusSection({
 
 export interface UserSecurityPageProps {
   header: Omit<UserHeaderProps, "current">;
+  factors: UserFactors;
+  /** The viewer's, for the passkeys' times. */
+  timeZone: string;
+  /** Set for those who may change the sign-in policy. */
+  policyHref?: string | undefined;
   sessionCount: number;
   locked: boolean;
   can: { resetTwoFactor: boolean; endSessions: boolean; clearLock: boolean; deactivate: boolean; erase: boolean };
@@ -67,6 +75,12 @@ export function UserSecurityPage(props: UserSecurityPageProps) {
       <UserHeader {...props.header} current="security" />
       <FlashNotice flash={flashAtTop(props.flash, props.can.deactivate ? [userStatusSectionId] : [])} />
       {props.error && <Notice kind="error">{props.error}</Notice>}
+      <SignInFactors
+        factors={props.factors}
+        role={subject.role}
+        timeZone={props.timeZone}
+        policyHref={props.policyHref}
+      />
       <h2>Sessions</h2>
       <p>{props.sessionCount === 1 ? "1 active session." : `${props.sessionCount} active sessions.`}</p>
       {props.can.endSessions && props.sessionCount > 0 && (
@@ -93,21 +107,16 @@ export function UserSecurityPage(props: UserSecurityPageProps) {
         <section class="danger-zone" aria-labelledby="reset-heading">
           <h2 id="reset-heading">Reset two-factor authentication</h2>
           <p>
-            For a user who lost their phone: removes their authenticator and recovery codes, ends their sessions and
-            gives you a link for them to enroll a new authenticator (their password stays). They are told by email.
+            For a user who lost their phone or their passkeys: removes their passkeys, authenticator app and recovery
+            codes, ends their sessions and gives you a link for them to set up a passkey or an authenticator app again
+            (their password stays). They are told by email.
           </p>
           {props.hasRecentSignIn ? (
             <a class="button" href={`${base}/reset-two-factor`}>
               Reset two-factor…
             </a>
           ) : (
-            <p>
-              This needs a recent sign-in.{" "}
-              <a href={`/account/confirm?next=${encodeURIComponent(`${base}/security`)}`}>
-                Confirm your password and code
-              </a>{" "}
-              first.
-            </p>
+            <RecentSignInNeeded next={`${base}/security`} />
           )}
         </section>
       )}

@@ -1,8 +1,7 @@
-// The setup link's three screens: choose a password (or confirm it, after a two-factor reset),
-// enroll the authenticator, and keep the recovery codes.
+// The setup link's screens: choose a password (or confirm it, after a two-factor reset), add a
+// second factor (setup-factors-page.tsx), and keep the recovery codes.
 import type { SetupPurpose } from "../../../src/db/schema";
 import { FormErrorSummary, HiddenUsername, TextField } from "../../components/form-fields";
-import { TotpQrFigure } from "../../components/totp-qr";
 
 export interface SetupPasswordPageProps {
   email: string;
@@ -15,10 +14,10 @@ export function SetupPasswordPage({ email, purpose, displayName, errors }: Setup
   if (purpose === "reset_two_factor") {
     return (
       <div class="narrow">
-        <h1>Set up a new authenticator</h1>
+        <h1>Set up your sign-in again</h1>
         <p>
-          Your administrator reset the two-factor authentication of <strong>{email}</strong>. Confirm your password to
-          enroll a new authenticator app.
+          Your administrator reset how <strong>{email}</strong> confirms it's you after the password. Confirm your
+          password, then add a passkey or an authenticator app.
         </p>
         <FormErrorSummary errors={errors} />
         <form method="post" action="/setup" novalidate>
@@ -83,42 +82,6 @@ export function SetupPasswordPage({ email, purpose, displayName, errors }: Setup
   );
 }
 
-export interface SetupTotpPageProps {
-  email: string;
-  qrSvg: string;
-  secret: string;
-  errors: Record<string, string>;
-}
-
-export function SetupTotpPage({ email, qrSvg, secret, errors }: SetupTotpPageProps) {
-  return (
-    <div class="narrow">
-      <h1>Set up your authenticator</h1>
-      <p>
-        Step 2 of 2 for <strong>{email}</strong>: scan this QR code with an authenticator app (for example 1Password,
-        Google Authenticator, Microsoft Authenticator or Aegis), then enter the six-digit code it shows.
-      </p>
-      <FormErrorSummary errors={errors} />
-      <TotpQrFigure qrSvg={qrSvg} secret={secret} />
-      <form method="post" action="/setup" novalidate>
-        <input type="hidden" name="step" value="confirm" />
-        <TextField
-          name="code"
-          label="Six-digit code"
-          autocomplete="one-time-code"
-          inputmode="numeric"
-          maxlength={10}
-          error={errors.code}
-          required
-        />
-        <div class="form-actions">
-          <button type="submit">Confirm and finish</button>
-        </div>
-      </form>
-    </div>
-  );
-}
-
 export function SetupDonePage({ recoveryCodes, continueHref }: { recoveryCodes: string[]; continueHref: string }) {
   return (
     <div class="narrow">
@@ -128,8 +91,8 @@ export function SetupDonePage({ recoveryCodes, continueHref }: { recoveryCodes: 
       </p>
       <h2>Save your recovery codes</h2>
       <p>
-        Each code signs you in once if you lose your phone. They are shown <strong>only now</strong>: store them in a
-        password manager or print them.
+        Each code signs you in once if you lose your passkeys or your phone. They are shown <strong>only now</strong>:
+        store them in a password manager or print them.
       </p>
       <ol class="recovery-codes mono" id="recovery-codes">
         {recoveryCodes.map((code) => (

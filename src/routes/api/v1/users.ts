@@ -1,9 +1,11 @@
 // /api/v1/users (docs/PRODUCT.md §5): list, invite, bulk invite, read, update, deactivate, reactivate and
-// regenerate the setup link. Same domain functions and the same authorize() as the pages.
+// regenerate the setup link, and a user's sign-in factors. Same domain functions and the same
+// authorize() as the pages.
 import { Hono } from "hono";
 import { bulkInvite, bulkInviteSchema } from "../../../domain/invites/bulk-invite";
 import { inviteUser } from "../../../domain/invites/invites";
 import { regenerateSetupLink } from "../../../domain/invites/setup-links";
+import { readUserFactors, toUserFactorsDto } from "../../../domain/users/user-factors";
 import { deactivateUser, reactivateUser, updateUser, updateUserSchema } from "../../../domain/users/user-lifecycle";
 import { findUserById, inviteInputSchema, toUserDto } from "../../../domain/users/users";
 import { listUsers, listUsersQuerySchema } from "../../../domain/users/users-list";
@@ -46,6 +48,12 @@ export const usersApi = new Hono<AppEnv>()
     async (c) => c.json({ results: await bulkInvite(domainContext(c), c.req.valid("json").users) }),
   )
   .get("/:id", requireAccess({ kind: "console", permission: "users:read" }), (c) => userResponse(c, c.req.param("id")))
+  // The Security tab's facts, so the Security tab's permission: reading a user (docs/API.md).
+  .get("/:id/factors", requireAccess({ kind: "console", permission: "users:read" }), async (c) => {
+    const factors = await readUserFactors(domainContext(c), c.req.param("id"));
+    if (!factors) throw new AppError("NOT_FOUND");
+    return c.json(toUserFactorsDto(factors));
+  })
   .patch(
     "/:id",
     requireAccess({ kind: "console", permission: "users:update" }),
