@@ -1,7 +1,7 @@
 // The rules of a person's own passkeys and authenticator app, at the domain level on both stores:
 // add, rename and remove with their audit, never the last second factor, never the last passkey
 // under the policy, another person's passkey is not found, and every change needs a recent sign-in.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { Principal } from "../../../src/domain/access";
 import {
   confirmAuthenticatorApp,
@@ -56,6 +56,11 @@ async function refusalOf(promise: Promise<unknown>): Promise<AppError> {
   if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
   return error;
 }
+
+// The policy outlives a test otherwise: later tests set people up with an authenticator app alone.
+afterEach(async () => {
+  await rawDb.prepare("DELETE FROM passkey_required_roles").run();
+});
 
 describe("a person's passkeys", () => {
   it("adds a passkey through the register ceremony bound to the session, renames and removes it, audited", async () => {
