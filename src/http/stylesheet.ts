@@ -289,4 +289,10 @@ ul.tabs, .tabs > ul { display: flex; gap: var(--space-1); border-bottom: 1px sol
     .factor-choices { grid-template-columns: repeat(2, minmax(0, 1fr)); }
   }
 }
+
+/* account factors */
+.account-factors h3 { margin-top: var(--space-4); }
+.account-factors .passkey-form { max-width: 32rem; margin-top: var(--space-3); }
+.factor-row { display: flex; flex-wrap: wrap; align-items: center; gap: var(--space-2) var(--space-4); }
+.factor-row p { margin: 0; }
 `;

@@ -84,6 +84,7 @@ describe("/account sign-in factors", () => {
     const excluded = (options.body.excludeCredentials as Array<{ id: string }>).map((entry) => entry.id);
     expect(excluded, "the passkey already held is excluded").toHaveLength(1);
 
+    clock.advanceSeconds(1);
     const added = await answerPasskeyCeremony(agent, addPaths, new SoftwareAuthenticator(), {
       form: { name: "YubiKey" },
     });

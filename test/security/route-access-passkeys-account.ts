@@ -30,9 +30,9 @@ export const accountPasskeyAccessRows: RouteRow[] = [
     body: { confirm: "yes" },
     expect: self(404),
   },
-  // They already have an authenticator app: a second one is refused.
+  // They already have an authenticator app: a second one is refused (the form's page cannot be shown again).
   { method: "GET", route: "/account/authenticator-app", path: "/account/authenticator-app", expect: self(409) },
-  { method: "POST", route: "/account/authenticator-app", path: "/account/authenticator-app", expect: self(400) },
+  { method: "POST", route: "/account/authenticator-app", path: "/account/authenticator-app", expect: self(409) },
   // It is their only second factor: never removed.
   {
     method: "GET",

@@ -37,14 +37,18 @@ function PasskeysTable({ passkeys, timeZone }: { passkeys: PasskeyListRow[]; tim
       <tbody>
         {passkeys.map((passkey) => (
           <tr>
-            <td>{passkey.name}</td>
+            <td id={`passkey-name-${passkey.id}`}>{passkey.name}</td>
             <td>
               <Time value={passkey.createdAt} timeZone={timeZone} />
             </td>
             <td>{passkey.lastUsedAt ? <Time value={passkey.lastUsedAt} timeZone={timeZone} /> : "Never"}</td>
             <td>
-              <a href={`/account/passkeys/${encodeURIComponent(passkey.id)}`}>
-                Edit<span class="visually-hidden"> {passkey.name}</span>
+              {/* The link is named "Edit" alone; the passkey's name describes it (the row says which). */}
+              <a
+                href={`/account/passkeys/${encodeURIComponent(passkey.id)}`}
+                aria-describedby={`passkey-name-${passkey.id}`}
+              >
+                Edit
               </a>
             </td>
           </tr>
@@ -57,7 +61,7 @@ function PasskeysTable({ passkeys, timeZone }: { passkeys: PasskeyListRow[]; tim
 export function SignInFactorsSection(props: SignInFactorsProps) {
   const confirmFirst = `/account/confirm?next=${encodeURIComponent("/account#factors-heading")}`;
   return (
-    <section aria-labelledby="factors-heading" class="sign-in-factors">
+    <section aria-labelledby="factors-heading" class="account-factors">
       <h2 id="factors-heading">Sign-in factors</h2>
       <p>
         After your password, a passkey or a code from your authenticator app confirms it's you. A passkey can also sign

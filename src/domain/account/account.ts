@@ -1,6 +1,6 @@
 // A user's own account (docs/PRODUCT.md §9): display name and time zone, their sessions, password change
 // (ends the other sessions), recovery codes, and the step-up that makes a sign-in "recent".
-import { and, count, desc, eq, isNotNull, isNull } from "drizzle-orm";
+import { and, count, desc, eq, isNull } from "drizzle-orm";
 import * as z from "zod";
 import { generateId } from "../../auth/crypto";
 import { findPasswordProblems, hashPassword, verifyPassword } from "../../auth/password";
@@ -15,6 +15,7 @@ import { describeUser, insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { buildSecurityNoticeEmail } from "../emails";
 import { insertOutboxMessage } from "../outbox";
+import { selectHasTotp } from "../passkeys/passkey-management";
 import { checkStepUpAssertion, runWithAssertion } from "../passkeys/passkey-step-up";
 import { selectUsablePasskeys } from "../passkeys/passkeys-read";
 import { readOwnAccount, reauthenticate } from "../sign-in/reauthenticate";
@@ -80,11 +81,7 @@ export async function readAccountOverview(ctx: DomainContext, principal: Princip
       .from(recoveryCodes)
       .where(and(eq(recoveryCodes.userId, principal.user.id), isNull(recoveryCodes.usedAt))),
     selectUsablePasskeys(ctx.db, principal.user.id),
-    ctx.db
-      .select({ hasTotp: isNotNull(users.totpSecret) })
-      .from(users)
-      .where(eq(users.id, principal.user.id))
-      .limit(1),
+    selectHasTotp(ctx.db, principal.user.id),
   ]);
   const current = principal.credential.kind === "session" ? principal.credential.sessionId : null;
   return {

@@ -12,7 +12,7 @@ import { AppError, fieldError } from "../../errors";
 import type { Principal } from "../access";
 import { describeUser, insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
-import { readOwnFactors, sessionIdOf } from "../passkeys/passkey-management";
+import { readOwnFactors, selectHasTotp, sessionIdOf } from "../passkeys/passkey-management";
 import { assertRecentSignIn } from "../users/user-security";
 
 /** Long enough to scan a code and type it twice; KV's shortest TTL is 60 seconds. */
@@ -29,11 +29,7 @@ function alreadyHasApp(): AppError {
 }
 
 async function assertNoApp(ctx: DomainContext, userId: string): Promise<void> {
-  const [row] = await ctx.db
-    .select({ hasTotp: isNotNull(users.totpSecret) })
-    .from(users)
-    .where(eq(users.id, userId))
-    .limit(1);
+  const [row] = await selectHasTotp(ctx.db, userId);
   if (row?.hasTotp) throw alreadyHasApp();
 }
 

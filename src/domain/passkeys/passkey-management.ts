@@ -50,15 +50,20 @@ export function failureOfCaller(failure: PasskeyCheckFailed, principal: Principa
   return new PasskeyCheckFailed(failure.reason, principal.user as unknown as UserRow, failure.passkey);
 }
 
+/** Whether the user has an authenticator app (TOTP secret), never the secret; alone or in a batch. */
+export function selectHasTotp(db: DomainContext["db"], userId: string) {
+  return db
+    .select({ hasTotp: isNotNull(users.totpSecret) })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+}
+
 /** The caller's second factors and the policy, in one batch: usable passkeys, a TOTP secret or not, passkey required or not. */
 export async function readOwnFactors(ctx: DomainContext, principal: Principal) {
   const [passkeyRows, userRows, policyRows] = await ctx.db.batch([
     selectUsablePasskeys(ctx.db, principal.user.id),
-    ctx.db
-      .select({ hasTotp: isNotNull(users.totpSecret) })
-      .from(users)
-      .where(eq(users.id, principal.user.id))
-      .limit(1),
+    selectHasTotp(ctx.db, principal.user.id),
     selectPasskeyRequiredRoles(ctx.db),
   ]);
   return {

@@ -120,6 +120,16 @@ const reauthentications = {
   },
 } as const;
 
+/** Post/Redirect/Get: a reload of the page must not make (and kill) another ten codes. */
+export async function showNewRecoveryCodes(c: AppContext, codes: string[]): Promise<Response> {
+  await setFlash(c, {
+    tone: "success",
+    message: "Ten new recovery codes were made; the old ones no longer work.",
+    secret: { kind: "recovery-codes", subject: currentPrincipal(c).user.id, value: codes.join(" ") },
+  });
+  return c.redirect("/account/recovery-codes/new", 303);
+}
+
 /** The step-up page offers the proofs the person holds: password + code with a TOTP secret, a passkey with one. */
 export async function showReauthenticate(
   c: AppContext,
@@ -225,15 +235,8 @@ export const accountRoutes = new Hono<AppEnv>()
     const form = await readForm(c, reauthenticationSchema, ["username"]);
     return handleForm(c, form, {
       act: async (proof) => {
-        const principal = currentPrincipal(c);
-        const codes = await regenerateRecoveryCodes(domainContext(c), principal, proof);
-        // Post/Redirect/Get: a reload of the page must not make (and kill) another ten codes.
-        await setFlash(c, {
-          tone: "success",
-          message: "Ten new recovery codes were made; the old ones no longer work.",
-          secret: { kind: "recovery-codes", subject: principal.user.id, value: codes.join(" ") },
-        });
-        return c.redirect("/account/recovery-codes/new", 303);
+        const codes = await regenerateRecoveryCodes(domainContext(c), currentPrincipal(c), proof);
+        return showNewRecoveryCodes(c, codes);
       },
       showAgain: (errors) => showReauthenticate(c, "recovery", errors),
     });

@@ -9,11 +9,10 @@ import { credentialFieldSchema } from "../../domain/passkeys/passkey-responses";
 import { confirmRecentSignInWithPasskey, startPasskeyStepUp } from "../../domain/passkeys/passkey-step-up";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppEnv, domainContext } from "../../http/app-env";
-import { setFlash } from "../../http/flash";
 import { formValue, handleForm, readForm, readFormValues } from "../../http/forms";
 import { sanitizeNextPath } from "../../http/navigation";
 import { answerPasskeyOptions } from "../../http/passkey-options";
-import { showReauthenticate } from "./account";
+import { showNewRecoveryCodes, showReauthenticate } from "./account";
 
 const nextSchema = z.string().max(500).optional();
 
@@ -39,15 +38,8 @@ export const passkeyStepUpRoutes = new Hono<AppEnv>()
     const form = await readForm(c, z.object({ credential: credentialFieldSchema }));
     return handleForm(c, form, {
       act: async ({ credential }) => {
-        const principal = currentPrincipal(c);
-        const codes = await regenerateRecoveryCodesWithPasskey(domainContext(c), principal, credential);
-        // Post/Redirect/Get, as the password + code form does (account.tsx).
-        await setFlash(c, {
-          tone: "success",
-          message: "Ten new recovery codes were made; the old ones no longer work.",
-          secret: { kind: "recovery-codes", subject: principal.user.id, value: codes.join(" ") },
-        });
-        return c.redirect("/account/recovery-codes/new", 303);
+        const codes = await regenerateRecoveryCodesWithPasskey(domainContext(c), currentPrincipal(c), credential);
+        return showNewRecoveryCodes(c, codes);
       },
       showAgain: (errors) => showReauthenticate(c, "recovery", errors),
     });

@@ -1,8 +1,7 @@
 // The rules of a person's own passkeys and authenticator app, at the domain level on both stores:
 // add, rename and remove with their audit, never the last second factor, never the last passkey
 // under the policy, another person's passkey is not found, and every change needs a recent sign-in.
-import { describe, expect, it } from "vitest";
-import { insertSession, prepareSession } from "../../../src/auth/session";
+import { afterEach, describe, expect, it } from "vitest";
 import type { Principal } from "../../../src/domain/access";
 import {
   confirmAuthenticatorApp,
@@ -21,6 +20,7 @@ import { passkeysPerUserLimit } from "../../../src/domain/passkeys/passkeys-read
 import { loadPrincipal } from "../../../src/domain/principal";
 import { AppError } from "../../../src/errors";
 import { TestClock } from "../../helpers/clock";
+import { insertTestSession } from "../../helpers/confined-session";
 import { type ActiveTestUser, createActiveUser, testContext } from "../../helpers/factories";
 import { registerTestPasskey, requirePasskeysFor } from "../../helpers/passkeys";
 import { SoftwareAuthenticator } from "../../helpers/software-authenticator";
@@ -32,18 +32,7 @@ const clock = new TestClock("2026-12-02T10:00:00Z");
 /** A real session of the user, loaded as the pages load it, and a context acting as them. */
 async function actingAs(user: ActiveTestUser) {
   const ctx = testContext(clock);
-  const session = prepareSession(ctx.now);
-  await insertSession(
-    ctx.db,
-    session,
-    user.id,
-    ctx.now,
-    { ip: null, userAgent: null },
-    {
-      signInMethod: "password_totp",
-      passkeyEnrolmentRequired: false,
-    },
-  );
+  const session = await insertTestSession(clock, user.id, { passkeyEnrolmentRequired: false });
   const principal = (await loadPrincipal(ctx.db, { kind: "session", token: session.token }, ctx.now)) as Principal;
   return { principal, ctx: () => testContext(clock, { kind: "user", principal }) };
 }
@@ -67,6 +56,11 @@ async function refusalOf(promise: Promise<unknown>): Promise<AppError> {
   if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
   return error;
 }
+
+// The policy outlives a test otherwise: later tests set people up with an authenticator app alone.
+afterEach(async () => {
+  await rawDb.prepare("DELETE FROM passkey_required_roles").run();
+});
 
 describe("a person's passkeys", () => {
   it("adds a passkey through the register ceremony bound to the session, renames and removes it, audited", async () => {
