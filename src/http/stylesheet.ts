@@ -272,4 +272,6 @@ ul.tabs, .tabs > ul { display: flex; gap: var(--space-1); border-bottom: 1px sol
 .message-body { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--subtle); border: 1px solid var(--line); border-radius: var(--radius); padding: var(--space-3); }
 .permission-matrix { width: auto; max-width: 100%; } .permission-matrix td { text-align: center; min-width: 0; } .permission-matrix input { width: 20px; height: 20px; }
 @media (max-width: 699.98px) { .permission-matrix { display: block; overflow-x: auto; } .permission-matrix th, .permission-matrix td { padding: var(--space-2); } }
+/* sign-in policy */
+.policy-effects > h2:first-child { margin-top: 0; } .policy-effects > ul:last-child { margin-bottom: 0; }
 `;
