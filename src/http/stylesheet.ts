@@ -295,4 +295,7 @@ ul.tabs, .tabs > ul { display: flex; gap: var(--space-1); border-bottom: 1px sol
 .account-factors .passkey-form { max-width: 32rem; margin-top: var(--space-3); }
 .factor-row { display: flex; flex-wrap: wrap; align-items: center; gap: var(--space-2) var(--space-4); }
 .factor-row p { margin: 0; }
+
+/* sign-in policy */
+.policy-effects > h2:first-child { margin-top: 0; } .policy-effects > ul:last-child { margin-bottom: 0; }
 `;

@@ -3,6 +3,7 @@
 import { env } from "cloudflare:test";
 import { createActiveUser, grantTestMembership } from "../helpers/factories";
 import { createTestGroup } from "../helpers/groups";
+import { registerTestPasskey } from "../helpers/passkeys";
 import { createDeactivatedUser, createGroupWithMembers, createMember, signedInWith } from "./budget-helpers";
 import type { RouteBudget } from "./route-budgets";
 
@@ -71,12 +72,14 @@ export const userPageBudgets: RouteBudget[] = [
   {
     method: "GET",
     path: "/admin/users/:id/security",
-    scenario: "sessions and sign-in lock of an active user",
+    scenario:
+      "sessions, sign-in lock and sign-in factors (a passkey) of an active user, the factors in the facts' batch",
     maxQueries: 3,
     expectStatus: 200,
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
       const subject = await createActiveUser(fixture.clock, { role: "OPERATOR" });
+      await registerTestPasskey(fixture.clock, subject, { name: "Laptop" });
       return () => agent.get(`/admin/users/${subject.id}/security`);
     },
   },

@@ -186,6 +186,12 @@ const checks: Check[] = [
     send: (a) => a.get(`/api/v1/users/${fixture.subjectId}`),
   },
   {
+    name: "GET /api/v1/users/:id/factors",
+    requires: ["users:read"],
+    ok: 200,
+    send: (a) => a.get(`/api/v1/users/${fixture.subjectId}/factors`),
+  },
+  {
     name: "PATCH /api/v1/users/:id",
     requires: ["users:update"],
     ok: 200,

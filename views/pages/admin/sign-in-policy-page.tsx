@@ -72,7 +72,7 @@ export function SignInPolicyPage(props: SignInPolicyPageProps) {
       </div>
       <FlashNotice flash={props.flash} />
       {props.error && <Notice kind="error">{props.error}</Notice>}
-      <section class="panel" aria-labelledby="policy-effects-heading">
+      <section class="panel policy-effects" aria-labelledby="policy-effects-heading">
         <h2 id="policy-effects-heading">What requiring a passkey does</h2>
         <ul>
           <li>
