@@ -242,7 +242,8 @@ describe("/account sign-in factors", () => {
     const { user, agent, first } = await signedInWithPasskey();
     await agent.post("/account/authenticator-app/remove", { confirm: "yes" });
     const page = await (await agent.get("/account/recovery-codes")).text();
-    expect(page).not.toContain("Code from your authenticator app");
+    expect(page).not.toContain("authenticator app");
+    expect(page).toContain("Use one of your passkeys.");
     expect(page).toContain('action="/account/recovery-codes/passkey"');
     const made = await answerPasskeyCeremony(
       agent,

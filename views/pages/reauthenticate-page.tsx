@@ -20,11 +20,21 @@ export interface ReauthenticatePageProps {
   errors: Record<string, string>;
 }
 
+/** The proofs this person can give, in words: only those the page offers them. */
+function proofsOffered(props: Pick<ReauthenticatePageProps, "offerCode" | "offerPasskey">): string {
+  if (props.offerCode && props.offerPasskey)
+    return "Use one of your passkeys, or enter your password and a code from your authenticator app.";
+  if (props.offerPasskey) return "Use one of your passkeys.";
+  return "Enter your password and a code from your authenticator app.";
+}
+
 export function ReauthenticatePage(props: ReauthenticatePageProps) {
   return (
     <div class="narrow">
       <h1>{props.title}</h1>
-      <p>{props.explanation}</p>
+      <p>
+        {props.explanation} {proofsOffered(props)}
+      </p>
       <FormErrorSummary errors={props.errors} />
       {props.offerPasskey && (
         <PasskeyForm

@@ -104,16 +104,14 @@ export async function showAccount(c: AppContext, overrides: Overrides = {}) {
 const reauthentications = {
   confirm: {
     title: "Confirm it's you",
-    explanation:
-      "Sensitive actions need a fresh proof that it's you: your password and a code from your authenticator app, or one of your passkeys. This lasts 15 minutes.",
+    explanation: "Sensitive actions need a fresh proof that it's you, which lasts 15 minutes.",
     action: "/account/confirm",
     passkeyAction: "/reauthenticate/passkey",
     submitLabel: "Confirm",
   },
   recovery: {
     title: "Make new recovery codes",
-    explanation:
-      "New codes replace all your current ones. Confirm it's you: your password and a code from your authenticator app, or one of your passkeys.",
+    explanation: "New codes replace all your current ones. Confirm it's you first.",
     action: "/account/recovery-codes",
     passkeyAction: "/account/recovery-codes/passkey",
     submitLabel: "Make new codes",
