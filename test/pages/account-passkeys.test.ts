@@ -5,7 +5,7 @@
 // policy confined. Rows are checked in the database as well as on the page.
 import { afterEach, describe, expect, it } from "vitest";
 import { hashToken } from "../../src/auth/crypto";
-import { type Agent, summarizeResponse } from "../helpers/agent";
+import { Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { signInConfined } from "../helpers/confined-session";
 import { type ActiveTestUser, createActiveUser, createTestApp, signInAs } from "../helpers/factories";
@@ -230,12 +230,21 @@ describe("/account sign-in factors", () => {
     const wrong = await agent.post("/account/authenticator-app", { code: "000000" });
     expect(wrong.status).toBe(400);
     expect(await totpSecretOf(user.id)).toBeNull();
-    const saved = await agent.post("/account/authenticator-app", { code: totpCode(secret, clock.now()) });
+    const confirmingCode = totpCode(secret, clock.now());
+    const saved = await agent.post("/account/authenticator-app", { code: confirmingCode });
     expect(saved.status, await summarizeResponse(saved)).toBe(303);
     expect(saved.headers.get("location")).toBe("/account");
     expect(await totpSecretOf(user.id)).toBe(secret);
     expect(await auditOf(user.id, "user.authenticator_app_added")).toHaveLength(1);
     expect((await agent.get("/account/authenticator-app")).status).toBe(409);
+
+    // The code that confirmed the app is spent: it does not sign in; the next one does.
+    const browser = new Agent(app);
+    await browser.post("/login", { email: user.email, password: user.password });
+    expect((await browser.post("/login/verify", { code: confirmingCode })).status).not.toBe(303);
+    clock.advanceSeconds(30);
+    const next = await browser.post("/login/verify", { code: totpCode(secret, clock.now()) });
+    expect(next.status, await summarizeResponse(next)).toBe(303);
   });
 
   it("makes new recovery codes with a passkey, for a person without an authenticator app", async () => {
