@@ -3,6 +3,7 @@
 // "The policy") rather than about signing in.
 import type { createApp } from "../../src/app";
 import { insertSession, prepareSession } from "../../src/auth/session";
+import type { SignInMethod } from "../../src/db/schema";
 import { Agent } from "./agent";
 import type { TestClock } from "./clock";
 import { testContext } from "./factories";
@@ -11,7 +12,7 @@ import { testContext } from "./factories";
 export async function insertTestSession(
   clock: TestClock,
   userId: string,
-  options: { passkeyEnrolmentRequired: boolean },
+  options: { passkeyEnrolmentRequired: boolean; signInMethod?: SignInMethod },
 ): Promise<{ token: string; id: string }> {
   const ctx = testContext(clock);
   const session = prepareSession(ctx.now);
@@ -21,7 +22,10 @@ export async function insertTestSession(
     userId,
     ctx.now,
     { ip: null, userAgent: null },
-    { signInMethod: "password_totp", passkeyEnrolmentRequired: options.passkeyEnrolmentRequired },
+    {
+      signInMethod: options.signInMethod ?? "password_totp",
+      passkeyEnrolmentRequired: options.passkeyEnrolmentRequired,
+    },
   );
   return { token: session.token, id: session.id };
 }
@@ -31,8 +35,9 @@ export async function signInConfined(
   app: ReturnType<typeof createApp>,
   clock: TestClock,
   user: { id: string },
+  signInMethod: SignInMethod = "password_totp",
 ): Promise<{ agent: Agent; sessionId: string }> {
-  const session = await insertTestSession(clock, user.id, { passkeyEnrolmentRequired: true });
+  const session = await insertTestSession(clock, user.id, { passkeyEnrolmentRequired: true, signInMethod });
   const agent = new Agent(app);
   agent.cookies.set("__Host-gatehouse_session", session.token);
   return { agent, sessionId: session.id };

@@ -301,6 +301,26 @@ describe("/enrol-passkey", () => {
     expect((await agent.get("/admin")).status).toBe(200);
   });
 
+  it("refuses a passkey that answers no challenge of this session, and the session stays confined", async () => {
+    const user = await createActiveUser(clock, { role: "CONTRACTOR" });
+    const { agent, sessionId } = await signInConfined(app, clock, user, "password_recovery_code");
+    const page = await (await agent.get("/enrol-passkey")).text();
+    expect(page).toContain("You signed in with a recovery code.");
+    const other = await signInConfined(app, clock, user);
+    const options = await fetchPasskeyOptions(other.agent, "/enrol-passkey/options", { name: "Elsewhere" });
+    const credential = await new SoftwareAuthenticator().register(options.body as never);
+    const refused = await agent.post("/enrol-passkey", { name: "Elsewhere", credential });
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain("That passkey was not accepted");
+    const session = await rawDb
+      .prepare("SELECT passkey_enrolment_required AS confined FROM sessions WHERE id = ?")
+      .bind(sessionId)
+      .first<{ confined: number }>();
+    expect(session?.confined).toBe(1);
+    expect(await passkeysOf(user.id)).toEqual([]);
+    expect((await agent.get("/portal")).headers.get("location")).toBe("/enrol-passkey");
+  });
+
   it("sends a session that is not confined to its landing page", async () => {
     const user = await createActiveUser(clock, { role: "OPERATOR" });
     const agent = await signInAs(app, clock, user);
