@@ -14,7 +14,6 @@ import { decodeQrCodes } from "./support/tools";
 import { VirtualAuthenticator, type VirtualCredential } from "./support/virtual-authenticator";
 
 const run = currentRun();
-const passkeyPagesLanded = false;
 const pat = { email: "pat.passkey@example.test", firstName: "Pat", lastName: "Passkey", displayName: "Pat Passkey" };
 
 /** Clicks a passkey form's button: the script runs the ceremony, then the form posts and the page changes. */
@@ -22,8 +21,7 @@ function usePasskey(person: Person, formId: string): Promise<Visit> {
   return person.navigate((page) => page.locator(`#${formId} button[type=submit]`).click());
 }
 
-// Skipped until the passkey pages land (issue 19); the flows below are written to their labels.
-describe.skipIf(run.skipped || !passkeyPagesLanded)("passkeys in Chromium with its virtual authenticator", () => {
+describe.skipIf(run.skipped)("passkeys in Chromium with its virtual authenticator", () => {
   const world = readWorld();
   const recorder = new Recorder("passkeys");
   let browser: Browser;

@@ -28,13 +28,20 @@ const publicRoutes = new Set([
   "GET /healthz",
   "GET /static/app.css",
   "GET /static/app.js",
+  "GET /static/passkeys.js",
   "GET /login",
   "POST /login",
   "POST /login/verify",
+  "POST /login/passkey/options",
+  "POST /login/passkey",
+  "POST /login/verify/passkey/options",
+  "POST /login/verify/passkey",
   "POST /logout",
   "GET /setup/:token",
   "GET /setup",
   "POST /setup",
+  "POST /setup/passkey/options",
+  "POST /setup/passkey",
 ]);
 
 const openRedirectAttempts = [

@@ -167,6 +167,18 @@ describe("Admin → Audit log: names, not ids", () => {
     expect(html).toContain('<table class="data-table audit-log">');
   });
 
+  it("reads a list of roles in the details in words, with the codes in the tooltip (the sign-in policy's change)", async () => {
+    const { agent } = await signedInAdmin();
+    const actor = testActor();
+    await writeAuditEvent("2026-11-23T11:30:00Z", actor, {
+      action: "policy.passkey_requirement_changed",
+      details: { added: ["SUPER_ADMIN", "OPERATOR"], removed: [] },
+    });
+    const html = await (await agent.get(`/admin/audit?actor=${actor.user.id}`)).text();
+    expect(html).toContain('<span title="SUPER_ADMIN, OPERATOR">Super admin, Operator</span>');
+    expect(html).toMatch(/Removed:<\/span> <span>—<\/span>/);
+  });
+
   it("names a target the row stored no label for by its current name", async () => {
     const { agent } = await signedInAdmin();
     const tenant = await createTestTenant(clock, "Unlabelled Target Co");

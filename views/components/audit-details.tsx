@@ -24,7 +24,13 @@ function DetailValue({ value, timeZone }: { value: unknown; timeZone: string }) 
     if (roleWords) return <span title={value}>{roleWords}</span>;
     return <span>{value}</span>;
   }
-  if (Array.isArray(value) && value.every((item) => typeof item === "string")) return <span>{value.join(", ")}</span>;
+  if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
+    // A list of roles (the sign-in policy's added and removed) reads in words too; the codes stay in the title.
+    if (value.length === 0) return <span>—</span>;
+    const words = value.map((item) => roleLabels[item] ?? item);
+    const translated = words.some((word, index) => word !== value[index]);
+    return <span title={translated ? value.join(", ") : undefined}>{words.join(", ")}</span>;
+  }
   return <span>{typeof value === "object" ? JSON.stringify(value) : String(value)}</span>;
 }
 
