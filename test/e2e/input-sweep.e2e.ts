@@ -41,7 +41,8 @@ const kib = 1024;
 const bodyLimits = { default: 64 * kib, bulk: 1024 * kib, scim: 1024 * kib };
 const answerWithinMs = 5_000;
 /** Forms whose text fields are credentials, not content. */
-const credentialForms = /^\/(logout|login|setup|account\/(password|confirm|recovery-codes))\b/;
+const credentialForms =
+  /^\/(logout|login|setup|enrol-passkey|reauthenticate|account\/(password|confirm|recovery-codes|authenticator-app))\b/;
 /** Values of the API's lists that move without anyone writing (the sweep's own token is used). */
 const volatileKeys = new Set(["lastUsedAt", "lastLoginAt", "requestId"]);
 /** Each kind of form the generic discovery must find, so a broken crawl cannot pass by probing nothing. */

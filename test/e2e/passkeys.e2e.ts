@@ -103,9 +103,15 @@ describe.skipIf(run.skipped)("passkeys in Chromium with its virtual authenticato
     expect((await usePasskey(person, "passkey-sign-in")).path).toBe("/admin");
     const edit = await person.goto("/account");
     expect(edit.text).toContain("YubiKey");
-    await person.clickLink("Edit");
-    const editPage = await person.record();
+    const editPage = await person.clickLink("Edit");
     expect(editPage.path).toMatch(/^\/account\/passkeys\/\w+$/);
+    await person.fill("Name", "Work laptop (office)");
+    const renamed = await person.clickButton("Save name");
+    expect(renamed.text).toContain("Work laptop (office)");
+    await person.goto(editPage.path);
+    const confirm = await person.clickButton("Remove passkey");
+    expect(confirm.path).toBe(`${editPage.path}/remove`);
+    expect(confirm.text).toContain("Work laptop (office)");
   });
 
   it("adds an authenticator app later, read from the QR code as a phone would", async () => {
@@ -114,7 +120,7 @@ describe.skipIf(run.skipped)("passkeys in Chromium with its virtual authenticato
     const [uri] = decodeQrCodes(page.screenshot);
     const secret = new URL(uri as string).searchParams.get("secret") ?? "";
     recordSecret("totp-secret", secret, "pat TOTP secret");
-    await person.fill(/code/i, await currentCode(secret, "pat authenticator app code"));
+    await person.fill("Six-digit code", await currentCode(secret, "pat authenticator app code"));
     const added = await person.navigate((browserPage) =>
       browserPage.locator("form[action='/account/authenticator-app'] button[type=submit]").click(),
     );

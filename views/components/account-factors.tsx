@@ -69,33 +69,32 @@ export function SignInFactorsSection(props: SignInFactorsProps) {
       </p>
       <h3>Passkeys</h3>
       <PasskeysTable passkeys={props.passkeys} timeZone={props.timeZone} />
-      {props.recentSignIn ? (
-        <>
-          <FormErrorSummary errors={props.addPasskey.errors} />
-          <PasskeyForm
-            id="add-passkey"
-            mode="register"
-            action="/account/passkeys"
-            optionsAction="/account/passkeys/options"
-            label="Add a passkey"
-          >
-            <TextField
-              name="name"
-              label="Name this passkey"
-              hint="For example Work laptop or YubiKey."
-              value={props.addPasskey.values.name}
-              error={props.addPasskey.errors.name}
-              maxlength={60}
-              required
-            />
-          </PasskeyForm>
-        </>
-      ) : (
+      {!props.recentSignIn && (
         <p>
           Adding, renaming or removing a sign-in factor needs a recent sign-in.{" "}
           <a href={confirmFirst}>Confirm it's you</a> first.
         </p>
       )}
+      {/* Shown with or without a recent sign-in: a refused name must come back marked on this form. */}
+      <FormErrorSummary errors={props.addPasskey.errors} />
+      <PasskeyForm
+        id="add-passkey"
+        mode="register"
+        action="/account/passkeys"
+        optionsAction="/account/passkeys/options"
+        label="Add a passkey"
+      >
+        <TextField
+          id="passkey-name"
+          name="name"
+          label="Name this passkey"
+          hint="For example Work laptop or YubiKey."
+          value={props.addPasskey.values.name}
+          error={props.addPasskey.errors.name}
+          maxlength={60}
+          required
+        />
+      </PasskeyForm>
       <h3>Authenticator app</h3>
       {props.hasTotp ? (
         <div class="factor-row">
