@@ -183,6 +183,15 @@ describe("/account sign-in factors", () => {
     expect((await passkeysOf(user.id)).map((row) => row.name)).toEqual(["Spare key"]);
   });
 
+  it("refuses a passkey name with a control character on the name field, before any ceremony is checked", async () => {
+    const { agent } = await signedInWithPasskey();
+    const refused = await agent.post("/account/passkeys", { name: "Work\u0000laptop", credential: "" });
+    const page = await refused.text();
+    expect(refused.status).toBe(400);
+    expect(page).toContain("The passkey&#39;s name cannot contain line breaks or control characters.");
+    expect(page).toMatch(/<input id="passkey-name" name="name"[^>]*aria-invalid="true"/);
+  });
+
   it("needs a recent sign-in to add, rename or remove, and the passkey step-up gives it back", async () => {
     const { user, agent, first } = await signedInWithPasskey();
     await outlastRecentSignIn(agent);

@@ -32,7 +32,10 @@ const assertionJsonSchema = z.object({
 });
 
 /** The form field that carries the credential JSON; 24 KiB covers the largest attestation we accept. */
-export const credentialFieldSchema = z.string().min(1).max(24_000);
+export const credentialFieldSchema = z
+  .string()
+  .min(1, "No passkey came with the form: use the button again and follow your browser's prompt.")
+  .max(24_000, "That passkey was not accepted. Try again, or use another way to sign in.");
 
 function parseJson<T>(schema: z.ZodType<T>, value: string): T {
   let json: unknown;
