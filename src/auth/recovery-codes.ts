@@ -1,7 +1,10 @@
 // Recovery codes: ten single-use codes of 50 random bits each, shown once, stored as SHA-256.
 // Their entropy makes a fast hash adequate; consumption is a conditional write ("only if unused").
 import { encodeBase32LowerCaseNoPadding } from "@oslojs/encoding";
-import { generateRandomBytes, hashToken } from "./crypto";
+import { eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { recoveryCodes } from "../db/schema";
+import { generateId, generateRandomBytes, hashToken } from "./crypto";
 
 export const recoveryCodeCount = 10;
 
@@ -21,4 +24,14 @@ export function normalizeRecoveryCode(input: string): string | null {
 
 export function hashRecoveryCode(normalizedCode: string): string {
   return hashToken(`recovery:${normalizedCode}`);
+}
+
+/** The statements that replace a user's recovery codes with these (stored hashed), for the caller's batch. */
+export function replaceRecoveryCodeRows(db: Db, userId: string, codes: string[], now: Date) {
+  return [
+    db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),
+    db.insert(recoveryCodes).values(
+      codes.map((code) => ({ id: generateId("rc"), userId, codeHash: hashRecoveryCode(code), createdAt: now })),
+    ),
+  ] as const;
 }

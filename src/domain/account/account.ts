@@ -2,9 +2,8 @@
 // (ends the other sessions), recovery codes, and the step-up that makes a sign-in "recent".
 import { and, count, desc, eq, isNull } from "drizzle-orm";
 import * as z from "zod";
-import { generateId } from "../../auth/crypto";
 import { findPasswordProblems, hashPassword, verifyPassword } from "../../auth/password";
-import { generateRecoveryCodes, hashRecoveryCode } from "../../auth/recovery-codes";
+import { generateRecoveryCodes, replaceRecoveryCodeRows } from "../../auth/recovery-codes";
 import { deleteOtherUserSessions, deleteSession, isSessionLive } from "../../auth/session";
 import { runBatch } from "../../db/batch";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
@@ -190,15 +189,7 @@ function replaceRecoveryCodes(
   codes: string[],
 ) {
   return [
-    ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
-    ctx.db.insert(recoveryCodes).values(
-      codes.map((code) => ({
-        id: generateId("rc"),
-        userId: user.id,
-        codeHash: hashRecoveryCode(code),
-        createdAt: ctx.now,
-      })),
-    ),
+    ...replaceRecoveryCodeRows(ctx.db, user.id, codes, ctx.now),
     insertAuditEvent(ctx, { action: "user.recovery_codes_regenerated", target: describeUser(user), details: {} }),
   ];
 }

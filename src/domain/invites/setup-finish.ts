@@ -3,14 +3,13 @@
 // the link, with the authenticator app (setup.ts completeSetup) or with passkeys alone
 // (setup-passkeys.ts completeSetupWithPasskeys).
 import { and, asc, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
-import { generateId } from "../../auth/crypto";
-import { generateRecoveryCodes, hashRecoveryCode } from "../../auth/recovery-codes";
+import { generateRecoveryCodes, replaceRecoveryCodeRows } from "../../auth/recovery-codes";
 import { insertSession, type NewSession, prepareSession } from "../../auth/session";
 import { forgetSetupTokenInKv } from "../../auth/setup-tokens";
 import { accountThrottleKey, clearThrottle } from "../../auth/throttle";
 import { runBatch } from "../../db/batch";
 import { assertCondition, assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
-import { type GlobalRole, passkeys, recoveryCodes, users } from "../../db/schema";
+import { type GlobalRole, passkeys, users } from "../../db/schema";
 import { AppError } from "../../errors";
 import { describeUser, insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
@@ -103,15 +102,7 @@ export async function finishSetup(
         .where(and(eq(passkeys.userId, user.id), eq(passkeys.pendingSetupTokenHash, state.tokenHash))),
       ...(totp && !factors.passkeyRequired ? [] : [assertCondition(ctx.db, sql`changes() >= 1`)]),
       supersedeSetupLinkEmails(ctx.db, user.id),
-      ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
-      ctx.db.insert(recoveryCodes).values(
-        codes.map((value) => ({
-          id: generateId("rc"),
-          userId: user.id,
-          codeHash: hashRecoveryCode(value),
-          createdAt: ctx.now,
-        })),
-      ),
+      ...replaceRecoveryCodeRows(ctx.db, user.id, codes, ctx.now),
       insertSession(ctx.db, session, user.id, ctx.now, client, {
         signInMethod: "setup",
         passkeyEnrolmentRequired: false,
