@@ -30,8 +30,10 @@ export function hashRecoveryCode(normalizedCode: string): string {
 export function replaceRecoveryCodeRows(db: Db, userId: string, codes: string[], now: Date) {
   return [
     db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),
-    db.insert(recoveryCodes).values(
-      codes.map((code) => ({ id: generateId("rc"), userId, codeHash: hashRecoveryCode(code), createdAt: now })),
-    ),
+    db
+      .insert(recoveryCodes)
+      .values(
+        codes.map((code) => ({ id: generateId("rc"), userId, codeHash: hashRecoveryCode(code), createdAt: now })),
+      ),
   ] as const;
 }
