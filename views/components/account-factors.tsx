@@ -37,11 +37,15 @@ function PasskeysTable({ passkeys, timeZone }: { passkeys: PasskeyListRow[]; tim
       <tbody>
         {passkeys.map((passkey) => (
           <tr>
-            <td id={`passkey-name-${passkey.id}`}>{passkey.name}</td>
-            <td>
+            <td class="cell-primary" data-label="Passkey" id={`passkey-name-${passkey.id}`}>
+              {passkey.name}
+            </td>
+            <td data-label="Added">
               <Time value={passkey.createdAt} timeZone={timeZone} />
             </td>
-            <td>{passkey.lastUsedAt ? <Time value={passkey.lastUsedAt} timeZone={timeZone} /> : "Never"}</td>
+            <td data-label="Last used">
+              {passkey.lastUsedAt ? <Time value={passkey.lastUsedAt} timeZone={timeZone} /> : "Never"}
+            </td>
             <td>
               {/* The link is named "Edit" alone; the passkey's name describes it (the row says which). */}
               <a
