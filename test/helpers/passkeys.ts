@@ -101,8 +101,9 @@ export async function answerPasskeyCeremony(
 }
 
 /**
- * Turns the passkey policy on for these roles straight in the database (tests about what the
- * policy does to sign-in; the policy page's own tests go through the page).
+ * Turns the passkey policy on for these roles straight in the database, for the current test only
+ * (tests about what the policy does to sign-in; the policy page's own tests go through the page).
+ * The policy is instance-wide: lifted when the test ends, later tests set people up without it.
  */
 export async function requirePasskeysFor(clock: TestClock, roles: GlobalRole[]): Promise<void> {
   const { db } = testContext(clock);
@@ -112,6 +113,9 @@ export async function requirePasskeysFor(clock: TestClock, roles: GlobalRole[]):
       .values({ role, requiredAt: clock.now(), requiredBy: null })
       .onConflictDoNothing();
   }
+  onTestFinished(async () => {
+    await db.delete(passkeyRequiredRoles).where(inArray(passkeyRequiredRoles.role, roles));
+  });
 }
 
 /** Adds a passkey during setup below HTTP, as "Add a passkey" on the second step does. */
@@ -151,12 +155,4 @@ export async function assertWithTestPasskey(
     if (error instanceof PasskeyCheckFailed) return { refused: error.reason };
     throw error;
   }
-}
-
-/** requirePasskeysFor for one test: the policy is lifted when the test ends, so later tests of the file start without it. */
-export async function requirePasskeysDuringTest(clock: TestClock, roles: GlobalRole[]): Promise<void> {
-  await requirePasskeysFor(clock, roles);
-  onTestFinished(async () => {
-    await testContext(clock).db.delete(passkeyRequiredRoles).where(inArray(passkeyRequiredRoles.role, roles));
-  });
 }

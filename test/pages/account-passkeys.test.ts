@@ -3,7 +3,7 @@
 // policy), the authenticator app added later from its QR secret and removed, step-up and new
 // recovery codes by a passkey with user verification, and /enrol-passkey releasing a session the
 // policy confined. Rows are checked in the database as well as on the page.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hashToken } from "../../src/auth/crypto";
 import { Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
@@ -64,11 +64,6 @@ async function outlastRecentSignIn(agent: Agent) {
     await agent.get("/account");
   }
 }
-
-// The policy is instance-wide: a test that turns it on must not change how the next one sets people up.
-afterEach(async () => {
-  await rawDb.prepare("DELETE FROM passkey_required_roles").run();
-});
 
 describe("/account sign-in factors", () => {
   it("lists the passkeys with their times, adds one by the register ceremony and audits it", async () => {

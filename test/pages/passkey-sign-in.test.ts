@@ -2,7 +2,7 @@
 // /login, a passkey as the step after the password, and the passkey policy at sign-in. The
 // software authenticator answers as a browser would, and misbehaves where Chromium will not
 // (a replayed answer, another browser, another origin or RP id, a counter going back).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Agent, summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
 import { type ActiveTestUser, createActiveUser, createTestApp, uniqueAddress } from "../helpers/factories";
@@ -404,10 +404,6 @@ describe("a person with passkeys and no authenticator app", () => {
 });
 
 describe("the passkey policy at sign-in", () => {
-  afterEach(async () => {
-    await rawDb.prepare("DELETE FROM passkey_required_roles").run();
-  });
-
   it("refuses the authenticator app of a person with a passkey under the policy, and labels the field 'Recovery code'", async () => {
     const clock = new TestClock();
     const { user, app } = await userWithPasskey(clock);

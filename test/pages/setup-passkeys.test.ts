@@ -12,7 +12,7 @@ import {
   answerPasskeyCeremony,
   assertWithTestPasskey,
   fetchPasskeyOptions,
-  requirePasskeysDuringTest,
+  requirePasskeysFor,
 } from "../helpers/passkeys";
 import { reachSetupSecondStep } from "../helpers/setup-steps";
 import { SoftwareAuthenticator } from "../helpers/software-authenticator";
@@ -129,7 +129,7 @@ describe("setup with passkeys, through the pages", () => {
 
   it("says the role requires a passkey and refuses the authenticator app alone", async () => {
     const clock = new TestClock();
-    await requirePasskeysDuringTest(clock, ["OPERATOR"]);
+    await requirePasskeysFor(clock, ["OPERATOR"]);
     const invited = await inviteTestUser(clock, { role: "OPERATOR" });
     const agent = new Agent(createTestApp(clock));
     const second = await reachSetupSecondStep(agent, invited.token);

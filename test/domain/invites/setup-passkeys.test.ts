@@ -13,7 +13,7 @@ import {
 import { passkeysPerUserLimit, selectUsablePasskeys } from "../../../src/domain/passkeys/passkeys-read";
 import { TestClock } from "../../helpers/clock";
 import { inviteTestUser, testContext } from "../../helpers/factories";
-import { addTestSetupPasskey, assertWithTestPasskey, requirePasskeysDuringTest } from "../../helpers/passkeys";
+import { addTestSetupPasskey, assertWithTestPasskey, requirePasskeysFor } from "../../helpers/passkeys";
 import { invitedPastPassword, requireSetupState } from "../../helpers/setup-steps";
 import { SoftwareAuthenticator } from "../../helpers/software-authenticator";
 import { rawDb } from "../../helpers/store";
@@ -179,7 +179,7 @@ describe("passkeys added during setup", () => {
 
   it("refuses the authenticator app alone when the role requires a passkey, and takes it beside one", async () => {
     const clock = new TestClock();
-    await requirePasskeysDuringTest(clock, ["SUPER_ADMIN"]);
+    await requirePasskeysFor(clock, ["SUPER_ADMIN"]);
     const { invited, secret, state } = await invitedPastPassword(clock, { role: "SUPER_ADMIN" });
 
     const refused = completeSetup(testContext(clock), state, totpCode(secret, clock.now()), noClient);
