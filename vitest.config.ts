@@ -15,6 +15,9 @@ const sendEmailBindings = [{ name: "SEND_EMAIL", allowed_destination_addresses: 
 // The Worker secrets of the tests: a fixed SECRETS_KEYS (key id "test", the bytes 0 to 31), in both stores.
 const testSecrets = { SECRETS_KEYS: "test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" };
 
+// The loopback webhook receiver, started once per project for the delivery tests (docs/TESTING.md "Services for tests").
+const webhookReceiverSetup = "test/services/webhook-receiver-setup.ts";
+
 // The suites that run on both stores: everything below the HTTP layer. Pages, API and security
 // tests stay on D1 only (they drive the same domain code through routes).
 const storeSuites = ["test/auth", "test/db", "test/domain", "test/jobs"].flatMap((folder) => [
@@ -86,6 +89,7 @@ export default defineConfig(async () => {
             include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
             exclude: ["test/node/**", "test/e2e/**"],
             setupFiles: ["test/helpers/apply-migrations.ts"],
+            globalSetup: [webhookReceiverSetup],
             testTimeout,
             sequence: { groupOrder: 0 },
           },
@@ -103,6 +107,7 @@ export default defineConfig(async () => {
             environment: "node",
             include: [...storeSuites, "test/node/**/*.test.ts"],
             setupFiles: ["test/node/setup.ts"],
+            globalSetup: [webhookReceiverSetup],
             provide: { wranglerVars: vars as Record<string, string>, sendEmailBindings, testSecrets },
             testTimeout,
             sequence: { groupOrder: 0 },
