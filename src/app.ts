@@ -8,6 +8,7 @@ import { loadCaller } from "./http/access";
 import type { AppEnv } from "./http/app-env";
 import { limitRequestBodies } from "./http/body-limits";
 import { logUnexpectedError, problemResponse, toAppError } from "./http/errors";
+import { deliverEventsAfterChanges } from "./http/event-delivery";
 import { handlePageError } from "./http/page-errors";
 import { type AppOptions, provideRequestContext, readClientAddress } from "./http/request-context";
 import { scimErrorResponse } from "./http/scim";
@@ -48,6 +49,7 @@ export function createApp(options: Partial<AppOptions> = {}) {
 
   const app = new Hono<AppEnv>()
     .use(provideRequestContext(resolved))
+    .use(deliverEventsAfterChanges)
     .use(applySecureHeaders)
     .use(preventCaching)
     .use(limitRequestBodies())

@@ -100,6 +100,14 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "directory.group_deleted": "Directory group deleted",
   "directory.group_mapping_changed": "Directory group mapping changed",
   "policy.passkey_requirement_changed": "Passkey requirement changed",
+  "webhook_endpoint.created": "Webhook endpoint added",
+  "webhook_endpoint.updated": "Webhook endpoint changed",
+  "webhook_endpoint.paused": "Webhook endpoint paused",
+  "webhook_endpoint.resumed": "Webhook endpoint resumed",
+  "webhook_endpoint.disabled": "Webhook endpoint disabled by Gatehouse",
+  "webhook_endpoint.secret_rotated": "Webhook signing secret replaced",
+  "webhook_endpoint.deleted": "Webhook endpoint deleted",
+  "webhook_endpoint.delivery_resent": "Webhook delivery sent again",
 };
 
 /** The words for an audit action; a code this build does not know (an older row) reads as itself. */
@@ -119,6 +127,7 @@ export const auditTargetTypeLabels: Record<string, string> = {
   audit: "Audit log",
   directory: "Directory",
   directory_group: "Directory group",
+  webhook_endpoint: "Webhook endpoint",
 };
 
 const emailKindLabels: Record<string, string> = {
@@ -127,6 +136,7 @@ const emailKindLabels: Record<string, string> = {
   two_factor_reset: "Two-factor reset",
   security_notice: "Security notice",
   expiry_notice: "Access ending",
+  webhook_endpoint_disabled: "Webhook endpoint disabled",
 };
 
 /** An outbox message's kind in words; a kind this list does not know shows as stored. */

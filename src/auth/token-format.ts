@@ -21,8 +21,8 @@ const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 const randomLength = 43;
 const checksumLength = 6;
 
-/** The kinds of secret, each with its letter: p = personal API token, s = SCIM directory token (w = webhook when it comes). */
-export const secretKinds = { personalApiToken: "p", directoryToken: "s" } as const;
+/** The kinds of secret, each with its letter: p = personal API token, s = SCIM directory token, w = webhook signing secret. */
+export const secretKinds = { personalApiToken: "p", directoryToken: "s", webhookSecret: "w" } as const;
 export type SecretKind = keyof typeof secretKinds;
 
 /** What a scanner looks for; the kind is the letter after "gth". */

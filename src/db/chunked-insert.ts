@@ -8,11 +8,18 @@ import type { Db } from "./client";
 
 export const maximumBoundParameters = 100;
 
-export function insertInChunks<T extends SQLiteTable>(db: Db, table: T, rows: Array<T["$inferInsert"]>): Statement[] {
+export function insertInChunks<T extends SQLiteTable>(
+  db: Db,
+  table: T,
+  rows: Array<T["$inferInsert"]>,
+  options: { skipExisting?: boolean } = {},
+): Statement[] {
   const rowsPerStatement = Math.max(1, Math.floor(maximumBoundParameters / Object.keys(getTableColumns(table)).length));
   const statements: Statement[] = [];
   for (let start = 0; start < rows.length; start += rowsPerStatement) {
-    statements.push(db.insert(table).values(rows.slice(start, start + rowsPerStatement)) as unknown as Statement);
+    const insert = db.insert(table).values(rows.slice(start, start + rowsPerStatement));
+    // skipExisting: a row a unique index already holds is left as it is (ON CONFLICT DO NOTHING).
+    statements.push((options.skipExisting ? insert.onConflictDoNothing() : insert) as unknown as Statement);
   }
   return statements;
 }

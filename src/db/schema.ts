@@ -582,3 +582,93 @@ export const passkeyRequiredRoles = sqliteTable("passkey_required_roles", {
   requiredAt: timestamp("required_at").notNull(),
   requiredBy: text("required_by"),
 });
+
+/** docs/EVENTS.md "Endpoints": `disabled` is Gatehouse's doing (410 Gone, 5 days failing), `paused` an admin's. */
+export const webhookEndpointStatuses = ["enabled", "paused", "disabled"] as const;
+export type WebhookEndpointStatus = (typeof webhookEndpointStatuses)[number];
+
+/** A receiver of signed events (docs/EVENTS.md). Managed by SUPER_ADMINs only. */
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    url: text("url").notNull(),
+    description: text("description").notNull(),
+    // Event types it receives; an empty list means every type.
+    eventTypes: text("event_types", { mode: "json" }).$type<string[]>().notNull(),
+    // Only this tenant's events when set.
+    tenantId: text("tenant_id").references(() => tenants.id),
+    status: text("status", { enum: webhookEndpointStatuses }).notNull(),
+    disabledReason: text("disabled_reason", { enum: ["gone", "failing"] }),
+    // The whsec_ secret, sealed by auth/secrets.ts for "webhook-endpoint:<id>".
+    secretSealed: text("secret_sealed").notNull(),
+    // The secret a rotation replaced: still signed with until previous_secret_expires_at.
+    previousSecretSealed: text("previous_secret_sealed"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at"),
+    // Events with a larger id are queued for it: set when it is created and when it resumes.
+    afterEventId: integer("after_event_id").notNull(),
+    // The first failure since the last success; 5 days of failing disables the endpoint.
+    failingSince: timestamp("failing_since"),
+    lastSuccessAt: timestamp("last_success_at"),
+    createdAt: timestamp("created_at").notNull(),
+    createdBy: text("created_by"),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (table) => [index("webhook_endpoints_status_idx").on(table.status)],
+);
+
+export const webhookDeliveryStatuses = ["pending", "sending", "delivered", "failed"] as const;
+export type WebhookDeliveryStatus = (typeof webhookDeliveryStatuses)[number];
+
+/** One event for one endpoint: the webhook outbox row, with its retry schedule (jobs/deliver-webhooks.ts). */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    endpointId: text("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    eventId: integer("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    status: text("status", { enum: webhookDeliveryStatuses }).notNull(),
+    // Attempts of the current schedule (a resend starts a new one).
+    attempts: integer("attempts").notNull(),
+    nextAttemptAt: timestamp("next_attempt_at").notNull(),
+    lastAttemptAt: timestamp("last_attempt_at"),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("webhook_deliveries_endpoint_event_unique").on(table.endpointId, table.eventId),
+    index("webhook_deliveries_due_idx").on(table.status, table.nextAttemptAt),
+    // The claim's "one delivery at a time per endpoint" and the endpoint page's counts.
+    index("webhook_deliveries_endpoint_due_idx").on(table.endpointId, table.status, table.nextAttemptAt),
+  ],
+);
+
+/** Every attempt to deliver, for the endpoint's page. */
+export const webhookAttempts = sqliteTable(
+  "webhook_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    deliveryId: text("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    endpointId: text("endpoint_id").notNull(),
+    at: timestamp("at").notNull(),
+    statusCode: integer("status_code"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (table) => [
+    index("webhook_attempts_endpoint_idx").on(table.endpointId, table.id),
+    index("webhook_attempts_delivery_idx").on(table.deliveryId),
+  ],
+);
+
+/** One row (id 1): the last audit event the dispatcher has turned into deliveries. */
+export const webhookDispatch = sqliteTable("webhook_dispatch", {
+  id: integer("id").primaryKey(),
+  lastEventId: integer("last_event_id").notNull(),
+});

@@ -6,6 +6,7 @@
 // membership past its expiry grants nothing from that instant, whatever the cron has done.
 // Services (actors that are not people) are decided from their scope alone: authorizeService below.
 import type { GlobalRole, MembershipRole, ServiceType, SignInMethod } from "../db/schema";
+import type { EventDeliveryHint } from "./webhooks/webhook-dispatch";
 
 export const permissionResources = ["users", "memberships", "tenants", "groups", "audit"] as const;
 export const permissionActions = ["read", "create", "update", "delete"] as const;
@@ -53,6 +54,8 @@ export interface Principal {
         passkeyEnrolmentRequired: boolean;
       }
     | { kind: "api_token"; tokenId: string };
+  /** Read with the principal, in the same batch: whether events may wait for webhook delivery. */
+  eventDelivery?: EventDeliveryHint;
   memberships: LiveMembership[];
   permissions: ReadonlySet<Permission>;
 }

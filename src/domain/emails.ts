@@ -243,3 +243,32 @@ export async function buildExpiryNoticeEmail(input: ExpiryNoticeInput): Promise<
       : `You got this email because you have access to ${input.tenantName} in ${app} until ${at}.`,
   });
 }
+
+export interface WebhookDisabledInput extends Recipient {
+  appOrigin: string;
+  endpoint: { id: string; description: string; host: string };
+  reason: "gone" | "failing";
+}
+
+/** To every active Super admin when Gatehouse disables a webhook endpoint (docs/EVENTS.md "Retries"). */
+export function buildWebhookDisabledEmail(input: WebhookDisabledInput): Promise<EmailMessage> {
+  const name = input.endpoint.description || input.endpoint.host;
+  const why =
+    input.reason === "gone"
+      ? `${input.endpoint.host} answered 410 Gone, which says the endpoint no longer exists.`
+      : `Every delivery to ${input.endpoint.host} has failed for 5 days.`;
+  return buildMessage("webhook_endpoint_disabled", input.to, `Webhook endpoint ${name} was disabled`, {
+    appName: input.appName,
+    recipientName: input.recipientName,
+    intro: [
+      `${input.appName} stopped sending events to the webhook endpoint ${name}. ${why}`,
+      "Events that happen meanwhile are not queued for it; they stay readable through the events API.",
+    ],
+    action: {
+      label: "Open the endpoint",
+      url: `${input.appOrigin}/admin/webhooks/${encodeURIComponent(input.endpoint.id)}`,
+    },
+    outro: ["Fix the receiver, then resume the endpoint from its page."],
+    footer: `You got this email because you are a Super admin of ${input.appName}.`,
+  });
+}

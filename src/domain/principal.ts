@@ -10,6 +10,7 @@ import { apiTokens, memberships, passkeys, sessions, tenants, users } from "../d
 import { type LiveMembership, type Principal, resolvePermissions } from "./access";
 import { selectUserWithPermissions } from "./users/permissions-of";
 import { identityOf, type UserRow } from "./users/users";
+import { readEventDeliveryHint, selectEventDeliveryHint } from "./webhooks/webhook-dispatch";
 
 type Credential = { kind: "session"; token: string } | { kind: "api_token"; token: string };
 
@@ -94,7 +95,7 @@ export async function loadPrincipal(db: Db, credential: Credential, now: Date): 
     .select({ userId: credentialUserId })
     .from(credentialTable)
     .where(userIdOf(credential, hash));
-  const [credentialRows, userRows, permissionRows, membershipRows, passkeyRows] = await db.batch([
+  const [credentialRows, userRows, permissionRows, membershipRows, passkeyRows, hintRows] = await db.batch([
     credential.kind === "session"
       ? db.select().from(sessions).where(eq(sessions.id, hash)).limit(1)
       : db.select().from(apiTokens).where(eq(apiTokens.tokenHash, hash)).limit(1),
@@ -123,6 +124,7 @@ export async function loadPrincipal(db: Db, credential: Credential, now: Date): 
       .from(passkeys)
       .where(usablePasskeyOf(sql`(${userIdSubquery})`))
       .limit(1),
+    selectEventDeliveryHint(db),
     recordUseIfDue(db, credential, hash, now),
   ]);
   const credentialRow = credentialRows[0];
@@ -158,5 +160,6 @@ export async function loadPrincipal(db: Db, credential: Credential, now: Date): 
       user.role,
       permissionRows.map((r) => r.permission),
     ),
+    eventDelivery: readEventDeliveryHint(hintRows),
   };
 }

@@ -1,5 +1,5 @@
 // The cron trigger's entry (wrangler.toml: every 5 minutes). Runs the jobs in order — the sweep,
-// the expiry notices, then delivery, so notices queued by this run go out in this run — each on
+// the expiry notices, webhooks, then email, so mail queued by this run goes out in this run — each on
 // its own: one job failing is recorded in job_runs and logged, and the others still run.
 // Cron runs can be retried, skipped or overlap; every job is idempotent (see each module).
 import { createDbFromEnv } from "../db/connect";
@@ -8,6 +8,7 @@ import { type JobName, type JobResult, recordJobFinished, recordJobStarted } fro
 import { type Bindings, readConfig } from "../env";
 import { writeLog } from "../log";
 import { deliverOutbox } from "./deliver-outbox";
+import { deliverWebhooksOnSchedule } from "./deliver-webhooks";
 import { createEmailProvider, type EmailProvider, maskSetupTokens, type ProviderOptions } from "./email-providers";
 import { noticeRunSeconds, queueExpiryNotices } from "./expiry-notices";
 import { sweepExpiredMemberships } from "./expiry-sweep";
@@ -58,10 +59,19 @@ export async function runJobs(
   const expiryNotices = await runRecordedJob(ctx, "expiry_notices", async () => ({
     ...(await queueExpiryNotices(ctx, noticeLimits)),
   }));
+  // Before email: an endpoint this run disables queues its email to the Super admins.
+  const webhookDelivery = await runRecordedJob(ctx, "webhook_delivery", async () => ({
+    ...(await deliverWebhooksOnSchedule(ctx, readClock)),
+  }));
   const outboxDelivery = await runRecordedJob(ctx, "outbox_delivery", async () => ({
     ...(await deliverOutbox(ctx, provider)),
   }));
-  return { expiry_sweep: expirySweep, expiry_notices: expiryNotices, outbox_delivery: outboxDelivery };
+  return {
+    expiry_sweep: expirySweep,
+    expiry_notices: expiryNotices,
+    webhook_delivery: webhookDelivery,
+    outbox_delivery: outboxDelivery,
+  };
 }
 
 export async function runScheduledJobs(

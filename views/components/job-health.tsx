@@ -41,6 +41,10 @@ export function describeJobResults(jobs: JobHealthView["jobs"]): string {
       if (number(lastResult, "retried") > 0) parts.push(`${number(lastResult, "retried")} to retry`);
       if (number(lastResult, "failed") > 0) parts.push(`${number(lastResult, "failed")} failed for good`);
     }
+    if (job === "webhook_delivery" && number(lastResult, "attempted") > 0) {
+      parts.push(`${plural(number(lastResult, "delivered"), "webhook", "webhooks")} delivered`);
+      if (number(lastResult, "retried") > 0) parts.push(`${number(lastResult, "retried")} webhooks to retry`);
+    }
   }
   return parts.join(", ");
 }

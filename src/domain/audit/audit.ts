@@ -69,6 +69,14 @@ export const auditActions = [
   "directory.group_deleted",
   "directory.group_mapping_changed",
   "policy.passkey_requirement_changed",
+  "webhook_endpoint.created",
+  "webhook_endpoint.updated",
+  "webhook_endpoint.paused",
+  "webhook_endpoint.resumed",
+  "webhook_endpoint.disabled",
+  "webhook_endpoint.secret_rotated",
+  "webhook_endpoint.deleted",
+  "webhook_endpoint.delivery_resent",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];
@@ -84,7 +92,8 @@ export interface AuditTarget {
     | "tenant_update"
     | "audit"
     | "directory"
-    | "directory_group";
+    | "directory_group"
+    | "webhook_endpoint";
   id: string | null;
   label: string | null;
 }

@@ -9,6 +9,7 @@ import { directories, directoryTokens, tenants } from "../../db/schema";
 import type { ServicePrincipal } from "../access";
 import type { DomainContext } from "../context";
 import { directoryActor, syncedDirectoryOf } from "../directories/directory-sync";
+import { type EventDeliveryHint, readEventDeliveryHint, selectEventDeliveryHint } from "../webhooks/webhook-dispatch";
 
 const useRecordIntervalMs = 60_000;
 
@@ -24,6 +25,8 @@ export interface DirectoryOfCaller {
 export interface DirectoryCaller extends ServicePrincipal {
   directory: DirectoryOfCaller;
   tokenId: string;
+  /** Read in the same batch: whether events may wait for webhook delivery. */
+  eventDelivery?: EventDeliveryHint;
 }
 
 /** The context of every SCIM read and write: each is scoped by `actor.directory.id`. */
@@ -50,7 +53,7 @@ export async function loadDirectoryCaller(db: Db, token: string, now: Date): Pro
     isNull(directoryTokens.revokedAt),
     or(isNull(directoryTokens.expiresAt), gt(directoryTokens.expiresAt, now)),
   );
-  const [tokenRows, directoryRows] = await db.batch([
+  const [tokenRows, directoryRows, hintRows] = await db.batch([
     db.select().from(directoryTokens).where(eq(directoryTokens.tokenHash, hash)).limit(1),
     db
       // Aliased: D1 maps a batch's rows by column name, and tenants.id/name would overwrite the directory's (docs/STORES.md).
@@ -68,6 +71,7 @@ export async function loadDirectoryCaller(db: Db, token: string, now: Date): Pro
       .leftJoin(tenants, eq(tenants.id, directories.tenantId))
       .where(eq(directories.id, sql`(${directoryIdOfToken})`))
       .limit(1),
+    selectEventDeliveryHint(db),
     // After the reads, which see the values from before: the use, at most once a minute, live tokens only.
     db
       .update(directoryTokens)
@@ -95,5 +99,10 @@ export async function loadDirectoryCaller(db: Db, token: string, now: Date): Pro
       : null;
   if (directory.scope === "tenant" && !tenant) return null;
   const caller = { id: directory.id, name: directory.name, scope: directory.scope, tenant };
-  return { ...directoryActor(syncedDirectoryOf(caller)), directory: caller, tokenId: tokenRow.id };
+  return {
+    ...directoryActor(syncedDirectoryOf(caller)),
+    directory: caller,
+    tokenId: tokenRow.id,
+    eventDelivery: readEventDeliveryHint(hintRows),
+  };
 }

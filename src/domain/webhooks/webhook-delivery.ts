@@ -1,0 +1,340 @@
+// Sending webhook deliveries (docs/EVENTS.md "Delivery", "Retries", "Safety"), per the Standard
+// Webhooks specification: headers webhook-id (the event's id, the same on every retry and resend),
+// webhook-timestamp (the real time of sending, read from `readClock`, never a test clock) and
+// webhook-signature (auth/webhook-signatures.ts), the event JSON as the body.
+//
+// Claiming is one conditional UPDATE … RETURNING, as for email (jobs/deliver-outbox.ts): due
+// deliveries of enabled endpoints, at most one per endpoint, and none of an endpoint that has one
+// in flight, so an endpoint never gets two requests at once and a slow one holds only its own
+// queue. The claim moves next_attempt_at one lease ahead; a run that dies mid-send leaves the
+// delivery due again after the lease (at least once; the webhook-id lets receivers deduplicate).
+// Each attempt has a 10-second timeout, redirects are not followed, and a run stops claiming when
+// its deadline (real time) is closer than one timeout: a hostile endpoint cannot hold it longer.
+//
+// After a failure the next attempt is 5 min, 30 min, 2 h, 5 h, 10 h and 10 h later; the seventh
+// failure gives the delivery up. 410 Gone disables the endpoint at once; so does failing for 5
+// days in a row (failing_since). Either way every active Super admin is emailed, and the endpoint
+// waits for an admin to resume it.
+import { and, eq, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
+import { decryptSecret } from "../../auth/secrets";
+import { signWebhook } from "../../auth/webhook-signatures";
+import type { Statement } from "../../db/batch";
+import { users, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { insertAuditEvent } from "../audit/audit";
+import type { DomainContext } from "../context";
+import { buildWebhookDisabledEmail } from "../emails";
+import { type EventRow, eventIdOf, selectEventsById, toEventPayload } from "../events/events";
+import { insertOutboxMessage } from "../outbox";
+import { dispatchEvents } from "./webhook-dispatch";
+import { describeWebhookEndpoint, secretPurposeOf, type WebhookEndpointRow } from "./webhook-endpoints";
+
+/** After the nth failed attempt, the next one waits retryDelaysSeconds[n - 1]; after the last, none. */
+export const retryDelaysSeconds = [300, 1800, 7200, 18000, 36000, 36000] as const;
+export const attemptTimeoutMs = 10_000;
+/** Longer than an attempt and its recording can take, so a live run never loses its claim. */
+export const deliveryLeaseSeconds = 60;
+export const failingDaysBeforeDisabling = 5;
+/** Deliveries claimed per round: one per endpoint, sent side by side. */
+export const deliveriesPerRound = 10;
+const errorMaxLength = 300;
+
+export interface DeliveryRun {
+  /** The real clock: webhook-timestamp and the run's deadline. */
+  readClock: () => Date;
+  deadline: Date;
+}
+
+export interface WebhookDeliveryResult {
+  attempted: number;
+  delivered: number;
+  retried: number;
+  failed: number;
+  disabledEndpoints: number;
+}
+
+type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+function addSeconds(date: Date, seconds: number): Date {
+  return new Date(date.getTime() + seconds * 1000);
+}
+
+function isDue(now: Date, deliveries = webhookDeliveries) {
+  return and(inArray(deliveries.status, ["pending", "sending"]), lte(deliveries.nextAttemptAt, now));
+}
+
+async function claimDueDeliveries(ctx: DomainContext, limit: number): Promise<DeliveryRow[]> {
+  const now = ctx.now.getTime();
+  // The first due delivery of each enabled endpoint that has none in flight (a `sending` row whose
+  // lease still runs).
+  const candidates = sql`SELECT d.id FROM ${webhookDeliveries} d
+    JOIN ${webhookEndpoints} e ON e.id = d.endpoint_id AND e.status = 'enabled'
+    WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= ${now}
+      AND d.id = (SELECT d2.id FROM ${webhookDeliveries} d2
+        WHERE d2.endpoint_id = d.endpoint_id AND d2.status IN ('pending', 'sending') AND d2.next_attempt_at <= ${now}
+        ORDER BY d2.next_attempt_at, d2.event_id LIMIT 1)
+      AND NOT EXISTS (SELECT 1 FROM ${webhookDeliveries} s
+        WHERE s.endpoint_id = d.endpoint_id AND s.status = 'sending' AND s.next_attempt_at > ${now})
+    ORDER BY d.next_attempt_at, d.event_id LIMIT ${limit}`;
+  return ctx.db
+    .update(webhookDeliveries)
+    .set({
+      status: "sending",
+      attempts: sql`${webhookDeliveries.attempts} + 1`,
+      nextAttemptAt: addSeconds(ctx.now, deliveryLeaseSeconds),
+    })
+    .where(and(sql`${webhookDeliveries.id} IN (${candidates})`, isDue(ctx.now)))
+    .returning();
+}
+
+interface Outcome {
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
+    return `No answer within ${attemptTimeoutMs / 1000} seconds.`;
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return `Could not connect: ${text}`.slice(0, errorMaxLength);
+}
+
+async function readSigningSecrets(ctx: DomainContext, endpoint: WebhookEndpointRow): Promise<string[]> {
+  const purpose = secretPurposeOf(endpoint.id);
+  const secrets = [await decryptSecret(ctx.config.SECRETS_KEYS, endpoint.secretSealed, purpose)];
+  if (endpoint.previousSecretSealed && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > ctx.now) {
+    secrets.push(await decryptSecret(ctx.config.SECRETS_KEYS, endpoint.previousSecretSealed, purpose));
+  }
+  return secrets;
+}
+
+async function send(
+  ctx: DomainContext,
+  run: DeliveryRun,
+  endpoint: WebhookEndpointRow,
+  event: EventRow,
+): Promise<Outcome> {
+  const id = eventIdOf(event.id);
+  const body = JSON.stringify(toEventPayload(event));
+  const started = run.readClock().getTime();
+  const timestampSeconds = Math.floor(started / 1000);
+  try {
+    const signature = await signWebhook(await readSigningSecrets(ctx, endpoint), { id, timestampSeconds, body });
+    const response = await fetch(endpoint.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": `${ctx.config.APP_NAME}-Webhooks/1`,
+        "webhook-id": id,
+        "webhook-timestamp": String(timestampSeconds),
+        "webhook-signature": signature,
+      },
+      body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(attemptTimeoutMs),
+    });
+    await response.body?.cancel();
+    const durationMs = run.readClock().getTime() - started;
+    if (response.status >= 200 && response.status < 300)
+      return { statusCode: response.status, error: null, durationMs };
+    const redirect = response.status >= 300 && response.status < 400;
+    return {
+      statusCode: response.status,
+      error: redirect ? "Redirects are not followed: give the final URL." : `Answered ${response.status}.`,
+      durationMs,
+    };
+  } catch (error) {
+    return { statusCode: null, error: describeError(error), durationMs: run.readClock().getTime() - started };
+  }
+}
+
+type Verdict = "delivered" | "retried" | "failed";
+
+function nextStep(
+  ctx: DomainContext,
+  delivery: DeliveryRow,
+  outcome: Outcome,
+): { verdict: Verdict; nextAttemptAt: Date | null } {
+  if (outcome.error === null) return { verdict: "delivered", nextAttemptAt: null };
+  const delay = retryDelaysSeconds[delivery.attempts - 1];
+  if (outcome.statusCode === 410 || delay === undefined) return { verdict: "failed", nextAttemptAt: null };
+  return { verdict: "retried", nextAttemptAt: addSeconds(ctx.now, delay) };
+}
+
+/** Why the endpoint must be disabled after this outcome, if it must. */
+function disablingReason(
+  ctx: DomainContext,
+  endpoint: WebhookEndpointRow,
+  outcome: Outcome,
+): "gone" | "failing" | null {
+  if (outcome.statusCode === 410) return "gone";
+  if (outcome.error === null || !endpoint.failingSince) return null;
+  const failingMs = ctx.now.getTime() - endpoint.failingSince.getTime();
+  return failingMs >= failingDaysBeforeDisabling * 24 * 3600 * 1000 ? "failing" : null;
+}
+
+function recordOutcome(
+  ctx: DomainContext,
+  delivery: DeliveryRow,
+  outcome: Outcome,
+): { statements: Statement[]; verdict: Verdict } {
+  const step = nextStep(ctx, delivery, outcome);
+  const claimed = and(
+    eq(webhookDeliveries.id, delivery.id),
+    eq(webhookDeliveries.status, "sending"),
+    eq(webhookDeliveries.attempts, delivery.attempts),
+  );
+  const statusOf = { delivered: "delivered", retried: "pending", failed: "failed" } as const;
+  const statements: Statement[] = [
+    ctx.db
+      .update(webhookDeliveries)
+      .set({
+        status: statusOf[step.verdict],
+        nextAttemptAt: step.nextAttemptAt ?? ctx.now,
+        lastAttemptAt: ctx.now,
+        lastStatusCode: outcome.statusCode,
+        lastError: outcome.error,
+      })
+      .where(claimed),
+    ctx.db.insert(webhookAttempts).values({
+      deliveryId: delivery.id,
+      endpointId: delivery.endpointId,
+      at: ctx.now,
+      statusCode: outcome.statusCode,
+      error: outcome.error,
+      durationMs: outcome.durationMs,
+    }),
+    ctx.db
+      .update(webhookEndpoints)
+      .set(
+        outcome.error === null
+          ? { failingSince: null, lastSuccessAt: ctx.now }
+          : { failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${ctx.now.getTime()})` },
+      )
+      .where(eq(webhookEndpoints.id, delivery.endpointId)),
+  ];
+  return { statements, verdict: step.verdict };
+}
+
+/**
+ * Disables the endpoint (once: the write is conditional on it being enabled), audits it with
+ * Gatehouse as the actor and emails every active Super admin, all in one batch.
+ */
+async function disableEndpoint(
+  ctx: DomainContext,
+  endpoint: WebhookEndpointRow,
+  reason: "gone" | "failing",
+): Promise<boolean> {
+  const [changed, admins] = await ctx.db.batch([
+    ctx.db
+      .update(webhookEndpoints)
+      .set({ status: "disabled", disabledReason: reason, updatedAt: ctx.now })
+      .where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.status, "enabled")))
+      .returning({ id: webhookEndpoints.id }),
+    ctx.db
+      .select({ id: users.id, email: users.email, displayName: users.displayName, timeZone: users.timeZone })
+      .from(users)
+      .where(
+        and(
+          eq(users.role, "SUPER_ADMIN"),
+          isNotNull(users.activatedAt),
+          isNull(users.deactivatedAt),
+          isNull(users.erasedAt),
+        ),
+      ),
+  ]);
+  if (changed.length === 0) return false;
+  const host = new URL(endpoint.url).host;
+  const emails = await Promise.all(
+    admins.map(async (admin) => ({
+      admin,
+      message: await buildWebhookDisabledEmail({
+        appName: ctx.config.APP_NAME,
+        appOrigin: ctx.config.APP_ORIGIN,
+        to: admin.email,
+        recipientName: admin.displayName,
+        timeZone: admin.timeZone,
+        endpoint: { id: endpoint.id, description: endpoint.description, host },
+        reason,
+      }),
+    })),
+  );
+  await ctx.db.batch([
+    insertAuditEvent(
+      { ...ctx, actor: { kind: "system" } },
+      {
+        action: "webhook_endpoint.disabled",
+        target: describeWebhookEndpoint(endpoint),
+        tenantId: endpoint.tenantId,
+        details: { reason },
+      },
+    ),
+    ...emails.map(({ admin, message }) =>
+      insertOutboxMessage(ctx.db, message, ctx.now, {
+        userId: admin.id,
+        dedupeKey: `webhook-disabled:${endpoint.id}:${ctx.now.getTime()}:${admin.id}`,
+      }),
+    ),
+  ]);
+  return true;
+}
+
+/** Claims, sends and records rounds of due deliveries until none is due or the deadline nears. */
+export async function deliverDueWebhooks(ctx: DomainContext, run: DeliveryRun): Promise<WebhookDeliveryResult> {
+  const result: WebhookDeliveryResult = { attempted: 0, delivered: 0, retried: 0, failed: 0, disabledEndpoints: 0 };
+  while (run.readClock().getTime() + attemptTimeoutMs + 2000 < run.deadline.getTime()) {
+    const claimed = await claimDueDeliveries(ctx, deliveriesPerRound);
+    if (claimed.length === 0) break;
+    const [endpoints, events] = await ctx.db.batch([
+      ctx.db
+        .select()
+        .from(webhookEndpoints)
+        .where(inArray(webhookEndpoints.id, [...new Set(claimed.map((delivery) => delivery.endpointId))])),
+      selectEventsById(
+        ctx.db,
+        claimed.map((delivery) => delivery.eventId),
+      ),
+    ]);
+    const outcomes = await Promise.all(
+      claimed.map(async (delivery) => {
+        const endpoint = endpoints.find((row) => row.id === delivery.endpointId) as WebhookEndpointRow;
+        const event = events.find((row) => row.id === delivery.eventId) as EventRow;
+        return { delivery, endpoint, outcome: await send(ctx, run, endpoint, event) };
+      }),
+    );
+    const recorded = outcomes.map(({ delivery, outcome }) => recordOutcome(ctx, delivery, outcome));
+    await ctx.db.batch(recorded.flatMap((entry) => entry.statements) as [Statement, ...Statement[]]);
+    for (const entry of recorded) result[entry.verdict] += 1;
+    result.attempted += claimed.length;
+    for (const { endpoint, outcome } of outcomes) {
+      const reason = disablingReason(ctx, endpoint, outcome);
+      if (reason && (await disableEndpoint(ctx, endpoint, reason))) result.disabledEndpoints += 1;
+    }
+  }
+  return result;
+}
+
+export interface EventDeliveryResult extends WebhookDeliveryResult {
+  events: number;
+  queued: number;
+  /** Events still wait beyond this run's dispatch batches. */
+  more: boolean;
+}
+
+/**
+ * Queues what the events since the last run call for (webhook-dispatch.ts), then sends what is due:
+ * after a change (the request's background work, http/event-delivery.ts) and on every cron run.
+ */
+export async function deliverEvents(ctx: DomainContext, run: DeliveryRun): Promise<EventDeliveryResult> {
+  let events = 0;
+  let queued = 0;
+  let more = true;
+  while (more && run.readClock().getTime() < run.deadline.getTime()) {
+    const dispatched = await dispatchEvents(ctx);
+    events += dispatched.events;
+    queued += dispatched.deliveries;
+    more = dispatched.more;
+  }
+  return { events, queued, more, ...(await deliverDueWebhooks(ctx, run)) };
+}

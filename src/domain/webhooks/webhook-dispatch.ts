@@ -1,0 +1,144 @@
+// The fan-out from events to webhook deliveries (docs/EVENTS.md "Delivery"). Events are audit rows
+// written in the same batch as their change; SQL cannot match them to endpoints at that moment
+// without a statement in every writer's batch, so a dispatcher turns them into deliveries right
+// after (the request's background work) and on every cron run. It reads the events after its
+// cursor in id order (ids follow commit order, domain/events/events.ts), writes one delivery per
+// matching endpoint with INSERT … ON CONFLICT DO NOTHING on (endpoint, event), and moves the
+// cursor forward only (max of old and new) in the same batch. Two dispatchers running at once
+// therefore write each delivery once, and none skips an event: an event is passed over only by
+// a batch that also queued it. An endpoint gets events after its after_event_id (when it was
+// added or resumed); a paused or disabled one gets none.
+import { asc, eq, gt, sql } from "drizzle-orm";
+import { generateId } from "../../auth/crypto";
+import type { Statement } from "../../db/batch";
+import { insertInChunks } from "../../db/chunked-insert";
+import type { Db } from "../../db/client";
+import { auditEvents, webhookDeliveries, webhookDispatch, webhookEndpoints } from "../../db/schema";
+import type { DomainContext } from "../context";
+import { newestEventIdSql } from "../events/events";
+
+/** Events read per dispatch batch. */
+export const dispatchBatchSize = 200;
+
+type DispatchContext = Pick<DomainContext, "db" | "now">;
+
+const dispatchedUpToSql = sql<number>`(SELECT coalesce(max(${webhookDispatch.lastEventId}), 0) FROM ${webhookDispatch})`;
+
+// The dispatcher starts after its cursor, or after the oldest start of any enabled endpoint when
+// that is later (an endpoint added to a quiet instance does not make it scan years of events);
+// with no enabled endpoint, after the newest event: nothing is read.
+const readFromSql = sql<number>`max(${dispatchedUpToSql}, coalesce(
+  (SELECT min(${webhookEndpoints.afterEventId}) FROM ${webhookEndpoints} WHERE ${webhookEndpoints.status} = 'enabled'),
+  ${newestEventIdSql}))`;
+
+function moveCursorTo(ctx: DispatchContext, eventId: number | typeof newestEventIdSql) {
+  return ctx.db
+    .insert(webhookDispatch)
+    .values({ id: 1, lastEventId: eventId })
+    .onConflictDoUpdate({
+      target: webhookDispatch.id,
+      set: { lastEventId: sql`max(${webhookDispatch.lastEventId}, excluded.last_event_id)` },
+    });
+}
+
+interface EndpointFilter {
+  id: string;
+  eventTypes: string[];
+  tenantId: string | null;
+  afterEventId: number;
+}
+
+function wants(endpoint: EndpointFilter, event: { id: number; action: string; tenantId: string | null }): boolean {
+  if (event.id <= endpoint.afterEventId) return false;
+  if (endpoint.eventTypes.length > 0 && !endpoint.eventTypes.includes(event.action)) return false;
+  // A tenant-filtered endpoint gets that tenant's events only, never an instance-wide one.
+  return endpoint.tenantId === null || endpoint.tenantId === event.tenantId;
+}
+
+export interface DispatchResult {
+  events: number;
+  deliveries: number;
+  /** More events wait beyond this batch. */
+  more: boolean;
+}
+
+/** One batch of the fan-out: at most `limit` events, two round trips (read, then write). */
+export async function dispatchEvents(ctx: DispatchContext, limit = dispatchBatchSize): Promise<DispatchResult> {
+  const [cursorRows, endpoints, events] = await ctx.db.batch([
+    ctx.db
+      .select({
+        upTo: sql<number>`${dispatchedUpToSql}`.as("up_to"),
+        newest: sql<number>`${newestEventIdSql}`.as("newest"),
+      })
+      .from(sql`(SELECT 1)`),
+    ctx.db
+      .select({
+        id: webhookEndpoints.id,
+        eventTypes: webhookEndpoints.eventTypes,
+        tenantId: webhookEndpoints.tenantId,
+        afterEventId: webhookEndpoints.afterEventId,
+      })
+      .from(webhookEndpoints)
+      .where(eq(webhookEndpoints.status, "enabled")),
+    ctx.db
+      .select({ id: auditEvents.id, action: auditEvents.action, tenantId: auditEvents.tenantId })
+      .from(auditEvents)
+      .where(gt(auditEvents.id, readFromSql))
+      .orderBy(asc(auditEvents.id))
+      .limit(limit),
+  ]);
+  const upTo = cursorRows[0]?.upTo ?? 0;
+  const last = events.at(-1);
+  if (!last) {
+    // Nothing to queue: keep the cursor at the newest event, so a new endpoint starts from there.
+    if ((cursorRows[0]?.newest ?? 0) > upTo) await moveCursorTo(ctx, newestEventIdSql);
+    return { events: 0, deliveries: 0, more: false };
+  }
+  const rows = events.flatMap((event) =>
+    endpoints
+      .filter((endpoint) => wants(endpoint, event))
+      .map((endpoint) => ({
+        id: generateId("whd"),
+        endpointId: endpoint.id,
+        eventId: event.id,
+        eventType: event.action,
+        status: "pending" as const,
+        attempts: 0,
+        nextAttemptAt: ctx.now,
+        createdAt: ctx.now,
+      })),
+  );
+  const statements: Statement[] = [
+    ...insertInChunks(ctx.db, webhookDeliveries, rows, { skipExisting: true }),
+    moveCursorTo(ctx, last.id),
+  ];
+  await ctx.db.batch(statements as [Statement, ...Statement[]]);
+  return { events: events.length, deliveries: rows.length, more: events.length === limit };
+}
+
+/**
+ * What a request learns for free, as one more statement of the batch that loads its caller: whether
+ * any endpoint is enabled, and whether events wait that the dispatcher has not read yet (written by
+ * a request that had no caller to learn this, such as a sign-in). http/event-delivery.ts decides
+ * from it whether to deliver after the response.
+ */
+export interface EventDeliveryHint {
+  liveEndpoints: boolean;
+  undispatched: boolean;
+}
+
+export function selectEventDeliveryHint(db: Db) {
+  return db
+    .select({
+      liveEndpoints:
+        sql<number>`EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${webhookEndpoints.status} = 'enabled')`.as(
+          "hint_live_endpoints",
+        ),
+      undispatched: sql<number>`${newestEventIdSql} > ${dispatchedUpToSql}`.as("hint_undispatched"),
+    })
+    .from(sql`(SELECT 1)`);
+}
+
+export function readEventDeliveryHint(rows: Array<{ liveEndpoints: number; undispatched: number }>): EventDeliveryHint {
+  return { liveEndpoints: Boolean(rows[0]?.liveEndpoints), undispatched: Boolean(rows[0]?.undispatched) };
+}
