@@ -197,14 +197,21 @@ function recordOutcome(
         lastError: outcome.error,
       })
       .where(claimed),
-    ctx.db.insert(webhookAttempts).values({
-      deliveryId: delivery.id,
-      endpointId: delivery.endpointId,
-      at: ctx.now,
-      statusCode: outcome.statusCode,
-      error: outcome.error,
-      durationMs: outcome.durationMs,
-    }),
+    // Only while the delivery exists: an endpoint deleted during the attempt took it away.
+    ctx.db.insert(webhookAttempts).select(
+      ctx.db
+        .select({
+          id: sql<null>`NULL`.as("id"),
+          deliveryId: webhookDeliveries.id,
+          endpointId: webhookDeliveries.endpointId,
+          at: sql<number>`${ctx.now.getTime()}`.as("at"),
+          statusCode: sql<number | null>`${outcome.statusCode}`.as("status_code"),
+          error: sql<string | null>`${outcome.error}`.as("error"),
+          durationMs: sql<number>`${outcome.durationMs}`.as("duration_ms"),
+        })
+        .from(webhookDeliveries)
+        .where(eq(webhookDeliveries.id, delivery.id)),
+    ),
     ctx.db
       .update(webhookEndpoints)
       .set(
