@@ -7,6 +7,7 @@
 // caller to learn from, leave them for the next request or the cron, whichever comes first).
 import { createMiddleware } from "hono/factory";
 import { deliverEvents } from "../domain/webhooks/webhook-delivery";
+import { writeLog } from "../log";
 import type { AppEnv } from "./app-env";
 import { runInBackground } from "./background";
 
@@ -33,6 +34,12 @@ export const deliverEventsAfterChanges = createMiddleware<AppEnv>(async function
         requestId: c.get("requestId"),
       },
       { readClock: () => new Date(), deadline: new Date(started.getTime() + backgroundDeliverySeconds * 1000) },
-    ),
+    ).catch((error: unknown) => {
+      // Nothing is lost: the cron's run picks up whatever this one did not finish.
+      writeLog("error", "webhook_delivery_failed", {
+        requestId: c.get("requestId"),
+        error: error instanceof Error ? error.name : "non-error thrown",
+      });
+    }),
   );
 });
