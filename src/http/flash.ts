@@ -10,7 +10,7 @@ import type { AppContext } from "./app-env";
 import { clearCookie, readCookie, writeCookie } from "./cookies";
 
 /** What a flash's secret is: each page takes only its own kind (a directory token: for that directory). */
-const secretKinds = ["setup-link", "api-token", "recovery-codes", "directory-token"] as const;
+const secretKinds = ["setup-link", "api-token", "recovery-codes", "directory-token", "webhook-secret"] as const;
 
 const flashSchema = z.object({
   message: z.string().max(500),

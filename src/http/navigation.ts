@@ -17,6 +17,7 @@ const sections: Array<{ href: string; label: string; requirement: Requirement }>
   { href: "/admin/audit", label: "Audit log", requirement: { kind: "console", permission: "audit:read" } },
   { href: "/admin/outbox", label: "Outbox", requirement: { kind: "instance-admin" } },
   { href: "/admin/directories", label: "Directories", requirement: { kind: "instance-admin" } },
+  { href: "/admin/webhooks", label: "Webhooks", requirement: { kind: "instance-admin" } },
   { href: "/admin/sign-in-policy", label: "Sign-in policy", requirement: { kind: "instance-admin" } },
 ];
 

@@ -15,6 +15,7 @@ import { adminTenantRoutes } from "./tenants";
 import { adminUserAccessGroupRoutes } from "./user-access-groups";
 import { adminUserTabRoutes } from "./user-tabs";
 import { adminUserRoutes } from "./users";
+import { adminWebhookRoutes } from "./webhooks";
 
 export const adminPages = new Hono<AppEnv>()
   .use(signedInPages)
@@ -32,4 +33,5 @@ export const adminPages = new Hono<AppEnv>()
   .route("/audit", adminAuditRoutes)
   .route("/outbox", adminOutboxRoutes)
   .route("/directories", adminDirectoryRoutes)
+  .route("/webhooks", adminWebhookRoutes)
   .route("/sign-in-policy", adminSignInPolicyRoutes);
