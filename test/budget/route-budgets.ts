@@ -24,6 +24,7 @@ import { passkeySignInBudgets } from "./route-budgets-passkeys-signin";
 import { scimBudgets } from "./route-budgets-scim";
 import { scimGroupBudgets } from "./route-budgets-scim-groups";
 import { userPageBudgets } from "./route-budgets-users";
+import { webhookBudgets } from "./route-budgets-webhooks";
 import { workspaceBudgets } from "./route-budgets-workspace";
 
 export const queryBudget = 4;
@@ -418,4 +419,5 @@ export const routeBudgets: RouteBudget[] = [
   ...accountPasskeyBudgets,
   ...setupPasskeyBudgets,
   ...passkeyPolicyBudgets,
+  ...webhookBudgets,
 ];

@@ -35,6 +35,7 @@ import { accountPasskeyAccessRows } from "./route-access-passkeys-account";
 import { passkeyPolicyAccessRows } from "./route-access-passkeys-policy";
 import { setupPasskeyAccessRows } from "./route-access-passkeys-setup";
 import { passkeySignInAccessRows } from "./route-access-passkeys-signin";
+import { webhookAccessRows } from "./route-access-webhooks";
 
 export { type Expected, type Persona, personas, type RouteRow } from "./route-access-answers";
 
@@ -554,4 +555,5 @@ export const routeAccessTable: RouteRow[] = [
   ...accountPasskeyAccessRows,
   ...setupPasskeyAccessRows,
   ...passkeyPolicyAccessRows,
+  ...webhookAccessRows,
 ];
