@@ -14,6 +14,9 @@ import { type AuditAction, auditActions } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { decodeCursor, encodeCursor } from "../pagination";
 
+/** The newest audit id: where a new endpoint, or one resumed, starts. For a batch or a subquery. */
+export const newestEventIdSql = sql<number>`(SELECT coalesce(max(${auditEvents.id}), 0) FROM ${auditEvents})`;
+
 export const eventTypes = auditActions;
 export type EventType = AuditAction;
 
@@ -108,15 +111,20 @@ export function selectEventsById(db: Db, ids: number[]) {
     .orderBy(asc(auditEvents.id));
 }
 
+function invalidAfter(): AppError {
+  return new AppError("VALIDATION_FAILED", { fieldErrors: [{ field: "after", message: "This cursor is not valid." }] });
+}
+
 function decodeEventCursor(after: string | undefined): number {
-  const cursor = decodeCursor(after);
+  let cursor: ReturnType<typeof decodeCursor>;
+  try {
+    cursor = decodeCursor(after);
+  } catch {
+    throw invalidAfter();
+  }
   if (!cursor) return 0;
   const id = Number(cursor.id);
-  if (!Number.isSafeInteger(id) || id < 0) {
-    throw new AppError("VALIDATION_FAILED", {
-      fieldErrors: [{ field: "after", message: "This cursor is not valid." }],
-    });
-  }
+  if (!Number.isSafeInteger(id) || id < 0) throw invalidAfter();
   return id;
 }
 
@@ -126,7 +134,7 @@ function encodeEventCursor(auditId: number): string {
 
 export interface EventsPage {
   data: EventPayload[];
-  /** Where to continue from: the last event served, or `after` itself when nothing newer exists. */
+  /** Where to continue from: past the last event served, or past every event read when nothing more matches. */
   nextCursor: string;
   hasMore: boolean;
 }
@@ -137,21 +145,20 @@ export async function listEvents(ctx: Pick<DomainContext, "db">, query: EventsQu
   const conditions = [gt(auditEvents.id, afterId)];
   if (query.types && query.types.length > 0) conditions.push(inArray(auditEvents.action, query.types));
   if (query.tenantId) conditions.push(eq(auditEvents.tenantId, query.tenantId));
-  const rows = await ctx.db
-    .select(eventColumns)
-    .from(auditEvents)
-    .leftJoin(tenants, eq(tenants.id, auditEvents.tenantId))
-    .where(and(...conditions))
-    .orderBy(asc(auditEvents.id))
-    .limit(query.limit + 1);
+  const [rows, newestRows] = await ctx.db.batch([
+    ctx.db
+      .select(eventColumns)
+      .from(auditEvents)
+      .leftJoin(tenants, eq(tenants.id, auditEvents.tenantId))
+      .where(and(...conditions))
+      .orderBy(asc(auditEvents.id))
+      .limit(query.limit + 1),
+    ctx.db.select({ newest: sql<number>`${newestEventIdSql}`.as("newest") }).from(sql`(SELECT 1)`),
+  ]);
   const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    data: page.map(toEventPayload),
-    nextCursor: encodeEventCursor(last ? last.id : afterId),
-    hasMore: rows.length > query.limit,
-  };
+  const hasMore = rows.length > query.limit;
+  // Read in the same transaction: when nothing more matches, every event up to the newest was
+  // seen, so the cursor moves past them and a filtered poll does not read them again.
+  const seenUpTo = hasMore ? (page.at(-1)?.id ?? afterId) : Math.max(afterId, newestRows[0]?.newest ?? 0);
+  return { data: page.map(toEventPayload), nextCursor: encodeEventCursor(seenUpTo), hasMore };
 }
-
-/** The newest audit id: where a new endpoint, or one resumed, starts. For a batch or a subquery. */
-export const newestEventIdSql = sql<number>`(SELECT coalesce(max(${auditEvents.id}), 0) FROM ${auditEvents})`;

@@ -5,11 +5,14 @@
 //
 // Claiming is one conditional UPDATE … RETURNING, as for email (jobs/deliver-outbox.ts): due
 // deliveries of enabled endpoints, at most one per endpoint, and none of an endpoint that has one
-// in flight, so an endpoint never gets two requests at once and a slow one holds only its own
-// queue. The claim moves next_attempt_at one lease ahead; a run that dies mid-send leaves the
-// delivery due again after the lease (at least once; the webhook-id lets receivers deduplicate).
-// Each attempt has a 10-second timeout, redirects are not followed, and a run stops claiming when
-// its deadline (real time) is closer than one timeout: a hostile endpoint cannot hold it longer.
+// in flight, so an endpoint never gets two requests at once. A round sends its claims side by side
+// and waits for the slowest, so a hanging endpoint slows the rounds of the run it is in (10 s
+// each at most) but never holds another run. The claim moves next_attempt_at one lease ahead; a
+// run that dies mid-send leaves the delivery due again after the lease (at least once; the
+// webhook-id lets receivers deduplicate). Each attempt has a 10-second timeout, redirects are not
+// followed, the URL is checked again before sending (APP_ORIGIN may have changed since it was
+// saved), and a run stops claiming when its deadline (real time) is closer than one timeout, or
+// after maximumRounds rounds (D1 allows 1,000 queries per invocation; a round takes three).
 //
 // After a failure the next attempt is 5 min, 30 min, 2 h, 5 h, 10 h and 10 h later; the seventh
 // failure gives the delivery up. 410 Gone disables the endpoint at once; so does failing for 5
@@ -27,6 +30,7 @@ import { type EventRow, eventIdOf, selectEventsById, toEventPayload } from "../e
 import { insertOutboxMessage } from "../outbox";
 import { dispatchEvents } from "./webhook-dispatch";
 import { describeWebhookEndpoint, secretPurposeOf, type WebhookEndpointRow } from "./webhook-endpoints";
+import { findWebhookUrlProblem } from "./webhook-urls";
 
 /** After the nth failed attempt, the next one waits retryDelaysSeconds[n - 1]; after the last, none. */
 export const retryDelaysSeconds = [300, 1800, 7200, 18000, 36000, 36000] as const;
@@ -36,6 +40,9 @@ export const deliveryLeaseSeconds = 60;
 export const failingDaysBeforeDisabling = 5;
 /** Deliveries claimed per round: one per endpoint, sent side by side. */
 export const deliveriesPerRound = 10;
+export const maximumRounds = 100;
+/** Dispatch batches per run, 200 events each. */
+export const maximumDispatchBatches = 20;
 const errorMaxLength = 300;
 
 export interface DeliveryRun {
@@ -119,8 +126,21 @@ async function send(
   const body = JSON.stringify(toEventPayload(event));
   const started = run.readClock().getTime();
   const timestampSeconds = Math.floor(started / 1000);
+  const refused = findWebhookUrlProblem(endpoint.url, ctx.config.APP_ORIGIN);
+  if (refused) return { statusCode: null, error: `Not sent: ${refused}`, durationMs: 0 };
+  let signature: string;
   try {
-    const signature = await signWebhook(await readSigningSecrets(ctx, endpoint), { id, timestampSeconds, body });
+    signature = await signWebhook(await readSigningSecrets(ctx, endpoint), { id, timestampSeconds, body });
+  } catch (error) {
+    // A configuration fault (a key gone from SECRETS_KEYS), not the receiver's: say which.
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      statusCode: null,
+      error: `Not sent: the signing secret cannot be read (${reason})`.slice(0, errorMaxLength),
+      durationMs: 0,
+    };
+  }
+  try {
     const response = await fetch(endpoint.url, {
       method: "POST",
       headers: {
@@ -290,7 +310,8 @@ async function disableEndpoint(
 /** Claims, sends and records rounds of due deliveries until none is due or the deadline nears. */
 export async function deliverDueWebhooks(ctx: DomainContext, run: DeliveryRun): Promise<WebhookDeliveryResult> {
   const result: WebhookDeliveryResult = { attempted: 0, delivered: 0, retried: 0, failed: 0, disabledEndpoints: 0 };
-  while (run.readClock().getTime() + attemptTimeoutMs + 2000 < run.deadline.getTime()) {
+  for (let round = 0; round < maximumRounds; round++) {
+    if (run.readClock().getTime() + attemptTimeoutMs + 2000 >= run.deadline.getTime()) break;
     const claimed = await claimDueDeliveries(ctx, deliveriesPerRound);
     if (claimed.length === 0) break;
     const [endpoints, events] = await ctx.db.batch([
@@ -337,7 +358,8 @@ export async function deliverEvents(ctx: DomainContext, run: DeliveryRun): Promi
   let events = 0;
   let queued = 0;
   let more = true;
-  while (more && run.readClock().getTime() < run.deadline.getTime()) {
+  for (let batch = 0; more && batch < maximumDispatchBatches; batch++) {
+    if (run.readClock().getTime() >= run.deadline.getTime()) break;
     const dispatched = await dispatchEvents(ctx);
     events += dispatched.events;
     queued += dispatched.deliveries;

@@ -41,12 +41,16 @@ function isRefusedIpv4(address: number): boolean {
   });
 }
 
-/** Only global unicast IPv6 (2000::/3) is allowed, and not the documentation range 2001:db8::/32. */
+/**
+ * Only global unicast IPv6 (2000::/3) is allowed, without the ranges that carry or stand for
+ * another address: Teredo 2001::/32, documentation 2001:db8::/32 and 6to4 2002::/16 (which embeds
+ * an IPv4 address, private ones included).
+ */
 function isRefusedIpv6(literal: string): boolean {
-  const first = literal.split(":")[0] ?? "";
-  const firstGroup = first === "" ? 0 : Number.parseInt(first, 16);
-  if (firstGroup < 0x2000 || firstGroup > 0x3fff) return true;
-  return /^2001:db8(:|$)/i.test(literal);
+  const groups = literal.split(":");
+  const firstGroup = groups[0] === "" ? 0 : Number.parseInt(groups[0] ?? "", 16);
+  if (firstGroup < 0x2000 || firstGroup > 0x3fff || firstGroup === 0x2002) return true;
+  return firstGroup === 0x2001 && (groups[1] === "" || groups[1] === "0" || groups[1] === "db8");
 }
 
 function isLoopbackHost(hostname: string): boolean {
