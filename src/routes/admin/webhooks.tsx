@@ -68,8 +68,9 @@ function named(endpoint: { url: string; description: string }): string {
 }
 
 function whatItReceives(input: { eventTypes: string[]; tenantId: string | null }): string {
-  const types = input.eventTypes.length === 0 ? "every event type" : `${input.eventTypes.length} event type(s)`;
-  return `${types}, ${input.tenantId ? "of one company only" : "of every company and instance-wide"}`;
+  const count = input.eventTypes.length;
+  const types = count === 0 ? "every event type" : count === 1 ? "1 event type" : `${count} event types`;
+  return `${types}, ${input.tenantId ? "of one tenant only" : "of every tenant and instance-wide"}`;
 }
 
 /** The add or edit form; `values` null: the endpoint's own (an edit form's first view). */

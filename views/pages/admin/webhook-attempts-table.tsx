@@ -55,7 +55,9 @@ export function WebhookAttemptsTable(props: { endpointId: string; attempts: Webh
               <td data-label="Delivery">
                 <DeliveryStatusBadge status={delivery.status} />
                 <div class="muted">
-                  attempt {delivery.attempts} of {attemptsPerSchedule}
+                  {delivery.status === "delivered"
+                    ? `on attempt ${delivery.attempts}`
+                    : `${delivery.attempts} of ${attemptsPerSchedule} attempts made`}
                 </div>
               </td>
               <td data-label="Next try">

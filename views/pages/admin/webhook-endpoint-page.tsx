@@ -32,7 +32,8 @@ function EndpointFacts({ page, timeZone }: { page: PageData; timeZone: string })
       <dd>
         <EndpointStatusBadge status={endpoint.status} />{" "}
         {endpoint.status === "disabled" && `Gatehouse disabled it: ${disabledReasonText(endpoint.disabledReason)}`}
-        {endpoint.status === "paused" && "It gets no events while paused; resuming starts from the newest event."}
+        {endpoint.status === "paused" &&
+          "It gets no new events while paused, and what is queued waits; resuming starts from the newest event."}
       </dd>
       <dt>Receives</dt>
       <dd>

@@ -48,29 +48,38 @@ function EventTypesField({ chosen, error }: { chosen: string[]; error: string | 
     <fieldset class={error ? "has-error" : undefined} aria-describedby="event-types-hint">
       <legend>Event types</legend>
       <p class="hint" id="event-types-hint">
-        Tick none to receive every event type, including types added later. The type's code is what the payload's "type"
-        says.
+        Tick none to receive every event type, including types added later. Open a group to choose; the code beside each
+        type is what the payload's "type" says.
       </p>
       {error && <p class="error">{error}</p>}
-      {eventTypeGroups().map((group) => (
-        <fieldset>
-          <legend>{groupLabels[group.prefix] ?? group.prefix}</legend>
-          {group.types.map(([type, label]) => (
-            <div>
-              <input
-                type="checkbox"
-                id={`event-type-${type}`}
-                name="eventTypes"
-                value={type}
-                checked={chosen.includes(type)}
-              />{" "}
-              <label for={`event-type-${type}`}>
-                {label} <code class="muted">{type}</code>
-              </label>
-            </div>
-          ))}
-        </fieldset>
-      ))}
+      {eventTypeGroups().map((group) => {
+        const label = groupLabels[group.prefix] ?? group.prefix;
+        const ticked = group.types.filter(([type]) => chosen.includes(type)).length;
+        return (
+          <details open={ticked > 0}>
+            <summary>
+              {label}: {ticked === 0 ? "none" : ticked} of {group.types.length} ticked
+            </summary>
+            <fieldset>
+              <legend class="visually-hidden">{label}</legend>
+              {group.types.map(([type, typeLabel]) => (
+                <div>
+                  <input
+                    type="checkbox"
+                    id={`event-type-${type}`}
+                    name="eventTypes"
+                    value={type}
+                    checked={chosen.includes(type)}
+                  />{" "}
+                  <label for={`event-type-${type}`}>
+                    {typeLabel} <code class="muted">{type}</code>
+                  </label>
+                </div>
+              ))}
+            </fieldset>
+          </details>
+        );
+      })}
     </fieldset>
   );
 }
@@ -100,7 +109,7 @@ export function WebhookFormPage(props: WebhookFormPageProps) {
           type="url"
           value={values.url}
           error={errors.url}
-          hint="https:// and a public host name. Gatehouse cannot resolve names, so it refuses localhost, single-label names and private, link-local or loopback addresses as typed."
+          hint="https:// and a public host name (while Gatehouse itself runs on localhost, http:// and this machine too). A Worker cannot look names up, so Gatehouse refuses what it can see as written: localhost, single-label names, and private, link-local or loopback addresses."
           maxlength={2000}
           required
         />
