@@ -79,7 +79,8 @@ export type SecretKind =
   | "session-token"
   | "challenge-token"
   | "api-token"
-  | "directory-token";
+  | "directory-token"
+  | "webhook-secret";
 
 export interface RecordedSecret {
   kind: SecretKind;
