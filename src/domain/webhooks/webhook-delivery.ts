@@ -5,14 +5,14 @@
 //
 // Claiming is one conditional UPDATE … RETURNING, as for email (jobs/deliver-outbox.ts): due
 // deliveries of enabled endpoints, at most one per endpoint, and none of an endpoint that has one
-// in flight, so an endpoint never gets two requests at once. A round sends its claims side by side
-// and waits for the slowest, so a hanging endpoint slows the rounds of the run it is in (10 s
-// each at most) but never holds another run. The claim moves next_attempt_at one lease ahead; a
+// in flight, so an endpoint never gets two requests at once. Up to ten lanes send side by side, and
+// a lane that is done claims the next due delivery by itself: a hanging endpoint holds its own lane
+// (10 s at most per attempt), never the other endpoints' deliveries, nor another run. The claim moves next_attempt_at one lease ahead; a
 // run that dies mid-send leaves the delivery due again after the lease (at least once; the
 // webhook-id lets receivers deduplicate). Each attempt has a 10-second timeout, redirects are not
 // followed, the URL is checked again before sending (APP_ORIGIN may have changed since it was
 // saved), and a run stops claiming when its deadline (real time) is closer than one timeout, or
-// after maximumRounds rounds (D1 allows 1,000 queries per invocation; a round takes three).
+// after maximumAttemptsPerRun attempts (D1 allows 1,000 queries per invocation; an attempt takes three).
 //
 // After a failure the next attempt is 5 min, 30 min, 2 h, 5 h, 10 h and 10 h later; the seventh
 // failure gives the delivery up. 410 Gone disables the endpoint at once; so does failing for 5
@@ -38,9 +38,9 @@ export const attemptTimeoutMs = 10_000;
 /** Longer than an attempt and its recording can take, so a live run never loses its claim. */
 export const deliveryLeaseSeconds = 60;
 export const failingDaysBeforeDisabling = 5;
-/** Deliveries claimed per round: one per endpoint, sent side by side. */
-export const deliveriesPerRound = 10;
-export const maximumRounds = 100;
+/** Deliveries sent side by side, each of another endpoint. */
+export const deliveryLanes = 10;
+export const maximumAttemptsPerRun = 250;
 /** Dispatch batches per run, 200 events each. */
 export const maximumDispatchBatches = 20;
 const errorMaxLength = 300;
@@ -307,39 +307,58 @@ async function disableEndpoint(
   return true;
 }
 
-/** Claims, sends and records rounds of due deliveries until none is due or the deadline nears. */
+function mayStartAttempt(run: DeliveryRun): boolean {
+  return run.readClock().getTime() + attemptTimeoutMs + 2000 < run.deadline.getTime();
+}
+
+/** Sends one claimed delivery and records its outcome; disables the endpoint when it must. */
+async function deliverClaimed(
+  ctx: DomainContext,
+  run: DeliveryRun,
+  delivery: DeliveryRow,
+  result: WebhookDeliveryResult,
+): Promise<void> {
+  const [endpoints, events] = await ctx.db.batch([
+    ctx.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, delivery.endpointId)),
+    selectEventsById(ctx.db, [delivery.eventId]),
+  ]);
+  const endpoint = endpoints[0] as WebhookEndpointRow;
+  const outcome = await send(ctx, run, endpoint, events[0] as EventRow);
+  const recorded = recordOutcome(ctx, delivery, outcome);
+  await ctx.db.batch(recorded.statements as [Statement, ...Statement[]]);
+  result.attempted += 1;
+  result[recorded.verdict] += 1;
+  const reason = disablingReason(ctx, endpoint, outcome);
+  if (reason && (await disableEndpoint(ctx, endpoint, reason))) result.disabledEndpoints += 1;
+}
+
+/**
+ * One lane: the delivery it was given, then whichever is due next of an endpoint with none in
+ * flight, until none is or the deadline nears. Lanes never wait for each other, so a slow
+ * endpoint holds its own lane only.
+ */
+async function runLane(
+  ctx: DomainContext,
+  run: DeliveryRun,
+  first: DeliveryRow,
+  state: { result: WebhookDeliveryResult; claimsLeft: number },
+): Promise<void> {
+  let delivery: DeliveryRow | undefined = first;
+  while (delivery) {
+    await deliverClaimed(ctx, run, delivery, state.result);
+    if (!mayStartAttempt(run) || state.claimsLeft <= 0) return;
+    state.claimsLeft -= 1;
+    [delivery] = await claimDueDeliveries(ctx, 1);
+  }
+}
+
+/** Claims, sends and records due deliveries, up to deliveryLanes side by side, until none is due or the deadline nears. */
 export async function deliverDueWebhooks(ctx: DomainContext, run: DeliveryRun): Promise<WebhookDeliveryResult> {
   const result: WebhookDeliveryResult = { attempted: 0, delivered: 0, retried: 0, failed: 0, disabledEndpoints: 0 };
-  for (let round = 0; round < maximumRounds; round++) {
-    if (run.readClock().getTime() + attemptTimeoutMs + 2000 >= run.deadline.getTime()) break;
-    const claimed = await claimDueDeliveries(ctx, deliveriesPerRound);
-    if (claimed.length === 0) break;
-    const [endpoints, events] = await ctx.db.batch([
-      ctx.db
-        .select()
-        .from(webhookEndpoints)
-        .where(inArray(webhookEndpoints.id, [...new Set(claimed.map((delivery) => delivery.endpointId))])),
-      selectEventsById(
-        ctx.db,
-        claimed.map((delivery) => delivery.eventId),
-      ),
-    ]);
-    const outcomes = await Promise.all(
-      claimed.map(async (delivery) => {
-        const endpoint = endpoints.find((row) => row.id === delivery.endpointId) as WebhookEndpointRow;
-        const event = events.find((row) => row.id === delivery.eventId) as EventRow;
-        return { delivery, endpoint, outcome: await send(ctx, run, endpoint, event) };
-      }),
-    );
-    const recorded = outcomes.map(({ delivery, outcome }) => recordOutcome(ctx, delivery, outcome));
-    await ctx.db.batch(recorded.flatMap((entry) => entry.statements) as [Statement, ...Statement[]]);
-    for (const entry of recorded) result[entry.verdict] += 1;
-    result.attempted += claimed.length;
-    for (const { endpoint, outcome } of outcomes) {
-      const reason = disablingReason(ctx, endpoint, outcome);
-      if (reason && (await disableEndpoint(ctx, endpoint, reason))) result.disabledEndpoints += 1;
-    }
-  }
+  if (!mayStartAttempt(run)) return result;
+  const claimed = await claimDueDeliveries(ctx, deliveryLanes);
+  const state = { result, claimsLeft: maximumAttemptsPerRun - claimed.length };
+  await Promise.all(claimed.map((delivery) => runLane(ctx, run, delivery, state)));
   return result;
 }
 
