@@ -17,6 +17,7 @@ import { totpCode } from "../helpers/totp";
 import { apiBudgets } from "./route-budgets-api";
 import { consoleBudgets } from "./route-budgets-console";
 import { directoryBudgets } from "./route-budgets-directories";
+import { eventsBudgets } from "./route-budgets-events";
 import { accountPasskeyBudgets } from "./route-budgets-passkeys-account";
 import { passkeyPolicyBudgets } from "./route-budgets-passkeys-policy";
 import { setupPasskeyBudgets } from "./route-budgets-passkeys-setup";
@@ -420,4 +421,5 @@ export const routeBudgets: RouteBudget[] = [
   ...setupPasskeyBudgets,
   ...passkeyPolicyBudgets,
   ...webhookBudgets,
+  ...eventsBudgets,
 ];

@@ -31,6 +31,7 @@ import {
   workspaceRead,
   workspaceWrite,
 } from "./route-access-answers";
+import { eventsAccessRows } from "./route-access-events";
 import { accountPasskeyAccessRows } from "./route-access-passkeys-account";
 import { passkeyPolicyAccessRows } from "./route-access-passkeys-policy";
 import { setupPasskeyAccessRows } from "./route-access-passkeys-setup";
@@ -556,4 +557,5 @@ export const routeAccessTable: RouteRow[] = [
   ...setupPasskeyAccessRows,
   ...passkeyPolicyAccessRows,
   ...webhookAccessRows,
+  ...eventsAccessRows,
 ];
