@@ -11,6 +11,9 @@ import { type DeliveryRun, deliverEvents, retryDelaysSeconds } from "../../src/d
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
+  pauseWebhookEndpoint,
+  resendWebhookDelivery,
+  resumeWebhookEndpoint,
   rotateWebhookSecret,
   updateWebhookEndpoint,
   type WebhookEndpointInput,
@@ -232,6 +235,61 @@ describe("webhook delivery", () => {
       failing_since: null,
       last_success_at: clock.now().getTime(),
     });
+  });
+
+  it("sends a resent delivery again with the same webhook-id, on a fresh schedule", async () => {
+    const clock = new TestClock("2026-11-23T12:00:00Z");
+    const inbox = newInbox("resend");
+    const { endpoint, secret } = await addEndpoint(clock, `/ok/${inbox}`, { eventTypes: ["tenant.created"] });
+    await createTestTenant(clock, "Resent");
+    await deliver(clock);
+    const [delivery] = await readDeliveries(endpoint.id);
+
+    clock.advanceSeconds(3600);
+    await resendWebhookDelivery(asSuperAdmin(clock), endpoint.id, delivery?.id as string);
+    expect(await deliver(clock)).toMatchObject({ attempted: 1, delivered: 1 });
+
+    const records = await waitForInbox(inbox, 2);
+    expect(ids(records)).toEqual([`evt_${delivery?.event_id}`, `evt_${delivery?.event_id}`]);
+    expect(verifyWithStandardWebhooks(secret, records[1] as ReceivedRequest)).toMatchObject({ type: "tenant.created" });
+    expect(await readDeliveries(endpoint.id)).toMatchObject([{ status: "delivered", attempts: 1 }]);
+  });
+
+  it("does not follow a redirect: the 302 is a failed attempt, retried later, and nothing reaches its target", async () => {
+    const clock = new TestClock("2026-11-23T12:00:00Z");
+    const inbox = newInbox("redirect");
+    const { endpoint } = await addEndpoint(clock, `/redirect/${inbox}`, { eventTypes: ["tenant.created"] });
+    await createTestTenant(clock, "Redirected");
+
+    expect(await deliver(clock)).toMatchObject({ attempted: 1, retried: 1 });
+
+    expect(await readInbox(inbox)).toHaveLength(1);
+    expect(await readInbox(`${inbox}-redirected`)).toEqual([]);
+    const row = await rawDb
+      .prepare("SELECT status, last_status_code, last_error FROM webhook_deliveries WHERE endpoint_id = ?")
+      .bind(endpoint.id)
+      .first();
+    expect(row).toEqual({
+      status: "pending",
+      last_status_code: 302,
+      last_error: "Redirects are not followed: give the final URL.",
+    });
+  });
+
+  it("sends a paused endpoint nothing, and after it resumes only what happened since", async () => {
+    const clock = new TestClock("2026-11-23T12:00:00Z");
+    const inbox = newInbox("paused");
+    const { endpoint } = await addEndpoint(clock, `/ok/${inbox}`, { eventTypes: ["tenant.created"] });
+    await pauseWebhookEndpoint(asSuperAdmin(clock), endpoint.id);
+    await createTestTenant(clock, "While paused");
+    expect(await deliver(clock)).toMatchObject({ attempted: 0 });
+
+    await resumeWebhookEndpoint(asSuperAdmin(clock), endpoint.id);
+    const resumed = await createTestTenant(clock, "After resume");
+    await deliver(clock);
+
+    const records = await waitForInbox(inbox, 1);
+    expect(records.map((record) => (JSON.parse(record.body) as DeliveredEvent).data.tenant?.id)).toEqual([resumed.id]);
   });
 
   it("gives a delivery up after the 7th attempt, at 5m, 30m, 2h, 5h, 10h and 10h, recording every attempt", async () => {
