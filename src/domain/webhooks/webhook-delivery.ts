@@ -322,8 +322,11 @@ async function deliverClaimed(
     ctx.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, delivery.endpointId)),
     selectEventsById(ctx.db, [delivery.eventId]),
   ]);
-  const endpoint = endpoints[0] as WebhookEndpointRow;
-  const outcome = await send(ctx, run, endpoint, events[0] as EventRow);
+  const [endpoint] = endpoints;
+  const [event] = events;
+  // Deleted since the claim, with its deliveries: nothing to send or record.
+  if (!endpoint || !event) return;
+  const outcome = await send(ctx, run, endpoint, event);
   const recorded = recordOutcome(ctx, delivery, outcome);
   await ctx.db.batch(recorded.statements as [Statement, ...Statement[]]);
   result.attempted += 1;
