@@ -11,6 +11,15 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<unknown
 }
 
 /** True when the error (or one of its causes) is a UNIQUE violation on the given column or index. */
+/** A write refused by a foreign key (D1 and libSQL word it alike). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
+    const message = current instanceof Error ? current.message : String(current);
+    if (message.includes("FOREIGN KEY constraint failed")) return true;
+  }
+  return false;
+}
+
 export function isUniqueViolation(error: unknown, columnOrIndex: string): boolean {
   for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
     const message = current instanceof Error ? current.message : String(current);

@@ -642,8 +642,13 @@ export const webhookDeliveries = sqliteTable(
   (table) => [
     uniqueIndex("webhook_deliveries_endpoint_event_unique").on(table.endpointId, table.eventId),
     index("webhook_deliveries_due_idx").on(table.status, table.nextAttemptAt),
-    // The claim's "one delivery at a time per endpoint" and the endpoint page's counts.
+    // The claim's "none in flight for this endpoint" and the endpoint page's counts.
     index("webhook_deliveries_endpoint_due_idx").on(table.endpointId, table.status, table.nextAttemptAt),
+    // The claim's "this endpoint's first due delivery", read in order without a sort however long
+    // the endpoint's backlog (jobs and domain/webhooks/webhook-delivery.ts).
+    index("webhook_deliveries_open_idx")
+      .on(table.endpointId, table.nextAttemptAt, table.eventId)
+      .where(sql`status IN ('pending', 'sending')`),
   ],
 );
 

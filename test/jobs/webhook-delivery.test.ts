@@ -452,6 +452,41 @@ describe("webhook delivery", () => {
     expect(await readInbox(onlyB)).toHaveLength(expectedForB.length);
   });
 
+  it("never sends a queued delivery of one tenant after its endpoint was moved to another: it is dropped, unsent", async () => {
+    const clock = new TestClock("2026-11-23T12:00:00Z");
+    const [tenantA, tenantB] = [await createTestTenant(clock, "Tenant A"), await createTestTenant(clock, "Tenant B")];
+    const inbox = newInbox("moved");
+    const { endpoint } = await addEndpoint(clock, `/status/500/${inbox}`, { tenantId: tenantA.id });
+    const { user } = await inviteTestUser(clock, { role: "OPERATOR" });
+    await grantTestMembership(clock, { userId: user.id, tenantId: tenantA.id, role: "OPERATOR_READONLY" });
+    await deliver(clock);
+    const firstTries = (await waitForInbox(inbox, 1)).length;
+    expect((await readDeliveries(endpoint.id)).map((row) => row.status)).toContain("pending");
+
+    // The receiver is moved to tenant B while tenant A's delivery waits for its retry.
+    await updateWebhookEndpoint(asSuperAdmin(clock), endpoint.id, {
+      url: receiverUrl(`/ok/${inbox}`),
+      description: "Now tenant B's",
+      eventTypes: [],
+      tenantId: tenantB.id,
+    });
+    clock.advanceSeconds(5 * minuteSeconds);
+    await deliver(clock);
+
+    // What arrives now is tenant B's (the edit's own event); tenant A's waiting deliveries are dropped.
+    const afterMove = (await readInbox(inbox))
+      .slice(firstTries)
+      .map((record) => JSON.parse(record.body) as DeliveredEvent);
+    expect(afterMove.map((event) => event.data.tenant?.id)).toEqual(afterMove.map(() => tenantB.id));
+    const aEventIds = (
+      await rawDb.prepare("SELECT id FROM audit_events WHERE tenant_id = ?").bind(tenantA.id).all<{ id: number }>()
+    ).results.map((row) => row.id);
+    const deliveries = await readDeliveries(endpoint.id);
+    const ofTenantA = deliveries.filter((row) => aEventIds.includes(row.event_id));
+    expect(ofTenantA.length).toBeGreaterThan(0);
+    expect(ofTenantA.every((row) => row.status === "failed")).toBe(true);
+  });
+
   it("sends one request at a time to a slow endpoint, which holds neither a fast endpoint nor the run past its deadline", async () => {
     const clock = new TestClock("2026-11-23T12:00:00Z");
     const slow = newInbox("slow");

@@ -22,21 +22,25 @@ import { and, eq, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import { decryptSecret } from "../../auth/secrets";
 import { signWebhook } from "../../auth/webhook-signatures";
 import type { Statement } from "../../db/batch";
+import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
 import { users, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import { insertAuditEvent } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { buildWebhookDisabledEmail } from "../emails";
 import { type EventRow, eventIdOf, selectEventsById, toEventPayload } from "../events/events";
 import { insertOutboxMessage } from "../outbox";
-import { dispatchEvents } from "./webhook-dispatch";
+import { dispatchEvents, wants } from "./webhook-dispatch";
 import { describeWebhookEndpoint, secretPurposeOf, type WebhookEndpointRow } from "./webhook-endpoints";
 import { findWebhookUrlProblem } from "./webhook-urls";
 
 /** After the nth failed attempt, the next one waits retryDelaysSeconds[n - 1]; after the last, none. */
 export const retryDelaysSeconds = [300, 1800, 7200, 18000, 36000, 36000] as const;
 export const attemptTimeoutMs = 10_000;
-/** Longer than an attempt and its recording can take, so a live run never loses its claim. */
-export const deliveryLeaseSeconds = 60;
+/**
+ * Longer than any run can hold a claim: a run's `now` can be older than the real time (the cron's
+ * is its scheduled time, and the email and expiry jobs may run first), and a run lasts at most 60 s.
+ */
+export const deliveryLeaseSeconds = 900;
 export const failingDaysBeforeDisabling = 5;
 /** Deliveries sent side by side, each of another endpoint. */
 export const deliveryLanes = 10;
@@ -71,16 +75,16 @@ function isDue(now: Date, deliveries = webhookDeliveries) {
 
 async function claimDueDeliveries(ctx: DomainContext, limit: number): Promise<DeliveryRow[]> {
   const now = ctx.now.getTime();
-  // The first due delivery of each enabled endpoint that has none in flight (a `sending` row whose
-  // lease still runs).
-  const candidates = sql`SELECT d.id FROM ${webhookDeliveries} d
-    JOIN ${webhookEndpoints} e ON e.id = d.endpoint_id AND e.status = 'enabled'
-    WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= ${now}
-      AND d.id = (SELECT d2.id FROM ${webhookDeliveries} d2
-        WHERE d2.endpoint_id = d.endpoint_id AND d2.status IN ('pending', 'sending') AND d2.next_attempt_at <= ${now}
-        ORDER BY d2.next_attempt_at, d2.event_id LIMIT 1)
+  // Driven by the endpoints, so the cost does not grow with a backlog: for each enabled endpoint
+  // with none in flight (a `sending` row whose lease still runs), its first due delivery, read in
+  // order from webhook_deliveries_open_idx without a sort.
+  const candidates = sql`SELECT d.id FROM ${webhookEndpoints} e
+    JOIN ${webhookDeliveries} d ON d.id = (SELECT d2.id FROM ${webhookDeliveries} d2
+      WHERE d2.endpoint_id = e.id AND d2.status IN ('pending', 'sending') AND d2.next_attempt_at <= ${now}
+      ORDER BY d2.next_attempt_at, d2.event_id LIMIT 1)
+    WHERE e.status = 'enabled'
       AND NOT EXISTS (SELECT 1 FROM ${webhookDeliveries} s
-        WHERE s.endpoint_id = d.endpoint_id AND s.status = 'sending' AND s.next_attempt_at > ${now})
+        WHERE s.endpoint_id = e.id AND s.status = 'sending' AND s.next_attempt_at > ${now})
     ORDER BY d.next_attempt_at, d.event_id LIMIT ${limit}`;
   return ctx.db
     .update(webhookDeliveries)
@@ -253,25 +257,17 @@ async function disableEndpoint(
   endpoint: WebhookEndpointRow,
   reason: "gone" | "failing",
 ): Promise<boolean> {
-  const [changed, admins] = await ctx.db.batch([
-    ctx.db
-      .update(webhookEndpoints)
-      .set({ status: "disabled", disabledReason: reason, updatedAt: ctx.now })
-      .where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.status, "enabled")))
-      .returning({ id: webhookEndpoints.id }),
-    ctx.db
-      .select({ id: users.id, email: users.email, displayName: users.displayName, timeZone: users.timeZone })
-      .from(users)
-      .where(
-        and(
-          eq(users.role, "SUPER_ADMIN"),
-          isNotNull(users.activatedAt),
-          isNull(users.deactivatedAt),
-          isNull(users.erasedAt),
-        ),
+  const admins = await ctx.db
+    .select({ id: users.id, email: users.email, displayName: users.displayName, timeZone: users.timeZone })
+    .from(users)
+    .where(
+      and(
+        eq(users.role, "SUPER_ADMIN"),
+        isNotNull(users.activatedAt),
+        isNull(users.deactivatedAt),
+        isNull(users.erasedAt),
       ),
-  ]);
-  if (changed.length === 0) return false;
+    );
   const host = new URL(endpoint.url).host;
   const emails = await Promise.all(
     admins.map(async (admin) => ({
@@ -287,28 +283,64 @@ async function disableEndpoint(
       }),
     })),
   );
-  await ctx.db.batch([
-    insertAuditEvent(
-      { ...ctx, actor: { kind: "system" } },
-      {
-        action: "webhook_endpoint.disabled",
-        target: describeWebhookEndpoint(endpoint),
-        tenantId: endpoint.tenantId,
-        details: { reason },
-      },
-    ),
-    ...emails.map(({ admin, message }) =>
-      insertOutboxMessage(ctx.db, message, ctx.now, {
-        userId: admin.id,
-        dedupeKey: `webhook-disabled:${endpoint.id}:${ctx.now.getTime()}:${admin.id}`,
-      }),
-    ),
-  ]);
+  // One batch: the endpoint is disabled with its audit row and emails, or not at all (a guard
+  // stops the batch when another run or an admin changed the endpoint first).
+  try {
+    await ctx.db.batch([
+      ctx.db
+        .update(webhookEndpoints)
+        .set({ status: "disabled", disabledReason: reason, updatedAt: ctx.now })
+        .where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.status, "enabled"))),
+      assertPreviousWriteChangedOneRow(ctx.db),
+      insertAuditEvent(
+        { ...ctx, actor: { kind: "system" } },
+        {
+          action: "webhook_endpoint.disabled",
+          target: describeWebhookEndpoint(endpoint),
+          tenantId: endpoint.tenantId,
+          details: { reason },
+        },
+      ),
+      ...emails.map(({ admin, message }) =>
+        insertOutboxMessage(ctx.db, message, ctx.now, {
+          userId: admin.id,
+          dedupeKey: `webhook-disabled:${endpoint.id}:${ctx.now.getTime()}:${admin.id}`,
+        }),
+      ),
+    ]);
+  } catch (error) {
+    if (isBatchGuardFailure(error)) return false;
+    throw error;
+  }
   return true;
 }
 
 function mayStartAttempt(run: DeliveryRun): boolean {
   return run.readClock().getTime() + attemptTimeoutMs + 2000 < run.deadline.getTime();
+}
+
+/**
+ * A claimed delivery that must not be sent: back to waiting, as it was, when its endpoint is not
+ * enabled (it goes after a resume); dropped as `failed`, with the reason on the endpoint's page,
+ * when the endpoint no longer asks for its event. Neither counts as a failure of the receiver.
+ */
+function releaseOrDrop(ctx: DomainContext, delivery: DeliveryRow, release: boolean) {
+  const claimed = and(
+    eq(webhookDeliveries.id, delivery.id),
+    eq(webhookDeliveries.status, "sending"),
+    eq(webhookDeliveries.attempts, delivery.attempts),
+  );
+  return ctx.db
+    .update(webhookDeliveries)
+    .set(
+      release
+        ? { status: "pending", attempts: delivery.attempts - 1, nextAttemptAt: ctx.now }
+        : {
+            status: "failed",
+            lastError: "Not sent: the endpoint no longer asks for this event (its types or tenant changed).",
+          },
+    )
+    .where(claimed);
 }
 
 /** Sends one claimed delivery and records its outcome; disables the endpoint when it must. */
@@ -326,6 +358,13 @@ async function deliverClaimed(
   const [event] = events;
   // Deleted since the claim, with its deliveries: nothing to send or record.
   if (!endpoint || !event) return;
+  // Matched when it was queued; checked again now, so an endpoint paused, or moved to another
+  // tenant or other types since (an edit, a resend of an old delivery), never gets what it no
+  // longer asks for.
+  if (endpoint.status !== "enabled" || !wants(endpoint, event)) {
+    await releaseOrDrop(ctx, delivery, endpoint.status !== "enabled");
+    return;
+  }
   const outcome = await send(ctx, run, endpoint, event);
   const recorded = recordOutcome(ctx, delivery, outcome);
   await ctx.db.batch(recorded.statements as [Statement, ...Statement[]]);

@@ -10,7 +10,7 @@
 // added or resumed); a paused or disabled one gets none.
 import { asc, eq, gt, sql } from "drizzle-orm";
 import { generateId } from "../../auth/crypto";
-import type { Statement } from "../../db/batch";
+import { isForeignKeyViolation, type Statement } from "../../db/batch";
 import { insertInChunks } from "../../db/chunked-insert";
 import type { Db } from "../../db/client";
 import { auditEvents, webhookDeliveries, webhookDispatch, webhookEndpoints } from "../../db/schema";
@@ -48,7 +48,11 @@ interface EndpointFilter {
   afterEventId: number;
 }
 
-function wants(endpoint: EndpointFilter, event: { id: number; action: string; tenantId: string | null }): boolean {
+/** Whether an endpoint asks for an event: after its start, of its types, of its tenant. Also checked again before sending. */
+export function wants(
+  endpoint: EndpointFilter,
+  event: { id: number; action: string; tenantId: string | null },
+): boolean {
   if (event.id <= endpoint.afterEventId) return false;
   if (endpoint.eventTypes.length > 0 && !endpoint.eventTypes.includes(event.action)) return false;
   // A tenant-filtered endpoint gets that tenant's events only, never an instance-wide one.
@@ -91,7 +95,9 @@ export async function dispatchEvents(ctx: DispatchContext, limit = dispatchBatch
   const last = events.at(-1);
   if (!last) {
     // Nothing to queue: keep the cursor at the newest event, so a new endpoint starts from there.
-    if ((cursorRows[0]?.newest ?? 0) > upTo) await moveCursorTo(ctx, newestEventIdSql);
+    // The newest as read with the empty page, not as it is now: an event committed since is read next time.
+    const newest = cursorRows[0]?.newest ?? 0;
+    if (newest > upTo) await moveCursorTo(ctx, newest);
     return { events: 0, deliveries: 0, more: false };
   }
   const rows = events.flatMap((event) =>
@@ -112,7 +118,14 @@ export async function dispatchEvents(ctx: DispatchContext, limit = dispatchBatch
     ...insertInChunks(ctx.db, webhookDeliveries, rows, { skipExisting: true }),
     moveCursorTo(ctx, last.id),
   ];
-  await ctx.db.batch(statements as [Statement, ...Statement[]]);
+  try {
+    await ctx.db.batch(statements as [Statement, ...Statement[]]);
+  } catch (error) {
+    // An endpoint deleted between the read and this write: its rows break the foreign key and
+    // nothing of the batch is written. Read again (the caller loops on `more`).
+    if (isForeignKeyViolation(error)) return { events: 0, deliveries: 0, more: true };
+    throw error;
+  }
   return { events: events.length, deliveries: rows.length, more: events.length === limit };
 }
 

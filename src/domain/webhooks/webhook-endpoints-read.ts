@@ -219,5 +219,13 @@ export async function loadWebhookEndpoint(
     : [await one, []];
   const row = rows[0];
   if (!row) throw new AppError("NOT_FOUND", { detail: "No such webhook endpoint." });
-  return { endpoint: toSummary(row, { pending: 0, sending: 0, delivered: 0, failed: 0 }), tenants: choices };
+  const endpoint = toSummary(row, { pending: 0, sending: 0, delivered: 0, failed: 0 });
+  // The endpoint's own tenant is always a choice, even beyond the first 500: otherwise the form
+  // would select "every tenant" and saving it would widen the filter.
+  const own = endpoint.tenant;
+  const tenants =
+    options.withTenantChoices && own && !choices.some((choice) => choice.id === own.id)
+      ? [{ id: own.id, name: own.name }, ...choices]
+      : choices;
+  return { endpoint, tenants };
 }

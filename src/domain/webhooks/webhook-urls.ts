@@ -76,7 +76,8 @@ export function findWebhookUrlProblem(value: string, appOrigin: string): string 
     return local ? "Use an https:// or http:// URL." : "Use an https:// URL.";
   }
   if (url.username || url.password) return "Leave credentials out of the URL; verify deliveries by their signature.";
-  const host = url.hostname.toLowerCase();
+  // "localhost." and "intranet." are the same names as without the final dot.
+  const host = url.hostname.toLowerCase().replace(/\.$/, "");
   if (local && isLoopbackHost(host)) return null;
   const ipv4 = ipv4ToNumber(host);
   if (ipv4 !== null) return isRefusedIpv4(ipv4) ? "This address is private, local or reserved." : null;

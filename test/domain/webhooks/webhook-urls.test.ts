@@ -71,14 +71,19 @@ describe("webhook URLs under a public APP_ORIGIN", () => {
     "https://printer.local/x",
     "https://metadata.internal/x",
     "https://nas.home.arpa/x",
+    "https://localhost./x",
+    "https://foo.localhost./x",
+    "https://metadata.google.internal./x",
   ])("refuses the local-only name %s", (url) => {
     expect(findWebhookUrlProblem(url, publicOrigin)).toBe("This name only exists on a local network.");
   });
 
-  it("refuses a single-label name such as intranet", () => {
-    expect(findWebhookUrlProblem("https://intranet/x", publicOrigin)).toBe(
-      "Use a full host name with a domain, such as hooks.example.com.",
-    );
+  it("refuses a single-label name such as intranet, also written with a final dot", () => {
+    for (const url of ["https://intranet/x", "https://intranet./x"]) {
+      expect(findWebhookUrlProblem(url, publicOrigin)).toBe(
+        "Use a full host name with a domain, such as hooks.example.com.",
+      );
+    }
   });
 
   it("refuses a URL longer than 2000 characters", () => {
