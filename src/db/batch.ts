@@ -11,19 +11,22 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<unknown
 }
 
 /** True when the error (or one of its causes) is a UNIQUE violation on the given column or index. */
-/** A write refused by a foreign key (D1 and libSQL word it alike). */
-export function isForeignKeyViolation(error: unknown): boolean {
+/** Whether the error or one of its causes (drizzle wraps the driver's) has a message that matches. */
+function someMessageInChain(error: unknown, matches: (message: string) => boolean): boolean {
   for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
-    const message = current instanceof Error ? current.message : String(current);
-    if (message.includes("FOREIGN KEY constraint failed")) return true;
+    if (matches(current instanceof Error ? current.message : String(current))) return true;
   }
   return false;
 }
 
+/** A write refused by a foreign key (D1 and libSQL word it alike). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return someMessageInChain(error, (message) => message.includes("FOREIGN KEY constraint failed"));
+}
+
 export function isUniqueViolation(error: unknown, columnOrIndex: string): boolean {
-  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
-    const message = current instanceof Error ? current.message : String(current);
-    if (message.includes("UNIQUE constraint failed") && message.includes(columnOrIndex)) return true;
-  }
-  return false;
+  return someMessageInChain(
+    error,
+    (message) => message.includes("UNIQUE constraint failed") && message.includes(columnOrIndex),
+  );
 }

@@ -585,7 +585,6 @@ export const passkeyRequiredRoles = sqliteTable("passkey_required_roles", {
 
 /** docs/EVENTS.md "Endpoints": `disabled` is Gatehouse's doing (410 Gone, 5 days failing), `paused` an admin's. */
 export const webhookEndpointStatuses = ["enabled", "paused", "disabled"] as const;
-export type WebhookEndpointStatus = (typeof webhookEndpointStatuses)[number];
 
 /** A receiver of signed events (docs/EVENTS.md). Managed by SUPER_ADMINs only. */
 export const webhookEndpoints = sqliteTable(

@@ -8,7 +8,7 @@
 import { createMiddleware } from "hono/factory";
 import { deliverEvents } from "../domain/webhooks/webhook-delivery";
 import { writeLog } from "../log";
-import type { AppEnv } from "./app-env";
+import { type AppEnv, domainContext } from "./app-env";
 import { runInBackground } from "./background";
 
 /** What background delivery may take, within the 30 seconds a Worker keeps running after its response. */
@@ -24,15 +24,8 @@ export const deliverEventsAfterChanges = createMiddleware<AppEnv>(async function
   runInBackground(
     c,
     deliverEvents(
-      {
-        db: c.get("db"),
-        kv: c.env.KV,
-        now: c.get("now"),
-        config: c.get("config"),
-        actor: { kind: "system" },
-        ip: null,
-        requestId: c.get("requestId"),
-      },
+      // Gatehouse acts here, not the caller: an endpoint it disables is not the client's doing.
+      { ...domainContext(c, { kind: "system" }), ip: null },
       { readClock: () => new Date(), deadline: new Date(started.getTime() + backgroundDeliverySeconds * 1000) },
     ).catch((error: unknown) => {
       // Nothing is lost: the cron's run picks up whatever this one did not finish.

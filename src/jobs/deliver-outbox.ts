@@ -13,6 +13,7 @@
 // a due setup-link email `superseded` when its link is no longer the user's live one (a new link,
 // completed setup, deactivation, erasure), so a claimed setup-link email carries a working link.
 // The batches that change a link mark the pending ones first (`supersedeSetupLinkEmails`).
+import { addSeconds } from "date-fns";
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { outbox } from "../db/schema";
 import type { DomainContext } from "../domain/context";
@@ -41,10 +42,6 @@ export interface DeliveryResult {
 /** 5, 10, 20, 40, 80, 160, 320 minutes after attempts 1..7 (capped at 6 hours); attempt 8 gives up. */
 export function retryDelaySeconds(attempts: number): number {
   return Math.min(firstRetryDelaySeconds * 2 ** Math.max(0, attempts - 1), maxRetryDelaySeconds);
-}
-
-function addSeconds(date: Date, seconds: number): Date {
-  return new Date(date.getTime() + seconds * 1000);
 }
 
 // A row still `sending` when its lease is over was claimed by a run that died: it has waited

@@ -5,7 +5,7 @@
 // /api/v1/events) and the dispatcher fan events out to webhook endpoints
 // (domain/webhooks/webhook-dispatch.ts) with nothing lost or doubled. Events live as long as the
 // audit log, which keeps every row (docs/PRODUCT.md §6): far beyond the 30 days promised.
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
 import type { Db } from "../../db/client";
 import { auditEvents, tenants } from "../../db/schema";
@@ -16,9 +16,6 @@ import { decodeCursor, encodeCursor } from "../pagination";
 
 /** The newest audit id: where a new endpoint, or one resumed, starts. For a batch or a subquery. */
 export const newestEventIdSql = sql<number>`(SELECT coalesce(max(${auditEvents.id}), 0) FROM ${auditEvents})`;
-
-export const eventTypes = auditActions;
-export type EventType = AuditAction;
 
 const eventTypeList = z
   .string()
@@ -101,14 +98,19 @@ export function toEventPayload(row: EventRow): EventPayload {
   };
 }
 
-/** Events with the given audit ids, oldest first, with their tenant's current name. For a batch. */
-export function selectEventsById(db: Db, ids: number[]) {
+/** Events matching `where`, oldest first, with their tenant's current name. For a batch. */
+function selectEvents(db: Db, where: SQL | undefined) {
   return db
     .select(eventColumns)
     .from(auditEvents)
     .leftJoin(tenants, eq(tenants.id, auditEvents.tenantId))
-    .where(inArray(auditEvents.id, ids))
+    .where(where)
     .orderBy(asc(auditEvents.id));
+}
+
+/** Events with the given audit ids. For a batch. */
+export function selectEventsById(db: Db, ids: number[]) {
+  return selectEvents(db, inArray(auditEvents.id, ids));
 }
 
 function invalidAfter(): AppError {
@@ -146,13 +148,7 @@ export async function listEvents(ctx: Pick<DomainContext, "db">, query: EventsQu
   if (query.types && query.types.length > 0) conditions.push(inArray(auditEvents.action, query.types));
   if (query.tenantId) conditions.push(eq(auditEvents.tenantId, query.tenantId));
   const [rows, newestRows] = await ctx.db.batch([
-    ctx.db
-      .select(eventColumns)
-      .from(auditEvents)
-      .leftJoin(tenants, eq(tenants.id, auditEvents.tenantId))
-      .where(and(...conditions))
-      .orderBy(asc(auditEvents.id))
-      .limit(query.limit + 1),
+    selectEvents(ctx.db, and(...conditions)).limit(query.limit + 1),
     ctx.db.select({ newest: sql<number>`${newestEventIdSql}`.as("newest") }).from(sql`(SELECT 1)`),
   ]);
   const page = rows.slice(0, query.limit);

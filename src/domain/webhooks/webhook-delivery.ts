@@ -18,6 +18,7 @@
 // failure gives the delivery up. 410 Gone disables the endpoint at once; so does failing for 5
 // days in a row (failing_since). Either way every active Super admin is emailed, and the endpoint
 // waits for an admin to resume it.
+import { addSeconds } from "date-fns";
 import { and, eq, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import { decryptSecret } from "../../auth/secrets";
 import { signWebhook } from "../../auth/webhook-signatures";
@@ -35,6 +36,8 @@ import { findWebhookUrlProblem } from "./webhook-urls";
 
 /** After the nth failed attempt, the next one waits retryDelaysSeconds[n - 1]; after the last, none. */
 export const retryDelaysSeconds = [300, 1800, 7200, 18000, 36000, 36000] as const;
+/** Attempts of one schedule: the first and one per retry. */
+export const attemptsPerSchedule = retryDelaysSeconds.length + 1;
 export const attemptTimeoutMs = 10_000;
 /**
  * Longer than any run can hold a claim: a run's `now` can be older than the real time (the cron's
@@ -65,12 +68,17 @@ export interface WebhookDeliveryResult {
 
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
-function addSeconds(date: Date, seconds: number): Date {
-  return new Date(date.getTime() + seconds * 1000);
+function isDue(now: Date) {
+  return and(inArray(webhookDeliveries.status, ["pending", "sending"]), lte(webhookDeliveries.nextAttemptAt, now));
 }
 
-function isDue(now: Date, deliveries = webhookDeliveries) {
-  return and(inArray(deliveries.status, ["pending", "sending"]), lte(deliveries.nextAttemptAt, now));
+/** Writes about a claimed delivery apply only while this run's claim on it holds. */
+function stillClaimed(delivery: DeliveryRow) {
+  return and(
+    eq(webhookDeliveries.id, delivery.id),
+    eq(webhookDeliveries.status, "sending"),
+    eq(webhookDeliveries.attempts, delivery.attempts),
+  );
 }
 
 async function claimDueDeliveries(ctx: DomainContext, limit: number): Promise<DeliveryRow[]> {
@@ -204,11 +212,6 @@ function recordOutcome(
   outcome: Outcome,
 ): { statements: Statement[]; verdict: Verdict } {
   const step = nextStep(ctx, delivery, outcome);
-  const claimed = and(
-    eq(webhookDeliveries.id, delivery.id),
-    eq(webhookDeliveries.status, "sending"),
-    eq(webhookDeliveries.attempts, delivery.attempts),
-  );
   const statusOf = { delivered: "delivered", retried: "pending", failed: "failed" } as const;
   const statements: Statement[] = [
     ctx.db
@@ -220,7 +223,7 @@ function recordOutcome(
         lastStatusCode: outcome.statusCode,
         lastError: outcome.error,
       })
-      .where(claimed),
+      .where(stillClaimed(delivery)),
     // Only while the delivery exists: an endpoint deleted during the attempt took it away.
     ctx.db.insert(webhookAttempts).select(
       ctx.db
@@ -325,11 +328,6 @@ function mayStartAttempt(run: DeliveryRun): boolean {
  * when the endpoint no longer asks for its event. Neither counts as a failure of the receiver.
  */
 function releaseOrDrop(ctx: DomainContext, delivery: DeliveryRow, release: boolean) {
-  const claimed = and(
-    eq(webhookDeliveries.id, delivery.id),
-    eq(webhookDeliveries.status, "sending"),
-    eq(webhookDeliveries.attempts, delivery.attempts),
-  );
   return ctx.db
     .update(webhookDeliveries)
     .set(
@@ -340,7 +338,7 @@ function releaseOrDrop(ctx: DomainContext, delivery: DeliveryRow, release: boole
             lastError: "Not sent: the endpoint no longer asks for this event (its types or tenant changed).",
           },
     )
-    .where(claimed);
+    .where(stillClaimed(delivery));
 }
 
 /** Sends one claimed delivery and records its outcome; disables the endpoint when it must. */

@@ -12,9 +12,10 @@ import {
   webhookDeliveries,
   webhookEndpoints,
 } from "../../db/schema";
-import { AppError } from "../../errors";
 import type { DomainContext } from "../context";
-import { assertMayManageWebhooks } from "./webhook-endpoints";
+import { eventIdOf } from "../events/events";
+import { attemptsPerSchedule } from "./webhook-delivery";
+import { assertMayManageWebhooks, webhookEndpointNotFound } from "./webhook-endpoints";
 
 export const webhookEndpointsListLimit = 200;
 export const webhookAttemptsShown = 50;
@@ -138,6 +139,8 @@ export interface WebhookEndpointPage {
   /** Until when the secret a rotation replaced still signs beside the new one; null when it does not. */
   previousSecretSignsUntil: Date | null;
   attempts: WebhookAttemptView[];
+  /** How many attempts one delivery's schedule makes, for "n of 7 attempts made". */
+  attemptsPerSchedule: number;
 }
 
 /** One endpoint's page: the endpoint, its newest attempts with their delivery, its counts: one batch. */
@@ -167,11 +170,12 @@ export async function loadWebhookEndpointPage(ctx: DomainContext, endpointId: st
     selectDeliveryCounts(ctx.db, eq(webhookDeliveries.endpointId, endpointId)),
   ]);
   const row = rows[0];
-  if (!row) throw new AppError("NOT_FOUND", { detail: "No such webhook endpoint." });
+  if (!row) throw webhookEndpointNotFound();
   const expires = row.previousSecretExpiresAt;
   return {
     endpoint: { ...toSummary(row, toCounts(counts, row.id)), updatedAt: row.updatedAt },
     previousSecretSignsUntil: expires && expires > ctx.now ? expires : null,
+    attemptsPerSchedule,
     attempts: attempts.map((attempt) => ({
       id: attempt.id,
       at: attempt.at,
@@ -180,7 +184,7 @@ export async function loadWebhookEndpointPage(ctx: DomainContext, endpointId: st
       durationMs: attempt.durationMs,
       delivery: {
         id: attempt.deliveryId,
-        eventId: `evt_${attempt.eventId}`,
+        eventId: eventIdOf(attempt.eventId),
         eventType: attempt.eventType,
         status: attempt.deliveryStatus,
         nextAttemptAt: attempt.nextAttemptAt,
@@ -218,8 +222,8 @@ export async function loadWebhookEndpoint(
     ? await ctx.db.batch([one, selectTenantChoices(ctx.db)])
     : [await one, []];
   const row = rows[0];
-  if (!row) throw new AppError("NOT_FOUND", { detail: "No such webhook endpoint." });
-  const endpoint = toSummary(row, { pending: 0, sending: 0, delivered: 0, failed: 0 });
+  if (!row) throw webhookEndpointNotFound();
+  const endpoint = toSummary(row, toCounts([], row.id));
   // The endpoint's own tenant is always a choice, even beyond the first 500: otherwise the form
   // would select "every tenant" and saving it would widen the filter.
   const own = endpoint.tenant;

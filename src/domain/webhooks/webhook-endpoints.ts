@@ -61,13 +61,13 @@ async function checkEndpointInput(ctx: DomainContext, input: WebhookEndpointInpu
   return { ...input, url: new URL(input.url).href, eventTypes: [...new Set(input.eventTypes)], tenantId };
 }
 
-function notFound(): AppError {
+export function webhookEndpointNotFound(): AppError {
   return new AppError("NOT_FOUND", { detail: "No such webhook endpoint." });
 }
 
 async function findEndpoint(ctx: DomainContext, id: string): Promise<WebhookEndpointRow> {
   const [endpoint] = await ctx.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).limit(1);
-  if (!endpoint) throw notFound();
+  if (!endpoint) throw webhookEndpointNotFound();
   return endpoint;
 }
 

@@ -8,7 +8,7 @@
 
 const maximumUrlLength = 2000;
 
-// [first address as a 32-bit number, prefix length]
+// [first address, prefix length]
 const refusedIpv4Ranges: ReadonlyArray<readonly [string, number]> = [
   ["0.0.0.0", 8],
   ["10.0.0.0", 8],
@@ -33,12 +33,14 @@ function ipv4ToNumber(address: string): number | null {
   return parts.reduce((value, part) => value * 256 + Number(part), 0);
 }
 
+// [first address, number of addresses], worked out once.
+const refusedIpv4Blocks = refusedIpv4Ranges.map(([first, prefix]): readonly [number, number] => [
+  ipv4ToNumber(first) ?? 0,
+  2 ** (32 - prefix),
+]);
+
 function isRefusedIpv4(address: number): boolean {
-  return refusedIpv4Ranges.some(([first, prefix]) => {
-    const size = 2 ** (32 - prefix);
-    const start = ipv4ToNumber(first) as number;
-    return address >= start && address < start + size;
-  });
+  return refusedIpv4Blocks.some(([start, size]) => address >= start && address < start + size);
 }
 
 /**

@@ -4,9 +4,6 @@ import { labelAuditAction } from "../../../src/labels";
 import { Time } from "../../components/time";
 import { DeliveryStatusBadge } from "./webhook-parts";
 
-/** The delivery's retry schedule has this many attempts (webhook-delivery.ts retryDelaysSeconds + 1). */
-const attemptsPerSchedule = 7;
-
 function AttemptResult({ attempt }: { attempt: WebhookAttemptView }) {
   const ok = attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300;
   return (
@@ -17,7 +14,13 @@ function AttemptResult({ attempt }: { attempt: WebhookAttemptView }) {
   );
 }
 
-export function WebhookAttemptsTable(props: { endpointId: string; attempts: WebhookAttemptView[]; timeZone: string }) {
+export function WebhookAttemptsTable(props: {
+  endpointId: string;
+  attempts: WebhookAttemptView[];
+  /** How many attempts one delivery's schedule makes (domain/webhooks/webhook-delivery.ts). */
+  attemptsPerSchedule: number;
+  timeZone: string;
+}) {
   return (
     <table class="data-table">
       <caption class="visually-hidden">Attempts, newest first</caption>
@@ -57,7 +60,7 @@ export function WebhookAttemptsTable(props: { endpointId: string; attempts: Webh
                 <div class="muted">
                   {delivery.status === "delivered"
                     ? `on attempt ${delivery.attempts}`
-                    : `${delivery.attempts} of ${attemptsPerSchedule} attempts made`}
+                    : `${delivery.attempts} of ${props.attemptsPerSchedule} attempts made`}
                 </div>
               </td>
               <td data-label="Next try">

@@ -135,7 +135,12 @@ export function WebhookEndpointPage(props: WebhookEndpointPageProps) {
             after 5 and 30 minutes, then 2, 5, 10 and 10 hours.
           </p>
         ) : (
-          <WebhookAttemptsTable endpointId={page.endpoint.id} attempts={page.attempts} timeZone={props.timeZone} />
+          <WebhookAttemptsTable
+            endpointId={page.endpoint.id}
+            attempts={page.attempts}
+            attemptsPerSchedule={page.attemptsPerSchedule}
+            timeZone={props.timeZone}
+          />
         )}
       </section>
       <section class="danger-zone" aria-labelledby="delete-heading">
