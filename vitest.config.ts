@@ -12,8 +12,12 @@ const fromRoot = (path: string) => join(root, path);
 // A local send_email binding for the provider tests; it refuses any other recipient.
 const sendEmailBindings = [{ name: "SEND_EMAIL", allowed_destination_addresses: ["deliverable@example.test"] }];
 
-// The Worker secrets of the tests: a fixed SECRETS_KEYS (key id "test", the bytes 0 to 31), in both stores.
-const testSecrets = { SECRETS_KEYS: "test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" };
+// The Worker secrets of the tests, in both stores: a fixed SECRETS_KEYS (key id "test", the bytes 0 to 31)
+// and a fixed audit-log signing key (test/helpers/audit-log.ts has its verifier key and an earlier key).
+const testSecrets = {
+  SECRETS_KEYS: "test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+  AUDIT_SIGNING_KEYS: "PRIVATE+KEY+gatehouse.test/audit+5499103f+Acv9Nc67kZYEeqzxsWQ16nZSBGKTGXnIl6DIiULN+nNX",
+};
 
 // The loopback webhook receiver, started once per project for the delivery tests (docs/TESTING.md "Services for tests").
 const webhookReceiverSetup = "test/services/webhook-receiver-setup.ts";

@@ -19,6 +19,7 @@ export interface Bindings {
   LIBSQL_AUTH_TOKEN?: string;
   CLIENT_ADDRESS_SOURCE?: string;
   SECRETS_KEYS?: string;
+  AUDIT_SIGNING_KEYS?: string;
 }
 
 /** A key of SECRETS_KEYS: the id every ciphertext names, and 32 random bytes (AES-256). */
@@ -84,6 +85,9 @@ const configSchema = z.object({
   CLIENT_ADDRESS_SOURCE: z.enum(["cf-connecting-ip", "local"]).default("cf-connecting-ip"),
   // Optional until a feature stores a secret: requireSecretKeys names it then.
   SECRETS_KEYS: secretKeysSchema.optional(),
+  // The audit log's Ed25519 signing key and earlier keys (auth/signed-notes.ts). Optional until a
+  // checkpoint is sealed: requireAuditSigningKeys names it then.
+  AUDIT_SIGNING_KEYS: z.string().trim().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -140,6 +144,16 @@ export function readStoreConfig(env: Bindings): StoreConfig {
 export function requireSecretKeys(keys: SecretKeys | undefined): SecretKeys {
   if (!keys) throw configError(`SECRETS_KEYS is not set, and storing or reading a secret needs it: ${secretKeysHelp}`);
   return keys;
+}
+
+/** AUDIT_SIGNING_KEYS, or an error naming the setting for a Worker that has none. */
+export function requireAuditSigningKeys(setting: string | undefined): string {
+  if (!setting) {
+    throw configError(
+      'AUDIT_SIGNING_KEYS is not set, and sealing an audit checkpoint needs it: make a key with `npm run audit:keygen -- <origin>` and set it with `wrangler secret put AUDIT_SIGNING_KEYS` (docs/AUDIT.md "Keys")',
+    );
+  }
+  return setting;
 }
 
 const parsedConfigs = new WeakMap<object, Config>();

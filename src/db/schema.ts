@@ -676,3 +676,65 @@ export const webhookDispatch = sqliteTable("webhook_dispatch", {
   id: integer("id").primaryKey(),
   lastEventId: integer("last_event_id").notNull(),
 });
+
+// The verifiable audit log (docs/AUDIT.md "Verifying the log"): a Merkle tree over every audit
+// event, appended by the sequencer (domain/audit/audit-tree.ts), and the signed checkpoints of it.
+// Leaves, nodes and checkpoints are append-only like audit_events (triggers, migration 0010).
+
+/** One row (id 1): the tree's size, the last event it holds, and its frontier (the compare-and-set target). */
+export const auditTree = sqliteTable("audit_tree", {
+  id: integer("id").primaryKey(),
+  size: integer("size").notNull(),
+  lastEventId: integer("last_event_id").notNull(),
+  // JSON array of the base64 hashes of the perfect subtrees of `size` leaves, largest first.
+  frontier: text("frontier").notNull(),
+});
+
+/** Which audit event each leaf is. */
+export const auditLeaves = sqliteTable("audit_leaves", {
+  leafIndex: integer("leaf_index").primaryKey(),
+  eventId: integer("event_id").notNull().unique("audit_leaves_event_unique"),
+});
+
+/** The hash of every perfect subtree, leaves included, keyed by its in-order position (merkle-tree.ts). */
+export const auditTreeNodes = sqliteTable("audit_tree_nodes", {
+  position: integer("position").primaryKey(),
+  hash: text("hash").notNull(),
+});
+
+export const auditCheckpoints = sqliteTable("audit_checkpoints", {
+  treeSize: integer("tree_size").primaryKey(),
+  lastEventId: integer("last_event_id").notNull(),
+  rootHash: text("root_hash").notNull(),
+  // The whole signed note (c2sp.org/tlog-checkpoint inside c2sp.org/signed-note), verbatim.
+  signedNote: text("signed_note").notNull(),
+  keyId: text("key_id").notNull(),
+  sealedAt: timestamp("sealed_at").notNull(),
+});
+
+/** One row (id 1): the next leaf the cron's rolling check recomputes. */
+export const auditVerification = sqliteTable("audit_verification", {
+  id: integer("id").primaryKey(),
+  nextLeafIndex: integer("next_leaf_index").notNull(),
+});
+
+export const auditFindingProblems = ["changed", "deleted", "added"] as const;
+export type AuditFindingProblem = (typeof auditFindingProblems)[number];
+
+/** A row that no longer matches its leaf, found by the cron; shown to Super admins until acknowledged. */
+export const auditFindings = sqliteTable(
+  "audit_findings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    eventId: integer("event_id").notNull(),
+    leafIndex: integer("leaf_index"),
+    problem: text("problem", { enum: auditFindingProblems }).notNull(),
+    detectedAt: timestamp("detected_at").notNull(),
+    acknowledgedAt: timestamp("acknowledged_at"),
+    acknowledgedBy: text("acknowledged_by"),
+  },
+  (table) => [
+    uniqueIndex("audit_findings_event_problem_unique").on(table.eventId, table.problem),
+    index("audit_findings_open_idx").on(table.acknowledgedAt),
+  ],
+);

@@ -13,11 +13,11 @@
 // placed just before it).
 import { type SQL, sql } from "drizzle-orm";
 import { runBatch, type Statement } from "../../db/batch";
+import { jsonList } from "../../db/json-list";
 import { accessGroupMembers, directoryErrors, memberships, users } from "../../db/schema";
 import type { ServicePrincipal } from "../access";
 import { insertAuditEventsSelect, userLabelSql } from "../audit/audit";
 import type { DomainContext } from "../context";
-import { jsonList } from "../groups/group-guards";
 import { trimDirectoryErrors } from "../scim/directory-errors";
 
 export interface SyncedDirectory {

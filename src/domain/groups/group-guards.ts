@@ -8,9 +8,11 @@
 //   holds, and only a SUPER_ADMIN touches a SUPER_ADMIN; CLIENT_USER accounts never join a group.
 // Each rule is checked up front for a clear message, and again as SQL guards inside the write's
 // batch, so a permission granted or a role changed meanwhile cannot slip through.
-import { type SQL, sql } from "drizzle-orm";
+
+import { sql } from "drizzle-orm";
 import type { Statement } from "../../db/batch";
 import { assertCondition } from "../../db/guards";
+import { jsonList } from "../../db/json-list";
 import { AppError } from "../../errors";
 import type { Permission } from "../access";
 import type { DomainContext } from "../context";
@@ -68,11 +70,6 @@ export function refusalToChangeGroupsOf(ctx: DomainContext, person: GroupCandida
 export function assertMayChangeGroupsOf(ctx: DomainContext, person: GroupCandidate, adding: boolean): void {
   const refusal = refusalToChangeGroupsOf(ctx, person, adding);
   if (refusal) throw refusal;
-}
-
-/** `(SELECT value FROM json_each(?))`: any number of values as one bound parameter (D1 binds at most 100). */
-export function jsonList(values: Iterable<string>): SQL {
-  return sql`(SELECT value FROM json_each(${JSON.stringify([...values])}))`;
 }
 
 /** Guards: the group still exists and still holds nothing the actor lacks. */

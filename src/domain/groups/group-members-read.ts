@@ -4,13 +4,14 @@
 // (every select here names its columns distinctly, as a D1 batch requires).
 import { and, eq, isNull, ne, notInArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { jsonList } from "../../db/json-list";
 import { accessGroupMembers, accessGroupPermissions, type GlobalRole, users } from "../../db/schema";
 import { resolvePermissions } from "../access";
 import type { DomainContext } from "../context";
 import { selectOwningDirectory } from "../directories/directory-ownership";
 import { deriveUserStatus, type UserStatus } from "../users/users";
 import { userMatches } from "../users/users-list";
-import { type GroupCandidate, jsonList } from "./group-guards";
+import type { GroupCandidate } from "./group-guards";
 import { groupsOfUser, selectGroup, selectGroups, toGroup } from "./groups-read";
 
 export interface GroupMember {

@@ -6,6 +6,7 @@ import { and, eq, type SQL, sql } from "drizzle-orm";
 import { isUniqueViolation, runBatch, type Statement } from "../../db/batch";
 import { insertInChunks } from "../../db/chunked-insert";
 import { isBatchGuardFailure } from "../../db/guards";
+import { jsonList } from "../../db/json-list";
 import { accessGroupMembers, accessGroups, auditEvents, directories, directoryGroups } from "../../db/schema";
 import { AppError } from "../../errors";
 import { buildAuditRow, describeUser } from "../audit/audit";
@@ -16,7 +17,6 @@ import {
   type GroupCandidate,
   guardGroupInReach,
   guardPeopleInReach,
-  jsonList,
 } from "./group-guards";
 import { selectExistingPairs, selectPeople, toPeople } from "./group-members-read";
 import { type Group, selectGroups, toGroup } from "./groups-read";

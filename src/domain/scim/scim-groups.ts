@@ -10,6 +10,7 @@ import * as z from "zod";
 import { generateId } from "../../auth/crypto";
 import { isUniqueViolation, runBatch, type Statement } from "../../db/batch";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
+import { jsonList } from "../../db/json-list";
 import { directoryGroupMembers, directoryGroups, directoryUsers, users } from "../../db/schema";
 import { AppError } from "../../errors";
 import { type AuditAction, insertAuditEvent } from "../audit/audit";
@@ -20,7 +21,6 @@ import {
   syncedDirectoryOf,
   touchedUsers,
 } from "../directories/directory-sync";
-import { jsonList } from "../groups/group-guards";
 import { type DirectoryContext, recordDirectoryChange } from "./scim-caller";
 import { getMember } from "./scim-filter";
 import {

@@ -1,0 +1,336 @@
+// The verifiable audit log (docs/AUDIT.md "Verifying the log"): the sequencer that turns audit
+// events into leaves of the Merkle tree, the signed checkpoints, and the proofs.
+// - SQL cannot hash, and an event is written in its change's batch, so leaves are appended after
+//   the write: by the request's background work (http/event-delivery.ts) and by every cron run.
+//   Two sequencers may run at once; the append is a compare-and-set on the tree's size, so one of
+//   them wins and the other appends nothing. Events are read in id order after the last one the
+//   tree holds: SQLite commits one write at a time and hands out AUTOINCREMENT ids in that order,
+//   so none is skipped (the events API relies on the same, docs/EVENTS.md).
+// - A checkpoint (c2sp.org/tlog-checkpoint) is the tree's size and root, signed as a note
+//   (auth/signed-notes.ts). Sealing writes no audit event: it would make a new leaf to seal.
+import { decodeBase64, encodeBase64 } from "@oslojs/encoding";
+import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
+import { type NoteKeys, parseNoteKeys, signNote } from "../../auth/signed-notes";
+import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
+import { jsonList } from "../../db/json-list";
+import { auditCheckpoints, auditEvents, auditLeaves, auditTree, auditTreeNodes } from "../../db/schema";
+import { requireAuditSigningKeys } from "../../env";
+import { AppError } from "../../errors";
+import type { DomainContext } from "../context";
+import type { AuditEventRow } from "./audit-log";
+import { type AuditLeafRow, encodeAuditLeaf, hashLeaf } from "./log-hashes";
+import {
+  appendLeaves,
+  consistencyProofRanges,
+  hashRange,
+  inclusionPathRanges,
+  type LeafRange,
+  positionsOf,
+  rootOfFrontier,
+} from "./merkle-tree";
+
+/** Leaves one sequencer batch appends: 500 events hash in a few milliseconds and write in one batch. */
+export const sequencerBatchSize = 500;
+
+/** The audit row as its leaf encodes it (docs/AUDIT.md "The leaf"). */
+export function toAuditLeafRow(row: AuditEventRow): AuditLeafRow {
+  return {
+    id: row.id,
+    at: row.at.toISOString(),
+    action: row.action,
+    actor_kind: row.actorKind,
+    actor_id: row.actorId,
+    actor_name: row.actorName,
+    actor_email: row.actorEmail,
+    target_type: row.targetType,
+    target_id: row.targetId,
+    target_label: row.targetLabel,
+    tenant_id: row.tenantId,
+    ip: row.ip,
+    request_id: row.requestId,
+    details: row.details,
+  };
+}
+
+export function computeLeafHash(row: AuditEventRow): Promise<Uint8Array> {
+  return hashLeaf(encodeAuditLeaf(toAuditLeafRow(row)));
+}
+
+function parseFrontier(text: string): Uint8Array[] {
+  return (JSON.parse(text) as string[]).map((hash) => decodeBase64(hash));
+}
+
+async function readTree(ctx: Pick<DomainContext, "db">) {
+  const [tree] = await ctx.db.select().from(auditTree).where(eq(auditTree.id, 1));
+  if (!tree) throw new Error("audit_tree has no row: migration 0010 was not applied");
+  return tree;
+}
+
+/** `json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`: rows of two columns. */
+function pairsOf(rows: Array<[number, number] | [number, string]>) {
+  return sql`json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${JSON.stringify(rows)})`;
+}
+
+export interface SequencerRun {
+  /** Leaves this run appended. */
+  appended: number;
+  /** The tree's size afterwards, as this run saw it. */
+  size: number;
+  /** Another sequencer appended first; this one wrote nothing. */
+  lostRace: boolean;
+}
+
+/** Appends the next events (up to `limit`) as leaves, or nothing when another sequencer got there first. */
+export async function sequenceAuditEvents(
+  ctx: Pick<DomainContext, "db">,
+  limit = sequencerBatchSize,
+): Promise<SequencerRun> {
+  const [trees, events] = await ctx.db.batch([
+    ctx.db.select().from(auditTree).where(eq(auditTree.id, 1)),
+    ctx.db
+      .select()
+      .from(auditEvents)
+      .where(sql`${auditEvents.id} > (SELECT ${auditTree.lastEventId} FROM ${auditTree} WHERE ${auditTree.id} = 1)`)
+      .orderBy(asc(auditEvents.id))
+      .limit(limit),
+  ]);
+  const tree = trees[0];
+  if (!tree) throw new Error("audit_tree has no row: migration 0010 was not applied");
+  const last = events.at(-1);
+  if (!last) return { appended: 0, size: tree.size, lostRace: false };
+  const leafHashes = await Promise.all(events.map(computeLeafHash));
+  const appended = await appendLeaves(tree.size, parseFrontier(tree.frontier), leafHashes);
+  const leaves = events.map((event, offset): [number, number] => [tree.size + offset, event.id]);
+  const nodes = appended.nodes.map((node): [number, string] => [node.position, encodeBase64(node.hash)]);
+  try {
+    await ctx.db.batch([
+      ctx.db
+        .update(auditTree)
+        .set({
+          size: tree.size + events.length,
+          lastEventId: last.id,
+          frontier: JSON.stringify(appended.frontier.map((hash) => encodeBase64(hash))),
+        })
+        .where(and(eq(auditTree.id, 1), eq(auditTree.size, tree.size))),
+      assertPreviousWriteChangedOneRow(ctx.db),
+      // Pairs from one JSON parameter each: D1 binds at most 100 values per statement.
+      ctx.db.insert(auditLeaves).select(sql`SELECT ${pairsOf(leaves)}`),
+      ctx.db.insert(auditTreeNodes).select(sql`SELECT ${pairsOf(nodes)}`),
+    ]);
+  } catch (error) {
+    if (isBatchGuardFailure(error)) return { appended: 0, size: tree.size, lostRace: true };
+    throw error;
+  }
+  return { appended: events.length, size: tree.size + events.length, lostRace: false };
+}
+
+/** Sequences until nothing waits or `maxBatches` batches ran; what is left waits for the next run. */
+export async function sequenceAuditLog(
+  ctx: Pick<DomainContext, "db">,
+  maxBatches: number,
+): Promise<{ appended: number; size: number }> {
+  let appended = 0;
+  let size = 0;
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const run = await sequenceAuditEvents(ctx);
+    appended += run.appended;
+    size = run.size;
+    if (run.lostRace || run.appended < sequencerBatchSize) break;
+  }
+  return { appended, size };
+}
+
+const parsedKeys = new Map<string, Promise<NoteKeys>>();
+
+/** The keys of AUDIT_SIGNING_KEYS, parsed once per isolate (importing a key is async). */
+export function readAuditLogKeys(ctx: Pick<DomainContext, "config">): Promise<NoteKeys> {
+  const setting = requireAuditSigningKeys(ctx.config.AUDIT_SIGNING_KEYS);
+  let keys = parsedKeys.get(setting);
+  if (!keys) {
+    keys = parseNoteKeys(setting).catch((error: unknown) => {
+      parsedKeys.delete(setting);
+      throw new Error(
+        `Gatehouse configuration is invalid: AUDIT_SIGNING_KEYS ${error instanceof Error ? error.message : "cannot be read"}`,
+      );
+    });
+    parsedKeys.set(setting, keys);
+  }
+  return keys;
+}
+
+export type Checkpoint = typeof auditCheckpoints.$inferSelect;
+
+/** c2sp.org/tlog-checkpoint: origin, tree size in decimal, base64 root hash, each ending in a newline. */
+export function formatCheckpointText(origin: string, size: number, root: Uint8Array): string {
+  return `${origin}\n${size}\n${encodeBase64(root)}\n`;
+}
+
+/**
+ * Seals a checkpoint of the tree as it is, unless the newest checkpoint already covers it. Two
+ * sealers of one size write one row (Ed25519 signs the same text the same way, and the size is the key).
+ */
+export async function sealCheckpoint(ctx: Pick<DomainContext, "db" | "config" | "now">): Promise<Checkpoint | null> {
+  const keys = await readAuditLogKeys(ctx);
+  const [trees, newest] = await ctx.db.batch([
+    ctx.db.select().from(auditTree).where(eq(auditTree.id, 1)),
+    ctx.db.select().from(auditCheckpoints).orderBy(desc(auditCheckpoints.treeSize)).limit(1),
+  ]);
+  const tree = trees[0];
+  if (!tree) throw new Error("audit_tree has no row: migration 0010 was not applied");
+  const latest = newest[0] ?? null;
+  if (tree.size === 0 || (latest && latest.treeSize >= tree.size)) return latest;
+  const root = await rootOfFrontier(parseFrontier(tree.frontier));
+  const checkpoint: Checkpoint = {
+    treeSize: tree.size,
+    lastEventId: tree.lastEventId,
+    rootHash: encodeBase64(root),
+    signedNote: await signNote(keys.signer, formatCheckpointText(keys.signer.name, tree.size, root)),
+    keyId: Array.from(keys.signer.keyId, (byte) => byte.toString(16).padStart(2, "0")).join(""),
+    sealedAt: ctx.now,
+  };
+  await ctx.db.insert(auditCheckpoints).values(checkpoint).onConflictDoNothing();
+  return checkpoint;
+}
+
+/** The newest checkpoint, or null before the first is sealed. */
+export function selectLatestCheckpoint(ctx: Pick<DomainContext, "db">) {
+  return ctx.db.select().from(auditCheckpoints).orderBy(desc(auditCheckpoints.treeSize)).limit(1);
+}
+
+export async function readCheckpoint(ctx: Pick<DomainContext, "db">, treeSize: number | null): Promise<Checkpoint> {
+  const [checkpoint] =
+    treeSize === null
+      ? await selectLatestCheckpoint(ctx)
+      : await ctx.db.select().from(auditCheckpoints).where(eq(auditCheckpoints.treeSize, treeSize));
+  if (!checkpoint) {
+    throw new AppError("NOT_FOUND", {
+      detail:
+        treeSize === null
+          ? "No checkpoint has been sealed yet."
+          : `No checkpoint of tree size ${treeSize} exists; list them at /api/v1/audit/checkpoints.`,
+    });
+  }
+  return checkpoint;
+}
+
+/** Checkpoints newest first, `limit` of them from below the size `before` (all when null). */
+export function listCheckpoints(ctx: Pick<DomainContext, "db">, before: number | null, limit: number) {
+  return ctx.db
+    .select()
+    .from(auditCheckpoints)
+    .where(before === null ? undefined : lt(auditCheckpoints.treeSize, before))
+    .orderBy(desc(auditCheckpoints.treeSize))
+    .limit(limit);
+}
+
+/** The stored hashes the ranges need, in one query. */
+async function readRangeHashes(ctx: Pick<DomainContext, "db">, ranges: LeafRange[]): Promise<Map<number, Uint8Array>> {
+  const positions = positionsOf(ranges);
+  if (positions.length === 0) return new Map();
+  const rows = await ctx.db
+    .select()
+    .from(auditTreeNodes)
+    .where(sql`${auditTreeNodes.position} IN ${jsonList(positions)}`);
+  return new Map(rows.map((row) => [row.position, decodeBase64(row.hash)]));
+}
+
+async function hashRanges(ranges: LeafRange[], stored: ReadonlyMap<number, Uint8Array>): Promise<string[]> {
+  const hashes: string[] = [];
+  for (const range of ranges) hashes.push(encodeBase64(await hashRange(range, stored)));
+  return hashes;
+}
+
+/** c2sp.org/tlog-proof@v1: the leaf index, its audit path, a blank line and the checkpoint verbatim. */
+export function formatInclusionProof(leafIndex: number, path: string[], signedNote: string): string {
+  return ["c2sp.org/tlog-proof@v1", `index ${leafIndex}`, ...path].join("\n") + `\n\n${signedNote}`;
+}
+
+export interface LeafAndProof {
+  leafIndex: number;
+  path: string[];
+}
+
+/**
+ * Audit paths of many leaves against one tree size, reading every stored hash they need in one
+ * query (the export asks for a page of 500 at once).
+ */
+export async function proveInclusions(
+  ctx: Pick<DomainContext, "db">,
+  leafIndexes: number[],
+  treeSize: number,
+): Promise<Map<number, string[]>> {
+  const plans = leafIndexes.map((leafIndex) => ({ leafIndex, ranges: inclusionPathRanges(leafIndex, treeSize) }));
+  const stored = await readRangeHashes(
+    ctx,
+    plans.flatMap((plan) => plan.ranges),
+  );
+  const paths = new Map<number, string[]>();
+  for (const plan of plans) paths.set(plan.leafIndex, await hashRanges(plan.ranges, stored));
+  return paths;
+}
+
+/** Which leaf each of these events is (events the tree does not hold yet are absent). */
+export function selectLeavesOf(ctx: Pick<DomainContext, "db">, eventIds: number[]) {
+  return ctx.db
+    .select()
+    .from(auditLeaves)
+    .where(sql`${auditLeaves.eventId} IN ${jsonList(eventIds)}`);
+}
+
+/** An event's inclusion proof against a checkpoint (the newest when `treeSize` is null). */
+export async function proveEventInclusion(
+  ctx: Pick<DomainContext, "db">,
+  eventId: number,
+  treeSize: number | null,
+): Promise<{ leafIndex: number; checkpoint: Checkpoint; proof: string }> {
+  const [leaves, checkpoints] = await ctx.db.batch([
+    selectLeavesOf(ctx, [eventId]),
+    treeSize === null
+      ? selectLatestCheckpoint(ctx)
+      : ctx.db.select().from(auditCheckpoints).where(eq(auditCheckpoints.treeSize, treeSize)),
+  ]);
+  const leaf = leaves[0];
+  const checkpoint = checkpoints[0];
+  if (!checkpoint) await readCheckpoint(ctx, treeSize);
+  if (!leaf || !checkpoint || leaf.leafIndex >= checkpoint.treeSize) {
+    throw new AppError("STATE_CONFLICT", {
+      detail: leaf
+        ? `Event ${eventId} is leaf ${leaf.leafIndex}, which the checkpoint of size ${checkpoint?.treeSize} does not cover yet; ask for a later checkpoint.`
+        : `Event ${eventId} is pending: it has no leaf yet, or no such event exists.`,
+    });
+  }
+  const paths = await proveInclusions(ctx, [leaf.leafIndex], checkpoint.treeSize);
+  return {
+    leafIndex: leaf.leafIndex,
+    checkpoint,
+    proof: formatInclusionProof(leaf.leafIndex, paths.get(leaf.leafIndex) ?? [], checkpoint.signedNote),
+  };
+}
+
+export interface ConsistencyProof {
+  fromSize: number;
+  toSize: number;
+  fromRoot: string;
+  toRoot: string;
+  proof: string[];
+}
+
+/** RFC 9162 §2.1.4 consistency proof between two sizes of the tree (any sizes it has reached). */
+export async function proveConsistency(
+  ctx: Pick<DomainContext, "db">,
+  fromSize: number,
+  toSize: number,
+): Promise<ConsistencyProof> {
+  const tree = await readTree(ctx);
+  if (fromSize < 1 || fromSize > toSize || toSize > tree.size) {
+    throw new AppError("VALIDATION_FAILED", {
+      detail: `Sizes must satisfy 1 ≤ from ≤ to ≤ ${tree.size}, the tree's size now.`,
+    });
+  }
+  const proofRanges = consistencyProofRanges(fromSize, toSize);
+  const fromRange = { start: 0, end: fromSize };
+  const toRange = { start: 0, end: toSize };
+  const stored = await readRangeHashes(ctx, [...proofRanges, fromRange, toRange]);
+  const [fromRoot = "", toRoot = ""] = await hashRanges([fromRange, toRange], stored);
+  return { fromSize, toSize, fromRoot, toRoot, proof: await hashRanges(proofRanges, stored) };
+}
