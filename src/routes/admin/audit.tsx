@@ -4,10 +4,8 @@ import { Hono } from "hono";
 import type { AuditFilterValues } from "../../../views/components/audit-filters";
 import { AuditPage } from "../../../views/pages/admin/audit-page";
 import { auditActions } from "../../domain/audit/audit";
-import { streamAuditCsv } from "../../domain/audit/audit-csv";
-import { type AuditFilter, auditActionSchema, recordAuditExport } from "../../domain/audit/audit-log";
+import { type AuditFilter, auditActionSchema } from "../../domain/audit/audit-log";
 import { readAuditLogPage } from "../../domain/audit/audit-log-page";
-import { AppError } from "../../errors";
 import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
 import type { FieldErrors } from "../../http/forms";
@@ -23,8 +21,8 @@ function readInstant(value: string, timeZone: string, field: string, errors: Fie
   return reading.valid && reading.iso ? new Date(reading.iso) : undefined;
 }
 
-/** The page's query string (datetime-local values in the viewer's zone) → a domain filter. */
-function readAuditFilter(c: AppContext) {
+/** The page's query string (datetime-local values in the viewer's zone) → a domain filter (also the export's). */
+export function readAuditFilter(c: AppContext) {
   const timeZone = currentPrincipal(c).user.timeZone;
   const values = Object.fromEntries(
     filterKeys.map((key) => [key, (c.req.query(key) ?? "").trim().slice(0, 254)]),
@@ -55,8 +53,10 @@ function queryOf(values: AuditFilterValues, extra: Record<string, string> = {}):
   return query ? `?${query}` : "";
 }
 
-export const adminAuditRoutes = new Hono<AppEnv>()
-  .get("/", requireAccess({ kind: "console", permission: "audit:read" }), async (c) => {
+export const adminAuditRoutes = new Hono<AppEnv>().get(
+  "/",
+  requireAccess({ kind: "console", permission: "audit:read" }),
+  async (c) => {
     const principal = currentPrincipal(c);
     const { filter, values, errors } = readAuditFilter(c);
     const valid = Object.keys(errors).length === 0;
@@ -87,19 +87,5 @@ export const adminAuditRoutes = new Hono<AppEnv>()
       />,
       { title: "Audit log" },
     );
-  })
-  .get("/export.csv", requireAccess({ kind: "console", permission: "audit:read" }), async (c) => {
-    const { filter, errors } = readAuditFilter(c);
-    if (Object.keys(errors).length > 0) {
-      throw new AppError("VALIDATION_FAILED", {
-        detail: `These filters are not valid: ${Object.values(errors).join(" ")}`,
-      });
-    }
-    const ctx = domainContext(c);
-    await recordAuditExport(ctx, filter);
-    const stamp = ctx.now.toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
-    return c.body(streamAuditCsv(ctx, filter), 200, {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="gatehouse-audit-${stamp}.csv"`,
-    });
-  });
+  },
+);

@@ -6,6 +6,7 @@ import { signedInPages } from "../../http/page-renderer";
 import { adminAccessGroupRoutes } from "./access-group";
 import { adminAccessGroupsRoutes } from "./access-groups";
 import { adminAuditRoutes } from "./audit";
+import { adminAuditExportRoutes } from "./audit-export";
 import { adminDirectoryRoutes } from "./directories";
 import { adminHomeRoutes } from "./home";
 import { adminMembershipRoutes } from "./memberships";
@@ -31,6 +32,8 @@ export const adminPages = new Hono<AppEnv>()
   .route("/access-groups", adminAccessGroupsRoutes)
   .route("/access-groups", adminAccessGroupRoutes)
   .route("/audit", adminAuditRoutes)
+  // The page (audit.tsx); its CSV and JSON exports (audit-export.ts).
+  .route("/audit", adminAuditExportRoutes)
   .route("/outbox", adminOutboxRoutes)
   .route("/directories", adminDirectoryRoutes)
   .route("/webhooks", adminWebhookRoutes)
