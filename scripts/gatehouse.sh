@@ -75,6 +75,18 @@ ensure_local_secrets_key() {
   echo "gatehouse: generated a local SECRETS_KEYS into $vars_file" >&2
 }
 
+# The audit log's checkpoint signing key (docs/AUDIT.md "Keys"), made once like SECRETS_KEYS, so
+# checkpoints signed before a restart stay verifiable with the key /.well-known/gatehouse-audit-keys
+# publishes. Its name is the local log's origin.
+ensure_local_audit_signing_key() {
+  vars_file=$1
+  grep -q '^AUDIT_SIGNING_KEYS=' "$vars_file" 2>/dev/null && return 0
+  key=$("$bin/tsx" scripts/audit-keygen.ts localhost/gatehouse-audit --signer-only)
+  if [ -s "$vars_file" ] && [ -n "$(tail -c 1 "$vars_file")" ]; then echo >>"$vars_file"; fi
+  (umask 077 && printf 'AUDIT_SIGNING_KEYS="%s"\n' "$key" >>"$vars_file")
+  echo "gatehouse: generated a local AUDIT_SIGNING_KEYS into $vars_file" >&2
+}
+
 ensure_node
 ensure_dependencies
 bin="$root/node_modules/.bin"
@@ -92,6 +104,7 @@ case "$command" in
       previous=$argument
     done
     ensure_local_secrets_key "$(dirname "$config")/.dev.vars"
+    ensure_local_audit_signing_key "$(dirname "$config")/.dev.vars"
     # GATEHOUSE_STATE_DIR keeps the local D1 and KV somewhere else than .wrangler/state (the
     # browser suite starts every run from an empty one).
     "$bin/wrangler" d1 migrations apply DB --local ${GATEHOUSE_STATE_DIR:+"--persist-to=$GATEHOUSE_STATE_DIR"}

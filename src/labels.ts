@@ -1,7 +1,7 @@
 // The words people read for the codes Gatehouse stores (docs/PRODUCT.md §2 and §3). Pages, flash
 // messages and emails use these; the API, CSV exports and the database keep the codes. This module
 // imports nothing, so views may import it too (test/security/view-imports.test.ts allows it alone).
-import type { DirectoryGroupRole, DirectoryScope, GlobalRole, MembershipRole } from "./db/schema";
+import type { AuditFindingProblem, DirectoryGroupRole, DirectoryScope, GlobalRole, MembershipRole } from "./db/schema";
 import type { AuditAction } from "./domain/audit/audit";
 
 export const userRoleLabels: Record<GlobalRole, string> = {
@@ -86,6 +86,8 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "api_token.created": "API token created",
   "api_token.revoked": "API token revoked",
   "audit.exported": "Audit log exported",
+  "audit.tampering_detected": "Audit log tampering detected",
+  "audit.findings_acknowledged": "Audit log findings acknowledged",
   "directory.created": "Directory created",
   "directory.renamed": "Directory renamed",
   "directory.token_rotated": "Directory token replaced",
@@ -164,6 +166,13 @@ export const directoryGroupRoleLabels: Record<DirectoryGroupRole, string> = {
   CLIENT_ADMIN: membershipRoleLabels.CLIENT_ADMIN,
   CLIENT_VIEWER: membershipRoleLabels.CLIENT_VIEWER,
   CONTRACTOR: userRoleLabels.CONTRACTOR,
+};
+
+/** What the cron found wrong with an audit row (src/domain/audit/audit-integrity.ts). */
+export const auditFindingProblemLabels: Record<AuditFindingProblem, string> = {
+  changed: "Changed: the row differs from its leaf",
+  deleted: "Deleted: the leaf's row is gone",
+  added: "Added: a row the log never recorded",
 };
 
 /** A directory token's state (src/domain/directories/directories.ts directoryTokenState). */

@@ -11,7 +11,7 @@ import type { Db } from "../db/client";
 import { jobRuns, users } from "../db/schema";
 import type { DomainContext } from "./context";
 
-export const jobNames = ["expiry_sweep", "expiry_notices", "outbox_delivery", "webhook_delivery"] as const;
+export const jobNames = ["expiry_sweep", "expiry_notices", "outbox_delivery", "webhook_delivery", "audit_log"] as const;
 export type JobName = (typeof jobNames)[number];
 
 export const cronIntervalSeconds = 300;
@@ -22,6 +22,7 @@ export const jobLabels: Record<JobName, string> = {
   expiry_notices: "Expiry notices",
   outbox_delivery: "Email delivery",
   webhook_delivery: "Webhook delivery",
+  audit_log: "Audit log sealing and check",
 };
 
 export type JobResult = Record<string, number | boolean>;

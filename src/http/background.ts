@@ -30,3 +30,12 @@ export function selectBackgroundRunner(c: Context, fallback: BackgroundRunner | 
 export function runInBackground(c: AppContext, work: Promise<unknown>): void {
   c.get("runInBackground")(work);
 }
+
+/**
+ * Whether this request can hand work to the background at all. Work the cron does anyway (the
+ * audit log's sequencer) is skipped where it cannot, rather than failing the request: only an
+ * app.request test without runInBackground lacks both.
+ */
+export function canRunInBackground(c: AppContext): boolean {
+  return c.get("runInBackground") !== refuseBackgroundWork;
+}

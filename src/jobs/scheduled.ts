@@ -1,5 +1,6 @@
 // The cron trigger's entry (wrangler.toml: every 5 minutes). Runs the jobs in order — the sweep,
-// the expiry notices, webhooks, then email, so mail queued by this run goes out in this run — each on
+// the expiry notices, webhooks, then email, so mail queued by this run goes out in this run, and
+// last the audit log, so this run's events are in the checkpoint it seals — each on
 // its own: one job failing is recorded in job_runs and logged, and the others still run.
 // Cron runs can be retried, skipped or overlap; every job is idempotent (see each module).
 import { createDbFromEnv } from "../db/connect";
@@ -12,6 +13,7 @@ import { deliverWebhooksOnSchedule } from "./deliver-webhooks";
 import { createEmailProvider, type EmailProvider, maskSetupTokens, type ProviderOptions } from "./email-providers";
 import { noticeRunSeconds, queueExpiryNotices } from "./expiry-notices";
 import { sweepExpiredMemberships } from "./expiry-sweep";
+import { maintainAuditLog } from "./maintain-audit-log";
 
 /** Drizzle wraps driver errors as "Failed query: … params: …": keep the driver's first line only. */
 function summarizeError(error: unknown): string {
@@ -66,11 +68,13 @@ export async function runJobs(
   const outboxDelivery = await runRecordedJob(ctx, "outbox_delivery", async () => ({
     ...(await deliverOutbox(ctx, provider)),
   }));
+  const auditLog = await runRecordedJob(ctx, "audit_log", () => maintainAuditLog(ctx));
   return {
     expiry_sweep: expirySweep,
     expiry_notices: expiryNotices,
     webhook_delivery: webhookDelivery,
     outbox_delivery: outboxDelivery,
+    audit_log: auditLog,
   };
 }
 

@@ -82,6 +82,7 @@ describe("scheduled jobs", () => {
       ["expiry_notices", clock.now().getTime()],
       ["outbox_delivery", clock.now().getTime()],
       ["webhook_delivery", clock.now().getTime()],
+      ["audit_log", clock.now().getTime()],
     ]);
     expect(fresh.jobs[0]?.lastResult).toEqual({ revoked: 0, batches: 1, complete: true });
 
@@ -112,6 +113,7 @@ describe("scheduled jobs", () => {
     expect(result.expiry_notices).not.toBeNull();
     expect(result.outbox_delivery).not.toBeNull();
     expect(result.webhook_delivery).not.toBeNull();
+    expect(result.audit_log).not.toBeNull();
     const health = await readJobHealth(ctx);
     expect(health.failing).toBe(true);
     expect(health.jobs.find((job) => job.job === "expiry_sweep")?.lastError).toBe("Error: injected D1 failure");
@@ -220,6 +222,6 @@ describe("scheduled jobs", () => {
     const expected = first?.at ?? null;
     const [row] = await selectJobRuns(testContext(clock).db);
     expect(row?.setUpAt?.getTime() ?? null).toBe(expected);
-    expect(health.jobs).toHaveLength(4);
+    expect(health.jobs).toHaveLength(5);
   });
 });

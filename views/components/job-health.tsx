@@ -45,6 +45,9 @@ export function describeJobResults(jobs: JobHealthView["jobs"]): string {
       parts.push(`${plural(number(lastResult, "delivered"), "webhook", "webhooks")} delivered`);
       if (number(lastResult, "retried") > 0) parts.push(`${number(lastResult, "retried")} webhooks to retry`);
     }
+    if (job === "audit_log" && number(lastResult, "newFindings") > 0) {
+      parts.push(`${plural(number(lastResult, "newFindings"), "audit row", "audit rows")} found changed`);
+    }
   }
   return parts.join(", ");
 }

@@ -29,6 +29,9 @@ import {
   rootOfFrontier,
 } from "./merkle-tree";
 
+/** The last event the tree holds, as SQL (the caller's hint compares it with the newest event). */
+export const sequencedUpToSql = sql<number>`(SELECT ${auditTree.lastEventId} FROM ${auditTree} WHERE ${auditTree.id} = 1)`;
+
 /** Leaves one sequencer batch appends: 500 events hash in a few milliseconds and write in one batch. */
 export const sequencerBatchSize = 500;
 
@@ -90,7 +93,7 @@ export async function sequenceAuditEvents(
     ctx.db
       .select()
       .from(auditEvents)
-      .where(sql`${auditEvents.id} > (SELECT ${auditTree.lastEventId} FROM ${auditTree} WHERE ${auditTree.id} = 1)`)
+      .where(sql`${auditEvents.id} > ${sequencedUpToSql}`)
       .orderBy(asc(auditEvents.id))
       .limit(limit),
   ]);
@@ -242,7 +245,7 @@ async function hashRanges(ranges: LeafRange[], stored: ReadonlyMap<number, Uint8
 
 /** c2sp.org/tlog-proof@v1: the leaf index, its audit path, a blank line and the checkpoint verbatim. */
 export function formatInclusionProof(leafIndex: number, path: string[], signedNote: string): string {
-  return ["c2sp.org/tlog-proof@v1", `index ${leafIndex}`, ...path].join("\n") + `\n\n${signedNote}`;
+  return `${["c2sp.org/tlog-proof@v1", `index ${leafIndex}`, ...path].join("\n")}\n\n${signedNote}`;
 }
 
 export interface LeafAndProof {

@@ -55,6 +55,8 @@ export const auditActions = [
   "api_token.created",
   "api_token.revoked",
   "audit.exported",
+  "audit.tampering_detected",
+  "audit.findings_acknowledged",
   "directory.created",
   "directory.renamed",
   "directory.token_rotated",

@@ -14,6 +14,8 @@ import { isForeignKeyViolation, type Statement } from "../../db/batch";
 import { insertInChunks } from "../../db/chunked-insert";
 import type { Db } from "../../db/client";
 import { auditEvents, webhookDeliveries, webhookDispatch, webhookEndpoints } from "../../db/schema";
+import { openFindingsExistSql } from "../audit/audit-integrity";
+import { sequencedUpToSql } from "../audit/audit-tree";
 import type { DomainContext } from "../context";
 import { newestEventIdSql } from "../events/events";
 
@@ -131,13 +133,17 @@ export async function dispatchEvents(ctx: DispatchContext, limit = dispatchBatch
 
 /**
  * What a request learns for free, as one more statement of the batch that loads its caller: whether
- * any endpoint is enabled, and whether events wait that the dispatcher has not read yet (written by
- * a request that had no caller to learn this, such as a sign-in). http/event-delivery.ts decides
- * from it whether to deliver after the response.
+ * any endpoint is enabled, whether events wait that the dispatcher has not read yet (written by
+ * a request that had no caller to learn this, such as a sign-in), whether events wait for the
+ * audit log's sequencer (domain/audit/audit-tree.ts), and whether the audit log's check found rows
+ * changed behind Gatehouse's back (the Super admins' banner). http/event-delivery.ts decides from
+ * it what to do after the response.
  */
 export interface EventDeliveryHint {
   liveEndpoints: boolean;
   undispatched: boolean;
+  unsequenced: boolean;
+  openAuditFindings: boolean;
 }
 
 export function selectEventDeliveryHint(db: Db) {
@@ -148,10 +154,20 @@ export function selectEventDeliveryHint(db: Db) {
           "hint_live_endpoints",
         ),
       undispatched: sql<number>`${newestEventIdSql} > ${dispatchedUpToSql}`.as("hint_undispatched"),
+      unsequenced: sql<number>`${newestEventIdSql} > ${sequencedUpToSql}`.as("hint_unsequenced"),
+      openAuditFindings: openFindingsExistSql.as("hint_open_audit_findings"),
     })
     .from(sql`(SELECT 1)`);
 }
 
-export function readEventDeliveryHint(rows: Array<{ liveEndpoints: number; undispatched: number }>): EventDeliveryHint {
-  return { liveEndpoints: Boolean(rows[0]?.liveEndpoints), undispatched: Boolean(rows[0]?.undispatched) };
+export function readEventDeliveryHint(
+  rows: Array<{ liveEndpoints: number; undispatched: number; unsequenced: number; openAuditFindings: number }>,
+): EventDeliveryHint {
+  const row = rows[0];
+  return {
+    liveEndpoints: Boolean(row?.liveEndpoints),
+    undispatched: Boolean(row?.undispatched),
+    unsequenced: Boolean(row?.unsequenced),
+    openAuditFindings: Boolean(row?.openAuditFindings),
+  };
 }
