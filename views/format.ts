@@ -42,3 +42,8 @@ export function formatDate(date: Date | null | undefined, timeZone = "UTC"): str
   }
   return format.format(date);
 }
+
+/** "1 event", "2,048 events": a count with its noun, thousands separated as the dates are written (en-GB). */
+export function formatCount(count: number, one: string, many: string): string {
+  return `${count.toLocaleString("en-GB")} ${count === 1 ? one : many}`;
+}

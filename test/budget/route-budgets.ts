@@ -15,6 +15,7 @@ import { type ActiveTestUser, createActiveUser, inviteTestUser, testPassword, un
 import type { createCountingTestApp } from "../helpers/query-log";
 import { totpCode } from "../helpers/totp";
 import { apiBudgets } from "./route-budgets-api";
+import { auditPageBudgets } from "./route-budgets-audit-page";
 import { consoleBudgets } from "./route-budgets-console";
 import { directoryBudgets } from "./route-budgets-directories";
 import { eventsBudgets } from "./route-budgets-events";
@@ -422,4 +423,5 @@ export const routeBudgets: RouteBudget[] = [
   ...passkeyPolicyBudgets,
   ...webhookBudgets,
   ...eventsBudgets,
+  ...auditPageBudgets,
 ];

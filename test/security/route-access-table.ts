@@ -31,6 +31,7 @@ import {
   workspaceRead,
   workspaceWrite,
 } from "./route-access-answers";
+import { auditPageAccessRows } from "./route-access-audit-page";
 import { eventsAccessRows } from "./route-access-events";
 import { accountPasskeyAccessRows } from "./route-access-passkeys-account";
 import { passkeyPolicyAccessRows } from "./route-access-passkeys-policy";
@@ -558,4 +559,5 @@ export const routeAccessTable: RouteRow[] = [
   ...passkeyPolicyAccessRows,
   ...webhookAccessRows,
   ...eventsAccessRows,
+  ...auditPageAccessRows,
 ];

@@ -19,6 +19,8 @@ export interface PageLayoutProps {
   navigation?: NavigationItem[];
   /** Sign-in and setup: the page as one centred card, nobody shown. */
   variant?: "console" | "public";
+  /** What must be seen on every page before the page itself (the audit log's tamper banner). */
+  alert?: Child;
   children: Child;
 }
 
@@ -91,7 +93,7 @@ function SignedIn({ user }: { user: SignedInUser }) {
  * <details>, so it needs no script) opens the same navigation. The stylesheet shows exactly one
  * of the two, so the other is out of the accessibility tree too.
  */
-export function PageLayout({ title, user, navigation = [], variant = "console", children }: PageLayoutProps) {
+export function PageLayout({ title, user, navigation = [], variant = "console", alert, children }: PageLayoutProps) {
   if (variant === "public") {
     return (
       <Document title={title}>
@@ -123,7 +125,10 @@ export function PageLayout({ title, user, navigation = [], variant = "console", 
           <Navigation items={navigation} />
           {user && <SignedIn user={user} />}
         </aside>
-        <main id="main">{children}</main>
+        <main id="main">
+          {alert}
+          {children}
+        </main>
       </div>
     </Document>
   );

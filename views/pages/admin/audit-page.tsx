@@ -1,7 +1,16 @@
-import type { FilterPerson, NamedAuditEvent } from "../../../src/domain/audit/audit-log-page";
+import type { AuditLogPage, FilterPerson, NamedAuditEvent } from "../../../src/domain/audit/audit-log-page";
+import type { Flash } from "../../../src/http/flash";
 import { auditTargetTypeLabels, labelAuditAction, serviceActorLabels } from "../../../src/labels";
 import { AuditDetails } from "../../components/audit-details";
 import { AuditFilters, type AuditFilterValues } from "../../components/audit-filters";
+import {
+  AuditFindings,
+  VerifiableExport,
+  type VerifiableExportProps,
+  VerifiableLogPanel,
+  type VerifiableLogProps,
+} from "../../components/audit-verifiable-log";
+import { FlashNotice, flashAtTop, flashNear } from "../../components/flash-notice";
 import { FormErrorSummary } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
 import { Time } from "../../components/time";
@@ -17,7 +26,9 @@ export interface AuditPageProps {
   tenants: ReadonlyArray<{ id: string; name: string }>;
   people: readonly FilterPerson[];
   nextPageHref: string | null;
-  exportHref: string;
+  flash: Flash | undefined;
+  log: Omit<VerifiableLogProps, "timeZone"> & Pick<AuditLogPage["log"], "openFindings">;
+  exports: VerifiableExportProps;
 }
 
 function filterHref(key: string, value: string): string {
@@ -34,6 +45,23 @@ function TargetName({ row }: { row: AuditRow }) {
       {row.targetId ? <a href={filterHref("targetId", row.targetId)}>{name}</a> : name}
       {person && <div class="muted">{person[2]}</div>}
     </>
+  );
+}
+
+/** Which checkpoint first covers the row (its leaf index in the tooltip), or "Pending" until one does. */
+function LeafStatus({ row }: { row: AuditRow }) {
+  if (row.checkpointSize === null) {
+    const why = row.leafIndex === null ? "No leaf yet" : `Leaf ${row.leafIndex}, in no checkpoint yet`;
+    return (
+      <span class="badge badge-neutral" title={why}>
+        Pending
+      </span>
+    );
+  }
+  return (
+    <span class="badge badge-success" title={`Leaf ${row.leafIndex}`}>
+      In checkpoint {row.checkpointSize}
+    </span>
   );
 }
 
@@ -67,6 +95,9 @@ function AuditEventRow({ row, timeZone }: { row: AuditRow; timeZone: string }) {
       <td data-label="Details" class="wrap audit-details">
         <AuditDetails details={row.details} timeZone={timeZone} />
       </td>
+      <td data-label="Checkpoint">
+        <LeafStatus row={row} />
+      </td>
       <td data-label="Address" class="priority-low">
         {row.ip ?? "—"}
       </td>
@@ -81,15 +112,22 @@ export function AuditPage(props: AuditPageProps) {
       <div class="page-heading">
         <h1>Audit log</h1>
         <div class="actions">
-          <a class="button secondary" href={props.exportHref}>
+          <a class="button secondary" href={props.exports.csvHref}>
             Export CSV
+          </a>
+          <a class="button secondary" href={props.exports.jsonHref}>
+            Export JSON
           </a>
         </div>
       </div>
       <p class="muted">
         Newest first. Names are shown as they were when the event happened. The log cannot be changed or deleted.
       </p>
+      <FlashNotice flash={flashAtTop(props.flash, ["verifiable-log"])} />
       <FormErrorSummary errors={props.errors} />
+      <AuditFindings findings={props.log.openFindings} timeZone={props.timeZone} />
+      <FlashNotice flash={flashNear(props.flash, "verifiable-log")} />
+      <VerifiableLogPanel {...props.log} timeZone={props.timeZone} />
       <AuditFilters
         values={props.values}
         errors={props.errors}
@@ -112,6 +150,7 @@ export function AuditPage(props: AuditPageProps) {
               <th scope="col">About</th>
               <th scope="col">Tenant</th>
               <th scope="col">Details</th>
+              <th scope="col">Checkpoint</th>
               <th scope="col" class="priority-low">
                 Address
               </th>
@@ -125,6 +164,7 @@ export function AuditPage(props: AuditPageProps) {
         </table>
       )}
       <NextPageLink href={props.nextPageHref} label="Older events →" />
+      <VerifiableExport {...props.exports} />
     </>
   );
 }

@@ -1,0 +1,190 @@
+// The Audit log page's account of the verifiable log (docs/AUDIT.md "Verifying the log"): the newest
+// checkpoint, the verifier key as /.well-known/gatehouse-audit-keys publishes it, what waits for a
+// checkpoint, "Seal now" for a Super admin, the verifiable export, and the open findings.
+
+import type { AuditFindingProblem } from "../../src/db/schema";
+import type { Checkpoint } from "../../src/domain/audit/audit-tree";
+import { auditFindingProblemLabels } from "../../src/labels";
+import { formatCount } from "../format";
+import { Time } from "./time";
+
+export const verifierKeysPath = "/.well-known/gatehouse-audit-keys";
+
+export interface VerifiableLogProps {
+  timeZone: string;
+  latestCheckpoint: Checkpoint | null;
+  pendingEvents: number;
+  /** More pending events than were counted: the page says "more than". */
+  pendingCountLimit: number;
+  /** The current signer's verifier key and how many earlier keys the well-known path lists; null: no key set. */
+  verifierKeys: { current: string; earlier: number } | null;
+  maySeal: boolean;
+}
+
+/** The checkpoint's origin: the first line of its note (c2sp.org/tlog-checkpoint). */
+function originOf(checkpoint: Checkpoint): string {
+  return checkpoint.signedNote.slice(0, checkpoint.signedNote.indexOf("\n"));
+}
+
+function PendingEvents({ count, limit }: { count: number; limit: number }) {
+  if (count === 0) return <>None: the newest checkpoint covers every event.</>;
+  const counted =
+    count > limit ? `More than ${formatCount(limit, "event", "events")}` : formatCount(count, "event", "events");
+  return <>{counted} not in a checkpoint yet. The cron seals one every five minutes.</>;
+}
+
+function VerifierKey({ keys }: { keys: VerifiableLogProps["verifierKeys"] }) {
+  if (!keys) {
+    return <>No signing key is set (AUDIT_SIGNING_KEYS), so no checkpoint can be sealed: see docs/AUDIT.md "Keys".</>;
+  }
+  return (
+    <>
+      <code class="wrap">{keys.current}</code>
+      <p class="hint">
+        Published at <a href={verifierKeysPath}>{verifierKeysPath}</a>
+        {keys.earlier > 0 && ` with ${formatCount(keys.earlier, "earlier key", "earlier keys")}`}. Give it to{" "}
+        <code>npm run audit:verify</code> with an export (docs/AUDIT.md "Verifying the log").
+      </p>
+    </>
+  );
+}
+
+export function VerifiableLogPanel(props: VerifiableLogProps) {
+  const checkpoint = props.latestCheckpoint;
+  return (
+    <section class="panel" id="verifiable-log" aria-labelledby="verifiable-log-heading">
+      <h2 id="verifiable-log-heading">Verifiable log</h2>
+      <dl class="details">
+        <dt>Latest checkpoint</dt>
+        <dd>
+          {checkpoint ? (
+            <>
+              {formatCount(checkpoint.treeSize, "event", "events")}, sealed{" "}
+              <Time value={checkpoint.sealedAt} timeZone={props.timeZone} />
+            </>
+          ) : (
+            "None sealed yet."
+          )}
+        </dd>
+        {checkpoint && (
+          <>
+            <dt>Root hash</dt>
+            <dd>
+              <code title={checkpoint.rootHash}>{`${checkpoint.rootHash.slice(0, 16)}…`}</code>
+            </dd>
+            <dt>Origin</dt>
+            <dd>
+              <code>{originOf(checkpoint)}</code>
+            </dd>
+          </>
+        )}
+        <dt>Pending</dt>
+        <dd>
+          <PendingEvents count={props.pendingEvents} limit={props.pendingCountLimit} />
+        </dd>
+        <dt>Verifier key</dt>
+        <dd>
+          <VerifierKey keys={props.verifierKeys} />
+        </dd>
+      </dl>
+      {props.maySeal && props.verifierKeys && (
+        <form method="post" action="/admin/audit/seal">
+          <button type="submit" class="secondary">
+            Seal now
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+export interface VerifiableExportProps {
+  csvHref: string;
+  jsonHref: string;
+  /** The page's filters, carried by the JSON form as hidden fields. */
+  filters: ReadonlyArray<readonly [string, string]>;
+}
+
+export function VerifiableExport(props: VerifiableExportProps) {
+  return (
+    <section class="panel" aria-labelledby="verifiable-export-heading">
+      <h2 id="verifiable-export-heading">Verifiable export</h2>
+      <p class="muted">
+        The rows of these filters that the newest checkpoint covers (it is sealed first), each with its leaf and its
+        inclusion proof, and the signed checkpoint.
+      </p>
+      <div class="button-row">
+        <a class="button secondary" href={props.csvHref}>
+          Export CSV
+        </a>
+        <a class="button secondary" href={props.jsonHref}>
+          Export JSON
+        </a>
+      </div>
+      <form method="get" action="/admin/audit/export.json" class="filters">
+        {props.filters.map(([name, value]) => (
+          <input type="hidden" name={name} value={value} />
+        ))}
+        <div class="field">
+          <label for="consistency-from">Prove consistency with an earlier checkpoint (its size)</label>
+          <input id="consistency-from" name="consistencyFrom" type="number" min="1" step="1" inputmode="numeric" />
+          <p class="hint">Optional: the JSON then proves the log only grew since that checkpoint.</p>
+        </div>
+        <button type="submit" class="secondary">
+          Export JSON
+        </button>
+      </form>
+    </section>
+  );
+}
+
+export interface OpenFinding {
+  eventId: number;
+  leafIndex: number | null;
+  problem: AuditFindingProblem;
+  detectedAt: Date;
+}
+
+export function AuditFindings({ findings, timeZone }: { findings: readonly OpenFinding[]; timeZone: string }) {
+  if (findings.length === 0) return null;
+  return (
+    <section class="danger-zone" id="audit-findings" aria-labelledby="audit-findings-heading">
+      <h2 id="audit-findings-heading">Rows that no longer match the log</h2>
+      <p>
+        The cron checked these rows against the leaves the log recorded for them, and they no longer match: someone with
+        direct access to the database changed, deleted or added them. Compare them with an earlier export, then
+        acknowledge to clear the banner; the findings stay in the audit log.
+      </p>
+      <table class="data-table">
+        <caption class="visually-hidden">Open findings</caption>
+        <thead>
+          <tr>
+            <th scope="col">Event</th>
+            <th scope="col">Leaf</th>
+            <th scope="col">Problem</th>
+            <th scope="col">Detected</th>
+          </tr>
+        </thead>
+        <tbody>
+          {findings.map((finding) => (
+            <tr>
+              <td data-label="Event" class="cell-primary">
+                Event {finding.eventId}
+              </td>
+              <td data-label="Leaf">{finding.leafIndex ?? "—"}</td>
+              <td data-label="Problem">{auditFindingProblemLabels[finding.problem]}</td>
+              <td data-label="Detected">
+                <Time value={finding.detectedAt} timeZone={timeZone} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form method="post" action="/admin/audit/findings/acknowledge" class="form-actions">
+        <button type="submit" class="danger">
+          Acknowledge
+        </button>
+      </form>
+    </section>
+  );
+}
