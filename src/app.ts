@@ -20,6 +20,7 @@ import { portalPages } from "./routes/portal";
 import { scimV2 } from "./routes/scim";
 import { staticRoutes } from "./routes/static";
 import { workspacePages } from "./routes/tenants";
+import { wellKnownRoutes } from "./routes/well-known";
 
 function isApiPath(url: string): boolean {
   return new URL(url).pathname.startsWith("/api/");
@@ -54,6 +55,8 @@ export function createApp(options: Partial<AppOptions> = {}) {
     .use(preventCaching)
     .use(limitRequestBodies())
     .route("/static", staticRoutes)
+    // Public like /static: no session, no CSRF (GET only); the audit log's verifier keys.
+    .route("/.well-known", wellKnownRoutes)
     // Touches nothing (no session, no store): the runtime's ceiling for benchmarks, and a liveness probe.
     .get("/healthz", (c) => c.text("ok"))
     .route("/api/v1", apiV1)

@@ -1,6 +1,6 @@
 // Headers on every response (docs/SECURITY.md "Headers and errors"): a strict CSP with no inline
 // script or style, no framing, no sniffing, HSTS, no referrer (setup links must never leak through
-// a Referer), and no-store everywhere except the static assets.
+// a Referer), and no-store everywhere except the static assets and the audit log's verifier keys.
 //
 // One exception: the Outbox's email preview (GET /admin/outbox/:id/preview, SUPER_ADMIN only)
 // answers a stored email's HTML for the message page to frame. Its CSP sandboxes the document
@@ -48,7 +48,10 @@ export const applySecureHeaders = createMiddleware<AppEnv>(async function applyS
   }
 });
 
+/** Public, the same for everyone, and cacheable: the static assets and the audit log's published keys. */
+const cacheablePaths = /^\/static\/|^\/\.well-known\/gatehouse-audit-keys$/;
+
 export const preventCaching = createMiddleware<AppEnv>(async function preventCaching(c, next) {
   await next();
-  if (!new URL(c.req.url).pathname.startsWith("/static/")) c.header("Cache-Control", "no-store");
+  if (!cacheablePaths.test(new URL(c.req.url).pathname)) c.header("Cache-Control", "no-store");
 });

@@ -2,9 +2,7 @@ import { env } from "cloudflare:test";
 import { and, eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, users } from "../../src/db/schema";
-import { auditCsvColumns } from "../../src/domain/audit/audit-csv";
-import { summarizeResponse } from "../helpers/agent";
-import { parseCsv, testActor, testService, writeAuditEvent } from "../helpers/audit";
+import { testActor, testService, writeAuditEvent } from "../helpers/audit";
 import { TestClock } from "../helpers/clock";
 import {
   createActiveUser,
@@ -238,102 +236,6 @@ describe("Admin → Audit log: names, not ids", () => {
     expect(form).not.toContain(`name="targetId" value="${subject.id}"`);
     expect(html).not.toContain("Target id");
   });
-});
-
-describe("CSV export", () => {
-  it("exports the current filter with quoting and formula neutralization, and audits the export", async () => {
-    const { agent, admin } = await signedInAdmin();
-    const actor = testActor('=cmd|" /C calc"!A0');
-    const labels = [
-      '=HYPERLINK("http://evil.example","x")',
-      "+1",
-      "-2",
-      "@SUM(A1)",
-      "\tTab",
-      "\rReturn",
-      'Comma, "quoted"\nnew line',
-      "plain",
-    ];
-    for (const [index, label] of labels.entries()) {
-      await writeAuditEvent(`2026-11-23T09:0${index}:00Z`, actor, {
-        action: "user.updated",
-        target: { type: "user", id: `usr_t${index}`, label },
-        details: { index },
-      });
-    }
-    const response = await agent.get(`/admin/audit/export.csv?actor=${actor.user.id}`);
-    expect(response.status, await summarizeResponse(response)).toBe(200);
-    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(response.headers.get("content-disposition")).toMatch(
-      /^attachment; filename="gatehouse-audit-20261124-\d{4}\.csv"$/,
-    );
-    expect(response.headers.get("cache-control")).toBe("no-store");
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const text = new TextDecoder().decode(bytes);
-    const [header, ...rows] = parseCsv(text);
-    expect(header).toEqual([...auditCsvColumns]);
-    expect(rows).toHaveLength(labels.length);
-    const column = (name: string) => header?.indexOf(name) ?? -1;
-    expect(rows.map((row) => row[column("target_label")])).toEqual([
-      "plain",
-      'Comma, "quoted"\nnew line',
-      "'\rReturn",
-      "'\tTab",
-      "'@SUM(A1)",
-      "'-2",
-      "'+1",
-      `'=HYPERLINK("http://evil.example","x")`,
-    ]);
-    expect(rows[0]?.[column("actor_name")]).toBe(`'=cmd|" /C calc"!A0`);
-    expect(rows[0]?.[column("actor_kind")]).toBe("account");
-    expect(rows[0]).toMatchObject({
-      [column("at")]: "2026-11-23T09:07:00.000Z",
-      [column("action")]: "user.updated",
-      [column("details")]: '{"index":7}',
-    });
-    expect(text).toContain('"\'=HYPERLINK(""http://evil.example"",""x"")"');
-    const exported = await env.DB.prepare(
-      "SELECT details FROM audit_events WHERE action = 'audit.exported' AND actor_id = ?",
-    )
-      .bind(admin.id)
-      .first<{ details: string }>();
-    expect(JSON.parse(String(exported?.details))).toEqual({ filter: { actorId: actor.user.id } });
-  });
-
-  it("streams 100,000 rows page by page, in linear time", async () => {
-    const { agent } = await signedInAdmin();
-    const tenantId = `tnt_bulk_${crypto.randomUUID().slice(0, 8)}`;
-    const total = 100_000;
-    await env.DB.prepare(
-      `INSERT INTO audit_events (at, action, actor_kind, actor_id, actor_name, actor_email, target_type, target_id, target_label, tenant_id, details, ip, request_id)
-       WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)
-       SELECT 1795000000000 + n * 1000, 'membership.expired', 'system', NULL, 'Gatehouse (system)', NULL, 'membership', 'mbr_' || n,
-         'person' || n || '@example.test in acme', ?, '{}', NULL, NULL FROM seq`,
-    )
-      .bind(total, tenantId)
-      .run();
-    const response = await agent.get(`/admin/audit/export.csv?tenantId=${tenantId}`);
-    expect(response.status).toBe(200);
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let chunks = 0;
-    let lines = 0;
-    let largestChunk = 0;
-    let tail = "";
-    for (let result = await reader.read(); !result.done; result = await reader.read()) {
-      chunks += 1;
-      largestChunk = Math.max(largestChunk, result.value.byteLength);
-      const text = decoder.decode(result.value, { stream: true });
-      lines += text.split("\r\n").length - 1;
-      tail = text;
-    }
-    expect(lines).toBe(total + 1);
-    expect(chunks).toBeGreaterThanOrEqual(total / 500);
-    // One page of 500 rows is about 80 KB: nothing close to the whole export is ever held at once.
-    expect(largestChunk).toBeLessThan(200_000);
-    expect(tail).toContain('"mbr_1"');
-  }, 60_000);
 });
 
 describe("the audit table", () => {

@@ -1,12 +1,13 @@
-// CSV export of the audit log. Streamed: a ReadableStream pulls one keyset page at a time, so an
-// export of 100,000 rows holds one page in memory, never the whole result.
+// CSV export of the audit log, with each row's leaf and inclusion proof (audit-export.ts). Streamed:
+// a ReadableStream pulls one keyset page at a time, so an export of 100,000 rows holds one page in
+// memory, never the whole result.
 // Cells are neutralized against formula injection (OWASP "CSV Injection"): a cell that starts with
 // = + - @, a tab or a carriage return gets a leading apostrophe, so a spreadsheet shows it as text.
 // Every cell is quoted (RFC 4180: inner quotes doubled), lines end with CRLF, and a UTF-8 byte order
 // mark lets spreadsheet programs read names with accents correctly.
 
 import type { DomainContext } from "../context";
-import { type AuditEventRow, type AuditFilter, readAuditRows } from "./audit-log";
+import { auditExportPageSize, type ExportedRow, type SealedExport, streamExport } from "./audit-export";
 
 export const auditCsvColumns = [
   "id",
@@ -23,9 +24,12 @@ export const auditCsvColumns = [
   "ip",
   "request_id",
   "details",
+  // The verifiable log (audit-export.ts): the row's leaf, its bytes (base64) and its tlog-proof,
+  // whose last lines are the checkpoint (the CSV has no other place for it).
+  "leaf_index",
+  "leaf",
+  "proof",
 ] as const;
-
-export const auditCsvPageSize = 500;
 
 const formulaTrigger = /^[=+\-@\t\r]/;
 
@@ -42,7 +46,7 @@ export function toCsvLine(values: Array<string | number | null | undefined>): st
   return `${values.map(toCsvCell).join(",")}\r\n`;
 }
 
-function auditRowToCsv(row: AuditEventRow): string {
+function auditRowToCsv({ event: row, leafIndex, leaf, proof }: ExportedRow): string {
   return toCsvLine([
     row.id,
     row.at.toISOString(),
@@ -58,36 +62,26 @@ function auditRowToCsv(row: AuditEventRow): string {
     row.ip,
     row.requestId,
     JSON.stringify(row.details),
+    leafIndex,
+    leaf,
+    proof,
   ]);
 }
 
-/** The filtered log as CSV, newest first, read page by page as the consumer pulls. */
+/** The export as CSV, newest first, read page by page as the consumer pulls. */
 export function streamAuditCsv(
   ctx: Pick<DomainContext, "db">,
-  filter: AuditFilter,
-  pageSize = auditCsvPageSize,
+  sealed: SealedExport,
+  pageSize = auditExportPageSize,
 ): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  let beforeId: number | null = null;
-  let headerSent = false;
-  return new ReadableStream<Uint8Array>(
+  return streamExport(
+    ctx,
+    sealed,
     {
-      async pull(controller) {
-        if (!headerSent) {
-          headerSent = true;
-          controller.enqueue(encoder.encode(`\uFEFF${toCsvLine([...auditCsvColumns])}`));
-          return;
-        }
-        const rows = await readAuditRows(ctx, filter, beforeId, pageSize);
-        const last = rows.at(-1);
-        if (last) {
-          controller.enqueue(encoder.encode(rows.map(auditRowToCsv).join("")));
-          beforeId = last.id;
-        }
-        if (rows.length < pageSize) controller.close();
-      },
+      head: `\uFEFF${toCsvLine([...auditCsvColumns])}`,
+      page: (rows) => rows.map(auditRowToCsv).join(""),
+      tail: "",
     },
-    // Read no further ahead than one page.
-    { highWaterMark: 1 },
+    pageSize,
   );
 }

@@ -116,10 +116,14 @@ export function describeFilter(filter: AuditFilter): Record<string, string> {
 }
 
 /** Exports are themselves audited: who took a copy of which part of the log. */
-export async function recordAuditExport(ctx: DomainContext, filter: AuditFilter): Promise<void> {
+export async function recordAuditExport(
+  ctx: DomainContext,
+  filter: AuditFilter,
+  format: "CSV" | "JSON",
+): Promise<void> {
   await insertAuditEvent(ctx, {
     action: "audit.exported",
-    target: { type: "audit", id: null, label: "audit log (CSV)" },
+    target: { type: "audit", id: null, label: `audit log (${format})` },
     details: { filter: describeFilter(filter) },
   });
 }

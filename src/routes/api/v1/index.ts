@@ -7,6 +7,7 @@ import type { AppEnv } from "../../../http/app-env";
 import { logUnexpectedError, problemResponse, toAppError } from "../../../http/errors";
 import { accessGroupsApi } from "./access-groups";
 import { auditEventsApi } from "./audit-events";
+import { auditLogApi } from "./audit-log";
 import { eventsApi } from "./events";
 import { meApi } from "./me";
 import { membershipsApi } from "./memberships";
@@ -25,6 +26,7 @@ export const apiV1 = new Hono<AppEnv>()
   .route("/memberships", membershipsApi)
   .route("/access-groups", accessGroupsApi)
   .route("/audit-events", auditEventsApi)
+  .route("/audit", auditLogApi)
   .route("/events", eventsApi)
   // Last, after every endpoint: a path or method none of them answers gets the API's own 404. (A
   // sub-app's notFound() is never consulted once it is mounted with route(); its onError is.)

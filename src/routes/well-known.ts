@@ -1,0 +1,18 @@
+// GET /.well-known/gatehouse-audit-keys: the audit log's verifier keys (c2sp.org/signed-note form
+// `<name>+<key id>+<base64 key>`), one a line, the current signer's first, then the earlier keys
+// checkpoints may still carry. Public, with no session and no store: a verifier needs the key
+// without an account, and publishing it is what makes a checkpoint checkable by anyone.
+import { Hono } from "hono";
+import { readAuditLogKeys } from "../domain/audit/audit-tree";
+import type { AppEnv } from "../http/app-env";
+
+/** Cached 5 minutes: a rotated key is published before it signs (docs/AUDIT.md "Keys"). */
+export const auditKeysMaxAgeSeconds = 300;
+
+export const wellKnownRoutes = new Hono<AppEnv>().get("/gatehouse-audit-keys", async (c) => {
+  const keys = await readAuditLogKeys({ config: c.get("config") });
+  return c.body(keys.verifierKeys.map((key) => `${key}\n`).join(""), 200, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Cache-Control": `public, max-age=${auditKeysMaxAgeSeconds}`,
+  });
+});
