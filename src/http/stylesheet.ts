@@ -244,9 +244,10 @@ ul.tabs, .tabs > ul { display: flex; gap: var(--space-1); border-bottom: 1px sol
 .tabs a:hover { color: var(--fg); }
 .tabs a[aria-current="page"] { color: var(--fg); border-bottom-color: var(--accent); font-weight: 600; }
 .danger-zone { border: 1px solid #f6c6c0; border-radius: var(--radius); padding: var(--space-1) var(--space-4) var(--space-4); margin-top: var(--space-5); background: var(--surface); }
-.danger-zone h2 { color: var(--danger); margin-top: var(--space-3); }
+.danger-zone h2 { color: var(--danger); margin-top: var(--space-3); } .danger-zone:not(:last-child) { margin-bottom: var(--space-5); }
 .empty { color: var(--muted); padding: var(--space-5); text-align: center; background: var(--surface); border: 1px dashed var(--line-strong); border-radius: var(--radius); }
 .panel { background: var(--surface); border: 1px solid var(--line); border-radius: var(--radius); padding: var(--space-4); margin: 0 0 var(--space-4); }
+.panel > h2:first-child { margin-top: 0; } .panel > :last-child { margin-bottom: 0; }
 
 /* Home: what needs attention */
 .attention { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); gap: var(--space-4); margin: 0 0 var(--space-4); padding: 0; list-style: none; }

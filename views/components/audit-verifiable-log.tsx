@@ -4,8 +4,10 @@
 
 import type { AuditFindingProblem } from "../../src/db/schema";
 import type { Checkpoint } from "../../src/domain/audit/audit-tree";
+import type { Flash } from "../../src/http/flash";
 import { auditFindingProblemLabels } from "../../src/labels";
 import { formatCount } from "../format";
+import { FlashNotice } from "./flash-notice";
 import { Time } from "./time";
 
 export const verifierKeysPath = "/.well-known/gatehouse-audit-keys";
@@ -19,6 +21,8 @@ export interface VerifiableLogProps {
   /** The current signer's verifier key and how many earlier keys the well-known path lists; null: no key set. */
   verifierKeys: { current: string; earlier: number } | null;
   maySeal: boolean;
+  /** What "Seal now" said, shown under the heading the redirect scrolls to. */
+  flash?: Flash | undefined;
 }
 
 /** The checkpoint's origin: the first line of its note (c2sp.org/tlog-checkpoint). */
@@ -54,6 +58,7 @@ export function VerifiableLogPanel(props: VerifiableLogProps) {
   return (
     <section class="panel" id="verifiable-log" aria-labelledby="verifiable-log-heading">
       <h2 id="verifiable-log-heading">Verifiable log</h2>
+      <FlashNotice flash={props.flash} />
       <dl class="details">
         <dt>Latest checkpoint</dt>
         <dd>
@@ -105,34 +110,38 @@ export interface VerifiableExportProps {
   filters: ReadonlyArray<readonly [string, string]>;
 }
 
-export function VerifiableExport(props: VerifiableExportProps) {
+export function VerifiableExport(props: Pick<VerifiableExportProps, "filters">) {
   return (
-    <section class="panel" aria-labelledby="verifiable-export-heading">
+    <section aria-labelledby="verifiable-export-heading">
       <h2 id="verifiable-export-heading">Verifiable export</h2>
       <p class="muted">
-        The rows of these filters that the newest checkpoint covers (it is sealed first), each with its leaf and its
-        inclusion proof, and the signed checkpoint.
+        Export CSV and Export JSON, at the top of the page, first seal a checkpoint, then give the rows of these filters
+        that it covers, each with its leaf and its inclusion proof, and the signed checkpoint.
       </p>
-      <div class="button-row">
-        <a class="button secondary" href={props.csvHref}>
-          Export CSV
-        </a>
-        <a class="button secondary" href={props.jsonHref}>
-          Export JSON
-        </a>
-      </div>
-      <form method="get" action="/admin/audit/export.json" class="filters">
+      <form method="get" action="/admin/audit/export.json" class="panel">
         {props.filters.map(([name, value]) => (
           <input type="hidden" name={name} value={value} />
         ))}
         <div class="field">
           <label for="consistency-from">Prove consistency with an earlier checkpoint (its size)</label>
-          <input id="consistency-from" name="consistencyFrom" type="number" min="1" step="1" inputmode="numeric" />
-          <p class="hint">Optional: the JSON then proves the log only grew since that checkpoint.</p>
+          <p class="hint" id="consistency-from-hint">
+            Optional. The JSON then also proves that the log only grew since that checkpoint.
+          </p>
+          <input
+            id="consistency-from"
+            name="consistencyFrom"
+            type="number"
+            min="1"
+            step="1"
+            inputmode="numeric"
+            aria-describedby="consistency-from-hint"
+          />
         </div>
-        <button type="submit" class="secondary">
-          Export JSON
-        </button>
+        <div class="form-actions">
+          <button type="submit" class="secondary">
+            Export JSON
+          </button>
+        </div>
       </form>
     </section>
   );

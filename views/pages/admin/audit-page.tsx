@@ -48,21 +48,22 @@ function TargetName({ row }: { row: AuditRow }) {
   );
 }
 
-/** Which checkpoint first covers the row (its leaf index in the tooltip), or "Pending" until one does. */
+/**
+ * Which checkpoint first covers the row (its leaf in the tooltip), or "Pending" until one does.
+ * Plain words rather than a badge: they wrap between words, so the column stays narrow.
+ */
 function LeafStatus({ row }: { row: AuditRow }) {
   if (row.checkpointSize === null) {
-    const why = row.leafIndex === null ? "No leaf yet" : `Leaf ${row.leafIndex}, in no checkpoint yet`;
     return (
-      <span class="badge badge-neutral" title={why}>
+      <span
+        class="muted"
+        title={row.leafIndex === null ? "No leaf yet" : `Leaf ${row.leafIndex}, in no checkpoint yet`}
+      >
         Pending
       </span>
     );
   }
-  return (
-    <span class="badge badge-success" title={`Leaf ${row.leafIndex}`}>
-      In checkpoint {row.checkpointSize}
-    </span>
-  );
+  return <span title={`Leaf ${row.leafIndex}`}>In checkpoint {row.checkpointSize}</span>;
 }
 
 function AuditEventRow({ row, timeZone }: { row: AuditRow; timeZone: string }) {
@@ -126,8 +127,7 @@ export function AuditPage(props: AuditPageProps) {
       <FlashNotice flash={flashAtTop(props.flash, ["verifiable-log"])} />
       <FormErrorSummary errors={props.errors} />
       <AuditFindings findings={props.log.openFindings} timeZone={props.timeZone} />
-      <FlashNotice flash={flashNear(props.flash, "verifiable-log")} />
-      <VerifiableLogPanel {...props.log} timeZone={props.timeZone} />
+      <VerifiableLogPanel {...props.log} timeZone={props.timeZone} flash={flashNear(props.flash, "verifiable-log")} />
       <AuditFilters
         values={props.values}
         errors={props.errors}
