@@ -3,11 +3,11 @@
 // local D1 and KV that `wrangler dev` serves, and the domain code runs on them unchanged.
 //
 // With --remote it reaches the deployed D1 database and KV namespace of wrangler.toml through
-// wrangler's remote bindings (needs `wrangler login`). A Worker configured for libSQL (LIBSQL_URL
-// in wrangler.toml) is reached in its libSQL database; secrets cannot be read back from Cloudflare,
-// so pass the token as LIBSQL_AUTH_TOKEN in the environment. With --persist-to=<dir> it uses the
-// local state in <dir>, as `wrangler dev --persist-to <dir>` does (the browser suite starts each
-// run from an empty one).
+// wrangler's remote bindings (needs `wrangler login`). --config=<file> reads another config than
+// wrangler.toml: with --config=wrangler.libsql.toml the Worker deployed on libSQL is reached in its
+// libSQL database; secrets cannot be read back from Cloudflare, so pass the token as
+// LIBSQL_AUTH_TOKEN in the environment. With --persist-to=<dir> it uses the local state in <dir>,
+// as `wrangler dev --persist-to <dir>` does (the browser suite starts each run from an empty one).
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getPlatformProxy } from "wrangler";
@@ -17,8 +17,8 @@ import { type Bindings, readConfig } from "../src/env";
 
 const remoteConfigPath = ".wrangler-bootstrap-remote.toml";
 
-function writeRemoteConfig(): string {
-  const config = readFileSync("wrangler.toml", "utf8").replace(/^(binding = "(?:DB|KV)")$/gm, "$1\nremote = true");
+function writeRemoteConfig(configPath: string): string {
+  const config = readFileSync(configPath, "utf8").replace(/^(binding = "(?:DB|KV)")$/gm, "$1\nremote = true");
   writeFileSync(remoteConfigPath, config);
   return remoteConfigPath;
 }
@@ -26,10 +26,12 @@ function writeRemoteConfig(): string {
 export interface PlatformOptions {
   remote: boolean;
   persistTo: string | undefined;
+  /** --config=<file>; wrangler.toml when not given. */
+  config?: string | undefined;
 }
 
 /**
- * --remote and --persist-to=<dir>, as `npm start` passes them; without --persist-to, the
+ * --remote, --config=<file>, and --persist-to=<dir> as `npm start` passes it; without --persist-to, the
  * GATEHOUSE_STATE_DIR that `npm start` was given (README), so a script run by hand beside it
  * reaches the same local database.
  */
@@ -39,7 +41,8 @@ export function readPlatformOptions(
 ): PlatformOptions {
   const persistToArgument = argv.find((argument) => argument.startsWith("--persist-to="));
   const persistTo = persistToArgument?.slice("--persist-to=".length) ?? (stateDir || undefined);
-  return { remote: argv.includes("--remote"), persistTo };
+  const config = argv.find((argument) => argument.startsWith("--config="))?.slice("--config=".length) || undefined;
+  return { remote: argv.includes("--remote"), persistTo, config };
 }
 
 /**
@@ -51,7 +54,8 @@ export async function withPlatformContext<T>(
   requestId: string,
   work: (ctx: DomainContext) => Promise<T>,
 ): Promise<T> {
-  const configPath = options.remote ? writeRemoteConfig() : "wrangler.toml";
+  const config = options.config ?? "wrangler.toml";
+  const configPath = options.remote ? writeRemoteConfig(config) : config;
   // wrangler keeps local state in <persist-to>/v3; getPlatformProxy takes that v3 folder itself.
   const persist = options.remote ? false : options.persistTo ? { path: join(options.persistTo, "v3") } : true;
   const proxy = await getPlatformProxy<Bindings>({ configPath, persist, remoteBindings: options.remote });

@@ -121,6 +121,16 @@ function configError(problem: string): Error {
   return new Error(`Gatehouse configuration is invalid: ${problem}`);
 }
 
+/**
+ * The error of a Worker configured for libSQL but deployed from wrangler.toml, whose bundle leaves
+ * the libSQL client out (db/libsql-left-out.ts takes its place).
+ */
+export function libsqlLeftOutError(): Error {
+  return configError(
+    'LIBSQL_URL is set, but this Worker was deployed from wrangler.toml, the D1 build, which leaves the libSQL client out; deploy it with `wrangler deploy -c wrangler.libsql.toml` (README "Using libSQL / Turso")',
+  );
+}
+
 /** Exactly one store must be configured; the message names the setting that is wrong. */
 export function readStoreConfig(env: Bindings): StoreConfig {
   const url = env.LIBSQL_URL?.trim() || undefined;
