@@ -4,13 +4,7 @@ import { env } from "cloudflare:test";
 import { addDays } from "date-fns";
 import { createActiveUser, createTestTenant, inviteTestUser, uniqueEmail } from "../helpers/factories";
 import { createTestGroup, uniqueGroupName } from "../helpers/groups";
-import {
-  createGroupWithMembers,
-  createMember,
-  createPopulatedTenant,
-  readingWholeBody,
-  signedInWith,
-} from "./budget-helpers";
+import { createGroupWithMembers, createMember, createPopulatedTenant, signedInWith } from "./budget-helpers";
 import type { RouteBudget } from "./route-budgets";
 
 const tenantPicker = "the memberships filter and add form offer every tenant (listTenantChoices)";
@@ -560,18 +554,6 @@ export const consoleBudgets: RouteBudget[] = [
       const { user } = await createMember(fixture, fixture.tenantIds[0], "OPERATOR_FULL");
       return () =>
         agent.get(`/admin/audit?targetEmail=${encodeURIComponent(user.email)}&tenantId=${fixture.tenantIds[0]}`);
-    },
-  },
-  {
-    method: "GET",
-    path: "/admin/audit/export.csv",
-    scenario: "one user's history as CSV (the whole streamed body is read and counted)",
-    maxQueries: 3,
-    expectStatus: 200,
-    prepare: async (fixture) => {
-      const { agent } = await signedInWith(fixture);
-      const { user } = await createMember(fixture, fixture.tenantIds[0], "OPERATOR_FULL");
-      return readingWholeBody(() => agent.get(`/admin/audit/export.csv?targetId=${user.id}`));
     },
   },
   {

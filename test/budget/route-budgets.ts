@@ -15,6 +15,7 @@ import { type ActiveTestUser, createActiveUser, inviteTestUser, testPassword, un
 import type { createCountingTestApp } from "../helpers/query-log";
 import { totpCode } from "../helpers/totp";
 import { apiBudgets } from "./route-budgets-api";
+import { auditLogBudgets } from "./route-budgets-audit-log";
 import { auditPageBudgets } from "./route-budgets-audit-page";
 import { consoleBudgets } from "./route-budgets-console";
 import { directoryBudgets } from "./route-budgets-directories";
@@ -57,6 +58,12 @@ export interface RouteBudget {
    * statement, the largest; every other statement stays within the list's limit + 1 and ≤ 101 rows.
    */
   readsWholeTable?: string;
+  /**
+   * Set only for a request that streams its answer page by page (the audit log's exports): say
+   * why. Its maxQueries may then pass queryBudget: a fixed start plus a share per page, each
+   * statement still held to a page (route-budgets-audit-log.ts).
+   */
+  streamsPages?: string;
   prepare: (fixture: BudgetFixture) => Promise<MeasuredRequest>;
 }
 
@@ -424,4 +431,5 @@ export const routeBudgets: RouteBudget[] = [
   ...webhookBudgets,
   ...eventsBudgets,
   ...auditPageBudgets,
+  ...auditLogBudgets,
 ];

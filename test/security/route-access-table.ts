@@ -31,6 +31,7 @@ import {
   workspaceRead,
   workspaceWrite,
 } from "./route-access-answers";
+import { auditLogAccessRows } from "./route-access-audit-log";
 import { auditPageAccessRows } from "./route-access-audit-page";
 import { eventsAccessRows } from "./route-access-events";
 import { accountPasskeyAccessRows } from "./route-access-passkeys-account";
@@ -560,4 +561,5 @@ export const routeAccessTable: RouteRow[] = [
   ...webhookAccessRows,
   ...eventsAccessRows,
   ...auditPageAccessRows,
+  ...auditLogAccessRows,
 ];
