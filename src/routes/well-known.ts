@@ -6,7 +6,10 @@ import { Hono } from "hono";
 import { readAuditLogKeys } from "../domain/audit/audit-tree";
 import type { AppEnv } from "../http/app-env";
 
-/** Cached 5 minutes: a rotated key is published before it signs (docs/AUDIT.md "Keys"). */
+/**
+ * Cacheable for 5 minutes (the contract): after a rotation a cached copy may lack the new signer for
+ * that long. Auditors keep the key they trust rather than fetching it for each check (docs/AUDIT.md "Keys").
+ */
 export const auditKeysMaxAgeSeconds = 300;
 
 export const wellKnownRoutes = new Hono<AppEnv>().get("/gatehouse-audit-keys", async (c) => {
