@@ -4,10 +4,12 @@
 // them open (navigation.ts), so no handler passes them along; a Super admin also sees the audit
 // log's tamper banner while a finding is open (read in the caller's batch, docs/AUDIT.md). A
 // refusal sets its status first (`c.status(409)`; handleForm does it for forms).
+
 import { jsxRenderer } from "hono/jsx-renderer";
 import { AuditTamperBanner } from "../../views/components/audit-tamper-banner";
 import { PageLayout } from "../../views/layouts/page-layout";
 import { authorize, type Principal } from "../domain/access";
+import { openFindingsCountCap } from "../domain/audit/audit-integrity";
 import type { AppContext } from "./app-env";
 import { buildNavigation, signedInUser } from "./navigation";
 
@@ -30,7 +32,7 @@ function auditAlertFor(principal: Principal) {
   if (!principal.eventDelivery?.openAuditFindings || !authorize(principal, { kind: "instance-admin" }).allowed) {
     return null;
   }
-  return <AuditTamperBanner changedRows={null} />;
+  return <AuditTamperBanner changedRows={principal.eventDelivery.openAuditFindings} cap={openFindingsCountCap} />;
 }
 
 /** Pages of a signed-in caller: their name, role and navigation in the header (none when nobody is signed in). */

@@ -157,6 +157,7 @@ describe("the tamper banner", () => {
       const html = await (await agent.get(path)).text();
       expect(html, path).toContain('<div class="notice notice-error" role="alert">');
       expect(html, path).toContain(banner);
+      expect(html, path).toContain("1 row changed behind Gatehouse");
       expect(html, path).toContain('<a href="/admin/audit#audit-findings">Review them →</a>');
     }
     const auditorPage = await (await auditorAgent.get("/admin/audit")).text();

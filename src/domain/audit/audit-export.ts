@@ -20,16 +20,13 @@ import {
   formatInclusionProof,
   proveConsistency,
   proveInclusions,
-  sealCheckpoint,
-  sequenceAuditLog,
+  sequenceAndSeal,
   toAuditLeafRow,
 } from "./audit-tree";
 import { encodeAuditLeaf } from "./log-hashes";
 
 export const auditExportFormat = "gatehouse-audit-export/v1";
 export const auditExportPageSize = 500;
-/** Sequencer batches an export runs before sealing (2,000 events); a larger backlog waits for the cron. */
-export const exportSequencerBatches = 4;
 
 export interface ExportedRow {
   event: AuditEventRow;
@@ -74,8 +71,9 @@ async function proveConsistencyFrom(
 }
 
 /**
- * Records the export, sequences what waits and seals a checkpoint: the one every proof of the
- * export is against. The log always holds at least the export's own event by then, so no
+ * Records the export, then sequences what waits (one batch of 500; a larger backlog waits for the
+ * cron and stays out of this export) and seals the checkpoint every proof of the export is against,
+ * in two queries. The log always holds at least the export's own event by then, so no
  * checkpoint means sealing failed: a 409 says to try again rather than a file nothing can verify.
  */
 export async function sealAuditExport(
@@ -83,8 +81,7 @@ export async function sealAuditExport(
   request: { filter: AuditFilter; format: "CSV" | "JSON"; consistencyFrom: number | null },
 ): Promise<SealedExport> {
   await recordAuditExport(ctx, request.filter, request.format);
-  await sequenceAuditLog(ctx, exportSequencerBatches);
-  const checkpoint = await sealCheckpoint(ctx);
+  const { checkpoint } = await sequenceAndSeal(ctx);
   if (!checkpoint) {
     throw new AppError("STATE_CONFLICT", {
       detail: "The audit log has no checkpoint to export against yet. Try the export again in a minute.",

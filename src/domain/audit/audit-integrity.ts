@@ -151,8 +151,11 @@ export function selectOpenFindings(ctx: Pick<DomainContext, "db">, limit = 20) {
     .limit(limit);
 }
 
-/** Whether any finding waits for a Super admin: one more column of the caller's batch (domain/principal.ts). */
-export const openFindingsExistSql = sql<number>`EXISTS (SELECT 1 FROM ${auditFindings} WHERE ${auditFindings.acknowledgedAt} IS NULL)`;
+/** Most open findings the caller's hint counts: the banner says "100 or more" beyond. */
+export const openFindingsCountCap = 100;
+
+/** How many findings wait for a Super admin, up to the cap: one more column of the caller's batch (domain/principal.ts). */
+export const openFindingsCountSql = sql<number>`(SELECT count(*) FROM (SELECT 1 FROM ${auditFindings} WHERE ${auditFindings.acknowledgedAt} IS NULL LIMIT ${sql.raw(String(openFindingsCountCap))}))`;
 
 /** A Super admin has seen the findings: the banner goes, the findings and their audit rows stay. */
 export async function acknowledgeAuditFindings(ctx: DomainContext): Promise<number> {

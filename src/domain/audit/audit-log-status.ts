@@ -6,7 +6,7 @@ import { eq, sql } from "drizzle-orm";
 import { auditCheckpoints, auditEvents, auditLeaves, auditTree } from "../../db/schema";
 import { AppError } from "../../errors";
 import { actorRole, type DomainContext } from "../context";
-import { type Checkpoint, readAuditLogKeys, sealCheckpoint, sequenceAuditLog } from "./audit-tree";
+import { type Checkpoint, readAuditLogKeys, sequenceAndSeal } from "./audit-tree";
 
 /** The page counts pending events up to this many and says "more than" beyond it, so the count stays cheap. */
 export const pendingCountLimit = 1000;
@@ -61,14 +61,12 @@ export function assertMaySealAuditLog(ctx: Pick<DomainContext, "actor">): void {
 }
 
 /**
- * "Seal now": leaves for the events that wait (up to four sequencer batches), then a checkpoint of
- * the tree, unless the newest one already covers it. Writes no audit event: sealing one would
- * make a new leaf to seal (audit-tree.ts).
+ * "Seal now": leaves for the events that wait (one sequencer batch of 500; the background
+ * sequencer and the cron keep the wait shorter than that), then a checkpoint of the tree, unless
+ * the newest one already covers it, in two queries. Writes no audit event: sealing one would make
+ * a new leaf to seal (audit-tree.ts).
  */
-export async function sealAuditLogNow(ctx: DomainContext): Promise<{ checkpoint: Checkpoint | null; sealed: boolean }> {
+export function sealAuditLogNow(ctx: DomainContext): Promise<{ checkpoint: Checkpoint | null; sealed: boolean }> {
   assertMaySealAuditLog(ctx);
-  await sequenceAuditLog(ctx, 4);
-  const checkpoint = await sealCheckpoint(ctx);
-  // sealCheckpoint answers the newest checkpoint when it had nothing new to seal; a new one is sealed at ctx.now.
-  return { checkpoint, sealed: checkpoint !== null && checkpoint.sealedAt.getTime() === ctx.now.getTime() };
+  return sequenceAndSeal(ctx);
 }

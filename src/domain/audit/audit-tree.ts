@@ -8,9 +8,10 @@
 //   so none is skipped (the events API relies on the same, docs/EVENTS.md).
 // - A checkpoint (c2sp.org/tlog-checkpoint) is the tree's size and root, signed as a note
 //   (auth/signed-notes.ts). Sealing writes no audit event: it would make a new leaf to seal.
-import { decodeBase64, encodeBase64 } from "@oslojs/encoding";
+import { decodeBase64, encodeBase64, encodeHexLowerCase } from "@oslojs/encoding";
 import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
 import { type NoteKeys, parseNoteKeys, signNote } from "../../auth/signed-notes";
+import { runBatch, type Statement } from "../../db/batch";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
 import { jsonList } from "../../db/json-list";
 import { auditCheckpoints, auditEvents, auditLeaves, auditTree, auditTreeNodes } from "../../db/schema";
@@ -88,7 +89,35 @@ export async function sequenceAuditEvents(
   ctx: Pick<DomainContext, "db">,
   limit = sequencerBatchSize,
 ): Promise<SequencerRun> {
-  const [trees, events] = await ctx.db.batch([
+  const run = await appendNextEvents(ctx, limit, null);
+  return { appended: run.appended, size: run.size, lostRace: run.lostRace };
+}
+
+/**
+ * Appends up to one batch of waiting events and seals the tree that makes, in one read and one
+ * write (a request's "Seal now" and the exports stay within the query budget). Sealing writes no
+ * audit event. When another sequencer appended first, this seals the tree as it then is.
+ */
+export async function sequenceAndSeal(
+  ctx: Pick<DomainContext, "db" | "config" | "now">,
+): Promise<{ checkpoint: Checkpoint | null; sealed: boolean }> {
+  const run = await appendNextEvents(ctx, sequencerBatchSize, { keys: await readAuditLogKeys(ctx), now: ctx.now });
+  if (!run.lostRace) return { checkpoint: run.checkpoint, sealed: run.sealed };
+  const newest = await sealCheckpoint(ctx);
+  return { checkpoint: newest, sealed: newest?.sealedAt.getTime() === ctx.now.getTime() };
+}
+
+interface AppendRun extends SequencerRun {
+  checkpoint: Checkpoint | null;
+  sealed: boolean;
+}
+
+async function appendNextEvents(
+  ctx: Pick<DomainContext, "db">,
+  limit: number,
+  sealWith: { keys: NoteKeys; now: Date } | null,
+): Promise<AppendRun> {
+  const [trees, events, newest] = await ctx.db.batch([
     ctx.db.select().from(auditTree).where(eq(auditTree.id, 1)),
     ctx.db
       .select()
@@ -96,35 +125,50 @@ export async function sequenceAuditEvents(
       .where(sql`${auditEvents.id} > ${sequencedUpToSql}`)
       .orderBy(asc(auditEvents.id))
       .limit(limit),
+    selectLatestCheckpoint(ctx),
   ]);
   const tree = trees[0];
   if (!tree) throw new Error("audit_tree has no row: migration 0010 was not applied");
+  const latest = newest[0] ?? null;
   const last = events.at(-1);
-  if (!last) return { appended: 0, size: tree.size, lostRace: false };
-  const leafHashes = await Promise.all(events.map(computeLeafHash));
-  const appended = await appendLeaves(tree.size, parseFrontier(tree.frontier), leafHashes);
-  const leaves = events.map((event, offset): [number, number] => [tree.size + offset, event.id]);
-  const nodes = appended.nodes.map((node): [number, string] => [node.position, encodeBase64(node.hash)]);
-  try {
-    await ctx.db.batch([
+  const appended = last
+    ? await appendLeaves(tree.size, parseFrontier(tree.frontier), await Promise.all(events.map(computeLeafHash)))
+    : null;
+  const size = tree.size + events.length;
+  const frontier = appended ? appended.frontier : parseFrontier(tree.frontier);
+  const checkpoint =
+    sealWith && size > 0 && (!latest || latest.treeSize < size)
+      ? await signCheckpoint(sealWith, size, last ? last.id : tree.lastEventId, frontier)
+      : null;
+  const statements: Statement[] = [];
+  if (last && appended) {
+    const leaves = events.map((event, offset): [number, number] => [tree.size + offset, event.id]);
+    const nodes = appended.nodes.map((node): [number, string] => [node.position, encodeBase64(node.hash)]);
+    statements.push(
       ctx.db
         .update(auditTree)
-        .set({
-          size: tree.size + events.length,
-          lastEventId: last.id,
-          frontier: JSON.stringify(appended.frontier.map((hash) => encodeBase64(hash))),
-        })
+        .set({ size, lastEventId: last.id, frontier: JSON.stringify(frontier.map((hash) => encodeBase64(hash))) })
         .where(and(eq(auditTree.id, 1), eq(auditTree.size, tree.size))),
       assertPreviousWriteChangedOneRow(ctx.db),
       // Pairs from one JSON parameter each: D1 binds at most 100 values per statement.
       ctx.db.insert(auditLeaves).select(sql`SELECT ${pairsOf(leaves)}`),
       ctx.db.insert(auditTreeNodes).select(sql`SELECT ${pairsOf(nodes)}`),
-    ]);
-  } catch (error) {
-    if (isBatchGuardFailure(error)) return { appended: 0, size: tree.size, lostRace: true };
-    throw error;
+    );
   }
-  return { appended: events.length, size: tree.size + events.length, lostRace: false };
+  if (checkpoint) statements.push(ctx.db.insert(auditCheckpoints).values(checkpoint).onConflictDoNothing());
+  try {
+    await runBatch(ctx.db, statements);
+  } catch (error) {
+    if (!isBatchGuardFailure(error)) throw error;
+    return { appended: 0, size: tree.size, lostRace: true, checkpoint: latest, sealed: false };
+  }
+  return {
+    appended: events.length,
+    size,
+    lostRace: false,
+    checkpoint: checkpoint ?? latest,
+    sealed: checkpoint !== null,
+  };
 }
 
 /** Sequences until nothing waits or `maxBatches` batches ran; what is left waits for the next run. */
@@ -168,6 +212,23 @@ export function formatCheckpointText(origin: string, size: number, root: Uint8Ar
   return `${origin}\n${size}\n${encodeBase64(root)}\n`;
 }
 
+async function signCheckpoint(
+  { keys, now }: { keys: NoteKeys; now: Date },
+  treeSize: number,
+  lastEventId: number,
+  frontier: Uint8Array[],
+): Promise<Checkpoint> {
+  const root = await rootOfFrontier(frontier);
+  return {
+    treeSize,
+    lastEventId,
+    rootHash: encodeBase64(root),
+    signedNote: await signNote(keys.signer, formatCheckpointText(keys.signer.name, treeSize, root)),
+    keyId: encodeHexLowerCase(keys.signer.keyId),
+    sealedAt: now,
+  };
+}
+
 /**
  * Seals a checkpoint of the tree as it is, unless the newest checkpoint already covers it. Two
  * sealers of one size write one row (Ed25519 signs the same text the same way, and the size is the key).
@@ -176,21 +237,18 @@ export async function sealCheckpoint(ctx: Pick<DomainContext, "db" | "config" | 
   const keys = await readAuditLogKeys(ctx);
   const [trees, newest] = await ctx.db.batch([
     ctx.db.select().from(auditTree).where(eq(auditTree.id, 1)),
-    ctx.db.select().from(auditCheckpoints).orderBy(desc(auditCheckpoints.treeSize)).limit(1),
+    selectLatestCheckpoint(ctx),
   ]);
   const tree = trees[0];
   if (!tree) throw new Error("audit_tree has no row: migration 0010 was not applied");
   const latest = newest[0] ?? null;
   if (tree.size === 0 || (latest && latest.treeSize >= tree.size)) return latest;
-  const root = await rootOfFrontier(parseFrontier(tree.frontier));
-  const checkpoint: Checkpoint = {
-    treeSize: tree.size,
-    lastEventId: tree.lastEventId,
-    rootHash: encodeBase64(root),
-    signedNote: await signNote(keys.signer, formatCheckpointText(keys.signer.name, tree.size, root)),
-    keyId: Array.from(keys.signer.keyId, (byte) => byte.toString(16).padStart(2, "0")).join(""),
-    sealedAt: ctx.now,
-  };
+  const checkpoint = await signCheckpoint(
+    { keys, now: ctx.now },
+    tree.size,
+    tree.lastEventId,
+    parseFrontier(tree.frontier),
+  );
   await ctx.db.insert(auditCheckpoints).values(checkpoint).onConflictDoNothing();
   return checkpoint;
 }

@@ -14,7 +14,7 @@ import { isForeignKeyViolation, type Statement } from "../../db/batch";
 import { insertInChunks } from "../../db/chunked-insert";
 import type { Db } from "../../db/client";
 import { auditEvents, webhookDeliveries, webhookDispatch, webhookEndpoints } from "../../db/schema";
-import { openFindingsExistSql } from "../audit/audit-integrity";
+import { openFindingsCountSql } from "../audit/audit-integrity";
 import { sequencedUpToSql } from "../audit/audit-tree";
 import type { DomainContext } from "../context";
 import { newestEventIdSql } from "../events/events";
@@ -143,7 +143,8 @@ export interface EventDeliveryHint {
   liveEndpoints: boolean;
   undispatched: boolean;
   unsequenced: boolean;
-  openAuditFindings: boolean;
+  /** Open findings of the audit log's check, counted up to audit-integrity.ts openFindingsCountCap. */
+  openAuditFindings: number;
 }
 
 export function selectEventDeliveryHint(db: Db) {
@@ -155,7 +156,7 @@ export function selectEventDeliveryHint(db: Db) {
         ),
       undispatched: sql<number>`${newestEventIdSql} > ${dispatchedUpToSql}`.as("hint_undispatched"),
       unsequenced: sql<number>`${newestEventIdSql} > ${sequencedUpToSql}`.as("hint_unsequenced"),
-      openAuditFindings: openFindingsExistSql.as("hint_open_audit_findings"),
+      openAuditFindings: openFindingsCountSql.as("hint_open_audit_findings"),
     })
     .from(sql`(SELECT 1)`);
 }
@@ -168,6 +169,6 @@ export function readEventDeliveryHint(
     liveEndpoints: Boolean(row?.liveEndpoints),
     undispatched: Boolean(row?.undispatched),
     unsequenced: Boolean(row?.unsequenced),
-    openAuditFindings: Boolean(row?.openAuditFindings),
+    openAuditFindings: Number(row?.openAuditFindings ?? 0),
   };
 }
