@@ -75,7 +75,12 @@ describe("the auditor's walk against a tampered database", () => {
     const second = await exportAndVerify(agent, kept);
     expect(second.report.exitCode, second.report.lines.join("\n")).toBe(0);
 
-    const [edited, deleted, swapA, swapB] = [ids[1], ids[3], ids[5], ids[6]] as number[];
+    const idAt = (index: number): number => {
+      const id = ids[index];
+      if (id === undefined) throw new Error(`no event ${index}`);
+      return id;
+    };
+    const [edited, deleted, swapA, swapB] = [idAt(1), idAt(3), idAt(5), idAt(6)];
     await env.DB.prepare("UPDATE audit_events SET actor_name = 'Someone Else' WHERE id = ?").bind(edited).run();
     const afterEdit = await exportAndVerify(agent, kept);
     expect(afterEdit.report.exitCode).toBe(1);
