@@ -1,7 +1,7 @@
-// The audit log's cron job (docs/AUDIT.md "Verifying the log"; docs/JOBS.md): append the events
-// no request's background work sequenced, check a slice of the log against its leaves, then seal
-// a checkpoint when the tree grew. It runs last, so the events this run's other jobs wrote are in
-// its checkpoint. Every step is idempotent: a skipped, repeated or overlapping run appends each
+// The audit log's cron job (docs/AUDIT.md "Verifying the log"; docs/JOBS.md): check a slice of
+// the log against its leaves, append the events no request's background work sequenced (the
+// check's own findings among them), then seal a checkpoint when the tree grew. It runs last, so
+// the events this run's other jobs wrote are in its checkpoint. Every step is idempotent: a skipped, repeated or overlapping run appends each
 // event once (compare-and-set), records each finding once, and seals each size once.
 
 import { checkAuditLog } from "../domain/audit/audit-integrity";
@@ -13,8 +13,8 @@ import type { JobResult } from "../domain/job-health";
 export const sequencerBatchesPerRun = 20;
 
 export async function maintainAuditLog(ctx: DomainContext): Promise<JobResult> {
-  const sequenced = await sequenceAuditLog(ctx, sequencerBatchesPerRun);
   const check = await checkAuditLog(ctx);
+  const sequenced = await sequenceAuditLog(ctx, sequencerBatchesPerRun);
   const checkpoint = await sealCheckpoint(ctx);
   return {
     appended: sequenced.appended,
