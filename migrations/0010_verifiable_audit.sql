@@ -9,7 +9,8 @@ CREATE TABLE `audit_checkpoints` (
 --> statement-breakpoint
 CREATE TABLE `audit_findings` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`event_id` integer NOT NULL,
+	`subject` text NOT NULL,
+	`event_id` integer,
 	`leaf_index` integer,
 	`problem` text NOT NULL,
 	`detected_at` integer NOT NULL,
@@ -17,7 +18,7 @@ CREATE TABLE `audit_findings` (
 	`acknowledged_by` text
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `audit_findings_event_problem_unique` ON `audit_findings` (`event_id`,`problem`);--> statement-breakpoint
+CREATE UNIQUE INDEX `audit_findings_subject_problem_unique` ON `audit_findings` (`subject`,`problem`);--> statement-breakpoint
 CREATE INDEX `audit_findings_open_idx` ON `audit_findings` (`acknowledged_at`);--> statement-breakpoint
 CREATE TABLE `audit_leaves` (
 	`leaf_index` integer PRIMARY KEY NOT NULL,

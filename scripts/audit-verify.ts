@@ -596,9 +596,10 @@ export async function verifyExport(exportText: string, options: VerifyOptions): 
     }
     const checkpoint = await openCheckpoint(exported.checkpoint, keys, "checkpoint");
     progress.checkpoint = checkpoint;
+    const byLeaf = rowsByLeaf(exported.rows);
     const leaves = new Map<number, VerifiedLeaf>();
     for (const row of exported.rows) {
-      const [leafIndex, leaf] = await verifyRow(row, exported.checkpoint, checkpoint);
+      const [leafIndex, leaf] = await verifyRow(row, exported.checkpoint, checkpoint, byLeaf);
       const other = leaves.get(leafIndex);
       if (other) fail(`row ${row.name} (leaf ${leafIndex}): leaf ${leafIndex} is row ${other.name}'s too`);
       leaves.set(leafIndex, leaf);
@@ -643,8 +644,33 @@ function requireLeaf(row: ExportedRow): { leafIndex: number; leaf: string; proof
   return { leafIndex, leaf, proof };
 }
 
+/**
+ * The rows by leaf index, read ahead: when a row's proof fails, its neighbour's tells which row
+ * changed. A row edited alone fails alone (its neighbour's proof holds the leaf hash the log
+ * stored for it). If the neighbour fails too, someone rewrote a row and the leaf hash stored for
+ * it, and the export cannot tell which of the two.
+ */
+function rowsByLeaf(rows: ExportedRow[]): Map<number, ExportedRow> {
+  const byLeaf = new Map<number, ExportedRow>();
+  for (const row of rows) if (row.leafIndex !== null && !byLeaf.has(row.leafIndex)) byLeaf.set(row.leafIndex, row);
+  return byLeaf;
+}
+
+/** Whether a row's own proof leads to the checkpoint's root (nothing else checked). */
+async function proofHolds(row: ExportedRow, checkpoint: Checkpoint): Promise<boolean> {
+  const bytes = row.leaf === null ? null : decodeBase64(row.leaf);
+  const parsed = row.proof === null ? "no proof" : parseTlogProof(row.proof);
+  if (!bytes || row.leafIndex === null || typeof parsed === "string") return false;
+  return verifyInclusion(row.leafIndex, checkpoint.size, await hashLeaf(bytes), parsed.path, checkpoint.rootHash);
+}
+
 /** One row: its leaf records exactly this row, and its proof leads from the leaf to the checkpoint's root. */
-async function verifyRow(row: ExportedRow, checkpointNote: string, checkpoint: Checkpoint) {
+async function verifyRow(
+  row: ExportedRow,
+  checkpointNote: string,
+  checkpoint: Checkpoint,
+  byLeaf: Map<number, ExportedRow>,
+) {
   const { leafIndex, leaf, proof } = requireLeaf(row);
   const at = `row ${row.name} (leaf ${leafIndex})`;
   const leafBytes = decodeBase64(leaf);
@@ -659,6 +685,13 @@ async function verifyRow(row: ExportedRow, checkpointNote: string, checkpoint: C
   if (leafIndex >= checkpoint.size) fail(`${at}: the checkpoint holds only ${checkpoint.size} leaves`);
   const hash = await hashLeaf(leafBytes);
   if (!(await verifyInclusion(leafIndex, checkpoint.size, hash, parsed.path, checkpoint.rootHash))) {
+    const sibling = leafIndex ^ 1;
+    const neighbour = sibling < checkpoint.size ? byLeaf.get(sibling) : undefined;
+    if (neighbour && !(await proofHolds(neighbour, checkpoint))) {
+      fail(
+        `rows ${row.name} and ${neighbour.name} (leaves ${leafIndex} and ${sibling}): neither proof leads to the checkpoint's root hash: both rows were changed (swapped, say), or one of them together with the leaf hash stored for it`,
+      );
+    }
     fail(`${at}: its inclusion proof does not lead to the checkpoint's root hash: the row or its proof was changed`);
   }
   return [leafIndex, { name: row.name, id: recorded.id, hash }] as const;

@@ -59,6 +59,11 @@ const secretKeysSchema = z.string().transform((setting, context): SecretKeys => 
   return first ? [first, ...others] : z.NEVER;
 });
 
+// The note key forms of auth/signed-notes.ts: a name without spaces or "+", the key id, and the
+// 33-byte typed key in base64 (44 characters).
+const noteKeyPattern = /^(PRIVATE\+KEY\+)?[^\s+]+\+[0-9a-fA-F]{8}\+[A-Za-z0-9+/]{43}[A-Za-z0-9+/=]$/;
+const signerKeyPattern = /^PRIVATE\+KEY\+[^\s+]+\+[0-9a-fA-F]{8}\+[A-Za-z0-9+/]{43}[A-Za-z0-9+/=]$/;
+
 const configSchema = z.object({
   APP_ORIGIN: z.url({ protocol: /^https?$/ }).transform((value) => new URL(value).origin),
   // The product's name in emails (subjects, greeting, footer): one line, no control character.
@@ -87,7 +92,22 @@ const configSchema = z.object({
   SECRETS_KEYS: secretKeysSchema.optional(),
   // The audit log's Ed25519 signing key and earlier keys (auth/signed-notes.ts). Optional until a
   // checkpoint is sealed: requireAuditSigningKeys names it then.
-  AUDIT_SIGNING_KEYS: z.string().trim().min(1).optional(),
+  // The forms are checked here, so a malformed key fails the first request with this message; the
+  // key ids against the keys are checked when the keys are first used.
+  AUDIT_SIGNING_KEYS: z
+    .string()
+    .trim()
+    .min(1)
+    .refine(
+      (setting) =>
+        setting
+          .split(/[,\n]/)
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+          .every((entry, index) => (index === 0 ? signerKeyPattern : noteKeyPattern).test(entry)),
+      'must list the signer key first ("PRIVATE+KEY+<name>+<8 hex>+<base64>", from `npm run audit:keygen`), then any earlier keys, comma-separated (docs/AUDIT.md "Keys")',
+    )
+    .optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

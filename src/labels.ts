@@ -168,11 +168,13 @@ export const directoryGroupRoleLabels: Record<DirectoryGroupRole, string> = {
   CONTRACTOR: userRoleLabels.CONTRACTOR,
 };
 
-/** What the cron found wrong with an audit row (src/domain/audit/audit-integrity.ts). */
+/** What the cron or the sealer found wrong with the audit log (src/domain/audit/audit-findings.ts). */
 export const auditFindingProblemLabels: Record<AuditFindingProblem, string> = {
   changed: "Changed: the row differs from its leaf",
   deleted: "Deleted: the leaf's row is gone",
   added: "Added: a row the log never recorded",
+  unreadable: "Unreadable: the row can no longer be encoded as a leaf",
+  rewritten: "Rewritten: the log's tree no longer extends its last checkpoint; nothing is sealed until it is restored",
 };
 
 /** A directory token's state (src/domain/directories/directories.ts directoryTokenState). */

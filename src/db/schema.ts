@@ -2,7 +2,16 @@
 // Times are integer milliseconds since the epoch (UTC). Status is derived from the columns,
 // never stored twice: PENDING = activated_at IS NULL, DEACTIVATED = deactivated_at IS NOT NULL.
 import { type SQL, sql } from "drizzle-orm";
-import { index, integer, primaryKey, type SQLiteColumn, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  customType,
+  index,
+  integer,
+  primaryKey,
+  type SQLiteColumn,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 const timestamp = (name: string) => integer(name, { mode: "timestamp_ms" });
 
@@ -313,6 +322,24 @@ export const tenantUpdates = sqliteTable(
 );
 
 // Append-only: triggers in the migrations refuse UPDATE and DELETE.
+/**
+ * `audit_events.details`: JSON text. Read leniently: a value someone wrote into the table past the
+ * application that is not JSON comes back as `{ unreadableDetails: <the text> }`, so the page,
+ * the exports and the log's check still read the row (the check then finds it changed) instead of
+ * failing on it (docs/AUDIT.md "What the cron checks").
+ */
+const auditDetails = customType<{ data: Record<string, unknown>; driverData: string }>({
+  dataType: () => "text",
+  toDriver: (value) => JSON.stringify(value),
+  fromDriver: (value) => {
+    try {
+      return JSON.parse(value) as Record<string, unknown>;
+    } catch {
+      return { unreadableDetails: value };
+    }
+  },
+});
+
 export const auditEvents = sqliteTable(
   "audit_events",
   {
@@ -327,7 +354,7 @@ export const auditEvents = sqliteTable(
     targetId: text("target_id"),
     targetLabel: text("target_label"),
     tenantId: text("tenant_id"),
-    details: text("details", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    details: auditDetails("details").notNull(),
     ip: text("ip"),
     requestId: text("request_id"),
   },
@@ -718,15 +745,18 @@ export const auditVerification = sqliteTable("audit_verification", {
   nextLeafIndex: integer("next_leaf_index").notNull(),
 });
 
-export const auditFindingProblems = ["changed", "deleted", "added"] as const;
+export const auditFindingProblems = ["changed", "deleted", "added", "unreadable", "rewritten"] as const;
 export type AuditFindingProblem = (typeof auditFindingProblems)[number];
 
-/** A row that no longer matches its leaf, found by the cron; shown to Super admins until acknowledged. */
+/** Something the log no longer matches, found by the cron or the sealer; shown to Super admins until acknowledged. */
 export const auditFindings = sqliteTable(
   "audit_findings",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    eventId: integer("event_id").notNull(),
+    // What it is about, the key a finding is recorded once by: "event:<id>", "leaf:<index>" or
+    // "checkpoint:<size>" (audit-integrity.ts).
+    subject: text("subject").notNull(),
+    eventId: integer("event_id"),
     leafIndex: integer("leaf_index"),
     problem: text("problem", { enum: auditFindingProblems }).notNull(),
     detectedAt: timestamp("detected_at").notNull(),
@@ -734,7 +764,7 @@ export const auditFindings = sqliteTable(
     acknowledgedBy: text("acknowledged_by"),
   },
   (table) => [
-    uniqueIndex("audit_findings_event_problem_unique").on(table.eventId, table.problem),
+    uniqueIndex("audit_findings_subject_problem_unique").on(table.subject, table.problem),
     index("audit_findings_open_idx").on(table.acknowledgedAt),
   ],
 );

@@ -5,7 +5,7 @@
 // event once (compare-and-set), records each finding once, and seals each size once.
 
 import { checkAuditLog } from "../domain/audit/audit-integrity";
-import { sealCheckpoint, sequenceAuditLog } from "../domain/audit/audit-tree";
+import { checkTreeExtendsNewestCheckpoint, sealCheckpoint, sequenceAuditLog } from "../domain/audit/audit-tree";
 import type { DomainContext } from "../domain/context";
 import type { JobResult } from "../domain/job-health";
 
@@ -13,14 +13,24 @@ import type { JobResult } from "../domain/job-health";
 export const sequencerBatchesPerRun = 20;
 
 export async function maintainAuditLog(ctx: DomainContext): Promise<JobResult> {
-  const check = await checkAuditLog(ctx);
-  const sequenced = await sequenceAuditLog(ctx, sequencerBatchesPerRun);
-  const checkpoint = await sealCheckpoint(ctx);
+  // Each step runs even when one before it failed (a row that cannot be read must not stop the
+  // sequencing of the others); the first failure is the job's error once all have run.
+  const failures: unknown[] = [];
+  const attempt = <T>(step: () => Promise<T>) =>
+    step().catch((error: unknown) => {
+      failures.push(error);
+      return null;
+    });
+  const check = await attempt(() => checkAuditLog(ctx));
+  await attempt(() => checkTreeExtendsNewestCheckpoint(ctx));
+  const sequenced = await attempt(() => sequenceAuditLog(ctx, sequencerBatchesPerRun));
+  const checkpoint = failures.length === 0 ? await attempt(() => sealCheckpoint(ctx)) : null;
+  if (failures.length > 0) throw failures[0];
   return {
-    appended: sequenced.appended,
-    treeSize: sequenced.size,
+    appended: sequenced?.appended ?? 0,
+    treeSize: sequenced?.size ?? 0,
     checkpointSize: checkpoint?.treeSize ?? 0,
-    checked: check.checked,
-    newFindings: check.newFindings,
+    checked: check?.checked ?? 0,
+    newFindings: check?.newFindings ?? 0,
   };
 }

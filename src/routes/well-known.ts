@@ -13,6 +13,10 @@ import type { AppEnv } from "../http/app-env";
 export const auditKeysMaxAgeSeconds = 300;
 
 export const wellKnownRoutes = new Hono<AppEnv>().get("/gatehouse-audit-keys", async (c) => {
+  if (!c.get("config").AUDIT_SIGNING_KEYS) {
+    // Plain text for a verifier's tool, as the keys would be; the log says which setting is missing.
+    return c.text("This Gatehouse has no audit log signing key configured (AUDIT_SIGNING_KEYS).\n", 503);
+  }
   const keys = await readAuditLogKeys({ config: c.get("config") });
   return c.body(keys.verifierKeys.map((key) => `${key}\n`).join(""), 200, {
     "Content-Type": "text/plain; charset=utf-8",

@@ -228,4 +228,28 @@ describe("who may read the log", () => {
     expect(response.headers.get("set-cookie")).toBeNull();
     expect(await response.text()).toBe(`${testVerifierKey}\n`);
   });
+
+  it("without AUDIT_SIGNING_KEYS: the key list says so (503) and an export is refused before it is recorded", async () => {
+    const withoutKey = { ...env, AUDIT_SIGNING_KEYS: undefined };
+    const keys = await app.request(`${origin}/.well-known/gatehouse-audit-keys`, {}, withoutKey);
+    expect(keys.status).toBe(503);
+    expect(await keys.text()).toContain("no audit log signing key configured (AUDIT_SIGNING_KEYS)");
+    const admin = await createActiveUser(clock, { role: "SUPER_ADMIN" });
+    const agent = await signInAs(app, clock, admin);
+    const exportsBefore = await rawDb
+      .prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'audit.exported'")
+      .first<{ n: number }>();
+    const refused = await app.request(
+      `${origin}/admin/audit/export.csv`,
+      { headers: { cookie: agent.cookieHeader() } },
+      withoutKey,
+    );
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("set AUDIT_SIGNING_KEYS");
+    expect(
+      await rawDb
+        .prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'audit.exported'")
+        .first<{ n: number }>(),
+    ).toEqual(exportsBefore);
+  });
 });

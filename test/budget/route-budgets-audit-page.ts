@@ -65,7 +65,7 @@ export const auditPageBudgets: RouteBudget[] = [
     prepare: async (fixture) => {
       const { agent } = await signedInWith(fixture);
       await env.DB.prepare(
-        "INSERT INTO audit_findings (event_id, leaf_index, problem, detected_at) VALUES ((SELECT max(id) FROM audit_events), NULL, 'added', ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO audit_findings (subject, event_id, leaf_index, problem, detected_at) VALUES ('event:' || (SELECT max(id) FROM audit_events), (SELECT max(id) FROM audit_events), NULL, 'added', ?) ON CONFLICT DO NOTHING",
       )
         .bind(fixture.clock.now().getTime())
         .run();

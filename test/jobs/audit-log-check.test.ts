@@ -151,6 +151,65 @@ describe("the cron's check of the audit log", () => {
     expect(await findingsOf(gap + 500)).toEqual([{ problem: "added", leaf_index: null }]);
   });
 
+  it("finds an event deleted together with its leaf row, a row whose details are no longer JSON, and records each once when two checks overlap", async () => {
+    const ctx = testContext(new TestClock());
+    await writeEvents(30);
+    const { size } = await sequenceAuditLog(ctx, 10);
+    const gone = size - 12;
+    await rawDb.prepare("DROP TRIGGER audit_leaves_refuse_delete").run();
+    await rawDb
+      .prepare("DELETE FROM audit_events WHERE id = ?")
+      .bind(await eventIdAtLeaf(gone))
+      .run();
+    await rawDb.prepare("DELETE FROM audit_leaves WHERE leaf_index = ?").bind(gone).run();
+    const garbled = await eventIdAtLeaf(size - 5);
+    await rawDb.prepare("UPDATE audit_events SET details = 'not json' WHERE id = ?").bind(garbled).run();
+
+    // Two overlapping runs both see the new findings; each is recorded, and audited, once.
+    await Promise.all([checkAuditLog(ctx), checkAuditLog(ctx)]);
+
+    const findings = await rawDb
+      .prepare("SELECT subject, problem, leaf_index FROM audit_findings WHERE subject IN (?, ?) ORDER BY subject")
+      .bind(`event:${garbled}`, `leaf:${gone}`)
+      .all<{ subject: string; problem: string; leaf_index: number }>();
+    expect(findings.results).toEqual([
+      { subject: `event:${garbled}`, problem: "changed", leaf_index: size - 5 },
+      { subject: `leaf:${gone}`, problem: "deleted", leaf_index: gone },
+    ]);
+    const alerts = await rawDb
+      .prepare(
+        "SELECT count(*) AS n FROM audit_events WHERE action = 'audit.tampering_detected' AND json_extract(details, '$.subject') IN (?, ?)",
+      )
+      .bind(`event:${garbled}`, `leaf:${gone}`)
+      .first<{ n: number }>();
+    expect(alerts?.n).toBe(2);
+  });
+
+  it("stops the log before an event it cannot encode, records it as unreadable, and still checks and seals the rest", async () => {
+    const clock = new TestClock("2026-06-01T11:00:00Z");
+    await writeEvents(3);
+    await runScheduledJobs(env, clock.now(), { log: () => undefined });
+    // A lone surrogate, which RFC 8785 refuses: only writing to the database directly makes one.
+    await rawDb
+      .prepare(
+        "INSERT INTO audit_events (at, action, actor_kind, actor_name, details) VALUES (0, 'tenant.updated', 'system', 'Gatehouse (system)', ?)",
+      )
+      .bind('{"note":"\\ud800"}')
+      .run();
+    const stuck = await rawDb.prepare("SELECT max(id) AS id FROM audit_events").first<{ id: number }>();
+    await writeEvents(2);
+    const run = await runScheduledJobs(env, clock.now(), { log: () => undefined });
+    expect(run.audit_log).toMatchObject({ appended: expect.any(Number) });
+    expect(
+      await rawDb.prepare("SELECT count(*) AS n FROM audit_leaves WHERE event_id >= ?").bind(stuck?.id).first(),
+    ).toEqual({
+      n: 0,
+    });
+    expect(
+      await rawDb.prepare("SELECT problem FROM audit_findings WHERE subject = ?").bind(`event:${stuck?.id}`).first(),
+    ).toEqual({ problem: "unreadable" });
+  });
+
   it("runs as the cron's audit_log job: sequences, checks and seals, and a repeated run changes nothing", async () => {
     const clock = new TestClock("2026-06-01T10:00:00Z");
     await writeEvents(7);

@@ -124,9 +124,10 @@ describe("the auditor's walk against a tampered database", () => {
     );
     const afterSwap = await exportAndVerify(agent, kept);
     expect(afterSwap.report.exitCode).toBe(1);
-    // Newest first: the later of the two is the first row the verifier reads.
+    // Newest first: the later of the two is the first row the verifier reads; its neighbour's
+    // proof fails too, so both are named.
     expect(afterSwap.report.lines[0]).toBe(
-      `row ${swapB} (leaf ${leafOf.get(swapB)}): its inclusion proof does not lead to the checkpoint's root hash: the row or its proof was changed`,
+      `rows ${swapB} and ${swapA} (leaves ${leafOf.get(swapB)} and ${leafOf.get(swapA)}): neither proof leads to the checkpoint's root hash: both rows were changed (swapped, say), or one of them together with the leaf hash stored for it`,
     );
   });
 });

@@ -141,7 +141,9 @@ describe("the tamper banner", () => {
   async function openFinding(): Promise<number> {
     const eventId = await newestEventId();
     await rawDb
-      .prepare("INSERT INTO audit_findings (event_id, leaf_index, problem, detected_at) VALUES (?, ?, 'changed', ?)")
+      .prepare(
+        "INSERT INTO audit_findings (subject, event_id, leaf_index, problem, detected_at) VALUES ('event:' || ?1, ?1, ?2, 'changed', ?3)",
+      )
       .bind(eventId, 0, clock.now().getTime())
       .run();
     return eventId;

@@ -148,7 +148,8 @@ export function VerifiableExport(props: Pick<VerifiableExportProps, "filters">) 
 }
 
 export interface OpenFinding {
-  eventId: number;
+  subject: string;
+  eventId: number | null;
   leafIndex: number | null;
   problem: AuditFindingProblem;
   detectedAt: Date;
@@ -161,8 +162,8 @@ export function AuditFindings({ findings, timeZone }: { findings: readonly OpenF
       <h2 id="audit-findings-heading">Rows that no longer match the log</h2>
       <p>
         The cron checked these rows against the leaves the log recorded for them, and they no longer match: someone with
-        direct access to the database changed, deleted or added them. Compare them with an earlier export, then
-        acknowledge to clear the banner; the findings stay in the audit log.
+        direct access to the database changed, deleted or added them, or rewrote the log's tree. Compare them with an
+        earlier export, then acknowledge to clear the banner; the findings stay in the audit log.
       </p>
       <table class="data-table">
         <caption class="visually-hidden">Open findings</caption>
@@ -178,7 +179,7 @@ export function AuditFindings({ findings, timeZone }: { findings: readonly OpenF
           {findings.map((finding) => (
             <tr>
               <td data-label="Event" class="cell-primary">
-                Event {finding.eventId}
+                {finding.eventId === null ? "—" : `Event ${finding.eventId}`}
               </td>
               <td data-label="Leaf">{finding.leafIndex ?? "—"}</td>
               <td data-label="Problem">{auditFindingProblemLabels[finding.problem]}</td>

@@ -80,6 +80,13 @@ export async function sealAuditExport(
   ctx: DomainContext,
   request: { filter: AuditFilter; format: "CSV" | "JSON"; consistencyFrom: number | null },
 ): Promise<SealedExport> {
+  if (!ctx.config.AUDIT_SIGNING_KEYS) {
+    // Refused before the export is recorded: no file without a checkpoint to verify it against.
+    throw new AppError("STATE_CONFLICT", {
+      detail:
+        'Exports carry a signed checkpoint, and this Gatehouse has no audit log signing key: set AUDIT_SIGNING_KEYS (README "Deploying to Cloudflare").',
+    });
+  }
   await recordAuditExport(ctx, request.filter, request.format);
   const { checkpoint } = await sequenceAndSeal(ctx);
   if (!checkpoint) {

@@ -3,24 +3,18 @@
 // triggers. Each run recomputes the leaves of a slice of the log from the stored rows (a rolling
 // cursor, so a full pass takes ceil(size / 500) runs: 200 runs, under 17 hours at 100,000 events
 // with the 5-minute cron) and of the newest 100 leaves, and looks for rows with no leaf among the
-// ids the slice spans. A row that no longer matches becomes a finding: audited once, by Gatehouse,
-// and shown to Super admins as a red banner until one of them acknowledges it.
+// ids the slice spans and for leaves missing from either window. A row that no longer matches
+// becomes a finding (audit-findings.ts): audited once, by Gatehouse, and shown to Super admins as
+// a red banner until one of them acknowledges it.
 import { encodeBase64 } from "@oslojs/encoding";
 import { and, asc, desc, eq, gt, isNull, lte, sql } from "drizzle-orm";
-import { runBatch, type Statement } from "../../db/batch";
+import { runBatch } from "../../db/batch";
 import { jsonList } from "../../db/json-list";
-import {
-  type AuditFindingProblem,
-  auditEvents,
-  auditFindings,
-  auditLeaves,
-  auditTree,
-  auditTreeNodes,
-  auditVerification,
-} from "../../db/schema";
+import { auditEvents, auditFindings, auditLeaves, auditTree, auditTreeNodes, auditVerification } from "../../db/schema";
 import { AppError } from "../../errors";
 import { actorRole, type DomainContext } from "../context";
 import { insertAuditEvent } from "./audit";
+import { eventFinding, type Finding, findingsPerRun, recordFindings } from "./audit-findings";
 import type { AuditEventRow } from "./audit-log";
 import { computeLeafHash } from "./audit-tree";
 
@@ -28,6 +22,9 @@ import { computeLeafHash } from "./audit-tree";
 export const checkSliceSize = 500;
 /** The newest leaves every run recomputes as well. */
 export const newestLeavesChecked = 100;
+
+const cursorSql = sql`(SELECT ${auditVerification.nextLeafIndex} FROM ${auditVerification} WHERE ${auditVerification.id} = 1)`;
+const sizeSql = sql`(SELECT ${auditTree.size} FROM ${auditTree} WHERE ${auditTree.id} = 1)`;
 
 interface CheckedLeaf {
   leafIndex: number;
@@ -55,22 +52,39 @@ function selectCheckedLeaves(ctx: Pick<DomainContext, "db">, from: ReturnType<ty
   );
 }
 
-export interface Finding {
-  eventId: number;
-  leafIndex: number | null;
-  problem: AuditFindingProblem;
+/** The leaf's hash as the row now encodes it, or null when the row cannot be encoded at all. */
+async function recomputedLeafHash(event: AuditEventRow): Promise<string | null> {
+  try {
+    return encodeBase64(await computeLeafHash(event));
+  } catch {
+    // A row written past the application (a lone surrogate, say) that RFC 8785 refuses to encode.
+    return null;
+  }
 }
 
 async function findMismatches(leaves: CheckedLeaf[]): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const leaf of leaves) {
     if (!leaf.event) {
-      findings.push({ eventId: leaf.eventId, leafIndex: leaf.leafIndex, problem: "deleted" });
-    } else if (leaf.storedHash !== encodeBase64(await computeLeafHash(leaf.event))) {
-      findings.push({ eventId: leaf.eventId, leafIndex: leaf.leafIndex, problem: "changed" });
+      findings.push(eventFinding(leaf.eventId, leaf.leafIndex, "deleted"));
+      continue;
     }
+    const hash = await recomputedLeafHash(leaf.event);
+    if (hash === null) findings.push(eventFinding(leaf.eventId, leaf.leafIndex, "unreadable"));
+    else if (leaf.storedHash !== hash) findings.push(eventFinding(leaf.eventId, leaf.leafIndex, "changed"));
   }
   return findings;
+}
+
+/** Leaf indexes a window should hold but does not: a leaf row deleted with its event's. */
+function missingLeaves(leaves: CheckedLeaf[], from: number, to: number): Finding[] {
+  const present = new Set(leaves.map((leaf) => leaf.leafIndex));
+  const missing: Finding[] = [];
+  for (let index = Math.max(0, from); index < to && missing.length < findingsPerRun; index++) {
+    if (!present.has(index))
+      missing.push({ subject: `leaf:${index}`, eventId: null, leafIndex: index, problem: "deleted" });
+  }
+  return missing;
 }
 
 export interface AuditCheckRun {
@@ -81,17 +95,21 @@ export interface AuditCheckRun {
 
 /** One run of the check: a slice from the cursor plus the newest leaves; new findings are recorded. */
 export async function checkAuditLog(ctx: DomainContext): Promise<AuditCheckRun> {
-  const cursor = sql`(SELECT ${auditVerification.nextLeafIndex} FROM ${auditVerification} WHERE ${auditVerification.id} = 1)`;
-  const newestFrom = sql`(SELECT ${auditTree.size} FROM ${auditTree} WHERE ${auditTree.id} = 1) - ${newestLeavesChecked}`;
-  const [slice, newest, previous] = await ctx.db.batch([
-    selectCheckedLeaves(ctx, cursor, checkSliceSize),
-    selectCheckedLeaves(ctx, newestFrom, newestLeavesChecked),
+  const [state, slice, newest, previous] = await ctx.db.batch([
+    ctx.db
+      .select({ cursor: auditVerification.nextLeafIndex, size: sql<number>`${sizeSql}`.as("tree_size") })
+      .from(auditVerification)
+      .where(eq(auditVerification.id, 1)),
+    selectCheckedLeaves(ctx, cursorSql, checkSliceSize),
+    selectCheckedLeaves(ctx, sql`${sizeSql} - ${newestLeavesChecked}`, newestLeavesChecked),
     // The event just before the slice: rows with no leaf are looked for between it and the slice's last.
     ctx.db
       .select({ eventId: auditLeaves.eventId })
       .from(auditLeaves)
-      .where(sql`${auditLeaves.leafIndex} = ${cursor} - 1`),
+      .where(sql`${auditLeaves.leafIndex} = ${cursorSql} - 1`),
   ]);
+  const cursor = state[0]?.cursor ?? 0;
+  const size = state[0]?.size ?? 0;
   const last = slice.at(-1);
   const added = last
     ? await ctx.db
@@ -107,38 +125,21 @@ export async function checkAuditLog(ctx: DomainContext): Promise<AuditCheckRun> 
         .limit(checkSliceSize)
     : [];
   const byLeaf = new Map([...slice, ...newest].map((leaf) => [leaf.leafIndex, leaf]));
+  // The slice runs from the cursor to its last leaf (or the tree's end when it reached it); the
+  // newest window is the last 100 of the tree's size.
+  const sliceEnd = slice.length === checkSliceSize && last ? last.leafIndex + 1 : size;
   const findings = [
+    ...missingLeaves(slice, cursor, Math.min(sliceEnd, size)),
+    ...missingLeaves(newest, size - newestLeavesChecked, size),
     ...(await findMismatches([...byLeaf.values()])),
-    ...added.map((row): Finding => ({ eventId: row.id, leafIndex: null, problem: "added" })),
+    ...added.map((row) => eventFinding(row.id, null, "added")),
   ];
   // The cursor wraps to the start once a slice reaches the end of the log.
   const nextLeafIndex = last && slice.length === checkSliceSize ? last.leafIndex + 1 : 0;
-  const statements: Statement[] = [
+  const newFindings = await recordFindings(ctx, findings, [
     ctx.db.update(auditVerification).set({ nextLeafIndex }).where(eq(auditVerification.id, 1)),
-  ];
-  const fresh = await withoutRecordedFindings(ctx, findings);
-  for (const finding of fresh) {
-    statements.push(
-      ctx.db.insert(auditFindings).values({ ...finding, detectedAt: ctx.now }),
-      insertAuditEvent(ctx, {
-        action: "audit.tampering_detected",
-        target: { type: "audit", id: String(finding.eventId), label: `Audit event ${finding.eventId}` },
-        details: { eventId: finding.eventId, leafIndex: finding.leafIndex, problem: finding.problem },
-      }),
-    );
-  }
-  await runBatch(ctx.db, statements);
-  return { checked: byLeaf.size, findings: findings.length, newFindings: fresh.length };
-}
-
-async function withoutRecordedFindings(ctx: Pick<DomainContext, "db">, findings: Finding[]): Promise<Finding[]> {
-  if (findings.length === 0) return [];
-  const recorded = await ctx.db
-    .select({ eventId: auditFindings.eventId, problem: auditFindings.problem })
-    .from(auditFindings)
-    .where(sql`${auditFindings.eventId} IN ${jsonList(findings.map((finding) => finding.eventId))}`);
-  const known = new Set(recorded.map((row) => `${row.problem}:${row.eventId}`));
-  return findings.filter((finding) => !known.has(`${finding.problem}:${finding.eventId}`));
+  ]);
+  return { checked: byLeaf.size, findings: findings.length, newFindings };
 }
 
 /** Findings no Super admin has acknowledged yet, newest first (a batchable statement). */

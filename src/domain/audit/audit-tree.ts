@@ -18,6 +18,7 @@ import { auditCheckpoints, auditEvents, auditLeaves, auditTree, auditTreeNodes }
 import { requireAuditSigningKeys } from "../../env";
 import { AppError } from "../../errors";
 import type { DomainContext } from "../context";
+import { eventFinding, recordFindings } from "./audit-findings";
 import type { AuditEventRow } from "./audit-log";
 import { type AuditLeafRow, encodeAuditLeaf, hashLeaf } from "./log-hashes";
 import {
@@ -25,6 +26,7 @@ import {
   consistencyProofRanges,
   hashRange,
   inclusionPathRanges,
+  isConsistent,
   type LeafRange,
   positionsOf,
   rootOfFrontier,
@@ -84,24 +86,29 @@ export interface SequencerRun {
   lostRace: boolean;
 }
 
+/** What the sequencer needs: the store, and who records a finding (always Gatehouse). */
+export type SequencerContext = Pick<DomainContext, "db" | "now" | "ip" | "requestId">;
+/** What sealing needs besides: the keys, and KV, where the newest checkpoint is kept out of the database's reach. */
+export type SealContext = SequencerContext & Pick<DomainContext, "kv" | "config">;
+
+function asGatehouse(ctx: SequencerContext) {
+  return { ...ctx, actor: { kind: "system" as const } };
+}
+
 /** Appends the next events (up to `limit`) as leaves, or nothing when another sequencer got there first. */
-export async function sequenceAuditEvents(
-  ctx: Pick<DomainContext, "db">,
-  limit = sequencerBatchSize,
-): Promise<SequencerRun> {
+export async function sequenceAuditEvents(ctx: SequencerContext, limit = sequencerBatchSize): Promise<SequencerRun> {
   const run = await appendNextEvents(ctx, limit, null);
   return { appended: run.appended, size: run.size, lostRace: run.lostRace };
 }
 
 /**
  * Appends up to one batch of waiting events and seals the tree that makes, in one read and one
- * write (a request's "Seal now" and the exports stay within the query budget). Sealing writes no
- * audit event. When another sequencer appended first, this seals the tree as it then is.
+ * write, plus one read of the hashes that prove the tree still extends the newest checkpoint (a
+ * request's "Seal now" and the exports stay within the query budget). Sealing writes no audit
+ * event. When another sequencer appended first, this seals the tree as it then is.
  */
-export async function sequenceAndSeal(
-  ctx: Pick<DomainContext, "db" | "config" | "now">,
-): Promise<{ checkpoint: Checkpoint | null; sealed: boolean }> {
-  const run = await appendNextEvents(ctx, sequencerBatchSize, { keys: await readAuditLogKeys(ctx), now: ctx.now });
+export async function sequenceAndSeal(ctx: SealContext): Promise<{ checkpoint: Checkpoint | null; sealed: boolean }> {
+  const run = await appendNextEvents(ctx, sequencerBatchSize, await readAuditLogKeys(ctx));
   if (!run.lostRace) return { checkpoint: run.checkpoint, sealed: run.sealed };
   const newest = await sealCheckpoint(ctx);
   return { checkpoint: newest, sealed: newest?.sealedAt.getTime() === ctx.now.getTime() };
@@ -112,12 +119,26 @@ interface AppendRun extends SequencerRun {
   sealed: boolean;
 }
 
+/** The leaf hashes of the events up to the first that cannot be encoded (recorded as a finding: the log stops there). */
+async function hashUntilUnreadable(ctx: SequencerContext, events: AuditEventRow[]) {
+  const hashes: Uint8Array[] = [];
+  for (const event of events) {
+    try {
+      hashes.push(await computeLeafHash(event));
+    } catch {
+      await recordFindings(asGatehouse(ctx), [eventFinding(event.id, null, "unreadable")]);
+      break;
+    }
+  }
+  return { hashes, appendable: events.slice(0, hashes.length) };
+}
+
 async function appendNextEvents(
-  ctx: Pick<DomainContext, "db">,
+  ctx: SequencerContext & Partial<Pick<DomainContext, "kv">>,
   limit: number,
-  sealWith: { keys: NoteKeys; now: Date } | null,
+  sealWith: NoteKeys | null,
 ): Promise<AppendRun> {
-  const [trees, events, newest] = await ctx.db.batch([
+  const [trees, waiting, newest] = await ctx.db.batch([
     ctx.db.select().from(auditTree).where(eq(auditTree.id, 1)),
     ctx.db
       .select()
@@ -130,16 +151,22 @@ async function appendNextEvents(
   const tree = trees[0];
   if (!tree) throw new Error("audit_tree has no row: migration 0010 was not applied");
   const latest = newest[0] ?? null;
+  const { hashes, appendable: events } = await hashUntilUnreadable(ctx, waiting);
   const last = events.at(-1);
-  const appended = last
-    ? await appendLeaves(tree.size, parseFrontier(tree.frontier), await Promise.all(events.map(computeLeafHash)))
-    : null;
+  const appended = last ? await appendLeaves(tree.size, parseFrontier(tree.frontier), hashes) : null;
   const size = tree.size + events.length;
   const frontier = appended ? appended.frontier : parseFrontier(tree.frontier);
-  const checkpoint =
-    sealWith && size > 0 && (!latest || latest.treeSize < size)
-      ? await signCheckpoint(sealWith, size, last ? last.id : tree.lastEventId, frontier)
-      : null;
+  let checkpoint: Checkpoint | null = null;
+  if (sealWith && ctx.kv && size > 0 && (!latest || latest.treeSize < size)) {
+    // The tree as read must extend the newest checkpoint; what this run appends extends it by construction.
+    await assertTreeExtendsLatest({ ...ctx, kv: ctx.kv }, tree, latest);
+    checkpoint = await signCheckpoint(
+      { keys: sealWith, now: ctx.now },
+      size,
+      last ? last.id : tree.lastEventId,
+      frontier,
+    );
+  }
   const statements: Statement[] = [];
   if (last && appended) {
     const leaves = events.map((event, offset): [number, number] => [tree.size + offset, event.id]);
@@ -162,6 +189,7 @@ async function appendNextEvents(
     if (!isBatchGuardFailure(error)) throw error;
     return { appended: 0, size: tree.size, lostRace: true, checkpoint: latest, sealed: false };
   }
+  if (checkpoint && ctx.kv) await keepOutOfReach(ctx.kv, checkpoint);
   return {
     appended: events.length,
     size,
@@ -173,7 +201,7 @@ async function appendNextEvents(
 
 /** Sequences until nothing waits or `maxBatches` batches ran; what is left waits for the next run. */
 export async function sequenceAuditLog(
-  ctx: Pick<DomainContext, "db">,
+  ctx: SequencerContext,
   maxBatches: number,
 ): Promise<{ appended: number; size: number }> {
   let appended = 0;
@@ -233,7 +261,7 @@ async function signCheckpoint(
  * Seals a checkpoint of the tree as it is, unless the newest checkpoint already covers it. Two
  * sealers of one size write one row (Ed25519 signs the same text the same way, and the size is the key).
  */
-export async function sealCheckpoint(ctx: Pick<DomainContext, "db" | "config" | "now">): Promise<Checkpoint | null> {
+export async function sealCheckpoint(ctx: SealContext): Promise<Checkpoint | null> {
   const keys = await readAuditLogKeys(ctx);
   const [trees, newest] = await ctx.db.batch([
     ctx.db.select().from(auditTree).where(eq(auditTree.id, 1)),
@@ -243,6 +271,7 @@ export async function sealCheckpoint(ctx: Pick<DomainContext, "db" | "config" | 
   if (!tree) throw new Error("audit_tree has no row: migration 0010 was not applied");
   const latest = newest[0] ?? null;
   if (tree.size === 0 || (latest && latest.treeSize >= tree.size)) return latest;
+  await assertTreeExtendsLatest(ctx, tree, latest);
   const checkpoint = await signCheckpoint(
     { keys, now: ctx.now },
     tree.size,
@@ -250,7 +279,76 @@ export async function sealCheckpoint(ctx: Pick<DomainContext, "db" | "config" | 
     parseFrontier(tree.frontier),
   );
   await ctx.db.insert(auditCheckpoints).values(checkpoint).onConflictDoNothing();
+  await keepOutOfReach(ctx.kv, checkpoint);
   return checkpoint;
+}
+
+/** The cron's every-run check that the stored tree still extends the newest checkpoint (a finding and an error if not). */
+export async function checkTreeExtendsNewestCheckpoint(
+  ctx: SequencerContext & Pick<DomainContext, "kv">,
+): Promise<void> {
+  const [trees, newest] = await ctx.db.batch([
+    ctx.db.select().from(auditTree).where(eq(auditTree.id, 1)),
+    selectLatestCheckpoint(ctx),
+  ]);
+  const tree = trees[0];
+  if (!tree) throw new Error("audit_tree has no row: migration 0010 was not applied");
+  await assertTreeExtendsLatest(ctx, tree, newest[0] ?? null);
+}
+
+// The newest checkpoint's size and root, kept in KV as well: someone who can write to the
+// database could delete checkpoint rows to make an older, rewritable one look newest, but cannot
+// reach KV (docs/AUDIT.md "Checkpoints").
+const newestCheckpointKey = "audit-log:newest-checkpoint";
+
+interface KeptCheckpoint {
+  treeSize: number;
+  rootHash: string;
+}
+
+async function keepOutOfReach(kv: KVNamespace, checkpoint: Checkpoint): Promise<void> {
+  const kept = await kv.get<KeptCheckpoint>(newestCheckpointKey, "json");
+  if (kept && kept.treeSize >= checkpoint.treeSize) return;
+  await kv.put(newestCheckpointKey, JSON.stringify({ treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash }));
+}
+
+/**
+ * C2SP tlog-checkpoint: a log must never sign a checkpoint inconsistent with one it signed before.
+ * Before signing, the stored tree (whose rows someone with database access could have rebuilt
+ * around a changed row) must extend the newest checkpoint, the database's or KV's, whichever is
+ * larger: RFC 9162's consistency proof from the stored hashes, checked against both roots. If it
+ * does not, nothing is sealed, and a finding raises the banner.
+ */
+async function assertTreeExtendsLatest(
+  ctx: SequencerContext & Pick<DomainContext, "kv">,
+  tree: { size: number; frontier: string },
+  latest: Checkpoint | null,
+): Promise<void> {
+  const kept = await ctx.kv.get<KeptCheckpoint>(newestCheckpointKey, "json");
+  const trusted = kept && (!latest || kept.treeSize > latest.treeSize) ? kept : latest;
+  if (!trusted) return;
+  const fromRoot = decodeBase64(trusted.rootHash);
+  const toRoot = await rootOfFrontier(parseFrontier(tree.frontier));
+  let consistent = kept === null || !latest || kept.treeSize !== latest.treeSize || kept.rootHash === latest.rootHash;
+  if (consistent && trusted.treeSize > tree.size) consistent = false;
+  else if (consistent) {
+    const ranges = consistencyProofRanges(trusted.treeSize, tree.size);
+    const stored = ranges.length === 0 ? new Map<number, Uint8Array>() : await readRangeHashes(ctx, ranges);
+    const proof: Uint8Array[] = [];
+    try {
+      for (const range of ranges) proof.push(await hashRange(range, stored));
+      consistent = await isConsistent(trusted.treeSize, tree.size, fromRoot, toRoot, proof);
+    } catch {
+      consistent = false;
+    }
+  }
+  if (consistent) return;
+  await recordFindings(asGatehouse(ctx), [
+    { subject: `checkpoint:${trusted.treeSize}`, eventId: null, leafIndex: trusted.treeSize - 1, problem: "rewritten" },
+  ]);
+  throw new AppError("STATE_CONFLICT", {
+    detail: `The audit log's tree no longer extends its checkpoint of ${trusted.treeSize} events, so nothing is sealed: someone changed the log's tables behind Gatehouse's back (docs/AUDIT.md "What the cron checks").`,
+  });
 }
 
 /** The newest checkpoint, or null before the first is sealed. */

@@ -150,3 +150,50 @@ export async function appendLeaves(size: number, frontier: Frontier, leafHashes:
 export function rootOfFrontier(frontier: Frontier): Promise<Uint8Array> {
   return foldFromRight(frontier);
 }
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/**
+ * RFC 9162 §2.1.4.2: whether `proof` shows the tree of `secondSize` leaves with root `secondRoot`
+ * extends the one of `firstSize` leaves with root `firstRoot` (0 < firstSize ≤ secondSize). The
+ * sealer checks its own tree this way before signing (audit-tree.ts): never two inconsistent checkpoints.
+ */
+export async function isConsistent(
+  firstSize: number,
+  secondSize: number,
+  firstRoot: Uint8Array,
+  secondRoot: Uint8Array,
+  proof: Uint8Array[],
+): Promise<boolean> {
+  if (firstSize === secondSize) return proof.length === 0 && bytesEqual(firstRoot, secondRoot);
+  if (firstSize < 1 || firstSize > secondSize || proof.length === 0) return false;
+  const path = Number.isInteger(Math.log2(firstSize)) ? [firstRoot, ...proof] : [...proof];
+  let fn = firstSize - 1;
+  let sn = secondSize - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  const [first, ...rest] = path;
+  if (!first) return false;
+  let fr = first;
+  let sr = first;
+  for (const c of rest) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = await hashChildren(c, fr);
+      sr = await hashChildren(c, sr);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      sr = await hashChildren(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return bytesEqual(fr, firstRoot) && bytesEqual(sr, secondRoot) && sn === 0;
+}
