@@ -29,6 +29,8 @@ const publicRoutes = new Set([
   "GET /static/app.css",
   "GET /static/app.js",
   "GET /static/passkeys.js",
+  // The audit log's verifier keys: public by design (docs/AUDIT.md "Keys").
+  "GET /.well-known/gatehouse-audit-keys",
   "GET /login",
   "POST /login",
   "POST /login/verify",

@@ -46,7 +46,10 @@ export function securityHeaderProblems({ url, status, headers }: HeaderCheckInpu
   if (headers["x-content-type-options"] !== "nosniff") problems.push(`${where}: X-Content-Type-Options is not nosniff`);
   const hsts = /max-age=(\d+)/.exec(headers["strict-transport-security"] ?? "");
   if (!hsts || Number(hsts[1]) < minimumHstsSeconds) problems.push(`${where}: HSTS missing or shorter than a year`);
-  const isStatic = new URL(url).pathname.startsWith("/static/");
+  // The audit log's public verifier keys may be cached for 5 minutes like the static files
+  // (src/routes/well-known.ts); every other answer is no-store.
+  const { pathname } = new URL(url);
+  const isStatic = pathname.startsWith("/static/") || pathname === "/.well-known/gatehouse-audit-keys";
   if (!isStatic && !/\bno-store\b/.test(headers["cache-control"] ?? ""))
     problems.push(`${where}: Cache-Control is not no-store`);
   if (headers["x-powered-by"]) problems.push(`${where}: X-Powered-By banner`);

@@ -24,8 +24,13 @@ function normalize(url: URL): string {
 
 function isCrawlable(url: URL): boolean {
   if (url.origin !== currentRun().baseUrl) return false;
-  // Setup links are credentials (none is ever a plain link), static files are not pages.
-  return !url.pathname.startsWith("/setup/") && !url.pathname.startsWith("/static/");
+  // Setup links are credentials (none is ever a plain link); static files and the audit log's
+  // verifier keys (text for verifiers, linked from the audit page) are not pages.
+  return (
+    !url.pathname.startsWith("/setup/") &&
+    !url.pathname.startsWith("/static/") &&
+    !url.pathname.startsWith("/.well-known/")
+  );
 }
 
 /**
