@@ -4,7 +4,8 @@
 // the app. A proof in a log of 100,000 events: test/budget/audit-log-scale.test.ts.
 //
 // The exports stream their answer page by page and pass the 4-query budget (streamsPages): before
-// the first byte, the caller (1), the audit.exported event (1), sequencing it and sealing (a read,
+// the first byte, the caller (1), the rows it would hold counted up to the limit (1), the
+// audit.exported event (1), sequencing it and sealing (a read,
 // the hashes proving the tree extends the newest checkpoint when there is one, and a write, 2–3:
 // audit-tree.ts sequenceAndSeal); then 2 per page of 500 rows (the rows joined to their leaves;
 // every stored hash the page's proofs need). consistencyFrom adds 2 (the tree; the proof's hashes).

@@ -10,7 +10,7 @@
 //   their leaf index (one join), then every stored hash the page's proofs need (one query). D1
 //   allows 1,000 queries per invocation, so one export reaches about 245,000 rows.
 import { encodeBase64 } from "@oslojs/encoding";
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { auditEvents, auditLeaves } from "../../db/schema";
 import { AppError, fieldError } from "../../errors";
 import type { DomainContext } from "../context";
@@ -27,6 +27,11 @@ import { encodeAuditLeaf } from "./log-hashes";
 
 export const auditExportFormat = "gatehouse-audit-export/v1";
 export const auditExportPageSize = 500;
+/**
+ * Most rows one export holds: a page of 500 costs two queries, and D1 allows a Worker 1,000 per
+ * request, so past about 245,000 rows the stream would end cut off. Larger logs export in parts.
+ */
+export const auditExportMaxRows = 240_000;
 
 export interface ExportedRow {
   event: AuditEventRow;
@@ -79,12 +84,27 @@ async function proveConsistencyFrom(
 export async function sealAuditExport(
   ctx: DomainContext,
   request: { filter: AuditFilter; format: "CSV" | "JSON"; consistencyFrom: number | null },
+  maxRows = auditExportMaxRows,
 ): Promise<SealedExport> {
   if (!ctx.config.AUDIT_SIGNING_KEYS) {
     // Refused before the export is recorded: no file without a checkpoint to verify it against.
     throw new AppError("STATE_CONFLICT", {
       detail:
         'Exports carry a signed checkpoint, and this Gatehouse has no audit log signing key: set AUDIT_SIGNING_KEYS (README "Deploying to Cloudflare").',
+    });
+  }
+  // Counted up to one past the limit, on the filter's index, before anything is recorded.
+  const [counted] = await ctx.db.select({ rows: sql<number>`count(*)` }).from(
+    ctx.db
+      .select({ id: auditEvents.id })
+      .from(auditEvents)
+      .where(and(...filterConditions(request.filter)))
+      .limit(maxRows + 1)
+      .as("matching"),
+  );
+  if ((counted?.rows ?? 0) > maxRows) {
+    throw new AppError("STATE_CONFLICT", {
+      detail: `This export would hold more than ${maxRows.toLocaleString("en-US")} rows, more than one request can read with their proofs: export the log in parts, with From and Before.`,
     });
   }
   await recordAuditExport(ctx, request.filter, request.format);

@@ -57,6 +57,20 @@ describe("the audit export", () => {
     expect(row).toEqual({ action: "audit.exported", target_label: "audit log (JSON)" });
   });
 
+  it("refuses, before recording anything, an export of more rows than one request can read, and takes a narrower one", async () => {
+    const clock = new TestClock();
+    await writeEvents(clock, 4);
+    const ctx = testContext(clock, testActor("Exporting Ed"));
+    const before = await eventIds();
+    await expect(sealAuditExport(ctx, { filter: {}, format: "CSV", consistencyFrom: null }, 3)).rejects.toThrow(
+      "This export would hold more than 3 rows, more than one request can read with their proofs: export the log in parts, with From and Before.",
+    );
+    expect(await eventIds()).toEqual(before);
+    const narrow = { from: new Date(clock.now().getTime() + 1) };
+    const sealed = await sealAuditExport(ctx, { filter: narrow, format: "CSV", consistencyFrom: null }, 3);
+    expect(sealed.checkpoint.treeSize).toBeGreaterThan(0);
+  });
+
   it("streams pages as one JSON document, newest first, and leaves out rows written after its checkpoint", async () => {
     const clock = new TestClock();
     await writeEvents(clock, 7);
