@@ -7,7 +7,13 @@
 // mark lets spreadsheet programs read names with accents correctly.
 
 import type { DomainContext } from "../context";
-import { auditExportPageSize, type ExportedRow, type SealedExport, streamExport } from "./audit-export";
+import {
+  auditExportPageSize,
+  type ExportedRow,
+  type SealedExport,
+  streamExport,
+  toExportJsonRow,
+} from "./audit-export";
 
 export const auditCsvColumns = [
   "id",
@@ -46,26 +52,12 @@ export function toCsvLine(values: Array<string | number | null | undefined>): st
   return `${values.map(toCsvCell).join(",")}\r\n`;
 }
 
-function auditRowToCsv({ event: row, leafIndex, leaf, proof }: ExportedRow): string {
-  return toCsvLine([
-    row.id,
-    row.at.toISOString(),
-    row.action,
-    row.actorKind,
-    row.actorId,
-    row.actorName,
-    row.actorEmail,
-    row.targetType,
-    row.targetId,
-    row.targetLabel,
-    row.tenantId,
-    row.ip,
-    row.requestId,
-    JSON.stringify(row.details),
-    leafIndex,
-    leaf,
-    proof,
-  ]);
+/** The row's JSON-export fields (its leaf's columns, then leaf_index, leaf, proof) in the CSV's order. */
+function auditRowToCsv(row: ExportedRow): string {
+  const fields = toExportJsonRow(row);
+  return toCsvLine(
+    auditCsvColumns.map((column) => (column === "details" ? JSON.stringify(fields.details) : fields[column])),
+  );
 }
 
 /** The export as CSV, newest first, read page by page as the consumer pulls. */

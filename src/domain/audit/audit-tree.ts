@@ -108,10 +108,11 @@ export async function sequenceAuditEvents(ctx: SequencerContext, limit = sequenc
  * event. When another sequencer appended first, this seals the tree as it then is.
  */
 export async function sequenceAndSeal(ctx: SealContext): Promise<{ checkpoint: Checkpoint | null; sealed: boolean }> {
-  const run = await appendNextEvents(ctx, sequencerBatchSize, await readAuditLogKeys(ctx));
-  if (!run.lostRace) return { checkpoint: run.checkpoint, sealed: run.sealed };
-  const newest = await sealCheckpoint(ctx);
-  return { checkpoint: newest, sealed: newest?.sealedAt.getTime() === ctx.now.getTime() };
+  const seal = { keys: await readAuditLogKeys(ctx), kv: ctx.kv };
+  const run = await appendNextEvents(ctx, sequencerBatchSize, seal);
+  // Another sequencer appended first: seal the tree it left (a limit of 0 appends nothing).
+  const { checkpoint, sealed } = run.lostRace ? await appendNextEvents(ctx, 0, seal) : run;
+  return { checkpoint, sealed };
 }
 
 interface AppendRun extends SequencerRun {
@@ -133,10 +134,14 @@ async function hashUntilUnreadable(ctx: SequencerContext, events: AuditEventRow[
   return { hashes, appendable: events.slice(0, hashes.length) };
 }
 
+/**
+ * Appends up to `limit` waiting events and, with `sealWith`, seals the tree that makes: one read
+ * batch and one write batch (plus the hashes that prove the tree extends the newest checkpoint).
+ */
 async function appendNextEvents(
-  ctx: SequencerContext & Partial<Pick<DomainContext, "kv">>,
+  ctx: SequencerContext,
   limit: number,
-  sealWith: NoteKeys | null,
+  sealWith: { keys: NoteKeys; kv: KVNamespace } | null,
 ): Promise<AppendRun> {
   const [trees, waiting, newest] = await ctx.db.batch([
     ctx.db.select().from(auditTree).where(eq(auditTree.id, 1)),
@@ -153,15 +158,17 @@ async function appendNextEvents(
   const latest = newest[0] ?? null;
   const { hashes, appendable: events } = await hashUntilUnreadable(ctx, waiting);
   const last = events.at(-1);
-  const appended = last ? await appendLeaves(tree.size, parseFrontier(tree.frontier), hashes) : null;
+  const storedFrontier = parseFrontier(tree.frontier);
+  const appended = last ? await appendLeaves(tree.size, storedFrontier, hashes) : null;
   const size = tree.size + events.length;
-  const frontier = appended ? appended.frontier : parseFrontier(tree.frontier);
+  const frontier = appended ? appended.frontier : storedFrontier;
   let checkpoint: Checkpoint | null = null;
-  if (sealWith && ctx.kv && size > 0 && (!latest || latest.treeSize < size)) {
+  let kept: KeptCheckpoint | null = null;
+  if (sealWith && size > 0 && (!latest || latest.treeSize < size)) {
     // The tree as read must extend the newest checkpoint; what this run appends extends it by construction.
-    await assertTreeExtendsLatest({ ...ctx, kv: ctx.kv }, tree, latest);
+    kept = await assertTreeExtendsLatest({ ...ctx, kv: sealWith.kv }, tree, latest);
     checkpoint = await signCheckpoint(
-      { keys: sealWith, now: ctx.now },
+      { keys: sealWith.keys, now: ctx.now },
       size,
       last ? last.id : tree.lastEventId,
       frontier,
@@ -189,7 +196,7 @@ async function appendNextEvents(
     if (!isBatchGuardFailure(error)) throw error;
     return { appended: 0, size: tree.size, lostRace: true, checkpoint: latest, sealed: false };
   }
-  if (checkpoint && ctx.kv) await keepOutOfReach(ctx.kv, checkpoint);
+  if (checkpoint && sealWith) await keepOutOfReach(sealWith.kv, checkpoint, kept);
   return {
     appended: events.length,
     size,
@@ -262,25 +269,9 @@ async function signCheckpoint(
  * sealers of one size write one row (Ed25519 signs the same text the same way, and the size is the key).
  */
 export async function sealCheckpoint(ctx: SealContext): Promise<Checkpoint | null> {
-  const keys = await readAuditLogKeys(ctx);
-  const [trees, newest] = await ctx.db.batch([
-    ctx.db.select().from(auditTree).where(eq(auditTree.id, 1)),
-    selectLatestCheckpoint(ctx),
-  ]);
-  const tree = trees[0];
-  if (!tree) throw new Error("audit_tree has no row: migration 0010 was not applied");
-  const latest = newest[0] ?? null;
-  if (tree.size === 0 || (latest && latest.treeSize >= tree.size)) return latest;
-  await assertTreeExtendsLatest(ctx, tree, latest);
-  const checkpoint = await signCheckpoint(
-    { keys, now: ctx.now },
-    tree.size,
-    tree.lastEventId,
-    parseFrontier(tree.frontier),
-  );
-  await ctx.db.insert(auditCheckpoints).values(checkpoint).onConflictDoNothing();
-  await keepOutOfReach(ctx.kv, checkpoint);
-  return checkpoint;
+  // A limit of 0 appends nothing: the tree as it is gets sealed.
+  const run = await appendNextEvents(ctx, 0, { keys: await readAuditLogKeys(ctx), kv: ctx.kv });
+  return run.checkpoint;
 }
 
 /** The cron's every-run check that the stored tree still extends the newest checkpoint (a finding and an error if not). */
@@ -306,8 +297,8 @@ interface KeptCheckpoint {
   rootHash: string;
 }
 
-async function keepOutOfReach(kv: KVNamespace, checkpoint: Checkpoint): Promise<void> {
-  const kept = await kv.get<KeptCheckpoint>(newestCheckpointKey, "json");
+/** `kept`: the copy read before signing (assertTreeExtendsLatest), so KV is read once per seal. */
+async function keepOutOfReach(kv: KVNamespace, checkpoint: Checkpoint, kept: KeptCheckpoint | null): Promise<void> {
   if (kept && kept.treeSize >= checkpoint.treeSize) return;
   await kv.put(newestCheckpointKey, JSON.stringify({ treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash }));
 }
@@ -323,10 +314,10 @@ async function assertTreeExtendsLatest(
   ctx: SequencerContext & Pick<DomainContext, "kv">,
   tree: { size: number; frontier: string },
   latest: Checkpoint | null,
-): Promise<void> {
+): Promise<KeptCheckpoint | null> {
   const kept = await ctx.kv.get<KeptCheckpoint>(newestCheckpointKey, "json");
   const trusted = kept && (!latest || kept.treeSize > latest.treeSize) ? kept : latest;
-  if (!trusted) return;
+  if (!trusted) return kept;
   const fromRoot = decodeBase64(trusted.rootHash);
   const toRoot = await rootOfFrontier(parseFrontier(tree.frontier));
   let consistent = kept === null || !latest || kept.treeSize !== latest.treeSize || kept.rootHash === latest.rootHash;
@@ -342,7 +333,7 @@ async function assertTreeExtendsLatest(
       consistent = false;
     }
   }
-  if (consistent) return;
+  if (consistent) return kept;
   await recordFindings(asGatehouse(ctx), [
     { subject: `checkpoint:${trusted.treeSize}`, eventId: null, leafIndex: trusted.treeSize - 1, problem: "rewritten" },
   ]);
