@@ -110,6 +110,16 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "webhook_endpoint.secret_rotated": "Webhook signing secret replaced",
   "webhook_endpoint.deleted": "Webhook endpoint deleted",
   "webhook_endpoint.delivery_resent": "Webhook delivery sent again",
+  "access_review.campaign_created": "Access review campaign created",
+  "access_review.campaign_updated": "Access review campaign changed",
+  "access_review.campaign_stopped": "Access review schedule stopped",
+  "access_review.opened": "Access review opened",
+  "access_review.item_decided": "Access review decision",
+  "access_review.advice_given": "Access review advice from the client",
+  "access_review.kept_at_deadline": "Kept at the review deadline, flagged",
+  "access_review.tenant_left_without_admin": "Tenant left without a client admin by a review",
+  "access_review.closed": "Access review closed",
+  "access_review.evidence_exported": "Access review evidence exported",
 };
 
 /** The words for an audit action; a code this build does not know (an older row) reads as itself. */
@@ -130,6 +140,9 @@ export const auditTargetTypeLabels: Record<string, string> = {
   directory: "Directory",
   directory_group: "Directory group",
   webhook_endpoint: "Webhook endpoint",
+  review_campaign: "Access review campaign",
+  review_run: "Access review",
+  review_item: "Access review item",
 };
 
 const emailKindLabels: Record<string, string> = {

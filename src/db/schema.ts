@@ -768,3 +768,140 @@ export const auditFindings = sqliteTable(
     index("audit_findings_open_idx").on(table.acknowledgedAt),
   ],
 );
+
+// Access reviews (docs/ACCESS-REVIEWS.md, docs/PRODUCT.md §10): a campaign a SUPER_ADMIN defines,
+// opened by the cron on its cadence as runs; each run holds one item per membership in scope when
+// it opened, decided by the item's reviewer or, at the deadline, by the campaign itself.
+export const reviewCadences = ["quarterly", "half_yearly", "yearly", "once"] as const;
+export type ReviewCadence = (typeof reviewCadences)[number];
+export const reviewMembershipKinds = ["staff", "client", "both"] as const;
+export type ReviewMembershipKinds = (typeof reviewMembershipKinds)[number];
+/** What the tenant's CLIENT_ADMINs say about the staff who may see their company. */
+export const reviewClientSays = ["none", "advisory", "binding"] as const;
+export type ReviewClientSay = (typeof reviewClientSays)[number];
+export const reviewDeadlineActions = ["revoke", "keep_flag"] as const;
+export type ReviewDeadlineAction = (typeof reviewDeadlineActions)[number];
+export const reviewItemStatuses = ["pending", "kept", "revoked", "ended_elsewhere"] as const;
+export type ReviewItemStatus = (typeof reviewItemStatuses)[number];
+/** Who decided: the item's reviewer, the campaign at the deadline, or nobody (the membership ended elsewhere). */
+export const reviewDecisionSources = ["reviewer", "deadline", "membership_ended"] as const;
+export type ReviewDecisionSource = (typeof reviewDecisionSources)[number];
+export const reviewItemFlags = ["kept_at_deadline", "last_client_admin"] as const;
+export type ReviewItemFlag = (typeof reviewItemFlags)[number];
+
+export const reviewCampaigns = sqliteTable(
+  "review_campaigns",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    // True: every tenant at each opening; false: the tenants in review_campaign_tenants.
+    allTenants: integer("all_tenants", { mode: "boolean" }).notNull(),
+    membershipKinds: text("membership_kinds", { enum: reviewMembershipKinds }).notNull(),
+    cadence: text("cadence", { enum: reviewCadences }).notNull(),
+    durationDays: integer("duration_days").notNull(),
+    clientSayOnStaff: text("client_say_on_staff", { enum: reviewClientSays }).notNull(),
+    justificationRequired: integer("justification_required", { mode: "boolean" }).notNull(),
+    deadlineAction: text("deadline_action", { enum: reviewDeadlineActions }).notNull(),
+    inactiveAfterDays: integer("inactive_after_days").notNull(),
+    startsAt: timestamp("starts_at").notNull(),
+    // When the cron opens the next run; null once a one-off has run or the schedule was stopped.
+    nextRunAt: timestamp("next_run_at"),
+    stoppedAt: timestamp("stopped_at"),
+    createdAt: timestamp("created_at").notNull(),
+    createdBy: text("created_by"),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (table) => [
+    index("review_campaigns_due_idx").on(table.nextRunAt).where(sql`next_run_at IS NOT NULL`),
+    index("review_campaigns_created_idx").on(table.createdAt, table.id),
+  ],
+);
+
+export const reviewCampaignTenants = sqliteTable(
+  "review_campaign_tenants",
+  {
+    campaignId: text("campaign_id")
+      .notNull()
+      .references(() => reviewCampaigns.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+  },
+  (table) => [primaryKey({ columns: [table.campaignId, table.tenantId] })],
+);
+
+/** One opening of a campaign, with the campaign's settings as they were then. */
+export const reviewRuns = sqliteTable(
+  "review_runs",
+  {
+    id: text("id").primaryKey(),
+    campaignId: text("campaign_id")
+      .notNull()
+      .references(() => reviewCampaigns.id),
+    // The scheduled time this run is for: one run per campaign and time, however often the cron runs.
+    dueAt: timestamp("due_at").notNull(),
+    openedAt: timestamp("opened_at").notNull(),
+    // Counted from the actual opening, so a late cron never shortens a review.
+    deadlineAt: timestamp("deadline_at").notNull(),
+    name: text("name").notNull(),
+    membershipKinds: text("membership_kinds", { enum: reviewMembershipKinds }).notNull(),
+    clientSayOnStaff: text("client_say_on_staff", { enum: reviewClientSays }).notNull(),
+    justificationRequired: integer("justification_required", { mode: "boolean" }).notNull(),
+    deadlineAction: text("deadline_action", { enum: reviewDeadlineActions }).notNull(),
+    inactiveAfterDays: integer("inactive_after_days").notNull(),
+    itemCount: integer("item_count").notNull(),
+    closedAt: timestamp("closed_at"),
+  },
+  (table) => [
+    uniqueIndex("review_runs_campaign_due_unique").on(table.campaignId, table.dueAt),
+    index("review_runs_open_deadline_idx").on(table.deadlineAt).where(sql`closed_at IS NULL`),
+    index("review_runs_opened_idx").on(table.openedAt, table.id),
+  ],
+);
+
+export const reviewItems = sqliteTable(
+  "review_items",
+  {
+    id: text("id").primaryKey(),
+    runId: text("run_id")
+      .notNull()
+      .references(() => reviewRuns.id),
+    tenantId: text("tenant_id").notNull(),
+    membershipId: text("membership_id").notNull(),
+    userId: text("user_id").notNull(),
+    // The member and the membership as they were at the opening: the evidence outlives renames and erasure.
+    memberName: text("member_name").notNull(),
+    memberEmail: text("member_email").notNull(),
+    membershipKind: text("membership_kind", { enum: ["staff", "client"] }).notNull(),
+    role: text("role", { enum: membershipRoles }).notNull(),
+    expiresAt: timestamp("expires_at"),
+    grantedBy: text("granted_by"),
+    memberLastLoginAt: timestamp("member_last_login_at"),
+    // No sign-in for the run's inactiveAfterDays: shown as a recommendation to revoke.
+    recommendRevoke: integer("recommend_revoke", { mode: "boolean" }).notNull(),
+    // "user:<id>", "super_admins" or "client_admins" (domain/reviews/review-reviewers.ts).
+    reviewerKey: text("reviewer_key").notNull(),
+    // A staff item the tenant's CLIENT_ADMINs may advise on (the run's clientSayOnStaff is advisory).
+    clientMayAdvise: integer("client_may_advise", { mode: "boolean" }).notNull(),
+    status: text("status", { enum: reviewItemStatuses }).notNull(),
+    decisionSource: text("decision_source", { enum: reviewDecisionSources }),
+    decidedAt: timestamp("decided_at"),
+    decidedBy: text("decided_by"),
+    decidedByName: text("decided_by_name"),
+    justification: text("justification"),
+    flag: text("flag", { enum: reviewItemFlags }),
+    advice: text("advice", { enum: ["keep", "revoke"] }),
+    adviceJustification: text("advice_justification"),
+    advisedBy: text("advised_by"),
+    advisedByName: text("advised_by_name"),
+    advisedAt: timestamp("advised_at"),
+  },
+  (table) => [
+    uniqueIndex("review_items_run_membership_unique").on(table.runId, table.membershipId),
+    // Pages: a run's items in order, by status; progress per tenant and per reviewer (covering).
+    index("review_items_run_status_idx").on(table.runId, table.status, table.id),
+    index("review_items_run_tenant_idx").on(table.runId, table.tenantId, table.status, table.id),
+    index("review_items_run_reviewer_idx").on(table.runId, table.reviewerKey, table.status, table.id),
+    index("review_items_pending_membership_idx").on(table.membershipId).where(sql`status = 'pending'`),
+  ],
+);

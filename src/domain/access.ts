@@ -106,7 +106,23 @@ export type Requirement =
   /** Provisioning one account of this global role (a directory's work): services only. */
   | { kind: "provisioning"; role: GlobalRole }
   /** The SCIM surface (/scim/v2): a directory's token only; what it reaches is its own scope (domain/scim/). */
-  | { kind: "scim" };
+  | { kind: "scim" }
+  /**
+   * Deciding (or, for a client's say on staff, advising on) one access-review item
+   * (docs/ACCESS-REVIEWS.md): its reviewer, never the member; the run's campaign for its own items.
+   */
+  | { kind: "review-item"; item: ReviewItemFacts; access: "decide" | "advise" };
+
+/** What authorize() needs to know of an access-review item. */
+export interface ReviewItemFacts {
+  runId: string;
+  tenantId: string;
+  /** The member whose access is reviewed. */
+  userId: string;
+  /** "user:<id>", "super_admins" or "client_admins" (domain/reviews/review-reviewers.ts). */
+  reviewerKey: string;
+  clientMayAdvise: boolean;
+}
 
 export type Decision =
   | { allowed: true; membership?: LiveMembership }
@@ -171,7 +187,29 @@ export function authorize(principal: Principal | ServicePrincipal | null, requir
       return decideTenantAccess(principal, requirement.tenant, requirement.access);
     case "instance-admin":
       return role === "SUPER_ADMIN" ? { allowed: true } : { allowed: false, status: 403 };
+    case "review-item":
+      return decideReviewItem(principal, requirement.item, requirement.access);
   }
+}
+
+/**
+ * A person reviews an item only as its reviewer: the user it names, any SUPER_ADMIN, or any live
+ * CLIENT_ADMIN of the item's tenant; the tenant's CLIENT_ADMINs advise where the run lets them.
+ * Nobody reviews their own access. Someone who may not see the tenant learns nothing (404).
+ */
+function decideReviewItem(principal: Principal, item: ReviewItemFacts, access: "decide" | "advise"): Decision {
+  const role = principal.user.role;
+  const clientAdminHere = principal.memberships.some((m) => m.tenantId === item.tenantId && m.role === "CLIENT_ADMIN");
+  const mayKnow = role === "SUPER_ADMIN" || principal.memberships.some((m) => m.tenantId === item.tenantId);
+  const refused: Decision = { allowed: false, status: mayKnow ? 403 : 404 };
+  if (principal.user.id === item.userId) return refused;
+  if (access === "advise") return item.clientMayAdvise && clientAdminHere ? { allowed: true } : refused;
+  const key = item.reviewerKey;
+  const isReviewer =
+    (key === `user:${principal.user.id}` && isStaffRole(role)) ||
+    (key === "super_admins" && role === "SUPER_ADMIN") ||
+    (key === "client_admins" && role === "CLIENT_USER" && clientAdminHere);
+  return isReviewer ? { allowed: true } : refused;
 }
 
 export function hasPermission(principal: Principal, permission: Permission): boolean {
@@ -183,7 +221,11 @@ export function hasPermission(principal: Principal, permission: Permission): boo
  * instance-wide staff directory, which provisions OPERATOR and CONTRACTOR accounts; `tenant` binds
  * the service to one tenant, where it manages the client users (their memberships) and nothing else.
  */
-export type ServiceScope = { kind: "staff" } | { kind: "tenant"; tenantId: string };
+export type ServiceScope =
+  | { kind: "staff" }
+  | { kind: "tenant"; tenantId: string }
+  /** An access-review campaign acting for one of its runs: it decides that run's items and nothing else. */
+  | { kind: "review-run"; runId: string };
 
 export interface ServiceIdentity {
   type: ServiceType;
@@ -220,6 +262,10 @@ function authorizeService(service: ServiceIdentity, requirement: Requirement): D
     const own = scope.kind === "tenant" && "id" in requirement.tenant && requirement.tenant.id === scope.tenantId;
     if (!own) return { allowed: false, status: 404 };
     return requirement.access === "manage-clients" ? { allowed: true } : { allowed: false, status: 403 };
+  }
+  if (requirement.kind === "review-item") {
+    const own = scope.kind === "review-run" && requirement.item.runId === scope.runId;
+    return own && requirement.access === "decide" ? { allowed: true } : { allowed: false, status: 403 };
   }
   return { allowed: false, status: 403 };
 }

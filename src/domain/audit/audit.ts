@@ -79,6 +79,16 @@ export const auditActions = [
   "webhook_endpoint.secret_rotated",
   "webhook_endpoint.deleted",
   "webhook_endpoint.delivery_resent",
+  "access_review.campaign_created",
+  "access_review.campaign_updated",
+  "access_review.campaign_stopped",
+  "access_review.opened",
+  "access_review.item_decided",
+  "access_review.advice_given",
+  "access_review.kept_at_deadline",
+  "access_review.tenant_left_without_admin",
+  "access_review.closed",
+  "access_review.evidence_exported",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];
@@ -95,7 +105,10 @@ export interface AuditTarget {
     | "audit"
     | "directory"
     | "directory_group"
-    | "webhook_endpoint";
+    | "webhook_endpoint"
+    | "review_campaign"
+    | "review_run"
+    | "review_item";
   id: string | null;
   label: string | null;
 }
