@@ -11,7 +11,14 @@ import type { Db } from "../db/client";
 import { jobRuns, users } from "../db/schema";
 import type { DomainContext } from "./context";
 
-export const jobNames = ["expiry_sweep", "expiry_notices", "outbox_delivery", "webhook_delivery", "audit_log"] as const;
+export const jobNames = [
+  "expiry_sweep",
+  "access_reviews",
+  "expiry_notices",
+  "outbox_delivery",
+  "webhook_delivery",
+  "audit_log",
+] as const;
 export type JobName = (typeof jobNames)[number];
 
 export const cronIntervalSeconds = 300;
@@ -19,6 +26,7 @@ export const jobStaleAfterSeconds = 2 * cronIntervalSeconds;
 
 export const jobLabels: Record<JobName, string> = {
   expiry_sweep: "Expiry sweep",
+  access_reviews: "Access reviews",
   expiry_notices: "Expiry notices",
   outbox_delivery: "Email delivery",
   webhook_delivery: "Webhook delivery",

@@ -1,6 +1,6 @@
 // The cron trigger's entry (wrangler.toml: every 5 minutes). Runs the jobs in order — the sweep,
-// the expiry notices, webhooks, then email, so mail queued by this run goes out in this run, and
-// last the audit log, so this run's events are in the checkpoint it seals — each on
+// the access reviews, the expiry notices, webhooks, then email, so mail queued by this run goes
+// out in this run, and last the audit log, so this run's events are in the checkpoint it seals — each on
 // its own: one job failing is recorded in job_runs and logged, and the others still run.
 // Cron runs can be retried, skipped or overlap; every job is idempotent (see each module).
 import { createDbFromEnv } from "../db/connect";
@@ -8,6 +8,7 @@ import type { DomainContext } from "../domain/context";
 import { type JobName, type JobResult, recordJobFinished, recordJobStarted } from "../domain/job-health";
 import { type Bindings, readConfig } from "../env";
 import { writeLog } from "../log";
+import { runAccessReviews } from "./access-reviews";
 import { deliverOutbox } from "./deliver-outbox";
 import { deliverWebhooksOnSchedule } from "./deliver-webhooks";
 import { createEmailProvider, type EmailProvider, maskSetupTokens, type ProviderOptions } from "./email-providers";
@@ -58,6 +59,10 @@ export async function runJobs(
   const expirySweep = await runRecordedJob(ctx, "expiry_sweep", async () => ({
     ...(await sweepExpiredMemberships(ctx)),
   }));
+  // After the sweep (expired memberships are recorded) and before email (its reminders go out now).
+  const accessReviews = await runRecordedJob(ctx, "access_reviews", async () => ({
+    ...(await runAccessReviews(ctx)),
+  }));
   const expiryNotices = await runRecordedJob(ctx, "expiry_notices", async () => ({
     ...(await queueExpiryNotices(ctx, noticeLimits)),
   }));
@@ -71,6 +76,7 @@ export async function runJobs(
   const auditLog = await runRecordedJob(ctx, "audit_log", () => maintainAuditLog(ctx));
   return {
     expiry_sweep: expirySweep,
+    access_reviews: accessReviews,
     expiry_notices: expiryNotices,
     webhook_delivery: webhookDelivery,
     outbox_delivery: outboxDelivery,
