@@ -152,6 +152,8 @@ const emailKindLabels: Record<string, string> = {
   security_notice: "Security notice",
   expiry_notice: "Access ending",
   webhook_endpoint_disabled: "Webhook endpoint disabled",
+  access_review_reminder: "Access review reminder",
+  access_review_no_client_admin: "Tenant left without a client admin",
 };
 
 /** An outbox message's kind in words; a kind this list does not know shows as stored. */

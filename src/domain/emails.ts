@@ -272,3 +272,68 @@ export function buildWebhookDisabledEmail(input: WebhookDisabledInput): Promise<
     footer: `You got this email because you are a Super admin of ${input.appName}.`,
   });
 }
+
+export interface TenantLeftWithoutAdminInput extends Recipient {
+  appOrigin: string;
+  tenant: { id: string; name: string; slug: string };
+  run: { id: string; name: string };
+}
+
+/** To every active Super admin when an access review's revocations left a tenant with no client admin. */
+export function buildTenantLeftWithoutAdminEmail(input: TenantLeftWithoutAdminInput): Promise<EmailMessage> {
+  return buildMessage(
+    "access_review_no_client_admin",
+    input.to,
+    `${input.tenant.name} has no client admin after the access review`,
+    {
+      appName: input.appName,
+      recipientName: input.recipientName,
+      intro: [
+        `The access review ${input.run.name} revoked the last client admin of ${input.tenant.name}.`,
+        `Nobody at ${input.tenant.name} can now invite or remove their own people in ${input.appName}.`,
+      ],
+      action: {
+        label: "Open the review",
+        url: `${input.appOrigin}/admin/reviews/runs/${encodeURIComponent(input.run.id)}`,
+      },
+      outro: [`If ${input.tenant.name} still needs someone to manage its people, grant a client admin again.`],
+      footer: `You got this email because you are a Super admin of ${input.appName}.`,
+    },
+  );
+}
+
+/** Which reminder of a review this is: at its opening, a week before its deadline, a day before. */
+export type ReviewReminderStage = "start" | "7d" | "1d";
+
+export interface ReviewReminderInput extends Recipient {
+  run: { id: string; name: string; deadlineAt: Date };
+  /** The items this person may decide and has not yet. */
+  pending: number;
+  /** Where the person decides: the console's run page for staff, the portal for a client admin. */
+  url: string;
+  stage: ReviewReminderStage;
+  now: Date;
+}
+
+/** To a reviewer with items to decide: at the opening, 7 days and 1 day before the deadline. */
+export function buildReviewReminderEmail(input: ReviewReminderInput): Promise<EmailMessage> {
+  const deadline = formatEmailTime(input.run.deadlineAt, input.timeZone);
+  const items = input.pending === 1 ? "1 person's access" : `${input.pending} people's access`;
+  const subject =
+    input.stage === "start"
+      ? `Access review ${input.run.name}: ${items} to review`
+      : `Access review ${input.run.name} ends ${describeTimeLeft(input.run.deadlineAt, input.now)}`;
+  return buildMessage("access_review_reminder", input.to, subject, {
+    appName: input.appName,
+    recipientName: input.recipientName,
+    intro: [
+      input.stage === "start"
+        ? `The access review ${input.run.name} has opened. You are asked to review ${items}.`
+        : `You still have ${items} to review in ${input.run.name}.`,
+      `Decide for each whether to keep or revoke the access by ${deadline}.`,
+    ],
+    action: { label: "Review access", url: input.url },
+    outro: ["What is still undecided at the deadline is handled as the review's settings say."],
+    footer: `You got this email because you review access in ${input.run.name} in ${input.appName}.`,
+  });
+}
