@@ -1,19 +1,47 @@
 // The cron's access-review job (docs/JOBS.md "Access reviews"): runs after the expiry sweep, so
 // memberships that expired are already recorded, and before the expiry notices and email delivery,
-// so the reminders it queues go out in the same cron run. Each step is guarded by the state it
-// changes, so repeated, overlapping and skipped runs change nothing twice.
+// so the reminders it queues go out in the same cron run. In order: open the due runs, mark items
+// whose membership ended elsewhere, apply the deadlines, tell the Super admins of tenants left
+// without a client admin, close the runs with nothing pending, then the reminders (so a run closed
+// or decided this time reminds nobody). Each step is guarded by the state it changes, so repeated,
+// overlapping and skipped runs change nothing twice.
 import type { DomainContext } from "../domain/context";
-import { closeEndedItems, closeFinishedRuns } from "../domain/reviews/review-runs";
+import { queueReviewReminders } from "../domain/reviews/review-reminders";
+import {
+  applyDeadlines,
+  closeEndedItems,
+  closeFinishedRuns,
+  notifyTenantsLeftWithoutAdmin,
+  openDueRuns,
+} from "../domain/reviews/review-runs";
 
 export interface AccessReviewsResult {
+  opened: number;
   endedElsewhere: number;
+  revokedAtDeadline: number;
+  keptAtDeadline: number;
+  noAdminEmails: number;
   closed: number;
+  reminders: number;
   /** False when a step stopped at its round limit with work possibly left for the next run. */
   complete: boolean;
 }
 
 export async function runAccessReviews(ctx: DomainContext): Promise<AccessReviewsResult> {
+  const opened = await openDueRuns(ctx);
   const ended = await closeEndedItems(ctx);
+  const deadline = await applyDeadlines(ctx);
+  const noAdminEmails = await notifyTenantsLeftWithoutAdmin(ctx);
   const closed = await closeFinishedRuns(ctx);
-  return { endedElsewhere: ended.changed, closed, complete: ended.complete };
+  const reminders = await queueReviewReminders(ctx);
+  return {
+    opened,
+    endedElsewhere: ended.changed,
+    revokedAtDeadline: deadline.revoked,
+    keptAtDeadline: deadline.kept,
+    noAdminEmails,
+    closed,
+    reminders: reminders.queued,
+    complete: ended.complete && deadline.complete && reminders.complete,
+  };
 }

@@ -23,6 +23,7 @@ import type { DomainContext } from "../context";
 import { buildTenantLeftWithoutAdminEmail } from "../emails";
 import { buildOutboxRow } from "../outbox";
 import { activeSuperAdminCondition } from "../users/users-list";
+import { liveMembershipSql } from "./review-reviewers";
 
 /** The campaign acting for one of its runs: ctx.actor of every change the run makes itself. */
 export function campaignActor(run: { id: string; campaignId: string; name: string }): ServicePrincipal {
@@ -54,9 +55,6 @@ export type ReviewRevocation = {
   | { oldestPending: number }
 );
 
-const liveMembership = (alias: string, now: Date) =>
-  sql`(${sql.raw(alias)}.revoked_at IS NULL AND (${sql.raw(alias)}.expires_at IS NULL OR ${sql.raw(alias)}.expires_at > ${now.getTime()}))`;
-
 function inItems(column: string, revocation: ReviewRevocation): SQL {
   if (!("itemIds" in revocation)) return sql`1`;
   return sql`${sql.raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(revocation.itemIds)}))`;
@@ -67,7 +65,7 @@ function selectRevocable(ctx: RevocationContext, revocation: ReviewRevocation): 
   const bounded = "oldestPending" in revocation ? sql`ORDER BY ri.id LIMIT ${revocation.oldestPending}` : sql``;
   return sql`SELECT ri.id FROM review_items AS ri JOIN memberships AS m ON m.id = ri.membership_id
     WHERE ri.run_id = ${revocation.runId} AND ri.status = 'pending' AND ${inItems("ri.id", revocation)}
-      AND ${liveMembership("m", ctx.now)} ${bounded}`;
+      AND ${liveMembershipSql("m", ctx.now)} ${bounded}`;
 }
 
 /** The items this batch has just revoked (before or after their memberships ended). */
@@ -82,7 +80,7 @@ function selectLeftWithoutAdmin(ctx: RevocationContext, revocation: ReviewRevoca
   return sql`SELECT ri.id FROM review_items AS ri JOIN memberships AS m ON m.id = ri.membership_id
     WHERE ${justRevoked(ctx, revocation, "ri")} AND ri.flag IS NULL AND m.role = 'CLIENT_ADMIN'
       AND NOT EXISTS (SELECT 1 FROM memberships AS other WHERE other.tenant_id = ri.tenant_id
-        AND other.role = 'CLIENT_ADMIN' AND ${liveMembership("other", ctx.now)})`;
+        AND other.role = 'CLIENT_ADMIN' AND ${liveMembershipSql("other", ctx.now)})`;
 }
 
 function assertCampaignOfRun(ctx: RevocationContext, runId: string): void {

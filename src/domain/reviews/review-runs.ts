@@ -1,24 +1,32 @@
-// Access-review runs (docs/ACCESS-REVIEWS.md), the cron's side: items whose membership ended
-// elsewhere, and closing runs with nothing pending. Every statement is guarded by the state it
-// changes (status = 'pending', closed_at IS NULL), so a repeated or overlapping cron changes nothing twice.
-import { and, eq, inArray, isNull, notExists, type SQL, sql } from "drizzle-orm";
+// Access-review runs (docs/ACCESS-REVIEWS.md), the cron's side: opening due runs (and "Start now"),
+// items whose membership ended elsewhere, the deadline, and closing runs with nothing pending.
+// Every write is guarded by the state it changes (the campaign's nextRunAt, UNIQUE campaign and
+// due time, status = 'pending', closed_at IS NULL), so a repeated, overlapping or skipped cron
+// changes nothing twice. Work on items is set-based in bounded rounds, like jobs/expiry-sweep.ts.
+import { addDays, subDays } from "date-fns";
+import { and, asc, eq, isNull, lte, notExists, type SQL, sql } from "drizzle-orm";
+import { generateId } from "../../auth/crypto";
 import { runBatch, type Statement } from "../../db/batch";
 import { countAffectedRows } from "../../db/client";
-import { memberships, reviewItems, reviewRuns } from "../../db/schema";
+import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
+import { reviewCampaigns, reviewItems, reviewRuns } from "../../db/schema";
+import { AppError } from "../../errors";
 import { insertAuditEventsSelect } from "../audit/audit";
 import type { DomainContext } from "../context";
-import { campaignActor } from "./review-revocation";
+import { assertMayManageCampaigns, campaignNotFound, nextScheduledTimes, type ReviewRunRow } from "./review-campaigns";
+import { clientAdminsPerTenantSql, liveMembershipSql, reviewerKeySql } from "./review-reviewers";
+import {
+  campaignActor,
+  queueNoAdminEmails,
+  revokedItemsResult,
+  revokeReviewItemsStatements,
+} from "./review-revocation";
 
 export type ReviewJobContext = Pick<DomainContext, "db" | "now" | "config" | "ip" | "requestId">;
 
 export const reviewRoundSize = 500;
 // 40 × 500 = 20,000 items per step and run; the rest waits for the next run (like the expiry sweep).
 export const reviewMaxRoundsPerRun = 40;
-
-/** SQL: the membership (the `memberships` row in scope) is live at `now`: not revoked, not past its expiry. */
-export function membershipLiveSql(now: Date): SQL {
-  return sql`(${memberships.revokedAt} IS NULL AND (${memberships.expiresAt} IS NULL OR ${memberships.expiresAt} > ${now.getTime()}))`;
-}
 
 /** Repeats a bounded round until it changes fewer rows than a round holds. */
 export async function inRounds(round: () => Promise<number>): Promise<{ changed: number; complete: boolean }> {
@@ -36,17 +44,15 @@ export async function inRounds(round: () => Promise<number>): Promise<{ changed:
  * `ended_elsewhere`. No audit event: the membership's own event says what happened.
  */
 export function closeEndedItems(ctx: ReviewJobContext) {
-  const ended = ctx.db
-    .select({ id: reviewItems.id })
-    .from(reviewItems)
-    .innerJoin(memberships, eq(memberships.id, reviewItems.membershipId))
-    .where(and(eq(reviewItems.status, "pending"), sql`NOT ${membershipLiveSql(ctx.now)}`))
-    .limit(reviewRoundSize);
+  // Pending items are only in open runs (a run closes when none is left): read through
+  // review_items_pending_membership_idx, each membership by its key.
+  const ended = sql`SELECT ri.id FROM review_items AS ri JOIN memberships AS m ON m.id = ri.membership_id
+    WHERE ri.status = 'pending' AND NOT ${liveMembershipSql("m", ctx.now)} LIMIT ${reviewRoundSize}`;
   return inRounds(async () => {
     const result = await ctx.db
       .update(reviewItems)
       .set({ status: "ended_elsewhere", decisionSource: "membership_ended", decidedAt: ctx.now })
-      .where(and(inArray(reviewItems.id, ended), eq(reviewItems.status, "pending")));
+      .where(sql`${reviewItems.id} IN (${ended})`);
     return countAffectedRows(result);
   });
 }
@@ -98,4 +104,267 @@ export async function closeFinishedRuns(ctx: ReviewJobContext): Promise<number> 
     finished.flatMap((run) => closeRunStatements(ctx, run)),
   );
   return results.filter((_, index) => index % 2 === 1).reduce<number>((sum, r) => sum + countAffectedRows(r), 0);
+}
+
+// ---- opening ----
+
+type Campaign = typeof reviewCampaigns.$inferSelect;
+
+const staffRoles = sql`('OPERATOR_FULL', 'OPERATOR_READONLY')`;
+const clientRoles = sql`('CLIENT_ADMIN', 'CLIENT_VIEWER')`;
+
+function inCampaignScope(campaign: Campaign): SQL {
+  const tenants = campaign.allTenants
+    ? sql`1`
+    : sql`m.tenant_id IN (SELECT tenant_id FROM review_campaign_tenants WHERE campaign_id = ${campaign.id})`;
+  const kinds = { both: sql`1`, staff: sql`m.role IN ${staffRoles}`, client: sql`m.role IN ${clientRoles}` };
+  return sql`${tenants} AND ${kinds[campaign.membershipKinds]}`;
+}
+
+/**
+ * One item per membership in scope, live at `now`, of a user not erased and not held by the
+ * tenant's own SCIM directory (directory-ownership.ts: its identity provider reviews those), with
+ * the member's snapshot, the inactivity recommendation and the reviewer key. One INSERT … SELECT.
+ */
+function insertRunItems(ctx: ReviewJobContext, campaign: Campaign, runId: string): Statement {
+  const inactiveSince = subDays(ctx.now, campaign.inactiveAfterDays).getTime();
+  return ctx.db.run(sql`INSERT INTO review_items (id, run_id, tenant_id, membership_id, user_id, member_name,
+      member_email, membership_kind, role, expires_at, granted_by, member_last_login_at, recommend_revoke,
+      reviewer_key, client_may_advise, status)
+    SELECT 'rvi_' || lower(hex(randomblob(16))), r.id, m.tenant_id, m.id, m.user_id, u.display_name, u.email,
+      CASE WHEN m.role IN ${staffRoles} THEN 'staff' ELSE 'client' END, m.role, m.expires_at, m.created_by,
+      u.last_login_at, (coalesce(u.last_login_at, u.created_at) <= ${inactiveSince} OR u.deactivated_at IS NOT NULL),
+      ${reviewerKeySql(sql`r.client_say_on_staff`)},
+      (m.role IN ${staffRoles} AND r.client_say_on_staff = 'advisory'), 'pending'
+    FROM review_runs AS r JOIN memberships AS m ON ${inCampaignScope(campaign)}
+      JOIN users AS u ON u.id = m.user_id
+      LEFT JOIN ${clientAdminsPerTenantSql(ctx.now)} ON admins.tenant_id = m.tenant_id
+    WHERE r.id = ${runId} AND ${liveMembershipSql("m", ctx.now)} AND u.erased_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM directory_users AS du JOIN directories AS d ON d.id = du.directory_id
+        WHERE du.user_id = m.user_id AND du.deleted_at IS NULL AND d.tenant_id = m.tenant_id)`);
+}
+
+interface Opening {
+  campaign: Campaign;
+  dueAt: Date;
+  /** Where the campaign's nextRunAt moves (null: nothing more is scheduled). */
+  nextRunAt: Date | null;
+  /** Who the `access_review.opened` event names: the campaign (cron) or the Super admin (Start now). */
+  opener: (run: { id: string; campaignId: string; name: string }) => DomainContext["actor"];
+}
+
+/**
+ * Opens one run in one batch: moves nextRunAt (compare-and-set on the value read, so an overlapping
+ * cron or a second click loses and changes nothing), the run with the campaign's settings (UNIQUE
+ * campaign and dueAt: one run per scheduled time), its items, their count and the audit event.
+ * Null when the campaign changed meanwhile.
+ */
+async function openRunFor(
+  ctx: ReviewJobContext,
+  opening: Opening,
+): Promise<{ run: ReviewRunRow; opened: boolean } | null> {
+  const { campaign, dueAt } = opening;
+  const run = {
+    id: generateId("rvr"),
+    campaignId: campaign.id,
+    dueAt,
+    openedAt: ctx.now,
+    deadlineAt: addDays(ctx.now, campaign.durationDays),
+    name: `${campaign.name} ${dueAt.toISOString().slice(0, 10)}`,
+    membershipKinds: campaign.membershipKinds,
+    clientSayOnStaff: campaign.clientSayOnStaff,
+    justificationRequired: campaign.justificationRequired,
+    deadlineAction: campaign.deadlineAction,
+    inactiveAfterDays: campaign.inactiveAfterDays,
+    itemCount: 0,
+  };
+  const thisRun = eq(reviewRuns.id, run.id);
+  try {
+    await runBatch(ctx.db, [
+      ctx.db
+        .update(reviewCampaigns)
+        .set({ nextRunAt: opening.nextRunAt })
+        .where(
+          and(
+            eq(reviewCampaigns.id, campaign.id),
+            campaign.nextRunAt ? eq(reviewCampaigns.nextRunAt, campaign.nextRunAt) : isNull(reviewCampaigns.nextRunAt),
+            isNull(reviewCampaigns.stoppedAt),
+          ),
+        ),
+      assertPreviousWriteChangedOneRow(ctx.db),
+      ctx.db.insert(reviewRuns).values(run).onConflictDoNothing(),
+      insertRunItems(ctx, campaign, run.id),
+      ctx.db
+        .update(reviewRuns)
+        .set({ itemCount: sql`(SELECT count(*) FROM review_items WHERE review_items.run_id = ${run.id})` })
+        .where(thisRun),
+      insertAuditEventsSelect(
+        { ...ctx, actor: opening.opener(run) },
+        {
+          action: "access_review.opened",
+          targetType: "review_run",
+          targetId: sql`${reviewRuns.id}`,
+          targetLabel: sql`${reviewRuns.name}`,
+          tenantId: null,
+          detailKeys: ["campaignId", "dueAt", "deadlineAt", "itemCount"],
+          details: sql`json_object('campaignId', ${campaign.id}, 'dueAt', ${dueAt.toISOString()},
+            'deadlineAt', ${run.deadlineAt.toISOString()}, 'itemCount', ${reviewRuns.itemCount})`,
+          from: sql`FROM ${reviewRuns} WHERE ${thisRun}`,
+        },
+      ),
+    ]);
+  } catch (error) {
+    if (isBatchGuardFailure(error)) return null;
+    throw error;
+  }
+  const [found] = await ctx.db
+    .select()
+    .from(reviewRuns)
+    .where(and(eq(reviewRuns.campaignId, campaign.id), eq(reviewRuns.dueAt, dueAt)));
+  return found ? { run: found, opened: found.id === run.id } : null;
+}
+
+/** The cron: opens every campaign's run that is due (the latest scheduled time ≤ now, skipped periods once). */
+export async function openDueRuns(ctx: ReviewJobContext): Promise<number> {
+  const due = await ctx.db
+    .select()
+    .from(reviewCampaigns)
+    .where(and(lte(reviewCampaigns.nextRunAt, ctx.now), isNull(reviewCampaigns.stoppedAt)))
+    .orderBy(asc(reviewCampaigns.nextRunAt), asc(reviewCampaigns.id));
+  let opened = 0;
+  for (const campaign of due) {
+    const times = nextScheduledTimes(campaign.cadence, campaign.startsAt, campaign.nextRunAt, ctx.now);
+    if (!times.dueAt) continue;
+    const result = await openRunFor(ctx, {
+      campaign,
+      dueAt: times.dueAt,
+      nextRunAt: times.nextRunAt,
+      opener: campaignActor,
+    });
+    if (result?.opened) opened += 1;
+  }
+  return opened;
+}
+
+/**
+ * "Start now" (a SUPER_ADMIN): opens the campaign's next scheduled run now, the one the cron would
+ * open at nextRunAt (or the one due, when that has passed), and moves nextRunAt past it, so the
+ * schedule keeps one run per period. Refused when nothing is scheduled (stopped, or a one-off that ran).
+ */
+export async function openRun(ctx: DomainContext, campaignId: string): Promise<ReviewRunRow> {
+  assertMayManageCampaigns(ctx);
+  const [campaign] = await ctx.db.select().from(reviewCampaigns).where(eq(reviewCampaigns.id, campaignId));
+  if (!campaign) throw campaignNotFound();
+  if (campaign.stoppedAt || !campaign.nextRunAt) {
+    throw new AppError("STATE_CONFLICT", {
+      detail: "This campaign has no review scheduled: it was stopped or has run.",
+    });
+  }
+  const at = campaign.nextRunAt.getTime() > ctx.now.getTime() ? campaign.nextRunAt : ctx.now;
+  const times = nextScheduledTimes(campaign.cadence, campaign.startsAt, campaign.nextRunAt, at);
+  const result = await openRunFor(ctx, {
+    campaign,
+    dueAt: times.dueAt ?? campaign.nextRunAt,
+    nextRunAt: times.nextRunAt,
+    opener: () => ctx.actor,
+  });
+  if (!result)
+    throw new AppError("STATE_CONFLICT", { detail: "The campaign changed meanwhile; reload and try again." });
+  return result.run;
+}
+
+// ---- the deadline ----
+
+type OpenRun = { id: string; campaignId: string; name: string; deadlineAction: "revoke" | "keep_flag" };
+
+/** Bounded: the run's first `reviewRoundSize` pending items (by id) whose membership is live. */
+function selectKeptAtDeadline(ctx: ReviewJobContext, runId: string): SQL {
+  return sql`SELECT ri.id FROM review_items AS ri JOIN memberships AS m ON m.id = ri.membership_id
+    WHERE ri.run_id = ${runId} AND ri.status = 'pending' AND ${liveMembershipSql("m", ctx.now)}
+    ORDER BY ri.id LIMIT ${reviewRoundSize}`;
+}
+
+/** keep_flag: the items stay, marked kept at the deadline, one `access_review.kept_at_deadline` each. */
+function keepAtDeadlineStatements(ctx: ReviewJobContext, run: OpenRun): Statement[] {
+  const chosen = selectKeptAtDeadline(ctx, run.id);
+  return [
+    insertAuditEventsSelect(
+      { ...ctx, actor: campaignActor(run) },
+      {
+        action: "access_review.kept_at_deadline",
+        targetType: "review_item",
+        targetId: sql`ri.id`,
+        targetLabel: sql`ri.member_email || ' in ' || t.slug`,
+        tenantId: sql`ri.tenant_id`,
+        detailKeys: ["runId", "membershipId", "userId", "role"],
+        details: sql`json_object('runId', ri.run_id, 'membershipId', ri.membership_id, 'userId', ri.user_id, 'role', ri.role)`,
+        from: sql`FROM review_items AS ri JOIN tenants AS t ON t.id = ri.tenant_id WHERE ri.id IN (${chosen})`,
+      },
+    ),
+    ctx.db
+      .update(reviewItems)
+      .set({ status: "kept", decisionSource: "deadline", decidedAt: ctx.now, flag: "kept_at_deadline" })
+      .where(sql`${reviewItems.id} IN (${chosen})`),
+  ];
+}
+
+async function applyDeadlineRound(ctx: ReviewJobContext, run: OpenRun): Promise<number> {
+  if (run.deadlineAction === "keep_flag") {
+    return countAffectedRows((await runBatch(ctx.db, keepAtDeadlineStatements(ctx, run)))[1]);
+  }
+  const statements = revokeReviewItemsStatements(
+    { ...ctx, actor: campaignActor(run) },
+    { runId: run.id, oldestPending: reviewRoundSize, source: "deadline", decidedBy: null },
+  );
+  return countAffectedRows((await runBatch(ctx.db, statements))[revokedItemsResult]);
+}
+
+export interface DeadlineResult {
+  revoked: number;
+  kept: number;
+  complete: boolean;
+}
+
+/**
+ * Pending items of open runs past their deadline: revoked by the campaign (deadlineAction revoke,
+ * review-revocation.ts) or kept and flagged (keep_flag), in rounds of reviewRoundSize, at most
+ * reviewMaxRoundsPerRun rounds a cron run over all runs. Then the Super admins hear of any tenant
+ * the run's revocations left without a client admin.
+ */
+export async function applyDeadlines(ctx: ReviewJobContext): Promise<DeadlineResult> {
+  const runs = await ctx.db
+    .select({
+      id: reviewRuns.id,
+      campaignId: reviewRuns.campaignId,
+      name: reviewRuns.name,
+      deadlineAction: reviewRuns.deadlineAction,
+    })
+    .from(reviewRuns)
+    .where(and(isNull(reviewRuns.closedAt), lte(reviewRuns.deadlineAt, ctx.now)))
+    .orderBy(asc(reviewRuns.deadlineAt), asc(reviewRuns.id));
+  const result: DeadlineResult = { revoked: 0, kept: 0, complete: true };
+  let rounds = 0;
+  for (const run of runs) {
+    for (let changed = reviewRoundSize; changed === reviewRoundSize; ) {
+      if (rounds++ >= reviewMaxRoundsPerRun) return { ...result, complete: false };
+      changed = await applyDeadlineRound(ctx, run);
+      result[run.deadlineAction === "revoke" ? "revoked" : "kept"] += changed;
+    }
+  }
+  return result;
+}
+
+/**
+ * Emails the Super admins about every tenant an open run's revocations left without a client
+ * admin (review-revocation.ts#queueNoAdminEmails, deduplicated): after the deadline, and as the
+ * repair of a reviewer's decision whose own call failed after its batch.
+ */
+export async function notifyTenantsLeftWithoutAdmin(ctx: ReviewJobContext): Promise<number> {
+  const runs = await ctx.db
+    .select({ id: reviewRuns.id, name: reviewRuns.name })
+    .from(reviewRuns)
+    .where(isNull(reviewRuns.closedAt));
+  let queued = 0;
+  for (const run of runs) queued += await queueNoAdminEmails(ctx, run);
+  return queued;
 }
