@@ -24,6 +24,7 @@ import { accountPasskeyBudgets } from "./route-budgets-passkeys-account";
 import { passkeyPolicyBudgets } from "./route-budgets-passkeys-policy";
 import { setupPasskeyBudgets } from "./route-budgets-passkeys-setup";
 import { passkeySignInBudgets } from "./route-budgets-passkeys-signin";
+import { reviewsApiBudgets } from "./route-budgets-reviews-api";
 import { scimBudgets } from "./route-budgets-scim";
 import { scimGroupBudgets } from "./route-budgets-scim-groups";
 import { userPageBudgets } from "./route-budgets-users";
@@ -432,4 +433,5 @@ export const routeBudgets: RouteBudget[] = [
   ...eventsBudgets,
   ...auditPageBudgets,
   ...auditLogBudgets,
+  ...reviewsApiBudgets,
 ];

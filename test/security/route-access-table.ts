@@ -38,6 +38,7 @@ import { accountPasskeyAccessRows } from "./route-access-passkeys-account";
 import { passkeyPolicyAccessRows } from "./route-access-passkeys-policy";
 import { setupPasskeyAccessRows } from "./route-access-passkeys-setup";
 import { passkeySignInAccessRows } from "./route-access-passkeys-signin";
+import { reviewsApiAccessRows } from "./route-access-reviews-api";
 import { webhookAccessRows } from "./route-access-webhooks";
 
 export { type Expected, type Persona, personas, type RouteRow } from "./route-access-answers";
@@ -562,4 +563,5 @@ export const routeAccessTable: RouteRow[] = [
   ...eventsAccessRows,
   ...auditPageAccessRows,
   ...auditLogAccessRows,
+  ...reviewsApiAccessRows,
 ];

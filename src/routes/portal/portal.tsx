@@ -12,6 +12,7 @@ import type { FieldErrors } from "../../http/forms";
 import { labelMembershipRole } from "../../labels";
 import { tenantClientRoutes } from "../tenants/clients";
 import { nextListHref, tenantPageCursors, toPersonRows } from "../tenants/view-models";
+import { portalReviewRoutes } from "./reviews";
 
 async function showPortal(
   c: AppContext,
@@ -71,6 +72,7 @@ export const portalRoutes = new Hono<AppEnv>()
     );
   })
   .get("/:slug", portalAccess, (c) => showPortal(c, c.req.param("slug")))
+  .route("/:slug/reviews", portalReviewRoutes)
   .route(
     "/:slug/users",
     tenantClientRoutes({

@@ -45,6 +45,13 @@ export function PortalPage(props: PortalPageProps) {
       )}
       <div class="page-heading">
         <h1>{props.tenant.name}</h1>
+        {props.isAdmin && (
+          <div class="actions">
+            <a class="button secondary" href={`/portal/${props.tenant.slug}/reviews`}>
+              Access review
+            </a>
+          </div>
+        )}
       </div>
       {props.tenant.description && <p class="post-body">{props.tenant.description}</p>}
       <FlashNotice flash={props.flash} />

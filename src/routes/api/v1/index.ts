@@ -6,6 +6,7 @@ import { requireJsonBodies, requireSameOriginForCookieWrites } from "../../../ht
 import type { AppEnv } from "../../../http/app-env";
 import { logUnexpectedError, problemResponse, toAppError } from "../../../http/errors";
 import { accessGroupsApi } from "./access-groups";
+import { accessReviewItemsApi, accessReviewRunsApi, accessReviewsApi } from "./access-reviews";
 import { auditEventsApi } from "./audit-events";
 import { auditLogApi } from "./audit-log";
 import { eventsApi } from "./events";
@@ -25,6 +26,9 @@ export const apiV1 = new Hono<AppEnv>()
   .route("/tenants", tenantContentApi)
   .route("/memberships", membershipsApi)
   .route("/access-groups", accessGroupsApi)
+  .route("/access-reviews", accessReviewsApi)
+  .route("/access-review-runs", accessReviewRunsApi)
+  .route("/access-review-items", accessReviewItemsApi)
   .route("/audit-events", auditEventsApi)
   .route("/audit", auditLogApi)
   .route("/events", eventsApi)
