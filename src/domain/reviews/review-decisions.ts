@@ -12,13 +12,13 @@ import * as z from "zod";
 import { runBatch, type Statement } from "../../db/batch";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
 import { jsonList } from "../../db/json-list";
-import { reviewItems, reviewRuns, tenants } from "../../db/schema";
+import { reviewItems } from "../../db/schema";
 import { AppError, type ErrorCode, fieldError } from "../../errors";
 import { authorize, type Principal } from "../access";
 import { insertAuditEvent, insertAuditEventsSelect } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { multiLineTextSchema } from "../text";
-import type { ReviewItemRow } from "./review-items-read";
+import { type ItemSelectionRow, type ReviewItemView, selectItemViews, toItemView } from "./review-items-read";
 import { liveMembershipSql } from "./review-reviewers";
 import { campaignActor, queueNoAdminEmails, revokeReviewItemsStatements } from "./review-revocation";
 
@@ -62,9 +62,9 @@ const skipMessages: Record<SkipReason, { code: ErrorCode; detail: string }> = {
 
 export interface DecisionResult {
   /** Kept or revoked by this call, as they are now (a revoke that emptied a tenant is flagged last_client_admin). */
-  decided: ReviewItemRow[];
+  decided: ReviewItemView[];
   /** Their membership had ended meanwhile: closed as ended_elsewhere instead, which the reviewer is told. */
-  endedElsewhere: ReviewItemRow[];
+  endedElsewhere: ReviewItemView[];
   skipped: Array<{ id: string; reason: SkipReason; detail: string }>;
 }
 
@@ -75,25 +75,11 @@ function personOf(ctx: DomainContext): Principal {
 
 /** The items with what a decision needs of their run and tenant, and whether their membership is live now. */
 async function readItemsForDecision(ctx: DomainContext, itemIds: readonly string[]) {
-  const rows = await ctx.db
-    .select({
-      item: reviewItems,
-      campaignId: sql<string>`${reviewRuns.campaignId}`.as("run_campaign_id"),
-      runName: sql<string>`${reviewRuns.name}`.as("run_name"),
-      justificationRequired: sql<number>`${reviewRuns.justificationRequired}`.as("run_justification_required"),
-      tenantSlug: sql<string>`${tenants.slug}`.as("tenant_slug"),
-      membershipLive: sql<number>`EXISTS (SELECT 1 FROM memberships AS m
-        WHERE m.id = ${reviewItems.membershipId} AND ${liveMembershipSql("m", ctx.now)})`.as("membership_live"),
-    })
-    .from(reviewItems)
-    .innerJoin(reviewRuns, eq(reviewRuns.id, reviewItems.runId))
-    .innerJoin(tenants, eq(tenants.id, reviewItems.tenantId))
-    .where(inArray(reviewItems.id, jsonList(itemIds)));
-  return rows.map((row) => ({
-    ...row,
-    justificationRequired: Boolean(row.justificationRequired),
-    membershipLive: Boolean(row.membershipLive),
-  }));
+  const rows = await selectItemViews(ctx.db, {
+    membershipLive: sql<number>`EXISTS (SELECT 1 FROM memberships AS m
+      WHERE m.id = ${reviewItems.membershipId} AND ${liveMembershipSql("m", ctx.now)})`.as("membership_live"),
+  }).where(inArray(reviewItems.id, jsonList(itemIds)));
+  return rows.map((row) => ({ item: toItemView(row), membershipLive: Boolean(row.membershipLive) }));
 }
 type ItemForDecision = Awaited<ReturnType<typeof readItemsForDecision>>[number];
 
@@ -156,7 +142,7 @@ function revokeStatements(
   return [...runs.values()].flatMap((ofRun) => {
     const [first] = ofRun as [ItemForDecision];
     const ids = ofRun.map((found) => found.item.id);
-    const run = { id: first.item.runId, campaignId: first.campaignId, name: first.runName };
+    const run = { id: first.item.runId, campaignId: first.item.campaignId, name: first.item.runName };
     return [
       insertDecisionEvents(ctx, pendingWithMembership(ids, ctx.now, true), "revoke", justification),
       ...revokeReviewItemsStatements(
@@ -184,7 +170,7 @@ function endedElsewhereStatement(ctx: DomainContext, ids: string[]): Statement {
 }
 
 function assertJustified(decision: string, justification: string | null, items: ItemForDecision[]): void {
-  if (decision === "keep" && !justification && items.some((found) => found.justificationRequired)) {
+  if (decision === "keep" && !justification && items.some((found) => found.item.justificationRequired)) {
     throw fieldError("justification", "Say why this access is still needed.");
   }
 }
@@ -220,12 +206,9 @@ export async function decideReviewItems(ctx: DomainContext, input: DecideItemsIn
       : revokeStatements(ctx, person, live, input.justification)),
     // Every candidate the decision could not take because its membership ended (before the read or since).
     endedElsewhereStatement(ctx, candidateIds),
-    ctx.db
-      .select()
-      .from(reviewItems)
-      .where(inArray(reviewItems.id, jsonList(candidateIds))),
+    selectItemViews(ctx.db).where(inArray(reviewItems.id, jsonList(candidateIds))),
   ]);
-  const after = results.at(-1) as ReviewItemRow[];
+  const after = (results.at(-1) as ItemSelectionRow[]).map(toItemView);
   const result: DecisionResult = { decided: [], endedElsewhere: [], skipped };
   const now = ctx.now.getTime();
   for (const item of after) {
@@ -235,19 +218,15 @@ export async function decideReviewItems(ctx: DomainContext, input: DecideItemsIn
     else if (byThisCall && item.status === "ended_elsewhere") result.endedElsewhere.push(item);
     else skipped.push({ id: item.id, reason: "not_pending", detail: skipMessages.not_pending.detail });
   }
-  await emailIfTenantLeftWithoutAdmin(ctx, result.decided, found);
+  await emailIfTenantLeftWithoutAdmin(ctx, result.decided);
   return result;
 }
 
-async function emailIfTenantLeftWithoutAdmin(
-  ctx: DomainContext,
-  decided: ReviewItemRow[],
-  found: Map<string, ItemForDecision>,
-): Promise<void> {
+async function emailIfTenantLeftWithoutAdmin(ctx: DomainContext, decided: ReviewItemView[]): Promise<void> {
   const runs = new Map<string, { id: string; name: string }>();
   for (const item of decided) {
     if (item.flag !== "last_client_admin") continue;
-    runs.set(item.runId, { id: item.runId, name: found.get(item.id)?.runName ?? "" });
+    runs.set(item.runId, { id: item.runId, name: item.runName });
   }
   for (const run of runs.values()) await queueNoAdminEmails(ctx, run);
 }
@@ -260,7 +239,7 @@ export async function decideReviewItem(
   ctx: DomainContext,
   itemId: string,
   input: z.output<typeof decideItemSchema>,
-): Promise<ReviewItemRow> {
+): Promise<ReviewItemView> {
   const result = await decideReviewItems(ctx, { ...input, itemIds: [itemId] });
   const item = result.decided[0] ?? result.endedElsewhere[0];
   if (item) return item;
@@ -277,7 +256,7 @@ export async function adviseReviewItem(
   ctx: DomainContext,
   itemId: string,
   input: AdviseItemInput,
-): Promise<ReviewItemRow> {
+): Promise<ReviewItemView> {
   const person = personOf(ctx);
   const [found] = await readItemsForDecision(ctx, [itemId]);
   const reason = refusalOf(person, found, "advise");
@@ -303,7 +282,7 @@ export async function adviseReviewItem(
       assertPreviousWriteChangedOneRow(ctx.db),
       insertAuditEvent(ctx, {
         action: "access_review.advice_given",
-        target: { type: "review_item", id: itemId, label: `${found.item.memberEmail} in ${found.tenantSlug}` },
+        target: { type: "review_item", id: itemId, label: `${found.item.memberEmail} in ${found.item.tenantSlug}` },
         tenantId: found.item.tenantId,
         details: {
           runId: found.item.runId,

@@ -86,7 +86,7 @@ export interface ReviewItemView extends ReviewItemRow {
   tenantSlug: string;
 }
 
-type ItemSelectionRow = { item: ReviewItemRow; runName: string; campaignId: string } & {
+export type ItemSelectionRow = { item: ReviewItemRow; runName: string; campaignId: string } & {
   deadlineAt: number;
   runClosedAt: number | null;
   justificationRequired: number;
@@ -94,7 +94,7 @@ type ItemSelectionRow = { item: ReviewItemRow; runName: string; campaignId: stri
   tenantSlug: string;
 };
 
-function toItemView(row: ItemSelectionRow): ReviewItemView {
+export function toItemView(row: ItemSelectionRow): ReviewItemView {
   return {
     ...row.item,
     runName: row.runName,
@@ -107,9 +107,10 @@ function toItemView(row: ItemSelectionRow): ReviewItemView {
   };
 }
 
-function selectItems(db: Db) {
+/** Items with their run and tenant (rows for toItemView), and any `extra` columns: for a batch. */
+export function selectItemViews<E extends Record<string, SQL.Aliased>>(db: Db, extra?: E) {
   return db
-    .select(itemSelection)
+    .select({ ...itemSelection, ...(extra as E) })
     .from(reviewItems)
     .innerJoin(reviewRuns, eq(reviewRuns.id, reviewItems.runId))
     .innerJoin(tenants, eq(tenants.id, reviewItems.tenantId));
@@ -165,7 +166,7 @@ export function selectReviewItemsPage(ctx: Pick<DomainContext, "db" | "actor">, 
       sql`(${reviewItems.runId}, ${reviewItems.status}, ${reviewItems.id}) > (${cursor.runId}, ${cursor.status}, ${cursor.id})`,
     );
   }
-  return selectItems(ctx.db)
+  return selectItemViews(ctx.db)
     .where(and(...conditions))
     .orderBy(asc(reviewItems.runId), asc(reviewItems.status), asc(reviewItems.id))
     .limit(query.limit + 1);
@@ -189,7 +190,7 @@ export async function listReviewItems(
  * as authorize() refuses them (404 when they may not know the tenant, 403 otherwise).
  */
 export async function readReviewItem(ctx: Pick<DomainContext, "db" | "actor">, id: string): Promise<ReviewItemView> {
-  const [row] = await selectItems(ctx.db).where(eq(reviewItems.id, id)).limit(1);
+  const [row] = await selectItemViews(ctx.db).where(eq(reviewItems.id, id)).limit(1);
   if (!row) throw new AppError("NOT_FOUND", { detail: "No such review item." });
   const item = toItemView(row);
   if (actorRole(ctx.actor) === "SUPER_ADMIN") return item;
@@ -285,8 +286,10 @@ export async function readRunProgress(
     totals,
     byTenant: byTenant.sort((a, b) => a.tenantName.localeCompare(b.tenantName)),
     // The named reviewers by name, then "client_admins" and "super_admins".
-    byReviewer: byReviewer.sort((a, b) =>
-      (a.reviewerName ?? `~${a.reviewerKey}`).localeCompare(b.reviewerName ?? `~${b.reviewerKey}`),
+    byReviewer: byReviewer.sort(
+      (a, b) =>
+        Number(a.reviewerName === null) - Number(b.reviewerName === null) ||
+        (a.reviewerName ?? a.reviewerKey).localeCompare(b.reviewerName ?? b.reviewerKey),
     ),
   };
 }
