@@ -14,6 +14,7 @@ const sections: Array<{ href: string; label: string; requirement: Requirement }>
     requirement: { kind: "console", permission: "memberships:read" },
   },
   { href: "/admin/access-groups", label: "Access groups", requirement: { kind: "console", permission: "groups:read" } },
+  { href: "/admin/reviews", label: "Access reviews", requirement: { kind: "console" } },
   { href: "/admin/audit", label: "Audit log", requirement: { kind: "console", permission: "audit:read" } },
   { href: "/admin/outbox", label: "Outbox", requirement: { kind: "instance-admin" } },
   { href: "/admin/directories", label: "Directories", requirement: { kind: "instance-admin" } },

@@ -25,6 +25,7 @@ import { passkeyPolicyBudgets } from "./route-budgets-passkeys-policy";
 import { setupPasskeyBudgets } from "./route-budgets-passkeys-setup";
 import { passkeySignInBudgets } from "./route-budgets-passkeys-signin";
 import { reviewsApiBudgets } from "./route-budgets-reviews-api";
+import { reviewsConsoleBudgets } from "./route-budgets-reviews-console";
 import { scimBudgets } from "./route-budgets-scim";
 import { scimGroupBudgets } from "./route-budgets-scim-groups";
 import { userPageBudgets } from "./route-budgets-users";
@@ -434,4 +435,5 @@ export const routeBudgets: RouteBudget[] = [
   ...auditPageBudgets,
   ...auditLogBudgets,
   ...reviewsApiBudgets,
+  ...reviewsConsoleBudgets,
 ];

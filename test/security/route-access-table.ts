@@ -39,6 +39,7 @@ import { passkeyPolicyAccessRows } from "./route-access-passkeys-policy";
 import { setupPasskeyAccessRows } from "./route-access-passkeys-setup";
 import { passkeySignInAccessRows } from "./route-access-passkeys-signin";
 import { reviewsApiAccessRows } from "./route-access-reviews-api";
+import { reviewsConsoleAccessRows } from "./route-access-reviews-console";
 import { webhookAccessRows } from "./route-access-webhooks";
 
 export { type Expected, type Persona, personas, type RouteRow } from "./route-access-answers";
@@ -564,4 +565,5 @@ export const routeAccessTable: RouteRow[] = [
   ...auditPageAccessRows,
   ...auditLogAccessRows,
   ...reviewsApiAccessRows,
+  ...reviewsConsoleAccessRows,
 ];

@@ -11,6 +11,9 @@ import { adminDirectoryRoutes } from "./directories";
 import { adminHomeRoutes } from "./home";
 import { adminMembershipRoutes } from "./memberships";
 import { adminOutboxRoutes } from "./outbox";
+import { adminReviewEvidenceRoutes } from "./review-evidence";
+import { adminReviewRunRoutes } from "./review-runs";
+import { adminReviewRoutes } from "./reviews";
 import { adminSignInPolicyRoutes } from "./sign-in-policy";
 import { adminTenantRoutes } from "./tenants";
 import { adminUserAccessGroupRoutes } from "./user-access-groups";
@@ -37,4 +40,9 @@ export const adminPages = new Hono<AppEnv>()
   .route("/outbox", adminOutboxRoutes)
   .route("/directories", adminDirectoryRoutes)
   .route("/webhooks", adminWebhookRoutes)
+  // Access reviews: campaigns and "Your reviews" (reviews.tsx), one review and its decisions
+  // (review-runs.tsx), a closed review's evidence (review-evidence.ts).
+  .route("/reviews", adminReviewRunRoutes)
+  .route("/reviews", adminReviewEvidenceRoutes)
+  .route("/reviews", adminReviewRoutes)
   .route("/sign-in-policy", adminSignInPolicyRoutes);
