@@ -20,6 +20,8 @@ import {
   type ReviewAccess,
   readReviewItem,
   readRunProgress,
+  selectOpenRunsFor,
+  selectReviewItemsPage,
 } from "../../../src/domain/reviews/review-items-read";
 import { campaignActor, revokeReviewItemsStatements } from "../../../src/domain/reviews/review-revocation";
 import { TestClock } from "../../helpers/clock";
@@ -586,5 +588,59 @@ describe("what a person may review", () => {
       code: "NOT_FOUND",
     });
     expect((await readReviewItem(testContext(clock, await actorOf(clock, w.acmeAdmin)), a.id)).tenantName).toBe("Acme");
+  });
+});
+
+async function explain(query: { toSQL(): { sql: string; params: unknown[] } }): Promise<string> {
+  const { sql, params } = query.toSQL();
+  const plan = await rawDb
+    .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .bind(...params)
+    .all<{ detail: string }>();
+  return plan.results.map((row) => row.detail).join(" | ");
+}
+
+describe("reading a person's reviews", () => {
+  it("searches a run's reviewer and tenant indexes, never scanning the items", async () => {
+    const clock = new TestClock("2027-05-03T09:00:00Z");
+    const ctx = testContext(clock, superAdminActor(clock));
+    const operator = testPrincipal(clock, "OPERATOR");
+    const clientAdmin = {
+      ...testPrincipal(clock, "CLIENT_USER"),
+      memberships: [
+        {
+          id: "m",
+          tenantId: "ten_a",
+          tenantSlug: "a",
+          tenantName: "A",
+          role: "CLIENT_ADMIN" as const,
+          expiresAt: null,
+        },
+      ],
+    };
+    const page = (principal: Principal, access: ReviewAccess) =>
+      selectReviewItemsPage(ctx, {
+        runId: "rvr_x",
+        status: "pending",
+        scope: { kind: "reviewer", principal, access },
+        limit: 50,
+      });
+
+    const plans = {
+      operatorItems: await explain(page(operator, "decide")),
+      clientItems: await explain(page(clientAdmin, "any")),
+      operatorRuns: await explain(selectOpenRunsFor(ctx.db, operator)),
+      clientRuns: await explain(selectOpenRunsFor(ctx.db, clientAdmin)),
+    };
+
+    expect(plans.operatorItems).toMatch(
+      /SEARCH review_items USING INDEX review_items_run_reviewer_idx \(run_id=\? AND reviewer_key=\? AND status=\?\)/,
+    );
+    expect(plans.clientItems).toMatch(
+      /SEARCH review_items USING INDEX review_items_run_tenant_idx \(run_id=\? AND tenant_id=\? AND status=\?\)/,
+    );
+    expect(plans.operatorRuns).toMatch(/SEARCH review_items USING INDEX review_items_run_reviewer_idx/);
+    expect(plans.clientRuns).toMatch(/SEARCH review_items USING INDEX review_items_run_tenant_idx/);
+    expect(Object.values(plans).join(" | ")).not.toMatch(/SCAN review_items/);
   });
 });
