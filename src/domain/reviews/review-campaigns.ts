@@ -1,9 +1,7 @@
 // Access-review campaigns (docs/ACCESS-REVIEWS.md): what a SUPER_ADMIN defines (who is in scope,
-// how often, how long a review stays open, what the deadline does) and its schedule. The cron opens
-// runs from the schedule (review-runs.ts); a run copies the settings, so an edit changes only the
-// runs that open after it. The schedule is startsAt + k × the cadence's months (never added month by
-// month, which would drift from the 31st to the 28th), and a campaign's nextRunAt always lies on it.
-import { addMonths, differenceInMonths } from "date-fns";
+// how often, how long a review stays open, what the deadline does). The cron opens runs on the
+// campaign's schedule (review-schedule.ts, review-runs.ts); a run copies the settings, so an edit
+// changes only the runs that open after it.
 import { and, asc, count, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
 import { generateId } from "../../auth/crypto";
@@ -12,7 +10,6 @@ import type { Db } from "../../db/client";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
 import { jsonList } from "../../db/json-list";
 import {
-  type ReviewCadence,
   reviewCadences,
   reviewCampaigns,
   reviewCampaignTenants,
@@ -28,15 +25,12 @@ import { insertAuditEvent } from "../audit/audit";
 import { actorRole, actorUserId, type DomainContext } from "../context";
 import { decodeCursor, encodeCursor, type Page, toPage } from "../pagination";
 import { singleLineTextSchema } from "../text";
+import { firstScheduledTimeAfter } from "./review-schedule";
+
+export { nextScheduledTimes } from "./review-schedule";
 
 export type ReviewCampaignRow = typeof reviewCampaigns.$inferSelect;
 export type ReviewRunRow = typeof reviewRuns.$inferSelect;
-
-export const cadenceMonths: Record<Exclude<ReviewCadence, "once">, number> = {
-  quarterly: 3,
-  half_yearly: 6,
-  yearly: 12,
-};
 
 /** How many tenants a campaign may name one by one; more is "all tenants". */
 export const campaignTenantsMaximum = 1000;
@@ -90,47 +84,6 @@ export type CreateCampaignInput = z.output<typeof createCampaignSchema>;
 /** A change of settings: only the fields sent change; tenantIds replaces the chosen tenants. */
 export const updateCampaignSchema = z.strictObject(campaignFields).partial().superRefine(checkTenantChoice);
 export type UpdateCampaignInput = z.output<typeof updateCampaignSchema>;
-
-// ---- the schedule ----
-
-function scheduledTime(cadence: ReviewCadence, startsAt: Date, k: number): Date {
-  return cadence === "once" ? startsAt : addMonths(startsAt, k * cadenceMonths[cadence]);
-}
-
-/** The index of the latest scheduled time ≤ `at`, or -1 when `at` is before startsAt. */
-function latestIndexAtOrBefore(cadence: ReviewCadence, startsAt: Date, at: Date): number {
-  if (at.getTime() < startsAt.getTime()) return -1;
-  if (cadence === "once") return 0;
-  let k = Math.max(0, Math.floor(differenceInMonths(at, startsAt) / cadenceMonths[cadence]));
-  while (scheduledTime(cadence, startsAt, k + 1).getTime() <= at.getTime()) k += 1;
-  while (k > 0 && scheduledTime(cadence, startsAt, k).getTime() > at.getTime()) k -= 1;
-  return k;
-}
-
-/** The first scheduled time strictly after `after` (or startsAt itself when `after` is null); null when there is none. */
-export function firstScheduledTimeAfter(cadence: ReviewCadence, startsAt: Date, after: Date | null): Date | null {
-  if (after === null || after.getTime() < startsAt.getTime()) return startsAt;
-  if (cadence === "once") return null;
-  return scheduledTime(cadence, startsAt, latestIndexAtOrBefore(cadence, startsAt, after) + 1);
-}
-
-/**
- * The cron's question for one campaign: which scheduled time to open now (`dueAt`: the latest one
- * ≤ now, never one before the campaign's nextRunAt, so periods a stopped cron skipped open once, as
- * one run) and where nextRunAt moves (the first scheduled time > now; null after a one-off). `dueAt`
- * is null when nothing is due: no nextRunAt (stopped, or a one-off that ran) or it is still ahead.
- */
-export function nextScheduledTimes(
-  cadence: ReviewCadence,
-  startsAt: Date,
-  nextRunAt: Date | null,
-  now: Date,
-): { dueAt: Date | null; nextRunAt: Date | null } {
-  if (nextRunAt === null || nextRunAt.getTime() > now.getTime()) return { dueAt: null, nextRunAt };
-  const dueAt = scheduledTime(cadence, startsAt, latestIndexAtOrBefore(cadence, startsAt, now));
-  const following = firstScheduledTimeAfter(cadence, startsAt, now);
-  return { dueAt: dueAt.getTime() >= nextRunAt.getTime() ? dueAt : nextRunAt, nextRunAt: following };
-}
 
 // ---- writing ----
 

@@ -2,7 +2,7 @@
 // what one person has to review. `reviewableBy` is the SQL twin of access.ts#decideReviewItem: the
 // listing of "items this person may decide (or advise on)" must never show an item authorize()
 // would refuse them, nor hide one it allows (test/domain/reviews/review-decisions.test.ts).
-import { and, asc, count, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client";
 import { jsonList } from "../../db/json-list";
@@ -13,12 +13,14 @@ import {
   reviewItems,
   reviewRuns,
   tenants,
-  users,
 } from "../../db/schema";
 import { AppError } from "../../errors";
 import { authorize, isStaffRole, type Principal } from "../access";
 import { actorRole, type DomainContext } from "../context";
 import { decodeTextCursor, encodeTextCursor, type Page, toPage } from "../pagination";
+import { assertMaySeeProgress, type RunProgress, selectRunProgress, toRunProgress } from "./review-run-progress";
+
+export { type RunProgress, readRunProgress, type StatusCounts } from "./review-run-progress";
 
 export type ReviewItemRow = typeof reviewItems.$inferSelect;
 export type ReviewRunRow = typeof reviewRuns.$inferSelect;
@@ -213,104 +215,37 @@ export async function readRun(ctx: Pick<DomainContext, "db">, runId: string): Pr
   return run ?? null;
 }
 
-export type StatusCounts = Record<ReviewItemStatus, number> & { total: number };
-
-function emptyCounts(): StatusCounts {
-  return { pending: 0, kept: 0, revoked: 0, ended_elsewhere: 0, total: 0 };
-}
-
-function addCount(counts: StatusCounts, status: ReviewItemStatus, n: number): void {
-  counts[status] += n;
-  counts.total += n;
-}
-
-export interface RunProgress {
+export interface RunPage {
   run: ReviewRunRow;
-  totals: StatusCounts;
-  byTenant: Array<{ tenantId: string; tenantName: string; counts: StatusCounts }>;
-  /** reviewerName: the named user's for "user:<id>", null for "super_admins" and "client_admins". */
-  byReviewer: Array<{ reviewerKey: string; reviewerName: string | null; counts: StatusCounts }>;
+  /** Counts per tenant and per reviewer, when asked for (SUPER_ADMIN only). */
+  progress: RunProgress | null;
+  items: Page<ReviewItemView>;
 }
 
 /**
- * A run with its counts by status, per tenant and per reviewer, in one batch: each GROUP BY reads
- * its covering index (review_items_run_tenant_idx, review_items_run_reviewer_idx). SUPER_ADMIN only:
- * the per-tenant counts name every tenant of the run. Null when there is no such run.
+ * A run's page in one batch: the run, a page of its items and, for a SUPER_ADMIN who asks, its
+ * progress. Null when there is no such run.
  */
-export async function readRunProgress(
+export async function readRunPage(
   ctx: Pick<DomainContext, "db" | "actor">,
   runId: string,
-): Promise<RunProgress | null> {
-  if (actorRole(ctx.actor) !== "SUPER_ADMIN") {
-    throw new AppError("FORBIDDEN", { detail: "Only a Super admin can see a review's progress." });
-  }
-  const [runRows, tenantRows, reviewerRows] = await ctx.db.batch([
-    ctx.db.select().from(reviewRuns).where(eq(reviewRuns.id, runId)).limit(1),
-    ctx.db
-      .select({
-        tenantId: reviewItems.tenantId,
-        status: reviewItems.status,
-        n: count(),
-        tenantName: sql<string>`(SELECT ${tenants.name} FROM ${tenants} WHERE ${tenants.id} = ${reviewItems.tenantId})`,
-      })
-      .from(reviewItems)
-      .where(eq(reviewItems.runId, runId))
-      .groupBy(reviewItems.tenantId, reviewItems.status),
-    ctx.db
-      .select({
-        reviewerKey: reviewItems.reviewerKey,
-        status: reviewItems.status,
-        n: count(),
-        reviewerName: sql<string | null>`CASE WHEN ${reviewItems.reviewerKey} LIKE 'user:%' THEN
-          (SELECT ${users.displayName} FROM ${users} WHERE ${users.id} = substr(${reviewItems.reviewerKey}, 6)) END`,
-      })
-      .from(reviewItems)
-      .where(eq(reviewItems.runId, runId))
-      .groupBy(reviewItems.reviewerKey, reviewItems.status),
-  ]);
+  items: Omit<ListReviewItemsQuery, "runId">,
+  options: { progress: boolean },
+): Promise<RunPage | null> {
+  if (options.progress) assertMaySeeProgress(ctx);
+  const query = { ...items, runId };
+  const selectRun = ctx.db.select().from(reviewRuns).where(eq(reviewRuns.id, runId)).limit(1);
+  const [runRows, itemRows, ...progressRows] = options.progress
+    ? await ctx.db.batch([selectRun, selectReviewItemsPage(ctx, query), ...selectRunProgress(ctx.db, runId)])
+    : await ctx.db.batch([selectRun, selectReviewItemsPage(ctx, query)]);
   const run = runRows[0];
   if (!run) return null;
-  const totals = emptyCounts();
-  for (const row of tenantRows) addCount(totals, row.status, row.n);
-  const byTenant = groupCounts(
-    tenantRows,
-    (row) => row.tenantId,
-    (row) => ({ tenantId: row.tenantId, tenantName: row.tenantName }),
-  );
-  const byReviewer = groupCounts(
-    reviewerRows,
-    (row) => row.reviewerKey,
-    (row) => ({
-      reviewerKey: row.reviewerKey,
-      reviewerName: row.reviewerName,
-    }),
-  );
+  const [tenantRows, reviewerRows] = progressRows;
   return {
     run,
-    totals,
-    byTenant: byTenant.sort((a, b) => a.tenantName.localeCompare(b.tenantName)),
-    // The named reviewers by name, then "client_admins" and "super_admins".
-    byReviewer: byReviewer.sort(
-      (a, b) =>
-        Number(a.reviewerName === null) - Number(b.reviewerName === null) ||
-        (a.reviewerName ?? a.reviewerKey).localeCompare(b.reviewerName ?? b.reviewerKey),
-    ),
+    progress: tenantRows && reviewerRows ? toRunProgress(run, [tenantRows, reviewerRows]) : null,
+    items: toReviewItemsPage(itemRows, items.limit),
   };
-}
-
-/** GROUP BY (key, status) rows folded into one entry per key with its counts. */
-function groupCounts<R extends { status: ReviewItemStatus; n: number }, E>(
-  rows: R[],
-  keyOf: (row: R) => string,
-  entryOf: (row: R) => E,
-): Array<E & { counts: StatusCounts }> {
-  const entries = new Map<string, E & { counts: StatusCounts }>();
-  for (const row of rows) {
-    const entry = entries.get(keyOf(row)) ?? { ...entryOf(row), counts: emptyCounts() };
-    addCount(entry.counts, row.status, row.n);
-    entries.set(keyOf(row), entry);
-  }
-  return [...entries.values()];
 }
 
 export interface OpenRunForReviewer {

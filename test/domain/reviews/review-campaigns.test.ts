@@ -9,12 +9,12 @@ import {
   createCampaign,
   createCampaignSchema,
   listCampaigns,
-  nextScheduledTimes,
   readCampaign,
   stopCampaign,
   updateCampaign,
   updateCampaignSchema,
 } from "../../../src/domain/reviews/review-campaigns";
+import { nextScheduledTimes } from "../../../src/domain/reviews/review-schedule";
 import { AppError } from "../../../src/errors";
 import { TestClock } from "../../helpers/clock";
 import { superAdminActor } from "../../helpers/directory-groups";

@@ -19,6 +19,7 @@ import {
   listReviewItems,
   type ReviewAccess,
   readReviewItem,
+  readRunPage,
   readRunProgress,
   selectOpenRunsFor,
   selectReviewItemsPage,
@@ -573,6 +574,29 @@ describe("what a person may review", () => {
       ["Test Person", 1],
       ["client_admins", 2],
     ]);
+    const runPage = await readRunPage(
+      testContext(clock, superAdminActor(clock)),
+      w.run.id,
+      {
+        status: "pending",
+        scope: { kind: "all" },
+        limit: 10,
+      },
+      { progress: true },
+    );
+    expect(runPage?.progress).toEqual(progress);
+    expect(runPage?.items.items.map((item) => item.status)).toEqual(["pending", "pending"]);
+    const grantorPage = await readRunPage(
+      testContext(clock, await actorOf(clock, w.grantor)),
+      w.run.id,
+      {
+        scope: { kind: "reviewer", principal: await principalOf(clock, w.grantor) },
+        limit: 10,
+      },
+      { progress: false },
+    );
+    expect(grantorPage?.items.items.map((item) => item.reviewerKey)).toEqual([`user:${w.grantor}`]);
+    expect(grantorPage?.progress).toBeNull();
     const acmeRuns = await listOpenRunsFor(testContext(clock), await principalOf(clock, w.acmeAdmin));
     expect(acmeRuns.filter((row) => row.run.id === w.run.id).map((row) => [row.toDecide, row.toAdvise])).toEqual([
       [0, 1],
