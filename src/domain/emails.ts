@@ -318,7 +318,7 @@ export interface ReviewReminderInput extends Recipient {
 /** To a reviewer with items to decide: at the opening, 7 days and 1 day before the deadline. */
 export function buildReviewReminderEmail(input: ReviewReminderInput): Promise<EmailMessage> {
   const deadline = formatEmailTime(input.run.deadlineAt, input.timeZone);
-  const items = input.pending === 1 ? "1 person's access" : `${input.pending} people's access`;
+  const items = input.pending === 1 ? "1 person's access" : `${input.pending.toLocaleString("en-US")} people's access`;
   const subject =
     input.stage === "start"
       ? `Access review ${input.run.name}: ${items} to review`

@@ -79,6 +79,7 @@ describe("scheduled jobs", () => {
     expect(fresh).toMatchObject({ lastRunAt: clock.now(), stale: false, failing: false });
     expect(fresh.jobs.map((job) => [job.job, job.lastFinishedAt?.getTime()])).toEqual([
       ["expiry_sweep", clock.now().getTime()],
+      ["access_reviews", clock.now().getTime()],
       ["expiry_notices", clock.now().getTime()],
       ["outbox_delivery", clock.now().getTime()],
       ["webhook_delivery", clock.now().getTime()],
@@ -110,6 +111,7 @@ describe("scheduled jobs", () => {
     const result = await runJobs({ ...ctx, db: failingFirstBatch }, provider);
 
     expect(result.expiry_sweep).toBeNull();
+    expect(result.access_reviews).not.toBeNull();
     expect(result.expiry_notices).not.toBeNull();
     expect(result.outbox_delivery).not.toBeNull();
     expect(result.webhook_delivery).not.toBeNull();
@@ -222,6 +224,6 @@ describe("scheduled jobs", () => {
     const expected = first?.at ?? null;
     const [row] = await selectJobRuns(testContext(clock).db);
     expect(row?.setUpAt?.getTime() ?? null).toBe(expected);
-    expect(health.jobs).toHaveLength(5);
+    expect(health.jobs).toHaveLength(6);
   });
 });

@@ -54,6 +54,8 @@ export function reviewerKeySql(clientSay: SQL): SQL {
  * The people a reviewer key names, as `SELECT user_id, item_id …` rows over pending items aliased
  * `ri` (FROM clause given by the caller): 'user:<id>' that user if active; 'super_admins' every
  * active SUPER_ADMIN; 'client_admins' the tenant's live CLIENT_ADMINs of active users. Never the member.
+ * The client admins are read once (GROUP BY keeps SQLite from folding them into a per-item probe,
+ * which for a tenant of 10,000 members scans its memberships once per item).
  */
 export function reviewerPersonsSql(now: Date, items: SQL): SQL {
   return sql`SELECT u.id AS user_id, ri.id AS item_id, ri.tenant_id AS tenant_id FROM ${items}
@@ -63,9 +65,11 @@ export function reviewerPersonsSql(now: Date, items: SQL): SQL {
     SELECT u.id, ri.id, ri.tenant_id FROM ${items} JOIN users AS u ON u.role = 'SUPER_ADMIN'
       WHERE ri.reviewer_key = 'super_admins' AND ${activeUserSql("u")} AND u.id <> ri.user_id
     UNION ALL
-    SELECT u.id, ri.id, ri.tenant_id FROM ${items}
-      JOIN memberships AS admin ON admin.tenant_id = ri.tenant_id AND admin.role = 'CLIENT_ADMIN'
-      JOIN users AS u ON u.id = admin.user_id
-      WHERE ri.reviewer_key = 'client_admins' AND ${liveMembershipSql("admin", now)} AND u.role = 'CLIENT_USER'
-        AND ${activeUserSql("u")} AND u.id <> ri.user_id`;
+    SELECT admins.user_id, ri.id, ri.tenant_id FROM ${items}
+      JOIN (SELECT admin.tenant_id AS tenant_id, admin.user_id AS user_id
+        FROM memberships AS admin JOIN users AS u ON u.id = admin.user_id
+        WHERE admin.role = 'CLIENT_ADMIN' AND ${liveMembershipSql("admin", now)} AND u.role = 'CLIENT_USER'
+          AND ${activeUserSql("u")}
+        GROUP BY admin.tenant_id, admin.user_id) AS admins ON admins.tenant_id = ri.tenant_id
+      WHERE ri.reviewer_key = 'client_admins' AND admins.user_id <> ri.user_id`;
 }

@@ -128,14 +128,14 @@ function inCampaignScope(campaign: Campaign): SQL {
  */
 function insertRunItems(ctx: ReviewJobContext, campaign: Campaign, runId: string): Statement {
   const inactiveSince = subDays(ctx.now, campaign.inactiveAfterDays).getTime();
-  return ctx.db.run(sql`INSERT INTO review_items (id, run_id, tenant_id, membership_id, user_id, member_name,
-      member_email, membership_kind, role, expires_at, granted_by, member_last_login_at, recommend_revoke,
-      reviewer_key, client_may_advise, status)
+  // Every column in the table's order (drizzle's INSERT … SELECT names them all); decisions and advice NULL.
+  return ctx.db.insert(reviewItems).select(sql`
     SELECT 'rvi_' || lower(hex(randomblob(16))), r.id, m.tenant_id, m.id, m.user_id, u.display_name, u.email,
       CASE WHEN m.role IN ${staffRoles} THEN 'staff' ELSE 'client' END, m.role, m.expires_at, m.created_by,
       u.last_login_at, (coalesce(u.last_login_at, u.created_at) <= ${inactiveSince} OR u.deactivated_at IS NOT NULL),
       ${reviewerKeySql(sql`r.client_say_on_staff`)},
-      (m.role IN ${staffRoles} AND r.client_say_on_staff = 'advisory'), 'pending'
+      (m.role IN ${staffRoles} AND r.client_say_on_staff = 'advisory'), 'pending',
+      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM review_runs AS r JOIN memberships AS m ON ${inCampaignScope(campaign)}
       JOIN users AS u ON u.id = m.user_id
       LEFT JOIN ${clientAdminsPerTenantSql(ctx.now)} ON admins.tenant_id = m.tenant_id
@@ -277,16 +277,20 @@ export async function openRun(ctx: DomainContext, campaignId: string): Promise<R
 
 type OpenRun = { id: string; campaignId: string; name: string; deadlineAction: "revoke" | "keep_flag" };
 
-/** Bounded: the run's first `reviewRoundSize` pending items (by id) whose membership is live. */
-function selectKeptAtDeadline(ctx: ReviewJobContext, runId: string): SQL {
-  return sql`SELECT ri.id FROM review_items AS ri JOIN memberships AS m ON m.id = ri.membership_id
+/** A round: the run's first `reviewRoundSize` pending items (by id) whose membership is live. */
+async function readPendingRound(ctx: ReviewJobContext, runId: string): Promise<string[]> {
+  const rows = await ctx.db.all<{ id: string }>(sql`SELECT ri.id AS id FROM review_items AS ri
+      JOIN memberships AS m ON m.id = ri.membership_id
     WHERE ri.run_id = ${runId} AND ri.status = 'pending' AND ${liveMembershipSql("m", ctx.now)}
-    ORDER BY ri.id LIMIT ${reviewRoundSize}`;
+    ORDER BY ri.id LIMIT ${reviewRoundSize}`);
+  return rows.map((row) => row.id);
 }
 
 /** keep_flag: the items stay, marked kept at the deadline, one `access_review.kept_at_deadline` each. */
-function keepAtDeadlineStatements(ctx: ReviewJobContext, run: OpenRun): Statement[] {
-  const chosen = selectKeptAtDeadline(ctx, run.id);
+function keepAtDeadlineStatements(ctx: ReviewJobContext, run: OpenRun, itemIds: string[]): Statement[] {
+  // Still pending: a reviewer may have decided one since the round was read.
+  const chosen = sql`SELECT value FROM json_each(${JSON.stringify(itemIds)})
+    WHERE value IN (SELECT id FROM review_items WHERE run_id = ${run.id} AND status = 'pending')`;
   return [
     insertAuditEventsSelect(
       { ...ctx, actor: campaignActor(run) },
@@ -308,15 +312,20 @@ function keepAtDeadlineStatements(ctx: ReviewJobContext, run: OpenRun): Statemen
   ];
 }
 
-async function applyDeadlineRound(ctx: ReviewJobContext, run: OpenRun): Promise<number> {
+/** One round of a run's deadline; `read` is how many items it found pending, `changed` how many it decided. */
+async function applyDeadlineRound(ctx: ReviewJobContext, run: OpenRun): Promise<{ read: number; changed: number }> {
+  const itemIds = await readPendingRound(ctx, run.id);
+  if (itemIds.length === 0) return { read: 0, changed: 0 };
   if (run.deadlineAction === "keep_flag") {
-    return countAffectedRows((await runBatch(ctx.db, keepAtDeadlineStatements(ctx, run)))[1]);
+    const results = await runBatch(ctx.db, keepAtDeadlineStatements(ctx, run, itemIds));
+    return { read: itemIds.length, changed: countAffectedRows(results[1]) };
   }
   const statements = revokeReviewItemsStatements(
     { ...ctx, actor: campaignActor(run) },
-    { runId: run.id, oldestPending: reviewRoundSize, source: "deadline", decidedBy: null },
+    { runId: run.id, itemIds, source: "deadline", decidedBy: null },
   );
-  return countAffectedRows((await runBatch(ctx.db, statements))[revokedItemsResult]);
+  const results = await runBatch(ctx.db, statements);
+  return { read: itemIds.length, changed: countAffectedRows(results[revokedItemsResult]) };
 }
 
 export interface DeadlineResult {
@@ -345,10 +354,11 @@ export async function applyDeadlines(ctx: ReviewJobContext): Promise<DeadlineRes
   const result: DeadlineResult = { revoked: 0, kept: 0, complete: true };
   let rounds = 0;
   for (const run of runs) {
-    for (let changed = reviewRoundSize; changed === reviewRoundSize; ) {
+    for (let read = reviewRoundSize; read === reviewRoundSize; ) {
       if (rounds++ >= reviewMaxRoundsPerRun) return { ...result, complete: false };
-      changed = await applyDeadlineRound(ctx, run);
-      result[run.deadlineAction === "revoke" ? "revoked" : "kept"] += changed;
+      const round = await applyDeadlineRound(ctx, run);
+      read = round.read;
+      result[run.deadlineAction === "revoke" ? "revoked" : "kept"] += round.changed;
     }
   }
   return result;
