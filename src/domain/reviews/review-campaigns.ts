@@ -2,7 +2,7 @@
 // how often, how long a review stays open, what the deadline does). The cron opens runs on the
 // campaign's schedule (review-schedule.ts, review-runs.ts); a run copies the settings, so an edit
 // changes only the runs that open after it.
-import { and, asc, count, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
 import { generateId } from "../../auth/crypto";
 import { runBatch, type Statement } from "../../db/batch";
@@ -30,6 +30,8 @@ import { firstScheduledTimeAfter } from "./review-schedule";
 export { nextScheduledTimes } from "./review-schedule";
 
 export type ReviewCampaignRow = typeof reviewCampaigns.$inferSelect;
+/** A campaign with the tenants it names (none when it covers all tenants). */
+export type CampaignWithTenants = ReviewCampaignRow & { tenantIds: string[] };
 export type ReviewRunRow = typeof reviewRuns.$inferSelect;
 
 /** How many tenants a campaign may name one by one; more is "all tenants". */
@@ -142,7 +144,7 @@ function settingsOf(campaign: ReviewCampaignRow, tenantIds: string[]) {
   };
 }
 
-export async function createCampaign(ctx: DomainContext, input: CreateCampaignInput): Promise<ReviewCampaignRow> {
+export async function createCampaign(ctx: DomainContext, input: CreateCampaignInput): Promise<CampaignWithTenants> {
   assertMayManageCampaigns(ctx);
   const tenantIds = await checkTenantIds(ctx, input.allTenants ? [] : input.tenantIds);
   const startsAt = input.startsAt ?? ctx.now;
@@ -173,7 +175,7 @@ export async function createCampaign(ctx: DomainContext, input: CreateCampaignIn
       details: settingsOf(campaign, tenantIds),
     }),
   ]);
-  return campaign;
+  return { ...campaign, tenantIds };
 }
 
 /** The campaign, its chosen tenants' ids and the dueAt of its latest run, in one batch. */
@@ -223,12 +225,15 @@ export async function updateCampaign(
   ctx: DomainContext,
   id: string,
   input: UpdateCampaignInput,
-): Promise<ReviewCampaignRow> {
+): Promise<CampaignWithTenants> {
   assertMayManageCampaigns(ctx);
   const found = await findCampaignForChange(ctx, id);
   const before = found.campaign;
   if (before.stoppedAt) throw stoppedConflict();
   const allTenants = input.allTenants ?? before.allTenants;
+  if (allTenants && (input.tenantIds?.length ?? 0) > 0) {
+    throw fieldError("tenantIds", "Choose all tenants or some of them, not both.");
+  }
   const tenantIds = allTenants ? [] : await checkTenantIds(ctx, input.tenantIds ?? found.tenantIds);
   if (!allTenants && tenantIds.length === 0) {
     throw fieldError("tenantIds", "Choose at least one tenant, or all tenants.");
@@ -243,7 +248,7 @@ export async function updateCampaign(
   const changed = (Object.keys(now) as Array<keyof typeof now>).filter(
     (key) => JSON.stringify(now[key]) !== JSON.stringify(was[key]),
   );
-  if (changed.length === 0) return before;
+  if (changed.length === 0) return { ...before, tenantIds: found.tenantIds };
   const tenantsChanged = changed.includes("tenantIds") || changed.includes("allTenants");
   try {
     await runBatch(ctx.db, [
@@ -268,13 +273,13 @@ export async function updateCampaign(
     if (isBatchGuardFailure(error)) throw changedMeanwhile();
     throw error;
   }
-  return after;
+  return { ...after, tenantIds };
 }
 
 /** Stops the schedule: no run opens any more; a run that is open goes on to its deadline. */
-export async function stopCampaign(ctx: DomainContext, id: string): Promise<ReviewCampaignRow> {
+export async function stopCampaign(ctx: DomainContext, id: string): Promise<CampaignWithTenants> {
   assertMayManageCampaigns(ctx);
-  const { campaign } = await findCampaignForChange(ctx, id);
+  const { campaign, tenantIds } = await findCampaignForChange(ctx, id);
   if (campaign.stoppedAt) throw stoppedConflict();
   try {
     await runBatch(ctx.db, [
@@ -293,7 +298,7 @@ export async function stopCampaign(ctx: DomainContext, id: string): Promise<Revi
     if (isBatchGuardFailure(error)) throw stoppedConflict();
     throw error;
   }
-  return { ...campaign, stoppedAt: ctx.now, nextRunAt: null, updatedAt: ctx.now };
+  return { ...campaign, tenantIds, stoppedAt: ctx.now, nextRunAt: null, updatedAt: ctx.now };
 }
 
 // ---- reading ----
@@ -311,18 +316,31 @@ export function selectCampaignsPage(db: Db, query: ListCampaignsQuery) {
     ? sql`(${reviewCampaigns.createdAt}, ${reviewCampaigns.id}) < (${cursor.time}, ${cursor.id})`
     : undefined;
   return db
-    .select()
+    .select({
+      ...getTableColumns(reviewCampaigns),
+      // The chosen tenants as one JSON array (the table's primary key leads with the campaign).
+      tenantIdsJson:
+        sql<string>`(SELECT json_group_array(${reviewCampaignTenants.tenantId}) FROM ${reviewCampaignTenants}
+        WHERE ${reviewCampaignTenants.campaignId} = ${reviewCampaigns.id})`.as("tenant_ids"),
+    })
     .from(reviewCampaigns)
     .where(after)
     .orderBy(desc(reviewCampaigns.createdAt), desc(reviewCampaigns.id))
     .limit(query.limit + 1);
 }
 
-export function toCampaignsPage(rows: ReviewCampaignRow[], limit: number): Page<ReviewCampaignRow> {
-  return toPage(rows, limit, (row) => encodeCursor({ time: row.createdAt.getTime(), id: row.id }));
+export function toCampaignsPage(
+  rows: Array<ReviewCampaignRow & { tenantIdsJson: string }>,
+  limit: number,
+): Page<CampaignWithTenants> {
+  const campaigns = rows.map(({ tenantIdsJson, ...campaign }) => ({
+    ...campaign,
+    tenantIds: (JSON.parse(tenantIdsJson) as string[]).sort(),
+  }));
+  return toPage(campaigns, limit, (row) => encodeCursor({ time: row.createdAt.getTime(), id: row.id }));
 }
 
-export async function listCampaigns(ctx: DomainContext, query: ListCampaignsQuery): Promise<Page<ReviewCampaignRow>> {
+export async function listCampaigns(ctx: DomainContext, query: ListCampaignsQuery): Promise<Page<CampaignWithTenants>> {
   assertMayManageCampaigns(ctx);
   return toCampaignsPage(await selectCampaignsPage(ctx.db, query), query.limit);
 }
@@ -374,8 +392,11 @@ export async function readCampaign(ctx: DomainContext, id: string): Promise<Camp
   };
 }
 
-/** A campaign as the API shows it. */
-export function toCampaignDto(campaign: ReviewCampaignRow, tenantIds: string[] = []) {
+/** A campaign as the API shows it; its tenants from `tenantIds`, or from the campaign when it carries them. */
+export function toCampaignDto(
+  campaign: ReviewCampaignRow & { tenantIds?: string[] },
+  tenantIds: string[] = campaign.tenantIds ?? [],
+) {
   return {
     id: campaign.id,
     ...settingsOf(campaign, tenantIds),

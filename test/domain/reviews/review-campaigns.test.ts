@@ -235,8 +235,16 @@ describe("campaigns", () => {
 
     expect(updated.nextRunAt).toEqual(campaign.nextRunAt);
     expect((await readCampaign(ctx, campaign.id))?.tenants.map((tenant) => tenant.id)).toEqual([globex.id]);
+    expect(updated.tenantIds).toEqual([globex.id]);
     await expect(updateCampaign(ctx, campaign.id, { allTenants: false, tenantIds: [] })).rejects.toMatchObject({
       code: "VALIDATION_FAILED",
+    });
+    const everyone = await updateCampaign(ctx, campaign.id, { allTenants: true });
+    expect(everyone.tenantIds).toEqual([]);
+    expect((await readCampaign(ctx, campaign.id))?.tenants).toEqual([]);
+    await expect(updateCampaign(ctx, campaign.id, { tenantIds: [acme.id] })).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      fieldErrors: [{ field: "tenantIds" }],
     });
   });
 
@@ -291,18 +299,24 @@ describe("campaigns", () => {
 
   it("lists campaigns newest first, page by page, and a campaign's runs newest first", async () => {
     const clock = new TestClock("2040-01-01T00:00:00Z");
+    const [acme, globex] = [await createTestTenant(clock, "Acme"), await createTestTenant(clock, "Globex")];
+    const chosen = { allTenants: false, tenantIds: [globex.id, acme.id] };
     const ids: string[] = [];
     for (let index = 0; index < 3; index++) {
       clock.advanceSeconds(60);
-      ids.push((await createCampaign(testContext(clock, superAdminActor(clock)), campaignInput())).id);
+      const input = campaignInput(index === 0 ? chosen : {});
+      ids.push((await createCampaign(testContext(clock, superAdminActor(clock)), input)).id);
     }
     const ctx = testContext(clock, superAdminActor(clock));
 
     const first = await listCampaigns(ctx, { limit: 2 });
     const second = await listCampaigns(ctx, { limit: 2, cursor: first.nextCursor ?? "" });
 
-    expect(first.items.map((campaign) => campaign.id)).toEqual([ids[2], ids[1]]);
-    expect(second.items[0]?.id).toEqual(ids[0]);
+    expect(first.items.map((campaign) => [campaign.id, campaign.tenantIds])).toEqual([
+      [ids[2], []],
+      [ids[1], []],
+    ]);
+    expect(second.items[0]).toMatchObject({ id: ids[0], tenantIds: [acme.id, globex.id].sort() });
     const campaignId = ids[0] ?? "";
     const older = await insertRun(campaignId, at("2040-01-01T00:01:00Z"));
     const newer = await insertRun(campaignId, at("2040-04-01T00:01:00Z"));
