@@ -394,6 +394,32 @@ describe("deciding review items", () => {
     expect(await readMembership(first.membershipId)).toMatchObject({ revoked_at: null });
   });
 
+  it("revokes in bulk across two runs, each run's campaign acting for its own items", async () => {
+    const clock = new TestClock("2027-05-03T09:00:00Z");
+    const w = await world(clock);
+    const other = await seedRun(clock);
+    const [a, b] = [await invite(clock, "CLIENT_USER"), await invite(clock, "CLIENT_USER")];
+    const first = await seedItem(clock, w.run, a, w.acme.id, "CLIENT_VIEWER", "client_admins");
+    const second = await seedItem(clock, other, b, w.acme.id, "CLIENT_VIEWER", "client_admins");
+
+    const result = await decideReviewItems(
+      testContext(clock, await actorOf(clock, w.acmeAdmin)),
+      revoke([first.id, second.id]),
+    );
+
+    expect(result.decided.map((item) => [item.id, item.status]).sort()).toEqual(
+      [
+        [first.id, "revoked"],
+        [second.id, "revoked"],
+      ].sort(),
+    );
+    const actors = [
+      (await eventsAbout(first.membershipId))[0]?.actor_id,
+      (await eventsAbout(second.membershipId))[0]?.actor_id,
+    ];
+    expect(actors).toEqual([w.run.campaignId, other.campaignId]);
+  });
+
   it("closes an item whose membership ended meanwhile as ended elsewhere, and tells the reviewer", async () => {
     const clock = new TestClock("2027-05-03T09:00:00Z");
     const w = await world(clock);
