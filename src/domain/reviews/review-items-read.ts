@@ -2,18 +2,11 @@
 // what one person has to review. `reviewableBy` is the SQL twin of access.ts#decideReviewItem: the
 // listing of "items this person may decide (or advise on)" must never show an item authorize()
 // would refuse them, nor hide one it allows (test/domain/reviews/review-decisions.test.ts).
-import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client";
 import { jsonList } from "../../db/json-list";
-import {
-  type ReviewItemStatus,
-  reviewCampaigns,
-  reviewItemStatuses,
-  reviewItems,
-  reviewRuns,
-  tenants,
-} from "../../db/schema";
+import { type ReviewItemStatus, reviewItemStatuses, reviewItems, reviewRuns, tenants } from "../../db/schema";
 import { AppError } from "../../errors";
 import { authorize, isStaffRole, type Principal } from "../access";
 import { actorRole, type DomainContext } from "../context";
@@ -286,16 +279,6 @@ export async function listOpenRunsFor(
 ): Promise<OpenRunForReviewer[]> {
   const rows = await selectOpenRunsFor(ctx.db, principal);
   return rows.map((row) => ({ run: row.run, toDecide: Number(row.toDecide), toAdvise: Number(row.toAdvise) }));
-}
-
-/** The newest runs of every campaign (the console's list), for a batch. */
-export function selectRecentRuns(db: Db, limit: number) {
-  return db
-    .select({ run: reviewRuns, campaignName: sql<string>`${reviewCampaigns.name}`.as("campaign_name") })
-    .from(reviewRuns)
-    .innerJoin(reviewCampaigns, eq(reviewCampaigns.id, reviewRuns.campaignId))
-    .orderBy(desc(reviewRuns.openedAt), desc(reviewRuns.id))
-    .limit(limit);
 }
 
 export function toReviewRunDto(run: ReviewRunRow) {
