@@ -71,7 +71,7 @@ export function ReviewItemsReadTable(props: {
               {item.memberLastLoginAt ? <Time value={item.memberLastLoginAt} timeZone={timeZone} /> : "Never"}
               {item.recommendRevoke && (
                 <div>
-                  <span class="badge badge-warning">Inactive: revoke recommended</span>
+                  <span class="badge badge-warning">Inactive</span> <span class="muted">revoke recommended</span>
                 </div>
               )}
             </td>

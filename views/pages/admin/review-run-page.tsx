@@ -2,7 +2,8 @@
 // (Super admins), its items filtered by tenant, status and "mine", and for the person's own pending
 // items Keep / Revoke per row or for the ticked rows at once. A closed review offers its evidence.
 import type { ReviewItemStatus } from "../../../src/db/schema";
-import type { ReviewItemView, ReviewRunRow, RunProgress } from "../../../src/domain/reviews/review-items-read";
+import type { ReviewItemView, ReviewRunRow } from "../../../src/domain/reviews/review-items-read";
+import type { RunProgress } from "../../../src/domain/reviews/review-run-progress";
 import type { Flash } from "../../../src/http/flash";
 import { FlashNotice } from "../../components/flash-notice";
 import { Notice, SelectField } from "../../components/form-fields";
@@ -66,13 +67,15 @@ function Filters(props: ReviewRunPageProps & { base: string }) {
       )}
       <SelectField name="status" label="Status" value={filters.status} options={statusOptions} />
       {props.progress && (
-        <div class="field">
-          <span>Reviewer</span>
-          <div>
-            <input type="checkbox" id="filter-mine" name="mine" value="1" checked={filters.mine} />{" "}
-            <label for="filter-mine">Only items I decide</label>
-          </div>
-        </div>
+        <SelectField
+          name="mine"
+          label="Reviewer"
+          value={filters.mine ? "1" : ""}
+          options={[
+            { value: "", label: "Everyone" },
+            { value: "1", label: "Me" },
+          ]}
+        />
       )}
       <button type="submit" class="secondary">
         Show
@@ -84,9 +87,8 @@ function Filters(props: ReviewRunPageProps & { base: string }) {
 function BulkDecision({ action, formId, error }: { action: string; formId: string; error: string | undefined }) {
   return (
     <form id={formId} method="post" action={action} class="panel">
-      <h3 id="bulk-heading">Decide the ticked items</h3>
       <div class={error ? "field has-error" : "field"}>
-        <label for="bulk-justification">Why (one justification for all of them)</label>
+        <label for="bulk-justification">Decide the ticked items: why (one justification for all of them)</label>
         {error && (
           <p class="error" id="bulk-justification-error">
             {error}

@@ -2,7 +2,7 @@
 // counts per tenant and per reviewer, so the auditor and the admin see who still has work.
 import type { Child } from "hono/jsx";
 import type { ReviewItemStatus } from "../../../src/db/schema";
-import type { RunProgress, StatusCounts } from "../../../src/domain/reviews/review-items-read";
+import type { RunProgress, StatusCounts } from "../../../src/domain/reviews/review-run-progress";
 import { describeReviewerKey } from "./review-parts";
 
 const statusCards: Array<[ReviewItemStatus, string]> = [
@@ -13,6 +13,13 @@ const statusCards: Array<[ReviewItemStatus, string]> = [
 ];
 
 const count = (value: number) => value.toLocaleString("en-GB");
+
+/** "49 of 73 items decided (67%)." */
+function decidedSentence(totals: StatusCounts): string {
+  const done = totals.total - totals.pending;
+  const share = totals.total === 0 ? 100 : Math.floor((done / totals.total) * 100);
+  return `${count(done)} of ${count(totals.total)} items decided or ended (${share}%).`;
+}
 
 function CountCells({ counts }: { counts: StatusCounts }) {
   return (
@@ -75,17 +82,21 @@ export function ReviewRunProgress({ progress, base }: { progress: RunProgress; b
   return (
     <section aria-labelledby="progress-heading">
       <h2 id="progress-heading">Progress</h2>
+      <p>{decidedSentence(progress.totals)}</p>
       <ul class="attention">
-        {statusCards.map(([status, label]) => (
-          <li class="attention-card">
-            <h3>{label}</h3>
-            <p class="attention-count">{count(progress.totals[status])}</p>
-            <a href={`${base}?status=${status}#items-heading`}>
-              Show {label.toLowerCase()}
-              <span class="visually-hidden"> items</span>
-            </a>
-          </li>
-        ))}
+        {/* "Ended elsewhere" only when it happened: three cards sit in one row on a laptop. */}
+        {statusCards
+          .filter(([status]) => status !== "ended_elsewhere" || progress.totals[status] > 0)
+          .map(([status, label]) => (
+            <li class="attention-card">
+              <h3>{label}</h3>
+              <p class="attention-count">{count(progress.totals[status])}</p>
+              <a href={`${base}?status=${status}#items-heading`}>
+                Show {label.toLowerCase()}
+                <span class="visually-hidden"> items</span>
+              </a>
+            </li>
+          ))}
       </ul>
       <CountsTable
         id="by-tenant-heading"

@@ -37,9 +37,9 @@ function YourReviews({ rows, timeZone }: { rows: YourReviewRow[]; timeZone: stri
           {rows.map((row) => (
             <li class="attention-card">
               <h3>{row.name}</h3>
-              <p class="attention-count">{formatCount(row.pending, "item to decide", "items to decide")}</p>
+              <p class="attention-count">{row.pending.toLocaleString("en-GB")}</p>
               <p class="muted">
-                Deadline <Time value={row.deadlineAt} timeZone={timeZone} />
+                {row.pending === 1 ? "item" : "items"} to decide by <Time value={row.deadlineAt} timeZone={timeZone} />
               </p>
               <a href={`/admin/reviews/runs/${row.runId}?mine=1`}>Review now</a>
             </li>
