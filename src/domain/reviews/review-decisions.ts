@@ -26,7 +26,7 @@ export const reviewJustificationMaximum = 1000;
 
 const justificationSchema = multiLineTextSchema("Justification")
   .max(reviewJustificationMaximum, `Use at most ${reviewJustificationMaximum} characters.`)
-  .optional()
+  .nullish()
   .transform((value) => value || null);
 
 export const decideItemSchema = z.strictObject({

@@ -288,6 +288,10 @@ describe("deciding review items", () => {
     expect(
       decideItemsSchema.safeParse({ itemIds: [item.id], decision: "keep", justification: "x".repeat(1001) }).success,
     ).toBe(false);
+    const blank = ["", "  ", null].map((justification) =>
+      decideItemsSchema.parse({ itemIds: [item.id], decision: "keep", justification }),
+    );
+    expect(blank.map((input) => input.justification)).toEqual([null, null, null]);
     const lax = await world(clock, { justificationRequired: false });
     const laxItem = await seedItem(clock, lax.run, viewer, lax.acme.id, "CLIENT_VIEWER", "client_admins");
     const kept = await decideReviewItems(testContext(clock, await actorOf(clock, lax.acmeAdmin)), keep([laxItem.id]));
