@@ -6,14 +6,9 @@
 // or decided this time reminds nobody). Each step is guarded by the state it changes, so repeated,
 // overlapping and skipped runs change nothing twice.
 import type { DomainContext } from "../domain/context";
+import { applyDeadlines, notifyTenantsLeftWithoutAdmin } from "../domain/reviews/review-deadline";
 import { queueReviewReminders } from "../domain/reviews/review-reminders";
-import {
-  applyDeadlines,
-  closeEndedItems,
-  closeFinishedRuns,
-  notifyTenantsLeftWithoutAdmin,
-  openDueRuns,
-} from "../domain/reviews/review-runs";
+import { closeEndedItems, closeFinishedRuns, openDueRuns } from "../domain/reviews/review-runs";
 
 export interface AccessReviewsResult {
   opened: number;

@@ -4,9 +4,9 @@ import type { LiveMembership, Principal } from "../../src/domain/access";
 import type { Actor } from "../../src/domain/context";
 import { createDirectory } from "../../src/domain/directories/directories";
 import { revokeMembership } from "../../src/domain/memberships/memberships";
-import { createCampaign, createCampaignSchema } from "../../src/domain/reviews/review-campaigns";
+import { createCampaign, createCampaignSchema, stopCampaign } from "../../src/domain/reviews/review-campaigns";
 import { decideReviewItems } from "../../src/domain/reviews/review-decisions";
-import { openDueRuns } from "../../src/domain/reviews/review-runs";
+import { openDueRuns, openRun } from "../../src/domain/reviews/review-runs";
 import { runAccessReviews } from "../../src/jobs/access-reviews";
 import { TestClock } from "../helpers/clock";
 import {
@@ -583,6 +583,33 @@ describe("access reviews job", () => {
     // The first run ended at its deadline, once: its pending items were revoked a single time.
     expect(await eventsOf("membership.revoked", world.memberships.viewer)).toHaveLength(1);
     expect(await eventsOf("access_review.closed", (runs[0] as RunRow).id)).toHaveLength(1);
+  });
+
+  it("starts the next scheduled run now for a Super admin, once, and refuses anyone else or a stopped schedule", async () => {
+    const clock = new TestClock("2027-05-01T09:00:00Z");
+    const world = await createWorld(clock);
+    const campaign = await createTestCampaign(clock, [world.tenant.id], {
+      startsAt: "2027-06-01T09:00:00Z",
+      membershipKinds: "client",
+    });
+    const superAdmin = testContext(clock, principalOf(clock, world.superAdmin));
+
+    await expect(openRun(testContext(clock, principalOf(clock, world.grantor)), campaign.id)).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    const run = await openRun(superAdmin, campaign.id);
+    await expect(openRun(superAdmin, "rvc_unknown")).rejects.toMatchObject({ code: "NOT_FOUND" });
+
+    expect(run).toMatchObject({ dueAt: new Date("2027-06-01T09:00:00Z"), openedAt: clock.now(), itemCount: 2 });
+    const opened = await eventsOf("access_review.opened", run.id);
+    expect(opened[0]).toMatchObject({ actor_kind: "user", actor_id: world.superAdmin.id });
+    // The cron at the scheduled time finds that run already open: the schedule moved past it.
+    clock.set("2027-06-01T09:00:00Z");
+    await runAccessReviews(testContext(clock));
+    expect((await runsOf(campaign.id)).map((row) => row.id)).toEqual([run.id]);
+    const stopped = await createTestCampaign(clock, [world.tenant.id], { cadence: "once" });
+    await stopCampaign(testContext(clock), stopped.id);
+    await expect(openRun(superAdmin, stopped.id)).rejects.toMatchObject({ code: "STATE_CONFLICT" });
   });
 
   it("opens a run of 10,000 items in bounded time and revokes them at the deadline in bounded rounds", async () => {

@@ -1,5 +1,6 @@
 // Access-review runs (docs/ACCESS-REVIEWS.md), the cron's side: opening due runs (and "Start now"),
-// items whose membership ended elsewhere, the deadline, and closing runs with nothing pending.
+// items whose membership ended elsewhere, and closing runs with nothing pending (the deadline is
+// review-deadline.ts).
 // Every write is guarded by the state it changes (the campaign's nextRunAt, UNIQUE campaign and
 // due time, status = 'pending', closed_at IS NULL), so a repeated, overlapping or skipped cron
 // changes nothing twice. Work on items is set-based in bounded rounds, like jobs/expiry-sweep.ts.
@@ -15,12 +16,7 @@ import { insertAuditEventsSelect } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { assertMayManageCampaigns, campaignNotFound, nextScheduledTimes, type ReviewRunRow } from "./review-campaigns";
 import { clientAdminsPerTenantSql, liveMembershipSql, reviewerKeySql } from "./review-reviewers";
-import {
-  campaignActor,
-  queueNoAdminEmails,
-  revokedItemsResult,
-  revokeReviewItemsStatements,
-} from "./review-revocation";
+import { campaignActor } from "./review-revocation";
 
 export type ReviewJobContext = Pick<DomainContext, "db" | "now" | "config" | "ip" | "requestId">;
 
@@ -29,7 +25,7 @@ export const reviewRoundSize = 500;
 export const reviewMaxRoundsPerRun = 40;
 
 /** Repeats a bounded round until it changes fewer rows than a round holds. */
-export async function inRounds(round: () => Promise<number>): Promise<{ changed: number; complete: boolean }> {
+async function inRounds(round: () => Promise<number>): Promise<{ changed: number; complete: boolean }> {
   let changed = 0;
   for (let rounds = 1; rounds <= reviewMaxRoundsPerRun; rounds++) {
     const count = await round();
@@ -271,110 +267,4 @@ export async function openRun(ctx: DomainContext, campaignId: string): Promise<R
   if (!result)
     throw new AppError("STATE_CONFLICT", { detail: "The campaign changed meanwhile; reload and try again." });
   return result.run;
-}
-
-// ---- the deadline ----
-
-type OpenRun = { id: string; campaignId: string; name: string; deadlineAction: "revoke" | "keep_flag" };
-
-/** A round: the run's first `reviewRoundSize` pending items (by id) whose membership is live. */
-async function readPendingRound(ctx: ReviewJobContext, runId: string): Promise<string[]> {
-  const rows = await ctx.db.all<{ id: string }>(sql`SELECT ri.id AS id FROM review_items AS ri
-      JOIN memberships AS m ON m.id = ri.membership_id
-    WHERE ri.run_id = ${runId} AND ri.status = 'pending' AND ${liveMembershipSql("m", ctx.now)}
-    ORDER BY ri.id LIMIT ${reviewRoundSize}`);
-  return rows.map((row) => row.id);
-}
-
-/** keep_flag: the items stay, marked kept at the deadline, one `access_review.kept_at_deadline` each. */
-function keepAtDeadlineStatements(ctx: ReviewJobContext, run: OpenRun, itemIds: string[]): Statement[] {
-  // Still pending: a reviewer may have decided one since the round was read.
-  const chosen = sql`SELECT value FROM json_each(${JSON.stringify(itemIds)})
-    WHERE value IN (SELECT id FROM review_items WHERE run_id = ${run.id} AND status = 'pending')`;
-  return [
-    insertAuditEventsSelect(
-      { ...ctx, actor: campaignActor(run) },
-      {
-        action: "access_review.kept_at_deadline",
-        targetType: "review_item",
-        targetId: sql`ri.id`,
-        targetLabel: sql`ri.member_email || ' in ' || t.slug`,
-        tenantId: sql`ri.tenant_id`,
-        detailKeys: ["runId", "membershipId", "userId", "role"],
-        details: sql`json_object('runId', ri.run_id, 'membershipId', ri.membership_id, 'userId', ri.user_id, 'role', ri.role)`,
-        from: sql`FROM review_items AS ri JOIN tenants AS t ON t.id = ri.tenant_id WHERE ri.id IN (${chosen})`,
-      },
-    ),
-    ctx.db
-      .update(reviewItems)
-      .set({ status: "kept", decisionSource: "deadline", decidedAt: ctx.now, flag: "kept_at_deadline" })
-      .where(sql`${reviewItems.id} IN (${chosen})`),
-  ];
-}
-
-/** One round of a run's deadline; `read` is how many items it found pending, `changed` how many it decided. */
-async function applyDeadlineRound(ctx: ReviewJobContext, run: OpenRun): Promise<{ read: number; changed: number }> {
-  const itemIds = await readPendingRound(ctx, run.id);
-  if (itemIds.length === 0) return { read: 0, changed: 0 };
-  if (run.deadlineAction === "keep_flag") {
-    const results = await runBatch(ctx.db, keepAtDeadlineStatements(ctx, run, itemIds));
-    return { read: itemIds.length, changed: countAffectedRows(results[1]) };
-  }
-  const statements = revokeReviewItemsStatements(
-    { ...ctx, actor: campaignActor(run) },
-    { runId: run.id, itemIds, source: "deadline", decidedBy: null },
-  );
-  const results = await runBatch(ctx.db, statements);
-  return { read: itemIds.length, changed: countAffectedRows(results[revokedItemsResult]) };
-}
-
-export interface DeadlineResult {
-  revoked: number;
-  kept: number;
-  complete: boolean;
-}
-
-/**
- * Pending items of open runs past their deadline: revoked by the campaign (deadlineAction revoke,
- * review-revocation.ts) or kept and flagged (keep_flag), in rounds of reviewRoundSize, at most
- * reviewMaxRoundsPerRun rounds a cron run over all runs. Then the Super admins hear of any tenant
- * the run's revocations left without a client admin.
- */
-export async function applyDeadlines(ctx: ReviewJobContext): Promise<DeadlineResult> {
-  const runs = await ctx.db
-    .select({
-      id: reviewRuns.id,
-      campaignId: reviewRuns.campaignId,
-      name: reviewRuns.name,
-      deadlineAction: reviewRuns.deadlineAction,
-    })
-    .from(reviewRuns)
-    .where(and(isNull(reviewRuns.closedAt), lte(reviewRuns.deadlineAt, ctx.now)))
-    .orderBy(asc(reviewRuns.deadlineAt), asc(reviewRuns.id));
-  const result: DeadlineResult = { revoked: 0, kept: 0, complete: true };
-  let rounds = 0;
-  for (const run of runs) {
-    for (let read = reviewRoundSize; read === reviewRoundSize; ) {
-      if (rounds++ >= reviewMaxRoundsPerRun) return { ...result, complete: false };
-      const round = await applyDeadlineRound(ctx, run);
-      read = round.read;
-      result[run.deadlineAction === "revoke" ? "revoked" : "kept"] += round.changed;
-    }
-  }
-  return result;
-}
-
-/**
- * Emails the Super admins about every tenant an open run's revocations left without a client
- * admin (review-revocation.ts#queueNoAdminEmails, deduplicated): after the deadline, and as the
- * repair of a reviewer's decision whose own call failed after its batch.
- */
-export async function notifyTenantsLeftWithoutAdmin(ctx: ReviewJobContext): Promise<number> {
-  const runs = await ctx.db
-    .select({ id: reviewRuns.id, name: reviewRuns.name })
-    .from(reviewRuns)
-    .where(isNull(reviewRuns.closedAt));
-  let queued = 0;
-  for (const run of runs) queued += await queueNoAdminEmails(ctx, run);
-  return queued;
 }
