@@ -392,14 +392,12 @@ export async function readCampaign(ctx: DomainContext, id: string): Promise<Camp
   };
 }
 
-/** A campaign as the API shows it; its tenants from `tenantIds`, or from the campaign when it carries them. */
-export function toCampaignDto(
-  campaign: ReviewCampaignRow & { tenantIds?: string[] },
-  tenantIds: string[] = campaign.tenantIds ?? [],
-) {
+/** A campaign as the API shows it: its tenants are its own when it carries them (writes and lists), else `tenantIds`. */
+export function toCampaignDto(campaign: ReviewCampaignRow & { tenantIds?: string[] }, tenantIds: string[] = []) {
+  const chosen = campaign.tenantIds ?? tenantIds;
   return {
     id: campaign.id,
-    ...settingsOf(campaign, tenantIds),
+    ...settingsOf(campaign, chosen),
     stoppedAt: campaign.stoppedAt?.toISOString() ?? null,
     createdAt: campaign.createdAt.toISOString(),
     createdBy: campaign.createdBy,

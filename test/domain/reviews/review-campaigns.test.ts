@@ -11,6 +11,7 @@ import {
   listCampaigns,
   readCampaign,
   stopCampaign,
+  toCampaignDto,
   updateCampaign,
   updateCampaignSchema,
 } from "../../../src/domain/reviews/review-campaigns";
@@ -236,6 +237,8 @@ describe("campaigns", () => {
     expect(updated.nextRunAt).toEqual(campaign.nextRunAt);
     expect((await readCampaign(ctx, campaign.id))?.tenants.map((tenant) => tenant.id)).toEqual([globex.id]);
     expect(updated.tenantIds).toEqual([globex.id]);
+    // The API's shape names the campaign's own tenants, whatever a caller passes beside a campaign that carries them.
+    expect(toCampaignDto(updated, []).tenantIds).toEqual([globex.id]);
     await expect(updateCampaign(ctx, campaign.id, { allTenants: false, tenantIds: [] })).rejects.toMatchObject({
       code: "VALIDATION_FAILED",
     });
