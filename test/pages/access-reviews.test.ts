@@ -151,6 +151,17 @@ describe("campaigns (Super admins)", () => {
   });
 });
 
+describe("the navigation", () => {
+  it("gives every staff member Access reviews, which is not access: Home still says they have none yet", async () => {
+    const { agent } = await signedIn("OPERATOR");
+    const home = await agent.get("/admin");
+    const html = await home.text();
+    expect(home.status, html.slice(0, 300)).toBe(200);
+    expect(html).toContain('href="/admin/reviews"');
+    expect(html).toContain("You have no access yet");
+  });
+});
+
 describe("deciding in a review", () => {
   it("lists a reviewer's own items under Your reviews and lets them keep one, which changes nothing on the membership", async () => {
     const { agent, user: reviewer } = await signedIn("OPERATOR");

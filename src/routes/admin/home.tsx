@@ -13,7 +13,11 @@ import { buildNavigation } from "../../http/navigation";
 export const adminHomeRoutes = new Hono<AppEnv>().get("/", requireAccess({ kind: "console" }), async (c) => {
   const principal = currentPrincipal(c);
   const now = c.get("now");
-  const sections = buildNavigation(principal, "/admin").filter((item) => item.href !== "/admin");
+  // Access reviews is every staff member's section (the reviews they are asked about, if any): it
+  // grants access to nothing, so someone who has only it still has no access yet.
+  const sections = buildNavigation(principal, "/admin").filter(
+    (item) => item.href !== "/admin" && item.href !== "/admin/reviews",
+  );
   const ctx = domainContext(c);
   const hasNoAccess = sections.length === 0 && principal.memberships.length === 0;
   const attention = await readAttention(ctx, {
