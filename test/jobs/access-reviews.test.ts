@@ -379,6 +379,35 @@ describe("access reviews job", () => {
     ]);
   });
 
+  it("escapes the campaign's and the tenant's names in the reminder and the Super admins' email", async () => {
+    const clock = new TestClock("2027-02-03T09:00:00Z");
+    const hostile = `<img src=x onerror=alert(1)> "Q" & 'R'`;
+    const world = await createWorld(clock);
+    await rawDb.prepare("UPDATE tenants SET name = ? WHERE id = ?").bind(hostile, world.tenant.id).run();
+    const campaign = await createTestCampaign(clock, [world.tenant.id], { name: hostile, membershipKinds: "client" });
+    await runAccessReviews(testContext(clock));
+    const run = await onlyRunOf(campaign.id);
+    clock.set(new Date(run.deadline_at));
+    await runAccessReviews(testContext(clock));
+
+    const mails = await rawDb
+      .prepare("SELECT kind, subject, text_body, html_body FROM outbox WHERE dedupe_key IN (?, ?)")
+      .bind(
+        `review:${run.id}:${world.clientAdmin.id}:start`,
+        `review:${run.id}:no-admin:${world.tenant.id}:${world.superAdmin.id}`,
+      )
+      .all<{ kind: string; subject: string; text_body: string; html_body: string }>();
+    expect(mails.results.map((mail) => mail.kind).sort()).toEqual([
+      "access_review_no_client_admin",
+      "access_review_reminder",
+    ]);
+    for (const mail of mails.results) {
+      expect(mail.text_body).toContain(hostile);
+      expect(mail.html_body).not.toContain("<img");
+      expect(mail.html_body).toContain("&lt;img src=x onerror=alert(1)&gt;");
+    }
+  });
+
   it("revokes what is pending at the deadline as the campaign, closes the run, and the member loses access on the next request", async () => {
     const clock = new TestClock("2027-03-01T09:00:00Z");
     const app = createTestApp(clock);
