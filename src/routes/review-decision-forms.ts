@@ -3,6 +3,8 @@
 // sentence the page shows after it (docs/ARCHITECTURE.md "Feedback after a form").
 import type { DecisionResult } from "../domain/reviews/review-decisions";
 import { decideItemsSchema } from "../domain/reviews/review-decisions";
+import type { ReviewItemView } from "../domain/reviews/review-items-read";
+import type { Flash } from "../http/flash";
 import { type FormValues, formList, formValue, parseFormInput } from "../http/forms";
 
 /** The fields of the bulk decision form: `itemIds` once per ticked row. */
@@ -38,4 +40,11 @@ export function decisionMessage(result: DecisionResult, where: { tenantName?: st
     parts.push(`${count} left alone: ${firstSkipped.detail}`);
   }
   return parts.join(" ") || "Nothing was decided.";
+}
+
+/** The flash after one item's decision: what it did, a warning when its access had already ended elsewhere. */
+export function oneDecisionFlash(item: ReviewItemView, where: { tenantName?: string } = {}): Flash {
+  const ended = item.status === "ended_elsewhere";
+  const result = { decided: ended ? [] : [item], endedElsewhere: ended ? [item] : [], skipped: [] };
+  return { message: decisionMessage(result, where), tone: ended ? "warning" : "success" };
 }

@@ -2,6 +2,7 @@
 // last sign-in and the "inactive" recommendation, the client's advice, and per row a form to keep or
 // revoke (with the justification) or to give advice. In "decide" mode each row also has a checkbox
 // that belongs to the bulk form (`form=` attribute), so one decision covers the ticked rows.
+import type { Child } from "hono/jsx";
 import type { MembershipRole } from "../../src/db/schema";
 import { labelMembershipRole } from "../../src/labels";
 import { Time } from "./time";
@@ -23,10 +24,75 @@ export type ReviewRowsMode =
   | { kind: "decide"; actionBase: string; bulkFormId: string }
   | { kind: "advise"; actionBase: string };
 
-interface RowFormState {
+/** A form of the page shown again after a refusal: an item's (its id) or the bulk form's (its formId). */
+export interface RowFormState {
   formId: string;
   values: Record<string, string>;
   errors: Record<string, string>;
+}
+
+/** The justification textarea of a decision or advice form, its hint and its error tied to it. */
+function JustificationField(props: {
+  id: string;
+  label: Child;
+  hint: string;
+  error: string | undefined;
+  value: string;
+}) {
+  const { id, error } = props;
+  return (
+    <div class={error ? "field has-error" : "field"}>
+      <label for={id}>{props.label}</label>
+      <p class="hint" id={`${id}-hint`}>
+        {props.hint}
+      </p>
+      {error && (
+        <p class="error" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
+      <textarea
+        id={id}
+        name="justification"
+        rows={2}
+        maxlength={1000}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}
+      >
+        {props.value}
+      </textarea>
+    </div>
+  );
+}
+
+/**
+ * One decision and one justification for the rows ticked in a ReviewItemsTable whose mode names
+ * this `formId` (the checkboxes join the form through their `form` attribute).
+ */
+export function BulkDecisionForm(props: { action: string; formId: string; form: RowFormState | null }) {
+  const shown = props.form?.formId === props.formId ? props.form : null;
+  const error = shown?.errors.justification ?? shown?.errors.itemIds ?? shown?.errors.decision ?? shown?.errors.form;
+  const fieldId = `${props.formId}-justification`;
+  return (
+    <form method="post" action={props.action} id={props.formId} class="panel">
+      <h3>Decide the ticked items</h3>
+      <JustificationField
+        id={fieldId}
+        label="Why (one justification for all of them)"
+        hint="Recorded with each decision; required to keep where the review asks for it."
+        error={error}
+        value={shown?.values.justification ?? ""}
+      />
+      <div class="button-row">
+        <button type="submit" name="decision" value="keep">
+          Keep ticked
+        </button>
+        <button type="submit" name="decision" value="revoke" class="danger">
+          Revoke ticked
+        </button>
+      </div>
+    </form>
+  );
 }
 
 function AdviceNote({ advice }: { advice: NonNullable<ReviewItemView["advice"]> }) {
@@ -46,32 +112,19 @@ function RowForm(props: { item: ReviewItemView; mode: ReviewRowsMode; form: RowF
   const error = shown?.errors.justification ?? shown?.errors.decision ?? shown?.errors.advice ?? shown?.errors.form;
   const deciding = mode.kind === "decide";
   const name = deciding ? "decision" : "advice";
-  const hint = deciding && item.justificationRequired ? "Required to keep." : "Optional.";
   return (
     <form method="post" action={`${mode.actionBase}/${item.id}/${deciding ? "decision" : "advice"}`}>
-      <div class={error ? "field has-error" : "field"}>
-        <label for={fieldId}>
-          Why<span class="visually-hidden"> for {item.memberName}</span>
-        </label>
-        <p class="hint" id={`${fieldId}-hint`}>
-          {hint}
-        </p>
-        {error && (
-          <p class="error" id={`${fieldId}-error`}>
-            {error}
-          </p>
-        )}
-        <textarea
-          id={fieldId}
-          name="justification"
-          rows={2}
-          maxlength={1000}
-          aria-invalid={error ? "true" : undefined}
-          aria-describedby={error ? `${fieldId}-hint ${fieldId}-error` : `${fieldId}-hint`}
-        >
-          {shown?.values.justification ?? ""}
-        </textarea>
-      </div>
+      <JustificationField
+        id={fieldId}
+        label={
+          <>
+            Why<span class="visually-hidden"> for {item.memberName}</span>
+          </>
+        }
+        hint={deciding && item.justificationRequired ? "Required to keep." : "Optional."}
+        error={error}
+        value={shown?.values.justification ?? ""}
+      />
       <div class="button-row">
         <button type="submit" name={name} value="keep" class="small">
           {deciding ? "Keep" : "Advise keep"}

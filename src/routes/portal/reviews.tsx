@@ -19,7 +19,7 @@ import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
 import { setFlash, takeFlash } from "../../http/flash";
 import { formValuesAsStrings, handleForm, readForm, readFormFields } from "../../http/forms";
-import { bulkDecisionFields, bulkDecisionInput, decisionMessage } from "../review-decision-forms";
+import { bulkDecisionFields, bulkDecisionInput, decisionMessage, oneDecisionFlash } from "../review-decision-forms";
 import { nextReviewsHref, toReviewItemViews } from "./review-view-models";
 
 export const portalReviewsPageSize = 50;
@@ -82,13 +82,7 @@ export const portalReviewRoutes = new Hono<AppEnv>()
     return handleForm(c, form, {
       act: async (input) => {
         const item = await decideReviewItem(domainContext(c), itemId, input);
-        const decided = item.status === "ended_elsewhere" ? [] : [item];
-        const ended = item.status === "ended_elsewhere" ? [item] : [];
-        const message = decisionMessage(
-          { decided, endedElsewhere: ended, skipped: [] },
-          { tenantName: tenantOf(c).name },
-        );
-        await setFlash(c, { message, tone: ended.length > 0 ? "warning" : "success" });
+        await setFlash(c, oneDecisionFlash(item, { tenantName: tenantOf(c).name }));
         return backToReviews(c);
       },
       showAgain: (errors) => showReviews(c, { formId: itemId, values: formValuesAsStrings(form.values), errors }),
@@ -102,7 +96,8 @@ export const portalReviewRoutes = new Hono<AppEnv>()
         await setFlash(c, { message: decisionMessage(result, { tenantName: tenantOf(c).name }), tone: "success" });
         return backToReviews(c);
       },
-      showAgain: (errors) => showReviews(c, { formId: "bulk", values: formValuesAsStrings(read.values), errors }),
+      showAgain: (errors) =>
+        showReviews(c, { formId: "bulk-decision", values: formValuesAsStrings(read.values), errors }),
     });
   })
   .post("/items/:itemId/advice", reviewAccess, async (c) => {

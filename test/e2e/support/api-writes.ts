@@ -199,6 +199,52 @@ export const apiWriteSpecs: ApiWriteSpec[] = [
     body: () => ({ days: 30 }),
     duplicate: () => ["days", 3650],
   },
+  // Access reviews: the campaign the sweep would create starts in 2099 and covers tenant B only, so no
+  // review of the story's tenants ever opens; the others target an id nobody has (validation answers first).
+  {
+    route: "POST /api/v1/access-reviews",
+    path: () => "/api/v1/access-reviews",
+    body: (tag, ids) => ({
+      name: `Probe ${tag}`,
+      allTenants: false,
+      tenantIds: [ids.tenantB],
+      cadence: "once",
+      startsAt: "2099-01-01T00:00:00Z",
+    }),
+    text: [{ field: "name", required: true }],
+    dates: ["startsAt"],
+    duplicate: () => ["cadence", "quarterly"],
+  },
+  {
+    route: "PATCH /api/v1/access-reviews/:id",
+    path: () => "/api/v1/access-reviews/rvc_input_sweep_missing",
+    partial: true,
+    body: (tag) => ({ name: `Probe ${tag}`, startsAt: "2099-01-01T00:00:00Z" }),
+    text: [{ field: "name", required: true }],
+    dates: ["startsAt"],
+    duplicate: () => ["name", "Second name"],
+  },
+  {
+    route: "POST /api/v1/access-review-items/:id/decision",
+    path: () => "/api/v1/access-review-items/rvi_input_sweep_missing/decision",
+    body: (tag) => ({ decision: "keep", justification: `Probe ${tag}` }),
+    text: [{ field: "justification", multiLine: true }],
+    duplicate: () => ["decision", "revoke"],
+  },
+  {
+    route: "POST /api/v1/access-review-items/decisions",
+    path: () => "/api/v1/access-review-items/decisions",
+    body: (tag) => ({ itemIds: ["rvi_input_sweep_missing"], decision: "keep", justification: `Probe ${tag}` }),
+    text: [{ field: "justification", multiLine: true }],
+    duplicate: () => ["decision", "revoke"],
+  },
+  {
+    route: "POST /api/v1/access-review-items/:id/advice",
+    path: () => "/api/v1/access-review-items/rvi_input_sweep_missing/advice",
+    body: (tag) => ({ advice: "keep", justification: `Probe ${tag}` }),
+    text: [{ field: "justification", multiLine: true }],
+    duplicate: () => ["advice", "revoke"],
+  },
 ];
 
 /** API writes that take no body: the duplicate-key and text probes have nothing to send them. */
@@ -211,6 +257,8 @@ export const bodylessApiWrites = new Set([
   "DELETE /api/v1/access-groups/:id",
   "DELETE /api/v1/tenants/:id/updates/:updateId",
   "DELETE /api/v1/tenants/:id/members/:membershipId",
+  "POST /api/v1/access-reviews/:id/stop",
+  "POST /api/v1/access-reviews/:id/start",
 ]);
 
 /** A copy of `body` with `value` at the dotted `path` ("users.0.firstName"). */

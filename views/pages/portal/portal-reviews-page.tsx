@@ -4,16 +4,16 @@
 // advise on. Works without JavaScript: the bulk form's checkboxes sit in the table and name their form.
 import type { Flash } from "../../../src/http/flash";
 import { FlashNotice } from "../../components/flash-notice";
-import { FormErrorSummary } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
-import { ReviewItemsTable, type ReviewItemView } from "../../components/review-item-rows";
+import {
+  BulkDecisionForm,
+  ReviewItemsTable,
+  type ReviewItemView,
+  type RowFormState,
+} from "../../components/review-item-rows";
 
-export interface ReviewFormState {
-  /** The item whose form is shown again, or "bulk" for the bulk decision. */
-  formId: string;
-  values: Record<string, string>;
-  errors: Record<string, string>;
-}
+/** The form shown again after a refusal: an item's (its id) or the bulk form ("bulk-decision"). */
+export type ReviewFormState = RowFormState;
 
 export interface PortalReviewsPageProps {
   tenant: { name: string; slug: string };
@@ -26,38 +26,7 @@ export interface PortalReviewsPageProps {
   flash?: Flash | undefined;
 }
 
-const bulkFormId = "bulk-decisions";
-
-function BulkDecisionForm({ action, form }: { action: string; form: ReviewFormState | null }) {
-  const shown = form?.formId === "bulk" ? form : null;
-  const error = shown?.errors.justification;
-  return (
-    <form method="post" action={action} id={bulkFormId} class="panel">
-      <h3>Decide the ticked people at once</h3>
-      {shown && <FormErrorSummary errors={shown.errors} />}
-      <div class={error ? "field has-error" : "field"}>
-        <label for="bulk-justification">Why (recorded with each decision)</label>
-        <textarea
-          id="bulk-justification"
-          name="justification"
-          rows={2}
-          maxlength={1000}
-          aria-invalid={error ? "true" : undefined}
-        >
-          {shown?.values.justification ?? ""}
-        </textarea>
-      </div>
-      <div class="button-row">
-        <button type="submit" name="decision" value="keep">
-          Keep ticked
-        </button>
-        <button type="submit" name="decision" value="revoke" class="danger">
-          Revoke ticked
-        </button>
-      </div>
-    </form>
-  );
-}
+const bulkFormId = "bulk-decision";
 
 export function PortalReviewsPage(props: PortalReviewsPageProps) {
   const base = `/portal/${props.tenant.slug}/reviews`;
@@ -90,7 +59,7 @@ export function PortalReviewsPage(props: PortalReviewsPageProps) {
             form={props.form}
           />
           <NextPageLink href={props.toDecideMoreHref} label="More people →" />
-          <BulkDecisionForm action={`${base}/decisions`} form={props.form} />
+          <BulkDecisionForm action={`${base}/decisions`} formId={bulkFormId} form={props.form} />
         </section>
       )}
       {props.toAdvise.length > 0 && (

@@ -26,7 +26,6 @@ import {
 } from "../../../domain/reviews/review-decisions";
 import {
   listReviewItems,
-  type ReviewItemRow,
   readReviewItem,
   readRunProgress,
   toReviewItemDto,
@@ -86,32 +85,6 @@ export const accessReviewRunsApi = new Hono<AppEnv>().get("/:runId", superAdminO
   return c.json({ run: toReviewRunDto(run), progress: counts });
 });
 
-/** An item after a decision or advice: what changed on it (the full item: GET …/:id). */
-function toDecidedItemDto(item: ReviewItemRow) {
-  const iso = (value: Date | null) => value?.toISOString() ?? null;
-  return {
-    id: item.id,
-    runId: item.runId,
-    tenantId: item.tenantId,
-    membershipId: item.membershipId,
-    member: { id: item.userId, name: item.memberName, email: item.memberEmail },
-    status: item.status,
-    decisionSource: item.decisionSource,
-    decidedAt: iso(item.decidedAt),
-    decidedBy: item.decidedBy ? { id: item.decidedBy, name: item.decidedByName } : null,
-    justification: item.justification,
-    flag: item.flag,
-    advice: item.advice
-      ? {
-          advice: item.advice,
-          justification: item.adviceJustification,
-          by: { id: item.advisedBy, name: item.advisedByName },
-          at: iso(item.advisedAt),
-        }
-      : null,
-  };
-}
-
 const listItemsQuerySchema = z.strictObject({
   runId: z.string().trim().min(1).max(64).optional(),
   tenantId: z.string().trim().min(1).max(64).optional(),
@@ -133,8 +106,8 @@ export const accessReviewItemsApi = new Hono<AppEnv>()
   .post("/decisions", signedIn, jsonBody(decideItemsSchema), async (c) => {
     const result = await decideReviewItems(domainContext(c), c.req.valid("json"));
     return c.json({
-      decided: result.decided.map(toDecidedItemDto),
-      endedElsewhere: result.endedElsewhere.map(toDecidedItemDto),
+      decided: result.decided.map(toReviewItemDto),
+      endedElsewhere: result.endedElsewhere.map(toReviewItemDto),
       skipped: result.skipped,
     });
   })
@@ -143,9 +116,9 @@ export const accessReviewItemsApi = new Hono<AppEnv>()
   )
   .post("/:id/decision", signedIn, jsonBody(decideItemSchema), async (c) => {
     const item = await decideReviewItem(domainContext(c), c.req.param("id"), c.req.valid("json"));
-    return c.json({ item: toDecidedItemDto(item) });
+    return c.json({ item: toReviewItemDto(item) });
   })
   .post("/:id/advice", signedIn, jsonBody(adviseItemSchema), async (c) => {
     const item = await adviseReviewItem(domainContext(c), c.req.param("id"), c.req.valid("json"));
-    return c.json({ item: toDecidedItemDto(item) });
+    return c.json({ item: toReviewItemDto(item) });
   });
