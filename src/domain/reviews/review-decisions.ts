@@ -52,12 +52,16 @@ export const adviseItemSchema = z.strictObject({
 export type AdviseItemInput = z.output<typeof adviseItemSchema>;
 
 /** Why an item of a decision was left alone. */
-export type SkipReason = "not_found" | "forbidden" | "not_pending";
+export type SkipReason = "not_found" | "forbidden" | "not_pending" | "deadline_passed";
 
 const skipMessages: Record<SkipReason, { code: ErrorCode; detail: string }> = {
   not_found: { code: "NOT_FOUND", detail: "No such review item." },
   forbidden: { code: "FORBIDDEN", detail: "This item is not yours to decide." },
   not_pending: { code: "STATE_CONFLICT", detail: "This item was already decided." },
+  deadline_passed: {
+    code: "STATE_CONFLICT",
+    detail: "The review's deadline has passed: what was still pending is handled as the review says.",
+  },
 };
 
 export interface DecisionResult {
@@ -83,11 +87,19 @@ async function readItemsForDecision(ctx: DomainContext, itemIds: readonly string
 }
 type ItemForDecision = Awaited<ReturnType<typeof readItemsForDecision>>[number];
 
-function refusalOf(principal: Principal, found: ItemForDecision | undefined, access: "decide" | "advise") {
+function refusalOf(
+  ctx: DomainContext,
+  principal: Principal,
+  found: ItemForDecision | undefined,
+  access: "decide" | "advise",
+) {
   if (!found) return "not_found" as const;
   const decision = authorize(principal, { kind: "review-item", item: found.item, access });
   if (!decision.allowed) return decision.status === 404 ? ("not_found" as const) : ("forbidden" as const);
-  return found.item.status === "pending" ? null : ("not_pending" as const);
+  if (found.item.status !== "pending") return "not_pending" as const;
+  // At the deadline the campaign decides what is still pending (review-deadline.ts), even before
+  // the cron has run: a late decision would contradict the review's own rule.
+  return found.item.deadlineAt.getTime() <= ctx.now.getTime() ? ("deadline_passed" as const) : null;
 }
 
 /** SQL over `ri`: the item is among `ids`, pending, and its membership is live (or, `live` false, not). */
@@ -187,7 +199,7 @@ export async function decideReviewItems(ctx: DomainContext, input: DecideItemsIn
   const skipped: DecisionResult["skipped"] = [];
   const candidates: ItemForDecision[] = [];
   for (const id of ids) {
-    const reason = refusalOf(person, found.get(id), "decide");
+    const reason = refusalOf(ctx, person, found.get(id), "decide");
     if (reason) skipped.push({ id, reason, detail: skipMessages[reason].detail });
     else candidates.push(found.get(id) as ItemForDecision);
   }
@@ -259,7 +271,7 @@ export async function adviseReviewItem(
 ): Promise<ReviewItemView> {
   const person = personOf(ctx);
   const [found] = await readItemsForDecision(ctx, [itemId]);
-  const reason = refusalOf(person, found, "advise");
+  const reason = refusalOf(ctx, person, found, "advise");
   if (reason || !found) {
     const { code, detail } = skipMessages[reason ?? "not_found"];
     throw new AppError(code, { detail: reason === "forbidden" ? "This item is not yours to advise on." : detail });

@@ -398,6 +398,31 @@ describe("deciding review items", () => {
     expect(await readMembership(first.membershipId)).toMatchObject({ revoked_at: null });
   });
 
+  it("refuses decisions and advice once the deadline has passed, before the cron has run", async () => {
+    const clock = new TestClock("2027-05-03T09:00:00Z");
+    const w = await world(clock);
+    const member = await invite(clock, "CLIENT_USER");
+    const item = await seedItem(clock, w.run, member, w.acme.id, "CLIENT_VIEWER", "client_admins");
+    clock.advanceSeconds(14 * 86_400);
+    const ctx = testContext(clock, await actorOf(clock, w.acmeAdmin));
+
+    await expect(decideReviewItem(ctx, item.id, { decision: "keep", justification: "Needed." })).rejects.toMatchObject({
+      code: "STATE_CONFLICT",
+    });
+    const bulk = await decideReviewItems(ctx, revoke([item.id]));
+
+    expect(bulk.decided).toEqual([]);
+    expect(bulk.skipped).toEqual([
+      {
+        id: item.id,
+        reason: "deadline_passed",
+        detail: "The review's deadline has passed: what was still pending is handled as the review says.",
+      },
+    ]);
+    expect(await readItem(item.id)).toMatchObject({ status: "pending" });
+    expect(await readMembership(item.membershipId)).toMatchObject({ revoked_at: null });
+  });
+
   it("revokes in bulk across two runs, each run's campaign acting for its own items", async () => {
     const clock = new TestClock("2027-05-03T09:00:00Z");
     const w = await world(clock);
