@@ -16,7 +16,7 @@ import { type AppContext, type AppEnv, domainContext } from "../../http/app-env"
 import { setFlash, takeFlash } from "../../http/flash";
 import { type FieldErrors, formValuesAsStrings, handleForm, readForm, readFormFields } from "../../http/forms";
 import { toReviewItemViews } from "../portal/review-view-models";
-import { bulkDecisionFields, bulkDecisionInput, decisionMessage } from "../review-decision-forms";
+import { bulkDecisionFields, bulkDecisionInput, decisionMessage, oneDecisionFlash } from "../review-decision-forms";
 
 export const reviewItemsPageSize = 50;
 const statuses: ReadonlyArray<string> = ["pending", "kept", "revoked", "ended_elsewhere"];
@@ -93,10 +93,7 @@ export const adminReviewRunRoutes = new Hono<AppEnv>()
     return handleForm(c, form, {
       act: async (input) => {
         const item = await decideReviewItem(domainContext(c), itemId, input);
-        const ended = item.status === "ended_elsewhere";
-        const result = { decided: ended ? [] : [item], endedElsewhere: ended ? [item] : [], skipped: [] };
-        const message = decisionMessage(result, { tenantName: item.tenantName });
-        await setFlash(c, { tone: ended ? "warning" : "success", message });
+        await setFlash(c, oneDecisionFlash(item, { tenantName: item.tenantName }));
         return backToMine(c);
       },
       showAgain: (errors) => showRun(c, { formId: itemId, values: formValuesAsStrings(form.values), errors }),

@@ -9,6 +9,7 @@ import { FlashNotice } from "../../components/flash-notice";
 import { Notice, SelectField } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
 import {
+  BulkDecisionForm,
   type ReviewItemView as DecideRow,
   ReviewItemsTable,
   type ReviewRowsMode,
@@ -84,30 +85,6 @@ function Filters(props: ReviewRunPageProps & { base: string }) {
   );
 }
 
-function BulkDecision({ action, formId, error }: { action: string; formId: string; error: string | undefined }) {
-  return (
-    <form id={formId} method="post" action={action} class="panel">
-      <div class={error ? "field has-error" : "field"}>
-        <label for="bulk-justification">Decide the ticked items: why (one justification for all of them)</label>
-        {error && (
-          <p class="error" id="bulk-justification-error">
-            {error}
-          </p>
-        )}
-        <textarea id="bulk-justification" name="justification" rows={2} maxlength={1000}></textarea>
-      </div>
-      <div class="button-row">
-        <button type="submit" name="decision" value="keep">
-          Keep ticked
-        </button>
-        <button type="submit" name="decision" value="revoke" class="danger">
-          Revoke ticked
-        </button>
-      </div>
-    </form>
-  );
-}
-
 function RunHeading(props: ReviewRunPageProps & { base: string }) {
   const { run } = props;
   const exportable = props.campaignHref !== null && run.closedAt !== null;
@@ -148,7 +125,6 @@ export function ReviewRunPage(props: ReviewRunPageProps) {
   const base = `/admin/reviews/runs/${props.run.id}`;
   const bulkFormId = "bulk-decision";
   const mode: ReviewRowsMode = { kind: "decide", actionBase: `${base}/items`, bulkFormId };
-  const bulkError = props.decide?.form?.formId === bulkFormId ? Object.values(props.decide.form.errors)[0] : undefined;
   return (
     <>
       <RunHeading {...props} base={base} />
@@ -166,7 +142,7 @@ export function ReviewRunPage(props: ReviewRunPageProps) {
                 Keep or revoke each person's access. Revoking takes effect at once; keeping never extends an end date.
                 {props.run.justificationRequired ? " Keeping needs a justification." : ""}
               </p>
-              <BulkDecision action={`${base}/decisions`} formId={bulkFormId} error={bulkError} />
+              <BulkDecisionForm action={`${base}/decisions`} formId={bulkFormId} form={props.decide.form} />
               <ReviewItemsTable
                 items={props.decide.rows}
                 timeZone={props.timeZone}
