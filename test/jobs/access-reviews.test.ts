@@ -7,6 +7,7 @@ import { revokeMembership } from "../../src/domain/memberships/memberships";
 import { createCampaign, createCampaignSchema, stopCampaign } from "../../src/domain/reviews/review-campaigns";
 import { decideReviewItems } from "../../src/domain/reviews/review-decisions";
 import { openDueRuns, openRun } from "../../src/domain/reviews/review-runs";
+import { deactivateUser } from "../../src/domain/users/user-lifecycle";
 import { runAccessReviews } from "../../src/jobs/access-reviews";
 import { TestClock } from "../helpers/clock";
 import {
@@ -585,6 +586,51 @@ describe("access reviews job", () => {
     expect(JSON.parse(String((await eventsOf("access_review.closed", run.id))[0]?.details))).toMatchObject({
       endedElsewhere: 2,
     });
+  });
+
+  it("hands the items of a reviewer who left to the Super admins while the review runs, once", async () => {
+    const clock = new TestClock("2027-03-05T09:00:00Z");
+    const world = await createWorld(clock);
+    const secondAdmin = await createActiveUser(clock, { role: "CLIENT_USER" });
+    await insertTestMembership(clock, {
+      userId: secondAdmin.id,
+      tenantId: world.tenant.id,
+      role: "CLIENT_ADMIN",
+      expiresAt: null,
+    });
+    const campaign = await createTestCampaign(clock, [world.tenant.id]);
+    await runAccessReviews(testContext(clock));
+    const run = await onlyRunOf(campaign.id);
+    const opened = await itemsOf(run.id);
+    expect(itemFor(opened, world.memberships.staff).reviewer_key).toBe(`user:${world.grantor.id}`);
+    expect(itemFor(opened, world.memberships.viewer).reviewer_key).toBe("client_admins");
+    expect(itemFor(opened, world.memberships.clientAdmin).reviewer_key).toBe("client_admins");
+
+    // The grantor is deactivated and the second client admin loses their membership: the viewer's
+    // item still has the first client admin, the first client admin's own item has nobody left.
+    clock.advanceSeconds(3600);
+    await deactivateUser(testContext(clock), world.grantor.id);
+    await rawDb
+      .prepare("UPDATE memberships SET revoked_at = ?, revoke_reason = 'removed' WHERE user_id = ? AND tenant_id = ?")
+      .bind(clock.now().getTime(), secondAdmin.id, world.tenant.id)
+      .run();
+    clock.advanceSeconds(300);
+    const first = await runAccessReviews(testContext(clock));
+    const again = await runAccessReviews(testContext(clock));
+
+    const after = await itemsOf(run.id);
+    expect(itemFor(after, world.memberships.staff).reviewer_key).toBe("super_admins");
+    expect(itemFor(after, world.memberships.clientAdmin).reviewer_key).toBe("super_admins");
+    expect(itemFor(after, world.memberships.viewer).reviewer_key).toBe("client_admins");
+    expect(first.handedOver).toBe(2);
+    expect(again.handedOver).toBe(0);
+    const superAdmin = testContext(clock, principalOf(clock, world.superAdmin));
+    const decided = await decideReviewItems(superAdmin, {
+      itemIds: [itemFor(after, world.memberships.staff).id],
+      decision: "keep",
+      justification: "Still on the account.",
+    });
+    expect(decided.decided).toHaveLength(1);
   });
 
   it("opens one run for the latest scheduled time after skipped periods, and never two for one time", async () => {

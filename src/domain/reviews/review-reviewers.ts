@@ -28,10 +28,15 @@ export function liveMembershipSql(alias: string, now: Date): SQL {
  * would otherwise scan its memberships once per item.
  */
 export function clientAdminsPerTenantSql(now: Date): SQL {
-  return sql`(SELECT admin.tenant_id AS tenant_id, count(*) AS n, min(admin.user_id) AS one
+  return sql`(${clientAdminCountsSql(now)}) AS admins`;
+}
+
+/** The SELECT of clientAdminsPerTenantSql's rows (tenant_id, n, one), for a CTE. */
+export function clientAdminCountsSql(now: Date): SQL {
+  return sql`SELECT admin.tenant_id AS tenant_id, count(*) AS n, min(admin.user_id) AS one
     FROM memberships AS admin JOIN users AS admin_user ON admin_user.id = admin.user_id
     WHERE admin.role = 'CLIENT_ADMIN' AND ${liveMembershipSql("admin", now)} AND ${activeUserSql("admin_user")}
-    GROUP BY admin.tenant_id) AS admins`;
+    GROUP BY admin.tenant_id`;
 }
 
 /**

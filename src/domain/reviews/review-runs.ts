@@ -15,7 +15,13 @@ import { AppError } from "../../errors";
 import { insertAuditEventsSelect } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { assertMayManageCampaigns, campaignNotFound, nextScheduledTimes, type ReviewRunRow } from "./review-campaigns";
-import { clientAdminsPerTenantSql, liveMembershipSql, reviewerKeySql } from "./review-reviewers";
+import {
+  activeUserSql,
+  clientAdminCountsSql,
+  clientAdminsPerTenantSql,
+  liveMembershipSql,
+  reviewerKeySql,
+} from "./review-reviewers";
 import { campaignActor } from "./review-revocation";
 
 export type ReviewJobContext = Pick<DomainContext, "db" | "now" | "config" | "ip" | "requestId">;
@@ -49,6 +55,33 @@ export function closeEndedItems(ctx: ReviewJobContext) {
       .update(reviewItems)
       .set({ status: "ended_elsewhere", decisionSource: "membership_ended", decidedAt: ctx.now })
       .where(sql`${reviewItems.id} IN (${ended})`);
+    return countAffectedRows(result);
+  });
+}
+
+/**
+ * Pending items of runs still before their deadline whose reviewer can no longer act go to the
+ * Super admins (docs/ACCESS-REVIEWS.md "Who reviews what"): a named grantor deactivated, erased or
+ * made a client user since the opening, or a tenant left with no live CLIENT_ADMIN of an active user
+ * but the member. The rule of the opening, applied again while the review runs, so no item waits
+ * for the deadline only because its reviewer left. Each tenant's client admins are counted once
+ * (the materialized CTE), never once per item.
+ */
+export function handOverStrandedItems(ctx: ReviewJobContext) {
+  const now = ctx.now.getTime();
+  const stranded = sql`WITH admins AS MATERIALIZED (${clientAdminCountsSql(ctx.now)})
+    SELECT ri.id FROM review_runs AS run JOIN review_items AS ri ON ri.run_id = run.id AND ri.status = 'pending'
+    WHERE run.closed_at IS NULL AND run.deadline_at > ${now} AND (
+      (ri.reviewer_key LIKE 'user:%' AND NOT EXISTS (SELECT 1 FROM users AS u WHERE u.id = substr(ri.reviewer_key, 6)
+        AND u.role <> 'CLIENT_USER' AND ${activeUserSql("u")}))
+      OR (ri.reviewer_key = 'client_admins' AND NOT EXISTS (SELECT 1 FROM admins WHERE admins.tenant_id = ri.tenant_id
+        AND (admins.n > 1 OR admins.one <> ri.user_id))))
+    LIMIT ${reviewRoundSize}`;
+  return inRounds(async () => {
+    const result = await ctx.db
+      .update(reviewItems)
+      .set({ reviewerKey: "super_admins" })
+      .where(sql`${reviewItems.id} IN (${stranded})`);
     return countAffectedRows(result);
   });
 }
