@@ -5,12 +5,26 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { verifyExport } from "../../scripts/audit-verify";
+import type { Actor } from "../../src/domain/context";
+import { revokeMembership } from "../../src/domain/memberships/memberships";
+import { createCampaign, createCampaignSchema } from "../../src/domain/reviews/review-campaigns";
+import { decideReviewItems } from "../../src/domain/reviews/review-decisions";
 import { evidenceCsvColumns } from "../../src/domain/reviews/review-evidence";
+import { openRun } from "../../src/domain/reviews/review-runs";
+import { runAccessReviews } from "../../src/jobs/access-reviews";
 import { summarizeResponse } from "../helpers/agent";
 import { parseCsv } from "../helpers/audit";
 import { testVerifierKey } from "../helpers/audit-log";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, createTestApp, createTestTenant, signInAs } from "../helpers/factories";
+import {
+  createActiveUser,
+  createTestApp,
+  createTestTenant,
+  signInAs,
+  testContext,
+  testPrincipal,
+} from "../helpers/factories";
+import { insertTestMembership } from "../helpers/memberships";
 import { closeSeededRuns, seedReviewItems, seedReviewRun } from "../helpers/review-seed";
 
 const clock = new TestClock("2026-11-24T12:00:00Z");
@@ -21,7 +35,11 @@ interface EvidenceJson {
   run: { id: string; closedAt: string | null; itemCount: number };
   counts: Record<string, number> | null;
   checkpoint: string;
-  auditLog: { format: string; checkpoint: string; rows: Array<{ id: number; action: string; proof: string | null }> };
+  auditLog: {
+    format: string;
+    checkpoint: string;
+    rows: Array<{ id: number; action: string; target_id: string | null; proof: string | null }>;
+  };
   items: Array<Record<string, unknown>>;
 }
 
@@ -71,6 +89,79 @@ describe("evidence of a closed review", () => {
     const actions = body.auditLog.rows.map((row) => row.action);
     expect(actions).toContain("access_review.closed");
     // The embedded audit export is a gatehouse-audit-export/v1 document the offline verifier checks.
+    const report = await verifyExport(JSON.stringify(body.auditLog), { keys: [testVerifierKey] });
+    expect(report, report.lines.join("\n")).toMatchObject({ exitCode: 0 });
+  });
+
+  it("carries every event of the review with its proof: decisions, the campaign's revocations, the closing, and nothing else", async () => {
+    const admin = await createActiveUser(clock, { role: "SUPER_ADMIN" });
+    const tenant = await createTestTenant(clock, "Walkthrough Ltd");
+    const [kept, revoked, atDeadline, byHand] = [
+      await createActiveUser(clock, { role: "OPERATOR" }),
+      await createActiveUser(clock, { role: "OPERATOR" }),
+      await createActiveUser(clock, { role: "OPERATOR" }),
+      await createActiveUser(clock, { role: "OPERATOR" }),
+    ];
+    const membershipOf: Record<string, string> = {};
+    for (const user of [kept, revoked, atDeadline, byHand]) {
+      membershipOf[user.id] = await insertTestMembership(clock, {
+        userId: user.id,
+        tenantId: tenant.id,
+        role: "OPERATOR_FULL",
+        expiresAt: null,
+      });
+    }
+    const superAdmin: Actor = {
+      kind: "user",
+      principal: {
+        ...testPrincipal(clock, "SUPER_ADMIN"),
+        user: { ...testPrincipal(clock, "SUPER_ADMIN").user, id: admin.id },
+      },
+    };
+    const campaign = await createCampaign(
+      testContext(clock, superAdmin),
+      createCampaignSchema.parse({
+        name: "Evidence walk",
+        allTenants: false,
+        tenantIds: [tenant.id],
+        cadence: "once",
+        membershipKinds: "staff",
+      }),
+    );
+    const run = await openRun(testContext(clock, superAdmin), campaign.id);
+    const items = await env.DB.prepare("SELECT id, user_id FROM review_items WHERE run_id = ?")
+      .bind(run.id)
+      .all<{ id: string; user_id: string }>();
+    const itemOf = (userId: string) => items.results.find((item) => item.user_id === userId)?.id ?? "";
+    const decide = (userId: string, decision: "keep" | "revoke") =>
+      decideReviewItems(testContext(clock, superAdmin), {
+        itemIds: [itemOf(userId)],
+        decision,
+        justification: "Checked.",
+      });
+    await decide(kept.id, "keep");
+    await decide(revoked.id, "revoke");
+    await revokeMembership(testContext(clock), membershipOf[byHand.id] ?? "");
+    clock.advanceSeconds(15 * 86_400);
+    await runAccessReviews(testContext(clock));
+
+    const { body } = await evidenceJson(await signInAs(app, clock, admin), run.id);
+
+    const events = body.auditLog.rows.map((row) => `${row.action} ${row.target_id}`);
+    expect(events.sort()).toEqual(
+      [
+        `access_review.opened ${run.id}`,
+        `access_review.item_decided ${itemOf(kept.id)}`,
+        `access_review.item_decided ${itemOf(revoked.id)}`,
+        `membership.revoked ${membershipOf[revoked.id]}`,
+        `membership.revoked ${membershipOf[atDeadline.id]}`,
+        `access_review.closed ${run.id}`,
+        `access_review.evidence_exported ${run.id}`,
+      ].sort(),
+    );
+    // The hand revocation of byHand's membership is not the review's, though its item ended because of it.
+    expect(events).not.toContain(`membership.revoked ${membershipOf[byHand.id]}`);
+    expect(body.auditLog.rows.every((row) => row.proof?.startsWith("c2sp.org/tlog-proof@v1"))).toBe(true);
     const report = await verifyExport(JSON.stringify(body.auditLog), { keys: [testVerifierKey] });
     expect(report, report.lines.join("\n")).toMatchObject({ exitCode: 0 });
   });

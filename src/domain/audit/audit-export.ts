@@ -10,7 +10,7 @@
 //   their leaf index (one join), then every stored hash the page's proofs need (one query). D1
 //   allows 1,000 queries per invocation, so one export reaches about 245,000 rows.
 import { encodeBase64 } from "@oslojs/encoding";
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, desc, eq, is, lt, SQL, sql } from "drizzle-orm";
 import { auditEvents, auditLeaves } from "../../db/schema";
 import { AppError, fieldError } from "../../errors";
 import type { DomainContext } from "../context";
@@ -119,19 +119,23 @@ export async function sealAuditExport(
   return { filter: request.filter, checkpoint, consistency, exportedAt: ctx.now };
 }
 
-/** Up to `limit` rows below `beforeId` (newest first) with their leaves and proofs: two queries. */
+/**
+ * Up to `limit` rows below `beforeId` (newest first) with their leaves and proofs: two queries.
+ * `filter` is the audit page's filter, or a condition of the caller's (an access review's events).
+ */
 export async function readExportPage(
   ctx: Pick<DomainContext, "db">,
-  filter: AuditFilter,
+  filter: AuditFilter | SQL,
   checkpoint: Checkpoint,
   beforeId: number,
   limit: number,
 ): Promise<ExportedRow[]> {
+  const conditions = is(filter, SQL) ? [filter] : filterConditions(filter);
   const rows = await ctx.db
     .select({ event: auditEvents, leafIndex: auditLeaves.leafIndex })
     .from(auditEvents)
     .leftJoin(auditLeaves, eq(auditLeaves.eventId, auditEvents.id))
-    .where(and(...filterConditions(filter), lt(auditEvents.id, beforeId)))
+    .where(and(...conditions, lt(auditEvents.id, beforeId)))
     .orderBy(desc(auditEvents.id))
     .limit(limit);
   const covered = (leafIndex: number | null): leafIndex is number =>

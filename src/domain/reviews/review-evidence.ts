@@ -4,15 +4,17 @@
 // - The checkpoint is the FIRST one sealed after the run closed (the smallest tree that holds the
 //   closed event), so every export of a run cites the same checkpoint; when none is sealed yet, this
 //   export seals one (sequenceAndSeal).
-// - The run's own audit events (opened, closed: target_id = the run) come with their leaves and
-//   inclusion proofs against that checkpoint, as a filtered `gatehouse-audit-export/v1` document
-//   inside the JSON, so `npm run audit:verify` checks it offline; the closed event's details hold the
-//   run's counts, which the items below must add up to. Each decision's own event is in the audit log
-//   under the item's id.
+// - Every audit event of the review comes with its leaf and inclusion proof against that
+//   checkpoint, as a filtered `gatehouse-audit-export/v1` document inside the JSON (`auditLog`), so
+//   `npm run audit:verify` checks it offline: the run's own events (opened, closed, exports), each
+//   item's decision, advice and keep-at-deadline, the memberships the campaign revoked and the
+//   tenants it left without a client admin (reviewEventsSql). The closed event's details hold the
+//   run's counts, which the items must add up to.
 // - Exports are audited (access_review.evidence_exported) after the checks and before any byte.
-// - Streamed: items are read in keyset pages of 500 in the run's tenant order (one covering index),
-//   one query a page, so a run of 10,000 items costs 20 reads and holds one page in memory.
-import { and, asc, eq, sql } from "drizzle-orm";
+// - Streamed: the events in pages of 500 (newest first, as the audit export), then the items in
+//   keyset pages of 500 in the run's tenant order (one covering index), one or two queries a page,
+//   so a run of 10,000 items holds one page in memory.
+import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { auditCheckpoints, auditEvents, auditLeaves, reviewItems, reviewRuns, tenants, users } from "../../db/schema";
 import { AppError } from "../../errors";
@@ -25,17 +27,31 @@ import { toReviewRunDto } from "./review-items-read";
 
 export const reviewEvidenceFormat = "gatehouse-access-review-evidence/v1";
 export const evidencePageSize = 500;
-/** The run's own events (opened, closed, earlier exports sealed with them): a handful. */
-const runEventsLimit = 100;
 
 export type ReviewRun = typeof reviewRuns.$inferSelect;
 
 export interface SealedEvidence {
   run: ReviewRun;
   checkpoint: Checkpoint;
-  /** The run's own audit events the checkpoint covers, oldest first, each with its leaf and proof. */
-  runEvents: ExportedRow[];
+  /** The closed event's details: the run's counts, signed with the log. */
+  counts: Record<string, unknown> | null;
   exportedAt: Date;
+}
+
+/**
+ * SQL over audit_events: the events of the review. Each part is a seek on audit_events_target_idx
+ * (the action tests are kept off audit_events_action_idx with unary +, which would walk every
+ * revocation of the log); a revocation or an emptied tenant is the run's when its details name it.
+ */
+export function reviewEventsSql(runId: string): SQL {
+  const e = auditEvents;
+  const runItems = (column: string) => sql`(SELECT ${sql.raw(column)} FROM review_items WHERE run_id = ${runId})`;
+  const namesRun = sql`json_extract(${e.details}, '$.runId') = ${runId}`;
+  return sql`(${e.targetId} = ${runId}
+    OR (${e.targetType} = 'review_item' AND ${e.targetId} IN ${runItems("id")})
+    OR (+${e.action} = 'membership.revoked' AND ${e.targetId} IN ${runItems("membership_id")} AND ${namesRun})
+    OR (+${e.action} = 'access_review.tenant_left_without_admin' AND ${e.targetId} IN ${runItems("tenant_id")}
+      AND ${namesRun}))`;
 }
 
 function selectRun(ctx: Pick<DomainContext, "db">, runId: string) {
@@ -104,14 +120,12 @@ export async function sealReviewEvidence(
     details: { runId: run.id, campaignId: run.campaignId, format },
   });
   const checkpoint = await coveringCheckpoint(ctx, run.id, checkpoints[0]);
-  const newestFirst = await readExportPage(
-    ctx,
-    { targetId: run.id },
-    checkpoint,
-    checkpoint.lastEventId + 1,
-    runEventsLimit,
-  );
-  return { run, checkpoint, runEvents: newestFirst.reverse(), exportedAt: ctx.now };
+  const [closed] = await ctx.db
+    .select({ details: auditEvents.details })
+    .from(auditEvents)
+    .where(sql`${auditEvents.targetId} = ${run.id} AND ${auditEvents.action} = 'access_review.closed'`)
+    .limit(1);
+  return { run, checkpoint, counts: closed?.details ?? null, exportedAt: ctx.now };
 }
 
 const reviewerUsers = alias(users, "reviewer_users");
@@ -193,11 +207,15 @@ export type EvidenceRow = ReturnType<typeof toEvidenceRow>;
 
 interface EvidenceText {
   head: string;
-  page: (rows: EvidenceRow[], first: boolean) => string;
+  /** A page of the review's audit events; `first` is true for the first page with rows. */
+  events: (rows: ExportedRow[], first: boolean) => string;
+  /** Between the events and the items. */
+  middle: string;
+  items: (rows: EvidenceRow[], first: boolean) => string;
   tail: string;
 }
 
-/** The head, then one page of items per pull, then the tail. */
+/** The head, the review's events a page per pull, the middle, the items a page per pull, then the tail. */
 function streamEvidence(
   ctx: Pick<DomainContext, "db">,
   sealed: SealedEvidence,
@@ -205,9 +223,13 @@ function streamEvidence(
   pageSize: number,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
+  const events = reviewEventsSql(sealed.run.id);
+  // Events newest first, below the checkpoint's last event: what the checkpoint covers.
+  let eventsBefore: number | null = sealed.checkpoint.lastEventId + 1;
   let after: { tenantId: string; status: string; id: string } | null = null;
   let started = false;
-  let first = true;
+  let firstEvents = true;
+  let firstItems = true;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -216,11 +238,22 @@ function streamEvidence(
           controller.enqueue(encoder.encode(text.head));
           return;
         }
+        if (eventsBefore !== null) {
+          const rows = await readExportPage(ctx, events, sealed.checkpoint, eventsBefore, pageSize);
+          const last = rows.at(-1);
+          if (last) {
+            controller.enqueue(encoder.encode(text.events(rows, firstEvents)));
+            firstEvents = false;
+          }
+          eventsBefore = last && rows.length === pageSize ? last.event.id : null;
+          if (eventsBefore === null) controller.enqueue(encoder.encode(text.middle));
+          return;
+        }
         const items = await readEvidencePage(ctx, sealed.run.id, after, pageSize);
         const last = items.at(-1);
         if (last) {
-          controller.enqueue(encoder.encode(text.page(items.map(toEvidenceRow), first)));
-          first = false;
+          controller.enqueue(encoder.encode(text.items(items.map(toEvidenceRow), firstItems)));
+          firstItems = false;
           after = { tenantId: last.item.tenantId, status: last.item.status, id: last.item.id };
         }
         if (items.length < pageSize) {
@@ -233,35 +266,38 @@ function streamEvidence(
   );
 }
 
+/** Rows of JSON, one a line, after `[` or after an earlier page. */
+const jsonLines = (rows: unknown[], first: boolean) =>
+  `${first ? "\n" : ",\n"}${rows.map((row) => JSON.stringify(row)).join(",\n")}`;
+
 /** The JSON evidence: the run, the filtered audit export of its events, then one item a line. */
 export function streamEvidenceJson(
   ctx: Pick<DomainContext, "db">,
   sealed: SealedEvidence,
   pageSize = evidencePageSize,
 ): ReadableStream<Uint8Array> {
-  // The closed event's details are the run's counts (review-runs.ts), signed with the log.
-  const closed = sealed.runEvents.find((row) => row.event.action === "access_review.closed")?.event.details;
   const head = {
     format: reviewEvidenceFormat,
     exportedAt: sealed.exportedAt.toISOString(),
     run: toReviewRunDto(sealed.run),
-    counts: closed ?? null,
+    counts: sealed.counts,
     // The signed note verbatim: `jq -j .checkpoint` gives the file audit:verify's --previous takes.
     checkpoint: sealed.checkpoint.signedNote,
     auditLog: {
       format: auditExportFormat,
       exportedAt: sealed.exportedAt.toISOString(),
-      filter: { targetId: sealed.run.id },
+      filter: { reviewRunId: sealed.run.id },
       checkpoint: sealed.checkpoint.signedNote,
-      rows: sealed.runEvents.map(toExportJsonRow),
     },
   };
   return streamEvidence(
     ctx,
     sealed,
     {
-      head: `${JSON.stringify(head).slice(0, -1)},"items":[`,
-      page: (rows, first) => `${first ? "\n" : ",\n"}${rows.map((row) => JSON.stringify(row)).join(",\n")}`,
+      head: `${JSON.stringify(head).slice(0, -2)},"rows":[`,
+      events: (rows, first) => jsonLines(rows.map(toExportJsonRow), first),
+      middle: '\n]},"items":[',
+      items: jsonLines,
       tail: "\n]}\n",
     },
     pageSize,
@@ -325,8 +361,16 @@ export function streamEvidenceCsv(
   sealed: SealedEvidence,
   pageSize = evidencePageSize,
 ): ReadableStream<Uint8Array> {
-  const head = `\uFEFF${toCsvLine([...evidenceCsvColumns])}${sealed.runEvents
-    .map((row) => auditEventCsvLine(sealed.run.id, row))
-    .join("")}`;
-  return streamEvidence(ctx, sealed, { head, page: (rows) => rows.map(itemCsvLine).join(""), tail: "" }, pageSize);
+  return streamEvidence(
+    ctx,
+    sealed,
+    {
+      head: `\uFEFF${toCsvLine([...evidenceCsvColumns])}`,
+      events: (rows) => rows.map((row) => auditEventCsvLine(sealed.run.id, row)).join(""),
+      middle: "",
+      items: (rows) => rows.map(itemCsvLine).join(""),
+      tail: "",
+    },
+    pageSize,
+  );
 }
