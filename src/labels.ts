@@ -117,6 +117,7 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "access_review.item_decided": "Access review decision",
   "access_review.advice_given": "Access review advice from the client",
   "access_review.kept_at_deadline": "Kept at the review deadline, flagged",
+  "access_review.item_handed_over": "Access review item handed to the Super admins",
   "access_review.tenant_left_without_admin": "Tenant left without a client admin by a review",
   "access_review.closed": "Access review closed",
   "access_review.evidence_exported": "Access review evidence exported",

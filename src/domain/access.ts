@@ -113,6 +113,12 @@ export type Requirement =
    */
   | { kind: "review-item"; item: ReviewItemFacts; access: "decide" | "advise" };
 
+/**
+ * The console permission a grantor needs to review what they granted: the authority to end it.
+ * domain/reviews/review-reviewers.ts#mayReviewAsGrantorSql is its SQL twin (who the cron hands over).
+ */
+export const grantorReviewPermission: Permission = "memberships:delete";
+
 /** What authorize() needs to know of an access-review item. */
 export interface ReviewItemFacts {
   runId: string;
@@ -205,8 +211,9 @@ function decideReviewItem(principal: Principal, item: ReviewItemFacts, access: "
   if (principal.user.id === item.userId) return refused;
   if (access === "advise") return item.clientMayAdvise && clientAdminHere ? { allowed: true } : refused;
   const key = item.reviewerKey;
+  // A grantor reviews what they granted only while they may still end memberships.
   const isReviewer =
-    (key === `user:${principal.user.id}` && isStaffRole(role)) ||
+    (key === `user:${principal.user.id}` && isStaffRole(role) && principal.permissions.has(grantorReviewPermission)) ||
     (key === "super_admins" && role === "SUPER_ADMIN") ||
     (key === "client_admins" && role === "CLIENT_USER" && clientAdminHere);
   return isReviewer ? { allowed: true } : refused;

@@ -176,6 +176,17 @@ export async function grantTestMembership(
 }
 
 /** Puts a user into a new access group holding exactly `permissions` (fixture; groups have their own tests). */
+/** The permissions the user's access groups grant, as loadPrincipal reads them (for principals built by hand). */
+export async function readGroupPermissions(userId: string): Promise<Permission[]> {
+  const { results } = await rawDb
+    .prepare(
+      "SELECT DISTINCT gp.permission FROM access_group_members AS gm JOIN access_group_permissions AS gp ON gp.group_id = gm.group_id WHERE gm.user_id = ?",
+    )
+    .bind(userId)
+    .all<{ permission: Permission }>();
+  return results.map((row) => row.permission);
+}
+
 export async function grantPermissionsThroughGroup(userId: string, permissions: string[]) {
   const groupId = `grp_test_${crypto.randomUUID().replaceAll("-", "")}`;
   await rawDb.batch([

@@ -15,6 +15,7 @@ import {
   createActiveUser,
   createTestApp,
   createTestTenant,
+  grantPermissionsThroughGroup,
   signInAs,
   testContext,
   testPrincipal,
@@ -103,7 +104,12 @@ async function setLastLogin(userId: string, at: Date | null) {
 
 /** The acting person as a signed-in principal with the live memberships given. */
 function principalOf(clock: TestClock, user: ActiveTestUser, memberships: LiveMembership[] = []): Actor {
-  const base = testPrincipal(clock, user.role);
+  // Operators here act as the world's grantor, whose access group may end memberships.
+  const base = testPrincipal(
+    clock,
+    user.role,
+    user.role === "OPERATOR" ? ["memberships:create", "memberships:delete"] : [],
+  );
   const principal: Principal = { ...base, user: { ...base.user, id: user.id, email: user.email }, memberships };
   return { kind: "user", principal };
 }
@@ -126,6 +132,8 @@ async function createWorld(clock: TestClock): Promise<World> {
   const tenant = await createTestTenant(clock, "Acme Corp");
   const superAdmin = await createActiveUser(clock, { role: "SUPER_ADMIN" });
   const grantor = await createActiveUser(clock, { role: "OPERATOR" });
+  // The grantor may still end memberships, so reviews what they granted (access.ts#grantorReviewPermission).
+  await grantPermissionsThroughGroup(grantor.id, ["memberships:create", "memberships:delete"]);
   const clientAdmin = await createActiveUser(clock, { role: "CLIENT_USER" });
   const viewer = await createActiveUser(clock, { role: "CLIENT_USER" });
   const staff = await createActiveUser(clock, { role: "CONTRACTOR" });

@@ -6,7 +6,14 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { summarizeResponse } from "../helpers/agent";
 import { TestClock } from "../helpers/clock";
-import { createActiveUser, createTestApp, createTestTenant, grantTestMembership, signInAs } from "../helpers/factories";
+import {
+  createActiveUser,
+  createTestApp,
+  createTestTenant,
+  grantPermissionsThroughGroup,
+  grantTestMembership,
+  signInAs,
+} from "../helpers/factories";
 import { closeSeededRuns, seedReviewItemFor, seedReviewItems, seedReviewRun } from "../helpers/review-seed";
 
 const clock = new TestClock("2026-12-01T09:00:00Z");
@@ -14,6 +21,13 @@ const app = createTestApp(clock);
 
 async function signedIn(role: "SUPER_ADMIN" | "OPERATOR" = "SUPER_ADMIN") {
   const user = await createActiveUser(clock, { role });
+  return { user, agent: await signInAs(app, clock, user) };
+}
+
+/** An Operator whose access group may end memberships: a grantor who reviews what they granted. */
+async function signedInGrantor() {
+  const user = await createActiveUser(clock, { role: "OPERATOR" });
+  await grantPermissionsThroughGroup(user.id, ["memberships:read", "memberships:create", "memberships:delete"]);
   return { user, agent: await signInAs(app, clock, user) };
 }
 
@@ -164,7 +178,7 @@ describe("the navigation", () => {
 
 describe("deciding in a review", () => {
   it("lists a reviewer's own items under Your reviews and lets them keep one, which changes nothing on the membership", async () => {
-    const { agent, user: reviewer } = await signedIn("OPERATOR");
+    const { agent, user: reviewer } = await signedInGrantor();
     const { membership } = await clientMember();
     const run = await seedReviewRun(clock, "Quarterly review, Dec");
     const itemId = await seedReviewItemFor(run, membership, `user:${reviewer.id}`);
@@ -189,7 +203,7 @@ describe("deciding in a review", () => {
   });
 
   it("shows the row again with the error when keeping without a justification", async () => {
-    const { agent, user: reviewer } = await signedIn("OPERATOR");
+    const { agent, user: reviewer } = await signedInGrantor();
     const { membership } = await clientMember();
     const run = await seedReviewRun(clock);
     const itemId = await seedReviewItemFor(run, membership, `user:${reviewer.id}`);

@@ -86,6 +86,7 @@ export const auditActions = [
   "access_review.item_decided",
   "access_review.advice_given",
   "access_review.kept_at_deadline",
+  "access_review.item_handed_over",
   "access_review.tenant_left_without_admin",
   "access_review.closed",
   "access_review.evidence_exported",

@@ -10,6 +10,7 @@ import type { Db } from "../../db/client";
 import { assertPreviousWriteChangedOneRow, isBatchGuardFailure } from "../../db/guards";
 import { jsonList } from "../../db/json-list";
 import {
+  type ReviewCadence,
   reviewCadences,
   reviewCampaigns,
   reviewCampaignTenants,
@@ -89,6 +90,19 @@ export type UpdateCampaignInput = z.output<typeof updateCampaignSchema>;
 
 // ---- writing ----
 
+/** The longest review of each cadence: one review ends before the next opens (a quarter is 89–92 days). */
+const longestDurationDays: Record<ReviewCadence, number> = { quarterly: 60, half_yearly: 90, yearly: 90, once: 90 };
+
+function assertDurationFitsCadence(cadence: ReviewCadence, durationDays: number): void {
+  const longest = longestDurationDays[cadence];
+  if (durationDays > longest) {
+    throw fieldError(
+      "durationDays",
+      `A quarterly review lasts at most ${longest} days, so that one review ends before the next opens.`,
+    );
+  }
+}
+
 export function assertMayManageCampaigns(ctx: DomainContext): void {
   if (actorRole(ctx.actor) !== "SUPER_ADMIN") {
     throw new AppError("FORBIDDEN", { detail: "Only a Super admin can manage access reviews." });
@@ -146,6 +160,7 @@ function settingsOf(campaign: ReviewCampaignRow, tenantIds: string[]) {
 
 export async function createCampaign(ctx: DomainContext, input: CreateCampaignInput): Promise<CampaignWithTenants> {
   assertMayManageCampaigns(ctx);
+  assertDurationFitsCadence(input.cadence, input.durationDays);
   const tenantIds = await checkTenantIds(ctx, input.allTenants ? [] : input.tenantIds);
   const startsAt = input.startsAt ?? ctx.now;
   const campaign: ReviewCampaignRow = {
@@ -241,7 +256,14 @@ export async function updateCampaign(
   // Only the fields sent: a key present as undefined changes nothing.
   const { tenantIds: _tenantIds, ...sent } = input;
   const fields = Object.fromEntries(Object.entries(sent).filter(([, value]) => value !== undefined)) as typeof sent;
+  // The console's form shows the start to the minute: the same minute sent back is no new start.
+  if (
+    fields.startsAt &&
+    Math.floor(fields.startsAt.getTime() / 60_000) === Math.floor(before.startsAt.getTime() / 60_000)
+  )
+    delete fields.startsAt;
   const after: ReviewCampaignRow = { ...before, ...fields, allTenants, updatedAt: ctx.now };
+  assertDurationFitsCadence(after.cadence, after.durationDays);
   const rescheduled = after.cadence !== before.cadence || after.startsAt.getTime() !== before.startsAt.getTime();
   if (rescheduled) after.nextRunAt = firstScheduledTimeAfter(after.cadence, after.startsAt, found.latestDueAt);
   const [was, now] = [settingsOf(before, found.tenantIds), settingsOf(after, tenantIds)];

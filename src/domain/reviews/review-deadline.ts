@@ -8,7 +8,7 @@ import { runBatch, type Statement } from "../../db/batch";
 import { countAffectedRows } from "../../db/client";
 import { reviewItems, reviewRuns } from "../../db/schema";
 import { insertAuditEventsSelect } from "../audit/audit";
-import { liveMembershipSql } from "./review-reviewers";
+import { itemMembershipStandsSql } from "./review-reviewers";
 import {
   campaignActor,
   queueNoAdminEmails,
@@ -23,7 +23,7 @@ type OpenRun = { id: string; campaignId: string; name: string; deadlineAction: "
 async function readPendingRound(ctx: ReviewJobContext, runId: string): Promise<string[]> {
   const rows = await ctx.db.all<{ id: string }>(sql`SELECT ri.id AS id FROM review_items AS ri
       JOIN memberships AS m ON m.id = ri.membership_id
-    WHERE ri.run_id = ${runId} AND ri.status = 'pending' AND ${liveMembershipSql("m", ctx.now)}
+    WHERE ri.run_id = ${runId} AND ri.status = 'pending' AND ${itemMembershipStandsSql("m", "ri", ctx.now)}
     ORDER BY ri.id LIMIT ${reviewRoundSize}`);
   return rows.map((row) => row.id);
 }

@@ -104,7 +104,15 @@ export async function sealReviewEvidence(
   runId: string,
   format: "CSV" | "JSON",
 ): Promise<SealedEvidence> {
-  const [runs, checkpoints] = await ctx.db.batch([selectRun(ctx, runId), selectCoveringCheckpoint(ctx, runId)]);
+  const [runs, checkpoints, closedEvents] = await ctx.db.batch([
+    selectRun(ctx, runId),
+    selectCoveringCheckpoint(ctx, runId),
+    ctx.db
+      .select({ details: auditEvents.details })
+      .from(auditEvents)
+      .where(sql`${auditEvents.targetId} = ${runId} AND ${auditEvents.action} = 'access_review.closed'`)
+      .limit(1),
+  ]);
   const run = runs[0];
   if (!run) throw new AppError("NOT_FOUND", { detail: "No access review has this id." });
   if (!run.closedAt) {
@@ -120,12 +128,7 @@ export async function sealReviewEvidence(
     details: { runId: run.id, campaignId: run.campaignId, format },
   });
   const checkpoint = await coveringCheckpoint(ctx, run.id, checkpoints[0]);
-  const [closed] = await ctx.db
-    .select({ details: auditEvents.details })
-    .from(auditEvents)
-    .where(sql`${auditEvents.targetId} = ${run.id} AND ${auditEvents.action} = 'access_review.closed'`)
-    .limit(1);
-  return { run, checkpoint, counts: closed?.details ?? null, exportedAt: ctx.now };
+  return { run, checkpoint, counts: closedEvents[0]?.details ?? null, exportedAt: ctx.now };
 }
 
 const reviewerUsers = alias(users, "reviewer_users");

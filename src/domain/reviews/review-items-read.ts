@@ -8,7 +8,7 @@ import type { Db } from "../../db/client";
 import { jsonList } from "../../db/json-list";
 import { type ReviewItemStatus, reviewItemStatuses, reviewItems, reviewRuns, tenants } from "../../db/schema";
 import { AppError } from "../../errors";
-import { authorize, isStaffRole, type Principal } from "../access";
+import { authorize, grantorReviewPermission, isStaffRole, type Principal } from "../access";
 import { actorRole, type DomainContext } from "../context";
 import { decodeTextCursor, encodeTextCursor, type Page, toPage } from "../pagination";
 import { assertMaySeeProgress, type RunProgress, selectRunProgress, toRunProgress } from "./review-run-progress";
@@ -29,7 +29,7 @@ function clientAdminTenantIds(principal: Principal): string[] {
 function reviewerKeysOf(principal: Principal): string[] {
   const role = principal.user.role;
   const keys: string[] = [];
-  if (isStaffRole(role)) keys.push(`user:${principal.user.id}`);
+  if (isStaffRole(role) && principal.permissions.has(grantorReviewPermission)) keys.push(`user:${principal.user.id}`);
   if (role === "SUPER_ADMIN") keys.push("super_admins");
   return keys;
 }

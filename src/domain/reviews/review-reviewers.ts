@@ -8,6 +8,7 @@
 // authorize() (access.ts#decideReviewItem) reads the key per person; reviewerPersonsSql below is
 // the set of people it names, for the reminders. SQL over a `memberships` row aliased `m`.
 import { type SQL, sql } from "drizzle-orm";
+import { grantorReviewPermission } from "../access";
 
 /** SQL: the user row aliased `alias` is active (activated, not deactivated, not erased). */
 export function activeUserSql(alias: string): SQL {
@@ -15,10 +16,38 @@ export function activeUserSql(alias: string): SQL {
   return sql`(${u}.activated_at IS NOT NULL AND ${u}.deactivated_at IS NULL AND ${u}.erased_at IS NULL)`;
 }
 
+/**
+ * SQL: the user row aliased `alias` may review as a grantor: an active staff account that may
+ * still end memberships (a SUPER_ADMIN, or an access group granting grantorReviewPermission).
+ */
+export function mayReviewAsGrantorSql(alias: string): SQL {
+  const u = sql.raw(alias);
+  return sql`(${u}.role <> 'CLIENT_USER' AND ${activeUserSql(alias)} AND (${u}.role = 'SUPER_ADMIN' OR EXISTS (
+    SELECT 1 FROM access_group_members AS gm JOIN access_group_permissions AS gp ON gp.group_id = gm.group_id
+    WHERE gm.user_id = ${u}.id AND gp.permission = ${grantorReviewPermission})))`;
+}
+
 /** SQL: the membership row aliased `alias` is live at `now` (not revoked, not past its expiry). */
 export function liveMembershipSql(alias: string, now: Date): SQL {
   const m = sql.raw(alias);
   return sql`(${m}.revoked_at IS NULL AND (${m}.expires_at IS NULL OR ${m}.expires_at > ${now.getTime()}))`;
+}
+
+/** SQL: the member of the membership aliased `alias` is held by that tenant's own SCIM directory. */
+export function heldByTenantDirectorySql(alias: string): SQL {
+  const m = sql.raw(alias);
+  return sql`EXISTS (SELECT 1 FROM directory_users AS du JOIN directories AS d ON d.id = du.directory_id
+    WHERE du.user_id = ${m}.user_id AND du.deleted_at IS NULL AND d.tenant_id = ${m}.tenant_id)`;
+}
+
+/**
+ * SQL: the membership aliased `m` is still the access the item aliased `ri` reviews: live, with the
+ * role the review opened with, and not since taken over by the tenant's own directory. Anything
+ * else ends the item elsewhere (review-runs.ts#closeEndedItems); the review never decides it, so a
+ * keep never certifies a role nobody was asked about.
+ */
+export function itemMembershipStandsSql(m: string, ri: string, now: Date): SQL {
+  return sql`(${liveMembershipSql(m, now)} AND ${sql.raw(m)}.role = ${sql.raw(ri)}.role AND NOT ${heldByTenantDirectorySql(m)})`;
 }
 
 /**
@@ -47,7 +76,7 @@ export function clientAdminCountsSql(now: Date): SQL {
 export function reviewerKeySql(clientSay: SQL): SQL {
   const anotherAdmin = sql`(coalesce(admins.n, 0) > 1 OR (admins.n = 1 AND admins.one <> m.user_id))`;
   const grantorReviews = sql`EXISTS (SELECT 1 FROM users AS grantor WHERE grantor.id = m.created_by
-    AND grantor.id <> m.user_id AND grantor.role <> 'CLIENT_USER' AND ${activeUserSql("grantor")})`;
+    AND grantor.id <> m.user_id AND ${mayReviewAsGrantorSql("grantor")})`;
   return sql`(CASE
     WHEN m.role IN ('CLIENT_ADMIN', 'CLIENT_VIEWER') THEN (CASE WHEN ${anotherAdmin} THEN 'client_admins' ELSE 'super_admins' END)
     WHEN ${clientSay} = 'binding' AND ${anotherAdmin} THEN 'client_admins'
@@ -65,7 +94,7 @@ export function reviewerKeySql(clientSay: SQL): SQL {
 export function reviewerPersonsSql(now: Date, items: SQL): SQL {
   return sql`SELECT u.id AS user_id, ri.id AS item_id, ri.tenant_id AS tenant_id FROM ${items}
       JOIN users AS u ON u.id = substr(ri.reviewer_key, 6)
-      WHERE ri.reviewer_key LIKE 'user:%' AND u.role <> 'CLIENT_USER' AND ${activeUserSql("u")} AND u.id <> ri.user_id
+      WHERE ri.reviewer_key LIKE 'user:%' AND ${mayReviewAsGrantorSql("u")} AND u.id <> ri.user_id
     UNION ALL
     SELECT u.id, ri.id, ri.tenant_id FROM ${items} JOIN users AS u ON u.role = 'SUPER_ADMIN'
       WHERE ri.reviewer_key = 'super_admins' AND ${activeUserSql("u")} AND u.id <> ri.user_id

@@ -23,7 +23,7 @@ import type { DomainContext } from "../context";
 import { buildTenantLeftWithoutAdminEmail } from "../emails";
 import { buildOutboxRow } from "../outbox";
 import { activeSuperAdminCondition } from "../users/users-list";
-import { liveMembershipSql } from "./review-reviewers";
+import { activeUserSql, itemMembershipStandsSql, liveMembershipSql } from "./review-reviewers";
 
 /** The campaign acting for one of its runs: ctx.actor of every change the run makes itself. */
 export function campaignActor(run: { id: string; campaignId: string; name: string }): ServicePrincipal {
@@ -64,7 +64,7 @@ function inItems(column: string, revocation: ReviewRevocation): SQL {
 function selectRevocable(ctx: RevocationContext, revocation: ReviewRevocation): SQL {
   return sql`SELECT ri.id FROM review_items AS ri JOIN memberships AS m ON m.id = ri.membership_id
     WHERE ${inItems("ri.id", revocation)} AND ri.run_id = ${revocation.runId} AND ri.status = 'pending'
-      AND ${liveMembershipSql("m", ctx.now)}`;
+      AND ${itemMembershipStandsSql("m", "ri", ctx.now)}`;
 }
 
 /** The items this batch has just revoked (before or after their memberships ended). */
@@ -83,7 +83,8 @@ function selectLeftWithoutAdmin(ctx: RevocationContext, revocation: ReviewRevoca
   return sql`SELECT ri.id FROM review_items AS ri JOIN memberships AS m ON m.id = ri.membership_id
     WHERE ${justRevoked(ctx, revocation, "ri")} AND ri.flag IS NULL
       AND CASE WHEN m.role = 'CLIENT_ADMIN' THEN NOT EXISTS (SELECT 1 FROM memberships AS other
-        WHERE other.tenant_id = ri.tenant_id AND other.role = 'CLIENT_ADMIN' AND ${liveMembershipSql("other", ctx.now)})
+        WHERE other.tenant_id = ri.tenant_id AND other.role = 'CLIENT_ADMIN' AND ${liveMembershipSql("other", ctx.now)}
+          AND EXISTS (SELECT 1 FROM users AS other_user WHERE other_user.id = other.user_id AND ${activeUserSql("other_user")}))
       ELSE 0 END`;
 }
 

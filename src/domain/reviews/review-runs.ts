@@ -16,10 +16,12 @@ import { insertAuditEventsSelect } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { assertMayManageCampaigns, campaignNotFound, nextScheduledTimes, type ReviewRunRow } from "./review-campaigns";
 import {
-  activeUserSql,
   clientAdminCountsSql,
   clientAdminsPerTenantSql,
+  heldByTenantDirectorySql,
+  itemMembershipStandsSql,
   liveMembershipSql,
+  mayReviewAsGrantorSql,
   reviewerKeySql,
 } from "./review-reviewers";
 import { campaignActor } from "./review-revocation";
@@ -49,7 +51,7 @@ export function closeEndedItems(ctx: ReviewJobContext) {
   // Pending items are only in open runs (a run closes when none is left): read through
   // review_items_pending_membership_idx, each membership by its key.
   const ended = sql`SELECT ri.id FROM review_items AS ri JOIN memberships AS m ON m.id = ri.membership_id
-    WHERE ri.status = 'pending' AND NOT ${liveMembershipSql("m", ctx.now)} LIMIT ${reviewRoundSize}`;
+    WHERE ri.status = 'pending' AND NOT ${itemMembershipStandsSql("m", "ri", ctx.now)} LIMIT ${reviewRoundSize}`;
   return inRounds(async () => {
     const result = await ctx.db
       .update(reviewItems)
@@ -61,11 +63,14 @@ export function closeEndedItems(ctx: ReviewJobContext) {
 
 /**
  * Pending items of runs still before their deadline whose reviewer can no longer act go to the
- * Super admins (docs/ACCESS-REVIEWS.md "Who reviews what"): a named grantor deactivated, erased or
- * made a client user since the opening, or a tenant left with no live CLIENT_ADMIN of an active user
- * but the member. The rule of the opening, applied again while the review runs, so no item waits
- * for the deadline only because its reviewer left. Each tenant's client admins are counted once
- * (the materialized CTE), never once per item.
+ * Super admins (docs/ACCESS-REVIEWS.md "Who reviews what"): a named grantor deactivated, erased, no
+ * longer staff or no longer allowed to end memberships, or a tenant left with no live CLIENT_ADMIN
+ * of an active user but the member. The rule of the opening, applied again while the review runs,
+ * so no item waits for the deadline only because its reviewer left. Each hand-over is one
+ * `access_review.item_handed_over` event by Gatehouse (the rule, not a campaign's decision: one
+ * statement spans every open run) naming the reviewer it had, in the same
+ * batch (both statements select the same first rows by id). Each tenant's client admins are
+ * counted once (the materialized CTE), never once per item.
  */
 export function handOverStrandedItems(ctx: ReviewJobContext) {
   const now = ctx.now.getTime();
@@ -73,16 +78,28 @@ export function handOverStrandedItems(ctx: ReviewJobContext) {
     SELECT ri.id FROM review_runs AS run JOIN review_items AS ri ON ri.run_id = run.id AND ri.status = 'pending'
     WHERE run.closed_at IS NULL AND run.deadline_at > ${now} AND (
       (ri.reviewer_key LIKE 'user:%' AND NOT EXISTS (SELECT 1 FROM users AS u WHERE u.id = substr(ri.reviewer_key, 6)
-        AND u.role <> 'CLIENT_USER' AND ${activeUserSql("u")}))
+        AND ${mayReviewAsGrantorSql("u")}))
       OR (ri.reviewer_key = 'client_admins' AND NOT EXISTS (SELECT 1 FROM admins WHERE admins.tenant_id = ri.tenant_id
         AND (admins.n > 1 OR admins.one <> ri.user_id))))
-    LIMIT ${reviewRoundSize}`;
+    ORDER BY ri.id LIMIT ${reviewRoundSize}`;
   return inRounds(async () => {
-    const result = await ctx.db
-      .update(reviewItems)
-      .set({ reviewerKey: "super_admins" })
-      .where(sql`${reviewItems.id} IN (${stranded})`);
-    return countAffectedRows(result);
+    const results = await runBatch(ctx.db, [
+      insertAuditEventsSelect(
+        { ...ctx, actor: { kind: "system" } },
+        {
+          action: "access_review.item_handed_over",
+          targetType: "review_item",
+          targetId: sql`ri.id`,
+          targetLabel: sql`ri.member_email || ' in ' || t.slug`,
+          tenantId: sql`ri.tenant_id`,
+          detailKeys: ["runId", "from", "to"],
+          details: sql`json_object('runId', ri.run_id, 'from', ri.reviewer_key, 'to', 'super_admins')`,
+          from: sql`FROM review_items AS ri JOIN tenants AS t ON t.id = ri.tenant_id WHERE ri.id IN (${stranded})`,
+        },
+      ),
+      ctx.db.update(reviewItems).set({ reviewerKey: "super_admins" }).where(sql`${reviewItems.id} IN (${stranded})`),
+    ]);
+    return countAffectedRows(results[1]);
   });
 }
 
@@ -169,8 +186,7 @@ function insertRunItems(ctx: ReviewJobContext, campaign: Campaign, runId: string
       JOIN users AS u ON u.id = m.user_id
       LEFT JOIN ${clientAdminsPerTenantSql(ctx.now)} ON admins.tenant_id = m.tenant_id
     WHERE r.id = ${runId} AND ${liveMembershipSql("m", ctx.now)} AND u.erased_at IS NULL
-      AND NOT EXISTS (SELECT 1 FROM directory_users AS du JOIN directories AS d ON d.id = du.directory_id
-        WHERE du.user_id = m.user_id AND du.deleted_at IS NULL AND d.tenant_id = m.tenant_id)`);
+      AND NOT ${heldByTenantDirectorySql("m")}`);
 }
 
 interface Opening {
@@ -217,6 +233,8 @@ async function openRunFor(
           and(
             eq(reviewCampaigns.id, campaign.id),
             campaign.nextRunAt ? eq(reviewCampaigns.nextRunAt, campaign.nextRunAt) : isNull(reviewCampaigns.nextRunAt),
+            // An edit since the read (settings, tenants) loses this opening: the run takes the settings it read.
+            eq(reviewCampaigns.updatedAt, campaign.updatedAt),
             isNull(reviewCampaigns.stoppedAt),
           ),
         ),
@@ -282,11 +300,25 @@ export async function openDueRuns(ctx: ReviewJobContext): Promise<number> {
  */
 export async function openRun(ctx: DomainContext, campaignId: string): Promise<ReviewRunRow> {
   assertMayManageCampaigns(ctx);
-  const [campaign] = await ctx.db.select().from(reviewCampaigns).where(eq(reviewCampaigns.id, campaignId));
+  const [campaigns, openRuns] = await ctx.db.batch([
+    ctx.db.select().from(reviewCampaigns).where(eq(reviewCampaigns.id, campaignId)),
+    ctx.db
+      .select({ deadlineAt: reviewRuns.deadlineAt })
+      .from(reviewRuns)
+      .where(and(eq(reviewRuns.campaignId, campaignId), isNull(reviewRuns.closedAt)))
+      .limit(1),
+  ]);
+  const campaign = campaigns[0];
   if (!campaign) throw campaignNotFound();
   if (campaign.stoppedAt || !campaign.nextRunAt) {
     throw new AppError("STATE_CONFLICT", {
       detail: "This campaign has no review scheduled: it was stopped or has run.",
+    });
+  }
+  const open = openRuns[0];
+  if (open) {
+    throw new AppError("STATE_CONFLICT", {
+      detail: `A review of this campaign is still open (its deadline is ${open.deadlineAt.toISOString()}): start the next one after it closes.`,
     });
   }
   const at = campaign.nextRunAt.getTime() > ctx.now.getTime() ? campaign.nextRunAt : ctx.now;

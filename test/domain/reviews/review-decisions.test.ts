@@ -31,7 +31,9 @@ import {
   createActiveUser,
   createTestApp,
   createTestTenant,
+  grantPermissionsThroughGroup,
   inviteTestUser,
+  readGroupPermissions,
   signInAs,
   testContext,
   testPrincipal,
@@ -121,7 +123,7 @@ async function principalOf(clock: TestClock, userId: string): Promise<Principal>
     )
     .bind(userId, clock.now().getTime())
     .all<{ id: string; tenant_id: string; slug: string; name: string; role: MembershipRole }>();
-  const base = testPrincipal(clock, user.role);
+  const base = testPrincipal(clock, user.role, await readGroupPermissions(userId));
   const names = { firstName: user.first_name, lastName: user.last_name, displayName: user.display_name };
   return {
     ...base,
@@ -174,6 +176,8 @@ async function world(clock: TestClock, settings: { justificationRequired?: boole
     await invite(clock, "OPERATOR"),
     await invite(clock, "OPERATOR"),
   ];
+  // The grantor may still end memberships, so reviews what they granted (access.ts#grantorReviewPermission).
+  await grantPermissionsThroughGroup(grantor, ["memberships:create", "memberships:delete"]);
   await insertTestMembership(clock, { userId: acmeAdmin, tenantId: acme.id, role: "CLIENT_ADMIN", expiresAt: null });
   await insertTestMembership(clock, {
     userId: globexAdmin,
@@ -272,6 +276,22 @@ describe("deciding review items", () => {
 
     expect(byOther.skipped.map((skip) => skip.reason)).toEqual(["not_found"]);
     expect(byGrantor.decided.map((decided) => decided.decidedBy)).toEqual([w.grantor]);
+  });
+
+  it("lets a grantor review only while they may still end memberships", async () => {
+    const clock = new TestClock("2027-05-03T09:00:00Z");
+    const w = await world(clock);
+    const contractor = await invite(clock, "CONTRACTOR");
+    const item = await seedItem(clock, w.run, contractor, w.acme.id, "OPERATOR_READONLY", `user:${w.otherOperator}`);
+
+    // otherOperator granted it but holds no access group: they may no longer end memberships.
+    const refused = await decideReviewItems(
+      testContext(clock, await actorOf(clock, w.otherOperator)),
+      keep([item.id], "Fine."),
+    );
+
+    expect(refused.skipped.map((skip) => skip.reason)).toEqual(["not_found"]);
+    expect(await readItem(item.id)).toMatchObject({ status: "pending" });
   });
 
   it("asks for a justification to keep when the run wants one, and takes a keep without one otherwise", async () => {
@@ -683,7 +703,7 @@ describe("reading a person's reviews", () => {
   it("searches a run's reviewer and tenant indexes, never scanning the items", async () => {
     const clock = new TestClock("2027-05-03T09:00:00Z");
     const ctx = testContext(clock, superAdminActor(clock));
-    const operator = testPrincipal(clock, "OPERATOR");
+    const operator = testPrincipal(clock, "OPERATOR", ["memberships:delete"]);
     const clientAdmin = {
       ...testPrincipal(clock, "CLIENT_USER"),
       memberships: [
