@@ -641,6 +641,46 @@ describe("access reviews job", () => {
     expect(decided.decided).toHaveLength(1);
   });
 
+  it("ends an item elsewhere when its membership's role changed or the tenant's directory took the member over", async () => {
+    const clock = new TestClock("2027-03-06T09:00:00Z");
+    const world = await createWorld(clock);
+    const campaign = await createTestCampaign(clock, [world.tenant.id]);
+    await runAccessReviews(testContext(clock));
+    const run = await onlyRunOf(campaign.id);
+    const items = await itemsOf(run.id);
+
+    clock.advanceSeconds(3600);
+    await rawDb
+      .prepare("UPDATE memberships SET role = 'OPERATOR_FULL' WHERE id = ?")
+      .bind(world.memberships.staff)
+      .run();
+    const directory = await createDirectory(testContext(clock), {
+      scope: "tenant",
+      tenantId: world.tenant.id,
+      name: "Acme Okta",
+    });
+    await rawDb
+      .prepare(
+        "INSERT INTO directory_users (user_id, directory_id, user_name, user_name_key, attributes, created_at, updated_at) VALUES (?, ?, 'v', 'v', '{}', 0, 0)",
+      )
+      .bind(world.viewer.id, directory.directory.id)
+      .run();
+    // A reviewer's keep before the cron runs certifies nothing: the access is no longer what was asked about.
+    const kept = await decideReviewItems(testContext(clock, principalOf(clock, world.grantor)), {
+      itemIds: [itemFor(items, world.memberships.staff).id],
+      decision: "keep",
+      justification: "Still needed.",
+    });
+    expect(kept.decided).toEqual([]);
+    expect(kept.endedElsewhere.map((item) => item.id)).toEqual([itemFor(items, world.memberships.staff).id]);
+    await runAccessReviews(testContext(clock));
+
+    const after = await itemsOf(run.id);
+    expect(itemFor(after, world.memberships.staff)).toMatchObject({ status: "ended_elsewhere" });
+    expect(itemFor(after, world.memberships.viewer)).toMatchObject({ status: "ended_elsewhere" });
+    expect(itemFor(after, world.memberships.clientAdmin).status).toBe("pending");
+  });
+
   it("opens one run for the latest scheduled time after skipped periods, and never two for one time", async () => {
     const clock = new TestClock("2027-04-01T09:00:00Z");
     const world = await createWorld(clock);
@@ -682,6 +722,11 @@ describe("access reviews job", () => {
     });
     const run = await openRun(superAdmin, campaign.id);
     await expect(openRun(superAdmin, "rvc_unknown")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // A second click while that review is open would open the next quarter's too: refused.
+    await expect(openRun(superAdmin, campaign.id)).rejects.toMatchObject({
+      code: "STATE_CONFLICT",
+      detail: expect.stringContaining("still open"),
+    });
 
     expect(run).toMatchObject({ dueAt: new Date("2027-06-01T09:00:00Z"), openedAt: clock.now(), itemCount: 2 });
     const opened = await eventsOf("access_review.opened", run.id);

@@ -201,6 +201,19 @@ describe("campaigns", () => {
     await expect(stopCampaign(testContext(clock, operator), campaign.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 
+  it("keeps a quarterly review shorter than a quarter, so one review ends before the next opens", async () => {
+    const clock = new TestClock("2027-02-01T09:00:00Z");
+    const ctx = testContext(clock, superAdminActor(clock));
+    await expect(createCampaign(ctx, campaignInput({ cadence: "quarterly", durationDays: 61 }))).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      fieldErrors: [{ field: "durationDays" }],
+    });
+    const halfYearly = await createCampaign(ctx, campaignInput({ cadence: "half_yearly", durationDays: 90 }));
+    await expect(updateCampaign(ctx, halfYearly.id, { cadence: "quarterly" })).rejects.toMatchObject({
+      fieldErrors: [{ field: "durationDays" }],
+    });
+  });
+
   it("moves the next run onto a new cadence after the latest run, and records what changed", async () => {
     const clock = new TestClock("2027-01-01T00:00:00Z");
     const ctx = testContext(clock, superAdminActor(clock));
