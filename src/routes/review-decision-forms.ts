@@ -5,10 +5,23 @@ import type { DecisionResult } from "../domain/reviews/review-decisions";
 import { decideItemsSchema } from "../domain/reviews/review-decisions";
 import type { ReviewItemView } from "../domain/reviews/review-items-read";
 import type { Flash } from "../http/flash";
-import { type FormValues, formList, formValue, parseFormInput } from "../http/forms";
+import { type FormValues, formList, formValue, formValuesAsStrings, parseFormInput } from "../http/forms";
 
 /** The fields of the bulk decision form: `itemIds` once per ticked row. */
 export const bulkDecisionFields = { fields: ["decision", "justification"], lists: ["itemIds"] } as const;
+
+/** The id of the bulk decision form on the console's and the portal's review pages. */
+export const bulkDecisionFormId = "bulk-decision";
+
+/** The bulk form shown again after a refusal: its justification and its ticked items kept. */
+export function bulkDecisionFormState(values: FormValues, errors: Record<string, string>) {
+  return {
+    formId: bulkDecisionFormId,
+    values: formValuesAsStrings(values),
+    errors,
+    ticked: formList(values, "itemIds"),
+  };
+}
 
 /** The bulk form's values as the domain's input; a refusal names its field, as any form's. */
 export function bulkDecisionInput(values: FormValues) {

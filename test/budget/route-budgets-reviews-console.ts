@@ -242,9 +242,10 @@ export const reviewsConsoleBudgets: RouteBudget[] = [
   {
     method: "GET",
     path: "/admin/reviews/runs/:runId",
-    scenario: "Operator: their own items of a review of 10,000 (none)",
-    maxQueries: 3,
-    expectStatus: 200,
+    scenario: "Operator with no item in a review of 10,000: 404, nothing of the review shown",
+    // The caller, the run, their page of items (empty), then whether they have any item at all.
+    maxQueries: 4,
+    expectStatus: 404,
     list: { limit: 50 },
     prepare: async (fixture) => {
       const run = await reviewOf10000Items(fixture);

@@ -226,6 +226,16 @@ describe("deciding in a review", () => {
     const ids = [await seedReviewItemFor(run, first.membership), await seedReviewItemFor(run, second.membership)];
     const mine = await (await agent.get(`/admin/reviews/runs/${run.runId}?mine=1`)).text();
     expect(mine).toContain("Decide the ticked items");
+    // A keep without its justification is refused by its field, and the ticked rows stay ticked.
+    const refused = await agent.post(`/admin/reviews/runs/${run.runId}/decisions`, [
+      ["itemIds", ids[0] ?? ""],
+      ["decision", "keep"],
+      ["justification", ""],
+    ]);
+    const again = await refused.text();
+    expect(refused.status, again.slice(0, 300)).toBe(400);
+    expect(again).toMatch(new RegExp(`value="${ids[0]}"[^>]*checked`));
+    expect(again).not.toMatch(new RegExp(`value="${ids[1]}"[^>]*checked`));
     const revoked = await agent.post(`/admin/reviews/runs/${run.runId}/decisions`, [
       ...ids.map((id): [string, string] => ["itemIds", id]),
       ["decision", "revoke"],
@@ -245,8 +255,12 @@ describe("deciding in a review", () => {
     const { membership } = await clientMember();
     const run = await seedReviewRun(clock);
     const itemId = await seedReviewItemFor(run, membership, "super_admins");
-    const page = await (await agent.get(`/admin/reviews/runs/${run.runId}`)).text();
+    // With no item in the review, the Operator learns nothing of it, not even its name.
+    const response = await agent.get(`/admin/reviews/runs/${run.runId}`);
+    const page = await response.text();
+    expect(response.status).toBe(404);
     expect(page).not.toContain(itemId);
+    expect(page).not.toContain("Quarterly access review");
     const refused = await agent.post(`/admin/reviews/runs/${run.runId}/items/${itemId}/decision`, {
       decision: "revoke",
       justification: "",

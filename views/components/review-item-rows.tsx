@@ -29,6 +29,8 @@ export interface RowFormState {
   formId: string;
   values: Record<string, string>;
   errors: Record<string, string>;
+  /** The bulk form's ticked items, ticked again when it is shown again after a refusal. */
+  ticked?: readonly string[];
 }
 
 /** The justification textarea of a decision or advice form, its hint and its error tied to it. */
@@ -174,6 +176,7 @@ export function ReviewItemsTable(props: {
                   name="itemIds"
                   value={item.id}
                   form={mode.bulkFormId}
+                  checked={props.form?.formId === mode.bulkFormId && (props.form.ticked ?? []).includes(item.id)}
                   aria-label={`Tick ${item.memberName}`}
                 />
               </td>

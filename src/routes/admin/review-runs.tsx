@@ -16,14 +16,21 @@ import { type AppContext, type AppEnv, domainContext } from "../../http/app-env"
 import { setFlash, takeFlash } from "../../http/flash";
 import { type FieldErrors, formValuesAsStrings, handleForm, readForm, readFormFields } from "../../http/forms";
 import { toReviewItemViews } from "../portal/review-view-models";
-import { bulkDecisionFields, bulkDecisionInput, decisionMessage, oneDecisionFlash } from "../review-decision-forms";
+import {
+  bulkDecisionFields,
+  bulkDecisionFormState,
+  bulkDecisionInput,
+  decisionMessage,
+  oneDecisionFlash,
+} from "../review-decision-forms";
 
 export const reviewItemsPageSize = 50;
 const statuses: ReadonlyArray<string> = ["pending", "kept", "revoked", "ended_elsewhere"];
 
-function readFilters(c: AppContext, superAdmin: boolean): ReviewRunFilters {
+/** `refusedForm`: a decision form shown again, which only the person's own list ("mine") holds. */
+function readFilters(c: AppContext, superAdmin: boolean, refusedForm: boolean): ReviewRunFilters {
   const status = c.req.query("status") ?? "";
-  const mine = !superAdmin || c.req.query("mine") === "1";
+  const mine = !superAdmin || refusedForm || c.req.query("mine") === "1";
   return {
     tenantId: superAdmin ? (c.req.query("tenantId") ?? "").slice(0, 64) : "",
     // "Mine" lists what waits for the person unless they ask for another status.
@@ -43,7 +50,7 @@ function pageHref(runId: string, filters: ReviewRunFilters, cursor: string | nul
   return `/admin/reviews/runs/${runId}?${query.toString()}`;
 }
 
-type RowForm = { formId: string; values: Record<string, string>; errors: FieldErrors };
+type RowForm = { formId: string; values: Record<string, string>; errors: FieldErrors; ticked?: readonly string[] };
 
 /** The review's page; after a refused decision, the row (or the bulk form) shown again with its error. */
 async function showRun(c: AppContext, form: RowForm | null = null) {
@@ -54,7 +61,7 @@ async function showRun(c: AppContext, form: RowForm | null = null) {
   const progress = superAdmin ? await readRunProgress(ctx, runId) : null;
   const run = progress?.run ?? (superAdmin ? null : await readRun(ctx, runId));
   if (!run) throw new AppError("NOT_FOUND", { detail: "No access review has this id." });
-  const filters = readFilters(c, superAdmin);
+  const filters = readFilters(c, superAdmin, form !== null);
   const page = await listReviewItems(ctx, {
     runId: run.id,
     tenantId: filters.tenantId || undefined,
@@ -63,6 +70,11 @@ async function showRun(c: AppContext, form: RowForm | null = null) {
     cursor: c.req.query("cursor") || undefined,
     limit: reviewItemsPageSize,
   });
+  // Someone with no item in the review (decided or not) learns nothing of it, not even its name.
+  if (!superAdmin && page.items.length === 0 && !c.req.query("cursor")) {
+    const any = await listReviewItems(ctx, { runId: run.id, scope: { kind: "reviewer", principal }, limit: 1 });
+    if (any.items.length === 0) throw new AppError("NOT_FOUND", { detail: "No access review has this id." });
+  }
   const deciding = filters.mine && filters.status === "pending" && run.closedAt === null;
   return c.render(
     <ReviewRunPage
@@ -107,6 +119,6 @@ export const adminReviewRunRoutes = new Hono<AppEnv>()
         await setFlash(c, { tone: "success", message: decisionMessage(result) });
         return backToMine(c);
       },
-      showAgain: (errors) => showRun(c, { formId: "bulk-decision", values: formValuesAsStrings(read.values), errors }),
+      showAgain: (errors) => showRun(c, bulkDecisionFormState(read.values, errors)),
     });
   });

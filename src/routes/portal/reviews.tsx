@@ -19,7 +19,13 @@ import { currentPrincipal, requireAccess } from "../../http/access";
 import { type AppContext, type AppEnv, domainContext } from "../../http/app-env";
 import { setFlash, takeFlash } from "../../http/flash";
 import { formValuesAsStrings, handleForm, readForm, readFormFields } from "../../http/forms";
-import { bulkDecisionFields, bulkDecisionInput, decisionMessage, oneDecisionFlash } from "../review-decision-forms";
+import {
+  bulkDecisionFields,
+  bulkDecisionFormState,
+  bulkDecisionInput,
+  decisionMessage,
+  oneDecisionFlash,
+} from "../review-decision-forms";
 import { nextReviewsHref, toReviewItemViews } from "./review-view-models";
 
 export const portalReviewsPageSize = 50;
@@ -96,8 +102,7 @@ export const portalReviewRoutes = new Hono<AppEnv>()
         await setFlash(c, { message: decisionMessage(result, { tenantName: tenantOf(c).name }), tone: "success" });
         return backToReviews(c);
       },
-      showAgain: (errors) =>
-        showReviews(c, { formId: "bulk-decision", values: formValuesAsStrings(read.values), errors }),
+      showAgain: (errors) => showReviews(c, bulkDecisionFormState(read.values, errors)),
     });
   })
   .post("/items/:itemId/advice", reviewAccess, async (c) => {
