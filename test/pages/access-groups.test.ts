@@ -288,10 +288,12 @@ describe("the issue's walkthrough", () => {
     const operatorAgent = await signInAs(app, clock, operator);
     const home = await (await operatorAgent.get("/admin")).text();
     const navigation = home.slice(home.indexOf('<nav aria-label="Main">'), home.indexOf("</nav>"));
+    // Access reviews is every staff member's (their own reviews), whatever their groups grant.
     expect([...navigation.matchAll(/href="([^"]+)"/g)].map((m) => m[1])).toEqual([
       "/admin",
       "/admin/users",
       "/admin/memberships",
+      "/admin/reviews",
     ]);
     expect((await operatorAgent.get("/admin/users")).status).toBe(200);
     for (const path of ["/admin/access-groups", "/admin/audit", "/admin/users/new"])

@@ -3,7 +3,8 @@
 // decision forms are for every staff member (what each may see and decide is the domain's reviewableBy
 // and authorize() per item); campaigns and the evidence are Super admin only, so an Operator holding
 // every permission gets 403. The fixture has no review, so one campaign's or review's routes target
-// {missing}: allowed shows as 404, and an empty decision form as 400 (it is read before the item).
+// {missing}: allowed shows as 404, an empty decision form too (refused, it would be shown again on
+// the review's page, and a review that does not exist answers 404).
 import { consoleAnyStaff, consoleSuperAdmin, type RouteRow } from "./route-access-answers";
 
 const ofMissingCampaign = (method: "GET" | "POST", route: string, ok = 404): RouteRow => ({
@@ -34,13 +35,13 @@ export const reviewsConsoleAccessRows: RouteRow[] = [
     method: "POST",
     route: "/admin/reviews/runs/:runId/items/:itemId/decision",
     path: "/admin/reviews/runs/{missing}/items/{missing}/decision",
-    expect: consoleAnyStaff(400),
+    expect: consoleAnyStaff(404),
   },
   {
     method: "POST",
     route: "/admin/reviews/runs/:runId/decisions",
     path: "/admin/reviews/runs/{missing}/decisions",
-    expect: consoleAnyStaff(400),
+    expect: consoleAnyStaff(404),
   },
   {
     method: "GET",
