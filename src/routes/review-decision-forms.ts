@@ -1,6 +1,7 @@
 // What the console's and the portal's review pages share about a decision posted from a form: the
 // bulk form read into decideItemsSchema (ticked items, one decision, one justification), and the
 // sentence the page shows after it (docs/ARCHITECTURE.md "Feedback after a form").
+import { bulkDecisionFormId } from "../../views/components/review-item-rows";
 import type { DecisionResult } from "../domain/reviews/review-decisions";
 import { decideItemsSchema } from "../domain/reviews/review-decisions";
 import type { ReviewItemView } from "../domain/reviews/review-items-read";
@@ -9,9 +10,6 @@ import { type FormValues, formList, formValue, formValuesAsStrings, parseFormInp
 
 /** The fields of the bulk decision form: `itemIds` once per ticked row. */
 export const bulkDecisionFields = { fields: ["decision", "justification"], lists: ["itemIds"] } as const;
-
-/** The id of the bulk decision form on the console's and the portal's review pages. */
-export const bulkDecisionFormId = "bulk-decision";
 
 /** The bulk form shown again after a refusal: its justification and its ticked items kept. */
 export function bulkDecisionFormState(values: FormValues, errors: Record<string, string>) {

@@ -67,6 +67,9 @@ function JustificationField(props: {
   );
 }
 
+/** The id of the bulk decision form on the console's and the portal's review pages. */
+export const bulkDecisionFormId = "bulk-decision";
+
 /**
  * One decision and one justification for the rows ticked in a ReviewItemsTable whose mode names
  * this `formId` (the checkboxes join the form through their `form` attribute).

@@ -19,7 +19,7 @@ import { insertAuditEvent, insertAuditEventsSelect } from "../audit/audit";
 import type { DomainContext } from "../context";
 import { multiLineTextSchema } from "../text";
 import { type ItemSelectionRow, type ReviewItemView, selectItemViews, toItemView } from "./review-items-read";
-import { itemMembershipStandsSql } from "./review-reviewers";
+import { itemStillStandsSql } from "./review-reviewers";
 import { campaignActor, queueNoAdminEmails, revokeReviewItemsStatements } from "./review-revocation";
 
 export const reviewJustificationMaximum = 1000;
@@ -80,10 +80,7 @@ function personOf(ctx: DomainContext): Principal {
 /** The items with what a decision needs of their run and tenant, and whether their membership is live now. */
 async function readItemsForDecision(ctx: DomainContext, itemIds: readonly string[]) {
   const rows = await selectItemViews(ctx.db, {
-    membershipLive: sql<number>`EXISTS (SELECT 1 FROM memberships AS m
-      WHERE m.id = ${reviewItems.membershipId} AND ${itemMembershipStandsSql("m", "review_items", ctx.now)})`.as(
-      "membership_live",
-    ),
+    membershipLive: sql<number>`${itemStillStandsSql("review_items", ctx.now)}`.as("membership_live"),
   }).where(inArray(reviewItems.id, jsonList(itemIds)));
   return rows.map((row) => ({ item: toItemView(row), membershipLive: Boolean(row.membershipLive) }));
 }
@@ -106,7 +103,7 @@ function refusalOf(
 
 /** SQL over `ri`: the item is among `ids`, pending, and its membership is live (or, `live` false, not). */
 function pendingWithMembership(ids: readonly string[], now: Date, live: boolean): SQL {
-  const exists = sql`EXISTS (SELECT 1 FROM memberships AS m WHERE m.id = ri.membership_id AND ${itemMembershipStandsSql("m", "ri", now)})`;
+  const exists = itemStillStandsSql("ri", now);
   return sql`ri.id IN ${jsonList(ids)} AND ri.status = 'pending' AND ${live ? exists : sql`NOT ${exists}`}`;
 }
 

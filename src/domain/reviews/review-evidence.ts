@@ -110,8 +110,7 @@ export async function sealReviewEvidence(
     ctx.db
       .select({ details: auditEvents.details })
       .from(auditEvents)
-      .where(sql`${auditEvents.targetId} = ${runId} AND ${auditEvents.action} = 'access_review.closed'`)
-      .limit(1),
+      .where(sql`${auditEvents.id} = ${closedEventIdSql(runId)}`),
   ]);
   const run = runs[0];
   if (!run) throw new AppError("NOT_FOUND", { detail: "No access review has this id." });

@@ -50,6 +50,11 @@ export function itemMembershipStandsSql(m: string, ri: string, now: Date): SQL {
   return sql`(${liveMembershipSql(m, now)} AND ${sql.raw(m)}.role = ${sql.raw(ri)}.role AND NOT ${heldByTenantDirectorySql(m)})`;
 }
 
+/** SQL: the item aliased `ri` still has a membership that stands (itemMembershipStandsSql). */
+export function itemStillStandsSql(ri: string, now: Date): SQL {
+  return sql`EXISTS (SELECT 1 FROM memberships AS m WHERE m.id = ${sql.raw(ri)}.membership_id AND ${itemMembershipStandsSql("m", ri, now)})`;
+}
+
 /**
  * SQL: a derived table `(…) AS admins` of each tenant's live CLIENT_ADMIN memberships of active
  * users: how many (`n`) and one of their users (`one`). Read once per opening and joined by tenant

@@ -10,6 +10,7 @@ import { Notice, SelectField } from "../../components/form-fields";
 import { NextPageLink } from "../../components/next-page-link";
 import {
   BulkDecisionForm,
+  bulkDecisionFormId,
   type ReviewItemView as DecideRow,
   ReviewItemsTable,
   type ReviewRowsMode,
@@ -123,7 +124,7 @@ function RunHeading(props: ReviewRunPageProps & { base: string }) {
 
 export function ReviewRunPage(props: ReviewRunPageProps) {
   const base = `/admin/reviews/runs/${props.run.id}`;
-  const bulkFormId = "bulk-decision";
+  const bulkFormId = bulkDecisionFormId;
   const mode: ReviewRowsMode = { kind: "decide", actionBase: `${base}/items`, bulkFormId };
   return (
     <>

@@ -7,6 +7,7 @@ import { FlashNotice } from "../../components/flash-notice";
 import { NextPageLink } from "../../components/next-page-link";
 import {
   BulkDecisionForm,
+  bulkDecisionFormId,
   ReviewItemsTable,
   type ReviewItemView,
   type RowFormState,
@@ -26,7 +27,7 @@ export interface PortalReviewsPageProps {
   flash?: Flash | undefined;
 }
 
-const bulkFormId = "bulk-decision";
+const bulkFormId = bulkDecisionFormId;
 
 export function PortalReviewsPage(props: PortalReviewsPageProps) {
   const base = `/portal/${props.tenant.slug}/reviews`;
